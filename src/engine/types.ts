@@ -1,0 +1,54 @@
+/** The engine contract (DESIGN §3.5): one request in, one parsed answer or one classified error out. */
+
+export interface EngineRequest {
+  runId: string;
+  caseId: string;
+  /** Derived from run id + case id (+ repeat), so `--run-id` reproduces a run. */
+  seed: number;
+  /** The case input, POSTed as the JSON body (at least `prompt`). */
+  input: Record<string, unknown>;
+}
+
+export type EngineErrorKind =
+  | 'timeout' // no complete answer within the per-request timeout
+  | 'connection' // refused, reset, DNS, socket closed
+  | 'http_status' // non-2xx
+  | 'invalid_json' // body is not JSON (HTML error pages included)
+  | 'too_large' // body over the response size cap
+  | 'process_exit' // a cmd: engine died
+  | 'protocol' // a cmd: engine wrote something that is not a JSON line answer
+  | 'engine_error' // the engine itself reported an error for this request
+  | 'aborted'; // the run was cancelled
+
+export interface EngineError {
+  kind: EngineErrorKind;
+  message: string;
+  status?: number;
+}
+
+export type EngineResult =
+  | { ok: true; body: unknown; raw: string; status?: number; latencyMs: number }
+  | { ok: false; error: EngineError; raw?: string; status?: number; latencyMs: number };
+
+export interface HealthResult {
+  ok: boolean;
+  /** The version the engine reports, when it reports one. */
+  version?: string;
+  /** What was tried, in order, for the error message of an unreachable engine. */
+  tried: string[];
+  message: string;
+}
+
+export type EngineKind = 'reference' | 'http' | 'command';
+
+export interface EngineAdapter {
+  readonly kind: EngineKind;
+  /** The target as it may be printed: never contains a secret. */
+  readonly target: string;
+  health(signal?: AbortSignal): Promise<HealthResult>;
+  call(req: EngineRequest, signal?: AbortSignal): Promise<EngineResult>;
+  close(): Promise<void>;
+}
+
+/** Where an adapter's side output (a child's stderr, say) goes: run.log. */
+export type EngineLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
