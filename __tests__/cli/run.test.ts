@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, makeProject, readJson, reportDir, runCli, startCli } from '../helpers/cli.js';
+
+const SEEDED = `cmd:${process.execPath} ${path.join(ROOT, '__tests__/fixtures/cli-engines/seeded.mjs')}`;
+const EXIT_AFTER = (k: number) => `cmd:${process.execPath} ${path.join(ROOT, '__tests__/fixtures/engines/exit-after.mjs')} ${k}`;
+
+function dataset(name: string, n: number, assert: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    description: 'test',
+    seed: 1,
+    defaults: { assert: [] },
+    cases: Array.from({ length: n }, (_, i) => ({ id: `c${i}`, input: { prompt: `question ${i}` }, assert, ...extra })),
+  };
+}
+
+function project(ds: Record<string, unknown>, config: Record<string, unknown> = {}) {
+  const entries = Object.keys(ds).map((name) => ({ name, path: `${name}.json`, enabled: true, tags: [] }));
+  const files: Record<string, unknown> = { 'sim/sim_dataset.json': { datasets: entries }, 'testops.config.json': config };
+  for (const [name, d] of Object.entries(ds)) files[`sim/${name}.json`] = d;
+  return makeProject(files);
+}
+
+describe('toron-testops run', () => {
+  it('runs SIM against the reference engine and writes every file, other stages SKIPPED with a reason', async () => {
+    const dir = project({ basic: dataset('basic', 12, [{ type: 'contains', value: 'question' }]) });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'r1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('Verdict: PASS');
+    const rd = reportDir(dir, 'r1');
+    for (const f of ['report.json', 'result.json', 'sim_summary.json', 'run.log']) expect(fs.existsSync(path.join(rd, f)), f).toBe(true);
+    const report = readJson(path.join(rd, 'report.json'));
+    expect(report.verdict).toBe('PASS');
+    expect(report.stages.sim).toMatchObject({ verdict: 'PASS', total: 12, passed: 12, failed: 0, passRate: 1 });
+    expect(report.stages.sim.cases[0]).toMatchObject({ id: 'c0', dataset: 'basic', location: { file: 'sim/basic.json' } });
+    expect(report.stages.sim.cases[0].location.line).toBeGreaterThan(1);
+    for (const s of ['load', 'replay', 'pipeline']) {
+      expect(report.stages[s].verdict).toBe('SKIPPED');
+      expect(report.stages[s].reason).toMatch(/not available/);
+    }
+    expect(JSON.stringify(report)).not.toContain(dir); // no machine paths in a report
+    expect(readJson(path.join(rd, 'result.json'))).toMatchObject({ verdict: 'PASS', exitCode: 0, metrics: { simPassRate: 1, simTotal: 12 } });
+    expect(fs.readFileSync(path.join(rd, 'run.log'), 'utf8')).toMatch(/\[sim\] finished PASS/);
+  });
+
+  it('--run-id reproduces every seed: same run id, same per-case results; another run id, other results', async () => {
+    const dir = project({ luck: dataset('luck', 40, [{ type: 'equals', path: '/lucky', value: true }]) }, { sim: { passRate: { warn: 1, fail: 0 } } });
+    const outcome = async (runId: string) => {
+      const r = await runCli(['run', '--engine', SEEDED, '--run-id', runId], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const cases = readJson(path.join(reportDir(dir, runId), 'report.json')).stages.sim.cases as { id: string; passed: boolean }[];
+      return cases.map((c) => `${c.id}:${c.passed}`).sort().join(',');
+    };
+    const a = await outcome('same');
+    fs.rmSync(path.join(dir, '.toron-testops'), { recursive: true });
+    const b = await outcome('same');
+    const c = await outcome('other');
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+    expect(a).toContain(':true');
+    expect(a).toContain(':false');
+  });
+
+  it('FAIL on failing assertions, exit 1, with the failure, expected vs actual and the dataset line', async () => {
+    const dir = project({ bad: dataset('bad', 3, [{ type: 'contains', value: 'no such words' }]) });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'f1'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = readJson(path.join(reportDir(dir, 'f1'), 'report.json'));
+    expect(report.verdict).toBe('FAIL');
+    const c = report.stages.sim.cases[0];
+    expect(c.failures[0].message).toContain('no such words');
+    expect(c.actual).toContain('question');
+    const f = report.warroom.find((w: any) => w.type === 'sim-case-failed');
+    expect(f).toMatchObject({ severity: 'HIGH', score: 75, subsystem: 'sim', location: { file: 'sim/bad.json' } });
+    expect(f.remediation.length).toBeGreaterThan(20);
+  });
+
+  it('--fail-on warn turns WARN into exit 1; warn-level failures make WARN', async () => {
+    const dir = project({ w: dataset('w', 2, [{ type: 'contains', value: 'nope', level: 'warn' }]) });
+    const r1 = await runCli(['run', '--engine', 'reference', '--run-id', 'w1'], { cwd: dir });
+    expect(r1.code).toBe(0);
+    expect(readJson(path.join(reportDir(dir, 'w1'), 'report.json')).verdict).toBe('WARN');
+    const r2 = await runCli(['run', '--engine', 'reference', '--run-id', 'w2', '--fail-on', 'warn'], { cwd: dir });
+    expect(r2.code).toBe(1);
+  });
+
+  it('an engine URL that refuses connections: ERROR (exit 2), saying what was tried, with the report written', async () => {
+    const server = http.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r)); // a port that was just free: refused
+    const dir = project({ basic: dataset('basic', 2, []) });
+    const r = await runCli(['run', '--engine', `http://127.0.0.1:${port}/run`, '--run-id', 'e1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('not a test verdict');
+    const report = readJson(path.join(reportDir(dir, 'e1'), 'report.json'));
+    expect(report.verdict).toBe('ERROR');
+    expect(report.error.message).toContain(`127.0.0.1:${port}/health`);
+    expect(report.stages.sim.verdict).toBe('SKIPPED');
+    expect(report.warroom[0]).toMatchObject({ severity: 'CRITICAL', type: 'engine-unreachable' });
+    expect(fs.readFileSync(path.join(reportDir(dir, 'e1'), 'run.log'), 'utf8')).toContain('engine unreachable');
+  });
+
+  it('a dataset with a JSON syntax error: ERROR naming file:line:column, reports still written', async () => {
+    const dir = project({ ok: dataset('ok', 1, []) });
+    fs.writeFileSync(path.join(dir, 'sim/ok.json'), '{\n  "name": "ok",\n  "cases": [\n    { "id": "a", }\n  ]\n}\n');
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'd1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const report = readJson(path.join(reportDir(dir, 'd1'), 'report.json'));
+    expect(report.verdict).toBe('ERROR');
+    expect(report.error.message).toMatch(/sim\/ok\.json:4:\d+/);
+    expect(report.stages.sim.verdict).toBe('ERROR');
+    expect(report.warroom[0].location).toEqual({ file: 'sim/ok.json', line: 4 });
+  });
+
+  it('a config value of the wrong type: ERROR naming the file, the JSON path and the line', async () => {
+    const dir = project({ ok: dataset('ok', 1, []) });
+    fs.writeFileSync(path.join(dir, 'testops.config.json'), '{\n  "sim": {\n    "concurrency": "8"\n  }\n}\n');
+    const r = await runCli(['run', '--engine', 'reference'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('testops.config.json:3');
+    expect(r.stderr).toContain('/sim/concurrency');
+  });
+
+  it('a cmd: engine that exits mid-run: FAIL with the death reported, every file written', async () => {
+    const dir = project({ many: dataset('many', 30, []) }, { sim: { concurrency: 1 } });
+    const r = await runCli(['run', '--engine', EXIT_AFTER(10), '--run-id', 'x1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const rd = reportDir(dir, 'x1');
+    const report = readJson(path.join(rd, 'report.json'));
+    expect(report.verdict).toBe('FAIL');
+    expect(report.stages.sim.passed).toBe(10);
+    expect(report.stages.sim.errored).toBe(20);
+    expect(report.stages.sim.engineErrors.process_exit).toBe(20);
+    const died = report.warroom.find((w: any) => w.type === 'engine-died');
+    expect(died).toMatchObject({ severity: 'CRITICAL' });
+    expect(died.message).toMatch(/exit/);
+    expect(fs.readFileSync(path.join(rd, 'run.log'), 'utf8')).toContain('out of patience'); // the engine's stderr
+  });
+
+  it('SIGTERM mid-run: stops, writes the partial report and says the run was cancelled', async () => {
+    const dir = project({ slow: dataset('slow', 200, []) }, { sim: { concurrency: 2 } });
+    const child = startCli(['run', '--engine', 'reference', '--latency-ms', '100', '--run-id', 'c1'], { cwd: dir });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (out.includes('▶ sim')) {
+          clearInterval(t);
+          setTimeout(resolve, 700);
+        }
+      }, 50);
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(2);
+    const report = readJson(path.join(reportDir(dir, 'c1'), 'report.json'));
+    expect(report.cancelled).toBe(true);
+    expect(report.verdict).toBe('ERROR');
+    expect(report.stages.sim.notRun).toBeGreaterThan(0);
+    expect(report.stages.sim.total).toBeGreaterThan(0);
+    expect(report.warroom.some((w: any) => w.type === 'run-cancelled')).toBe(true);
+  });
+});

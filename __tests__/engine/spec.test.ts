@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { parseEngineSpec, redactTarget } from '../../src/engine/spec.js';
+import { expandHeaders, secretRedactor } from '../../src/engine/secrets.js';
+import { BoundedLineSplitter } from '../../src/engine/line-splitter.js';
+import { InputError } from '../../src/util/errors.js';
+import type { EngineSettings, ReferenceKnobs } from '../../src/settings/types.js';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('parseEngineSpec', () => {
+  it('accepts reference', () => {
+    expect(parseEngineSpec('reference')).toEqual({ kind: 'reference' });
+    expect(parseEngineSpec('  reference ')).toEqual({ kind: 'reference' });
+  });
+
+  it('accepts http and https URLs', () => {
+    const h = parseEngineSpec('http://127.0.0.1:8000/run');
+    expect(h.kind === 'http' && h.url.href).toBe('http://127.0.0.1:8000/run');
+    const s = parseEngineSpec('https://engine.example.com/v1/run');
+    expect(s.kind === 'http' && s.url.protocol).toBe('https:');
+  });
+
+  it('splits cmd: like a shell, quotes included', () => {
+    expect(parseEngineSpec('cmd:node "my engine.js" --stdio')).toEqual({
+      kind: 'command',
+      argv: ['node', 'my engine.js', '--stdio'],
+    });
+    expect(parseEngineSpec(`cmd:python3 'a b' c\\ d --x="1 2" ''`)).toEqual({
+      kind: 'command',
+      argv: ['python3', 'a b', 'c d', '--x=1 2', ''],
+    });
+  });
+
+  it('expands nothing: single-quoted $ stays literal, an unquoted variable is refused', () => {
+    expect(parseEngineSpec(`cmd:engine '$HOME' ~/x`)).toEqual({ kind: 'command', argv: ['engine', '$HOME', '~/x'] });
+    const e = thrown(() => parseEngineSpec('cmd:engine --key $API_KEY'));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain('$API_KEY');
+    expect(e.message).toContain('expand');
+  });
+
+  it.each([
+    ['cmd:engine | tee out.log', '|'],
+    ['cmd:engine > out.log', '>'],
+    ['cmd:engine && echo done', '&&'],
+    ['cmd:engine; rm -rf x', ';'],
+    ['cmd:engine 2>&1', '>&'],
+    ['cmd:engine &', '&'],
+  ])('refuses the shell operator in %s', (spec, op) => {
+    const e = thrown(() => parseEngineSpec(spec));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain(`"${op}"`);
+    expect(e.message).toContain('without a shell');
+  });
+
+  it('refuses globs and comments, and accepts them quoted', () => {
+    expect(thrown(() => parseEngineSpec('cmd:engine *.json')).message).toContain('glob "*.json"');
+    expect(thrown(() => parseEngineSpec('cmd:engine # note')).message).toContain('comment');
+    expect(parseEngineSpec(`cmd:engine '*.json' "a|b" '#x'`)).toEqual({
+      kind: 'command',
+      argv: ['engine', '*.json', 'a|b', '#x'],
+    });
+  });
+
+  it.each(['', 'cmd:', 'cmd:   ', 'ftp://host/run', 'localhost:8000', 'python3 engine.py', 'http://'])(
+    'refuses %j listing the three accepted forms',
+    (spec) => {
+      const e = thrown(() => parseEngineSpec(spec));
+      expect(e).toBeInstanceOf(InputError);
+      if (!spec.startsWith('cmd:')) {
+        expect(e.message).toContain('"reference"');
+        expect(e.message).toContain('http://');
+        expect(e.message).toContain('cmd:');
+      }
+    },
+  );
+});
+
+describe('redactTarget', () => {
+  it('drops userinfo and the whole query', () => {
+    expect(redactTarget('https://user:pa55word@engine.example.com:8443/run?token=abc&x=1#frag')).toBe(
+      'https://engine.example.com:8443/run',
+    );
+  });
+  it('leaves reference and cmd: as given', () => {
+    expect(redactTarget('reference')).toBe('reference');
+    expect(redactTarget('cmd:node e.js')).toBe('cmd:node e.js');
+  });
+});
+
+describe('expandHeaders', () => {
+  it('interpolates ${NAME} from the environment', () => {
+    expect(
+      expandHeaders({ Authorization: 'Bearer ${TOKEN}', 'X-Both': '${A}-${B}', Plain: 'v' }, { TOKEN: 't0k', A: '1', B: '2' }),
+    ).toEqual({ Authorization: 'Bearer t0k', 'X-Both': '1-2', Plain: 'v' });
+  });
+
+  it('names header and variable when the variable is missing, never a value', () => {
+    const e = thrown(() => expandHeaders({ 'X-Key': 'k-${KEY}', Authorization: 'Bearer ${TOKEN}' }, { KEY: 'supersecretvalue' }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain('"Authorization"');
+    expect(e.message).toContain('TOKEN');
+    expect(e.message).not.toContain('supersecretvalue');
+  });
+
+  it('refuses a value that would split the request, without showing it', () => {
+    const e = thrown(() => expandHeaders({ 'X-Key': '${KEY}' }, { KEY: 'abc\r\nX-Evil: 1' }));
+    expect(e.message).toContain('"X-Key"');
+    expect(e.message).not.toContain('X-Evil');
+  });
+
+  it('refuses invalid header names and variable names', () => {
+    expect(thrown(() => expandHeaders({ 'Bad Name': 'v' }, {})).message).toContain('not a valid HTTP header name');
+    expect(thrown(() => expandHeaders({ X: '${1X}' }, {})).message).toContain('not a variable name');
+  });
+});
+
+describe('secretRedactor', () => {
+  it('blanks header values and their bare tokens', () => {
+    const redact = secretRedactor({ authorization: 'Bearer abcdefgh12345', 'x-short': 'on' });
+    expect(redact('got Bearer abcdefgh12345 and abcdefgh12345; on')).toBe('got [redacted] and [redacted]; on');
+  });
+});
+
+describe('BoundedLineSplitter', () => {
+  it('splits chunks into lines across chunk boundaries and multi-byte characters', () => {
+    const lines: string[] = [];
+    const s = new BoundedLineSplitter(100, (l) => lines.push(l), () => lines.push('OVERFLOW'));
+    const bytes = Buffer.from('héllo\r\nwo');
+    s.push(bytes.subarray(0, 2)); // cuts inside "é"
+    s.push(bytes.subarray(2));
+    s.push(Buffer.from('rld\n\nlast'));
+    s.end();
+    expect(lines).toEqual(['héllo', 'world', '', 'last']);
+  });
+
+  it('reports an overlong line once, with its prefix, and resumes at the next line', () => {
+    const lines: string[] = [];
+    const prefixes: string[] = [];
+    const s = new BoundedLineSplitter(10, (l) => lines.push(l), (p) => prefixes.push(p), 4);
+    s.push(Buffer.from('{"id":"7",'));
+    s.push(Buffer.from('x'.repeat(1000)));
+    s.push(Buffer.from('y'.repeat(1000) + '\nok\n'));
+    expect(prefixes).toEqual(['{"id']);
+    expect(lines).toEqual(['ok']);
+  });
+});
+
+describe('createEngine', () => {
+  const knobs: ReferenceKnobs = {
+    latencyMs: 0,
+    errorRate: 0,
+    nondeterminism: 0,
+    crashAfter: 0,
+    stallMs: 0,
+    generation: '2.5h',
+    seed: 1,
+  };
+  const settings = (target: string, headers: Record<string, string> = {}): EngineSettings => ({
+    target,
+    profile: 'auto',
+    headers,
+    timeoutMs: 5_000,
+    maxResponseBytes: 1024 * 1024,
+    body: {},
+  });
+
+  it('dispatches on the spec and expands header secrets up front', async () => {
+    // Imported here so the other tests do not depend on the reference engine module.
+    const { createEngine, isRestartable } = await import('../../src/engine/create.js');
+    const logs: string[] = [];
+    const deps = { log: (_l: string, m: string) => logs.push(m), env: { TOKEN: 'x' }, cwd: process.cwd() };
+
+    const http = createEngine(settings('http://u:p@127.0.0.1:9/run?k=v', { A: '${TOKEN}' }), knobs, deps);
+    expect(http.kind).toBe('http');
+    expect(http.target).toBe('http://127.0.0.1:9/run');
+    await http.close();
+
+    const echo = fileURLToPath(new URL('../fixtures/engines/echo.mjs', import.meta.url));
+    const cmd = createEngine(settings(`cmd:"${process.execPath}" "${echo}"`, { A: 'b' }), knobs, deps);
+    expect(cmd.kind).toBe('command');
+    expect(isRestartable(cmd)).toBe(true);
+    expect(logs.join()).toContain('only sent to http(s) engines');
+    const r = await cmd.call({ runId: 'r', caseId: 'c', seed: 3, input: { prompt: 'hi' } });
+    expect(r.ok && r.body).toMatchObject({ echo: { prompt: 'hi' }, seed: 3 });
+    await cmd.close();
+
+    const ref = createEngine(settings('reference'), knobs, deps);
+    expect(ref.kind).toBe('reference');
+    expect(isRestartable(http)).toBe(false);
+    await ref.close();
+
+    expect(() => createEngine(settings('http://h/run', { A: '${MISSING}' }), knobs, deps)).toThrow(/MISSING/);
+    expect(() => createEngine(settings('nope'), knobs, deps)).toThrow(InputError);
+  });
+});

@@ -1,0 +1,62 @@
+import { runCommand } from './cli/run-command.js';
+import { engineCommand } from './cli/engine-command.js';
+import { errorMessage } from './util/errors.js';
+
+const USAGE = `toron-testops <command> [options]
+
+  run                 the pipeline against an engine (toron-testops run --help)
+  engine serve|stdio  the built-in reference engine as an HTTP server or a JSON-lines process
+  replay, bundle, merge, compare, serve
+                      not available in this version yet
+
+Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict).`;
+
+/** Cancellation: the first SIGINT/SIGTERM stops new work and lets the run write what it has; a second one exits. */
+function cancellation(): AbortSignal {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write(`toron-testops: ${sig} received, finishing the partial report (again to quit now)\n`);
+    ac.abort(new Error(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return ac.signal;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
+    case 'engine':
+      return engineCommand(rest);
+    case 'replay':
+    case 'bundle':
+    case 'merge':
+    case 'compare':
+    case 'serve':
+      process.stderr.write(`toron-testops: '${command}' is not available in this version yet\n`);
+      return 2;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`toron-testops: unknown command '${command}'\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Engines and servers close themselves; exitCode lets pending writes (stdout) drain.
+    if (code !== -1) process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`toron-testops: ERROR (internal, not a test verdict): ${err instanceof Error ? (err.stack ?? errorMessage(err)) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

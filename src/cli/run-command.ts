@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveSettings, type SettingsFlags } from '../settings/resolve.js';
+import { runPipeline, type RunOutcome } from '../runner/runner.js';
+import { ConsoleSink } from '../runner/sinks/console.js';
+import { relPath } from '../runner/paths.js';
+import { InputError, errorMessage } from '../util/errors.js';
+
+export const RUN_USAGE = `toron-testops run [options]
+
+  --config FILE            testops.config.json (or .yaml); default: ./testops.config.{json,yaml,yml} if present
+  --engine SPEC            reference | http(s)://host/run | cmd:<argv>
+  --engine-version V       pick the target and profile of version V from the config's engine map
+  --profile P              auto | toron-2.5h | toron-2.5h-stability | toron-3 | custom
+  --run-id ID              reuse a run id: same seeds, same per-case results on the same engine
+  --out DIR                output folder (default .toron-testops)
+  --baseline FILE          baseline snapshot, report folder or bundle
+  --stages LIST            comma list of sim,load,replay,pipeline
+  --fail-on LEVEL          fail | warn | never (exit code policy)
+  --shard i/n              run one deterministic slice of the SIM cases
+  --concurrency N          SIM attempts in flight
+  --timeout-ms N           per-case timeout
+  --replay-rounds N        replay rounds
+  reference engine knobs:  --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P
+                           --nondeterminism P --crash-after N --stall-ms N --seed S
+  -v, --verbose            debug lines on the console
+
+Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (not a test verdict).`;
+
+const RUN_OPTIONS = {
+  config: { type: 'string' },
+  engine: { type: 'string' },
+  'engine-version': { type: 'string' },
+  profile: { type: 'string' },
+  'run-id': { type: 'string' },
+  out: { type: 'string' },
+  baseline: { type: 'string' },
+  stages: { type: 'string' },
+  'fail-on': { type: 'string' },
+  shard: { type: 'string' },
+  concurrency: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'replay-rounds': { type: 'string' },
+  generation: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'error-rate': { type: 'string' },
+  nondeterminism: { type: 'string' },
+  'crash-after': { type: 'string' },
+  'stall-ms': { type: 'string' },
+  seed: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** CLI flags → the settings flags object; the settings schema validates the values. */
+export function parseRunFlags(argv: string[]): { flags: SettingsFlags; verbose: boolean; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new InputError(`${errorMessage(err)} (see toron-testops run --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new InputError(`run takes no positional arguments (got ${positionals.join(' ')})`);
+  const v = values as Record<string, string | boolean | undefined>;
+  const str = (k: string) => v[k] as string | undefined;
+  const num = (k: string) => (v[k] === undefined ? undefined : toNumber(k, v[k] as string));
+  const flags: SettingsFlags = {
+    config: str('config'),
+    engine: str('engine'),
+    engineVersion: str('engine-version'),
+    profile: str('profile') as SettingsFlags['profile'],
+    runId: str('run-id'),
+    out: str('out'),
+    baseline: str('baseline'),
+    stages: str('stages'),
+    failOn: str('fail-on') as SettingsFlags['failOn'],
+    shard: str('shard'),
+    concurrency: num('concurrency'),
+    timeoutMs: num('timeout-ms'),
+    replayRounds: num('replay-rounds'),
+    generation: str('generation') as SettingsFlags['generation'],
+    latencyMs: num('latency-ms'),
+    errorRate: num('error-rate'),
+    nondeterminism: num('nondeterminism'),
+    crashAfter: num('crash-after'),
+    stallMs: num('stall-ms'),
+    seed: num('seed'),
+  };
+  for (const k of Object.keys(flags) as (keyof SettingsFlags)[]) if (flags[k] === undefined) delete flags[k];
+  return { flags, verbose: Boolean(v.verbose), help: Boolean(v.help) };
+}
+
+function toNumber(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new InputError(`flag --${flag} must be a number, got "${raw}"`);
+  return n;
+}
+
+/** `toron-testops run`: settings once, the pipeline, the verdict block. Returns the exit code. */
+export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<number> {
+  let parsed: ReturnType<typeof parseRunFlags>;
+  let settings;
+  try {
+    parsed = parseRunFlags(argv);
+    if (parsed.help) {
+      process.stdout.write(RUN_USAGE + '\n');
+      return 0;
+    }
+    settings = resolveSettings({ cwd: io.cwd, configPath: parsed.flags.config, flags: parsed.flags, env: io.env });
+  } catch (err) {
+    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    return 2;
+  }
+  const outcome = await runPipeline(settings, {
+    sinks: [new ConsoleSink({ verbose: parsed.verbose })],
+    signal: io.signal,
+    env: io.env,
+  });
+  process.stdout.write(verdictBlock(outcome, io.cwd));
+  return outcome.exitCode;
+}
+
+export function verdictBlock(o: RunOutcome, cwd: string): string {
+  const lines = ['', `Verdict: ${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}  run ${o.runId}`];
+  if (o.report) {
+    lines.push(`  ${o.report.reason}`);
+    const crit = o.report.warroom.filter((f) => f.severity === 'CRITICAL').length;
+    const high = o.report.warroom.filter((f) => f.severity === 'HIGH').length;
+    lines.push(`  WAR ROOM: ${o.report.warroom.length} finding(s), ${crit} CRITICAL, ${high} HIGH`);
+    lines.push(`Reports in ${relPath(cwd, o.paths.reportDir) || '.'}${path.sep}:`);
+    for (const f of [o.paths.report, o.paths.result, o.paths.runLog, o.paths.simSummary]) lines.push(`  ${relPath(cwd, f)}`);
+  } else if (o.error) {
+    lines.push(`  ${o.error}`);
+  }
+  lines.push(`Exit code: ${o.exitCode}`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,389 @@
+/**
+ * `cmd:` engines: one long-lived child process (no shell) speaking JSON lines.
+ *
+ *   request  {"id":"7","method":"run","params":{"runId","caseId","seed","input"}}
+ *            {"id":"8","method":"health"}
+ *   answer   {"id":"7","result":<the engine's answer>}   or   {"id":"7","error":{"message":"..."}}
+ *
+ * One line each way per request; answers may come in any order and are matched by id. Anything else
+ * on stdout is logged and ignored; stderr goes to run.log. The process is started on first use and
+ * ends when stdin closes (or on SIGTERM, then SIGKILL).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { quote } from 'shell-quote';
+import type {
+  EngineAdapter,
+  EngineError,
+  EngineLogger,
+  EngineRequest,
+  EngineResult,
+  HealthResult,
+} from './types.js';
+import { BoundedLineSplitter } from './line-splitter.js';
+import { excerpt } from './http-errors.js';
+
+export interface CommandAdapterOptions {
+  argv: string[];
+  cwd?: string;
+  timeoutMs: number;
+  /** The longest answer line accepted; longer lines fail their request as too_large. */
+  maxResponseBytes: number;
+  /** run.log: the child's stderr and protocol warnings go here. */
+  log: EngineLogger;
+  env?: NodeJS.ProcessEnv;
+  /** Extra fields merged under each case input. */
+  body?: Record<string, unknown>;
+}
+
+export interface CommandAdapter extends EngineAdapter {
+  readonly kind: 'command';
+  /** The pid of the running engine process, if one is running. */
+  readonly pid: number | undefined;
+  /**
+   * Ends the current process; the next call starts a fresh one (replay rounds in a fresh process
+   * catch answers that depend on the process, such as a hash seed).
+   */
+  restart(): Promise<void>;
+}
+
+/** What one request to the child comes back as, before it becomes an EngineResult. */
+type Reply =
+  | { ok: true; result: unknown; raw: string; latencyMs: number }
+  | { ok: false; error: EngineError; latencyMs: number };
+
+interface Pending {
+  method: string;
+  started: number;
+  timer: NodeJS.Timeout;
+  settle: (r: Reply) => void;
+}
+
+const STDERR_TAIL_LINES = 5;
+const STDERR_LINE_BYTES = 8 * 1024;
+const LATE_IDS_KEPT = 1_000;
+
+export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
+  if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
+  const target = `cmd:${quote(opts.argv)}`;
+  let session: Session | undefined;
+  let closed = false;
+  let nextId = 0;
+
+  function current(): Session {
+    session ??= new Session(opts, target);
+    return session;
+  }
+
+  function send(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
+    if (closed) return Promise.resolve(failReply('aborted', 'the engine adapter is closed'));
+    if (signal?.aborted) return Promise.resolve(failReply('aborted', 'the run was cancelled'));
+    const id = String(++nextId);
+    return current().request(id, method, params, timeoutMs, signal);
+  }
+
+  return {
+    kind: 'command',
+    target,
+    get pid() {
+      return session?.pid;
+    },
+
+    async call(req: EngineRequest, signal?: AbortSignal): Promise<EngineResult> {
+      const params = {
+        runId: req.runId,
+        caseId: req.caseId,
+        seed: req.seed,
+        input: { ...(opts.body ?? {}), ...req.input },
+      };
+      const r = await send('run', params, opts.timeoutMs, signal);
+      return r.ok
+        ? { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
+        : { ok: false, error: r.error, latencyMs: r.latencyMs };
+    },
+
+    async health(signal?: AbortSignal): Promise<HealthResult> {
+      const r = await send('health', undefined, opts.timeoutMs, signal);
+      const pid = session?.pid;
+      const who = pid === undefined ? target : `${target} (pid ${pid})`;
+      if (r.ok) {
+        const v = (r.result as { version?: unknown } | null)?.version;
+        const version = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+        return {
+          ok: true,
+          version,
+          tried: [`${target}: health answered`],
+          message: `engine ${who} is up${version ? ` (version ${version})` : ''}`,
+        };
+      }
+      const { kind, message } = r.error;
+      // An engine without a health method still proved it reads and answers JSON lines.
+      if (kind === 'engine_error' || kind === 'too_large' || kind === 'protocol') {
+        return {
+          ok: true,
+          tried: [`${target}: health answered with an error`],
+          message: `engine ${who} answers, but not to "health" (${message}); continuing`,
+        };
+      }
+      const outcome =
+        kind === 'timeout' ? `no answer to the health request within ${opts.timeoutMs} ms` : message;
+      // `tried` carries the detail (exit code, stderr); the message stays one short line.
+      const short = kind === 'timeout' ? 'did not answer the health check in time' : `is not usable (${kind})`;
+      return { ok: false, tried: [`${target}: ${outcome}`], message: `engine ${who} ${short}` };
+    },
+
+    async restart() {
+      const s = session;
+      session = undefined;
+      await s?.stop('the engine process was restarted');
+    },
+
+    async close() {
+      closed = true;
+      const s = session;
+      session = undefined;
+      await s?.stop('the engine adapter is closed');
+    },
+  };
+}
+
+/** One engine process and the requests in flight to it. */
+class Session {
+  private readonly child: ChildProcessWithoutNullStreams | undefined;
+  private readonly pending = new Map<string, Pending>();
+  /** Ids that timed out, so a late answer is logged as late rather than unknown. */
+  private readonly late = new Set<string>();
+  private readonly stderrTail: string[] = [];
+  private answered = 0;
+  /** Set once the process is gone: every later request fails with it. */
+  private dead: EngineError | undefined;
+  private stopping: string | undefined;
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+  private finalizeTimer: NodeJS.Timeout | undefined;
+  private readonly stdout: BoundedLineSplitter;
+
+  constructor(
+    private readonly opts: CommandAdapterOptions,
+    private readonly target: string,
+  ) {
+    this.exited = new Promise<void>((r) => (this.markExited = r));
+    this.stdout = new BoundedLineSplitter(
+      opts.maxResponseBytes,
+      (line) => this.onLine(line),
+      (prefix) => this.onOverlong(prefix),
+    );
+    const stderr = new BoundedLineSplitter(
+      STDERR_LINE_BYTES,
+      (line) => this.onStderr(line),
+      (prefix) => this.onStderr(`${prefix}… (line cut at ${STDERR_LINE_BYTES} bytes)`),
+    );
+
+    const [file, ...args] = opts.argv;
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      // No shell, ever: the argv was split by us (spec.ts), and nothing in it is interpreted.
+      child = spawn(file, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        shell: false,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (err) {
+      this.die(`could not start engine ${target}: ${(err as Error).message}`);
+      this.markExited();
+      return;
+    }
+    this.child = child;
+    child.stdout.on('data', (c: Buffer) => this.stdout.push(c));
+    child.stderr.on('data', (c: Buffer) => stderr.push(c));
+    child.stderr.on('end', () => stderr.end());
+    // EPIPE after the child died: the exit handler reports the death, with its code.
+    child.stdin.on('error', () => {});
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) {
+        const message = `could not start engine ${target}: ${spawnErrorText(err, file)}`;
+        opts.log('error', message);
+        this.die(message);
+        this.markExited();
+      } else {
+        opts.log('warn', `engine ${target}: ${err.message}`);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      this.exitInfo = { code, signal };
+      this.markExited();
+      // Normally 'close' follows once stdout is drained; a grandchild holding the pipe open must not
+      // keep pending requests waiting for it.
+      this.finalizeTimer = setTimeout(() => this.finalize(), 250);
+      this.finalizeTimer.unref();
+    });
+    child.on('close', () => this.finalize());
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  request(id: string, method: string, params: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Reply> {
+    if (this.dead) return Promise.resolve({ ok: false, error: this.dead, latencyMs: 0 });
+    const line = `${JSON.stringify(params === undefined ? { id, method } : { id, method, params })}\n`;
+    return new Promise<Reply>((resolve) => {
+      const started = performance.now();
+      const onAbort = () => settle(failReply('aborted', 'the run was cancelled', performance.now() - started));
+      const settle = (r: Reply) => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      const timer = setTimeout(() => {
+        this.rememberLate(id);
+        settle(
+          failReply(
+            'timeout',
+            `engine ${this.target} did not answer request ${id} (${method}) within ${timeoutMs} ms`,
+            performance.now() - started,
+          ),
+        );
+      }, timeoutMs);
+      this.pending.set(id, { method, started, timer, settle });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.child!.stdin.write(line);
+    });
+  }
+
+  /** Ends stdin (a well-behaved engine exits on EOF), then escalates to signals. */
+  async stop(reason: string): Promise<void> {
+    this.stopping = reason;
+    this.failAll({ kind: 'aborted', message: reason });
+    const child = this.child;
+    if (!child || this.exitInfo || child.pid === undefined) return;
+    child.stdin.end();
+    if (await settlesWithin(this.exited, 1_000)) return;
+    child.kill('SIGTERM');
+    if (await settlesWithin(this.exited, 1_000)) return;
+    child.kill('SIGKILL');
+    await settlesWithin(this.exited, 1_000);
+  }
+
+  private onLine(line: string): void {
+    if (line.trim() === '') return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.opts.log('warn', `engine ${this.target} wrote a line that is not JSON (ignored): ${excerpt(line)}`);
+      return;
+    }
+    const rawId = (msg as { id?: unknown } | null)?.id;
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || (typeof rawId !== 'string' && typeof rawId !== 'number')) {
+      this.opts.log('warn', `engine ${this.target} wrote a JSON line without an "id" (ignored): ${excerpt(line)}`);
+      return;
+    }
+    const id = String(rawId);
+    const p = this.pending.get(id);
+    if (!p) {
+      const why = this.late.delete(id) ? 'after its timeout' : 'for an unknown request id';
+      this.opts.log('warn', `engine ${this.target} answered ${why} "${excerpt(id, '', 40)}" (ignored)`);
+      return;
+    }
+    const latencyMs = performance.now() - p.started;
+    this.answered++;
+    const m = msg as { result?: unknown; error?: unknown };
+    if ('error' in m && m.error !== undefined && m.error !== null) {
+      p.settle(failReply('engine_error', `engine reported an error: ${engineErrorText(m.error)}`, latencyMs));
+    } else if ('result' in m) {
+      // The answer's own text, without the envelope: what an HTTP engine's body would be.
+      p.settle({ ok: true, result: m.result, raw: JSON.stringify(m.result) ?? 'null', latencyMs });
+    } else {
+      p.settle(failReply('protocol', `engine answer for request ${id} has neither "result" nor "error"`, latencyMs));
+    }
+  }
+
+  private onOverlong(prefix: string): void {
+    const sniffed = /^\s*\{\s*"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))/.exec(prefix);
+    const id = sniffed ? (sniffed[1] ?? sniffed[2]) : this.pending.size === 1 ? [...this.pending.keys()][0] : undefined;
+    const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
+    const p = id === undefined ? undefined : this.pending.get(id);
+    if (!p) {
+      this.opts.log('warn', `engine ${this.target} wrote ${what} for no pending request (ignored): ${excerpt(prefix, '', 80)}`);
+      return;
+    }
+    this.answered++;
+    p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, performance.now() - p.started));
+  }
+
+  private onStderr(line: string): void {
+    if (line.trim() === '') return;
+    this.stderrTail.push(line.length > 300 ? `${line.slice(0, 299)}…` : line);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+    this.opts.log('warn', `engine stderr: ${line}`);
+  }
+
+  private finalize(): void {
+    if (this.dead) return;
+    clearTimeout(this.finalizeTimer);
+    this.stdout.end();
+    const info = this.exitInfo;
+    const how = !info
+      ? 'closed its output'
+      : info.signal
+        ? `was killed by signal ${info.signal}`
+        : `exited with code ${info.code}`;
+    const pid = this.child?.pid;
+    let message = `engine process ${this.target}${pid === undefined ? '' : ` (pid ${pid})`} ${how} after ${this.answered} answer(s)`;
+    if (this.stderrTail.length > 0) message += `; last stderr: ${this.stderrTail.join(' | ')}`;
+    if (this.stopping) {
+      this.dead = { kind: 'aborted', message: this.stopping };
+    } else {
+      this.opts.log('error', message);
+      this.die(message);
+    }
+    this.failAll(this.dead!);
+  }
+
+  private die(message: string): void {
+    this.dead ??= { kind: 'process_exit', message };
+    this.failAll(this.dead);
+  }
+
+  private failAll(error: EngineError): void {
+    for (const p of [...this.pending.values()]) {
+      p.settle({ ok: false, error, latencyMs: performance.now() - p.started });
+    }
+  }
+
+  private rememberLate(id: string): void {
+    this.late.add(id);
+    if (this.late.size > LATE_IDS_KEPT) this.late.delete(this.late.values().next().value!);
+  }
+}
+
+function failReply(kind: EngineError['kind'], message: string, latencyMs = 0): Reply {
+  return { ok: false, error: { kind, message }, latencyMs };
+}
+
+function engineErrorText(error: unknown): string {
+  const m = (error as { message?: unknown } | null)?.message;
+  if (typeof m === 'string') return excerpt(m, '', 300);
+  return excerpt(typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), '', 300);
+}
+
+function spawnErrorText(err: NodeJS.ErrnoException, file: string): string {
+  if (err.code === 'ENOENT') return `"${file}" was not found (ENOENT): check the program name and PATH, or the working directory`;
+  if (err.code === 'EACCES') return `"${file}" is not executable (EACCES)`;
+  return err.code ? `${err.message} (${err.code})` : err.message;
+}
+
+function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}

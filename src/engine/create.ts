@@ -1,0 +1,52 @@
+import type { EngineSettings, ReferenceKnobs } from '../settings/types.js';
+import type { EngineAdapter, EngineLogger } from './types.js';
+import { createReferenceAdapter } from './reference/adapter.js';
+import { createHttpAdapter } from './http.js';
+import { createCommandAdapter, type CommandAdapter } from './command.js';
+import { parseEngineSpec } from './spec.js';
+import { expandHeaders } from './secrets.js';
+
+export interface EngineDeps {
+  log: EngineLogger;
+  env: NodeJS.ProcessEnv;
+  /** Where a cmd: engine runs (relative script paths resolve here). */
+  cwd: string;
+}
+
+/**
+ * The one place a SPEC becomes an adapter. Bad specs and missing secret variables throw InputError
+ * here, before anything starts.
+ */
+export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps: EngineDeps): EngineAdapter {
+  const spec = parseEngineSpec(engine.target);
+  if (spec.kind !== 'http' && Object.keys(engine.headers).length > 0) {
+    deps.log('warn', `engine headers are only sent to http(s) engines; ignored for a ${spec.kind} engine`);
+  }
+  switch (spec.kind) {
+    case 'reference':
+      return createReferenceAdapter(knobs);
+    case 'http':
+      return createHttpAdapter({
+        url: spec.url,
+        headers: expandHeaders(engine.headers, deps.env),
+        timeoutMs: engine.timeoutMs,
+        maxResponseBytes: engine.maxResponseBytes,
+        body: engine.body,
+      });
+    case 'command':
+      return createCommandAdapter({
+        argv: spec.argv,
+        cwd: deps.cwd,
+        env: deps.env,
+        timeoutMs: engine.timeoutMs,
+        maxResponseBytes: engine.maxResponseBytes,
+        log: deps.log,
+        body: engine.body,
+      });
+  }
+}
+
+/** An adapter whose engine can be restarted in a fresh process (replay rounds with freshProcess). */
+export function isRestartable(adapter: EngineAdapter): adapter is EngineAdapter & Pick<CommandAdapter, 'restart'> {
+  return typeof (adapter as Partial<CommandAdapter>).restart === 'function';
+}

@@ -1,0 +1,78 @@
+import type { EngineErrorKind } from './types.js';
+
+/** Plain words for the socket errors users actually meet, so a message says what happened. */
+const CODE_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing listens there',
+  ECONNRESET: 'connection reset by the engine',
+  EPIPE: 'connection closed by the engine while sending',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'host name lookup failed (DNS, temporary)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connect timed out',
+  EADDRNOTAVAIL: 'address not available',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_SOCKET: 'the engine closed the connection before answering',
+  UND_ERR_CLOSED: 'the connection pool is closed',
+  UND_ERR_DESTROYED: 'the connection pool is closed',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the body was shorter or longer than its content-length',
+  HPE_INVALID_CONSTANT: 'the engine did not answer valid HTTP',
+  HPE_INVALID_VERSION: 'the engine did not answer valid HTTP',
+  HPE_INVALID_STATUS: 'the engine did not answer valid HTTP',
+  HPE_INVALID_HEADER_TOKEN: 'the engine sent an invalid HTTP header',
+  HPE_HEADER_OVERFLOW: 'the engine sent oversized HTTP headers',
+  UND_ERR_HEADERS_OVERFLOW: 'the engine sent oversized HTTP headers',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+};
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * Classifies a thrown network error. Only the error's code and its own message are used: request
+ * headers never appear in undici's errors, and the caller redacts the result anyway.
+ */
+export function describeNetworkError(err: unknown): { kind: EngineErrorKind; message: string } {
+  const code = errorCode(err);
+  if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})` };
+  const text = code ? CODE_TEXT[code] : undefined;
+  if (text) return { kind: 'connection', message: `${text} (${code})` };
+  const own = err instanceof Error ? err.message : String(err);
+  return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error' };
+}
+
+/** The first code on the error, its cause chain, or (happy-eyeballs connects) its aggregated errors. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 4) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof e.code === 'string') return e.code;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const c = errorCode(inner, depth + 1);
+      if (c) return c;
+    }
+  }
+  return errorCode(e.cause, depth + 1);
+}
+
+export function looksLikeHtml(contentType: string, text: string): boolean {
+  if (/\b(text\/html|application\/xhtml\+xml)\b/i.test(contentType)) return true;
+  return /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 512));
+}
+
+/**
+ * A one-line, ~200-character glimpse of a body for a message. For HTML the page title (or its text
+ * without tags) says far more than the markup would.
+ */
+export function excerpt(text: string, contentType = '', max = 200): string {
+  let s = text.slice(0, 64 * 1024);
+  if (looksLikeHtml(contentType, s)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(s)?.[1];
+    s = title && title.trim() ? `<title>${title}</title>` : s.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ');
+  }
+  s = s.replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

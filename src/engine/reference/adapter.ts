@@ -1,0 +1,58 @@
+import { performance } from 'node:perf_hooks';
+import type { ReferenceKnobs } from '../../settings/types.js';
+import type { EngineAdapter, EngineRequest, EngineResult, HealthResult } from '../types.js';
+import { ReferenceEngine, type ReferenceEngineOptions } from './engine.js';
+
+export interface ReferenceAdapter extends EngineAdapter {
+  readonly kind: 'reference';
+  /** The engine behind the adapter (its request count, crash state, perturbation count). */
+  readonly engine: ReferenceEngine;
+}
+
+/**
+ * The in-process reference engine behind the adapter contract. Hot path for the SIM benchmark: one
+ * shape build and one JSON.stringify (the `raw` bytes) per call, no timers unless a knob asks.
+ * A crashed engine's failures are `process_exit` (what the same engine gives as a child process);
+ * injected and refused answers are `engine_error` with the HTTP status the server would send.
+ */
+export function createReferenceAdapter(knobs: ReferenceKnobs, options: ReferenceEngineOptions = {}): ReferenceAdapter {
+  const engine = new ReferenceEngine(knobs, options);
+  let closed = false;
+
+  return {
+    kind: 'reference',
+    target: 'reference',
+    engine,
+
+    async health(): Promise<HealthResult> {
+      const tried = [`reference (${engine.version})`];
+      if (engine.crashed) {
+        return {
+          ok: false,
+          version: engine.version,
+          tried,
+          message: `reference engine ${engine.version} crashed after ${engine.requests} request(s) (crash-after)`,
+        };
+      }
+      return { ok: true, version: engine.version, tried, message: `reference engine ${engine.version} is up` };
+    },
+
+    async call(req: EngineRequest, signal?: AbortSignal): Promise<EngineResult> {
+      const t0 = performance.now();
+      if (closed || signal?.aborted) {
+        const message = closed ? 'the engine adapter is closed' : 'the run was cancelled';
+        return { ok: false, error: { kind: 'aborted', message }, latencyMs: 0 };
+      }
+      const a = await engine.answer(req, signal);
+      const latencyMs = performance.now() - t0;
+      if (a.ok) return { ok: true, body: a.body, raw: JSON.stringify(a.body), status: 200, latencyMs };
+      const kind = a.reason === 'crashed' ? 'process_exit' : a.reason === 'aborted' ? 'aborted' : 'engine_error';
+      return { ok: false, error: { kind, message: a.error, status: a.status }, status: a.status, latencyMs };
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      engine.close();
+    },
+  };
+}

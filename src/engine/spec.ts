@@ -1,0 +1,108 @@
+import { parse, type ParseEntry } from 'shell-quote';
+import { InputError } from '../util/errors.js';
+
+/** An engine SPEC (DESIGN §3.1) once parsed: which adapter, and what it needs. */
+export type EngineSpec =
+  | { kind: 'reference' }
+  | { kind: 'http'; url: URL }
+  | { kind: 'command'; argv: string[] };
+
+const ACCEPTED =
+  'accepted forms: "reference", an http:// or https:// URL (e.g. http://127.0.0.1:8000/run), ' +
+  'or "cmd:<argv>" (e.g. cmd:python3 engine.py --stdio)';
+
+/** Marks a `$NAME` reference found by shell-quote, so it can be refused instead of expanded. */
+interface VariableRef {
+  variable: string;
+}
+
+export function parseEngineSpec(spec: string): EngineSpec {
+  const s = spec.trim();
+  if (s === '') throw new InputError(`the engine is empty; ${ACCEPTED}`);
+  if (s === 'reference') return { kind: 'reference' };
+  if (s.startsWith('cmd:')) return { kind: 'command', argv: splitArgv(s.slice(4)) };
+  if (/^https?:\/\//i.test(s)) return { kind: 'http', url: parseHttpUrl(s) };
+  throw new InputError(`unknown engine "${redactTarget(s)}"; ${ACCEPTED}`);
+}
+
+function parseHttpUrl(s: string): URL {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL; ${ACCEPTED}`);
+  }
+  if (url.hostname === '') {
+    throw new InputError(`the engine URL "${redactTarget(s)}" has no host; ${ACCEPTED}`);
+  }
+  return url;
+}
+
+/**
+ * Splits like a POSIX shell would, but since nothing runs through a shell, anything a shell would
+ * *do* (pipes, redirects, globs, variables) is refused rather than silently passed as a literal.
+ */
+export function splitArgv(command: string): string[] {
+  let entries: (ParseEntry | VariableRef)[];
+  try {
+    // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
+    entries = parse(command, (name: string): VariableRef | string => (name === '' ? '$' : { variable: name }));
+  } catch (err) {
+    throw new InputError(`cmd: engine "${command.trim()}" cannot be split into arguments: ${(err as Error).message}`);
+  }
+  const argv: string[] = [];
+  for (const e of entries) {
+    if (typeof e === 'string') {
+      argv.push(e);
+    } else if ('variable' in e) {
+      throw new InputError(
+        `cmd: engine uses the variable $${e.variable}, but cmd: engines run without a shell and expand ` +
+          `nothing; write the value itself, or '$${e.variable}' in single quotes to pass it literally`,
+      );
+    } else if ('comment' in e) {
+      throw new InputError(
+        `cmd: engine contains "#" (a shell comment); quote it ('#') if it is part of an argument`,
+      );
+    } else if (e.op === 'glob') {
+      throw new InputError(
+        `cmd: engine contains the glob "${e.pattern}", which is not expanded (no shell); ` +
+          `quote it if it is meant literally`,
+      );
+    } else {
+      throw new InputError(
+        `cmd: engine contains the shell operator "${e.op}", but cmd: engines run one program without ` +
+          `a shell (no pipes, redirects, && or ;); wrap a script if you need them`,
+      );
+    }
+  }
+  // shell-quote drops the string boundaries of `""`, so an empty argv means nothing but whitespace.
+  if (argv.length === 0 || argv[0] === '') {
+    throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
+  }
+  return argv;
+}
+
+/**
+ * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
+ * a token); anything else is printed as given.
+ */
+export function redactTarget(spec: string): string {
+  const s = spec.trim();
+  if (!/^https?:\/\//i.test(s)) return s;
+  try {
+    const url = new URL(s);
+    return redactUrl(url);
+  } catch {
+    // Not a valid URL: still drop what looks like userinfo or a query.
+    return s.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
+  }
+}
+
+export function redactUrl(url: URL): string {
+  const u = new URL(url.href);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}

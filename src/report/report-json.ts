@@ -1,0 +1,103 @@
+import type { RunPaths } from '../runner/paths.js';
+import { relPath } from '../runner/paths.js';
+import { STAGE_ORDER } from '../runner/events.js';
+import type { StageResults } from '../runner/stage.js';
+import type { Verdict } from '../runner/verdict.js';
+import type { Settings } from '../settings/types.js';
+import type { Finding } from '../warroom/finding.js';
+import type { Report, RunResult } from './types.js';
+import fs from 'node:fs';
+
+export interface ReportInput {
+  settings: Settings;
+  paths: RunPaths;
+  verdict: Verdict;
+  reason: string;
+  startedAt: Date;
+  finishedAt: Date;
+  cancelled: boolean;
+  error: Report['error'];
+  engine: Report['engine'];
+  results: StageResults;
+  findings: Finding[];
+}
+
+/** report.json from the run's typed results. Every path in it is relative to the report folder. */
+export function buildReport(input: ReportInput): Report {
+  const { settings, paths, results } = input;
+  const stages = {} as Report['stages'];
+  for (const name of STAGE_ORDER) {
+    const r = results[name];
+    stages[name] = r
+      ? { ...r.report, verdict: r.verdict, ...(r.reason ? { reason: r.reason } : {}) }
+      : {
+          verdict: 'SKIPPED',
+          reason: settings.stages.includes(name)
+            ? `not run: ${input.error ? input.error.message : 'the run ended before this stage'}`
+            : 'not requested (--stages)',
+        };
+  }
+  const rel = (p: string) => relPath(paths.reportDir, p);
+  const existing = (p: string) => (fs.existsSync(p) ? rel(p) : null);
+  return {
+    schemaVersion: 1,
+    runId: settings.runId,
+    verdict: input.verdict,
+    reason: input.reason,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+    cancelled: input.cancelled,
+    error: input.error,
+    engine: input.engine,
+    settings: {
+      configFile: settings.configFile,
+      stages: settings.stages,
+      failOn: settings.failOn,
+      shard: settings.shard ? `${settings.shard.index}/${settings.shard.total}` : null,
+    },
+    stages,
+    warroom: input.findings,
+    artifacts: {
+      report: rel(paths.report),
+      html: existing(paths.html),
+      summary: existing(paths.summaryMd),
+      log: rel(paths.runLog),
+      snapshot: existing(paths.snapshot),
+      bundle: existing(paths.bundle),
+      result: rel(paths.result),
+      simSummary: existing(paths.simSummary),
+    },
+  };
+}
+
+export function buildResult(report: Report, exitCode: number): RunResult {
+  const sim = report.stages.sim as { verdict: string; passRate?: number; total?: number };
+  const replay = report.stages.replay as { determinismScore?: number };
+  const load = report.stages.load as { metrics?: { http_req_duration?: { 'p(95)'?: number } } };
+  const count = (s: string) => report.warroom.filter((f) => f.severity === s).length;
+  return {
+    schemaVersion: 1,
+    runId: report.runId,
+    status: report.verdict,
+    verdict: report.verdict,
+    exitCode,
+    reason: report.reason,
+    cancelled: report.cancelled,
+    error: report.error,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    durationMs: report.durationMs,
+    engine: report.engine,
+    stages: Object.fromEntries(Object.entries(report.stages).map(([k, v]) => [k, v.verdict])),
+    metrics: {
+      simPassRate: typeof sim.passRate === 'number' && sim.verdict !== 'SKIPPED' ? sim.passRate : null,
+      simTotal: typeof sim.total === 'number' ? sim.total : null,
+      determinismScore: typeof replay.determinismScore === 'number' ? replay.determinismScore : null,
+      p95Ms: load.metrics?.http_req_duration?.['p(95)'] ?? null,
+      warroomCritical: count('CRITICAL'),
+      warroomHigh: count('HIGH'),
+    },
+    artifacts: report.artifacts,
+  };
+}

@@ -1,0 +1,42 @@
+import type { StageName } from '../runner/events.js';
+import type { StageVerdict, Verdict } from '../runner/verdict.js';
+import type { Finding } from '../warroom/finding.js';
+
+/** report.json, schemaVersion 1 (DESIGN §3.3). Paths inside are relative to the report folder. */
+export interface Report {
+  schemaVersion: 1;
+  runId: string;
+  verdict: Verdict;
+  /** Why the run has its verdict, in one line. */
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  cancelled: boolean;
+  /** Set when the run ended in ERROR: what broke (not a test verdict). */
+  error: { kind: string; message: string } | null;
+  engine: { kind: string; target: string; version: string | null; profile: string };
+  settings: { configFile: string | null; stages: StageName[]; failOn: string; shard: string | null };
+  stages: Record<StageName, { verdict: StageVerdict; reason?: string; [k: string]: unknown }>;
+  warroom: Finding[];
+  artifacts: { report: string; html: string | null; summary: string | null; log: string; snapshot: string | null; bundle: string | null; result: string; simSummary: string | null };
+}
+
+/** result.json: the small record of a run's outcome that the store and the action read. */
+export interface RunResult {
+  schemaVersion: 1;
+  runId: string;
+  status: Verdict;
+  verdict: Verdict;
+  exitCode: number;
+  reason: string;
+  cancelled: boolean;
+  error: Report['error'];
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  engine: Report['engine'];
+  stages: Record<string, StageVerdict>;
+  metrics: { simPassRate: number | null; simTotal: number | null; determinismScore: number | null; p95Ms: number | null; warroomCritical: number; warroomHigh: number };
+  artifacts: Report['artifacts'];
+}

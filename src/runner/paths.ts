@@ -1,0 +1,53 @@
+import path from 'node:path';
+
+/** Where a run's files go (DESIGN §3.2). Absolute for writing; `rel()` for anything printed into a report. */
+export interface RunPaths {
+  cwd: string;
+  out: string;
+  reportDir: string;
+  snapshotsDir: string;
+  snapshot: string;
+  warroomDir: string;
+  warroomLog: string;
+  db: string;
+  runLog: string;
+  report: string;
+  html: string;
+  summaryMd: string;
+  result: string;
+  simSummary: string;
+  loadSummary: string;
+  replaySummary: string;
+  bundle: string;
+}
+
+export function runPaths(cwd: string, out: string, runId: string): RunPaths {
+  const outAbs = path.resolve(cwd, out);
+  const reportDir = path.join(outAbs, 'reports', runId);
+  const snapshotsDir = path.join(outAbs, 'snapshots');
+  const warroomDir = path.join(outAbs, 'warroom');
+  return {
+    cwd,
+    out: outAbs,
+    reportDir,
+    snapshotsDir,
+    snapshot: path.join(snapshotsDir, `${runId}.json`),
+    warroomDir,
+    warroomLog: path.join(warroomDir, 'warroom.log'),
+    db: path.join(outAbs, 'testops.db'),
+    runLog: path.join(reportDir, 'run.log'),
+    report: path.join(reportDir, 'report.json'),
+    html: path.join(reportDir, 'report.html'),
+    summaryMd: path.join(reportDir, 'summary.md'),
+    result: path.join(reportDir, 'result.json'),
+    simSummary: path.join(reportDir, 'sim_summary.json'),
+    loadSummary: path.join(reportDir, 'load_summary.json'),
+    replaySummary: path.join(reportDir, 'replay_summary.json'),
+    bundle: path.join(reportDir, 'bundle.zip'),
+  };
+}
+
+/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
+export function relPath(from: string, to: string): string {
+  return path.relative(from, to).split(path.sep).join('/');
+}

@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createEngine } from '../engine/create.js';
+import type { EngineAdapter } from '../engine/types.js';
+import { buildReport, buildResult } from '../report/report-json.js';
+import type { Report } from '../report/types.js';
+import type { Settings } from '../settings/types.js';
+import { STAGES } from '../stages/index.js';
+import { InputError, WiringError, errorMessage } from '../util/errors.js';
+import { writeJsonAtomic } from '../util/fs.js';
+import { catalogueEntry } from '../warroom/catalogue.js';
+import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
+import { EventBus } from './event-bus.js';
+import { STAGE_ORDER, type Sink, type StageName } from './events.js';
+import { runPaths, type RunPaths } from './paths.js';
+import { RunLogSink } from './sinks/runlog.js';
+import type { RunContext, Stage, StageResult, StageResults } from './stage.js';
+import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
+
+export interface RunOptions {
+  sinks?: Sink[];
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** The stage registry (tests may pass their own). */
+  stages?: Partial<Record<StageName, Stage>>;
+}
+
+export interface RunOutcome {
+  runId: string;
+  verdict: Verdict;
+  exitCode: number;
+  paths: RunPaths;
+  /** null only when not even the report folder could be written. */
+  report: Report | null;
+  error: string | null;
+}
+
+/**
+ * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
+ * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
+ */
+export async function runPipeline(settings: Settings, opts: RunOptions = {}): Promise<RunOutcome> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const registry = opts.stages ?? STAGES;
+  const paths = runPaths(settings.cwd, settings.out, settings.runId);
+  const bus = new EventBus(settings.runId);
+  for (const s of opts.sinks ?? []) bus.add(s);
+
+  const startedAt = new Date();
+  try {
+    fs.mkdirSync(paths.reportDir, { recursive: true });
+    bus.add(new RunLogSink(paths.runLog));
+  } catch (err) {
+    const message = `cannot write the report folder ${paths.reportDir}: ${errorMessage(err)}`;
+    bus.emit({ type: 'log', level: 'error', source: 'runner', message });
+    bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
+    await bus.close();
+    return { runId: settings.runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+  }
+
+  const findings: Finding[] = [];
+  const results: StageResults = {};
+  let runError: { kind: string; message: string } | null = null;
+  let engine: EngineAdapter | null = null;
+  let engineVersion: string | null = null;
+  let current: StageName | null = null;
+
+  const log: RunContext['log'] = (level, source, message) => bus.emit({ type: 'log', level, source, message });
+  const raise: RunContext['raise'] = (f) => {
+    const finding: Finding = {
+      id: randomUUID(),
+      runId: settings.runId,
+      timestamp: new Date().toISOString(),
+      ...f,
+      score: SEVERITY_SCORE[f.severity],
+      remediation: f.remediation ?? catalogueEntry(f.type).remediation,
+    };
+    findings.push(finding);
+    bus.emit({ type: 'warroom', finding });
+  };
+
+  bus.emit({ type: 'status', status: 'RUNNING' });
+  log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
+
+  try {
+    engine = createEngine(settings.engine, settings.reference, {
+      log: (level, message) => log(level, 'engine', message),
+      env: opts.env ?? process.env,
+      cwd: settings.cwd,
+    });
+    log('info', 'engine', `engine ${engine.kind} ${engine.target}: health check`);
+    const health = await engine.health(signal);
+    if (!health.ok) {
+      throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
+    }
+    engineVersion = health.version ?? null;
+    log('info', 'engine', `engine up${engineVersion ? `, version ${engineVersion}` : ''}: ${health.message}`);
+
+    const ctx: RunContext = { runId: settings.runId, settings, engine, paths, signal, emit: (e) => bus.emit(e), log, raise };
+    for (const name of STAGE_ORDER) {
+      if (!settings.stages.includes(name)) {
+        results[name] = skipped('not requested (--stages)');
+        continue;
+      }
+      const stage = registry[name];
+      if (!stage) {
+        results[name] = skipped('not available in this version of toron-testops');
+        log('warn', name, `stage ${name} was requested but is not available in this version: SKIPPED`);
+        continue;
+      }
+      if (signal.aborted) {
+        results[name] = skipped('run cancelled before this stage');
+        continue;
+      }
+      bus.emit({ type: 'subsystem', stage: name, state: 'started' });
+      current = name;
+      const result = await stage.run(ctx, results);
+      current = null;
+      results[name] = result;
+      bus.emit({ type: 'subsystem', stage: name, state: 'finished', verdict: result.verdict, reason: result.reason });
+    }
+  } catch (err) {
+    runError = classifyRunError(err);
+    log('error', 'runner', runError.message);
+    if (current) {
+      results[current] = { verdict: 'ERROR', reason: runError.message, report: {} };
+      bus.emit({ type: 'subsystem', stage: current, state: 'finished', verdict: 'ERROR', reason: runError.message });
+    }
+    raise({
+      type: runError.kind === 'engine' ? 'engine-unreachable' : 'run-error',
+      severity: 'CRITICAL',
+      subsystem: runError.kind === 'engine' ? 'engine' : 'runner',
+      message: runError.message,
+      ...(err instanceof InputError && err.file ? { location: { file: err.file, line: err.line ?? 1 } } : {}),
+    });
+  }
+
+  if (signal.aborted) {
+    raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
+  }
+
+  // Finalise: whatever happened above, write what the run has.
+  const finishedAt = new Date();
+  const stageVerdicts = Object.values(results).map((r) => r!.verdict);
+  const verdict: Verdict = runError || signal.aborted ? 'ERROR' : worstVerdict(stageVerdicts);
+  const exitCode = exitCodeFor(verdict, settings.failOn);
+  const reason = runError
+    ? `ERROR (not a test verdict): ${runError.message}`
+    : signal.aborted
+      ? 'ERROR (not a test verdict): the run was cancelled; results are partial'
+      : verdictReason(results);
+
+  let report: Report | null = null;
+  let writeError: string | null = null;
+  try {
+    for (const name of STAGE_ORDER) {
+      const r = results[name];
+      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary);
+    }
+    report = buildReport({
+      settings,
+      paths,
+      verdict,
+      reason,
+      startedAt,
+      finishedAt,
+      cancelled: signal.aborted,
+      error: runError,
+      engine: { kind: engine?.kind ?? 'unknown', target: engine?.target ?? '(not created)', version: engineVersion, profile: settings.engine.profile },
+      results,
+      findings,
+    });
+    writeJsonAtomic(paths.report, report);
+    writeJsonAtomic(paths.result, buildResult(report, exitCode));
+  } catch (err) {
+    writeError = `could not write the report files in ${paths.reportDir}: ${errorMessage(err)}`;
+    log('error', 'runner', writeError);
+  }
+
+  await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
+  const finalVerdict: Verdict = writeError ? 'ERROR' : verdict;
+  const finalExit = writeError ? 2 : exitCode;
+  bus.emit({ type: 'done', verdict: finalVerdict, exitCode: finalExit, reportDir: paths.reportDir });
+  await bus.close();
+  return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null };
+}
+
+function skipped(reason: string): StageResult {
+  return { verdict: 'SKIPPED', reason, report: {} };
+}
+
+function summaryPath(paths: RunPaths, stage: StageName): string {
+  switch (stage) {
+    case 'sim':
+      return paths.simSummary;
+    case 'load':
+      return paths.loadSummary;
+    case 'replay':
+      return paths.replaySummary;
+    case 'pipeline':
+      return `${paths.reportDir}/pipeline_summary.json`;
+  }
+}
+
+function classifyRunError(err: unknown): { kind: string; message: string } {
+  if (err instanceof InputError) return { kind: 'input', message: err.message };
+  if (err instanceof WiringError) return { kind: 'engine', message: err.message };
+  return { kind: 'internal', message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+}
+
+function verdictReason(results: StageResults): string {
+  const parts: string[] = [];
+  for (const name of STAGE_ORDER) {
+    const r = results[name];
+    if (r && r.verdict !== 'SKIPPED') parts.push(`${name} ${r.verdict}${r.reason ? ` (${r.reason})` : ''}`);
+  }
+  return parts.length ? parts.join('; ') : 'no stage ran';
+}

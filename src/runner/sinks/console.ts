@@ -1,0 +1,50 @@
+import type { RunEvent, Sink } from '../events.js';
+
+export interface ConsoleOptions {
+  write?: (s: string) => void;
+  /** Print debug lines too. */
+  verbose?: boolean;
+}
+
+/**
+ * The console: logs, stage transitions, progress (done/total, rate, failures so far), CRITICAL and
+ * HIGH findings as they happen. Case results are not printed one by one; their count is in progress.
+ */
+export class ConsoleSink implements Sink {
+  readonly name = 'console';
+  private readonly write: (s: string) => void;
+
+  constructor(private readonly opts: ConsoleOptions = {}) {
+    this.write = opts.write ?? ((s) => process.stdout.write(s));
+  }
+
+  handle(e: RunEvent): void {
+    const line = this.format(e);
+    if (line !== null) this.write(line + '\n');
+  }
+
+  private format(e: RunEvent): string | null {
+    switch (e.type) {
+      case 'log':
+        if (e.level === 'debug' && !this.opts.verbose) return null;
+        return `${e.level === 'info' ? '' : `${e.level.toUpperCase()}: `}[${e.source}] ${e.message}`;
+      case 'subsystem':
+        return e.state === 'started' ? `▶ ${e.stage}` : `■ ${e.stage}: ${e.verdict}${e.reason ? ` (${e.reason})` : ''}`;
+      case 'progress': {
+        const pct = e.total ? ((100 * e.done) / e.total).toFixed(0) : '100';
+        return `  ${e.stage} ${e.done}/${e.total} (${pct}%) ${e.ratePerSec}/s, failures ${e.failures}, engine errors ${e.errors}`;
+      }
+      case 'warroom': {
+        const f = e.finding;
+        if (f.severity !== 'CRITICAL' && f.severity !== 'HIGH') return null;
+        const at = f.location ? ` ${f.location.file}:${f.location.line}` : '';
+        return `  ${f.severity} ${f.subsystem}${at}: ${f.message}`;
+      }
+      case 'case':
+      case 'status':
+        return null;
+      case 'done':
+        return null; // the CLI prints the verdict block itself
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { EngineAdapter } from '../engine/types.js';
+import type { Settings } from '../settings/types.js';
+import type { Finding } from '../warroom/finding.js';
+import type { LogLevel, RunEventBody, StageName } from './events.js';
+import type { RunPaths } from './paths.js';
+import type { StageVerdict } from './verdict.js';
+
+/** What every stage sees: settings, the engine, a way to emit events, the cancellation signal. */
+export interface RunContext {
+  readonly runId: string;
+  readonly settings: Settings;
+  readonly engine: EngineAdapter;
+  readonly paths: RunPaths;
+  readonly signal: AbortSignal;
+  emit(event: RunEventBody): void;
+  log(level: LogLevel, source: string, message: string): void;
+  /** Raise a WAR ROOM finding (routed to every sink as a `warroom` event). */
+  raise(finding: Omit<Finding, 'id' | 'runId' | 'timestamp' | 'score' | 'remediation'> & { remediation?: string }): void;
+}
+
+/**
+ * A stage's result: its verdict, the object that goes under `stages.<name>` in report.json, and the
+ * summary file it owns (written by the runner's finaliser, so stages never write files themselves).
+ */
+export interface StageResult<R = Record<string, unknown>> {
+  verdict: StageVerdict;
+  reason?: string;
+  report: R;
+  /** Written as `<reportDir>/<name>_summary.json` when present. */
+  summary?: unknown;
+}
+
+export type StageResults = Partial<Record<StageName, StageResult>>;
+
+export interface Stage {
+  readonly name: StageName;
+  run(ctx: RunContext, prior: StageResults): Promise<StageResult>;
+}

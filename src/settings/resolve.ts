@@ -1,0 +1,549 @@
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import schema from '../../schemas/settings.schema.json' with { type: 'json' };
+import { STAGE_ORDER, type StageName } from '../runner/events.js';
+import type { FailOn } from '../runner/verdict.js';
+import { parseEngineSpec } from '../engine/spec.js';
+import { InputError, errorMessage } from '../util/errors.js';
+import { segmentsToPointer } from '../util/json-source.js';
+import { DEFAULTS, type SettingsDefaults } from './defaults.js';
+import { parseDuration } from './duration.js';
+import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
+import { newRunId } from './run-id.js';
+import type {
+  EngineSettings,
+  LoadSettings,
+  PipelineSettings,
+  ProfileName,
+  ReferenceKnobs,
+  ReplaySettings,
+  Settings,
+  SimSettings,
+} from './types.js';
+
+/**
+ * CLI flags and (later) action inputs. `undefined` means "not given"; every other value, the empty
+ * string included, is validated (callers that get '' for an unset input map it to undefined).
+ * Numbers may come as strings, as argv and action inputs give them.
+ */
+export interface SettingsFlags {
+  /** Engine SPEC: `reference`, an http(s) URL or `cmd:<argv>`. Beats `engineVersion`'s map entry. */
+  engine?: string;
+  config?: string;
+  runId?: string;
+  out?: string;
+  baseline?: string | null;
+  /** `sim,load` or ['sim', 'load']. */
+  stages?: string | string[];
+  failOn?: string;
+  /** `i/n`, 1-based. */
+  shard?: string;
+  engineVersion?: string;
+  concurrency?: number | string;
+  /** Per-request timeout: sets both engine.timeoutMs and sim.timeoutMs. */
+  timeoutMs?: number | string;
+  /** Engine profile. */
+  profile?: string;
+  replayRounds?: number | string;
+  generation?: string;
+  latencyMs?: number | string;
+  errorRate?: number | string;
+  nondeterminism?: number | string;
+  crashAfter?: number | string;
+  stallMs?: number | string;
+  seed?: number | string;
+}
+
+export interface ResolveInput {
+  cwd: string;
+  /** Config file path (relative to cwd or absolute); `flags.config` wins when both are given. */
+  configPath?: string;
+  flags: SettingsFlags;
+  /** Reserved for action inputs (INPUT_*); settings read nothing from it yet. */
+  env: NodeJS.ProcessEnv;
+  now?: Date;
+}
+
+/** The config file's shape once the schema has accepted it. */
+interface ConfigFile {
+  engine?: string | ({ target: string } & Partial<EngineSettings>);
+  engines?: Record<string, { target: string; profile?: ProfileName }>;
+  engineVersion?: string | null;
+  reference?: Partial<ReferenceKnobs>;
+  sim?: Partial<Omit<SimSettings, 'passRate'>> & { passRate?: Partial<SimSettings['passRate']> };
+  load?: Partial<LoadSettings>;
+  replay?: Partial<Omit<ReplaySettings, 'thresholds'>> & { thresholds?: Partial<ReplaySettings['thresholds']> };
+  pipeline?: Partial<PipelineSettings>;
+  stages?: StageName[];
+  failOn?: FailOn;
+  baseline?: string | null;
+  out?: string;
+  runId?: string;
+}
+
+const SCHEMA_ID = (schema as { $id: string }).$id;
+
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    // verbose: errors carry the offending value and their schema (for "got ...", hints and key suggestions).
+    ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    ajvInstance.addKeyword('x-expected'); // our annotation: how to say what a `pattern` wants
+    ajvInstance.addSchema(schema);
+  }
+  return ajvInstance;
+}
+
+/** The validator of the whole config, or of one node of it (`/properties/sim/properties/concurrency`). */
+function validatorAt(schemaPointer = ''): ValidateFunction {
+  const v = ajv().getSchema(`${SCHEMA_ID}#${schemaPointer}`);
+  if (!v) throw new Error(`settings schema has no node at ${schemaPointer}`);
+  return v;
+}
+
+/** Where a problem lives: a place in the config file, or a flag. */
+type Where = { pointer: string } | { flag: string };
+
+interface Problem {
+  message: string;
+  where: Where;
+}
+
+/** Collects every problem so the user fixes them in one round, then throws them as one InputError. */
+class Problems {
+  private readonly list: Problem[] = [];
+  constructor(private readonly source: ConfigSource | null) {}
+
+  add(message: string, where: Where): void {
+    if (!this.list.some((p) => p.message === message)) this.list.push({ message, where });
+  }
+
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    const located = this.list.map((p) => ({ ...p, loc: this.locate(p.where) }));
+    // File problems first and top to bottom, so the error's own location is the first one in the file.
+    located.sort((a, b) => (a.loc.line ?? Infinity) - (b.loc.line ?? Infinity));
+    const [first, ...rest] = located;
+    const lines = [first.message, ...rest.map((p) => new InputError(p.message, p.loc).message)];
+    throw new InputError(lines.join('\n'), first.loc);
+  }
+
+  private locate(where: Where): { file?: string; line?: number; pointer?: string } {
+    if ('flag' in where || !this.source) return {};
+    return { file: this.source.file, line: this.source.lineOf(where.pointer), pointer: where.pointer };
+  }
+}
+
+export function resolveSettings(input: ResolveInput): Settings {
+  const cwd = path.resolve(input.cwd);
+  const flags = input.flags;
+  const now = input.now ?? new Date();
+
+  const configArg = flags.config ?? input.configPath;
+  let source: ConfigSource | null = null;
+  if (configArg !== undefined) {
+    if (configArg === '') throw new InputError('flag --config: must not be empty');
+    source = loadConfigFile(configArg, cwd);
+  } else {
+    const found = findConfigFile(cwd);
+    if (found) source = loadConfigFile(found, cwd);
+  }
+
+  // 1. The file against the schema: all errors at once.
+  const fileProblems = new Problems(source);
+  const config = (source?.value ?? {}) as ConfigFile;
+  if (source) {
+    const validate = validatorAt();
+    if (!validate(source.value)) {
+      for (const e of primaryErrors(validate.errors)) {
+        const d = describeAjvError(e, source.value, (p) => subjectInFile(p, source!.value));
+        if (d) fileProblems.add(d.message, { pointer: d.pointer });
+      }
+    }
+  }
+  fileProblems.throwIfAny();
+
+  // 2. Flags against the same schema nodes.
+  const flagProblems = new Problems(null);
+  const given = readFlags(flags, flagProblems);
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard, flagProblems);
+  flagProblems.throwIfAny();
+
+  // 3. Merge: defaults < config < flags.
+  const merged = applyConfig(DEFAULTS, config);
+  for (const g of given) g.spec.apply(merged, g.value);
+
+  // 4. What the schema cannot say: cross-field rules and the engine map.
+  const checks = new Problems(source);
+  checkCrossFields(merged, config, checks);
+  const engineFrom = resolveEngineVersion(merged, config, flags, checks);
+  checkEngineSpecs(merged, engineFrom, checks);
+  checks.throwIfAny();
+
+  merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
+  // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
+  const runId = (given.find((g) => g.spec.key === 'runId')?.value as string | undefined) ?? config.runId ?? newRunId(now);
+
+  return {
+    configFile: source ? source.file : null,
+    cwd,
+    runId,
+    shard,
+    ...merged,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Config merge
+
+function applyConfig(base: Readonly<SettingsDefaults>, c: ConfigFile): SettingsDefaults {
+  const s = structuredClone(base) as SettingsDefaults;
+  if (c.engine !== undefined) {
+    // A bare spec only changes the target: headers, timeouts and the rest keep their values.
+    s.engine = typeof c.engine === 'string' ? { ...s.engine, target: c.engine } : { ...s.engine, ...c.engine };
+  }
+  if (c.engines !== undefined) {
+    s.engines = Object.fromEntries(
+      Object.entries(c.engines).map(([v, e]) => [v, { target: e.target, profile: e.profile ?? 'auto' }]),
+    );
+  }
+  if (c.engineVersion !== undefined) s.engineVersion = c.engineVersion;
+  if (c.reference) s.reference = { ...s.reference, ...c.reference };
+  if (c.sim) s.sim = { ...s.sim, ...c.sim, passRate: { ...s.sim.passRate, ...c.sim.passRate } };
+  // Thresholds replace the defaults wholesale, as in k6: a listed metric set is the whole set.
+  if (c.load) s.load = { ...s.load, ...c.load };
+  if (c.replay) {
+    s.replay = { ...s.replay, ...c.replay, thresholds: { ...s.replay.thresholds, ...c.replay.thresholds } };
+  }
+  if (c.pipeline) s.pipeline = { ...s.pipeline, ...c.pipeline };
+  if (c.stages !== undefined) s.stages = [...c.stages];
+  if (c.failOn !== undefined) s.failOn = c.failOn;
+  if (c.baseline !== undefined) s.baseline = c.baseline;
+  if (c.out !== undefined) s.out = c.out;
+  return s;
+}
+
+function checkCrossFields(s: SettingsDefaults, c: ConfigFile, problems: Problems): void {
+  const where = (...pointers: string[]): Where => ({ pointer: pointers.find((p) => has(c, p)) ?? pointers[0] });
+  if (s.sim.passRate.warn < s.sim.passRate.fail) {
+    problems.add(
+      `sim.passRate.warn (${s.sim.passRate.warn}) must be >= sim.passRate.fail (${s.sim.passRate.fail})`,
+      where('/sim/passRate/warn', '/sim/passRate/fail'),
+    );
+  }
+  if (s.replay.thresholds.pass < s.replay.thresholds.warn) {
+    problems.add(
+      `replay.thresholds.pass (${s.replay.thresholds.pass}) must be >= replay.thresholds.warn (${s.replay.thresholds.warn})`,
+      where('/replay/thresholds/pass', '/replay/thresholds/warn'),
+    );
+  }
+  const durations: [string, string][] = [['/load/duration', s.load.duration]];
+  s.load.stages.forEach((st, i) => durations.push([`/load/stages/${i}/duration`, st.duration]));
+  for (const [pointer, text] of durations) {
+    try {
+      parseDuration(text);
+    } catch (err) {
+      problems.add(`${subjectInFile(pointer, c)}: ${(err as Error).message}`, { pointer });
+    }
+  }
+  if (s.load.stages.length === 0 && safeDuration(s.load.duration) === 0) {
+    problems.add(`load.duration must be longer than 0 (no requests would be sent)`, where('/load/duration'));
+  }
+}
+
+function safeDuration(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An engine map entry replaces the target and profile, except what was given explicitly as a flag.
+ * Returns where the final engine target came from, for messages about it.
+ */
+function resolveEngineVersion(s: SettingsDefaults, c: ConfigFile, flags: SettingsFlags, problems: Problems): Where {
+  const own: Where =
+    flags.engine !== undefined
+      ? { flag: '--engine' }
+      : { pointer: typeof c.engine === 'object' && c.engine !== null ? '/engine/target' : '/engine' };
+  const version = s.engineVersion;
+  if (version === null) return own;
+  const entry = Object.hasOwn(s.engines, version) ? s.engines[version] : undefined;
+  if (!entry) {
+    const known = Object.keys(s.engines).sort();
+    const list = known.length > 0 ? `known versions: ${known.map((k) => JSON.stringify(k)).join(', ')}` : 'the config has no `engines` map';
+    const subject = flags.engineVersion !== undefined ? 'flag --engine-version' : 'engineVersion';
+    problems.add(
+      `${subject}: unknown engine version ${JSON.stringify(version)} (${list})`,
+      flags.engineVersion !== undefined ? { flag: '--engine-version' } : { pointer: has(c, '/engineVersion') ? '/engineVersion' : '' },
+    );
+    return own;
+  }
+  if (flags.engine === undefined) s.engine.target = entry.target;
+  if (flags.profile === undefined) s.engine.profile = entry.profile;
+  return flags.engine !== undefined ? own : { pointer: segmentsToPointer(['engines', version, 'target']) };
+}
+
+/** The schema checks a spec's form; the adapter's own parser catches the rest (bad URL, shell syntax in cmd:). */
+function checkEngineSpecs(s: SettingsDefaults, engineFrom: Where, problems: Problems): void {
+  const fromMap = 'pointer' in engineFrom && engineFrom.pointer.startsWith('/engines/');
+  const targets: [string, Where, string][] = fromMap
+    ? [] // the map entry is checked below, once
+    : [[s.engine.target, engineFrom, 'flag' in engineFrom ? 'flag --engine' : 'engine']];
+  for (const [version, e] of Object.entries(s.engines)) {
+    targets.push([e.target, { pointer: segmentsToPointer(['engines', version, 'target']) }, `engines[${JSON.stringify(version)}]`]);
+  }
+  for (const [target, where, subject] of targets) {
+    try {
+      parseEngineSpec(target);
+    } catch (err) {
+      problems.add(`${subject}: ${errorMessage(err)}`, where);
+    }
+  }
+}
+
+function parseShard(text: string, problems: Problems): { index: number; total: number } | null {
+  const m = /^([0-9]{1,9})\/([0-9]{1,9})$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || index < 1 || total < 1 || index > total) {
+    problems.add(`flag --shard: expected i/n with 1 <= i <= n (like "2/4"), got ${JSON.stringify(text)}`, {
+      flag: '--shard',
+    });
+    return null;
+  }
+  return { index, total };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Flags
+
+interface FlagSpec {
+  key: keyof SettingsFlags;
+  flag: string;
+  /** Schema node that validates this flag's value. */
+  schemaAt: string;
+  coerce: 'string' | 'number' | 'list';
+  apply(s: SettingsDefaults, value: unknown): void;
+}
+
+const prop = (...keys: string[]) => keys.map((k) => `/properties/${k}`).join('');
+const knob = (k: keyof ReferenceKnobs): Pick<FlagSpec, 'schemaAt' | 'apply'> => ({
+  schemaAt: prop('reference', k),
+  apply: (s, v) => ((s.reference as unknown as Record<string, unknown>)[k] = v),
+});
+
+const FLAGS: FlagSpec[] = [
+  { key: 'engine', flag: '--engine', schemaAt: prop('engine', 'target'), coerce: 'string', apply: (s, v) => (s.engine.target = v as string) },
+  { key: 'runId', flag: '--run-id', schemaAt: prop('runId'), coerce: 'string', apply: () => {} },
+  { key: 'out', flag: '--out', schemaAt: prop('out'), coerce: 'string', apply: (s, v) => (s.out = v as string) },
+  { key: 'baseline', flag: '--baseline', schemaAt: prop('baseline'), coerce: 'string', apply: (s, v) => (s.baseline = v as string | null) },
+  { key: 'stages', flag: '--stages', schemaAt: prop('stages'), coerce: 'list', apply: (s, v) => (s.stages = v as StageName[]) },
+  { key: 'failOn', flag: '--fail-on', schemaAt: prop('failOn'), coerce: 'string', apply: (s, v) => (s.failOn = v as FailOn) },
+  { key: 'engineVersion', flag: '--engine-version', schemaAt: prop('engineVersion'), coerce: 'string', apply: (s, v) => (s.engineVersion = v as string) },
+  { key: 'concurrency', flag: '--concurrency', schemaAt: prop('sim', 'concurrency'), coerce: 'number', apply: (s, v) => (s.sim.concurrency = v as number) },
+  {
+    key: 'timeoutMs',
+    flag: '--timeout-ms',
+    schemaAt: prop('engine', 'timeoutMs'),
+    coerce: 'number',
+    apply: (s, v) => {
+      s.engine.timeoutMs = v as number;
+      s.sim.timeoutMs = v as number;
+    },
+  },
+  { key: 'profile', flag: '--profile', schemaAt: prop('engine', 'profile'), coerce: 'string', apply: (s, v) => (s.engine.profile = v as ProfileName) },
+  { key: 'replayRounds', flag: '--replay-rounds', schemaAt: prop('replay', 'rounds'), coerce: 'number', apply: (s, v) => (s.replay.rounds = v as number) },
+  { key: 'generation', flag: '--generation', coerce: 'string', ...knob('generation') },
+  { key: 'latencyMs', flag: '--latency-ms', coerce: 'number', ...knob('latencyMs') },
+  { key: 'errorRate', flag: '--error-rate', coerce: 'number', ...knob('errorRate') },
+  { key: 'nondeterminism', flag: '--nondeterminism', coerce: 'number', ...knob('nondeterminism') },
+  { key: 'crashAfter', flag: '--crash-after', coerce: 'number', ...knob('crashAfter') },
+  { key: 'stallMs', flag: '--stall-ms', coerce: 'number', ...knob('stallMs') },
+  { key: 'seed', flag: '--seed', coerce: 'number', ...knob('seed') },
+];
+
+/** Every given flag, coerced and validated; problems go to `problems`. (`config` and `shard` are handled apart.) */
+function readFlags(flags: SettingsFlags, problems: Problems): { spec: FlagSpec; value: unknown }[] {
+  const out: { spec: FlagSpec; value: unknown }[] = [];
+  for (const spec of FLAGS) {
+    const raw = flags[spec.key];
+    if (raw === undefined) continue;
+    const value = coerceFlag(raw, spec.coerce);
+    const validate = validatorAt(spec.schemaAt);
+    if (!validate(value)) {
+      for (const e of primaryErrors(validate.errors)) {
+        const d = describeAjvError(e, value, (p) => subjectForFlag(spec.flag, p));
+        if (d) problems.add(d.message, { flag: spec.flag });
+      }
+      continue;
+    }
+    out.push({ spec, value });
+  }
+  return out;
+}
+
+function coerceFlag(raw: unknown, how: FlagSpec['coerce']): unknown {
+  if (how === 'number' && typeof raw === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*$/.test(raw)) {
+    const n = Number(raw);
+    // "1e999" stays text, so the schema reports it instead of letting Infinity through.
+    return Number.isFinite(n) ? n : raw;
+  }
+  if (how === 'list' && typeof raw === 'string') {
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  }
+  return raw;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ajv errors -> messages
+
+/** `sim.concurrency`, `load.stages[0].duration`, `load.thresholds["http_req_duration{status:200}"]`. */
+function subjectInFile(pointer: string, root: unknown): string {
+  const segs = rawSegments(pointer);
+  if (segs.length === 0) return 'the config';
+  let text = '';
+  let node: unknown = root;
+  for (const seg of segs) {
+    if (Array.isArray(node)) text += `[${seg}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) text += text === '' ? seg : `.${seg}`;
+    else text += `[${JSON.stringify(seg)}]`;
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+  }
+  return text;
+}
+
+function subjectForFlag(flag: string, pointer: string): string {
+  const segs = rawSegments(pointer);
+  if (segs.length === 0) return `flag ${flag}`;
+  const where = segs.map((s) => (/^[0-9]+$/.test(s) ? `item ${Number(s) + 1}` : s)).join(' ');
+  return `flag ${flag}: ${where}`;
+}
+
+function rawSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function has(root: unknown, pointer: string): boolean {
+  let node: unknown = root;
+  for (const seg of rawSegments(pointer)) {
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, seg)) return false;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return true;
+}
+
+function show(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 56)}..."` : s;
+}
+
+function suggestion(word: string, candidates: string[]): string {
+  if (candidates.length === 0) return '';
+  const best = closest(word, candidates);
+  // Case slips ("TimeoutMs") count as close whatever their length; for short words ("4" vs "3") two
+  // edits are a different word, not a typo.
+  const d = Math.min(distance(word, best), distance(word.toLowerCase(), best.toLowerCase()));
+  return d <= 2 && d < Math.max(word.length, best.length) / 2 ? ` (did you mean "${best}"?)` : '';
+}
+
+/** A value of the wrong type also fails its enum; saying both is noise. */
+function primaryErrors(errors: ErrorObject[] | null | undefined): ErrorObject[] {
+  const list = errors ?? [];
+  const wrongType = new Set(list.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  return list.filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath));
+}
+
+/**
+ * YAML reads `generation: 3` and `engineVersion: 3` as numbers. Only where the same digits would be
+ * right as text (an allowed enum value, a version name) is "quote it" the fix worth suggesting.
+ */
+function quoteHint(data: unknown, pointer: string, parent: Record<string, unknown>): string {
+  if (typeof data !== 'number') return '';
+  const asText = String(data);
+  const fits = (Array.isArray(parent.enum) && parent.enum.includes(asText)) || pointer === '/engineVersion';
+  return fits ? ` (quote it: "${asText}")` : '';
+}
+
+function describeAjvError(
+  e: ErrorObject,
+  root: unknown,
+  subjectOf: (pointer: string) => string,
+): { pointer: string; message: string } | null {
+  // The nested error of a failed `propertyNames`; the `propertyNames` error itself says it better.
+  if (e.propertyName !== undefined) return null;
+  const pointer = e.instancePath;
+  const subject = subjectOf(pointer);
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type': {
+      const types = Array.isArray(p.type) ? p.type : String(p.type).split(',');
+      return { pointer, message: `${subject} must be ${types.join(' or ')}, got ${show(e.data)}${quoteHint(e.data, pointer, parent)}` };
+    }
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const known = Object.keys((parent.properties as object | undefined) ?? {});
+      const inWhat = pointer === '' ? 'at the top level' : `in ${subject}`;
+      return {
+        pointer: pointer + segmentsToPointer([key]),
+        message: `unknown key ${JSON.stringify(key)} ${inWhat}${suggestion(key, known)}`,
+      };
+    }
+    case 'required':
+      return { pointer, message: `${subject} is missing required key ${JSON.stringify(p.missingProperty)}` };
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map((x) => JSON.stringify(x));
+      const allowedText = (p.allowedValues as unknown[]).map(String);
+      const hint = typeof e.data === 'string' ? suggestion(e.data, allowedText) : quoteHint(e.data, pointer, parent);
+      return { pointer, message: `${subject} must be one of ${allowed.join(', ')}, got ${show(e.data)}${hint}` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { pointer, message: `${subject} must be ${p.comparison} ${p.limit}, got ${show(e.data)}` };
+    case 'minLength':
+      return {
+        pointer,
+        message: p.limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${p.limit} characters`,
+      };
+    case 'pattern': {
+      const expected = typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `text matching ${p.pattern}`;
+      return { pointer, message: `${subject} must be ${expected}, got ${show(e.data)}` };
+    }
+    case 'minItems':
+      return { pointer, message: `${subject} must list at least ${p.limit} item${p.limit === 1 ? '' : 's'}` };
+    case 'uniqueItems': {
+      const dup = Array.isArray(e.data) ? e.data[Number(p.j)] : undefined;
+      return { pointer, message: `${subject} lists ${show(dup)} more than once` };
+    }
+    case 'propertyNames': {
+      const key = String(p.propertyName);
+      const names = e.schema as Record<string, unknown>;
+      const expected = typeof names['x-expected'] === 'string' ? names['x-expected'] : 'a valid key';
+      return {
+        pointer: pointer + segmentsToPointer([key]),
+        message: `key ${JSON.stringify(key)} in ${subject} must be ${expected}`,
+      };
+    }
+    default:
+      return { pointer, message: `${subject} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+/** Every flag settings understand, for the CLI's usage text. */
+export const SETTINGS_FLAG_NAMES: readonly string[] = [...FLAGS.map((f) => f.flag), '--config', '--shard'];

@@ -1,0 +1,8 @@
+import type { StageName } from '../runner/events.js';
+import type { Stage } from '../runner/stage.js';
+import { simStage } from './sim/stage.js';
+
+/** The stage registry: adding a subsystem means adding a stage here, nothing else. */
+export const STAGES: Partial<Record<StageName, Stage>> = {
+  sim: simStage,
+};

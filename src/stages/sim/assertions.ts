@@ -1,0 +1,189 @@
+import { closest } from 'fastest-levenshtein';
+import { InputError } from '../../util/errors.js';
+import { getAtPointer, isJsonPointer } from '../../util/json-pointer.js';
+import { containsJson, isJson, jsonSchema } from './assertions/json.js';
+import { latency, range } from './assertions/numeric.js';
+import type { Family, Prepared } from './assertions/spec.js';
+import { contains, containsAll, containsAny, equals, icontains, levenshtein, regex, startsWith } from './assertions/text.js';
+import { short, typeName } from './assertions/values.js';
+import {
+  ASSERTION_TYPES,
+  type Assertion,
+  type AssertionLevel,
+  type AssertionOutcome,
+  type BaseAssertionType,
+  type SimCase,
+} from './types.js';
+
+const FAMILIES: Record<BaseAssertionType, Family> = {
+  equals,
+  contains,
+  icontains,
+  'contains-any': containsAny,
+  'contains-all': containsAll,
+  'starts-with': startsWith,
+  regex,
+  'is-json': isJson,
+  'contains-json': containsJson,
+  levenshtein,
+  latency,
+  'json-schema': jsonSchema,
+  range,
+};
+
+const KNOWN = `known types: ${ASSERTION_TYPES.join(', ')} (each also as not-<type>)`;
+const ALL_NAMES = [...ASSERTION_TYPES, ...ASSERTION_TYPES.map((t) => `not-${t}`)];
+
+/** Where an assertion was written, for load-time errors. */
+export interface AssertionWhere {
+  file?: string;
+  caseId?: string;
+  /** JSON Pointer of the assertion object inside its file, e.g. `/cases/3/assert/0`. */
+  pointer?: string;
+  /** Line of the assertion, used when `lineOf` is not given. */
+  line?: number;
+  /** Line of any pointer of the file; lets an error point at the offending field's own line. */
+  lineOf?: (pointer: string) => number;
+}
+
+/** An assertion checked and pre-compiled at load time (regexes, schemas, lists parsed once). */
+export interface CompiledAssertion {
+  /** As written, e.g. `not-contains`. */
+  readonly type: string;
+  readonly base: BaseAssertionType;
+  readonly negate: boolean;
+  readonly level: AssertionLevel;
+  /** JSON Pointer into the response; null: the caller's answer field. */
+  readonly path: string | null;
+  readonly source: Assertion;
+  readonly prepared: Prepared;
+}
+
+export interface EvaluationContext {
+  response: unknown;
+  /** The profile's answer field, used when an assertion has no `path`, e.g. `/final_answer`. */
+  answerPath: string;
+  latencyMs: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function splitType(type: string): { base: string; negate: boolean } {
+  return type.startsWith('not-') ? { base: type.slice(4), negate: true } : { base: type, negate: false };
+}
+
+function isBaseType(t: string): t is BaseAssertionType {
+  return Object.hasOwn(FAMILIES, t);
+}
+
+/**
+ * Validate one assertion and prepare it for evaluation. Every problem is an InputError naming the file,
+ * the line, the case and the field.
+ */
+export function compileAssertion(a: Assertion, where: AssertionWhere = {}): CompiledAssertion {
+  const fail = (field: string | null, message: string): never => {
+    const pointer = where.pointer !== undefined && field !== null ? `${where.pointer}/${field}` : where.pointer;
+    const line = where.lineOf && pointer !== undefined ? where.lineOf(pointer) : where.line;
+    throw new InputError(message, { file: where.file, line, pointer, caseId: where.caseId });
+  };
+  if (!isRecord(a)) return fail(null, `an assertion must be an object, got ${typeName(a)}`);
+  if (typeof a.type !== 'string') return fail('type', 'an assertion needs a string "type"');
+
+  const { base, negate } = splitType(a.type);
+  if (!isBaseType(base)) {
+    const guess = closest(a.type, ALL_NAMES);
+    return fail('type', `unknown assertion type "${a.type}" (did you mean "${guess}"?); ${KNOWN}`);
+  }
+  const family = FAMILIES[base];
+
+  for (const key of Object.keys(a)) {
+    if (key === 'type' || key === 'level' || (key === 'path' && family.usesPath)) continue;
+    if (!(family.fields as readonly string[]).includes(key)) {
+      fail(key, `"${key}" is not used by "${base}"${key === 'path' ? ' (it checks the whole call)' : ''}`);
+    }
+  }
+
+  const level = a.level ?? 'error';
+  if (level !== 'error' && level !== 'warn') return fail('level', `"level" must be "error" or "warn", got ${short(level)}`);
+
+  let path: string | null = null;
+  if (a.path !== undefined) {
+    if (typeof a.path !== 'string' || !isJsonPointer(a.path)) {
+      return fail('path', `"path" must be a JSON Pointer such as "/final_answer", got ${short(a.path)}`);
+    }
+    path = a.path;
+  }
+
+  const prepared = family.prepare(a, (field, message) => fail(field, message));
+  return { type: a.type, base, negate, level, path, source: a, prepared };
+}
+
+function pointerName(p: string): string {
+  return p === '' ? '(the whole response)' : p;
+}
+
+/** Run one compiled assertion against one response. Never throws. */
+export function evaluate(c: CompiledAssertion, ctx: EvaluationContext): AssertionOutcome {
+  const out = (pass: boolean, message: string): AssertionOutcome => ({ assertion: c.type, level: c.level, pass, message });
+  const not = c.negate ? 'not ' : '';
+  const { prepared } = c;
+
+  if (prepared.target === 'none') {
+    const r = prepared.test(undefined, ctx.latencyMs);
+    const pass = !r.invalid && r.holds !== c.negate;
+    const seen = r.note ?? '';
+    return pass
+      ? out(true, `ok: latency ${not}${prepared.phrase} (${seen})`)
+      : out(false, `expected latency ${not}${prepared.phrase}; got ${seen}`);
+  }
+
+  const pointer = c.path ?? ctx.answerPath;
+  if (!isJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
+  const got = getAtPointer(ctx.response, pointer);
+  // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
+  if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response`);
+
+  let subject = pointerName(pointer);
+  let target = got.value;
+  if (prepared.target === 'text' && typeof target !== 'string') {
+    subject += ` (${typeName(target)}, compared as its JSON text)`;
+    target = JSON.stringify(target);
+  }
+  let r;
+  try {
+    r = prepared.test(target, ctx.latencyMs);
+  } catch (err) {
+    return out(false, `${subject}: the check failed to run: ${(err as Error).message}`);
+  }
+  const pass = !r.invalid && r.holds !== c.negate;
+  const note = r.note ? ` (${r.note})` : '';
+  return pass
+    ? out(true, `ok: ${subject} ${not}${prepared.phrase}${note}`)
+    : out(false, `expected ${subject} ${not}${prepared.phrase}; got ${short(got.value)}${note}`);
+}
+
+export function evaluateAll(list: readonly CompiledAssertion[], ctx: EvaluationContext): AssertionOutcome[] {
+  return list.map((c) => evaluate(c, ctx));
+}
+
+/**
+ * Compiled assertions of loaded cases, kept beside the plain SimCase (which stays serialisable for
+ * reports and snapshots) so the stage does not compile 100k cases twice.
+ */
+const compiledByCase = new WeakMap<SimCase, readonly CompiledAssertion[]>();
+
+export function rememberCompiled(c: SimCase, list: readonly CompiledAssertion[]): void {
+  compiledByCase.set(c, list);
+}
+
+/** The case's assertions, compiled: from the loader when it loaded the case, else compiled now. */
+export function compiledAssertions(c: SimCase): readonly CompiledAssertion[] {
+  let list = compiledByCase.get(c);
+  if (!list) {
+    list = c.assert.map((a) => compileAssertion(a, { file: c.location.file, line: c.location.line, caseId: c.id }));
+    compiledByCase.set(c, list);
+  }
+  return list;
+}

@@ -1,0 +1,171 @@
+import { distance } from 'fastest-levenshtein';
+import type { Assertion } from '../types.js';
+import type { Family, Prepared, Reject } from './spec.js';
+import { jsonEqual, parseCommaList, short } from './values.js';
+
+/** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
+function needle(a: Assertion, reject: Reject, type: string): string {
+  const v = a.value;
+  if (typeof v === 'string' && v !== '') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (Array.isArray(v)) {
+    return reject('value', `"${type}" takes one string; for a list use contains-any or contains-all`);
+  }
+  return reject('value', `"${type}" needs a non-empty string "value"`);
+}
+
+/** A list value: an array of strings/numbers, or promptfoo's comma-separated string. */
+function needles(a: Assertion, reject: Reject, type: string): string[] {
+  let list: unknown[];
+  if (typeof a.value === 'string') {
+    try {
+      list = parseCommaList(a.value);
+    } catch (err) {
+      return reject('value', `"${type}" value: ${(err as Error).message}`);
+    }
+  } else if (Array.isArray(a.value)) {
+    list = a.value;
+  } else {
+    return reject('value', `"${type}" needs "value": an array of strings or a comma-separated string`);
+  }
+  const out: string[] = [];
+  for (const item of list) {
+    if (typeof item === 'string' && item !== '') out.push(item);
+    else if (typeof item === 'number' && Number.isFinite(item)) out.push(String(item));
+    else return reject('value', `"${type}" list items must be non-empty strings or numbers, got ${short(item)}`);
+  }
+  if (out.length === 0) return reject('value', `"${type}" needs at least one item`);
+  return out;
+}
+
+const listText = (items: string[]) => `[${items.map((s) => short(s, 60)).join(', ')}]`;
+
+export const equals: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject): Prepared {
+    if (a.value === undefined) return reject('value', '"equals" needs a "value"');
+    const expected = a.value;
+    if (typeof expected === 'string') {
+      return { target: 'text', phrase: `to equal ${short(expected)}`, test: (t) => ({ holds: t === expected }) };
+    }
+    // A structured expectation against a string target: the answer field often holds JSON text, and
+    // promptfoo compares such a string by parsing it.
+    return {
+      target: 'value',
+      phrase: `to equal ${short(expected)}`,
+      test(t) {
+        if (typeof t === 'string') {
+          try {
+            return { holds: jsonEqual(JSON.parse(t), expected), note: 'parsed the string as JSON' };
+          } catch {
+            return { holds: false, note: 'a string that is not JSON' };
+          }
+        }
+        return { holds: jsonEqual(t, expected) };
+      },
+    };
+  },
+};
+
+export const contains: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    const s = needle(a, reject, 'contains');
+    return { target: 'text', phrase: `to contain ${short(s)}`, test: (t) => ({ holds: (t as string).includes(s) }) };
+  },
+};
+
+export const icontains: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    const s = needle(a, reject, 'icontains');
+    const lower = s.toLowerCase();
+    return {
+      target: 'text',
+      phrase: `to contain ${short(s)} (ignoring case)`,
+      test: (t) => ({ holds: (t as string).toLowerCase().includes(lower) }),
+    };
+  },
+};
+
+export const containsAny: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    const items = needles(a, reject, 'contains-any');
+    return {
+      target: 'text',
+      phrase: `to contain any of ${listText(items)}`,
+      test(t) {
+        const found = items.filter((s) => (t as string).includes(s));
+        return { holds: found.length > 0, note: found.length > 0 ? `found ${listText(found)}` : 'found none' };
+      },
+    };
+  },
+};
+
+export const containsAll: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    const items = needles(a, reject, 'contains-all');
+    return {
+      target: 'text',
+      phrase: `to contain all of ${listText(items)}`,
+      test(t) {
+        const missing = items.filter((s) => !(t as string).includes(s));
+        return { holds: missing.length === 0, note: missing.length > 0 ? `missing ${listText(missing)}` : 'found all' };
+      },
+    };
+  },
+};
+
+export const startsWith: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    const s = needle(a, reject, 'starts-with');
+    return { target: 'text', phrase: `to start with ${short(s)}`, test: (t) => ({ holds: (t as string).startsWith(s) }) };
+  },
+};
+
+export const regex: Family = {
+  fields: ['value'],
+  usesPath: true,
+  prepare(a, reject) {
+    if (typeof a.value !== 'string' || a.value === '') return reject('value', '"regex" needs a non-empty string "value"');
+    let re: RegExp;
+    try {
+      // No flags, as promptfoo; inline modifiers such as (?i:...) work on Node 24.
+      re = new RegExp(a.value);
+    } catch (err) {
+      return reject('value', `invalid regex ${short(a.value)}: ${(err as Error).message}`);
+    }
+    return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
+  },
+};
+
+export const levenshtein: Family = {
+  fields: ['value', 'threshold'],
+  usesPath: true,
+  prepare(a, reject) {
+    if (typeof a.value !== 'string') return reject('value', '"levenshtein" needs a string "value"');
+    // Default 5 as promptfoo; unlike promptfoo (`threshold || 5`) an explicit 0 means "identical".
+    const max = a.threshold ?? 5;
+    if (typeof max !== 'number' || !Number.isFinite(max) || max < 0) {
+      return reject('threshold', '"levenshtein" threshold must be a number >= 0');
+    }
+    const expected = a.value;
+    return {
+      target: 'text',
+      phrase: `to be within edit distance ${max} of ${short(expected)}`,
+      test(t) {
+        const d = distance(t as string, expected);
+        return { holds: d <= max, note: `distance ${d}` };
+      },
+    };
+  },
+};

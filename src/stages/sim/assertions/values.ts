@@ -1,0 +1,89 @@
+/** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
+
+export const MAX_SHOWN = 200;
+
+/** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
+export function short(value: unknown, max = MAX_SHOWN): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length} chars)`;
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
+    return `a ${typeof value}`;
+  }
+  return typeof value;
+}
+
+/**
+ * Equality of JSON values: key order does not matter, array order does, and 0 equals -0 (JSON cannot
+ * tell them apart, but util.isDeepStrictEqual can).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], bb[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  for (const k of keys) if (!Object.hasOwn(bo, k) || !jsonEqual(ao[k], bo[k])) return false;
+  return true;
+}
+
+/**
+ * promptfoo's list syntax for contains-any / contains-all: fields split on commas and trimmed; a field
+ * in double quotes keeps its commas and spaces (`""` or `\"` is a quote inside it); empty fields are
+ * dropped. Throws on an unterminated quote or text after a closing quote.
+ */
+export function parseCommaList(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && (text[i] === ',' || /\s/.test(text[i]))) i++;
+    if (i >= n) break;
+    if (text[i] === '"') {
+      let field = '';
+      let closed = false;
+      i++;
+      while (i < n) {
+        const c = text[i];
+        if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+          field += text[i + 1];
+          i += 2;
+        } else if (c === '"' && text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+        } else if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        } else {
+          field += c;
+          i++;
+        }
+      }
+      if (!closed) throw new Error('unterminated quoted field');
+      while (i < n && /\s/.test(text[i])) i++;
+      if (i < n && text[i] !== ',') throw new Error(`expected a comma after the quoted field "${field}"`);
+      out.push(field);
+    } else {
+      const start = i;
+      while (i < n && text[i] !== ',') i++;
+      const field = text.slice(start, i).trim();
+      if (field !== '') out.push(field);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,177 @@
+import path from 'node:path';
+import datasetSchema from '../../../schemas/dataset.schema.json' with { type: 'json' };
+import { InputError } from '../../util/errors.js';
+import { parseJsonSource } from '../../util/json-source.js';
+import { compileAssertion, rememberCompiled, type CompiledAssertion } from './assertions.js';
+import { displayPath, loadRegistry, readInputFile, type RegistryEntry } from './registry.js';
+import { checkFormat, compileFormat } from './schema-check.js';
+import type { Assertion, Dataset, SimCase } from './types.js';
+
+let validateDataset: ReturnType<typeof compileFormat> | undefined;
+
+/** The file as written; the JSON Schema has already checked every type here. */
+interface RawCase {
+  id: string;
+  input: Record<string, unknown>;
+  expected?: Record<string, unknown>;
+  assert?: Assertion[];
+  tags?: string[];
+  repeat?: number;
+  ignorePaths?: string[];
+}
+interface RawDataset {
+  name: string;
+  description?: string;
+  seed?: number | null;
+  defaults?: { assert?: Assertion[]; ignorePaths?: string[]; repeat?: number };
+  cases: RawCase[];
+}
+
+/**
+ * Load one registered dataset: strict JSON, the dataset schema, then per case: unique id, assertions
+ * compiled (unknown types, bad regexes and bad schemas are caught here, not mid-run), defaults applied.
+ * Every error names the file, the line and the case id.
+ */
+export function loadDataset(
+  entry: Pick<RegistryEntry, 'name' | 'path'> & Partial<Pick<RegistryEntry, 'tags' | 'registryFile' | 'line'>>,
+  opts: { cwd: string; registryDir: string },
+): Dataset {
+  const abs = path.resolve(opts.registryDir, entry.path);
+  const file = displayPath(opts.cwd, abs);
+  const src = parseJsonSource(readInputFile(abs, file, `dataset "${entry.name}"`), file);
+  const raw = src.value as RawDataset;
+  const caseIdAt = (pointer: string): string | undefined => {
+    const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
+    const id = m ? (raw.cases[Number(m[1])] as { id?: unknown } | undefined)?.id : undefined;
+    return typeof id === 'string' ? id : undefined;
+  };
+  validateDataset ??= compileFormat(datasetSchema);
+  checkFormat(validateDataset, src, 'dataset', caseIdAt);
+
+  if (raw.name !== entry.name) {
+    const reg = entry.registryFile ? ` (${entry.registryFile}${entry.line ? `:${entry.line}` : ''})` : '';
+    throw new InputError(`dataset name "${raw.name}" differs from its registry name "${entry.name}"${reg}`, {
+      file,
+      line: src.lineOf('/name'),
+      pointer: '/name',
+    });
+  }
+
+  const defaults = raw.defaults ?? {};
+  // Defaults are compiled once and shared by every case (compiled assertions are immutable).
+  const defaultAsserts = defaults.assert ?? [];
+  const defaultCompiled = defaultAsserts.map((a, j) =>
+    compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf }),
+  );
+  const defaultIgnore = defaults.ignorePaths ?? [];
+  const defaultRepeat = defaults.repeat ?? 1;
+
+  const firstIndex = new Map<string, number>();
+  const cases: SimCase[] = new Array(raw.cases.length);
+  for (let i = 0; i < raw.cases.length; i++) {
+    const rc = raw.cases[i];
+    const first = firstIndex.get(rc.id);
+    if (first !== undefined) {
+      throw new InputError(`duplicate case id "${rc.id}" (first at line ${src.lineOf(`/cases/${first}/id`)})`, {
+        file,
+        line: src.lineOf(`/cases/${i}/id`),
+        pointer: `/cases/${i}/id`,
+        caseId: rc.id,
+      });
+    }
+    firstIndex.set(rc.id, i);
+
+    const own = rc.assert ?? [];
+    const compiled: CompiledAssertion[] = defaultCompiled.slice();
+    for (let j = 0; j < own.length; j++) {
+      compiled.push(compileAssertion(own[j], { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
+    }
+    const c: SimCase = {
+      id: rc.id,
+      dataset: raw.name,
+      input: rc.input,
+      ...(rc.expected !== undefined ? { expected: rc.expected } : {}),
+      assert: defaultAsserts.length ? [...defaultAsserts, ...own] : own,
+      tags: rc.tags ?? [],
+      repeat: rc.repeat ?? defaultRepeat,
+      ignorePaths: mergeUnique(defaultIgnore, rc.ignorePaths),
+      location: { file, line: src.lineOf(`/cases/${i}`) },
+    };
+    rememberCompiled(c, compiled);
+    cases[i] = c;
+  }
+
+  return {
+    name: raw.name,
+    description: raw.description ?? '',
+    file,
+    seed: raw.seed ?? null,
+    tags: entry.tags ?? [],
+    cases,
+  };
+}
+
+function mergeUnique(a: string[], b: string[] | undefined): string[] {
+  if (!b || b.length === 0) return a.slice();
+  if (a.length === 0) return b.slice();
+  return [...new Set([...a, ...b])];
+}
+
+export interface Suite {
+  datasets: Dataset[];
+  cases: SimCase[];
+  warnings: string[];
+}
+
+/**
+ * The registry plus the selected datasets, filtered by tags. `datasets` selects by name and may name a
+ * disabled dataset (an explicit choice wins); without it every enabled dataset loads. A case matches
+ * `tags` when it or its dataset's registry entry carries one of them.
+ */
+export function loadSuite(
+  registryPath: string,
+  opts: { cwd: string; datasets?: string[]; tags?: string[] },
+): Suite {
+  const registry = loadRegistry(registryPath, { cwd: opts.cwd });
+  const warnings = [...registry.warnings];
+
+  let selected: RegistryEntry[];
+  if (opts.datasets && opts.datasets.length > 0) {
+    const byName = new Map(registry.datasets.map((d) => [d.name, d]));
+    selected = [];
+    for (const name of new Set(opts.datasets)) {
+      const d = byName.get(name);
+      if (!d) {
+        const known = registry.datasets.map((x) => x.name).join(', ') || '(none)';
+        throw new InputError(`no dataset named "${name}" is registered (registered: ${known})`, { file: registry.file });
+      }
+      selected.push(d);
+    }
+  } else {
+    selected = registry.datasets.filter((d) => d.enabled);
+  }
+
+  const wanted = opts.tags && opts.tags.length > 0 ? new Set(opts.tags) : null;
+  const datasets: Dataset[] = [];
+  const cases: SimCase[] = [];
+  const seenIds = new Map<string, string>();
+  for (const entry of selected) {
+    const ds = loadDataset(entry, { cwd: opts.cwd, registryDir: registry.dir });
+    if (ds.cases.length === 0) warnings.push(`${ds.file}: dataset "${ds.name}" has no cases`);
+    const datasetMatches = wanted !== null && ds.tags.some((t) => wanted.has(t));
+    const kept = wanted === null || datasetMatches ? ds.cases : ds.cases.filter((c) => c.tags.some((t) => wanted.has(t)));
+    for (const c of kept) {
+      // Seeds and snapshots key on the case id, so an id shared across datasets is worth a warning.
+      const other = seenIds.get(c.id);
+      if (other !== undefined && other !== ds.name) {
+        warnings.push(`${c.location.file}:${c.location.line}: case id "${c.id}" is also used in dataset "${other}"`);
+      } else seenIds.set(c.id, ds.name);
+      cases.push(c);
+    }
+    datasets.push(kept === ds.cases ? ds : { ...ds, cases: kept });
+  }
+  if (wanted !== null && cases.length === 0) {
+    warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
+  }
+  return { datasets, cases, warnings };
+}

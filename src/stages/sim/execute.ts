@@ -1,0 +1,116 @@
+import type { EngineAdapter, EngineResult } from '../../engine/types.js';
+import { deriveSeed } from '../../util/seed.js';
+import type { Attempt } from './score.js';
+import type { AssertionOutcome, SimCase } from './types.js';
+
+/** Checks one answer of one case: the failing assertions, split by level. */
+export type CaseChecker = (
+  c: SimCase,
+  body: unknown,
+  latencyMs: number,
+) => { failures: AssertionOutcome[]; warnings: AssertionOutcome[]; actual?: string };
+
+export interface ExecuteOptions {
+  runId: string;
+  engine: EngineAdapter;
+  check: CaseChecker;
+  concurrency: number;
+  /** Per-attempt budget; the engine adapter's own timeout may be shorter. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Called after each attempt, in completion order. */
+  onAttempt?: (c: SimCase, a: Attempt) => void;
+}
+
+/** The seed of one attempt: run id + dataset + case id + repeat, so `--run-id` reproduces a run. */
+export function attemptSeed(runId: string, c: SimCase, repeat: number): number {
+  return deriveSeed(runId, c.dataset, c.id, repeat);
+}
+
+/**
+ * Runs every case `repeat` times with at most `concurrency` attempts in flight. Attempts not started
+ * when the signal aborts are not run: the result holds only attempts that happened, so a cancelled run
+ * reports what it has. Returns attempts grouped per case index.
+ */
+export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Promise<Attempt[][]> {
+  const jobs: [number, number][] = [];
+  for (let i = 0; i < cases.length; i++) for (let r = 0; r < cases[i].repeat; r++) jobs.push([i, r]);
+  const results: Attempt[][] = cases.map(() => []);
+  let next = 0;
+
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length && !opts.signal.aborted) {
+      const [ci, repeat] = jobs[next++];
+      const c = cases[ci];
+      const a = await attempt(c, repeat, opts);
+      if (a.error?.kind === 'aborted' && opts.signal.aborted) return;
+      results[ci].push(a);
+      opts.onAttempt?.(c, a);
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency, jobs.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  for (const r of results) r.sort((x, y) => x.repeat - y.repeat);
+  return results;
+}
+
+async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promise<Attempt> {
+  const seed = attemptSeed(opts.runId, c, repeat);
+  const res = await callWithTimeout(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts);
+  if (!res.ok) {
+    return { repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) };
+  }
+  let checked: ReturnType<CaseChecker>;
+  try {
+    checked = opts.check(c, res.body, res.latencyMs);
+  } catch (err) {
+    // An assertion that throws on a strange answer is a failed assertion, never a crashed run.
+    checked = { failures: [{ assertion: 'check', level: 'error', pass: false, message: `assertion crashed: ${(err as Error).message}` }], warnings: [] };
+  }
+  return {
+    repeat,
+    seed,
+    passed: checked.failures.length === 0,
+    latencyMs: res.latencyMs,
+    failures: checked.failures,
+    warnings: checked.warnings,
+    actual: checked.failures.length > 0 ? checked.actual : undefined,
+  };
+}
+
+async function callWithTimeout(
+  engine: EngineAdapter,
+  req: Parameters<EngineAdapter['call']>[0],
+  opts: ExecuteOptions,
+): Promise<EngineResult> {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(opts.signal.reason);
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<EngineResult>((resolve) => {
+    timer = setTimeout(() => {
+      ac.abort(new Error('case timeout'));
+      resolve({
+        ok: false,
+        error: { kind: 'timeout', message: `no answer within the case timeout of ${opts.timeoutMs} ms` },
+        latencyMs: performance.now() - started,
+      });
+    }, opts.timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      engine.call(req, ac.signal).catch(
+        (err): EngineResult => ({
+          ok: false,
+          error: { kind: opts.signal.aborted ? 'aborted' : 'engine_error', message: String((err as Error)?.message ?? err) },
+          latencyMs: performance.now() - started,
+        }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    opts.signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,119 @@
+import { wilsonInterval } from '../../stats/wilson.js';
+import { median } from '../../stats/quantile.js';
+import type { StageVerdict } from '../../runner/verdict.js';
+import type { EngineError } from '../../engine/types.js';
+import type { AssertionOutcome, SimCase } from './types.js';
+
+/** One attempt of one case (a case with repeat 3 has three). */
+export interface Attempt {
+  repeat: number;
+  seed: number;
+  passed: boolean;
+  latencyMs: number;
+  /** Error-level assertion failures. */
+  failures: AssertionOutcome[];
+  /** Warn-level assertion failures: never fail the case, make the stage WARN at most. */
+  warnings: AssertionOutcome[];
+  error?: EngineError;
+  /** A short excerpt of the answer (for failing attempts only: expected vs actual in reports). */
+  actual?: string;
+}
+
+export type CaseStatus = 'passed' | 'failed' | 'flaky' | 'errored';
+
+export interface CaseSummary {
+  id: string;
+  dataset: string;
+  status: CaseStatus;
+  passed: boolean;
+  flaky: boolean;
+  repeats: number;
+  passes: number;
+  passRate: number;
+  wilson: [number, number];
+  /** Median latency over the attempts. */
+  latencyMs: number;
+  errors: number;
+  failures: { assertion: string; message: string; repeat: number }[];
+  warnings: { assertion: string; message: string; repeat: number }[];
+  engineErrors: { kind: string; message: string; repeat: number }[];
+  actual?: string;
+  location: { file: string; line: number };
+  tags: string[];
+}
+
+export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
+  const repeats = attempts.length;
+  const passes = attempts.filter((a) => a.passed).length;
+  const errors = attempts.filter((a) => a.error).length;
+  const flaky = passes > 0 && passes < repeats;
+  const status: CaseStatus =
+    passes === repeats ? 'passed' : flaky ? 'flaky' : errors === repeats ? 'errored' : 'failed';
+  const failing = attempts.find((a) => !a.passed);
+  return {
+    id: c.id,
+    dataset: c.dataset,
+    status,
+    passed: passes === repeats,
+    flaky,
+    repeats,
+    passes,
+    passRate: repeats ? passes / repeats : 0,
+    wilson: wilsonInterval(passes, repeats),
+    latencyMs: Math.round(median(attempts.map((a) => a.latencyMs)) * 100) / 100,
+    errors,
+    failures: attempts.flatMap((a) => a.failures.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
+    warnings: attempts.flatMap((a) => a.warnings.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
+    engineErrors: attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])),
+    actual: failing?.actual,
+    location: c.location,
+    tags: c.tags,
+  };
+}
+
+export interface SimTotals {
+  total: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  flaky: number;
+  warned: number;
+  passRate: number;
+}
+
+export function totals(cases: CaseSummary[]): SimTotals {
+  let passed = 0;
+  let failed = 0;
+  let errored = 0;
+  let flaky = 0;
+  let warned = 0;
+  for (const c of cases) {
+    if (c.status === 'passed') passed++;
+    else if (c.status === 'flaky') flaky++;
+    else {
+      failed++;
+      if (c.status === 'errored') errored++;
+    }
+    if (c.warnings.length > 0) warned++;
+  }
+  const total = cases.length;
+  return { total, passed, failed, errored, flaky, warned, passRate: total ? passed / total : 0 };
+}
+
+/**
+ * SIM verdict. `passRate.warn` and `.fail` are the lowest pass rates still PASS and still WARN.
+ * Flaky cases count as passing for the FAIL line (a flaky case is at most WARN) and as not passing for
+ * the WARN line; warn-level assertion failures make the stage WARN at most.
+ */
+export function simVerdict(t: SimTotals, passRate: { warn: number; fail: number }): { verdict: StageVerdict; reason: string } {
+  if (t.total === 0) return { verdict: 'ERROR', reason: 'no SIM cases were selected (check the registry, sim.datasets and sim.tags)' };
+  const notFailedRate = (t.total - t.failed) / t.total;
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  if (notFailedRate < passRate.fail)
+    return { verdict: 'FAIL', reason: `${t.failed} of ${t.total} cases failed: ${pct(notFailedRate)} below the FAIL line ${pct(passRate.fail)}` };
+  if (t.passRate < passRate.warn)
+    return { verdict: 'WARN', reason: `pass rate ${pct(t.passRate)} below ${pct(passRate.warn)} (${t.failed} failed, ${t.flaky} flaky)` };
+  if (t.flaky > 0) return { verdict: 'WARN', reason: `${t.flaky} flaky case(s)` };
+  if (t.warned > 0) return { verdict: 'WARN', reason: `${t.warned} case(s) failed a warn-level assertion` };
+  return { verdict: 'PASS', reason: `all ${t.total} cases passed` };
+}

@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { answerPointer } from '../../engine/answer-path.js';
+import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
+import { executeCases, type CaseChecker } from './execute.js';
+import { loadSuite } from './dataset.js';
+import { compileCaseChecks } from './check.js';
+import { summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
+import type { SimCase } from './types.js';
+
+export interface SimDatasetReport {
+  name: string;
+  file: string;
+  total: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  flaky: number;
+  passRate: number;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+export const simStage: Stage = {
+  name: 'sim',
+  async run(ctx: RunContext): Promise<StageResult> {
+    const { settings } = ctx;
+    const suite = loadSuite(settings.sim.registry, {
+      cwd: settings.cwd,
+      datasets: settings.sim.datasets,
+      tags: settings.sim.tags,
+    });
+    for (const w of suite.warnings) ctx.log('warn', 'sim', w);
+    const cases = suite.cases;
+    ctx.log('info', 'sim', `${cases.length} cases from ${suite.datasets.length} dataset(s), concurrency ${settings.sim.concurrency}`);
+
+    const check = buildChecker(cases, settings.engine.profile);
+    const attemptsTotal = cases.reduce((n, c) => n + c.repeat, 0);
+    let done = 0;
+    let failures = 0;
+    let errors = 0;
+    let engineDied = false;
+    const started = performance.now();
+    const progress = () =>
+      ctx.emit({
+        type: 'progress',
+        stage: 'sim',
+        done,
+        total: attemptsTotal,
+        failures,
+        errors,
+        ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)),
+      });
+    const ticker = setInterval(progress, PROGRESS_EVERY_MS);
+    ticker.unref();
+
+    let attempts: Attempt[][];
+    try {
+      attempts = await executeCases(cases, {
+        runId: ctx.runId,
+        engine: ctx.engine,
+        check,
+        concurrency: settings.sim.concurrency,
+        timeoutMs: settings.sim.timeoutMs,
+        signal: ctx.signal,
+        onAttempt: (c, a) => {
+          done++;
+          if (!a.passed) failures++;
+          if (a.error) errors++;
+          if (a.error?.kind === 'process_exit' && !engineDied) {
+            engineDied = true;
+            ctx.raise({ type: 'engine-died', severity: 'CRITICAL', subsystem: 'engine', message: a.error.message, caseId: c.id, location: c.location });
+          }
+          ctx.emit({
+            type: 'case',
+            stage: 'sim',
+            caseId: c.id,
+            dataset: c.dataset,
+            repeat: a.repeat,
+            passed: a.passed,
+            latencyMs: a.latencyMs,
+            error: a.error ? `${a.error.kind}: ${a.error.message}` : a.failures[0]?.message,
+          });
+        },
+      });
+    } finally {
+      clearInterval(ticker);
+      progress();
+    }
+
+    // Only cases that ran at least once are judged; a cancelled run reports the rest as not run.
+    const summaries: CaseSummary[] = [];
+    let notRun = 0;
+    for (let i = 0; i < cases.length; i++) {
+      if (attempts[i].length === 0) notRun++;
+      else summaries.push(summariseCase(cases[i], attempts[i]));
+    }
+    for (const s of summaries) raiseCaseFindings(ctx, s);
+
+    const t = totals(summaries);
+    let { verdict, reason } = simVerdict(t, settings.sim.passRate);
+    if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
+    const engineErrorKinds: Record<string, number> = {};
+    for (const s of summaries) for (const e of s.engineErrors) engineErrorKinds[e.kind] = (engineErrorKinds[e.kind] ?? 0) + 1;
+
+    const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
+    const report = {
+      verdict,
+      reason,
+      total: t.total,
+      passed: t.passed,
+      failed: t.failed,
+      errored: t.errored,
+      flaky: t.flaky,
+      warned: t.warned,
+      notRun,
+      passRate: round4(t.passRate),
+      attempts: done,
+      engineErrors: engineErrorKinds,
+      durationMs: Math.round(performance.now() - started),
+      datasets,
+      cases: summaries.map(reportCase),
+    };
+    return {
+      verdict,
+      reason,
+      report,
+      summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(settings.sim.registry) },
+    };
+  },
+};
+
+function buildChecker(cases: SimCase[], profile: RunContext['settings']['engine']['profile']): CaseChecker {
+  const compiled = compileCaseChecks(cases);
+  return (c, body, latencyMs) => compiled.get(c)!(body, latencyMs, answerPointer(body, profile));
+}
+
+function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {
+  const where = { caseId: s.id, location: s.location, subsystem: 'sim' };
+  if (s.status === 'failed') {
+    const f = s.failures[0];
+    ctx.raise({ ...where, type: 'sim-case-failed', severity: 'HIGH', message: `${s.dataset}/${s.id} failed ${s.repeats - s.passes}/${s.repeats}: ${f ? `${f.assertion}: ${f.message}` : 'failed'}` });
+  } else if (s.status === 'errored') {
+    const e = s.engineErrors[0];
+    ctx.raise({ ...where, type: 'sim-case-errored', severity: 'HIGH', message: `${s.dataset}/${s.id}: engine error ${e ? `${e.kind}: ${e.message}` : ''}` });
+  } else if (s.status === 'flaky') {
+    ctx.raise({ ...where, type: 'sim-case-flaky', severity: 'MEDIUM', message: `${s.dataset}/${s.id} is flaky: passed ${s.passes}/${s.repeats} (95% CI ${s.wilson[0]}-${s.wilson[1]})` });
+  }
+  if (s.warnings.length > 0) {
+    const w = s.warnings[0];
+    ctx.raise({ ...where, type: 'sim-case-warning', severity: 'LOW', message: `${s.dataset}/${s.id}: ${w.assertion}: ${w.message}` });
+  }
+}
+
+function datasetReport(name: string, file: string, cases: CaseSummary[]): SimDatasetReport {
+  const t = totals(cases.filter((c) => c.dataset === name));
+  return { name, file: toPosix(file), total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: round4(t.passRate) };
+}
+
+/** The report's per-case entry (DESIGN §3.3), trimmed: full detail stays in sim_summary.json. */
+function reportCase(s: CaseSummary) {
+  return {
+    id: s.id,
+    dataset: s.dataset,
+    status: s.status,
+    passed: s.passed,
+    flaky: s.flaky,
+    repeats: s.repeats,
+    passes: s.passes,
+    passRate: round4(s.passRate),
+    wilson: s.wilson,
+    latencyMs: s.latencyMs,
+    failures: s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })),
+    ...(s.warnings.length ? { warnings: s.warnings.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) } : {}),
+    ...(s.engineErrors.length ? { engineErrors: s.engineErrors.slice(0, 5) } : {}),
+    ...(s.actual !== undefined ? { actual: s.actual } : {}),
+    location: s.location,
+  };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
