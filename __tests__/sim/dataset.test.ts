@@ -189,6 +189,16 @@ describe('bad datasets: every error names the file, the line and the case', () =
     expect(e.line).toBeGreaterThanOrEqual(4);
   });
 
+  it.each([
+    ['null', 'sim/d.json:1: the dataset must be object, got null'],
+    ['[]', 'sim/d.json:1: the dataset must be object, got an array'],
+    ['{ "name": "d", "cases": [null] }', 'sim/d.json:1 at /cases/0: item 0 of "cases" must be object, got null'],
+    ['{ "name": "d", "cases": "none" }', 'sim/d.json:1 at /cases: "cases" must be array, got a string'],
+  ])('odd shape %s is an error, not a crash', (text, expected) => {
+    const dir = tmpSuite({ 'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json' }] }, 'sim/d.json': text });
+    expect(suiteError('sim/sim_dataset.json', dir).message).toBe(expected);
+  });
+
   it('bad defaults name the defaults pointer (no case)', () => {
     const dir = tmpSuite({
       'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json' }] },

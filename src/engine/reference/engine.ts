@@ -26,9 +26,10 @@ import { SHAPES, ShapeRejection, type Toron3Form } from './shapes/index.js';
 export const REFERENCE_ENGINE_VERSION = '2.0.0';
 export const GENERATIONS: readonly Generation[] = ['2.5h', '2.5h-stability', '3'];
 
+/** `index`: the request's 1-based number on this engine (absent when the engine was already dead). */
 export type EngineAnswer =
-  | { ok: true; body: Record<string, unknown> }
-  | { ok: false; status: number; error: string; reason: EngineFailReason };
+  | { ok: true; body: Record<string, unknown>; index?: number }
+  | { ok: false; status: number; error: string; reason: EngineFailReason; index?: number };
 
 /** Why an answer failed: an adapter classifies errors by it. */
 export type EngineFailReason = 'crashed' | 'injected' | 'rejected' | 'bad_request' | 'aborted';
@@ -145,8 +146,13 @@ export class ReferenceEngine {
     const wait = this.stallWait() + this.latencyDraw();
     if (wait <= 0) return Promise.resolve(this.respond(req, index));
     return sleep(wait, signal).then((done) =>
-      done ? this.respond(req, index) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted' },
+      done ? this.respond(req, index) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted', index },
     );
+  }
+
+  /** True for the answer after which a crash-after engine dies (its server or process then goes). */
+  isLastAnswer(a: EngineAnswer): boolean {
+    return this.knobs.crashAfter > 0 && a.index === this.knobs.crashAfter;
   }
 
   /** Stops the stall timer (busy mode); the engine still answers. */
@@ -168,12 +174,12 @@ export class ReferenceEngine {
   private respond(req: EngineRequest, index: number): EngineAnswer {
     const k = this.knobs;
     if (k.errorRate > 0 && this.errorRnd.next() < k.errorRate) {
-      return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected' };
+      return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
     }
     const input = req.input as Record<string, unknown> | null | undefined;
     const prompt = input?.prompt;
     if (typeof prompt !== 'string') {
-      return { ok: false, status: 422, error: 'input.prompt must be a string', reason: 'bad_request' };
+      return { ok: false, status: 422, error: 'input.prompt must be a string', reason: 'bad_request', index };
     }
     const seed = Number.isFinite(req.seed) ? req.seed : deriveSeed('prompt', prompt);
     const now = typeof input?.now === 'number' ? input.now : undefined;
@@ -186,14 +192,14 @@ export class ReferenceEngine {
         toron3Form: this.toron3Form,
       });
     } catch (err) {
-      if (err instanceof ShapeRejection) return { ok: false, status: err.status, error: err.message, reason: 'rejected' };
-      return { ok: false, status: 500, error: `reference engine bug: ${(err as Error).message}`, reason: 'rejected' };
+      if (err instanceof ShapeRejection) return { ok: false, status: err.status, error: err.message, reason: 'rejected', index };
+      return { ok: false, status: 500, error: `reference engine bug: ${(err as Error).message}`, reason: 'rejected', index };
     }
     if (k.nondeterminism > 0 && this.ndRnd.next() < k.nondeterminism) {
       perturbAnswer(k.generation, body, this.ndRnd);
       this.perturbed++;
     }
-    return { ok: true, body };
+    return { ok: true, body, index };
   }
 
   private latencyDraw(): number {

@@ -127,7 +127,8 @@ export async function startReferenceServer(
   const crash = () => {
     if (down) return;
     down = true;
-    if (options.exitOnCrash) process.exit(EXIT_CODE_CRASHED);
+    // A turn of the event loop lets the last answer's bytes reach the socket first.
+    if (options.exitOnCrash) setImmediate(() => process.exit(EXIT_CODE_CRASHED));
     engine.close();
     server.close();
     for (const s of sockets) s.destroy();
@@ -147,10 +148,15 @@ export async function startReferenceServer(
       return;
     }
     const a = await engine.answer({ runId: parsed.runId, caseId: parsed.caseId, seed: parsed.seed, input: parsed.input });
+    if (!a.ok && a.reason === 'crashed') {
+      // A dead engine answers nothing: the client sees its connection drop.
+      res.socket?.destroy();
+      return;
+    }
     if (a.ok) send(res, 200, a.body);
     else send(res, a.status, { error: a.error });
     // The crash comes after the last answer has gone out, like a process dying between requests.
-    if (engine.crashed) res.once('finish', crash).once('close', crash);
+    if (engine.isLastAnswer(a)) res.once('finish', crash).once('close', crash);
   }
 
   const server = createServer((req, res) => {

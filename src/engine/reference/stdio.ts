@@ -138,7 +138,7 @@ export async function runReferenceStdio(
     if (a.ok) await write({ id, result: a.body });
     // A request that reaches a crashed engine gets no answer: the process is on its way out.
     else if (a.reason !== 'crashed') await write(fail(id, 'engine_error', a.error));
-    if (engine.crashed && !dead) {
+    if (engine.isLastAnswer(a) && !dead) {
       dead = true;
       crashed?.(new EngineCrashedError(engine.requests));
     }

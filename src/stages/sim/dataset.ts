@@ -42,7 +42,10 @@ export function loadDataset(
   const raw = src.value as RawDataset;
   const caseIdAt = (pointer: string): string | undefined => {
     const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
-    const id = m ? (raw.cases[Number(m[1])] as { id?: unknown } | undefined)?.id : undefined;
+    // Runs before the shape is known to be valid, so nothing here may assume it.
+    const list = (raw as { cases?: unknown } | null)?.cases;
+    const item = m && Array.isArray(list) ? (list[Number(m[1])] as { id?: unknown } | null | undefined) : undefined;
+    const id = item?.id;
     return typeof id === 'string' ? id : undefined;
   };
   validateDataset ??= compileFormat(datasetSchema);

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
+
+/** An engine whose answer depends on the prompt: good JSON, HTML, 500, invalid JSON, 50 MB, or silence. */
+let server: http.Server;
+let url = '';
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","version":"bad-1"}');
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const prompt = JSON.parse(body).prompt as string;
+      switch (prompt) {
+        case 'html':
+          return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>Oops</title></html>');
+        case '500':
+          return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
+        case 'invalid':
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"final_answer": ');
+        case 'huge': {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(1 << 20, 'a');
+          let sent = 0;
+          const pump = () => {
+            while (sent < 50 && res.write(chunk)) sent++;
+            if (sent < 50 && !res.destroyed) res.once('drain', pump);
+            else res.end();
+          };
+          res.on('error', () => {});
+          return pump();
+        }
+        case 'silent':
+          return; // never answers
+        default:
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ final_answer: `ok ${prompt}` }));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/run`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+function withRegistry(datasets: Record<string, string>, registry?: unknown) {
+  const files: Record<string, unknown> = {
+    'sim/sim_dataset.json': registry ?? { datasets: Object.keys(datasets).map((n) => ({ name: n, path: `${n}.json`, enabled: true, tags: [] })) },
+  };
+  for (const [n, text] of Object.entries(datasets)) files[`sim/${n}.json`] = text;
+  return makeProject(files);
+}
+
+describe('bad engine answers: the run goes on and reports each error kind apart', () => {
+  it('HTML, 500, invalid JSON, 50 MB and silence are errored cases; good cases still pass; FAIL', async () => {
+    const prompts = ['fine-1', 'html', '500', 'invalid', 'huge', 'silent', 'fine-2'];
+    const ds = { name: 'bad', cases: prompts.map((p) => ({ id: p, input: { prompt: p }, assert: [{ type: 'contains', value: 'ok' }] })) };
+    const dir = withRegistry({ bad: JSON.stringify(ds, null, 2) });
+    fs.writeFileSync(path.join(dir, 'testops.config.json'), JSON.stringify({ engine: { target: url, timeoutMs: 1500, maxResponseBytes: 1048576 } }));
+    const r = await runCli(['run', '--run-id', 'b1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const report = readJson(path.join(reportDir(dir, 'b1'), 'report.json'));
+    const sim = report.stages.sim;
+    expect(sim).toMatchObject({ verdict: 'FAIL', total: 7, passed: 2, errored: 5 });
+    const kind = (id: string) => sim.cases.find((c: any) => c.id === id).engineErrors[0].kind;
+    expect(kind('html')).toBe('invalid_json');
+    expect(sim.cases.find((c: any) => c.id === 'html').engineErrors[0].message).toMatch(/HTML/);
+    expect(kind('500')).toBe('http_status');
+    expect(kind('invalid')).toBe('invalid_json');
+    expect(kind('huge')).toBe('too_large');
+    expect(kind('silent')).toBe('timeout');
+    expect(sim.engineErrors).toEqual({ invalid_json: 2, http_status: 1, too_large: 1, timeout: 1 });
+  });
+});
+
+describe('bad datasets end the run cleanly with ERROR naming file, line and case', () => {
+  it('unknown assertion type', async () => {
+    const text = '{\n  "name": "u",\n  "cases": [\n    { "id": "first", "input": { "prompt": "x" },\n      "assert": [ { "type": "containz", "value": "x" } ] }\n  ]\n}\n';
+    const dir = withRegistry({ u: text });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'u1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const msg = readJson(path.join(reportDir(dir, 'u1'), 'report.json')).error.message;
+    expect(msg).toContain('sim/u.json:5');
+    expect(msg).toContain('"first"');
+    expect(msg).toContain('containz');
+  });
+
+  it('duplicate case ids', async () => {
+    const text = '{\n  "name": "d",\n  "cases": [\n    { "id": "same", "input": { "prompt": "x" } },\n    { "id": "same", "input": { "prompt": "y" } }\n  ]\n}\n';
+    const dir = withRegistry({ d: text });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'd1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const msg = readJson(path.join(reportDir(dir, 'd1'), 'report.json')).error.message;
+    expect(msg).toContain('sim/d.json:5');
+    expect(msg).toContain('same');
+  });
+
+  it('a registry entry pointing at a missing file', async () => {
+    const dir = withRegistry({}, { datasets: [{ name: 'gone', path: 'gone.json', enabled: true, tags: [] }] });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'm1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const msg = readJson(path.join(reportDir(dir, 'm1'), 'report.json')).error.message;
+    expect(msg).toContain('sim/sim_dataset.json');
+    expect(msg).toContain('gone.json');
+  });
+});
