@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonSource } from '../../src/util/json-source.js';
+
+const TEXT = `{
+  "name": "x",
+  "cases": [
+    { "id": "a",
+      "assert": [ { "type": "contains" } ] },
+    {
+      "id": "b",
+      "input": { "prompt": "p" }
+    }
+  ]
+}`;
+
+describe('parseJsonSource', () => {
+  it('gives the line of shallow and deep pointers, and of the nearest ancestor of an absent one', () => {
+    const src = parseJsonSource(TEXT, 'd.json');
+    expect(src.lineOf('/name')).toBe(2);
+    expect(src.lineOf('/cases')).toBe(3);
+    expect(src.lineOf('/cases/0')).toBe(4);
+    expect(src.lineOf('/cases/1')).toBe(6);
+    expect(src.lineOf('/cases/1/id')).toBe(7);
+    expect(src.lineOf('/cases/0/assert/0/type')).toBe(5);
+    expect(src.lineOf('/cases/1/input/missing')).toBe(8);
+    expect(src.lineOf('')).toBe(1);
+  });
+
+  it('names file:line:column of a syntax error', () => {
+    expect(() => parseJsonSource('{\n  "a": 1,\n  "b": ,\n}', 'bad.json')).toThrow(/bad\.json:3:8/);
+    expect(() => parseJsonSource('{\n  "a": 1,\n}', 't.json')).toThrow(/t\.json:3:1/);
+    expect(() => parseJsonSource('  ', 'e.json')).toThrow(/e\.json:1:\d+: invalid JSON/);
+  });
+
+  it('indexes every case of a large file in one pass', () => {
+    const cases = Array.from({ length: 20000 }, (_, i) => `    { "id": "c${i}", "input": { "prompt": "p" } }`);
+    const src = parseJsonSource(`{\n  "cases": [\n${cases.join(',\n')}\n  ]\n}`, 'big.json');
+    expect(src.lineOf('/cases/0')).toBe(3);
+    expect(src.lineOf('/cases/19999')).toBe(20002);
+  });
+});
