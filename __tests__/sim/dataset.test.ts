@@ -190,8 +190,8 @@ describe('bad datasets: every error names the file, the line and the case', () =
   });
 
   it.each([
-    ['null', 'sim/d.json:1: the dataset must be object, got null'],
-    ['[]', 'sim/d.json:1: the dataset must be object, got an array'],
+    ['null', 'sim/d.json:1 at (root): the dataset must be object, got null'],
+    ['[]', 'sim/d.json:1 at (root): the dataset must be object, got an array'],
     ['{ "name": "d", "cases": [null] }', 'sim/d.json:1 at /cases/0: item 0 of "cases" must be object, got null'],
     ['{ "name": "d", "cases": "none" }', 'sim/d.json:1 at /cases: "cases" must be array, got a string'],
   ])('odd shape %s is an error, not a crash', (text, expected) => {

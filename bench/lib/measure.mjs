@@ -10,7 +10,7 @@
 // The tree's peak is the sum of its processes' peaks when there is more than one process: an upper
 // bound, since they need not peak at the same instant (reported as such).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -82,15 +82,24 @@ export function readPreloadRecords(file) {
  * @param {Map<number,number>} polled pid -> VmHWM kB
  */
 export function mergePeaks(records, polled) {
+  // Both readings are kept: the kernel updates the two counters at slightly different moments
+  // (per-cpu RSS counters are folded in lazily), so either may be a few MB ahead.
   const byPid = new Map();
-  for (const [pid, kb] of polled) byPid.set(pid, { pid, peakKb: kb, source: 'proc-poll', script: null });
+  const entry = (pid) => {
+    if (!byPid.has(pid)) byPid.set(pid, { pid, peakKb: 0, source: null, rusageKb: null, polledKb: null, script: null });
+    return byPid.get(pid);
+  };
+  for (const [pid, kb] of polled) entry(pid).polledKb = kb;
   for (const r of records) {
-    const prev = byPid.get(r.pid);
-    if (!prev || r.maxRssKb >= prev.peakKb) {
-      byPid.set(r.pid, { pid: r.pid, peakKb: r.maxRssKb, source: 'getrusage', script: r.script ?? null, node: r.node });
-    } else {
-      prev.script = r.script ?? null;
-    }
+    const e = entry(r.pid);
+    e.rusageKb = Math.max(e.rusageKb ?? 0, r.maxRssKb);
+    e.script = r.script ?? null;
+    e.node = r.node;
+  }
+  for (const e of byPid.values()) {
+    const useRusage = e.rusageKb !== null && e.rusageKb >= (e.polledKb ?? 0);
+    e.peakKb = useRusage ? e.rusageKb : e.polledKb;
+    e.source = useRusage ? 'getrusage' : 'proc-poll';
   }
   const processes = [...byPid.values()].sort((a, b) => b.peakKb - a.peakKb);
   const treePeakKb = processes.reduce((s, p) => s + p.peakKb, 0);
@@ -194,4 +203,26 @@ export function tailFile(file, maxChars = 2000) {
   } catch {
     return '';
   }
+}
+
+/** Files and bytes under the given paths (what a run wrote); missing paths count zero. */
+export function diskUsage(paths) {
+  let files = 0;
+  let bytes = 0;
+  const walk = (p) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) walk(join(p, name));
+    } else {
+      files += 1;
+      bytes += st.size;
+    }
+  };
+  for (const p of paths) walk(p);
+  return { files, bytes };
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMeasured } from '../lib/measure.mjs';
+import { diskUsage, runMeasured } from '../lib/measure.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_PATH = join(ROOT, 'bin/toron-testops.js');
@@ -57,5 +57,6 @@ export async function runOurs(o) {
     passed: report?.passed ?? null,
     verdict: report?.verdict ?? null,
     toolDurationMs: report?.durationMs ?? null,
+    written: diskUsage([outDir]),
   };
 }

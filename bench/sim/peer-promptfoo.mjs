@@ -1,10 +1,10 @@
 // The peer: promptfoo's `eval` with its echo provider, installed into bench/.peers/promptfoo (git-
 // ignored, never a project dependency), pinned, only when missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, fstatSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMeasured } from '../lib/measure.mjs';
+import { diskUsage, runMeasured } from '../lib/measure.mjs';
 
 export const PROMPTFOO_VERSION = '0.123.1';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -208,5 +208,12 @@ export async function runPeer(o) {
     logDir: o.dir,
   });
   const stats = readPeerStats(resultsFile);
-  return { ...m, command: [o.node.nodePath, ...args].join(' '), passed: stats?.passed ?? null, toolDurationMs: stats?.durationMs ?? null };
+  return {
+    ...m,
+    command: [o.node.nodePath, ...args].join(' '),
+    passed: stats?.passed ?? null,
+    toolDurationMs: stats?.durationMs ?? null,
+    // Its results file plus its state dir (SQLite DB with WAL, logs).
+    written: diskUsage([join(o.dir, 'out'), home]),
+  };
 }

@@ -1,4 +1,30 @@
+import { errorMessage } from '../util/errors.js';
+import { parseReferenceKnobFlags } from '../engine/reference/flags.js';
+import { serveReference, stdioReference } from '../engine/reference/process.js';
+
+const USAGE = `toron-testops engine serve [--port N] [--host 127.0.0.1] [knobs]
+toron-testops engine stdio [knobs]
+
+The built-in reference engine: a test engine that answers in the Toron shapes (POST /run, GET /health,
+GET /version as a server; the JSON-lines protocol of cmd: engines on stdin/stdout).
+knobs: --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P --nondeterminism P
+       --crash-after N --stall-ms N --seed S --toron3-form query|full`;
+
+/** `toron-testops engine serve|stdio`: resolves when the engine stops; -1 means the engine set the exit code. */
 export async function engineCommand(argv: string[]): Promise<number> {
-  process.stderr.write(`toron-testops engine ${argv.join(' ')}: pending\n`);
-  return 2;
+  let flags;
+  try {
+    flags = parseReferenceKnobFlags(argv);
+  } catch (err) {
+    process.stderr.write(`toron-testops engine: ${errorMessage(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const [mode, ...extra] = flags.positionals;
+  if ((mode !== 'serve' && mode !== 'stdio') || extra.length > 0) {
+    process.stderr.write(`${mode ? `unknown engine command "${[mode, ...extra].join(' ')}"` : 'engine needs serve or stdio'}\n\n${USAGE}\n`);
+    return mode === undefined && argv.includes('--help') ? 0 : 2;
+  }
+  if (mode === 'serve') await serveReference(flags);
+  else await stdioReference(flags);
+  return -1;
 }

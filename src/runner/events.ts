@@ -1,4 +1,4 @@
-import type { Finding } from '../warroom/finding.js';
+import type { Finding, SourceLocation } from '../warroom/finding.js';
 import type { StageVerdict, Verdict } from './verdict.js';
 
 /** DESIGN §3.6 event types. Every event carries its run id and a per-run sequence number (the SSE id). */
@@ -20,6 +20,10 @@ export type RunEventBody =
       passed: boolean;
       latencyMs: number;
       error?: string;
+      /** What kind of failure (an engine error kind such as 'timeout', or 'assertion'); absent when passed. */
+      errorKind?: string;
+      /** Where the case is written in its dataset file. */
+      location?: SourceLocation;
     }
   | { type: 'warroom'; finding: Finding }
   | { type: 'status'; status: 'RUNNING' | 'FINISHING' | 'CANCELLING' }

@@ -31,6 +31,7 @@ test('mergePeaks keeps the larger reading per pid and sums a tree', () => {
   const polled = new Map([[1, 500], [2, 300], [3, 50]]);
   const m = mergePeaks([{ pid: 1, maxRssKb: 800, script: 'a.js' }, { pid: 2, maxRssKb: 100 }], polled);
   assert.deepEqual(m.processes.map((p) => [p.pid, p.peakKb, p.source]), [[1, 800, 'getrusage'], [2, 300, 'proc-poll'], [3, 50, 'proc-poll']]);
+  assert.deepEqual([m.processes[1].rusageKb, m.processes[1].polledKb, m.processes[2].rusageKb], [100, 300, null]);
   assert.equal(m.treePeakKb, 1150);
   assert.equal(m.upperBound, true);
   assert.equal(mergePeaks([], new Map()).treePeakKb, null);
@@ -48,7 +49,9 @@ test('a Node child that touches 200 MB reports a peak above it through the prelo
     assert.equal(r.exitCode, 0);
     assert.equal(r.timedOut, false);
     assert.equal(r.processes.length, 1);
-    assert.equal(r.processes[0].source, 'getrusage');
+    // The preload reported (the poller may also have seen it, a hair higher or lower).
+    assert.ok(r.processes[0].rusageKb > 200 * 1024, `rusage ${r.processes[0].rusageKb} kB`);
+    assert.equal(r.processes[0].node, process.version);
     assert.ok(r.peakRssKb > 200 * 1024, `peak ${r.peakRssKb} kB`);
     assert.ok(r.peakRssKb < 600 * 1024, `peak ${r.peakRssKb} kB`);
     assert.ok(r.wallMs > 0);
@@ -68,6 +71,7 @@ test('a hanging child is killed at the timeout and its peak comes from polling',
     assert.equal(r.signal, 'SIGKILL');
     assert.ok(r.wallMs < 10_000);
     assert.equal(r.processes[0].source, 'proc-poll');
+    assert.equal(r.processes[0].rusageKb, null);
     assert.ok(r.peakRssKb > 64 * 1024, `peak ${r.peakRssKb} kB`);
   }));
 
@@ -87,4 +91,14 @@ test('a command that does not exist is a spawn error, not a throw', () =>
     const r = await runMeasured({ command: join(dir, 'no-such-binary'), args: [], cwd: dir, timeoutMs: 5000, logDir: dir });
     assert.match(r.spawnError, /ENOENT/);
     assert.equal(r.exitCode, null);
+  }));
+
+test('diskUsage counts files and bytes recursively', () =>
+  withDir(async (dir) => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dir, 'a/b'), { recursive: true });
+    writeFileSync(join(dir, 'a/x.txt'), 'hello');
+    writeFileSync(join(dir, 'a/b/y.txt'), '123');
+    const { diskUsage } = await import('../measure.mjs');
+    assert.deepEqual(diskUsage([join(dir, 'a'), join(dir, 'missing')]), { files: 2, bytes: 8 });
   }));

@@ -46,8 +46,9 @@ export function createReferenceAdapter(knobs: ReferenceKnobs, options: Reference
       const a = await engine.answer(req, signal);
       const latencyMs = performance.now() - t0;
       if (a.ok) return { ok: true, body: a.body, raw: JSON.stringify(a.body), status: 200, latencyMs };
-      const kind = a.reason === 'crashed' ? 'process_exit' : a.reason === 'aborted' ? 'aborted' : 'engine_error';
-      return { ok: false, error: { kind, message: a.error, status: a.status }, status: a.status, latencyMs };
+      if (a.reason === 'crashed') return { ok: false, error: { kind: 'process_exit', message: a.error }, latencyMs };
+      if (a.reason === 'aborted') return { ok: false, error: { kind: 'aborted', message: a.error }, latencyMs };
+      return { ok: false, error: { kind: 'engine_error', message: a.error, status: a.status }, status: a.status, latencyMs };
     },
 
     async close(): Promise<void> {

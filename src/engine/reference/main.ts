@@ -12,54 +12,20 @@
  * Exit codes: 0 (stdin ended / SIGINT / SIGTERM), 2 (bad usage), 70 (crash-after reached), 1 (a bug).
  */
 import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errorMessage } from '../../util/errors.js';
 import { parseReferenceKnobFlags, type ReferenceFlags } from './flags.js';
-import { EXIT_CODE_CRASHED, startReferenceServer } from './server.js';
-import { EngineCrashedError, runReferenceStdio } from './stdio.js';
+import { serveReference, stdioReference } from './process.js';
 
+// For callers that import this file; a CLI should prefer flags.js and process.js (no entry logic).
 export { DEFAULT_KNOBS, REFERENCE_FLAG_OPTIONS, knobsFromFlagValues, parseReferenceKnobFlags } from './flags.js';
 export type { ReferenceFlags } from './flags.js';
+export { serveReference, stdioReference } from './process.js';
 
 const USAGE = `usage: main.ts serve [--port N] [--host H] [knobs]
        main.ts stdio [knobs]
 knobs: --latency-ms N --error-rate P --nondeterminism P --crash-after N --stall-ms N
        --generation 2.5h|2.5h-stability|3 --seed S --toron3-form query|full`;
-
-export async function serveReference(flags: Omit<ReferenceFlags, 'positionals'>): Promise<void> {
-  const server = await startReferenceServer(flags.knobs, {
-    host: flags.host,
-    port: flags.port,
-    exitOnCrash: true,
-    toron3Form: flags.toron3Form,
-  });
-  process.stdout.write(`listening on ${server.url}\n`);
-  const stop = () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await server.closed;
-}
-
-export async function stdioReference(flags: Omit<ReferenceFlags, 'positionals'>): Promise<void> {
-  // The client went away: nobody is left to answer.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
-  try {
-    await runReferenceStdio(flags.knobs, process.stdin, process.stdout, { toron3Form: flags.toron3Form });
-  } catch (err) {
-    if (err instanceof EngineCrashedError) {
-      process.stderr.write(`${err.message}\n`);
-      // Exit once the last answer has left our buffers.
-      process.stdout.write('', () => process.exit(EXIT_CODE_CRASHED));
-      return;
-    }
-    throw err;
-  }
-}
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let flags: ReferenceFlags;
@@ -77,9 +43,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   else await stdioReference(flags);
 }
 
+/**
+ * Run only when this very file is the script: bundled into another entry (ncc puts every module in
+ * one file, sharing its import.meta.url) it must never start an engine by itself.
+ */
 function isEntry(): boolean {
   const script = process.argv[1];
-  if (!script) return false;
+  const self = fileURLToPath(import.meta.url);
+  if (!script || !/[\\/]engine[\\/]reference[\\/]main\.[cm]?[jt]s$/.test(self)) return false;
   try {
     return import.meta.url === pathToFileURL(realpathSync(script)).href;
   } catch {

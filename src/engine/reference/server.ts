@@ -69,6 +69,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       reject(new BodyError(413, `request body over ${limit} bytes`));
+      req.resume(); // discard it, so the client can read the answer
       return;
     }
     const chunks: Buffer[] = [];

@@ -8,7 +8,9 @@
  *   judicial_result, rwl_result, confidence_score, aloe_policy, meta_flags`.
  * - `state_snapshot`: the 2.5h members (`CLEAN_PROMPT ... MSL_FLAGS`) plus `LATENCY_MS`,
  *   `CONTRADICTIONS` and `NORMALIZED_SNAPSHOT` (equal to `snapshot`); its `EXECUTION_PLAN` also carries
- *   `latency_ms`, `tier_path` and a `snapshot` whose ten members are all `{}`; `T2_AUDIT_REPORT` and
+ *   `latency_ms`, `tier_path` (the plan: T4 included when words > 120 OR the letters "not" appear,
+ *   as the real patch plans it, even though it then escalates by length only) and a `snapshot` whose
+ *   ten members are all `{}`; `T2_AUDIT_REPORT` and
  *   `REALITY_PACKET` carry a `latency_ms`.
  *
  * Rules a dataset can rely on (see ../prompt.ts for words, clean, contradictions):
@@ -163,7 +165,8 @@ export function toron25hStability(
       EXECUTION_PLAN: {
         ...executionPlan(f, useOpus),
         latency_ms: latency,
-        tier_path: tierPath.slice(),
+        // The patch plans T4 by the old 2.5h rule ("not" included) but escalates by length only.
+        tier_path: useOpus || f.hasNot ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'],
         snapshot: emptySnapshot,
       },
       T1_RAW: top.raw,
