@@ -6,9 +6,10 @@
 //        BENCH_REPEAT=1 (median run reported)  BENCH_PEER=all|none|write|no-write  BENCH_KEEP=1
 // A benchmark reports; it exits non-zero only when a tool crashed or judged cases wrongly.
 import { cpus, loadavg, totalmem } from 'node:os';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tailFile } from '../lib/measure.mjs';
 import { fmtFixed, fmtInt, fmtRatio, formatTable } from '../lib/table.mjs';
 import { generateCases, writeOursInputs, writePeerInputs } from './cases.mjs';
 import { CLI_PATH, cliBuilt, runOurs } from './ours.mjs';
@@ -26,7 +27,7 @@ const CAVEATS = [
   'Same cases, same concurrency (our sim.concurrency = promptfoo -j), inputs read from JSON files by both.',
   'promptfoo\'s echo provider returns the prompt string; our reference engine builds a full Toron-shaped response per case, so our per-case work is larger.',
   'promptfoo runs with --no-cache (we have no response cache), --no-table and --no-progress-bar (console output only; it skips the table above 500 tests anyway), --no-share, telemetry and update checks off (network); its state dir (SQLite DB, logs) is fresh per run.',
-  'Results written: ours writes its run outputs under --out (report bundle, and whatever else the CLI persists); promptfoo writes its SQLite DB and a JSON results file (-o). The "--no-write" row skips promptfoo\'s DB (it still writes the JSON file): a peer doing less than we do, shown as its best case.',
+  'Results written (the "written" column: bytes and files each run left on disk): ours writes its run outputs under --out; promptfoo writes its SQLite DB and a JSON results file (-o). The "--no-write" row skips promptfoo\'s DB (it still writes the JSON file): the peer doing less, shown as its best case.',
   'Wall times are as busy as the machine was: the 1-min load average is printed per size; a load near or above the cpu count means other work shared the cpus.',
   'Peak RSS: kernel high-water mark (getrusage ru_maxrss) of each Node process of the tree, written at exit by a --import preload; /proc VmHWM polling fills in for processes killed before exit. Several processes: their peaks are summed (an upper bound).',
 ];
@@ -47,7 +48,9 @@ async function measureRepeated(times, once) {
 
 function finish(run, n, timeoutMs) {
   const c = classify({ ...run, timeoutMs }, n);
-  return { ...run, ...c };
+  // The work dir goes away after each size; keep the end of stderr of a run that went wrong.
+  const stderrTail = c.status === 'ok' ? '' : tailFile(run.stderrFile, 1500).trim();
+  return { ...run, ...c, stderrTail };
 }
 
 async function main() {
@@ -130,9 +133,15 @@ async function main() {
     const load = { before: loadBefore, after: loadavg()[0] };
     printSize(n, opts.concurrency, rows, load);
     results.push({ size: n, rows, load });
-    if (!opts.keep) rmSync(sizeDir, { recursive: true, force: true });
+    const broken = rows.some((r) => r.status === 'crashed' || r.status === 'wrong');
+    if (broken) log(`  inputs and outputs of this size kept for inspection: ${sizeDir}`);
+    if (!opts.keep && !broken) rmSync(sizeDir, { recursive: true, force: true });
   }
-  if (!opts.keep) rmSync(WORK_DIR, { recursive: true, force: true });
+  try {
+    rmdirSync(WORK_DIR); // only when empty: kept runs stay
+  } catch {
+    // not empty, or already gone
+  }
 
   const targets = evaluateTargets(results);
   log('targets (toron-testops at 100,000 cases):');
@@ -193,6 +202,11 @@ function printSize(n, concurrency, rows, load) {
     ],
     table,
   ));
+  for (const r of rows) {
+    if (!r.stderrTail) continue;
+    log(`  ${r.label} stderr (end):`);
+    for (const line of r.stderrTail.split('\n').slice(-12)) log(`    ${line}`);
+  }
   log();
 }
 
@@ -227,6 +241,7 @@ function toJson(opts, ours, peer, results, targets) {
         passed: r.passed ?? null,
         written: r.written ?? null,
         exitCode: r.exitCode ?? null,
+        stderrTail: r.stderrTail || null,
         signal: r.signal ?? null,
         runs: r.runs ?? null,
         ratioOursOverPeer: r.ratio ? { value: r.ratio.value, bound: r.ratio.bound || null } : null,

@@ -58197,18 +58197,55 @@ function json_source_pointerToSegments(pointer) {
 function segmentsToPointer(segments) {
     return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }
+/** Pointers this shallow are indexed in the first pass; deeper ones build the full tree on demand. */
+const INDEXED_DEPTH = 2;
 /**
  * Parse strict JSON (no comments, no trailing commas). A syntax error throws an InputError with
  * file:line:column. `file` is the path as it should be printed (relative).
+ *
+ * One streaming pass checks the syntax and records where every value of the top two levels starts
+ * (`/name`, `/cases/17`): that is all a dataset of 100k cases asks for on the good path. The full node
+ * tree, which costs several times more, is only built when a deeper pointer is asked for (errors).
  */
 function parseJsonSource(text, file) {
-    const errors = [];
-    const tree = (0,main.parseTree)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const starts = lineStarts(text);
-    if (errors.length > 0 || tree === undefined) {
-        const e = errors[0];
-        const pos = positionAt(starts, e ? e.offset : 0);
-        const what = e ? (0,main.printParseErrorCode)(e.error) : 'empty document';
+    const shallow = new Map();
+    let firstError = null;
+    let depth = 0;
+    let pendingKeyOffset = -1; // offset of the property name, where a property's line starts
+    const record = (offset, path) => {
+        if (depth > INDEXED_DEPTH)
+            return;
+        const p = path();
+        if (p.length <= INDEXED_DEPTH)
+            shallow.set(segmentsToPointer(p), pendingKeyOffset >= 0 ? pendingKeyOffset : offset);
+        pendingKeyOffset = -1;
+    };
+    (0,main.visit)(text, {
+        onObjectBegin: (offset, _l, _sl, _sc, path) => {
+            record(offset, path);
+            depth++;
+        },
+        onObjectEnd: () => void depth--,
+        onArrayBegin: (offset, _l, _sl, _sc, path) => {
+            record(offset, path);
+            depth++;
+        },
+        onArrayEnd: () => void depth--,
+        onObjectProperty: (_p, offset) => {
+            if (depth <= INDEXED_DEPTH)
+                pendingKeyOffset = offset;
+        },
+        onLiteralValue: (_v, offset, _l, _sl, _sc, path) => record(offset, path),
+        onError: (code, offset) => {
+            if (!firstError)
+                firstError = { offset, code };
+        },
+    }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const err = firstError;
+    if (err || text.trim() === '') {
+        const pos = positionAt(starts, err ? err.offset : 0);
+        const what = err ? (0,main.printParseErrorCode)(err.code) : 'empty document';
         throw new InputError(`invalid JSON (${what})`, { file, line: pos.line, column: pos.column });
     }
     // jsonc-parser is lenient in places JSON.parse is not (e.g. control characters); JSON.parse has the last word.
@@ -58216,21 +58253,28 @@ function parseJsonSource(text, file) {
     try {
         value = JSON.parse(text);
     }
-    catch (err) {
-        const m = /position (\d+)/.exec(String(err));
+    catch (e) {
+        const m = /position (\d+)/.exec(String(e));
         const pos = positionAt(starts, m ? Number(m[1]) : 0);
-        throw new InputError(`invalid JSON (${err.message})`, { file, line: pos.line, column: pos.column });
+        throw new InputError(`invalid JSON (${e.message})`, { file, line: pos.line, column: pos.column });
     }
+    let tree;
+    const deepOffset = (pointer) => {
+        tree ??= (0,main.parseTree)(text, [], { disallowComments: true, allowTrailingComma: false });
+        if (!tree)
+            return 0;
+        let segs = json_source_pointerToSegments(pointer);
+        let node;
+        while (!(node = (0,main.findNodeAtLocation)(tree, segs)) && segs.length > 0)
+            segs = segs.slice(0, -1);
+        return node?.parent?.type === 'property' ? node.parent.offset : (node ?? tree).offset;
+    };
     return {
         file,
         value,
         lineOf(pointer) {
-            let segs = json_source_pointerToSegments(pointer);
-            let node;
-            while (!(node = (0,main.findNodeAtLocation)(tree, segs)) && segs.length > 0)
-                segs = segs.slice(0, -1);
-            const at = node?.parent?.type === 'property' ? node.parent.offset : (node ?? tree).offset;
-            return positionAt(starts, at).line;
+            const known = shallow.get(pointer);
+            return positionAt(starts, known ?? deepOffset(pointer)).line;
         },
     };
 }
@@ -59183,8 +59227,21 @@ function deriveSeed(...parts) {
     const h = (0,external_node_crypto_.createHash)('sha256').update(parts.join('\u0000')).digest();
     return h.readUInt32BE(0);
 }
+/**
+ * Murmur3's 32-bit finaliser: xoroshiro seeded straight from small, close seeds (a dataset's "seed": 42)
+ * gives visibly correlated first draws; scrambling the seed first removes that.
+ */
+function mixSeed(seed) {
+    let h = seed | 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h | 0;
+}
 function seededRandom(seed) {
-    const gen = xoroshiro128plus(seed | 0);
+    const gen = xoroshiro128plus(mixSeed(seed));
     return {
         next: () => uniformFloat64(gen),
         int: (lo, hi) => uniformInt(gen, lo, hi),
@@ -60570,8 +60627,11 @@ function createReferenceAdapter(knobs, options = {}) {
             const latencyMs = external_node_perf_hooks_.performance.now() - t0;
             if (a.ok)
                 return { ok: true, body: a.body, raw: JSON.stringify(a.body), status: 200, latencyMs };
-            const kind = a.reason === 'crashed' ? 'process_exit' : a.reason === 'aborted' ? 'aborted' : 'engine_error';
-            return { ok: false, error: { kind, message: a.error, status: a.status }, status: a.status, latencyMs };
+            if (a.reason === 'crashed')
+                return { ok: false, error: { kind: 'process_exit', message: a.error }, latencyMs };
+            if (a.reason === 'aborted')
+                return { ok: false, error: { kind: 'aborted', message: a.error }, latencyMs };
+            return { ok: false, error: { kind: 'engine_error', message: a.error, status: a.status }, status: a.status, latencyMs };
         },
         async close() {
             closed = true;
@@ -63626,17 +63686,522 @@ function verdictBlock(o, cwd) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/engine/reference/flags.ts
+
+
+
+/** The reference engine's knobs when no flag is given: everything off (DESIGN §3.1). */
+const DEFAULT_KNOBS = Object.freeze({
+    latencyMs: 0,
+    errorRate: 0,
+    nondeterminism: 0,
+    crashAfter: 0,
+    stallMs: 0,
+    generation: '2.5h',
+    seed: 1,
+});
+/**
+ * node:util parseArgs options for the knob flags and the serve flags: a CLI can merge these into its
+ * own options and hand the values to knobsFromFlagValues.
+ */
+const REFERENCE_FLAG_OPTIONS = {
+    'latency-ms': { type: 'string' },
+    'error-rate': { type: 'string' },
+    nondeterminism: { type: 'string' },
+    'crash-after': { type: 'string' },
+    'stall-ms': { type: 'string' },
+    generation: { type: 'string' },
+    seed: { type: 'string' },
+    'toron3-form': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+};
+function numberFlag(name, raw) {
+    if (raw === undefined)
+        return undefined;
+    const text = String(raw).trim();
+    const n = text === '' ? NaN : Number(text);
+    if (!Number.isFinite(n))
+        throw new InputError(`--${name} must be a number (got ${JSON.stringify(raw)})`);
+    return n;
+}
+/** Knobs (and serve settings) from parsed flag values; unset flags keep `base`. Throws InputError. */
+function knobsFromFlagValues(values, base = DEFAULT_KNOBS) {
+    const knobs = { ...base };
+    knobs.latencyMs = numberFlag('latency-ms', values['latency-ms']) ?? knobs.latencyMs;
+    knobs.errorRate = numberFlag('error-rate', values['error-rate']) ?? knobs.errorRate;
+    knobs.nondeterminism = numberFlag('nondeterminism', values.nondeterminism) ?? knobs.nondeterminism;
+    knobs.crashAfter = numberFlag('crash-after', values['crash-after']) ?? knobs.crashAfter;
+    knobs.stallMs = numberFlag('stall-ms', values['stall-ms']) ?? knobs.stallMs;
+    knobs.seed = numberFlag('seed', values.seed) ?? knobs.seed;
+    if (values.generation !== undefined) {
+        const g = String(values.generation);
+        if (!GENERATIONS.includes(g)) {
+            throw new InputError(`--generation must be one of ${GENERATIONS.join(', ')} (got ${JSON.stringify(g)})`);
+        }
+        knobs.generation = g;
+    }
+    checkKnobs(knobs);
+    const form = values['toron3-form'] === undefined ? 'query' : String(values['toron3-form']);
+    if (form !== 'query' && form !== 'full') {
+        throw new InputError(`--toron3-form must be query or full (got ${JSON.stringify(form)})`);
+    }
+    const port = numberFlag('port', values.port) ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new InputError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(values.port)})`);
+    }
+    const host = values.host === undefined ? '127.0.0.1' : String(values.host);
+    if (host.trim() === '')
+        throw new InputError('--host must not be empty');
+    return { knobs, host, port, toron3Form: form };
+}
+/**
+ * `serve|stdio` plus knob flags, as the entry script and `toron-testops engine serve|stdio` take them:
+ * --latency-ms N --error-rate P --nondeterminism P --crash-after N --stall-ms N
+ * --generation 2.5h|2.5h-stability|3 --seed S --toron3-form query|full --port N --host H.
+ * Unknown flags and bad values throw InputError.
+ */
+function parseReferenceKnobFlags(argv, base = DEFAULT_KNOBS) {
+    let parsed;
+    try {
+        parsed = (0,external_node_util_.parseArgs)({ args: argv, options: REFERENCE_FLAG_OPTIONS, allowPositionals: true, strict: true });
+    }
+    catch (err) {
+        throw new InputError(err.message);
+    }
+    return { ...knobsFromFlagValues(parsed.values, base), positionals: parsed.positionals };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./src/engine/reference/server.ts
+
+
+
+/** The exit code of an engine process that crashed on purpose (crash-after): EX_SOFTWARE. */
+const EXIT_CODE_CRASHED = 70;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+class BodyError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+function send(res, status, body, headers = {}) {
+    if (res.headersSent || res.destroyed)
+        return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        ...headers,
+    });
+    res.end(text);
+}
+function readBody(req, limit) {
+    return new Promise((resolve, reject) => {
+        const declared = Number(req.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit) {
+            reject(new BodyError(413, `request body over ${limit} bytes`));
+            req.resume(); // discard it, so the client can read the answer
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit) {
+                reject(new BodyError(413, `request body over ${limit} bytes`));
+                req.removeAllListeners('data');
+                req.resume();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', (err) => reject(new BodyError(400, `could not read the request body: ${err.message}`)));
+    });
+}
+/** The POST /run body as an engine input and seed; BodyError(400) says what is wrong. */
+function parseRunBody(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        throw new BodyError(400, `the body is not valid JSON: ${err.message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new BodyError(400, 'the body must be a JSON object with a "prompt" string');
+    }
+    const input = value;
+    if (typeof input.prompt !== 'string')
+        throw new BodyError(400, '"prompt" must be a string');
+    let seed;
+    if (input.seed === undefined || input.seed === null)
+        seed = deriveSeed('prompt', input.prompt);
+    else if (typeof input.seed === 'number' && Number.isSafeInteger(input.seed))
+        seed = input.seed;
+    else
+        throw new BodyError(400, '"seed" must be an integer');
+    const runId = typeof input.runId === 'string' ? input.runId : '';
+    const caseId = typeof input.caseId === 'string' ? input.caseId : '';
+    return { input, seed, runId, caseId };
+}
+function formatUrl(host, port) {
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+async function startReferenceServer(knobs, options = {}) {
+    const host = options.host ?? '127.0.0.1';
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const engine = new ReferenceEngine(knobs, { toron3Form: options.toron3Form, stallMode: 'busy' });
+    const sockets = new Set();
+    let down = false;
+    const crash = () => {
+        if (down)
+            return;
+        down = true;
+        // A turn of the event loop lets the last answer's bytes reach the socket first.
+        if (options.exitOnCrash)
+            setImmediate(() => process.exit(EXIT_CODE_CRASHED));
+        engine.close();
+        server.close();
+        for (const s of sockets)
+            s.destroy();
+    };
+    async function handleRun(req, res) {
+        let parsed;
+        try {
+            parsed = parseRunBody(await readBody(req, limit));
+        }
+        catch (err) {
+            const e = err instanceof BodyError ? err : new BodyError(400, String(err));
+            send(res, e.status, { error: e.message }, e.status === 413 ? { connection: 'close' } : {});
+            return;
+        }
+        if (down) {
+            res.socket?.destroy();
+            return;
+        }
+        const a = await engine.answer({ runId: parsed.runId, caseId: parsed.caseId, seed: parsed.seed, input: parsed.input });
+        if (!a.ok && a.reason === 'crashed') {
+            // A dead engine answers nothing: the client sees its connection drop.
+            res.socket?.destroy();
+            return;
+        }
+        if (a.ok)
+            send(res, 200, a.body);
+        else
+            send(res, a.status, { error: a.error });
+        // The crash comes after the last answer has gone out, like a process dying between requests.
+        if (engine.isLastAnswer(a))
+            res.once('finish', crash).once('close', crash);
+    }
+    const server = (0,external_node_http_.createServer)((req, res) => {
+        if (down) {
+            req.socket.destroy();
+            return;
+        }
+        const path = (req.url ?? '/').split('?')[0];
+        const method = req.method ?? 'GET';
+        const only = (allowed) => {
+            if (method === allowed || (allowed === 'GET' && method === 'HEAD'))
+                return true;
+            send(res, 405, { error: `${method} ${path}: use ${allowed}` }, { allow: allowed === 'GET' ? 'GET, HEAD' : allowed });
+            return false;
+        };
+        switch (path) {
+            case '/run':
+                if (only('POST')) {
+                    handleRun(req, res).catch((err) => send(res, 500, { error: `reference server: ${String(err)}` }));
+                }
+                return;
+            case '/health':
+                if (only('GET'))
+                    send(res, 200, { status: 'ok', version: engine.version, generation: engine.generation });
+                return;
+            case '/version':
+                if (only('GET'))
+                    send(res, 200, { version: engine.version });
+                return;
+            default:
+                send(res, 404, { error: `not found: ${method} ${path} (routes: POST /run, GET /health, GET /version)` });
+        }
+    });
+    server.on('connection', (s) => {
+        sockets.add(s);
+        s.once('close', () => sockets.delete(s));
+    });
+    const closed = new Promise((resolve) => server.once('close', () => resolve()));
+    await new Promise((resolve, reject) => {
+        const onError = (err) => {
+            engine.close();
+            reject(err);
+        };
+        server.once('error', onError);
+        server.listen(options.port ?? 0, host, () => {
+            server.off('error', onError);
+            resolve();
+        });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+    return {
+        url: formatUrl(host, port),
+        port,
+        engine,
+        closed,
+        async close() {
+            if (!down) {
+                down = true;
+                engine.close();
+                server.close();
+                server.closeAllConnections();
+            }
+            await closed;
+        },
+    };
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/engine/reference/stdio.ts
+/**
+ * The JSON-lines protocol of `cmd:` engines, and the reference engine speaking it
+ * (`toron-testops engine stdio`, or `src/engine/reference/main.ts stdio`).
+ *
+ * Transport: UTF-8; one JSON object per line, "\n"-terminated ("\r\n" accepted on input); the
+ * engine's stdout carries protocol lines only (anything human goes to stderr). Blank input lines are
+ * ignored.
+ *
+ * Requests (client -> engine stdin), `id` a string chosen by the client, unique among requests in flight:
+ *   {"id": "<string>", "method": "run", "params": {"runId": "<string>", "caseId": "<string>",
+ *                                                  "seed": <integer>, "input": {"prompt": "<string>", ...}}}
+ *   {"id": "<string>", "method": "health"}
+ *   `params.seed` may be omitted (then it is derived from the prompt); `params.input` is the case input
+ *   and must hold a string `prompt`; other input fields reach the engine (e.g. `now`).
+ *
+ * Answers (engine stdout -> client), exactly one per request that has a string id:
+ *   {"id": "<same id>", "result": <the answer: the generation's response object>}
+ *   {"id": "<same id>", "result": {"status": "ok", "version": "<version>", "generation": "<gen>"}}  (health)
+ *   {"id": "<same id>", "error": {"message": "<text>", "code": "<code>"}}
+ *   codes: "engine_error" (the engine failed this request: error-rate, or a prompt the generation
+ *   refuses), "bad_request" (the request's params are wrong), "unknown_method".
+ *   Answers may come out of order (each request is answered when its latency has passed): match
+ *   them by id.
+ *
+ * Malformed lines (not JSON, not an object, or without a string `id`) are answered with
+ *   {"id": null, "error": {"message": "<what is wrong>", "code": "bad_request"}}
+ * and the engine keeps running.
+ *
+ * Lifetime: the engine ends when stdin ends, after answering every request in flight, with exit code
+ * 0. With crash-after N, after writing the N-th `run` answer it exits with code 70 (EXIT_CODE_CRASHED):
+ * requests still in flight get no answer, as from any engine that died. Stalls (stall-ms) freeze
+ * the process for real.
+ */
+
+
+
+
+
+/** runReferenceStdio rejects with this after the crash-after-th answer is written. */
+class EngineCrashedError extends Error {
+    requests;
+    constructor(requests) {
+        super(`reference engine crashed after ${requests} request(s) (crash-after)`);
+        this.requests = requests;
+        this.name = 'EngineCrashedError';
+    }
+}
+function fail(id, code, message) {
+    return { id, error: { message, code } };
+}
+/**
+ * Serves the protocol on `input`/`output` until `input` ends (resolves) or crash-after is reached
+ * (rejects with EngineCrashedError once the last answer is flushed). The caller owns the process:
+ * the entry script turns the rejection into exit code 70.
+ */
+async function runReferenceStdio(knobs, input, output, options = {}) {
+    const engine = new ReferenceEngine(knobs, { toron3Form: options.toron3Form, stallMode: 'busy' });
+    const inFlight = new Set();
+    let crashed;
+    const crash = new Promise((_, reject) => (crashed = reject));
+    crash.catch(() => undefined);
+    let dead = false;
+    const write = (o) => {
+        if (dead)
+            return Promise.resolve();
+        const line = JSON.stringify(o) + '\n';
+        if (output.write(line))
+            return Promise.resolve();
+        return (0,external_node_events_.once)(output, 'drain').then(() => undefined);
+    };
+    async function handle(line) {
+        let msg;
+        try {
+            msg = JSON.parse(line);
+        }
+        catch (err) {
+            await write(fail(null, 'bad_request', `not a JSON line: ${err.message}`));
+            return;
+        }
+        if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+            await write(fail(null, 'bad_request', 'a request must be a JSON object'));
+            return;
+        }
+        const m = msg;
+        if (typeof m.id !== 'string') {
+            await write(fail(null, 'bad_request', 'a request needs a string "id"'));
+            return;
+        }
+        const id = m.id;
+        if (m.method === 'health') {
+            await write({ id, result: { status: 'ok', version: engine.version, generation: engine.generation } });
+            return;
+        }
+        if (m.method !== 'run') {
+            await write(fail(id, 'unknown_method', `unknown method ${JSON.stringify(m.method)} (methods: run, health)`));
+            return;
+        }
+        const p = m.params;
+        if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+            await write(fail(id, 'bad_request', '"params" must be an object with "input"'));
+            return;
+        }
+        const inp = p.input;
+        if (typeof inp !== 'object' || inp === null || Array.isArray(inp) || typeof inp.prompt !== 'string') {
+            await write(fail(id, 'bad_request', '"params.input" must be an object with a string "prompt"'));
+            return;
+        }
+        let seed;
+        if (p.seed === undefined || p.seed === null)
+            seed = deriveSeed('prompt', inp.prompt);
+        else if (typeof p.seed === 'number' && Number.isSafeInteger(p.seed))
+            seed = p.seed;
+        else {
+            await write(fail(id, 'bad_request', '"params.seed" must be an integer'));
+            return;
+        }
+        const a = await engine.answer({
+            runId: typeof p.runId === 'string' ? p.runId : '',
+            caseId: typeof p.caseId === 'string' ? p.caseId : '',
+            seed,
+            input: inp,
+        });
+        if (a.ok)
+            await write({ id, result: a.body });
+        // A request that reaches a crashed engine gets no answer: the process is on its way out.
+        else if (a.reason !== 'crashed')
+            await write(fail(id, 'engine_error', a.error));
+        if (engine.isLastAnswer(a) && !dead) {
+            dead = true;
+            crashed?.(new EngineCrashedError(engine.requests));
+        }
+    }
+    const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
+    const reading = (async () => {
+        for await (const raw of lines) {
+            if (dead)
+                break;
+            const line = raw.trim();
+            if (!line)
+                continue;
+            const task = handle(line).catch(async (err) => {
+                await write(fail(null, 'engine_error', `reference engine: ${String(err)}`));
+            });
+            inFlight.add(task);
+            task.finally(() => inFlight.delete(task));
+        }
+        while (inFlight.size > 0)
+            await Promise.all([...inFlight]);
+    })();
+    try {
+        await Promise.race([reading, crash]);
+    }
+    finally {
+        engine.close();
+        lines.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/reference/process.ts
+
+
+/** Prints `listening on URL` once, serves until SIGINT/SIGTERM (exit 0) or crash-after (exit 70). */
+async function serveReference(flags) {
+    const server = await startReferenceServer(flags.knobs, {
+        host: flags.host,
+        port: flags.port,
+        exitOnCrash: true,
+        toron3Form: flags.toron3Form,
+    });
+    process.stdout.write(`listening on ${server.url}\n`);
+    const stop = () => {
+        server.close().then(() => process.exit(0), () => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await server.closed;
+}
+/** Speaks the JSON-lines protocol on stdin/stdout until stdin ends (exit 0) or crash-after (exit 70). */
+async function stdioReference(flags) {
+    // The client went away: nobody is left to answer.
+    process.stdout.on('error', (err) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+    try {
+        await runReferenceStdio(flags.knobs, process.stdin, process.stdout, { toron3Form: flags.toron3Form });
+    }
+    catch (err) {
+        if (err instanceof EngineCrashedError) {
+            process.stderr.write(`${err.message}\n`);
+            // Exit once the last answer has left our buffers.
+            process.stdout.write('', () => process.exit(EXIT_CODE_CRASHED));
+            return;
+        }
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/engine-command.ts
+
+
+
+const USAGE = `toron-testops engine serve [--port N] [--host 127.0.0.1] [knobs]
+toron-testops engine stdio [knobs]
+
+The built-in reference engine: a test engine that answers in the Toron shapes (POST /run, GET /health,
+GET /version as a server; the JSON-lines protocol of cmd: engines on stdin/stdout).
+knobs: --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P --nondeterminism P
+       --crash-after N --stall-ms N --seed S --toron3-form query|full`;
+/** `toron-testops engine serve|stdio`: resolves when the engine stops; -1 means the engine set the exit code. */
 async function engineCommand(argv) {
-    process.stderr.write(`toron-testops engine ${argv.join(' ')}: pending\n`);
-    return 2;
+    let flags;
+    try {
+        flags = parseReferenceKnobFlags(argv);
+    }
+    catch (err) {
+        process.stderr.write(`toron-testops engine: ${errorMessage(err)}\n\n${USAGE}\n`);
+        return 2;
+    }
+    const [mode, ...extra] = flags.positionals;
+    if ((mode !== 'serve' && mode !== 'stdio') || extra.length > 0) {
+        process.stderr.write(`${mode ? `unknown engine command "${[mode, ...extra].join(' ')}"` : 'engine needs serve or stdio'}\n\n${USAGE}\n`);
+        return mode === undefined && argv.includes('--help') ? 0 : 2;
+    }
+    if (mode === 'serve')
+        await serveReference(flags);
+    else
+        await stdioReference(flags);
+    return -1;
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts
 
 
 
-const USAGE = `toron-testops <command> [options]
+const cli_USAGE = `toron-testops <command> [options]
 
   run                 the pipeline against an engine (toron-testops run --help)
   engine serve|stdio  the built-in reference engine as an HTTP server or a JSON-lines process
@@ -63675,10 +64240,10 @@ async function cli_main(argv) {
         case '-h':
         case '--help':
         case 'help':
-            process.stdout.write(USAGE + '\n');
+            process.stdout.write(cli_USAGE + '\n');
             return command === undefined ? 2 : 0;
         default:
-            process.stderr.write(`toron-testops: unknown command '${command}'\n\n${USAGE}\n`);
+            process.stderr.write(`toron-testops: unknown command '${command}'\n\n${cli_USAGE}\n`);
             return 2;
     }
 }

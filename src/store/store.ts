@@ -512,7 +512,7 @@ function quickCheck(db: DatabaseSync, dbPath: string, maxBytes: number): void {
   }
   if (size === 0 || size > maxBytes) return;
   const rows = db.prepare('PRAGMA quick_check(5)').all() as { quick_check: string }[];
-  const problems = rows.map((r) => r.quick_check).filter((s) => s !== 'ok');
+  const problems = rows.map((r) => r.quick_check.replace(/\s+/g, ' ').trim()).filter((s) => s !== 'ok');
   if (problems.length) throw new UnusableDatabaseError(`it fails the integrity check: ${problems.join('; ')}`);
 }
 
