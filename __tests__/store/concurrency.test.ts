@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { FIXTURES, collect, integrity, rawDb, spawnTs, tempDir } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, collect, integrity, rawDb, spawnTs, tempDir, FIXTURES } from './helpers.js';
+
+afterAll(cleanupTempDirs);
 
 const WRITER = path.join(FIXTURES, 'writer.ts');
 const RUNS = 60;

@@ -9,8 +9,18 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const FIXTURES = path.join(ROOT, '__tests__/fixtures/store');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
+const made: string[] = [];
+
+/** Removes the temp folders made so far (call from afterAll). */
+export function cleanupTempDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** A temp folder; cleanupTempDirs() removes it. */
 export function tempDir(prefix = 'toron-store-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** A TypeScript script as a real Node 24 process through tsx. */

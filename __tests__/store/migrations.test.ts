@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, declaredVersion, migrationPath, userVersion } from '../../src/store/migrations.js';
 import { schemaSql } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
-import { FIXTURES, integrity, rawDb, tempDir } from './helpers.js';
+import { cleanupTempDirs, integrity, rawDb, tempDir, FIXTURES } from './helpers.js';
+
+afterAll(cleanupTempDirs);
 
 const open: Store[] = [];
 afterEach(() => {

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { StoreError, type StoreOptions } from '../../src/store/types.js';
 import { abandonedBecause } from '../../src/store/owner.js';
 import { compactStamp } from '../../src/store/move-aside.js';
-import { deadPid, integrity, livePid, rawDb, tempDir } from './helpers.js';
+import { cleanupTempDirs, deadPid, integrity, livePid, rawDb, tempDir } from './helpers.js';
+
+afterAll(cleanupTempDirs);
 
 const open: Store[] = [];
 const cleanups: (() => void)[] = [];
@@ -112,6 +114,15 @@ describe('runs left RUNNING', () => {
     expect(notices[0].finding.message).toMatch(/on host some-other-host 49 h ago/);
     expect(store.getRun('recent-elsewhere')!.status).toBe('RUNNING');
     expect(store.getRun('old-elsewhere')!.status).toBe('ABORTED');
+  });
+
+  it('a run given up by mistake (still alive elsewhere) heals when it finishes', () => {
+    const { file } = newDb();
+    plantRunning(file, 'slow-elsewhere', 1, 'some-other-host', '2025-05-05T00:00:00.000Z');
+    const { store } = openStore(file, { now: () => NOW, staleAfterMs: 3600_000 });
+    expect(store.getRun('slow-elsewhere')!.status).toBe('ABORTED');
+    store.finishRun('slow-elsewhere', { status: 'PASS', verdict: 'PASS', finishedAt: NOW.toISOString(), reason: 'sim PASS' });
+    expect(store.getRun('slow-elsewhere')).toMatchObject({ status: 'PASS', verdict: 'PASS', reason: 'sim PASS' });
   });
 
   it('a run that wrote its result.json and then died is recorded with that outcome instead of ABORTED', async () => {

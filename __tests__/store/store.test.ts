@@ -1,9 +1,11 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import type { EventInput, SimResultRow } from '../../src/store/types.js';
 import { SEVERITY_SCORE, type Severity } from '../../src/warroom/finding.js';
-import { integrity, rawDb, tempDir } from './helpers.js';
+import { cleanupTempDirs, integrity, rawDb, tempDir } from './helpers.js';
+
+afterAll(cleanupTempDirs);
 
 const open: Store[] = [];
 afterEach(() => {

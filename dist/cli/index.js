@@ -59224,8 +59224,8 @@ function uniformInt(rng, from, to) {
  * character give unrelated seeds, and so the same parts give the same seed on every machine.
  */
 function deriveSeed(...parts) {
-    const h = (0,external_node_crypto_.createHash)('sha256').update(parts.join('\u0000')).digest();
-    return h.readUInt32BE(0);
+    // The one-shot hash: a Hash object per call cost more than the rest of a SIM attempt.
+    return (0,external_node_crypto_.hash)('sha256', parts.join('\u0000'), 'buffer').readUInt32BE(0);
 }
 /**
  * Murmur3's 32-bit finaliser: xoroshiro seeded straight from small, close seeds (a dataset's "seed": 42)
@@ -59645,7 +59645,7 @@ function analyzePrompt(prompt) {
 }
 // Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
 // per-call cost of the reference engine to building the answer object.
-const CACHE_MAX = 4096;
+const CACHE_MAX = 256;
 const CACHE_PROMPT_CHARS = 20_000;
 const cache = new Map();
 /** analyzePrompt, memoised (the result is shared: treat it as read-only). */
@@ -60594,7 +60594,8 @@ class ReferenceEngine {
 
 /**
  * The in-process reference engine behind the adapter contract. Hot path for the SIM benchmark: one
- * shape build and one JSON.stringify (the `raw` bytes) per call, no timers unless a knob asks.
+ * shape build per call, no timers unless a knob asks; the `raw` bytes are serialised only when read
+ * (replay and snapshots read them, SIM does not), which was two thirds of a call's cost.
  * A crashed engine's failures are `process_exit` (what the same engine gives as a child process);
  * injected and refused answers are `engine_error` with the HTTP status the server would send.
  */
@@ -60626,7 +60627,7 @@ function createReferenceAdapter(knobs, options = {}) {
             const a = await engine.answer(req, signal);
             const latencyMs = external_node_perf_hooks_.performance.now() - t0;
             if (a.ok)
-                return { ok: true, body: a.body, raw: JSON.stringify(a.body), status: 200, latencyMs };
+                return new InProcessAnswer(a.body, latencyMs);
             if (a.reason === 'crashed')
                 return { ok: false, error: { kind: 'process_exit', message: a.error }, latencyMs };
             if (a.reason === 'aborted')
@@ -60638,6 +60639,21 @@ function createReferenceAdapter(knobs, options = {}) {
             engine.close();
         },
     };
+}
+/** A successful in-process answer whose raw bytes are the JSON text of the body, made on first read. */
+class InProcessAnswer {
+    body;
+    latencyMs;
+    ok = true;
+    status = 200;
+    rawText;
+    constructor(body, latencyMs) {
+        this.body = body;
+        this.latencyMs = latencyMs;
+    }
+    get raw() {
+        return (this.rawText ??= JSON.stringify(this.body));
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -61611,17 +61627,14 @@ function buildResult(report, exitCode) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/answer-path.ts
-/**
- * The JSON Pointer of the answer text for each Toron profile (DESIGN §3.5). Assertions without a
- * `path` test this field. Profiles in full (tiers, confidence, ...) belong to the pipeline checker;
- * this is only the part the SIM suite needs.
- */
-const ANSWER_POINTERS = {
-    'toron-2.5h': ['/final_answer'],
-    'toron-2.5h-stability': ['/final_answer'],
+const candidate = (pointer) => ({ pointer, segments: pointer.slice(1).split('/') });
+const BY_PROFILE = {
+    'toron-2.5h': [candidate('/final_answer')],
+    'toron-2.5h-stability': [candidate('/final_answer')],
     // toron-3 answers in two forms: the /query form and the full result.
-    'toron-3': ['/consensus/output', '/consensus/representative_output'],
+    'toron-3': [candidate('/consensus/output'), candidate('/consensus/representative_output')],
 };
+const ANY_SHAPE = [...BY_PROFILE['toron-2.5h'], ...BY_PROFILE['toron-3']];
 function isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -61630,24 +61643,23 @@ function isRecord(v) {
  * does. An unknown shape answers '' (the whole body), so string assertions still see everything.
  */
 function answerPointer(body, profile) {
-    if (!isRecord(body))
-        return '';
-    const candidates = profile === 'auto' || profile === 'custom'
-        ? [...ANSWER_POINTERS['toron-2.5h'], ...ANSWER_POINTERS['toron-3']]
-        : ANSWER_POINTERS[profile];
-    for (const p of candidates) {
-        const segs = p.slice(1).split('/');
-        let cur = body;
-        for (const s of segs)
-            cur = isRecord(cur) ? cur[s] : undefined;
-        if (cur !== undefined)
-            return p;
+    const auto = profile === 'auto' || profile === 'custom';
+    const candidates = auto ? ANY_SHAPE : BY_PROFILE[profile];
+    if (isRecord(body)) {
+        for (const c of candidates) {
+            let cur = body;
+            for (const s of c.segments)
+                cur = isRecord(cur) ? cur[s] : undefined;
+            if (cur !== undefined)
+                return c.pointer;
+        }
     }
-    return profile === 'auto' || profile === 'custom' ? '' : candidates[0];
+    return auto ? '' : candidates[0].pointer;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/execute.ts
 
+const YIELD_EVERY_MS = 20;
 /** The seed of one attempt: run id + dataset + case id + repeat, so `--run-id` reproduces a run. */
 function attemptSeed(runId, c, repeat) {
     return deriveSeed(runId, c.dataset, c.id, repeat);
@@ -61664,8 +61676,16 @@ async function executeCases(cases, opts) {
             jobs.push([i, r]);
     const results = cases.map(() => []);
     let next = 0;
+    // An in-process engine answers in microtasks only: without a turn of the event loop now and then,
+    // timers (progress) and signals (cancellation) would wait for the whole suite.
+    let lastTurn = performance.now();
     const worker = async () => {
         while (next < jobs.length && !opts.signal.aborted) {
+            if (performance.now() - lastTurn > YIELD_EVERY_MS) {
+                lastTurn = performance.now();
+                await new Promise((r) => setImmediate(r));
+                continue;
+            }
             const [ci, repeat] = jobs[next++];
             const c = cases[ci];
             const a = await attempt(c, repeat, opts);
@@ -63140,8 +63160,12 @@ function writeFileAtomic(file, data) {
     external_node_fs_default().writeFileSync(tmp, data);
     external_node_fs_default().renameSync(tmp, file);
 }
-function writeJsonAtomic(file, value) {
-    writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+/**
+ * JSON, atomically. Indented for people; `compact` for files of 100k cases, where indentation doubles
+ * the size and the peak memory of writing it.
+ */
+function writeJsonAtomic(file, value, opts = {}) {
+    writeFileAtomic(file, JSON.stringify(value, null, opts.compact ? undefined : 2) + '\n');
 }
 
 ;// CONCATENATED MODULE: ./src/warroom/catalogue.ts
@@ -63194,6 +63218,17 @@ function catalogueEntry(type) {
 const SEVERITY_SCORE = { CRITICAL: 100, HIGH: 75, MEDIUM: 40, LOW: 10, INFO: 0 };
 
 ;// CONCATENATED MODULE: ./src/runner/event-bus.ts
+let lastMs = -1;
+let lastIso = '';
+/** The ISO time of now, made once per millisecond: a SIM run emits tens of thousands of events a second. */
+function nowIso() {
+    const ms = Date.now();
+    if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+}
 /** Stamps events (run id, sequence, time) and hands them to every sink. A failing sink never stops a run. */
 class EventBus {
     runId;
@@ -63207,7 +63242,7 @@ class EventBus {
         this.sinks.push(sink);
     }
     emit(body) {
-        const event = { ...body, runId: this.runId, seq: ++this.seq, time: new Date().toISOString() };
+        const event = { ...body, runId: this.runId, seq: ++this.seq, time: nowIso() };
         for (const s of this.sinks) {
             try {
                 s.handle(event);
@@ -63322,6 +63357,8 @@ function exitCodeFor(verdict, failOn) {
 
 
 
+/** Reports of more cases than this are written without indentation (size and peak memory). */
+const COMPACT_ABOVE_CASES = 5000;
 /**
  * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
  * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
@@ -63434,10 +63471,12 @@ async function runPipeline(settings, opts = {}) {
     let report = null;
     let writeError = null;
     try {
+        const simTotal = results.sim?.report?.total ?? 0;
+        const compact = simTotal > COMPACT_ABOVE_CASES;
         for (const name of STAGE_ORDER) {
             const r = results[name];
             if (r?.summary !== undefined)
-                writeJsonAtomic(summaryPath(paths, name), r.summary);
+                writeJsonAtomic(summaryPath(paths, name), r.summary, { compact });
         }
         report = buildReport({
             settings,
@@ -63452,7 +63491,7 @@ async function runPipeline(settings, opts = {}) {
             results,
             findings,
         });
-        writeJsonAtomic(paths.report, report);
+        writeJsonAtomic(paths.report, report, { compact });
         writeJsonAtomic(paths.result, buildResult(report, exitCode));
     }
     catch (err) {

@@ -5,12 +5,20 @@ import type { ProfileName } from '../settings/types.js';
  * `path` test this field. Profiles in full (tiers, confidence, ...) belong to the pipeline checker;
  * this is only the part the SIM suite needs.
  */
-const ANSWER_POINTERS: Record<Exclude<ProfileName, 'auto' | 'custom'>, string[]> = {
-  'toron-2.5h': ['/final_answer'],
-  'toron-2.5h-stability': ['/final_answer'],
+interface Candidate {
+  pointer: string;
+  segments: string[];
+}
+
+const candidate = (pointer: string): Candidate => ({ pointer, segments: pointer.slice(1).split('/') });
+
+const BY_PROFILE: Record<Exclude<ProfileName, 'auto' | 'custom'>, Candidate[]> = {
+  'toron-2.5h': [candidate('/final_answer')],
+  'toron-2.5h-stability': [candidate('/final_answer')],
   // toron-3 answers in two forms: the /query form and the full result.
-  'toron-3': ['/consensus/output', '/consensus/representative_output'],
+  'toron-3': [candidate('/consensus/output'), candidate('/consensus/representative_output')],
 };
+const ANY_SHAPE: Candidate[] = [...BY_PROFILE['toron-2.5h'], ...BY_PROFILE['toron-3']];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,16 +29,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * does. An unknown shape answers '' (the whole body), so string assertions still see everything.
  */
 export function answerPointer(body: unknown, profile: ProfileName): string {
-  if (!isRecord(body)) return '';
-  const candidates =
-    profile === 'auto' || profile === 'custom'
-      ? [...ANSWER_POINTERS['toron-2.5h'], ...ANSWER_POINTERS['toron-3']]
-      : ANSWER_POINTERS[profile];
-  for (const p of candidates) {
-    const segs = p.slice(1).split('/');
-    let cur: unknown = body;
-    for (const s of segs) cur = isRecord(cur) ? cur[s] : undefined;
-    if (cur !== undefined) return p;
+  const auto = profile === 'auto' || profile === 'custom';
+  const candidates = auto ? ANY_SHAPE : BY_PROFILE[profile];
+  if (isRecord(body)) {
+    for (const c of candidates) {
+      let cur: unknown = body;
+      for (const s of c.segments) cur = isRecord(cur) ? cur[s] : undefined;
+      if (cur !== undefined) return c.pointer;
+    }
   }
-  return profile === 'auto' || profile === 'custom' ? '' : candidates[0];
+  return auto ? '' : candidates[0].pointer;
 }

@@ -1,5 +1,17 @@
 import type { RunEvent, RunEventBody, Sink } from './events.js';
 
+let lastMs = -1;
+let lastIso = '';
+/** The ISO time of now, made once per millisecond: a SIM run emits tens of thousands of events a second. */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** Stamps events (run id, sequence, time) and hands them to every sink. A failing sink never stops a run. */
 export class EventBus {
   private seq = 0;
@@ -13,7 +25,7 @@ export class EventBus {
   }
 
   emit(body: RunEventBody): RunEvent {
-    const event = { ...body, runId: this.runId, seq: ++this.seq, time: new Date().toISOString() } as RunEvent;
+    const event = { ...body, runId: this.runId, seq: ++this.seq, time: nowIso() } as RunEvent;
     for (const s of this.sinks) {
       try {
         s.handle(event);

@@ -17,6 +17,9 @@ import { RunLogSink } from './sinks/runlog.js';
 import type { RunContext, Stage, StageResult, StageResults } from './stage.js';
 import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
 
+/** Reports of more cases than this are written without indentation (size and peak memory). */
+const COMPACT_ABOVE_CASES = 5000;
+
 export interface RunOptions {
   sinks?: Sink[];
   signal?: AbortSignal;
@@ -153,9 +156,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   let report: Report | null = null;
   let writeError: string | null = null;
   try {
+    const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
+    const compact = simTotal > COMPACT_ABOVE_CASES;
     for (const name of STAGE_ORDER) {
       const r = results[name];
-      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary);
+      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact });
     }
     report = buildReport({
       settings,
@@ -170,7 +175,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       results,
       findings,
     });
-    writeJsonAtomic(paths.report, report);
+    writeJsonAtomic(paths.report, report, { compact });
     writeJsonAtomic(paths.result, buildResult(report, exitCode));
   } catch (err) {
     writeError = `could not write the report files in ${paths.reportDir}: ${errorMessage(err)}`;

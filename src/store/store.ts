@@ -28,11 +28,14 @@ import {
 } from './types.js';
 
 const DEFAULT_BUSY_MS = 5000;
-const DEFAULT_STALE_MS = 24 * 3600_000;
+// Longer than a hosted GitHub job may run (6 h). A run wrongly given up heals: its own finishRun still lands.
+const DEFAULT_STALE_MS = 6 * 3600_000;
 const DEFAULT_CHECK_MAX = 256 * 1024 * 1024;
 const FINISHED: RunStatus[] = ['PASS', 'WARN', 'FAIL', 'ERROR'];
 
 // SQLite primary result codes (the low byte of an extended code).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
 const SQLITE_CORRUPT = 11;
 const SQLITE_NOTADB = 26;
 
@@ -333,11 +336,6 @@ export class Store {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.db.exec('PRAGMA optimize');
-    } catch {
-      // Only a planner hint; a busy database must not make close fail.
-    }
     this.db.close();
   }
 
@@ -372,7 +370,7 @@ export class Store {
             adopted ? adopted.status : 'ABORTED',
             adopted ? adopted.verdict : 'ERROR',
             adopted ? adopted.finishedAt : nowDate.toISOString(),
-            adopted ? adopted.durationMs : Math.max(0, nowDate.getTime() - Date.parse(startedAt)) || null,
+            adopted ? adopted.durationMs : elapsedMs(startedAt, nowDate),
             reason,
             adopted ? adopted.metrics.warroomCritical : counts.CRITICAL,
             adopted ? adopted.metrics.warroomHigh : counts.HIGH,
@@ -474,7 +472,9 @@ function connect(dbPath: string, opts: StoreOptions): { db: DatabaseSync; migrat
   }
   try {
     // The first statement reads the header: a file that is not SQLite fails here with SQLITE_NOTADB.
-    const mode = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string };
+    // Switching a new file to WAL can answer SQLITE_BUSY at once (no busy handler) while another
+    // process is switching it too, so that one statement is retried for up to the busy timeout.
+    const mode = retryBusy(() => db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }, opts.busyTimeoutMs ?? DEFAULT_BUSY_MS);
     if (mode.journal_mode !== 'wal') opts.log?.('warn', `history database ${dbPath}: WAL not available (journal mode ${mode.journal_mode})`);
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
@@ -499,6 +499,19 @@ function connect(dbPath: string, opts: StoreOptions): { db: DatabaseSync; migrat
       // Already failing; the original error says why.
     }
     throw classify(err);
+  }
+}
+
+function retryBusy<T>(fn: () => T, timeoutMs: number): T {
+  const until = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isSqliteCode(err, [SQLITE_BUSY, SQLITE_LOCKED]) || Date.now() >= until) throw err;
+      Atomics.wait(pause, 0, 0, 5 + Math.floor(Math.random() * 20));
+    }
   }
 }
 
@@ -537,6 +550,11 @@ function isSqliteCode(err: unknown, codes: number[]): boolean {
 function isTransient(err: unknown): boolean {
   // BUSY 5, LOCKED 6, NOMEM 7, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14, PERM 3, AUTH 23
   return isSqliteCode(err, [3, 5, 6, 7, 8, 10, 13, 14, 23]);
+}
+
+function elapsedMs(startedAt: string, now: Date): number | null {
+  const d = now.getTime() - Date.parse(startedAt);
+  return Number.isFinite(d) ? Math.max(0, d) : null;
 }
 
 function clampInt(v: number | undefined, dflt: number, min: number, max: number): number {

@@ -136,7 +136,7 @@ export interface StoreOptions {
   outDir?: string;
   /** SQLite busy timeout: how long a writer waits for another process's lock. Default 5000. */
   busyTimeoutMs?: number;
-  /** A RUNNING row that cannot be probed (other host, no pid) is given up after this long. Default 24 h. */
+  /** A RUNNING row that cannot be probed (other host, no pid) is given up after this long. Default 6 h. */
   staleAfterMs?: number;
   /** `PRAGMA quick_check` on open for databases up to this size (bytes). Default 256 MiB. */
   quickCheckMaxBytes?: number;

@@ -182,7 +182,7 @@ export function analyzePrompt(prompt: string): PromptFacts {
 
 // Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
 // per-call cost of the reference engine to building the answer object.
-const CACHE_MAX = 4096;
+const CACHE_MAX = 256;
 const CACHE_PROMPT_CHARS = 20_000;
 const cache = new Map<string, PromptFacts>();
 

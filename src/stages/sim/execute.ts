@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   onAttempt?: (c: SimCase, a: Attempt) => void;
 }
 
+const YIELD_EVERY_MS = 20;
+
 /** The seed of one attempt: run id + dataset + case id + repeat, so `--run-id` reproduces a run. */
 export function attemptSeed(runId: string, c: SimCase, repeat: number): number {
   return deriveSeed(runId, c.dataset, c.id, repeat);
@@ -38,8 +40,16 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
   const results: Attempt[][] = cases.map(() => []);
   let next = 0;
 
+  // An in-process engine answers in microtasks only: without a turn of the event loop now and then,
+  // timers (progress) and signals (cancellation) would wait for the whole suite.
+  let lastTurn = performance.now();
   const worker = async (): Promise<void> => {
     while (next < jobs.length && !opts.signal.aborted) {
+      if (performance.now() - lastTurn > YIELD_EVERY_MS) {
+        lastTurn = performance.now();
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       const [ci, repeat] = jobs[next++];
       const c = cases[ci];
       const a = await attempt(c, repeat, opts);
