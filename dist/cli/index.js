@@ -47356,6 +47356,13 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1186:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "bafa1c7d8cbee1e469d9.sql";
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -57957,6 +57964,9 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -57997,6 +58007,41 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/publicPath */
+/******/ (() => {
+/******/ 	var scriptUrl;
+/******/ 	if (typeof import.meta.url === "string") scriptUrl = import.meta.url
+/******/ 	// When supporting browsers where an automatic publicPath is not supported you must specify an output.publicPath manually via configuration
+/******/ 	// or pass an empty string ("") and set the __webpack_public_path__ variable from your code to use your own logic.
+/******/ 	if (!scriptUrl) throw new Error("Automatic publicPath is not supported in this browser");
+/******/ 	scriptUrl = scriptUrl.replace(/#.*$/, "").replace(/\?.*$/, "").replace(/\/[^\/]+$/, "/");
+/******/ 	__nccwpck_require__.p = scriptUrl;
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	__nccwpck_require__.b = new URL("./", import.meta.url);
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	// no install chunk
+/******/ 	
+/******/ 	// no chunk on demand loading
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -61528,6 +61573,7 @@ function runPaths(cwd, out, runId) {
         warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
         db: external_node_path_default().join(outAbs, 'testops.db'),
         runLog: external_node_path_default().join(reportDir, 'run.log'),
+        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
         report: external_node_path_default().join(reportDir, 'report.json'),
         html: external_node_path_default().join(reportDir, 'report.html'),
         summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
@@ -63037,6 +63083,8 @@ const simStage = {
                         passed: a.passed,
                         latencyMs: a.latencyMs,
                         error: a.error ? `${a.error.kind}: ${a.error.message}` : a.failures[0]?.message,
+                        errorKind: a.error?.kind ?? (a.passed ? undefined : 'assertion'),
+                        location: c.location,
                     });
                 },
             });
@@ -63198,6 +63246,10 @@ const CATALOGUE = {
         severity: 'INFO',
         remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',
     },
+    'store-unavailable': {
+        severity: 'HIGH',
+        remediation: 'The run history database could not be opened, so this run is not in the history (the verdict is unaffected). Check that the output folder is writable and not on a network share that breaks SQLite locking.',
+    },
     'run-cancelled': {
         severity: 'HIGH',
         remediation: 'The run was cancelled before it finished: results are partial. Re-run the job for a full verdict.',
@@ -63319,6 +63371,1103 @@ function formatLogLine(e) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:sqlite"
+var external_node_sqlite_ = __nccwpck_require__(99);
+;// CONCATENATED MODULE: ./src/store/migrations.ts
+/**
+ * Schema versions by `PRAGMA user_version`. `schema.sql` is the current schema (SCHEMA_VERSION) and is
+ * applied whole to a new database; an older database is brought up through the ordered steps below.
+ * Steps are frozen history: never edit one that has shipped, add the next one (and bump schema.sql).
+ */
+const SCHEMA_VERSION = 2;
+const V2_TEST_RUNS = `
+CREATE TABLE test_runs_v2 (
+  run_id            TEXT PRIMARY KEY,
+  status            TEXT NOT NULL CHECK (status IN ('RUNNING', 'PASS', 'WARN', 'FAIL', 'ERROR', 'ABORTED')),
+  verdict           TEXT CHECK (verdict IS NULL OR verdict IN ('PASS', 'WARN', 'FAIL', 'ERROR')),
+  started_at        TEXT NOT NULL,
+  finished_at       TEXT,
+  duration_ms       INTEGER,
+  engine_kind       TEXT,
+  engine_target     TEXT,
+  engine_version    TEXT,
+  profile           TEXT,
+  pid               INTEGER,
+  host              TEXT,
+  result_path       TEXT,
+  report_path       TEXT,
+  bundle_path       TEXT,
+  sim_pass_rate     REAL,
+  sim_total         INTEGER,
+  determinism_score REAL,
+  p95_ms            REAL,
+  warroom_critical  INTEGER NOT NULL DEFAULT 0,
+  warroom_high      INTEGER NOT NULL DEFAULT 0,
+  reason            TEXT
+);
+INSERT INTO test_runs_v2 (run_id, status, verdict, started_at, finished_at, duration_ms, engine_kind, engine_target,
+                          result_path, report_path, sim_pass_rate, sim_total)
+  SELECT run_id, status, CASE WHEN verdict IN ('PASS', 'WARN', 'FAIL', 'ERROR') THEN verdict END, started_at, finished_at,
+         duration_ms, engine_kind, engine_target, result_path, report_path, sim_pass_rate, sim_total
+  FROM test_runs;
+DROP TABLE test_runs;
+ALTER TABLE test_runs_v2 RENAME TO test_runs;
+CREATE INDEX test_runs_started ON test_runs (started_at DESC);
+CREATE INDEX test_runs_status ON test_runs (status, started_at);
+`;
+// v1 had no score, remediation or location on findings, and kept severities unchecked.
+const V2_WARROOM = `
+CREATE TABLE warroom_events_v2 (
+  id          TEXT PRIMARY KEY,
+  run_id      TEXT NOT NULL REFERENCES test_runs (run_id) ON DELETE CASCADE,
+  seq         INTEGER,
+  type        TEXT NOT NULL,
+  severity    TEXT NOT NULL CHECK (severity IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO')),
+  score       INTEGER NOT NULL,
+  subsystem   TEXT NOT NULL,
+  message     TEXT NOT NULL,
+  remediation TEXT,
+  case_id     TEXT,
+  file        TEXT,
+  line        INTEGER,
+  timestamp   TEXT NOT NULL
+);
+INSERT INTO warroom_events_v2 (id, run_id, seq, type, severity, score, subsystem, message, case_id, timestamp)
+  SELECT id, run_id, seq, type, sev,
+         CASE sev WHEN 'CRITICAL' THEN 100 WHEN 'HIGH' THEN 75 WHEN 'MEDIUM' THEN 40 WHEN 'LOW' THEN 10 ELSE 0 END,
+         subsystem, message, case_id, timestamp
+  FROM (SELECT *, CASE WHEN upper(severity) IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO') THEN upper(severity) ELSE 'INFO' END AS sev
+        FROM warroom_events);
+DROP TABLE warroom_events;
+ALTER TABLE warroom_events_v2 RENAME TO warroom_events;
+CREATE INDEX warroom_events_run ON warroom_events (run_id, seq);
+CREATE INDEX warroom_events_severity ON warroom_events (severity, timestamp DESC);
+`;
+const V2_SIM = `
+CREATE TABLE sim_results_v2 (
+  run_id     TEXT NOT NULL REFERENCES test_runs (run_id) ON DELETE CASCADE,
+  dataset    TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  repeat     INTEGER NOT NULL,
+  passed     INTEGER NOT NULL CHECK (passed IN (0, 1)),
+  latency_ms REAL,
+  error_kind TEXT,
+  message    TEXT,
+  file       TEXT,
+  line       INTEGER,
+  PRIMARY KEY (run_id, dataset, case_id, repeat)
+);
+INSERT INTO sim_results_v2 (run_id, dataset, case_id, repeat, passed, latency_ms, message)
+  SELECT run_id, dataset, case_id, repeat, CASE WHEN passed THEN 1 ELSE 0 END, latency_ms, message FROM sim_results;
+DROP TABLE sim_results;
+ALTER TABLE sim_results_v2 RENAME TO sim_results;
+CREATE INDEX sim_results_case ON sim_results (dataset, case_id);
+`;
+const V2_SNAPSHOTS = `
+CREATE TABLE snapshots (
+  run_id        TEXT NOT NULL REFERENCES test_runs (run_id) ON DELETE CASCADE,
+  path          TEXT NOT NULL,
+  sha256        TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  cases         INTEGER NOT NULL DEFAULT 0,
+  settings_hash TEXT,
+  PRIMARY KEY (run_id, path)
+);
+CREATE INDEX snapshots_created ON snapshots (created_at DESC);
+`;
+const MIGRATIONS = [
+    {
+        from: 1,
+        to: 2,
+        description: 'ABORTED status; engine version/profile, owner pid/host, bundle path, determinism/p95/WAR ROOM headline metrics and reason on runs; score, remediation and location on findings; error kind and location on case results; snapshots table; cascading deletes',
+        // Tables are rebuilt (SQLite cannot alter a CHECK or a foreign key in place); rows are copied.
+        sql: V2_TEST_RUNS + V2_WARROOM + V2_SIM + V2_SNAPSHOTS,
+    },
+];
+/** The steps from `from` to `to`, in order; throws when the chain has a gap. */
+function migrationPath(from, to = SCHEMA_VERSION, steps = MIGRATIONS) {
+    const path = [];
+    let v = from;
+    while (v < to) {
+        const next = steps.find((m) => m.from === v);
+        if (!next)
+            throw new UnknownSchemaVersionError(`no migration from schema version ${v} (this toron-testops knows versions ${knownVersions(steps).join(', ')})`);
+        path.push(next);
+        v = next.to;
+    }
+    return path;
+}
+function knownVersions(steps) {
+    return [...new Set(steps.flatMap((m) => [m.from, m.to]))].sort((a, b) => a - b);
+}
+/** The version schema.sql declares (its `PRAGMA user_version = N`). */
+function declaredVersion(schemaSql) {
+    const m = /PRAGMA\s+user_version\s*=\s*(\d+)/i.exec(schemaSql);
+    return m ? Number(m[1]) : null;
+}
+class UnknownSchemaVersionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UnknownSchemaVersionError';
+    }
+}
+/** The database holds tables but no version: it is not one of ours (or lost its header). */
+class UnrecognizedDatabaseError extends Error {
+    constructor(objects) {
+        super(`the database has ${objects} schema object(s) but no schema version: it was not made by toron-testops`);
+        this.name = 'UnrecognizedDatabaseError';
+    }
+}
+function userVersion(db) {
+    const row = db.prepare('PRAGMA user_version').get();
+    return Number(row.user_version);
+}
+/**
+ * Brings the database to SCHEMA_VERSION in one IMMEDIATE transaction (all steps or none). The version
+ * is read again under the write lock, so two processes opening one old database at once migrate it once.
+ */
+function migrate(db, schemaSql) {
+    const declared = declaredVersion(schemaSql);
+    if (declared !== SCHEMA_VERSION) {
+        throw new Error(`schema.sql declares version ${declared ?? '(none)'} but the migrations end at ${SCHEMA_VERSION}`);
+    }
+    const seen = userVersion(db);
+    if (seen === SCHEMA_VERSION)
+        return { from: seen, to: seen, applied: [], newer: false };
+    if (seen > SCHEMA_VERSION)
+        return { from: seen, to: seen, applied: [], newer: true };
+    // Rebuilding a table that others reference needs foreign keys off, which only works outside a transaction.
+    db.exec('PRAGMA foreign_keys = OFF');
+    try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+            const from = userVersion(db);
+            const applied = [];
+            if (from >= SCHEMA_VERSION) {
+                db.exec('COMMIT');
+                return { from, to: from, applied, newer: from > SCHEMA_VERSION };
+            }
+            if (from === 0) {
+                const { n } = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get();
+                if (n > 0)
+                    throw new UnrecognizedDatabaseError(n);
+                db.exec(schemaSql);
+                applied.push(`schema.sql (version ${SCHEMA_VERSION})`);
+            }
+            else {
+                for (const step of migrationPath(from)) {
+                    db.exec(step.sql);
+                    db.exec(`PRAGMA user_version = ${step.to}`);
+                    applied.push(`${step.from}→${step.to}: ${step.description}`);
+                }
+            }
+            const to = userVersion(db);
+            if (to !== SCHEMA_VERSION)
+                throw new Error(`after migrating, the schema version is ${to}, expected ${SCHEMA_VERSION}`);
+            db.exec('COMMIT');
+            return { from, to, applied, newer: false };
+        }
+        catch (err) {
+            if (db.isTransaction)
+                db.exec('ROLLBACK');
+            throw err;
+        }
+    }
+    finally {
+        db.exec('PRAGMA foreign_keys = ON');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/move-aside.ts
+
+/** `20250102T030405Z`: sortable, and valid in file names on every OS (no colons). */
+function compactStamp(d) {
+    return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+/**
+ * Renames a database that cannot be used to `<name>.corrupt-<timestamp>` (never deletes it), with its
+ * -wal/-shm/-journal companions, so a fresh database cannot pick up a stale write-ahead log.
+ * Returns the new path of the main file.
+ */
+function moveAside(dbPath, when) {
+    const base = `${dbPath}.corrupt-${compactStamp(when)}`;
+    let target = base;
+    for (let i = 1; external_node_fs_default().existsSync(target); i++)
+        target = `${base}-${i}`;
+    external_node_fs_default().renameSync(dbPath, target);
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+        if (external_node_fs_default().existsSync(dbPath + suffix))
+            external_node_fs_default().renameSync(dbPath + suffix, target + suffix);
+    }
+    return target;
+}
+/** Identity of the file at a path (to see that nobody replaced it between checking and moving). */
+function fileIdentity(p) {
+    try {
+        const s = external_node_fs_default().statSync(p);
+        return `${s.dev}:${s.ino}`;
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/owner.ts
+/** Why the row's owner is gone (a phrase for the notice), or null while it may still be running. */
+function abandonedBecause(row, probe) {
+    const alive = probe.isAlive ?? pidAlive;
+    if (row.pid !== null && row.host === probe.host) {
+        return alive(row.pid) ? null : `its process (pid ${row.pid} on ${row.host}) is gone`;
+    }
+    const started = Date.parse(row.startedAt);
+    const ageMs = probe.nowMs - started;
+    if (Number.isFinite(started) && ageMs <= probe.staleAfterMs)
+        return null;
+    const where = row.host ? `on host ${row.host}` : 'by an unknown process';
+    const age = Number.isFinite(started) ? `${Math.round(ageMs / 3_600_000)} h ago` : 'at an unreadable time';
+    return `it was started ${where} ${age} and never finished`;
+}
+/** Signal 0 checks existence without touching the process; EPERM means it exists but is not ours. */
+function pidAlive(pid) {
+    if (!Number.isInteger(pid) || pid <= 0)
+        return false;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/result.ts
+
+
+
+function reportDirOf(outDir, runId) {
+    return external_node_path_default().join(outDir, 'reports', runId);
+}
+/** Builds and atomically writes `<out>/reports/<run_id>/result.json` from what the database knows. */
+function writeResultForAborted(store, runId, outDir) {
+    const run = store.getRun(runId);
+    if (!run)
+        throw new Error(`run ${runId} is not in the history database`);
+    const dir = reportDirOf(outDir, runId);
+    const file = external_node_path_default().join(dir, 'result.json');
+    const has = (rel) => (external_node_fs_default().existsSync(external_node_path_default().join(dir, rel)) ? rel.split((external_node_path_default()).sep).join('/') : null);
+    const finishedAt = run.finishedAt ?? new Date().toISOString();
+    const reason = run.reason ?? 'ABORTED: the run did not finish';
+    const result = {
+        schemaVersion: 1,
+        runId,
+        status: run.status,
+        verdict: 'ERROR',
+        exitCode: 2,
+        reason,
+        cancelled: false,
+        error: { kind: 'aborted', message: reason },
+        startedAt: run.startedAt,
+        finishedAt,
+        durationMs: run.durationMs ?? Math.max(0, Date.parse(finishedAt) - Date.parse(run.startedAt)),
+        engine: {
+            kind: run.engine.kind ?? 'unknown',
+            target: run.engine.target ?? '(unknown)',
+            version: run.engine.version,
+            profile: run.engine.profile ?? 'auto',
+        },
+        stages: {},
+        metrics: run.metrics,
+        artifacts: {
+            report: has('report.json'),
+            html: has('report.html'),
+            summary: has('summary.md'),
+            log: has('run.log'),
+            snapshot: has(external_node_path_default().join('..', '..', 'snapshots', `${runId}.json`)),
+            bundle: has('bundle.zip'),
+            result: 'result.json',
+            simSummary: has('sim_summary.json'),
+        },
+        partial: { simAttempts: run.sim.attempts, simAttemptsPassed: run.sim.passed, warroomEvents: run.events.length },
+    };
+    writeJsonAtomic(file, result);
+    store.setArtifactPaths(runId, { result: file, ...(result.artifacts.report ? { report: external_node_path_default().join(dir, 'report.json') } : {}) });
+    return file;
+}
+/**
+ * The result.json a RUNNING row's run left behind, when the process wrote it and then died before
+ * the database heard: only if it is this very run (same id and start time) and it finished.
+ */
+function readAdoptableResult(outDir, runId, startedAt) {
+    let r;
+    try {
+        r = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().join(reportDirOf(outDir, runId), 'result.json'), 'utf8'));
+    }
+    catch {
+        return null;
+    }
+    const verdicts = ['PASS', 'WARN', 'FAIL', 'ERROR'];
+    if (!r || typeof r !== 'object' || r.runId !== runId || r.startedAt !== startedAt)
+        return null;
+    if (!verdicts.includes(r.status) || typeof r.finishedAt !== 'string')
+        return null;
+    const m = (r.metrics ?? {});
+    const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    return {
+        status: r.status,
+        verdict: verdicts.includes(r.verdict) ? r.verdict : r.status,
+        finishedAt: r.finishedAt,
+        durationMs: n(r.durationMs) ?? Math.max(0, Date.parse(r.finishedAt) - Date.parse(startedAt)),
+        reason: typeof r.reason === 'string' ? r.reason : String(r.status),
+        metrics: {
+            simPassRate: n(m.simPassRate),
+            simTotal: n(m.simTotal),
+            determinismScore: n(m.determinismScore),
+            p95Ms: n(m.p95Ms),
+            warroomCritical: n(m.warroomCritical) ?? 0,
+            warroomHigh: n(m.warroomHigh) ?? 0,
+        },
+        engine: r.engine ? { version: r.engine.version ?? null } : undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/store/schema.ts
+
+let cached = null;
+/**
+ * The text of `schema.sql` (project root). Read through `new URL(..., import.meta.url)` so it resolves
+ * both from source (src/store/ → ../../schema.sql) and from the ncc bundle: ncc's asset relocator sees
+ * this exact pattern, copies schema.sql next to the bundle and rewrites the path to it.
+ */
+function schemaSql() {
+    cached ??= external_node_fs_default().readFileSync(new URL(/* asset import */ __nccwpck_require__(1186), __nccwpck_require__.b), 'utf8');
+    return cached;
+}
+
+;// CONCATENATED MODULE: ./src/store/types.ts
+const RUN_STATUSES = (/* unused pure expression or super */ null && (['RUNNING', 'PASS', 'WARN', 'FAIL', 'ERROR', 'ABORTED']));
+const SEVERITIES = (/* unused pure expression or super */ null && (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']));
+class StoreError extends Error {
+    dbPath;
+    constructor(message, dbPath, options) {
+        super(message, options);
+        this.dbPath = dbPath;
+        this.name = 'StoreError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/store.ts
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_BUSY_MS = 5000;
+// Longer than a hosted GitHub job may run (6 h). A run wrongly given up heals: its own finishRun still lands.
+const DEFAULT_STALE_MS = 6 * 3600_000;
+const DEFAULT_CHECK_MAX = 256 * 1024 * 1024;
+const FINISHED = ['PASS', 'WARN', 'FAIL', 'ERROR'];
+// SQLite primary result codes (the low byte of an extended code).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+/** The file exists and is a database we cannot use: moved aside rather than failing the gate. */
+class UnusableDatabaseError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'UnusableDatabaseError';
+    }
+}
+/**
+ * The history store (DESIGN §3.7) on node:sqlite: runs, snapshots, WAR ROOM events, case results.
+ * WAL and a busy timeout let several processes share one file; every write is one IMMEDIATE
+ * transaction (the write lock is taken up front, so a waiting writer queues instead of failing).
+ */
+class Store {
+    db;
+    dbPath;
+    outDir;
+    log;
+    now;
+    migration;
+    insertEvent;
+    insertSim;
+    closed = false;
+    constructor(db, dbPath, outDir, log, now, migration) {
+        this.db = db;
+        this.dbPath = dbPath;
+        this.outDir = outDir;
+        this.log = log;
+        this.now = now;
+        this.migration = migration;
+        this.insertEvent = db.prepare(`INSERT INTO warroom_events (id, run_id, seq, type, severity, score, subsystem, message, remediation, case_id, file, line, timestamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`);
+        this.insertSim = db.prepare(`INSERT OR REPLACE INTO sim_results (run_id, dataset, case_id, repeat, passed, latency_ms, error_kind, message, file, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    }
+    /**
+     * Opens (or creates) the database, upgrades its schema, and sweeps runs left RUNNING by dead
+     * processes into ABORTED. A file that is not a usable database is moved aside and a fresh one is
+     * started. Throws StoreError only when no database can be had at that path at all (unwritable folder,
+     * I/O error, lock held past the busy timeout): the caller then runs without history.
+     */
+    static open(dbPath, opts = {}) {
+        const log = opts.log ?? (() => { });
+        const now = opts.now ?? (() => new Date());
+        const outDir = opts.outDir ?? external_node_path_default().dirname(dbPath);
+        const notices = [];
+        try {
+            external_node_fs_default().mkdirSync(external_node_path_default().dirname(dbPath), { recursive: true });
+        }
+        catch (err) {
+            throw new StoreError(`cannot create the folder of the history database ${dbPath}: ${msg(err)}`, dbPath, { cause: err });
+        }
+        let conn = null;
+        for (let attempt = 0; conn === null; attempt++) {
+            const identity = fileIdentity(dbPath);
+            try {
+                conn = connect(dbPath, opts);
+            }
+            catch (err) {
+                if (!(err instanceof UnusableDatabaseError) || attempt > 0) {
+                    throw new StoreError(`cannot open the history database ${dbPath}: ${msg(err)}`, dbPath, { cause: err });
+                }
+                // Another process may have moved it aside already: only move the very file we judged.
+                if (identity !== null && fileIdentity(dbPath) === identity) {
+                    let movedTo;
+                    try {
+                        movedTo = moveAside(dbPath, now());
+                    }
+                    catch (moveErr) {
+                        throw new StoreError(`the history database ${dbPath} is unusable (${msg(err)}) and could not be moved aside: ${msg(moveErr)}`, dbPath, { cause: moveErr });
+                    }
+                    log('warn', `history database ${dbPath} is unusable (${msg(err)}); kept as ${movedTo}, starting a fresh one`);
+                    notices.push({
+                        movedTo,
+                        finding: {
+                            type: 'store-db-moved-aside',
+                            severity: 'HIGH',
+                            subsystem: 'store',
+                            message: `the history database was unusable (${msg(err)}); it was kept as ${external_node_path_default().basename(movedTo)} and a fresh database was started: earlier history is not in it`,
+                            remediation: `Nothing blocks the gate. To recover old history, inspect ${external_node_path_default().basename(movedTo)} with the sqlite3 shell (.recover); find what wrote a non-SQLite file at the database path (a cache step restoring a partial file, a disk filling up).`,
+                        },
+                    });
+                }
+            }
+        }
+        if (conn.migration.applied.length) {
+            log('info', `history database ${dbPath}: schema ${conn.migration.from === 0 ? 'created' : 'upgraded'} to version ${conn.migration.to}`);
+        }
+        if (conn.migration.newer) {
+            notices.push({
+                finding: {
+                    type: 'store-schema-newer',
+                    severity: 'MEDIUM',
+                    subsystem: 'store',
+                    message: `the history database has schema version ${conn.migration.from}, newer than this toron-testops knows (${SCHEMA_VERSION}); it is used as it is`,
+                    remediation: 'Use the same toron-testops version in every workflow that shares this output folder (pin the action version), or give older versions their own --out folder.',
+                },
+            });
+        }
+        const store = new Store(conn.db, dbPath, outDir, log, now, conn.migration);
+        notices.push(...store.sweepAbandoned(opts));
+        return { store, notices };
+    }
+    // ---- writes -------------------------------------------------------------------------------------
+    /**
+     * Records a run as RUNNING. A run id used before (`--run-id` reproduces a run) replaces the old
+     * row and everything recorded under it, as its report folder is replaced too. Returns the replaced status.
+     */
+    beginRun(row) {
+        return this.tx(() => {
+            const old = this.db.prepare('SELECT status FROM test_runs WHERE run_id = ?').get(row.runId);
+            if (old)
+                this.deleteRunRows(row.runId);
+            this.db
+                .prepare(`INSERT INTO test_runs (run_id, status, started_at, engine_kind, engine_target, engine_version, profile, pid, host)
+           VALUES (?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?)`)
+                .run(row.runId, row.startedAt, row.engine.kind, row.engine.target, row.engine.version ?? null, row.engine.profile ?? null, row.pid ?? process.pid, row.host ?? external_node_os_default().hostname());
+            return { replaced: old?.status ?? null };
+        });
+    }
+    /** WAR ROOM findings in one transaction (pass one for per-event crash safety). Duplicates (same id) are ignored. */
+    recordEvents(events) {
+        if (events.length === 0)
+            return 0;
+        return this.tx(() => {
+            let n = 0;
+            for (const e of events) {
+                const r = this.insertEvent.run(e.id, e.runId, e.seq ?? null, e.type, e.severity, typeof e.score === 'number' ? e.score : SEVERITY_SCORE[e.severity], e.subsystem, e.message, e.remediation ?? null, e.caseId ?? null, e.location?.file ?? null, e.location?.line ?? null, e.timestamp);
+                n += Number(r.changes);
+            }
+            return n;
+        });
+    }
+    /** Case results (one row per case and repeat) in one transaction; a repeated key replaces its row. */
+    recordSimResults(rows) {
+        if (rows.length === 0)
+            return 0;
+        return this.tx(() => {
+            for (const r of rows) {
+                this.insertSim.run(r.runId, r.dataset, r.caseId, r.repeat, r.passed ? 1 : 0, r.latencyMs ?? null, r.errorKind ?? null, r.message ?? null, r.location?.file ?? null, r.location?.line ?? null);
+            }
+            return rows.length;
+        });
+    }
+    recordSnapshot(row) {
+        this.tx(() => {
+            this.db
+                .prepare('INSERT OR REPLACE INTO snapshots (run_id, path, sha256, created_at, cases, settings_hash) VALUES (?, ?, ?, ?, ?, ?)')
+                .run(row.runId, this.rel(row.path), row.sha256, row.createdAt, row.cases, row.settingsHash ?? null);
+        });
+    }
+    /** Closes a run with its outcome. Returns false when the run id is not in the database. */
+    finishRun(runId, f) {
+        return this.tx(() => {
+            const run = this.db.prepare('SELECT started_at FROM test_runs WHERE run_id = ?').get(runId);
+            if (!run)
+                return false;
+            const counts = this.severityCounts(runId);
+            const m = f.metrics ?? {};
+            const duration = f.durationMs ?? Math.max(0, Date.parse(f.finishedAt) - Date.parse(run.started_at));
+            this.db
+                .prepare(`UPDATE test_runs SET status = ?, verdict = ?, finished_at = ?, duration_ms = ?,
+             engine_kind = coalesce(?, engine_kind), engine_target = coalesce(?, engine_target),
+             engine_version = coalesce(?, engine_version), profile = coalesce(?, profile),
+             result_path = coalesce(?, result_path), report_path = coalesce(?, report_path), bundle_path = coalesce(?, bundle_path),
+             sim_pass_rate = ?, sim_total = ?, determinism_score = ?, p95_ms = ?,
+             warroom_critical = ?, warroom_high = ?, reason = ?
+           WHERE run_id = ?`)
+                .run(f.status, f.verdict, f.finishedAt, Number.isFinite(duration) ? duration : null, f.engine?.kind ?? null, f.engine?.target ?? null, f.engine?.version ?? null, f.engine?.profile ?? null, this.rel(f.paths?.result), this.rel(f.paths?.report), this.rel(f.paths?.bundle), m.simPassRate ?? null, m.simTotal ?? null, m.determinismScore ?? null, m.p95Ms ?? null, m.warroomCritical ?? counts.CRITICAL, m.warroomHigh ?? counts.HIGH, f.reason ?? null, runId);
+            return true;
+        });
+    }
+    setArtifactPaths(runId, paths) {
+        this.tx(() => {
+            this.db
+                .prepare('UPDATE test_runs SET result_path = coalesce(?, result_path), report_path = coalesce(?, report_path), bundle_path = coalesce(?, bundle_path) WHERE run_id = ?')
+                .run(this.rel(paths.result), this.rel(paths.report), this.rel(paths.bundle), runId);
+        });
+    }
+    // ---- reads --------------------------------------------------------------------------------------
+    /** Runs newest first, a page at a time, with the total count. */
+    listRuns(opts = {}) {
+        const limit = clampInt(opts.limit, 20, 1, 1000);
+        const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+        const { n } = this.db.prepare('SELECT count(*) AS n FROM test_runs').get();
+        const rows = this.db.prepare('SELECT * FROM test_runs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?').all(limit, offset);
+        return { total: Number(n), runs: rows.map(toRunRow) };
+    }
+    /** One run with its WAR ROOM events (in the order raised), snapshots and case-attempt counts. */
+    getRun(runId) {
+        const row = this.db.prepare('SELECT * FROM test_runs WHERE run_id = ?').get(runId);
+        if (!row)
+            return null;
+        const events = this.db.prepare('SELECT * FROM warroom_events WHERE run_id = ? ORDER BY seq IS NULL, seq, timestamp, rowid').all(runId).map(toEventRow);
+        const snapshots = this.db.prepare('SELECT * FROM snapshots WHERE run_id = ? ORDER BY created_at, path').all(runId).map(toSnapshotRow);
+        const sim = this.db.prepare('SELECT count(*) AS attempts, coalesce(sum(passed), 0) AS passed FROM sim_results WHERE run_id = ?').get(runId);
+        return { ...toRunRow(row), events, snapshots, sim: { attempts: Number(sim.attempts), passed: Number(sim.passed) } };
+    }
+    /** Events of one severity (or several), newest first, across runs or in one run. */
+    eventsBySeverity(severity, opts = {}) {
+        const list = Array.isArray(severity) ? severity : [severity];
+        if (list.length === 0)
+            return [];
+        const limit = clampInt(opts.limit, 100, 1, 10_000);
+        const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+        const marks = list.map(() => '?').join(', ');
+        const where = `severity IN (${marks})${opts.runId !== undefined ? ' AND run_id = ?' : ''}`;
+        const params = [...list, ...(opts.runId !== undefined ? [opts.runId] : []), limit, offset];
+        const rows = this.db.prepare(`SELECT * FROM warroom_events WHERE ${where} ORDER BY timestamp DESC, rowid DESC LIMIT ? OFFSET ?`).all(...params);
+        return rows.map(toEventRow);
+    }
+    /** Headline metrics of the last `n` finished runs (PASS/WARN/FAIL/ERROR), oldest first, for charts. */
+    metricHistory(n) {
+        const limit = clampInt(n, 20, 1, 10_000);
+        const marks = FINISHED.map(() => '?').join(', ');
+        const rows = this.db
+            .prepare(`SELECT * FROM test_runs WHERE status IN (${marks}) ORDER BY started_at DESC, rowid DESC LIMIT ?`)
+            .all(...FINISHED, limit);
+        return rows.reverse().map((r) => {
+            const run = toRunRow(r);
+            return { runId: run.runId, status: run.status, verdict: run.verdict, startedAt: run.startedAt, finishedAt: run.finishedAt, durationMs: run.durationMs, ...run.metrics };
+        });
+    }
+    /** One run's case results, ordered by dataset, case and repeat. */
+    simResults(runId, opts = {}) {
+        const limit = clampInt(opts.limit, 1000, 1, 1_000_000);
+        const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+        const rows = this.db.prepare('SELECT * FROM sim_results WHERE run_id = ? ORDER BY dataset, case_id, repeat LIMIT ? OFFSET ?').all(runId, limit, offset);
+        return rows.map(toSimRow);
+    }
+    /** `PRAGMA integrity_check`: ['ok'] when the file is sound. */
+    integrityCheck() {
+        return this.db.prepare('PRAGMA integrity_check').all().map((r) => r.integrity_check);
+    }
+    close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.db.close();
+    }
+    // ---- internals ----------------------------------------------------------------------------------
+    /** RUNNING rows whose process is gone become ABORTED (or take the outcome of a result.json they left). */
+    sweepAbandoned(opts) {
+        const notices = [];
+        const running = this.db.prepare("SELECT run_id, pid, host, started_at FROM test_runs WHERE status = 'RUNNING'").all();
+        const nowDate = this.now();
+        const probe = { host: opts.host ?? external_node_os_default().hostname(), nowMs: nowDate.getTime(), staleAfterMs: opts.staleAfterMs ?? DEFAULT_STALE_MS };
+        for (const r of running) {
+            const runId = String(r.run_id);
+            const startedAt = String(r.started_at);
+            const why = abandonedBecause({ pid: r.pid === null ? null : Number(r.pid), host: r.host === null ? null : String(r.host), startedAt }, probe);
+            if (why === null)
+                continue;
+            const adopted = readAdoptableResult(this.outDir, runId, startedAt);
+            const reason = adopted
+                ? `${adopted.reason} (recorded from result.json: the process died before recording the run)`
+                : `ABORTED: the run was left RUNNING and ${why}; results are partial`;
+            const changed = this.tx(() => {
+                const counts = this.severityCounts(runId);
+                const res = this.db
+                    .prepare(`UPDATE test_runs SET status = ?, verdict = ?, finished_at = ?, duration_ms = ?, reason = ?,
+               warroom_critical = ?, warroom_high = ?, engine_version = coalesce(?, engine_version),
+               sim_pass_rate = ?, sim_total = ?, determinism_score = ?, p95_ms = ?, result_path = ?, report_path = ?
+             WHERE run_id = ? AND status = 'RUNNING'`)
+                    .run(adopted ? adopted.status : 'ABORTED', adopted ? adopted.verdict : 'ERROR', adopted ? adopted.finishedAt : nowDate.toISOString(), adopted ? adopted.durationMs : elapsedMs(startedAt, nowDate), reason, adopted ? adopted.metrics.warroomCritical : counts.CRITICAL, adopted ? adopted.metrics.warroomHigh : counts.HIGH, adopted?.engine?.version ?? null, adopted?.metrics.simPassRate ?? null, adopted?.metrics.simTotal ?? null, adopted?.metrics.determinismScore ?? null, adopted?.metrics.p95Ms ?? null, adopted ? `reports/${runId}/result.json` : null, adopted ? `reports/${runId}/report.json` : null, runId);
+                return Number(res.changes) > 0;
+            });
+            // Another process swept it first: its notice, not ours.
+            if (!changed)
+                continue;
+            if (adopted) {
+                this.log('warn', `run ${runId} finished ${adopted.status} but ${why} before it was recorded; recorded from its result.json`);
+                notices.push({
+                    runId,
+                    finding: {
+                        type: 'store-run-recovered',
+                        severity: 'LOW',
+                        subsystem: 'store',
+                        message: `run ${runId} finished (${adopted.status}) but ${why} before the history database recorded it; recorded from its result.json`,
+                        remediation: 'Nothing to fix in the engine. If it happens often, the job is being killed right at the end (a step timeout too tight, the runner shutting down).',
+                    },
+                });
+                continue;
+            }
+            let resultPath;
+            if (opts.writeAbortedResults !== false) {
+                try {
+                    resultPath = writeResultForAborted(this, runId, this.outDir);
+                }
+                catch (err) {
+                    this.log('warn', `could not write result.json for the ABORTED run ${runId}: ${msg(err)}`);
+                }
+            }
+            this.log('warn', `run ${runId} was left RUNNING and ${why}: marked ABORTED`);
+            notices.push({
+                runId,
+                ...(resultPath ? { resultPath } : {}),
+                finding: {
+                    type: 'store-run-aborted',
+                    severity: 'HIGH',
+                    subsystem: 'store',
+                    message: `run ${runId} (started ${startedAt}) was left RUNNING and ${why}: marked ABORTED; its results are partial`,
+                    remediation: 'The earlier run was killed (job cancelled or timed out, out of memory, runner lost) before it could finish: check that job\'s log and resources, and re-run it for a verdict. Its partial WAR ROOM events and case results are kept.',
+                },
+            });
+        }
+        return notices;
+    }
+    deleteRunRows(runId) {
+        // Explicit, not by cascade: databases upgraded from older schemas may lack ON DELETE CASCADE.
+        for (const table of ['warroom_events', 'sim_results', 'snapshots', 'test_runs']) {
+            this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+        }
+    }
+    severityCounts(runId) {
+        const counts = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
+        const rows = this.db.prepare('SELECT severity, count(*) AS n FROM warroom_events WHERE run_id = ? GROUP BY severity').all(runId);
+        for (const r of rows)
+            counts[r.severity] = Number(r.n);
+        return counts;
+    }
+    /** A path as stored: relative to the output folder, forward slashes. */
+    rel(p) {
+        if (p === null || p === undefined)
+            return null;
+        const r = external_node_path_default().isAbsolute(p) ? external_node_path_default().relative(this.outDir, p) : p;
+        return r.split((external_node_path_default()).sep).join('/');
+    }
+    tx(fn) {
+        if (this.closed)
+            throw new Error('the history store is closed');
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+            const result = fn();
+            this.db.exec('COMMIT');
+            return result;
+        }
+        catch (err) {
+            if (this.db.isTransaction)
+                this.db.exec('ROLLBACK');
+            throw err;
+        }
+    }
+}
+function connect(dbPath, opts) {
+    let db;
+    try {
+        db = new external_node_sqlite_.DatabaseSync(dbPath, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_MS, enableForeignKeyConstraints: true });
+    }
+    catch (err) {
+        throw classify(err);
+    }
+    try {
+        // The first statement reads the header: a file that is not SQLite fails here with SQLITE_NOTADB.
+        // Switching a new file to WAL can answer SQLITE_BUSY at once (no busy handler) while another
+        // process is switching it too, so that one statement is retried for up to the busy timeout.
+        const mode = retryBusy(() => db.prepare('PRAGMA journal_mode = WAL').get(), opts.busyTimeoutMs ?? DEFAULT_BUSY_MS);
+        if (mode.journal_mode !== 'wal')
+            opts.log?.('warn', `history database ${dbPath}: WAL not available (journal mode ${mode.journal_mode})`);
+        db.exec('PRAGMA synchronous = NORMAL');
+        db.exec('PRAGMA foreign_keys = ON');
+        quickCheck(db, dbPath, opts.quickCheckMaxBytes ?? DEFAULT_CHECK_MAX);
+        let migration;
+        try {
+            migration = migrate(db, schemaSql());
+        }
+        catch (err) {
+            const c = classify(err);
+            if (c instanceof UnusableDatabaseError)
+                throw c;
+            // An SQL error while upgrading means tables that do not match their recorded version.
+            if (err instanceof UnknownSchemaVersionError || (hasSqliteCode(err) && !isTransient(err))) {
+                throw new UnusableDatabaseError(`its schema could not be upgraded: ${msg(err)}`, { cause: err });
+            }
+            throw err;
+        }
+        return { db, migration };
+    }
+    catch (err) {
+        try {
+            db.close();
+        }
+        catch {
+            // Already failing; the original error says why.
+        }
+        throw classify(err);
+    }
+}
+function retryBusy(fn, timeoutMs) {
+    const until = Date.now() + timeoutMs;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (;;) {
+        try {
+            return fn();
+        }
+        catch (err) {
+            if (!isSqliteCode(err, [SQLITE_BUSY, SQLITE_LOCKED]) || Date.now() >= until)
+                throw err;
+            Atomics.wait(pause, 0, 0, 5 + Math.floor(Math.random() * 20));
+        }
+    }
+}
+/** The whole-file scan costs time on big histories; past the size limit, corruption shows up on use instead. */
+function quickCheck(db, dbPath, maxBytes) {
+    let size = 0;
+    try {
+        size = external_node_fs_default().statSync(dbPath).size;
+    }
+    catch {
+        return;
+    }
+    if (size === 0 || size > maxBytes)
+        return;
+    const rows = db.prepare('PRAGMA quick_check(5)').all();
+    const problems = rows.map((r) => r.quick_check.replace(/\s+/g, ' ').trim()).filter((s) => s !== 'ok');
+    if (problems.length)
+        throw new UnusableDatabaseError(`it fails the integrity check: ${problems.join('; ')}`);
+}
+function classify(err) {
+    if (err instanceof UnusableDatabaseError)
+        return err;
+    if (err instanceof UnrecognizedDatabaseError)
+        return new UnusableDatabaseError(err.message, { cause: err });
+    if (isSqliteCode(err, [SQLITE_NOTADB]))
+        return new UnusableDatabaseError('it is not an SQLite database', { cause: err });
+    if (isSqliteCode(err, [SQLITE_CORRUPT]))
+        return new UnusableDatabaseError(`it is corrupt (${msg(err)})`, { cause: err });
+    return err;
+}
+function hasSqliteCode(err) {
+    return typeof err?.errcode === 'number';
+}
+function isSqliteCode(err, codes) {
+    const code = err?.errcode;
+    return typeof code === 'number' && codes.includes(code & 0xff);
+}
+/** Errors that say nothing about the file's content: a lock, I/O, permissions, a full disk. */
+function isTransient(err) {
+    // BUSY 5, LOCKED 6, NOMEM 7, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14, PERM 3, AUTH 23
+    return isSqliteCode(err, [3, 5, 6, 7, 8, 10, 13, 14, 23]);
+}
+function elapsedMs(startedAt, now) {
+    const d = now.getTime() - Date.parse(startedAt);
+    return Number.isFinite(d) ? Math.max(0, d) : null;
+}
+function clampInt(v, dflt, min, max) {
+    if (v === undefined || !Number.isFinite(v))
+        return dflt;
+    return Math.min(max, Math.max(min, Math.floor(v)));
+}
+function msg(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+const str = (v) => (v === null || v === undefined ? null : String(v));
+const num = (v) => (v === null || v === undefined ? null : Number(v));
+function toRunRow(r) {
+    return {
+        runId: String(r.run_id),
+        status: r.status,
+        verdict: (r.verdict ?? null),
+        startedAt: String(r.started_at),
+        finishedAt: str(r.finished_at),
+        durationMs: num(r.duration_ms),
+        engine: { kind: str(r.engine_kind), target: str(r.engine_target), version: str(r.engine_version), profile: str(r.profile) },
+        pid: num(r.pid),
+        host: str(r.host),
+        paths: { result: str(r.result_path), report: str(r.report_path), bundle: str(r.bundle_path) },
+        metrics: {
+            simPassRate: num(r.sim_pass_rate),
+            simTotal: num(r.sim_total),
+            determinismScore: num(r.determinism_score),
+            p95Ms: num(r.p95_ms),
+            warroomCritical: num(r.warroom_critical) ?? 0,
+            warroomHigh: num(r.warroom_high) ?? 0,
+        },
+        reason: str(r.reason),
+    };
+}
+function toEventRow(r) {
+    const e = {
+        id: String(r.id),
+        runId: String(r.run_id),
+        seq: num(r.seq),
+        type: String(r.type),
+        severity: r.severity,
+        score: Number(r.score),
+        subsystem: String(r.subsystem),
+        message: String(r.message),
+        remediation: str(r.remediation) ?? '',
+        timestamp: String(r.timestamp),
+    };
+    if (r.case_id !== null && r.case_id !== undefined)
+        e.caseId = String(r.case_id);
+    if (r.file !== null && r.file !== undefined)
+        e.location = { file: String(r.file), line: num(r.line) ?? 1 };
+    return e;
+}
+function toSnapshotRow(r) {
+    return { runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), createdAt: String(r.created_at), cases: Number(r.cases), settingsHash: str(r.settings_hash) };
+}
+function toSimRow(r) {
+    return {
+        runId: String(r.run_id),
+        dataset: String(r.dataset),
+        caseId: String(r.case_id),
+        repeat: Number(r.repeat),
+        passed: Number(r.passed) === 1,
+        latencyMs: num(r.latency_ms),
+        errorKind: str(r.error_kind),
+        message: str(r.message),
+        location: r.file === null || r.file === undefined ? null : { file: String(r.file), line: num(r.line) ?? 1 },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/store/sink.ts
+/**
+ * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
+ * raised (a crash keeps every finding already raised), SIM case results buffered and written in
+ * batches (one transaction per batch, and the rest on `done` or close). The run row itself is opened
+ * and closed by the runner (beginRun/finishRun), which knows the engine and the outcome.
+ */
+class StoreSink {
+    store;
+    opts;
+    name = 'store';
+    buffer = [];
+    batchSize;
+    reported = new Set();
+    written = { events: 0, cases: 0 };
+    constructor(store, opts = {}) {
+        this.store = store;
+        this.opts = opts;
+        this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 1000));
+    }
+    handle(e) {
+        switch (e.type) {
+            case 'warroom':
+                this.guard('event', () => {
+                    this.written.events += this.store.recordEvents([{ ...e.finding, seq: e.seq }]);
+                });
+                return;
+            case 'case':
+                if (e.stage !== 'sim')
+                    return;
+                this.buffer.push({
+                    runId: e.runId,
+                    dataset: e.dataset,
+                    caseId: e.caseId,
+                    repeat: e.repeat,
+                    passed: e.passed,
+                    latencyMs: Number.isFinite(e.latencyMs) ? e.latencyMs : null,
+                    errorKind: e.errorKind ?? null,
+                    message: e.error ?? null,
+                    location: e.location ?? null,
+                });
+                if (this.buffer.length >= this.batchSize)
+                    this.flush();
+                return;
+            case 'done':
+                this.flush();
+                return;
+            default:
+                return;
+        }
+    }
+    /** Writes the buffered case results now. */
+    flush() {
+        if (this.buffer.length === 0)
+            return;
+        // Taken out first: a batch that cannot be written is reported and dropped, not retried forever.
+        const batch = this.buffer;
+        this.buffer = [];
+        this.guard('cases', () => {
+            this.written.cases += this.store.recordSimResults(batch);
+        });
+    }
+    close() {
+        this.flush();
+    }
+    /** What reached the database (for the run log and tests). */
+    stats() {
+        return { ...this.written, pending: this.buffer.length };
+    }
+    guard(kind, fn) {
+        try {
+            fn();
+        }
+        catch (err) {
+            if (this.reported.has(kind))
+                return;
+            this.reported.add(kind);
+            const message = `history database: could not record ${kind === 'event' ? 'a WAR ROOM event' : 'case results'}: ${err.message}`;
+            if (this.opts.onError)
+                this.opts.onError(message);
+            else
+                throw new Error(message);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/warroom/log-sink.ts
+
+
+/**
+ * `<out>/warroom/warroom.log`: every WAR ROOM finding as one JSON line, appended across runs. Each line
+ * is one synchronous write on a descriptor opened for append, so it is in the file (the kernel's page
+ * cache) before `raise` returns: a crash or kill -9 loses no finding already raised. The run's own lines
+ * are kept too, for its bundle (`lines()`).
+ */
+class WarroomLogSink {
+    file;
+    name = 'warroom.log';
+    fd;
+    own = [];
+    failure = null;
+    /** Throws when the file cannot be opened (an unwritable output folder is the runner's to report). */
+    constructor(file) {
+        this.file = file;
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
+        this.fd = external_node_fs_default().openSync(file, 'a');
+    }
+    handle(e) {
+        if (e.type !== 'warroom')
+            return;
+        const line = formatWarroomLine(e.finding);
+        this.own.push(line);
+        if (this.fd === null)
+            return;
+        try {
+            // One write call per line: appends of one buffer are not interleaved with another process's.
+            external_node_fs_default().writeSync(this.fd, line + '\n');
+        }
+        catch (err) {
+            // A full disk must not take the run down; the finding is still in the report and the bundle.
+            this.failure ??= `could not append to ${this.file}: ${err.message}`;
+        }
+    }
+    /** This run's lines, in the order raised (without newlines). */
+    lines() {
+        return [...this.own];
+    }
+    /** The first write failure, if any. */
+    writeError() {
+        return this.failure;
+    }
+    close() {
+        if (this.fd !== null)
+            external_node_fs_default().closeSync(this.fd);
+        this.fd = null;
+    }
+}
+/** One finding as one line of JSON (no newline inside: JSON.stringify escapes them). */
+function formatWarroomLine(f) {
+    return JSON.stringify(f);
+}
+/**
+ * Reads warroom.log back: the findings (of one run when `runId` is given) and the lines that do not
+ * parse (a torn last line after a power loss, or a foreign edit) with their line numbers.
+ */
+function readWarroomLog(file, runId) {
+    const findings = [];
+    const bad = [];
+    let text;
+    try {
+        text = fs.readFileSync(file, 'utf8');
+    }
+    catch (err) {
+        if (err.code === 'ENOENT')
+            return { findings, bad };
+        throw err;
+    }
+    const lines = text.split('\n');
+    lines.forEach((raw, i) => {
+        if (raw.trim() === '')
+            return;
+        try {
+            const f = JSON.parse(raw);
+            if (!f || typeof f !== 'object' || typeof f.id !== 'string' || typeof f.severity !== 'string')
+                throw new Error('not a finding');
+            if (runId === undefined || f.runId === runId)
+                findings.push(f);
+        }
+        catch {
+            bad.push({ line: i + 1, text: raw });
+        }
+    });
+    return { findings, bad };
+}
+
 ;// CONCATENATED MODULE: ./src/runner/verdict.ts
 const RANK = { SKIPPED: 0, PASS: 1, WARN: 2, FAIL: 3, ERROR: 4 };
 /** The worst of several verdicts; SKIPPED stages do not count. An empty list is PASS. */
@@ -63357,6 +64506,10 @@ function exitCodeFor(verdict, failOn) {
 
 
 
+
+
+
+
 /** Reports of more cases than this are written without indentation (size and peak memory). */
 const COMPACT_ABOVE_CASES = 5000;
 /**
@@ -63371,12 +64524,15 @@ async function runPipeline(settings, opts = {}) {
     for (const s of opts.sinks ?? [])
         bus.add(s);
     const startedAt = new Date();
+    let failedPath = paths.reportDir;
     try {
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
         bus.add(new RunLogSink(paths.runLog));
+        failedPath = paths.warroomLog;
+        bus.add(new WarroomLogSink(paths.warroomLog));
     }
     catch (err) {
-        const message = `cannot write the report folder ${paths.reportDir}: ${errorMessage(err)}`;
+        const message = `cannot write ${failedPath}: ${errorMessage(err)}`;
         bus.emit({ type: 'log', level: 'error', source: 'runner', message });
         bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
         await bus.close();
@@ -63401,6 +64557,10 @@ async function runPipeline(settings, opts = {}) {
         findings.push(finding);
         bus.emit({ type: 'warroom', finding });
     };
+    // History is kept in SQLite; trouble with it is reported and never blocks the gate.
+    const store = openStore(settings, paths, startedAt, bus, log, raise);
+    for (const n of store?.notices ?? [])
+        raise(n.finding);
     bus.emit({ type: 'status', status: 'RUNNING' });
     log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
     try {
@@ -63492,6 +64652,7 @@ async function runPipeline(settings, opts = {}) {
             findings,
         });
         writeJsonAtomic(paths.report, report, { compact });
+        writeFileAtomic(paths.runWarroom, findings.map((f) => formatWarroomLine(f) + '\n').join(''));
         writeJsonAtomic(paths.result, buildResult(report, exitCode));
     }
     catch (err) {
@@ -63502,8 +64663,56 @@ async function runPipeline(settings, opts = {}) {
     const finalVerdict = writeError ? 'ERROR' : verdict;
     const finalExit = writeError ? 2 : exitCode;
     bus.emit({ type: 'done', verdict: finalVerdict, exitCode: finalExit, reportDir: paths.reportDir });
-    await bus.close();
+    await bus.close(); // flushes the store sink's last case rows before the run row is closed
+    if (store) {
+        try {
+            store.store.finishRun(settings.runId, {
+                status: finalVerdict,
+                verdict: finalVerdict,
+                finishedAt: finishedAt.toISOString(),
+                metrics: report ? buildResult(report, finalExit).metrics : undefined,
+                paths: { result: paths.result, report: paths.report, bundle: report?.artifacts.bundle ? paths.bundle : null },
+                reason,
+                engine: { version: engineVersion },
+            });
+        }
+        catch (err) {
+            process.stderr.write(`toron-testops: could not record the run in ${paths.db}: ${errorMessage(err)}\n`);
+        }
+        finally {
+            store.store.close();
+        }
+    }
     return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null };
+}
+/** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */
+function openStore(settings, paths, startedAt, bus, log, raise) {
+    try {
+        const opened = Store.open(paths.db, { outDir: paths.out, log: (level, message) => log(level, 'store', message) });
+        let kind = 'unknown';
+        try {
+            kind = parseEngineSpec(settings.engine.target).kind;
+        }
+        catch {
+            // a bad spec is reported by the engine step; the history row still gets the run
+        }
+        opened.store.beginRun({
+            runId: settings.runId,
+            startedAt: startedAt.toISOString(),
+            engine: { kind, target: redactTarget(settings.engine.target), profile: settings.engine.profile },
+        });
+        bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
+        return opened;
+    }
+    catch (err) {
+        raise({
+            type: 'store-unavailable',
+            severity: 'HIGH',
+            subsystem: 'store',
+            message: `run history is not kept for this run (${paths.db}): ${errorMessage(err)}`,
+        });
+        return null;
+    }
 }
 function skipped(reason) {
     return { verdict: 'SKIPPED', reason, report: {} };
@@ -63583,7 +64792,69 @@ class ConsoleSink {
     }
 }
 
+;// CONCATENATED MODULE: ./src/warroom/console-table.ts
+const ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
+const SUBSYSTEM_MAX = 12;
+const LOCATION_MAX = 36;
+const MESSAGE_MIN = 16;
+/**
+ * The end-of-run WAR ROOM table: counts per severity, then the findings grouped by severity (CRITICAL
+ * first, in the order raised) with subsystem, file:line and the message cut to the line width.
+ */
+function warroomTable(findings, opts = {}) {
+    if (findings.length === 0)
+        return 'WAR ROOM: no findings';
+    const width = Math.max(40, Math.floor(opts.width ?? 100));
+    let budget = Math.max(0, Math.floor(opts.maxRows ?? 30));
+    const groups = new Map(ORDER.map((s) => [s, []]));
+    for (const f of findings)
+        (groups.get(f.severity) ?? groups.get('INFO')).push(f);
+    const counts = ORDER.map((s) => `${groups.get(s).length} ${s}`).join(' · ');
+    const lines = [`WAR ROOM: ${findings.length} finding${findings.length === 1 ? '' : 's'} (${counts})`];
+    const loc = (f) => (f.location ? `${f.location.file}:${f.location.line}` : '-');
+    const subW = Math.min(SUBSYSTEM_MAX, Math.max(9, ...findings.map((f) => len(f.subsystem))));
+    const locW = Math.min(LOCATION_MAX, Math.max(8, ...findings.map((f) => len(loc(f)))));
+    const msgW = Math.max(MESSAGE_MIN, width - 2 - subW - 2 - locW - 2);
+    for (const severity of ORDER) {
+        const group = groups.get(severity);
+        if (group.length === 0)
+            continue;
+        lines.push(`${severity} (${group.length})`);
+        const shown = group.slice(0, budget);
+        budget -= shown.length;
+        for (const f of shown) {
+            const cells = [pad(cutEnd(f.subsystem, subW), subW), pad(cutStart(loc(f), locW), locW), cutEnd(oneLine(f.message), msgW)];
+            lines.push(`  ${cells.join('  ')}`.trimEnd());
+        }
+        const hidden = group.length - shown.length;
+        if (hidden > 0)
+            lines.push(`  … ${hidden} more ${severity} (all in report.json and warroom/warroom.log)`);
+    }
+    return lines.join('\n');
+}
+function oneLine(s) {
+    return s.replace(/\s+/g, ' ').trim();
+}
+// Code points, so an emoji or accented letter is never split in half.
+function len(s) {
+    return [...s].length;
+}
+function pad(s, w) {
+    return s + ' '.repeat(Math.max(0, w - len(s)));
+}
+/** Keeps the start (messages, subsystems). */
+function cutEnd(s, w) {
+    const cps = [...s];
+    return cps.length <= w ? s : cps.slice(0, w - 1).join('') + '…';
+}
+/** Keeps the end (a location's file name and line matter more than its folders). */
+function cutStart(s, w) {
+    const cps = [...s];
+    return cps.length <= w ? s : '…' + cps.slice(cps.length - (w - 1)).join('');
+}
+
 ;// CONCATENATED MODULE: ./src/cli/run-command.ts
+
 
 
 
@@ -63710,6 +64981,8 @@ async function runCommand(argv, io) {
 function verdictBlock(o, cwd) {
     const lines = ['', `Verdict: ${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}  run ${o.runId}`];
     if (o.report) {
+        if (o.report.warroom.length > 0)
+            lines.splice(1, 0, warroomTable(o.report.warroom));
         lines.push(`  ${o.report.reason}`);
         const crit = o.report.warroom.filter((f) => f.severity === 'CRITICAL').length;
         const high = o.report.warroom.filter((f) => f.severity === 'HIGH').length;

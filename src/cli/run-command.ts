@@ -5,6 +5,7 @@ import { runPipeline, type RunOutcome } from '../runner/runner.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { relPath } from '../runner/paths.js';
 import { InputError, errorMessage } from '../util/errors.js';
+import { warroomTable } from '../warroom/console-table.js';
 
 export const RUN_USAGE = `toron-testops run [options]
 
@@ -124,6 +125,7 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
 export function verdictBlock(o: RunOutcome, cwd: string): string {
   const lines = ['', `Verdict: ${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}  run ${o.runId}`];
   if (o.report) {
+    if (o.report.warroom.length > 0) lines.splice(1, 0, warroomTable(o.report.warroom));
     lines.push(`  ${o.report.reason}`);
     const crit = o.report.warroom.filter((f) => f.severity === 'CRITICAL').length;
     const high = o.report.warroom.filter((f) => f.severity === 'HIGH').length;

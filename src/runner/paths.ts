@@ -11,6 +11,8 @@ export interface RunPaths {
   warroomLog: string;
   db: string;
   runLog: string;
+  /** This run's own WAR ROOM lines (the appended log across runs is `warroomLog`): goes into the bundle. */
+  runWarroom: string;
   report: string;
   html: string;
   summaryMd: string;
@@ -36,6 +38,7 @@ export function runPaths(cwd: string, out: string, runId: string): RunPaths {
     warroomLog: path.join(warroomDir, 'warroom.log'),
     db: path.join(outAbs, 'testops.db'),
     runLog: path.join(reportDir, 'run.log'),
+    runWarroom: path.join(reportDir, 'warroom.log'),
     report: path.join(reportDir, 'report.json'),
     html: path.join(reportDir, 'report.html'),
     summaryMd: path.join(reportDir, 'summary.md'),

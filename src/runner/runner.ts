@@ -7,13 +7,17 @@ import type { Report } from '../report/types.js';
 import type { Settings } from '../settings/types.js';
 import { STAGES } from '../stages/index.js';
 import { InputError, WiringError, errorMessage } from '../util/errors.js';
-import { writeJsonAtomic } from '../util/fs.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
 import { STAGE_ORDER, type Sink, type StageName } from './events.js';
 import { runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
+import { Store } from '../store/store.js';
+import { StoreSink } from '../store/sink.js';
+import { WarroomLogSink, formatWarroomLine } from '../warroom/log-sink.js';
+import { parseEngineSpec, redactTarget } from '../engine/spec.js';
 import type { RunContext, Stage, StageResult, StageResults } from './stage.js';
 import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
 
@@ -50,11 +54,14 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   for (const s of opts.sinks ?? []) bus.add(s);
 
   const startedAt = new Date();
+  let failedPath = paths.reportDir;
   try {
     fs.mkdirSync(paths.reportDir, { recursive: true });
     bus.add(new RunLogSink(paths.runLog));
+    failedPath = paths.warroomLog;
+    bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
-    const message = `cannot write the report folder ${paths.reportDir}: ${errorMessage(err)}`;
+    const message = `cannot write ${failedPath}: ${errorMessage(err)}`;
     bus.emit({ type: 'log', level: 'error', source: 'runner', message });
     bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
     await bus.close();
@@ -81,6 +88,10 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     findings.push(finding);
     bus.emit({ type: 'warroom', finding });
   };
+
+  // History is kept in SQLite; trouble with it is reported and never blocks the gate.
+  const store = openStore(settings, paths, startedAt, bus, log, raise);
+  for (const n of store?.notices ?? []) raise(n.finding);
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
@@ -176,6 +187,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       findings,
     });
     writeJsonAtomic(paths.report, report, { compact });
+    writeFileAtomic(paths.runWarroom, findings.map((f) => formatWarroomLine(f) + '\n').join(''));
     writeJsonAtomic(paths.result, buildResult(report, exitCode));
   } catch (err) {
     writeError = `could not write the report files in ${paths.reportDir}: ${errorMessage(err)}`;
@@ -186,8 +198,60 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const finalVerdict: Verdict = writeError ? 'ERROR' : verdict;
   const finalExit = writeError ? 2 : exitCode;
   bus.emit({ type: 'done', verdict: finalVerdict, exitCode: finalExit, reportDir: paths.reportDir });
-  await bus.close();
+  await bus.close(); // flushes the store sink's last case rows before the run row is closed
+  if (store) {
+    try {
+      store.store.finishRun(settings.runId, {
+        status: finalVerdict,
+        verdict: finalVerdict,
+        finishedAt: finishedAt.toISOString(),
+        metrics: report ? buildResult(report, finalExit).metrics : undefined,
+        paths: { result: paths.result, report: paths.report, bundle: report?.artifacts.bundle ? paths.bundle : null },
+        reason,
+        engine: { version: engineVersion },
+      });
+    } catch (err) {
+      process.stderr.write(`toron-testops: could not record the run in ${paths.db}: ${errorMessage(err)}\n`);
+    } finally {
+      store.store.close();
+    }
+  }
   return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null };
+}
+
+/** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */
+function openStore(
+  settings: Settings,
+  paths: RunPaths,
+  startedAt: Date,
+  bus: EventBus,
+  log: RunContext['log'],
+  raise: RunContext['raise'],
+): { store: Store; notices: ReturnType<typeof Store.open>['notices'] } | null {
+  try {
+    const opened = Store.open(paths.db, { outDir: paths.out, log: (level, message) => log(level, 'store', message) });
+    let kind = 'unknown';
+    try {
+      kind = parseEngineSpec(settings.engine.target).kind;
+    } catch {
+      // a bad spec is reported by the engine step; the history row still gets the run
+    }
+    opened.store.beginRun({
+      runId: settings.runId,
+      startedAt: startedAt.toISOString(),
+      engine: { kind, target: redactTarget(settings.engine.target), profile: settings.engine.profile },
+    });
+    bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
+    return opened;
+  } catch (err) {
+    raise({
+      type: 'store-unavailable',
+      severity: 'HIGH',
+      subsystem: 'store',
+      message: `run history is not kept for this run (${paths.db}): ${errorMessage(err)}`,
+    });
+    return null;
+  }
 }
 
 function skipped(reason: string): StageResult {

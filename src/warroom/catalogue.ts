@@ -43,6 +43,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     severity: 'INFO',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',
   },
+  'store-unavailable': {
+    severity: 'HIGH',
+    remediation:
+      'The run history database could not be opened, so this run is not in the history (the verdict is unaffected). Check that the output folder is writable and not on a network share that breaks SQLite locking.',
+  },
   'run-cancelled': {
     severity: 'HIGH',
     remediation: 'The run was cancelled before it finished: results are partial. Re-run the job for a full verdict.',

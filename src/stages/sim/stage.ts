@@ -79,6 +79,8 @@ export const simStage: Stage = {
             passed: a.passed,
             latencyMs: a.latencyMs,
             error: a.error ? `${a.error.kind}: ${a.error.message}` : a.failures[0]?.message,
+            errorKind: a.error?.kind ?? (a.passed ? undefined : 'assertion'),
+            location: c.location,
           });
         },
       });
