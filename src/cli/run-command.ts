@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveSettings, type SettingsFlags } from '../settings/resolve.js';
@@ -127,11 +128,10 @@ export function verdictBlock(o: RunOutcome, cwd: string): string {
   if (o.report) {
     if (o.report.warroom.length > 0) lines.splice(1, 0, warroomTable(o.report.warroom));
     lines.push(`  ${o.report.reason}`);
-    const crit = o.report.warroom.filter((f) => f.severity === 'CRITICAL').length;
-    const high = o.report.warroom.filter((f) => f.severity === 'HIGH').length;
-    lines.push(`  WAR ROOM: ${o.report.warroom.length} finding(s), ${crit} CRITICAL, ${high} HIGH`);
     lines.push(`Reports in ${relPath(cwd, o.paths.reportDir) || '.'}${path.sep}:`);
-    for (const f of [o.paths.report, o.paths.result, o.paths.runLog, o.paths.simSummary]) lines.push(`  ${relPath(cwd, f)}`);
+    for (const f of [o.paths.report, o.paths.result, o.paths.runLog, o.paths.simSummary, o.paths.runWarroom]) {
+      if (fs.existsSync(f)) lines.push(`  ${relPath(cwd, f)}`);
+    }
   } else if (o.error) {
     lines.push(`  ${o.error}`);
   }

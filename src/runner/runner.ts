@@ -11,7 +11,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
-import { STAGE_ORDER, type Sink, type StageName } from './events.js';
+import { STAGE_ORDER, type RunEventBody, type Sink, type StageName } from './events.js';
+import type { AnswerObserver } from './answers.js';
 import { runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
@@ -110,7 +111,13 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     engineVersion = health.version ?? null;
     log('info', 'engine', `engine up${engineVersion ? `, version ${engineVersion}` : ''}: ${health.message}`);
 
-    const ctx: RunContext = { runId: settings.runId, settings, engine, paths, signal, emit: (e) => bus.emit(e), log, raise };
+    const base = { runId: settings.runId, settings, engine, paths, signal, emit: (e: RunEventBody) => bus.emit(e), log, raise };
+    const answerObservers: AnswerObserver[] = [];
+    for (const name of STAGE_ORDER) {
+      const o = settings.stages.includes(name) ? registry[name]?.observeAnswers?.(base) : undefined;
+      if (o) answerObservers.push(o);
+    }
+    const ctx: RunContext = { ...base, answerObservers };
     for (const name of STAGE_ORDER) {
       if (!settings.stages.includes(name)) {
         results[name] = skipped('not requested (--stages)');

@@ -1,4 +1,5 @@
 import type { EngineAdapter } from '../engine/types.js';
+import type { AnswerObserver } from './answers.js';
 import type { Settings } from '../settings/types.js';
 import type { Finding } from '../warroom/finding.js';
 import type { LogLevel, RunEventBody, StageName } from './events.js';
@@ -14,6 +15,8 @@ export interface RunContext {
   readonly signal: AbortSignal;
   emit(event: RunEventBody): void;
   log(level: LogLevel, source: string, message: string): void;
+  /** Who wants every SIM answer as it arrives (registered before the first stage runs). */
+  readonly answerObservers: readonly AnswerObserver[];
   /** Raise a WAR ROOM finding (routed to every sink as a `warroom` event). */
   raise(finding: Omit<Finding, 'id' | 'runId' | 'timestamp' | 'score' | 'remediation'> & { remediation?: string }): void;
 }
@@ -34,5 +37,10 @@ export type StageResults = Partial<Record<StageName, StageResult>>;
 
 export interface Stage {
   readonly name: StageName;
+  /**
+   * Called before the first stage runs when this stage is requested: a stage that judges SIM's answers
+   * (the pipeline checker) returns an observer here and reads what it gathered in `run`.
+   */
+  observeAnswers?(ctx: Omit<RunContext, 'answerObservers'>): AnswerObserver | undefined;
   run(ctx: RunContext, prior: StageResults): Promise<StageResult>;
 }

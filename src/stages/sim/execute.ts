@@ -18,8 +18,8 @@ export interface ExecuteOptions {
   /** Per-attempt budget; the engine adapter's own timeout may be shorter. */
   timeoutMs: number;
   signal: AbortSignal;
-  /** Called after each attempt, in completion order. */
-  onAttempt?: (c: SimCase, a: Attempt) => void;
+  /** Called after each attempt, in completion order, with the engine's result as it came. */
+  onAttempt?: (c: SimCase, a: Attempt, caseIndex: number, result: EngineResult) => void;
 }
 
 const YIELD_EVERY_MS = 20;
@@ -52,10 +52,10 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
       }
       const [ci, repeat] = jobs[next++];
       const c = cases[ci];
-      const a = await attempt(c, repeat, opts);
+      const [a, res] = await attempt(c, repeat, opts);
       if (a.error?.kind === 'aborted' && opts.signal.aborted) return;
       results[ci].push(a);
-      opts.onAttempt?.(c, a);
+      opts.onAttempt?.(c, a, ci, res);
     }
   };
   const workers = Math.max(1, Math.min(opts.concurrency, jobs.length));
@@ -64,11 +64,11 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
   return results;
 }
 
-async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promise<Attempt> {
+async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promise<[Attempt, EngineResult]> {
   const seed = attemptSeed(opts.runId, c, repeat);
   const res = await callWithTimeout(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts);
   if (!res.ok) {
-    return { repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) };
+    return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) }, res];
   }
   let checked: ReturnType<CaseChecker>;
   try {
@@ -77,7 +77,7 @@ async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promis
     // An assertion that throws on a strange answer is a failed assertion, never a crashed run.
     checked = { failures: [{ assertion: 'check', level: 'error', pass: false, message: `assertion crashed: ${(err as Error).message}` }], warnings: [] };
   }
-  return {
+  const a: Attempt = {
     repeat,
     seed,
     passed: checked.failures.length === 0,
@@ -86,6 +86,7 @@ async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promis
     warnings: checked.warnings,
     actual: checked.failures.length > 0 ? checked.actual : undefined,
   };
+  return [a, res];
 }
 
 async function callWithTimeout(

@@ -62,8 +62,15 @@ export const simStage: Stage = {
         concurrency: settings.sim.concurrency,
         timeoutMs: settings.sim.timeoutMs,
         signal: ctx.signal,
-        onAttempt: (c, a) => {
+        onAttempt: (c, a, caseIndex, result) => {
           done++;
+          for (const o of ctx.answerObservers) {
+            try {
+              o.observe({ case: c, caseIndex, repeat: a.repeat, seed: a.seed, result, passed: a.passed });
+            } catch (err) {
+              ctx.log('warn', 'sim', `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${(err as Error).message}`);
+            }
+          }
           if (!a.passed) failures++;
           if (a.error) errors++;
           if (a.error?.kind === 'process_exit' && !engineDied) {
