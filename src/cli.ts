@@ -1,13 +1,18 @@
 import { runCommand } from './cli/run-command.js';
+import { replayCommand } from './cli/replay-command.js';
 import { engineCommand } from './cli/engine-command.js';
+import { serveCommand } from './cli/serve-command.js';
+import { bundleCommand } from './cli/bundle-command.js';
 import { errorMessage } from './util/errors.js';
 
 const USAGE = `toron-testops <command> [options]
 
   run                 the pipeline against an engine (toron-testops run --help)
   engine serve|stdio  the built-in reference engine as an HTTP server or a JSON-lines process
-  replay, bundle, merge, compare, serve
-                      not available in this version yet
+  serve               API, live SSE streams and a dashboard for runs (toron-testops serve --help)
+  bundle REPORT_DIR   rebuild a run's bundle.zip from its report folder, same bytes (toron-testops bundle --help)
+  replay SNAPSHOT     replay a stored snapshot against an engine (toron-testops replay --help)
+  merge, compare      not available in this version yet
 
 Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict).`;
 
@@ -31,11 +36,14 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
     case 'engine':
       return engineCommand(rest);
-    case 'replay':
+    case 'serve':
+      return serveCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
     case 'bundle':
+      return bundleCommand(rest, { cwd: process.cwd(), env: process.env });
+    case 'replay':
+      return replayCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
     case 'merge':
     case 'compare':
-    case 'serve':
       process.stderr.write(`toron-testops: '${command}' is not available in this version yet\n`);
       return 2;
     case undefined:

@@ -152,3 +152,13 @@ describe('reference server as a process', () => {
     }
   });
 });
+
+describe('seed over HTTP', () => {
+  it('takes the x-toron-seed header the http adapter sends when the body has no seed', async () => {
+    const { parseRunBody } = await import('../../src/engine/reference/server.js');
+    expect(parseRunBody('{"prompt":"hi"}', { seed: '12345' }).seed).toBe(12345);
+    expect(parseRunBody('{"prompt":"hi","seed":7}', { seed: '12345' }).seed).toBe(7);
+    expect(parseRunBody('{"prompt":"hi"}', {}).seed).toBe(parseRunBody('{"prompt":"hi"}').seed);
+    expect(parseRunBody('{"prompt":"hi"}', { seed: 'abc' }).seed).toBe(parseRunBody('{"prompt":"hi"}').seed);
+  });
+});

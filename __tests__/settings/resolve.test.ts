@@ -77,7 +77,13 @@ describe('resolveSettings: sources and precedence', () => {
     expect(s.load.duration).toBe('1m30s');
     // Thresholds are replaced, not merged: the listed set is the whole set.
     expect(s.load.thresholds).toEqual({ http_req_duration: [{ threshold: 'p(99)<900', level: 'warn' }] });
-    expect(s.replay).toEqual({ rounds: 5, ignorePaths: ['/random_witness'], freshProcess: false, thresholds: { pass: 90, warn: 70 } });
+    expect(s.replay).toEqual({
+      rounds: 5,
+      ignorePaths: ['/random_witness'],
+      freshProcess: false,
+      thresholds: { pass: 90, warn: 70 },
+      drift: { warnRate: 0, failRate: 0.05 },
+    });
     // Stages always run in pipeline order.
     expect(s.stages).toEqual(['sim', 'replay']);
     expect(s.failOn).toBe('warn');

@@ -195,14 +195,19 @@ export async function runMeasured(opts) {
   };
 }
 
-/** Last `maxChars` characters of a text file ('' when missing). */
-export function tailFile(file, maxChars = 2000) {
+/**
+ * The start and the end of a text file ('' when missing): a crash's message is usually at the top
+ * of stderr (e.g. "FATAL ERROR: ... heap out of memory") and its latest context at the bottom.
+ */
+export function excerptFile(file, headChars = 1000, tailChars = 1500) {
+  let text;
   try {
-    const text = readFileSync(file, 'utf8');
-    return text.length > maxChars ? text.slice(-maxChars) : text;
+    text = readFileSync(file, 'utf8');
   } catch {
     return '';
   }
+  if (text.length <= headChars + tailChars) return text;
+  return `${text.slice(0, headChars)}\n[...]\n${text.slice(-tailChars)}`;
 }
 
 /** Files and bytes under the given paths (what a run wrote); missing paths count zero. */

@@ -9,7 +9,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tailFile } from '../lib/measure.mjs';
+import { excerptFile } from '../lib/measure.mjs';
 import { fmtFixed, fmtInt, fmtRatio, formatTable } from '../lib/table.mjs';
 import { generateCases, writeOursInputs, writePeerInputs } from './cases.mjs';
 import { CLI_PATH, cliBuilt, runOurs } from './ours.mjs';
@@ -48,8 +48,8 @@ async function measureRepeated(times, once) {
 
 function finish(run, n, timeoutMs) {
   const c = classify({ ...run, timeoutMs }, n);
-  // The work dir goes away after each size; keep the end of stderr of a run that went wrong.
-  const stderrTail = c.status === 'ok' ? '' : tailFile(run.stderrFile, 1500).trim();
+  // Keep the start and end of stderr of a run that went wrong (its work dir is kept as well).
+  const stderrTail = c.status === 'crashed' || c.status === 'wrong' ? excerptFile(run.stderrFile).trim() : '';
   return { ...run, ...c, stderrTail };
 }
 
@@ -204,8 +204,10 @@ function printSize(n, concurrency, rows, load) {
   ));
   for (const r of rows) {
     if (!r.stderrTail) continue;
-    log(`  ${r.label} stderr (end):`);
-    for (const line of r.stderrTail.split('\n').slice(-12)) log(`    ${line}`);
+    log(`  ${r.label} stderr (start and end):`);
+    const lines = r.stderrTail.split('\n').filter((l) => l.trim());
+    const shown = lines.length > 20 ? [...lines.slice(0, 8), '[...]', ...lines.slice(-10)] : lines;
+    for (const line of shown) log(`    ${line}`);
   }
   log();
 }

@@ -23,13 +23,14 @@ export const RUN_USAGE = `toron-testops run [options]
   --concurrency N          SIM attempts in flight
   --timeout-ms N           per-case timeout
   --replay-rounds N        replay rounds
+  --replay-fresh-process   a fresh engine process for every replay round (cmd: engines)
   reference engine knobs:  --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P
                            --nondeterminism P --crash-after N --stall-ms N --seed S
   -v, --verbose            debug lines on the console
 
 Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (not a test verdict).`;
 
-const RUN_OPTIONS = {
+export const RUN_OPTIONS = {
   config: { type: 'string' },
   engine: { type: 'string' },
   'engine-version': { type: 'string' },
@@ -43,6 +44,7 @@ const RUN_OPTIONS = {
   concurrency: { type: 'string' },
   'timeout-ms': { type: 'string' },
   'replay-rounds': { type: 'string' },
+  'replay-fresh-process': { type: 'boolean' },
   generation: { type: 'string' },
   'latency-ms': { type: 'string' },
   'error-rate': { type: 'string' },
@@ -81,6 +83,7 @@ export function parseRunFlags(argv: string[]): { flags: SettingsFlags; verbose: 
     concurrency: num('concurrency'),
     timeoutMs: num('timeout-ms'),
     replayRounds: num('replay-rounds'),
+    freshProcess: v['replay-fresh-process'] === true ? true : undefined,
     generation: str('generation') as SettingsFlags['generation'],
     latencyMs: num('latency-ms'),
     errorRate: num('error-rate'),
@@ -129,9 +132,10 @@ export function verdictBlock(o: RunOutcome, cwd: string): string {
     if (o.report.warroom.length > 0) lines.splice(1, 0, warroomTable(o.report.warroom));
     lines.push(`  ${o.report.reason}`);
     lines.push(`Reports in ${relPath(cwd, o.paths.reportDir) || '.'}${path.sep}:`);
-    for (const f of [o.paths.report, o.paths.result, o.paths.runLog, o.paths.simSummary, o.paths.runWarroom]) {
+    for (const f of [o.paths.report, o.paths.html, o.paths.summaryMd, o.paths.result, o.paths.runLog, o.paths.simSummary, o.paths.runWarroom]) {
       if (fs.existsSync(f)) lines.push(`  ${relPath(cwd, f)}`);
     }
+    if (o.bundle) lines.push(`  ${relPath(cwd, o.bundle.file)}  sha256 ${o.bundle.sha256}`);
   } else if (o.error) {
     lines.push(`  ${o.error}`);
   }

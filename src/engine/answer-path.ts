@@ -1,42 +1,39 @@
-import type { ProfileName } from '../settings/types.js';
+import type { CustomProfilePointers, ProfileName } from '../settings/types.js';
+import { profileFor } from './profiles/index.js';
 
 /**
- * The JSON Pointer of the answer text for each Toron profile (DESIGN §3.5). Assertions without a
- * `path` test this field. Profiles in full (tiers, confidence, ...) belong to the pipeline checker;
- * this is only the part the SIM suite needs.
+ * The JSON Pointer of the answer text (DESIGN §3.5): assertions without a `path` test this field.
+ * The profile decides (engine/profiles/); with `auto` the answer's shape picks the profile.
  */
-interface Candidate {
-  pointer: string;
-  segments: string[];
-}
-
-const candidate = (pointer: string): Candidate => ({ pointer, segments: pointer.slice(1).split('/') });
-
-const BY_PROFILE: Record<Exclude<ProfileName, 'auto' | 'custom'>, Candidate[]> = {
-  'toron-2.5h': [candidate('/final_answer')],
-  'toron-2.5h-stability': [candidate('/final_answer')],
-  // toron-3 answers in two forms: the /query form and the full result.
-  'toron-3': [candidate('/consensus/output'), candidate('/consensus/representative_output')],
-};
-const ANY_SHAPE: Candidate[] = [...BY_PROFILE['toron-2.5h'], ...BY_PROFILE['toron-3']];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
- * The answer pointer for one response. With a fixed profile the profile decides; with `auto` the shape
- * does. An unknown shape answers '' (the whole body), so string assertions still see everything.
+ * Answers that no profile recognises (a bare `{final_answer}` from a toy engine, a half-written
+ * toron-3 body) still get their obvious answer field, so string assertions keep testing the text.
  */
-export function answerPointer(body: unknown, profile: ProfileName): string {
-  const auto = profile === 'auto' || profile === 'custom';
-  const candidates = auto ? ANY_SHAPE : BY_PROFILE[profile];
-  if (isRecord(body)) {
-    for (const c of candidates) {
-      let cur: unknown = body;
-      for (const s of c.segments) cur = isRecord(cur) ? cur[s] : undefined;
-      if (cur !== undefined) return c.pointer;
-    }
+const LENIENT = ['/final_answer', '/consensus/output', '/consensus/representative_output'];
+
+function lenientPointer(body: unknown): string {
+  if (!isRecord(body)) return '';
+  for (const p of LENIENT) {
+    let cur: unknown = body;
+    for (const s of p.slice(1).split('/')) cur = isRecord(cur) ? cur[s] : undefined;
+    if (cur !== undefined) return p;
   }
-  return auto ? '' : candidates[0].pointer;
+  return '';
+}
+
+/**
+ * The answer pointer for one response. With a fixed profile the profile decides; with `auto` the shape
+ * does; `custom` uses its configured pointer (or, without one, behaves as `auto`). An unknown shape
+ * answers '' (the whole body), so string assertions still see everything.
+ */
+export function answerPointer(body: unknown, profile: ProfileName, custom: CustomProfilePointers | null = null): string {
+  if (profile === 'custom' && custom) return custom.answer;
+  const p = profileFor(profile === 'custom' ? 'auto' : profile, body);
+  if (profile === 'auto' || profile === 'custom') return p ? p.answerPointer(body) : lenientPointer(body);
+  return p!.answerPointer(body);
 }

@@ -20,6 +20,11 @@ export interface ReportInput {
   engine: Report['engine'];
   results: StageResults;
   findings: Finding[];
+  /**
+   * Files the finaliser writes after report.json (report.html, summary.md, bundle.zip): named in
+   * `artifacts` even though they do not exist yet, so that the report.json inside the bundle is final.
+   */
+  planned?: { html?: boolean; summary?: boolean; bundle?: boolean };
 }
 
 /** report.json from the run's typed results. Every path in it is relative to the report folder. */
@@ -60,11 +65,11 @@ export function buildReport(input: ReportInput): Report {
     warroom: input.findings,
     artifacts: {
       report: rel(paths.report),
-      html: existing(paths.html),
-      summary: existing(paths.summaryMd),
+      html: input.planned?.html ? rel(paths.html) : existing(paths.html),
+      summary: input.planned?.summary ? rel(paths.summaryMd) : existing(paths.summaryMd),
       log: rel(paths.runLog),
       snapshot: existing(paths.snapshot),
-      bundle: existing(paths.bundle),
+      bundle: input.planned?.bundle ? rel(paths.bundle) : existing(paths.bundle),
       result: rel(paths.result),
       simSummary: existing(paths.simSummary),
     },
@@ -99,5 +104,7 @@ export function buildResult(report: Report, exitCode: number): RunResult {
       warroomHigh: count('HIGH'),
     },
     artifacts: report.artifacts,
+    // Filled in once bundle.zip is built (src/report/finalise.ts).
+    bundle: null,
   };
 }

@@ -39,4 +39,10 @@ export interface RunResult {
   stages: Record<string, StageVerdict>;
   metrics: { simPassRate: number | null; simTotal: number | null; determinismScore: number | null; p95Ms: number | null; warroomCritical: number; warroomHigh: number };
   artifacts: Report['artifacts'];
+  /**
+   * bundle.zip's record, written once the bundle is built (after every other file of the run). null
+   * until then, when no bundle was built, and always in the copy of result.json inside the bundle
+   * (a file cannot hold the hash of the archive it is in).
+   */
+  bundle?: { path: string; sha256: string; bytes: number; sourceDateEpoch: number; entries: string[] } | null;
 }

@@ -10,7 +10,21 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type RunEventBody =
   | { type: 'log'; level: LogLevel; source: string; message: string }
   | { type: 'subsystem'; stage: StageName; state: 'started' | 'finished'; verdict?: StageVerdict; reason?: string }
-  | { type: 'progress'; stage: StageName; done: number; total: number; failures: number; errors: number; ratePerSec: number }
+  | {
+      type: 'progress';
+      stage: StageName;
+      done: number;
+      total: number;
+      failures: number;
+      errors: number;
+      ratePerSec: number;
+      /** Load: p95 so far of latency from the intended send time (ms). */
+      p95Ms?: number;
+      /** Load: requests due but not sent (too many in flight) so far. */
+      dropped?: number;
+      /** Load: requests in flight now. */
+      inFlight?: number;
+    }
   | {
       type: 'case';
       stage: StageName;

@@ -54,3 +54,12 @@ export function runPaths(cwd: string, out: string, runId: string): RunPaths {
 export function relPath(from: string, to: string): string {
   return path.relative(from, to).split(path.sep).join('/');
 }
+
+/**
+ * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
+ * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
+ */
+export function pathScrubber(cwd: string): (text: string) => string {
+  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + path.sep) : text);
+}

@@ -4,8 +4,11 @@ import { createEngine } from '../engine/create.js';
 import type { EngineAdapter } from '../engine/types.js';
 import { buildReport, buildResult } from '../report/report-json.js';
 import type { Report } from '../report/types.js';
+import { bundleRun, renderRunPages, runBundleEpoch, TREND_RUNS, writeRunPages } from '../report/finalise.js';
+import type { BundleInfo } from '../report/bundle.js';
 import type { Settings } from '../settings/types.js';
 import { STAGES } from '../stages/index.js';
+import { engineVersionFinding } from '../stages/pipeline/engine-version.js';
 import { InputError, WiringError, errorMessage } from '../util/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
@@ -13,9 +16,10 @@ import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
 import { STAGE_ORDER, type RunEventBody, type Sink, type StageName } from './events.js';
 import type { AnswerObserver } from './answers.js';
-import { runPaths, type RunPaths } from './paths.js';
+import { pathScrubber, runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
+import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink, formatWarroomLine } from '../warroom/log-sink.js';
 import { parseEngineSpec, redactTarget } from '../engine/spec.js';
@@ -41,6 +45,8 @@ export interface RunOutcome {
   /** null only when not even the report folder could be written. */
   report: Report | null;
   error: string | null;
+  /** bundle.zip with its sha256; null when it could not be built (the reason is on stderr). */
+  bundle?: BundleInfo | null;
 }
 
 /**
@@ -57,8 +63,10 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const startedAt = new Date();
   let failedPath = paths.reportDir;
   try {
+    // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
+    fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
-    bus.add(new RunLogSink(paths.runLog));
+    bus.add(new RunLogSink(paths.runLog, pathScrubber(settings.cwd)));
     failedPath = paths.warroomLog;
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
@@ -93,6 +101,10 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   // History is kept in SQLite; trouble with it is reported and never blocks the gate.
   const store = openStore(settings, paths, startedAt, bus, log, raise);
   for (const n of store?.notices ?? []) raise(n.finding);
+  // The snapshot sees every SIM answer (an answer observer) and is written once SIM and load are done.
+  const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
+  const finishSnapshot = () =>
+    snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
@@ -110,9 +122,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     }
     engineVersion = health.version ?? null;
     log('info', 'engine', `engine up${engineVersion ? `, version ${engineVersion}` : ''}: ${health.message}`);
+    const versionFinding = engineVersionFinding(settings.engineVersion, engineVersion);
+    if (versionFinding) raise(versionFinding);
 
-    const base = { runId: settings.runId, settings, engine, paths, signal, emit: (e: RunEventBody) => bus.emit(e), log, raise };
-    const answerObservers: AnswerObserver[] = [];
+    const base = { runId: settings.runId, settings, engine, paths, signal, env: opts.env ?? process.env, emit: (e: RunEventBody) => bus.emit(e), log, raise };
+    const answerObservers: AnswerObserver[] = settings.stages.includes('sim') ? [snapshot.observer] : [];
     for (const name of STAGE_ORDER) {
       const o = settings.stages.includes(name) ? registry[name]?.observeAnswers?.(base) : undefined;
       if (o) answerObservers.push(o);
@@ -133,6 +147,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
         results[name] = skipped('run cancelled before this stage');
         continue;
       }
+      if (name === 'replay' || name === 'pipeline') finishSnapshot(); // replay reads it
       bus.emit({ type: 'subsystem', stage: name, state: 'started' });
       current = name;
       const result = await stage.run(ctx, results);
@@ -174,6 +189,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   let report: Report | null = null;
   let writeError: string | null = null;
   try {
+    finishSnapshot();
     const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
     const compact = simTotal > COMPACT_ABOVE_CASES;
     for (const name of STAGE_ORDER) {
@@ -189,11 +205,16 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       finishedAt,
       cancelled: signal.aborted,
       error: runError,
-      engine: { kind: engine?.kind ?? 'unknown', target: engine?.target ?? '(not created)', version: engineVersion, profile: settings.engine.profile },
+      engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
       results,
       findings,
+      planned: { html: true, summary: true, bundle: true },
     });
+    // report.html and summary.md come from this report object; see src/report/finalise.ts for the order.
+    const pages = renderRunPages(report, { history: store ? runHistory(store.store, log) : [] });
+    for (const e of pages.errors) log('error', 'report', e);
     writeJsonAtomic(paths.report, report, { compact });
+    writeRunPages(paths, pages);
     writeFileAtomic(paths.runWarroom, findings.map((f) => formatWarroomLine(f) + '\n').join(''));
     writeJsonAtomic(paths.result, buildResult(report, exitCode));
   } catch (err) {
@@ -204,8 +225,19 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
   const finalVerdict: Verdict = writeError ? 'ERROR' : verdict;
   const finalExit = writeError ? 2 : exitCode;
+  const bundleEpoch = runBundleEpoch(opts.env ?? process.env, (m) => log('warn', 'report', m));
   bus.emit({ type: 'done', verdict: finalVerdict, exitCode: finalExit, reportDir: paths.reportDir });
   await bus.close(); // flushes the store sink's last case rows before the run row is closed
+  // bundle.zip last: every file in it (run.log included) is final now.
+  let bundle: BundleInfo | null = null;
+  if (report && !writeError) {
+    const built = await bundleRun(paths, bundleEpoch);
+    bundle = built.bundle;
+    if (built.error) {
+      report.artifacts.bundle = null;
+      process.stderr.write(`toron-testops: ${built.error}\n`);
+    }
+  }
   if (store) {
     try {
       store.store.finishRun(settings.runId, {
@@ -223,7 +255,17 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       store.store.close();
     }
   }
-  return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null };
+  return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null, bundle };
+}
+
+/** Earlier runs' headline metrics for the report's trend charts; the report is written without them if the store fails. */
+function runHistory(store: Store, log: RunContext['log']) {
+  try {
+    return store.metricHistory(TREND_RUNS);
+  } catch (err) {
+    log('warn', 'report', `run history for the trend charts is not available: ${errorMessage(err)}`);
+    return [];
+  }
 }
 
 /** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */

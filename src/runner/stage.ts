@@ -13,6 +13,8 @@ export interface RunContext {
   readonly engine: EngineAdapter;
   readonly paths: RunPaths;
   readonly signal: AbortSignal;
+  /** The environment the engine was created with (secret headers expand from it); absent: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   emit(event: RunEventBody): void;
   log(level: LogLevel, source: string, message: string): void;
   /** Who wants every SIM answer as it arrives (registered before the first stage runs). */

@@ -44,12 +44,17 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
     stages: [],
     maxInFlight: 256,
     thresholds: { http_req_duration: ['p(95)<450'], http_req_failed: ['rate<0.01'] },
+    startRate: 0,
+    timeoutMs: 10_000,
+    maxSchedulerLagMs: 100,
+    k6Binary: 'k6',
   },
   replay: {
     rounds: 3,
     ignorePaths: [],
     freshProcess: false,
     thresholds: { pass: 90, warn: 70 },
+    drift: { warnRate: 0, failRate: 0.05 },
   },
   pipeline: {
     profile: 'auto',
@@ -57,6 +62,13 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
     maxContradictions: 5,
     minConfidence: 0,
     latencyP95Ms: 450,
+    maxEscalationRate: 0.2,
+    escalationRateMinAnswers: 20,
+    minT1Models: 3,
+    latencyOutlierK: 5,
+    latencyOutlierMinMs: 250,
+    levels: {},
+    custom: null,
   },
 } satisfies SettingsDefaults);
 

@@ -9,6 +9,7 @@ import { InputError, errorMessage } from '../util/errors.js';
 import { segmentsToPointer } from '../util/json-source.js';
 import { DEFAULTS, type SettingsDefaults } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { thresholdProblems } from '../load/thresholds.js';
 import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
 import { newRunId } from './run-id.js';
 import type {
@@ -46,6 +47,8 @@ export interface SettingsFlags {
   /** Engine profile. */
   profile?: string;
   replayRounds?: number | string;
+  /** --replay-fresh-process: a fresh engine process per replay round (cmd: engines). */
+  freshProcess?: boolean;
   generation?: string;
   latencyMs?: number | string;
   errorRate?: number | string;
@@ -73,7 +76,10 @@ interface ConfigFile {
   reference?: Partial<ReferenceKnobs>;
   sim?: Partial<Omit<SimSettings, 'passRate'>> & { passRate?: Partial<SimSettings['passRate']> };
   load?: Partial<LoadSettings>;
-  replay?: Partial<Omit<ReplaySettings, 'thresholds'>> & { thresholds?: Partial<ReplaySettings['thresholds']> };
+  replay?: Partial<Omit<ReplaySettings, 'thresholds' | 'drift'>> & {
+    thresholds?: Partial<ReplaySettings['thresholds']>;
+    drift?: Partial<ReplaySettings['drift']>;
+  };
   pipeline?: Partial<PipelineSettings>;
   stages?: StageName[];
   failOn?: FailOn;
@@ -179,6 +185,7 @@ export function resolveSettings(input: ResolveInput): Settings {
   checkCrossFields(merged, config, checks);
   const engineFrom = resolveEngineVersion(merged, config, flags, checks);
   checkEngineSpecs(merged, engineFrom, checks);
+  checkCustomProfile(merged, config, checks);
   checks.throwIfAny();
 
   merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
@@ -214,7 +221,12 @@ function applyConfig(base: Readonly<SettingsDefaults>, c: ConfigFile): SettingsD
   // Thresholds replace the defaults wholesale, as in k6: a listed metric set is the whole set.
   if (c.load) s.load = { ...s.load, ...c.load };
   if (c.replay) {
-    s.replay = { ...s.replay, ...c.replay, thresholds: { ...s.replay.thresholds, ...c.replay.thresholds } };
+    s.replay = {
+      ...s.replay,
+      ...c.replay,
+      thresholds: { ...s.replay.thresholds, ...c.replay.thresholds },
+      drift: { ...s.replay.drift, ...c.replay.drift },
+    };
   }
   if (c.pipeline) s.pipeline = { ...s.pipeline, ...c.pipeline };
   if (c.stages !== undefined) s.stages = [...c.stages];
@@ -238,6 +250,12 @@ function checkCrossFields(s: SettingsDefaults, c: ConfigFile, problems: Problems
       where('/replay/thresholds/pass', '/replay/thresholds/warn'),
     );
   }
+  if (s.replay.drift.warnRate > s.replay.drift.failRate) {
+    problems.add(
+      `replay.drift.warnRate (${s.replay.drift.warnRate}) must be <= replay.drift.failRate (${s.replay.drift.failRate})`,
+      where('/replay/drift/warnRate', '/replay/drift/failRate'),
+    );
+  }
   const durations: [string, string][] = [['/load/duration', s.load.duration]];
   s.load.stages.forEach((st, i) => durations.push([`/load/stages/${i}/duration`, st.duration]));
   for (const [pointer, text] of durations) {
@@ -250,6 +268,8 @@ function checkCrossFields(s: SettingsDefaults, c: ConfigFile, problems: Problems
   if (s.load.stages.length === 0 && safeDuration(s.load.duration) === 0) {
     problems.add(`load.duration must be longer than 0 (no requests would be sent)`, where('/load/duration'));
   }
+  // k6 threshold syntax and metric names, checked now rather than after SIM has run.
+  for (const p of thresholdProblems(s.load.thresholds, s.load.generator)) problems.add(p.message, { pointer: p.pointer });
 }
 
 function safeDuration(text: string): number | undefined {
@@ -305,6 +325,28 @@ function checkEngineSpecs(s: SettingsDefaults, engineFrom: Where, problems: Prob
   }
 }
 
+/** The `custom` profile reads its pointers from pipeline.custom; a confidence pointer needs its declared scale. */
+function checkCustomProfile(s: SettingsDefaults, c: ConfigFile, problems: Problems): void {
+  const custom = s.pipeline.custom;
+  const users: string[] = [];
+  if (s.engine.profile === 'custom') users.push('engine.profile');
+  if (s.pipeline.profile === 'custom') users.push('pipeline.profile');
+  for (const [version, e] of Object.entries(s.engines)) if (e.profile === 'custom') users.push(`engines[${JSON.stringify(version)}].profile`);
+  if (custom === null && users.length > 0) {
+    const pointer = has(c, '/pipeline/profile') ? '/pipeline/profile' : has(c, '/engine/profile') ? '/engine/profile' : has(c, '/pipeline') ? '/pipeline' : '';
+    problems.add(
+      `${users[0]} is "custom" but pipeline.custom is not set: give the JSON Pointers of the answer (at least "answer", e.g. { "answer": "/result/text" })`,
+      { pointer },
+    );
+  }
+  if (custom && custom.confidence !== undefined && custom.confidenceScale === undefined) {
+    problems.add(
+      'pipeline.custom.confidence needs pipeline.custom.confidenceScale (100 for a 0-100 score, 1 for 0..1): the scale is declared, never guessed',
+      { pointer: '/pipeline/custom/confidence' },
+    );
+  }
+}
+
 function parseShard(text: string, problems: Problems): { index: number; total: number } | null {
   const m = /^([0-9]{1,9})\/([0-9]{1,9})$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
@@ -326,7 +368,7 @@ interface FlagSpec {
   flag: string;
   /** Schema node that validates this flag's value. */
   schemaAt: string;
-  coerce: 'string' | 'number' | 'list';
+  coerce: 'string' | 'number' | 'list' | 'boolean';
   apply(s: SettingsDefaults, value: unknown): void;
 }
 
@@ -357,6 +399,7 @@ const FLAGS: FlagSpec[] = [
   },
   { key: 'profile', flag: '--profile', schemaAt: prop('engine', 'profile'), coerce: 'string', apply: (s, v) => (s.engine.profile = v as ProfileName) },
   { key: 'replayRounds', flag: '--replay-rounds', schemaAt: prop('replay', 'rounds'), coerce: 'number', apply: (s, v) => (s.replay.rounds = v as number) },
+  { key: 'freshProcess', flag: '--replay-fresh-process', schemaAt: prop('replay', 'freshProcess'), coerce: 'boolean', apply: (s, v) => (s.replay.freshProcess = v as boolean) },
   { key: 'generation', flag: '--generation', coerce: 'string', ...knob('generation') },
   { key: 'latencyMs', flag: '--latency-ms', coerce: 'number', ...knob('latencyMs') },
   { key: 'errorRate', flag: '--error-rate', coerce: 'number', ...knob('errorRate') },
@@ -392,6 +435,8 @@ function coerceFlag(raw: unknown, how: FlagSpec['coerce']): unknown {
     // "1e999" stays text, so the schema reports it instead of letting Infinity through.
     return Number.isFinite(n) ? n : raw;
   }
+  // Action inputs are text: "true"/"false" are the booleans they spell (anything else fails the schema).
+  if (how === 'boolean' && typeof raw === 'string' && /^\s*(true|false)\s*$/i.test(raw)) return raw.trim().toLowerCase() === 'true';
   if (how === 'list' && typeof raw === 'string') {
     return raw
       .split(',')

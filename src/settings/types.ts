@@ -46,6 +46,14 @@ export interface LoadSettings {
   stages: { duration: string; target: number }[];
   maxInFlight: number;
   thresholds: Record<string, (string | { threshold: string; level?: 'error' | 'warn' })[]>;
+  /** Ramping arrival rate: the rate (requests/s) the first stage starts from (k6's startRate). */
+  startRate: number;
+  /** Per-request timeout under load (ms): a request not answered in time is a `timeout` error. */
+  timeoutMs: number;
+  /** The generator fell behind when the p99 of its scheduler lag is above this (ms): the run is invalid. */
+  maxSchedulerLagMs: number;
+  /** The k6 executable (load.generator "k6"), looked up on PATH unless it is a path. */
+  k6Binary: string;
 }
 
 export interface ReplaySettings {
@@ -53,14 +61,58 @@ export interface ReplaySettings {
   ignorePaths: string[];
   freshProcess: boolean;
   thresholds: { pass: number; warn: number };
+  /** Baseline drift gates: rates (0..1) of changed stable cases. */
+  drift: { warnRate: number; failRate: number };
 }
 
 export interface PipelineSettings {
   profile: ProfileName;
   maxOpusEscalations: number;
+  /** Contradictions per answer must stay below this ("< 5 per answer"). */
   maxContradictions: number;
   minConfidence: number;
   latencyP95Ms: number;
+  /** Most undeclared Opus escalations per checked answer (0..1). */
+  maxEscalationRate: number;
+  /** Fewer checked answers than this: the rate is reported, not gated (the count limit still applies). */
+  escalationRateMinAnswers: number;
+  /** Tier 1 must hold outputs from at least this many models. */
+  minT1Models: number;
+  /** A SIM latency above median + k x MAD is an outlier (a LOW event naming the case). */
+  latencyOutlierK: number;
+  /** ... and only when it is also at least this many ms above the median. */
+  latencyOutlierMinMs: number;
+  /** Per-check level overrides: error (FAIL), warn (WARN), info (LOW event only) or off. */
+  levels: Partial<Record<string, PipelineCheckLevel>>;
+  /** JSON Pointers of the `custom` profile. */
+  custom: CustomProfilePointers | null;
+}
+
+export type PipelineCheckLevel = 'error' | 'warn' | 'info' | 'off';
+
+/** JSON Pointers that map any engine's answer onto the pipeline checker's view. Only `answer` is required. */
+export interface CustomProfilePointers {
+  answer: string;
+  confidence?: string;
+  /** Required with `confidence`: 100 for a 0-100 score, 1 for 0..1. */
+  confidenceScale?: 1 | 100;
+  /** A list of tier-1 outputs; `t1Model` / `t1Output` are pointers inside each item (default /model, /output). */
+  t1?: string;
+  t1Model?: string;
+  t1Output?: string;
+  /** The tier-2 audit (an object: present when non-empty). */
+  t2?: string;
+  /** Evidence items and sources (lists, or objects whose keys count). */
+  t3Items?: string;
+  t3Sources?: string;
+  /** A list of tier names, or one "A->B->C" string; "T4" is the escalation tier. */
+  tierPath?: string;
+  opusEscalated?: string;
+  /** The Opus / tier-4 result: present when non-empty. */
+  judicial?: string;
+  /** A number, or a list (its length counts). */
+  contradictions?: string;
+  engineLatencyMs?: string;
 }
 
 export interface Settings {

@@ -52,9 +52,128 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     severity: 'HIGH',
     remediation: 'The run was cancelled before it finished: results are partial. Re-run the job for a full verdict.',
   },
+  'baseline-unavailable': {
+    severity: 'MEDIUM',
+    remediation:
+      'baseline: auto takes the snapshot from the newest successful run of this workflow on the base branch. Make sure that workflow runs on pushes to the base branch with upload-artifact on and the same artifact-name, that the token has actions: read, and that the run is recent (30 days); or pass a baseline path.',
+  },
   'run-error': {
     severity: 'CRITICAL',
     remediation: 'The gate could not run to the end because of the error shown. Fix the configuration, dataset or wiring it names; this is not a verdict on the engine.',
+  },
+  'load-threshold-failed': {
+    severity: 'HIGH',
+    remediation:
+      'The engine missed a load threshold at the planned rate. Read the per-second timeline in load_summary.json to see when latency or errors rose (from the start: capacity; in bursts: stalls such as GC or a blocked event loop; late: leaks or queues), reproduce with the same rate locally, and profile the slowest path.',
+  },
+  'load-generator-behind': {
+    severity: 'HIGH',
+    remediation:
+      'The load generator could not keep its schedule (dropped requests or scheduler lag), so the latencies are not valid measurements of the engine: raise load.maxInFlight if requests were dropped, give the generator its own CPU (a runner with more cores, or the engine on another machine), lower the rate, or use load.generator "k6" (with k6-operator or k6 cloud for several machines).',
+  },
+  'load-answers-failed': {
+    severity: 'MEDIUM',
+    remediation:
+      'Answers that pass in SIM fail under load: look for timeouts inside the engine that return partial answers, shared state between concurrent requests, caches or rate limits of upstream models that change answers under pressure. Reproduce with the same --run-id and the named case.',
+  },
+  'load-k6-missing': {
+    severity: 'CRITICAL',
+    remediation:
+      'load.generator is "k6" but no k6 binary was found: install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/), in GitHub Actions add "- uses: grafana/setup-k6-action@v1" before this step, set load.k6Binary to its path, or use load.generator "builtin".',
+  },
+  'load-k6-failed': {
+    severity: 'CRITICAL',
+    remediation:
+      'k6 ran but gave no usable result (see its exit code and last output in run.log; the generated script is in the report folder under k6/script.js). Run that script by hand with the same k6 to see the error.',
+  },
+  'replay-nondeterministic': {
+    severity: 'CRITICAL',
+    remediation:
+      'The same request (same input, same seed) got different answers. Open replay_summary.json at the named cases: the first divergence points at the field. Fields that are meant to change per call (request ids, timestamps, a clock-driven witness) go into replay.ignorePaths or the dataset\'s ignorePaths; anything else is unseeded randomness, order that depends on the process (hash seeds, set/dict iteration, tiers finishing in parallel) or sampling temperature in the engine path: sort or seed it.',
+  },
+  'replay-engine-errors': {
+    severity: 'HIGH',
+    remediation:
+      'The engine failed some replay requests that it had answered before (timeouts, crashes, errors). Check run.log for the engine\'s stderr around the replay stage, and its capacity: replay sends every case again, `rounds` times.',
+  },
+  'replay-drift': {
+    severity: 'HIGH',
+    remediation:
+      'Answers that are stable in this build differ from the baseline run. If the change is intended (a new model, a prompt change), make this run the new baseline; if not, bisect the changes since the baseline with the drifted cases listed in replay_summary.json.',
+  },
+  'replay-drift-case': {
+    severity: 'MEDIUM',
+    remediation:
+      'This case answers stably, but not as it did in the baseline run: the diff shows the first fields that changed. Confirm the change is intended, or find the commit that changed it.',
+  },
+  // The pipeline checker (src/stages/pipeline), one per check, and the engine map's version check.
+  'engine-version-mismatch': {
+    severity: 'HIGH',
+    remediation:
+      'The engine reports another build than --engine-version / engineVersion asked for: point the engine map entry (engines.<version>.target) at the right build, or deploy the expected build, before trusting this verdict.',
+  },
+  'engine-version-unknown': {
+    severity: 'MEDIUM',
+    remediation: 'Make the engine report its version (a "version" field in GET /health or GET /version, or in a command engine\'s health answer) so the gate can verify the build it tests.',
+  },
+  'pipeline-profile-shape': {
+    severity: 'MEDIUM',
+    remediation:
+      'Answers changed shape mid-run (or had no known shape): a build mixing generations, a fallback path answering in an older format, or error bodies served with 200. Pin pipeline.profile (or engine.profile) to the generation you ship and find the code path that answers differently.',
+  },
+  'pipeline-answer-shape': {
+    severity: 'HIGH',
+    remediation:
+      'The answer is not a well-formed answer of its generation (its anchor object or answer text is missing): check the serialiser of the engine response and that error paths do not return partial bodies with HTTP 200.',
+  },
+  'pipeline-t1-present': {
+    severity: 'HIGH',
+    remediation:
+      'Tier 1 is missing, malformed or has too few models: check that every tier-1 model call returns (timeouts and provider failures dropping models), and that each output keeps its model name and text. Lower pipeline.minT1Models only if fewer models are intended.',
+  },
+  'pipeline-t2-audit': {
+    severity: 'HIGH',
+    remediation: 'The tier path says T2 ran but its audit report is missing or empty: make the T2 audit (DeepSeek/Kimi critiques) write its report, or stop listing T2 in the tier path when it is skipped.',
+  },
+  'pipeline-t3-evidence': {
+    severity: 'HIGH',
+    remediation: 'The evidence tier returned no items and no sources: check the retrieval layers (MMRE / reality packet, or toron-3 source providers) and their timeouts; an answer without evidence should not be synthesised silently.',
+  },
+  'pipeline-tier-consistency': {
+    severity: 'HIGH',
+    remediation:
+      'Opus use and the tier-4 / judicial trace disagree: when Opus (or the tier-4 arbiter) runs, its result and the T4 tier-path entry must be recorded; when it does not, neither may appear. Check the escalation branch and the code that builds tier_path and JUDICIAL_RESULT.',
+  },
+  'pipeline-confidence-range': {
+    severity: 'HIGH',
+    remediation:
+      'The confidence score is missing, not a number, or off its declared scale (0-100 for 2.5h, 0..1 for toron-3): check the score arithmetic (penalties and bonuses clamped to the scale) and that the profile matches the generation.',
+  },
+  'pipeline-confidence-floor': {
+    severity: 'HIGH',
+    remediation: 'Confidence fell below pipeline.minConfidence: find what lowers it (contradictions, failed sources, disagreement) for the cases named, or adjust the floor if the new calibration is intended.',
+  },
+  'pipeline-contradiction-density': {
+    severity: 'HIGH',
+    remediation:
+      'An answer carries too many contradictions between tier-1 hypotheses: check the contradiction detector for false positives and the prompts named. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
+  },
+  'pipeline-opus-escalations': {
+    severity: 'HIGH',
+    remediation:
+      'Opus escalated on more prompts than allowed: check the escalation trigger (2.5h escalates on any "not" substring, "another" and "note" included; toron-3 on low agreement). If a case is meant to escalate, declare it (an equals assertion on /opus_used true, or expected.opus_used: true).',
+  },
+  'pipeline-escalation-rate': {
+    severity: 'HIGH',
+    remediation: 'Too large a share of answers escalates to Opus (cost and latency): tighten the escalation trigger, or raise pipeline.maxEscalationRate if the new rate is intended.',
+  },
+  'pipeline-latency-p95': {
+    severity: 'MEDIUM',
+    remediation: 'The 95th percentile of SIM latencies is over pipeline.latencyP95Ms: profile the slowest cases named (tier timeouts, retries, Opus arbitration) and compare with the load stage under a controlled rate.',
+  },
+  'pipeline-latency-outliers': {
+    severity: 'LOW',
+    remediation: 'A single answer was far slower than the rest (median + k x MAD): look for a stall, a retry or a cold cache on that case; repeat it to see whether it is the prompt or the moment.',
   },
 };
 

@@ -102,3 +102,19 @@ test('diskUsage counts files and bytes recursively', () =>
     const { diskUsage } = await import('../measure.mjs');
     assert.deepEqual(diskUsage([join(dir, 'a'), join(dir, 'missing')]), { files: 2, bytes: 8 });
   }));
+
+test('excerptFile keeps the start and the end of a long file', () =>
+  withDir(async (dir) => {
+    const { writeFileSync } = await import('node:fs');
+    const { excerptFile } = await import('../measure.mjs');
+    const file = join(dir, 'err.txt');
+    writeFileSync(file, 'FATAL first line\n' + 'x'.repeat(5000) + '\nlast line');
+    const e = excerptFile(file, 100, 100);
+    assert.ok(e.startsWith('FATAL first line'));
+    assert.ok(e.endsWith('last line'));
+    assert.ok(e.includes('[...]'));
+    assert.ok(e.length < 250);
+    writeFileSync(file, 'short');
+    assert.equal(excerptFile(file), 'short');
+    assert.equal(excerptFile(join(dir, 'none')), '');
+  }));

@@ -89,8 +89,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** The POST /run body as an engine input and seed; BodyError(400) says what is wrong. */
-export function parseRunBody(text: string): { input: Record<string, unknown>; seed: number; runId: string; caseId: string } {
+/**
+ * The POST /run body as an engine input and seed; BodyError(400) says what is wrong. The seed comes from
+ * the body's `seed`, else the `x-toron-seed` header the http adapter sends (so that --run-id reproduces
+ * runs over HTTP too), else from the prompt.
+ */
+export function parseRunBody(
+  text: string,
+  headers: { seed?: string; runId?: string; caseId?: string } = {},
+): { input: Record<string, unknown>; seed: number; runId: string; caseId: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -103,11 +110,13 @@ export function parseRunBody(text: string): { input: Record<string, unknown>; se
   const input = value as Record<string, unknown>;
   if (typeof input.prompt !== 'string') throw new BodyError(400, '"prompt" must be a string');
   let seed: number;
-  if (input.seed === undefined || input.seed === null) seed = deriveSeed('prompt', input.prompt);
+  const headerSeed = headers.seed !== undefined && /^\d{1,15}$/.test(headers.seed) ? Number(headers.seed) : undefined;
+  if ((input.seed === undefined || input.seed === null) && headerSeed !== undefined) seed = headerSeed;
+  else if (input.seed === undefined || input.seed === null) seed = deriveSeed('prompt', input.prompt);
   else if (typeof input.seed === 'number' && Number.isSafeInteger(input.seed)) seed = input.seed;
   else throw new BodyError(400, '"seed" must be an integer');
-  const runId = typeof input.runId === 'string' ? input.runId : '';
-  const caseId = typeof input.caseId === 'string' ? input.caseId : '';
+  const runId = typeof input.runId === 'string' ? input.runId : (headers.runId ?? '');
+  const caseId = typeof input.caseId === 'string' ? input.caseId : (headers.caseId ?? '');
   return { input, seed, runId, caseId };
 }
 
@@ -138,7 +147,8 @@ export async function startReferenceServer(
   async function handleRun(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let parsed: ReturnType<typeof parseRunBody>;
     try {
-      parsed = parseRunBody(await readBody(req, limit));
+      const h = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+      parsed = parseRunBody(await readBody(req, limit), { seed: h('x-toron-seed'), runId: h('x-toron-run-id'), caseId: h('x-toron-case-id') });
     } catch (err) {
       const e = err instanceof BodyError ? err : new BodyError(400, String(err));
       send(res, e.status, { error: e.message }, e.status === 413 ? { connection: 'close' } : {});

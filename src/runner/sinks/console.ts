@@ -32,7 +32,7 @@ export class ConsoleSink implements Sink {
         return e.state === 'started' ? `▶ ${e.stage}` : `■ ${e.stage}: ${e.verdict}${e.reason ? ` (${e.reason})` : ''}`;
       case 'progress': {
         const pct = e.total ? ((100 * e.done) / e.total).toFixed(0) : '100';
-        return `  ${e.stage} ${e.done}/${e.total} (${pct}%) ${e.ratePerSec}/s, failures ${e.failures}, engine errors ${e.errors}`;
+        return `  ${e.stage} ${e.done}/${e.total} (${pct}%) ${e.ratePerSec}/s, failures ${e.failures}, engine errors ${e.errors}${loadExtras(e)}`;
       }
       case 'warroom': {
         const f = e.finding;
@@ -47,4 +47,13 @@ export class ConsoleSink implements Sink {
         return null; // the CLI prints the verdict block itself
     }
   }
+}
+
+/** The load stage's extra progress fields (p95 so far, dropped, in flight), when present. */
+export function loadExtras(e: { p95Ms?: number; dropped?: number; inFlight?: number }): string {
+  let out = '';
+  if (e.p95Ms !== undefined) out += `, p95 ${e.p95Ms} ms`;
+  if (e.dropped !== undefined) out += `, dropped ${e.dropped}`;
+  if (e.inFlight !== undefined) out += `, in flight ${e.inFlight}`;
+  return out;
 }

@@ -10,7 +10,11 @@ export class RunLogSink implements Sink {
   readonly name = 'run.log';
   private fd: number | null;
 
-  constructor(file: string) {
+  /** `scrub` takes machine paths out of a line: run.log goes into the bundle, which must hold none. */
+  constructor(
+    file: string,
+    private readonly scrub: (line: string) => string = (l) => l,
+  ) {
     this.fd = fs.openSync(file, 'a');
   }
 
@@ -18,7 +22,7 @@ export class RunLogSink implements Sink {
     const line = formatLogLine(e);
     if (line === null || this.fd === null) return;
     try {
-      fs.writeSync(this.fd, line + '\n');
+      fs.writeSync(this.fd, this.scrub(line) + '\n');
     } catch {
       // A full disk must not take the run down with it; the console still has the lines.
     }
@@ -38,7 +42,7 @@ export function formatLogLine(e: RunEvent): string | null {
     case 'subsystem':
       return `${t} INFO  [${e.stage}] ${e.state}${e.verdict ? ` ${e.verdict}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'progress':
-      return `${t} INFO  [${e.stage}] progress ${e.done}/${e.total} ${e.ratePerSec}/s failures=${e.failures} errors=${e.errors}`;
+      return `${t} INFO  [${e.stage}] progress ${e.done}/${e.total} ${e.ratePerSec}/s failures=${e.failures} errors=${e.errors}${e.p95Ms !== undefined ? ` p95=${e.p95Ms}ms` : ''}${e.dropped !== undefined ? ` dropped=${e.dropped}` : ''}${e.inFlight !== undefined ? ` inFlight=${e.inFlight}` : ''}`;
     case 'case':
       return e.passed ? null : `${t} WARN  [${e.stage}] case ${e.dataset}/${e.caseId}#${e.repeat} failed: ${e.error ?? ''}`;
     case 'warroom':

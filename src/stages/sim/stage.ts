@@ -33,7 +33,7 @@ export const simStage: Stage = {
     const cases = suite.cases;
     ctx.log('info', 'sim', `${cases.length} cases from ${suite.datasets.length} dataset(s), concurrency ${settings.sim.concurrency}`);
 
-    const check = buildChecker(cases, settings.engine.profile);
+    const check = buildChecker(cases, settings.engine.profile, settings.pipeline.custom);
     const attemptsTotal = cases.reduce((n, c) => n + c.repeat, 0);
     let done = 0;
     let failures = 0;
@@ -138,9 +138,13 @@ export const simStage: Stage = {
   },
 };
 
-function buildChecker(cases: SimCase[], profile: RunContext['settings']['engine']['profile']): CaseChecker {
+function buildChecker(
+  cases: SimCase[],
+  profile: RunContext['settings']['engine']['profile'],
+  custom: RunContext['settings']['pipeline']['custom'],
+): CaseChecker {
   const compiled = compileCaseChecks(cases);
-  return (c, body, latencyMs) => compiled.get(c)!(body, latencyMs, answerPointer(body, profile));
+  return (c, body, latencyMs) => compiled.get(c)!(body, latencyMs, answerPointer(body, profile, custom));
 }
 
 function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {

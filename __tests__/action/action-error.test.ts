@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PASSING, repoWith } from '../fixtures/action/repo.js';
+import { annotations, E2E_TIMEOUT, runAction } from '../helpers/action.js';
+import { withEmu } from '../helpers/github-emulator.js';
+
+describe.concurrent('ERROR is not a test verdict', { timeout: E2E_TIMEOUT }, () => {
+  it('invalid inputs: nothing runs; result error, exit 2, every problem named, summary and outputs written', () =>
+    withEmu(async (emu) => {
+      const ws = repoWith(PASSING);
+      const r = await runAction({ workspace: ws, emu, inputs: { 'fail-on': 'sometimes', 'max-annotations': 'many' } });
+      expect(r.code).toBe(2);
+      expect(r.outputs).toMatchObject({ result: 'error', promote: 'false', 'report-path': '', 'artifact-id': '' });
+      const last = annotations(r).at(-1)!;
+      expect(last.command).toBe('error');
+      expect(last.message).toMatch(/^toron-testops ERROR \(not a test verdict\): 2 invalid inputs:/);
+      expect(last.message).toContain('input fail-on: must be one of fail, warn, never, got "sometimes"');
+      expect(last.message).toContain('input max-annotations');
+      expect(r.summary).toContain('**ERROR** (not a test verdict)');
+      expect(fs.existsSync(path.join(ws, '.toron-testops'))).toBe(false);
+      expect(emu.requests).toEqual([]);
+    }));
+
+  it('a broken config: ERROR annotation on the config file and line; settings errors name inputs, not CLI flags', () =>
+    withEmu(async (emu) => {
+      const ws = repoWith(PASSING, { config: { sim: { concurrency: 'eight' } } });
+      const r = await runAction({ workspace: ws, emu });
+      expect(r.code).toBe(2);
+      const last = annotations(r).at(-1)!;
+      expect(last.props).toMatchObject({ title: 'toron-testops ERROR', file: 'testops.config.json' });
+      expect(Number(last.props.line)).toBeGreaterThan(1);
+      expect(last.message).toMatch(/not a test verdict.*sim\.concurrency must be integer/);
+
+      const bad = await runAction({ workspace: repoWith(PASSING), emu, inputs: { stages: 'sim,nonsense' } });
+      expect(bad.code).toBe(2);
+      expect(annotations(bad).at(-1)!.message).toMatch(/input stages/);
+      expect(annotations(bad).at(-1)!.message).not.toMatch(/flag --/);
+    }));
+
+  it('an engine that is not there: ERROR with the reason, the report and bundle still uploaded', () =>
+    withEmu(async (emu) => {
+      const r = await runAction({ workspace: repoWith(PASSING), emu, inputs: { engine: 'http://127.0.0.1:9/run', 'run-id': 'down' } });
+      expect(r.code).toBe(2);
+      expect(r.outputs.result).toBe('error');
+      expect(annotations(r).at(-1)!.message).toMatch(/^toron-testops ERROR \(not a test verdict\): engine unreachable/);
+      expect(r.outputs['report-path']).not.toBe('');
+      expect(emu.artifacts.some((a) => a.name === 'toron-testops-gate' && a.finalized)).toBe(true);
+    }));
+});

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOctokit, isPermissionError, type Octokit } from '../../src/github/octokit.js';
+import { batches, conclusionFor, postCheckRun } from '../../src/github/checks.js';
+import { commentBody, findSticky, marker, upsertSticky } from '../../src/github/comment.js';
+import { listChangedFiles } from '../../src/github/pr-files.js';
+import { startEmulator, type GitHubEmulator } from '../helpers/github-emulator.js';
+
+let emu: GitHubEmulator;
+let octokit: Octokit;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  octokit = await createOctokit(emu.githubToken, emu.url);
+});
+afterAll(() => emu.close());
+
+const ann = (i: number) => ({ path: 'sim/a.json', start_line: i, end_line: i, annotation_level: 'failure' as const, title: 't', message: `m${i}` });
+
+describe('check runs (real Octokit against the local API)', () => {
+  it('conclusion: success / neutral / failure for PASS / WARN / FAIL; ERROR fails; cancelled is cancelled', () => {
+    expect(['PASS', 'WARN', 'FAIL', 'ERROR'].map((v) => conclusionFor(v as never, false))).toEqual(['success', 'neutral', 'failure', 'failure']);
+    expect(conclusionFor('PASS', true)).toBe('cancelled');
+    expect(batches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('120 annotations go in batches of 50: created in progress, updated, completed with the last batch', async () => {
+    const r = await postCheckRun(octokit, {
+      owner: emu.owner,
+      repo: emu.repo,
+      name: 'toron-testops (gate)',
+      headSha: 'a'.repeat(40),
+      conclusion: 'failure',
+      title: 'FAIL',
+      summary: 'x'.repeat(70_000),
+      annotations: Array.from({ length: 120 }, (_, i) => ann(i + 1)),
+    });
+    expect(r.requests).toBe(3);
+    const run = emu.checkRuns.find((c) => c.id === r.id)!;
+    expect(run.annotations.map((a) => a.start_line)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', head_sha: 'a'.repeat(40), requests: 3 });
+    const posts = emu.requestsTo('POST', /\/check-runs$/).filter((q) => q.body.name === 'toron-testops (gate)');
+    expect(posts.at(-1)!.body.status).toBe('in_progress');
+    expect(posts.at(-1)!.body.output.summary.length).toBeLessThanOrEqual(65_535);
+    expect(posts.at(-1)!.auth).toBe(`token ${emu.githubToken}`);
+  });
+
+  it('one batch: a single request, completed at once', async () => {
+    const r = await postCheckRun(octokit, {
+      owner: emu.owner,
+      repo: emu.repo,
+      name: 'single',
+      headSha: 'b'.repeat(40),
+      conclusion: 'success',
+      title: 'PASS',
+      summary: 'ok',
+      annotations: [ann(1)],
+    });
+    expect(r.requests).toBe(1);
+    expect(emu.checkRuns.find((c) => c.id === r.id)).toMatchObject({ status: 'completed', conclusion: 'success' });
+  });
+
+  it('a read-only token (403) surfaces as a permission error', async () => {
+    emu.fail('POST', /\/check-runs$/, 403, 'Resource not accessible by integration', 1);
+    const err = await postCheckRun(octokit, { owner: emu.owner, repo: emu.repo, name: 'x', headSha: 'c', conclusion: 'success', title: 't', summary: 's', annotations: [] }).catch((e) => e);
+    expect(isPermissionError(err)).toBe(true);
+  });
+});
+
+describe('sticky PR comment', () => {
+  it('finds the marker through pagination (page 3 of 100-comment pages) and edits that comment in place', async () => {
+    for (let i = 0; i < 230; i++) emu.addComment(7, `chatter ${i}`, { login: 'someone', type: 'User' });
+    const ours = emu.addComment(7, `${marker('gate', 'old')}\nold body`);
+    emu.addComment(7, 'after');
+    const found = await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 7, key: 'gate' });
+    expect(found?.id).toBe(ours.id);
+    const pages = emu.requestsTo('GET', /\/issues\/7\/comments$/).map((r) => r.query.page);
+    expect(pages).toEqual(['1', '2', '3']);
+    const r = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 7, key: 'gate', state: 'new', body: commentBody({ key: 'gate', state: 'new', summary: 'fresh', footer: 'f' }), mode: 'always', verdict: 'PASS' });
+    expect(r).toMatchObject({ action: 'updated', id: ours.id });
+    expect(ours.body).toContain('fresh');
+    expect(ours.updates).toBe(1);
+    expect(emu.comments.get(7)!.length).toBe(232); // edited, not added
+  });
+
+  it('prefers the bot comment over a person quoting the marker; other keys are left alone', async () => {
+    emu.addComment(8, `${marker('gate', 's')} quoted by a person`, { login: 'dev', type: 'User' });
+    const bot = emu.addComment(8, `${marker('gate', 's')}\nbot`);
+    emu.addComment(8, `${marker('other-leg', 's')}\nother`);
+    expect((await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 8, key: 'gate' }))!.id).toBe(bot.id);
+  });
+
+  it('modes: on-failure creates only for FAIL/ERROR; on-change skips the same state and edits a changed one', async () => {
+    const req = (over: Partial<Parameters<typeof upsertSticky>[1]>) => ({
+      owner: emu.owner,
+      repo: emu.repo,
+      number: 9,
+      key: 'gate',
+      state: 's1',
+      body: commentBody({ key: 'gate', state: over.state ?? 's1', summary: 'sum', footer: 'f' }),
+      mode: 'on-change' as const,
+      verdict: 'PASS' as const,
+      ...over,
+    });
+    expect((await upsertSticky(octokit, req({ mode: 'on-failure', verdict: 'PASS' }))).action).toBe('skipped');
+    expect(emu.comments.get(9)).toBeUndefined();
+    expect((await upsertSticky(octokit, req({ mode: 'on-change' }))).action).toBe('created');
+    expect((await upsertSticky(octokit, req({ mode: 'on-change' }))).action).toBe('unchanged');
+    expect((await upsertSticky(octokit, req({ mode: 'on-change', state: 's2' }))).action).toBe('updated');
+    // on-failure keeps an existing comment current even when the run passes now.
+    expect((await upsertSticky(octokit, req({ mode: 'on-failure', state: 's3' }))).action).toBe('updated');
+    expect(emu.comments.get(9)).toHaveLength(1);
+    expect(emu.comments.get(9)![0].body).toContain('state="s3"');
+  });
+
+  it('a 403 (fork or read-only token) is an error the caller can classify, not a crash', async () => {
+    emu.fail('POST', /\/issues\/10\/comments$/, 403);
+    const err = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 10, key: 'k', state: 's', body: 'b', mode: 'always', verdict: 'FAIL' }).catch((e) => e);
+    expect(isPermissionError(err)).toBe(true);
+  });
+});
+
+describe('changed files of a PR', () => {
+  it('reads every page', async () => {
+    emu.prFiles.set(11, Array.from({ length: 250 }, (_, i) => `sim/f${i}.json`));
+    const files = await listChangedFiles(octokit, { owner: emu.owner, repo: emu.repo, number: 11 });
+    expect(files.size).toBe(250);
+    expect(files.has('sim/f249.json')).toBe(true);
+  });
+});

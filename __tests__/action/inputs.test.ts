@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { INPUT_DEFAULTS, readInputs } from '../../src/action/inputs.js';
+import { InputError } from '../../src/util/errors.js';
+import { artifactNameProblem, defaultArtifactName, suffixedName } from '../../src/github/artifact-name.js';
+import { readActionYml } from '../helpers/action.js';
+
+/** The environment the runner gives: every input, defaults filled in, dashes kept in the names. */
+function env(over: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(INPUT_DEFAULTS)) e[`INPUT_${name.toUpperCase()}`] = value === '${{ github.token }}' ? 'tok' : value;
+  for (const [name, value] of Object.entries(over)) e[`INPUT_${name.toUpperCase()}`] = value;
+  return e;
+}
+
+describe('action inputs', () => {
+  it('reads the defaults into one typed object; empty settings inputs mean "the config decides"', () => {
+    expect(readInputs(env())).toEqual({
+      engine: null,
+      config: null,
+      workingDirectory: null,
+      runId: null,
+      stages: null,
+      baseline: { kind: 'none' },
+      failOn: null,
+      annotations: 'workflow-commands',
+      maxAnnotations: 50,
+      jobSummary: true,
+      prComment: 'off',
+      artifactName: null,
+      uploadArtifact: true,
+      retentionDays: 0,
+      githubToken: 'tok',
+    });
+  });
+
+  it('keeps dashes in the variable names (INPUT_FAIL-ON), trims values, reads baseline auto and paths', () => {
+    const i = readInputs(env({ 'fail-on': ' warn ', 'pr-comment': 'On-Change', baseline: 'AUTO', 'max-annotations': '7', 'job-summary': 'False' }));
+    expect(i.failOn).toBe('warn');
+    expect(i.prComment).toBe('on-change');
+    expect(i.baseline).toEqual({ kind: 'auto' });
+    expect(i.maxAnnotations).toBe(7);
+    expect(i.jobSummary).toBe(false);
+    expect(readInputs(env({ baseline: 'snapshots/good.json' })).baseline).toEqual({ kind: 'path', path: 'snapshots/good.json' });
+    // INPUT_FAIL_ON (underscore) is not how the runner spells it: it is ignored.
+    expect(readInputs({ ...env(), INPUT_FAIL_ON: 'never' }).failOn).toBeNull();
+  });
+
+  it('an input that is not passed at all reads as its action.yml default', () => {
+    expect(readInputs({}).annotations).toBe('workflow-commands');
+    expect(readInputs({}).githubToken).toBe('');
+  });
+
+  it('reports every invalid input at once, naming each and what it accepts', () => {
+    let err: unknown;
+    try {
+      readInputs(
+        env({
+          'fail-on': 'sometimes',
+          annotations: 'github',
+          'max-annotations': '-1',
+          'job-summary': 'yes',
+          'retention-days': '91',
+          'artifact-name': 'bad/name:x',
+        }),
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const m = (err as Error).message;
+    expect(m).toMatch(/^6 invalid inputs:/);
+    expect(m).toContain('input fail-on: must be one of fail, warn, never, got "sometimes"');
+    expect(m).toContain('input annotations: must be one of workflow-commands, checks, off, got "github"');
+    expect(m).toContain('input max-annotations: must be a whole number from 0 to 1000, got "-1"');
+    expect(m).toContain('input job-summary: must be true or false, got "yes"');
+    expect(m).toContain('input retention-days: must be a whole number from 0 to 90, got "91"');
+    expect(m).toMatch(/input artifact-name: "bad\/name:x" contains "\/", ":"/);
+  });
+
+  it('artifact names: the service refuses / \\ " : < > | * ? and line breaks; defaults are always valid', () => {
+    for (const c of ['/', '\\', '"', ':', '<', '>', '|', '*', '?', '\n', '\r']) expect(artifactNameProblem(`a${c}b`), c).not.toBeNull();
+    expect(artifactNameProblem('toron-testops-gate (linux, 3)')).toBeNull();
+    expect(artifactNameProblem('  ')).toBe('must not be empty');
+    expect(defaultArtifactName('gate')).toBe('toron-testops-gate');
+    expect(defaultArtifactName('a:b/c')).toBe('toron-testops-a-b-c');
+    expect(artifactNameProblem(defaultArtifactName('x<y>|z?'))).toBeNull();
+    expect(defaultArtifactName(undefined)).toBe('toron-testops');
+    expect([1, 2, 3].map((n) => suffixedName('r', n))).toEqual(['r', 'r-2', 'r-3']);
+  });
+
+  it('the defaults here are the defaults of action.yml, input for input', () => {
+    const yml = readActionYml();
+    expect(Object.keys(yml.inputs).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort());
+    for (const [name, spec] of Object.entries(yml.inputs)) expect(String(spec.default ?? ''), name).toBe(INPUT_DEFAULTS[name]);
+  });
+});

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestopsServer } from '../../src/server/server.js';
+import { simProject, startTestServer } from '../server/helpers.js';
+import { CHROMIUM_FLAGS, ensureChromium } from './chromium.js';
+
+/**
+ * The serve dashboard in real Chromium, against a real server on an ephemeral port: start a run
+ * from the page (reference engine with latency, a dataset where every third case fails) and watch
+ * log lines, stage transitions, WAR ROOM findings and the verdict arrive live over SSE.
+ * Chromium comes from scripts/install-chromium.sh (see chromium.ts); without it the test is skipped.
+ * TORON_SCREENSHOTS=<folder> saves screenshots.
+ */
+const TOKEN = 'dashboard-test-token';
+const SHOTS = process.env.TORON_SCREENSHOTS;
+
+let chromiumPath: string | null = null;
+let skipReason = '';
+let server: TestopsServer | null = null;
+
+beforeAll(async () => {
+  const c = ensureChromium();
+  if ('skip' in c) {
+    skipReason = c.skip;
+    process.stdout.write(`browser tests skipped: ${skipReason}\n`);
+    return;
+  }
+  chromiumPath = c.path;
+  server = await startTestServer(simProject(30, 3), { token: TOKEN });
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A fresh profile, online (the page talks to the local server), removed on close. */
+async function launch(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; errors: string[]; close: () => Promise<void> }> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath!, headless: true, args: CHROMIUM_FLAGS, viewport });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+}
+
+// Functions given to waitForFunction run in the page; this project compiles without DOM types, so
+// they reach the document through globalThis. (String predicates would need 'unsafe-eval', which the
+// dashboard's CSP rightly refuses.)
+describe('serve dashboard in Chromium', () => {
+  it('starts a run from the page; log lines, stages, WAR ROOM findings and the verdict appear live', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${server!.url}/?token=${TOKEN}`, { waitUntil: 'load' });
+      // The token leaves the address bar (it lives in the tab and an HttpOnly cookie).
+      expect(page.url()).not.toContain(TOKEN);
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('server-info').textContent.includes('default engine reference'));
+
+      await page.fill('#f-latency', '80');
+      await page.fill('#f-run-id', 'dash-1');
+      await page.click('summary');
+      await page.fill('#f-extra', '{"concurrency": 1}');
+      await page.click('#start-btn');
+
+      // Live: log lines and progress while the run is still RUNNING, the verdict not there yet.
+      await page.waitForFunction(
+        () => {
+          const d = (globalThis as any).document; // serialised into the page: no closures
+          return (
+            d.getElementById('live-status').textContent === 'RUNNING' &&
+            d.getElementById('verdict').hidden &&
+            d.querySelectorAll('#log div').length > 2 &&
+            d.querySelector('[data-stage="sim"]').dataset.state === 'running' &&
+            /^sim \d+\/30/.test(d.getElementById('progress-text').textContent)
+          );
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+      await shot(page, 'dashboard-running.png');
+
+      // The end: FAIL, the WAR ROOM table with a HIGH finding per failing case, the report links.
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 60_000 });
+      expect(await page.textContent('#live-status')).toBe('FAIL');
+      expect(await page.locator('#warroom tbody tr[data-severity="HIGH"]').count()).toBe(10);
+      expect(await page.textContent('#warroom tbody')).toContain('failed 1/1');
+      expect(await page.getAttribute('[data-stage="sim"]', 'data-state')).toBe('FAIL');
+
+      // What arrived, in order: the page saw every event as it came, WAR ROOM findings before `done`.
+      const timeline = (await page.evaluate('window.toronDashboard.timeline')) as { type: string; seq: number; at: number }[];
+      const types = timeline.map((t) => t.type);
+      expect(types[0]).toBe('status');
+      expect(types.at(-1)).toBe('done');
+      expect(types.indexOf('subsystem')).toBeLessThan(types.indexOf('warroom'));
+      expect(types.lastIndexOf('warroom')).toBeLessThan(types.indexOf('done'));
+      expect(types.filter((t) => t === 'progress').length).toBeGreaterThan(0);
+      for (let i = 1; i < timeline.length; i++) expect(timeline[i].seq).toBeGreaterThan(timeline[i - 1].seq);
+      // Spread over the run, not one burst at the end.
+      expect(timeline.at(-1)!.at - timeline[0].at).toBeGreaterThan(100);
+
+      // Links to report.html and the bundle once the run has written them; they open with the cookie.
+      await page.waitForSelector('#links a[data-file="bundle.zip"]', { timeout: 30_000 });
+      const html = await page.getAttribute('#links a[data-file="report.html"]', 'href');
+      expect(html).toBe('/master/runs/dash-1/files/report.html');
+      const answers = (await page.evaluate(`Promise.all([
+        fetch('/master/runs/dash-1/files/report.html').then(async (r) => [r.status, (await r.text()).includes('dash-1')]),
+        fetch('/master/runs/dash-1/bundle').then((r) => [r.status, r.headers.get('content-type')]),
+      ])`)) as [number, unknown][];
+      expect(answers).toEqual([
+        [200, true],
+        [200, 'application/zip'],
+      ]);
+
+      // The history table has the run, finished.
+      await page.waitForSelector('#runs tbody tr[data-run-id="dash-1"] .v-FAIL', { timeout: 20_000 });
+      await shot(page, 'dashboard-done.png');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const b = await launch({ width: 390, height: 844 });
+    try {
+      const { page } = b;
+      await page.goto(`${server!.url}/?token=${TOKEN}#run=dash-1`, { waitUntil: 'load' });
+      // A late subscriber: the finished run's history streams in, ending with its verdict.
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 30_000 });
+      expect(await page.locator('#warroom tbody tr').count()).toBe(10);
+      await page.waitForSelector('#runs tbody tr[data-run-id="dash-1"]');
+      const widths = (await page.evaluate(`[document.documentElement.scrollWidth, window.innerWidth, document.getElementById('start-btn').getBoundingClientRect().right]`)) as number[];
+      expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+      expect(widths[2]).toBeLessThanOrEqual(widths[1]);
+      await shot(page, 'dashboard-phone.png');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceServer, type ReferenceServer } from '../../src/engine/reference/server.js';
+import { DEFAULTS } from '../../src/settings/defaults.js';
+import { ROOT, makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
+
+/**
+ * The k6 backend with the stand-in k6 (fixtures/load/k6/fake-k6.sh: writes a genuine k6 summary where
+ * k6 would, exits as k6 would). k6 itself cannot run here; its script is tested in k6-script.test.ts.
+ */
+const FAKE = path.join(ROOT, '__tests__/fixtures/load/k6/fake-k6.sh');
+let bin: string;
+let server: ReferenceServer;
+const BASE_PATH = [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter);
+
+beforeAll(async () => {
+  bin = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-k6-bin-'));
+  fs.symlinkSync(FAKE, path.join(bin, 'k6'));
+  server = await startReferenceServer({ ...DEFAULTS.reference }, { port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+  fs.rmSync(bin, { recursive: true, force: true });
+});
+
+function project(load: Record<string, unknown> = {}, engine = `${server.url}/run`) {
+  return makeProject({
+    'sim/sim_dataset.json': { datasets: [{ name: 'basic', path: 'basic.json', enabled: true, tags: [] }] },
+    'sim/basic.json': { name: 'basic', description: 'd', seed: 1, cases: [{ id: 'c0', input: { prompt: 'Hi' }, assert: [] }] },
+    'testops.config.json': { engine, load: { generator: 'k6', rate: 10, duration: '2s', ...load } },
+  });
+}
+
+function env(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: `${bin}${path.delimiter}${BASE_PATH}`, HOME: os.tmpdir(), ...extra };
+}
+
+describe('load stage, k6 backend', () => {
+  it('a failing --summary-export run: k6 exit 99 read as FAIL, dropped iterations make it invalid too', async () => {
+    const dir = project();
+    const argsLog = path.join(dir, 'k6-args.log');
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k1'], {
+      cwd: dir,
+      env: env({ K6_FIXTURE: 'summary-export-fail-arrival-dropped', FAKE_K6_ARGS_LOG: argsLog }),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const rd = reportDir(dir, 'k1');
+    const load = readJson(path.join(rd, 'report.json')).stages.load;
+    expect(load).toMatchObject({ verdict: 'FAIL', generator: 'k6', valid: false });
+    expect(load.metrics.http_reqs).toEqual({ count: 752192, rate: 16704.124848078805 });
+    expect(load.metrics.http_req_duration['p(95)']).toBe(165.28824989999978);
+    expect(load.metrics.http_req_duration['p(99)']).toBeNull();
+    expect(load.metrics.http_req_failed).toEqual({ rate: 0.22851878243852633, passes: 171890, fails: 580302 });
+    expect(load.metrics.dropped_iterations.count).toBe(188);
+    expect(load.k6).toMatchObject({ version: 'v1.5.0', exitCode: 99, summaryShape: 'summary-export', summary: 'k6/summary-export.json', script: 'k6/script.js' });
+    // our default thresholds, judged: p95 165 ms < 450 holds, 22.9% failed does not; the file's own threshold too
+    const by = Object.fromEntries(load.thresholds.map((t: any) => [`${t.metric} ${t.expression}`, t.passed]));
+    expect(by).toEqual({ 'http_req_duration p(95)<450': true, 'http_req_failed rate<0.01': false, 'http_req_duration p(95)<50': false });
+    expect(load.invalidReasons[0]).toMatch(/188 request\(s\).*dropped/);
+    expect(fs.readFileSync(path.join(rd, 'warroom.log'), 'utf8')).toMatch(/load run invalid/);
+    // what the gate passed to k6
+    const calls = fs.readFileSync(argsLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    expect(calls[0]).toEqual(['version']);
+    const run = calls[1];
+    expect(run[0]).toBe('run');
+    expect(run).toContain('--summary-export');
+    expect(run.at(-1)).toBe(path.join(rd, 'k6', 'script.js'));
+    expect(run).toContain(`TORON_TESTOPS_K6_SUMMARY=${path.join(rd, 'k6', 'summary.json')}`);
+    expect(fs.readFileSync(path.join(rd, 'k6', 'script.js'), 'utf8')).toMatch(/executor": "constant-arrival-rate"/);
+    expect(fs.readFileSync(path.join(rd, 'run.log'), 'utf8')).not.toContain(rd);
+  });
+
+  it("a passing handleSummary run: PASS, read from handleSummary's own file", async () => {
+    // the thresholds the fixture's script had: k6's verdicts are taken as stored
+    const dir = project({ stages: [{ duration: '1s', target: 5 }], thresholds: { http_req_duration: ['p(95)<500'], http_req_failed: ['rate<0.01'] } });
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k2'], { cwd: dir, env: env({ K6_FIXTURE: 'handle-summary-pass-compact' }) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const rd = reportDir(dir, 'k2');
+    const load = readJson(path.join(rd, 'report.json')).stages.load;
+    expect(load).toMatchObject({ verdict: 'PASS', generator: 'k6', valid: true, plan: { executor: 'ramping-arrival-rate' } });
+    expect(load.k6).toMatchObject({ exitCode: 0, summaryShape: 'handle-summary', summary: 'k6/summary.json', testRunDurationMs: 8274.949 });
+    expect(load.thresholds.map((t: any) => [t.metric, t.expression, t.passed, t.note])).toEqual([
+      ['http_req_duration', 'p(95)<500', true, 'verdict from k6'],
+      ['http_req_failed', 'rate<0.01', true, 'verdict from k6'],
+    ]);
+    expect(load.metrics.dropped_iterations).toBeNull();
+    expect(readJson(path.join(rd, 'load_summary.json')).durationMs).toBe(8274.949);
+  });
+
+  it('no k6 on PATH: ERROR (exit 2) that says how to install it', async () => {
+    const dir = project();
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k3'], { cwd: dir, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const load = readJson(path.join(reportDir(dir, 'k3'), 'report.json')).stages.load;
+    expect(load.verdict).toBe('ERROR');
+    expect(load.reason).toMatch(/k6 \("k6"\) was not found/);
+    expect(load.reason).toMatch(/grafana\/setup-k6-action/);
+    expect(r.stdout).toMatch(/CRITICAL load: k6/);
+  });
+
+  it('k6 failing for its own reasons (script exception, exit 107): ERROR with its meaning', async () => {
+    const dir = project();
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k4'], {
+      cwd: dir,
+      env: env({ K6_FIXTURE: 'handle-summary-pass-compact', FAKE_K6_EXIT_CODE: '107' }),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const load = readJson(path.join(reportDir(dir, 'k4'), 'report.json')).stages.load;
+    expect(load.verdict).toBe('ERROR');
+    expect(load.reason).toMatch(/exited with code 107 \(the script threw an exception\)/);
+  });
+
+  it('k6 that writes no summary: ERROR, never a pass', async () => {
+    const dir = project();
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k5'], {
+      cwd: dir,
+      env: env({ K6_FIXTURE: 'handle-summary-pass-compact', FAKE_K6_NO_SUMMARY: '1' }),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(readJson(path.join(reportDir(dir, 'k5'), 'report.json')).stages.load.reason).toMatch(/wrote no end-of-test summary/);
+  });
+
+  it('k6 against a non-HTTP engine is a configuration ERROR naming load.generator', async () => {
+    const dir = project({}, 'reference');
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k6'], { cwd: dir, env: env({ K6_FIXTURE: 'handle-summary-pass-compact' }) });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(readJson(path.join(reportDir(dir, 'k6'), 'report.json')).stages.load.reason).toMatch(/load.generator "k6" sends HTTP requests/);
+  });
+});

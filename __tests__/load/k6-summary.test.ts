@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { K6SummaryError, parseK6Summary, parseK6SummaryText } from '../../src/load/k6-summary.js';
+import { k6Thresholds } from '../../src/stages/load/k6.js';
+import { parseThresholds } from '../../src/load/thresholds.js';
+import { ROOT } from '../helpers/cli.js';
+
+/** Genuine k6 summaries (copied byte for byte from reference/k6; see the README beside them). */
+const DIR = path.join(ROOT, '__tests__/fixtures/load/k6');
+const EXPECTED = JSON.parse(fs.readFileSync(path.join(DIR, 'EXPECTED.json'), 'utf8')) as { files: Record<string, any> };
+
+/** Relative tolerance 1e-9 (EXPECTED.json's rule); null must be null, never 0. */
+function same(got: number | null | undefined, want: number | null): void {
+  if (want === null) {
+    expect(got ?? null).toBeNull();
+    return;
+  }
+  expect(got).not.toBeNull();
+  expect(Math.abs((got as number) - want)).toBeLessThanOrEqual(Math.abs(want) * 1e-9);
+}
+
+describe.each(Object.keys(EXPECTED.files))('%s', (file) => {
+  const want = EXPECTED.files[file];
+  const s = parseK6SummaryText(fs.readFileSync(path.join(DIR, file), 'utf8'), file);
+
+  it('is read in its shape', () => {
+    expect(s.shape).toBe(want.shape === 'handleSummary' ? 'handle-summary' : 'summary-export');
+  });
+
+  it('gives the counters, the trend and the rates, absent values as null', () => {
+    same(s.http_reqs!.count, want.http_reqs.count);
+    same(s.http_reqs!.rate, want.http_reqs.rate);
+    for (const k of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const) same(s.http_req_duration![k], want.http_req_duration_ms[k]);
+    same(s.http_req_failed!.rate, want.http_req_failed.rate);
+    same(s.http_req_failed!.passes, want.http_req_failed.failed_requests);
+    same(s.http_req_failed!.fails, want.http_req_failed.ok_requests);
+    same(s.iterations!.count, want.iterations.count);
+    same(s.iterations!.rate, want.iterations.rate);
+    if (want.dropped_iterations === null) expect(s.dropped_iterations).toBeNull();
+    else {
+      same(s.dropped_iterations!.count, want.dropped_iterations.count);
+      same(s.dropped_iterations!.rate, want.dropped_iterations.rate);
+    }
+    if (want.checks === null) expect(s.checks).toBeNull();
+    else {
+      same(s.checks!.rate, want.checks.rate);
+      same(s.checks!.passes, want.checks.passes);
+      same(s.checks!.fails, want.checks.fails);
+    }
+    same(s.testRunDurationMs, want.test_run_duration_ms);
+  });
+
+  it("takes every threshold with k6's verdict (the export's inverted booleans undone)", () => {
+    const key = (t: { metric: string; expression: string }) => `${t.metric} ${t.expression}`;
+    const got = s.thresholds.map((t) => ({ metric: t.metric, expression: t.expression, passed: t.passed, as_stored: t.asStored })).sort((a, b) => key(a).localeCompare(key(b)));
+    const exp = [...want.thresholds].sort((a: any, b: any) => key(a).localeCompare(key(b)));
+    expect(got).toEqual(exp);
+    expect(s.thresholdsPassed).toBe(want.thresholds_passed);
+    expect(s.expectedExitCode).toBe(want.k6_exit_code);
+    expect(s.failedThresholdMetrics).toEqual(want.failed_threshold_metrics);
+  });
+});
+
+describe('k6 summaries: the rest', () => {
+  it('a configured threshold k6 judged keeps its verdict, even without the value (p(99) absent)', () => {
+    const s = parseK6SummaryText(fs.readFileSync(path.join(DIR, 'handle-summary-fail-errors.json'), 'utf8'), 'x');
+    const parsed = parseThresholds({ http_req_duration: ['p(99)<2000', { threshold: 'p(95)<50', level: 'warn' }], http_req_failed: ['rate<0.05'] }, 'k6');
+    const r = k6Thresholds(parsed, s);
+    expect(r[0]).toMatchObject({ passed: true, actual: null, note: 'verdict from k6' });
+    // not in the file: judged here from its values (p(95) = 91.4)
+    expect(r[1]).toMatchObject({ level: 'warn', passed: false, actual: 91.43761999999981 });
+    expect(r[2]).toMatchObject({ passed: false, level: 'error' });
+    // the file's own thresholds that were not configured are kept with k6's verdict
+    expect(r.find((t) => t.expression === 'p(95)<1000')).toMatchObject({ passed: true, note: /not in load.thresholds/ });
+  });
+
+  it("refuses k6's new machine-readable summary (no thresholds) with a clear reason", () => {
+    const doc = { config: {}, metadata: { k6Version: '1.5.0', generatedAt: 'x' }, results: { checks: {}, metrics: [] }, version: '1.0.0' };
+    expect(() => parseK6Summary(doc, 'summary.json')).toThrow(/new machine-readable summary.*no thresholds/);
+  });
+
+  it.each([
+    ['not JSON', '{"metrics": '],
+    ['no metrics', '{"root_group": {}}'],
+    ['an array', '[]'],
+  ])('%s is a K6SummaryError', (_what, text) => {
+    expect(() => parseK6SummaryText(text, 'f.json')).toThrow(K6SummaryError);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { constantSchedule } from '../../src/load/schedule.js';
+import { OpenModelScheduler } from '../../src/load/scheduler.js';
+
+function run(rate: number, ms: number, maxInFlight: number, holdMs: number, signal = new AbortController().signal) {
+  const started: { i: number; intended: number; actual: number }[] = [];
+  const dropped: [number, number][] = [];
+  const schedule = constantSchedule(rate, ms);
+  const s: OpenModelScheduler = new OpenModelScheduler({
+    schedule,
+    maxInFlight,
+    signal,
+    hooks: {
+      start(i, intended, actual) {
+        started.push({ i, intended, actual });
+        setTimeout(() => s.release(), holdMs);
+      },
+      dropped(from, count) {
+        dropped.push([from, count]);
+      },
+    },
+  });
+  return { s, schedule, started, dropped, done: s.run() };
+}
+
+describe('open-model scheduler', () => {
+  it('starts every request at or after its intended time, without waiting for earlier ones', async () => {
+    const r = run(500, 200, 1000, 30);
+    await r.done;
+    expect(r.started.map((x) => x.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    for (const x of r.started) {
+      expect(x.intended).toBeCloseTo(r.schedule.timeOf(x.i), 9);
+      expect(x.actual).toBeGreaterThanOrEqual(x.intended);
+    }
+    // requests held 30 ms each at one every 2 ms: many were in flight at once (an open model)
+    expect(r.dropped).toEqual([]);
+    expect(r.s.inFlight).toBe(0);
+  });
+
+  it('with every slot taken, drops what is due (counted once each) and sends again when a slot frees', async () => {
+    const r = run(1000, 300, 2, 20);
+    await r.done;
+    const droppedCount = r.dropped.reduce((n, [, c]) => n + c, 0);
+    expect(r.started.length + droppedCount).toBe(300);
+    // each index exactly once, in order, started or dropped
+    const seen = new Array(300).fill(0);
+    for (const x of r.started) seen[x.i]++;
+    for (const [from, count] of r.dropped) for (let i = from; i < from + count; i++) seen[i]++;
+    expect(seen.every((n) => n === 1)).toBe(true);
+    // slots freed every 20 ms over 300 ms: sending went on after the first two
+    expect(r.started.length).toBeGreaterThan(10);
+    expect(r.started.length).toBeLessThan(100);
+  });
+
+  it('cancellation stops sending; the run ends when the last request in flight ends', async () => {
+    const ac = new AbortController();
+    const r = run(100, 60_000, 100, 10, ac.signal);
+    setTimeout(() => ac.abort(), 100);
+    await r.done;
+    expect(r.started.length).toBeGreaterThan(0);
+    expect(r.started.length).toBeLessThan(100);
+    expect(r.s.inFlight).toBe(0);
+  });
+});

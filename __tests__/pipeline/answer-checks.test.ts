@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILES, type Profile } from '../../src/engine/profiles/index.js';
+import { checkAnswer } from '../../src/stages/pipeline/answer-checks.js';
+import type { AnswerCheckResult, Thresholds } from '../../src/stages/pipeline/types.js';
+import { DEFAULTS } from '../../src/settings/defaults.js';
+import { clone, samples, type SampleLine } from './helpers.js';
+
+const T: Thresholds = { ...DEFAULTS.pipeline };
+
+function run(p: Profile, body: unknown, declared = { contradictions: false }): AnswerCheckResult[] {
+  return checkAnswer(p.view(body), p, T, declared);
+}
+const failures = (rs: AnswerCheckResult[]) => rs.filter((r) => r.status === 'fail');
+const byCase = (lines: SampleLine[], c: string) => clone(lines.find((l) => l.case === c)!.response) as any;
+
+const SETS: [string, Profile, () => SampleLine[]][] = [
+  ['toron-2.5h (real)', PROFILES['toron-2.5h'], samples['2.5h']],
+  ['toron-2.5h-stability (real)', PROFILES['toron-2.5h-stability'], samples.stability],
+  ['toron-3 /query (reference)', PROFILES['toron-3'], samples.t3query],
+  ['toron-3 full (reference)', PROFILES['toron-3'], samples.t3full],
+];
+
+describe('every answer passes through its profile with no failure', () => {
+  for (const [label, profile, lines] of SETS) {
+    it(label, () => {
+      const all = lines();
+      expect(all.length).toBeGreaterThanOrEqual(9);
+      for (const l of all) {
+        const rs = run(profile, l.response);
+        expect(failures(rs), `${label} ${l.case}`).toEqual([]);
+        expect(rs.filter((r) => r.status === 'ok').length, l.case).toBeGreaterThanOrEqual(profile.name === 'toron-3' ? 6 : 8);
+      }
+    });
+  }
+
+  it('marks what toron-3 does not expose as not applicable', () => {
+    const rs = run(PROFILES['toron-3'], samples.t3query()[0].response);
+    expect(rs.filter((r) => r.status === 'na').map((r) => r.name).sort()).toEqual(['contradiction-density', 't2-audit']);
+  });
+});
+
+/** Exactly one failing check, the expected one, with a message naming the problem. */
+function expectOnly(rs: AnswerCheckResult[], name: string, message: RegExp): void {
+  const f = failures(rs);
+  expect(f.map((r) => r.name)).toEqual([name]);
+  expect((f[0] as { message: string }).message).toMatch(message);
+}
+
+describe('mutated copies raise exactly the expected failure', () => {
+  const h25 = samples['2.5h']();
+  const stab = samples.stability();
+  const p25 = PROFILES['toron-2.5h'];
+  const pst = PROFILES['toron-2.5h-stability'];
+  const p3 = PROFILES['toron-3'];
+
+  it('T1 removed (2.5h and the stability patch)', () => {
+    const a = byCase(h25, 'question');
+    delete a.state_snapshot.T1_RAW;
+    expectOnly(run(p25, a), 't1-present', /tier 1 is missing \(\/state_snapshot\/T1_RAW absent\)/);
+    const b = byCase(stab, 'question');
+    delete b.state_snapshot.T1_RAW;
+    expectOnly(run(pst, b), 't1-present', /tier 1 is missing/);
+  });
+
+  it('T1 malformed or too small', () => {
+    const a = byCase(h25, 'question');
+    delete a.state_snapshot.T1_RAW[2].hypothesis;
+    expectOnly(run(p25, a), 't1-present', /\/state_snapshot\/T1_RAW\/2 has no output/);
+    const b = byCase(h25, 'question');
+    b.state_snapshot.T1_RAW = b.state_snapshot.T1_RAW.slice(0, 2);
+    expectOnly(run(p25, b), 't1-present', /outputs from 2 model\(s\), fewer than 3/);
+    const c = byCase(samples.t3query(), 'plain');
+    c.metrics.providers_called = 2;
+    expectOnly(run(p3, c), 't1-present', /2 responder\(s\), fewer than 3/);
+  });
+
+  it('confidence 140 on a 0-100 scale', () => {
+    const a = byCase(h25, 'medical');
+    a.confidence_score = 140;
+    expectOnly(run(p25, a), 'confidence-range', /confidence 140 on the declared 0-100 scale is 1\.4 after normalisation, outside \[0, 1\]/);
+    const b = byCase(stab, 'medical');
+    b.confidence_score = 140;
+    expectOnly(run(pst, b), 'confidence-range', /140/);
+  });
+
+  it('toron-3 confidence 82 on its 0..1 scale (never re-read as 0-100)', () => {
+    const a = byCase(samples.t3query(), 'plain');
+    a.consensus.confidence = 82;
+    expectOnly(run(p3, a), 'confidence-range', /confidence 82 on the declared 0\.\.1 scale is 82/);
+  });
+
+  it('confidence below the configured floor, and confidence that is not a number', () => {
+    const a = byCase(h25, 'medical');
+    expect(failures(checkAnswer(p25.view(a), p25, { ...T, minConfidence: 0.6 }, { contradictions: false })).map((r) => r.name)).toEqual(['confidence-floor']);
+    a.confidence_score = 'high';
+    expectOnly(run(p25, a), 'confidence-range', /not a number/);
+  });
+
+  it('Opus used but no judicial result', () => {
+    const a = byCase(h25, 'long_over_120_words');
+    expect(a.opus_used).toBe(true);
+    a.state_snapshot.JUDICIAL_RESULT = {};
+    expectOnly(run(p25, a), 'tier-consistency', /Opus was used but there is no judicial \(tier-4\) result/);
+    // And the other way round: a judicial result without Opus.
+    const b = byCase(h25, 'short');
+    b.state_snapshot.JUDICIAL_RESULT = byCase(h25, 'contains_not').state_snapshot.JUDICIAL_RESULT;
+    expectOnly(run(p25, b), 'tier-consistency', /judicial \(tier-4\) result is present .* but Opus was not used/);
+  });
+
+  it('tier_path without T4 while Opus was used (stability)', () => {
+    const a = byCase(stab, 'long_over_120_words');
+    a.tier_path = ['T1', 'T2', 'T3'];
+    expectOnly(run(pst, a), 'tier-consistency', /Opus was used but the tier path has no T4/);
+  });
+
+  it('toron-3: an arbiter named while arbitration_source says consensus only', () => {
+    const a = byCase(samples.t3full(), 'plain');
+    a.consensus.arbitration_model = 'Claude-Opus-4.5';
+    expectOnly(run(p3, a), 'tier-consistency', /judicial \(tier-4\) result is present/);
+  });
+
+  it('7 contradictions (the patch counts them; 2.5h lists them per tier-1 model)', () => {
+    const a = byCase(stab, 'question');
+    a.contradictions = 7;
+    expectOnly(run(pst, a), 'contradiction-density', /^7 contradictions in one answer \(limit: fewer than 5/);
+    const b = byCase(h25, 'question');
+    const seven = Array.from({ length: 7 }, (_, i) => `claim ${i} conflicts with claim ${i + 1}`);
+    b.state_snapshot.T1_RAW[0].contradictions = seven.slice(0, 4);
+    b.state_snapshot.T1_RAW[5].contradictions = seven.slice(3);
+    expectOnly(run(p25, b), 'contradiction-density', /^7 contradictions/);
+    // Four are fine; a case that declares them is fine too.
+    b.state_snapshot.T1_RAW[5].contradictions = [];
+    expect(failures(run(p25, b))).toEqual([]);
+    expect(failures(run(pst, a, { contradictions: true }))).toEqual([]);
+  });
+
+  it('a toron-3 answer without consensus (both forms): answer-shape only, nothing cascades', () => {
+    for (const lines of [samples.t3query(), samples.t3full()]) {
+      const a = byCase(lines, 'two_contradictions_opus');
+      delete a.consensus;
+      const rs = run(p3, a);
+      expect(rs).toEqual([{ name: 'answer-shape', status: 'fail', message: 'not a toron-3 answer: /consensus is absent, not an object' }]);
+    }
+  });
+
+  it('T2 audit missing while the tier path says T2 ran; evidence tier empty', () => {
+    const a = byCase(stab, 'question');
+    a.state_snapshot.T2_AUDIT_REPORT = {};
+    expectOnly(run(pst, a), 't2-audit', /says T2 ran, but its audit is missing or empty/);
+    a.tier_path = ['T1', 'T3']; // T2 did not run: no audit needed
+    expect(failures(run(pst, a))).toEqual([]);
+    const b = byCase(h25, 'question');
+    b.state_snapshot.REALITY_PACKET = { verified_facts: [], source_clusters: {} };
+    b.sources_used = [];
+    expectOnly(run(p25, b), 't3-evidence', /no items and no sources/);
+  });
+});

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBaseline } from '../../src/baseline/load.js';
+import { validateReport } from '../../src/report/schema.js';
+import { readJson } from '../helpers/cli.js';
+import { cmd, dataset, DRIFT_ENGINE, project, run } from './helpers.js';
+
+const N = 30;
+
+describe('drift against a baseline', () => {
+  it('a baseline from an earlier run in which exactly one case changed: exactly that case drifted; an unstable one is noise', async () => {
+    const dir = project({ d: dataset('d', N) });
+    const base = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'base', stages: 'sim,replay' });
+    expect(base.replay.determinismScore).toBe(100);
+
+    // A new build: "question 3" answers differently (stably), "question 5" differently on every call.
+    const engine = cmd(DRIFT_ENGINE, '--alter', 'question 3', '--flaky', 'question 5');
+    const now = await run(dir, { engine, runId: 'now', stages: 'sim,replay', baseline: '.toron-testops/reports/base' });
+    const drift = now.replay.drift;
+    expect(drift).toMatchObject({
+      baseline: '.toron-testops/reports/base',
+      baselineRunId: 'base',
+      snapshot: '.toron-testops/snapshots/base.json',
+      changed: 1,
+      unchanged: N - 2,
+      noise: 1,
+      new: 0,
+      removed: 0,
+      verdict: 'WARN',
+      thresholds: { warnRate: 0, failRate: 0.05 },
+    });
+    expect(drift.rate).toBeCloseTo(1 / (N - 1), 4);
+    // Another run id gave every case another seed; the engine's answer depends on it (`draw`), so the
+    // baseline's own requests were asked again (probes) to compare like with like.
+    expect(drift.probed).toBe(N);
+    const changed = drift.cases.filter((c: { status: string }) => c.status === 'changed');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({ id: 'c3', dataset: 'd', location: { file: 'sim/d.json' } });
+    expect(changed[0].diff).toEqual([
+      {
+        pointer: '/final_answer',
+        kind: 'changed',
+        baseline: 'The answer to "question 3" is forty-two.',
+        current: 'The answer to "question 3" is forty-three.',
+        charIndex: 37, // "forty-t|wo" vs "forty-t|hree"
+        similarity: 0.9048, // 1 - 4 edits / 42 characters
+      },
+    ]);
+    expect(drift.cases.find((c: { id: string }) => c.id === 'c5')).toMatchObject({ status: 'noise', note: expect.stringMatching(/differ between rounds/) });
+    expect(drift.cases).toHaveLength(N);
+
+    // The determinism of this run: only the flaky case disagrees.
+    expect(now.replay.agreed).toBe(N - 1);
+    expect(now.replay.determinismVerdict).toBe('PASS');
+    expect(now.replay.verdict).toBe('WARN');
+    expect(now.verdict).toBe('WARN');
+    expect(now.exitCode).toBe(0);
+
+    // WAR ROOM: one event per drifted case, with its diff, and the drift verdict.
+    const events = now.reportJson.warroom.filter((f: { type: string }) => f.type.startsWith('replay-drift'));
+    expect(events.map((f: { type: string; severity: string; caseId?: string }) => [f.type, f.severity, f.caseId])).toEqual([
+      ['replay-drift-case', 'MEDIUM', 'c3'],
+      ['replay-drift', 'HIGH', undefined],
+    ]);
+    expect(events[0].message).toBe(
+      'd/c3 drifted since baseline run base: /final_answer: "The answer to \\"question 3\\" is forty-two." -> "The answer to \\"question 3\\" is forty-three." (similarity 0.9048)',
+    );
+    expect(events[0].location.file).toBe('sim/d.json');
+    expect(events[0].remediation).toMatch(/baseline/);
+    expect(events[1].message).toMatch(/^1 stable case\(s\) answer differently than baseline run base: drift 3\.45% \(above warnRate 0%\); 1 unstable case\(s\) not counted \(noise\)/);
+
+    expect(validateReport(now.reportJson)).toEqual({ ok: true });
+    // replay_summary.json carries the same drift.
+    expect(readJson(now.paths.replaySummary).drift).toMatchObject({ changed: 1, noise: 1, verdict: 'WARN' });
+  });
+
+  it('FAIL above replay.drift.failRate, and the baseline can be the snapshot file or the report.json', async () => {
+    const dir = project({ d: dataset('d', 10) }, { replay: { drift: { failRate: 0.05 } } });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'b', stages: 'sim' }); // SIM alone writes the snapshot
+    const engine = cmd(DRIFT_ENGINE, '--alter', 'question 1');
+    for (const baseline of ['.toron-testops/snapshots/b.json', '.toron-testops/reports/b/report.json']) {
+      const now = await run(dir, { engine, stages: 'sim,replay', baseline });
+      expect(now.replay.drift).toMatchObject({ changed: 1, unchanged: 9, verdict: 'FAIL', baselineRunId: 'b' }); // 10% > 5%
+      expect(now.replay.verdict).toBe('FAIL');
+      expect(now.reportJson.warroom.find((f: { type: string }) => f.type === 'replay-drift')).toMatchObject({ severity: 'CRITICAL' });
+      expect(now.exitCode).toBe(1);
+    }
+  });
+
+  it('the reference engine against its own earlier run (another run id): nothing drifted, though every seed differs', async () => {
+    const dir = project({ d: dataset('d', 20) });
+    await run(dir, { engine: 'reference', runId: 'r1', stages: 'sim' });
+    const now = await run(dir, { engine: 'reference', runId: 'r2', stages: 'sim,replay', baseline: '.toron-testops/snapshots/r1.json' });
+    expect(now.replay.drift).toMatchObject({ unchanged: 20, changed: 0, noise: 0, probed: 20, verdict: 'PASS', rate: 0 });
+    // Compared naively, the two snapshots differ almost everywhere (seeded answers).
+    const hashes = (id: string) => readJson(path.join(dir, `.toron-testops/snapshots/${id}.json`)).cases.map((c: { hash: string }) => c.hash);
+    const [a, b] = [hashes('r1'), hashes('r2')];
+    expect(a.filter((h: string, i: number) => h !== b[i]).length).toBeGreaterThan(15);
+  });
+
+  it('the same run id needs no probe; an ignore list that grew since the baseline is not drift; new and removed cases are listed', async () => {
+    const dir = project({ d: dataset('d', 6) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'same', stages: 'sim', out: 'old' });
+    // Same run id (same seeds), `draw` now ignored by the config, one case renamed (c5 -> c9).
+    const ds = dataset('d', 6);
+    ds.cases[5].id = 'c9';
+    const dir2 = project({ d: ds }, { replay: { ignorePaths: ['/draw'] } });
+    fs.cpSync(path.join(dir, 'old'), path.join(dir2, 'old'), { recursive: true });
+    const now = await run(dir2, { engine: cmd(DRIFT_ENGINE), runId: 'same', stages: 'sim,replay', baseline: 'old/snapshots/same.json' });
+    expect(now.replay.drift).toMatchObject({ unchanged: 5, changed: 0, new: 1, removed: 1, probed: 0, verdict: 'PASS' });
+    const byId = Object.fromEntries(now.replay.drift.cases.map((c: { id: string; status: string }) => [c.id, c.status]));
+    expect(byId).toMatchObject({ c0: 'unchanged', c9: 'new', c5: 'removed' });
+  });
+
+  it('a bundle.zip is a baseline too (its snapshot.json)', async () => {
+    const dir = project({ d: dataset('d', 8) });
+    const base = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'zipped', stages: 'sim' });
+    const bundle = path.join(base.paths.reportDir, 'bundle.zip');
+    expect(fs.existsSync(bundle)).toBe(true);
+    const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--alter', 'question 2'), stages: 'sim,replay', baseline: '.toron-testops/reports/zipped/bundle.zip' });
+    expect(now.replay.drift).toMatchObject({
+      baseline: '.toron-testops/reports/zipped/bundle.zip',
+      snapshot: '.toron-testops/reports/zipped/bundle.zip!snapshot.json',
+      baselineRunId: 'zipped',
+      changed: 1,
+      unchanged: 7,
+    });
+    // The temporary copy is gone once the stage is done.
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`toron-testops-baseline-${process.pid}-`))).toEqual([]);
+  });
+
+  it('bad baselines are clear errors (ERROR, not a verdict)', async () => {
+    const dir = project({ d: dataset('d', 2) });
+    const missing = await run(dir, { engine: 'reference', stages: 'sim,replay', baseline: 'nope/snapshot.json' });
+    expect(missing.verdict).toBe('ERROR');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.reportJson.error.message).toMatch(/^nope\/snapshot\.json: baseline not found/);
+
+    fs.writeFileSync(path.join(dir, 'bundle.zip'), 'PK');
+    expect(() => loadBaseline('bundle.zip', dir)).toThrow(/^bundle\.zip: cannot read the bundle: /);
+    await run(dir, { engine: 'reference', runId: 'nosnap', stages: 'replay' }); // no SIM, no snapshot in its bundle
+    expect(() => loadBaseline('.toron-testops/reports/nosnap/bundle.zip', dir)).toThrow(/bundle\.zip: this bundle has no snapshot\.json/);
+    fs.mkdirSync(path.join(dir, 'empty'));
+    expect(() => loadBaseline('empty', dir)).toThrow(/^empty: this folder has neither report\.json nor snapshot\.json/);
+    // A report folder copied alone: its snapshot is not beside it.
+    const r = await run(dir, { engine: 'reference', runId: 'x', stages: 'sim' });
+    fs.cpSync(r.paths.reportDir, path.join(dir, 'copied'), { recursive: true });
+    expect(() => loadBaseline('copied', dir)).toThrow(/names its snapshot \.\.\/\.\.\/snapshots\/x\.json, which is not there/);
+    // ... unless snapshot.json sits beside it (an unpacked bundle).
+    fs.copyFileSync(path.join(dir, '.toron-testops/snapshots/x.json'), path.join(dir, 'copied/snapshot.json'));
+    const b = loadBaseline('copied', dir);
+    expect(b).toMatchObject({ label: 'copied', snapshotFile: 'copied/snapshot.json' });
+    expect(b.snapshot.header.runId).toBe('x');
+    b.snapshot.close();
+  });
+});

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBundle, bundleEpoch, bundledResultJson, bundleSources, DEFAULT_BUNDLE_EPOCH, recordedBundle } from '../../src/report/bundle.js';
+
+/** A run's output folder as the runner leaves it: <out>/reports/<id>/ and <out>/snapshots/<id>.json. */
+function fakeRun(opts: { skipLoad?: boolean } = {}): { out: string; dir: string } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-bundle-'));
+  const dir = path.join(out, 'reports', 'run-1');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.join(out, 'snapshots'));
+  const report = {
+    schemaVersion: 1,
+    runId: 'run-1',
+    stages: { sim: { verdict: 'PASS' }, load: opts.skipLoad ? { verdict: 'SKIPPED', reason: 'x' } : { verdict: 'PASS' }, replay: { verdict: 'PASS' }, pipeline: { verdict: 'SKIPPED', reason: 'y' } },
+    artifacts: { report: 'report.json', log: 'run.log', snapshot: '../../snapshots/run-1.json', bundle: 'bundle.zip' },
+  };
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'report.html'), '<!DOCTYPE html><p>report</p>\n');
+  fs.writeFileSync(path.join(dir, 'summary.md'), '## PASS\n');
+  fs.writeFileSync(path.join(dir, 'run.log'), 'line 1\nline 2\n');
+  fs.writeFileSync(path.join(dir, 'sim_summary.json'), '{"sim":1}\n');
+  fs.writeFileSync(path.join(dir, 'load_summary.json'), '{"load":1}\n');
+  fs.writeFileSync(path.join(dir, 'replay_summary.json'), '{"replay":1}\n');
+  fs.writeFileSync(path.join(dir, 'pipeline_summary.json'), '{"stale":true}\n');
+  fs.writeFileSync(path.join(dir, 'warroom.log'), '{"severity":"HIGH"}\n');
+  fs.writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ schemaVersion: 1, runId: 'run-1', verdict: 'PASS', bundle: null }, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, 'snapshots', 'run-1.json'), '{"cases":[]}\n');
+  return { out, dir };
+}
+
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+const PY_INSPECT = `
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps({
+  "bad": z.testzip(),
+  "entries": [[i.filename, list(i.date_time), i.external_attr >> 16, i.create_system, i.compress_type, len(i.extra)] for i in z.infolist()],
+  "result": json.loads(z.read("result.json")),
+}))
+`;
+
+describe('bundle.zip', () => {
+  it('holds the run files under their §3.8 names, sorted, with the snapshot and logs/run.log', async () => {
+    const { dir } = fakeRun();
+    const info = await buildBundle(dir, { env: {} });
+    expect(info.entries).toEqual([
+      'load_summary.json',
+      'logs/run.log',
+      'replay_summary.json',
+      'report.html',
+      'report.json',
+      'result.json',
+      'sim_summary.json',
+      'snapshot.json',
+      'summary.md',
+      'warroom.log',
+    ]);
+    // pipeline was SKIPPED in this report: its summary file is a stale one and stays out
+    expect(info.entries).not.toContain('pipeline_summary.json');
+    expect(info.sha256).toBe(sha256(info.file));
+    expect(info.bytes).toBe(fs.statSync(info.file).size);
+    expect(info.sourceDateEpoch).toBe(DEFAULT_BUNDLE_EPOCH);
+  });
+
+  it('passes unzip -t and Python zipfile: fixed 1980-01-01 timestamps, mode 0644, no extra fields', async () => {
+    const { dir } = fakeRun();
+    const info = await buildBundle(dir, { env: {} });
+    const unzip = execFileSync('unzip', ['-t', info.file], { encoding: 'utf8' });
+    expect(unzip).toContain('No errors detected in compressed data');
+    const py = JSON.parse(execFileSync('python3', ['-c', PY_INSPECT, info.file], { encoding: 'utf8' }));
+    expect(py.bad).toBeNull();
+    for (const [name, date, mode, system, method, extra] of py.entries) {
+      expect(date, name).toEqual([1980, 1, 1, 0, 0, 0]);
+      expect(mode, name).toBe(0o100644);
+      expect(system, name).toBe(3); // Unix, whatever the OS that made it
+      expect(method, name).toBe(8); // deflate
+      expect(extra, name).toBe(0);
+    }
+    expect(py.result.bundle).toBeNull();
+  });
+
+  it('gives identical bytes for identical inputs, whatever the files mtimes and modes', async () => {
+    const { dir } = fakeRun();
+    const a = await buildBundle(dir, { env: {}, out: path.join(dir, 'a.zip') });
+    for (const f of fs.readdirSync(dir)) {
+      fs.utimesSync(path.join(dir, f), new Date(2030, 1, 1), new Date(2030, 1, 1));
+      fs.chmodSync(path.join(dir, f), 0o600);
+    }
+    const b = await buildBundle(dir, { env: {}, out: path.join(dir, 'b.zip') });
+    expect(b.sha256).toBe(a.sha256);
+    expect(fs.readFileSync(b.file).equals(fs.readFileSync(a.file))).toBe(true);
+  });
+
+  it('changes when a file changes, and when SOURCE_DATE_EPOCH does', async () => {
+    const { dir } = fakeRun();
+    const a = await buildBundle(dir, { env: {}, out: path.join(dir, 'a.zip') });
+    const e = await buildBundle(dir, { env: { SOURCE_DATE_EPOCH: '1700000000' }, out: path.join(dir, 'e.zip') });
+    expect(e.sha256).not.toBe(a.sha256);
+    expect(e.sourceDateEpoch).toBe(1700000000);
+    const py = JSON.parse(execFileSync('python3', ['-c', PY_INSPECT, e.file], { encoding: 'utf8' }));
+    expect(py.entries[0][1]).toEqual([2023, 11, 14, 22, 13, 20]);
+    fs.appendFileSync(path.join(dir, 'run.log'), 'one more line\n');
+    const c = await buildBundle(dir, { env: {}, out: path.join(dir, 'c.zip') });
+    expect(c.sha256).not.toBe(a.sha256);
+  });
+
+  it('stores result.json with "bundle": null, so recording the hash does not change the bundle', async () => {
+    const { dir } = fakeRun();
+    const first = await buildBundle(dir, { env: {} });
+    const resultFile = path.join(dir, 'result.json');
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    result.bundle = { path: 'bundle.zip', sha256: first.sha256, bytes: first.bytes, sourceDateEpoch: first.sourceDateEpoch, entries: first.entries };
+    fs.writeFileSync(resultFile, JSON.stringify(result, null, 2) + '\n');
+    expect(recordedBundle(dir)!.sha256).toBe(first.sha256);
+    const again = await buildBundle(dir, { env: {}, recordedEpoch: recordedBundle(dir)!.sourceDateEpoch });
+    expect(again.sha256).toBe(first.sha256);
+    expect(bundledResultJson(fs.readFileSync(resultFile)).toString()).not.toContain(first.sha256);
+  });
+
+  it('follows report.json paths only inside the output folder', () => {
+    const { dir } = fakeRun();
+    const outside = path.join(os.tmpdir(), `toron-outside-${process.pid}.json`);
+    fs.writeFileSync(outside, 'secret');
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    report.artifacts.snapshot = path.relative(dir, outside);
+    report.artifacts.log = '/etc/hostname';
+    fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report));
+    const names = bundleSources(dir).map((s) => s.name);
+    expect(names).not.toContain('snapshot.json');
+    expect(names).not.toContain('logs/run.log');
+    fs.rmSync(outside);
+  });
+
+  it('rejects a folder without report.json and a malformed SOURCE_DATE_EPOCH', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-empty-'));
+    await expect(buildBundle(empty, { env: {} })).rejects.toThrow(/has no report\.json/);
+    expect(() => bundleEpoch({ SOURCE_DATE_EPOCH: '12.5' })).toThrow(/SOURCE_DATE_EPOCH must be a whole number/);
+    expect(bundleEpoch({ SOURCE_DATE_EPOCH: '' }, 42)).toBe(42);
+    expect(bundleEpoch({}, null)).toBe(DEFAULT_BUNDLE_EPOCH);
+    expect(bundleEpoch({ SOURCE_DATE_EPOCH: '7' }, 42)).toBe(7);
+  });
+});

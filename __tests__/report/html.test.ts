@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { renderReportHtml } from '../../src/report/html.js';
+import { buildHtmlView, LIMITS, paginate, sortFindings } from '../../src/report/view-model.js';
+import type { MetricPoint } from '../../src/store/types.js';
+import { HOSTILE, syntheticReport } from './fixtures/synthetic.js';
+
+function between(html: string, open: string, close: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    const a = html.indexOf(open, i);
+    if (a < 0) return out;
+    const b = html.indexOf(close, a + open.length);
+    out.push(html.slice(a + open.length, b));
+    i = b + close.length;
+  }
+}
+
+const sha = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+
+describe('report.html', () => {
+  const report = syntheticReport({ cases: 60 });
+  const html = renderReportHtml(report);
+
+  it('escapes engine output everywhere: the only script element is ours', () => {
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html.match(/<img/g)).toBeNull();
+    // no attribute can be broken out of: quotes in engine text are entities
+    const report2 = syntheticReport({ cases: 4, failEvery: 1, hostile: `" onmouseover="alert(3)' x='` });
+    const html2 = renderReportHtml(report2);
+    expect(html2).not.toMatch(/onmouseover="alert/);
+    expect(html2).toContain('&quot; onmouseover=&quot;alert(3)&#39; x=&#39;');
+  });
+
+  it('carries a Content-Security-Policy that allows only its own inline style and script, by hash', () => {
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1].replace(/&#39;/g, "'");
+    expect(csp).toContain("default-src 'none'");
+    const [style] = between(html, '<style>', '</style>');
+    const [script] = between(html, '<script>', '</script>');
+    expect(csp).toContain(`style-src ${sha(style)}`);
+    expect(csp).toContain(`script-src ${sha(script)}`);
+    expect(csp).not.toContain('unsafe-inline');
+    // Nothing is loaded from anywhere: no src/href to another origin, no style attribute.
+    expect(html).not.toMatch(/\s(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/\sstyle="/);
+    expect(html).not.toMatch(/\son[a-z]+="/);
+  });
+
+  it('shows the verdict banner, a card per stage, and every section', () => {
+    expect(html).toMatch(/<div class="banner fail" id="verdict" data-verdict="FAIL">/);
+    for (const s of ['sim', 'load', 'replay', 'pipeline']) expect(html).toContain(`data-stage="${s}"`);
+    for (const id of ['stage-sim', 'stage-load', 'stage-replay', 'stage-pipeline', 'warroom', 'trends', 'artifacts']) expect(html).toContain(`id="${id}"`);
+    expect(html).toContain('<svg class="scorebar"');
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(2); // histogram + timeline (no history yet)
+    expect(html).toContain('Not enough history yet');
+  });
+
+  it('shows failing cases with an expected vs actual diff and their dataset file:line', () => {
+    expect(html).toContain('<del>90</del>');
+    expect(html).toContain('<ins>100</ins>');
+    expect(html).toContain('<code>sim/opus-escalation.json:13</code>');
+  });
+
+  it('sorts the WAR ROOM by severity and marks CRITICAL rows', () => {
+    const rows = [...html.matchAll(/<tr class="(sev-[a-z]+)" data-severity="([A-Z]+)"/g)].map((m) => m[2]);
+    expect(rows.slice(0, 2)).toEqual(['CRITICAL', 'CRITICAL']);
+    const rank = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFO: 4 } as Record<string, number>;
+    for (let i = 1; i < rows.length; i++) expect(rank[rows[i]]).toBeGreaterThanOrEqual(rank[rows[i - 1]]);
+    expect(html).toContain('<tr class="sev-critical" data-severity="CRITICAL"');
+  });
+
+  it('shows a SKIPPED stage with its reason and no section', () => {
+    const r = syntheticReport({ cases: 5 });
+    r.stages.load = { verdict: 'SKIPPED', reason: 'not requested (--stages)' };
+    const h = renderReportHtml(r);
+    expect(h).toMatch(/data-stage="load"[\s\S]*?SKIPPED[\s\S]*?not requested \(--stages\)/);
+    expect(h).not.toContain('id="stage-load"');
+  });
+
+  it('renders a stage that broke before it had results, and an ERROR run', () => {
+    const r = syntheticReport({ cases: 5 });
+    r.verdict = 'ERROR';
+    r.error = { kind: 'engine', message: 'engine unreachable: <b>refused</b>' };
+    r.stages.replay = { verdict: 'ERROR', reason: 'boom' };
+    r.stages.pipeline = { verdict: 'PASS', checks: 'not a list' } as never;
+    const h = renderReportHtml(r);
+    expect(h).toContain('(not a test verdict)');
+    expect(h).toContain('engine unreachable: &lt;b&gt;refused&lt;/b&gt;');
+    expect(h).toContain('id="stage-replay"');
+    expect(h).toContain('No checks in this report.');
+  });
+
+  it('draws trends from the store history plus this run', () => {
+    const history: MetricPoint[] = [1, 2, 3].map((i) => ({
+      runId: `r${i}`,
+      status: 'PASS',
+      verdict: 'PASS',
+      startedAt: `2026-01-0${i}T00:00:00.000Z`,
+      finishedAt: null,
+      durationMs: 1,
+      simPassRate: 0.9,
+      simTotal: 10,
+      determinismScore: 95,
+      p95Ms: 100 + i,
+      warroomCritical: 0,
+      warroomHigh: 0,
+    }));
+    const view = buildHtmlView(report, { history });
+    expect(view.trends.runs).toBe(4);
+    expect(view.trends.charts.map((c) => c.title)).toEqual(['SIM pass rate', 'Determinism score', 'Load p95 latency']);
+    const points = view.trends.charts[1].series[0].points!;
+    expect(points.at(-1)!.title).toContain('synthetic-1');
+    expect(points.at(-1)!.title).toContain(': 62');
+  });
+
+  it('stays bounded for 100k cases: summarised and paginated', () => {
+    const big = syntheticReport({ cases: 100_000 });
+    const view = buildHtmlView(big);
+    expect(view.sim!.problems.total).toBeGreaterThan(LIMITS.maxCaseDetails);
+    expect(view.sim!.problems.shown).toBe(LIMITS.maxCaseDetails);
+    expect(view.sim!.problems.pages).toHaveLength(LIMITS.maxCaseDetails / LIMITS.casesPerPage);
+    expect(view.warroom.rows.shown).toBe(LIMITS.maxWarroomRows);
+    const h = renderReportHtml(big);
+    expect(h.length).toBeLessThan(4_000_000);
+    expect(h).toMatch(/Showing 500 of [\d,]+ failing cases/);
+    expect(h).toContain('href="#sim-cases-p10"');
+  });
+});
+
+describe('paginate and sortFindings', () => {
+  it('pages with stable ids and counts what is left out', () => {
+    const p = paginate([1, 2, 3, 4, 5], { perPage: 2, max: 4, idPrefix: 'x' });
+    expect(p.pages.map((x) => [x.id, x.items])).toEqual([
+      ['x-p1', [1, 2]],
+      ['x-p2', [3, 4]],
+    ]);
+    expect([p.total, p.shown, p.more]).toEqual([5, 4, 1]);
+  });
+
+  it('orders by score, keeping the raise order within a severity', () => {
+    const f = (id: string, severity: 'CRITICAL' | 'LOW' | 'HIGH', score: number) => ({ id, severity, score, runId: 'r', type: 't', subsystem: 's', message: 'm', remediation: '', timestamp: '' });
+    expect(sortFindings([f('a', 'LOW', 10), f('b', 'CRITICAL', 100), f('c', 'HIGH', 75), f('d', 'CRITICAL', 100)]).map((x) => x.id)).toEqual(['b', 'd', 'c', 'a']);
+  });
+});
+
+it('HOSTILE fixture text is what the tests look for', () => {
+  expect(HOSTILE).toContain('<script>alert(1)</script>');
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { COMMENT_BUDGET, JOB_SUMMARY_BUDGET, mdText, renderSummaryMarkdown } from '../../src/report/summary-md.js';
+import { syntheticReport } from './fixtures/synthetic.js';
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe('summary.md', () => {
+  it('has the verdict line, the totals table, headline numbers, failing items first, and links', () => {
+    const r = syntheticReport({ cases: 30 });
+    const { markdown, truncated, listed, omitted } = renderSummaryMarkdown(r);
+    expect(truncated).toBe(false);
+    expect(omitted).toBe(0);
+    expect(listed).toBe(r.warroom.length);
+    const lines = markdown.split('\n');
+    expect(lines[0]).toBe('## ❌ toron-testops: FAIL');
+    expect(markdown).toContain('| Stage | Verdict | Result |');
+    expect(markdown).toMatch(/\| sim \| ❌ FAIL \| \d+\/30 passed/);
+    expect(markdown).toContain('**Determinism** 62 / 100');
+    expect(markdown).toContain('**p95** 131.5 ms');
+    expect(markdown).toContain('**WAR ROOM** 2 CRITICAL');
+    const failing = markdown.indexOf('### Failing');
+    const warnings = markdown.indexOf('### Warnings');
+    expect(failing).toBeGreaterThan(0);
+    expect(warnings).toBeGreaterThan(failing);
+    // CRITICAL before HIGH, with the dataset file:line
+    const firstItems = lines.filter((l) => l.startsWith('- ')).slice(0, 3);
+    expect(firstItems[0]).toContain('**CRITICAL**');
+    expect(firstItems[1]).toContain('**CRITICAL**');
+    expect(firstItems[1]).toContain('`sim/opus-escalation.json:13`');
+    expect(firstItems[2]).toContain('**HIGH**');
+    expect(markdown.trimEnd().split('\n').at(-1)).toBe('Reports: [report.html](<report.html>) · [report.json](<report.json>) · [bundle.zip](<bundle.zip>)');
+  });
+
+  it('keeps engine text inert: no HTML, no mentions, no links, no table breaks', () => {
+    const r = syntheticReport({ cases: 4, failEvery: 1, hostile: '<script>alert(1)</script> @octocat | [x](http://evil) #12 **b** `c`\n- item' });
+    const { markdown } = renderSummaryMarkdown(r);
+    expect(markdown).not.toContain('<script>');
+    expect(markdown).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(markdown).not.toMatch(/(^|[^&#\w])@octocat/);
+    expect(markdown).not.toMatch(/[^\\]\]\(http/);
+    expect(markdown).toContain('&#64;octocat');
+    expect(markdown).not.toContain(' #12');
+    expect(markdown).toContain('\\|');
+    for (const line of markdown.split('\n').filter((l) => l.startsWith('| '))) {
+      expect(line.replace(/\\\|/g, '').split('|')).toHaveLength(5);
+    }
+    expect(mdText('- not a list')).toBe('\\- not a list');
+    expect(mdText('# not a heading')).toBe('\\# not a heading');
+    expect(mdText('1. not a list')).toBe('1\\. not a list');
+    expect(mdText('x\ny')).toBe('x y');
+  });
+
+  // One large run for the budget tests: 100k cases, multi-byte and hostile engine text.
+  let big: ReturnType<typeof syntheticReport> | undefined;
+  const bigReport = () => (big ??= syntheticReport({ cases: 100_000, hostile: '<script>alert(1)</script> ünïcödé ✓ 漢字 '.repeat(4) }));
+
+  it('fits 100k cases in a 60,000-character comment with a clean truncation line', () => {
+    const r = bigReport();
+    const res = renderSummaryMarkdown(r, { budget: COMMENT_BUDGET });
+    expect(res.markdown.length).toBeLessThanOrEqual(60_000);
+    expect(res.truncated).toBe(true);
+    expect(res.omitted).toBeGreaterThan(0);
+    expect(res.listed + res.omitted).toBe(r.warroom.length);
+    expect(res.markdown).toContain(`> **truncated:** ${res.omitted.toLocaleString('en-US')} more items not shown; the full report is in the bundle ([bundle.zip](<bundle.zip>)).`);
+    // Whole lines only: every item line is complete, the table is whole.
+    for (const l of res.markdown.split('\n').filter((x) => x.startsWith('- '))) expect(l).toMatch(/: .+/);
+    expect(res.markdown.split('\n').filter((l) => l.startsWith('| ')).length).toBe(6);
+  });
+
+  it('fits the 1 MiB job summary budget in UTF-8 bytes', () => {
+    const res = renderSummaryMarkdown(bigReport(), { budget: JOB_SUMMARY_BUDGET });
+    expect(bytes(res.markdown)).toBeLessThanOrEqual(1024 * 1024);
+    expect(res.truncated).toBe(true);
+    expect(res.markdown).toContain('> **truncated:**');
+  });
+
+  it('degrades to the verdict and a pointer to the bundle under a tiny budget', () => {
+    const r = syntheticReport({ cases: 10 });
+    const res = renderSummaryMarkdown(r, { budget: { chars: 200 } });
+    expect(res.markdown.length).toBeLessThanOrEqual(200);
+    expect(res.markdown).toContain('toron-testops: FAIL');
+    expect(res.markdown).toContain('truncated');
+    expect(res.truncated).toBe(true);
+  });
+
+  it('links where the caller says (the action passes artifact URLs)', () => {
+    const r = syntheticReport({ cases: 3 });
+    const { markdown } = renderSummaryMarkdown(r, { links: { html: null, report: null, bundle: 'https://github.com/o/r/actions/runs/1/artifacts/2' } });
+    expect(markdown).toContain('Reports: [bundle.zip](<https://github.com/o/r/actions/runs/1/artifacts/2>)');
+    expect(markdown).not.toContain('report.html](');
+  });
+
+  it('says SKIPPED stages with their reason', () => {
+    const r = syntheticReport({ cases: 3 });
+    r.stages.load = { verdict: 'SKIPPED', reason: 'not requested (--stages)' };
+    expect(renderSummaryMarkdown(r).markdown).toContain('| load | ⏭️ SKIPPED | not requested (--stages) |');
+  });
+});

@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, readJson } from '../helpers/cli.js';
+import { cmd, dataset, DRIFT_ENGINE, project, run } from '../replay/helpers.js';
+import { canonicalJson, sha256Hex } from '../../src/replay/canonical.js';
+import { openSnapshot } from '../../src/snapshot/reader.js';
+import { SnapshotWriter } from '../../src/snapshot/writer.js';
+import { Store } from '../../src/store/store.js';
+import { deriveSeed } from '../../src/util/seed.js';
+import { InputError } from '../../src/util/errors.js';
+import type { AnswerObservation } from '../../src/runner/answers.js';
+import type { SimCase } from '../../src/stages/sim/types.js';
+
+describe('the snapshot of a run', () => {
+  it('holds engine, settings hash, metrics, artifacts and per case input, seed, canonical answer and hashes; no machine path', async () => {
+    const ds = dataset('drifty', 6, { defaults: { ignorePaths: ['/draw'] }, extra: (i) => (i === 0 ? { repeat: 3 } : {}) });
+    const dir = project({ drifty: ds }, { replay: { ignorePaths: ['/models_used/1'] } });
+    // An absolute script path in the engine spec must not reach the snapshot.
+    const out = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'snap1', stages: 'sim' });
+    expect(out.verdict).toBe('PASS');
+    const file = path.join(dir, '.toron-testops/snapshots/snap1.json');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).not.toContain(dir);
+    expect(text).not.toContain(ROOT);
+
+    const snap = JSON.parse(text);
+    expect(snap).toMatchObject({
+      schemaVersion: 1,
+      kind: 'toron-testops.snapshot',
+      runId: 'snap1',
+      tool: { name: 'toron-testops' },
+      engine: { kind: 'command', version: 'drift-1', profile: 'auto' },
+      canonical: { form: 'RFC 8785', hash: 'sha256', ignorePaths: ['/models_used/1'] },
+      metrics: { sim: { verdict: 'PASS', total: 6, passed: 6 }, answered: 6, errored: 0 },
+      artifacts: { report: '../reports/snap1/report.json', simSummary: '../reports/snap1/sim_summary.json' },
+      caseCount: 6,
+    });
+    expect(snap.engine.target).toMatch(/^cmd:\S*node\S* …\/drift-engine\.mjs$/);
+    expect(snap.settingsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(snap.metrics.latencyMs.p95).toBeGreaterThan(0);
+    expect(snap.cases.map((c: { id: string }) => c.id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+    const c0 = snap.cases[0];
+    expect(c0).toMatchObject({
+      dataset: 'drifty',
+      id: 'c0',
+      repeat: 0,
+      seed: deriveSeed('snap1', 'drifty', 'c0', 0),
+      input: { prompt: 'question 0' },
+      ignorePaths: ['/draw', '/models_used/1'],
+      location: { file: 'sim/drifty.json' },
+      status: 'ok',
+    });
+    // The canonical answer: ignorePaths removed, keys sorted; the hash is that text's.
+    expect(c0.answer).toEqual({ final_answer: 'The answer to "question 0" is forty-two.', models_used: ['a', 'c'] });
+    expect(c0.hash).toBe(sha256Hex(canonicalJson(c0.answer)));
+    expect(c0.rawHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(c0.rawHash).not.toBe(c0.hash);
+    expect(c0.latencyMs).toBeGreaterThan(0);
+    // One case a line, so large snapshots can be indexed line by line.
+    expect(text.split('\n')).toHaveLength(6 + 3);
+
+    // Recorded in the store, with its hash, relative to the output folder.
+    const { store } = Store.open(path.join(dir, '.toron-testops/testops.db'));
+    try {
+      const row = store.getRun('snap1')!.snapshots[0];
+      expect(row).toMatchObject({ runId: 'snap1', path: 'snapshots/snap1.json', cases: 6, settingsHash: snap.settingsHash });
+      expect(row.sha256).toBe(sha256Hex(text));
+    } finally {
+      store.close();
+    }
+    // And named in the report's artifacts.
+    expect(out.reportJson.artifacts.snapshot).toBe('../../snapshots/snap1.json');
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['snap1.json']); // no spool or temp file left
+  });
+
+  it('is not written for a cancelled run, nor when SIM did not run', async () => {
+    const dir = project({ d: dataset('d', 3) });
+    const ac = new AbortController();
+    ac.abort(new Error('test'));
+    const cancelled = await run(dir, { engine: 'reference', runId: 'cancelled', stages: 'sim' }, { signal: ac.signal });
+    expect(cancelled.verdict).toBe('ERROR');
+    const noSim = await run(dir, { engine: 'reference', runId: 'nosim', stages: 'replay' });
+    expect(noSim.replay).toMatchObject({ verdict: 'SKIPPED' });
+    expect(noSim.replay.reason).toMatch(/SIM did not run/);
+    expect(fs.existsSync(path.join(dir, '.toron-testops/snapshots/cancelled.json'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, '.toron-testops/snapshots/nosim.json'))).toBe(false);
+  });
+});
+
+function simCase(id: string, ignorePaths: string[] = []): SimCase {
+  return { id, dataset: 'd', input: { prompt: id }, assert: [], tags: [], repeat: 1, ignorePaths, location: { file: 'sim/d.json', line: 3 } };
+}
+
+function observation(c: SimCase, caseIndex: number, body: unknown, repeat = 0): AnswerObservation {
+  const raw = JSON.stringify(body);
+  return { case: c, caseIndex, repeat, seed: 7 + caseIndex, passed: true, result: { ok: true, body, raw, latencyMs: 1.234 } };
+}
+
+describe('SnapshotWriter and openSnapshot', () => {
+  const header = {
+    runId: 'w1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    tool: { name: 'toron-testops', version: 'test' },
+    engine: { kind: 'reference', target: 'reference', version: null, profile: 'auto' },
+    settingsHash: 'x',
+    metrics: { sim: null, latencyMs: null, load: null, answered: 0, errored: 0 },
+    artifacts: {},
+  };
+
+  it('writes cases in case order whatever order answers came in, first attempts only, errors kept', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const file = path.join(dir, 'w1.json');
+      const w = new SnapshotWriter({ file, configIgnorePaths: ['/t'] });
+      w.observe(observation(simCase('b'), 1, { z: 1, a: 2, t: 'x' }));
+      w.observe(observation(simCase('a'), 0, { n: 1 }, 1)); // a repeat: not the snapshot answer
+      w.observe({ case: simCase('c'), caseIndex: 2, repeat: 0, seed: 1, passed: false, result: { ok: false, error: { kind: 'timeout', message: 'slow' }, latencyMs: 5 } });
+      w.observe(observation(simCase('a', ['/n']), 0, { n: 1, m: 2 }));
+      const written = w.finish(header)!;
+      expect(written).toMatchObject({ file, cases: 3 });
+      const text = fs.readFileSync(file, 'utf8');
+      expect(written.sha256).toBe(sha256Hex(text));
+      const snap = openSnapshot(file, 'w1.json');
+      expect(snap.entries.map((e) => [e.id, e.status])).toEqual([['a', 'ok'], ['b', 'ok'], ['c', 'error']]);
+      expect(snap.entries[0].ignorePaths).toEqual(['/n', '/t']);
+      expect(snap.readAnswer(0)).toEqual({ m: 2 });
+      expect(snap.readAnswer(1)).toEqual({ a: 2, z: 1 });
+      expect(snap.readAnswer(2)).toBeUndefined();
+      expect(snap.entries[2].error).toEqual({ kind: 'timeout', message: 'slow' });
+      expect(snap.header.caseCount).toBe(3);
+      snap.close();
+      expect(JSON.parse(text).cases).toHaveLength(3); // plain JSON too
+      expect(fs.readdirSync(dir)).toEqual(['w1.json']);
+
+      // The same file pretty-printed (jq .) still opens, through the whole-file parser.
+      const pretty = path.join(dir, 'pretty.json');
+      fs.writeFileSync(pretty, JSON.stringify(JSON.parse(text), null, 2));
+      const p = openSnapshot(pretty, 'pretty.json');
+      expect(p.entries.map((e) => e.id)).toEqual(['a', 'b', 'c']);
+      expect(p.readAnswer(1)).toEqual({ a: 2, z: 1 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes nothing without answers, and discard leaves no file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const empty = new SnapshotWriter({ file: path.join(dir, 'e.json'), configIgnorePaths: [] });
+      expect(empty.finish(header)).toBeNull();
+      const w = new SnapshotWriter({ file: path.join(dir, 'd.json'), configIgnorePaths: [] });
+      w.observe(observation(simCase('a'), 0, { x: 'y'.repeat(2_000_000) })); // flushed to the spool at once
+      w.discard();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what is not a snapshot, or a damaged one, naming the file and line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const err = (file: string): InputError => {
+      try {
+        openSnapshot(file, path.basename(file));
+      } catch (e) {
+        return e as InputError;
+      }
+      throw new Error('no error');
+    };
+    try {
+      const w = new SnapshotWriter({ file: path.join(dir, 'good.json'), configIgnorePaths: [] });
+      for (let i = 0; i < 3; i++) w.observe(observation(simCase(`k${i}`), i, { i }));
+      w.finish(header);
+      const good = fs.readFileSync(path.join(dir, 'good.json'), 'utf8');
+      const lines = good.split('\n');
+
+      expect(err(path.join(dir, 'missing.json')).message).toBe('missing.json: snapshot file not found');
+      expect(err(write('report.json', '{"schemaVersion":1,"runId":"x","stages":{}}')).message).toMatch(/^report\.json:1 at \/kind: not a toron-testops snapshot/);
+      expect(err(write('newer.json', good.replace('"schemaVersion":1', '"schemaVersion":7'))).message).toMatch(/newer\.json:1 .*schemaVersion 7 .*use a newer toron-testops/);
+      // A case line cut short: named by its line.
+      const cut = [...lines];
+      cut[2] = cut[2].slice(0, 20);
+      expect(err(write('cut.json', cut.join('\n'))).message).toMatch(/^cut\.json:3 at \/cases\/1: case 2 is not valid JSON/);
+      // Pretty-printed and broken: the whole-file parser gives line and column.
+      const prettyBroken = JSON.stringify(JSON.parse(good), null, 2).replace('"k1"', '"k1" "x"');
+      expect(err(write('pb.json', prettyBroken)).message).toMatch(/^pb\.json:\d+:\d+: /);
+      // A case dropped: caseCount no longer matches.
+      const dropped = [...lines];
+      dropped.splice(2, 1);
+      expect(err(write('dropped.json', dropped.join('\n'))).message).toMatch(/holds 3 cases but has 2/);
+      // A case without a seed, named by line and case id.
+      const noSeed = good.replace('"seed":8,', '');
+      expect(err(write('noseed.json', noSeed)).message).toMatch(/^noseed\.json:3 at \/cases\/1 case "k1": "seed" must be a number/);
+      expect(err(dir).message).toMatch(/is a folder/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

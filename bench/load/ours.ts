@@ -1,0 +1,56 @@
+// One run of our built-in generator against a URL, for the load benchmark (bundled by run.mjs, then
+// run pinned to a core). Argument: a JSON object { url, rate, durationS, maxInFlight, timeoutMs }.
+// A saturation run is the open model at a rate no target reaches, capped by maxInFlight: what it
+// completes per second is the generator's ceiling. Prints one JSON line with the result.
+import { runGenerator } from '../../src/load/generator.js';
+import { httpTransport } from '../../src/load/http-transport.js';
+import { requestPool } from '../../src/load/requests.js';
+import { constantSchedule } from '../../src/load/schedule.js';
+import { compileCaseChecks } from '../../src/stages/sim/check.js';
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; rate: number; durationS: number; maxInFlight: number; timeoutMs?: number };
+const cases = [
+  {
+    id: 'bench',
+    dataset: 'bench',
+    input: { prompt: 'Is it not true that water boils at 100 C at sea level?' },
+    // One real assertion per answer: the generator checks answers under load, so the bench does too.
+    assert: [{ type: 'contains', value: 'boils' }],
+    tags: [],
+    repeat: 1,
+    ignorePaths: [],
+    location: { file: 'bench.json', line: 1 },
+  },
+];
+const checks = compileCaseChecks(cases);
+const pool = requestPool(cases, 'bench-load');
+const timeoutMs = opts.timeoutMs ?? 10_000;
+const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxResponseBytes: 1 << 20, runId: 'bench-load', timeoutMs });
+const cpu0 = process.cpuUsage();
+const r = await runGenerator({
+  schedule: constantSchedule(opts.rate, opts.durationS * 1000),
+  maxInFlight: opts.maxInFlight,
+  timeoutMs,
+  transport,
+  requestAt: (i) => pool.requestAt(i),
+  judge: (req, body, latency) => checks.get(req.case)!(body, latency, '/final_answer').failures.length === 0,
+  signal: new AbortController().signal,
+});
+const cpu = process.cpuUsage(cpu0);
+await transport.close();
+const d = r.recorder.duration;
+process.stdout.write(
+  JSON.stringify({
+    completed: r.completed,
+    sent: r.sent,
+    dropped: r.metrics.dropped_iterations.count,
+    durationMs: r.durationMs,
+    errors: r.errors,
+    checks: r.metrics.checks,
+    latency: r.metrics.http_req_duration,
+    p: { p50: d.percentile(50), p90: d.percentile(90), p99: d.percentile(99), max: d.max },
+    uncorrected: r.metrics.http_req_duration_uncorrected,
+    lag: r.metrics.scheduler_lag_ms,
+    inProcessCpuS: (cpu.user + cpu.system) / 1e6,
+  }) + '\n',
+);

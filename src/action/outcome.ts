@@ -1,0 +1,64 @@
+import { buildResult } from '../report/report-json.js';
+import type { Report, RunResult } from '../report/types.js';
+import type { RunOutcome } from '../runner/runner.js';
+import type { RunPaths } from '../runner/paths.js';
+import type { Verdict } from '../runner/verdict.js';
+import type { Finding } from '../warroom/finding.js';
+
+/** What the publish steps and the exit status need to know about the run, whether or not it ran. */
+export interface ActionOutcome {
+  verdict: Verdict;
+  reason: string;
+  exitCode: number;
+  runId: string | null;
+  report: Report | null;
+  result: RunResult | null;
+  paths: RunPaths | null;
+  findings: Finding[];
+  cancelled: boolean;
+  /** What broke, for ERROR (not a test verdict). */
+  error: string | null;
+  /** Where the error is, when it is in a file of the repository (a config line). */
+  errorLocation: { file: string; line: number } | null;
+}
+
+export function fromRun(o: RunOutcome, cancelled: boolean): ActionOutcome {
+  return {
+    verdict: o.verdict,
+    reason: o.report?.reason ?? (o.error ? `ERROR (not a test verdict): ${o.error}` : o.verdict),
+    exitCode: o.exitCode,
+    runId: o.runId,
+    report: o.report,
+    result: o.report ? buildResult(o.report, o.exitCode) : null,
+    paths: o.paths,
+    findings: o.report?.warroom ?? [],
+    cancelled: cancelled || Boolean(o.report?.cancelled),
+    error: o.verdict === 'ERROR' ? (o.report?.error?.message ?? o.error ?? 'the run did not finish') : null,
+    errorLocation: null,
+  };
+}
+
+/** ERROR before or around the run: bad inputs, bad config, a runner that never finished. */
+export function errorOutcome(message: string, extra: Partial<ActionOutcome> = {}): ActionOutcome {
+  return {
+    verdict: 'ERROR',
+    reason: `ERROR (not a test verdict): ${message}`,
+    exitCode: 2,
+    runId: null,
+    report: null,
+    result: null,
+    paths: null,
+    findings: [],
+    cancelled: false,
+    error: message,
+    errorLocation: null,
+    ...extra,
+  };
+}
+
+/** Release gating: PASS, or WARN without a CRITICAL finding. */
+export function promote(o: ActionOutcome): boolean {
+  if (o.verdict !== 'PASS' && o.verdict !== 'WARN') return false;
+  if (o.cancelled) return false;
+  return !o.findings.some((f) => f.severity === 'CRITICAL');
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveSettings } from '../settings/resolve.js';
+import type { Settings } from '../settings/types.js';
+import { STAGES } from '../stages/index.js';
+import type { Stage } from '../runner/stage.js';
+import type { StageName } from '../runner/events.js';
+import { InputError, errorMessage } from '../util/errors.js';
+import { redactTarget } from '../engine/spec.js';
+import { defaultArtifactName } from '../github/artifact-name.js';
+import { repoPath } from '../github/annotations.js';
+import { findBaseline, type BaselineResult } from '../github/baseline.js';
+import { createOctokit } from '../github/octokit.js';
+import type { ActionContext } from './action-context.js';
+import { withBaselineNotice } from './baseline-notice.js';
+import { withDeadline } from './cancel.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { errorOutcome, type ActionOutcome } from './outcome.js';
+
+export type BaselineStatus =
+  | { kind: 'none' }
+  | { kind: 'path'; path: string }
+  | { kind: 'auto-found'; snapshot: string; runId: number; runUrl: string | null; createdAt: string; branch: string }
+  | { kind: 'auto-missing'; reason: string }
+  | { kind: 'auto-not-needed'; reason: string };
+
+export interface Prepared {
+  /** Null when the inputs themselves were invalid (publishing then uses the defaults). */
+  inputs: ActionInputs | null;
+  settings: Settings | null;
+  /** Set when the run cannot start: the ERROR outcome to publish. */
+  failed: ActionOutcome | null;
+  artifactName: string;
+  baseline: BaselineStatus;
+  stages: Partial<Record<StageName, Stage>>;
+}
+
+const BASELINE_TIMEOUT_MS = 120_000;
+
+/** Inputs → settings (the same resolver as the CLI) → the baseline for `auto`. Never throws. */
+export async function prepare(ctx: ActionContext): Promise<Prepared> {
+  const { gh, log } = ctx;
+  let inputs: ActionInputs | null = null;
+  const base = (failed: ActionOutcome): Prepared => ({
+    inputs,
+    settings: null,
+    failed,
+    artifactName: inputs?.artifactName ?? defaultArtifactName(gh.job),
+    baseline: { kind: 'none' },
+    stages: STAGES,
+  });
+  try {
+    inputs = readInputs(ctx.env);
+  } catch (err) {
+    return base(errorOutcome(errorMessage(err)));
+  }
+  let settings: Settings;
+  try {
+    settings = settingsFromInputs(inputs, gh.workspace, ctx.env);
+  } catch (err) {
+    const message = errorMessage(err).replace(/flag --([a-z-]+)/g, 'input $1');
+    const loc = err instanceof InputError && err.file ? repoPath(err.file, cwdOf(inputs, gh.workspace), gh.workspace) : undefined;
+    return base(errorOutcome(message, { errorLocation: loc ? { file: loc, line: (err as InputError).line ?? 1 } : null }));
+  }
+  const artifactName = inputs.artifactName ?? defaultArtifactName(gh.job);
+  log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
+
+  let baseline: BaselineStatus = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
+  let stages: Partial<Record<StageName, Stage>> = STAGES;
+  if (inputs.baseline.kind === 'auto') {
+    baseline = await autoBaseline(ctx, inputs, settings, artifactName);
+    if (baseline.kind === 'auto-found') {
+      settings = { ...settings, baseline: baseline.snapshot };
+      log.info(`toron-testops: baseline from run ${baseline.runId} on ${baseline.branch} (${baseline.createdAt})`);
+    } else if (baseline.kind === 'auto-missing') {
+      log.warning(`baseline: auto: ${baseline.reason}; the run goes on without drift (WARN)`, { title: 'toron-testops baseline' });
+      if (STAGES.replay) stages = { ...STAGES, replay: withBaselineNotice(STAGES.replay, baseline.reason) };
+    } else if (baseline.kind === 'auto-not-needed') {
+      log.info(`toron-testops: baseline: auto: ${baseline.reason}`);
+    }
+  }
+  return { inputs, settings, failed: null, artifactName, baseline, stages };
+}
+
+function cwdOf(inputs: ActionInputs, workspace: string): string {
+  return inputs.workingDirectory ? path.resolve(workspace, inputs.workingDirectory) : workspace;
+}
+
+export function settingsFromInputs(inputs: ActionInputs, workspace: string, env: NodeJS.ProcessEnv): Settings {
+  const cwd = cwdOf(inputs, workspace);
+  if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(`input working-directory: ${JSON.stringify(inputs.workingDirectory ?? cwd)} is not a directory of the workspace`);
+  }
+  const flags: Parameters<typeof resolveSettings>[0]['flags'] = {};
+  if (inputs.engine !== null) flags.engine = inputs.engine;
+  if (inputs.runId !== null) flags.runId = inputs.runId;
+  if (inputs.stages !== null) flags.stages = inputs.stages;
+  if (inputs.failOn !== null) flags.failOn = inputs.failOn;
+  if (inputs.baseline.kind === 'path') flags.baseline = inputs.baseline.path;
+  if (inputs.baseline.kind === 'auto') flags.baseline = null; // decided after the lookup
+  return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags, env });
+}
+
+async function autoBaseline(ctx: ActionContext, inputs: ActionInputs, settings: Settings, artifactName: string): Promise<BaselineStatus> {
+  const { gh } = ctx;
+  if (!settings.stages.includes('replay')) return { kind: 'auto-not-needed', reason: 'the replay stage is not among the stages, so no baseline is needed' };
+  if (!STAGES.replay) return { kind: 'auto-not-needed', reason: 'the replay stage is not available in this version, so no baseline is needed' };
+  if (!gh.repo || gh.runId === null) return { kind: 'auto-missing', reason: 'not running in GitHub Actions (GITHUB_REPOSITORY / GITHUB_RUN_ID not set)' };
+  if (!inputs.githubToken) return { kind: 'auto-missing', reason: 'github-token is empty (needs actions: read)' };
+  const timeout = ctx.cancel.budget(BASELINE_TIMEOUT_MS);
+  const signal = AbortSignal.any([ctx.cancel.signal, AbortSignal.timeout(Math.max(1, timeout))]);
+  const lookup = (async (): Promise<BaselineResult> => {
+    try {
+      const octokit = await createOctokit(inputs.githubToken, gh.apiUrl);
+      return await findBaseline(octokit, {
+        owner: gh.repo!.owner,
+        repo: gh.repo!.repo,
+        runId: gh.runId!,
+        branch: gh.pr?.baseRef ?? gh.defaultBranch,
+        artifactName,
+        token: inputs.githubToken,
+        dir: path.join(path.resolve(settings.cwd, settings.out), 'baseline'),
+        signal,
+        log: (m) => ctx.log.info(`toron-testops: ${m}`),
+      });
+    } catch (err) {
+      return { ok: false, reason: `lookup failed: ${errorMessage(err).split('\n')[0]}` };
+    }
+  })();
+  const r = await withDeadline(lookup, timeout, (): BaselineResult => ({ ok: false, reason: `lookup took over ${Math.round(timeout / 1000)} s` }));
+  if (r.ok) return { kind: 'auto-found', snapshot: r.snapshot, runId: r.runId, runUrl: r.runUrl, createdAt: r.createdAt, branch: r.branch };
+  return { kind: 'auto-missing', reason: ctx.cancel.signal.aborted ? 'the job was cancelled during the lookup' : r.reason };
+}

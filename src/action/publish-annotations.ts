@@ -1,0 +1,103 @@
+import {
+  planCheckAnnotations,
+  planWorkflowAnnotations,
+  repoPath,
+  toCheckAnnotation,
+  workflowCommandLines,
+  PER_LEVEL_LIMIT,
+  overflowText,
+} from '../github/annotations.js';
+import { conclusionFor, postCheckRun } from '../github/checks.js';
+import { createOctokit, describeHttpError, isPermissionError, type Octokit } from '../github/octokit.js';
+import { listChangedFiles } from '../github/pr-files.js';
+import type { ActionContext } from './action-context.js';
+import type { ActionInputs } from './inputs.js';
+import type { ActionOutcome } from './outcome.js';
+
+const GITHUB_TIMEOUT_MS = 60_000;
+
+/**
+ * WAR ROOM findings as annotations: a check run (`checks`) or workflow commands. A check run needs
+ * `checks: write`, which fork PRs never get: those, and refusals, fall back to workflow commands.
+ * Returns a line for the job summary.
+ */
+export async function publishAnnotations(
+  ctx: ActionContext,
+  inputs: ActionInputs,
+  o: ActionOutcome,
+  opts: { cwd: string; checkName: string; summary: string; detailsUrl: string | null },
+): Promise<string | null> {
+  const { gh, log } = ctx;
+  if (inputs.annotations === 'off') return null;
+  const place = (file: string) => repoPath(file, opts.cwd, gh.workspace);
+  const canCallApi = Boolean(gh.repo && inputs.githubToken);
+  let octokit: Octokit | null = null;
+  const api = async () => (octokit ??= await createOctokit(inputs.githubToken, gh.apiUrl));
+  const signal = () => AbortSignal.timeout(Math.max(1, ctx.cancel.budget(GITHUB_TIMEOUT_MS)));
+
+  let changed = new Set<string>();
+  if (gh.pr && canCallApi && !o.cancelled && o.findings.some((f) => f.location)) {
+    try {
+      changed = await listChangedFiles(await api(), { owner: gh.repo!.owner, repo: gh.repo!.repo, number: gh.pr.number, signal: signal() });
+    } catch (err) {
+      log.debug(`changed files of the PR not available (${describeHttpError(err)}): annotations are ordered by severity only`);
+    }
+  }
+
+  if (inputs.annotations === 'checks') {
+    const why = checksUnavailable(ctx, inputs, o);
+    if (why) {
+      log.info(`toron-testops: annotations: checks: ${why}; using workflow commands instead`);
+    } else {
+      const plan = planCheckAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations });
+      const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length)}` : '';
+      try {
+        const r = await postCheckRun(await api(), {
+          owner: gh.repo!.owner,
+          repo: gh.repo!.repo,
+          name: opts.checkName,
+          headSha: gh.headSha!,
+          conclusion: conclusionFor(o.verdict, o.cancelled),
+          title: `${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}: ${o.reason}`,
+          summary: opts.summary + more,
+          annotations: plan.items.map(toCheckAnnotation),
+          detailsUrl: opts.detailsUrl,
+          signal: signal(),
+        });
+        log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
+        if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
+        return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${plan.overflow ? `, ${plan.overflow} more in this summary` : ''}`;
+      } catch (err) {
+        const reason = describeHttpError(err);
+        log.info(
+          `toron-testops: annotations: checks: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : `the check run failed (${reason})`}; using workflow commands instead`,
+        );
+      }
+    }
+  }
+
+  // The verdict line at the end takes one error or warning slot; the action's own warnings took theirs.
+  const room = {
+    error: Math.max(0, PER_LEVEL_LIMIT - log.used.error - 1),
+    warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1),
+    notice: Math.max(0, PER_LEVEL_LIMIT - log.used.notice),
+  };
+  const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room });
+  for (const line of workflowCommandLines(plan)) {
+    ctx.log.rawLine(line);
+  }
+  for (const a of plan.items) log.used[a.level]++;
+  if (plan.overflowNotice) log.used.notice++;
+  if (o.findings.length === 0) return null;
+  return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${plan.overflow ? ` (${plan.overflow} more are only in this summary)` : ''}`;
+}
+
+function checksUnavailable(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome): string | null {
+  const { gh } = ctx;
+  if (!gh.repo || !gh.headSha) return 'not running in GitHub Actions (no repository or commit)';
+  if (!inputs.githubToken) return 'github-token is empty';
+  if (gh.pr?.isFork) return 'this pull request comes from a fork, whose token cannot create check runs';
+  if (o.cancelled) return 'the job was cancelled';
+  return null;
+}
+

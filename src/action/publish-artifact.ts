@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../util/errors.js';
+import { artifactServiceProblem, uploadFiles, uploadSingleFile, type UploadedArtifact } from '../github/artifact.js';
+import { withDeadline } from './cancel.js';
+import { artifactUrl } from './context.js';
+import type { ActionContext } from './action-context.js';
+import type { ActionInputs } from './inputs.js';
+import type { ActionOutcome } from './outcome.js';
+
+export interface PublishedArtifact extends UploadedArtifact {
+  url: string | null;
+}
+
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+/** What goes in when there is no bundle.zip: the run's own files, whatever of them exists. */
+const REPORT_FILES = ['report.json', 'result.json', 'summary.md', 'report.html', 'run.log', 'warroom.log', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
+
+/**
+ * The bundle as the job's artifact (zipped by the service at level 0: it is a zip already), then
+ * report.html on its own, unzipped, where the service takes single-file artifacts.
+ */
+export async function uploadReportArtifacts(
+  ctx: ActionContext,
+  inputs: ActionInputs,
+  o: ActionOutcome,
+  name: string,
+): Promise<{ bundle: PublishedArtifact | null; html: PublishedArtifact | null }> {
+  const none = { bundle: null, html: null };
+  if (!inputs.uploadArtifact) return none;
+  if (!o.paths || !fs.existsSync(o.paths.reportDir)) {
+    ctx.log.info('toron-testops: no report folder, nothing to upload');
+    return none;
+  }
+  const problem = artifactServiceProblem(ctx.env);
+  if (problem) {
+    if (ctx.gh.runId !== null) ctx.log.warning(`artifact not uploaded: ${problem}`);
+    else ctx.log.info(`toron-testops: artifact not uploaded: ${problem}`);
+    return none;
+  }
+  const dir = o.paths.reportDir;
+  const hasBundle = fs.existsSync(o.paths.bundle);
+  const files = hasBundle ? [o.paths.bundle] : REPORT_FILES.map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+  if (!hasBundle) ctx.log.warning(`bundle.zip is missing in ${dir}: uploading the report files instead`);
+  if (files.length === 0) return none;
+
+  const budget = ctx.cancel.budget(UPLOAD_TIMEOUT_MS);
+  let bundle: PublishedArtifact | null = null;
+  try {
+    const up = await withDeadline(
+      uploadFiles({ name, files, rootDirectory: dir, retentionDays: inputs.retentionDays, compressionLevel: hasBundle ? 0 : 6 }),
+      budget,
+      () => {
+        throw new Error(`upload did not finish within ${Math.round(budget / 1000)} s`);
+      },
+    );
+    bundle = { ...up, url: artifactUrl(ctx.gh, up.id) };
+    if (up.name !== name) ctx.log.info(`toron-testops: artifact name ${name} is taken in this run; uploaded as ${up.name}`);
+    ctx.log.info(`toron-testops: artifact ${up.name} uploaded (id ${up.id}${bundle.url ? `, ${bundle.url}` : ''})`);
+  } catch (err) {
+    ctx.log.warning(`artifact upload failed: ${errorMessage(err).split('\n')[0]}`);
+    return none;
+  }
+
+  let html: PublishedArtifact | null = null;
+  if (fs.existsSync(o.paths.html) && !ctx.cancel.signal.aborted) {
+    try {
+      const up = await withDeadline(
+        uploadSingleFile({ file: o.paths.html, name: `${bundle.name}.html`, retentionDays: inputs.retentionDays }),
+        ctx.cancel.budget(UPLOAD_TIMEOUT_MS),
+        () => {
+          throw new Error('upload did not finish in time');
+        },
+      );
+      html = { ...up, url: artifactUrl(ctx.gh, up.id) };
+    } catch (err) {
+      // Older services take zipped artifacts only; the page is in the bundle either way.
+      ctx.log.info(`toron-testops: report.html not uploaded as its own file (${errorMessage(err).split('\n')[0]}); it is inside the bundle`);
+    }
+  }
+  return { bundle, html };
+}

@@ -1,0 +1,74 @@
+import { errorMessage } from '../util/errors.js';
+import { verdictHeadline } from '../github/summary.js';
+import type { ActionContext } from './action-context.js';
+import { runUrl } from './context.js';
+import { OUTPUT_NAMES, readInputs, type ActionInputs } from './inputs.js';
+import type { ActionOutcome } from './outcome.js';
+import { runOutputs } from './outputs.js';
+import type { Prepared } from './prepare.js';
+import { publishAnnotations } from './publish-annotations.js';
+import { uploadReportArtifacts } from './publish-artifact.js';
+import { publishComment } from './publish-comment.js';
+import { appendSummaryNotes, summaryText, writeJobSummary } from './publish-summary.js';
+
+/**
+ * Every side effect after the run, each guarded on its own: one that fails is a warning and the next
+ * still runs; none of them changes the verdict. Outputs go first (a cancelled job may be killed
+ * before the end), then the summary, the artifact (whose links join the summary and the comment), the
+ * comment, and the annotations last, so they can take the annotation slots the warnings above left.
+ */
+export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome): Promise<void> {
+  const inputs: ActionInputs = p.inputs ?? readInputs({}); // invalid inputs: publish with the defaults
+  const { log, gh } = ctx;
+  const guard = async <T>(what: string, fn: () => T | Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (err) {
+      log.warning(`${what} failed: ${errorMessage(err).split('\n')[0]}`);
+      return null;
+    }
+  };
+
+  await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
+  const summary = (await guard('building the summary', () => summaryText(o))) ?? `toron-testops ${o.verdict}: ${o.reason}\n`;
+  if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, summary));
+
+  const artifacts = await guard('uploading the artifact', () => uploadReportArtifacts(ctx, inputs, o, p.artifactName));
+  const links: string[] = [];
+  if (artifacts?.bundle) {
+    const b = artifacts.bundle;
+    const sha = ctx.outputs.written['bundle-sha256'];
+    links.push(`**Report bundle:** ${b.url ? `[${b.name}](${b.url})` : b.name} (artifact ${b.id}${sha ? `; bundle.zip sha256 \`${sha}\`` : ''})`);
+    if (artifacts.html) links.push(`**Report page:** ${artifacts.html.url ? `[${artifacts.html.name}](${artifacts.html.url})` : artifacts.html.name}`);
+    await guard('writing outputs', () => ctx.outputs.set({ 'artifact-id': String(b.id), 'artifact-url': b.url ?? '' }));
+  }
+  if (inputs.jobSummary && links.length) await guard('writing the job summary', () => appendSummaryNotes(ctx, links));
+
+  const notes: string[] = [];
+  const run = runUrl(gh);
+  const footer = [
+    `${verdictHeadline(o.verdict)} · toron-testops`,
+    ...(run ? [`[workflow run](${run})`] : []),
+    ...(artifacts?.bundle?.url ? [`[report bundle](${artifacts.bundle.url})`] : []),
+    ...(artifacts?.html?.url ? [`[report page](${artifacts.html.url})`] : []),
+  ].join(' · ');
+  const comment = await guard('the PR comment', () => publishComment(ctx, inputs, o, p.artifactName, summary, footer));
+  if (comment) notes.push(comment);
+
+  const cwd = p.settings?.cwd ?? gh.workspace;
+  const annotated = await guard('annotations', () =>
+    publishAnnotations(ctx, inputs, o, { cwd, checkName: `toron-testops (${p.artifactName})`, summary, detailsUrl: run }),
+  );
+  if (annotated) notes.push(annotated);
+
+  if (p.baseline.kind === 'auto-found') {
+    notes.push(`Baseline: run ${p.baseline.runUrl ? `[${p.baseline.runId}](${p.baseline.runUrl})` : p.baseline.runId} on ${p.baseline.branch} (${p.baseline.createdAt})`);
+  } else if (p.baseline.kind === 'auto-missing') {
+    notes.push(`Baseline: none (${p.baseline.reason})`);
+  }
+  for (const w of log.warnings) notes.push(`⚠️ ${w}`);
+  if (inputs.jobSummary && notes.length) {
+    await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
+  }
+  await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBundle, recordedBundle } from '../report/bundle.js';
+import { relPath } from '../runner/paths.js';
+import { InputError, errorMessage } from '../util/errors.js';
+
+export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
+
+  Rebuilds a run's bundle.zip from the files of its report folder (<out>/reports/<run_id>): the same
+  inputs give the same bytes as the run made. Prints the bundle's sha256 and whether it matches the
+  one the run recorded in result.json.
+
+  --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip)
+
+  Timestamps: SOURCE_DATE_EPOCH when set, else the one the run recorded, else 1980-01-01.
+Exit codes: 0 written, 2 ERROR (not a report folder, bad SOURCE_DATE_EPOCH, cannot write).`;
+
+/** `toron-testops bundle`: returns the exit code. */
+export async function bundleCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new InputError(`${errorMessage(err)} (see toron-testops bundle --help)`);
+    }
+    if (parsed.values.help) {
+      process.stdout.write(BUNDLE_USAGE + '\n');
+      return 0;
+    }
+    if (parsed.positionals.length !== 1) {
+      throw new InputError(`bundle takes one report folder, got ${parsed.positionals.length} (see toron-testops bundle --help)`);
+    }
+    const dir = path.resolve(io.cwd, parsed.positionals[0]);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${parsed.positionals[0]} is not a folder`);
+    const recorded = recordedBundle(dir);
+    const info = await buildBundle(dir, {
+      env: io.env,
+      out: parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined,
+      recordedEpoch: recorded?.sourceDateEpoch ?? null,
+    });
+    const lines = [
+      `bundle: ${relPath(io.cwd, info.file) || info.file} (${info.bytes} bytes, ${info.entries.length} entries: ${info.entries.join(', ')})`,
+      `sha256: ${info.sha256}`,
+    ];
+    if (!recorded) lines.push('result.json records no bundle to compare with');
+    else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
+    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): a file of the report folder changed since the run, or SOURCE_DATE_EPOCH differs`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,178 @@
+import type { AnswerView, Profile, ProfileDeclarations, T1View, T2View, T3View } from './types.js';
+import { at, bool, countOf, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
+
+/**
+ * toron-2.5h (RyuzenToronV25HPlus) and its stability patch, as the real answers in
+ * reference/toron-samples show them:
+ * - answer `/final_answer`; confidence `/confidence_score` on a 0-100 scale (58.0 / 68.0; the patch:
+ *   ints 82 / 77);
+ * - tier 1 `/state_snapshot/T1_RAW[{model, hypothesis, contradictions[], ...}]` (the hypothesis is the
+ *   model's output); tier 2 `/state_snapshot/T2_AUDIT_REPORT{models, critiques, ...}`; the evidence tier
+ *   `/state_snapshot/REALITY_PACKET{verified_facts, source_clusters, ...}` plus `/sources_used`;
+ * - Opus: `/opus_used`, and the Opus review in `/state_snapshot/JUDICIAL_RESULT` (`{}` without it).
+ *
+ * 2.5h writes one fixed tier path string that always names JUDICIAL (the stage runs, Opus or not), so
+ * its path cannot tell whether Opus ran: only the judicial result can. The patch writes a list that
+ * gains "T4" exactly when Opus ran (its EXECUTION_PLAN.tier_path is the plan, not what ran: ignored).
+ *
+ * Contradictions: 2.5h counts the distinct texts its tier-1 models report; the patch reports the
+ * number itself in `/contradictions`.
+ */
+
+const SNAP = '/state_snapshot';
+const T1 = `${SNAP}/T1_RAW`;
+const T2 = `${SNAP}/T2_AUDIT_REPORT`;
+const T3 = `${SNAP}/REALITY_PACKET`;
+const JUDICIAL = `${SNAP}/JUDICIAL_RESULT`;
+
+/**
+ * Pinning any of these in a dataset pins the behaviour: the confidence score is 58/68 (82/77) minus
+ * 5 per contradiction, so a pinned score pins both whether Opus ran and how many contradictions count.
+ */
+const DECLARATIONS_25H: ProfileDeclarations = {
+  escalation: ['/opus_used', `${SNAP}/EXECUTION_PLAN/use_opus`, JUDICIAL, '/models_used', '/confidence_score', `${SNAP}/CONFIDENCE_SCORE`],
+  contradictions: [
+    `${T1}/*/contradictions`,
+    `${SNAP}/T1_SUMMARY/contradiction_map`,
+    `${SNAP}/T1_SUMMARY/divergent_branches`,
+    `${SNAP}/CDG_STRUCTURE/paradoxes`,
+    `${T2}/critiques`,
+    '/confidence_score',
+    `${SNAP}/CONFIDENCE_SCORE`,
+  ],
+};
+
+const DECLARATIONS_STABILITY: ProfileDeclarations = {
+  escalation: [
+    ...DECLARATIONS_25H.escalation,
+    '/tier_path',
+    '/meta_surveillance_flags',
+    `${SNAP}/MSL_FLAGS`,
+    '/snapshot/judicial_result',
+    '/snapshot/confidence_score',
+    '/snapshot/meta_flags',
+    `${SNAP}/NORMALIZED_SNAPSHOT/judicial_result`,
+    `${SNAP}/NORMALIZED_SNAPSHOT/confidence_score`,
+  ],
+  contradictions: [
+    ...DECLARATIONS_25H.contradictions,
+    '/contradictions',
+    `${SNAP}/CONTRADICTIONS`,
+    '/snapshot/t1_raw/*/contradictions',
+    '/snapshot/t1_summary/contradiction_map',
+    '/snapshot/cdg_structure/paradoxes',
+    '/snapshot/confidence_score',
+  ],
+};
+
+function t1Of(body: unknown): T1View | null {
+  const raw = at(body, T1);
+  if (raw === undefined || raw === null) return null;
+  if (!Array.isArray(raw)) return { pointer: T1, outputs: [], responders: null, malformed: `${T1} is ${describe(raw)}, not a list` };
+  return {
+    pointer: T1,
+    outputs: raw.map((e) => (isRecord(e) ? { model: e.model, output: e.hypothesis } : { model: undefined, output: undefined })),
+    responders: null,
+  };
+}
+
+function t2Of(body: unknown): T2View | null {
+  const raw = at(body, T2);
+  if (raw === undefined || raw === null || (isRecord(raw) && Object.keys(raw).length === 0)) return null;
+  if (!isRecord(raw)) return { pointer: T2, models: [], malformed: `${T2} is ${describe(raw)}, not an object` };
+  return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
+}
+
+function t3Of(body: unknown): T3View | null {
+  const packet = at(body, T3);
+  const sourcesUsed = at(body, '/sources_used');
+  if ((packet === undefined || packet === null) && sourcesUsed === undefined) return null;
+  const p = isRecord(packet) ? packet : {};
+  return {
+    pointer: T3,
+    items: countOf(p.verified_facts),
+    sources: Math.max(countOf(p.source_clusters), countOf(sourcesUsed)),
+  };
+}
+
+/** Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. */
+function t1Contradictions(body: unknown): number | null {
+  const raw = at(body, T1);
+  if (!Array.isArray(raw)) return null;
+  const seen = new Set<string>();
+  for (const e of raw) {
+    const list = isRecord(e) ? e.contradictions : undefined;
+    if (Array.isArray(list)) for (const c of list) seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+  }
+  return seen.size;
+}
+
+function shapeProblems(body: unknown): string[] {
+  if (!isRecord(body)) return [`the answer is ${describe(body)}, not a JSON object`];
+  const out: string[] = [];
+  if (typeof body.final_answer !== 'string') out.push(`/final_answer is ${describe(body.final_answer)}, not text`);
+  if (!isRecord(body.state_snapshot)) out.push(`${SNAP} is ${describe(body.state_snapshot)}, not an object`);
+  return out;
+}
+
+function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
+  const confidenceRaw = at(body, '/confidence_score');
+  return {
+    profile,
+    shapeProblems: shapeProblems(body),
+    answerPointer: '/final_answer',
+    answer: at(body, '/final_answer'),
+    confidence: normalise(confidenceRaw, 100),
+    confidenceRaw,
+    confidencePointer: '/confidence_score',
+    confidenceScale: 100,
+    t1: t1Of(body),
+    t2: t2Of(body),
+    t3: t3Of(body),
+    tierPath: tierList(at(body, '/tier_path')),
+    opusEscalated: bool(at(body, '/opus_used')),
+    judicial: nonEmpty(at(body, JUDICIAL)),
+    tierPathHasT4: null,
+    contradictions: t1Contradictions(body),
+    engineLatencyMs: null,
+  };
+}
+
+const ALL_EXPOSED: Profile['exposes'] = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
+
+const WHERE_25H: Profile['where'] = {
+  t1: T1,
+  t2: T2,
+  t3: T3,
+  tierPath: '/tier_path',
+  opusEscalated: '/opus_used',
+  judicial: JUDICIAL,
+  contradictions: `${T1}/*/contradictions`,
+};
+
+export const toron25hProfile: Profile = {
+  name: 'toron-2.5h',
+  confidenceScale: 100,
+  exposes: ALL_EXPOSED,
+  declarations: DECLARATIONS_25H,
+  where: WHERE_25H,
+  answerPointer: () => '/final_answer',
+  view: (body) => baseView(body, 'toron-2.5h'),
+};
+
+export const toron25hStabilityProfile: Profile = {
+  name: 'toron-2.5h-stability',
+  confidenceScale: 100,
+  exposes: ALL_EXPOSED,
+  declarations: DECLARATIONS_STABILITY,
+  where: { ...WHERE_25H, contradictions: '/contradictions' },
+  answerPointer: () => '/final_answer',
+  view(body) {
+    const v = baseView(body, 'toron-2.5h-stability');
+    const path = v.tierPath;
+    v.tierPathHasT4 = path ? path.includes('T4') : null;
+    v.contradictions = finiteNumber(at(body, '/contradictions'));
+    v.engineLatencyMs = finiteNumber(at(body, '/latency_ms'));
+    return v;
+  },
+};

@@ -1,0 +1,127 @@
+import type { AnswerView, Profile, T1View, T3View } from './types.js';
+import { at, bool, describe, finiteNumber, isRecord, normalise } from './read.js';
+
+/**
+ * toron-3 (ToronEngineV31Enhanced), in either of its answer forms (DESIGN §3.5):
+ * - `query` (its HTTP /query): `consensus{output, model, confidence, agreement "a/b", evidence_strength,
+ *   arbitration_source, arbitration_model, ...}`, `metrics{latency_ms, providers_called, providers_failed, ...}`;
+ * - `full` (the engine's result): `consensus{representative_output, representative_model, avg_confidence,
+ *   ...}`, `metrics{total_latency_ms, tier2_invoked, tier4_arbitration_invoked, tier4_arbitration_model, ...}`.
+ *
+ * Confidence is on a 0..1 scale in both. toron-3 exposes no per-model tier-1 outputs and no tier-2
+ * audit: its tier-1 view is the number of responders (providers called minus failed) and the
+ * representative output with its model; the tier-2 check does not apply. Evidence is reported as a
+ * grade (`evidence_strength`). It reports no contradiction count (the contradiction check does not apply).
+ *
+ * Tier 4 (Opus arbitration, or the tier-2 failsafe when Opus times out) runs when agreement is below
+ * 0.7: `arbitration_source` is then "opus_primary" or "tier2_failsafe" and an `arbitration_model` is
+ * named (and, in the full form, `tier4_arbitration_invoked` is true); otherwise "consensus_only", null.
+ */
+
+type Form = 'query' | 'full';
+
+function formOf(consensus: unknown): Form {
+  return isRecord(consensus) && ('representative_output' in consensus || 'avg_confidence' in consensus) ? 'full' : 'query';
+}
+
+const FIELDS: Record<Form, { answer: string; model: string; confidence: string; latency: string }> = {
+  query: { answer: 'output', model: 'model', confidence: 'confidence', latency: 'latency_ms' },
+  full: { answer: 'representative_output', model: 'representative_model', confidence: 'avg_confidence', latency: 'total_latency_ms' },
+};
+
+const ESCALATED = new Set(['opus_primary', 'tier2_failsafe']);
+
+function escalatedBy(source: unknown): boolean | null {
+  if (typeof source !== 'string') return null;
+  if (ESCALATED.has(source)) return true;
+  if (source === 'consensus_only') return false;
+  return null;
+}
+
+function t1Of(consensus: Record<string, unknown>, metrics: unknown, form: Form): T1View {
+  const called = finiteNumber(isRecord(metrics) ? metrics.providers_called : undefined);
+  const failed = finiteNumber(isRecord(metrics) ? metrics.providers_failed : undefined) ?? 0;
+  const f = FIELDS[form];
+  return {
+    pointer: '/metrics/providers_called',
+    outputs: null,
+    responders: called === null ? null : called - failed,
+    representative: { model: consensus[f.model], output: consensus[f.answer] },
+    ...(called === null ? { malformed: `/metrics/providers_called is ${describe(isRecord(metrics) ? metrics.providers_called : undefined)}` } : {}),
+  };
+}
+
+function t3Of(consensus: Record<string, unknown>): T3View | null {
+  const strength = consensus.evidence_strength;
+  if (strength === undefined || strength === null) return null;
+  return { pointer: '/consensus/evidence_strength', items: 0, sources: 0, summary: typeof strength === 'string' ? strength : '' };
+}
+
+function view(body: unknown): AnswerView {
+  const consensus = at(body, '/consensus');
+  const metrics = at(body, '/metrics');
+  const form = formOf(consensus);
+  const f = FIELDS[form];
+  const shapeProblems: string[] = [];
+  if (!isRecord(body)) shapeProblems.push(`the answer is ${describe(body)}, not a JSON object`);
+  else if (!isRecord(consensus)) shapeProblems.push(`/consensus is ${describe(consensus)}, not an object`);
+  else if (typeof consensus[f.answer] !== 'string') shapeProblems.push(`/consensus/${f.answer} is ${describe(consensus[f.answer])}, not text`);
+  const c = isRecord(consensus) ? consensus : {};
+  const m = isRecord(metrics) ? metrics : {};
+
+  const arbitrationModel = c.arbitration_model;
+  const judicial = typeof arbitrationModel === 'string' ? arbitrationModel !== '' : arbitrationModel === null ? false : null;
+  // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter.
+  const invoked = form === 'full' ? bool(m.tier4_arbitration_invoked) : null;
+  const hasT4 = invoked ?? judicial;
+  const tier2 = form === 'full' ? bool(m.tier2_invoked) : null;
+  const tierPath = ['T1', ...(tier2 ? ['T2'] : []), 'T3', ...(hasT4 ? ['T4'] : [])];
+  const confidenceRaw = c[f.confidence];
+  return {
+    profile: 'toron-3',
+    form,
+    shapeProblems,
+    answerPointer: `/consensus/${f.answer}`,
+    answer: c[f.answer],
+    confidence: normalise(confidenceRaw, 1),
+    confidenceRaw,
+    confidencePointer: `/consensus/${f.confidence}`,
+    confidenceScale: 1,
+    t1: isRecord(consensus) ? t1Of(c, metrics, form) : null,
+    t2: null,
+    t3: t3Of(c),
+    tierPath,
+    opusEscalated: escalatedBy(c.arbitration_source),
+    judicial,
+    tierPathHasT4: hasT4,
+    contradictions: null,
+    engineLatencyMs: finiteNumber(m[f.latency]),
+  };
+}
+
+export const toron3Profile: Profile = {
+  name: 'toron-3',
+  confidenceScale: 1,
+  exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+  declarations: {
+    escalation: [
+      '/consensus/arbitration_source',
+      '/consensus/arbitration_model',
+      '/metrics/tier4_arbitration_invoked',
+      '/metrics/tier4_arbitration_model',
+      '/metrics/tier4_failsafe_triggered',
+    ],
+    contradictions: [],
+  },
+  where: {
+    t1: '/metrics/providers_called',
+    t2: '(not reported by toron-3)',
+    t3: '/consensus/evidence_strength',
+    tierPath: '/metrics/tier4_arbitration_invoked',
+    opusEscalated: '/consensus/arbitration_source',
+    judicial: '/consensus/arbitration_model',
+    contradictions: '(not reported by toron-3)',
+  },
+  answerPointer: (body) => `/consensus/${FIELDS[formOf(at(body, '/consensus'))].answer}`,
+  view,
+};

@@ -1,0 +1,76 @@
+import type { Verdict } from '../runner/verdict.js';
+import type { CheckAnnotation } from './annotations.js';
+import type { Octokit } from './octokit.js';
+
+/** The Checks API takes at most 50 annotations per request; more go in follow-up updates. */
+export const CHECK_BATCH = 50;
+/** output.summary and output.text hold at most 65535 characters each. */
+export const CHECK_TEXT_LIMIT = 65_535;
+
+export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'cancelled';
+
+export function conclusionFor(verdict: Verdict, cancelled: boolean): CheckConclusion {
+  if (cancelled) return 'cancelled';
+  if (verdict === 'PASS') return 'success';
+  if (verdict === 'WARN') return 'neutral';
+  return 'failure';
+}
+
+export function batches<T>(items: T[], size = CHECK_BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function clip(s: string, limit = CHECK_TEXT_LIMIT): string {
+  return s.length <= limit ? s : s.slice(0, limit - 40) + '\n\n…(cut: see the job summary)';
+}
+
+export interface CheckRunRequest {
+  owner: string;
+  repo: string;
+  name: string;
+  headSha: string;
+  conclusion: CheckConclusion;
+  title: string;
+  summary: string;
+  annotations: CheckAnnotation[];
+  detailsUrl?: string | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * One check run with every annotation: created with the first batch, then one update per further
+ * batch, and the conclusion set with the last request (so the check does not read "completed" while
+ * its annotations are still arriving).
+ */
+export async function postCheckRun(octokit: Octokit, r: CheckRunRequest): Promise<{ id: number; url: string | null; requests: number }> {
+  const parts = batches(r.annotations);
+  const output = (annotations: CheckAnnotation[]) => ({ title: r.title.slice(0, 255), summary: clip(r.summary), annotations });
+  const last = Math.max(0, parts.length - 1);
+  const done = { status: 'completed' as const, conclusion: r.conclusion, completed_at: new Date().toISOString() };
+  const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+    owner: r.owner,
+    repo: r.repo,
+    name: r.name,
+    head_sha: r.headSha,
+    ...(r.detailsUrl ? { details_url: r.detailsUrl } : {}),
+    ...(last === 0 ? done : { status: 'in_progress' as const }),
+    output: output(parts[0] ?? []),
+    request: { signal: r.signal },
+  });
+  const id = Number(created.data.id);
+  let requests = 1;
+  for (let i = 1; i < parts.length; i++) {
+    await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      owner: r.owner,
+      repo: r.repo,
+      check_run_id: id,
+      ...(i === last ? done : {}),
+      output: output(parts[i]),
+      request: { signal: r.signal },
+    });
+    requests++;
+  }
+  return { id, url: created.data.html_url ?? null, requests };
+}

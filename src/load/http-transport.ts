@@ -1,0 +1,218 @@
+import { Client, type Dispatcher } from 'undici';
+import { describeNetworkError, excerpt } from '../engine/http-errors.js';
+import { secretRedactor } from '../engine/secrets.js';
+import { redactUrl } from '../engine/spec.js';
+import type { EngineErrorKind } from '../engine/types.js';
+import type { Cancellable, FlightSink, LoadRequest, LoadTransport } from './transport.js';
+
+/**
+ * The HTTP side of the built-in generator: undici's low-level `dispatch` with a small handler object per
+ * request, no promise, no stream and no timer per request (the in-flight table sweeps timeouts). The
+ * request is the one the engine adapter sends (src/engine/http.ts): the same JSON body (engine.body under
+ * the case input), the same headers (configured ones, Basic auth from URL credentials, x-toron-seed,
+ * -run-id and -case-id), so the engine sees no difference between SIM and load traffic. Bodies are
+ * serialised once per case, header lists once per case and repeat.
+ *
+ * Connections: one undici Client per socket, one request at a time on each (HTTP/1.1 without pipelining,
+ * as an open model needs), so at most about load.maxInFlight of them. They are kept on a free list (last
+ * used, first reused). undici's Pool
+ * looks for a free client by scanning all of them on every request, which at hundreds of connections (an
+ * open model in front of a stalled engine) costs more than the request itself.
+ */
+
+export interface HttpTransportOptions {
+  url: URL;
+  /** Already expanded (secrets.ts); never printed. */
+  headers: Record<string, string>;
+  maxResponseBytes: number;
+  body?: Record<string, unknown>;
+  runId: string;
+  timeoutMs: number;
+}
+
+const KEEP_ALIVE_MS = 30_000;
+
+export function httpTransport(opts: HttpTransportOptions): LoadTransport {
+  const base = baseHeaders(opts);
+  const redact = secretRedactor(base);
+  const printable = redactUrl(opts.url);
+  const path = opts.url.pathname + opts.url.search;
+  const clientOptions: Client.Options = {
+    pipelining: 1,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    // The in-flight table's sweep times requests out: no timer of undici's per request.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+  const idle: Client[] = [];
+  const all = new Set<Client>();
+  let closed = false;
+  const acquire = (): Client => {
+    const c = idle.pop();
+    if (c) return c;
+    const fresh = new Client(opts.url.origin, clientOptions);
+    all.add(fresh);
+    return fresh;
+  };
+  // A client is free again once undici has ended its request (answered, failed or aborted).
+  const release = (c: Client): void => {
+    if (closed || c.closed || c.destroyed) {
+      all.delete(c);
+      return;
+    }
+    idle.push(c);
+  };
+  const baseFlat: string[] = [];
+  for (const [k, v] of Object.entries({ ...base, 'content-type': base['content-type'] ?? 'application/json' })) baseFlat.push(k, v);
+  const bodies = new Map<number, Buffer>();
+  const headerLists = new Map<number, string[][]>();
+
+  const headersFor = (req: LoadRequest): string[] => {
+    let perCase = headerLists.get(req.caseIndex);
+    if (!perCase) headerLists.set(req.caseIndex, (perCase = []));
+    return (perCase[req.repeat] ??= [
+      ...baseFlat,
+      'x-toron-seed',
+      String(req.seed),
+      'x-toron-run-id',
+      headerSafe(opts.runId),
+      'x-toron-case-id',
+      headerSafe(req.case.id),
+    ]);
+  };
+  const bodyFor = (req: LoadRequest): Buffer => {
+    let b = bodies.get(req.caseIndex);
+    if (!b) bodies.set(req.caseIndex, (b = Buffer.from(JSON.stringify({ ...(opts.body ?? {}), ...req.case.input }))));
+    return b;
+  };
+
+  return {
+    name: 'http (undici)',
+    start(req, sink) {
+      const client = acquire();
+      const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
+      try {
+        client.dispatch({ method: 'POST', path, headers: headersFor(req), body: bodyFor(req) }, h);
+      } catch (err) {
+        h.onResponseError(null, err as Error);
+      }
+      return h;
+    },
+    async close() {
+      closed = true;
+      const clients = [...all];
+      all.clear();
+      idle.length = 0;
+      const graceful = Promise.all(clients.map((c) => c.close().catch(() => undefined))).then(() => true);
+      const late = new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref());
+      if (!(await Promise.race([graceful, late]))) await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
+    },
+  };
+}
+
+/** One request's handler (undici's DispatchHandler, v7 API), and its handle for the generator. */
+class Handler implements Dispatcher.DispatchHandler, Cancellable {
+  private controller: Dispatcher.DispatchController | null = null;
+  private status = 0;
+  private contentType = '';
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  private released = false;
+
+  constructor(
+    private readonly sink: FlightSink,
+    private readonly maxBytes: number,
+    private readonly printable: string,
+    private readonly redact: (s: string) => string,
+    private readonly client: Client,
+    private readonly releaseClient: (c: Client) => void,
+  ) {}
+
+  /** undici is done with this request: its client may take the next one. */
+  private free(): void {
+    if (this.released) return;
+    this.released = true;
+    this.releaseClient(this.client);
+  }
+
+  /** Cancelled or timed out: abort the exchange and never report it. */
+  cancel(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.controller?.abort(new Error('load request stopped'));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(new Error('load request stopped'));
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    const ct = headers['content-type'];
+    this.contentType = Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? '');
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.fail('too_large', `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it sent more than that`, this.status);
+      controller.abort(new Error('response too large'));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.free();
+    if (this.settled) return;
+    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.chunks = [];
+    const status = this.status;
+    if (status < 200 || status >= 300) {
+      const shown = excerpt(text, this.contentType);
+      return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
+    }
+    let body: unknown;
+    try {
+      // A UTF-8 BOM is not JSON but is common from some servers (the adapter accepts it too).
+      body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (err) {
+      const why = text.trim() === '' ? 'an empty body' : `invalid JSON (${(err as Error).message})`;
+      return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType)}`, status);
+    }
+    this.settled = true;
+    this.sink.answered(body, status);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
+    this.free();
+    if (this.settled) return;
+    const net = describeNetworkError(err);
+    this.fail(net.kind, `POST ${this.printable}: ${net.message}`, this.status || undefined);
+  }
+
+  private fail(kind: EngineErrorKind, message: string, status?: number): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.sink.failed(kind, this.redact(message), status);
+  }
+}
+
+function baseHeaders(opts: HttpTransportOptions): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.url.username || opts.url.password) {
+    const user = decodeURIComponent(opts.url.username);
+    const pass = decodeURIComponent(opts.url.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  }
+  for (const [k, v] of Object.entries(opts.headers)) headers[k.toLowerCase()] = v;
+  return headers;
+}
+
+function headerSafe(s: string): string {
+  return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
+}

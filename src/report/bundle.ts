@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ZipArchive } from 'archiver';
+import { InputError, errorMessage } from '../util/errors.js';
+
+/**
+ * bundle.zip (DESIGN §3.8): the run's files in one archive whose bytes depend only on their contents.
+ * Entries sorted by name, one fixed timestamp (SOURCE_DATE_EPOCH, else 1980-01-01 00:00:00 UTC), mode
+ * 0644, no directory entries, no extra fields, one compression level. `toron-testops bundle` rebuilds
+ * the same bytes from the same report folder.
+ *
+ * The bundle cannot hold its own hash: result.json records it (`bundle: { sha256, ... }`) after the
+ * bundle is written, so the copy inside the bundle always has `"bundle": null` (in the run and in a
+ * rebuild alike).
+ */
+
+/** Entry name in the bundle → file name in the report folder (other sources are resolved below). */
+const REPORT_DIR_ENTRIES: Record<string, string> = {
+  'report.json': 'report.json',
+  'report.html': 'report.html',
+  'summary.md': 'summary.md',
+  'sim_summary.json': 'sim_summary.json',
+  'load_summary.json': 'load_summary.json',
+  'replay_summary.json': 'replay_summary.json',
+  'pipeline_summary.json': 'pipeline_summary.json',
+  'warroom.log': 'warroom.log',
+  'result.json': 'result.json',
+};
+
+export const DEFAULT_BUNDLE_EPOCH = Date.UTC(1980, 0, 1) / 1000;
+const FILE_MODE = 0o644;
+const ZLIB_LEVEL = 6;
+
+export interface BundleSource {
+  /** Name inside the zip (forward slashes). */
+  name: string;
+  /** Absolute path of the file it comes from. */
+  path: string;
+}
+
+export interface BundleRecord {
+  /** Relative to the report folder. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The timestamp every entry carries, in seconds since the epoch. */
+  sourceDateEpoch: number;
+  entries: string[];
+}
+
+export interface BundleInfo extends BundleRecord {
+  /** Absolute path of the written bundle. */
+  file: string;
+}
+
+/** The files of a report folder that go into its bundle, sorted by entry name; missing ones are left out. */
+export function bundleSources(reportDir: string): BundleSource[] {
+  const sources: BundleSource[] = [];
+  const report = readReportArtifacts(reportDir);
+  for (const [name, file] of Object.entries(REPORT_DIR_ENTRIES)) {
+    // A stage summary left by an earlier run under the same run id is not this run's: only stages
+    // that ran in this report contribute theirs.
+    const stage = /^(\w+)_summary\.json$/.exec(name)?.[1];
+    if (stage && report?.skipped.has(stage)) continue;
+    sources.push({ name, path: path.join(reportDir, file) });
+  }
+  // Paths named in report.json are followed only inside the output folder (<out>/reports/<id>/../..):
+  // a report folder from elsewhere cannot pull an arbitrary file of this machine into a bundle.
+  const out = path.resolve(reportDir, '..', '..');
+  const inside = (rel: string) => {
+    const p = path.resolve(reportDir, rel);
+    return p.startsWith(out + path.sep) ? p : null;
+  };
+  const log = inside(report?.log ?? 'run.log');
+  if (log) sources.push({ name: 'logs/run.log', path: log });
+  const snapshot = report?.snapshot ? inside(report.snapshot) : null;
+  if (snapshot) sources.push({ name: 'snapshot.json', path: snapshot });
+  return sources.filter((s) => isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readReportArtifacts(reportDir: string): { log?: string; snapshot?: string | null; skipped: Set<string> } | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as {
+      artifacts?: { log?: unknown; snapshot?: unknown };
+      stages?: Record<string, { verdict?: unknown } | null>;
+    };
+    const a = r.artifacts ?? {};
+    const skipped = new Set(Object.entries(r.stages ?? {}).flatMap(([k, v]) => (v?.verdict === 'SKIPPED' ? [k] : [])));
+    return {
+      log: typeof a.log === 'string' ? a.log : undefined,
+      snapshot: typeof a.snapshot === 'string' ? a.snapshot : null,
+      skipped,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The timestamp of every entry: SOURCE_DATE_EPOCH when set (reproducible-builds.org: a whole number of
+ * seconds; anything else is an error), else the one a previous build recorded, else 1980-01-01.
+ */
+export function bundleEpoch(env: NodeJS.ProcessEnv, recorded?: number | null): number {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw !== undefined && raw !== '') {
+    if (!/^\d{1,12}$/.test(raw.trim())) throw new InputError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, got "${raw}"`);
+    return Number(raw.trim());
+  }
+  if (typeof recorded === 'number' && Number.isInteger(recorded) && recorded >= 0) return recorded;
+  return DEFAULT_BUNDLE_EPOCH;
+}
+
+/** result.json as it is stored in the bundle: with `"bundle": null` (the bundle's own hash cannot be inside it). */
+export function bundledResultJson(raw: Buffer): Buffer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return raw;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('bundle' in parsed)) return raw;
+  (parsed as Record<string, unknown>).bundle = null;
+  return Buffer.from(JSON.stringify(parsed, null, 2) + '\n', 'utf8');
+}
+
+/** Writes the zip of `sources` (already sorted) to `outFile` atomically; returns its sha256 and size. */
+export async function writeBundleZip(sources: BundleSource[], outFile: string, epoch: number): Promise<{ sha256: string; bytes: number }> {
+  const date = new Date(epoch * 1000);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const archive = new ZipArchive({ zlib: { level: ZLIB_LEVEL }, forceLocalTime: false, namePrependSlash: false });
+  const out = fs.createWriteStream(tmp);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('close', resolve);
+    out.on('error', reject);
+    archive.on('error', reject);
+    archive.on('warning', reject);
+  });
+  archive.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  archive.pipe(out);
+  try {
+    for (const s of sources) {
+      const entry = { name: s.name, date, mode: FILE_MODE };
+      if (s.name === 'result.json') archive.append(bundledResultJson(fs.readFileSync(s.path)), entry);
+      else archive.append(fs.createReadStream(s.path), entry);
+    }
+    await archive.finalize();
+    await done;
+    fs.renameSync(tmp, outFile);
+  } catch (err) {
+    archive.abort();
+    out.destroy();
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`could not write ${outFile}: ${errorMessage(err)}`);
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+export interface BuildBundleOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Default: <reportDir>/bundle.zip. */
+  out?: string;
+  /** The epoch an earlier build used (from result.json), when SOURCE_DATE_EPOCH is not set. */
+  recordedEpoch?: number | null;
+}
+
+/** Builds a report folder's bundle. Throws InputError for a folder that is not a run's report folder. */
+export async function buildBundle(reportDir: string, opts: BuildBundleOptions = {}): Promise<BundleInfo> {
+  if (!isFile(path.join(reportDir, 'report.json'))) {
+    throw new InputError(`${reportDir} is not a report folder of a run: it has no report.json`);
+  }
+  const epoch = bundleEpoch(opts.env ?? process.env, opts.recordedEpoch);
+  const sources = bundleSources(reportDir);
+  const file = path.resolve(opts.out ?? path.join(reportDir, 'bundle.zip'));
+  const { sha256, bytes } = await writeBundleZip(sources, file, epoch);
+  return {
+    file,
+    path: path.relative(reportDir, file).split(path.sep).join('/'),
+    sha256,
+    bytes,
+    sourceDateEpoch: epoch,
+    entries: sources.map((s) => s.name),
+  };
+}
+
+/** The bundle record a run wrote into result.json (null when it has none). */
+export function recordedBundle(reportDir: string): BundleRecord | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(path.join(reportDir, 'result.json'), 'utf8')) as { bundle?: unknown };
+    const b = r.bundle as Partial<BundleRecord> | null | undefined;
+    if (b && typeof b.sha256 === 'string' && typeof b.sourceDateEpoch === 'number') return b as BundleRecord;
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/** `sha256sum -c` format, beside the bundle. */
+export function sha256Line(info: { sha256: string; file: string }): string {
+  return `${info.sha256}  ${path.basename(info.file)}\n`;
+}

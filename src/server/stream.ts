@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RunDetail } from '../store/types.js';
+import { BASE_HEADERS } from './http-util.js';
+import type { ManagedRun } from './run-manager.js';
+import { sseComment, sseInfoFrame } from './sse-frame.js';
+
+/** How long a browser waits before reconnecting (it then sends Last-Event-ID). */
+const RETRY_MS = 2000;
+
+export const SSE_HEADERS: Record<string, string> = {
+  ...BASE_HEADERS,
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-store, no-transform',
+  Connection: 'keep-alive',
+  // Proxies (nginx) must not buffer the stream.
+  'X-Accel-Buffering': 'no',
+};
+
+function openStream(req: IncomingMessage, res: ServerResponse): void {
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+  res.writeHead(200, SSE_HEADERS);
+  res.write(`retry: ${RETRY_MS}\n\n`);
+}
+
+/**
+ * GET /master/stream/{run_id} for a run in memory: its history after `after` (everything for a new
+ * subscriber), then the live events, closed after `done`. A client that already has `done` gets
+ * 204, which tells EventSource to stop reconnecting.
+ */
+export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: ManagedRun, after: number, queuePosition: number): void {
+  if (run.log.hasDone() && after >= run.log.lastSeq) {
+    res.writeHead(204, BASE_HEADERS);
+    res.end();
+    return;
+  }
+  openStream(req, res);
+  if (run.state.status === 'QUEUED') {
+    res.write(sseInfoFrame('status', { runId: run.runId, status: 'QUEUED', queuePosition }));
+  }
+  run.hub.attach(res, after, (droppedUpTo) =>
+    `events up to ${droppedUpTo} of this run are no longer kept in memory; its WAR ROOM findings are all at /master/runs/${encodeURIComponent(run.runId)}/warroom`,
+  );
+}
+
+/**
+ * The stream of a run known only from the history database (it finished before this server started,
+ * or long enough ago to leave memory): its WAR ROOM findings with their event ids, then `done`.
+ * The `done` carries the id after the last finding, so a client that resumes from it gets 204.
+ */
+export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number): void {
+  const events = detail.events.filter((e) => e.seq === null || e.seq > after);
+  const maxSeq = detail.events.reduce((m, e) => Math.max(m, e.seq ?? 0), 0);
+  const doneId = maxSeq + 1;
+  const finished = detail.status !== 'RUNNING';
+  if (finished && after >= doneId) {
+    res.writeHead(204, BASE_HEADERS);
+    res.end();
+    return;
+  }
+  openStream(req, res);
+  const parts: string[] = [sseComment(`run ${detail.runId} from the history database: WAR ROOM findings and the outcome only`)];
+  for (const e of events) {
+    const { seq, ...finding } = e;
+    const body = { type: 'warroom', finding, runId: detail.runId, seq, time: finding.timestamp };
+    parts.push(seq === null ? sseInfoFrame('warroom', body) : `id: ${seq}\nevent: warroom\ndata: ${JSON.stringify(body)}\n\n`);
+  }
+  if (finished) {
+    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode: null, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: doneId, time: detail.finishedAt, status: detail.status };
+    parts.push(`id: ${doneId}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`);
+  } else {
+    // RUNNING in another process (a CLI run sharing this output folder): no live events from here.
+    parts.push(sseInfoFrame('status', { runId: detail.runId, status: 'RUNNING', elsewhere: true }));
+  }
+  res.end(parts.join(''));
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { quote } from 'shell-quote';
+import { parseEngineSpec, redactTarget } from '../engine/spec.js';
+import type { Settings } from '../settings/types.js';
+import { canonicalJson, sha256Hex } from '../replay/canonical.js';
+
+/**
+ * A path as a snapshot may hold it: relative to `cwd` when inside it, else only its last part (the
+ * machine's layout is nobody's business, and it differs between a laptop and a CI runner).
+ */
+export function portablePath(p: string, cwd: string): string {
+  if (!path.isAbsolute(p)) return p.split(path.sep).join('/');
+  const rel = path.relative(cwd, p);
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  return `…/${path.basename(p)}`;
+}
+
+/** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
+export function portableTarget(target: string, cwd: string): string {
+  let spec;
+  try {
+    spec = parseEngineSpec(target);
+  } catch {
+    return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead: string) => `${lead}…/${path.basename(m.trim())}`);
+  }
+  if (spec.kind === 'command') return `cmd:${quote(spec.argv.map((a) => (path.isAbsolute(a) ? portablePath(a, cwd) : a)))}`;
+  return redactTarget(target);
+}
+
+/**
+ * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
+ * hash asked the same engine the same way. Left out: run id, paths of this machine, the baseline, the
+ * shard, header values and extra body values (secrets; their names stay).
+ */
+export function settingsHash(s: Settings): string {
+  const portable = {
+    engine: {
+      target: portableTarget(s.engine.target, s.cwd),
+      profile: s.engine.profile,
+      timeoutMs: s.engine.timeoutMs,
+      maxResponseBytes: s.engine.maxResponseBytes,
+      headers: Object.keys(s.engine.headers).sort(),
+      body: Object.keys(s.engine.body).sort(),
+    },
+    engineVersion: s.engineVersion,
+    reference: s.engine.target.trim() === 'reference' ? s.reference : null,
+    sim: { ...s.sim, registry: portablePath(s.sim.registry, s.cwd) },
+    load: s.load,
+    replay: s.replay,
+    pipeline: s.pipeline,
+    stages: s.stages,
+    failOn: s.failOn,
+  };
+  return sha256Hex(canonicalJson(portable));
+}

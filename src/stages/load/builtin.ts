@@ -1,0 +1,119 @@
+import { answerPointer } from '../../engine/answer-path.js';
+import { expandHeaders } from '../../engine/secrets.js';
+import { parseEngineSpec } from '../../engine/spec.js';
+import { runGenerator } from '../../load/generator.js';
+import { httpTransport } from '../../load/http-transport.js';
+import type { RequestPool } from '../../load/requests.js';
+import type { ArrivalSchedule } from '../../load/schedule.js';
+import { evaluateThresholds, type ParsedThreshold } from '../../load/thresholds.js';
+import { adapterTransport, type LoadRequest, type LoadTransport } from '../../load/transport.js';
+import type { RunContext } from '../../runner/stage.js';
+import { compileCaseChecks } from '../sim/check.js';
+import type { LoadRunData, QualityCase } from './types.js';
+
+/**
+ * The built-in generator on this run's engine: HTTP engines through the lean undici transport, `cmd:`
+ * and in-process engines through their adapter, all through the same open-model scheduler. Every answer
+ * is checked against its case's assertions as it arrives (quality under load).
+ */
+export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: ArrivalSchedule, thresholds: ParsedThreshold[]): Promise<LoadRunData> {
+  const { settings } = ctx;
+  const load = settings.load;
+  const transport = makeTransport(ctx);
+  ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
+
+  const compiled = compileCaseChecks(pool.cases);
+  const perCase = new Map<number, QualityCase>();
+  const profile = settings.engine.profile;
+  const judge = (req: LoadRequest, body: unknown, latencyMs: number): boolean => {
+    const r = compiled.get(req.case)!(body, latencyMs, answerPointer(body, profile));
+    const passed = r.failures.length === 0;
+    let q = perCase.get(req.caseIndex);
+    if (!q) {
+      q = { id: req.case.id, dataset: req.case.dataset, checked: 0, failed: 0, location: req.case.location };
+      perCase.set(req.caseIndex, q);
+    }
+    q.checked++;
+    if (!passed) {
+      q.failed++;
+      if (!q.firstFailure) {
+        const f = r.failures[0];
+        q.firstFailure = `${f.assertion}: ${f.message}`;
+      }
+    }
+    return passed;
+  };
+
+  let result;
+  try {
+    result = await runGenerator({
+      schedule,
+      maxInFlight: load.maxInFlight,
+      timeoutMs: load.timeoutMs,
+      transport,
+      requestAt: (i) => pool.requestAt(i),
+      judge,
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.emit({
+          type: 'progress',
+          stage: 'load',
+          done: p.completed,
+          total: p.total,
+          failures: p.failures,
+          errors: p.errors,
+          ratePerSec: p.sentLastSecond,
+          ...(p.p95Ms !== null ? { p95Ms: p.p95Ms } : {}),
+          dropped: p.dropped,
+          inFlight: p.inFlight,
+        }),
+    });
+  } finally {
+    await transport.close().catch((err) => ctx.log('warn', 'load', `closing the load transport failed: ${(err as Error).message}`));
+  }
+
+  const rec = result.recorder;
+  const evaluated = evaluateThresholds(thresholds, (name, t) => rec.valueOf(name, t.aggregation, t.percentile, result.durationMs));
+  const checks = result.metrics.checks;
+  const failingCases = [...perCase.values()].filter((q) => q.failed > 0).sort((a, b) => b.failed - a.failed || (a.id < b.id ? -1 : 1));
+  return {
+    generator: 'builtin',
+    metrics: result.metrics as unknown as Record<string, unknown>,
+    thresholds: evaluated,
+    dropped: result.metrics.dropped_iterations.count,
+    lagP99Ms: rec.lag.percentile(99),
+    durationMs: result.durationMs,
+    sent: result.sent,
+    interrupted: result.interrupted,
+    maxInFlightSeen: result.maxInFlight,
+    errors: result.errors,
+    errorSamples: result.errorSamples,
+    quality: checks
+      ? { checked: checks.passes + checks.fails, passed: checks.passes, failed: checks.fails, passRate: checks.rate, failingCases }
+      : null,
+    timeline: result.timeline,
+    histogram: result.histogram,
+    transport: transport.name,
+    cancelled: result.cancelled,
+  };
+}
+
+function makeTransport(ctx: RunContext): LoadTransport {
+  const { settings } = ctx;
+  if (ctx.engine.kind !== 'http') return adapterTransport(ctx.engine, ctx.runId);
+  const spec = parseEngineSpec(settings.engine.target);
+  if (spec.kind !== 'http') return adapterTransport(ctx.engine, ctx.runId);
+  return httpTransport({
+    url: spec.url,
+    headers: expandHeaders(settings.engine.headers, ctx.env ?? process.env),
+    maxResponseBytes: settings.engine.maxResponseBytes,
+    body: settings.engine.body,
+    runId: ctx.runId,
+    timeoutMs: settings.load.timeoutMs,
+  });
+}
+
+export function describePlan(schedule: ArrivalSchedule, maxInFlight: number): string {
+  const secs = Math.round(schedule.durationMs / 100) / 10;
+  return `${schedule.executor}, ${schedule.total} request(s) over ${secs} s, at most ${maxInFlight} in flight`;
+}

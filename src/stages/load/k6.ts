@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expandHeaders } from '../../engine/secrets.js';
+import { parseEngineSpec } from '../../engine/spec.js';
+import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script } from '../../load/k6-script.js';
+import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
+import { K6SummaryError, parseK6SummaryText, type K6Summary } from '../../load/k6-summary.js';
+import type { RequestPool } from '../../load/requests.js';
+import type { ArrivalSchedule } from '../../load/schedule.js';
+import { compare, type ParsedThreshold, type ThresholdResult } from '../../load/thresholds.js';
+import { parseDuration } from '../../settings/duration.js';
+import { relPath } from '../../runner/paths.js';
+import type { RunContext } from '../../runner/stage.js';
+import { InputError } from '../../util/errors.js';
+import type { LoadRunData } from './types.js';
+
+/** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
+export class K6Failure extends Error {
+  constructor(
+    readonly kind: 'missing' | 'failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'K6Failure';
+  }
+}
+
+/** Where the k6 URL comes from at run time (the script only shows the redacted form). */
+export const K6_URL_ENV = 'TORON_TESTOPS_K6_URL';
+
+export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule: ArrivalSchedule, thresholds: ParsedThreshold[]): Promise<LoadRunData> {
+  const { settings } = ctx;
+  const load = settings.load;
+  const spec = parseEngineSpec(settings.engine.target);
+  if (spec.kind !== 'http') {
+    throw new InputError(
+      `load.generator "k6" sends HTTP requests, but the engine is ${spec.kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
+        'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)',
+      { pointer: '/load/generator' },
+    );
+  }
+  const env = ctx.env ?? process.env;
+  // Fails now (naming the header and variable) if a secret variable is missing, as the adapter would.
+  expandHeaders(settings.engine.headers, env);
+
+  const dir = path.join(ctx.paths.reportDir, 'k6');
+  fs.mkdirSync(dir, { recursive: true });
+  const scriptPath = path.join(dir, 'script.js');
+  const summaryPath = path.join(dir, 'summary.json');
+  const exportPath = path.join(dir, 'summary-export.json');
+  for (const f of [summaryPath, exportPath]) fs.rmSync(f, { force: true });
+
+  const version = await k6Version(load.k6Binary, env, dir);
+  if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
+  ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
+
+  const url = new URL(spec.url.href);
+  const credentials = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
+  url.username = '';
+  url.password = '';
+  const shownUrl = new URL(url.href);
+  shownUrl.search = '';
+  shownUrl.hash = '';
+
+  const script = buildK6Script({
+    runId: ctx.runId,
+    url: shownUrl.href,
+    urlEnv: K6_URL_ENV,
+    headers: settings.engine.headers,
+    hasUrlCredentials: credentials !== null,
+    seed: pool.seed,
+    cases: pool.cases.map((c, i) => ({ id: c.id, body: JSON.stringify({ ...settings.engine.body, ...c.input }), seeds: pool.seedsOf(i) })),
+    schedule,
+    ...(schedule.executor === 'constant-arrival-rate'
+      ? { rate: load.rate, durationMs: parseDuration(load.duration) }
+      : { startRate: load.startRate, stages: load.stages.map((s) => ({ durationMs: parseDuration(s.duration), target: s.target })) }),
+    maxInFlight: load.maxInFlight,
+    timeoutMs: load.timeoutMs,
+    thresholds: Object.fromEntries(groupByMetric(thresholds)),
+  });
+  fs.writeFileSync(scriptPath, script);
+
+  const childEnv: NodeJS.ProcessEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
+  const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
+  const shown = args.map((a) => a.split(ctx.paths.reportDir + path.sep).join(''));
+  ctx.log('info', 'load', `running ${path.basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
+  const started = performance.now();
+  const exit = await spawnK6({
+    binary: load.k6Binary,
+    args,
+    cwd: dir,
+    env: childEnv,
+    signal: ctx.signal,
+    killAfterMs: schedule.durationMs + load.timeoutMs + 120_000,
+    // k6's lines may name files in the report folder: relative there, as every path in a report is.
+    onLine: (stream, line) =>
+      ctx.log(stream === 'stderr' && /level=(error|warning)/.test(line) ? 'warn' : 'info', 'k6', line.split(ctx.paths.reportDir + path.sep).join('')),
+  });
+  const wallMs = Math.round(performance.now() - started);
+  if (exit.spawnError) {
+    const missing = exit.spawnError.code === 'ENOENT';
+    throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message}`);
+  }
+  const cancelled = ctx.signal.aborted;
+  if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
+    throw new K6Failure('failed', `${describeK6Exit(exit)}; no verdict can be read from it. Last output:\n${exit.tail.slice(-1500)}`);
+  }
+
+  let summary: K6Summary;
+  let source: string;
+  try {
+    if (fs.existsSync(summaryPath)) {
+      source = summaryPath;
+      summary = parseK6SummaryText(fs.readFileSync(summaryPath, 'utf8'), relPath(ctx.paths.reportDir, summaryPath));
+    } else if (fs.existsSync(exportPath)) {
+      source = exportPath;
+      summary = parseK6SummaryText(fs.readFileSync(exportPath, 'utf8'), relPath(ctx.paths.reportDir, exportPath));
+    } else {
+      throw new K6Failure('failed', `${describeK6Exit(exit)} but wrote no end-of-test summary (neither handleSummary's nor --summary-export's). Last output:\n${exit.tail.slice(-1500)}`);
+    }
+  } catch (err) {
+    if (err instanceof K6SummaryError) throw new K6Failure('failed', err.message);
+    throw err;
+  }
+  if (exit.code !== null && exit.code !== summary.expectedExitCode && !cancelled) {
+    ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held' : 'a threshold failed'}; the summary's verdicts are used`);
+  }
+
+  const results = k6Thresholds(thresholds, summary);
+  const dropped = summary.dropped_iterations?.count ?? null;
+  return {
+    generator: 'k6',
+    metrics: {
+      http_reqs: summary.http_reqs,
+      iterations: summary.iterations,
+      dropped_iterations: summary.dropped_iterations,
+      http_req_duration: summary.http_req_duration,
+      http_req_failed: summary.http_req_failed,
+      checks: summary.checks,
+    },
+    thresholds: results,
+    dropped,
+    lagP99Ms: null,
+    durationMs: summary.testRunDurationMs ?? wallMs,
+    quality: null,
+    timeline: [],
+    histogram: [],
+    k6: {
+      version: version.version,
+      exitCode: exit.code,
+      summaryShape: summary.shape,
+      summary: relPath(ctx.paths.reportDir, source),
+      script: relPath(ctx.paths.reportDir, scriptPath),
+      testRunDurationMs: summary.testRunDurationMs,
+      note: 'k6 reports latency from the actual send time (no scheduler lag is known), and answers are only checked for a 2xx status and JSON',
+    },
+    cancelled,
+  };
+}
+
+function groupByMetric(thresholds: ParsedThreshold[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of thresholds) {
+    const list = out.get(t.metric) ?? [];
+    list.push(t.expression);
+    out.set(t.metric, list);
+  }
+  return out;
+}
+
+/**
+ * The thresholds with k6's verdict on each, as k6 stored it. A configured threshold k6 did not report is
+ * judged here from the summary's values when they hold the statistic (else it has no verdict, a breach);
+ * thresholds in the summary that were not configured here (a hand-made script) keep k6's verdict.
+ */
+export function k6Thresholds(configured: ParsedThreshold[], summary: K6Summary): ThresholdResult[] {
+  const used = new Set<K6Summary['thresholds'][number]>();
+  const out: ThresholdResult[] = configured.map((t) => {
+    const found = summary.thresholds.find((k) => k.metric === t.metric && k.expression === t.expression);
+    const v = summary.values[t.metric]?.[t.aggregation];
+    const actual = typeof v === 'number' ? v : null;
+    if (found) {
+      used.add(found);
+      return { metric: t.metric, expression: t.expression, level: t.level, passed: found.passed, actual, note: 'verdict from k6' };
+    }
+    if (actual !== null) {
+      return { metric: t.metric, expression: t.expression, level: t.level, passed: compare(actual, t.op, t.value), actual, note: 'judged from the k6 summary (k6 did not report this threshold)' };
+    }
+    return { metric: t.metric, expression: t.expression, level: t.level, passed: null, actual: null, note: 'k6 did not report this threshold and its summary lacks the value' };
+  });
+  for (const k of summary.thresholds) {
+    if (used.has(k)) continue;
+    out.push({ metric: k.metric, expression: k.expression, level: 'error', passed: k.passed, actual: null, note: 'from the k6 summary (not in load.thresholds)' });
+  }
+  return out;
+}

@@ -1,0 +1,192 @@
+import { PROFILES, detectProfile, profileFor, type ConcreteProfileName, type Profile } from '../../engine/profiles/index.js';
+import type { AnswerObservation, AnswerObserver } from '../../runner/answers.js';
+import type { CustomProfilePointers, ProfileName } from '../../settings/types.js';
+import type { SimCase } from '../sim/types.js';
+import { checkAnswer } from './answer-checks.js';
+import { casePins, declaredFor, type Pin } from './declared.js';
+import type { ContradictionTally, EscalationTally } from './run-checks.js';
+import { ANSWER_CHECKS, type AnswerCheckName, type Thresholds } from './types.js';
+
+/**
+ * Watches every SIM answer as it arrives (an AnswerObserver), maps it through its profile, runs the
+ * per-answer checks at once and keeps only tallies and a bounded list of failures: never the bodies,
+ * so a 100k-answer run costs a few numbers per answer.
+ */
+
+/** Failures kept per check (for findings and the summary); the counts stay exact beyond it. */
+const KEEP_FAILURES = 50;
+
+export interface AnswerFailure {
+  caseIndex: number;
+  repeat: number;
+  message: string;
+}
+
+export interface CheckTally {
+  /** Answers the check judged (ok or failed). */
+  checked: number;
+  failed: number;
+  /** Answers whose profile does not expose what the check needs. */
+  na: number;
+  /** Distinct failing cases, in first-seen order. */
+  failedCases: Set<number>;
+  failures: AnswerFailure[];
+}
+
+export interface CollectorOptions {
+  /** The profile to read answers with (`auto`: the first answer's shape picks it). */
+  profile: ProfileName;
+  custom: CustomProfilePointers | null;
+  thresholds: Thresholds;
+}
+
+export class PipelineCollector implements AnswerObserver {
+  readonly name = 'pipeline';
+  readonly options: CollectorOptions;
+
+  observed = 0;
+  engineErrors = 0;
+  /** Answers run through the per-answer checks. */
+  checked = 0;
+  /** auto: the profile the first recognised answer picked, and where. */
+  picked: ConcreteProfileName | null = null;
+  pickedBy: number | null = null;
+  /** auto: answers before any recognised one (not checked: no profile to read them with). */
+  unrecognisedUnchecked = 0;
+  /** auto: later answers of no known shape (checked with the picked profile). */
+  unrecognisedAfterPick = 0;
+  /** auto: answers of another known shape than the picked one, by shape; and the first one. */
+  switches: Partial<Record<ConcreteProfileName, number>> = {};
+  firstSwitch: { caseIndex: number; to: ConcreteProfileName } | null = null;
+  forms: Record<string, number> = {};
+
+  readonly tallies = new Map<AnswerCheckName, CheckTally>(
+    ANSWER_CHECKS.map((n) => [n, { checked: 0, failed: 0, na: 0, failedCases: new Set<number>(), failures: [] }]),
+  );
+  readonly escalations: EscalationTally = { answers: 0, escalated: 0, declared: 0, undeclaredCases: [], declaredCases: 0 };
+  /** Case indices of `escalations.undeclaredCases`, same order. */
+  readonly undeclaredEscalationCases: number[] = [];
+  private readonly undeclaredSeen = new Set<number>();
+  private readonly declaredSeen = new Set<number>();
+  readonly contradictions: ContradictionTally = { measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0 };
+  readonly confidence = { n: 0, sum: 0, min: Infinity, max: -Infinity };
+  /** Client-side latencies of the answers that came back, and each one's case. */
+  readonly latencies: number[] = [];
+  readonly latencyCase: number[] = [];
+  readonly engineLatencies: number[] = [];
+  /** Every case seen (SIM holds these objects anyway), for labels and dataset locations. */
+  readonly cases = new Map<number, SimCase>();
+  private readonly pins = new Map<number, Pin[]>();
+
+  constructor(options: CollectorOptions) {
+    this.options = options;
+  }
+
+  observe(o: AnswerObservation): void {
+    this.observed++;
+    this.cases.set(o.caseIndex, o.case);
+    if (!o.result.ok) {
+      this.engineErrors++;
+      return;
+    }
+    this.latencies.push(o.result.latencyMs);
+    this.latencyCase.push(o.caseIndex);
+    const body = o.result.body;
+    const profile = this.profileOf(body, o.caseIndex);
+    if (!profile) return;
+    this.check(profile, body, o);
+  }
+
+  /** Which profile reads this answer; null when none can (auto, before any known shape). */
+  private profileOf(body: unknown, caseIndex: number): Profile | null {
+    const { profile, custom } = this.options;
+    if (profile !== 'auto') return profileFor(profile, body, custom);
+    const detected = detectProfile(body);
+    if (this.picked === null) {
+      if (!detected) {
+        this.unrecognisedUnchecked++;
+        return null;
+      }
+      this.picked = detected;
+      this.pickedBy = caseIndex;
+      return PROFILES[detected];
+    }
+    if (detected === null) {
+      // Checked as the picked generation: its answer-shape check says what is missing.
+      this.unrecognisedAfterPick++;
+      return PROFILES[this.picked as Exclude<ConcreteProfileName, 'custom'>];
+    }
+    if (detected !== this.picked) {
+      this.switches[detected] = (this.switches[detected] ?? 0) + 1;
+      this.firstSwitch ??= { caseIndex, to: detected };
+    }
+    return PROFILES[detected];
+  }
+
+  private check(profile: Profile, body: unknown, o: AnswerObservation): void {
+    this.checked++;
+    const { thresholds } = this.options;
+    const view = profile.view(body);
+    if (view.form) this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
+    let pins = this.pins.get(o.caseIndex);
+    if (!pins) this.pins.set(o.caseIndex, (pins = casePins(o.case)));
+    const declared = declaredFor(o.case, pins, profile.declarations, body, view.contradictions);
+
+    for (const r of checkAnswer(view, profile, thresholds, declared)) {
+      const t = this.tallies.get(r.name)!;
+      if (r.status === 'na') {
+        t.na++;
+        continue;
+      }
+      t.checked++;
+      if (r.status === 'fail') {
+        t.failed++;
+        t.failedCases.add(o.caseIndex);
+        if (t.failures.length < KEEP_FAILURES) t.failures.push({ caseIndex: o.caseIndex, repeat: o.repeat, message: r.message });
+      }
+    }
+    if (view.shapeProblems.length > 0) return;
+
+    if (view.opusEscalated !== null) {
+      const e = this.escalations;
+      e.answers++;
+      if (view.opusEscalated) {
+        e.escalated++;
+        if (declared.escalation) {
+          e.declared++;
+          if (!this.declaredSeen.has(o.caseIndex)) {
+            this.declaredSeen.add(o.caseIndex);
+            e.declaredCases++;
+          }
+        } else if (!this.undeclaredSeen.has(o.caseIndex)) {
+          this.undeclaredSeen.add(o.caseIndex);
+          this.undeclaredEscalationCases.push(o.caseIndex);
+          e.undeclaredCases.push(labelOf(o.case));
+        }
+      }
+    }
+    if (profile.exposes.contradictions && view.contradictions !== null) {
+      const c = this.contradictions;
+      c.measured++;
+      c.total += view.contradictions;
+      c.max = Math.max(c.max, view.contradictions);
+      if (view.contradictions >= thresholds.maxContradictions) {
+        if (declared.contradictions) c.declaredOver++;
+        else c.undeclaredOver++;
+      }
+    }
+    if (view.confidence !== null) {
+      const k = this.confidence;
+      k.n++;
+      k.sum += view.confidence;
+      k.min = Math.min(k.min, view.confidence);
+      k.max = Math.max(k.max, view.confidence);
+    }
+    if (view.engineLatencyMs !== null) this.engineLatencies.push(view.engineLatencyMs);
+  }
+
+}
+
+export function labelOf(c: SimCase): string {
+  return `${c.dataset}/${c.id}`;
+}

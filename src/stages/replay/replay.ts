@@ -1,0 +1,402 @@
+import type { EngineAdapter, EngineResult } from '../../engine/types.js';
+import { isRestartable } from '../../engine/create.js';
+import { canonicalHash, canonicalJson, sha256Hex } from '../../replay/canonical.js';
+import { diffValues, firstDivergence, type ValueDiff } from '../../replay/divergence.js';
+import { driftStatus, type DriftStatus } from '../../replay/drift.js';
+import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../../replay/ignore-paths.js';
+import { caseAgreement } from '../../replay/tar.js';
+import type { OpenSnapshot, SnapshotEntry } from '../../snapshot/reader.js';
+import { InputError } from '../../util/errors.js';
+import { callEngine, pool } from './call.js';
+
+/**
+ * The replay itself, apart from the run context so it can be driven from tests and the staging
+ * command alike: every answered snapshot case is asked again `rounds` times, round after round (a
+ * fresh engine process per round when asked), and each answer is reduced at once to its hashes and,
+ * the first time it differs, to its first divergence and diffs. Memory per case: the hashes.
+ *
+ * Drift against a baseline compares answers to the *same request*. When the baseline asked a case
+ * with another seed than this snapshot (another run id), the replay also asks the baseline's request
+ * in every round (a "probe"): a seeded engine answers another seed differently, which is not drift.
+ */
+
+export type ReplayMode = 'in-run' | 'staging';
+
+export interface ReplayBaseline {
+  /** As shown in reports: a relative path, or "the replayed snapshot". */
+  label: string;
+  snapshot: OpenSnapshot;
+}
+
+export interface ReplayOptions {
+  snapshot: OpenSnapshot;
+  engine: EngineAdapter;
+  rounds: number;
+  freshProcess: boolean;
+  /** The config's replay.ignorePaths now (added to what the snapshot ignored). */
+  configIgnorePaths: readonly string[];
+  concurrency: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** in-run: the snapshot is this run's SIM answers; staging: a stored snapshot asked of another engine. */
+  mode: ReplayMode;
+  baseline: ReplayBaseline | null;
+  onProgress?(done: number, total: number): void;
+  onCase?(c: ReplayCaseResult): void;
+  log?(level: 'info' | 'warn', message: string): void;
+  /** Diffs kept per case. */
+  diffLimit?: number;
+}
+
+export interface ReplayDiff {
+  pointer: string;
+  kind: ValueDiff['kind'];
+  snapshot?: unknown;
+  replay?: unknown;
+  charIndex?: number;
+  similarity?: number | null;
+}
+
+export interface ReplayCaseResult {
+  id: string;
+  dataset: string;
+  agreed: boolean;
+  /** Raw bytes agreed too (TARr). */
+  rawAgreed: boolean;
+  uniqueOutputs: number;
+  modalAgreement: number;
+  /** Replays agree among themselves (snapshot aside) and none errored. */
+  stable: boolean;
+  rounds: number;
+  errors: { round: number; kind: string; message: string }[];
+  firstDivergence: { pointer: string; charIndex?: number; round: number } | null;
+  diffs: ReplayDiff[];
+  /** All differing leaves of the first divergent replay (diffs holds the first few). */
+  diffCount: number;
+  location?: { file: string; line: number };
+}
+
+export interface DriftDiff {
+  pointer: string;
+  kind: ValueDiff['kind'];
+  baseline?: unknown;
+  current?: unknown;
+  charIndex?: number;
+  similarity?: number | null;
+}
+
+export interface DriftCase {
+  id: string;
+  dataset: string;
+  status: DriftStatus;
+  /** Why a case is noise or new, when it is not the obvious reason. */
+  note?: string;
+  diff?: DriftDiff[];
+  diffCount?: number;
+  location?: { file: string; line: number };
+}
+
+export interface ReplayOutcome {
+  cases: ReplayCaseResult[];
+  /** Snapshot cases with no answer to replay (the engine errored when the snapshot was taken). */
+  notReplayed: { id: string; dataset: string; reason: string }[];
+  drift: { baseline: string; baselineRunId: string; probed: number; cases: DriftCase[] } | null;
+  freshProcess: 'per-round' | 'off' | 'not-restartable';
+  roundsDone: number;
+  cancelled: boolean;
+  calls: number;
+}
+
+interface Ignore {
+  paths: string[];
+  tree: IgnoreTree;
+}
+
+interface Tracker {
+  index: number;
+  entry: SnapshotEntry;
+  ignore: Ignore;
+  snapshotHash: string;
+  /** The snapshot's raw hash (TARr). */
+  rawHash: string;
+  hashes: string[];
+  rawHashes: string[];
+  errors: ReplayCaseResult['errors'];
+  divergence: ReplayCaseResult['firstDivergence'];
+  diffs: ReplayDiff[];
+  diffCount: number;
+  /** Set when the baseline asked this case with another seed: that request, asked each round. */
+  probe: { seed: number; hashes: string[]; errored: boolean; last?: unknown } | null;
+  /** The last replay's body (kept for drift until the case is judged). */
+  last?: unknown;
+}
+
+const key = (dataset: string, id: string) => `${dataset}\u0000${id}`;
+
+/** Same set of paths (`sorted` is sorted already, `other` may not be). */
+function samePaths(sorted: readonly string[], other: readonly string[]): boolean {
+  if (sorted.length !== other.length) return false;
+  const o = [...other].sort();
+  return sorted.every((p, i) => p === o[i]);
+}
+
+export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
+  const { snapshot } = o;
+  const trees = new Map<string, IgnoreTree>();
+  const ignoreFor = (paths: string[], where: SnapshotEntry): Ignore => {
+    const k = paths.join('\u0000');
+    if (!trees.has(k)) {
+      try {
+        trees.set(k, compileIgnorePaths(paths));
+      } catch (err) {
+        throw new InputError((err as Error).message, { file: snapshot.shownAs, caseId: where.id });
+      }
+    }
+    return { paths, tree: trees.get(k)! };
+  };
+
+  // The baseline by case, and which cases need a probe.
+  const base = o.baseline;
+  const baseIndex = new Map<string, number>();
+  if (base) base.snapshot.entries.forEach((e, i) => baseIndex.set(key(e.dataset, e.id), i));
+
+  const trackers: Tracker[] = [];
+  const notReplayed: ReplayOutcome['notReplayed'] = [];
+  snapshot.entries.forEach((entry, index) => {
+    if (entry.status !== 'ok') {
+      notReplayed.push({ id: entry.id, dataset: entry.dataset, reason: `no answer in the snapshot (${entry.error?.kind ?? 'error'}: ${entry.error?.message ?? ''})` });
+      return;
+    }
+    const ignore = ignoreFor(unionPaths(o.configIgnorePaths, snapshot.header.canonical.ignorePaths, entry.ignorePaths), entry);
+    // Paths the snapshot did not leave out yet are taken out of its answer now.
+    const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash! : canonicalHash(snapshot.readAnswer(index), ignore.tree).hash;
+    let probe: Tracker['probe'] = null;
+    if (base && base.snapshot !== snapshot) {
+      const bi = baseIndex.get(key(entry.dataset, entry.id));
+      const b = bi === undefined ? undefined : base.snapshot.entries[bi];
+      if (b && b.status === 'ok' && b.seed !== entry.seed && canonicalJson(b.input) === canonicalJson(entry.input)) {
+        probe = { seed: b.seed, hashes: [], errored: false };
+      }
+    }
+    trackers.push({
+      index,
+      entry,
+      ignore,
+      snapshotHash,
+      rawHash: entry.rawHash ?? '',
+      hashes: [],
+      rawHashes: [],
+      errors: [],
+      divergence: null,
+      diffs: [],
+      diffCount: 0,
+      probe,
+    });
+  });
+
+  const restartable = isRestartable(o.engine);
+  const freshProcess: ReplayOutcome['freshProcess'] = !o.freshProcess ? 'off' : restartable ? 'per-round' : 'not-restartable';
+  if (freshProcess === 'not-restartable') {
+    o.log?.('warn', `replay.freshProcess applies to cmd: engines only; the ${o.engine.kind} engine answers every round in the same process`);
+  }
+
+  const jobs: { t: Tracker; probe: boolean }[] = [];
+  for (const t of trackers) {
+    jobs.push({ t, probe: false });
+    if (t.probe) jobs.push({ t, probe: true });
+  }
+  const total = jobs.length * o.rounds;
+  let done = 0;
+  let calls = 0;
+  let roundsDone = 0;
+  const results: ReplayCaseResult[] = [];
+  const driftCases: DriftCase[] = [];
+  const diffLimit = o.diffLimit ?? 20;
+  const runId = snapshot.header.runId;
+
+  for (let round = 1; round <= o.rounds && !o.signal.aborted; round++) {
+    if (freshProcess === 'per-round' && isRestartable(o.engine)) await o.engine.restart();
+    const last = round === o.rounds;
+    await pool(jobs.length, o.concurrency, o.signal, async (j) => {
+      const { t, probe } = jobs[j];
+      // A probe repeats the baseline's request exactly: its run id and seed.
+      const req = probe
+        ? { runId: base!.snapshot.header.runId, caseId: t.entry.id, seed: t.probe!.seed, input: t.entry.input }
+        : { runId, caseId: t.entry.id, seed: t.entry.seed, input: t.entry.input };
+      const res = await callEngine(o.engine, req, o.timeoutMs, o.signal);
+      if (!res.ok && res.error.kind === 'aborted' && o.signal.aborted) return;
+      calls++;
+      if (probe) recordProbe(t, res, last);
+      else recordReplay(t, res, round, last);
+      done++;
+      o.onProgress?.(done, total);
+      // A case is judged once its last round and its probe are both in.
+      if (last && t.hashes.length === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
+        const r = judge(t);
+        results.push(r);
+        if (base) driftCases.push(driftOf(t, r));
+        t.last = undefined;
+        if (t.probe) t.probe.last = undefined;
+        o.onCase?.(r);
+      }
+    });
+    if (!o.signal.aborted) roundsDone = round;
+  }
+
+  function recordReplay(t: Tracker, res: EngineResult, round: number, last: boolean): void {
+    if (!res.ok) {
+      const id = `error:${res.error.kind}`;
+      t.hashes.push(id);
+      t.rawHashes.push(id);
+      t.errors.push({ round, kind: res.error.kind, message: res.error.message });
+      if (!t.divergence) {
+        t.divergence = { pointer: '', round };
+        t.diffs = [{ pointer: '', kind: 'changed', snapshot: '(the snapshot answer)', replay: `engine error ${res.error.kind}: ${res.error.message}` }];
+        t.diffCount = 1;
+      }
+      return;
+    }
+    const { canonical, hash } = canonicalHash(res.body, t.ignore.tree);
+    t.hashes.push(hash);
+    t.rawHashes.push(sha256Hex(res.raw));
+    if (last) t.last = res.body;
+    if (hash !== t.snapshotHash && !t.divergence) {
+      const before = snapshotAnswer(t);
+      const after = JSON.parse(canonical) as unknown;
+      const d = firstDivergence(before, after);
+      t.divergence = { ...(d ?? { pointer: '' }), round };
+      const { diffs, total: count } = diffValues(before, after, { limit: diffLimit });
+      t.diffs = diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { snapshot: left } : {}), ...(right !== undefined ? { replay: right } : {}) }));
+      t.diffCount = count;
+    }
+  }
+
+  function recordProbe(t: Tracker, res: EngineResult, last: boolean): void {
+    const p = t.probe!;
+    if (!res.ok) {
+      p.errored = true;
+      p.hashes.push(`error:${res.error.kind}`);
+      return;
+    }
+    p.hashes.push(canonicalHash(res.body, t.ignore.tree).hash);
+    if (last) p.last = res.body;
+  }
+
+  /** The snapshot's answer with this replay's ignorePaths applied. */
+  function snapshotAnswer(t: Tracker): unknown {
+    return JSON.parse(canonicalJson(snapshot.readAnswer(t.index), t.ignore.tree));
+  }
+
+  function judge(t: Tracker): ReplayCaseResult {
+    const a = caseAgreement(t.snapshotHash, t.hashes);
+    const raw = caseAgreement(t.rawHash, t.rawHashes);
+    return {
+      id: t.entry.id,
+      dataset: t.entry.dataset,
+      agreed: a.agreed,
+      rawAgreed: raw.agreed,
+      uniqueOutputs: a.uniqueOutputs,
+      modalAgreement: a.modalAgreement,
+      stable: a.replaysAgree && t.errors.length === 0,
+      rounds: t.hashes.length,
+      errors: t.errors,
+      firstDivergence: t.divergence,
+      diffs: t.diffs,
+      diffCount: t.diffCount,
+      ...(t.entry.location ? { location: t.entry.location } : {}),
+    };
+  }
+
+  function driftOf(t: Tracker, r: ReplayCaseResult): DriftCase {
+    const b = base!;
+    const where = { id: t.entry.id, dataset: t.entry.dataset, ...(t.entry.location ? { location: t.entry.location } : {}) };
+    const bi = baseIndex.get(key(t.entry.dataset, t.entry.id));
+    const be = bi === undefined ? undefined : b.snapshot.entries[bi];
+    const inBaseline = be !== undefined && be.status === 'ok';
+    const sameInput = inBaseline && canonicalJson(be!.input) === canonicalJson(t.entry.input);
+    // Which answer of this run stands for the case, and whether it is stable.
+    let stable: boolean;
+    let currentHash: string;
+    let current: () => unknown;
+    if (t.probe) {
+      stable = !t.probe.errored && t.probe.hashes.every((h) => h === t.probe!.hashes[0]);
+      currentHash = t.probe.hashes[0];
+      const body = t.probe.last;
+      current = () => body;
+    } else if (o.mode === 'in-run') {
+      stable = r.agreed;
+      currentHash = t.snapshotHash;
+      current = () => snapshot.readAnswer(t.index);
+    } else {
+      stable = r.stable;
+      currentHash = t.hashes[0];
+      const body = t.last;
+      current = () => body;
+    }
+    let sameAnswer = false;
+    let diff: DriftDiff[] | undefined;
+    let diffCount: number | undefined;
+    if (inBaseline && sameInput && stable) {
+      const ownBaseline = b.snapshot === snapshot;
+      const sameIgnore = ownBaseline || samePaths(t.ignore.paths, be!.ignorePaths);
+      // Hashes compare when both sides left out the same paths (the snapshot's, re-hashed, is under ours).
+      if (sameIgnore) sameAnswer = (ownBaseline ? t.snapshotHash : be!.hash) === currentHash;
+      if (!sameAnswer) {
+        // Compare under the paths either side left out, so an ignore list that grew is not drift.
+        const ignore = sameIgnore ? t.ignore : ignoreFor(unionPaths(be!.ignorePaths, t.ignore.paths), t.entry);
+        const before = JSON.parse(canonicalJson(b.snapshot.readAnswer(bi!), ignore.tree)) as unknown;
+        const after = JSON.parse(canonicalJson(current(), ignore.tree)) as unknown;
+        const d = diffValues(before, after, { limit: 10 });
+        sameAnswer = d.total === 0;
+        if (!sameAnswer) {
+          diff = d.diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { baseline: left } : {}), ...(right !== undefined ? { current: right } : {}) }));
+          diffCount = d.total;
+        }
+      }
+    }
+    const status = driftStatus({ inBaseline, inRun: true, sameInput, stable, sameAnswer });
+    const note =
+      status === 'new' && inBaseline && !sameInput
+        ? 'the input changed since the baseline'
+        : status === 'noise'
+          ? t.probe
+            ? 'answers to the baseline request differ between rounds'
+            : 'answers differ between replays'
+          : undefined;
+    return { ...where, status, ...(note ? { note } : {}), ...(status === 'changed' ? { diff, diffCount } : {}) };
+  }
+
+  let drift: ReplayOutcome['drift'] = null;
+  if (base) {
+    const inRun = new Set(snapshot.entries.map((e) => key(e.dataset, e.id)));
+    for (const e of snapshot.entries) {
+      if (e.status === 'ok') continue;
+      const bi = baseIndex.get(key(e.dataset, e.id));
+      const inBaseline = bi !== undefined && base.snapshot.entries[bi].status === 'ok';
+      driftCases.push({
+        id: e.id,
+        dataset: e.dataset,
+        status: inBaseline ? 'noise' : 'new',
+        note: 'no answer in this run (engine error)',
+        ...(e.location ? { location: e.location } : {}),
+      });
+    }
+    for (const e of base.snapshot.entries) {
+      if (!inRun.has(key(e.dataset, e.id))) driftCases.push({ id: e.id, dataset: e.dataset, status: 'removed' });
+    }
+    drift = {
+      baseline: base.label,
+      baselineRunId: base.snapshot.header.runId,
+      probed: trackers.filter((t) => t.probe).length,
+      cases: driftCases,
+    };
+  }
+
+  // Completion order is arbitrary; reports list cases as the snapshot does.
+  const order = new Map(snapshot.entries.map((e, i) => [key(e.dataset, e.id), i]));
+  const byOrder = (a: { dataset: string; id: string }, b: { dataset: string; id: string }) =>
+    (order.get(key(a.dataset, a.id)) ?? Infinity) - (order.get(key(b.dataset, b.id)) ?? Infinity);
+  results.sort(byOrder);
+  drift?.cases.sort(byOrder);
+  return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls };
+}

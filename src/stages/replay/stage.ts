@@ -1,0 +1,277 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadBaseline } from '../../baseline/load.js';
+import { relPath } from '../../runner/paths.js';
+import type { RunContext, Stage, StageResult, StageResults } from '../../runner/stage.js';
+import { openSnapshot, type OpenSnapshot } from '../../snapshot/reader.js';
+import { InputError } from '../../util/errors.js';
+import { replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
+import {
+  caseName,
+  describeDivergence,
+  driftTotals,
+  replayTotals,
+  reportCase,
+  reportDriftCase,
+  stageVerdict,
+  worstCases,
+  type DriftTotals,
+  type ReplayTotals,
+} from './report.js';
+
+export interface ReplayStageOptions {
+  /**
+   * Staging replay (`toron-testops replay SNAPSHOT`): replay this stored snapshot (relative to the
+   * settings' cwd, or absolute) instead of this run's own.
+   */
+  snapshotFile?: string;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+/** Per-case drift findings beyond this many are counted in the summary finding instead. */
+const DRIFT_FINDINGS_MAX = 50;
+
+export function createReplayStage(opts: ReplayStageOptions = {}): Stage {
+  return {
+    name: 'replay',
+    run: (ctx, prior) => runReplay(ctx, prior, opts),
+  };
+}
+
+/** The in-run replay: this run's snapshot (SIM's answers), asked again. */
+export const replayStage: Stage = createReplayStage();
+
+async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStageOptions): Promise<StageResult> {
+  const { settings } = ctx;
+  const mode: ReplayMode = opts.snapshotFile ? 'staging' : 'in-run';
+  const file = opts.snapshotFile ? path.resolve(settings.cwd, opts.snapshotFile) : ctx.paths.snapshot;
+  const shown = relPath(settings.cwd, file);
+
+  if (mode === 'in-run' && !fs.existsSync(file)) {
+    const sim = prior.sim;
+    const reason =
+      !sim || sim.verdict === 'SKIPPED'
+        ? 'SIM did not run, so there is no snapshot to replay (replay a stored one with: toron-testops replay SNAPSHOT --engine SPEC)'
+        : 'no snapshot was written (SIM did not complete)';
+    return { verdict: 'SKIPPED', reason, report: {} };
+  }
+
+  const snapshot = openSnapshot(file, shown);
+  let baseline: (ReplayBaseline & { file: string }) | null = null;
+  try {
+    if (settings.baseline) {
+      const b = loadBaseline(settings.baseline, settings.cwd);
+      baseline = { label: b.label, snapshot: b.snapshot, file: b.snapshotFile };
+    } else if (mode === 'staging') {
+      // Staging asks "does it answer as the snapshot did?": the snapshot is the baseline.
+      baseline = { label: shown, snapshot, file: shown };
+    }
+    return await replayWith(ctx, snapshot, baseline, mode, shown);
+  } finally {
+    snapshot.close();
+    if (baseline && baseline.snapshot !== snapshot) baseline.snapshot.close();
+  }
+}
+
+async function replayWith(
+  ctx: RunContext,
+  snapshot: OpenSnapshot,
+  baseline: (ReplayBaseline & { file: string }) | null,
+  mode: ReplayMode,
+  shown: string,
+): Promise<StageResult> {
+  const { settings } = ctx;
+  const r = settings.replay;
+  const answered = snapshot.entries.filter((e) => e.status === 'ok').length;
+  if (answered === 0) {
+    const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s), all engine errors)`;
+    if (mode === 'staging') throw new InputError(reason);
+    return { verdict: 'SKIPPED', reason, report: {} };
+  }
+  ctx.log(
+    'info',
+    'replay',
+    `replaying ${answered} case(s) of ${shown} (run ${snapshot.header.runId}) ${r.rounds} round(s)` +
+      `${r.freshProcess ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`,
+  );
+
+  let done = 0;
+  let total = 0;
+  const started = performance.now();
+  const progress = () =>
+    ctx.emit({ type: 'progress', stage: 'replay', done, total, failures: 0, errors: 0, ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)) });
+  const ticker = setInterval(progress, PROGRESS_EVERY_MS);
+  ticker.unref();
+  let outcome;
+  try {
+    outcome = await replaySnapshot({
+      snapshot,
+      engine: ctx.engine,
+      rounds: r.rounds,
+      freshProcess: r.freshProcess,
+      configIgnorePaths: r.ignorePaths,
+      concurrency: settings.sim.concurrency,
+      timeoutMs: settings.sim.timeoutMs,
+      signal: ctx.signal,
+      mode,
+      baseline,
+      onProgress: (d, t) => {
+        done = d;
+        total = t;
+      },
+      onCase: (c) => {
+        ctx.emit({
+          type: 'case',
+          stage: 'replay',
+          caseId: c.id,
+          dataset: c.dataset,
+          repeat: 0,
+          passed: c.agreed,
+          latencyMs: 0,
+          ...(c.agreed ? {} : { error: describeDivergence(c), errorKind: c.errors.length ? 'engine' : 'divergence' }),
+          ...(c.location ? { location: c.location } : {}),
+        });
+      },
+      log: (level, message) => ctx.log(level, 'replay', message),
+    });
+  } finally {
+    clearInterval(ticker);
+    progress();
+  }
+
+  const totals = replayTotals(outcome.cases, r.thresholds);
+  const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
+  let reason =
+    `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${r.rounds} replay round(s))` +
+    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${outcome.drift!.baseline}` : '');
+  if (outcome.cancelled) reason += `; cancelled after ${outcome.roundsDone} of ${r.rounds} round(s): partial`;
+  if (outcome.notReplayed.length) reason += `; ${outcome.notReplayed.length} case(s) had no answer to replay`;
+
+  raiseFindings(ctx, totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r);
+
+  const header = snapshot.header;
+  const common = {
+    verdict,
+    reason,
+    mode,
+    snapshot: { file: shown, runId: header.runId, createdAt: header.createdAt, engine: header.engine, settingsHash: header.settingsHash },
+    determinismScore: totals.determinismScore,
+    determinismVerdict: totals.determinismVerdict,
+    rounds: r.rounds,
+    roundsDone: outcome.roundsDone,
+    freshProcess: outcome.freshProcess,
+    replayed: totals.replayed,
+    agreed: totals.agreed,
+    notReplayed: outcome.notReplayed.length,
+    tarCanonical: totals.tarCanonical,
+    tarRaw: totals.tarRaw,
+    uniqueOutputs: totals.uniqueOutputs,
+    uniqueOutputsMax: totals.uniqueOutputsMax,
+    modalAgreement: totals.modalAgreement,
+    stable: totals.stable,
+    replayErrors: totals.replayErrors,
+    calls: outcome.calls,
+    thresholds: r.thresholds,
+    ignorePaths: r.ignorePaths,
+  };
+  const driftReport = (diffs: number) =>
+    outcome.drift && drift
+      ? {
+          baseline: outcome.drift.baseline,
+          baselineRunId: outcome.drift.baselineRunId,
+          snapshot: baseline?.file ?? null,
+          verdict: drift.verdict,
+          rate: drift.rate,
+          ...drift.counts,
+          thresholds: r.drift,
+          probed: outcome.drift.probed,
+          cases: outcome.drift.cases.map((c) => reportDriftCase(c, diffs)),
+        }
+      : null;
+  return {
+    verdict,
+    reason,
+    report: { ...common, cases: outcome.cases.map((c) => reportCase(c)), drift: driftReport(5) },
+    summary: {
+      runId: ctx.runId,
+      ...common,
+      cases: outcome.cases.map((c) => reportCase(c, 20)),
+      notReplayedCases: outcome.notReplayed,
+      drift: driftReport(10),
+    },
+  };
+}
+
+function raiseFindings(
+  ctx: RunContext,
+  t: ReplayTotals,
+  cases: ReplayCaseResult[],
+  drift: DriftTotals | null,
+  driftCases: DriftCase[],
+  baselineRunId: string,
+  r: RunContext['settings']['replay'],
+): void {
+  if (t.determinismVerdict !== 'PASS') {
+    const worst = worstCases(cases);
+    const fail = t.determinismVerdict === 'FAIL';
+    ctx.raise({
+      type: 'replay-nondeterministic',
+      severity: fail ? 'CRITICAL' : 'HIGH',
+      subsystem: 'replay',
+      message:
+        `determinism score ${t.determinismScore} (${fail ? `< ${r.thresholds.warn}` : `< ${r.thresholds.pass}`}): ` +
+        `${t.replayed - t.agreed} of ${t.replayed} case(s) answered differently across ${r.rounds} replay(s); worst: ` +
+        worst.map((c) => `${caseName(c)} (${c.uniqueOutputs} outputs, ${describeDivergence(c)})`).join('; '),
+      ...(worst[0] ? { caseId: worst[0].id, ...(worst[0].location ? { location: worst[0].location } : {}) } : {}),
+    });
+  }
+  if (t.replayErrors > 0) {
+    const kinds = new Map<string, number>();
+    for (const c of cases) for (const e of c.errors) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+    ctx.raise({
+      type: 'replay-engine-errors',
+      severity: 'HIGH',
+      subsystem: 'replay',
+      message: `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); those cases count as not agreeing`,
+    });
+  }
+  if (!drift) return;
+  const changed = driftCases.filter((c) => c.status === 'changed');
+  for (const c of changed.slice(0, DRIFT_FINDINGS_MAX)) {
+    const d = c.diff?.[0];
+    const what = d
+      ? `${d.pointer || '(root)'}: ${show(d.baseline)} -> ${show(d.current)}${typeof d.similarity === 'number' ? ` (similarity ${d.similarity})` : ''}` +
+        `${(c.diffCount ?? 1) > 1 ? `; ${c.diffCount! - 1} more difference(s)` : ''}`
+      : 'the answer differs';
+    ctx.raise({
+      type: 'replay-drift-case',
+      severity: 'MEDIUM',
+      subsystem: 'replay',
+      message: `${caseName(c)} drifted since baseline run ${baselineRunId}: ${what}`,
+      caseId: c.id,
+      ...(c.location ? { location: c.location } : {}),
+    });
+  }
+  if (drift.verdict !== 'PASS') {
+    const more = changed.length > DRIFT_FINDINGS_MAX ? ` (the first ${DRIFT_FINDINGS_MAX} have their own event; all are in replay_summary.json)` : '';
+    ctx.raise({
+      type: 'replay-drift',
+      severity: drift.verdict === 'FAIL' ? 'CRITICAL' : 'HIGH',
+      subsystem: 'replay',
+      message:
+        `${drift.counts.changed} stable case(s) answer differently than baseline run ${baselineRunId}: drift ${pct(drift.rate)} ` +
+        `(${drift.verdict === 'FAIL' ? `above failRate ${pct(r.drift.failRate)}` : `above warnRate ${pct(r.drift.warnRate)}`}); ` +
+        `${drift.counts.noise} unstable case(s) not counted (noise)${more}`,
+    });
+  }
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1e4) / 100}%`;
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? '(absent)' : JSON.stringify(v);
+  return s.length > 90 ? `${s.slice(0, 87)}...` : s;
+}
