@@ -19,6 +19,7 @@ function simCase(id: string, prompt: string, extra: Partial<SimCase> = {}): SimC
 interface Seen {
   headers: IncomingMessage['headers'];
   body: string;
+  socket: number | undefined;
 }
 
 let server: Server;
@@ -31,7 +32,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      seen.push({ headers: req.headers, body });
+      seen.push({ headers: req.headers, body, socket: req.socket.remotePort });
       const prompt = (JSON.parse(body) as { prompt: string }).prompt;
       switch (prompt) {
         case 'status':
@@ -110,6 +111,8 @@ describe('built-in generator over HTTP (undici)', () => {
       expect(s.headers['x-api-key']).toBe('k-123');
       expect(s.headers['content-type']).toBe('application/json');
     }
+    // keep-alive: a handful of sockets carried all 30 requests (one per request in flight, reused)
+    expect(new Set(seen.map((s) => s.socket)).size).toBeLessThan(10);
   });
 
   it.each([

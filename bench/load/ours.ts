@@ -2,13 +2,14 @@
 // run pinned to a core). Argument: a JSON object { url, rate, durationS, maxInFlight, timeoutMs }.
 // A saturation run is the open model at a rate no target reaches, capped by maxInFlight: what it
 // completes per second is the generator's ceiling. Prints one JSON line with the result.
+import { Client } from 'undici';
 import { runGenerator } from '../../src/load/generator.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import { requestPool } from '../../src/load/requests.js';
 import { constantSchedule } from '../../src/load/schedule.js';
 import { compileCaseChecks } from '../../src/stages/sim/check.js';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; rate: number; durationS: number; maxInFlight: number; timeoutMs?: number };
+const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; rate: number; durationS: number; maxInFlight: number; timeoutMs?: number; check?: boolean };
 const cases = [
   {
     id: 'bench',
@@ -26,6 +27,11 @@ const checks = compileCaseChecks(cases);
 const pool = requestPool(cases, 'bench-load');
 const timeoutMs = opts.timeoutMs ?? 10_000;
 const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxResponseBytes: 1 << 20, runId: 'bench-load', timeoutMs });
+// As a run's engine health check does before the load: one request that is not measured (it also
+// loads undici's HTTP parser, a one-time cost that would otherwise land on the first requests).
+const warm = new Client(new URL(opts.url).origin);
+await warm.request({ method: 'GET', path: '/health' }).then((r) => r.body.dump(), () => undefined);
+await warm.close();
 const cpu0 = process.cpuUsage();
 const r = await runGenerator({
   schedule: constantSchedule(opts.rate, opts.durationS * 1000),
@@ -33,7 +39,8 @@ const r = await runGenerator({
   timeoutMs,
   transport,
   requestAt: (i) => pool.requestAt(i),
-  judge: (req, body, latency) => checks.get(req.case)!(body, latency, '/final_answer').failures.length === 0,
+  // check: false measures the generator without its answer checks (JSON.parse still runs).
+  judge: opts.check === false ? undefined : (req, body, latency) => checks.get(req.case)!(body, latency, '/final_answer').failures.length === 0,
   signal: new AbortController().signal,
 });
 const cpu = process.cpuUsage(cpu0);

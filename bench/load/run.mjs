@@ -12,6 +12,8 @@
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fmtFixed, fmtInt, fmtRatio, formatTable } from '../lib/table.mjs';
 import {
   AUTOCANNON_VERSION,
@@ -30,8 +32,17 @@ import {
   wrkScript,
 } from './tools.mjs';
 
+const LABELS = {
+  ours: 'toron-testops (builtin)',
+  'ours-nocheck': '  same, answers not checked',
+  wrk: 'wrk',
+  autocannon: `autocannon ${AUTOCANNON_VERSION}`,
+};
+
 const TRUE_P90 = 300;
 const TRUE_P99 = 480;
+
+const JITTER = join(dirname(fileURLToPath(import.meta.url)), 'jitter.mjs');
 
 function log(line = '') {
   process.stdout.write(line + '\n');
@@ -56,8 +67,8 @@ function readOptions(env) {
 
 async function runTool(tool, url, o, canPin, bundle, lua) {
   const C = String(o.connections);
-  if (tool === 'ours') {
-    const arg = JSON.stringify({ url, rate: 1_000_000, durationS: o.durationS, maxInFlight: o.connections });
+  if (tool === 'ours' || tool === 'ours-nocheck') {
+    const arg = JSON.stringify({ url, rate: 1_000_000, durationS: o.durationS, maxInFlight: o.connections, check: tool === 'ours' });
     const r = await runMeasuredCpu([process.execPath, bundle, arg], { canPin });
     const j = lastJson(r.stdout);
     if (r.code !== 0 || !j) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
@@ -88,7 +99,7 @@ function sum(o) {
 }
 
 async function saturation(o, canPin, bundle, peers) {
-  const tools = ['ours', ...(peers.wrk ? ['wrk'] : []), ...(peers.autocannon ? ['autocannon'] : [])];
+  const tools = ['ours', 'ours-nocheck', ...(peers.wrk ? ['wrk'] : []), ...(peers.autocannon ? ['autocannon'] : [])];
   const nginx = await startNginx(canPin);
   const lua = wrkScript();
   const runs = Object.fromEntries(tools.map((t) => [t, []]));
@@ -162,9 +173,15 @@ async function main() {
   const peers = { wrk: deb.ok && has('wrk'), autocannon: ac.ok, nginx: deb.ok };
   log(`peers: wrk ${peers.wrk ? 'yes' : 'no'}, autocannon ${peers.autocannon ? AUTOCANNON_VERSION : 'no'}, nginx ${peers.nginx ? 'yes' : 'no'}`);
   const bundle = await bundleOurs();
+  const jitter = {};
+  for (const core of canPin ? [0, 1] : [0]) {
+    const r = await runMeasuredCpu([process.execPath, JITTER, '3000'], { core, canPin });
+    jitter[`cpu${core}`] = lastJson(r.stdout);
+  }
+  log(`timer jitter of an idle process (1 ms timer, 3 s): ${Object.entries(jitter).map(([k, v]) => `${k} p99 ${v?.p99Ms} ms, max ${v?.maxMs} ms`).join('; ')}`);
   log();
 
-  const result = { options: o, machine: { cpus: ncpu, model: cpus()[0]?.model, node: process.version, pinned: canPin }, peers };
+  const result = { options: o, machine: { cpus: ncpu, model: cpus()[0]?.model, node: process.version, pinned: canPin, jitter }, peers };
   const targets = [];
 
   if (o.only !== 'accuracy') {
@@ -187,11 +204,11 @@ async function main() {
           { key: 'runs', title: 'runs (req/s)', align: 'left' },
         ],
         sat.rows.map((r) => ({
-          tool: r.tool === 'ours' ? 'toron-testops (builtin)' : r.tool === 'autocannon' ? `autocannon ${AUTOCANNON_VERSION}` : 'wrk',
+          tool: LABELS[r.tool] ?? r.tool,
           rps: fmtInt(r.rps),
-          ratio: r.tool === 'ours' ? '' : fmtRatio(ours.rps && r.rps ? ours.rps / r.rps : null),
+          ratio: r.tool.startsWith('ours') ? '' : fmtRatio(ours.rps && r.rps ? ours.rps / r.rps : null),
           cpu: fmtFixed(r.cpuPer100k, 2),
-          cpuRatio: r.tool === 'ours' ? '' : fmtRatio(ours.cpuPer100k && r.cpuPer100k ? ours.cpuPer100k / r.cpuPer100k : null),
+          cpuRatio: r.tool.startsWith('ours') ? '' : fmtRatio(ours.cpuPer100k && r.cpuPer100k ? ours.cpuPer100k / r.cpuPer100k : null),
           errors: fmtInt(r.errors),
           runs: r.runs.map((x) => (x.ok ? fmtInt(x.rps) : 'failed')).join(', '),
           note: r.failed ? `failed runs: ${r.note}` : '',
@@ -253,7 +270,8 @@ async function main() {
   log('  - ours is the open model at a rate no target reaches, capped by the same number of requests in flight as the others\' connections; it also parses and checks every answer (one assertion), as it does in a run;');
   log('  - CPU is user + system of the whole tool process (start-up included) from bash `times`; wrk is C, ours and autocannon are Node;');
   log('  - the accuracy target runs in its own process, so only its freezes (not our generator) delay answers; autocannon waits for each answer per connection (closed model), which hides the freeze from its percentiles;');
-  log('  - other work on the machine skews everything: the load average is printed.');
+  log('  - "answers not checked" skips the assertion check (the answer is still parsed): the cost of judging answers under load;');
+  log('  - other work on the machine skews everything: the load average and an idle process\'s timer jitter are printed (a 5% accuracy target on 300 ms needs jitter well under 15 ms).');
   result.targets = targets;
   const file = join(OUT_DIR, 'load.json');
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
