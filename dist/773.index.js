@@ -462,6 +462,14 @@ function runPaths(cwd, out, runId) {
 function relPath(from, to) {
     return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
 }
+/**
+ * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
+ * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
+ */
+function pathScrubber(cwd) {
+    const prefix = cwd.endsWith((external_node_path_default()).sep) ? cwd : cwd + (external_node_path_default()).sep;
+    return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + (external_node_path_default()).sep) : text);
+}
 
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
@@ -1209,10 +1217,6 @@ function evaluateThresholds(parsed, valueOf) {
         }
         return { metric: t.metric, expression: t.expression, level: t.level, passed: compare(actual, t.op, t.value), actual };
     });
-}
-/** The level configured for a threshold (k6 results name metric + expression). */
-function levelOf(parsed, metric, expression) {
-    return parsed.find((t) => t.metric === metric && t.expression === expression)?.level ?? 'error';
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -3997,11 +4001,17 @@ function mix32(x) {
  * (not over attempts): a case repeated 5 times in SIM is not sent 5 times as often under load.
  */
 function drawRequest(seed, i, caseCount, repeatsOf) {
+    const caseIndex = drawCase(seed, i, caseCount);
+    return [caseIndex, drawRepeat(seed, i, repeatsOf(caseIndex))];
+}
+/** The case of request i (drawRequest's first half, without an array per request on the hot path). */
+function drawCase(seed, i, caseCount) {
+    return Math.floor((mix32(seed ^ mix32(i >>> 0)) / 4294967296) * caseCount);
+}
+/** The repeat of request i, given its case's number of repeats. */
+function drawRepeat(seed, i, repeats) {
     const h1 = mix32(seed ^ mix32(i >>> 0));
-    const caseIndex = Math.floor((h1 / 4294967296) * caseCount);
-    const h2 = mix32(h1 ^ 0x9e3779b9);
-    const repeat = Math.floor((h2 / 4294967296) * repeatsOf(caseIndex));
-    return [caseIndex, repeat];
+    return Math.floor((mix32(h1 ^ 0x9e3779b9) / 4294967296) * repeats);
 }
 /** The same draw as JavaScript source for the k6 script (ES2015: Math.imul exists in k6's runtime). */
 const K6_DRAW_SOURCE = `function mix32(x) {
@@ -4031,14 +4041,17 @@ function requestPool(cases, runId) {
     const seeds = new Array(cases.length);
     // sha256 per seed: computed once per case, on first use.
     const seedsOf = (ci) => (seeds[ci] ??= Array.from({ length: Math.max(1, cases[ci].repeat) }, (_, r) => attemptSeed(runId, cases[ci], r)));
-    const repeatsOf = (ci) => Math.max(1, cases[ci].repeat);
+    // One immutable request object per case and repeat, shared by every request that draws it.
+    const made = new Array(cases.length);
     return {
         cases,
         seed,
         seedsOf,
         requestAt(i) {
-            const [caseIndex, repeat] = drawRequest(seed, i, cases.length, repeatsOf);
-            return { caseIndex, repeat, seed: seedsOf(caseIndex)[repeat], case: cases[caseIndex] };
+            const caseIndex = drawCase(seed, i, cases.length);
+            const repeat = drawRepeat(seed, i, Math.max(1, cases[caseIndex].repeat));
+            const list = (made[caseIndex] ??= []);
+            return (list[repeat] ??= Object.freeze({ caseIndex, repeat, seed: seedsOf(caseIndex)[repeat], case: cases[caseIndex] }));
         },
     };
 }
@@ -4286,6 +4299,27 @@ class LatencyHistogram {
             'p(99)': r(this.percentile(99)),
         };
     }
+    /**
+     * The distribution as `count` equal-width bins from the fastest to the slowest request (ms), for the
+     * report's histogram chart. Each recorded HDR bucket goes to the bin holding its value.
+     */
+    bins(count = 40) {
+        if (this.count === 0)
+            return [];
+        const lo = this.minMs;
+        const hi = Math.max(this.maxMs, lo + 1e-3);
+        const width = (hi - lo) / count;
+        const out = Array.from({ length: count }, (_, i) => ({ from: round3(lo + i * width), to: round3(lo + (i + 1) * width), count: 0 }));
+        const it = this.h.recordedValuesIterator;
+        it.reset();
+        while (it.hasNext()) {
+            const v = it.next();
+            const ms = Math.min(Math.max(v.valueIteratedTo / 1000, lo), hi);
+            const i = Math.min(count - 1, Math.floor((ms - lo) / width));
+            out[i].count += v.countAddedInThisIterationStep;
+        }
+        return out;
+    }
     reset() {
         this.h.reset();
         this.count = 0;
@@ -4293,6 +4327,9 @@ class LatencyHistogram {
         this.minMs = Infinity;
         this.maxMs = -Infinity;
     }
+}
+function round3(x) {
+    return Math.round(x * 1000) / 1000;
 }
 
 ;// CONCATENATED MODULE: ./src/load/recorder.ts
@@ -4433,6 +4470,7 @@ class LoadRecorder {
             errorSamples: { ...this.errorSamples },
             timeline: this.timeline,
             maxInFlight: this.maxInFlight,
+            histogram: this.duration.bins(),
         };
     }
     /** A value for a threshold: any aggregation of any metric, percentiles straight from the histograms. */
@@ -4486,6 +4524,8 @@ function round6(x) {
 var external_node_perf_hooks_ = __webpack_require__(643);
 ;// CONCATENATED MODULE: ./src/load/scheduler.ts
 
+/** Longest a saturated loop waits for a free slot before it looks again (drops are still counted). */
+const PARKED_MAX_MS = 50;
 class OpenModelScheduler {
     opts;
     inFlight = 0;
@@ -4496,6 +4536,8 @@ class OpenModelScheduler {
     timer;
     immediate;
     sendingDone = false;
+    /** Waiting for a free slot (every one of maxInFlight is in flight). */
+    parked = false;
     resolveDone;
     onAbort = () => this.stopSending();
     constructor(opts) {
@@ -4520,12 +4562,24 @@ class OpenModelScheduler {
     /** A started request has ended (answered, failed, timed out or cancelled). */
     release() {
         this.inFlight--;
-        if (this.sendingDone && this.inFlight === 0)
-            this.finish();
+        if (this.sendingDone) {
+            if (this.inFlight === 0)
+                this.finish();
+        }
+        else if (this.parked) {
+            // A slot is free again: start what is due on the next turn (not in the middle of a callback).
+            this.parked = false;
+            this.immediate = setImmediate(this.tick);
+        }
     }
     tick = () => {
+        if (this.timer)
+            clearTimeout(this.timer);
+        if (this.immediate)
+            clearImmediate(this.immediate);
         this.timer = undefined;
         this.immediate = undefined;
+        this.parked = false;
         if (this.sendingDone)
             return;
         const { schedule, maxInFlight, hooks } = this.opts;
@@ -4544,10 +4598,18 @@ class OpenModelScheduler {
         if (this.next >= schedule.total)
             return this.stopSending();
         const wait = schedule.timeOf(this.next) - this.now();
-        if (wait >= 1)
+        if (wait >= 1) {
             this.timer = setTimeout(this.tick, Math.floor(wait));
-        else
+        }
+        else if (this.inFlight >= maxInFlight) {
+            // Saturated: spinning would only count drops. The next release() wakes the loop, and the drops
+            // due meanwhile are counted then, in one step; a timer bounds the wait when nothing comes back.
+            this.parked = true;
+            this.timer = setTimeout(this.tick, PARKED_MAX_MS);
+        }
+        else {
             this.immediate = setImmediate(this.tick);
+        }
     };
     stopSending() {
         if (this.sendingDone)
@@ -4574,27 +4636,34 @@ class OpenModelScheduler {
 function adapterTransport(engine, runId) {
     return {
         name: `${engine.kind} adapter`,
-        start(req, done) {
-            const ac = new AbortController();
-            let live = true;
-            engine.call({ runId, caseId: req.case.id, seed: req.seed, input: req.case.input }, ac.signal).then((res) => {
-                if (!live)
-                    return;
-                live = false;
-                done(res.ok ? { ok: true, body: res.body, status: res.status } : { ok: false, kind: res.error.kind, message: res.error.message, status: res.status ?? res.error.status });
-            }, (err) => {
-                if (!live)
-                    return;
-                live = false;
-                done({ ok: false, kind: 'engine_error', message: String(err?.message ?? err) });
-            });
-            return () => {
-                live = false;
-                ac.abort(new Error('load request stopped'));
-            };
+        start(req, sink) {
+            const flight = new AdapterFlight(sink);
+            engine.call({ runId, caseId: req.case.id, seed: req.seed, input: req.case.input }, flight.ac.signal).then((res) => flight.settle(res), (err) => flight.settle({ ok: false, error: { kind: 'engine_error', message: String(err?.message ?? err) }, latencyMs: 0 }));
+            return flight;
         },
         close: async () => { },
     };
+}
+class AdapterFlight {
+    sink;
+    ac = new AbortController();
+    live = true;
+    constructor(sink) {
+        this.sink = sink;
+    }
+    settle(res) {
+        if (!this.live)
+            return;
+        this.live = false;
+        if (res.ok)
+            this.sink.answered(res.body, res.status);
+        else
+            this.sink.failed(res.error.kind, res.error.message, res.status ?? res.error.status);
+    }
+    cancel() {
+        this.live = false;
+        this.ac.abort(new Error('load request stopped'));
+    }
 }
 /**
  * Requests in flight, oldest first, with one sweeping timer for their timeouts instead of a timer per
@@ -4606,19 +4675,20 @@ class InFlightTable {
     clock;
     entries = new Map();
     timer;
+    /** A tenth of the timeout (25-250 ms): a timeout fires at most 10% late. */
+    every;
     constructor(timeoutMs, clock = () => external_node_perf_hooks_.performance.now()) {
         this.timeoutMs = timeoutMs;
         this.clock = clock;
+        this.every = Math.max(25, Math.min(250, Math.floor(timeoutMs / 10)));
     }
     get size() {
         return this.entries.size;
     }
-    add(id, cancel, expire) {
-        this.entries.set(id, { deadline: this.clock() + this.timeoutMs, cancel, expire });
+    add(id, f) {
+        this.entries.set(id, f);
         if (!this.timer) {
-            // A tenth of the timeout (25-250 ms): a timeout fires at most 10% late.
-            const every = Math.max(25, Math.min(250, Math.floor(this.timeoutMs / 10)));
-            this.timer = setInterval(() => this.sweep(), every);
+            this.timer = setInterval(() => this.sweep(), this.every);
             this.timer.unref();
         }
     }
@@ -4627,20 +4697,20 @@ class InFlightTable {
     }
     sweep() {
         const now = this.clock();
-        for (const [id, e] of this.entries) {
-            if (e.deadline > now)
+        for (const [id, f] of this.entries) {
+            if (f.deadline > now)
                 break;
             this.entries.delete(id);
-            e.cancel('timeout');
-            e.expire();
+            f.timeout();
         }
     }
     /** Stops every request in flight (cancellation); returns how many there were. */
     cancelAll() {
         const n = this.entries.size;
-        for (const e of this.entries.values())
-            e.cancel('cancelled');
+        const all = [...this.entries.values()];
         this.entries.clear();
+        for (const f of all)
+            f.interrupt();
         return n;
     }
     close() {
@@ -4656,7 +4726,8 @@ class InFlightTable {
 
 async function runGenerator(opts) {
     const recorder = new LoadRecorder();
-    const table = new InFlightTable(opts.timeoutMs);
+    // Deadlines are in the scheduler's time (ms from the run's start), like every other time here.
+    const table = new InFlightTable(opts.timeoutMs, () => scheduler.now());
     let cancelled = false;
     const scheduler = new OpenModelScheduler({
         schedule: opts.schedule,
@@ -4667,48 +4738,21 @@ async function runGenerator(opts) {
                 const req = opts.requestAt(i);
                 recorder.onSent(actualMs, actualMs - intendedMs);
                 recorder.onInFlight(scheduler.inFlight);
-                let finished = false;
-                const end = (o) => {
-                    if (finished)
-                        return;
-                    finished = true;
-                    table.delete(i);
-                    const now = scheduler.now();
-                    if (o.ok) {
-                        let check = null;
-                        if (opts.judge) {
-                            try {
-                                check = opts.judge(req, o.body, now - intendedMs);
-                            }
-                            catch {
-                                check = false;
-                            }
-                        }
-                        recorder.onCompleted(now, intendedMs, actualMs, null, undefined, check);
-                    }
-                    else {
-                        recorder.onCompleted(now, intendedMs, actualMs, errorClass(o.kind, o.status), o.message, null);
-                    }
-                    scheduler.release();
-                };
-                const cancel = opts.transport.start(req, end);
-                if (finished)
-                    return; // answered synchronously
-                table.add(i, cancel, () => end({ ok: false, kind: 'timeout', message: `no answer within the load timeout of ${opts.timeoutMs} ms (load.timeoutMs)` }));
+                const f = new Flight(shared, i, req, intendedMs, actualMs, actualMs + opts.timeoutMs);
+                f.handle = opts.transport.start(req, f);
+                if (!f.finished)
+                    table.add(i, f);
             },
             dropped(_from, count, atMs) {
                 recorder.onDropped(atMs, count);
             },
         },
     });
+    const shared = { recorder, scheduler, table, judge: opts.judge, timeoutMs: opts.timeoutMs };
     const onAbort = () => {
         cancelled = true;
         // Requests cut off by cancellation are in no metric: their latency was never known.
-        const n = table.cancelAll();
-        for (let k = 0; k < n; k++) {
-            recorder.onInterrupted();
-            scheduler.release();
-        }
+        table.cancelAll();
     };
     opts.signal.addEventListener('abort', onAbort, { once: true });
     const progress = () => {
@@ -4742,6 +4786,67 @@ async function runGenerator(opts) {
     const endMs = scheduler.now();
     const run = recorder.finish(endMs);
     return { ...run, recorder, cancelled: cancelled || opts.signal.aborted };
+}
+/** One request in flight: its transport's sink and its entry in the in-flight table, in one object. */
+class Flight {
+    g;
+    i;
+    req;
+    intendedMs;
+    actualMs;
+    deadline;
+    finished = false;
+    handle = null;
+    constructor(g, i, req, intendedMs, actualMs, deadline) {
+        this.g = g;
+        this.i = i;
+        this.req = req;
+        this.intendedMs = intendedMs;
+        this.actualMs = actualMs;
+        this.deadline = deadline;
+    }
+    answered(body) {
+        if (!this.begin())
+            return;
+        const now = this.g.scheduler.now();
+        let check = null;
+        if (this.g.judge) {
+            try {
+                check = this.g.judge(this.req, body, now - this.intendedMs);
+            }
+            catch {
+                check = false;
+            }
+        }
+        this.g.recorder.onCompleted(now, this.intendedMs, this.actualMs, null, undefined, check);
+        this.g.scheduler.release();
+    }
+    failed(kind, message, status) {
+        if (!this.begin())
+            return;
+        this.g.recorder.onCompleted(this.g.scheduler.now(), this.intendedMs, this.actualMs, errorClass(kind, status), message, null);
+        this.g.scheduler.release();
+    }
+    timeout() {
+        this.handle?.cancel();
+        this.failed('timeout', `no answer within the load timeout of ${this.g.timeoutMs} ms (load.timeoutMs)`, undefined);
+    }
+    interrupt() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        this.handle?.cancel();
+        this.g.recorder.onInterrupted();
+        this.g.scheduler.release();
+    }
+    /** The first end of this request wins (an answer racing its timeout, say). */
+    begin() {
+        if (this.finished)
+            return false;
+        this.finished = true;
+        this.g.table.delete(this.i);
+        return true;
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -4836,14 +4941,32 @@ function httpTransport(opts) {
     const redact = secretRedactor(base);
     const printable = redactUrl(opts.url);
     const path = opts.url.pathname + opts.url.search;
-    const pool = new undici/* Pool */.bC(opts.url.origin, {
-        connections: opts.connections,
+    const clientOptions = {
         pipelining: 1,
         keepAliveTimeout: KEEP_ALIVE_MS,
-        // Our sweep times requests out; undici's own timers are only a backstop.
-        headersTimeout: opts.timeoutMs + 5_000,
-        bodyTimeout: opts.timeoutMs + 5_000,
-    });
+        // The in-flight table's sweep times requests out: no timer of undici's per request.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+    };
+    const idle = [];
+    const all = new Set();
+    let closed = false;
+    const acquire = () => {
+        const c = idle.pop();
+        if (c)
+            return c;
+        const fresh = new undici/* Client */.Kj(opts.url.origin, clientOptions);
+        all.add(fresh);
+        return fresh;
+    };
+    // A client is free again once undici has ended its request (answered, failed or aborted).
+    const release = (c) => {
+        if (closed || c.closed || c.destroyed) {
+            all.delete(c);
+            return;
+        }
+        idle.push(c);
+    };
     const baseFlat = [];
     for (const [k, v] of Object.entries({ ...base, 'content-type': base['content-type'] ?? 'application/json' }))
         baseFlat.push(k, v);
@@ -4871,44 +4994,61 @@ function httpTransport(opts) {
     };
     return {
         name: 'http (undici)',
-        start(req, done) {
-            const h = new Handler(done, opts.maxResponseBytes, printable, redact);
+        start(req, sink) {
+            const client = acquire();
+            const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
             try {
-                pool.dispatch({ origin: opts.url.origin, method: 'POST', path, headers: headersFor(req), body: bodyFor(req) }, h);
+                client.dispatch({ method: 'POST', path, headers: headersFor(req), body: bodyFor(req) }, h);
             }
             catch (err) {
                 h.onResponseError(null, err);
             }
-            return () => h.stop();
+            return h;
         },
         async close() {
-            const graceful = pool.close().then(() => true);
+            closed = true;
+            const clients = [...all];
+            all.clear();
+            idle.length = 0;
+            const graceful = Promise.all(clients.map((c) => c.close().catch(() => undefined))).then(() => true);
             const late = new Promise((r) => setTimeout(() => r(false), 2_000).unref());
             if (!(await Promise.race([graceful, late])))
-                await pool.destroy();
+                await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
         },
     };
 }
-/** One request's handler (undici's DispatchHandler, v7 API). */
+/** One request's handler (undici's DispatchHandler, v7 API), and its handle for the generator. */
 class Handler {
-    done;
+    sink;
     maxBytes;
     printable;
     redact;
+    client;
+    releaseClient;
     controller = null;
     status = 0;
     contentType = '';
     chunks = [];
     size = 0;
     settled = false;
-    constructor(done, maxBytes, printable, redact) {
-        this.done = done;
+    released = false;
+    constructor(sink, maxBytes, printable, redact, client, releaseClient) {
+        this.sink = sink;
         this.maxBytes = maxBytes;
         this.printable = printable;
         this.redact = redact;
+        this.client = client;
+        this.releaseClient = releaseClient;
+    }
+    /** undici is done with this request: its client may take the next one. */
+    free() {
+        if (this.released)
+            return;
+        this.released = true;
+        this.releaseClient(this.client);
     }
     /** Cancelled or timed out: abort the exchange and never report it. */
-    stop() {
+    cancel() {
         if (this.settled)
             return;
         this.settled = true;
@@ -4929,18 +5069,14 @@ class Handler {
             return;
         this.size += chunk.length;
         if (this.size > this.maxBytes) {
-            this.settle({
-                ok: false,
-                kind: 'too_large',
-                status: this.status,
-                message: `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it sent more than that`,
-            });
+            this.fail('too_large', `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it sent more than that`, this.status);
             controller.abort(new Error('response too large'));
             return;
         }
         this.chunks.push(chunk);
     }
     onResponseEnd() {
+        this.free();
         if (this.settled)
             return;
         const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
@@ -4959,22 +5095,21 @@ class Handler {
             const why = text.trim() === '' ? 'an empty body' : `invalid JSON (${err.message})`;
             return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType)}`, status);
         }
-        this.settle({ ok: true, body, status });
+        this.settled = true;
+        this.sink.answered(body, status);
     }
     onResponseError(_c, err) {
+        this.free();
         if (this.settled)
             return;
         const net = describeNetworkError(err);
         this.fail(net.kind, `POST ${this.printable}: ${net.message}`, this.status || undefined);
     }
     fail(kind, message, status) {
-        this.settle({ ok: false, kind, message: this.redact(message), ...(status !== undefined ? { status } : {}) });
-    }
-    settle(o) {
         if (this.settled)
             return;
         this.settled = true;
-        this.done(o);
+        this.sink.failed(kind, this.redact(message), status);
     }
 }
 function baseHeaders(opts) {
@@ -5079,6 +5214,7 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
             ? { checked: checks.passes + checks.fails, passed: checks.passes, failed: checks.fails, passRate: checks.rate, failingCases }
             : null,
         timeline: result.timeline,
+        histogram: result.histogram,
         transport: transport.name,
         cancelled: result.cancelled,
     };
@@ -5095,7 +5231,6 @@ function makeTransport(ctx) {
         headers: expandHeaders(settings.engine.headers, ctx.env ?? process.env),
         maxResponseBytes: settings.engine.maxResponseBytes,
         body: settings.engine.body,
-        connections: settings.load.maxInFlight,
         runId: ctx.runId,
         timeoutMs: settings.load.timeoutMs,
     });
@@ -5657,6 +5792,7 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
         durationMs: summary.testRunDurationMs ?? wallMs,
         quality: null,
         timeline: [],
+        histogram: [],
         k6: {
             version: version.version,
             exitCode: exit.code,
@@ -5719,7 +5855,7 @@ function generatorValidity(input) {
     return { valid: reasons.length === 0, reasons };
 }
 function describeThreshold(t) {
-    const got = t.actual === null ? (t.note ?? 'no value') : `got ${round3(t.actual)}`;
+    const got = t.actual === null ? (t.note ?? 'no value') : `got ${verdict_round3(t.actual)}`;
     return `${t.metric} ${t.expression} (${got})`;
 }
 function loadVerdict(thresholds, validity) {
@@ -5742,7 +5878,7 @@ function loadVerdict(thresholds, validity) {
 function round1(x) {
     return Math.round(x * 10) / 10;
 }
-function round3(x) {
+function verdict_round3(x) {
     return Math.round(x * 1000) / 1000;
 }
 
@@ -5803,6 +5939,7 @@ const loadStage = {
             errors: data.errors ?? null,
             quality,
             timeline: data.timeline,
+            histogram: data.histogram,
             ...(data.k6 ? { k6: data.k6 } : {}),
         };
         const summary = {
@@ -6050,8 +6187,8 @@ function pinnedIn(pins, patterns, body) {
     for (const pin of pins) {
         if (!patterns.some((p) => related(pin.segments, declared_segmentsOf(p))))
             continue;
-        const got = getAtPointer(body, pin.pointer);
-        if (got.found && jsonEqual(got.value, pin.value))
+        const got = at(body, pin.pointer);
+        if (got !== undefined && jsonEqual(got, pin.value))
             return true;
     }
     return false;
@@ -6125,7 +6262,7 @@ const DEFAULT_LEVELS = {
 };
 /** The WAR ROOM severity a failing check raises at each level. */
 const LEVEL_SEVERITY = { error: 'HIGH', warn: 'MEDIUM', info: 'LOW' };
-function types_levelOf(name, levels) {
+function levelOf(name, levels) {
     return levels[name] ?? DEFAULT_LEVELS[name];
 }
 /** The finding type of a check (key into the WAR ROOM catalogue). */
@@ -6540,7 +6677,7 @@ function judge(ctx, c) {
     const order = new Map(CHECK_NAMES.map((n, i) => [n, i]));
     judged.sort((a, b) => order.get(a.name) - order.get(b.name));
     for (const j of judged) {
-        const level = types_levelOf(j.name, p.levels);
+        const level = levelOf(j.name, p.levels);
         const severity = level === 'off' ? 'OFF' : LEVEL_SEVERITY[level];
         const ok = level === 'off' ? true : j.result.ok;
         checks.push({
@@ -6695,6 +6832,221 @@ function stage_round(x, digits) {
 }
 function nullableRound(x, digits) {
     return x === null ? null : stage_round(x, digits);
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(48161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/github/zip.ts
+
+
+
+/**
+ * A small, strict ZIP reader for what the action downloads (an artifact, and the bundle inside it).
+ * Downloads are untrusted: every entry name is checked before anything is written, and an archive
+ * with one entry that would land outside the target folder is refused as a whole.
+ */
+class ZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ZipError';
+    }
+}
+const DEFAULT_LIMITS = { maxEntries: 10_000, maxTotalBytes: 1024 * 1024 * 1024 };
+const EOCD = 0x06054b50;
+const ZIP64_EOCD = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+function listZip(buf, limits = DEFAULT_LIMITS) {
+    const eocd = findEocd(buf);
+    let count = buf.readUInt16LE(eocd + 10);
+    let cdSize = buf.readUInt32LE(eocd + 12);
+    let cdOffset = buf.readUInt32LE(eocd + 16);
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+        const loc = eocd - 20;
+        if (loc < 0 || buf.readUInt32LE(loc) !== ZIP64_LOCATOR)
+            throw new ZipError('ZIP64 archive without its locator');
+        const z = num64(buf, loc + 8);
+        if (z + 56 > buf.length || buf.readUInt32LE(z) !== ZIP64_EOCD)
+            throw new ZipError('ZIP64 end record not found');
+        count = num64(buf, z + 32);
+        cdSize = num64(buf, z + 40);
+        cdOffset = num64(buf, z + 48);
+    }
+    if (count > limits.maxEntries)
+        throw new ZipError(`too many entries (${count} > ${limits.maxEntries})`);
+    if (cdOffset + cdSize > buf.length)
+        throw new ZipError('central directory lies outside the file (truncated download?)');
+    const entries = [];
+    let p = cdOffset;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
+            throw new ZipError(`central directory entry ${i + 1} is damaged`);
+        const madeBy = buf.readUInt16LE(p + 4);
+        const flags = buf.readUInt16LE(p + 8);
+        const method = buf.readUInt16LE(p + 10);
+        const crc32 = buf.readUInt32LE(p + 16);
+        let compressedSize = buf.readUInt32LE(p + 20);
+        let size = buf.readUInt32LE(p + 24);
+        const nameLen = buf.readUInt16LE(p + 28);
+        const extraLen = buf.readUInt16LE(p + 30);
+        const commentLen = buf.readUInt16LE(p + 32);
+        const external = buf.readUInt32LE(p + 38);
+        let localOffset = buf.readUInt32LE(p + 42);
+        const nameBytes = buf.subarray(p + 46, p + 46 + nameLen);
+        const name = flags & 0x800 ? nameBytes.toString('utf8') : nameBytes.toString('latin1');
+        // ZIP64 extra field: the 32-bit fields that are 0xffffffff follow in this order.
+        let e = p + 46 + nameLen;
+        const extraEnd = e + extraLen;
+        while (e + 4 <= extraEnd) {
+            const id = buf.readUInt16LE(e);
+            const len = buf.readUInt16LE(e + 2);
+            if (id === 0x0001) {
+                let q = e + 4;
+                if (size === 0xffffffff)
+                    (size = num64(buf, q)), (q += 8);
+                if (compressedSize === 0xffffffff)
+                    (compressedSize = num64(buf, q)), (q += 8);
+                if (localOffset === 0xffffffff)
+                    localOffset = num64(buf, q);
+            }
+            e += 4 + len;
+        }
+        const unixMode = madeBy >> 8 === 3 ? external >>> 16 : 0;
+        total += size;
+        if (total > limits.maxTotalBytes)
+            throw new ZipError(`uncompressed contents exceed ${limits.maxTotalBytes} bytes`);
+        entries.push({
+            name,
+            method,
+            flags,
+            crc32,
+            compressedSize,
+            size,
+            localOffset,
+            isDirectory: name.endsWith('/') || name.endsWith('\\'),
+            isSymlink: (unixMode & 0o170000) === 0o120000,
+        });
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function findEocd(buf) {
+    const min = Math.max(0, buf.length - 22 - 0xffff);
+    for (let i = buf.length - 22; i >= min; i--)
+        if (buf.readUInt32LE(i) === EOCD)
+            return i;
+    throw new ZipError('not a ZIP archive (no end of central directory)');
+}
+function num64(buf, at) {
+    const v = buf.readBigUInt64LE(at);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ZipError('ZIP64 value out of range');
+    return Number(v);
+}
+/** One entry's bytes, inflated and checked against its CRC and size. */
+function readEntry(buf, entry) {
+    if (entry.flags & 0x1)
+        throw new ZipError(`${entry.name}: encrypted entries are not supported`);
+    const p = entry.localOffset;
+    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
+        throw new ZipError(`${entry.name}: local header is damaged`);
+    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
+    const end = start + entry.compressedSize;
+    if (end > buf.length)
+        throw new ZipError(`${entry.name}: data lies outside the file`);
+    const raw = buf.subarray(start, end);
+    let data;
+    if (entry.method === 0)
+        data = Buffer.from(raw);
+    else if (entry.method === 8) {
+        try {
+            // maxOutputLength: a forged size in the directory cannot make this inflate without bound.
+            data = external_node_zlib_default().inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+        }
+        catch (err) {
+            throw new ZipError(`${entry.name}: cannot inflate (${err.message})`);
+        }
+    }
+    else
+        throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
+    if (data.length !== entry.size)
+        throw new ZipError(`${entry.name}: size ${data.length} does not match the directory's ${entry.size}`);
+    if (external_node_zlib_default().crc32(data) >>> 0 !== entry.crc32 >>> 0)
+        throw new ZipError(`${entry.name}: CRC mismatch`);
+    return data;
+}
+/**
+ * Where an entry would land under `target`, or why it may not: absolute names, drive letters, `..`
+ * segments, backslash tricks, NUL bytes and anything that resolves outside the folder are refused.
+ */
+function entryTarget(target, name) {
+    if (name === '' || name.includes('\0'))
+        return { reason: 'empty name or NUL byte' };
+    const norm = name.replace(/\\/g, '/');
+    if (norm.startsWith('/') || /^[A-Za-z]:/.test(norm) || norm.startsWith('//'))
+        return { reason: 'absolute path' };
+    const segments = norm.split('/');
+    if (segments.some((s) => s === '..'))
+        return { reason: '".." segment' };
+    const root = external_node_path_default().resolve(target);
+    const dest = external_node_path_default().resolve(root, ...segments.filter((s) => s !== '' && s !== '.'));
+    if (dest !== root && !dest.startsWith(root + (external_node_path_default()).sep))
+        return { reason: 'resolves outside the target folder' };
+    if (dest === root)
+        return { reason: 'names the target folder itself' };
+    return { path: dest };
+}
+/** Every unsafe entry of an archive, checked before anything is written. */
+function unsafeEntries(entries, target) {
+    const bad = [];
+    for (const e of entries) {
+        if (e.isSymlink)
+            bad.push({ name: e.name, reason: 'symbolic link' });
+        else if (!e.isDirectory) {
+            const t = entryTarget(target, e.name);
+            if ('reason' in t)
+                bad.push({ name: e.name, reason: t.reason });
+        }
+        else {
+            const t = entryTarget(target, e.name.replace(/[\\/]+$/, '') || '.');
+            if ('reason' in t && t.reason !== 'names the target folder itself')
+                bad.push({ name: e.name, reason: t.reason });
+        }
+    }
+    return bad;
+}
+/** Extracts every file entry into `target`, or refuses the whole archive (nothing written) if any entry is unsafe. */
+function extractZip(buf, target, limits = DEFAULT_LIMITS) {
+    const entries = listZip(buf, limits);
+    const bad = unsafeEntries(entries, target);
+    if (bad.length > 0) {
+        const first = bad[0];
+        throw new ZipError(`refused: entry ${JSON.stringify(first.name)} would not stay inside the target folder (${first.reason})${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}`);
+    }
+    const written = [];
+    external_node_fs_default().mkdirSync(target, { recursive: true });
+    for (const e of entries) {
+        if (e.isDirectory)
+            continue;
+        const dest = entryTarget(target, e.name).path;
+        const data = readEntry(buf, e);
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(dest), { recursive: true });
+        // 'wx': an entry listed twice, or a file planted beforehand, is an error rather than an overwrite.
+        external_node_fs_default().writeFileSync(dest, data, { flag: 'wx', mode: 0o644 });
+        written.push(external_node_path_default().relative(target, dest).split((external_node_path_default()).sep).join('/'));
+    }
+    return written;
+}
+/** One named file from an archive, without writing anything. */
+function readZipFile(buf, name, limits = DEFAULT_LIMITS) {
+    const entry = listZip(buf, limits).find((e) => !e.isDirectory && e.name.replace(/\\/g, '/') === name);
+    return entry ? readEntry(buf, entry) : null;
 }
 
 ;// CONCATENATED MODULE: ./src/snapshot/types.ts
@@ -6934,6 +7286,9 @@ function checkCount(h, n, shownAs) {
 
 
 
+
+
+
 function loadBaseline(spec, cwd) {
     const abs = external_node_path_default().resolve(cwd, spec);
     const shown = (p) => {
@@ -6948,8 +7303,43 @@ function loadBaseline(spec, cwd) {
     catch {
         throw new InputError('baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip)', { file: label });
     }
+    if (!stat.isDirectory() && /\.zip$/i.test(abs))
+        return snapshotOfBundle(abs, label);
     const file = stat.isDirectory() ? snapshotOfFolder(abs, shown) : snapshotOfFile(abs, shown);
     return { label, snapshotFile: shown(file), snapshot: openSnapshot(file, shown(file)) };
+}
+/**
+ * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
+ * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
+ */
+function snapshotOfBundle(zip, label) {
+    const shownAs = `${label}!snapshot.json`;
+    let data;
+    try {
+        data = readZipFile(external_node_fs_default().readFileSync(zip), 'snapshot.json');
+    }
+    catch (err) {
+        throw new InputError(`cannot read the bundle: ${err.message}`, { file: label });
+    }
+    if (!data) {
+        throw new InputError('this bundle has no snapshot.json (its run wrote no snapshot: SIM did not complete, or it was cancelled)', { file: label });
+    }
+    const tmp = external_node_path_default().join(external_node_os_default().tmpdir(), `toron-testops-baseline-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    external_node_fs_default().writeFileSync(tmp, data);
+    let snapshot;
+    try {
+        snapshot = openSnapshot(tmp, shownAs);
+    }
+    catch (err) {
+        external_node_fs_default().rmSync(tmp, { force: true });
+        throw err;
+    }
+    const close = snapshot.close.bind(snapshot);
+    snapshot.close = () => {
+        close();
+        external_node_fs_default().rmSync(tmp, { force: true });
+    };
+    return { label, snapshotFile: shownAs, snapshot };
 }
 function snapshotOfFolder(dir, shown) {
     const beside = external_node_path_default().join(dir, 'snapshot.json');
@@ -6963,9 +7353,6 @@ function snapshotOfFolder(dir, shown) {
     });
 }
 function snapshotOfFile(file, shown) {
-    if (/\.zip$/i.test(file)) {
-        throw new InputError('bundle.zip baselines are not supported yet (no zip reader in this version): unzip the bundle and pass its folder, or pass snapshot.json from it', { file: shown(file) });
-    }
     if (external_node_path_default().basename(file) === 'report.json')
         return snapshotOfReport(file, shown);
     return file;
@@ -9084,8 +9471,20 @@ function stepIgnore(at, key) {
     if (named?.end || wild?.end)
         return { drop: true, next: null };
     if (named && wild)
-        return { drop: false, next: mergeNodes(named, wild) };
+        return { drop: false, next: merged(named, wild) };
     return { drop: false, next: (named ?? wild) };
+}
+// A named member under a wildcard level is walked with both subtrees, merged once per pair (answers
+// repeat the same shapes, so the same pairs come back for every item of a list).
+const mergeCache = new WeakMap();
+function merged(a, b) {
+    let inner = mergeCache.get(a);
+    if (!inner)
+        mergeCache.set(a, (inner = new WeakMap()));
+    let m = inner.get(b);
+    if (!m)
+        inner.set(b, (m = mergeNodes(a, b)));
+    return m;
 }
 function mergeNodes(a, b) {
     const out = node();
@@ -9212,15 +9611,14 @@ function writeIgnoring(v, ignore) {
     const j = viaToJSON(o);
     if (j)
         return writeIgnoring(j.value, ignore);
-    const child = (x, next) => (next ? writeIgnoring(x, next) : write(x));
     if (Array.isArray(o)) {
         let out = '[';
         let first = true;
         for (let i = 0; i < o.length; i++) {
-            const step = stepIgnore(ignore, String(i));
-            if (step.drop)
+            const next = below(ignore, String(i));
+            if (next === DROP)
                 continue;
-            const item = child(o[i], step.next);
+            const item = next ? writeIgnoring(o[i], next) : write(o[i]);
             out += (first ? '' : ',') + (item === undefined ? 'null' : item);
             first = false;
         }
@@ -9230,17 +9628,28 @@ function writeIgnoring(v, ignore) {
     const keys = Object.keys(rec).sort();
     let out = '{';
     let first = true;
-    for (const k of keys) {
-        const step = stepIgnore(ignore, k);
-        if (step.drop)
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const next = below(ignore, k);
+        if (next === DROP)
             continue;
-        const member = child(rec[k], step.next);
+        const member = next ? writeIgnoring(rec[k], next) : write(rec[k]);
         if (member === undefined)
             continue;
         out += (first ? '' : ',') + quote(k) + ':' + member;
         first = false;
     }
     return out + '}';
+}
+const DROP = 'drop';
+/** What applies below member `key`: DROP it, walk it with these ignore paths, or (null) plainly. */
+function below(at, key) {
+    const named = at.children.get(key);
+    const wild = at.wildcard;
+    if (named === undefined && wild === null)
+        return null;
+    const step = stepIgnore(at, key);
+    return step.drop ? DROP : step.next;
 }
 
 ;// CONCATENATED MODULE: ./src/replay/similarity.ts
@@ -9653,7 +10062,10 @@ async function replaySnapshot(o) {
         const last = round === o.rounds;
         await pool(jobs.length, o.concurrency, o.signal, async (j) => {
             const { t, probe } = jobs[j];
-            const req = { runId, caseId: t.entry.id, seed: probe ? t.probe.seed : t.entry.seed, input: t.entry.input };
+            // A probe repeats the baseline's request exactly: its run id and seed.
+            const req = probe
+                ? { runId: base.snapshot.header.runId, caseId: t.entry.id, seed: t.probe.seed, input: t.entry.input }
+                : { runId, caseId: t.entry.id, seed: t.entry.seed, input: t.entry.input };
             const res = await callEngine(o.engine, req, o.timeoutMs, o.signal);
             if (!res.ok && res.error.kind === 'aborted' && o.signal.aborted)
                 return;
@@ -10319,9 +10731,6 @@ function toCheckAnnotation(a) {
     };
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/github/artifact.ts
 
 
@@ -10433,218 +10842,6 @@ function describeHttpError(err) {
     const status = httpStatus(err);
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     return status ? `HTTP ${status}: ${message.replace(/ - https:\/\/docs\.github\.com\S*/, '')}` : message;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __webpack_require__(38522);
-var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: ./src/github/zip.ts
-
-
-
-/**
- * A small, strict ZIP reader for what the action downloads (an artifact, and the bundle inside it).
- * Downloads are untrusted: every entry name is checked before anything is written, and an archive
- * with one entry that would land outside the target folder is refused as a whole.
- */
-class ZipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ZipError';
-    }
-}
-const DEFAULT_LIMITS = { maxEntries: 10_000, maxTotalBytes: 1024 * 1024 * 1024 };
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-function listZip(buf, limits = DEFAULT_LIMITS) {
-    const eocd = findEocd(buf);
-    let count = buf.readUInt16LE(eocd + 10);
-    let cdSize = buf.readUInt32LE(eocd + 12);
-    let cdOffset = buf.readUInt32LE(eocd + 16);
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-        const loc = eocd - 20;
-        if (loc < 0 || buf.readUInt32LE(loc) !== ZIP64_LOCATOR)
-            throw new ZipError('ZIP64 archive without its locator');
-        const z = num64(buf, loc + 8);
-        if (z + 56 > buf.length || buf.readUInt32LE(z) !== ZIP64_EOCD)
-            throw new ZipError('ZIP64 end record not found');
-        count = num64(buf, z + 32);
-        cdSize = num64(buf, z + 40);
-        cdOffset = num64(buf, z + 48);
-    }
-    if (count > limits.maxEntries)
-        throw new ZipError(`too many entries (${count} > ${limits.maxEntries})`);
-    if (cdOffset + cdSize > buf.length)
-        throw new ZipError('central directory lies outside the file (truncated download?)');
-    const entries = [];
-    let p = cdOffset;
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
-            throw new ZipError(`central directory entry ${i + 1} is damaged`);
-        const madeBy = buf.readUInt16LE(p + 4);
-        const flags = buf.readUInt16LE(p + 8);
-        const method = buf.readUInt16LE(p + 10);
-        const crc32 = buf.readUInt32LE(p + 16);
-        let compressedSize = buf.readUInt32LE(p + 20);
-        let size = buf.readUInt32LE(p + 24);
-        const nameLen = buf.readUInt16LE(p + 28);
-        const extraLen = buf.readUInt16LE(p + 30);
-        const commentLen = buf.readUInt16LE(p + 32);
-        const external = buf.readUInt32LE(p + 38);
-        let localOffset = buf.readUInt32LE(p + 42);
-        const nameBytes = buf.subarray(p + 46, p + 46 + nameLen);
-        const name = flags & 0x800 ? nameBytes.toString('utf8') : nameBytes.toString('latin1');
-        // ZIP64 extra field: the 32-bit fields that are 0xffffffff follow in this order.
-        let e = p + 46 + nameLen;
-        const extraEnd = e + extraLen;
-        while (e + 4 <= extraEnd) {
-            const id = buf.readUInt16LE(e);
-            const len = buf.readUInt16LE(e + 2);
-            if (id === 0x0001) {
-                let q = e + 4;
-                if (size === 0xffffffff)
-                    (size = num64(buf, q)), (q += 8);
-                if (compressedSize === 0xffffffff)
-                    (compressedSize = num64(buf, q)), (q += 8);
-                if (localOffset === 0xffffffff)
-                    localOffset = num64(buf, q);
-            }
-            e += 4 + len;
-        }
-        const unixMode = madeBy >> 8 === 3 ? external >>> 16 : 0;
-        total += size;
-        if (total > limits.maxTotalBytes)
-            throw new ZipError(`uncompressed contents exceed ${limits.maxTotalBytes} bytes`);
-        entries.push({
-            name,
-            method,
-            flags,
-            crc32,
-            compressedSize,
-            size,
-            localOffset,
-            isDirectory: name.endsWith('/') || name.endsWith('\\'),
-            isSymlink: (unixMode & 0o170000) === 0o120000,
-        });
-        p = extraEnd + commentLen;
-    }
-    return entries;
-}
-function findEocd(buf) {
-    const min = Math.max(0, buf.length - 22 - 0xffff);
-    for (let i = buf.length - 22; i >= min; i--)
-        if (buf.readUInt32LE(i) === EOCD)
-            return i;
-    throw new ZipError('not a ZIP archive (no end of central directory)');
-}
-function num64(buf, at) {
-    const v = buf.readBigUInt64LE(at);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER))
-        throw new ZipError('ZIP64 value out of range');
-    return Number(v);
-}
-/** One entry's bytes, inflated and checked against its CRC and size. */
-function readEntry(buf, entry) {
-    if (entry.flags & 0x1)
-        throw new ZipError(`${entry.name}: encrypted entries are not supported`);
-    const p = entry.localOffset;
-    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
-        throw new ZipError(`${entry.name}: local header is damaged`);
-    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
-    const end = start + entry.compressedSize;
-    if (end > buf.length)
-        throw new ZipError(`${entry.name}: data lies outside the file`);
-    const raw = buf.subarray(start, end);
-    let data;
-    if (entry.method === 0)
-        data = Buffer.from(raw);
-    else if (entry.method === 8) {
-        try {
-            // maxOutputLength: a forged size in the directory cannot make this inflate without bound.
-            data = external_node_zlib_default().inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
-        }
-        catch (err) {
-            throw new ZipError(`${entry.name}: cannot inflate (${err.message})`);
-        }
-    }
-    else
-        throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
-    if (data.length !== entry.size)
-        throw new ZipError(`${entry.name}: size ${data.length} does not match the directory's ${entry.size}`);
-    if (external_node_zlib_default().crc32(data) >>> 0 !== entry.crc32 >>> 0)
-        throw new ZipError(`${entry.name}: CRC mismatch`);
-    return data;
-}
-/**
- * Where an entry would land under `target`, or why it may not: absolute names, drive letters, `..`
- * segments, backslash tricks, NUL bytes and anything that resolves outside the folder are refused.
- */
-function entryTarget(target, name) {
-    if (name === '' || name.includes('\0'))
-        return { reason: 'empty name or NUL byte' };
-    const norm = name.replace(/\\/g, '/');
-    if (norm.startsWith('/') || /^[A-Za-z]:/.test(norm) || norm.startsWith('//'))
-        return { reason: 'absolute path' };
-    const segments = norm.split('/');
-    if (segments.some((s) => s === '..'))
-        return { reason: '".." segment' };
-    const root = external_node_path_default().resolve(target);
-    const dest = external_node_path_default().resolve(root, ...segments.filter((s) => s !== '' && s !== '.'));
-    if (dest !== root && !dest.startsWith(root + (external_node_path_default()).sep))
-        return { reason: 'resolves outside the target folder' };
-    if (dest === root)
-        return { reason: 'names the target folder itself' };
-    return { path: dest };
-}
-/** Every unsafe entry of an archive, checked before anything is written. */
-function unsafeEntries(entries, target) {
-    const bad = [];
-    for (const e of entries) {
-        if (e.isSymlink)
-            bad.push({ name: e.name, reason: 'symbolic link' });
-        else if (!e.isDirectory) {
-            const t = entryTarget(target, e.name);
-            if ('reason' in t)
-                bad.push({ name: e.name, reason: t.reason });
-        }
-        else {
-            const t = entryTarget(target, e.name.replace(/[\\/]+$/, '') || '.');
-            if ('reason' in t && t.reason !== 'names the target folder itself')
-                bad.push({ name: e.name, reason: t.reason });
-        }
-    }
-    return bad;
-}
-/** Extracts every file entry into `target`, or refuses the whole archive (nothing written) if any entry is unsafe. */
-function extractZip(buf, target, limits = DEFAULT_LIMITS) {
-    const entries = listZip(buf, limits);
-    const bad = unsafeEntries(entries, target);
-    if (bad.length > 0) {
-        const first = bad[0];
-        throw new ZipError(`refused: entry ${JSON.stringify(first.name)} would not stay inside the target folder (${first.reason})${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}`);
-    }
-    const written = [];
-    external_node_fs_default().mkdirSync(target, { recursive: true });
-    for (const e of entries) {
-        if (e.isDirectory)
-            continue;
-        const dest = entryTarget(target, e.name).path;
-        const data = readEntry(buf, e);
-        external_node_fs_default().mkdirSync(external_node_path_default().dirname(dest), { recursive: true });
-        // 'wx': an entry listed twice, or a file planted beforehand, is an error rather than an overwrite.
-        external_node_fs_default().writeFileSync(dest, data, { flag: 'wx', mode: 0o644 });
-        written.push(external_node_path_default().relative(target, dest).split((external_node_path_default()).sep).join('/'));
-    }
-    return written;
-}
-/** One named file from an archive, without writing anything. */
-function readZipFile(buf, name, limits = DEFAULT_LIMITS) {
-    const entry = listZip(buf, limits).find((e) => !e.isDirectory && e.name.replace(/\\/g, '/') === name);
-    return entry ? readEntry(buf, entry) : null;
 }
 
 ;// CONCATENATED MODULE: ./src/github/baseline.ts
@@ -10823,6 +11020,7 @@ function withBaselineNotice(stage, reason) {
 
 
 
+
 const BASELINE_TIMEOUT_MS = 120_000;
 /** Inputs → settings (the same resolver as the CLI) → the baseline for `auto`. Never throws. */
 async function prepare(ctx) {
@@ -10852,7 +11050,7 @@ async function prepare(ctx) {
         return base(errorOutcome(message, { errorLocation: loc ? { file: loc, line: err.line ?? 1 } : null }));
     }
     const artifactName = inputs.artifactName ?? defaultArtifactName(gh.job);
-    log.info(`toron-testops: run ${settings.runId}, engine ${settings.engine.target.startsWith('cmd:') ? 'cmd:…' : settings.engine.target}, stages ${settings.stages.join(',')}`);
+    log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
     let baseline = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
     let stages = STAGES;
     if (inputs.baseline.kind === 'auto') {
@@ -11327,7 +11525,12 @@ function timelineChart(points, opts = {}) {
     const t1 = pts[pts.length - 1].t;
     const x = (0,d3_scale/* scaleLinear */.m4)().domain([t0, t1 > t0 ? t1 + 1 : t0 + 1]).range([c.plot.x, c.plot.x + c.plot.w]);
     const lat = pts.flatMap((p) => [p.p50, p.p95, p.p99]).filter(finite);
-    const maxLat = Math.max(1, ...lat, finite(opts.thresholdMs) ? opts.thresholdMs : 0);
+    const top = Math.max(1, ...lat);
+    // The p95 limit joins the axis only when it is near the data: a 450 ms limit above 10 ms latencies
+    // would flatten every line onto the floor, so it is named in the title instead.
+    const limit = finite(opts.thresholdMs) ? opts.thresholdMs : null;
+    const limitShown = limit !== null && limit <= top * 2;
+    const maxLat = limitShown ? Math.max(top, limit) : top;
     const y = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxLat]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
     const maxRate = Math.max(1, ...pts.map((p) => (finite(p.rate) ? p.rate : 0)));
     // Rate bars use the lower 60% of the plot, so the latency lines stay readable above them.
@@ -11357,8 +11560,10 @@ function timelineChart(points, opts = {}) {
         if (d)
             c.series.push({ d, cls, label });
     }
-    if (finite(opts.thresholdMs))
-        c.rules.push({ orient: 'h', pos: r(y(opts.thresholdMs)), cls: 'threshold', label: `p95 limit ${formatMs(opts.thresholdMs)}` });
+    if (limit !== null && limitShown)
+        c.rules.push({ orient: 'h', pos: r(y(limit)), cls: 'threshold', label: `p95 limit ${formatMs(limit)}` });
+    else if (limit !== null)
+        c.title += ` (p95 limit ${formatMs(limit)}, above this range)`;
     return c;
 }
 /** A metric over the last runs (oldest first); null when fewer than two runs have the metric. */
@@ -11874,13 +12079,36 @@ function loadView(s) {
     const limit = p95Limit(thresholds);
     const dur = view_model_isObj(s.metrics) && view_model_isObj(s.metrics.http_req_duration) ? s.metrics.http_req_duration : {};
     const markers = ['p(50)', 'med', 'p(95)', 'p(99)'].flatMap((k) => (num(dur[k]) !== null ? [{ ms: num(dur[k]), label: k === 'med' ? 'p50' : k.replace(/[()]/g, '') }] : []));
-    const invalid = s.valid === false ? view_model_text(s.invalidReason ?? s.invalid ?? s.reason ?? 'the generator fell behind', 500) : typeof s.invalid === 'string' ? view_model_text(s.invalid, 500) : null;
+    const reasons = arr(s.invalidReasons).map((x) => view_model_text(x, 300));
+    const invalid = s.valid === false
+        ? reasons.length
+            ? reasons.join('; ')
+            : view_model_text(s.invalidReason ?? s.reason ?? 'the generator fell behind', 500)
+        : typeof s.invalid === 'string'
+            ? view_model_text(s.invalid, 500)
+            : null;
+    const q = view_model_isObj(s.quality) ? s.quality : null;
+    const quality = q
+        ? {
+            checked: num(q.checked),
+            failed: num(q.failed),
+            passRate: num(q.passRate),
+            simPassRate: num(q.simPassRate),
+            failing: arr(q.failingCases)
+                .filter(view_model_isObj)
+                .slice(0, 20)
+                .map((c) => ({ id: `${view_model_text(c.dataset ?? '', 300)}/${view_model_text(c.id, 300)}`, location: view_model_location(c.location), failed: `${fmtNum(c.failed, 0)}/${fmtNum(c.checked, 0)}`, first: view_model_text(c.firstFailure ?? '', 600) })),
+        }
+        : null;
+    const errors = view_model_isObj(s.errors) ? Object.entries(s.errors).flatMap(([kind, count]) => (num(count) !== null && count > 0 ? [{ kind: view_model_text(kind, 100), count: count }] : [])) : [];
     return {
         verdict: view_model_text(s.verdict, 20),
         cls: verdictCls(s.verdict),
         reason: view_model_text(s.reason ?? ''),
         generator: str(s.generator),
         invalid,
+        quality,
+        errors,
         metrics: loadMetrics(s.metrics),
         thresholds,
         histogram: histogramChart(histogramBins(s.histogram ?? s.latencyHistogram), { rules: markers }),
@@ -12694,9 +12922,12 @@ class EventBus {
  * so that a killed process keeps every line already logged.
  */
 class RunLogSink {
+    scrub;
     name = 'run.log';
     fd;
-    constructor(file) {
+    /** `scrub` takes machine paths out of a line: run.log goes into the bundle, which must hold none. */
+    constructor(file, scrub = (l) => l) {
+        this.scrub = scrub;
         this.fd = external_node_fs_default().openSync(file, 'a');
     }
     handle(e) {
@@ -12704,7 +12935,7 @@ class RunLogSink {
         if (line === null || this.fd === null)
             return;
         try {
-            external_node_fs_default().writeSync(this.fd, line + '\n');
+            external_node_fs_default().writeSync(this.fd, this.scrub(line) + '\n');
         }
         catch {
             // A full disk must not take the run down with it; the console still has the lines.
@@ -14223,8 +14454,10 @@ async function runPipeline(settings, opts = {}) {
     const startedAt = new Date();
     let failedPath = paths.reportDir;
     try {
+        // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
+        external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
-        bus.add(new RunLogSink(paths.runLog));
+        bus.add(new RunLogSink(paths.runLog, pathScrubber(settings.cwd)));
         failedPath = paths.warroomLog;
         bus.add(new WarroomLogSink(paths.warroomLog));
     }
@@ -14360,7 +14593,7 @@ async function runPipeline(settings, opts = {}) {
             finishedAt,
             cancelled: signal.aborted,
             error: runError,
-            engine: { kind: engine?.kind ?? 'unknown', target: engine?.target ?? '(not created)', version: engineVersion, profile: settings.engine.profile },
+            engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
             results,
             findings,
             planned: { html: true, summary: true, bundle: true },
