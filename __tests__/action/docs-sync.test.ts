@@ -5,12 +5,12 @@ import { INPUT_DEFAULTS, OUTPUT_NAMES } from '../../src/action/inputs.js';
 import { ROOT } from '../helpers/cli.js';
 import { readActionYml } from '../helpers/action.js';
 
-const DOC = path.join(ROOT, 'docs/action.md');
+const DOC = path.join(ROOT, 'README.md');
 
 /** The rows of the first table under `## <heading>`: first cell (a `code` name) → the other cells. */
 function table(markdown: string, heading: string): Map<string, string[]> {
   const at = markdown.indexOf(`\n## ${heading}\n`);
-  if (at < 0) throw new Error(`docs/action.md has no "## ${heading}" section`);
+  if (at < 0) throw new Error(`README.md has no "## ${heading}" section`);
   const section = markdown.slice(at + heading.length + 5).split('\n## ')[0];
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
@@ -22,7 +22,7 @@ function table(markdown: string, heading: string): Map<string, string[]> {
   return rows;
 }
 
-describe('action.yml, the code and docs/action.md say the same', () => {
+describe('action.yml, the code and the README say the same', () => {
   const yml = readActionYml();
   const doc = fs.readFileSync(DOC, 'utf8');
 

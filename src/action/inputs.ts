@@ -28,7 +28,7 @@ export type AnnotationMode = 'workflow-commands' | 'checks' | 'off';
 export type { CommentMode };
 
 /**
- * The inputs with their action.yml defaults (a test keeps this table, action.yml and docs/action.md in
+ * The inputs with their action.yml defaults (a test keeps this table, action.yml and the README in
  * sync). The runner passes every declared input, defaults filled in, as INPUT_<NAME> with the name
  * upper-cased and the dashes kept.
  */

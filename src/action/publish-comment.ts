@@ -34,7 +34,7 @@ export async function publishComment(
   }
   if (o.cancelled) return 'PR comment: not updated (the job was cancelled)';
   if (gh.pr.isFork) {
-    log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see docs/action.md)');
+    log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see the README of ryuzen/toron-testops, "Fork PRs: publish from a workflow_run workflow")');
     return 'PR comment: skipped (fork pull request: read-only token)';
   }
   if (!inputs.githubToken) {
