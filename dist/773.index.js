@@ -309,7 +309,7 @@ function suffixedName(name, n) {
 
 
 /**
- * The inputs with their action.yml defaults (a test keeps this table, action.yml and docs/action.md in
+ * The inputs with their action.yml defaults (a test keeps this table, action.yml and the README in
  * sync). The runner passes every declared input, defaults filled in, as INPUT_<NAME> with the name
  * upper-cased and the dashes kept.
  */
@@ -15324,7 +15324,7 @@ async function publishComment(ctx, inputs, o, key, summary, footer) {
     if (o.cancelled)
         return 'PR comment: not updated (the job was cancelled)';
     if (gh.pr.isFork) {
-        log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see docs/action.md)');
+        log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see the README of ryuzen/toron-testops, "Fork PRs: publish from a workflow_run workflow")');
         return 'PR comment: skipped (fork pull request: read-only token)';
     }
     if (!inputs.githubToken) {
