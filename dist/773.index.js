@@ -3986,15 +3986,9 @@ function toPosix(p) {
 function loadSeed(runId) {
     return deriveSeed(runId, 'load');
 }
-/** Murmur3's 32-bit finaliser, as an unsigned 32-bit integer. */
+/** Murmur3's 32-bit finaliser (the seed mixer), as an unsigned 32-bit integer. */
 function mix32(x) {
-    let h = x | 0;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
+    return mixSeed(x) >>> 0;
 }
 /**
  * Case index in [0, caseCount) and repeat index in [0, repeats(case)) of request i. Uniform over cases

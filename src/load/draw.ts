@@ -1,4 +1,4 @@
-import { deriveSeed } from '../util/seed.js';
+import { deriveSeed, mixSeed } from '../util/seed.js';
 
 /**
  * Which SIM case (and which of its repeats) load request i sends. The draw is a pure function of the
@@ -13,15 +13,9 @@ export function loadSeed(runId: string): number {
   return deriveSeed(runId, 'load');
 }
 
-/** Murmur3's 32-bit finaliser, as an unsigned 32-bit integer. */
+/** Murmur3's 32-bit finaliser (the seed mixer), as an unsigned 32-bit integer. */
 export function mix32(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mixSeed(x) >>> 0;
 }
 
 /**

@@ -3,17 +3,10 @@ import type { Generation, ReferenceKnobs } from '../../settings/types.js';
 import { InputError } from '../../util/errors.js';
 import { GENERATIONS, checkKnobs } from './engine.js';
 import type { Toron3Form } from './shapes/index.js';
+import { DEFAULTS } from '../../settings/defaults.js';
 
 /** The reference engine's knobs when no flag is given: everything off (DESIGN §3.1). */
-export const DEFAULT_KNOBS: Readonly<ReferenceKnobs> = Object.freeze({
-  latencyMs: 0,
-  errorRate: 0,
-  nondeterminism: 0,
-  crashAfter: 0,
-  stallMs: 0,
-  generation: '2.5h',
-  seed: 1,
-});
+export const DEFAULT_KNOBS: Readonly<ReferenceKnobs> = DEFAULTS.reference;
 
 /**
  * node:util parseArgs options for the knob flags and the serve flags: a CLI can merge these into its
