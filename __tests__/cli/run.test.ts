@@ -165,3 +165,15 @@ describe('toron-testops run', () => {
     expect(report.warroom.some((w: any) => w.type === 'run-cancelled')).toBe(true);
   });
 });
+
+describe('toron-testops run --shard', () => {
+  it('is refused as ERROR, never silently run as a whole suite', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json', enabled: true, tags: [] }] },
+      'sim/d.json': { name: 'd', cases: [{ id: 'a', input: { prompt: 'x' } }] },
+    });
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--shard', '1/2', '--run-id', 's1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(readJson(path.join(reportDir(dir, 's1'), 'report.json')).error.message).toContain('--shard 1/2 is not available');
+  });
+});

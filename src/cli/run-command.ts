@@ -19,7 +19,7 @@ export const RUN_USAGE = `toron-testops run [options]
   --baseline FILE          baseline snapshot, report folder or bundle
   --stages LIST            comma list of sim,load,replay,pipeline
   --fail-on LEVEL          fail | warn | never (exit code policy)
-  --shard i/n              run one deterministic slice of the SIM cases
+  --shard i/n              (not available yet: sharding and merge come later)
   --concurrency N          SIM attempts in flight
   --timeout-ms N           per-case timeout
   --replay-rounds N        replay rounds
