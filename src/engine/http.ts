@@ -260,7 +260,8 @@ export function judgeAnswer(
   }
 }
 
-function buildBaseHeaders(opts: HttpAdapterOptions): Record<string, string> {
+/** Headers every request to an HTTP engine carries (the adapter's and the load generator's). */
+export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers'>): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' };
   // Credentials in the URL (http://user:pass@host) become Basic auth, as a browser or curl would do.
   if (opts.url.username || opts.url.password) {
@@ -274,7 +275,7 @@ function buildBaseHeaders(opts: HttpAdapterOptions): Record<string, string> {
 }
 
 /** Run and case ids go in headers: anything outside printable ASCII is percent-encoded. */
-function headerSafe(s: string): string {
+export function headerSafe(s: string): string {
   return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
 }
 

@@ -1,3 +1,4 @@
+import { buildBaseHeaders, headerSafe } from '../engine/http.js';
 import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { secretRedactor } from '../engine/secrets.js';
@@ -33,7 +34,7 @@ export interface HttpTransportOptions {
 const KEEP_ALIVE_MS = 30_000;
 
 export function httpTransport(opts: HttpTransportOptions): LoadTransport {
-  const base = baseHeaders(opts);
+  const base = buildBaseHeaders(opts);
   const redact = secretRedactor(base);
   const printable = redactUrl(opts.url);
   const path = opts.url.pathname + opts.url.search;
@@ -202,17 +203,3 @@ class Handler implements Dispatcher.DispatchHandler, Cancellable {
   }
 }
 
-function baseHeaders(opts: HttpTransportOptions): Record<string, string> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.url.username || opts.url.password) {
-    const user = decodeURIComponent(opts.url.username);
-    const pass = decodeURIComponent(opts.url.password);
-    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-  }
-  for (const [k, v] of Object.entries(opts.headers)) headers[k.toLowerCase()] = v;
-  return headers;
-}
-
-function headerSafe(s: string): string {
-  return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
-}
