@@ -3,6 +3,8 @@ import { replayCommand } from './cli/replay-command.js';
 import { engineCommand } from './cli/engine-command.js';
 import { serveCommand } from './cli/serve-command.js';
 import { bundleCommand } from './cli/bundle-command.js';
+import { compareCommand } from './cli/compare-command.js';
+import { mergeCommand } from './cli/merge-command.js';
 import { errorMessage } from './util/errors.js';
 
 const USAGE = `toron-testops <command> [options]
@@ -12,7 +14,8 @@ const USAGE = `toron-testops <command> [options]
   serve               API, live SSE streams and a dashboard for runs (toron-testops serve --help)
   bundle REPORT_DIR   rebuild a run's bundle.zip from its report folder, same bytes (toron-testops bundle --help)
   replay SNAPSHOT     replay a stored snapshot against an engine (toron-testops replay --help)
-  merge, compare      not available in this version yet
+  compare             the staging gate: a candidate engine against a baseline engine or snapshot (toron-testops compare --help)
+  merge SHARDS...     the shards of a sharded run (--shard i/n) -> one report, verdict and bundle (toron-testops merge --help)
 
 Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict).`;
 
@@ -42,10 +45,10 @@ async function main(argv: string[]): Promise<number> {
       return bundleCommand(rest, { cwd: process.cwd(), env: process.env });
     case 'replay':
       return replayCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
-    case 'merge':
     case 'compare':
-      process.stderr.write(`toron-testops: '${command}' is not available in this version yet\n`);
-      return 2;
+      return compareCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
+    case 'merge':
+      return mergeCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
     case undefined:
     case '-h':
     case '--help':

@@ -8,6 +8,6 @@ process.stdout.write(`toron-testops ${pkg.version}: starting\n`);
 const action = await import('./action/steps.js');
 const ctx = action.startAction(process.env);
 const prepared = await action.prepare(ctx); // inputs (validated) → settings (+ baseline: auto)
-const outcome = await action.run(ctx, prepared); // the runner; a cancelled job still finalises
-await action.publish(ctx, prepared, outcome); // outputs, summary, artifact, comment, annotations
+const outcome = await action.run(ctx, prepared); // by mode: the runner, merge, compare, or publish's download; a cancelled job still finalises
+await action.publish(ctx, prepared, outcome); // outputs, summary, artifact (not in mode publish), comment, annotations
 action.exitWith(ctx, action.finish(ctx, outcome)); // fail-on decides

@@ -127,7 +127,11 @@ describe.concurrent('publishing', { timeout: E2E_TIMEOUT }, () => {
       expect(emu.requests.filter((q) => q.path.includes('twirp'))).toEqual([]);
       expect(r.summary).toBe('');
       expect(Object.keys(r.outputs).sort()).toEqual(
-        ['artifact-id', 'artifact-url', 'bundle-path', 'bundle-sha256', 'determinism-score', 'p95-ms', 'promote', 'report-path', 'result', 'sim-pass-rate', 'warroom-critical'].sort(),
+        [
+          'artifact-id', 'artifact-url', 'bundle-path', 'bundle-sha256', 'determinism-score', 'p95-ms', 'promote', 'report-path', 'result', 'sim-pass-rate', 'warroom-critical',
+          // mode: compare's, empty in mode run
+          'pass-rate-delta', 'p95-delta-ms', 'determinism-delta', 'comparison-path',
+        ].sort(),
       );
     }));
 

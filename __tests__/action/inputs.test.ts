@@ -30,7 +30,16 @@ describe('action inputs', () => {
       uploadArtifact: true,
       retentionDays: 0,
       githubToken: 'tok',
+      mode: 'run',
+      shard: null,
     });
+  });
+
+  it('mode: one of run, publish, merge, compare; shard only in mode run', () => {
+    expect(readInputs(env({ mode: 'Publish' })).mode).toBe('publish');
+    expect(readInputs(env({ shard: '2/4' })).shard).toBe('2/4');
+    expect(() => readInputs(env({ mode: 'deploy' }))).toThrow(/input mode: must be one of run, publish, merge, compare, got "deploy"/);
+    expect(() => readInputs(env({ mode: 'merge', shard: '1/2' }))).toThrow(/input shard: only mode: run runs a shard \(mode is merge\)/);
   });
 
   it('keeps dashes in the variable names (INPUT_FAIL-ON), trims values, reads baseline auto and paths', () => {

@@ -167,13 +167,20 @@ describe('toron-testops run', () => {
 });
 
 describe('toron-testops run --shard', () => {
-  it('is refused as ERROR, never silently run as a whole suite', async () => {
+  it('runs only its slice: each case in exactly one shard, an empty slice is SKIPPED (not a whole suite)', async () => {
     const dir = makeProject({
       'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json', enabled: true, tags: [] }] },
       'sim/d.json': { name: 'd', cases: [{ id: 'a', input: { prompt: 'x' } }] },
     });
-    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--shard', '1/2', '--run-id', 's1'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(readJson(path.join(reportDir(dir, 's1'), 'report.json')).error.message).toContain('--shard 1/2 is not available');
+    const reports = [];
+    for (const i of [1, 2]) {
+      const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--shard', `${i}/2`, '--run-id', 's1', '--out', `o${i}`], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      reports.push(readJson(path.join(reportDir(dir, 's1', `o${i}`), 'report.json')));
+    }
+    expect(reports.map((r) => r.stages.sim.total ?? 0).sort()).toEqual([0, 1]);
+    const empty = reports.find((r) => r.stages.sim.verdict === 'SKIPPED')!;
+    expect(empty.stages.sim.reason).toMatch(/^shard [12]\/2 holds none of the 1 case\(s\)$/);
+    expect(reports.map((r) => r.shard.index)).toEqual([1, 2]);
   });
 });

@@ -70,6 +70,13 @@ export interface EmuComment {
   updates: number;
 }
 
+export interface EmuPull {
+  number: number;
+  state: string;
+  head: { sha: string; ref: string; repo: { full_name: string } };
+  base: { sha: string; ref: string; repo: { full_name: string } };
+}
+
 export interface EmuRequest {
   method: string;
   path: string;
@@ -122,6 +129,8 @@ export class GitHubEmulator {
   readonly checkRuns: EmuCheckRun[] = [];
   readonly comments = new Map<number, EmuComment[]>();
   readonly prFiles = new Map<number, string[]>();
+  /** Pull requests GET /pulls/{n} answers (mode: publish checks a PR's head before commenting on it). */
+  readonly pulls = new Map<number, EmuPull>();
   readonly requests: EmuRequest[] = [];
   private readonly faults: Fault[] = [];
   private readonly server: http.Server;
@@ -242,6 +251,18 @@ export class GitHubEmulator {
     list.push(c);
     this.comments.set(issue, list);
     return c;
+  }
+
+  addPull(number: number, headSha: string, opts: { headRepo?: string; state?: string } = {}): EmuPull {
+    const full = `${this.owner}/${this.repo}`;
+    const pr: EmuPull = {
+      number,
+      state: opts.state ?? 'open',
+      head: { sha: headSha, ref: 'feature', repo: { full_name: opts.headRepo ?? full } },
+      base: { sha: 'b'.repeat(40), ref: this.defaultBranch, repo: { full_name: full } },
+    };
+    this.pulls.set(number, pr);
+    return pr;
   }
 
   requestsTo(method: string, path: RegExp): EmuRequest[] {
@@ -546,6 +567,10 @@ export class GitHubEmulator {
       c.body = text;
       c.updates++;
       return send(200, commentJson(c));
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pr = this.pulls.get(Number(m[1]));
+      return pr ? send(200, pr) : send(404, { message: 'Not Found' });
     }
     if (method === 'GET' && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
       const files = this.prFiles.get(Number(m[1])) ?? [];

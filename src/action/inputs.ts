@@ -22,8 +22,13 @@ export interface ActionInputs {
   /** 0: the repository's default. */
   retentionDays: number;
   githubToken: string;
+  /** run: the gate; publish: post another run's artifact (workflow_run); merge: shard artifacts → one run; compare: the staging gate. */
+  mode: ActionMode;
+  /** `i/n` as given (validated by the settings, like the CLI's --shard); null: not a shard leg. */
+  shard: string | null;
 }
 
+export type ActionMode = 'run' | 'publish' | 'merge' | 'compare';
 export type AnnotationMode = 'workflow-commands' | 'checks' | 'off';
 export type { CommentMode };
 
@@ -48,6 +53,8 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   'upload-artifact': 'true',
   'retention-days': '0',
   'github-token': '${{ github.token }}',
+  mode: 'run',
+  shard: '',
 };
 
 export const OUTPUT_NAMES = [
@@ -62,6 +69,10 @@ export const OUTPUT_NAMES = [
   'artifact-id',
   'artifact-url',
   'promote',
+  'pass-rate-delta',
+  'p95-delta-ms',
+  'determinism-delta',
+  'comparison-path',
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
@@ -69,6 +80,7 @@ const ENUMS = {
   'fail-on': ['fail', 'warn', 'never'],
   annotations: ['workflow-commands', 'checks', 'off'],
   'pr-comment': ['off', 'always', 'on-change', 'on-failure'],
+  mode: ['run', 'publish', 'merge', 'compare'],
 } as const;
 
 /** Most annotations one run may send (the Checks API takes 50 a request; more requests add more). */
@@ -147,7 +159,10 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     uploadArtifact: bool('upload-artifact'),
     retentionDays: int('retention-days', 0, 90),
     githubToken: rawInput(env, 'github-token'),
+    mode: oneOf<ActionMode>('mode', 'run')!,
+    shard: text('shard'),
   };
+  if (inputs.shard !== null && inputs.mode !== 'run') problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
   if (problems.length > 0) {
     throw new InputError(problems.length === 1 ? problems[0] : `${problems.length} invalid inputs:\n  ${problems.join('\n  ')}`);
   }

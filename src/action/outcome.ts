@@ -4,6 +4,7 @@ import type { RunOutcome } from '../runner/runner.js';
 import type { RunPaths } from '../runner/paths.js';
 import type { Verdict } from '../runner/verdict.js';
 import type { Finding } from '../warroom/finding.js';
+import type { PublishSource } from './publish-source.js';
 
 /** What the publish steps and the exit status need to know about the run, whether or not it ran. */
 export interface ActionOutcome {
@@ -20,6 +21,22 @@ export interface ActionOutcome {
   error: string | null;
   /** Where the error is, when it is in a file of the repository (a config line). */
   errorLocation: { file: string; line: number } | null;
+  /** mode: publish: the run whose report this is, and where it goes. */
+  source?: PublishSource;
+  /** mode: compare: the comparison's outputs and its Markdown. */
+  comparison?: ComparisonOutcome;
+}
+
+/** What mode: compare adds to an outcome. */
+export interface ComparisonOutcome {
+  promote: boolean;
+  passRateDelta: number | null;
+  p95DeltaMs: number | null;
+  determinismDelta: number | null;
+  /** comparison.json (absolute), or null when none was written. */
+  path: string | null;
+  /** comparison.md's text, for the job summary. */
+  markdown: string | null;
 }
 
 export function fromRun(o: RunOutcome, cancelled: boolean): ActionOutcome {
@@ -58,6 +75,7 @@ export function errorOutcome(message: string, extra: Partial<ActionOutcome> = {}
 
 /** Release gating: PASS, or WARN without a CRITICAL finding. */
 export function promote(o: ActionOutcome): boolean {
+  if (o.comparison) return o.comparison.promote && o.verdict !== 'ERROR' && !o.cancelled;
   if (o.verdict !== 'PASS' && o.verdict !== 'WARN') return false;
   if (o.cancelled) return false;
   return !o.findings.some((f) => f.severity === 'CRITICAL');

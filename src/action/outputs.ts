@@ -33,6 +33,14 @@ export function runOutputs(o: ActionOutcome): Outputs {
     'bundle-path': bundle,
     'bundle-sha256': bundle ? (sha256File(bundle) ?? '') : '',
     promote: String(promote(o)),
+    ...(o.comparison
+      ? {
+          'pass-rate-delta': metric(o.comparison.passRateDelta),
+          'p95-delta-ms': metric(o.comparison.p95DeltaMs),
+          'determinism-delta': metric(o.comparison.determinismDelta),
+          'comparison-path': o.comparison.path ?? '',
+        }
+      : {}),
   };
 }
 

@@ -54,6 +54,11 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   } catch (err) {
     return base(errorOutcome(errorMessage(err)));
   }
+  if (inputs.mode === 'publish') {
+    // Publishing reads another run's data: no settings, no engine, nothing of the workspace is run.
+    log.info(`toron-testops: mode: publish${inputs.artifactName ? `, artifact ${inputs.artifactName}` : ''}`);
+    return { inputs, settings: null, failed: null, artifactName: inputs.artifactName ?? '', baseline: { kind: 'none' }, stages: STAGES };
+  }
   let settings: Settings;
   try {
     settings = settingsFromInputs(inputs, gh.workspace, ctx.env);
@@ -62,12 +67,21 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
     const loc = err instanceof InputError && err.file ? repoPath(err.file, cwdOf(inputs, gh.workspace), gh.workspace) : undefined;
     return base(errorOutcome(message, { errorLocation: loc ? { file: loc, line: (err as InputError).line ?? 1 } : null }));
   }
-  const artifactName = inputs.artifactName ?? defaultArtifactName(gh.job);
+  const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
   log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
 
   let baseline: BaselineStatus = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
   let stages: Partial<Record<StageName, Stage>> = STAGES;
-  if (inputs.baseline.kind === 'auto') {
+  if (inputs.mode === 'compare') {
+    const problem = inputs.engine === null ? 'mode: compare needs engine (the candidate: an engine spec or an engine-map version)' : inputs.baseline.kind === 'none' ? 'mode: compare needs baseline (an engine spec, an engine-map version, a snapshot, or auto)' : null;
+    if (problem) return { ...base(errorOutcome(problem)), settings, artifactName };
+  }
+  if (inputs.baseline.kind === 'auto' && inputs.mode === 'compare') {
+    // The baseline of a comparison must exist: no usable snapshot is an ERROR, not a WARN.
+    baseline = await autoBaseline(ctx, inputs, { ...settings, stages: [...new Set([...settings.stages, 'replay' as const])] }, artifactName);
+    if (baseline.kind === 'auto-found') log.info(`toron-testops: compare baseline: the snapshot of run ${baseline.runId} on ${baseline.branch} (${baseline.createdAt})`);
+    else return { ...base(errorOutcome(`mode: compare, baseline: auto: ${'reason' in baseline ? baseline.reason : 'no baseline'}`)), settings, artifactName, baseline };
+  } else if (inputs.baseline.kind === 'auto' && inputs.mode === 'run') {
     baseline = await autoBaseline(ctx, inputs, settings, artifactName);
     if (baseline.kind === 'auto-found') {
       settings = { ...settings, baseline: baseline.snapshot };
@@ -82,6 +96,15 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   return { inputs, settings, failed: null, artifactName, baseline, stages };
 }
 
+/** A shard leg's artifact: `<name>-shard-<i>-of-<n>`, so `mode: merge` finds every leg by its prefix. */
+export function legName(name: string, shard: Settings['shard']): string {
+  return shard ? `${shardPrefix(name)}${shard.index}-of-${shard.total}` : name;
+}
+
+export function shardPrefix(name: string): string {
+  return `${name}-shard-`;
+}
+
 function cwdOf(inputs: ActionInputs, workspace: string): string {
   return inputs.workingDirectory ? path.resolve(workspace, inputs.workingDirectory) : workspace;
 }
@@ -92,12 +115,15 @@ export function settingsFromInputs(inputs: ActionInputs, workspace: string, env:
     throw new InputError(`input working-directory: ${JSON.stringify(inputs.workingDirectory ?? cwd)} is not a directory of the workspace`);
   }
   const flags: Parameters<typeof resolveSettings>[0]['flags'] = {};
-  if (inputs.engine !== null) flags.engine = inputs.engine;
+  // mode: compare: engine is the candidate and baseline the other side, both given to compareEngines.
+  const compare = inputs.mode === 'compare';
+  if (inputs.engine !== null && !compare) flags.engine = inputs.engine;
   if (inputs.runId !== null) flags.runId = inputs.runId;
   if (inputs.stages !== null) flags.stages = inputs.stages;
+  if (inputs.shard !== null) flags.shard = inputs.shard;
   if (inputs.failOn !== null) flags.failOn = inputs.failOn;
-  if (inputs.baseline.kind === 'path') flags.baseline = inputs.baseline.path;
-  if (inputs.baseline.kind === 'auto') flags.baseline = null; // decided after the lookup
+  if (inputs.baseline.kind === 'path' && !compare) flags.baseline = inputs.baseline.path;
+  if (inputs.baseline.kind === 'auto' || compare) flags.baseline = null; // decided after the lookup
   return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags, env });
 }
 

@@ -4,6 +4,7 @@ import { errorMessage } from '../util/errors.js';
 import { artifactServiceProblem, uploadFiles, uploadSingleFile, type UploadedArtifact } from '../github/artifact.js';
 import { withDeadline } from './cancel.js';
 import { artifactUrl } from './context.js';
+import { eventRecord, writeEventRecord } from './event-record.js';
 import type { ActionContext } from './action-context.js';
 import type { ActionInputs } from './inputs.js';
 import type { ActionOutcome } from './outcome.js';
@@ -43,6 +44,12 @@ export async function uploadReportArtifacts(
   const files = hasBundle ? [o.paths.bundle] : REPORT_FILES.map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
   if (!hasBundle) ctx.log.warning(`bundle.zip is missing in ${dir}: uploading the report files instead`);
   if (files.length === 0) return none;
+  // The event this run came from, for a `mode: publish` workflow (fork PRs: this token cannot comment).
+  try {
+    files.push(writeEventRecord(dir, eventRecord(ctx.gh, name)));
+  } catch (err) {
+    ctx.log.info(`toron-testops: event.json not written (${errorMessage(err)}): a publish workflow will not find this run's PR`);
+  }
 
   const budget = ctx.cancel.budget(UPLOAD_TIMEOUT_MS);
   let bundle: PublishedArtifact | null = null;

@@ -1,4 +1,3 @@
-import { errorMessage } from '../util/errors.js';
 import { verdictHeadline } from '../github/summary.js';
 import type { ActionContext } from './action-context.js';
 import { runUrl } from './context.js';
@@ -10,6 +9,8 @@ import { publishAnnotations } from './publish-annotations.js';
 import { uploadReportArtifacts } from './publish-artifact.js';
 import { publishComment } from './publish-comment.js';
 import { appendSummaryNotes, summaryText, writeJobSummary } from './publish-summary.js';
+import { publishSourced } from './publish-sourced.js';
+import { guardWith } from './guard.js';
 
 /**
  * Every side effect after the run, each guarded on its own: one that fails is a warning and the next
@@ -20,17 +21,13 @@ import { appendSummaryNotes, summaryText, writeJobSummary } from './publish-summ
 export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome): Promise<void> {
   const inputs: ActionInputs = p.inputs ?? readInputs({}); // invalid inputs: publish with the defaults
   const { log, gh } = ctx;
-  const guard = async <T>(what: string, fn: () => T | Promise<T>): Promise<T | null> => {
-    try {
-      return await fn();
-    } catch (err) {
-      log.warning(`${what} failed: ${errorMessage(err).split('\n')[0]}`);
-      return null;
-    }
-  };
+  const guard = guardWith(log);
 
+  if (o.source) return publishSourced(ctx, inputs, o, o.source);
   await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
-  const summary = (await guard('building the summary', () => summaryText(o))) ?? `toron-testops ${o.verdict}: ${o.reason}\n`;
+  // mode: compare: the comparison is the summary (the candidate's own summary.md is in its bundle).
+  const summary =
+    o.comparison?.markdown ?? (await guard('building the summary', () => summaryText(o))) ?? `toron-testops ${o.verdict}: ${o.reason}\n`;
   if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, summary));
 
   const artifacts = await guard('uploading the artifact', () => uploadReportArtifacts(ctx, inputs, o, p.artifactName));

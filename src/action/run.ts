@@ -6,6 +6,9 @@ import { artifactModule, artifactServiceProblem } from '../github/artifact.js';
 import type { ActionContext } from './action-context.js';
 import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
 import type { Prepared } from './prepare.js';
+import { compareGate } from './compare-mode.js';
+import { mergeGate } from './merge-mode.js';
+import { fetchPublished } from './publish-source.js';
 
 /**
  * After a cancel, how long the runner may take to finalise (it stops new work and writes what it has)
@@ -15,9 +18,13 @@ export const FINALISE_GRACE_MS = 4000;
 
 /** The pipeline, exactly as the CLI runs it, with the job's cancellation wired to its signal. */
 export async function runGate(ctx: ActionContext, p: Prepared): Promise<ActionOutcome> {
+  const mode = p.inputs?.mode ?? 'run';
+  if (mode === 'publish' && !p.failed) return fetchPublished(ctx, p);
   if (p.failed || !p.settings) return p.failed ?? errorOutcome('no settings');
   const settings = p.settings;
   await preloadClients(ctx, p);
+  if (mode === 'merge') return mergeGate(ctx, p);
+  if (mode === 'compare') return compareGate(ctx, p);
   ctx.log.group(`toron-testops run ${settings.runId}`);
   let outcome: RunOutcome | null;
   try {

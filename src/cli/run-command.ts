@@ -19,7 +19,7 @@ export const RUN_USAGE = `toron-testops run [options]
   --baseline FILE          baseline snapshot, report folder or bundle
   --stages LIST            comma list of sim,load,replay,pipeline
   --fail-on LEVEL          fail | warn | never (exit code policy)
-  --shard i/n              (not available yet: sharding and merge come later)
+  --shard i/n              run shard i of n (a slice of the SIM cases by case hash); join with toron-testops merge
   --concurrency N          SIM attempts in flight
   --timeout-ms N           per-case timeout
   --replay-rounds N        replay rounds

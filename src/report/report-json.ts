@@ -7,6 +7,7 @@ import type { Settings } from '../settings/types.js';
 import type { Finding } from '../warroom/finding.js';
 import type { Report, RunResult } from './types.js';
 import fs from 'node:fs';
+import { shardBlock } from '../shard/block.js';
 
 export interface ReportInput {
   settings: Settings;
@@ -62,6 +63,7 @@ export function buildReport(input: ReportInput): Report {
       shard: settings.shard ? `${settings.shard.index}/${settings.shard.total}` : null,
     },
     stages,
+    ...(settings.shard ? { shard: shardBlock(settings)! } : {}),
     warroom: input.findings,
     artifacts: {
       report: rel(paths.report),

@@ -151,7 +151,9 @@ export function renderSummaryMarkdown(report: Report, opts: SummaryOptions = {})
     '',
     `${mdText(report.reason, 1000)}`,
     '',
-    `Run ${code(report.runId)} · engine ${mdText(report.engine?.kind, 40)} ${mdText(report.engine?.version ?? '', 80)} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s`,
+    `Run ${code(report.runId)} · engine ${mdText(report.engine?.kind, 40)} ${mdText(report.engine?.version ?? '', 80)} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s` +
+      (report.shard ? ` · shard ${n(report.shard.index)}/${n(report.shard.total)}` : '') +
+      (report.merged ? ` · merged from ${n(report.merged.shards.length)} of ${n(report.merged.total ?? 0)} shards` : ''),
   ];
   if (!out.addBlock(head, reserve)) {
     // A budget smaller than the verdict itself: the verdict line and the pointer to the bundle.
@@ -177,7 +179,9 @@ export function renderSummaryMarkdown(report: Report, opts: SummaryOptions = {})
   const headline: string[] = [];
   if (isObj(replay) && typeof replay.determinismScore === 'number') headline.push(`**Determinism** ${n(Math.round(replay.determinismScore * 10) / 10)} / 100`);
   const p95 = isObj(load) && isObj(load.metrics) && isObj(load.metrics.http_req_duration) ? load.metrics.http_req_duration['p(95)'] : undefined;
-  if (typeof p95 === 'number') headline.push(`**p95** ${n(Math.round(p95 * 10) / 10)} ms`);
+  // Merged k6 runners: percentiles are upper bounds (src/merge/k6.ts).
+  const bound = isObj(load) && isObj(load.metrics) && isObj(load.metrics.http_req_duration) && Array.isArray(load.metrics.http_req_duration.upperBound) && load.metrics.http_req_duration.upperBound.includes('p(95)');
+  if (typeof p95 === 'number') headline.push(`**p95** ${bound ? '≤ ' : ''}${n(Math.round(p95 * 10) / 10)} ms${bound ? ' (upper bound)' : ''}`);
   if (isObj(sim) && sim.verdict !== 'SKIPPED' && pct(sim.passRate)) headline.push(`**SIM pass rate** ${pct(sim.passRate)}`);
   const counts = (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const).map((sev) => `${(report.warroom ?? []).filter((f) => f.severity === sev).length} ${sev}`);
   headline.push(`**WAR ROOM** ${counts.join(' · ')}`);

@@ -1,6 +1,18 @@
 import type { StageName } from '../runner/events.js';
 import type { StageVerdict, Verdict } from '../runner/verdict.js';
 import type { Finding } from '../warroom/finding.js';
+import type { ShardBlock } from '../shard/block.js';
+
+export interface MergedBlock {
+  /** n of the shards' i/n; null when no shard report could be read. */
+  total: number | null;
+  fingerprint: string | null;
+  shards: { index: number; verdict: Verdict; source: string; cases: number | null }[];
+  /** Shard indices no input provided. */
+  missing: number[];
+  /** k6 summaries merged into the load stage, as given. */
+  k6Summaries?: string[];
+}
 
 /** report.json, schemaVersion 1 (DESIGN §3.3). Paths inside are relative to the report folder. */
 export interface Report {
@@ -18,6 +30,10 @@ export interface Report {
   engine: { kind: string; target: string; version: string | null; profile: string };
   settings: { configFile: string | null; stages: StageName[]; failOn: string; shard: string | null };
   stages: Record<StageName, { verdict: StageVerdict; reason?: string; [k: string]: unknown }>;
+  /** One shard of a sharded run (--shard i/n): its slice, the settings fingerprint and the rules merge needs. */
+  shard?: ShardBlock;
+  /** A report `toron-testops merge` built from shards. */
+  merged?: MergedBlock;
   warroom: Finding[];
   artifacts: { report: string; html: string | null; summary: string | null; log: string; snapshot: string | null; bundle: string | null; result: string; simSummary: string | null };
 }

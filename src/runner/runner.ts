@@ -2,15 +2,12 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createEngine } from '../engine/create.js';
 import type { EngineAdapter } from '../engine/types.js';
-import { buildReport, buildResult } from '../report/report-json.js';
 import type { Report } from '../report/types.js';
-import { bundleRun, renderRunPages, runBundleEpoch, TREND_RUNS, writeRunPages } from '../report/finalise.js';
 import type { BundleInfo } from '../report/bundle.js';
 import type { Settings } from '../settings/types.js';
 import { STAGES } from '../stages/index.js';
 import { engineVersionFinding } from '../stages/pipeline/engine-version.js';
 import { InputError, WiringError, errorMessage } from '../util/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
@@ -21,13 +18,11 @@ import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { StoreSink } from '../store/sink.js';
-import { WarroomLogSink, formatWarroomLine } from '../warroom/log-sink.js';
+import { WarroomLogSink } from '../warroom/log-sink.js';
+import { finaliseRun } from './finalise-run.js';
+import type { Verdict } from './verdict.js';
 import { parseEngineSpec, redactTarget } from '../engine/spec.js';
 import type { RunContext, Stage, StageResult, StageResults } from './stage.js';
-import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
-
-/** Reports of more cases than this are written without indentation (size and peak memory). */
-const COMPACT_ABOVE_CASES = 5000;
 
 export interface RunOptions {
   sinks?: Sink[];
@@ -175,97 +170,25 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
   }
 
-  // Finalise: whatever happened above, write what the run has.
-  const finishedAt = new Date();
-  const stageVerdicts = Object.values(results).map((r) => r!.verdict);
-  const verdict: Verdict = runError || signal.aborted ? 'ERROR' : worstVerdict(stageVerdicts);
-  const exitCode = exitCodeFor(verdict, settings.failOn);
-  const reason = runError
-    ? `ERROR (not a test verdict): ${runError.message}`
-    : signal.aborted
-      ? 'ERROR (not a test verdict): the run was cancelled; results are partial'
-      : verdictReason(results);
-
-  let report: Report | null = null;
-  let writeError: string | null = null;
-  try {
-    finishSnapshot();
-    const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
-    const compact = simTotal > COMPACT_ABOVE_CASES;
-    for (const name of STAGE_ORDER) {
-      const r = results[name];
-      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact });
-    }
-    report = buildReport({
-      settings,
-      paths,
-      verdict,
-      reason,
-      startedAt,
-      finishedAt,
-      cancelled: signal.aborted,
-      error: runError,
-      engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
-      results,
-      findings,
-      planned: { html: true, summary: true, bundle: true },
-    });
-    // report.html and summary.md come from this report object; see src/report/finalise.ts for the order.
-    const pages = renderRunPages(report, { history: store ? runHistory(store.store, log) : [] });
-    for (const e of pages.errors) log('error', 'report', e);
-    writeJsonAtomic(paths.report, report, { compact });
-    writeRunPages(paths, pages);
-    writeFileAtomic(paths.runWarroom, findings.map((f) => formatWarroomLine(f) + '\n').join(''));
-    writeJsonAtomic(paths.result, buildResult(report, exitCode));
-  } catch (err) {
-    writeError = `could not write the report files in ${paths.reportDir}: ${errorMessage(err)}`;
-    log('error', 'runner', writeError);
-  }
-
-  await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
-  const finalVerdict: Verdict = writeError ? 'ERROR' : verdict;
-  const finalExit = writeError ? 2 : exitCode;
-  const bundleEpoch = runBundleEpoch(opts.env ?? process.env, (m) => log('warn', 'report', m));
-  bus.emit({ type: 'done', verdict: finalVerdict, exitCode: finalExit, reportDir: paths.reportDir });
-  await bus.close(); // flushes the store sink's last case rows before the run row is closed
-  // bundle.zip last: every file in it (run.log included) is final now.
-  let bundle: BundleInfo | null = null;
-  if (report && !writeError) {
-    const built = await bundleRun(paths, bundleEpoch);
-    bundle = built.bundle;
-    if (built.error) {
-      report.artifacts.bundle = null;
-      process.stderr.write(`toron-testops: ${built.error}\n`);
-    }
-  }
-  if (store) {
-    try {
-      store.store.finishRun(settings.runId, {
-        status: finalVerdict,
-        verdict: finalVerdict,
-        finishedAt: finishedAt.toISOString(),
-        metrics: report ? buildResult(report, finalExit).metrics : undefined,
-        paths: { result: paths.result, report: paths.report, bundle: report?.artifacts.bundle ? paths.bundle : null },
-        reason,
-        engine: { version: engineVersion },
-      });
-    } catch (err) {
-      process.stderr.write(`toron-testops: could not record the run in ${paths.db}: ${errorMessage(err)}\n`);
-    } finally {
-      store.store.close();
-    }
-  }
-  return { runId: settings.runId, verdict: finalVerdict, exitCode: finalExit, paths, report, error: writeError ?? runError?.message ?? null, bundle };
-}
-
-/** Earlier runs' headline metrics for the report's trend charts; the report is written without them if the store fails. */
-function runHistory(store: Store, log: RunContext['log']) {
-  try {
-    return store.metricHistory(TREND_RUNS);
-  } catch (err) {
-    log('warn', 'report', `run history for the trend charts is not available: ${errorMessage(err)}`);
-    return [];
-  }
+  // Finalise: whatever happened above, write what the run has (src/runner/finalise-run.ts).
+  return finaliseRun({
+    settings,
+    paths,
+    bus,
+    store: store?.store ?? null,
+    startedAt,
+    results,
+    findings,
+    runError,
+    cancelled: signal.aborted,
+    engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+    env: opts.env ?? process.env,
+    log,
+    beforeReport: finishSnapshot,
+    afterWrite: async () => {
+      await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
+    },
+  });
 }
 
 /** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */
@@ -307,30 +230,8 @@ function skipped(reason: string): StageResult {
   return { verdict: 'SKIPPED', reason, report: {} };
 }
 
-function summaryPath(paths: RunPaths, stage: StageName): string {
-  switch (stage) {
-    case 'sim':
-      return paths.simSummary;
-    case 'load':
-      return paths.loadSummary;
-    case 'replay':
-      return paths.replaySummary;
-    case 'pipeline':
-      return `${paths.reportDir}/pipeline_summary.json`;
-  }
-}
-
 function classifyRunError(err: unknown): { kind: string; message: string } {
   if (err instanceof InputError) return { kind: 'input', message: err.message };
   if (err instanceof WiringError) return { kind: 'engine', message: err.message };
   return { kind: 'internal', message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
-}
-
-function verdictReason(results: StageResults): string {
-  const parts: string[] = [];
-  for (const name of STAGE_ORDER) {
-    const r = results[name];
-    if (r && r.verdict !== 'SKIPPED') parts.push(`${name} ${r.verdict}${r.reason ? ` (${r.reason})` : ''}`);
-  }
-  return parts.length ? parts.join('; ') : 'no stage ran';
 }

@@ -70,6 +70,17 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
     levels: {},
     custom: null,
   },
+  compare: {
+    rules: {
+      regressions: { level: 'error', max: 0 },
+      passRateDrop: { level: 'warn', max: 0 },
+      p95Increase: { level: 'warn', max: 20, minMs: 25 },
+      errorRateIncrease: { level: 'warn', max: 1 },
+      determinismDrop: { level: 'warn', max: 10 },
+      changedAnswers: { level: 'off', max: 0 },
+      removedCases: { level: 'warn', max: 0 },
+    },
+  },
 } satisfies SettingsDefaults);
 
 function deepFreeze<T>(value: T): T {

@@ -13,6 +13,8 @@ import { thresholdProblems } from '../load/thresholds.js';
 import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
 import { newRunId } from './run-id.js';
 import type {
+  CompareRule,
+  CompareRuleName,
   EngineSettings,
   LoadSettings,
   PipelineSettings,
@@ -81,6 +83,7 @@ interface ConfigFile {
     drift?: Partial<ReplaySettings['drift']>;
   };
   pipeline?: Partial<PipelineSettings>;
+  compare?: { rules?: Partial<Record<CompareRuleName, Partial<CompareRule>>> };
   stages?: StageName[];
   failOn?: FailOn;
   baseline?: string | null;
@@ -229,6 +232,10 @@ function applyConfig(base: Readonly<SettingsDefaults>, c: ConfigFile): SettingsD
     };
   }
   if (c.pipeline) s.pipeline = { ...s.pipeline, ...c.pipeline };
+  // Compare rules merge per rule and per field: `{ "p95Increase": { "max": 10 } }` keeps its level.
+  for (const [name, rule] of Object.entries(c.compare?.rules ?? {}) as [CompareRuleName, Partial<CompareRule>][]) {
+    s.compare.rules[name] = { ...s.compare.rules[name], ...rule };
+  }
   if (c.stages !== undefined) s.stages = [...c.stages];
   if (c.failOn !== undefined) s.failOn = c.failOn;
   if (c.baseline !== undefined) s.baseline = c.baseline;

@@ -134,4 +134,30 @@ export interface Settings {
   load: LoadSettings;
   replay: ReplaySettings;
   pipeline: PipelineSettings;
+  /** The staging gate's rules (`toron-testops compare`). */
+  compare: CompareSettings;
+}
+
+/** error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated. */
+export type CompareRuleLevel = 'error' | 'warn' | 'off';
+
+export type CompareRuleName =
+  | 'regressions'
+  | 'passRateDrop'
+  | 'p95Increase'
+  | 'errorRateIncrease'
+  | 'determinismDrop'
+  | 'changedAnswers'
+  | 'removedCases';
+
+/** A comparison rule is broken when its value is above `max` (each rule has its unit). */
+export interface CompareRule {
+  level: CompareRuleLevel;
+  max: number;
+  /** p95Increase only: also at least this many ms slower (a few ms on a fast engine is noise, not a regression). */
+  minMs?: number;
+}
+
+export interface CompareSettings {
+  rules: Record<CompareRuleName, CompareRule>;
 }

@@ -10,6 +10,21 @@ export interface CatalogueEntry {
 }
 
 export const CATALOGUE: Record<string, CatalogueEntry> = {
+  'merge-shard-missing': {
+    severity: 'CRITICAL',
+    remediation:
+      'A shard of the run was not among the merge inputs (its job failed, was cancelled, or its artifact expired or was named differently): re-run the missing shard leg with the same run id, then merge again.',
+  },
+  'merge-shard-error': {
+    severity: 'CRITICAL',
+    remediation:
+      'A shard ended in ERROR (wiring, config or tool failure, not a test verdict): read that shard\'s run.log and report reason, fix it and re-run that leg with the same run id.',
+  },
+  'merge-input-rejected': {
+    severity: 'CRITICAL',
+    remediation:
+      'An input could not be merged: it is unreadable, unsafe (a bundle entry that would leave its folder, a link, or over the size cap), or belongs to another run (other run id, shard count or settings fingerprint). Merge only the shard artifacts of one run, made with the same config.',
+  },
   'engine-unreachable': {
     severity: 'CRITICAL',
     remediation:
@@ -174,6 +189,46 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'pipeline-latency-outliers': {
     severity: 'LOW',
     remediation: 'A single answer was far slower than the rest (median + k x MAD): look for a stall, a retry or a cold cache on that case; repeat it to see whether it is the prompt or the moment.',
+  },  'compare-regressions': {
+    severity: 'HIGH',
+    remediation:
+      'Cases that passed on the baseline fail on the candidate: open comparison.md for the list (file:line), reproduce each with the same --run-id against the candidate, and fix the build before promoting it (or update the case if the new behaviour is intended).',
+  },
+  'compare-case-regressed': {
+    severity: 'HIGH',
+    remediation:
+      'This case passed on the baseline and fails on the candidate: run it against both engines with the same --run-id (same seed) and compare the answers shown in the candidate report.',
+  },
+  'compare-pass-rate-drop': {
+    severity: 'MEDIUM',
+    remediation: "The candidate's SIM pass rate is lower than the baseline's: look at the regressed and new failing cases in comparison.md, or raise compare.rules.passRateDrop.max if the drop is accepted.",
+  },
+  'compare-p95-increase': {
+    severity: 'MEDIUM',
+    remediation:
+      "The candidate's load p95 latency is higher than the baseline's by more than allowed: profile the new build under the same rate (tier timeouts, retries, Opus arbitration), and make sure both were measured on a quiet machine, one after the other.",
+  },
+  'compare-error-rate-increase': {
+    severity: 'MEDIUM',
+    remediation: 'More requests fail under load on the candidate than on the baseline: read the load errors by kind in the candidate report (timeouts, 5xx) and fix the build before promoting it.',
+  },
+  'compare-determinism-drop': {
+    severity: 'MEDIUM',
+    remediation:
+      "The candidate answers less reproducibly than the baseline: see the candidate's replay cases (first divergence) for unseeded randomness, clock- or order-dependent logic introduced by the new build.",
+  },
+  'compare-answers-changed': {
+    severity: 'MEDIUM',
+    remediation: 'More answers changed against the baseline than allowed: review the changed cases in comparison.md (first differing field, text similarity); if the change is intended, promote by hand or raise compare.rules.changedAnswers.max.',
+  },
+  'compare-cases-removed': {
+    severity: 'MEDIUM',
+    remediation: 'Cases of the baseline are missing from the candidate run (a dataset disabled, a filter, a shard): run the same datasets on both sides so the comparison covers every case.',
+  },
+  'compare-side-error': {
+    severity: 'CRITICAL',
+    remediation:
+      'One side of the comparison could not be run or read (engine down, bad baseline file): read the error, start the engine or fix the baseline path, and compare again. Nothing is promoted without a comparison.',
   },
 };
 

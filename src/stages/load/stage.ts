@@ -19,6 +19,10 @@ export const loadStage: Stage = {
   name: 'load',
   async run(ctx: RunContext, prior: StageResults): Promise<StageResult> {
     const { settings } = ctx;
+    // n shard legs must not each hammer the engine at the full rate: shard 1 runs the load for all.
+    if (settings.shard && settings.shard.index !== 1) {
+      return { verdict: 'SKIPPED', reason: `load runs in shard 1 of ${settings.shard.total}`, report: {} };
+    }
     const load = settings.load;
     const thresholds = parseThresholds(load.thresholds, load.generator);
     const schedule = scheduleFromSettings(load);

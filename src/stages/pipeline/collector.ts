@@ -187,6 +187,6 @@ export class PipelineCollector implements AnswerObserver {
 
 }
 
-export function labelOf(c: SimCase): string {
+export function labelOf(c: Pick<SimCase, 'dataset' | 'id'>): string {
   return `${c.dataset}/${c.id}`;
 }

@@ -2,7 +2,7 @@ import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import type { StageVerdict } from '../../runner/verdict.js';
 import type { PipelineSettings, ProfileName } from '../../settings/types.js';
 import type { Severity } from '../../warroom/finding.js';
-import type { SimCase } from '../sim/types.js';
+import { exportPipelineData, type CaseRef, type PipelineData } from './data.js';
 import { PipelineCollector, labelOf, type CheckTally } from './collector.js';
 import {
   checkEscalationRate,
@@ -41,7 +41,7 @@ function thresholdsOf(p: PipelineSettings): Thresholds {
 }
 
 /** pipeline.profile wins; its `auto` follows the engine's profile (itself `auto`: detect by shape). */
-export function effectiveProfile(settings: RunContext['settings']): ProfileName {
+export function effectiveProfile(settings: Pick<RunContext['settings'], 'pipeline' | 'engine'>): ProfileName {
   return settings.pipeline.profile !== 'auto' ? settings.pipeline.profile : settings.engine.profile;
 }
 
@@ -49,7 +49,7 @@ interface Judged {
   name: CheckName;
   result: RunCheckResult;
   /** Findings to raise when the check fails: one per case where it names cases. */
-  findings: { message: string; case?: SimCase }[];
+  findings: { message: string; case?: CaseRef }[];
   /** How many findings there would be in all (failing cases beyond the kept failures included). */
   total?: number;
 }
@@ -69,26 +69,46 @@ export const pipelineStage: Stage = {
     }
     const collector = ctx.answerObservers.find((o): o is PipelineCollector => o instanceof PipelineCollector);
     if (!collector) return skipped('no answers were observed');
-    if (collector.checked === 0) {
-      const why =
-        collector.observed === 0
-          ? 'SIM produced no answers'
-          : collector.observed === collector.engineErrors
-            ? `all ${collector.observed} SIM attempts were engine errors`
-            : `none of the ${collector.observed - collector.engineErrors} answers has a known Toron shape; set pipeline.profile (or "custom" with pipeline.custom pointers) to check this engine`;
+    const why = pipelineSkipReason(collector);
+    if (why !== null) {
       ctx.log('warn', 'pipeline', `pipeline checks skipped: ${why}`);
-      return skipped(why);
+      const s = skipped(why);
+      // merge judges a sharded run's budgets on all shards' answers: even an empty shard hands its tallies on.
+      if (ctx.settings.shard) s.summary = { runId: ctx.runId, ...s.report, shardData: exportPipelineData(collector) };
+      return s;
     }
-    return judge(ctx, collector);
+    const { result, findings } = judgePipeline(collector, { runId: ctx.runId, settings: ctx.settings });
+    for (const f of findings) ctx.raise(f);
+    if (ctx.settings.shard) result.summary = { ...(result.summary as object), shardData: exportPipelineData(collector) };
+    return result;
   },
 };
 
-function skipped(reason: string): StageResult {
+/** Why there is nothing to judge (null: there is). */
+export function pipelineSkipReason(c: PipelineData): string | null {
+  if (c.checked > 0) return null;
+  return c.observed === 0
+    ? 'SIM produced no answers'
+    : c.observed === c.engineErrors
+      ? `all ${c.observed} SIM attempts were engine errors`
+      : `none of the ${c.observed - c.engineErrors} answers has a known Toron shape; set pipeline.profile (or "custom" with pipeline.custom pointers) to check this engine`;
+}
+
+type FindingInput = Parameters<RunContext['raise']>[0];
+
+export interface JudgeEnv {
+  runId: string;
+  settings: Pick<RunContext['settings'], 'pipeline' | 'engine'>;
+}
+
+export function skipped(reason: string): StageResult {
   return { verdict: 'SKIPPED', reason, report: { verdict: 'SKIPPED', reason } };
 }
 
-function judge(ctx: RunContext, c: PipelineCollector): StageResult {
-  const p = ctx.settings.pipeline;
+/** The checker's verdict, report, summary and findings from its tallies. Pure (merge calls it on the union of shards). */
+export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageResult; findings: FindingInput[] } {
+  const p = env.settings.pipeline;
+  const findings: FindingInput[] = [];
   const t = c.options.thresholds;
   const caseOf = (i: number) => c.cases.get(i)!;
   const judged: Judged[] = [];
@@ -180,11 +200,11 @@ function judge(ctx: RunContext, c: PipelineCollector): StageResult {
     failedNames.push(j.name);
     if (level === 'error') verdict = 'FAIL';
     else if (level === 'warn' && verdict === 'PASS') verdict = 'WARN';
-    raiseFindings(ctx, j, severity as Severity);
+    findings.push(...judgedFindings(j, severity as Severity));
   }
 
   const profile = {
-    configured: effectiveProfile(ctx.settings),
+    configured: effectiveProfile(env.settings),
     used: c.options.profile === 'auto' ? c.picked : c.options.profile,
     ...(c.options.profile === 'auto' && c.pickedBy !== null ? { detectedFrom: labelOf(caseOf(c.pickedBy)) } : {}),
     ...(Object.keys(c.forms).length ? { forms: c.forms } : {}),
@@ -236,10 +256,10 @@ function judge(ctx: RunContext, c: PipelineCollector): StageResult {
       tally.failures.map((f) => ({ case: labelOf(caseOf(f.caseIndex)), repeat: f.repeat, message: f.message, location: caseOf(f.caseIndex).location })),
     ]),
   );
-  return { verdict, reason, report, summary: { runId: ctx.runId, ...report, failures } };
+  return { result: { verdict, reason, report, summary: { runId: env.runId, ...report, failures } }, findings };
 }
 
-function profileShape(c: PipelineCollector, caseOf: (i: number) => SimCase): Judged {
+function profileShape(c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
   if (c.options.profile !== 'auto') {
     return { name: 'profile-shape', result: { ok: true, detail: `profile set by config: ${c.options.profile}` }, findings: [] };
   }
@@ -260,7 +280,7 @@ function profileShape(c: PipelineCollector, caseOf: (i: number) => SimCase): Jud
   };
 }
 
-function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineCollector, caseOf: (i: number) => SimCase): Judged {
+function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
   const cases = [...tally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i)));
   let detail: string;
   if (tally.checked === 0 && tally.na > 0) detail = `not applicable: ${c.options.profile === 'auto' ? c.picked : c.options.profile} does not expose it`;
@@ -275,7 +295,7 @@ function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineCollec
 }
 
 /** One finding per failing case (its first failure), for PR annotations at the case's line. */
-function caseFindings(tally: CheckTally, caseOf: (i: number) => SimCase): Judged['findings'] {
+function caseFindings(tally: CheckTally, caseOf: (i: number) => CaseRef): Judged['findings'] {
   const seen = new Set<number>();
   const out: Judged['findings'] = [];
   for (const f of tally.failures) {
@@ -287,7 +307,9 @@ function caseFindings(tally: CheckTally, caseOf: (i: number) => SimCase): Judged
   return out;
 }
 
-function raiseFindings(ctx: RunContext, j: Judged, severity: Severity): void {
+function judgedFindings(j: Judged, severity: Severity): FindingInput[] {
+  const out: FindingInput[] = [];
+  const ctx = { raise: (f: FindingInput) => void out.push(f) };
   const list = j.findings.length ? j.findings : [{ message: j.result.detail }];
   const shown = list.slice(0, MAX_FINDINGS_PER_CHECK);
   const rest = Math.max(list.length, j.total ?? 0) - shown.length;
@@ -303,9 +325,10 @@ function raiseFindings(ctx: RunContext, j: Judged, severity: Severity): void {
   if (rest > 0) {
     ctx.raise({ type: findingType(j.name), severity, subsystem: 'pipeline', message: `${j.name}: ${rest} more case(s) with this finding (see pipeline_summary.json)` });
   }
+  return out;
 }
 
-function slowestCase(c: PipelineCollector): { case: SimCase; ms: number } | null {
+function slowestCase(c: PipelineData): { case: CaseRef; ms: number } | null {
   let best = -1;
   for (let i = 0; i < c.latencies.length; i++) if (best < 0 || c.latencies[i] > c.latencies[best]) best = i;
   return best < 0 ? null : { case: c.cases.get(c.latencyCase[best])!, ms: round(c.latencies[best], 1) };

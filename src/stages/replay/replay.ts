@@ -41,6 +41,11 @@ export interface ReplayOptions {
   /** in-run: the snapshot is this run's SIM answers; staging: a stored snapshot asked of another engine. */
   mode: ReplayMode;
   baseline: ReplayBaseline | null;
+  /**
+   * Which baseline cases this replay answers for (a shard: its slice); the others are not "removed",
+   * they belong to another shard. Absent: every baseline case.
+   */
+  baselineScope?: (c: { dataset: string; id: string }) => boolean;
   onProgress?(done: number, total: number): void;
   onCase?(c: ReplayCaseResult): void;
   log?(level: 'info' | 'warn', message: string): void;
@@ -382,7 +387,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       });
     }
     for (const e of base.snapshot.entries) {
-      if (!inRun.has(key(e.dataset, e.id))) driftCases.push({ id: e.id, dataset: e.dataset, status: 'removed' });
+      if (!inRun.has(key(e.dataset, e.id)) && (o.baselineScope?.(e) ?? true)) driftCases.push({ id: e.id, dataset: e.dataset, status: 'removed' });
     }
     drift = {
       baseline: base.label,

@@ -95,6 +95,8 @@ export function reportCase(c: ReplayCaseResult, diffs = 5) {
     diffs: c.diffs.slice(0, diffs),
     ...(c.diffCount > diffs ? { diffCount: c.diffCount } : {}),
     ...(c.errors.length ? { errors: c.errors.slice(0, 5) } : {}),
+    // merge counts replay errors over shards from it when errors were cut to 5
+    ...(c.errors.length > 5 ? { errorCount: c.errors.length } : {}),
     ...(c.location ? { location: c.location } : {}),
   };
 }

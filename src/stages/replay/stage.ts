@@ -5,6 +5,7 @@ import { relPath } from '../../runner/paths.js';
 import type { RunContext, Stage, StageResult, StageResults } from '../../runner/stage.js';
 import { openSnapshot, type OpenSnapshot } from '../../snapshot/reader.js';
 import { InputError } from '../../util/errors.js';
+import { inShard, type CaseKey } from '../../shard/slice.js';
 import { replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
 import {
   caseName,
@@ -115,6 +116,8 @@ async function replayWith(
       signal: ctx.signal,
       mode,
       baseline,
+      // A shard's snapshot holds its slice only: baseline cases of other shards are not "removed".
+      ...(mode === 'in-run' && settings.shard ? { baselineScope: (c: CaseKey) => inShard(c, settings.shard) } : {}),
       onProgress: (d, t) => {
         done = d;
         total = t;
@@ -148,7 +151,7 @@ async function replayWith(
   if (outcome.cancelled) reason += `; cancelled after ${outcome.roundsDone} of ${r.rounds} round(s): partial`;
   if (outcome.notReplayed.length) reason += `; ${outcome.notReplayed.length} case(s) had no answer to replay`;
 
-  raiseFindings(ctx, totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r);
+  for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
 
   const header = snapshot.header;
   const common = {
@@ -203,15 +206,19 @@ async function replayWith(
   };
 }
 
-function raiseFindings(
-  ctx: RunContext,
+type FindingInput = Parameters<RunContext['raise']>[0];
+
+/** The replay's WAR ROOM findings, from its numbers (pure: merge judges the union of shards with it). */
+export function replayFindings(
   t: ReplayTotals,
   cases: ReplayCaseResult[],
   drift: DriftTotals | null,
   driftCases: DriftCase[],
   baselineRunId: string,
   r: RunContext['settings']['replay'],
-): void {
+): FindingInput[] {
+  const out: FindingInput[] = [];
+  const ctx = { raise: (f: FindingInput) => void out.push(f) };
   if (t.determinismVerdict !== 'PASS') {
     const worst = worstCases(cases);
     const fail = t.determinismVerdict === 'FAIL';
@@ -236,7 +243,7 @@ function raiseFindings(
       message: `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); those cases count as not agreeing`,
     });
   }
-  if (!drift) return;
+  if (!drift) return out;
   const changed = driftCases.filter((c) => c.status === 'changed');
   for (const c of changed.slice(0, DRIFT_FINDINGS_MAX)) {
     const d = c.diff?.[0];
@@ -265,6 +272,7 @@ function raiseFindings(
         `${drift.counts.noise} unstable case(s) not counted (noise)${more}`,
     });
   }
+  return out;
 }
 
 function pct(x: number): string {

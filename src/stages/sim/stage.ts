@@ -7,6 +7,7 @@ import { loadSuite } from './dataset.js';
 import { compileCaseChecks } from './check.js';
 import { summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
+import { sliceCases } from '../../shard/slice.js';
 
 export interface SimDatasetReport {
   name: string;
@@ -25,18 +26,27 @@ export const simStage: Stage = {
   name: 'sim',
   async run(ctx: RunContext): Promise<StageResult> {
     const { settings } = ctx;
-    if (settings.shard) {
-      // Slicing and merging shards is not built yet: a run that silently ran every case would lie.
-      throw new InputError(`--shard ${settings.shard.index}/${settings.shard.total} is not available in this version of toron-testops`);
-    }
     const suite = loadSuite(settings.sim.registry, {
       cwd: settings.cwd,
       datasets: settings.sim.datasets,
       tags: settings.sim.tags,
     });
     for (const w of suite.warnings) ctx.log('warn', 'sim', w);
-    const cases = suite.cases;
-    ctx.log('info', 'sim', `${cases.length} cases from ${suite.datasets.length} dataset(s), concurrency ${settings.sim.concurrency}`);
+    // A shard runs its slice (src/shard/slice.ts); every case keeps its index in the whole suite, so
+    // observers, the snapshot and merge order cases as an unsharded run does.
+    const slice = sliceCases(suite.cases, settings.shard);
+    const cases = slice.map((s) => s.case);
+    const suiteIndex = slice.map((s) => s.index);
+    const shardInfo = settings.shard ? { index: settings.shard.index, total: settings.shard.total, cases: cases.length, suiteCases: suite.cases.length } : null;
+    ctx.log(
+      'info',
+      'sim',
+      `${cases.length} cases from ${suite.datasets.length} dataset(s)${shardInfo ? ` (shard ${shardInfo.index}/${shardInfo.total} of ${shardInfo.suiteCases} cases)` : ''}, concurrency ${settings.sim.concurrency}`,
+    );
+    if (shardInfo && cases.length === 0 && suite.cases.length > 0) {
+      const reason = `shard ${shardInfo.index}/${shardInfo.total} holds none of the ${shardInfo.suiteCases} case(s)`;
+      return { verdict: 'SKIPPED', reason, report: { shard: shardInfo } };
+    }
 
     const check = buildChecker(cases, settings.engine.profile, settings.pipeline.custom);
     const attemptsTotal = cases.reduce((n, c) => n + c.repeat, 0);
@@ -71,7 +81,7 @@ export const simStage: Stage = {
           done++;
           for (const o of ctx.answerObservers) {
             try {
-              o.observe({ case: c, caseIndex, repeat: a.repeat, seed: a.seed, result, passed: a.passed });
+              o.observe({ case: c, caseIndex: suiteIndex[caseIndex], repeat: a.repeat, seed: a.seed, result, passed: a.passed });
             } catch (err) {
               ctx.log('warn', 'sim', `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${(err as Error).message}`);
             }
@@ -103,10 +113,14 @@ export const simStage: Stage = {
 
     // Only cases that ran at least once are judged; a cancelled run reports the rest as not run.
     const summaries: CaseSummary[] = [];
+    const summaryIndex: number[] = [];
     let notRun = 0;
     for (let i = 0; i < cases.length; i++) {
       if (attempts[i].length === 0) notRun++;
-      else summaries.push(summariseCase(cases[i], attempts[i]));
+      else {
+        summaries.push(summariseCase(cases[i], attempts[i]));
+        summaryIndex.push(suiteIndex[i]);
+      }
     }
     for (const s of summaries) raiseCaseFindings(ctx, s);
 
@@ -132,7 +146,8 @@ export const simStage: Stage = {
       engineErrors: engineErrorKinds,
       durationMs: Math.round(performance.now() - started),
       datasets,
-      cases: summaries.map(reportCase),
+      ...(shardInfo ? { shard: shardInfo } : {}),
+      cases: summaries.map((c, i) => ({ ...reportCase(c), index: summaryIndex[i] })),
     };
     return {
       verdict,

@@ -1,0 +1,221 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAILING, repoWith } from '../fixtures/action/repo.js';
+import { annotations, E2E_TIMEOUT, runAction, type ActionResult } from '../helpers/action.js';
+import { makeProject } from '../helpers/cli.js';
+import { withEmu, type GitHubEmulator } from '../helpers/github-emulator.js';
+import { makeZip, type ZipInput } from '../helpers/zip-writer.js';
+import { extractZip, listZip, readZipFile } from '../../src/github/zip.js';
+
+/**
+ * Fork PRs end to end: a `mode: run` job with a read-only token uploads bundle + event.json; a
+ * `mode: publish` job (workflow_run) downloads that artifact from the emulated service and posts the
+ * check run, the comment and the summary, without running anything of the PR.
+ */
+const HEAD = 'a'.repeat(40);
+const NAME = 'toron-testops-gate';
+const PR_RUN = 700;
+
+let gate: ActionResult;
+/** The artifact the gate uploaded, as the service stored it. */
+let artifact: Buffer;
+let bundle: Buffer;
+
+beforeAll(async () => {
+  await withEmu(async (emu) => {
+    // The read-only token of a fork PR: every write answers 403.
+    emu.fail('POST', /\/check-runs$/, 403);
+    emu.fail('POST', /\/issues\/\d+\/comments$/, 403);
+    emu.prFiles.set(42, ['sim/gate.json']);
+    gate = await runAction({ workspace: repoWith(FAILING), emu, inputs: { annotations: 'checks', 'pr-comment': 'always', 'run-id': 'fork-run', 'artifact-name': NAME } });
+    const a = emu.artifacts.find((x) => x.name === NAME);
+    expect(a, gate.stdout).toBeDefined();
+    artifact = emu.artifactBytes(a!)!;
+    bundle = readZipFile(artifact, 'bundle.zip')!;
+  });
+}, E2E_TIMEOUT);
+
+function workflowRunEvent(emu: GitHubEmulator, over: { pullRequests?: unknown[]; headSha?: string } = {}) {
+  return {
+    action: 'completed',
+    workflow_run: {
+      id: PR_RUN,
+      name: 'toron-testops',
+      event: 'pull_request',
+      status: 'completed',
+      conclusion: 'failure',
+      head_sha: over.headSha ?? HEAD,
+      head_branch: 'feature',
+      head_repository: { full_name: `someone/${emu.repo}` },
+      pull_requests: over.pullRequests ?? [],
+      html_url: `https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}`,
+    },
+    repository: { full_name: `${emu.owner}/${emu.repo}`, default_branch: 'main' },
+  };
+}
+
+/** The publish workflow's job: no checkout of the PR, an empty workspace. */
+function publishJob(emu: GitHubEmulator, inputs: Record<string, string> = {}, event: Record<string, unknown> = workflowRunEvent(emu), eventName = 'workflow_run') {
+  return runAction({
+    workspace: makeProject({ 'README.md': 'base repository' }),
+    emu,
+    event,
+    eventName,
+    inputs: { mode: 'publish', 'artifact-name': NAME, 'pr-comment': 'always', ...inputs },
+  });
+}
+
+/** The PR's run, holding `bytes` as its report artifact; PR 42's head is the run's commit. */
+function seedPrRun(emu: GitHubEmulator, bytes: Buffer, name = NAME): void {
+  emu.addRun({ id: PR_RUN, head_branch: 'feature', event: 'pull_request', conclusion: 'failure', head_repository: { full_name: `someone/${emu.repo}` } });
+  emu.addArtifact(PR_RUN, name, bytes);
+  emu.addPull(42, HEAD, { headRepo: `someone/${emu.repo}` });
+}
+
+const eventJson = (over: Record<string, unknown>) =>
+  JSON.stringify({ ...JSON.parse(readZipFile(artifact, 'event.json')!.toString('utf8')), ...over });
+
+describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', { timeout: E2E_TIMEOUT }, () => {
+  it('mode run with a read-only token: 403s are warnings, the step ends per verdict, the artifact holds bundle.zip + event.json', () => {
+    expect(gate.code, gate.stdout).toBe(1);
+    expect(gate.outputs.result).toBe('fail');
+    expect(gate.stdout).toMatch(/the token may not create check runs \(HTTP 403/);
+    expect(annotations(gate).filter((a) => a.command === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^PR comment not posted \(HTTP 403/)]);
+    expect(listZip(artifact).map((e) => e.name).sort()).toEqual(['bundle.zip', 'event.json']);
+    const ev = JSON.parse(readZipFile(artifact, 'event.json')!.toString('utf8'));
+    expect(ev).toEqual({
+      kind: 'toron-testops-event',
+      version: 1,
+      eventName: 'pull_request',
+      prNumber: 42,
+      headSha: HEAD,
+      headRepo: 'ryuzen/engine',
+      baseRepo: 'ryuzen/engine',
+      runId: 9001,
+      runAttempt: 1,
+      artifactName: NAME,
+      actionVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+    expect(readZipFile(bundle, 'report.json')).not.toBeNull();
+  });
+
+  it('mode publish: check run on the head commit with the annotation, sticky comment on the PR, summary from the report, outputs, exit per verdict', () =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, artifact);
+      emu.prFiles.set(42, ['sim/gate.json']);
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.outputs).toMatchObject({ result: 'fail', promote: 'false', 'sim-pass-rate': '0.5', 'artifact-id': String(emu.artifacts[0].id) });
+      expect(r.outputs['artifact-url']).toBe(`https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}/artifacts/${emu.artifacts[0].id}`);
+      expect(fs.existsSync(r.outputs['report-path'])).toBe(true);
+
+      expect(emu.checkRuns).toHaveLength(1);
+      expect(emu.checkRuns[0]).toMatchObject({ name: `toron-testops (${NAME})`, head_sha: HEAD, conclusion: 'failure', status: 'completed' });
+      expect(emu.checkRuns[0].annotations).toEqual([expect.objectContaining({ path: 'sim/gate.json', annotation_level: 'failure', title: 'toron-testops HIGH: sim-case-failed' })]);
+      expect(emu.checkRuns[0].details_url).toBe(`https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}`);
+
+      // The PR number came from event.json, confirmed through the API.
+      expect(emu.requestsTo('GET', /\/pulls\/42$/)).toHaveLength(1);
+      const comments = emu.comments.get(42) ?? [];
+      expect(comments).toHaveLength(1);
+      expect(comments[0].body.startsWith(`<!-- toron-testops:comment key="${NAME}" state="`)).toBe(true);
+      expect(comments[0].body).toContain('toron-testops: FAIL');
+      expect(comments[0].body).toContain(`/actions/runs/${PR_RUN}/artifacts/`);
+
+      expect(r.summary).toContain('## ❌ toron-testops: FAIL');
+      expect(r.summary).toContain(`Published from [run ${PR_RUN}]`);
+      // Nothing was uploaded by the publish job, and no workflow-command copy of the finding.
+      expect(emu.requests.filter((q) => q.path.includes('CreateArtifact'))).toEqual([]);
+      expect(annotations(r).filter((a) => a.props.title?.startsWith('toron-testops HIGH'))).toEqual([]);
+    }));
+
+  it('mode publish: a PR listed in workflow_run.pull_requests is used as is; fail-on never makes the FAIL exit 0', () =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, artifact);
+      const r = await publishJob(emu, { 'fail-on': 'never' }, workflowRunEvent(emu, { pullRequests: [{ number: 5, head: { sha: HEAD } }] }));
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.result).toBe('fail');
+      expect(emu.comments.get(5)).toHaveLength(1);
+      expect(emu.comments.get(42)).toBeUndefined();
+    }));
+
+  it('mode publish: a forged event.json naming another PR → no comment there, a warning; the check still goes on the run\'s commit', () =>
+    withEmu(async (emu) => {
+      const forged = makeZip([
+        { name: 'bundle.zip', data: bundle },
+        { name: 'event.json', data: eventJson({ prNumber: 7 }) },
+      ]);
+      seedPrRun(emu, forged);
+      emu.addPull(7, 'f'.repeat(40));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(1);
+      expect(emu.comments.get(7)).toBeUndefined();
+      expect(emu.comments.get(42)).toBeUndefined();
+      expect(emu.requests.filter((q) => q.method === 'POST' && /comments$/.test(q.path))).toEqual([]);
+      const w = annotations(r).filter((a) => a.command === 'warning').map((a) => a.message);
+      expect(w).toEqual([expect.stringMatching(/^event\.json names PR #7, whose head is ffffffffffff, not the run's commit aaaaaaaaaaaa: not commenting there/)]);
+      expect(r.summary).toMatch(/PR comment: none \(event\.json names PR #7/);
+      expect(emu.checkRuns.map((c) => c.head_sha)).toEqual([HEAD]);
+    }));
+
+  const hostile: [string, ZipInput[]][] = [
+    ['an entry "../x"', [{ name: 'bundle.zip', data: Buffer.alloc(0) }, { name: '../x', data: 'escaped' }]],
+    ['a symbolic link', [{ name: 'report.json', data: '/etc/passwd', mode: 0o120777 }]],
+  ];
+  it.each(hostile)('mode publish: an artifact with %s is refused as a whole (ERROR), nothing written outside its folder', (_, entries) =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, makeZip(entries));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.outputs.result).toBe('error');
+      expect(r.stdout).toMatch(/the report artifact of run 700 is not usable: unsafe or damaged archive: refused: entry "(\.\.\/x|report\.json)" would not stay inside the target folder \((".." segment|symbolic link)\)/);
+      const work = path.join(path.dirname(r.files.output), `toron-testops-publish-${PR_RUN}`);
+      expect(fs.existsSync(path.join(work, 'x'))).toBe(false);
+      expect(fs.existsSync(path.join(work, 'unpacked', 'x'))).toBe(false);
+      expect(fs.existsSync(path.join(work, 'unpacked', 'artifact'))).toBe(false);
+      expect(emu.checkRuns).toEqual([]);
+      expect(emu.comments.size).toBe(0);
+    }),
+  );
+
+  it('mode publish: a bundle inside the artifact that tries to escape is refused too', () =>
+    withEmu(async (emu) => {
+      const evil = makeZip([{ name: 'report.json', data: '{}' }, { name: 'logs/../../../y', data: 'escaped' }]);
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: evil }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/refused: entry "logs\/\.\.\/\.\.\/\.\.\/y"/);
+      const work = path.join(path.dirname(r.files.output), `toron-testops-publish-${PR_RUN}`);
+      expect(fs.existsSync(path.join(work, 'y'))).toBe(false);
+      expect(fs.existsSync(path.join(path.dirname(work), 'y'))).toBe(false);
+    }));
+
+  it('mode publish: a report.json that does not match the schema is an ERROR, and nothing is posted', () =>
+    withEmu(async (emu) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-bad-'));
+      extractZip(bundle, dir);
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      const bad = makeZip([{ name: 'report.json', data: JSON.stringify({ ...report, verdict: 'PASS', warroom: 'none', extra: '<script>' }) }]);
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: bad }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/report\.json does not match the report schema: .*\/warroom must be array/);
+      expect(emu.checkRuns).toEqual([]);
+      expect(emu.comments.size).toBe(0);
+    }));
+
+  it('mode publish: no such artifact, or not a workflow_run event → ERROR with the reason', () =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, artifact, 'something-else');
+      const missing = await publishJob(emu);
+      expect(missing.code).toBe(2);
+      expect(missing.outputs.result).toBe('error');
+      expect(missing.stdout).toMatch(/ERROR \(not a test verdict\): mode: publish: the run has no artifact named "toron-testops-gate" \(it has: something-else\)/);
+
+      const push = await publishJob(emu, {}, { repository: { full_name: `${emu.owner}/${emu.repo}` } }, 'push');
+      expect(push.code).toBe(2);
+      expect(push.stdout).toMatch(/mode: publish runs in a workflow triggered by workflow_run \(types: \[completed\]\); this event is push/);
+    }));
+});

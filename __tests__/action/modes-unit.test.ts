@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseEventRecord } from '../../src/action/event-record.js';
+import { shardLegs, shardPrefixes } from '../../src/action/merge-mode.js';
+import { legName } from '../../src/action/prepare.js';
+import { pickArtifact, resolvePr, triggeringRun } from '../../src/action/publish-source.js';
+
+const SHA = 'a'.repeat(40);
+const art = (name: string, id = 1) => ({ id, name, size: 10 });
+
+describe('mode helpers', () => {
+  it('legName: a shard leg gets -shard-<i>-of-<n>; shardLegs finds them in order, not the pages or other names', () => {
+    expect(legName('gate', { index: 2, total: 3 })).toBe('gate-shard-2-of-3');
+    expect(legName('gate', null)).toBe('gate');
+    const list = [art('gate-shard-2-of-3', 2), art('gate-shard-1-of-3', 1), art('gate-shard-1-of-3.html', 3), art('gatex-shard-1-of-3', 4), art('gate', 5)];
+    expect(shardLegs(list, 'gate').map((l) => [l.id, l.index, l.total])).toEqual([
+      [1, 1, 3],
+      [2, 2, 3],
+    ]);
+    expect(shardPrefixes(list)).toEqual(['gate', 'gatex']);
+  });
+
+  it('triggeringRun: only a workflow_run event with a run id and a head sha', () => {
+    expect(triggeringRun('push', {})).toEqual({ problem: expect.stringMatching(/triggered by workflow_run.*this event is push/) });
+    expect(triggeringRun('workflow_run', { workflow_run: { id: 5, head_sha: 'nope' } })).toEqual({ problem: 'the workflow_run payload has no head_sha' });
+    expect(triggeringRun('workflow_run', { workflow_run: { id: 5, head_sha: SHA, pull_requests: [{ number: 3, head: { sha: SHA } }, { number: 'x' }] } })).toEqual({
+      id: 5,
+      headSha: SHA,
+      pullRequests: [{ number: 3, headSha: SHA }],
+    });
+  });
+
+  it('pickArtifact: the named one; unnamed, the only toron-testops report artifact (not pages, not shard legs)', () => {
+    expect(pickArtifact([art('a'), art('b')], 'b')).toEqual(art('b'));
+    expect(pickArtifact([art('a')], 'b')).toEqual({ problem: 'the run has no artifact named "b" (it has: a)' });
+    expect(pickArtifact([art('toron-testops-gate'), art('toron-testops-gate.html'), art('toron-testops-gate-shard-1-of-2')], null)).toEqual(art('toron-testops-gate'));
+    expect(pickArtifact([art('toron-testops-a'), art('toron-testops-b')], null)).toEqual({ problem: expect.stringMatching(/several report artifacts \(toron-testops-a, toron-testops-b\)/) });
+  });
+
+  it('resolvePr: the run\'s own PR list first; event.json\'s number only with the API\'s confirmation', async () => {
+    const run = { id: 1, headSha: SHA, pullRequests: [] };
+    const record = parseEventRecord(JSON.stringify({ kind: 'toron-testops-event', version: 1, prNumber: 9, headSha: SHA }))!;
+    expect(await resolvePr(null, { owner: 'o', repo: 'r', run: { ...run, pullRequests: [{ number: 4, headSha: SHA }] }, record })).toEqual({ pr: 4, note: null, warning: null });
+    expect((await resolvePr(null, { owner: 'o', repo: 'r', run, record })).warning).toMatch(/event\.json names PR #9, but without github-token it cannot be checked/);
+    expect((await resolvePr(null, { owner: 'o', repo: 'r', run, record: null })).pr).toBeNull();
+  });
+
+  it('parseEventRecord: untrusted, so anything malformed is dropped rather than guessed', () => {
+    expect(parseEventRecord('not json')).toBeNull();
+    expect(parseEventRecord(JSON.stringify({ kind: 'other', version: 1 }))).toBeNull();
+    expect(parseEventRecord('{"kind":"toron-testops-event","version":1,"pad":"' + 'x'.repeat(20_000) + '"}')).toBeNull();
+    const r = parseEventRecord(JSON.stringify({ kind: 'toron-testops-event', version: 1, prNumber: -1, headSha: 'zz', headRepo: '../../x', runId: 12, eventName: 'pull_request' }))!;
+    expect(r).toMatchObject({ prNumber: null, headSha: null, headRepo: null, runId: 12, eventName: 'pull_request' });
+  });
+});

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareEngines } from '../../src/compare/compare.js';
+import type { RunEvent, Sink } from '../../src/runner/events.js';
+import { resolveSettings } from '../../src/settings/resolve.js';
+import { InputError } from '../../src/util/errors.js';
+import { ROOT, makeProject } from '../helpers/cli.js';
+
+/** compareEngines in process, as the action calls it. */
+
+function project(): string {
+  const dir = makeProject({ 'testops.config.json': { engines: { old: { target: 'reference', profile: 'toron-2.5h' } } } });
+  fs.cpSync(path.join(ROOT, 'sim'), path.join(dir, 'sim'), { recursive: true });
+  return dir;
+}
+
+describe('compareEngines', () => {
+  it('runs the baseline, then the candidate, through the given sinks (closed once, at the end)', async () => {
+    const dir = project();
+    const settings = resolveSettings({ cwd: dir, flags: { runId: 'api', stages: 'sim' }, env: {} });
+    const events: RunEvent[] = [];
+    let closed = 0;
+    const sink: Sink = { name: 'test', handle: (e) => events.push(e), close: () => void closed++ };
+    const o = await compareEngines({ settings, candidate: 'reference', baseline: 'old', sinks: [sink], env: {} });
+    expect(o.verdict).toBe('PASS');
+    expect(o.exitCode).toBe(0);
+    expect(o.promote).toBe(true);
+    expect(o.error).toBeNull();
+    expect(o.baseline?.verdict).toBe('PASS');
+    expect(o.candidate.verdict).toBe('PASS');
+    expect(o.comparison.baseline).toMatchObject({ spec: 'old', version: 'old', engine: { profile: 'toron-2.5h' } });
+    expect(o.comparison.candidate).toMatchObject({ spec: 'reference', version: null, engine: { profile: 'auto' } });
+    expect(o.comparison.counts.unchanged).toBe(86);
+    // load and replay did not run: their numbers are not available on either side.
+    expect(o.comparison.metrics.p95Ms).toEqual({ baseline: null, candidate: null, delta: null, deltaPct: null });
+    expect(o.comparison.rules.find((r) => r.name === 'determinismDrop')!.status).toBe('not-available');
+    // Two runs' events, in order: the baseline's done before the candidate's start.
+    const done = events.filter((e) => e.type === 'done');
+    expect(done.map((e) => (e as { reportDir: string }).reportDir)).toEqual([o.baseline!.paths.reportDir, o.candidate.paths.reportDir]);
+    expect(closed).toBe(1);
+    expect(fs.existsSync(o.paths.json) && fs.existsSync(o.paths.markdown)).toBe(true);
+    expect(o.paths.dir).toBe(path.join(dir, '.toron-testops', 'compare', 'api'));
+  });
+
+  it('throws an InputError for a spec it cannot place, before anything runs', async () => {
+    const dir = project();
+    const settings = resolveSettings({ cwd: dir, flags: { runId: 'bad' }, env: {} });
+    await expect(compareEngines({ settings, candidate: 'nope', baseline: 'reference', env: {} })).rejects.toBeInstanceOf(InputError);
+    await expect(compareEngines({ settings, candidate: 'cmd:a | b', baseline: 'reference', env: {} })).rejects.toThrow(/flag --candidate/);
+    expect(fs.existsSync(path.join(dir, '.toron-testops'))).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { mergeShards } from '../merge/merge.js';
+import { ConsoleSink } from '../runner/sinks/console.js';
+import { errorMessage } from '../util/errors.js';
+import { artifactServiceProblem } from '../github/artifact.js';
+import { downloadRawArtifact, listRunArtifacts, unpackReportArtifact, type RunArtifact } from '../github/run-artifacts.js';
+import { ZipError } from '../github/zip.js';
+import type { ActionContext } from './action-context.js';
+import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
+import { shardPrefix, type Prepared } from './prepare.js';
+
+/** `<name>-shard-<i>-of-<n>` artifacts of this run, in leg order; the `.html` pages are not legs. */
+/** The `<name>` of every `<name>-shard-<i>-of-<n>` artifact in the list. */
+export function shardPrefixes(list: RunArtifact[]): string[] {
+  return [...new Set(list.flatMap((a) => /^(.+)-shard-\d+-of-\d+$/.exec(a.name)?.[1] ?? []))].sort();
+}
+
+export function shardLegs(list: RunArtifact[], name: string): (RunArtifact & { index: number; total: number })[] {
+  const prefix = shardPrefix(name);
+  return list
+    .flatMap((a) => {
+      if (!a.name.startsWith(prefix)) return [];
+      const m = /^(\d+)-of-(\d+)$/.exec(a.name.slice(prefix.length));
+      return m ? [{ ...a, index: Number(m[1]), total: Number(m[2]) }] : [];
+    })
+    .sort((a, b) => a.index - b.index);
+}
+
+/**
+ * `mode: merge`: every shard leg's artifact of this workflow run, downloaded and unpacked safely, then
+ * merged into one run (report, verdict, bundle) that is published like any run. Never throws.
+ */
+export async function mergeGate(ctx: ActionContext, p: Prepared): Promise<ActionOutcome> {
+  const settings = p.settings!;
+  const runtime = artifactServiceProblem(ctx.env);
+  if (runtime) return errorOutcome(`mode: merge: ${runtime}`);
+  let base = p.inputs?.artifactName ?? p.artifactName;
+  const inputs: string[] = [];
+  try {
+    const all = await listRunArtifacts(null);
+    if (!p.inputs?.artifactName) {
+      // No name given: the legs ran in another job (another default name); take the one set there is.
+      const prefixes = shardPrefixes(all);
+      if (prefixes.length > 1) return errorOutcome(`mode: merge: this run has shard artifacts of several names (${prefixes.join(', ')}): set artifact-name to the one to merge`);
+      if (prefixes.length === 1) base = prefixes[0];
+      p.artifactName = base; // the merged run is published under the legs' name
+    }
+    const legs = shardLegs(all, base);
+    if (legs.length === 0) {
+      return errorOutcome(`mode: merge: this run has no shard artifacts named ${shardPrefix(base)}<i>-of-<n> (it has: ${all.map((a) => a.name).join(', ') || 'none'}); give the shard legs and the merge job the same artifact-name`);
+    }
+    const totals = [...new Set(legs.map((l) => l.total))];
+    if (totals.length > 1) return errorOutcome(`mode: merge: the shard artifacts disagree on the number of shards (${totals.join(', ')})`);
+    const missing = Array.from({ length: totals[0] }, (_, i) => i + 1).filter((i) => !legs.some((l) => l.index === i));
+    if (missing.length) ctx.log.warning(`mode: merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${totals[0]} did not upload an artifact; merging the ${legs.length} there are`);
+    const dir = path.join(path.resolve(settings.cwd, settings.out), 'shards');
+    for (const leg of legs) {
+      const zip = await downloadRawArtifact(leg, null, path.join(dir, 'download', leg.name));
+      const got = unpackReportArtifact(zip, path.join(dir, leg.name));
+      inputs.push(got.bundle ?? got.reportDir);
+      ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id})`);
+    }
+  } catch (err) {
+    const why = err instanceof ZipError ? `unsafe or damaged archive: ${err.message}` : errorMessage(err).split('\n')[0];
+    return errorOutcome(`mode: merge: the shard artifacts could not be read: ${why}`);
+  }
+  ctx.log.group(`toron-testops merge (${inputs.length} shards)`);
+  try {
+    const outcome = await mergeShards(inputs, {
+      cwd: settings.cwd,
+      out: settings.out,
+      failOn: settings.failOn,
+      env: ctx.env,
+      signal: ctx.cancel.signal,
+      sinks: [new ConsoleSink({ write: (s) => ctx.log.raw(s), verbose: ctx.gh.debug })],
+    });
+    return fromRun(outcome, ctx.cancel.signal.aborted);
+  } catch (err) {
+    return errorOutcome(`mode: merge: ${errorMessage(err)}`);
+  } finally {
+    ctx.log.endGroup();
+  }
+}

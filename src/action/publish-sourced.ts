@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { renderSummaryMarkdown, COMMENT_BUDGET } from '../report/summary-md.js';
+import { SUMMARY_LIMIT_BYTES, SUMMARY_NOTES_RESERVE, verdictHeadline } from '../github/summary.js';
+import type { ActionContext } from './action-context.js';
+import { guardWith } from './guard.js';
+import { OUTPUT_NAMES, type ActionInputs } from './inputs.js';
+import type { ActionOutcome } from './outcome.js';
+import { runOutputs } from './outputs.js';
+import { publishAnnotations } from './publish-annotations.js';
+import { publishComment } from './publish-comment.js';
+import { publishedFileOutputs, type PublishSource } from './publish-source.js';
+import { appendSummaryNotes, writeJobSummary } from './publish-summary.js';
+
+/**
+ * `mode: publish`: another run's validated report posted where that run could not post it. Every text
+ * is regenerated from report.json (the artifact's summary.md is never posted); the check run goes on
+ * the run's commit and the comment on the PR confirmed in publish-source.ts. Same order and guards as
+ * a normal publish, without the upload (the data is already an artifact of the run it came from).
+ */
+export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome, s: PublishSource): Promise<void> {
+  const { log, gh } = ctx;
+  const guard = guardWith(log);
+  const report = o.report!;
+
+  await guard('writing outputs', () => {
+    ctx.outputs.set(publishedFileOutputs(s));
+    ctx.outputs.set({ 'artifact-id': String(s.artifact.id), 'artifact-url': s.artifact.url });
+    ctx.outputs.set(runOutputs(o));
+  });
+
+  const links = { html: null, report: null, bundle: s.artifact.url };
+  const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})`;
+  const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
+  const summary = renderSummaryMarkdown(report, { budget: jobBudget, links }).markdown;
+  if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`));
+
+  const notes: string[] = [];
+  // The PR and commit of the published run, as far as they were confirmed; this job's token writes.
+  const target: ActionContext = {
+    ...ctx,
+    gh: { ...gh, headSha: s.headSha, pr: s.pr === null ? null : { number: s.pr, headSha: s.headSha, headRef: null, baseRef: null, isFork: false } },
+  };
+  const footer = [`${verdictHeadline(o.verdict)} · toron-testops`, `[workflow run](${s.runUrl})`, `[report bundle](${s.artifact.url})`].join(' · ');
+  if (inputs.prComment !== 'off') {
+    if (s.pr === null) notes.push(`PR comment: none (${s.prNote ?? 'no pull request'})`);
+    else {
+      const commentText = renderSummaryMarkdown(report, { budget: COMMENT_BUDGET, links }).markdown;
+      const c = await guard('the PR comment', () => publishComment(target, inputs, o, s.key, commentText, footer));
+      if (c) notes.push(c);
+    }
+  }
+
+  // Workflow-command annotations would land on this publish run, not the PR: a check run on its commit.
+  const cwd = path.resolve(gh.workspace, inputs.workingDirectory ?? '');
+  const annotated = await guard('annotations', () =>
+    publishAnnotations(target, { ...inputs, annotations: inputs.annotations === 'off' ? 'off' : 'checks' }, o, {
+      cwd,
+      checkName: `toron-testops (${s.key})`,
+      summary,
+      detailsUrl: s.runUrl,
+    }),
+  );
+  if (annotated) notes.push(annotated);
+  for (const w of log.warnings) notes.push(`⚠️ ${w}`);
+  if (inputs.jobSummary && notes.length) {
+    await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
+  }
+  await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}

@@ -1,0 +1,29 @@
+import type { StageResult } from '../runner/stage.js';
+import type { Settings } from '../settings/types.js';
+import { importPipelineData, mergePipelineData, type PipelineShardData } from '../stages/pipeline/data.js';
+import { judgePipeline, pipelineSkipReason, skipped } from '../stages/pipeline/stage.js';
+import type { ShardRun } from './shards.js';
+
+type FindingInput = ReturnType<typeof judgePipeline>['findings'][number];
+
+/**
+ * The pipeline checker of the whole run: the shards' tallies (pipeline_summary.json `shardData`) added
+ * up and judged by the stage's own judge, so run-level budgets (Opus escalations, contradictions,
+ * latency p95, outliers) are decided once on every answer, not per shard.
+ */
+export function mergePipeline(
+  shards: ShardRun[],
+  settings: Pick<Settings, 'pipeline' | 'engine'>,
+  runId: string,
+): { result: StageResult; findings: FindingInput[] } | { problem: string } | null {
+  const withData = shards.filter((s) => s.summaries.pipeline && 'shardData' in s.summaries.pipeline);
+  if (withData.length === 0) return null;
+  const missing = shards.filter((s) => !withData.includes(s) && (s.report.stages.pipeline as { verdict: string }).verdict !== 'SKIPPED');
+  if (missing.length > 0) {
+    return { problem: `pipeline checks of shard(s) ${missing.map((s) => `${s.report.shard.index} (${s.source})`).join(', ')} carry no tallies to merge (pipeline_summary.json without shardData)` };
+  }
+  const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline!.shardData as PipelineShardData)));
+  const why = pipelineSkipReason(merged);
+  if (why !== null) return { result: skipped(why), findings: [] };
+  return judgePipeline(merged, { runId, settings });
+}

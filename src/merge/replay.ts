@@ -1,0 +1,155 @@
+import type { StageResult } from '../runner/stage.js';
+import type { ReplaySettings } from '../settings/types.js';
+import type { DriftCase, ReplayCaseResult } from '../stages/replay/replay.js';
+import { driftTotals, replayTotals, stageVerdict } from '../stages/replay/report.js';
+import { replayFindings } from '../stages/replay/stage.js';
+import { caseKey } from './sim.js';
+import type { ShardRun } from './shards.js';
+
+type FindingInput = ReturnType<typeof replayFindings>[number];
+type Obj = Record<string, unknown>;
+
+/**
+ * The replay of the whole run from its shards' per-case results (each shard replayed its own slice of
+ * the snapshot): determinism, drift, verdict and findings computed again on the union with the stage's
+ * own pure functions.
+ */
+export function mergeReplay(
+  shards: ShardRun[],
+  rules: ReplaySettings,
+  order: Map<string, number>,
+  snapshotShown: string | null,
+  runId: string,
+): { result: StageResult; findings: FindingInput[] } | null {
+  const ran = shards.filter((s) => {
+    const b = s.report.stages.replay as Obj;
+    return b.verdict !== 'SKIPPED' && Array.isArray(b.cases);
+  });
+  if (ran.length === 0) return null;
+  const rank = (c: { dataset: string; id: string }) => order.get(caseKey(c)) ?? Infinity;
+  const byRank = <T extends { dataset: string; id: string }>(xs: T[]) => [...xs].sort((a, b) => rank(a) - rank(b));
+
+  const blocks = ran.map((s) => s.report.stages.replay as Obj);
+  const summaries = ran.map((s) => (s.summaries.replay as Obj | undefined) ?? (s.report.stages.replay as Obj));
+  const reportCases = byRank(blocks.flatMap((b) => b.cases as ReportedCase[]));
+  const summaryCases = byRank(summaries.flatMap((b) => (b.cases as ReportedCase[]) ?? []));
+  const cases = summaryCases.map(asResult);
+  const totals = replayTotals(cases, rules.thresholds);
+
+  const drifts = blocks.map((b) => b.drift as Obj | null).filter((d): d is Obj => !!d);
+  const summaryDrifts = summaries.map((b) => b.drift as Obj | null).filter((d): d is Obj => !!d);
+  const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases as DriftCase[])) : [];
+  const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases as DriftCase[])) : [];
+  const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
+  const first = blocks[0];
+  const d0 = drifts[0];
+  const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
+  const notReplayed = sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
+  let reason =
+    `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${rules.rounds} replay round(s))` +
+    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${d0!.baseline}` : '');
+  if (roundsDone < rules.rounds) reason += `; cancelled after ${roundsDone} of ${rules.rounds} round(s): partial`;
+  if (notReplayed) reason += `; ${notReplayed} case(s) had no answer to replay`;
+
+  const snap = (first.snapshot as Obj | undefined) ?? {};
+  const common = {
+    verdict,
+    reason,
+    mode: 'in-run',
+    snapshot: { ...snap, file: snapshotShown ?? snap.file ?? null },
+    determinismScore: totals.determinismScore,
+    determinismVerdict: totals.determinismVerdict,
+    rounds: rules.rounds,
+    roundsDone,
+    freshProcess: first.freshProcess,
+    replayed: totals.replayed,
+    agreed: totals.agreed,
+    notReplayed,
+    tarCanonical: totals.tarCanonical,
+    tarRaw: totals.tarRaw,
+    uniqueOutputs: totals.uniqueOutputs,
+    uniqueOutputsMax: totals.uniqueOutputsMax,
+    modalAgreement: totals.modalAgreement,
+    stable: totals.stable,
+    replayErrors: totals.replayErrors,
+    calls: sum(blocks.map((b) => (typeof b.calls === 'number' ? b.calls : 0))),
+    thresholds: rules.thresholds,
+    ignorePaths: rules.ignorePaths,
+  };
+  const driftReport = (list: DriftCase[]) =>
+    drift && d0
+      ? {
+          baseline: d0.baseline,
+          baselineRunId: d0.baselineRunId,
+          snapshot: d0.snapshot ?? null,
+          verdict: drift.verdict,
+          rate: drift.rate,
+          ...drift.counts,
+          thresholds: rules.drift,
+          probed: sum(drifts.map((d) => (typeof d.probed === 'number' ? d.probed : 0))),
+          cases: list,
+        }
+      : null;
+  const findings = replayFindings(totals, cases, drift, summaryDriftCases.length ? summaryDriftCases : driftCases, String(d0?.baselineRunId ?? ''), rules);
+  return {
+    result: {
+      verdict,
+      reason,
+      report: { ...common, cases: reportCases, drift: driftReport(driftCases) },
+      summary: {
+        runId,
+        ...common,
+        cases: summaryCases,
+        notReplayedCases: summaries.flatMap((b) => (Array.isArray(b.notReplayedCases) ? b.notReplayedCases : [])),
+        drift: driftReport(summaryDriftCases.length ? summaryDriftCases : driftCases),
+      },
+    },
+    findings,
+  };
+}
+
+interface ReportedCase {
+  id: string;
+  dataset: string;
+  agreed: boolean;
+  rawAgreed: boolean;
+  stable: boolean;
+  uniqueOutputs: number;
+  modalAgreement: number;
+  firstDivergence: ReplayCaseResult['firstDivergence'];
+  diffs: ReplayCaseResult['diffs'];
+  diffCount?: number;
+  errors?: ReplayCaseResult['errors'];
+  errorCount?: number;
+  location?: { file: string; line: number };
+}
+
+/** A reported case back as the replay's case result (errors cut to 5 in reports are counted by errorCount). */
+function asResult(c: ReportedCase): ReplayCaseResult {
+  const errors = c.errors ?? [];
+  const n = c.errorCount ?? errors.length;
+  return {
+    id: c.id,
+    dataset: c.dataset,
+    agreed: c.agreed,
+    rawAgreed: c.rawAgreed,
+    stable: c.stable,
+    uniqueOutputs: c.uniqueOutputs,
+    modalAgreement: c.modalAgreement,
+    rounds: 0,
+    errors: Array.from({ length: n }, (_, k) => errors[Math.min(k, errors.length - 1)]),
+    firstDivergence: c.firstDivergence,
+    diffs: c.diffs ?? [],
+    diffCount: c.diffCount ?? (c.diffs ?? []).length,
+    ...(c.location ? { location: c.location } : {}),
+  };
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1e4) / 100}%`;
+}

@@ -1,0 +1,104 @@
+import type { StageResult } from '../runner/stage.js';
+import { simVerdict, totals, type CaseStatus, type CaseSummary } from '../stages/sim/score.js';
+import type { ShardRun } from './shards.js';
+
+/** A case as a shard's report.json lists it (sim.cases[]). */
+export interface SimReportCase {
+  id: string;
+  dataset: string;
+  index?: number;
+  status: CaseStatus;
+  passed: boolean;
+  repeats: number;
+  passes: number;
+  latencyMs: number;
+  failures: { assertion: string; message: string }[];
+  warnings?: { assertion: string; message: string }[];
+  engineErrors?: { kind: string; message: string; repeat: number }[];
+  location: { file: string; line: number };
+  [k: string]: unknown;
+}
+
+interface SimBlock {
+  verdict: string;
+  reason?: string;
+  cases?: SimReportCase[];
+  datasets?: { name: string; file: string }[];
+  notRun?: number;
+  attempts?: number;
+  engineErrors?: Record<string, number>;
+  durationMs?: number;
+  shard?: { suiteCases: number };
+}
+
+export const caseKey = (c: { dataset: string; id: string }) => `${c.dataset}\u0000${c.id}`;
+
+/**
+ * SIM of the whole run from its shards' per-case results, judged by the same pure functions the stage
+ * uses (totals, simVerdict). Cases are listed in suite order (each shard's case carries its index in
+ * the whole suite), so the merged report lists them as an unsharded run does.
+ */
+export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: number }, runId: string): { result: StageResult; order: Map<string, number>; suiteCases: number | null } {
+  const blocks = shards.map((s) => s.report.stages.sim as SimBlock);
+  const ran = blocks.filter((b) => Array.isArray(b.cases));
+  const suiteCases = blocks.map((b) => b.shard?.suiteCases).find((n): n is number => typeof n === 'number') ?? null;
+  if (ran.length === 0) {
+    const first = blocks[0];
+    return { result: { verdict: 'SKIPPED', reason: first?.reason ?? 'SIM did not run in any shard', report: {} }, order: new Map(), suiteCases };
+  }
+  const cases = ran.flatMap((b) => b.cases!).sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
+  const order = new Map(cases.map((c, i) => [caseKey(c), c.index ?? i]));
+  const t = totals(cases.map(asSummary));
+  let { verdict, reason } = simVerdict(t, passRate);
+  const notRun = sum(blocks.map((b) => b.notRun ?? 0));
+  if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
+  const engineErrors: Record<string, number> = {};
+  for (const b of ran) for (const [k, n] of Object.entries(b.engineErrors ?? {})) engineErrors[k] = (engineErrors[k] ?? 0) + n;
+  const datasetList = ran.find((b) => Array.isArray(b.datasets))?.datasets ?? [];
+  const datasets = datasetList.map((d) => {
+    const dt = totals(cases.filter((c) => c.dataset === d.name).map(asSummary));
+    return { name: d.name, file: d.file, total: dt.total, passed: dt.passed, failed: dt.failed, errored: dt.errored, flaky: dt.flaky, passRate: round4(dt.passRate) };
+  });
+  const report = {
+    verdict,
+    reason,
+    total: t.total,
+    passed: t.passed,
+    failed: t.failed,
+    errored: t.errored,
+    flaky: t.flaky,
+    warned: t.warned,
+    notRun,
+    passRate: round4(t.passRate),
+    attempts: sum(ran.map((b) => b.attempts ?? 0)),
+    engineErrors,
+    // The legs ran side by side: the slowest one is how long SIM took.
+    durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)),
+    datasets,
+    cases,
+  };
+  const firstSummary = shards.find((s) => s.summaries.sim)?.summaries.sim;
+  return {
+    result: {
+      verdict,
+      reason,
+      report,
+      summary: { runId, ...report, warnings: (firstSummary?.warnings as unknown) ?? [], registry: firstSummary?.registry ?? null },
+    },
+    order,
+    suiteCases,
+  };
+}
+
+/** totals() reads a case's status and warnings only. */
+function asSummary(c: SimReportCase): CaseSummary {
+  return { status: c.status, warnings: c.warnings ?? [] } as unknown as CaseSummary;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
