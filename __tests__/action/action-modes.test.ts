@@ -39,7 +39,10 @@ describe.concurrent('modes: shard legs and compare', { timeout: E2E_TIMEOUT }, (
       expect(md.length).toBeGreaterThan(50);
       expect(r.summary.startsWith(md)).toBe(true);
       // The candidate's run is the artifact, as in mode run.
-      expect(emu.artifacts.some((a) => a.name === 'toron-testops-gate')).toBe(true);
+      const art = emu.artifacts.find((a) => a.name === 'toron-testops-gate')!;
+      const bytes = emu.artifactBytes(art)!;
+      expect(listZip(bytes).map((e) => e.name).sort()).toEqual(['bundle.zip', 'comparison.json', 'comparison.md', 'event.json']);
+      expect(JSON.parse(readZipFile(bytes, 'comparison.json')!.toString()).promote).toBe(true);
     }));
 
   it('mode compare: a failing candidate → promote false, FAIL exits 1; no baseline → ERROR', () =>

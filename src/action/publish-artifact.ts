@@ -44,6 +44,16 @@ export async function uploadReportArtifacts(
   const files = hasBundle ? [o.paths.bundle] : REPORT_FILES.map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
   if (!hasBundle) ctx.log.warning(`bundle.zip is missing in ${dir}: uploading the report files instead`);
   if (files.length === 0) return none;
+  // mode: compare: the comparison travels with the candidate's run, beside its bundle.
+  for (const f of comparisonFiles(o)) {
+    try {
+      const copy = path.join(dir, path.basename(f));
+      fs.copyFileSync(f, copy);
+      files.push(copy);
+    } catch (err) {
+      ctx.log.info(`toron-testops: ${path.basename(f)} not added to the artifact (${errorMessage(err)})`);
+    }
+  }
   // The event this run came from, for a `mode: publish` workflow (fork PRs: this token cannot comment).
   try {
     files.push(writeEventRecord(dir, eventRecord(ctx.gh, name)));
@@ -86,4 +96,11 @@ export async function uploadReportArtifacts(
     }
   }
   return { bundle, html };
+}
+
+/** comparison.json and comparison.md of a compare run (they live outside the candidate's report folder). */
+function comparisonFiles(o: ActionOutcome): string[] {
+  const json = o.comparison?.path;
+  if (!json) return [];
+  return [json, json.replace(/\.json$/, '.md')].filter((f) => fs.existsSync(f));
 }
