@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { watchCancellation, withDeadline } from '../../src/action/cancel.js';
+import { watchCancellation, withDeadline, withinBudget } from '../../src/action/cancel.js';
 import { withBaselineNotice } from '../../src/action/baseline-notice.js';
 import type { Stage, StageResult } from '../../src/runner/stage.js';
 
@@ -39,6 +39,19 @@ describe('cancellation', () => {
     const late = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('late')), 50));
     expect(await withDeadline(late, 0, () => 3)).toBe(3);
     await new Promise((r) => setTimeout(r, 100)); // the late rejection lands here, handled
+  });
+
+  it('withinBudget: a download after a cancel gets what is left of the budget, and its error names the step', async () => {
+    const proc = new EventEmitter();
+    const c = watchCancellation({ onCancel: () => {}, onSecondSignal: () => {}, budgetMs: 200, process: proc as unknown as NodeJS.Process });
+    expect(await withinBudget(c, 60_000, 'listing', Promise.resolve('ok'))).toBe('ok');
+    proc.emit('SIGINT', 'SIGINT');
+    const started = performance.now();
+    await expect(withinBudget(c, 60_000, 'downloading gate-shard-1-of-2', new Promise(() => {}))).rejects.toThrow(
+      /downloading gate-shard-1-of-2 did not finish within 0 s \(the job was cancelled\)/,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    c.dispose();
   });
 });
 

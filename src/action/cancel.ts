@@ -72,3 +72,14 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout
     clearTimeout(timer);
   }
 }
+
+/**
+ * A network step bounded by the job's cancellation budget: `normalMs` while the job runs, what is left
+ * of the cancel budget after a cancel. Throws, naming the step, when the time runs out.
+ */
+export function withinBudget<T>(c: Cancellation, normalMs: number, what: string, promise: Promise<T>): Promise<T> {
+  const ms = c.budget(normalMs);
+  return withDeadline(promise, ms, () => {
+    throw new Error(`${what} did not finish within ${Math.round(ms / 1000)} s${c.cancelledAt() !== null ? ' (the job was cancelled)' : ''}`);
+  });
+}

@@ -6,15 +6,19 @@ import { artifactServiceProblem } from '../github/artifact.js';
 import { downloadRawArtifact, listRunArtifacts, unpackReportArtifact, type RunArtifact } from '../github/run-artifacts.js';
 import { ZipError } from '../github/zip.js';
 import type { ActionContext } from './action-context.js';
+import { withinBudget } from './cancel.js';
 import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
 import { shardPrefix, type Prepared } from './prepare.js';
 
-/** `<name>-shard-<i>-of-<n>` artifacts of this run, in leg order; the `.html` pages are not legs. */
+const LIST_TIMEOUT_MS = 60_000;
+const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+
 /** The `<name>` of every `<name>-shard-<i>-of-<n>` artifact in the list. */
 export function shardPrefixes(list: RunArtifact[]): string[] {
   return [...new Set(list.flatMap((a) => /^(.+)-shard-\d+-of-\d+$/.exec(a.name)?.[1] ?? []))].sort();
 }
 
+/** `<name>-shard-<i>-of-<n>` artifacts of this run, in leg order; the `.html` pages are not legs. */
 export function shardLegs(list: RunArtifact[], name: string): (RunArtifact & { index: number; total: number })[] {
   const prefix = shardPrefix(name);
   return list
@@ -37,7 +41,7 @@ export async function mergeGate(ctx: ActionContext, p: Prepared): Promise<Action
   let base = p.inputs?.artifactName ?? p.artifactName;
   const inputs: string[] = [];
   try {
-    const all = await listRunArtifacts(null);
+    const all = await withinBudget(ctx.cancel, LIST_TIMEOUT_MS, 'listing the run\'s artifacts', listRunArtifacts(null));
     if (!p.inputs?.artifactName) {
       // No name given: the legs ran in another job (another default name); take the one set there is.
       const prefixes = shardPrefixes(all);
@@ -55,7 +59,7 @@ export async function mergeGate(ctx: ActionContext, p: Prepared): Promise<Action
     if (missing.length) ctx.log.warning(`mode: merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${totals[0]} did not upload an artifact; merging the ${legs.length} there are`);
     const dir = path.join(path.resolve(settings.cwd, settings.out), 'shards');
     for (const leg of legs) {
-      const zip = await downloadRawArtifact(leg, null, path.join(dir, 'download', leg.name));
+      const zip = await withinBudget(ctx.cancel, DOWNLOAD_TIMEOUT_MS, `downloading ${leg.name}`, downloadRawArtifact(leg, null, path.join(dir, 'download', leg.name)));
       const got = unpackReportArtifact(zip, path.join(dir, leg.name));
       inputs.push(got.bundle ?? got.reportDir);
       ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id})`);

@@ -10,6 +10,7 @@ import { createOctokit, describeHttpError, type Octokit } from '../github/octoki
 import { downloadRawArtifact, listRunArtifacts, readBounded, unpackReportArtifact, type FindBy, type RunArtifact } from '../github/run-artifacts.js';
 import { ZipError } from '../github/zip.js';
 import type { ActionContext } from './action-context.js';
+import { withinBudget } from './cancel.js';
 import { parseEventRecord, type EventRecord } from './event-record.js';
 import { errorOutcome, type ActionOutcome } from './outcome.js';
 import type { Prepared } from './prepare.js';
@@ -136,10 +137,10 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
   let report: Report;
   let unpacked;
   try {
-    const picked = pickArtifact(await listRunArtifacts(findBy), inputs.artifactName);
+    const picked = pickArtifact(await withinBudget(ctx.cancel, 60_000, `listing the artifacts of run ${run.id}`, listRunArtifacts(findBy)), inputs.artifactName);
     if ('problem' in picked) return errorOutcome(`mode: publish: ${picked.problem}`);
     artifact = picked;
-    const zip = await downloadRawArtifact(artifact, findBy, path.join(work, 'download'));
+    const zip = await withinBudget(ctx.cancel, 5 * 60_000, `downloading ${artifact.name}`, downloadRawArtifact(artifact, findBy, path.join(work, 'download')));
     unpacked = unpackReportArtifact(zip, path.join(work, 'unpacked'));
     const text = readBounded(path.join(unpacked.reportDir, 'report.json'), MAX_REPORT_BYTES);
     if (text === null) return errorOutcome(`mode: publish: artifact ${artifact.name} holds no report.json`);
