@@ -111,8 +111,11 @@ describe('built-in generator over HTTP (undici)', () => {
       expect(s.headers['x-api-key']).toBe('k-123');
       expect(s.headers['content-type']).toBe('application/json');
     }
-    // keep-alive: a handful of sockets carried all 30 requests (one per request in flight, reused)
-    expect(new Set(seen.map((s) => s.socket)).size).toBeLessThan(10);
+    // keep-alive: never more sockets than requests were in flight at once (each one reused); a busy
+    // machine answers slower and so has more in flight, which is why this is not a fixed number
+    const sockets = new Set(seen.map((s) => s.socket)).size;
+    expect(sockets).toBeLessThanOrEqual(r.maxInFlight);
+    if (r.maxInFlight < 30) expect(sockets).toBeLessThan(30);
   });
 
   it.each([

@@ -61,4 +61,66 @@ describe('open-model scheduler', () => {
     expect(r.started.length).toBeLessThan(100);
     expect(r.s.inFlight).toBe(0);
   });
+
+  it('at saturation, release(true) starts the next due request from release itself; a plain release waits a turn', async () => {
+    const started: number[] = [];
+    let s!: OpenModelScheduler;
+    const done = new Promise<void>((resolve) => {
+      s = new OpenModelScheduler({
+        schedule: constantSchedule(100_000, 50),
+        maxInFlight: 1,
+        signal: new AbortController().signal,
+        hooks: {
+          start(i) {
+            started.push(i);
+          },
+          dropped() {},
+        },
+      });
+      void s.run().then(resolve);
+    });
+    expect(started.length).toBe(1);
+    // the one slot is taken and more are due: release(true) refills it before returning
+    s.release(true);
+    expect(started.length).toBe(2);
+    // a plain release (an error, a timeout) leaves the refill to the next turn
+    s.release();
+    expect(started.length).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(started.length).toBe(3);
+    // every index once, in order: what was due meanwhile was dropped, never queued
+    expect(started).toEqual([...started].sort((a, b) => a - b));
+    // let the run end: release whatever is started from now on
+    const drain = setInterval(() => {
+      while (s.inFlight > 0) s.release();
+    }, 5);
+    await done;
+    clearInterval(drain);
+    expect(s.inFlight).toBe(0);
+  });
+
+  it('a request that ends while it is being started (release(true) from inside start) does not recurse', async () => {
+    let depth = 0;
+    let maxDepth = 0;
+    let starts = 0;
+    const s: OpenModelScheduler = new OpenModelScheduler({
+      schedule: constantSchedule(100_000, 30),
+      maxInFlight: 1,
+      signal: new AbortController().signal,
+      hooks: {
+        start() {
+          starts++;
+          depth++;
+          maxDepth = Math.max(maxDepth, depth);
+          s.release(true); // fails at once, as a refused dispatch would
+          depth--;
+        },
+        dropped() {},
+      },
+    });
+    await s.run();
+    expect(starts).toBeGreaterThan(1);
+    expect(maxDepth).toBe(1);
+    expect(s.inFlight).toBe(0);
+  });
 });

@@ -267,7 +267,7 @@ async function main() {
   log();
   log('notes:');
   log('  - every tool sends the same POST (JSON body) over keep-alive HTTP/1.1; nginx answers a fixed small JSON document (return 200) with one worker;');
-  log('  - ours is the open model at a rate no target reaches, capped by the same number of requests in flight as the others\' connections; it also parses and checks every answer (one assertion), as it does in a run;');
+  log('  - ours is the open model at a rate no target reaches, capped by the same number of requests in flight as the others\' connections (a slot freed by an answer is refilled from that answer\'s callback, one request per connection at a time, as the peers do); it also parses and checks every answer (one assertion), as it does in a run;');
   log('  - CPU is user + system of the whole tool process (start-up included) from bash `times`; wrk is C, ours and autocannon are Node;');
   log('  - the accuracy target runs in its own process, so only its freezes (not our generator) delay answers; autocannon waits for each answer per connection (closed model), which hides the freeze from its percentiles;');
   log('  - "answers not checked" skips the assertion check (the answer is still parsed): the cost of judging answers under load;');

@@ -69,7 +69,7 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
       },
     },
   });
-  const shared: Shared = { recorder, scheduler, table, judge: opts.judge, timeoutMs: opts.timeoutMs };
+  const shared: Shared = { recorder, scheduler, table, judge: opts.judge, timeoutMs: opts.timeoutMs, refillFromAnswer: opts.transport.answersFromIo === true };
 
   const onAbort = () => {
     cancelled = true;
@@ -117,6 +117,7 @@ interface Shared {
   table: InFlightTable;
   judge: GeneratorOptions['judge'];
   timeoutMs: number;
+  refillFromAnswer: boolean;
 }
 
 /** One request in flight: its transport's sink and its entry in the in-flight table, in one object. */
@@ -145,7 +146,9 @@ class Flight implements FlightSink, TimedFlight {
       }
     }
     this.g.recorder.onCompleted(now, this.intendedMs, this.actualMs, null, undefined, check);
-    this.g.scheduler.release();
+    // The transport is done with the exchange: when its answers come from I/O, the next request may
+    // start from here (scheduler.release).
+    this.g.scheduler.release(this.g.refillFromAnswer);
   }
 
   failed(kind: EngineErrorKind, message: string, status: number | undefined): void {

@@ -1,5 +1,5 @@
 import { buildBaseHeaders, headerSafe } from '../engine/http.js';
-import { Client, type Dispatcher } from 'undici';
+import { Client } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { secretRedactor } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
@@ -18,7 +18,10 @@ import type { Cancellable, FlightSink, LoadRequest, LoadTransport } from './tran
  * as an open model needs), so at most about load.maxInFlight of them. They are kept on a free list (last
  * used, first reused). undici's Pool
  * looks for a free client by scanning all of them on every request, which at hundreds of connections (an
- * open model in front of a stalled engine) costs more than the request itself.
+ * open model in front of a stalled engine) costs more than the request itself. A client goes back on the
+ * free list before its answer is reported, so a request the generator starts from that answer's callback
+ * (at saturation) reuses the same connection; undici still writes it only on its next turn, as it does
+ * for any reused connection with pipelining 1.
  */
 
 export interface HttpTransportOptions {
@@ -89,13 +92,14 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
 
   return {
     name: 'http (undici)',
+    answersFromIo: true,
     start(req, sink) {
       const client = acquire();
       const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
       try {
         client.dispatch({ method: 'POST', path, headers: headersFor(req), body: bodyFor(req) }, h);
       } catch (err) {
-        h.onResponseError(null, err as Error);
+        h.onError(err as Error);
       }
       return h;
     },
@@ -111,15 +115,23 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   };
 }
 
-/** One request's handler (undici's DispatchHandler, v7 API), and its handle for the generator. */
-class Handler implements Dispatcher.DispatchHandler, Cancellable {
-  private controller: Dispatcher.DispatchController | null = null;
+/**
+ * One request's handler, and its handle for the generator. It speaks undici's core handler protocol
+ * (onConnect/onHeaders/onData/onComplete/onError: what undici's Request calls itself), not the v7
+ * controller API: a v7-style handler is wrapped per request in an UnwrapHandler that also turns the raw
+ * headers (and trailers) of every response into an object, and the generator needs none of that on the
+ * happy path. The content type is only looked up in the raw headers when an answer is an error.
+ * undici 7 marks these methods deprecated but its Client still calls exactly these (core/request.js).
+ */
+class Handler implements Cancellable {
+  private abortExchange: ((err?: Error) => void) | null = null;
   private status = 0;
-  private contentType = '';
-  private chunks: Buffer[] = [];
+  private rawHeaders: Buffer[] | null = null;
+  /** The body: almost always one chunk, so no array unless a second one comes. */
+  private first: Buffer | null = null;
+  private more: Buffer[] | null = null;
   private size = 0;
   private settled = false;
-
   private released = false;
 
   constructor(
@@ -142,39 +154,43 @@ class Handler implements Dispatcher.DispatchHandler, Cancellable {
   cancel(): void {
     if (this.settled) return;
     this.settled = true;
-    this.controller?.abort(new Error('load request stopped'));
+    this.abortExchange?.(new Error('load request stopped'));
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.settled) controller.abort(new Error('load request stopped'));
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortExchange = abort;
+    if (this.settled) abort(new Error('load request stopped'));
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;
-    const ct = headers['content-type'];
-    this.contentType = Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? '');
+    this.rawHeaders = rawHeaders;
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
       this.fail('too_large', `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it sent more than that`, this.status);
-      controller.abort(new Error('response too large'));
-      return;
+      this.abortExchange?.(new Error('response too large'));
+      return true;
     }
-    this.chunks.push(chunk);
+    if (this.first === null) this.first = chunk;
+    else (this.more ??= [this.first]).push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.free();
     if (this.settled) return;
-    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    this.chunks = [];
+    // toString() without arguments is Buffer's direct UTF-8 path.
+    const text = this.more !== null ? Buffer.concat(this.more).toString() : this.first !== null ? this.first.toString() : '';
+    this.first = null;
+    this.more = null;
     const status = this.status;
     if (status < 200 || status >= 300) {
-      const shown = excerpt(text, this.contentType);
+      const shown = excerpt(text, this.contentType());
       return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
     }
     let body: unknown;
@@ -183,23 +199,34 @@ class Handler implements Dispatcher.DispatchHandler, Cancellable {
       body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (err) {
       const why = text.trim() === '' ? 'an empty body' : `invalid JSON (${(err as Error).message})`;
-      return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType)}`, status);
+      return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType())}`, status);
     }
     this.settled = true;
+    this.rawHeaders = null;
     this.sink.answered(body, status);
   }
 
-  onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
+  onError(err: Error): void {
     this.free();
     if (this.settled) return;
     const net = describeNetworkError(err);
     this.fail(net.kind, `POST ${this.printable}: ${net.message}`, this.status || undefined);
   }
 
+  /** The response's content type from its raw headers (name, value, name, value, ...). */
+  private contentType(): string {
+    const raw = this.rawHeaders;
+    if (raw === null) return '';
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i].length === 12 && raw[i].toString('latin1').toLowerCase() === 'content-type') return raw[i + 1].toString('latin1');
+    }
+    return '';
+  }
+
   private fail(kind: EngineErrorKind, message: string, status?: number): void {
     if (this.settled) return;
     this.settled = true;
+    this.rawHeaders = null;
     this.sink.failed(kind, this.redact(message), status);
   }
 }
-

@@ -35,6 +35,8 @@ export class OpenModelScheduler {
   t0 = 0;
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
+  /** The pending timer is the saturated loop's backstop (PARKED_MAX_MS), not a wait for a due time. */
+  private timerIsPark = false;
   private immediate: NodeJS.Immediate | undefined;
   private sendingDone = false;
   /** Waiting for a free slot (every one of maxInFlight is in flight). */
@@ -62,25 +64,57 @@ export class OpenModelScheduler {
     });
   }
 
-  /** A started request has ended (answered, failed, timed out or cancelled). */
-  release(): void {
+  /**
+   * A started request has ended (answered, failed, timed out or cancelled). `refillNow`: the caller is
+   * at a point where starting another request is safe (an answer was delivered); otherwise a slot freed
+   * at saturation is refilled on the next turn.
+   */
+  release(refillNow = false): void {
     this.inFlight--;
     if (this.sendingDone) {
       if (this.inFlight === 0) this.finish();
     } else if (this.parked) {
-      // A slot is free again: start what is due on the next turn (not in the middle of a callback).
       this.parked = false;
-      this.immediate = setImmediate(this.tick);
+      // (Never re-entrant: a tick clears `parked` before it starts anything, so a request that ends as
+      // it starts frees its slot for the tick's own loop instead.)
+      if (refillNow) {
+        // Saturated, and requests are due: the freed slot is refilled now, from the callback that freed
+        // it, as a closed-model tool sends its next request from the response callback. Waiting for the
+        // next turn would leave the slot empty for a turn and cost a wake-up per answer; over HTTP it
+        // would also hand undici a socket that it treats as idle, which it validates with one more turn
+        // of its own before writing on it (a request queued on a connection as its answer ends is
+        // written on undici's usual next turn instead).
+        this.tick();
+      } else {
+        // Errors, timeouts and cancellations may come from inside the transport's own error handling
+        // (undici's, say): no re-entry there, the next turn starts what is due.
+        this.immediate ??= setImmediate(this.onImmediate);
+      }
     }
   }
 
-  private readonly tick = (): void => {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
+  // Each wake-up forgets its own handle first: a handle that is set is one still pending.
+  private readonly onTimer = (): void => {
     this.timer = undefined;
+    this.tick();
+  };
+
+  private readonly onImmediate = (): void => {
     this.immediate = undefined;
+    this.tick();
+  };
+
+  /**
+   * Starts what is due, then arranges the next wake-up. A wake-up that is already pending is kept, not
+   * cancelled and made again: at saturation a tick runs on nearly every turn of the event loop, and a
+   * timer made and cleared per tick was measurable. An extra wake-up is harmless (a tick starts only
+   * what is due by then).
+   */
+  private tick(): void {
     this.parked = false;
     if (this.sendingDone) return;
+    // A cancellation may reach a release() (and so a tick) before the abort listener here ran.
+    if (this.opts.signal.aborted) return this.stopSending();
     const { schedule, maxInFlight, hooks } = this.opts;
     const due = schedule.dueBy(this.now());
     while (this.next < due) {
@@ -94,25 +128,34 @@ export class OpenModelScheduler {
       this.inFlight++;
       hooks.start(i, schedule.timeOf(i), this.now());
     }
+    if (this.sendingDone) return;
     if (this.next >= schedule.total) return this.stopSending();
     const wait = schedule.timeOf(this.next) - this.now();
     if (wait >= 1) {
-      this.timer = setTimeout(this.tick, Math.floor(wait));
+      if (this.timer) clearTimeout(this.timer);
+      this.timerIsPark = false;
+      this.timer = setTimeout(this.onTimer, Math.floor(wait));
     } else if (this.inFlight >= maxInFlight) {
       // Saturated: spinning would only count drops. The next release() wakes the loop, and the drops
       // due meanwhile are counted then, in one step; a timer bounds the wait when nothing comes back.
       this.parked = true;
-      this.timer = setTimeout(this.tick, PARKED_MAX_MS);
+      if (!this.timer || !this.timerIsPark) {
+        if (this.timer) clearTimeout(this.timer);
+        this.timerIsPark = true;
+        this.timer = setTimeout(this.onTimer, PARKED_MAX_MS);
+      }
     } else {
-      this.immediate = setImmediate(this.tick);
+      this.immediate ??= setImmediate(this.onImmediate);
     }
-  };
+  }
 
   private stopSending(): void {
     if (this.sendingDone) return;
     this.sendingDone = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
     this.opts.signal.removeEventListener('abort', this.onAbort);
     if (this.inFlight === 0) this.finish();
   }

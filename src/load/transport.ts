@@ -31,6 +31,12 @@ export interface Cancellable {
 
 export interface LoadTransport {
   readonly name: string;
+  /**
+   * Answers arrive from I/O callbacks only (never inside start(), never as a chain of already-settled
+   * promises), so the generator may start the next request from the answer's own callback without
+   * starving the event loop. Adapters may resolve at once (an in-process engine): they leave it unset.
+   */
+  readonly answersFromIo?: boolean;
   /** Starts one request; the sink hears of it once, unless it is cancelled first. */
   start(req: LoadRequest, sink: FlightSink): Cancellable;
   close(): Promise<void>;
