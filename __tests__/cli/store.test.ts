@@ -14,7 +14,7 @@ function project(cases = 20) {
 describe('run history in SQLite, through the CLI', () => {
   it('records each run with its events and case rows, and the WAR ROOM log gets every finding', async () => {
     const dir = project(5);
-    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'h1', '--fail-on', 'never'], { cwd: dir });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'h1', '--fail-on', 'never', '--stages', 'sim,replay,pipeline'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const db = rawDb(path.join(dir, '.toron-testops/testops.db'));
     const run = db.prepare('SELECT status, verdict, sim_total, sim_pass_rate FROM test_runs WHERE run_id = ?').get('h1') as any;
@@ -62,7 +62,7 @@ describe('run history in SQLite, through the CLI', () => {
     fs.mkdirSync(path.join(dir, '.toron-testops'), { recursive: true });
     const dbPath = path.join(dir, '.toron-testops/testops.db');
     fs.writeFileSync(dbPath, 'these are my notes, not a database\n');
-    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'n1'], { cwd: dir });
+    const r = await runCli(['run', '--engine', 'reference', '--run-id', 'n1', '--stages', 'sim,replay,pipeline'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const aside = fs.readdirSync(path.join(dir, '.toron-testops')).filter((f) => f.startsWith('testops.db.corrupt-'));
     expect(aside).toHaveLength(1);

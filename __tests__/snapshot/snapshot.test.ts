@@ -145,6 +145,40 @@ describe('SnapshotWriter and openSnapshot', () => {
     }
   });
 
+  it('writes the same bytes whether answers came in case order or not, big answers included', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      // Enough lines to fill several spool chunks, one answer larger than a chunk, an error, a repeat.
+      const list: AnswerObservation[] = [];
+      for (let i = 0; i < 400; i++) {
+        const body = i === 7 ? { big: 'é'.repeat(1_500_000) } : { i, text: `answer ${i} ☃ "q"`, pad: 'x'.repeat(4000) };
+        list.push(observation(simCase(`k${i}`), i, body));
+      }
+      list[9] = { case: simCase('k9'), caseIndex: 9, repeat: 0, seed: 1, passed: false, result: { ok: false, error: { kind: 'timeout', message: 'slow' }, latencyMs: 5 } };
+      list.push(observation(simCase('k3'), 3, { n: 1 }, 1));
+      const write = (name: string, order: AnswerObservation[]) => {
+        const w = new SnapshotWriter({ file: path.join(dir, name), configIgnorePaths: [] });
+        for (const o of order) w.observe(o);
+        return [w.finish(header)!, fs.readFileSync(path.join(dir, name))] as const;
+      };
+      const [inOrder, a] = write('a.json', list);
+      const [reversed, b] = write('b.json', [...list].reverse());
+      expect(b.equals(a)).toBe(true);
+      expect(reversed.sha256).toBe(inOrder.sha256);
+      expect(inOrder.sha256).toBe(sha256Hex(a.toString('utf8')));
+      expect(inOrder.bytes).toBe(a.length);
+      const snap = openSnapshot(path.join(dir, 'a.json'), 'a.json');
+      expect(snap.entries).toHaveLength(400);
+      expect(snap.entries[9].status).toBe('error');
+      expect(snap.readAnswer(7)).toEqual({ big: 'é'.repeat(1_500_000) });
+      expect(snap.readAnswer(399)).toMatchObject({ i: 399 });
+      snap.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['a.json', 'b.json']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes nothing without answers, and discard leaves no file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

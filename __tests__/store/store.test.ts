@@ -132,6 +132,19 @@ describe('writing a run', () => {
     expect(integrity(file)).toEqual(['ok']);
   });
 
+  it('a key repeated in one batch ends as its last row, inside and across multi-row statements', () => {
+    const { store } = fresh();
+    addRun(store, 0, null);
+    const row = (i: number, caseId: string): SimResultRow => ({ runId: 'run-000', dataset: 'd', caseId, repeat: 0, passed: i % 2 === 0, latencyMs: i, errorKind: null, message: `row ${i}`, location: { file: 'f.json', line: i } });
+    // 63 rows: two full statements and 13 single ones; "dup" is in the first statement twice, then in a single.
+    const rows = Array.from({ length: 63 }, (_, i) => row(i, i === 3 || i === 20 || i === 60 ? 'dup' : `c${String(i).padStart(2, '0')}`));
+    expect(store.recordSimResults(rows)).toBe(63);
+    const all = store.simResults('run-000', { limit: 100, offset: 0 });
+    expect(all).toHaveLength(61);
+    expect(all.find((r) => r.caseId === 'dup')).toMatchObject({ latencyMs: 60, message: 'row 60', passed: true, location: { file: 'f.json', line: 60 } });
+    expect(all.find((r) => r.caseId === 'c21')).toMatchObject({ latencyMs: 21, passed: false });
+  });
+
   it('a batch with one bad row is rolled back whole', () => {
     const { store } = fresh();
     addRun(store, 0, null);

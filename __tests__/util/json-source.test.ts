@@ -38,4 +38,20 @@ describe('parseJsonSource', () => {
     expect(src.lineOf('/cases/0')).toBe(3);
     expect(src.lineOf('/cases/19999')).toBe(20002);
   });
+
+  it('gives the same lines for odd member names and layouts as for plain ones', () => {
+    const value = { 'a/b': { '~x': 1, 'q"t': [1, { z: 2 }] }, 'é\\n': [[], {}, 'x'], '': 0 };
+    for (const text of [JSON.stringify(value), JSON.stringify(value, null, 2), JSON.stringify(value, null, '\t').replace(/\n/g, '\r\n')]) {
+      const src = parseJsonSource(text, 'odd.json');
+      const lines = text.split(/\r?\n/);
+      const lineOfText = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+      expect(src.lineOf('/a~1b')).toBe(lineOfText('"a/b"'));
+      expect(src.lineOf('/a~1b/~0x')).toBe(lineOfText('"~x"'));
+      expect(src.lineOf('/a~1b/q"t')).toBe(lineOfText('"q\\"t"'));
+      expect(src.lineOf('/é\\n/1')).toBe(text.includes('\n') ? lineOfText('{}') : 1);
+      expect(src.lineOf('/')).toBe(lineOfText('"": 0') || 1);
+      expect(src.lineOf('/a~1b/q"t/1/z')).toBe(lineOfText('"z"')); // deeper than the index: the full tree
+    }
+  });
 });
+

@@ -6,7 +6,10 @@ import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
 
-const FLUSH_BYTES = 1 << 20;
+/** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
+const CHUNK_BYTES = 1 << 20;
+/** Copy size when the spool is already in case order and goes to the snapshot whole. */
+const COPY_BYTES = 4 << 20;
 
 export interface SnapshotWriterOptions {
   /** Final path of the snapshot (absolute). */
@@ -22,17 +25,25 @@ export type SnapshotHeaderInput = Omit<SnapshotHeader, 'schemaVersion' | 'kind' 
  * Builds a snapshot from SIM's answers as they arrive (an AnswerObserver). Each case's first attempt
  * is canonicalised and hashed at once and its line appended to a spool file beside the snapshot, so
  * memory stays flat whatever the suite size: only a (case index -> spool offset) map and the latencies
- * are kept. `finish` writes the snapshot in case order (the spool is in completion order), then
- * renames it into place: a crashed run never leaves half a snapshot.
+ * are kept. `finish` writes the snapshot in case order, then renames it into place: a crashed run never
+ * leaves half a snapshot.
+ *
+ * The spool holds the case lines already joined the way the snapshot joins them (`,\n` between two),
+ * so when answers came in case order (an in-process engine, or one worker) the spool is the snapshot's
+ * case list byte for byte and is copied over in large chunks; otherwise each line is read back in case
+ * order. Lines go into the spool chunk as bytes (no per-answer line string, no joined batch string).
  */
 export class SnapshotWriter implements AnswerObserver {
   readonly name = 'snapshot';
   private readonly spoolPath: string;
   private fd: number | null = null;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private spoolBytes = 0;
   private readonly where = new Map<number, { offset: number; length: number }>();
+  /** Highest case index spooled so far; spool order is case order while each new one is higher. */
+  private lastIndex = -1;
+  private inOrder = true;
   private readonly ignoreCache = new Map<string, { paths: string[]; tree: IgnoreTree; error?: string }>();
   private readonly latencies: number[] = [];
   private answered = 0;
@@ -82,14 +93,30 @@ export class SnapshotWriter implements AnswerObserver {
       entry.error = r.ok ? { kind: 'ignore_paths', message: ignore.error! } : { kind: r.error.kind, message: r.error.message };
       this.errored++;
     }
-    // The answer goes last and verbatim: it is canonical JSON text already.
+    // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
     const meta = JSON.stringify(entry);
-    const line = (answer === undefined ? meta : `${meta.slice(0, -1)},"answer":${answer}}`) + '\n';
-    const length = Buffer.byteLength(line);
-    this.where.set(o.caseIndex, { offset: this.spoolBytes + this.pendingBytes, length });
-    this.pending.push(line);
-    this.pendingBytes += length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    const sep = this.where.size > 0 ? 2 : 0;
+    const metaBytes = Buffer.byteLength(meta);
+    const length = answer === undefined ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + Buffer.byteLength(answer) + 1;
+    this.reserve(sep + length);
+    const c = this.chunk;
+    let at = this.used;
+    if (sep) {
+      c[at++] = 0x2c; // ,
+      c[at++] = 0x0a; // \n
+    }
+    const offset = this.spoolBytes + at;
+    if (answer === undefined) at += c.write(meta, at, 'utf8');
+    else {
+      at += c.write(meta, at, metaBytes - 1, 'utf8');
+      at += ANSWER_KEY.copy(c, at);
+      at += c.write(answer, at, 'utf8');
+      c[at++] = 0x7d; // }
+    }
+    this.used = at;
+    this.where.set(o.caseIndex, { offset, length });
+    if (o.caseIndex < this.lastIndex) this.inOrder = false;
+    else this.lastIndex = o.caseIndex;
   }
 
   /**
@@ -117,23 +144,15 @@ export class SnapshotWriter implements AnswerObserver {
     fs.mkdirSync(path.dirname(this.opts.file), { recursive: true });
     const out = fs.openSync(tmp, 'w');
     try {
-      const put = (text: string | Buffer) => {
-        const buf = typeof text === 'string' ? Buffer.from(text) : text;
-        fs.writeSync(out, buf);
+      const put = (buf: Buffer) => {
+        writeExactly(out, buf);
         sha.update(buf);
         bytes += buf.length;
       };
-      put(`${JSON.stringify(full).slice(0, -1)},"cases":[\n`);
-      const order = [...this.where.keys()].sort((a, b) => a - b);
-      let buf = Buffer.alloc(64 * 1024);
-      for (let i = 0; i < order.length; i++) {
-        const { offset, length } = this.where.get(order[i])!;
-        if (buf.length < length) buf = Buffer.alloc(length);
-        readExactly(this.fd!, buf, length, offset);
-        // Each spooled line ends in \n; all but the last case take a comma before it.
-        put(i < order.length - 1 ? Buffer.concat([buf.subarray(0, length - 1), COMMA_NL]) : buf.subarray(0, length));
-      }
-      put(']}\n');
+      put(Buffer.from(`${JSON.stringify(full).slice(0, -1)},"cases":[\n`));
+      if (this.inOrder) this.copySpool(put);
+      else this.copyInCaseOrder(put);
+      put(Buffer.from('\n]}\n'));
       fs.fsyncSync(out);
     } catch (err) {
       fs.closeSync(out);
@@ -154,7 +173,36 @@ export class SnapshotWriter implements AnswerObserver {
     };
   }
 
-  /** Drops everything (a cancelled run's partial snapshot must not become a baseline). */
+  /** The spool is the case list as the snapshot holds it: copied whole. */
+  private copySpool(put: (buf: Buffer) => void): void {
+    const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, Math.max(1, this.spoolBytes)));
+    for (let pos = 0; pos < this.spoolBytes; ) {
+      const n = Math.min(buf.length, this.spoolBytes - pos);
+      readExactly(this.fd!, buf, n, pos);
+      put(buf.subarray(0, n));
+      pos += n;
+    }
+  }
+
+  /** Answers came out of case order: each line is read back by its offset, in case order. */
+  private copyInCaseOrder(put: (buf: Buffer) => void): void {
+    const order = [...this.where.keys()].sort((a, b) => a - b);
+    let buf = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < order.length; i++) {
+      const { offset, length } = this.where.get(order[i])!;
+      if (buf.length < length + 2) buf = Buffer.alloc(length + 2);
+      readExactly(this.fd!, buf, length, offset);
+      // All but the last case take a comma and a newline after them.
+      let n = length;
+      if (i < order.length - 1) {
+        buf[n++] = 0x2c;
+        buf[n++] = 0x0a;
+      }
+      put(buf.subarray(0, n));
+    }
+  }
+
+/** Drops everything (a cancelled run's partial snapshot must not become a baseline). */
   discard(): void {
     this.done = true;
     this.cleanup();
@@ -175,21 +223,28 @@ export class SnapshotWriter implements AnswerObserver {
     return hit;
   }
 
+  /** Room for `bytes` more in the chunk: the chunk goes to the spool first if they do not fit. */
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.chunk.length) return;
+    this.flush();
+    if (bytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(bytes);
+  }
+
   private flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.used === 0) return;
     if (this.fd === null) {
       fs.mkdirSync(path.dirname(this.spoolPath), { recursive: true });
       this.fd = fs.openSync(this.spoolPath, 'w+');
     }
-    const data = this.pending.join('');
-    this.pending = [];
-    fs.writeSync(this.fd, data);
-    this.spoolBytes += this.pendingBytes;
-    this.pendingBytes = 0;
+    writeExactly(this.fd, this.chunk.subarray(0, this.used), this.spoolBytes);
+    this.spoolBytes += this.used;
+    this.used = 0;
+    // A chunk grown for one huge answer is not kept for the rest of the run.
+    if (this.chunk.length > CHUNK_BYTES) this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   }
 
   private cleanup(): void {
-    this.pending = [];
+    this.used = 0;
     if (this.fd !== null) {
       fs.closeSync(this.fd);
       this.fd = null;
@@ -198,7 +253,14 @@ export class SnapshotWriter implements AnswerObserver {
   }
 }
 
-const COMMA_NL = Buffer.from(',\n');
+const ANSWER_KEY = Buffer.from(',"answer":');
+
+function writeExactly(fd: number, buf: Buffer, position?: number): void {
+  let done = 0;
+  while (done < buf.length) {
+    done += fs.writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
+  }
+}
 
 function readExactly(fd: number, buf: Buffer, length: number, position: number): void {
   let got = 0;

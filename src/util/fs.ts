@@ -11,8 +11,120 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 
 /**
  * JSON, atomically. Indented for people; `compact` for files of 100k cases, where indentation doubles
- * the size and the peak memory of writing it.
+ * the size and the peak memory of writing it. The bytes are exactly `JSON.stringify(value, null,
+ * indent) + '\n'`, written piece by piece (see writeJsonPieces): a report of 100k cases is never one
+ * string of tens of MB plus its UTF-8 copy.
  */
 export function writeJsonAtomic(file: string, value: unknown, opts: { compact?: boolean } = {}): void {
-  writeFileAtomic(file, JSON.stringify(value, null, opts.compact ? undefined : 2) + '\n');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const out = new PieceWriter(fd);
+    writeJsonPieces(value, opts.compact ? '' : '  ', (s) => out.put(s));
+    out.put('\n');
+    out.flush();
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** Strings gathered into writes of about WRITE_BYTES. */
+const WRITE_BYTES = 1 << 20;
+
+class PieceWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly fd: number) {}
+
+  put(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= WRITE_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const buf = Buffer.from(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+    for (let done = 0; done < buf.length; ) done += fs.writeSync(this.fd, buf, done, buf.length - done);
+  }
+}
+
+/** Objects this deep are walked member by member; deeper values go to JSON.stringify whole. */
+const WALK_DEPTH = 4;
+/** Arrays this long are written item by item (each item whole); shorter ones go to JSON.stringify whole. */
+const STREAM_ITEMS = 256;
+
+/**
+ * JSON.stringify(value, null, indent) handed out in pieces: plain objects of the top WALK_DEPTH levels,
+ * and the arrays of STREAM_ITEMS or more items among them, are walked here with JSON.stringify's rules (toJSON called with the member's key,
+ * members that are undefined, functions or symbols left out, such array items written as null, the
+ * same indentation); every value below them, or of another kind, is JSON.stringify's own text
+ * re-indented to its level (a newline in JSON.stringify output is always indentation: newlines inside
+ * strings are escaped). Throws what JSON.stringify throws (BigInt, cycles).
+ */
+export function writeJsonPieces(value: unknown, indent: string, put: (s: string) => void): void {
+  const v = resolve(value, '');
+  put(leftOut(v) ? 'undefined' : (piece(v, indent, '', 0, put) ?? 'undefined'));
+}
+
+function resolve(v: unknown, key: string): unknown {
+  return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function'
+    ? (v as { toJSON: (k: string) => unknown }).toJSON(key)
+    : v;
+}
+
+function leftOut(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+function walkable(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Writes the (toJSON-resolved) value `v` at indentation `pad`: a container of the top levels goes out
+ * through `put` (and '' is returned); anything else is returned as text for the caller to put.
+ */
+function piece(v: unknown, indent: string, pad: string, depth: number, put: (s: string) => void): string | undefined {
+  if (typeof v !== 'object' || v === null || depth >= WALK_DEPTH || !walkable(v) || (Array.isArray(v) && v.length < STREAM_ITEMS)) {
+    const s = JSON.stringify(v, null, indent);
+    return s === undefined || !indent || pad === '' ? s : s.replace(/\n/g, '\n' + pad);
+  }
+  const inner = pad + indent;
+  const open = indent ? '\n' + inner : '';
+  const sep = indent ? ',\n' + inner : ',';
+  const close = indent ? '\n' + pad : '';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    put('[' + open);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) put(sep);
+      // Each item whole (depth WALK_DEPTH): one JSON.stringify per report case, not one per field.
+      const item = resolve(v[i], String(i));
+      put(leftOut(item) ? 'null' : (piece(item, indent, inner, WALK_DEPTH, put) ?? 'null'));
+    }
+    put(close + ']');
+    return '';
+  }
+  const colon = indent ? ': ' : ':';
+  let first = true;
+  for (const k of Object.keys(v)) {
+    const member = resolve((v as Record<string, unknown>)[k], k);
+    if (leftOut(member)) continue;
+    put((first ? '{' + open : sep) + JSON.stringify(k) + colon);
+    first = false;
+    put(piece(member, indent, inner, depth + 1, put) ?? 'null');
+  }
+  if (first) return '{}';
+  put(close + '}');
+  return '';
 }

@@ -48,11 +48,44 @@ const INDEXED_DEPTH = 2;
  * Parse strict JSON (no comments, no trailing commas). A syntax error throws an InputError with
  * file:line:column. `file` is the path as it should be printed (relative).
  *
- * One streaming pass checks the syntax and records where every value of the top two levels starts
- * (`/name`, `/cases/17`): that is all a dataset of 100k cases asks for on the good path. The full node
- * tree, which costs several times more, is only built when a deeper pointer is asked for (errors).
+ * Good files (what every run reads) take the fast path: JSON.parse, then one plain character scan of
+ * the known-valid text records where every value of the top two levels starts (`/name`, `/cases/17`):
+ * that is all a dataset of 100k cases asks for on the good path. A text JSON.parse refuses goes through
+ * jsonc-parser's visitor, which names the first problem. The full node tree, which costs several times
+ * more, is only built when a deeper pointer is asked for (errors).
  */
 export function parseJsonSource(text: string, file: string): JsonSource {
+  let value: unknown;
+  let shallow: Map<string, number>;
+  let starts: number[];
+  try {
+    value = JSON.parse(text);
+    starts = lineStarts(text);
+    shallow = shallowOffsets(text);
+  } catch {
+    ({ value, shallow, starts } = checkedParse(text, file));
+  }
+  let tree: Node | undefined;
+  const deepOffset = (pointer: string): number => {
+    tree ??= parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+    if (!tree) return 0;
+    let segs = pointerToSegments(pointer);
+    let node: Node | undefined;
+    while (!(node = findNodeAtLocation(tree, segs)) && segs.length > 0) segs = segs.slice(0, -1);
+    return node?.parent?.type === 'property' ? node.parent.offset : (node ?? tree).offset;
+  };
+  return {
+    file,
+    value,
+    lineOf(pointer: string): number {
+      const known = shallow.get(pointer);
+      return positionAt(starts, known ?? deepOffset(pointer)).line;
+    },
+  };
+}
+
+/** The old careful path, for texts JSON.parse refuses: the first problem with its line and column. */
+function checkedParse(text: string, file: string): { value: unknown; shallow: Map<string, number>; starts: number[] } {
   const starts = lineStarts(text);
   const shallow = new Map<string, number>();
   let firstError: { offset: number; code: number } | null = null;
@@ -102,21 +135,96 @@ export function parseJsonSource(text: string, file: string): JsonSource {
     const pos = positionAt(starts, m ? Number(m[1]) : 0);
     throw new InputError(`invalid JSON (${(e as Error).message})`, { file, line: pos.line, column: pos.column });
   }
-  let tree: Node | undefined;
-  const deepOffset = (pointer: string): number => {
-    tree ??= parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
-    if (!tree) return 0;
-    let segs = pointerToSegments(pointer);
-    let node: Node | undefined;
-    while (!(node = findNodeAtLocation(tree, segs)) && segs.length > 0) segs = segs.slice(0, -1);
-    return node?.parent?.type === 'property' ? node.parent.offset : (node ?? tree).offset;
+  return { value, shallow, starts };
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/**
+ * Where each value of the top INDEXED_DEPTH levels of a text JSON.parse accepted starts, by pointer:
+ * a member at the offset of its name, an array item or the root at its own first character (what the
+ * visitor of checkedParse records). The text is known valid, so this only tracks strings and nesting.
+ */
+function shallowOffsets(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const n = text.length;
+  let i = 0;
+  const skipSpace = () => {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
   };
-  return {
-    file,
-    value,
-    lineOf(pointer: string): number {
-      const known = shallow.get(pointer);
-      return positionAt(starts, known ?? deepOffset(pointer)).line;
-    },
+  /** From an opening quote to just past the closing one. */
+  const skipString = () => {
+    i++;
+    for (;;) {
+      const c = text.charCodeAt(i++);
+      if (c === QUOTE) return;
+      if (c === BACKSLASH) i++;
+    }
   };
+  /** Past a whole value of any depth. */
+  const skipValue = () => {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return skipString();
+    if (c !== 123 && c !== 91) {
+      // number, true, false, null: up to the next delimiter
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 44 || d === 125 || d === 93 || isSpace(d)) return;
+        i++;
+      }
+      return;
+    }
+    let depth = 0;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d === QUOTE) {
+        skipString();
+        continue;
+      }
+      i++;
+      if (d === 123 || d === 91) depth++;
+      else if (d === 125 || d === 93) {
+        if (--depth === 0) return;
+      }
+    }
+  };
+  /** Records the value at `i` (key offset `at`, or its own start), then walks or skips it. */
+  const value = (pointer: string, at: number, depth: number) => {
+    out.set(pointer, at >= 0 ? at : i);
+    const c = text.charCodeAt(i);
+    if (depth >= INDEXED_DEPTH || (c !== 123 && c !== 91)) return skipValue();
+    i++;
+    skipSpace();
+    if (c === 91) {
+      for (let k = 0; text.charCodeAt(i) !== 93; k++) {
+        value(`${pointer}/${k}`, -1, depth + 1);
+        skipSpace();
+        if (text.charCodeAt(i) === 44) i++;
+        skipSpace();
+      }
+    } else {
+      while (text.charCodeAt(i) !== 125) {
+        const keyAt = i;
+        skipString();
+        const raw = text.slice(keyAt + 1, i - 1);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(keyAt, i)) as string) : raw;
+        skipSpace();
+        i++; // :
+        skipSpace();
+        value(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, keyAt, depth + 1);
+        skipSpace();
+        if (text.charCodeAt(i) === 44) i++;
+        skipSpace();
+      }
+    }
+    i++;
+  };
+  skipSpace();
+  value('', -1, 0);
+  return out;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * What the reference engine reads from a prompt. Every generation's rules are written in terms of
@@ -175,8 +175,9 @@ export function analyzePrompt(prompt: string): PromptFacts {
     contradictions,
     numericConflicts: numeric.slice(0, MAX_CONTRADICTIONS),
     urls: findUrls(prompt),
-    signature: createHash('sha256').update(clean).digest('hex'),
-    promptHash: createHash('sha256').update(prompt).digest('hex').slice(0, 16),
+    // One-shot hashes: a Hash object per prompt costs more than the hashing of a short text.
+    signature: hash('sha256', clean, 'hex'),
+    promptHash: hash('sha256', prompt, 'hex').slice(0, 16),
   };
 }
 

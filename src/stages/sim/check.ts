@@ -1,5 +1,5 @@
 import { getAtPointer } from '../../util/json-pointer.js';
-import { compiledAssertions, evaluate } from './assertions.js';
+import { compiledAssertions, failureOf, type CompiledAssertion } from './assertions.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
 export type CompiledCheck = (
@@ -10,27 +10,52 @@ export type CompiledCheck = (
 
 const ACTUAL_MAX = 500;
 
-/** One check function per case, from its assertions compiled once at load time. */
-export function compileCaseChecks(cases: readonly SimCase[]): Map<SimCase, CompiledCheck> {
-  const out = new Map<SimCase, CompiledCheck>();
-  for (const c of cases) {
-    const list = compiledAssertions(c);
-    out.set(c, (body, latencyMs, answerPath) => {
-      const failures: AssertionOutcome[] = [];
-      const warnings: AssertionOutcome[] = [];
-      for (const a of list) {
-        const r = evaluate(a, { response: body, answerPath, latencyMs });
-        if (!r.pass) (r.level === 'warn' ? warnings : failures).push(r);
-      }
-      // The answer as the reviewer needs it beside the expectation: only for failing attempts.
-      let actual: string | undefined;
-      if (failures.length > 0) {
-        const got = getAtPointer(body, answerPath);
-        const v = got.found ? got.value : body;
-        actual = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').slice(0, ACTUAL_MAX);
-      }
-      return { failures, warnings, actual };
-    });
-  }
-  return out;
+/** The check of each case, by case (what `compileCaseChecks` returns: only `get` is offered). */
+export interface CaseChecks {
+  get(c: SimCase): CompiledCheck;
 }
+
+/**
+ * The check of every case, from its assertions compiled once at load time (compiled here for cases the
+ * loader did not compile). Nothing is kept per case beyond the compiled assertions themselves (the
+ * suite stays in memory for the whole run: no closure, context and map entry per case).
+ */
+export function compileCaseChecks(cases: readonly SimCase[]): CaseChecks {
+  for (const c of cases) compiledAssertions(c);
+  return {
+    get(c) {
+      const list = compiledAssertions(c);
+      return (body, latencyMs, answerPath) => runChecks(list, body, latencyMs, answerPath);
+    },
+  };
+}
+
+function runChecks(
+  list: readonly CompiledAssertion[],
+  body: unknown,
+  latencyMs: number,
+  answerPath: string,
+): ReturnType<CompiledCheck> {
+  let failures: AssertionOutcome[] = NONE;
+  let warnings: AssertionOutcome[] = NONE;
+  for (const a of list) {
+    const r = failureOf(a, { response: body, answerPath, latencyMs });
+    if (!r) continue;
+    if (r.level === 'warn') (warnings === NONE ? (warnings = []) : warnings).push(r);
+    else (failures === NONE ? (failures = []) : failures).push(r);
+  }
+  // The answer as the reviewer needs it beside the expectation: only for failing attempts.
+  let actual: string | undefined;
+  if (failures.length > 0) {
+    const got = getAtPointer(body, answerPath);
+    const v = got.found ? got.value : body;
+    actual = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').slice(0, ACTUAL_MAX);
+  }
+  return { failures, warnings, actual };
+}
+
+/**
+ * The outcome list of an attempt without failures (or warnings): one shared, frozen array instead of
+ * two new ones per attempt, each kept for the whole run in the attempt (100k cases: 200k arrays).
+ */
+const NONE: AssertionOutcome[] = Object.freeze([]) as unknown as AssertionOutcome[];

@@ -35,22 +35,32 @@ export function attemptSeed(runId: string, c: SimCase, repeat: number): number {
  * reports what it has. Returns attempts grouped per case index.
  */
 export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Promise<Attempt[][]> {
-  const jobs: [number, number][] = [];
-  for (let i = 0; i < cases.length; i++) for (let r = 0; r < cases[i].repeat; r++) jobs.push([i, r]);
   const results: Attempt[][] = cases.map(() => []);
-  let next = 0;
+  // The next attempt to start: case index, repeat (case by case, repeats in order; no job list kept).
+  let nextCase = 0;
+  let nextRepeat = 0;
+  const more = (): boolean => {
+    while (nextCase < cases.length && nextRepeat >= cases[nextCase].repeat) {
+      nextCase++;
+      nextRepeat = 0;
+    }
+    return nextCase < cases.length;
+  };
+  let jobs = 0;
+  for (const c of cases) jobs += c.repeat;
 
   // An in-process engine answers in microtasks only: without a turn of the event loop now and then,
   // timers (progress) and signals (cancellation) would wait for the whole suite.
   let lastTurn = performance.now();
   const worker = async (): Promise<void> => {
-    while (next < jobs.length && !opts.signal.aborted) {
+    while (more() && !opts.signal.aborted) {
       if (performance.now() - lastTurn > YIELD_EVERY_MS) {
         lastTurn = performance.now();
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      const [ci, repeat] = jobs[next++];
+      const ci = nextCase;
+      const repeat = nextRepeat++;
       const c = cases[ci];
       const [a, res] = await attempt(c, repeat, opts);
       if (a.error?.kind === 'aborted' && opts.signal.aborted) return;
@@ -58,7 +68,7 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
       opts.onAttempt?.(c, a, ci, res);
     }
   };
-  const workers = Math.max(1, Math.min(opts.concurrency, jobs.length));
+  const workers = Math.max(1, Math.min(opts.concurrency, jobs));
   await Promise.all(Array.from({ length: workers }, worker));
   for (const r of results) r.sort((x, y) => x.repeat - y.repeat);
   return results;
