@@ -1,7 +1,7 @@
 import type { StageResult } from '../runner/stage.js';
 import type { ReplaySettings } from '../settings/types.js';
 import type { DriftCase, ReplayCaseResult } from '../stages/replay/replay.js';
-import { driftTotals, replayTotals, stageVerdict } from '../stages/replay/report.js';
+import { driftTotals, replayReason, replayReportHead, replayTotals, stageVerdict } from '../stages/replay/report.js';
 import { replayFindings } from '../stages/replay/stage.js';
 import { caseKey } from './sim.js';
 import type { ShardRun } from './shards.js';
@@ -46,37 +46,22 @@ export function mergeReplay(
   const d0 = drifts[0];
   const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
   const notReplayed = sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
-  let reason =
-    `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${rules.rounds} replay round(s))` +
-    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${d0!.baseline}` : '');
-  if (roundsDone < rules.rounds) reason += `; cancelled after ${roundsDone} of ${rules.rounds} round(s): partial`;
-  if (notReplayed) reason += `; ${notReplayed} case(s) had no answer to replay`;
+  const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
 
   const snap = (first.snapshot as Obj | undefined) ?? {};
-  const common = {
+  const common = replayReportHead(totals, {
     verdict,
     reason,
     mode: 'in-run',
     snapshot: { ...snap, file: snapshotShown ?? snap.file ?? null },
-    determinismScore: totals.determinismScore,
-    determinismVerdict: totals.determinismVerdict,
     rounds: rules.rounds,
     roundsDone,
     freshProcess: first.freshProcess,
-    replayed: totals.replayed,
-    agreed: totals.agreed,
     notReplayed,
-    tarCanonical: totals.tarCanonical,
-    tarRaw: totals.tarRaw,
-    uniqueOutputs: totals.uniqueOutputs,
-    uniqueOutputsMax: totals.uniqueOutputsMax,
-    modalAgreement: totals.modalAgreement,
-    stable: totals.stable,
-    replayErrors: totals.replayErrors,
     calls: sum(blocks.map((b) => (typeof b.calls === 'number' ? b.calls : 0))),
     thresholds: rules.thresholds,
     ignorePaths: rules.ignorePaths,
-  };
+  });
   const driftReport = (list: DriftCase[]) =>
     drift && d0
       ? {
@@ -150,6 +135,3 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-function pct(x: number): string {
-  return `${Math.round(x * 1e4) / 100}%`;
-}

@@ -1,5 +1,5 @@
 import type { StageResult } from '../runner/stage.js';
-import { simVerdict, totals, type CaseStatus, type CaseSummary } from '../stages/sim/score.js';
+import { datasetEntry, simReportHead, simVerdict, totals, type CaseStatus } from '../stages/sim/score.js';
 import type { ShardRun } from './shards.js';
 
 /** A case as a shard's report.json lists it (sim.cases[]). */
@@ -48,33 +48,17 @@ export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: num
   }
   const cases = ran.flatMap((b) => b.cases!).sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
   const order = new Map(cases.map((c, i) => [caseKey(c), c.index ?? i]));
-  const t = totals(cases.map(asSummary));
+  const t = totals(cases.map(asCounted));
   let { verdict, reason } = simVerdict(t, passRate);
   const notRun = sum(blocks.map((b) => b.notRun ?? 0));
   if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
   const engineErrors: Record<string, number> = {};
   for (const b of ran) for (const [k, n] of Object.entries(b.engineErrors ?? {})) engineErrors[k] = (engineErrors[k] ?? 0) + n;
   const datasetList = ran.find((b) => Array.isArray(b.datasets))?.datasets ?? [];
-  const datasets = datasetList.map((d) => {
-    const dt = totals(cases.filter((c) => c.dataset === d.name).map(asSummary));
-    return { name: d.name, file: d.file, total: dt.total, passed: dt.passed, failed: dt.failed, errored: dt.errored, flaky: dt.flaky, passRate: round4(dt.passRate) };
-  });
+  const datasets = datasetList.map((d) => datasetEntry(d.name, d.file, totals(cases.filter((c) => c.dataset === d.name).map(asCounted))));
   const report = {
-    verdict,
-    reason,
-    total: t.total,
-    passed: t.passed,
-    failed: t.failed,
-    errored: t.errored,
-    flaky: t.flaky,
-    warned: t.warned,
-    notRun,
-    passRate: round4(t.passRate),
-    attempts: sum(ran.map((b) => b.attempts ?? 0)),
-    engineErrors,
     // The legs ran side by side: the slowest one is how long SIM took.
-    durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)),
-    datasets,
+    ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets }),
     cases,
   };
   const firstSummary = shards.find((s) => s.summaries.sim)?.summaries.sim;
@@ -90,15 +74,12 @@ export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: num
   };
 }
 
-/** totals() reads a case's status and warnings only. */
-function asSummary(c: SimReportCase): CaseSummary {
-  return { status: c.status, warnings: c.warnings ?? [] } as unknown as CaseSummary;
+/** What totals() counts of a case: its status and warnings. */
+function asCounted(c: SimReportCase): { status: CaseStatus; warnings: readonly unknown[] } {
+  return { status: c.status, warnings: c.warnings ?? [] };
 }
 
 function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}

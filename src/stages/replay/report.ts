@@ -122,3 +122,65 @@ export type { ReplayOutcome };
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
+
+/** The replay stage's one-line reason (a run's and a merge's alike). */
+export function replayReason(
+  t: ReplayTotals,
+  drift: DriftTotals | null,
+  o: { rounds: number; roundsDone: number; cancelled: boolean; notReplayed: number; baseline: string },
+): string {
+  let reason =
+    `determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))` +
+    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}` : '');
+  if (o.cancelled) reason += `; cancelled after ${o.roundsDone} of ${o.rounds} round(s): partial`;
+  if (o.notReplayed) reason += `; ${o.notReplayed} case(s) had no answer to replay`;
+  return reason;
+}
+
+/** The replay report's head, in its field order, before `cases` and `drift`: the same for a run and a merge. */
+export function replayReportHead<S>(
+  t: ReplayTotals,
+  o: {
+    verdict: GateVerdict;
+    reason: string;
+    mode: string;
+    snapshot: S;
+    rounds: number;
+    roundsDone: number;
+    freshProcess: unknown;
+    notReplayed: number;
+    calls: number;
+    thresholds: ReplaySettings['thresholds'];
+    ignorePaths: string[];
+  },
+) {
+  return {
+    verdict: o.verdict,
+    reason: o.reason,
+    mode: o.mode,
+    snapshot: o.snapshot,
+    determinismScore: t.determinismScore,
+    determinismVerdict: t.determinismVerdict,
+    rounds: o.rounds,
+    roundsDone: o.roundsDone,
+    freshProcess: o.freshProcess,
+    replayed: t.replayed,
+    agreed: t.agreed,
+    notReplayed: o.notReplayed,
+    tarCanonical: t.tarCanonical,
+    tarRaw: t.tarRaw,
+    uniqueOutputs: t.uniqueOutputs,
+    uniqueOutputsMax: t.uniqueOutputsMax,
+    modalAgreement: t.modalAgreement,
+    stable: t.stable,
+    replayErrors: t.replayErrors,
+    calls: o.calls,
+    thresholds: o.thresholds,
+    ignorePaths: o.ignorePaths,
+  };
+}
+
+/** A rate as a percentage with two decimals at most (0.1234 → "12.34%"). */
+export function pct(x: number): string {
+  return `${Math.round(x * 1e4) / 100}%`;
+}

@@ -11,6 +11,9 @@ import {
   caseName,
   describeDivergence,
   driftTotals,
+  pct,
+  replayReason,
+  replayReportHead,
   replayTotals,
   reportCase,
   reportDriftCase,
@@ -145,39 +148,30 @@ async function replayWith(
   const totals = replayTotals(outcome.cases, r.thresholds);
   const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
   const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
-  let reason =
-    `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${r.rounds} replay round(s))` +
-    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${outcome.drift!.baseline}` : '');
-  if (outcome.cancelled) reason += `; cancelled after ${outcome.roundsDone} of ${r.rounds} round(s): partial`;
-  if (outcome.notReplayed.length) reason += `; ${outcome.notReplayed.length} case(s) had no answer to replay`;
+  const reason = replayReason(totals, drift, {
+    rounds: r.rounds,
+    roundsDone: outcome.roundsDone,
+    cancelled: outcome.cancelled,
+    notReplayed: outcome.notReplayed.length,
+    baseline: outcome.drift?.baseline ?? '',
+  });
 
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
 
   const header = snapshot.header;
-  const common = {
+  const common = replayReportHead(totals, {
     verdict,
     reason,
     mode,
     snapshot: { file: shown, runId: header.runId, createdAt: header.createdAt, engine: header.engine, settingsHash: header.settingsHash },
-    determinismScore: totals.determinismScore,
-    determinismVerdict: totals.determinismVerdict,
     rounds: r.rounds,
     roundsDone: outcome.roundsDone,
     freshProcess: outcome.freshProcess,
-    replayed: totals.replayed,
-    agreed: totals.agreed,
     notReplayed: outcome.notReplayed.length,
-    tarCanonical: totals.tarCanonical,
-    tarRaw: totals.tarRaw,
-    uniqueOutputs: totals.uniqueOutputs,
-    uniqueOutputsMax: totals.uniqueOutputsMax,
-    modalAgreement: totals.modalAgreement,
-    stable: totals.stable,
-    replayErrors: totals.replayErrors,
     calls: outcome.calls,
     thresholds: r.thresholds,
     ignorePaths: r.ignorePaths,
-  };
+  });
   const driftReport = (diffs: number) =>
     outcome.drift && drift
       ? {
@@ -275,9 +269,6 @@ export function replayFindings(
   return out;
 }
 
-function pct(x: number): string {
-  return `${Math.round(x * 1e4) / 100}%`;
-}
 
 function show(v: unknown): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? '(absent)' : JSON.stringify(v);

@@ -81,7 +81,7 @@ export interface SimTotals {
   passRate: number;
 }
 
-export function totals(cases: CaseSummary[]): SimTotals {
+export function totals(cases: readonly { status: CaseStatus; warnings: readonly unknown[] }[]): SimTotals {
   let passed = 0;
   let failed = 0;
   let errored = 0;
@@ -116,4 +116,40 @@ export function simVerdict(t: SimTotals, passRate: { warn: number; fail: number 
   if (t.flaky > 0) return { verdict: 'WARN', reason: `${t.flaky} flaky case(s)` };
   if (t.warned > 0) return { verdict: 'WARN', reason: `${t.warned} case(s) failed a warn-level assertion` };
   return { verdict: 'PASS', reason: `all ${t.total} cases passed` };
+}
+
+export function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+/** A dataset's line in the SIM report (the stage's and merge's). */
+export function datasetEntry(name: string, file: string, t: SimTotals) {
+  return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: round4(t.passRate) };
+}
+
+/**
+ * The SIM report's head, in its field order, before `shard` and `cases`: one shape whether a run or a
+ * merge of shards made it, so a merged report reads like an unsharded one.
+ */
+export function simReportHead<D>(
+  t: SimTotals,
+  judged: { verdict: StageVerdict; reason: string },
+  rest: { notRun: number; attempts: number; engineErrors: Record<string, number>; durationMs: number; datasets: D[] },
+) {
+  return {
+    verdict: judged.verdict,
+    reason: judged.reason,
+    total: t.total,
+    passed: t.passed,
+    failed: t.failed,
+    errored: t.errored,
+    flaky: t.flaky,
+    warned: t.warned,
+    notRun: rest.notRun,
+    passRate: round4(t.passRate),
+    attempts: rest.attempts,
+    engineErrors: rest.engineErrors,
+    durationMs: rest.durationMs,
+    datasets: rest.datasets,
+  };
 }

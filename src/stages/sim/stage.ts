@@ -5,7 +5,7 @@ import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
 import { loadSuite } from './dataset.js';
 import { compileCaseChecks } from './check.js';
-import { summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
+import { datasetEntry, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
 import { sliceCases } from '../../shard/slice.js';
 
@@ -132,20 +132,7 @@ export const simStage: Stage = {
 
     const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
     const report = {
-      verdict,
-      reason,
-      total: t.total,
-      passed: t.passed,
-      failed: t.failed,
-      errored: t.errored,
-      flaky: t.flaky,
-      warned: t.warned,
-      notRun,
-      passRate: round4(t.passRate),
-      attempts: done,
-      engineErrors: engineErrorKinds,
-      durationMs: Math.round(performance.now() - started),
-      datasets,
+      ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
       ...(shardInfo ? { shard: shardInfo } : {}),
       cases: summaries.map((c, i) => ({ ...reportCase(c), index: summaryIndex[i] })),
     };
@@ -185,8 +172,7 @@ function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {
 }
 
 function datasetReport(name: string, file: string, cases: CaseSummary[]): SimDatasetReport {
-  const t = totals(cases.filter((c) => c.dataset === name));
-  return { name, file: toPosix(file), total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: round4(t.passRate) };
+  return datasetEntry(name, toPosix(file), totals(cases.filter((c) => c.dataset === name)));
 }
 
 /** The report's per-case entry (DESIGN §3.3), trimmed: full detail stays in sim_summary.json. */
@@ -210,9 +196,6 @@ function reportCase(s: CaseSummary) {
   };
 }
 
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
