@@ -4299,6 +4299,35 @@ function simVerdict(t, passRate) {
         return { verdict: 'WARN', reason: `${t.warned} case(s) failed a warn-level assertion` };
     return { verdict: 'PASS', reason: `all ${t.total} cases passed` };
 }
+function score_round4(x) {
+    return Math.round(x * 1e4) / 1e4;
+}
+/** A dataset's line in the SIM report (the stage's and merge's). */
+function datasetEntry(name, file, t) {
+    return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: score_round4(t.passRate) };
+}
+/**
+ * The SIM report's head, in its field order, before `shard` and `cases`: one shape whether a run or a
+ * merge of shards made it, so a merged report reads like an unsharded one.
+ */
+function simReportHead(t, judged, rest) {
+    return {
+        verdict: judged.verdict,
+        reason: judged.reason,
+        total: t.total,
+        passed: t.passed,
+        failed: t.failed,
+        errored: t.errored,
+        flaky: t.flaky,
+        warned: t.warned,
+        notRun: rest.notRun,
+        passRate: score_round4(t.passRate),
+        attempts: rest.attempts,
+        engineErrors: rest.engineErrors,
+        durationMs: rest.durationMs,
+        datasets: rest.datasets,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/shard/slice.ts
 
@@ -4442,20 +4471,7 @@ const simStage = {
                 engineErrorKinds[e.kind] = (engineErrorKinds[e.kind] ?? 0) + 1;
         const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
         const report = {
-            verdict,
-            reason,
-            total: t.total,
-            passed: t.passed,
-            failed: t.failed,
-            errored: t.errored,
-            flaky: t.flaky,
-            warned: t.warned,
-            notRun,
-            passRate: stage_round4(t.passRate),
-            attempts: done,
-            engineErrors: engineErrorKinds,
-            durationMs: Math.round(performance.now() - started),
-            datasets,
+            ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
             ...(shardInfo ? { shard: shardInfo } : {}),
             cases: summaries.map((c, i) => ({ ...reportCase(c), index: summaryIndex[i] })),
         };
@@ -4490,8 +4506,7 @@ function raiseCaseFindings(ctx, s) {
     }
 }
 function datasetReport(name, file, cases) {
-    const t = totals(cases.filter((c) => c.dataset === name));
-    return { name, file: toPosix(file), total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: stage_round4(t.passRate) };
+    return datasetEntry(name, toPosix(file), totals(cases.filter((c) => c.dataset === name)));
 }
 /** The report's per-case entry (DESIGN §3.3), trimmed: full detail stays in sim_summary.json. */
 function reportCase(s) {
@@ -4503,7 +4518,7 @@ function reportCase(s) {
         flaky: s.flaky,
         repeats: s.repeats,
         passes: s.passes,
-        passRate: stage_round4(s.passRate),
+        passRate: score_round4(s.passRate),
         wilson: s.wilson,
         latencyMs: s.latencyMs,
         failures: s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })),
@@ -4512,9 +4527,6 @@ function reportCase(s) {
         ...(s.actual !== undefined ? { actual: s.actual } : {}),
         location: s.location,
     };
-}
-function stage_round4(x) {
-    return Math.round(x * 1e4) / 1e4;
 }
 function toPosix(p) {
     return p.split((external_node_path_default()).sep).join('/');
@@ -6806,7 +6818,7 @@ const loadStage = {
             reason += '; the run was cancelled: partial results';
         const simPassRate = simRate(prior);
         raiseFindings(ctx, data, validity.reasons, simPassRate);
-        const quality = data.quality ? { ...data.quality, passRate: load_stage_round4(data.quality.passRate), simPassRate, failingCases: data.quality.failingCases.slice(0, 20) } : null;
+        const quality = data.quality ? { ...data.quality, passRate: stage_round4(data.quality.passRate), simPassRate, failingCases: data.quality.failingCases.slice(0, 20) } : null;
         const report = {
             generator: data.generator,
             valid: validity.valid,
@@ -6891,7 +6903,7 @@ function raiseFindings(ctx, data, invalid, simPassRate) {
 function pct(x) {
     return `${Math.round(x * 1000) / 10}%`;
 }
-function load_stage_round4(x) {
+function stage_round4(x) {
     return Math.round(x * 1e4) / 1e4;
 }
 
@@ -10921,6 +10933,47 @@ function describeDivergence(c) {
 function report_round4(x) {
     return Math.round(x * 1e4) / 1e4;
 }
+/** The replay stage's one-line reason (a run's and a merge's alike). */
+function replayReason(t, drift, o) {
+    let reason = `determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))` +
+        (drift ? `; drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}` : '');
+    if (o.cancelled)
+        reason += `; cancelled after ${o.roundsDone} of ${o.rounds} round(s): partial`;
+    if (o.notReplayed)
+        reason += `; ${o.notReplayed} case(s) had no answer to replay`;
+    return reason;
+}
+/** The replay report's head, in its field order, before `cases` and `drift`: the same for a run and a merge. */
+function replayReportHead(t, o) {
+    return {
+        verdict: o.verdict,
+        reason: o.reason,
+        mode: o.mode,
+        snapshot: o.snapshot,
+        determinismScore: t.determinismScore,
+        determinismVerdict: t.determinismVerdict,
+        rounds: o.rounds,
+        roundsDone: o.roundsDone,
+        freshProcess: o.freshProcess,
+        replayed: t.replayed,
+        agreed: t.agreed,
+        notReplayed: o.notReplayed,
+        tarCanonical: t.tarCanonical,
+        tarRaw: t.tarRaw,
+        uniqueOutputs: t.uniqueOutputs,
+        uniqueOutputsMax: t.uniqueOutputsMax,
+        modalAgreement: t.modalAgreement,
+        stable: t.stable,
+        replayErrors: t.replayErrors,
+        calls: o.calls,
+        thresholds: o.thresholds,
+        ignorePaths: o.ignorePaths,
+    };
+}
+/** A rate as a percentage with two decimals at most (0.1234 → "12.34%"). */
+function report_pct(x) {
+    return `${Math.round(x * 1e4) / 100}%`;
+}
 
 ;// CONCATENATED MODULE: ./src/stages/replay/stage.ts
 
@@ -11034,39 +11087,29 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     const totals = replayTotals(outcome.cases, r.thresholds);
     const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
     const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
-    let reason = `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${r.rounds} replay round(s))` +
-        (drift ? `; drift ${stage_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${outcome.drift.baseline}` : '');
-    if (outcome.cancelled)
-        reason += `; cancelled after ${outcome.roundsDone} of ${r.rounds} round(s): partial`;
-    if (outcome.notReplayed.length)
-        reason += `; ${outcome.notReplayed.length} case(s) had no answer to replay`;
+    const reason = replayReason(totals, drift, {
+        rounds: r.rounds,
+        roundsDone: outcome.roundsDone,
+        cancelled: outcome.cancelled,
+        notReplayed: outcome.notReplayed.length,
+        baseline: outcome.drift?.baseline ?? '',
+    });
     for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r))
         ctx.raise(f);
     const header = snapshot.header;
-    const common = {
+    const common = replayReportHead(totals, {
         verdict,
         reason,
         mode,
         snapshot: { file: shown, runId: header.runId, createdAt: header.createdAt, engine: header.engine, settingsHash: header.settingsHash },
-        determinismScore: totals.determinismScore,
-        determinismVerdict: totals.determinismVerdict,
         rounds: r.rounds,
         roundsDone: outcome.roundsDone,
         freshProcess: outcome.freshProcess,
-        replayed: totals.replayed,
-        agreed: totals.agreed,
         notReplayed: outcome.notReplayed.length,
-        tarCanonical: totals.tarCanonical,
-        tarRaw: totals.tarRaw,
-        uniqueOutputs: totals.uniqueOutputs,
-        uniqueOutputsMax: totals.uniqueOutputsMax,
-        modalAgreement: totals.modalAgreement,
-        stable: totals.stable,
-        replayErrors: totals.replayErrors,
         calls: outcome.calls,
         thresholds: r.thresholds,
         ignorePaths: r.ignorePaths,
-    };
+    });
     const driftReport = (diffs) => outcome.drift && drift
         ? {
             baseline: outcome.drift.baseline,
@@ -11146,15 +11189,12 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
             type: 'replay-drift',
             severity: drift.verdict === 'FAIL' ? 'CRITICAL' : 'HIGH',
             subsystem: 'replay',
-            message: `${drift.counts.changed} stable case(s) answer differently than baseline run ${baselineRunId}: drift ${stage_pct(drift.rate)} ` +
-                `(${drift.verdict === 'FAIL' ? `above failRate ${stage_pct(r.drift.failRate)}` : `above warnRate ${stage_pct(r.drift.warnRate)}`}); ` +
+            message: `${drift.counts.changed} stable case(s) answer differently than baseline run ${baselineRunId}: drift ${report_pct(drift.rate)} ` +
+                `(${drift.verdict === 'FAIL' ? `above failRate ${report_pct(r.drift.failRate)}` : `above warnRate ${report_pct(r.drift.warnRate)}`}); ` +
                 `${drift.counts.noise} unstable case(s) not counted (noise)${more}`,
         });
     }
     return out;
-}
-function stage_pct(x) {
-    return `${Math.round(x * 1e4) / 100}%`;
 }
 function stage_show(v) {
     const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? '(absent)' : JSON.stringify(v);
@@ -16923,7 +16963,7 @@ function mergeSim(shards, passRate, runId) {
     }
     const cases = ran.flatMap((b) => b.cases).sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
     const order = new Map(cases.map((c, i) => [sim_caseKey(c), c.index ?? i]));
-    const t = totals(cases.map(asSummary));
+    const t = totals(cases.map(asCounted));
     let { verdict, reason } = simVerdict(t, passRate);
     const notRun = sum(blocks.map((b) => b.notRun ?? 0));
     if (notRun > 0)
@@ -16933,26 +16973,10 @@ function mergeSim(shards, passRate, runId) {
         for (const [k, n] of Object.entries(b.engineErrors ?? {}))
             engineErrors[k] = (engineErrors[k] ?? 0) + n;
     const datasetList = ran.find((b) => Array.isArray(b.datasets))?.datasets ?? [];
-    const datasets = datasetList.map((d) => {
-        const dt = totals(cases.filter((c) => c.dataset === d.name).map(asSummary));
-        return { name: d.name, file: d.file, total: dt.total, passed: dt.passed, failed: dt.failed, errored: dt.errored, flaky: dt.flaky, passRate: sim_round4(dt.passRate) };
-    });
+    const datasets = datasetList.map((d) => datasetEntry(d.name, d.file, totals(cases.filter((c) => c.dataset === d.name).map(asCounted))));
     const report = {
-        verdict,
-        reason,
-        total: t.total,
-        passed: t.passed,
-        failed: t.failed,
-        errored: t.errored,
-        flaky: t.flaky,
-        warned: t.warned,
-        notRun,
-        passRate: sim_round4(t.passRate),
-        attempts: sum(ran.map((b) => b.attempts ?? 0)),
-        engineErrors,
         // The legs ran side by side: the slowest one is how long SIM took.
-        durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)),
-        datasets,
+        ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets }),
         cases,
     };
     const firstSummary = shards.find((s) => s.summaries.sim)?.summaries.sim;
@@ -16967,15 +16991,12 @@ function mergeSim(shards, passRate, runId) {
         suiteCases,
     };
 }
-/** totals() reads a case's status and warnings only. */
-function asSummary(c) {
+/** What totals() counts of a case: its status and warnings. */
+function asCounted(c) {
     return { status: c.status, warnings: c.warnings ?? [] };
 }
 function sum(xs) {
     return xs.reduce((a, b) => a + b, 0);
-}
-function sim_round4(x) {
-    return Math.round(x * 1e4) / 1e4;
 }
 
 ;// CONCATENATED MODULE: ./src/merge/replay.ts
@@ -17012,37 +17033,21 @@ function mergeReplay(shards, rules, order, snapshotShown, runId) {
     const d0 = drifts[0];
     const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
     const notReplayed = replay_sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
-    let reason = `determinism ${totals.determinismScore} (${totals.agreed}/${totals.replayed} case(s) answered the same in ${rules.rounds} replay round(s))` +
-        (drift ? `; drift ${replay_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${d0.baseline}` : '');
-    if (roundsDone < rules.rounds)
-        reason += `; cancelled after ${roundsDone} of ${rules.rounds} round(s): partial`;
-    if (notReplayed)
-        reason += `; ${notReplayed} case(s) had no answer to replay`;
+    const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
     const snap = first.snapshot ?? {};
-    const common = {
+    const common = replayReportHead(totals, {
         verdict,
         reason,
         mode: 'in-run',
         snapshot: { ...snap, file: snapshotShown ?? snap.file ?? null },
-        determinismScore: totals.determinismScore,
-        determinismVerdict: totals.determinismVerdict,
         rounds: rules.rounds,
         roundsDone,
         freshProcess: first.freshProcess,
-        replayed: totals.replayed,
-        agreed: totals.agreed,
         notReplayed,
-        tarCanonical: totals.tarCanonical,
-        tarRaw: totals.tarRaw,
-        uniqueOutputs: totals.uniqueOutputs,
-        uniqueOutputsMax: totals.uniqueOutputsMax,
-        modalAgreement: totals.modalAgreement,
-        stable: totals.stable,
-        replayErrors: totals.replayErrors,
         calls: replay_sum(blocks.map((b) => (typeof b.calls === 'number' ? b.calls : 0))),
         thresholds: rules.thresholds,
         ignorePaths: rules.ignorePaths,
-    };
+    });
     const driftReport = (list) => drift && d0
         ? {
             baseline: d0.baseline,
@@ -17095,9 +17100,6 @@ function asResult(c) {
 }
 function replay_sum(xs) {
     return xs.reduce((a, b) => a + b, 0);
-}
-function replay_pct(x) {
-    return `${Math.round(x * 1e4) / 100}%`;
 }
 
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
