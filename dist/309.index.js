@@ -4164,12 +4164,7 @@ const ACTUAL_MAX = 500;
 function compileCaseChecks(cases) {
     for (const c of cases)
         compiledAssertions(c);
-    return {
-        get(c) {
-            const list = compiledAssertions(c);
-            return (body, latencyMs, answerPath) => runChecks(list, body, latencyMs, answerPath);
-        },
-    };
+    return { check: (c, body, latencyMs, answerPath) => runChecks(compiledAssertions(c), body, latencyMs, answerPath) };
 }
 function runChecks(list, body, latencyMs, answerPath) {
     let failures = NONE;
@@ -4485,7 +4480,7 @@ const simStage = {
 };
 function buildChecker(cases, profile, custom) {
     const compiled = compileCaseChecks(cases);
-    return (c, body, latencyMs) => compiled.get(c)(body, latencyMs, answerPointer(body, profile, custom));
+    return (c, body, latencyMs) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom));
 }
 function raiseCaseFindings(ctx, s) {
     const where = { caseId: s.id, location: s.location, subsystem: 'sim' };
@@ -6031,13 +6026,10 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
     const transport = makeTransport(ctx);
     ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
     const compiled = compileCaseChecks(pool.cases);
-    // Each case's check function looked up once, by case index: the judge runs on every answer.
-    const checkOf = [];
     const perCase = new Map();
     const profile = settings.engine.profile;
     const judge = (req, body, latencyMs) => {
-        const check = (checkOf[req.caseIndex] ??= compiled.get(req.case));
-        const r = check(body, latencyMs, answerPointer(body, profile));
+        const r = compiled.check(req.case, body, latencyMs, answerPointer(body, profile));
         const passed = r.failures.length === 0;
         let q = perCase.get(req.caseIndex);
         if (!q) {

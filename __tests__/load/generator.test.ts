@@ -79,7 +79,7 @@ async function run(cases: SimCase[], t: LoadTransport, opts: { rate?: number; ms
       timeoutMs: opts.timeoutMs ?? 5_000,
       transport: t,
       requestAt: (i) => pool.requestAt(i),
-      judge: (req, body, latency) => checks.get(req.case)!(body, latency, '/final_answer').failures.length === 0,
+      judge: (req, body, latency) => checks.check(req.case, body, latency, '/final_answer').failures.length === 0,
       signal: new AbortController().signal,
     });
   } finally {

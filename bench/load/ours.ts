@@ -24,8 +24,6 @@ const cases = [
   },
 ];
 const checks = compileCaseChecks(cases);
-// As the load stage does (src/stages/load/builtin.ts): each case's check looked up once.
-const check = checks.get(cases[0])!;
 const pool = requestPool(cases, 'bench-load');
 const timeoutMs = opts.timeoutMs ?? 10_000;
 const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxResponseBytes: 1 << 20, runId: 'bench-load', timeoutMs });
@@ -42,7 +40,7 @@ const r = await runGenerator({
   transport,
   requestAt: (i) => pool.requestAt(i),
   // check: false measures the generator without its answer checks (JSON.parse still runs).
-  judge: opts.check === false ? undefined : (_req, body, latency) => check(body, latency, '/final_answer').failures.length === 0,
+  judge: opts.check === false ? undefined : (_req, body, latency) => checks.check(cases[0], body, latency, '/final_answer').failures.length === 0,
   signal: new AbortController().signal,
 });
 const cpu = process.cpuUsage(cpu0);

@@ -8,7 +8,7 @@ import type { ArrivalSchedule } from '../../load/schedule.js';
 import { evaluateThresholds, type ParsedThreshold } from '../../load/thresholds.js';
 import { adapterTransport, type LoadRequest, type LoadTransport } from '../../load/transport.js';
 import type { RunContext } from '../../runner/stage.js';
-import { compileCaseChecks, type CompiledCheck } from '../sim/check.js';
+import { compileCaseChecks } from '../sim/check.js';
 import type { LoadRunData, QualityCase } from './types.js';
 
 /**
@@ -23,13 +23,10 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
   ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
 
   const compiled = compileCaseChecks(pool.cases);
-  // Each case's check function looked up once, by case index: the judge runs on every answer.
-  const checkOf: (CompiledCheck | undefined)[] = [];
   const perCase = new Map<number, QualityCase>();
   const profile = settings.engine.profile;
   const judge = (req: LoadRequest, body: unknown, latencyMs: number): boolean => {
-    const check = (checkOf[req.caseIndex] ??= compiled.get(req.case)!);
-    const r = check(body, latencyMs, answerPointer(body, profile));
+    const r = compiled.check(req.case, body, latencyMs, answerPointer(body, profile));
     const passed = r.failures.length === 0;
     let q = perCase.get(req.caseIndex);
     if (!q) {

@@ -2,17 +2,17 @@ import { getAtPointer } from '../../util/json-pointer.js';
 import { compiledAssertions, failureOf, type CompiledAssertion } from './assertions.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
-export type CompiledCheck = (
-  body: unknown,
-  latencyMs: number,
-  answerPath: string,
-) => { failures: AssertionOutcome[]; warnings: AssertionOutcome[]; actual?: string };
+export interface CheckResult {
+  failures: AssertionOutcome[];
+  warnings: AssertionOutcome[];
+  actual?: string;
+}
 
 const ACTUAL_MAX = 500;
 
-/** The check of each case, by case (what `compileCaseChecks` returns: only `get` is offered). */
+/** Checks an answer against a case's compiled assertions (no closure per case or per call: it runs on every answer). */
 export interface CaseChecks {
-  get(c: SimCase): CompiledCheck;
+  check(c: SimCase, body: unknown, latencyMs: number, answerPath: string): CheckResult;
 }
 
 /**
@@ -22,12 +22,7 @@ export interface CaseChecks {
  */
 export function compileCaseChecks(cases: readonly SimCase[]): CaseChecks {
   for (const c of cases) compiledAssertions(c);
-  return {
-    get(c) {
-      const list = compiledAssertions(c);
-      return (body, latencyMs, answerPath) => runChecks(list, body, latencyMs, answerPath);
-    },
-  };
+  return { check: (c, body, latencyMs, answerPath) => runChecks(compiledAssertions(c), body, latencyMs, answerPath) };
 }
 
 function runChecks(
@@ -35,7 +30,7 @@ function runChecks(
   body: unknown,
   latencyMs: number,
   answerPath: string,
-): ReturnType<CompiledCheck> {
+): CheckResult {
   let failures: AssertionOutcome[] = NONE;
   let warnings: AssertionOutcome[] = NONE;
   for (const a of list) {

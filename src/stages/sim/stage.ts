@@ -151,7 +151,7 @@ function buildChecker(
   custom: RunContext['settings']['pipeline']['custom'],
 ): CaseChecker {
   const compiled = compileCaseChecks(cases);
-  return (c, body, latencyMs) => compiled.get(c)!(body, latencyMs, answerPointer(body, profile, custom));
+  return (c, body, latencyMs) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom));
 }
 
 function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {
