@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { canonicalHash, canonicalJson, sha256Hex } from '../../src/replay/canonical.js';
+import { canonicalHash, canonicalJson, canonicalJsonByWalk, sha256Hex } from '../../src/replay/canonical.js';
+import { seededRandom } from '../../src/util/seed.js';
 import { compileIgnorePaths, unionPaths } from '../../src/replay/ignore-paths.js';
 
 const SAMPLES = path.resolve(import.meta.dirname, '../fixtures/reference');
@@ -110,5 +111,54 @@ describe('ignorePaths in the canonical form', () => {
 
   it('unionPaths sorts and de-duplicates', () => {
     expect(unionPaths(['/b', '/a'], undefined, ['/a', '/c'])).toEqual(['/a', '/b', '/c']);
+  });
+});
+
+describe('the two ways canonicalJson writes its text', () => {
+  // canonicalJson serialises a sorted copy natively and falls back to a member-by-member walk for
+  // values a copy cannot stand for; both must give the text the walk gives.
+  const NAMES = ['a', 'b', 'B', 'é', '\u20ac', '\ud83d\ude00', '10', '9', '0', '01', '4294967296', '__proto__', 'x y', '', '\n'];
+
+  function randomValue(next: () => number, depth: number): unknown {
+    const r = next();
+    if (depth > 3 || r < 0.35) {
+      const k = Math.floor(next() * 7);
+      return [null, true, false, Math.floor(next() * 1e6) / 7, -0, 1e21, `s${NAMES[Math.floor(next() * NAMES.length)]}"\\`][k];
+    }
+    if (r < 0.55) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+    const out: string[] = [];
+    for (const name of NAMES) if (next() < 0.3) out.push(`${JSON.stringify(name)}:${JSON.stringify(randomValue(next, depth + 1))}`);
+    return JSON.parse(`{${out.join(',')}}`); // JSON.parse: "__proto__" stays an own member
+  }
+
+  it('agree on random values, with and without ignorePaths (index-like names and __proto__ included)', () => {
+    const random = seededRandom(20261125);
+    const next = () => random.next();
+    const ignores = [null, compileIgnorePaths(['/a', '/*/b', '/0', '/9/a', '/__proto__/x'])];
+    let fellBack = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = randomValue(next, 0);
+      for (const ig of ignores) {
+        expect(canonicalJson(v, ig)).toBe(canonicalJsonByWalk(v, ig));
+      }
+      if (JSON.stringify(v).match(/"(?:10|9|0|__proto__)":/)) fellBack++;
+    }
+    expect(fellBack).toBeGreaterThan(100); // the fallback path was exercised, not only the copy
+  });
+
+  it('orders index-like member names by code units however deep they are', () => {
+    const v = JSON.parse('{"b":{"10":1,"9":2,"a":3},"__proto__":{"z":1,"y":2},"a":[{"2":0,"1":0}]}');
+    expect(canonicalJson(v)).toBe('{"__proto__":{"y":2,"z":1},"a":[{"1":0,"2":0}],"b":{"10":1,"9":2,"a":3}}');
+  });
+
+  it('agree on every real Toron answer, with the profile ignorePaths a user would set', () => {
+    const ig = compileIgnorePaths(['/random_witness', '/metrics/request_id', '/state_snapshot/T1_RAW/*/latency_ms']);
+    for (const f of ['toron-2.5h.jsonl', 'toron-2.5h-stability.jsonl']) {
+      for (const line of fs.readFileSync(path.join(SAMPLES, f), 'utf8').trim().split('\n')) {
+        const response = JSON.parse(line).response;
+        expect(canonicalJson(response)).toBe(canonicalJsonByWalk(response));
+        expect(canonicalJson(response, ig)).toBe(canonicalJsonByWalk(response, ig));
+      }
+    }
   });
 });

@@ -14,8 +14,69 @@ import { stepIgnore, type IgnoreNode, type IgnoreTree } from './ignore-paths.js'
  * form of an in-process answer equals that of its serialised-then-parsed bytes.
  */
 export function canonicalJson(value: unknown, ignore: IgnoreTree = null): string {
+  const sorted = sortedCopy(value, ignore);
+  if (sorted !== UNSORTABLE) return JSON.stringify(sorted) ?? 'null';
+  return canonicalJsonByWalk(value, ignore);
+}
+
+/**
+ * The same text written member by member. `canonicalJson` takes this path only for the values a
+ * sorted copy cannot stand for (see sortedCopy); tests hold the two paths to one result.
+ */
+export function canonicalJsonByWalk(value: unknown, ignore: IgnoreTree = null): string {
   const out = ignore ? writeIgnoring(value, ignore) : write(value);
   return out === undefined ? 'null' : out;
+}
+
+const UNSORTABLE = Symbol('unsortable');
+/** An array index as a member name: objects list those first, in numeric order, whatever the insertion order. */
+const INDEX_NAME = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * A copy of the value whose objects have their members inserted in JCS order and ignored members
+ * left out, so that the engine's own JSON.stringify writes the canonical text: copying and native
+ * serialising take about half the time of concatenating the text in JavaScript (30 against 60 us for
+ * a 7 KB Toron answer), and SIM canonicalises every answer it snapshots.
+ * UNSORTABLE where insertion order cannot set the member order: a member named like an array index
+ * (objects enumerate those first, numerically) or `__proto__` (assigning it sets the prototype).
+ */
+function sortedCopy(v: unknown, ignore: IgnoreTree): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const j = viaToJSON(v);
+  if (j) return sortedCopy(j.value, ignore);
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      let next: IgnoreTree = null;
+      if (ignore) {
+        const step = below(ignore, String(i));
+        if (step === DROP) continue;
+        next = step;
+      }
+      const item = sortedCopy(v[i], next);
+      if (item === UNSORTABLE) return UNSORTABLE;
+      out.push(item);
+    }
+    return out;
+  }
+  const rec = v as Record<string, unknown>;
+  const keys = Object.keys(rec).sort();
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const c0 = k.charCodeAt(0);
+    if ((c0 <= 57 && c0 >= 48 && INDEX_NAME.test(k)) || (c0 === 95 && k === '__proto__')) return UNSORTABLE;
+    let next: IgnoreTree = null;
+    if (ignore) {
+      const step = below(ignore, k);
+      if (step === DROP) continue;
+      next = step;
+    }
+    const member = sortedCopy(rec[k], next);
+    if (member === UNSORTABLE) return UNSORTABLE;
+    out[k] = member;
+  }
+  return out;
 }
 
 /** sha256 of a text, hex (the one-shot hash: no Hash object per answer). */
