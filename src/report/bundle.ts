@@ -30,7 +30,10 @@ const REPORT_DIR_ENTRIES: Record<string, string> = {
 
 export const DEFAULT_BUNDLE_EPOCH = Date.UTC(1980, 0, 1) / 1000;
 const FILE_MODE = 0o644;
-const ZLIB_LEVEL = 6;
+// Level 3, not zlib's default 6: the snapshot is most of a bundle (about 7 KB of answer per case, 710 MB
+// at 100k cases), and on it level 3 deflates 2.5x faster (1.8 s against 4.7 s) for a zip 31% larger
+// (42 MB against 32 MB). Levels 1-3 share zlib's fast strategy; 3 packs best of them at the same speed.
+const ZLIB_LEVEL = 3;
 
 export interface BundleSource {
   /** Name inside the zip (forward slashes). */
