@@ -29,6 +29,25 @@ export function canonicalJsonByWalk(value: unknown, ignore: IgnoreTree = null): 
 }
 
 const UNSORTABLE = Symbol('unsortable');
+
+/**
+ * Member names in code-unit order (what the default sort gives), sorted in place. Objects of an
+ * answer have a few names each; for those an insertion sort allocates nothing, where
+ * Array.prototype.sort allocates a work array per call: 30% of all SIM allocation at 100k cases.
+ */
+function sortNames(names: string[]): string[] {
+  if (names.length > 24) return names.sort();
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i];
+    let j = i - 1;
+    while (j >= 0 && names[j] > name) {
+      names[j + 1] = names[j];
+      j--;
+    }
+    names[j + 1] = name;
+  }
+  return names;
+}
 /** An array index as a member name: objects list those first, in numeric order, whatever the insertion order. */
 const INDEX_NAME = /^(?:0|[1-9][0-9]{0,9})$/;
 
@@ -60,7 +79,7 @@ function sortedCopy(v: unknown, ignore: IgnoreTree): unknown {
     return out;
   }
   const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec).sort();
+  const keys = sortNames(Object.keys(rec));
   const out: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -146,7 +165,7 @@ function write(v: unknown): string | undefined {
     return out + ']';
   }
   const rec = o as Record<string, unknown>;
-  const keys = Object.keys(rec).sort();
+  const keys = sortNames(Object.keys(rec));
   let out = '{';
   let first = true;
   for (let i = 0; i < keys.length; i++) {
@@ -177,7 +196,7 @@ function writeIgnoring(v: unknown, ignore: IgnoreNode): string | undefined {
     return out + ']';
   }
   const rec = o as Record<string, unknown>;
-  const keys = Object.keys(rec).sort();
+  const keys = sortNames(Object.keys(rec));
   let out = '{';
   let first = true;
   for (let i = 0; i < keys.length; i++) {
