@@ -179,6 +179,32 @@ describe('SnapshotWriter and openSnapshot', () => {
     }
   });
 
+  it('lays the header last, and still reads snapshots written header first (up to 2.0.0)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const file = path.join(dir, 'new.json');
+      const w = new SnapshotWriter({ file, configIgnorePaths: [] });
+      for (let i = 0; i < 3; i++) w.observe(observation(simCase(`k${i}`), i, { i }));
+      w.finish(header);
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      expect(lines[0]).toBe('{"cases":[');
+      expect(lines[4]).toMatch(/^\],"schemaVersion":1,"kind":"toron-testops\.snapshot",.*"caseCount":3\}$/);
+      expect(lines[5]).toBe('');
+      // The same snapshot as 2.0.0 wrote it: header members first, `]}` last.
+      const legacy = path.join(dir, 'legacy.json');
+      fs.writeFileSync(legacy, [`${lines[4].slice(0, -1).replace('],', '{')},"cases":[`, ...lines.slice(1, 4), ']}', ''].join('\n'));
+      const a = openSnapshot(file, 'new.json');
+      const b = openSnapshot(legacy, 'legacy.json');
+      expect(b.header).toEqual(a.header);
+      expect(b.entries).toEqual(a.entries);
+      expect([0, 1, 2].map((i) => b.readAnswer(i))).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+      a.close();
+      b.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes nothing without answers, and discard leaves no file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {
@@ -216,7 +242,10 @@ describe('SnapshotWriter and openSnapshot', () => {
 
       expect(err(path.join(dir, 'missing.json')).message).toBe('missing.json: snapshot file not found');
       expect(err(write('report.json', '{"schemaVersion":1,"runId":"x","stages":{}}')).message).toMatch(/^report\.json:1 at \/kind: not a toron-testops snapshot/);
-      expect(err(write('newer.json', good.replace('"schemaVersion":1', '"schemaVersion":7'))).message).toMatch(/newer\.json:1 .*schemaVersion 7 .*use a newer toron-testops/);
+      // The header is the last line: its errors name that line.
+      expect(err(write('newer.json', good.replace('"schemaVersion":1', '"schemaVersion":7'))).message).toMatch(/newer\.json:5 .*schemaVersion 7 .*use a newer toron-testops/);
+      // Cut before the header (a copy that did not finish): said so, not read as a snapshot without cases.
+      expect(err(write('headless.json', lines.slice(0, 4).join('\n') + '\n')).message).toMatch(/^headless\.json at \/kind: the snapshot ends before its header/);
       // A case line cut short: named by its line.
       const cut = [...lines];
       cut[2] = cut[2].slice(0, 20);

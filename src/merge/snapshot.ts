@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { relPath, type RunPaths } from '../runner/paths.js';
 import type { StageResults } from '../runner/stage.js';
+import { CASES_OPENING, CASE_SEPARATOR, LEGACY_CLOSING, caseText, casesClosing, headerOfClosing, headerOfLegacyOpening, opensCases } from '../snapshot/layout.js';
 import { SNAPSHOT_KIND, type SnapshotCase, type SnapshotHeader, type SnapshotMetrics, type SnapshotWritten } from '../snapshot/types.js';
 import { caseKey } from './sim.js';
 import type { ShardRun } from './shards.js';
@@ -59,7 +60,7 @@ export function mergeSnapshots(
   };
   const { cases: _drop, ...headerOnly } = full as SnapshotHeader & { cases?: unknown };
   void _drop;
-  const text = `${JSON.stringify(headerOnly).slice(0, -1)},"cases":[\n${lines.map((l) => l.text).join(',\n')}\n]}\n`;
+  const text = `${CASES_OPENING}${lines.map((l) => l.text).join(CASE_SEPARATOR)}${casesClosing(headerOnly)}`;
   fs.mkdirSync(path.dirname(paths.snapshot), { recursive: true });
   const tmp = `${paths.snapshot}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
@@ -71,20 +72,21 @@ export function mergeSnapshots(
   };
 }
 
-/** A snapshot file's header and its case lines (text as written, without the separating comma). */
+/** A snapshot file's header and its case lines (text as written, without the separating comma), in either layout. */
 export function parseSnapshotLines(text: string): { header: SnapshotHeader; lines: { text: string; entry: SnapshotCase }[] } {
-  const nl = text.indexOf('\n');
-  const open = ',"cases":[';
-  if (nl < 0 || !text.slice(0, nl).endsWith(open)) throw new Error('not a toron-testops snapshot (unexpected layout)');
-  const header = JSON.parse(`${text.slice(0, nl - open.length)}}`) as SnapshotHeader;
-  if (header.kind !== SNAPSHOT_KIND) throw new Error(`not a toron-testops snapshot (kind ${JSON.stringify(header.kind)})`);
-  const body = text.slice(nl + 1).split('\n');
-  const lines: { text: string; entry: SnapshotCase }[] = [];
-  for (const raw of body) {
-    if (raw === ']}' || raw === '') continue;
-    const t = raw.endsWith(',') ? raw.slice(0, -1) : raw;
-    lines.push({ text: t, entry: JSON.parse(t) as SnapshotCase });
+  const all = text.split('\n');
+  while (all.length > 0 && all[all.length - 1] === '') all.pop();
+  const legacy = opensCases(all[0] ?? '') ? null : headerOfLegacyOpening(all[0] ?? '');
+  const header = (legacy ?? headerOfClosing(all[all.length - 1] ?? '')) as SnapshotHeader | null;
+  const closing = legacy ? LEGACY_CLOSING : all[all.length - 1];
+  if (all.length < 2 || header === null || all[all.length - 1] !== closing || (!legacy && !opensCases(all[0]))) {
+    throw new Error('not a toron-testops snapshot (unexpected layout)');
   }
+  if (header.kind !== SNAPSHOT_KIND) throw new Error(`not a toron-testops snapshot (kind ${JSON.stringify(header.kind)})`);
+  const lines = all.slice(1, -1).map((line) => {
+    const t = caseText(line);
+    return { text: t, entry: JSON.parse(t) as SnapshotCase };
+  });
   if (lines.length !== header.caseCount) throw new Error(`holds ${lines.length} case(s), its header says ${header.caseCount}`);
   return { header, lines };
 }

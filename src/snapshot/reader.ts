@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { InputError } from '../util/errors.js';
 import { parseJsonSource } from '../util/json-source.js';
+import { LEGACY_CLOSING, caseText, headerOfClosing, headerOfLegacyOpening, opensCases } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader } from './types.js';
 
 /** A snapshot case without its answer (answers are read on demand). */
@@ -91,19 +92,18 @@ function* lines(fd: number): Generator<Line> {
   }
 }
 
-const HEADER_END = ',"cases":[';
-
+/**
+ * The layout the writer makes (src/snapshot/layout.ts: header last, or header first as written up to
+ * 2.0.0), indexed line by line; null when the file is laid out otherwise.
+ */
 function tryLineLayout(fd: number, shownAs: string): OpenSnapshot | null {
   const it = lines(fd);
   const first = it.next();
-  if (first.done || !first.value.text.startsWith('{') || !first.value.text.endsWith(HEADER_END)) return null;
-  let header: SnapshotHeader;
-  try {
-    header = JSON.parse(`${first.value.text.slice(0, -HEADER_END.length)}}`) as SnapshotHeader;
-  } catch {
-    return null;
-  }
-  checkHeader(header, shownAs, () => 1);
+  if (first.done) return null;
+  const headerFirst = opensCases(first.value.text) ? null : headerOfLegacyOpening(first.value.text);
+  if (!opensCases(first.value.text) && headerFirst === null) return null;
+  if (headerFirst !== null) checkHeader(headerFirst as SnapshotHeader, shownAs, () => 1);
+  let header = headerFirst as SnapshotHeader | null;
   const entries: SnapshotEntry[] = [];
   const where: { offset: number; length: number; line: number }[] = [];
   let closed = false;
@@ -112,16 +112,22 @@ function tryLineLayout(fd: number, shownAs: string): OpenSnapshot | null {
       if (line.text.trim() !== '') return null;
       continue;
     }
-    if (line.text === ']}') {
+    if (headerFirst !== null ? line.text === LEGACY_CLOSING : line.text.startsWith('],')) {
+      if (headerFirst === null) {
+        const h = headerOfClosing(line.text);
+        if (h === null) return null;
+        checkHeader(h as SnapshotHeader, shownAs, () => line.no);
+        header = h as SnapshotHeader;
+      }
       closed = true;
       continue;
     }
-    const text = line.text.endsWith(',') ? line.text.slice(0, -1) : line.text;
+    const text = caseText(line.text);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      // The header is ours, so this line is a damaged case (a truncated copy, a bad edit).
+      // The layout is ours, so this line is a damaged case (a truncated copy, a bad edit).
       throw new InputError(`case ${entries.length + 1} is not valid JSON (the file is damaged or was edited): ${(err as Error).message}`, {
         file: shownAs,
         line: line.no,
@@ -131,7 +137,11 @@ function tryLineLayout(fd: number, shownAs: string): OpenSnapshot | null {
     entries.push(checkCase(value, entries.length, shownAs, line.no));
     where.push({ offset: line.offset, length: line.length, line: line.no });
   }
-  if (!closed) return null;
+  if (!closed || header === null) {
+    // Our opening line but no closing one: cut short (a copy that did not finish, a full disk).
+    if (headerFirst === null) throw new InputError('the snapshot ends before its header (the file is truncated)', { file: shownAs, pointer: '/kind' });
+    return null;
+  }
   checkCount(header, entries.length, shownAs);
   return {
     shownAs,
@@ -141,9 +151,7 @@ function tryLineLayout(fd: number, shownAs: string): OpenSnapshot | null {
       const w = where[i];
       const buf = Buffer.alloc(w.length);
       fs.readSync(fd, buf, 0, w.length, w.offset);
-      let text = buf.toString('utf8').trimEnd();
-      if (text.endsWith(',')) text = text.slice(0, -1);
-      return (JSON.parse(text) as SnapshotCase).answer;
+      return (JSON.parse(caseText(buf.toString('utf8').trimEnd())) as SnapshotCase).answer;
     },
     close() {
       fs.closeSync(fd);

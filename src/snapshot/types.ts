@@ -2,13 +2,8 @@
  * A snapshot (DESIGN §3.2, issue 4): what the engine answered in one run, per case, in canonical form,
  * so that a later replay (same run, another build, another machine) can ask again and compare.
  *
- * The file is plain JSON, laid out one case per line so a reader can index a snapshot of 100k cases
- * without holding it whole:
- *
- *   {"schemaVersion":1,"kind":"toron-testops.snapshot",...header...,"caseCount":86,"cases":[
- *   {"dataset":"...","id":"...",...,"answer":{...}},
- *   ...
- *   ]}
+ * The file is plain JSON, laid out one case per line (header last, see layout.ts) so a reader can
+ * index a snapshot of 100k cases without holding it whole.
  *
  * Nothing in it is an absolute path or a secret: engine targets are redacted, paths are relative.
  */

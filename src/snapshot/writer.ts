@@ -4,12 +4,11 @@ import path from 'node:path';
 import type { AnswerObservation, AnswerObserver } from '../runner/answers.js';
 import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
+import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
 
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
-/** Copy size when the spool is already in case order and goes to the snapshot whole. */
-const COPY_BYTES = 4 << 20;
 
 export interface SnapshotWriterOptions {
   /** Final path of the snapshot (absolute). */
@@ -25,20 +24,22 @@ export type SnapshotHeaderInput = Omit<SnapshotHeader, 'schemaVersion' | 'kind' 
  * Builds a snapshot from SIM's answers as they arrive (an AnswerObserver). Each case's first attempt
  * is canonicalised and hashed at once and its line appended to a spool file beside the snapshot, so
  * memory stays flat whatever the suite size: only a (case index -> spool offset) map and the latencies
- * are kept. `finish` writes the snapshot in case order, then renames it into place: a crashed run never
- * leaves half a snapshot.
+ * are kept. `finish` puts the snapshot in place by a rename: a crashed run never leaves half a snapshot.
  *
- * The spool holds the case lines already joined the way the snapshot joins them (`,\n` between two),
- * so when answers came in case order (an in-process engine, or one worker) the spool is the snapshot's
- * case list byte for byte and is copied over in large chunks; otherwise each line is read back in case
- * order. Lines go into the spool chunk as bytes (no per-answer line string, no joined batch string).
+ * The spool is laid out as the snapshot is (src/snapshot/layout.ts: the opening, case lines joined by
+ * `,\n`, the header last), so when answers came in case order (an in-process engine, or one worker)
+ * the spool plus its closing line is the snapshot, hashed as it was written, and is renamed into
+ * place; otherwise each line is read back in case order into a new file. Either way the bytes are the
+ * same. Lines go into the spool chunk as bytes (no per-answer line string, no joined batch string).
  */
 export class SnapshotWriter implements AnswerObserver {
   readonly name = 'snapshot';
   private readonly spoolPath: string;
   private fd: number | null = null;
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private used = OPENING.copy(this.chunk, 0);
+  /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
+  private readonly spoolSha = createHash('sha256');
   private spoolBytes = 0;
   private readonly where = new Map<number, { offset: number; length: number }>();
   /** Highest case index spooled so far; spool order is case order while each new one is higher. */
@@ -95,16 +96,13 @@ export class SnapshotWriter implements AnswerObserver {
     }
     // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
     const meta = JSON.stringify(entry);
-    const sep = this.where.size > 0 ? 2 : 0;
+    const sep = this.where.size > 0 ? SEPARATOR.length : 0;
     const metaBytes = Buffer.byteLength(meta);
     const length = answer === undefined ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + Buffer.byteLength(answer) + 1;
     this.reserve(sep + length);
     const c = this.chunk;
     let at = this.used;
-    if (sep) {
-      c[at++] = 0x2c; // ,
-      c[at++] = 0x0a; // \n
-    }
+    if (sep) at += SEPARATOR.copy(c, at);
     const offset = this.spoolBytes + at;
     if (answer === undefined) at += c.write(meta, at, 'utf8');
     else {
@@ -130,7 +128,6 @@ export class SnapshotWriter implements AnswerObserver {
       this.cleanup();
       return null;
     }
-    this.flush();
     const full: SnapshotHeader = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       kind: SNAPSHOT_KIND,
@@ -138,10 +135,35 @@ export class SnapshotWriter implements AnswerObserver {
       canonical: { form: 'RFC 8785', hash: 'sha256', ignorePaths: [...this.opts.configIgnorePaths] },
       caseCount: this.where.size,
     };
+    const closing = Buffer.from(casesClosing(full));
+    fs.mkdirSync(path.dirname(this.opts.file), { recursive: true });
+    const written = this.inOrder ? this.finishInPlace(closing) : this.finishByCopy(closing);
+    this.cleanup();
+    return { file: this.opts.file, ...written, cases: full.caseCount, createdAt: header.createdAt, settingsHash: header.settingsHash };
+  }
+
+  /** The spool is the snapshot but for its closing line: appended, synced, renamed into place. */
+  private finishInPlace(closing: Buffer): { sha256: string; bytes: number } {
+    this.reserve(closing.length);
+    closing.copy(this.chunk, this.used);
+    this.used += closing.length;
+    this.flush();
+    try {
+      fs.fsyncSync(this.fd!);
+      fs.renameSync(this.spoolPath, this.opts.file);
+    } catch (err) {
+      this.cleanup();
+      throw err;
+    }
+    return { sha256: this.spoolSha.digest('hex'), bytes: this.spoolBytes };
+  }
+
+  /** Answers came out of case order: each line is read back by its offset, in case order, into a new file. */
+  private finishByCopy(closing: Buffer): { sha256: string; bytes: number } {
+    this.flush();
     const tmp = `${this.opts.file}.${process.pid}.tmp`;
     const sha = createHash('sha256');
     let bytes = 0;
-    fs.mkdirSync(path.dirname(this.opts.file), { recursive: true });
     const out = fs.openSync(tmp, 'w');
     try {
       const put = (buf: Buffer) => {
@@ -149,10 +171,18 @@ export class SnapshotWriter implements AnswerObserver {
         sha.update(buf);
         bytes += buf.length;
       };
-      put(Buffer.from(`${JSON.stringify(full).slice(0, -1)},"cases":[\n`));
-      if (this.inOrder) this.copySpool(put);
-      else this.copyInCaseOrder(put);
-      put(Buffer.from('\n]}\n'));
+      put(OPENING);
+      const order = [...this.where.keys()].sort((a, b) => a - b);
+      let buf = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < order.length; i++) {
+        const { offset, length } = this.where.get(order[i])!;
+        const sep = i === 0 ? 0 : SEPARATOR.length;
+        if (buf.length < length + sep) buf = Buffer.alloc(length + sep);
+        if (sep) SEPARATOR.copy(buf, 0);
+        readExactly(this.fd!, buf, length, offset, sep);
+        put(buf.subarray(0, sep + length));
+      }
+      put(closing);
       fs.fsyncSync(out);
     } catch (err) {
       fs.closeSync(out);
@@ -162,44 +192,7 @@ export class SnapshotWriter implements AnswerObserver {
     }
     fs.closeSync(out);
     fs.renameSync(tmp, this.opts.file);
-    this.cleanup();
-    return {
-      file: this.opts.file,
-      sha256: sha.digest('hex'),
-      cases: full.caseCount,
-      bytes,
-      createdAt: header.createdAt,
-      settingsHash: header.settingsHash,
-    };
-  }
-
-  /** The spool is the case list as the snapshot holds it: copied whole. */
-  private copySpool(put: (buf: Buffer) => void): void {
-    const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, Math.max(1, this.spoolBytes)));
-    for (let pos = 0; pos < this.spoolBytes; ) {
-      const n = Math.min(buf.length, this.spoolBytes - pos);
-      readExactly(this.fd!, buf, n, pos);
-      put(buf.subarray(0, n));
-      pos += n;
-    }
-  }
-
-  /** Answers came out of case order: each line is read back by its offset, in case order. */
-  private copyInCaseOrder(put: (buf: Buffer) => void): void {
-    const order = [...this.where.keys()].sort((a, b) => a - b);
-    let buf = Buffer.alloc(64 * 1024);
-    for (let i = 0; i < order.length; i++) {
-      const { offset, length } = this.where.get(order[i])!;
-      if (buf.length < length + 2) buf = Buffer.alloc(length + 2);
-      readExactly(this.fd!, buf, length, offset);
-      // All but the last case take a comma and a newline after them.
-      let n = length;
-      if (i < order.length - 1) {
-        buf[n++] = 0x2c;
-        buf[n++] = 0x0a;
-      }
-      put(buf.subarray(0, n));
-    }
+    return { sha256: sha.digest('hex'), bytes };
   }
 
 /** Drops everything (a cancelled run's partial snapshot must not become a baseline). */
@@ -236,7 +229,9 @@ export class SnapshotWriter implements AnswerObserver {
       fs.mkdirSync(path.dirname(this.spoolPath), { recursive: true });
       this.fd = fs.openSync(this.spoolPath, 'w+');
     }
-    writeExactly(this.fd, this.chunk.subarray(0, this.used), this.spoolBytes);
+    const bytes = this.chunk.subarray(0, this.used);
+    writeExactly(this.fd, bytes, this.spoolBytes);
+    if (this.inOrder) this.spoolSha.update(bytes);
     this.spoolBytes += this.used;
     this.used = 0;
     // A chunk grown for one huge answer is not kept for the rest of the run.
@@ -254,6 +249,8 @@ export class SnapshotWriter implements AnswerObserver {
 }
 
 const ANSWER_KEY = Buffer.from(',"answer":');
+const OPENING = Buffer.from(CASES_OPENING);
+const SEPARATOR = Buffer.from(CASE_SEPARATOR);
 
 function writeExactly(fd: number, buf: Buffer, position?: number): void {
   let done = 0;
@@ -262,10 +259,10 @@ function writeExactly(fd: number, buf: Buffer, position?: number): void {
   }
 }
 
-function readExactly(fd: number, buf: Buffer, length: number, position: number): void {
+function readExactly(fd: number, buf: Buffer, length: number, position: number, at = 0): void {
   let got = 0;
   while (got < length) {
-    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    const n = fs.readSync(fd, buf, at + got, length - got, position + got);
     if (n === 0) throw new Error(`snapshot spool ended early (wanted ${length} bytes at ${position})`);
     got += n;
   }
