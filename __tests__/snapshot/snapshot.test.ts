@@ -7,6 +7,7 @@ import { cmd, dataset, DRIFT_ENGINE, project, run } from '../replay/helpers.js';
 import { canonicalJson, sha256Hex } from '../../src/replay/canonical.js';
 import { openSnapshot } from '../../src/snapshot/reader.js';
 import { SnapshotWriter } from '../../src/snapshot/writer.js';
+import { createSnapshotSink } from '../../src/snapshot/sink.js';
 import { Store } from '../../src/store/store.js';
 import { deriveSeed } from '../../src/util/seed.js';
 import { InputError } from '../../src/util/errors.js';
@@ -261,6 +262,93 @@ describe('SnapshotWriter and openSnapshot', () => {
       const noSeed = good.replace('"seed":8,', '');
       expect(err(write('noseed.json', noSeed)).message).toMatch(/^noseed\.json:3 at \/cases\/1 case "k1": "seed" must be a number/);
       expect(err(dir).message).toMatch(/is a folder/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the snapshot written on a thread of its own', () => {
+  const header = {
+    runId: 't1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    tool: { name: 'toron-testops', version: 'test' },
+    engine: { kind: 'reference', target: 'reference', version: null, profile: 'auto' },
+    settingsHash: 'x',
+    metrics: { sim: null, latencyMs: null, load: null, answered: 0, errored: 0 },
+    artifacts: {},
+  };
+
+  function observations(): AnswerObservation[] {
+    const list: AnswerObservation[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Key order the engine's, values with unicode, an ignored member, a BOM on one raw text.
+      const body = { z: i, text: `answer ${i} ☃ "q"`, a: { y: [i, { d: 1, c: 2 }], x: null }, drop: (i * 7919) % 13 };
+      const o = observation(simCase(`k${i}`, ['/drop']), i, body);
+      if (i === 5 && o.result.ok) o.result.raw = `\uFEFF${o.result.raw}`;
+      list.push(o);
+    }
+    list[9] = { case: simCase('k9'), caseIndex: 9, repeat: 0, seed: 1, passed: false, result: { ok: false, error: { kind: 'timeout', message: 'slow' }, latencyMs: 5 } };
+    list.push(observation(simCase('k3'), 3, { n: 1 }, 1)); // a repeat: not in the snapshot
+    return list;
+  }
+
+  it('writes the bytes the in-thread writer writes, with the same counts, and leaves no spool', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const list = observations();
+      const write = async (name: string, threadFrom: number, order: AnswerObservation[]) => {
+        const sink = createSnapshotSink({ file: path.join(dir, name), configIgnorePaths: [] }, threadFrom);
+        sink.plan?.(order.length);
+        expect(sink.threaded).toBe(threadFrom === 0);
+        for (const o of order) {
+          sink.observe(o);
+          const wait = sink.ready?.();
+          if (wait) await wait;
+        }
+        const counts = await sink.counts();
+        return { counts, written: (await sink.finish(header))!, bytes: fs.readFileSync(path.join(dir, name)) };
+      };
+      const here = await write('here.json', Infinity, list);
+      const there = await write('there.json', 0, list);
+      const shuffled = await write('shuffled.json', 0, [...list].reverse());
+      expect(there.bytes.equals(here.bytes)).toBe(true);
+      expect(shuffled.bytes.equals(here.bytes)).toBe(true);
+      expect(there.written.sha256).toBe(here.written.sha256);
+      expect(there.written.sha256).toBe(sha256Hex(there.bytes.toString('utf8')));
+      expect(there.counts.answered).toBe(2999);
+      expect(there.counts.errored).toBe(1);
+      expect([...there.counts.latencies]).toEqual([...here.counts.latencies]);
+      const snap = openSnapshot(path.join(dir, 'there.json'), 'there.json');
+      expect(snap.entries).toHaveLength(3000);
+      expect(snap.readAnswer(5)).toEqual({ a: { x: null, y: [5, { c: 2, d: 1 }] }, text: 'answer 5 ☃ "q"', z: 5 });
+      snap.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['here.json', 'shuffled.json', 'there.json']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes SIM wait while the thread is behind, and discard leaves nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const sink = createSnapshotSink({ file: path.join(dir, 'd.json'), configIgnorePaths: [] }, 0);
+      sink.plan?.(1);
+      expect(sink.threaded).toBe(true);
+      let waited = 0;
+      const big = 'x'.repeat(50_000);
+      for (let i = 0; i < 4000; i++) {
+        sink.observe(observation(simCase(`k${i}`), i, { i, big }));
+        const wait = sink.ready?.();
+        if (wait) {
+          waited++;
+          await wait;
+        }
+      }
+      expect(waited).toBeGreaterThan(0); // 200 MB of answers cannot all be queued at once
+      expect(sink.cases).toBe(4000);
+      await sink.discard();
+      expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -19,5 +19,13 @@ export interface AnswerObservation {
 
 export interface AnswerObserver {
   readonly name: string;
+  /** Told before the first answer how many attempts SIM will make. */
+  plan?(answers: number): void;
   observe(o: AnswerObservation): void;
+  /**
+   * Null when the observer can take more answers now; else a promise that settles when it can. SIM
+   * waits on it before its next attempt (an observer working off the thread must not fall behind
+   * without bound).
+   */
+  ready?(): Promise<void> | null;
 }

@@ -34,7 +34,7 @@ export interface FinaliseRunInput {
   env: NodeJS.ProcessEnv;
   log: RunContext['log'];
   /** Called first, before any file is written (the runner writes its snapshot there). */
-  beforeReport?: () => void;
+  beforeReport?: () => unknown;
   /** Adds fields to report.json before it is written (merge: which shards made it). */
   decorateReport?: (report: Report) => void;
   /** Called once the report files are written, before the bus closes (the runner closes its engine). */
@@ -61,7 +61,7 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   let report: Report | null = null;
   let writeError: string | null = null;
   try {
-    input.beforeReport?.();
+    await input.beforeReport?.();
     const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
     const compact = simTotal > COMPACT_ABOVE_CASES;
     for (const name of STAGE_ORDER) {

@@ -142,7 +142,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
         results[name] = skipped('run cancelled before this stage');
         continue;
       }
-      if (name === 'replay' || name === 'pipeline') finishSnapshot(); // replay reads it
+      if (name === 'replay' || name === 'pipeline') await finishSnapshot(); // replay reads it
       bus.emit({ type: 'subsystem', stage: name, state: 'started' });
       current = name;
       const result = await stage.run(ctx, results);

@@ -8,7 +8,8 @@ import type { SnapshotRow } from '../store/types.js';
 import { errorMessage } from '../util/errors.js';
 import { portableTarget, settingsHash } from './portable.js';
 import type { SnapshotMetrics, SnapshotWritten } from './types.js';
-import { SnapshotWriter } from './writer.js';
+import { createSnapshotSink } from './sink.js';
+import type { SnapshotCounts } from './thread-protocol.js';
 
 export interface RunSnapshot {
   /** Registered with SIM's answer observers when SIM runs. */
@@ -18,7 +19,7 @@ export interface RunSnapshot {
    * Nothing is written for a cancelled run, a SIM that ended in ERROR or did not run: such a snapshot
    * would make a misleading baseline. Idempotent; never throws (trouble is logged).
    */
-  finish(input: { results: StageResults; engine: { kind: string; version: string | null }; aborted: boolean }): SnapshotWritten | null;
+  finish(input: { results: StageResults; engine: { kind: string; version: string | null }; aborted: boolean }): Promise<SnapshotWritten | null>;
 }
 
 export interface RunSnapshotDeps {
@@ -29,32 +30,33 @@ export interface RunSnapshotDeps {
 }
 
 export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: RunSnapshotDeps): RunSnapshot {
-  const writer = new SnapshotWriter({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
+  const writer = createSnapshotSink({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
   let finished = false;
   return {
     observer: writer,
-    finish({ results, engine, aborted }) {
+    async finish({ results, engine, aborted }) {
       if (finished) return null;
       finished = true;
       const sim = results.sim;
       if (aborted || !sim || sim.verdict === 'ERROR' || sim.verdict === 'SKIPPED') {
         if (writer.cases > 0) deps.log('info', 'snapshot', `no snapshot written: ${aborted ? 'the run was cancelled' : 'SIM did not complete'}`);
-        writer.discard();
+        await writer.discard();
         return null;
       }
       try {
         const createdAt = (deps.now?.() ?? new Date()).toISOString();
-        const written = writer.finish({
+        const counts = await writer.counts();
+        const written = await writer.finish({
           runId: settings.runId,
           createdAt,
           tool: { name: 'toron-testops', version: pkg.version },
           engine: { kind: engine.kind, target: portableTarget(settings.engine.target, settings.cwd), version: engine.version, profile: settings.engine.profile },
           settingsHash: settingsHash(settings),
-          metrics: headlineMetrics(results, writer.counts),
+          metrics: headlineMetrics(results, counts),
           artifacts: artifactLinks(paths),
         });
         if (!written) return null;
-        deps.log('info', 'snapshot', `snapshot of ${written.cases} case(s) written: ${relPath(paths.cwd, written.file)}`);
+        deps.log('info', 'snapshot', `snapshot of ${written.cases} case(s) written${writer.threaded ? ' (on a thread of its own)' : ''}: ${relPath(paths.cwd, written.file)}`);
         try {
           deps.record?.({ runId: settings.runId, path: written.file, sha256: written.sha256, createdAt, cases: written.cases, settingsHash: written.settingsHash });
         } catch (err) {
@@ -63,14 +65,14 @@ export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: Run
         return written;
       } catch (err) {
         deps.log('error', 'snapshot', `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`);
-        writer.discard();
+        await writer.discard();
         return null;
       }
     },
   };
 }
 
-function headlineMetrics(results: StageResults, counts: SnapshotWriter['counts']): SnapshotMetrics {
+function headlineMetrics(results: StageResults, counts: SnapshotCounts): SnapshotMetrics {
   const s = results.sim?.report as Record<string, unknown> | undefined;
   const num = (k: string) => (typeof s?.[k] === 'number' ? (s[k] as number) : 0);
   const lat = [...counts.latencies].sort((a, b) => a - b);

@@ -52,7 +52,7 @@ export class SnapshotWriter implements AnswerObserver {
   private done = false;
 
   constructor(private readonly opts: SnapshotWriterOptions) {
-    this.spoolPath = `${opts.file}.${process.pid}.spool`;
+    this.spoolPath = spoolPath(opts.file);
   }
 
   /** Cases recorded so far. */
@@ -246,6 +246,11 @@ export class SnapshotWriter implements AnswerObserver {
     }
     fs.rmSync(this.spoolPath, { force: true });
   }
+}
+
+/** Where the writer of `file` keeps its spool (beside it: the rename into place stays on one file system). */
+export function spoolPath(file: string): string {
+  return `${file}.${process.pid}.spool`;
 }
 
 const ANSWER_KEY = Buffer.from(',"answer":');

@@ -18,6 +18,8 @@ export interface ExecuteOptions {
   /** Per-attempt budget; the engine adapter's own timeout may be shorter. */
   timeoutMs: number;
   signal: AbortSignal;
+  /** Null when the next attempt may start now, else a promise to wait on first (observers' backpressure). */
+  ready?: () => Promise<void> | null;
   /** Called after each attempt, in completion order, with the engine's result as it came. */
   onAttempt?: (c: SimCase, a: Attempt, caseIndex: number, result: EngineResult) => void;
 }
@@ -57,6 +59,11 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
       if (performance.now() - lastTurn > YIELD_EVERY_MS) {
         lastTurn = performance.now();
         await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const wait = opts.ready?.();
+      if (wait) {
+        await wait;
         continue;
       }
       const ci = nextCase;

@@ -68,6 +68,7 @@ export const simStage: Stage = {
     const ticker = setInterval(progress, PROGRESS_EVERY_MS);
     ticker.unref();
 
+    for (const o of ctx.answerObservers) o.plan?.(attemptsTotal);
     let attempts: Attempt[][];
     try {
       attempts = await executeCases(cases, {
@@ -77,6 +78,13 @@ export const simStage: Stage = {
         concurrency: settings.sim.concurrency,
         timeoutMs: settings.sim.timeoutMs,
         signal: ctx.signal,
+        ready: () => {
+          for (const o of ctx.answerObservers) {
+            const wait = o.ready?.();
+            if (wait) return wait;
+          }
+          return null;
+        },
         onAttempt: (c, a, caseIndex, result) => {
           done++;
           for (const o of ctx.answerObservers) {

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
+import { openSnapshot } from '../../src/snapshot/reader.js';
+import { THREAD_FROM_ANSWERS } from '../../src/snapshot/sink.js';
+
+// A suite large enough for the snapshot to be written on a thread of its own, run from source (the
+// thread through tsx) and from the committed build (dist/snapshot-thread): one snapshot either way.
+describe('a large run writes its snapshot on a thread of its own', () => {
+  const n = THREAD_FROM_ANSWERS + 100;
+  const cases = Array.from({ length: n }, (_, i) => ({
+    id: `c${i}`,
+    input: { prompt: `case ${i}: what is ${i} plus ${i}?` },
+    assert: [{ type: 'contains', value: `case ${i}` }],
+  }));
+  const files = {
+    'sim/sim_dataset.json': { datasets: [{ name: 'big', path: 'big.json', enabled: true, tags: [] }] },
+    'sim/big.json': { name: 'big', description: 'generated', seed: 1, defaults: { assert: [], ignorePaths: ['/random_witness'] }, cases },
+    'testops.config.json': { sim: { registry: 'sim/sim_dataset.json', concurrency: 8 } },
+  };
+
+  it('from source and from dist/, with the same cases, answers and hashes', async () => {
+    const dir = makeProject(files);
+    try {
+      const args = ['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'big1', '--config', 'testops.config.json'];
+      const src = await runCli([...args, '--out', 'out-src'], { cwd: dir, timeoutMs: 120_000 });
+      expect(src.stderr).toBe('');
+      expect(src.code, src.stdout).toBe(0);
+      const built = spawnSync(process.execPath, [path.join(ROOT, 'bin/toron-testops.js'), ...args, '--out', 'out-dist'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      expect(built.stderr).toBe('');
+      expect(built.status).toBe(0);
+      for (const [out, stdout] of [['out-src', src.stdout], ['out-dist', built.stdout]] as const) {
+        expect(stdout).toContain(`snapshot of ${n} case(s) written (on a thread of its own)`);
+        expect(readJson(path.join(reportDir(dir, 'big1', out), 'report.json')).stages.sim.passed).toBe(n);
+        expect(fs.readdirSync(path.join(dir, out, 'snapshots'))).toEqual(['big1.json']); // no spool left
+      }
+      const a = openSnapshot(path.join(dir, 'out-src/snapshots/big1.json'));
+      const b = openSnapshot(path.join(dir, 'out-dist/snapshots/big1.json'));
+      expect(a.entries.length).toBe(n);
+      // Latencies are measured, so they differ; everything else is the same.
+      const strip = (e: (typeof a.entries)[number]) => ({ ...e, latencyMs: 0 });
+      expect(b.entries.map(strip)).toEqual(a.entries.map(strip));
+      expect(a.entries.every((e) => e.status === 'ok' && /^[0-9a-f]{64}$/.test(e.hash!))).toBe(true);
+      expect(b.readAnswer(n - 1)).toEqual(a.readAnswer(n - 1));
+      expect(a.readAnswer(0)).not.toHaveProperty('random_witness');
+      a.close();
+      b.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AnswerObservation } from '../runner/answers.js';
+import type { SnapshotSink } from './sink.js';
+import { SNAPSHOT_THREAD_ROLE, type FromThread, type SnapshotCounts, type ThreadAnswer, type ThreadInit, type ToThread } from './thread-protocol.js';
+import type { SnapshotWritten } from './types.js';
+import { spoolPath, type SnapshotHeaderInput, type SnapshotWriterOptions } from './writer.js';
+
+/** Answers per message: one postMessage per answer would cost more than the copy of its text. */
+const BATCH = 128;
+/**
+ * Batches posted and not yet written before SIM is asked to wait (AnswerObserver.ready): about 16 MB
+ * of 7 KB answers. Without a bound a fast engine would queue its whole suite in memory.
+ */
+const MAX_PENDING_BATCHES = 16;
+
+/**
+ * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
+ * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
+ * (through tsx, a dev dependency). Null when none is there: the snapshot is then written in-thread.
+ */
+export function snapshotThreadScript(): { file: string; execArgv: string[] } | null {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const file = fileURLToPath(new URL(['.', 'thread-main.ts'].join('/'), here));
+    // By URL: a bare `tsx` would be looked up from the working directory, a user's project.
+    const tsx = new URL(['..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'].join('/'), here).href;
+    const loaded = process.execArgv.some((a) => a.includes('tsx'));
+    return fs.existsSync(file) ? { file, execArgv: loaded ? process.execArgv : [...process.execArgv, '--import', tsx] } : null;
+  }
+  // Built as a variable, so that the bundler does not take the path for an asset to copy.
+  for (const rel of ['snapshot-thread/index.js', '../snapshot-thread/index.js']) {
+    const file = fileURLToPath(new URL(rel, here));
+    if (fs.existsSync(file)) return { file, execArgv: process.execArgv };
+  }
+  return null;
+}
+
+/**
+ * A SnapshotWriter on a thread of its own. SIM's thread only posts each first attempt's raw text;
+ * parsing it again, canonicalising, hashing and writing (about 60 us of a 7 KB Toron answer) happen on
+ * another core. Same bytes as the in-thread writer: the thread runs that writer.
+ */
+export class ThreadedSnapshotWriter implements SnapshotSink {
+  readonly name = 'snapshot';
+  readonly threaded = true;
+  private readonly worker: Worker;
+  private batch: ThreadAnswer[] = [];
+  private pendingBatches = 0;
+  private waiters: (() => void)[] = [];
+  private readonly replies = new Map<number, { resolve: (m: Extract<FromThread, { type: 'reply' }>) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private seen = new Set<number>();
+  private dead: Error | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly options: SnapshotWriterOptions,
+    script: { file: string; execArgv: string[] },
+  ) {
+    const init: ThreadInit = { role: SNAPSHOT_THREAD_ROLE, options };
+    this.worker = new Worker(script.file, { workerData: init, execArgv: script.execArgv });
+    // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
+    // not be kept alive by an idle writer thread.
+    this.worker.unref();
+    this.worker.on('message', (m: FromThread) => {
+      if (m.type === 'ack') {
+        this.pendingBatches--;
+        this.wake();
+      } else {
+        const r = this.replies.get(m.id);
+        this.replies.delete(m.id);
+        this.hold();
+        r?.resolve(m);
+      }
+    });
+    const fail = (err: Error) => {
+      this.dead ??= err;
+      for (const r of this.replies.values()) r.reject(err);
+      this.replies.clear();
+      this.pendingBatches = 0;
+      this.wake();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`the snapshot writer thread stopped (exit code ${code})`));
+    });
+  }
+
+  get cases(): number {
+    return this.seen.size;
+  }
+
+  observe(o: AnswerObservation): void {
+    if (this.closed || o.repeat !== 0 || this.seen.has(o.caseIndex)) return;
+    this.seen.add(o.caseIndex);
+    const c = o.case;
+    const r = o.result;
+    this.batch.push({
+      case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
+      caseIndex: o.caseIndex,
+      seed: o.seed,
+      passed: o.passed,
+      result: r.ok ? { ok: true, raw: r.raw, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+    });
+    if (this.batch.length >= BATCH) this.post();
+  }
+
+  ready(): Promise<void> | null {
+    if (this.dead || this.pendingBatches < MAX_PENDING_BATCHES) return null;
+    const wait = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.hold();
+    return wait;
+  }
+
+  async counts(): Promise<SnapshotCounts> {
+    this.post();
+    const m = await this.request((id) => ({ type: 'counts', id }));
+    return m.counts!;
+  }
+
+  async finish(header: SnapshotHeaderInput): Promise<SnapshotWritten | null> {
+    if (this.closed) return null;
+    this.post();
+    try {
+      const m = await this.request((id) => ({ type: 'finish', id, header }));
+      if (m.error !== undefined) throw new Error(m.error);
+      return m.written ?? null;
+    } finally {
+      await this.close();
+    }
+  }
+
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.batch = [];
+    try {
+      await this.request((id) => ({ type: 'discard', id }));
+    } catch {
+      // A thread that died cannot discard: its spool is removed from here.
+      fs.rmSync(spoolPath(this.options.file), { force: true });
+    } finally {
+      await this.close();
+    }
+  }
+
+  private post(): void {
+    if (this.batch.length === 0 || this.dead) return;
+    this.send({ type: 'answers', batch: this.batch });
+    this.batch = [];
+    this.pendingBatches++;
+  }
+
+  private send(m: ToThread): void {
+    this.worker.postMessage(m);
+  }
+
+  private request(make: (id: number) => ToThread): Promise<Extract<FromThread, { type: 'reply' }>> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      this.hold();
+      this.send(make(id));
+    });
+  }
+
+  private wake(): void {
+    if (this.pendingBatches >= MAX_PENDING_BATCHES && !this.dead) return;
+    const w = this.waiters;
+    this.waiters = [];
+    this.hold();
+    for (const resolve of w) resolve();
+  }
+
+  /** The thread keeps the process alive exactly while a request or SIM waits on it. */
+  private hold(): void {
+    if (this.closed) return;
+    if (this.replies.size > 0 || this.waiters.length > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake();
+    await this.worker.terminate();
+  }
+}
