@@ -1,8 +1,8 @@
-export const id = 567;
-export const ids = [567];
+export const id = 786;
+export const ids = [786];
 export const modules = {
 
-/***/ 41567:
+/***/ 83786:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -3161,6 +3161,11 @@ async function executeCases(cases, opts) {
                 await new Promise((r) => setImmediate(r));
                 continue;
             }
+            const wait = opts.ready?.();
+            if (wait) {
+                await wait;
+                continue;
+            }
             const ci = nextCase;
             const repeat = nextRepeat++;
             const c = cases[ci];
@@ -4481,6 +4486,8 @@ const simStage = {
         });
         const ticker = setInterval(progress, PROGRESS_EVERY_MS);
         ticker.unref();
+        for (const o of ctx.answerObservers)
+            o.plan?.(attemptsTotal);
         let attempts;
         try {
             attempts = await executeCases(cases, {
@@ -4490,6 +4497,14 @@ const simStage = {
                 concurrency: settings.sim.concurrency,
                 timeoutMs: settings.sim.timeoutMs,
                 signal: ctx.signal,
+                ready: () => {
+                    for (const o of ctx.answerObservers) {
+                        const wait = o.ready?.();
+                        if (wait)
+                            return wait;
+                    }
+                    return null;
+                },
                 onAttempt: (c, a, caseIndex, result) => {
                     done++;
                     for (const o of ctx.answerObservers) {
@@ -5351,8 +5366,8 @@ class AdapterFlight {
  * Requests in flight, oldest first, with one sweeping timer for their timeouts instead of a timer per
  * request. Every request has the same timeout, so insertion order is deadline order and a sweep stops
  * at the first request that is still within its time. The order is a list threaded through the flights
- * themselves: adding and removing one is a few field writes, where a Map paid a hash insert and delete
- * (and an entry to collect) per request.
+ * themselves: adding and removing one is a few field writes, where a Map paid a hash insert and a
+ * delete per request (measurable at saturation: see bench/load/ab.mjs).
  */
 class InFlightTable {
     timeoutMs;
@@ -13389,6 +13404,13 @@ function toSimRow(r) {
 
 // EXTERNAL MODULE: ./package.json
 var package_0 = __webpack_require__(8330);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(73136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(75919);
+;// CONCATENATED MODULE: ./src/snapshot/thread-protocol.ts
+const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
+
 ;// CONCATENATED MODULE: ./src/snapshot/writer.ts
 
 
@@ -13432,7 +13454,7 @@ class SnapshotWriter {
     done = false;
     constructor(opts) {
         this.opts = opts;
-        this.spoolPath = `${opts.file}.${process.pid}.spool`;
+        this.spoolPath = spoolPath(opts.file);
     }
     /** Cases recorded so far. */
     get cases() {
@@ -13633,6 +13655,10 @@ class SnapshotWriter {
         external_node_fs_default().rmSync(this.spoolPath, { force: true });
     }
 }
+/** Where the writer of `file` keeps its spool (beside it: the rename into place stays on one file system). */
+function spoolPath(file) {
+    return `${file}.${process.pid}.spool`;
+}
 const ANSWER_KEY = Buffer.from(',"answer":');
 const OPENING = Buffer.from(CASES_OPENING);
 const SEPARATOR = Buffer.from(CASE_SEPARATOR);
@@ -13655,6 +13681,257 @@ function round2(x) {
     return Math.round(x * 100) / 100;
 }
 
+;// CONCATENATED MODULE: ./src/snapshot/threaded-writer.ts
+
+
+
+
+
+/** Answers per message: one postMessage per answer would cost more than the copy of its text. */
+const BATCH = 128;
+/**
+ * Batches posted and not yet written before SIM is asked to wait (AnswerObserver.ready): about 16 MB
+ * of 7 KB answers. Without a bound a fast engine would queue its whole suite in memory.
+ */
+const MAX_PENDING_BATCHES = 16;
+/**
+ * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
+ * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
+ * (through tsx, a dev dependency). Null when none is there: the snapshot is then written in-thread.
+ */
+function snapshotThreadScript() {
+    const here = import.meta.url;
+    if (here.endsWith('.ts')) {
+        const file = (0,external_node_url_.fileURLToPath)(new URL(['.', 'thread-main.ts'].join('/'), here));
+        // By URL: a bare `tsx` would be looked up from the working directory, a user's project.
+        const tsx = new URL(['..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'].join('/'), here).href;
+        const loaded = process.execArgv.some((a) => a.includes('tsx'));
+        return external_node_fs_default().existsSync(file) ? { file, execArgv: loaded ? process.execArgv : [...process.execArgv, '--import', tsx] } : null;
+    }
+    // Built as a variable, so that the bundler does not take the path for an asset to copy.
+    for (const rel of ['snapshot-thread/index.js', '../snapshot-thread/index.js']) {
+        const file = (0,external_node_url_.fileURLToPath)(new URL(rel, here));
+        if (external_node_fs_default().existsSync(file))
+            return { file, execArgv: process.execArgv };
+    }
+    return null;
+}
+/**
+ * A SnapshotWriter on a thread of its own. SIM's thread only posts each first attempt's raw text;
+ * parsing it again, canonicalising, hashing and writing (about 60 us of a 7 KB Toron answer) happen on
+ * another core. Same bytes as the in-thread writer: the thread runs that writer.
+ */
+class ThreadedSnapshotWriter {
+    options;
+    name = 'snapshot';
+    threaded = true;
+    worker;
+    batch = [];
+    pendingBatches = 0;
+    waiters = [];
+    replies = new Map();
+    nextId = 1;
+    seen = new Set();
+    dead = null;
+    closed = false;
+    constructor(options, script) {
+        this.options = options;
+        const init = { role: SNAPSHOT_THREAD_ROLE, options };
+        this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, execArgv: script.execArgv });
+        // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
+        // not be kept alive by an idle writer thread.
+        this.worker.unref();
+        this.worker.on('message', (m) => {
+            if (m.type === 'ack') {
+                this.pendingBatches--;
+                this.wake();
+            }
+            else {
+                const r = this.replies.get(m.id);
+                this.replies.delete(m.id);
+                this.hold();
+                r?.resolve(m);
+            }
+        });
+        const fail = (err) => {
+            this.dead ??= err;
+            for (const r of this.replies.values())
+                r.reject(err);
+            this.replies.clear();
+            this.pendingBatches = 0;
+            this.wake();
+        };
+        this.worker.on('error', fail);
+        this.worker.on('exit', (code) => {
+            if (!this.closed)
+                fail(new Error(`the snapshot writer thread stopped (exit code ${code})`));
+        });
+    }
+    get cases() {
+        return this.seen.size;
+    }
+    observe(o) {
+        if (this.closed || o.repeat !== 0 || this.seen.has(o.caseIndex))
+            return;
+        this.seen.add(o.caseIndex);
+        const c = o.case;
+        const r = o.result;
+        this.batch.push({
+            case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
+            caseIndex: o.caseIndex,
+            seed: o.seed,
+            passed: o.passed,
+            result: r.ok ? { ok: true, raw: r.raw, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+        });
+        if (this.batch.length >= BATCH)
+            this.post();
+    }
+    ready() {
+        if (this.dead || this.pendingBatches < MAX_PENDING_BATCHES)
+            return null;
+        const wait = new Promise((resolve) => this.waiters.push(resolve));
+        this.hold();
+        return wait;
+    }
+    async counts() {
+        this.post();
+        const m = await this.request((id) => ({ type: 'counts', id }));
+        return m.counts;
+    }
+    async finish(header) {
+        if (this.closed)
+            return null;
+        this.post();
+        try {
+            const m = await this.request((id) => ({ type: 'finish', id, header }));
+            if (m.error !== undefined)
+                throw new Error(m.error);
+            return m.written ?? null;
+        }
+        finally {
+            await this.close();
+        }
+    }
+    async discard() {
+        if (this.closed)
+            return;
+        this.batch = [];
+        try {
+            await this.request((id) => ({ type: 'discard', id }));
+        }
+        catch {
+            // A thread that died cannot discard: its spool is removed from here.
+            external_node_fs_default().rmSync(spoolPath(this.options.file), { force: true });
+        }
+        finally {
+            await this.close();
+        }
+    }
+    post() {
+        if (this.batch.length === 0 || this.dead)
+            return;
+        this.send({ type: 'answers', batch: this.batch });
+        this.batch = [];
+        this.pendingBatches++;
+    }
+    send(m) {
+        this.worker.postMessage(m);
+    }
+    request(make) {
+        if (this.dead)
+            return Promise.reject(this.dead);
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.replies.set(id, { resolve, reject });
+            this.hold();
+            this.send(make(id));
+        });
+    }
+    wake() {
+        if (this.pendingBatches >= MAX_PENDING_BATCHES && !this.dead)
+            return;
+        const w = this.waiters;
+        this.waiters = [];
+        this.hold();
+        for (const resolve of w)
+            resolve();
+    }
+    /** The thread keeps the process alive exactly while a request or SIM waits on it. */
+    hold() {
+        if (this.closed)
+            return;
+        if (this.replies.size > 0 || this.waiters.length > 0)
+            this.worker.ref();
+        else
+            this.worker.unref();
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.wake();
+        await this.worker.terminate();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/snapshot/sink.ts
+
+
+/**
+ * Below this many answers a thread's start (loading its script) costs more than it saves: the 86
+ * bundled cases are written in-thread, 100k cases on a thread of their own.
+ */
+const THREAD_FROM_ANSWERS = 2000;
+/**
+ * The run's snapshot sink. It picks its writer when SIM says how many answers to expect (plan): on a
+ * thread of its own for a large suite, when the thread's script is there; in-thread otherwise.
+ */
+function createSnapshotSink(options, threadFrom = THREAD_FROM_ANSWERS) {
+    let chosen = null;
+    const choose = (answers) => {
+        if (chosen)
+            return chosen;
+        const script = answers >= threadFrom ? snapshotThreadScript() : null;
+        chosen = script ? new ThreadedSnapshotWriter(options, script) : inThread(new SnapshotWriter(options));
+        return chosen;
+    };
+    return {
+        name: 'snapshot',
+        get cases() {
+            return chosen?.cases ?? 0;
+        },
+        get threaded() {
+            return chosen?.threaded ?? false;
+        },
+        plan(answers) {
+            choose(answers);
+        },
+        observe(o) {
+            choose(0).observe(o);
+        },
+        ready() {
+            return chosen?.ready?.() ?? null;
+        },
+        counts: () => choose(0).counts(),
+        finish: (header) => (chosen ? chosen.finish(header) : Promise.resolve(null)),
+        discard: () => (chosen ? chosen.discard() : Promise.resolve()),
+    };
+}
+/** The writer on the calling thread, behind the sink's interface. */
+function inThread(writer) {
+    return {
+        name: writer.name,
+        get cases() {
+            return writer.cases;
+        },
+        threaded: false,
+        observe: (o) => writer.observe(o),
+        counts: async () => writer.counts,
+        finish: async (header) => writer.finish(header),
+        discard: async () => writer.discard(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/run-hook.ts
 
 
@@ -13662,11 +13939,11 @@ function round2(x) {
 
 
 function createRunSnapshot(settings, paths, deps) {
-    const writer = new SnapshotWriter({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
+    const writer = createSnapshotSink({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
     let finished = false;
     return {
         observer: writer,
-        finish({ results, engine, aborted }) {
+        async finish({ results, engine, aborted }) {
             if (finished)
                 return null;
             finished = true;
@@ -13674,23 +13951,24 @@ function createRunSnapshot(settings, paths, deps) {
             if (aborted || !sim || sim.verdict === 'ERROR' || sim.verdict === 'SKIPPED') {
                 if (writer.cases > 0)
                     deps.log('info', 'snapshot', `no snapshot written: ${aborted ? 'the run was cancelled' : 'SIM did not complete'}`);
-                writer.discard();
+                await writer.discard();
                 return null;
             }
             try {
                 const createdAt = (deps.now?.() ?? new Date()).toISOString();
-                const written = writer.finish({
+                const counts = await writer.counts();
+                const written = await writer.finish({
                     runId: settings.runId,
                     createdAt,
                     tool: { name: 'toron-testops', version: package_0/* version */.rE },
                     engine: { kind: engine.kind, target: portableTarget(settings.engine.target, settings.cwd), version: engine.version, profile: settings.engine.profile },
                     settingsHash: settingsHash(settings),
-                    metrics: headlineMetrics(results, writer.counts),
+                    metrics: headlineMetrics(results, counts),
                     artifacts: artifactLinks(paths),
                 });
                 if (!written)
                     return null;
-                deps.log('info', 'snapshot', `snapshot of ${written.cases} case(s) written: ${relPath(paths.cwd, written.file)}`);
+                deps.log('info', 'snapshot', `snapshot of ${written.cases} case(s) written${writer.threaded ? ' (on a thread of its own)' : ''}: ${relPath(paths.cwd, written.file)}`);
                 try {
                     deps.record?.({ runId: settings.runId, path: written.file, sha256: written.sha256, createdAt, cases: written.cases, settingsHash: written.settingsHash });
                 }
@@ -13701,7 +13979,7 @@ function createRunSnapshot(settings, paths, deps) {
             }
             catch (err) {
                 deps.log('error', 'snapshot', `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`);
-                writer.discard();
+                await writer.discard();
                 return null;
             }
         },
@@ -15448,7 +15726,7 @@ async function finaliseRun(input) {
     let report = null;
     let writeError = null;
     try {
-        input.beforeReport?.();
+        await input.beforeReport?.();
         const simTotal = results.sim?.report?.total ?? 0;
         const compact = simTotal > COMPACT_ABOVE_CASES;
         for (const name of STAGE_ORDER) {
@@ -15668,7 +15946,7 @@ async function runPipeline(settings, opts = {}) {
                 continue;
             }
             if (name === 'replay' || name === 'pipeline')
-                finishSnapshot(); // replay reads it
+                await finishSnapshot(); // replay reads it
             bus.emit({ type: 'subsystem', stage: name, state: 'started' });
             current = name;
             const result = await stage.run(ctx, results);
