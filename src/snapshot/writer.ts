@@ -142,14 +142,17 @@ export class SnapshotWriter implements AnswerObserver {
     return { file: this.opts.file, ...written, cases: full.caseCount, createdAt: header.createdAt, settingsHash: header.settingsHash };
   }
 
-  /** The spool is the snapshot but for its closing line: appended, synced, renamed into place. */
+  /**
+   * The spool is the snapshot but for its closing line: appended and renamed into place. No fsync, as
+   * for the run's other files: it cost 0.9 s at 100k cases, and a snapshot cut short by a crash of the
+   * machine lacks its last line, the header, so the reader refuses it rather than misread it.
+   */
   private finishInPlace(closing: Buffer): { sha256: string; bytes: number } {
     this.reserve(closing.length);
     closing.copy(this.chunk, this.used);
     this.used += closing.length;
     this.flush();
     try {
-      fs.fsyncSync(this.fd!);
       fs.renameSync(this.spoolPath, this.opts.file);
     } catch (err) {
       this.cleanup();
@@ -183,7 +186,6 @@ export class SnapshotWriter implements AnswerObserver {
         put(buf.subarray(0, sep + length));
       }
       put(closing);
-      fs.fsyncSync(out);
     } catch (err) {
       fs.closeSync(out);
       fs.rmSync(tmp, { force: true });
