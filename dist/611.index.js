@@ -13509,14 +13509,17 @@ class SnapshotWriter {
         this.cleanup();
         return { file: this.opts.file, ...written, cases: full.caseCount, createdAt: header.createdAt, settingsHash: header.settingsHash };
     }
-    /** The spool is the snapshot but for its closing line: appended, synced, renamed into place. */
+    /**
+     * The spool is the snapshot but for its closing line: appended and renamed into place. No fsync, as
+     * for the run's other files: it cost 0.9 s at 100k cases, and a snapshot cut short by a crash of the
+     * machine lacks its last line, the header, so the reader refuses it rather than misread it.
+     */
     finishInPlace(closing) {
         this.reserve(closing.length);
         closing.copy(this.chunk, this.used);
         this.used += closing.length;
         this.flush();
         try {
-            external_node_fs_default().fsyncSync(this.fd);
             external_node_fs_default().renameSync(this.spoolPath, this.opts.file);
         }
         catch (err) {
@@ -13552,7 +13555,6 @@ class SnapshotWriter {
                 put(buf.subarray(0, sep + length));
             }
             put(closing);
-            external_node_fs_default().fsyncSync(out);
         }
         catch (err) {
             external_node_fs_default().closeSync(out);
