@@ -60,9 +60,9 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
         const req = opts.requestAt(i);
         recorder.onSent(actualMs, actualMs - intendedMs);
         recorder.onInFlight(scheduler.inFlight);
-        const f = new Flight(shared, i, req, intendedMs, actualMs, actualMs + opts.timeoutMs);
+        const f = new Flight(shared, req, intendedMs, actualMs, actualMs + opts.timeoutMs);
         f.handle = opts.transport.start(req, f);
-        if (!f.finished) table.add(i, f);
+        if (!f.finished) table.add(f);
       },
       dropped(_from, count, atMs) {
         recorder.onDropped(atMs, count);
@@ -124,10 +124,11 @@ interface Shared {
 class Flight implements FlightSink, TimedFlight {
   finished = false;
   handle: Cancellable | null = null;
+  tablePrev: TimedFlight | null = null;
+  tableNext: TimedFlight | null = null;
 
   constructor(
     private readonly g: Shared,
-    private readonly i: number,
     private readonly req: LoadRequest,
     private readonly intendedMs: number,
     private readonly actualMs: number,
@@ -174,7 +175,7 @@ class Flight implements FlightSink, TimedFlight {
   private begin(): boolean {
     if (this.finished) return false;
     this.finished = true;
-    this.g.table.delete(this.i);
+    this.g.table.delete(this);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { buildBaseHeaders, headerSafe } from '../engine/http.js';
-import { Client } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { secretRedactor } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
@@ -12,7 +12,7 @@ import type { Cancellable, FlightSink, LoadRequest, LoadTransport } from './tran
  * request is the one the engine adapter sends (src/engine/http.ts): the same JSON body (engine.body under
  * the case input), the same headers (configured ones, Basic auth from URL credentials, x-toron-seed,
  * -run-id and -case-id), so the engine sees no difference between SIM and load traffic. Bodies are
- * serialised once per case, header lists once per case and repeat.
+ * serialised once per case, header lists (and the dispatch options holding them) once per case and repeat.
  *
  * Connections: one undici Client per socket, one request at a time on each (HTTP/1.1 without pipelining,
  * as an open model needs), so at most about load.maxInFlight of them. They are kept on a free list (last
@@ -69,25 +69,31 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const baseFlat: string[] = [];
   for (const [k, v] of Object.entries({ ...base, 'content-type': base['content-type'] ?? 'application/json' })) baseFlat.push(k, v);
   const bodies = new Map<number, Buffer>();
-  const headerLists = new Map<number, string[][]>();
+  // The whole dispatch options object per case and repeat, built once: undici only reads it.
+  const dispatchOpts = new Map<number, Dispatcher.DispatchOptions[]>();
 
-  const headersFor = (req: LoadRequest): string[] => {
-    let perCase = headerLists.get(req.caseIndex);
-    if (!perCase) headerLists.set(req.caseIndex, (perCase = []));
-    return (perCase[req.repeat] ??= [
-      ...baseFlat,
-      'x-toron-seed',
-      String(req.seed),
-      'x-toron-run-id',
-      headerSafe(opts.runId),
-      'x-toron-case-id',
-      headerSafe(req.case.id),
-    ]);
-  };
   const bodyFor = (req: LoadRequest): Buffer => {
     let b = bodies.get(req.caseIndex);
     if (!b) bodies.set(req.caseIndex, (b = Buffer.from(JSON.stringify({ ...(opts.body ?? {}), ...req.case.input }))));
     return b;
+  };
+  const optionsFor = (req: LoadRequest): Dispatcher.DispatchOptions => {
+    let perCase = dispatchOpts.get(req.caseIndex);
+    if (!perCase) dispatchOpts.set(req.caseIndex, (perCase = []));
+    return (perCase[req.repeat] ??= {
+      method: 'POST',
+      path,
+      headers: [
+        ...baseFlat,
+        'x-toron-seed',
+        String(req.seed),
+        'x-toron-run-id',
+        headerSafe(opts.runId),
+        'x-toron-case-id',
+        headerSafe(req.case.id),
+      ],
+      body: bodyFor(req),
+    });
   };
 
   return {
@@ -97,7 +103,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
       const client = acquire();
       const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
       try {
-        client.dispatch({ method: 'POST', path, headers: headersFor(req), body: bodyFor(req) }, h);
+        client.dispatch(optionsFor(req), h);
       } catch (err) {
         h.onError(err as Error);
       }

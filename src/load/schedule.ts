@@ -97,15 +97,23 @@ function build(executor: ArrivalSchedule['executor'], parts: { durationMs: numbe
   // Request i exists when it is due strictly before the end (k6 starts no iteration at t = duration).
   const total = Math.max(0, Math.ceil(before - EPS));
 
+  // Both run a few times per request: indexed loops, and a constant rate (one segment) skips them.
+  const last = segments[segments.length - 1];
   function segmentAtCount(i: number): Segment {
     // Few segments: a scan is cheaper than a search. Zero-arrival segments are skipped; a request on a
     // boundary belongs to the segment that ends there (the integral reaches it first there).
-    for (const s of segments) if (s.count > 0 && i <= s.before + s.count + EPS) return s;
-    return segments[segments.length - 1];
+    for (let k = 0; k < segments.length - 1; k++) {
+      const s = segments[k];
+      if (s.count > 0 && i <= s.before + s.count + EPS) return s;
+    }
+    return last;
   }
   function segmentAtTime(t: number): Segment {
-    for (const s of segments) if (t < s.startMs + s.durationMs) return s;
-    return segments[segments.length - 1];
+    for (let k = 0; k < segments.length - 1; k++) {
+      const s = segments[k];
+      if (t < s.startMs + s.durationMs) return s;
+    }
+    return last;
   }
   function arrivalsBy(t: number): number {
     if (t <= 0) return 0;
@@ -116,12 +124,15 @@ function build(executor: ArrivalSchedule['executor'], parts: { durationMs: numbe
     return s.before + s.from * tau + a * tau * tau;
   }
 
+  // The first request is due when the first segment with arrivals begins (a ramp may start at rate 0).
+  const first = segments.find((s) => s.count > 0)?.startMs ?? 0;
+
   return {
     executor,
     durationMs,
     total,
     timeOf(i: number): number {
-      if (i <= 0) return firstArrival();
+      if (i <= 0) return first;
       const s = segmentAtCount(i);
       const n = i - s.before;
       const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
@@ -132,7 +143,7 @@ function build(executor: ArrivalSchedule['executor'], parts: { durationMs: numbe
       return s.startMs + Math.min(tau, s.durationMs);
     },
     dueBy(elapsedMs: number): number {
-      if (elapsedMs < firstArrival()) return 0;
+      if (elapsedMs < first) return 0;
       if (elapsedMs >= durationMs) return total;
       return Math.min(total, Math.floor(arrivalsBy(elapsedMs) + EPS) + 1);
     },
@@ -143,10 +154,4 @@ function build(executor: ArrivalSchedule['executor'], parts: { durationMs: numbe
       return (s.from + (s.to - s.from) * f) * 1000;
     },
   };
-
-  // The first request is due when the first segment with arrivals begins (a ramp may start at rate 0).
-  function firstArrival(): number {
-    for (const s of segments) if (s.count > 0) return s.startMs;
-    return 0;
-  }
 }

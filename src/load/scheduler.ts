@@ -116,21 +116,25 @@ export class OpenModelScheduler {
     // A cancellation may reach a release() (and so a tick) before the abort listener here ran.
     if (this.opts.signal.aborted) return this.stopSending();
     const { schedule, maxInFlight, hooks } = this.opts;
-    const due = schedule.dueBy(this.now());
+    // One clock read per request, not three: the time read before a start is that start's actual send
+    // time, and the one read after it serves the next start (or the wait below).
+    let now = this.now();
+    const due = schedule.dueBy(now);
     while (this.next < due) {
       if (this.inFlight >= maxInFlight) {
         const count = due - this.next;
-        hooks.dropped(this.next, count, this.now());
+        hooks.dropped(this.next, count, now);
         this.next = due;
         break;
       }
       const i = this.next++;
       this.inFlight++;
-      hooks.start(i, schedule.timeOf(i), this.now());
+      hooks.start(i, schedule.timeOf(i), now);
+      now = this.now();
     }
     if (this.sendingDone) return;
     if (this.next >= schedule.total) return this.stopSending();
-    const wait = schedule.timeOf(this.next) - this.now();
+    const wait = schedule.timeOf(this.next) - now;
     if (wait >= 1) {
       if (this.timer) clearTimeout(this.timer);
       this.timerIsPark = false;
