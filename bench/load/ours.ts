@@ -6,7 +6,9 @@ import { Client } from 'undici';
 import { runGenerator } from '../../src/load/generator.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import { requestPool } from '../../src/load/requests.js';
+import type { LoadRequest } from '../../src/load/transport.js';
 import { constantSchedule } from '../../src/load/schedule.js';
+import { answerPointer } from '../../src/engine/answer-path.js';
 import { compileCaseChecks } from '../../src/stages/sim/check.js';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; rate: number; durationS: number; maxInFlight: number; timeoutMs?: number; check?: boolean };
@@ -32,6 +34,17 @@ const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxRespon
 const warm = new Client(new URL(opts.url).origin);
 await warm.request({ method: 'GET', path: '/health' }).then((r) => r.body.dump(), () => undefined);
 await warm.close();
+// What the load stage's judge does per answer (src/stages/load/builtin.ts): the answer field from the
+// default profile ('auto': picked by the answer's shape), the case's assertions, a per-case tally.
+const tally = new Map<number, { checked: number; failed: number }>();
+const judge = (req: LoadRequest, body: unknown, latency: number): boolean => {
+  const passed = checks.check(req.case, body, latency, answerPointer(body, 'auto')).failures.length === 0;
+  let t = tally.get(req.caseIndex);
+  if (!t) tally.set(req.caseIndex, (t = { checked: 0, failed: 0 }));
+  t.checked++;
+  if (!passed) t.failed++;
+  return passed;
+};
 const cpu0 = process.cpuUsage();
 const r = await runGenerator({
   schedule: constantSchedule(opts.rate, opts.durationS * 1000),
@@ -40,7 +53,7 @@ const r = await runGenerator({
   transport,
   requestAt: (i) => pool.requestAt(i),
   // check: false measures the generator without its answer checks (JSON.parse still runs).
-  judge: opts.check === false ? undefined : (_req, body, latency) => checks.check(cases[0], body, latency, '/final_answer').failures.length === 0,
+  judge: opts.check === false ? undefined : judge,
   signal: new AbortController().signal,
 });
 const cpu = process.cpuUsage(cpu0);

@@ -24,9 +24,10 @@ import {
   ensureAutocannon,
   ensureDebianPeers,
   has,
+  lastJsonLine,
   parseAutocannon,
-  parseWrk,
   runMeasuredCpu,
+  runSaturationTool,
   startNginx,
   startStallTarget,
   wrkScript,
@@ -65,35 +66,6 @@ function readOptions(env) {
   };
 }
 
-async function runTool(tool, url, o, canPin, bundle, lua) {
-  const C = String(o.connections);
-  if (tool === 'ours' || tool === 'ours-nocheck') {
-    const arg = JSON.stringify({ url, rate: 1_000_000, durationS: o.durationS, maxInFlight: o.connections, check: tool === 'ours' });
-    const r = await runMeasuredCpu([process.execPath, bundle, arg], { canPin });
-    const j = lastJson(r.stdout);
-    if (r.code !== 0 || !j) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
-    return { ok: true, rps: j.completed / (j.durationMs / 1000), completed: j.completed, errors: sum(j.errors), cpuS: r.cpuS, checks: j.checks };
-  }
-  if (tool === 'wrk') {
-    const r = await runMeasuredCpu(['wrk', '-t1', `-c${C}`, `-d${o.durationS}s`, '-s', lua, url], { canPin });
-    const p = parseWrk(r.stdout);
-    if (r.code !== 0 || p.rps === null) return { ok: false, note: `exit ${r.code}: ${(r.stderr || r.stdout).slice(-300)}` };
-    return { ok: true, rps: p.rps, completed: p.completed, errors: p.errors, cpuS: r.cpuS };
-  }
-  const r = await runMeasuredCpu(
-    [process.execPath, autocannonEntry(), '-c', C, '-d', String(o.durationS), '-m', 'POST', '-H', 'content-type=application/json', '-b', REQUEST_BODY, '-j', url],
-    { canPin },
-  );
-  const p = r.code === 0 ? parseAutocannon(r.stdout) : null;
-  if (!p) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
-  return { ok: true, rps: p.completed / (p.durationS || o.durationS), completed: p.completed, errors: p.errors, cpuS: r.cpuS };
-}
-
-function lastJson(stdout) {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  return line ? JSON.parse(line) : null;
-}
-
 function sum(o) {
   return Object.values(o ?? {}).reduce((a, b) => a + b, 0);
 }
@@ -112,7 +84,7 @@ async function saturation(o, canPin, bundle, peers) {
       const order = tools.map((_, k) => tools[(k + i) % tools.length]);
       for (const t of order) {
         log(`  saturation round ${i + 1}/${o.repeat}: ${t} ...`);
-        runs[t].push(await runTool(t, nginx.url, o, canPin, bundle, lua));
+        runs[t].push(await runSaturationTool(t, nginx.url, o, canPin, bundle, lua));
       }
     }
   } finally {
@@ -135,7 +107,7 @@ async function accuracy(o, canPin, bundle, peers) {
     log(`  accuracy: ours, 500 req/s for ${o.accuracyS} s ...`);
     const arg = JSON.stringify({ url: target.url, rate: 500, durationS: o.accuracyS, maxInFlight: 1024, timeoutMs: 10_000 });
     const r = await runMeasuredCpu([process.execPath, bundle, arg], { canPin });
-    const j = lastJson(r.stdout);
+    const j = lastJsonLine(r.stdout);
     out.ours = j
       ? { ok: true, p50: j.p.p50, p90: j.p.p90, p99: j.p.p99, max: j.p.max, dropped: j.dropped, errors: sum(j.errors), completed: j.completed, uncorrected: j.uncorrected, lag: j.lag }
       : { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
@@ -176,7 +148,7 @@ async function main() {
   const jitter = {};
   for (const core of canPin ? [0, 1] : [0]) {
     const r = await runMeasuredCpu([process.execPath, JITTER, '3000'], { core, canPin });
-    jitter[`cpu${core}`] = lastJson(r.stdout);
+    jitter[`cpu${core}`] = lastJsonLine(r.stdout);
   }
   log(`timer jitter of an idle process (1 ms timer, 3 s): ${Object.entries(jitter).map(([k, v]) => `${k} p99 ${v?.p99Ms} ms, max ${v?.maxMs} ms`).join('; ')}`);
   log();

@@ -77,10 +77,12 @@ export function ensureAutocannon(log) {
   return { ok: true, version: AUTOCANNON_VERSION };
 }
 
-/** Our generator as one ESM file (esbuild from tsx's own dependency): no TypeScript loader at run time. */
-export async function bundleOurs() {
+/**
+ * Our generator as one ESM file (esbuild from tsx's own dependency): no TypeScript loader at run time.
+ * It stays under bench/ so that its bare imports (undici, hdr-histogram-js) resolve from node_modules.
+ */
+export async function bundleOurs(outfile = join(OUT_DIR, 'load-ours.mjs')) {
   const { build } = await import('esbuild');
-  const outfile = join(OUT_DIR, 'load-ours.mjs');
   await build({
     entryPoints: [join(ROOT, 'bench/load/ours.ts')],
     bundle: true,
@@ -252,4 +254,40 @@ export function parseAutocannon(stdout) {
     p99: j.latency?.p99 ?? null,
     max: j.latency?.max ?? null,
   };
+}
+
+/**
+ * One saturation run of one tool against `url`, pinned to core 0: 'ours' (answers checked),
+ * 'ours-nocheck', 'wrk' (with the POST script `lua`) or 'autocannon'; `o` holds durationS and
+ * connections. Returns { ok, rps, completed, errors, cpuS } or { ok: false, note }.
+ */
+export async function runSaturationTool(tool, url, o, canPin, bundle, lua) {
+  const C = String(o.connections);
+  if (tool === 'ours' || tool === 'ours-nocheck') {
+    const arg = JSON.stringify({ url, rate: 1_000_000, durationS: o.durationS, maxInFlight: o.connections, check: tool === 'ours' });
+    const r = await runMeasuredCpu([process.execPath, bundle, arg], { canPin });
+    const j = lastJsonLine(r.stdout);
+    if (r.code !== 0 || !j) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
+    const errors = Object.values(j.errors ?? {}).reduce((a, b) => a + b, 0);
+    return { ok: true, rps: j.completed / (j.durationMs / 1000), completed: j.completed, errors, cpuS: r.cpuS, checks: j.checks };
+  }
+  if (tool === 'wrk') {
+    const r = await runMeasuredCpu(['wrk', '-t1', `-c${C}`, `-d${o.durationS}s`, '-s', lua, url], { canPin });
+    const p = parseWrk(r.stdout);
+    if (r.code !== 0 || p.rps === null) return { ok: false, note: `exit ${r.code}: ${(r.stderr || r.stdout).slice(-300)}` };
+    return { ok: true, rps: p.rps, completed: p.completed, errors: p.errors, cpuS: r.cpuS };
+  }
+  const r = await runMeasuredCpu(
+    [process.execPath, autocannonEntry(), '-c', C, '-d', String(o.durationS), '-m', 'POST', '-H', 'content-type=application/json', '-b', REQUEST_BODY, '-j', url],
+    { canPin },
+  );
+  const p = r.code === 0 ? parseAutocannon(r.stdout) : null;
+  if (!p) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
+  return { ok: true, rps: p.completed / (p.durationS || o.durationS), completed: p.completed, errors: p.errors, cpuS: r.cpuS };
+}
+
+/** The last line of a tool's stdout that is a JSON object, parsed (null: none). */
+export function lastJsonLine(stdout) {
+  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  return line ? JSON.parse(line) : null;
 }
