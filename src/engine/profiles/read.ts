@@ -1,25 +1,9 @@
-import { pointerToSegments } from '../../util/json-source.js';
+import { segmentsOf } from '../../util/json-pointer.js';
 
 /** Small readers shared by the profiles: they never throw on odd input, they report what they saw. */
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Parsed pointers: profiles read the same few dozen pointers from every answer of a run. */
-const parsed = new Map<string, (string | number)[] | null>();
-
-function segmentsOf(pointer: string): (string | number)[] | null {
-  let segs = parsed.get(pointer);
-  if (segs === undefined) {
-    try {
-      segs = pointerToSegments(pointer);
-    } catch {
-      segs = null;
-    }
-    if (parsed.size < 10_000) parsed.set(pointer, segs);
-  }
-  return segs;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { closest } from 'fastest-levenshtein';
 import { InputError } from '../../util/errors.js';
-import { getAtPointer, isJsonPointer } from '../../util/json-pointer.js';
+import { getAtPointer, isJsonPointer, isKnownJsonPointer } from '../../util/json-pointer.js';
 import { containsJson, isJson, jsonSchema } from './assertions/json.js';
 import { latency, range } from './assertions/numeric.js';
 import type { Family, Prepared } from './assertions/spec.js';
@@ -153,7 +153,7 @@ function judge(c: CompiledAssertion, ctx: EvaluationContext, passMessage: boolea
   }
 
   const pointer = c.path ?? ctx.answerPath;
-  if (!isJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
+  if (!isKnownJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
   const got = getAtPointer(ctx.response, pointer);
   // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
   if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response`);
