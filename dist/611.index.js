@@ -739,6 +739,37 @@ const POINTER_RE = /^(\/([^~/]|~[01])*)*$/;
 function isJsonPointer(pointer) {
     return POINTER_RE.test(pointer);
 }
+// The same few pointers (a profile's fields, the datasets' paths) are read in every answer of a run:
+// splitting each once saves most of a read (0.43 -> 0.06 us). Bounded, so odd pointers cannot grow it
+// without end; the arrays are shared, so nothing may change them.
+const SEGMENTS_MAX = 10_000;
+const segmentsCache = new Map();
+/** pointerToSegments, remembered; null for a malformed pointer. */
+function segmentsOf(pointer) {
+    let segs = segmentsCache.get(pointer);
+    if (segs === undefined) {
+        try {
+            segs = json_source_pointerToSegments(pointer);
+        }
+        catch {
+            segs = null;
+        }
+        if (segmentsCache.size < SEGMENTS_MAX)
+            segmentsCache.set(pointer, segs);
+    }
+    return segs;
+}
+const validPointers = new Set();
+/** isJsonPointer for a pointer read in every answer: valid ones are remembered (bounded like the segments). */
+function isKnownJsonPointer(pointer) {
+    if (validPointers.has(pointer))
+        return true;
+    if (!POINTER_RE.test(pointer))
+        return false;
+    if (validPointers.size < SEGMENTS_MAX)
+        validPointers.add(pointer);
+    return true;
+}
 /** An array index token per RFC 6901: `0` or digits without a leading zero (never `-`). */
 function arrayIndex(seg, length) {
     if (typeof seg !== 'number')
@@ -753,8 +784,11 @@ function isObject(v) {
  * object is "not found" rather than a prototype member.
  */
 function getAtPointer(value, pointer) {
+    const segs = segmentsOf(pointer);
+    if (segs === null)
+        throw new Error(`not a JSON Pointer: ${pointer}`);
     let cur = value;
-    for (const seg of json_source_pointerToSegments(pointer)) {
+    for (const seg of segs) {
         if (Array.isArray(cur)) {
             const i = arrayIndex(seg, cur.length);
             if (i === undefined)
@@ -2499,22 +2533,6 @@ const SETTINGS_FLAG_NAMES = [...FLAGS.map((f) => f.flag), '--config', '--shard']
 function isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** Parsed pointers: profiles read the same few dozen pointers from every answer of a run. */
-const parsed = new Map();
-function segmentsOf(pointer) {
-    let segs = parsed.get(pointer);
-    if (segs === undefined) {
-        try {
-            segs = json_source_pointerToSegments(pointer);
-        }
-        catch {
-            segs = null;
-        }
-        if (parsed.size < 10_000)
-            parsed.set(pointer, segs);
-    }
-    return segs;
-}
 /**
  * The value at a JSON Pointer, or undefined when absent (a malformed pointer reads as absent). Own
  * properties only, as util/json-pointer: `/constructor` is not found on a plain object.
@@ -3883,7 +3901,7 @@ function judge(c, ctx, passMessage) {
             : out(false, `expected latency ${not}${prepared.phrase}; got ${seen}`);
     }
     const pointer = c.path ?? ctx.answerPath;
-    if (!isJsonPointer(pointer))
+    if (!isKnownJsonPointer(pointer))
         return out(false, `answer path ${values_short(pointer)} is not a JSON Pointer`);
     const got = getAtPointer(ctx.response, pointer);
     // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
