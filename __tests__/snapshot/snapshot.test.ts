@@ -8,6 +8,7 @@ import { canonicalJson, sha256Hex } from '../../src/replay/canonical.js';
 import { openSnapshot } from '../../src/snapshot/reader.js';
 import { SnapshotWriter } from '../../src/snapshot/writer.js';
 import { createSnapshotSink } from '../../src/snapshot/sink.js';
+import { ThreadedSnapshotWriter } from '../../src/snapshot/threaded-writer.js';
 import { Store } from '../../src/store/store.js';
 import { deriveSeed } from '../../src/util/seed.js';
 import { InputError } from '../../src/util/errors.js';
@@ -349,6 +350,27 @@ describe('the snapshot written on a thread of its own', () => {
       expect(sink.cases).toBe(4000);
       await sink.discard();
       expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a snapshot writer thread that dies', () => {
+  it('is reported by finish, takes no more answers, and leaves no file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const script = path.join(dir, 'dies.mjs');
+      fs.writeFileSync(script, 'process.exit(3);\n');
+      const w = new ThreadedSnapshotWriter({ file: path.join(dir, 'x.json'), configIgnorePaths: [] }, { file: script, execArgv: [] });
+      w.observe(observation(simCase('a'), 0, { a: 1 }));
+      // Wait for the death to be seen; until then answers are accepted (and lost with the thread).
+      for (let i = 0; i < 200 && w.ready() === null && !(await w.counts().then(() => false, () => true)); i++) await new Promise((r) => setTimeout(r, 10));
+      w.observe(observation(simCase('b'), 1, { b: 1 }));
+      expect(w.cases).toBe(1); // b was not taken
+      await expect(w.finish({ runId: 'x', createdAt: '', tool: { name: 't', version: 't' }, engine: { kind: 'reference', target: 'reference', version: null, profile: 'auto' }, settingsHash: 'x', metrics: { sim: null, latencyMs: null, load: null, answered: 0, errored: 0 }, artifacts: {} })).rejects.toThrow(/snapshot writer thread stopped \(exit code 3\)/);
+      await w.discard();
+      expect(fs.readdirSync(dir)).toEqual(['dies.mjs']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -93,7 +93,8 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   }
 
   observe(o: AnswerObservation): void {
-    if (this.closed || o.repeat !== 0 || this.seen.has(o.caseIndex)) return;
+    // A dead thread takes nothing more: its answers would only pile up here (finish reports the death).
+    if (this.closed || this.dead || o.repeat !== 0 || this.seen.has(o.caseIndex)) return;
     this.seen.add(o.caseIndex);
     const c = o.case;
     const r = o.result;
