@@ -13791,7 +13791,8 @@ class ThreadedSnapshotWriter {
         return this.seen.size;
     }
     observe(o) {
-        if (this.closed || o.repeat !== 0 || this.seen.has(o.caseIndex))
+        // A dead thread takes nothing more: its answers would only pile up here (finish reports the death).
+        if (this.closed || this.dead || o.repeat !== 0 || this.seen.has(o.caseIndex))
             return;
         this.seen.add(o.caseIndex);
         const c = o.case;
