@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 28873:
+/***/ 41730:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -12,7 +12,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  */
 
 process.stdout.write(`toron-testops ${_package_json__WEBPACK_IMPORTED_MODULE_0__/* .version */ .rE}: starting\n`);
-const action = await Promise.all(/* import() */[__nccwpck_require__.e(492), __nccwpck_require__.e(611)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5611));
+const action = await Promise.all(/* import() */[__nccwpck_require__.e(692), __nccwpck_require__.e(786)]).then(__nccwpck_require__.bind(__nccwpck_require__, 83786));
 const ctx = action.startAction(process.env);
 const prepared = await action.prepare(ctx); // inputs (validated) → settings (+ baseline: auto)
 const outcome = await action.run(ctx, prepared); // by mode: the runner, merge, compare, or publish's download; a cancelled job still finalises
@@ -700,6 +700,6 @@ module.exports = {"rE":"2.0.0"};
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(28873);
+/******/ var __webpack_exports__ = __nccwpck_require__(41730);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

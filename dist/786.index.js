@@ -1,8 +1,8 @@
-export const id = 611;
-export const ids = [611];
+export const id = 786;
+export const ids = [786];
 export const modules = {
 
-/***/ 5611:
+/***/ 83786:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -495,8 +495,8 @@ function pathScrubber(cwd) {
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
-// EXTERNAL MODULE: ../../work/main/node_modules/jsonc-parser/lib/umd/main.js
-var main = __webpack_require__(84411);
+// EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
+var main = __webpack_require__(99547);
 ;// CONCATENATED MODULE: ./src/util/json-source.ts
 
 
@@ -1169,8 +1169,8 @@ function below(at, key) {
     return step.drop ? DROP : step.next;
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/shell-quote/index.js
-var shell_quote = __webpack_require__(62495);
+// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
+var shell_quote = __webpack_require__(26591);
 ;// CONCATENATED MODULE: ./src/engine/spec.ts
 
 
@@ -1600,10 +1600,10 @@ function startAction(env, write = (s) => process.stdout.write(s)) {
     return ctx;
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/ajv/dist/ajv.js
-var ajv = __webpack_require__(67615);
-// EXTERNAL MODULE: ../../work/main/node_modules/fastest-levenshtein/mod.js
-var mod = __webpack_require__(68988);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __webpack_require__(42463);
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __webpack_require__(21916);
 ;// CONCATENATED MODULE: ./schemas/settings.schema.json
 const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or { threshold, level } where level \\"warn\\" makes a breach a warning.","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
 ;// CONCATENATED MODULE: ./src/settings/defaults.ts
@@ -1897,8 +1897,8 @@ function evaluateThresholds(parsed, valueOf) {
     });
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
-var dist = __webpack_require__(7207);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(38815);
 ;// CONCATENATED MODULE: ./src/settings/load.ts
 
 
@@ -3102,12 +3102,12 @@ function answerPointer(body, profile, custom = null) {
     return p.answerPointer(body);
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
-var xoroshiro128plus = __webpack_require__(7653);
-// EXTERNAL MODULE: ../../work/main/node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
-var uniformFloat64 = __webpack_require__(8660);
-// EXTERNAL MODULE: ../../work/main/node_modules/pure-rand/lib/esm/distribution/uniformInt.js
-var uniformInt = __webpack_require__(28921);
+// EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
+var xoroshiro128plus = __webpack_require__(19821);
+// EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
+var uniformFloat64 = __webpack_require__(18460);
+// EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformInt.js
+var uniformInt = __webpack_require__(72577);
 ;// CONCATENATED MODULE: ./src/util/seed.ts
 
 
@@ -4907,8 +4907,8 @@ function printableName(s) {
     return JSON.stringify(s).slice(1, -1).slice(0, 60);
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/hdr-histogram-js/dist/index.js
-var hdr_histogram_js_dist = __webpack_require__(86752);
+// EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
+var hdr_histogram_js_dist = __webpack_require__(32960);
 ;// CONCATENATED MODULE: ./src/load/histogram.ts
 
 /** One hour: anything slower is recorded as one hour (and the max keeps the true value). */
@@ -5592,8 +5592,8 @@ class Flight {
     }
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/undici/index.js
-var undici = __webpack_require__(40576);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __webpack_require__(24371);
 ;// CONCATENATED MODULE: ./src/engine/http-errors.ts
 /** Plain words for the socket errors users actually meet, so a message says what happened. */
 const CODE_TEXT = {
@@ -11557,7 +11557,7 @@ function artifactServiceProblem(env) {
 }
 let loaded = null;
 function artifactModule() {
-    loaded ??= Promise.all(/* import() */[__webpack_require__.e(951), __webpack_require__.e(938)]).then(__webpack_require__.bind(__webpack_require__, 45938));
+    loaded ??= Promise.all(/* import() */[__webpack_require__.e(351), __webpack_require__.e(690)]).then(__webpack_require__.bind(__webpack_require__, 35690));
     return loaded;
 }
 const MAX_NAME_ATTEMPTS = 6;
@@ -11637,7 +11637,7 @@ async function uploadSingleFile(opts) {
  * GITHUB_API_URL is honoured whenever the module was first imported.
  */
 async function createOctokit(token, baseUrl) {
-    const { getOctokit } = await __webpack_require__.e(/* import() */ 951).then(__webpack_require__.bind(__webpack_require__, 31951));
+    const { getOctokit } = await __webpack_require__.e(/* import() */ 351).then(__webpack_require__.bind(__webpack_require__, 61351));
     return getOctokit(token, { baseUrl });
 }
 /** The HTTP status of an Octokit error, if it has one. */
@@ -12850,7 +12850,7 @@ let cached = null;
  * this exact pattern, copies schema.sql next to the bundle and rewrites the path to it.
  */
 function schemaSql() {
-    cached ??= external_node_fs_default().readFileSync(new URL(/* asset import */ __webpack_require__(95537), __webpack_require__.b), 'utf8');
+    cached ??= external_node_fs_default().readFileSync(new URL(/* asset import */ __webpack_require__(41186), __webpack_require__.b), 'utf8');
     return cached;
 }
 
@@ -14223,8 +14223,8 @@ function readWarroomLog(file, runId) {
     return { findings, bad };
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/archiver/index.js + 32 modules
-var archiver = __webpack_require__(40247);
+// EXTERNAL MODULE: ./node_modules/archiver/index.js + 32 modules
+var archiver = __webpack_require__(20079);
 ;// CONCATENATED MODULE: ./src/report/bundle.ts
 
 
@@ -14414,8 +14414,8 @@ function sha256Line(info) {
     return `${info.sha256}  ${external_node_path_default().basename(info.file)}\n`;
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/nunjucks/index.js
-var nunjucks = __webpack_require__(44611);
+// EXTERNAL MODULE: ./node_modules/nunjucks/index.js
+var nunjucks = __webpack_require__(18115);
 var nunjucks_default = /*#__PURE__*/__webpack_require__.n(nunjucks);
 ;// CONCATENATED MODULE: ./src/report/templates.ts
 
@@ -14472,8 +14472,8 @@ function reportTemplates() {
     return templates_cached;
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/d3-scale/dist/d3-scale.mjs + 4 modules
-var d3_scale = __webpack_require__(78090);
+// EXTERNAL MODULE: ./node_modules/d3-scale/dist/d3-scale.mjs + 4 modules
+var d3_scale = __webpack_require__(25602);
 ;// CONCATENATED MODULE: ./src/report/charts.ts
 
 const W = 640;
@@ -19425,7 +19425,7 @@ function exitWith(ctx, code) {
 
 /***/ }),
 
-/***/ 95537:
+/***/ 41186:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 module.exports = __webpack_require__.p + "bafa1c7d8cbee1e469d9.sql";
