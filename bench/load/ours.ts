@@ -6,10 +6,8 @@ import { Client } from 'undici';
 import { runGenerator } from '../../src/load/generator.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import { requestPool } from '../../src/load/requests.js';
-import type { LoadRequest } from '../../src/load/transport.js';
 import { constantSchedule } from '../../src/load/schedule.js';
-import { answerPointer } from '../../src/engine/answer-path.js';
-import { compileCaseChecks } from '../../src/stages/sim/check.js';
+import { answerJudge } from '../../src/stages/load/judge.js';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as { url: string; rate: number; durationS: number; maxInFlight: number; timeoutMs?: number; check?: boolean };
 const cases = [
@@ -25,7 +23,6 @@ const cases = [
     location: { file: 'bench.json', line: 1 },
   },
 ];
-const checks = compileCaseChecks(cases);
 const pool = requestPool(cases, 'bench-load');
 const timeoutMs = opts.timeoutMs ?? 10_000;
 const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxResponseBytes: 1 << 20, runId: 'bench-load', timeoutMs });
@@ -34,17 +31,9 @@ const transport = httpTransport({ url: new URL(opts.url), headers: {}, maxRespon
 const warm = new Client(new URL(opts.url).origin);
 await warm.request({ method: 'GET', path: '/health' }).then((r) => r.body.dump(), () => undefined);
 await warm.close();
-// What the load stage's judge does per answer (src/stages/load/builtin.ts): the answer field from the
-// default profile ('auto': picked by the answer's shape), the case's assertions, a per-case tally.
-const tally = new Map<number, { checked: number; failed: number }>();
-const judge = (req: LoadRequest, body: unknown, latency: number): boolean => {
-  const passed = checks.check(req.case, body, latency, answerPointer(body, 'auto')).failures.length === 0;
-  let t = tally.get(req.caseIndex);
-  if (!t) tally.set(req.caseIndex, (t = { checked: 0, failed: 0 }));
-  t.checked++;
-  if (!passed) t.failed++;
-  return passed;
-};
+// The load stage's own judge: the answer field from the default profile ('auto': picked by the
+// answer's shape), the case's assertions, a per-case tally.
+const { judge } = answerJudge(cases, 'auto');
 const cpu0 = process.cpuUsage();
 const r = await runGenerator({
   schedule: constantSchedule(opts.rate, opts.durationS * 1000),

@@ -1,4 +1,3 @@
-import { answerPointer } from '../../engine/answer-path.js';
 import { expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
 import { runGenerator } from '../../load/generator.js';
@@ -6,10 +5,10 @@ import { httpTransport } from '../../load/http-transport.js';
 import type { RequestPool } from '../../load/requests.js';
 import type { ArrivalSchedule } from '../../load/schedule.js';
 import { evaluateThresholds, type ParsedThreshold } from '../../load/thresholds.js';
-import { adapterTransport, type LoadRequest, type LoadTransport } from '../../load/transport.js';
+import { adapterTransport, type LoadTransport } from '../../load/transport.js';
 import type { RunContext } from '../../runner/stage.js';
-import { compileCaseChecks } from '../sim/check.js';
-import type { LoadRunData, QualityCase } from './types.js';
+import { answerJudge } from './judge.js';
+import type { LoadRunData } from './types.js';
 
 /**
  * The built-in generator on this run's engine: HTTP engines through the lean undici transport, `cmd:`
@@ -22,27 +21,7 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
   const transport = makeTransport(ctx);
   ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
 
-  const compiled = compileCaseChecks(pool.cases);
-  const perCase = new Map<number, QualityCase>();
-  const profile = settings.engine.profile;
-  const judge = (req: LoadRequest, body: unknown, latencyMs: number): boolean => {
-    const r = compiled.check(req.case, body, latencyMs, answerPointer(body, profile));
-    const passed = r.failures.length === 0;
-    let q = perCase.get(req.caseIndex);
-    if (!q) {
-      q = { id: req.case.id, dataset: req.case.dataset, checked: 0, failed: 0, location: req.case.location };
-      perCase.set(req.caseIndex, q);
-    }
-    q.checked++;
-    if (!passed) {
-      q.failed++;
-      if (!q.firstFailure) {
-        const f = r.failures[0];
-        q.firstFailure = `${f.assertion}: ${f.message}`;
-      }
-    }
-    return passed;
-  };
+  const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
 
   let result;
   try {
