@@ -1,5 +1,6 @@
 import type { CustomProfilePointers, ProfileName } from '../settings/types.js';
 import { profileFor } from './profiles/index.js';
+import { segmentsOf } from '../util/json-pointer.js';
 
 /**
  * The JSON Pointer of the answer text (DESIGN §3.5): assertions without a `path` test this field.
@@ -20,7 +21,7 @@ function lenientPointer(body: unknown): string {
   if (!isRecord(body)) return '';
   for (const p of LENIENT) {
     let cur: unknown = body;
-    for (const s of p.slice(1).split('/')) cur = isRecord(cur) ? cur[s] : undefined;
+    for (const s of segmentsOf(p)!) cur = isRecord(cur) ? cur[s] : undefined;
     if (cur !== undefined) return p;
   }
   return '';
