@@ -364,8 +364,8 @@ describe('a snapshot writer thread that dies', () => {
       fs.writeFileSync(script, 'process.exit(3);\n');
       const w = new ThreadedSnapshotWriter({ file: path.join(dir, 'x.json'), configIgnorePaths: [] }, { file: script, execArgv: [] });
       w.observe(observation(simCase('a'), 0, { a: 1 }));
-      // Wait for the death to be seen; until then answers are accepted (and lost with the thread).
-      for (let i = 0; i < 200 && w.ready() === null && !(await w.counts().then(() => false, () => true)); i++) await new Promise((r) => setTimeout(r, 10));
+      // A request waits until the thread's exit is seen, then fails with it.
+      await expect(w.counts()).rejects.toThrow(/exit code 3/);
       w.observe(observation(simCase('b'), 1, { b: 1 }));
       expect(w.cases).toBe(1); // b was not taken
       await expect(w.finish({ runId: 'x', createdAt: '', tool: { name: 't', version: 't' }, engine: { kind: 'reference', target: 'reference', version: null, profile: 'auto' }, settingsHash: 'x', metrics: { sim: null, latencyMs: null, load: null, answered: 0, errored: 0 }, artifacts: {} })).rejects.toThrow(/snapshot writer thread stopped \(exit code 3\)/);
