@@ -1,8 +1,8 @@
-export const id = 786;
-export const ids = [786];
+export const id = 144;
+export const ids = [144];
 export const modules = {
 
-/***/ 83786:
+/***/ 1144:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -3064,6 +3064,7 @@ function profileFor(name, body, custom = null) {
 
 ;// CONCATENATED MODULE: ./src/engine/answer-path.ts
 
+
 /**
  * The JSON Pointer of the answer text (DESIGN §3.5): assertions without a `path` test this field.
  * The profile decides (engine/profiles/); with `auto` the answer's shape picks the profile.
@@ -3081,7 +3082,7 @@ function lenientPointer(body) {
         return '';
     for (const p of LENIENT) {
         let cur = body;
-        for (const s of p.slice(1).split('/'))
+        for (const s of segmentsOf(p))
             cur = answer_path_isRecord(cur) ? cur[s] : undefined;
         if (cur !== undefined)
             return p;
@@ -6161,28 +6162,17 @@ class Handler {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/load/builtin.ts
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/stages/load/judge.ts
 
 
 /**
- * The built-in generator on this run's engine: HTTP engines through the lean undici transport, `cmd:`
- * and in-process engines through their adapter, all through the same open-model scheduler. Every answer
- * is checked against its case's assertions as it arrives (quality under load).
+ * Quality under load: each answer checked against its case's assertions (the answer field as the
+ * profile reads it), tallied per case with its first failure. The load stage and bench:load use this
+ * one judge, so the bench measures what a run does.
  */
-async function runBuiltin(ctx, pool, schedule, thresholds) {
-    const { settings } = ctx;
-    const load = settings.load;
-    const transport = makeTransport(ctx);
-    ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
-    const compiled = compileCaseChecks(pool.cases);
+function answerJudge(cases, profile) {
+    const compiled = compileCaseChecks(cases);
     const perCase = new Map();
-    const profile = settings.engine.profile;
     const judge = (req, body, latencyMs) => {
         const r = compiled.check(req.case, body, latencyMs, answerPointer(body, profile));
         const passed = r.failures.length === 0;
@@ -6201,6 +6191,28 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
         }
         return passed;
     };
+    return { judge, perCase };
+}
+
+;// CONCATENATED MODULE: ./src/stages/load/builtin.ts
+
+
+
+
+
+
+
+/**
+ * The built-in generator on this run's engine: HTTP engines through the lean undici transport, `cmd:`
+ * and in-process engines through their adapter, all through the same open-model scheduler. Every answer
+ * is checked against its case's assertions as it arrives (quality under load).
+ */
+async function runBuiltin(ctx, pool, schedule, thresholds) {
+    const { settings } = ctx;
+    const load = settings.load;
+    const transport = makeTransport(ctx);
+    ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
+    const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
     let result;
     try {
         result = await runGenerator({
