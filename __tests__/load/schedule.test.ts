@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { constantSchedule, rampingSchedule, scheduleFromSettings, type ArrivalSchedule } from '../../src/load/schedule.js';
 import { InputError } from '../../src/util/errors.js';
 
+/** The largest double below t (t > 0). */
+function justBelow(t: number): number {
+  const f = new Float64Array([t]);
+  const bits = new BigInt64Array(f.buffer);
+  bits[0] -= 1n;
+  return f[0];
+}
+
 /** Every request's due time agrees with dueBy: due at its time, not a hair before. */
 function checkConsistent(s: ArrivalSchedule): void {
   let prev = -Infinity;
@@ -10,8 +18,10 @@ function checkConsistent(s: ArrivalSchedule): void {
     expect(t).toBeGreaterThanOrEqual(prev);
     expect(t).toBeLessThan(s.durationMs);
     expect(s.dueBy(t)).toBeGreaterThanOrEqual(i + 1);
-    // 0.1 ms before (at a ramp's flat end the integral creeps up within float tolerance)
-    if (t > 0 && t > prev + 0.1) expect(s.dueBy(t - 0.1)).toBeLessThanOrEqual(i);
+    // Exactly the requests whose time has come: not one a hair early (the scheduler would start it
+    // before its own intended time), none left out.
+    if (t > 0 && t > prev) expect(s.dueBy(justBelow(t))).toBe(i);
+    if (i + 1 < s.total && s.timeOf(i + 1) > t) expect(s.dueBy(t)).toBe(i + 1);
     prev = t;
   }
   expect(s.dueBy(s.durationMs)).toBe(s.total);
@@ -32,6 +42,19 @@ describe('arrival schedules', () => {
     expect(s.dueBy(1000)).toBe(51);
     expect(s.rateAt(5000)).toBeCloseTo(50, 9);
     checkConsistent(s);
+  });
+
+  it('a time a hair before a request is due does not count it (float rounding of the integral)', () => {
+    // 500/s: request 96 is due at exactly 192 ms; the integral at the double just below is
+    // 95.99999999999997, which the float tolerance alone would round up to 96 arrivals.
+    const s = constantSchedule(500, 200);
+    expect(s.timeOf(96)).toBe(192);
+    expect(s.dueBy(191.99999999999994)).toBe(96);
+    expect(s.dueBy(192)).toBe(97);
+    checkConsistent(s);
+    checkConsistent(constantSchedule(333, 3000));
+    checkConsistent(constantSchedule(7, 10_000));
+    checkConsistent(rampingSchedule(3, [{ durationMs: 1500, target: 700 }, { durationMs: 700, target: 1 }]));
   });
 
   it('a fractional count rounds up: 2.5 arrivals due before the end are 3 requests', () => {
