@@ -4810,28 +4810,36 @@ function build(executor, parts) {
     }
     // The first request is due when the first segment with arrivals begins (a ramp may start at rate 0).
     const first = segments.find((s) => s.count > 0)?.startMs ?? 0;
+    function timeOf(i) {
+        if (i <= 0)
+            return first;
+        const s = segmentAtCount(i);
+        const n = i - s.before;
+        const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
+        // n = from·τ + a·τ²  →  τ = 2n / (from + sqrt(from² + 4an)): stable when a is 0 or negative.
+        const disc = Math.max(0, s.from * s.from + 4 * a * n);
+        const denom = s.from + Math.sqrt(disc);
+        const tau = denom > 0 ? (2 * n) / denom : 0;
+        return s.startMs + Math.min(tau, s.durationMs);
+    }
     return {
         executor,
         durationMs,
         total,
-        timeOf(i) {
-            if (i <= 0)
-                return first;
-            const s = segmentAtCount(i);
-            const n = i - s.before;
-            const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
-            // n = from·τ + a·τ²  →  τ = 2n / (from + sqrt(from² + 4an)): stable when a is 0 or negative.
-            const disc = Math.max(0, s.from * s.from + 4 * a * n);
-            const denom = s.from + Math.sqrt(disc);
-            const tau = denom > 0 ? (2 * n) / denom : 0;
-            return s.startMs + Math.min(tau, s.durationMs);
-        },
+        timeOf,
         dueBy(elapsedMs) {
             if (elapsedMs < first)
                 return 0;
             if (elapsedMs >= durationMs)
                 return total;
-            return Math.min(total, Math.floor(arrivalsBy(elapsedMs) + EPS) + 1);
+            // The integral, within float tolerance, gives the count to a step; timeOf settles the step, so a
+            // request is never called due a hair before the time it reports (a scheduler would start it early).
+            let n = Math.min(total, Math.floor(arrivalsBy(elapsedMs) + EPS) + 1);
+            while (n > 0 && timeOf(n - 1) > elapsedMs)
+                n--;
+            while (n < total && timeOf(n) <= elapsedMs)
+                n++;
+            return n;
         },
         rateAt(t) {
             if (t < 0 || t >= durationMs || segments.length === 0)
