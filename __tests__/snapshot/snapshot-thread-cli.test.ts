@@ -28,7 +28,8 @@ describe('a large run writes its snapshot on a thread of its own', () => {
       const src = await runCli([...args, '--out', 'out-src'], { cwd: dir, timeoutMs: 120_000 });
       expect(src.stderr).toBe('');
       expect(src.code, src.stdout).toBe(0);
-      const built = spawnSync(process.execPath, [path.join(ROOT, 'bin/toron-testops.js'), ...args, '--out', 'out-dist'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      // With a V8 flag, as CI runners often set one: the thread inherits it (a Worker refuses it as execArgv).
+      const built = spawnSync(process.execPath, ['--max-old-space-size=3072', path.join(ROOT, 'bin/toron-testops.js'), ...args, '--out', 'out-dist'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
       expect(built.stderr).toBe('');
       expect(built.status).toBe(0);
       for (const [out, stdout] of [['out-src', src.stdout], ['out-dist', built.stdout]] as const) {

@@ -330,6 +330,30 @@ describe('the snapshot written on a thread of its own', () => {
     }
   });
 
+  it('writes in-thread, the same bytes, when the thread will not start (a V8 flag a Worker refuses)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const list = observations();
+      const write = async (name: string, script?: () => { file: string; execArgv?: string[] }) => {
+        const sink = script
+          ? createSnapshotSink({ file: path.join(dir, name), configIgnorePaths: [] }, 0, script)
+          : createSnapshotSink({ file: path.join(dir, name), configIgnorePaths: [] }, Infinity);
+        sink.plan?.(list.length);
+        for (const o of list) sink.observe(o);
+        await sink.finish(header);
+        return { sink, bytes: fs.readFileSync(path.join(dir, name)) };
+      };
+      const here = await write('here.json');
+      const refused = await write('refused.json', () => ({ file: path.join(ROOT, 'src/snapshot/thread-main.ts'), execArgv: ['--max-old-space-size=256'] }));
+      expect(refused.sink.threaded).toBe(false);
+      expect(refused.sink.fallback).toMatch(/^the snapshot thread did not start \(.*execArgv.*\); writing in-thread$/);
+      expect(refused.bytes.equals(here.bytes)).toBe(true);
+      expect(here.sink.fallback).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('makes SIM wait while the thread is behind, and discard leaves nothing', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

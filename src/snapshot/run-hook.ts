@@ -37,6 +37,7 @@ export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: Run
     async finish({ results, engine, aborted }) {
       if (finished) return null;
       finished = true;
+      if (writer.fallback) deps.log('warn', 'snapshot', writer.fallback);
       const sim = results.sim;
       if (aborted || !sim || sim.verdict === 'ERROR' || sim.verdict === 'SKIPPED') {
         if (writer.cases > 0) deps.log('info', 'snapshot', `no snapshot written: ${aborted ? 'the run was cancelled' : 'SIM did not complete'}`);

@@ -10,6 +10,8 @@ export interface SnapshotSink extends AnswerObserver {
   readonly cases: number;
   /** Whether the writing happens on a thread of its own. */
   readonly threaded: boolean;
+  /** Why a suite large enough for a thread of its own is written in-thread (the thread would not start). */
+  readonly fallback?: string;
   counts(): Promise<SnapshotCounts>;
   finish(header: SnapshotHeaderInput): Promise<SnapshotWritten | null>;
   discard(): Promise<void>;
@@ -25,13 +27,21 @@ export const THREAD_FROM_ANSWERS = 2000;
  * The run's snapshot sink. It picks its writer when SIM says how many answers to expect (plan): on a
  * thread of its own for a large suite, when the thread's script is there; in-thread otherwise.
  */
-export function createSnapshotSink(options: SnapshotWriterOptions, threadFrom = THREAD_FROM_ANSWERS): SnapshotSink {
+export function createSnapshotSink(options: SnapshotWriterOptions, threadFrom = THREAD_FROM_ANSWERS, threadScript = snapshotThreadScript): SnapshotSink {
   let chosen: SnapshotSink | null = null;
+  let fallback: string | undefined;
   const choose = (answers: number): SnapshotSink => {
     if (chosen) return chosen;
-    const script = answers >= threadFrom ? snapshotThreadScript() : null;
-    chosen = script ? new ThreadedSnapshotWriter(options, script) : inThread(new SnapshotWriter(options));
-    return chosen;
+    const script = answers >= threadFrom ? threadScript() : null;
+    if (script) {
+      try {
+        return (chosen = new ThreadedSnapshotWriter(options, script));
+      } catch (err) {
+        // The thread is only a speed-up: the same writer on SIM's thread writes the same bytes.
+        fallback = `the snapshot thread did not start (${(err as Error).message}); writing in-thread`;
+      }
+    }
+    return (chosen = inThread(new SnapshotWriter(options)));
   };
   return {
     name: 'snapshot',
@@ -40,6 +50,9 @@ export function createSnapshotSink(options: SnapshotWriterOptions, threadFrom = 
     },
     get threaded() {
       return chosen?.threaded ?? false;
+    },
+    get fallback() {
+      return fallback;
     },
     plan(answers: number) {
       choose(answers);

@@ -20,19 +20,22 @@ const MAX_PENDING_BATCHES = 16;
  * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
  * (through tsx, a dev dependency). Null when none is there: the snapshot is then written in-thread.
  */
-export function snapshotThreadScript(): { file: string; execArgv: string[] } | null {
+export function snapshotThreadScript(): { file: string; execArgv?: string[] } | null {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const file = fileURLToPath(new URL(['.', 'thread-main.ts'].join('/'), here));
+    if (!fs.existsSync(file)) return null;
     // By URL: a bare `tsx` would be looked up from the working directory, a user's project.
     const tsx = new URL(['..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'].join('/'), here).href;
     const loaded = process.execArgv.some((a) => a.includes('tsx'));
-    return fs.existsSync(file) ? { file, execArgv: loaded ? process.execArgv : [...process.execArgv, '--import', tsx] } : null;
+    return loaded ? { file } : { file, execArgv: [...process.execArgv, '--import', tsx] };
   }
   // Built as a variable, so that the bundler does not take the path for an asset to copy.
   for (const rel of ['snapshot-thread/index.js', '../snapshot-thread/index.js']) {
     const file = fileURLToPath(new URL(rel, here));
-    if (fs.existsSync(file)) return { file, execArgv: process.execArgv };
+    // No execArgv: the thread inherits the process's flags. Passed explicitly, a V8 flag such as
+    // --max-old-space-size (common on CI runners) makes the Worker constructor throw.
+    if (fs.existsSync(file)) return { file };
   }
   return null;
 }
@@ -57,10 +60,10 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
 
   constructor(
     private readonly options: SnapshotWriterOptions,
-    script: { file: string; execArgv: string[] },
+    script: { file: string; execArgv?: string[] },
   ) {
     const init: ThreadInit = { role: SNAPSHOT_THREAD_ROLE, options };
-    this.worker = new Worker(script.file, { workerData: init, execArgv: script.execArgv });
+    this.worker = new Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
     // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
     // not be kept alive by an idle writer thread.
     this.worker.unref();
