@@ -13743,16 +13743,20 @@ function snapshotThreadScript() {
     const here = import.meta.url;
     if (here.endsWith('.ts')) {
         const file = (0,external_node_url_.fileURLToPath)(new URL(['.', 'thread-main.ts'].join('/'), here));
+        if (!external_node_fs_default().existsSync(file))
+            return null;
         // By URL: a bare `tsx` would be looked up from the working directory, a user's project.
         const tsx = new URL(['..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'].join('/'), here).href;
         const loaded = process.execArgv.some((a) => a.includes('tsx'));
-        return external_node_fs_default().existsSync(file) ? { file, execArgv: loaded ? process.execArgv : [...process.execArgv, '--import', tsx] } : null;
+        return loaded ? { file } : { file, execArgv: [...process.execArgv, '--import', tsx] };
     }
     // Built as a variable, so that the bundler does not take the path for an asset to copy.
     for (const rel of ['snapshot-thread/index.js', '../snapshot-thread/index.js']) {
         const file = (0,external_node_url_.fileURLToPath)(new URL(rel, here));
+        // No execArgv: the thread inherits the process's flags. Passed explicitly, a V8 flag such as
+        // --max-old-space-size (common on CI runners) makes the Worker constructor throw.
         if (external_node_fs_default().existsSync(file))
-            return { file, execArgv: process.execArgv };
+            return { file };
     }
     return null;
 }
@@ -13777,7 +13781,7 @@ class ThreadedSnapshotWriter {
     constructor(options, script) {
         this.options = options;
         const init = { role: SNAPSHOT_THREAD_ROLE, options };
-        this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, execArgv: script.execArgv });
+        this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
         // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
         // not be kept alive by an idle writer thread.
         this.worker.unref();
@@ -13927,14 +13931,23 @@ const THREAD_FROM_ANSWERS = 2000;
  * The run's snapshot sink. It picks its writer when SIM says how many answers to expect (plan): on a
  * thread of its own for a large suite, when the thread's script is there; in-thread otherwise.
  */
-function createSnapshotSink(options, threadFrom = THREAD_FROM_ANSWERS) {
+function createSnapshotSink(options, threadFrom = THREAD_FROM_ANSWERS, threadScript = snapshotThreadScript) {
     let chosen = null;
+    let fallback;
     const choose = (answers) => {
         if (chosen)
             return chosen;
-        const script = answers >= threadFrom ? snapshotThreadScript() : null;
-        chosen = script ? new ThreadedSnapshotWriter(options, script) : inThread(new SnapshotWriter(options));
-        return chosen;
+        const script = answers >= threadFrom ? threadScript() : null;
+        if (script) {
+            try {
+                return (chosen = new ThreadedSnapshotWriter(options, script));
+            }
+            catch (err) {
+                // The thread is only a speed-up: the same writer on SIM's thread writes the same bytes.
+                fallback = `the snapshot thread did not start (${err.message}); writing in-thread`;
+            }
+        }
+        return (chosen = inThread(new SnapshotWriter(options)));
     };
     return {
         name: 'snapshot',
@@ -13943,6 +13956,9 @@ function createSnapshotSink(options, threadFrom = THREAD_FROM_ANSWERS) {
         },
         get threaded() {
             return chosen?.threaded ?? false;
+        },
+        get fallback() {
+            return fallback;
         },
         plan(answers) {
             choose(answers);
@@ -13988,6 +14004,8 @@ function createRunSnapshot(settings, paths, deps) {
             if (finished)
                 return null;
             finished = true;
+            if (writer.fallback)
+                deps.log('warn', 'snapshot', writer.fallback);
             const sim = results.sim;
             if (aborted || !sim || sim.verdict === 'ERROR' || sim.verdict === 'SKIPPED') {
                 if (writer.cases > 0)
