@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/util/seed.js';
-import { analyzePrompt, cleanPrompt, countWords } from '../../src/engine/reference/prompt.js';
+import { analyzePrompt, cleanPrompt, countWords, promptFacts } from '../../src/engine/reference/prompt.js';
 import {
   ShapeRejection,
   TIER_PATH_25H,
@@ -97,6 +97,15 @@ describe('prompt analysis', () => {
   it('finds distinct URLs without trailing punctuation', () => {
     const f = analyzePrompt('See https://cdc.gov/a, and http://x.org/b. Again https://cdc.gov/a!');
     expect(f.urls).toEqual(['https://cdc.gov/a', 'http://x.org/b']);
+  });
+
+  it('the memo keeps a prompt the second time it comes, not the first (a suite of all-new prompts keeps none)', () => {
+    const p = "a prompt that only this test sends, to see when the memo keeps it";
+    const first = promptFacts(p);
+    const second = promptFacts(p);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+    expect(promptFacts(p)).toBe(second);
   });
 
   it('no sample prompt has a contradiction (the real engines reported none)', () => {

@@ -1,3 +1,4 @@
+import { CaseIndexSet } from './case-index.js';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -54,7 +55,7 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   private waiters: (() => void)[] = [];
   private readonly replies = new Map<number, { resolve: (m: Extract<FromThread, { type: 'reply' }>) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private seen = new Set<number>();
+  private seen = new CaseIndexSet();
   private dead: Error | null = null;
   private closed = false;
 

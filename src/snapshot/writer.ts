@@ -1,3 +1,4 @@
+import { SpoolIndex } from './case-index.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export class SnapshotWriter implements AnswerObserver {
   /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
   private readonly spoolSha = createHash('sha256');
   private spoolBytes = 0;
-  private readonly where = new Map<number, { offset: number; length: number }>();
+  private readonly where = new SpoolIndex();
   /** Highest case index spooled so far; spool order is case order while each new one is higher. */
   private lastIndex = -1;
   private inOrder = true;
@@ -112,7 +113,7 @@ export class SnapshotWriter implements AnswerObserver {
       c[at++] = 0x7d; // }
     }
     this.used = at;
-    this.where.set(o.caseIndex, { offset, length });
+    this.where.set(o.caseIndex, offset, length);
     if (o.caseIndex < this.lastIndex) this.inOrder = false;
     else this.lastIndex = o.caseIndex;
   }
@@ -175,11 +176,11 @@ export class SnapshotWriter implements AnswerObserver {
         bytes += buf.length;
       };
       put(OPENING);
-      const order = [...this.where.keys()].sort((a, b) => a - b);
       let buf = Buffer.alloc(64 * 1024);
-      for (let i = 0; i < order.length; i++) {
-        const { offset, length } = this.where.get(order[i])!;
-        const sep = i === 0 ? 0 : SEPARATOR.length;
+      let first = true;
+      for (const { offset, length } of this.where.inCaseOrder()) {
+        const sep = first ? 0 : SEPARATOR.length;
+        first = false;
         if (buf.length < length + sep) buf = Buffer.alloc(length + sep);
         if (sep) SEPARATOR.copy(buf, 0);
         readExactly(this.fd!, buf, length, offset, sep);

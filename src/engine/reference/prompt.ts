@@ -182,10 +182,14 @@ export function analyzePrompt(prompt: string): PromptFacts {
 }
 
 // Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
-// per-call cost of the reference engine to building the answer object.
+// per-call cost of the reference engine to building the answer object. A prompt is cached the second
+// time it comes: a suite of 100k different prompts would otherwise keep each one's facts (and the
+// answer kit built from them) alive through 256 more calls, long enough to reach the old generation.
 const CACHE_MAX = 256;
 const CACHE_PROMPT_CHARS = 20_000;
+const SEEN_MAX = 4096;
 const cache = new Map<string, PromptFacts>();
+const seenOnce = new Set<string>();
 
 /** analyzePrompt, memoised (the result is shared: treat it as read-only). */
 export function promptFacts(prompt: string): PromptFacts {
@@ -193,8 +197,13 @@ export function promptFacts(prompt: string): PromptFacts {
   if (hit) return hit;
   const facts = analyzePrompt(prompt);
   if (prompt.length <= CACHE_PROMPT_CHARS) {
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(prompt, facts);
+    if (seenOnce.has(prompt)) {
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(prompt, facts);
+    } else {
+      if (seenOnce.size >= SEEN_MAX) seenOnce.clear();
+      seenOnce.add(prompt);
+    }
   }
   return facts;
 }

@@ -66,7 +66,7 @@ export function loadDataset(
   const defaultCompiled = defaultAsserts.map((a, j) =>
     compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf }),
   );
-  const defaultIgnore = defaults.ignorePaths ?? [];
+  const defaultIgnore = Object.freeze(defaults.ignorePaths ?? []) as string[];
   const defaultRepeat = defaults.repeat ?? 1;
 
   const firstIndex = new Map<string, number>();
@@ -85,17 +85,16 @@ export function loadDataset(
     firstIndex.set(rc.id, i);
 
     const own = rc.assert ?? [];
-    const compiled: CompiledAssertion[] = defaultCompiled.slice();
-    for (let j = 0; j < own.length; j++) {
-      compiled.push(compileAssertion(own[j], { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
-    }
+    // Built at their exact length: an array grown by push from empty keeps room for 17 (100k cases).
+    const ownCompiled = own.map((a, j) => compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
+    const compiled: CompiledAssertion[] = defaultCompiled.length ? defaultCompiled.concat(ownCompiled) : ownCompiled;
     const c: SimCase = {
       id: rc.id,
       dataset: raw.name,
       input: rc.input,
       ...(rc.expected !== undefined ? { expected: rc.expected } : {}),
       assert: defaultAsserts.length ? [...defaultAsserts, ...own] : own,
-      tags: rc.tags ?? [],
+      tags: rc.tags ?? NO_STRINGS,
       repeat: rc.repeat ?? defaultRepeat,
       ignorePaths: mergeUnique(defaultIgnore, rc.ignorePaths),
       location: { file, line: src.lineOf(`/cases/${i}`) },
@@ -114,9 +113,15 @@ export function loadDataset(
   };
 }
 
+/**
+ * Shared by every case that has nothing of its own, frozen so that no reader can change one case through
+ * another: 100k cases would otherwise hold 200k empty or copied arrays for the whole run.
+ */
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
+
 function mergeUnique(a: string[], b: string[] | undefined): string[] {
-  if (!b || b.length === 0) return a.slice();
-  if (a.length === 0) return b.slice();
+  if (!b || b.length === 0) return a;
+  if (a.length === 0) return b;
   return [...new Set([...a, ...b])];
 }
 
