@@ -1966,6 +1966,62 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
 ;// CONCATENATED MODULE: ./src/snapshot/thread-protocol.ts
 const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
+;// CONCATENATED MODULE: ./src/snapshot/case-index.ts
+/**
+ * Per-case bookkeeping of the snapshot writers, keyed by case index (dense: 0 .. suite size). Typed
+ * arrays instead of a Set or Map of 100k numbers: those grow by rehashing into new tables, all of which
+ * end up in the old generation, and a Map of {offset, length} objects keeps 100k objects alive.
+ */
+function grown(a, index, make) {
+    if (index < a.length)
+        return a;
+    let n = a.length;
+    while (n <= index)
+        n *= 2;
+    const b = make(n);
+    b.set(a);
+    return b;
+}
+/** The case indexes seen so far. */
+class CaseIndexSet {
+    seen = new Uint8Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.seen.length && this.seen[index] === 1;
+    }
+    add(index) {
+        this.seen = grown(this.seen, index, (n) => new Uint8Array(n));
+        if (this.seen[index] === 0) {
+            this.seen[index] = 1;
+            this.size++;
+        }
+    }
+}
+/** Where each case's line lies in the spool (a line is never empty, so length 0 means absent). */
+class SpoolIndex {
+    offsets = new Float64Array(1024);
+    lengths = new Float64Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.lengths.length && this.lengths[index] > 0;
+    }
+    set(index, offset, length) {
+        this.offsets = grown(this.offsets, index, (n) => new Float64Array(n));
+        this.lengths = grown(this.lengths, index, (n) => new Float64Array(n));
+        if (!(this.lengths[index] > 0))
+            this.size++;
+        this.offsets[index] = offset;
+        this.lengths[index] = length;
+    }
+    /** Every recorded line in case order. */
+    *inCaseOrder() {
+        for (let i = 0; i < this.lengths.length; i++) {
+            if (this.lengths[i] > 0)
+                yield { offset: this.offsets[i], length: this.lengths[i] };
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -2768,6 +2824,7 @@ const SNAPSHOT_SCHEMA_VERSION = 1;
 
 
 
+
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
 /**
@@ -2792,7 +2849,7 @@ class SnapshotWriter {
     /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
     spoolSha = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     spoolBytes = 0;
-    where = new Map();
+    where = new SpoolIndex();
     /** Highest case index spooled so far; spool order is case order while each new one is higher. */
     lastIndex = -1;
     inOrder = true;
@@ -2864,7 +2921,7 @@ class SnapshotWriter {
             c[at++] = 0x7d; // }
         }
         this.used = at;
-        this.where.set(o.caseIndex, { offset, length });
+        this.where.set(o.caseIndex, offset, length);
         if (o.caseIndex < this.lastIndex)
             this.inOrder = false;
         else
@@ -2928,11 +2985,11 @@ class SnapshotWriter {
                 bytes += buf.length;
             };
             put(OPENING);
-            const order = [...this.where.keys()].sort((a, b) => a - b);
             let buf = Buffer.alloc(64 * 1024);
-            for (let i = 0; i < order.length; i++) {
-                const { offset, length } = this.where.get(order[i]);
-                const sep = i === 0 ? 0 : SEPARATOR.length;
+            let first = true;
+            for (const { offset, length } of this.where.inCaseOrder()) {
+                const sep = first ? 0 : SEPARATOR.length;
+                first = false;
                 if (buf.length < length + sep)
                     buf = Buffer.alloc(length + sep);
                 if (sep)

@@ -1,8 +1,8 @@
-export const id = 144;
-export const ids = [144];
+export const id = 826;
+export const ids = [826];
 export const modules = {
 
-/***/ 1144:
+/***/ 79826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -3156,7 +3156,9 @@ function attemptSeed(runId, c, repeat) {
  * reports what it has. Returns attempts grouped per case index.
  */
 async function executeCases(cases, opts) {
-    const results = cases.map(() => []);
+    // A case's list is made with its first attempt, at length 1: most cases run once, and an empty
+    // array that is pushed to keeps room for 17 (100k cases: 15 MB held for the whole run).
+    const results = new Array(cases.length);
     // The next attempt to start: case index, repeat (case by case, repeats in order; no job list kept).
     let nextCase = 0;
     let nextRepeat = 0;
@@ -3191,15 +3193,25 @@ async function executeCases(cases, opts) {
             const [a, res] = await attempt(c, repeat, opts);
             if (a.error?.kind === 'aborted' && opts.signal.aborted)
                 return;
-            results[ci].push(a);
+            const list = results[ci];
+            if (list)
+                list.push(a);
+            else
+                results[ci] = [a];
             opts.onAttempt?.(c, a, ci, res);
         }
     };
     const workers = Math.max(1, Math.min(opts.concurrency, jobs));
     await Promise.all(Array.from({ length: workers }, worker));
-    for (const r of results)
-        r.sort((x, y) => x.repeat - y.repeat);
-    return results;
+    const out = results;
+    for (let i = 0; i < out.length; i++) {
+        const r = out[i];
+        if (r === undefined)
+            out[i] = [];
+        else if (r.length > 1)
+            r.sort((x, y) => x.repeat - y.repeat);
+    }
+    return out;
 }
 async function attempt(c, repeat, opts) {
     const seed = attemptSeed(opts.runId, c, repeat);
@@ -4158,7 +4170,7 @@ function loadDataset(entry, opts) {
     // Defaults are compiled once and shared by every case (compiled assertions are immutable).
     const defaultAsserts = defaults.assert ?? [];
     const defaultCompiled = defaultAsserts.map((a, j) => compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf }));
-    const defaultIgnore = defaults.ignorePaths ?? [];
+    const defaultIgnore = Object.freeze(defaults.ignorePaths ?? []);
     const defaultRepeat = defaults.repeat ?? 1;
     const firstIndex = new Map();
     const cases = new Array(raw.cases.length);
@@ -4175,17 +4187,16 @@ function loadDataset(entry, opts) {
         }
         firstIndex.set(rc.id, i);
         const own = rc.assert ?? [];
-        const compiled = defaultCompiled.slice();
-        for (let j = 0; j < own.length; j++) {
-            compiled.push(compileAssertion(own[j], { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
-        }
+        // Built at their exact length: an array grown by push from empty keeps room for 17 (100k cases).
+        const ownCompiled = own.map((a, j) => compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
+        const compiled = defaultCompiled.length ? defaultCompiled.concat(ownCompiled) : ownCompiled;
         const c = {
             id: rc.id,
             dataset: raw.name,
             input: rc.input,
             ...(rc.expected !== undefined ? { expected: rc.expected } : {}),
             assert: defaultAsserts.length ? [...defaultAsserts, ...own] : own,
-            tags: rc.tags ?? [],
+            tags: rc.tags ?? NO_STRINGS,
             repeat: rc.repeat ?? defaultRepeat,
             ignorePaths: mergeUnique(defaultIgnore, rc.ignorePaths),
             location: { file, line: src.lineOf(`/cases/${i}`) },
@@ -4202,11 +4213,16 @@ function loadDataset(entry, opts) {
         cases,
     };
 }
+/**
+ * Shared by every case that has nothing of its own, frozen so that no reader can change one case through
+ * another: 100k cases would otherwise hold 200k empty or copied arrays for the whole run.
+ */
+const NO_STRINGS = Object.freeze([]);
 function mergeUnique(a, b) {
     if (!b || b.length === 0)
-        return a.slice();
+        return a;
     if (a.length === 0)
-        return b.slice();
+        return b;
     return [...new Set([...a, ...b])];
 }
 /**
@@ -9062,10 +9078,14 @@ function analyzePrompt(prompt) {
     };
 }
 // Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
-// per-call cost of the reference engine to building the answer object.
+// per-call cost of the reference engine to building the answer object. A prompt is cached the second
+// time it comes: a suite of 100k different prompts would otherwise keep each one's facts (and the
+// answer kit built from them) alive through 256 more calls, long enough to reach the old generation.
 const CACHE_MAX = 256;
 const CACHE_PROMPT_CHARS = 20_000;
+const SEEN_MAX = 4096;
 const prompt_cache = new Map();
+const seenOnce = new Set();
 /** analyzePrompt, memoised (the result is shared: treat it as read-only). */
 function prompt_promptFacts(prompt) {
     const hit = prompt_cache.get(prompt);
@@ -9073,9 +9093,16 @@ function prompt_promptFacts(prompt) {
         return hit;
     const facts = analyzePrompt(prompt);
     if (prompt.length <= CACHE_PROMPT_CHARS) {
-        if (prompt_cache.size >= CACHE_MAX)
-            prompt_cache.clear();
-        prompt_cache.set(prompt, facts);
+        if (seenOnce.has(prompt)) {
+            if (prompt_cache.size >= CACHE_MAX)
+                prompt_cache.clear();
+            prompt_cache.set(prompt, facts);
+        }
+        else {
+            if (seenOnce.size >= SEEN_MAX)
+                seenOnce.clear();
+            seenOnce.add(prompt);
+        }
     }
     return facts;
 }
@@ -13442,6 +13469,62 @@ function toSimRow(r) {
 
 // EXTERNAL MODULE: ./package.json
 var package_0 = __webpack_require__(8330);
+;// CONCATENATED MODULE: ./src/snapshot/case-index.ts
+/**
+ * Per-case bookkeeping of the snapshot writers, keyed by case index (dense: 0 .. suite size). Typed
+ * arrays instead of a Set or Map of 100k numbers: those grow by rehashing into new tables, all of which
+ * end up in the old generation, and a Map of {offset, length} objects keeps 100k objects alive.
+ */
+function grown(a, index, make) {
+    if (index < a.length)
+        return a;
+    let n = a.length;
+    while (n <= index)
+        n *= 2;
+    const b = make(n);
+    b.set(a);
+    return b;
+}
+/** The case indexes seen so far. */
+class CaseIndexSet {
+    seen = new Uint8Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.seen.length && this.seen[index] === 1;
+    }
+    add(index) {
+        this.seen = grown(this.seen, index, (n) => new Uint8Array(n));
+        if (this.seen[index] === 0) {
+            this.seen[index] = 1;
+            this.size++;
+        }
+    }
+}
+/** Where each case's line lies in the spool (a line is never empty, so length 0 means absent). */
+class SpoolIndex {
+    offsets = new Float64Array(1024);
+    lengths = new Float64Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.lengths.length && this.lengths[index] > 0;
+    }
+    set(index, offset, length) {
+        this.offsets = grown(this.offsets, index, (n) => new Float64Array(n));
+        this.lengths = grown(this.lengths, index, (n) => new Float64Array(n));
+        if (!(this.lengths[index] > 0))
+            this.size++;
+        this.offsets[index] = offset;
+        this.lengths[index] = length;
+    }
+    /** Every recorded line in case order. */
+    *inCaseOrder() {
+        for (let i = 0; i < this.lengths.length; i++) {
+            if (this.lengths[i] > 0)
+                yield { offset: this.offsets[i], length: this.lengths[i] };
+        }
+    }
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __webpack_require__(73136);
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -13450,6 +13533,7 @@ var external_node_worker_threads_ = __webpack_require__(75919);
 const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
 ;// CONCATENATED MODULE: ./src/snapshot/writer.ts
+
 
 
 
@@ -13481,7 +13565,7 @@ class SnapshotWriter {
     /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
     spoolSha = (0,external_node_crypto_.createHash)('sha256');
     spoolBytes = 0;
-    where = new Map();
+    where = new SpoolIndex();
     /** Highest case index spooled so far; spool order is case order while each new one is higher. */
     lastIndex = -1;
     inOrder = true;
@@ -13553,7 +13637,7 @@ class SnapshotWriter {
             c[at++] = 0x7d; // }
         }
         this.used = at;
-        this.where.set(o.caseIndex, { offset, length });
+        this.where.set(o.caseIndex, offset, length);
         if (o.caseIndex < this.lastIndex)
             this.inOrder = false;
         else
@@ -13617,11 +13701,11 @@ class SnapshotWriter {
                 bytes += buf.length;
             };
             put(OPENING);
-            const order = [...this.where.keys()].sort((a, b) => a - b);
             let buf = Buffer.alloc(64 * 1024);
-            for (let i = 0; i < order.length; i++) {
-                const { offset, length } = this.where.get(order[i]);
-                const sep = i === 0 ? 0 : SEPARATOR.length;
+            let first = true;
+            for (const { offset, length } of this.where.inCaseOrder()) {
+                const sep = first ? 0 : SEPARATOR.length;
+                first = false;
                 if (buf.length < length + sep)
                     buf = Buffer.alloc(length + sep);
                 if (sep)
@@ -13727,6 +13811,7 @@ function round2(x) {
 
 
 
+
 /** Answers per message: one postMessage per answer would cost more than the copy of its text. */
 const BATCH = 128;
 /**
@@ -13775,7 +13860,7 @@ class ThreadedSnapshotWriter {
     waiters = [];
     replies = new Map();
     nextId = 1;
-    seen = new Set();
+    seen = new CaseIndexSet();
     dead = null;
     closed = false;
     constructor(options, script) {
