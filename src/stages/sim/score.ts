@@ -44,12 +44,17 @@ export interface CaseSummary {
 
 export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
   const repeats = attempts.length;
-  const passes = attempts.filter((a) => a.passed).length;
-  const errors = attempts.filter((a) => a.error).length;
+  let passes = 0;
+  let errors = 0;
+  let failing: Attempt | undefined;
+  for (const a of attempts) {
+    if (a.passed) passes++;
+    else failing ??= a;
+    if (a.error) errors++;
+  }
   const flaky = passes > 0 && passes < repeats;
   const status: CaseStatus =
     passes === repeats ? 'passed' : flaky ? 'flaky' : errors === repeats ? 'errored' : 'failed';
-  const failing = attempts.find((a) => !a.passed);
   return {
     id: c.id,
     dataset: c.dataset,
@@ -59,16 +64,39 @@ export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
     repeats,
     passes,
     passRate: repeats ? passes / repeats : 0,
-    wilson: wilsonInterval(passes, repeats),
-    latencyMs: Math.round(median(attempts.map((a) => a.latencyMs)) * 100) / 100,
+    wilson: wilsonOf(passes, repeats),
+    latencyMs: Math.round((repeats === 1 ? attempts[0].latencyMs : median(attempts.map((a) => a.latencyMs))) * 100) / 100,
     errors,
-    failures: attempts.flatMap((a) => a.failures.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
-    warnings: attempts.flatMap((a) => a.warnings.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
-    engineErrors: attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])),
+    failures: outcomesOf(attempts, 'failures'),
+    warnings: outcomesOf(attempts, 'warnings'),
+    engineErrors: failing ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])) : NONE,
     actual: failing?.actual,
     location: c.location,
     tags: c.tags,
   };
+}
+
+/**
+ * Shared, frozen values for what most of 100k summaries hold: no outcome, and one of a few intervals
+ * (summaries are built at the end of SIM, all at once, and kept until the reports are written).
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+const intervals = new Map<number, [number, number]>();
+
+function wilsonOf(passes: number, repeats: number): [number, number] {
+  if (repeats > 64) return wilsonInterval(passes, repeats);
+  const key = repeats * 65 + passes;
+  let w = intervals.get(key);
+  if (!w) intervals.set(key, (w = Object.freeze(wilsonInterval(passes, repeats)) as [number, number]));
+  return w;
+}
+
+function outcomesOf(attempts: Attempt[], which: 'failures' | 'warnings'): { assertion: string; message: string; repeat: number }[] {
+  let out: { assertion: string; message: string; repeat: number }[] = NONE;
+  for (const a of attempts) {
+    for (const f of a[which]) (out === NONE ? (out = []) : out).push({ assertion: f.assertion, message: f.message, repeat: a.repeat });
+  }
+  return out;
 }
 
 export interface SimTotals {

@@ -142,7 +142,7 @@ export const simStage: Stage = {
     const report = {
       ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
       ...(shardInfo ? { shard: shardInfo } : {}),
-      cases: summaries.map((c, i) => ({ ...reportCase(c), index: summaryIndex[i] })),
+      cases: summaries.map((c, i) => reportCase(c, summaryIndex[i])),
     };
     return {
       verdict,
@@ -184,7 +184,7 @@ function datasetReport(name: string, file: string, cases: CaseSummary[]): SimDat
 }
 
 /** The report's per-case entry (DESIGN §3.3), trimmed: full detail stays in sim_summary.json. */
-function reportCase(s: CaseSummary) {
+function reportCase(s: CaseSummary, index: number) {
   return {
     id: s.id,
     dataset: s.dataset,
@@ -196,11 +196,12 @@ function reportCase(s: CaseSummary) {
     passRate: round4(s.passRate),
     wilson: s.wilson,
     latencyMs: s.latencyMs,
-    failures: s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })),
+    failures: s.failures.length ? s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) : s.failures,
     ...(s.warnings.length ? { warnings: s.warnings.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) } : {}),
     ...(s.engineErrors.length ? { engineErrors: s.engineErrors.slice(0, 5) } : {}),
     ...(s.actual !== undefined ? { actual: s.actual } : {}),
     location: s.location,
+    index,
   };
 }
 
