@@ -4352,11 +4352,19 @@ function median(values) {
 
 function summariseCase(c, attempts) {
     const repeats = attempts.length;
-    const passes = attempts.filter((a) => a.passed).length;
-    const errors = attempts.filter((a) => a.error).length;
+    let passes = 0;
+    let errors = 0;
+    let failing;
+    for (const a of attempts) {
+        if (a.passed)
+            passes++;
+        else
+            failing ??= a;
+        if (a.error)
+            errors++;
+    }
     const flaky = passes > 0 && passes < repeats;
     const status = passes === repeats ? 'passed' : flaky ? 'flaky' : errors === repeats ? 'errored' : 'failed';
-    const failing = attempts.find((a) => !a.passed);
     return {
         id: c.id,
         dataset: c.dataset,
@@ -4366,16 +4374,39 @@ function summariseCase(c, attempts) {
         repeats,
         passes,
         passRate: repeats ? passes / repeats : 0,
-        wilson: wilsonInterval(passes, repeats),
-        latencyMs: Math.round(median(attempts.map((a) => a.latencyMs)) * 100) / 100,
+        wilson: wilsonOf(passes, repeats),
+        latencyMs: Math.round((repeats === 1 ? attempts[0].latencyMs : median(attempts.map((a) => a.latencyMs))) * 100) / 100,
         errors,
-        failures: attempts.flatMap((a) => a.failures.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
-        warnings: attempts.flatMap((a) => a.warnings.map((f) => ({ assertion: f.assertion, message: f.message, repeat: a.repeat }))),
-        engineErrors: attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])),
+        failures: outcomesOf(attempts, 'failures'),
+        warnings: outcomesOf(attempts, 'warnings'),
+        engineErrors: failing ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])) : score_NONE,
         actual: failing?.actual,
         location: c.location,
         tags: c.tags,
     };
+}
+/**
+ * Shared, frozen values for what most of 100k summaries hold: no outcome, and one of a few intervals
+ * (summaries are built at the end of SIM, all at once, and kept until the reports are written).
+ */
+const score_NONE = Object.freeze([]);
+const intervals = new Map();
+function wilsonOf(passes, repeats) {
+    if (repeats > 64)
+        return wilsonInterval(passes, repeats);
+    const key = repeats * 65 + passes;
+    let w = intervals.get(key);
+    if (!w)
+        intervals.set(key, (w = Object.freeze(wilsonInterval(passes, repeats))));
+    return w;
+}
+function outcomesOf(attempts, which) {
+    let out = score_NONE;
+    for (const a of attempts) {
+        for (const f of a[which])
+            (out === score_NONE ? (out = []) : out).push({ assertion: f.assertion, message: f.message, repeat: a.repeat });
+    }
+    return out;
 }
 function totals(cases) {
     let passed = 0;
@@ -4603,7 +4634,7 @@ const simStage = {
         const report = {
             ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
             ...(shardInfo ? { shard: shardInfo } : {}),
-            cases: summaries.map((c, i) => ({ ...reportCase(c), index: summaryIndex[i] })),
+            cases: summaries.map((c, i) => reportCase(c, summaryIndex[i])),
         };
         return {
             verdict,
@@ -4639,7 +4670,7 @@ function datasetReport(name, file, cases) {
     return datasetEntry(name, toPosix(file), totals(cases.filter((c) => c.dataset === name)));
 }
 /** The report's per-case entry (DESIGN §3.3), trimmed: full detail stays in sim_summary.json. */
-function reportCase(s) {
+function reportCase(s, index) {
     return {
         id: s.id,
         dataset: s.dataset,
@@ -4651,11 +4682,12 @@ function reportCase(s) {
         passRate: score_round4(s.passRate),
         wilson: s.wilson,
         latencyMs: s.latencyMs,
-        failures: s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })),
+        failures: s.failures.length ? s.failures.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) : s.failures,
         ...(s.warnings.length ? { warnings: s.warnings.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) } : {}),
         ...(s.engineErrors.length ? { engineErrors: s.engineErrors.slice(0, 5) } : {}),
         ...(s.actual !== undefined ? { actual: s.actual } : {}),
         location: s.location,
+        index,
     };
 }
 function toPosix(p) {
