@@ -43,6 +43,21 @@ describe('writeJsonAtomic / writeJsonPieces', () => {
     }
   });
 
+  it('a file of several write buffers: multi-byte text across their edges and a piece larger than one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-fs-'));
+    try {
+      const file = path.join(dir, 'big.json');
+      const value = {
+        cases: Array.from({ length: 40_000 }, (_, i) => ({ id: `c${i}`, text: i % 3 ? 'plain text' : 'snow ☃ and 😀 emoji', n: i })),
+        huge: 'é'.repeat(1_500_000),
+      };
+      writeJsonAtomic(file, value, { compact: true });
+      expect(fs.readFileSync(file).equals(Buffer.from(JSON.stringify(value) + '\n'))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the file atomically with a final newline, and leaves nothing behind when the value is not JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-fs-'));
     try {
