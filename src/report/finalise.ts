@@ -72,9 +72,9 @@ export interface RunBundleOutcome {
  * Step 5: builds bundle.zip from the (final) files of the run and records it in result.json. On
  * failure the run keeps its other files, and report.json and result.json stop naming the bundle.
  */
-export async function bundleRun(paths: RunPaths, epoch: number): Promise<RunBundleOutcome> {
+export async function bundleRun(paths: RunPaths, epoch: number, writtenReport?: Report): Promise<RunBundleOutcome> {
   try {
-    const bundle = await buildBundle(paths.reportDir, { env: { SOURCE_DATE_EPOCH: String(epoch) } });
+    const bundle = await buildBundle(paths.reportDir, { env: { SOURCE_DATE_EPOCH: String(epoch) }, writtenReport });
     const result = JSON.parse(fs.readFileSync(paths.result, 'utf8')) as RunResult;
     result.bundle = { path: bundle.path, sha256: bundle.sha256, bytes: bundle.bytes, sourceDateEpoch: bundle.sourceDateEpoch, entries: bundle.entries };
     writeJsonAtomic(paths.result, result);

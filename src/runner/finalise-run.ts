@@ -104,7 +104,7 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   // bundle.zip last: every file in it (run.log included) is final now.
   let bundle: BundleInfo | null = null;
   if (report && !writeError) {
-    const built = await bundleRun(paths, bundleEpoch);
+    const built = await bundleRun(paths, bundleEpoch, report);
     bundle = built.bundle;
     if (built.error) {
       report.artifacts.bundle = null;
