@@ -61,7 +61,8 @@ describe('bad engine answers: the run goes on and reports each error kind apart'
     const prompts = ['fine-1', 'html', '500', 'invalid', 'huge', 'silent', 'fine-2'];
     const ds = { name: 'bad', cases: prompts.map((p) => ({ id: p, input: { prompt: p }, assert: [{ type: 'contains', value: 'ok' }] })) };
     const dir = withRegistry({ bad: JSON.stringify(ds, null, 2) });
-    fs.writeFileSync(path.join(dir, 'testops.config.json'), JSON.stringify({ engine: { target: url, timeoutMs: 1500, maxResponseBytes: 1048576 } }));
+    // Every stage runs against the bad engine; the load plan is short, and its silent requests time out in 2 s, not 10.
+    fs.writeFileSync(path.join(dir, 'testops.config.json'), JSON.stringify({ engine: { target: url, timeoutMs: 1500, maxResponseBytes: 1048576 }, load: { rate: 5, duration: '2s', timeoutMs: 2000 } }));
     const r = await runCli(['run', '--run-id', 'b1'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const report = readJson(path.join(reportDir(dir, 'b1'), 'report.json'));

@@ -23,7 +23,7 @@ describe('run history in SQLite, through the CLI', () => {
     db.close();
 
     fs.writeFileSync(path.join(dir, 'sim/d.json'), JSON.stringify({ name: 'd', cases: [{ id: 'bad', input: { prompt: 'x' }, assert: [{ type: 'contains', value: 'zzz' }] }] }));
-    await runCli(['run', '--engine', 'reference', '--run-id', 'h2'], { cwd: dir });
+    await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'h2'], { cwd: dir });
     const lines = fs.readFileSync(path.join(dir, '.toron-testops/warroom/warroom.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((f) => f.runId === 'h2' && f.type === 'sim-case-failed' && f.location.file === 'sim/d.json')).toBe(true);
     // the run's own lines, for its bundle: exactly the findings of its report

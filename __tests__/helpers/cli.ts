@@ -39,7 +39,7 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`CLI timed out: ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+    }, opts.timeoutMs ?? 50_000); // under the test timeout (60 s): a hung CLI is reported with its output
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseK6SummaryText } from '../../src/load/k6-summary.js';
 import { mergeK6Load, mergeK6Values } from '../../src/merge/k6.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
 
-const REF = '/work/shared/reference/k6';
+// The k6 reference summaries, copied into the repository (a clean clone has nothing outside it).
+const REF = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/load/k6');
 const read = (f: string) => ({ source: f, summary: parseK6SummaryText(fs.readFileSync(`${REF}/${f}`, 'utf8'), f) });
 // Two runners' summaries (k6-operator parallelism 2): values from reference/k6/EXPECTED.json.
 const A = read('handle-summary-fail-errors.json'); // 34825 requests, 95.28% failed

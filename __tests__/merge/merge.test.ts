@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/schema.js';
 import { Store } from '../../src/store/store.js';
-import { readJson, reportDir, runCli } from '../helpers/cli.js';
+import { ROOT, readJson, reportDir, runCli } from '../helpers/cli.js';
 import { makeMixedProject } from './project.js';
 
 /**
@@ -227,7 +227,7 @@ describe('shard legs', () => {
   }, 60_000);
 
   it('merge --k6-summary: the runners\' summaries replace the load stage, percentiles as upper bounds', async () => {
-    const ref = '/work/shared/reference/k6';
+    const ref = path.join(ROOT, '__tests__/fixtures/load/k6');
     const r = await cli(['merge', 's1', 's2', 's3', '--out', 'm-k6', '--k6-summary', `${ref}/handle-summary-fail-errors.json`, `${ref}/handle-summary-pass-compact.json`]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const report = readJson(path.join(rep('m-k6'), 'report.json'));
