@@ -20,7 +20,8 @@ function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
         try {
           for (const a of m.batch) {
             const r = a.result;
-            writer.observe({
+            writer.observe(
+              {
               case: a.case as Parameters<SnapshotWriter['observe']>[0]['case'],
               caseIndex: a.caseIndex,
               repeat: 0,
@@ -28,7 +29,9 @@ function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
               passed: a.passed,
               // The body as the adapter parsed it: JSON.parse of the raw text (a BOM is not JSON).
               result: r.ok ? { ok: true, body: JSON.parse(r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw), raw: r.raw, latencyMs: r.latencyMs } : r,
-            });
+              },
+              r.ok ? r.rawHash : undefined,
+            );
           }
         } catch (err) {
           failure = (err as Error).message;

@@ -12,7 +12,8 @@ export interface ThreadAnswer {
   caseIndex: number;
   seed: number;
   passed: boolean;
-  result: { ok: true; raw: string; latencyMs: number } | { ok: false; error: EngineError; latencyMs: number };
+  /** `rawHash`: sha256 of `raw`, taken on the main thread (which waits on this one otherwise). */
+  result: { ok: true; raw: string; rawHash: string; latencyMs: number } | { ok: false; error: EngineError; latencyMs: number };
 }
 
 export type ToThread =

@@ -1,8 +1,9 @@
-import { CaseIndexSet } from './case-index.js';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sha256Hex } from '../replay/canonical.js';
 import type { AnswerObservation } from '../runner/answers.js';
+import { CaseIndexSet } from './case-index.js';
 import type { SnapshotSink } from './sink.js';
 import { SNAPSHOT_THREAD_ROLE, type FromThread, type SnapshotCounts, type ThreadAnswer, type ThreadInit, type ToThread } from './thread-protocol.js';
 import type { SnapshotWritten } from './types.js';
@@ -107,7 +108,7 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
       caseIndex: o.caseIndex,
       seed: o.seed,
       passed: o.passed,
-      result: r.ok ? { ok: true, raw: r.raw, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+      result: r.ok ? { ok: true, raw: r.raw, rawHash: sha256Hex(r.raw), latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
     });
     if (this.batch.length >= BATCH) this.post();
   }

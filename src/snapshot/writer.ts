@@ -1,4 +1,3 @@
-import { SpoolIndex } from './case-index.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
 import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
+import { SpoolIndex } from './case-index.js';
 
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
@@ -65,7 +65,8 @@ export class SnapshotWriter implements AnswerObserver {
     return { answered: this.answered, errored: this.errored, latencies: this.latencies };
   }
 
-  observe(o: AnswerObservation): void {
+  /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
+  observe(o: AnswerObservation, rawHash?: string): void {
     // The snapshot holds each case's first attempt; repeats have seeds of their own.
     if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex)) return;
     const ignore = this.ignoreFor(o.case.ignorePaths);
@@ -86,7 +87,7 @@ export class SnapshotWriter implements AnswerObserver {
       answer = canonicalJson(r.body, ignore.tree);
       entry.hash = sha256Hex(answer);
       const raw = r.raw;
-      entry.rawHash = sha256Hex(raw);
+      entry.rawHash = rawHash ?? sha256Hex(raw);
       entry.bytes = raw.length;
       this.answered++;
       this.latencies.push(r.latencyMs);
