@@ -13516,6 +13516,10 @@ function toSimRow(r) {
 
 // EXTERNAL MODULE: ./package.json
 var package_0 = __webpack_require__(8330);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(73136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(75919);
 ;// CONCATENATED MODULE: ./src/snapshot/case-index.ts
 /**
  * Per-case bookkeeping of the snapshot writers, keyed by case index (dense: 0 .. suite size). Typed
@@ -13572,10 +13576,6 @@ class SpoolIndex {
     }
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __webpack_require__(73136);
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __webpack_require__(75919);
 ;// CONCATENATED MODULE: ./src/snapshot/thread-protocol.ts
 const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
@@ -13632,7 +13632,8 @@ class SnapshotWriter {
     get counts() {
         return { answered: this.answered, errored: this.errored, latencies: this.latencies };
     }
-    observe(o) {
+    /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
+    observe(o, rawHash) {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
@@ -13654,7 +13655,7 @@ class SnapshotWriter {
             answer = canonicalJson(r.body, ignore.tree);
             entry.hash = sha256Hex(answer);
             const raw = r.raw;
-            entry.rawHash = sha256Hex(raw);
+            entry.rawHash = rawHash ?? sha256Hex(raw);
             entry.bytes = raw.length;
             this.answered++;
             this.latencies.push(r.latencyMs);
@@ -13859,6 +13860,7 @@ function round2(x) {
 
 
 
+
 /** Answers per message: one postMessage per answer would cost more than the copy of its text. */
 const BATCH = 128;
 /**
@@ -13958,7 +13960,7 @@ class ThreadedSnapshotWriter {
             caseIndex: o.caseIndex,
             seed: o.seed,
             passed: o.passed,
-            result: r.ok ? { ok: true, raw: r.raw, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+            result: r.ok ? { ok: true, raw: r.raw, rawHash: sha256Hex(r.raw), latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
         });
         if (this.batch.length >= BATCH)
             this.post();

@@ -1966,62 +1966,6 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
 ;// CONCATENATED MODULE: ./src/snapshot/thread-protocol.ts
 const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
-;// CONCATENATED MODULE: ./src/snapshot/case-index.ts
-/**
- * Per-case bookkeeping of the snapshot writers, keyed by case index (dense: 0 .. suite size). Typed
- * arrays instead of a Set or Map of 100k numbers: those grow by rehashing into new tables, all of which
- * end up in the old generation, and a Map of {offset, length} objects keeps 100k objects alive.
- */
-function grown(a, index, make) {
-    if (index < a.length)
-        return a;
-    let n = a.length;
-    while (n <= index)
-        n *= 2;
-    const b = make(n);
-    b.set(a);
-    return b;
-}
-/** The case indexes seen so far. */
-class CaseIndexSet {
-    seen = new Uint8Array(1024);
-    size = 0;
-    has(index) {
-        return index < this.seen.length && this.seen[index] === 1;
-    }
-    add(index) {
-        this.seen = grown(this.seen, index, (n) => new Uint8Array(n));
-        if (this.seen[index] === 0) {
-            this.seen[index] = 1;
-            this.size++;
-        }
-    }
-}
-/** Where each case's line lies in the spool (a line is never empty, so length 0 means absent). */
-class SpoolIndex {
-    offsets = new Float64Array(1024);
-    lengths = new Float64Array(1024);
-    size = 0;
-    has(index) {
-        return index < this.lengths.length && this.lengths[index] > 0;
-    }
-    set(index, offset, length) {
-        this.offsets = grown(this.offsets, index, (n) => new Float64Array(n));
-        this.lengths = grown(this.lengths, index, (n) => new Float64Array(n));
-        if (!(this.lengths[index] > 0))
-            this.size++;
-        this.offsets[index] = offset;
-        this.lengths[index] = length;
-    }
-    /** Every recorded line in case order. */
-    *inCaseOrder() {
-        for (let i = 0; i < this.lengths.length; i++) {
-            if (this.lengths[i] > 0)
-                yield { offset: this.offsets[i], length: this.lengths[i] };
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -2816,6 +2760,62 @@ function caseText(line) {
 const SNAPSHOT_KIND = 'toron-testops.snapshot';
 const SNAPSHOT_SCHEMA_VERSION = 1;
 
+;// CONCATENATED MODULE: ./src/snapshot/case-index.ts
+/**
+ * Per-case bookkeeping of the snapshot writers, keyed by case index (dense: 0 .. suite size). Typed
+ * arrays instead of a Set or Map of 100k numbers: those grow by rehashing into new tables, all of which
+ * end up in the old generation, and a Map of {offset, length} objects keeps 100k objects alive.
+ */
+function grown(a, index, make) {
+    if (index < a.length)
+        return a;
+    let n = a.length;
+    while (n <= index)
+        n *= 2;
+    const b = make(n);
+    b.set(a);
+    return b;
+}
+/** The case indexes seen so far. */
+class CaseIndexSet {
+    seen = new Uint8Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.seen.length && this.seen[index] === 1;
+    }
+    add(index) {
+        this.seen = grown(this.seen, index, (n) => new Uint8Array(n));
+        if (this.seen[index] === 0) {
+            this.seen[index] = 1;
+            this.size++;
+        }
+    }
+}
+/** Where each case's line lies in the spool (a line is never empty, so length 0 means absent). */
+class SpoolIndex {
+    offsets = new Float64Array(1024);
+    lengths = new Float64Array(1024);
+    size = 0;
+    has(index) {
+        return index < this.lengths.length && this.lengths[index] > 0;
+    }
+    set(index, offset, length) {
+        this.offsets = grown(this.offsets, index, (n) => new Float64Array(n));
+        this.lengths = grown(this.lengths, index, (n) => new Float64Array(n));
+        if (!(this.lengths[index] > 0))
+            this.size++;
+        this.offsets[index] = offset;
+        this.lengths[index] = length;
+    }
+    /** Every recorded line in case order. */
+    *inCaseOrder() {
+        for (let i = 0; i < this.lengths.length; i++) {
+            if (this.lengths[i] > 0)
+                yield { offset: this.offsets[i], length: this.lengths[i] };
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/writer.ts
 
 
@@ -2869,7 +2869,8 @@ class SnapshotWriter {
     get counts() {
         return { answered: this.answered, errored: this.errored, latencies: this.latencies };
     }
-    observe(o) {
+    /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
+    observe(o, rawHash) {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
@@ -2891,7 +2892,7 @@ class SnapshotWriter {
             answer = canonicalJson(r.body, ignore.tree);
             entry.hash = sha256Hex(answer);
             const raw = r.raw;
-            entry.rawHash = sha256Hex(raw);
+            entry.rawHash = rawHash ?? sha256Hex(raw);
             entry.bytes = raw.length;
             this.answered++;
             this.latencies.push(r.latencyMs);
@@ -3119,7 +3120,7 @@ function serve(port, init) {
                             passed: a.passed,
                             // The body as the adapter parsed it: JSON.parse of the raw text (a BOM is not JSON).
                             result: r.ok ? { ok: true, body: JSON.parse(r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw), raw: r.raw, latencyMs: r.latencyMs } : r,
-                        });
+                        }, r.ok ? r.rawHash : undefined);
                     }
                 }
                 catch (err) {
