@@ -7,6 +7,7 @@ import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignor
 import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
 import { SpoolIndex } from './case-index.js';
+import { writeExactly } from '../util/fs.js';
 
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
@@ -260,13 +261,6 @@ export function spoolPath(file: string): string {
 const ANSWER_KEY = Buffer.from(',"answer":');
 const OPENING = Buffer.from(CASES_OPENING);
 const SEPARATOR = Buffer.from(CASE_SEPARATOR);
-
-function writeExactly(fd: number, buf: Buffer, position?: number): void {
-  let done = 0;
-  while (done < buf.length) {
-    done += fs.writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
-  }
-}
 
 function readExactly(fd: number, buf: Buffer, length: number, position: number, at = 0): void {
   let got = 0;

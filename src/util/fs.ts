@@ -51,7 +51,7 @@ class PieceWriter {
     if (s.length * 3 > this.buf.length - this.used) {
       this.flush();
       if (s.length * 3 > this.buf.length) {
-        writeAll(this.fd, Buffer.from(s));
+        writeExactly(this.fd, Buffer.from(s));
         return;
       }
     }
@@ -60,13 +60,17 @@ class PieceWriter {
 
   flush(): void {
     if (this.used === 0) return;
-    writeAll(this.fd, this.buf.subarray(0, this.used));
+    writeExactly(this.fd, this.buf.subarray(0, this.used));
     this.used = 0;
   }
 }
 
-function writeAll(fd: number, buf: Buffer): void {
-  for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done, buf.length - done);
+/** All of `buf` to `fd` (writeSync may write less than asked), at `position` or at the file's offset. */
+export function writeExactly(fd: number, buf: Buffer, position?: number): void {
+  let done = 0;
+  while (done < buf.length) {
+    done += fs.writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
+  }
 }
 
 /** Objects this deep are walked member by member; deeper values go to JSON.stringify whole. */
