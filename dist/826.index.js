@@ -12755,7 +12755,7 @@ class PieceWriter {
         if (s.length * 3 > this.buf.length - this.used) {
             this.flush();
             if (s.length * 3 > this.buf.length) {
-                writeAll(this.fd, Buffer.from(s));
+                writeExactly(this.fd, Buffer.from(s));
                 return;
             }
         }
@@ -12764,13 +12764,16 @@ class PieceWriter {
     flush() {
         if (this.used === 0)
             return;
-        writeAll(this.fd, this.buf.subarray(0, this.used));
+        writeExactly(this.fd, this.buf.subarray(0, this.used));
         this.used = 0;
     }
 }
-function writeAll(fd, buf) {
-    for (let done = 0; done < buf.length;)
-        done += external_node_fs_default().writeSync(fd, buf, done, buf.length - done);
+/** All of `buf` to `fd` (writeSync may write less than asked), at `position` or at the file's offset. */
+function writeExactly(fd, buf, position) {
+    let done = 0;
+    while (done < buf.length) {
+        done += external_node_fs_default().writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
+    }
 }
 /** Objects this deep are walked member by member; deeper values go to JSON.stringify whole. */
 const WALK_DEPTH = 4;
@@ -13588,6 +13591,7 @@ const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
 
 
+
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
 /**
@@ -13834,12 +13838,6 @@ function spoolPath(file) {
 const ANSWER_KEY = Buffer.from(',"answer":');
 const OPENING = Buffer.from(CASES_OPENING);
 const SEPARATOR = Buffer.from(CASE_SEPARATOR);
-function writeExactly(fd, buf, position) {
-    let done = 0;
-    while (done < buf.length) {
-        done += external_node_fs_default().writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
-    }
-}
 function readExactly(fd, buf, length, position, at = 0) {
     let got = 0;
     while (got < length) {

@@ -2816,7 +2816,154 @@ class SpoolIndex {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/fs.ts
+
+
+/** Write a file whole or not at all (temp file + rename), so a crash never leaves half a report. */
+function writeFileAtomic(file, data) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+}
+/**
+ * JSON, atomically. Indented for people; `compact` for files of 100k cases, where indentation doubles
+ * the size and the peak memory of writing it. The bytes are exactly `JSON.stringify(value, null,
+ * indent) + '\n'`, written piece by piece (see writeJsonPieces): a report of 100k cases is never one
+ * string of tens of MB plus its UTF-8 copy.
+ */
+function writeJsonAtomic(file, value, opts = {}) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+        const out = new PieceWriter(fd);
+        writeJsonPieces(value, opts.compact ? '' : '  ', (s) => out.put(s));
+        out.put('\n');
+        out.flush();
+    }
+    catch (err) {
+        fs.closeSync(fd);
+        fs.rmSync(tmp, { force: true });
+        throw err;
+    }
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+}
+/** Strings gathered into writes of about WRITE_BYTES. */
+const WRITE_BYTES = (/* unused pure expression or super */ null && (1 << 20));
+/**
+ * Encodes the pieces into one buffer, reused for every write: a new buffer per megabyte would be
+ * memory outside the JS heap that only a garbage collection gives back (44 MB of them for the two
+ * JSON files of a 100k-case run, at the moment the heap is fullest).
+ */
+class PieceWriter {
+    fd;
+    buf = Buffer.allocUnsafe(WRITE_BYTES);
+    used = 0;
+    constructor(fd) {
+        this.fd = fd;
+    }
+    put(s) {
+        // A UTF-16 unit is at most 3 UTF-8 bytes.
+        if (s.length * 3 > this.buf.length - this.used) {
+            this.flush();
+            if (s.length * 3 > this.buf.length) {
+                writeExactly(this.fd, Buffer.from(s));
+                return;
+            }
+        }
+        this.used += this.buf.write(s, this.used);
+    }
+    flush() {
+        if (this.used === 0)
+            return;
+        writeExactly(this.fd, this.buf.subarray(0, this.used));
+        this.used = 0;
+    }
+}
+/** All of `buf` to `fd` (writeSync may write less than asked), at `position` or at the file's offset. */
+function writeExactly(fd, buf, position) {
+    let done = 0;
+    while (done < buf.length) {
+        done += external_node_fs_default().writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
+    }
+}
+/** Objects this deep are walked member by member; deeper values go to JSON.stringify whole. */
+const WALK_DEPTH = 4;
+/** Arrays this long are written item by item (each item whole); shorter ones go to JSON.stringify whole. */
+const STREAM_ITEMS = 256;
+/**
+ * JSON.stringify(value, null, indent) handed out in pieces: plain objects of the top WALK_DEPTH levels,
+ * and the arrays of STREAM_ITEMS or more items among them, are walked here with JSON.stringify's rules (toJSON called with the member's key,
+ * members that are undefined, functions or symbols left out, such array items written as null, the
+ * same indentation); every value below them, or of another kind, is JSON.stringify's own text
+ * re-indented to its level (a newline in JSON.stringify output is always indentation: newlines inside
+ * strings are escaped). Throws what JSON.stringify throws (BigInt, cycles).
+ */
+function writeJsonPieces(value, indent, put) {
+    const v = resolve(value, '');
+    put(leftOut(v) ? 'undefined' : (piece(v, indent, '', 0, put) ?? 'undefined'));
+}
+function resolve(v, key) {
+    return typeof v === 'object' && v !== null && typeof v.toJSON === 'function'
+        ? v.toJSON(key)
+        : v;
+}
+function leftOut(v) {
+    return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+function walkable(v) {
+    if (Array.isArray(v))
+        return true;
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+}
+/**
+ * Writes the (toJSON-resolved) value `v` at indentation `pad`: a container of the top levels goes out
+ * through `put` (and '' is returned); anything else is returned as text for the caller to put.
+ */
+function piece(v, indent, pad, depth, put) {
+    if (typeof v !== 'object' || v === null || depth >= WALK_DEPTH || !walkable(v) || (Array.isArray(v) && v.length < STREAM_ITEMS)) {
+        const s = JSON.stringify(v, null, indent);
+        return s === undefined || !indent || pad === '' ? s : s.replace(/\n/g, '\n' + pad);
+    }
+    const inner = pad + indent;
+    const open = indent ? '\n' + inner : '';
+    const sep = indent ? ',\n' + inner : ',';
+    const close = indent ? '\n' + pad : '';
+    if (Array.isArray(v)) {
+        if (v.length === 0)
+            return '[]';
+        put('[' + open);
+        for (let i = 0; i < v.length; i++) {
+            if (i > 0)
+                put(sep);
+            // Each item whole (depth WALK_DEPTH): one JSON.stringify per report case, not one per field.
+            const item = resolve(v[i], String(i));
+            put(leftOut(item) ? 'null' : (piece(item, indent, inner, WALK_DEPTH, put) ?? 'null'));
+        }
+        put(close + ']');
+        return '';
+    }
+    const colon = indent ? ': ' : ':';
+    let first = true;
+    for (const k of Object.keys(v)) {
+        const member = resolve(v[k], k);
+        if (leftOut(member))
+            continue;
+        put((first ? '{' + open : sep) + JSON.stringify(k) + colon);
+        first = false;
+        put(piece(member, indent, inner, depth + 1, put) ?? 'null');
+    }
+    if (first)
+        return '{}';
+    put(close + '}');
+    return '';
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/writer.ts
+
 
 
 
@@ -3071,12 +3218,6 @@ function spoolPath(file) {
 const ANSWER_KEY = Buffer.from(',"answer":');
 const OPENING = Buffer.from(CASES_OPENING);
 const SEPARATOR = Buffer.from(CASE_SEPARATOR);
-function writeExactly(fd, buf, position) {
-    let done = 0;
-    while (done < buf.length) {
-        done += external_node_fs_default().writeSync(fd, buf, done, buf.length - done, position === undefined ? null : position + done);
-    }
-}
 function readExactly(fd, buf, length, position, at = 0) {
     let got = 0;
     while (got < length) {
