@@ -3261,7 +3261,9 @@ function serve(port, init) {
                             passed: a.passed,
                             // The body as the adapter parsed it: JSON.parse of the raw text (a BOM is not JSON).
                             result: r.ok ? { ok: true, body: JSON.parse(r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw), raw: r.raw, latencyMs: r.latencyMs } : r,
-                        }, r.ok ? r.rawHash : undefined);
+                        }, 
+                        // Hashed on the main thread, which waits on this one otherwise.
+                        r.ok ? r.rawHash : undefined);
                     }
                 }
                 catch (err) {
