@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { errorMessage } from '../util/errors.js';
 import { suffixedName } from './artifact-name.js';
+import { useNativeCrc32 } from '../util/native-crc32.js';
 
 /**
  * Uploads through @actions/artifact (loaded on first use: it is most of the bundle's weight). Names are
@@ -26,6 +27,8 @@ type ArtifactModule = typeof import('@actions/artifact');
 
 let loaded: Promise<ArtifactModule> | null = null;
 export function artifactModule(): Promise<ArtifactModule> {
+  // The client zips what it uploads with archiver too.
+  useNativeCrc32();
   loaded ??= import('@actions/artifact');
   return loaded;
 }

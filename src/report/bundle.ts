@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ZipArchive } from 'archiver';
 import { InputError, errorMessage } from '../util/errors.js';
+import { useNativeCrc32 } from '../util/native-crc32.js';
 
 /**
  * bundle.zip (DESIGN §3.8): the run's files in one archive whose bytes depend only on their contents.
@@ -170,6 +171,7 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
   const tmp = `${outFile}.${process.pid}.tmp`;
   const hash = createHash('sha256');
   let bytes = 0;
+  useNativeCrc32();
   const archive = new ZipArchive({ zlib: { level: ZLIB_LEVEL, chunkSize: DEFLATE_OUT_CHUNK }, forceLocalTime: false, namePrependSlash: false });
   const out = fs.createWriteStream(tmp);
   const done = new Promise<void>((resolve, reject) => {
