@@ -9,15 +9,10 @@ if (major < 24) {
   process.exit(2);
 }
 
-// A SIM run allocates one engine answer per attempt, each dead a moment later. V8 sizes the young
-// generation once, when the process starts, from the machine's memory: on a 16-23 GB machine its two
-// semi-spaces grow to 64 MB each, and the dead answers sit in them. 16 MB semi-spaces scavenge
-// more often but each scavenge is as cheap (few answers survive one), so a 100k-case run peaks about
-// 70 MB lower and is no slower (single runs: 474 against 544 MB, 17.7 against 19.1 s).
-// v8.setFlagsFromString comes too late for the main heap (it only reaches threads started later), so
-// the process replaces itself (same pid, same stdio) with one started with the flag, where it can
-// (process.execve: not on Windows), unless the user sized the heap themselves (V8 refuses
-// --max-heap-size beside both other sizes). A restart that fails only costs the flag.
+// V8's young generation sized for SIM: the rule and its measurements are in src/util/young-generation.ts
+// (which the action's entry uses). Applied here, before the CLI's bundle loads, so that the restart
+// costs one bare Node start-up: the process replaces itself (same pid, same stdio) with one started
+// with the flag, unless the user sized the heap themselves or there is no execve (Windows).
 const SEMI_SPACE = '--max-semi-space-size=16';
 const chosen = (flags) => /--max-semi-space-size|--max-heap-size/.test(flags);
 if (typeof process.execve === 'function' && !chosen(process.execArgv.join(' ')) && !chosen(process.env.NODE_OPTIONS ?? '')) {
@@ -27,5 +22,6 @@ if (typeof process.execve === 'function' && !chosen(process.execArgv.join(' ')) 
     // Run as started.
   }
 }
+// Where the restart did not happen, threads started later (the snapshot writer) still get the flag.
 v8.setFlagsFromString(SEMI_SPACE);
 await import('../dist/cli/index.js');

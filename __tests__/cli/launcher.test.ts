@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
@@ -8,9 +9,10 @@ import { ROOT } from '../helpers/cli.js';
 // process image the launcher runs in: its pid and its flags.
 const PROBE = `data:text/javascript,process.stderr.write('probe '+JSON.stringify({pid:process.pid,flags:process.execArgv.filter(a=>a.startsWith('--max-'))})+'\\n')`;
 
-function launch(flags: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', PROBE, ...flags, path.join(ROOT, 'bin/toron-testops.js'), 'no-such-command'], {
+function launch(flags: string[], env: NodeJS.ProcessEnv = {}, entry = ['bin/toron-testops.js', 'no-such-command']) {
+  const r = spawnSync(process.execPath, ['--import', PROBE, ...flags, path.join(ROOT, entry[0]), ...entry.slice(1)], {
     encoding: 'utf8',
+    cwd: os.tmpdir(),
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     timeout: 30_000,
   });
@@ -18,7 +20,7 @@ function launch(flags: string[], env: NodeJS.ProcessEnv = {}) {
     .split('\n')
     .filter((l) => l.startsWith('probe '))
     .map((l) => JSON.parse(l.slice(6)) as { pid: number; flags: string[] });
-  return { status: r.status, stderr: r.stderr, probes };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, probes };
 }
 
 describe.skipIf(process.platform === 'win32')('the CLI launcher', () => {
@@ -47,5 +49,14 @@ describe.skipIf(process.platform === 'win32')('the CLI launcher', () => {
   it('passes other flags through to the restarted process', () => {
     const r = launch(['--max-old-space-size=3072']);
     expect(r.probes.map((p) => p.flags)).toEqual([['--max-old-space-size=3072'], ['--max-old-space-size=3072', '--max-semi-space-size=16']]);
+  });
+
+  it("the action's entry (dist/index.js) restarts the same way, before its first line of output", () => {
+    // An invalid input stops the action at once (and writes nothing); what matters here is how it started.
+    const r = launch([], { GITHUB_ACTIONS: '', INPUT_MODE: 'not-a-mode' }, ['dist/index.js']);
+    expect(r.probes).toHaveLength(2);
+    expect(r.probes[1]).toEqual({ pid: r.probes[0].pid, flags: ['--max-semi-space-size=16'] });
+    expect(r.stdout.match(/: starting/g)).toHaveLength(1);
+    expect(r.stdout).toContain('input mode: must be one of');
   });
 });
