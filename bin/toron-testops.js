@@ -12,9 +12,10 @@ if (major < 24) {
 // V8's young generation sized for SIM: the rule and its measurements are in src/util/young-generation.ts
 // (which the action's entry uses). Applied here, before the CLI's bundle loads, so that the restart
 // costs one bare Node start-up: the process replaces itself (same pid, same stdio) with one started
-// with the flag, unless the user sized the heap themselves or there is no execve (Windows).
+// with the flag, unless the user sized the heap themselves, a debugger is on (--inspect*) or there is
+// no execve (Windows).
 const SEMI_SPACE = '--max-semi-space-size=16';
-const chosen = (flags) => /--max-semi-space-size|--max-heap-size/.test(flags);
+const chosen = (flags) => /--max-semi-space-size|--max-heap-size|--inspect/.test(flags);
 if (typeof process.execve === 'function' && !chosen(process.execArgv.join(' ')) && !chosen(process.env.NODE_OPTIONS ?? '')) {
   try {
     process.execve(process.execPath, [process.execPath, ...process.execArgv, SEMI_SPACE, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);

@@ -34,7 +34,7 @@ describe.skipIf(process.platform === 'win32')('the CLI launcher', () => {
     expect(r.status).toBe(2);
   });
 
-  it('keeps a size the user chose, on the command line or in NODE_OPTIONS', () => {
+  it('keeps a size the user chose, on the command line or in NODE_OPTIONS, and a debugger\'s process', () => {
     const flag = launch(['--max-semi-space-size=8']);
     expect(flag.probes).toEqual([{ pid: flag.probes[0].pid, flags: ['--max-semi-space-size=8'] }]);
     const env = launch([], { NODE_OPTIONS: '--max-semi-space-size=4' });
@@ -44,6 +44,10 @@ describe.skipIf(process.platform === 'win32')('the CLI launcher', () => {
     const heap = launch(['--max-heap-size=4096', '--max-old-space-size=3072']);
     expect(heap.probes).toHaveLength(1);
     expect(heap.status).toBe(2);
+    // Nor is a process under a debugger (port 0: any free port).
+    const debug = launch(['--inspect=127.0.0.1:0']);
+    expect(debug.probes).toHaveLength(1);
+    expect(debug.status).toBe(2);
   });
 
   it('passes other flags through to the restarted process', () => {

@@ -16,11 +16,14 @@ describe('youngGenerationRestart', () => {
     expect(SEMI_SPACE_FLAG).toBe('--max-semi-space-size=16');
   });
 
-  it('does nothing once the flag is there, or when the user sized the heap', () => {
+  it('does nothing once the flag is there, when the user sized the heap, or under a debugger', () => {
     expect(youngGenerationRestart({ ...base, execArgv: [SEMI_SPACE_FLAG], nodeOptions: undefined })).toBeNull();
     expect(youngGenerationRestart({ ...base, execArgv: ['--max-semi-space-size=64'], nodeOptions: '' })).toBeNull();
     expect(youngGenerationRestart({ ...base, execArgv: [], nodeOptions: '--max-semi-space-size=8' })).toBeNull();
     expect(youngGenerationRestart({ ...base, execArgv: ['--max-heap-size=4096'], nodeOptions: '' })).toBeNull();
+    // Under a debugger: --inspect-brk would stop twice.
+    expect(youngGenerationRestart({ ...base, execArgv: ['--inspect-brk'], nodeOptions: '' })).toBeNull();
+    expect(youngGenerationRestart({ ...base, execArgv: [], nodeOptions: '--inspect=0' })).toBeNull();
     // Only the old generation sized: the young one is still ours to set.
     expect(youngGenerationRestart({ ...base, execArgv: ['--max-old-space-size=3072'], nodeOptions: '' })).not.toBeNull();
   });
