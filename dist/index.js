@@ -47,12 +47,15 @@ __webpack_async_result__();
  * same rule for the CLI before its bundle loads.
  */
 const SEMI_SPACE_FLAG = '--max-semi-space-size=16';
-/** Heap sizes a user may have chosen; V8 refuses --max-heap-size beside both other sizes. */
-const CHOSEN = /--max-semi-space-size|--max-heap-size/;
+/**
+ * Left as started: heap sizes a user chose (V8 refuses --max-heap-size beside both other sizes), and a
+ * process under a debugger (--inspect-brk would stop twice, and an attached debugger would lose it).
+ */
+const CHOSEN = /--max-semi-space-size|--max-heap-size|--inspect/;
 /**
  * The argv (argv[0] the Node binary) that restarts `script` with SEMI_SPACE_FLAG, or null when the
- * process was started with a heap size of its own (on the command line or in NODE_OPTIONS): the
- * user's choice, or ours after the restart.
+ * process was started with a heap size of its own (on the command line or in NODE_OPTIONS: the user's
+ * choice, or ours after the restart) or under a debugger.
  */
 function youngGenerationRestart(p) {
     if (CHOSEN.test(p.execArgv.join(' ')) || CHOSEN.test(p.nodeOptions ?? ''))
