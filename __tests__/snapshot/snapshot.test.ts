@@ -181,6 +181,38 @@ describe('SnapshotWriter and openSnapshot', () => {
     }
   });
 
+  it('hashes each answer as the UTF-8 of its canonical text, in any script, after a huge answer too', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const bodies: unknown[] = [
+        { text: 'plain ascii' },
+        { text: 'Latin-1 only: café, naïve, 100 °C' },
+        { text: '光の速さは何ですか', z: '日本語', a: 1 },
+        { text: 'astral: 😀 𝄞', escaped: 'a "quote" and a \\ backslash\n' },
+        { big: '日本'.repeat(200_000) }, // beyond the writer's UTF-8 scratch
+        { after: 'グ', n: 2 },
+        { after: 'ascii again' },
+      ];
+      const file = path.join(dir, 'u.json');
+      const w = new SnapshotWriter({ file, configIgnorePaths: [] });
+      bodies.forEach((b, i) => w.observe(observation(simCase(`u${i}`), i, b)));
+      w.finish(header);
+      const text = fs.readFileSync(file, 'utf8');
+      const snap = openSnapshot(file, 'u.json');
+      bodies.forEach((b, i) => {
+        const canonical = canonicalJson(b);
+        expect(snap.entries[i].hash, `case ${i}`).toBe(sha256Hex(canonical));
+        expect(snap.entries[i].rawHash, `case ${i}`).toBe(sha256Hex(JSON.stringify(b)));
+        expect(snap.entries[i].bytes).toBe(JSON.stringify(b).length);
+        expect(snap.readAnswer(i)).toEqual(b);
+        expect(text).toContain(`"answer":${canonical}}`);
+      });
+      snap.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lays the header last, and still reads snapshots written header first (up to 2.0.0)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

@@ -103,6 +103,11 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
+/** sha256 of bytes, hex: sha256Hex of the text they encode in UTF-8. */
+export function sha256HexOf(bytes: Uint8Array): string {
+  return hash('sha256', bytes, 'hex');
+}
+
 /** Canonical text and its hash, in one call. */
 export function canonicalHash(value: unknown, ignore: IgnoreTree = null): { canonical: string; hash: string } {
   const canonical = canonicalJson(value, ignore);

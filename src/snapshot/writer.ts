@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AnswerObservation, AnswerObserver } from '../runner/answers.js';
-import { canonicalJson, sha256Hex } from '../replay/canonical.js';
+import { canonicalJson, sha256Hex, sha256HexOf } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
 import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
@@ -11,6 +11,8 @@ import { writeExactly } from '../util/fs.js';
 
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
+/** The answer's UTF-8 scratch: room for any answer up to 64 KB of text. */
+const UTF8_BYTES = 192 << 10;
 
 export interface SnapshotWriterOptions {
   /** Final path of the snapshot (absolute). */
@@ -39,6 +41,7 @@ export class SnapshotWriter implements AnswerObserver {
   private readonly spoolPath: string;
   private fd: number | null = null;
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private utf8 = Buffer.allocUnsafe(UTF8_BYTES);
   private used = OPENING.copy(this.chunk, 0);
   /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
   private readonly spoolSha = createHash('sha256');
@@ -82,11 +85,15 @@ export class SnapshotWriter implements AnswerObserver {
       status: 'ok',
       latencyMs: round2(o.result.latencyMs),
     };
-    let answer: string | undefined;
+    // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
+    // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
+    // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
+    // three (with Buffer.byteLength), a third of this thread's time.
+    let answerBytes = -1;
     const r = o.result;
     if (r.ok && ignore.error === undefined) {
-      answer = canonicalJson(r.body, ignore.tree);
-      entry.hash = sha256Hex(answer);
+      answerBytes = this.encode(canonicalJson(r.body, ignore.tree));
+      entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
       const raw = r.raw;
       entry.rawHash = rawHash ?? sha256Hex(raw);
       entry.bytes = raw.length;
@@ -101,17 +108,17 @@ export class SnapshotWriter implements AnswerObserver {
     const meta = JSON.stringify(entry);
     const sep = this.where.size > 0 ? SEPARATOR.length : 0;
     const metaBytes = Buffer.byteLength(meta);
-    const length = answer === undefined ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + Buffer.byteLength(answer) + 1;
+    const length = answerBytes < 0 ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + answerBytes + 1;
     this.reserve(sep + length);
     const c = this.chunk;
     let at = this.used;
     if (sep) at += SEPARATOR.copy(c, at);
     const offset = this.spoolBytes + at;
-    if (answer === undefined) at += c.write(meta, at, 'utf8');
+    if (answerBytes < 0) at += c.write(meta, at, 'utf8');
     else {
       at += c.write(meta, at, metaBytes - 1, 'utf8');
       at += ANSWER_KEY.copy(c, at);
-      at += c.write(answer, at, 'utf8');
+      at += this.utf8.copy(c, at, 0, answerBytes);
       c[at++] = 0x7d; // }
     }
     this.used = at;
@@ -219,6 +226,14 @@ export class SnapshotWriter implements AnswerObserver {
       this.ignoreCache.set(key, hit);
     }
     return hit;
+  }
+
+  /** `text` as UTF-8 at the start of this.utf8 (grown to fit); returns its length in bytes. */
+  private encode(text: string): number {
+    // At most 3 bytes per UTF-16 unit: room checked without measuring the text first.
+    if (this.utf8.length < text.length * 3) this.utf8 = Buffer.allocUnsafe(Math.max(text.length * 3, UTF8_BYTES));
+    else if (this.utf8.length > UTF8_BYTES && text.length * 3 <= UTF8_BYTES) this.utf8 = Buffer.allocUnsafe(UTF8_BYTES); // not kept after one huge answer
+    return this.utf8.write(text, 0, 'utf8');
   }
 
   /** Room for `bytes` more in the chunk: the chunk goes to the spool first if they do not fit. */
