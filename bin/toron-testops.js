@@ -9,20 +9,19 @@ if (major < 24) {
   process.exit(2);
 }
 
-// V8's young generation sized for SIM: the rule and its measurements are in src/util/young-generation.ts
-// (which the action's entry uses). Applied here, before the CLI's bundle loads, so that the restart
-// costs one bare Node start-up: the process replaces itself (same pid, same stdio) with one started
-// with the flag, unless the user sized the heap themselves, a debugger is on (--inspect*) or there is
-// no execve (Windows).
-const SEMI_SPACE = '--max-semi-space-size=16';
+// V8 flags for SIM's heap: which and why are in src/util/heap-flags.ts (which the action's entry uses).
+// Applied here, before the CLI's bundle loads, so that the restart costs one bare Node start-up: the
+// process replaces itself (same pid, same stdio) with one started with the flags, unless the user sized
+// the heap themselves, a debugger is on (--inspect*) or there is no execve (Windows).
+const HEAP_FLAGS = ['--max-semi-space-size=16', '--expose-gc'];
 const chosen = (flags) => /--max-semi-space-size|--max-heap-size|--inspect/.test(flags);
 if (typeof process.execve === 'function' && !chosen(process.execArgv.join(' ')) && !chosen(process.env.NODE_OPTIONS ?? '')) {
   try {
-    process.execve(process.execPath, [process.execPath, ...process.execArgv, SEMI_SPACE, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...HEAP_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
   } catch {
     // Run as started.
   }
 }
-// Where the restart did not happen, threads started later (the snapshot writer) still get the flag.
-v8.setFlagsFromString(SEMI_SPACE);
+// Where the restart did not happen, threads started later (the snapshot writer) still get the semi-space size.
+v8.setFlagsFromString(HEAP_FLAGS[0]);
 await import('../dist/cli/index.js');

@@ -3,9 +3,9 @@
  * before anything heavy is loaded (the bundle's chunks load on demand), so the log shows life at once.
  */
 import pkg from '../package.json' with { type: 'json' };
-import { restartForYoungGeneration } from './util/young-generation.js';
+import { restartWithHeapFlags } from './util/heap-flags.js';
 
-restartForYoungGeneration(import.meta.url); // V8's young generation sized for SIM (same pid): before any output
+restartWithHeapFlags(import.meta.url); // V8 flags for SIM's heap (same pid): before any output
 process.stdout.write(`toron-testops ${pkg.version}: starting\n`);
 const action = await import('./action/steps.js');
 const ctx = action.startAction(process.env);

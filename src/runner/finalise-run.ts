@@ -5,6 +5,7 @@ import type { BundleInfo } from '../report/bundle.js';
 import type { Settings } from '../settings/types.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
+import { collectGarbage } from '../util/heap-flags.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { Finding } from '../warroom/finding.js';
 import { formatWarroomLine } from '../warroom/log-sink.js';
@@ -49,6 +50,8 @@ export interface FinaliseRunInput {
 export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> {
   const { settings, paths, bus, store, results, findings, runError, cancelled, log } = input;
   const finishedAt = new Date();
+  // The stages' garbage goes before the reports and the bundle are built on top of it.
+  collectGarbage();
   const stageVerdicts = Object.values(results).map((r) => r!.verdict);
   const verdict: Verdict = runError || cancelled ? 'ERROR' : worstVerdict(stageVerdicts);
   const exitCode = exitCodeFor(verdict, settings.failOn);
