@@ -15960,7 +15960,10 @@ function unnameBundle(paths) {
     external_node_fs_default().rmSync(`${paths.bundle}.sha256`, { force: true });
 }
 
+// EXTERNAL MODULE: ./src/util/heap-flags.ts
+var heap_flags = __webpack_require__(15866);
 ;// CONCATENATED MODULE: ./src/runner/finalise-run.ts
+
 
 
 
@@ -15978,6 +15981,8 @@ const COMPACT_ABOVE_CASES = 5000;
 async function finaliseRun(input) {
     const { settings, paths, bus, store, results, findings, runError, cancelled, log } = input;
     const finishedAt = new Date();
+    // The stages' garbage goes before the reports and the bundle are built on top of it.
+    (0,heap_flags/* collectGarbage */.iO)();
     const stageVerdicts = Object.values(results).map((r) => r.verdict);
     const verdict = runError || cancelled ? 'ERROR' : worstVerdict(stageVerdicts);
     const exitCode = exitCodeFor(verdict, settings.failOn);
