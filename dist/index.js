@@ -93,8 +93,8 @@ function restartWithHeapFlags(scriptUrl) {
  * A full garbage collection now, where the process has --expose-gc (see HEAP_FLAGS); otherwise
  * nothing. For the moment a run's stages are over: SIM's dead answers still fill the heap (about 300 MB
  * at 100k cases) and V8 would collect them only once the reports and the bundle's buffers had been
- * allocated on top. Collected first, 100k cases peak 15-35 MB lower (single runs: 457-459 against
- * 470-473 MB; with Japanese answers 479-494 against 514-524 MB), for one collection of about 0.1 s.
+ * allocated on top. Collected first, 100k cases peak 5-35 MB lower (paired single runs: 460-467 against
+ * 470-473 MB; with Japanese answers 485-490 against 514-518 MB), for one collection of about 0.1 s.
  */
 function collectGarbage() {
     const gc = globalThis.gc;
