@@ -119,6 +119,35 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(p3, a), 'tier-consistency', /judicial \(tier-4\) result is present/);
   });
 
+  it('toron-3: agreement below 0.7 without arbitration (both forms); at 0.7 or arbitrated it is fine', () => {
+    const q = byCase(samples.t3query(), 'plain');
+    expect(failures(run(p3, q))).toEqual([]);
+    q.consensus.agreement = '3/8';
+    expectOnly(run(p3, q), 'tier-consistency', /^agreement 3\/8 \(\/consensus\/agreement\) is below 0\.7, but the answer was not arbitrated/);
+    q.consensus.agreement = '7/10';
+    expect(failures(run(p3, q))).toEqual([]);
+    const f = byCase(samples.t3full(), 'plain');
+    expect(failures(run(p3, f))).toEqual([]);
+    f.consensus.agreement_count = 3;
+    f.consensus.total_responses = 8;
+    expectOnly(run(p3, f), 'tier-consistency', /^agreement 3\/8 \(\/consensus\/agreement_count\) is below 0\.7/);
+    // The reference engine's own low-agreement answers are arbitrated: no failure.
+    for (const lines of [samples.t3query(), samples.t3full()]) {
+      const low = lines.filter((l) => PROFILES['toron-3'].view(l.response).agreement!.share < 0.7);
+      expect(low.length).toBeGreaterThan(0);
+      for (const l of low) expect(failures(run(p3, l.response)), l.case).toEqual([]);
+    }
+  });
+
+  it('stability: a contradiction count that is missing or not a number fails (2.5h has none to miss)', () => {
+    const a = byCase(stab, 'question');
+    a.contradictions = '6';
+    expectOnly(run(pst, a), 'contradiction-density', /^the contradiction count \/contradictions is a string \("6"\), not a number/);
+    delete a.contradictions;
+    expectOnly(run(pst, a), 'contradiction-density', /^the contradiction count \/contradictions is missing/);
+    expect(failures(run(p25, byCase(h25, 'question')))).toEqual([]);
+  });
+
   it('7 contradictions (the patch counts them; 2.5h lists them per tier-1 model)', () => {
     const a = byCase(stab, 'question');
     a.contradictions = 7;

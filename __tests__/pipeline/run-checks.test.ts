@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/engine/profiles/index.js';
-import { casePins, declaredFor, pinnedIn } from '../../src/stages/pipeline/declared.js';
+import { casePins, declaredFor, pinnedPart } from '../../src/stages/pipeline/declared.js';
 import { engineVersionFinding, versionMatches } from '../../src/stages/pipeline/engine-version.js';
 import {
   checkEscalationRate,
@@ -33,43 +33,88 @@ describe('stats', () => {
 
 describe('declared behaviour (what the dataset pins or expects)', () => {
   const long = clone(samples['2.5h']().find((l) => l.case === 'long_over_120_words')!.response) as any;
-  const d25 = PROFILES['toron-2.5h'].declarations;
+  const p25 = PROFILES['toron-2.5h'];
+  const declared = (c: SimCase, body: unknown, profile = p25) => declaredFor(c, casePins(c), profile, body, profile.view(body));
+  const pinning = (...pins: [string, unknown][]) => simCase({ assert: pins.map(([path, value]) => ({ type: 'equals', path, value })) });
 
   it('an equals pin on /opus_used true declares the escalation the answer made', () => {
-    const c = simCase({ assert: [{ type: 'equals', path: '/opus_used', value: true }] });
-    expect(declaredFor(c, casePins(c), d25, long, 0).escalation).toBe(true);
+    expect(declared(pinning(['/opus_used', true]), long).escalation).toBe(true);
   });
 
   it('expected.opus_used: true declares it; a pin the answer does not match, a warn-level or negated one, or an answer-text pin does not', () => {
-    const e = simCase({ expected: { opus_used: true } });
-    expect(declaredFor(e, casePins(e), d25, long, 0).escalation).toBe(true);
-    const notMatched = simCase({ assert: [{ type: 'equals', path: '/state_snapshot/JUDICIAL_RESULT', value: {} }] });
-    expect(declaredFor(notMatched, casePins(notMatched), d25, long, 0).escalation).toBe(false);
+    expect(declared(simCase({ expected: { opus_used: true } }), long).escalation).toBe(true);
+    expect(declared(pinning(['/state_snapshot/JUDICIAL_RESULT', {}]), long).escalation).toBe(false);
     for (const a of [
       { type: 'equals', path: '/opus_used', value: true, level: 'warn' as const },
       { type: 'not-equals', path: '/opus_used', value: false },
       { type: 'equals', value: long.final_answer },
       { type: 'contains', path: '/opus_used', value: 'true' },
     ]) {
-      const c = simCase({ assert: [a] });
-      expect(declaredFor(c, casePins(c), d25, long, 0).escalation, JSON.stringify(a)).toBe(false);
+      expect(declared(simCase({ assert: [a] }), long).escalation, JSON.stringify(a)).toBe(false);
     }
   });
 
-  it('pins under, above or through a wildcard of a declaring field count', () => {
-    const pin = (path: string, value: unknown) => casePins(simCase({ assert: [{ type: 'equals', path, value }] }));
+  it('a pinned value that only goes with the behaviour declares nothing: confidence, the model list, the plan', () => {
+    // 68 is 2.5h's score with Opus; 58 is its score without (or with Opus and two contradictions).
+    expect(long.confidence_score).toBe(68);
+    for (const path of ['/confidence_score', '/models_used', '/state_snapshot/CONFIDENCE_SCORE', '/tier_path']) {
+      const c = pinning([path, long[path.slice(1)] ?? long.state_snapshot.CONFIDENCE_SCORE]);
+      expect(casePins(c)).toHaveLength(1);
+      expect(declared(c, long), path).toEqual({ escalation: false, contradictions: false });
+    }
+    // An answer that escalated while its pinned confidence says it did not (58) is not excused either.
+    const forced = clone(samples['2.5h']().find((l) => l.case === 'short')!.response) as any;
+    forced.opus_used = true;
+    forced.state_snapshot.JUDICIAL_RESULT = long.state_snapshot.JUDICIAL_RESULT;
+    expect(declared(pinning(['/confidence_score', 58]), forced).escalation).toBe(false);
+  });
+
+  it('pins under or above the field that shows the behaviour count, read by the profile on their own', () => {
     const r = long.state_snapshot.JUDICIAL_RESULT.opus_result.result;
-    expect(pinnedIn(pin('/state_snapshot/JUDICIAL_RESULT/opus_result/result', r), d25.escalation, long)).toBe(true);
-    expect(pinnedIn(pin('/models_used/8', 'Opus'), d25.escalation, long)).toBe(true);
-    expect(pinnedIn(pin('/state_snapshot/T1_RAW/3/contradictions', []), d25.contradictions, long)).toBe(true);
-    // A sibling under T1_RAW is not a contradiction field.
-    expect(pinnedIn(pin('/state_snapshot/T1_RAW/0/tokens_used', long.state_snapshot.T1_RAW[0].tokens_used), d25.contradictions, long)).toBe(false);
+    expect(declared(pinning(['/state_snapshot/JUDICIAL_RESULT/opus_result/result', r]), long).escalation).toBe(true);
+    expect(declared(pinning(['/state_snapshot', long.state_snapshot]), long).escalation).toBe(true);
+    // A sibling under the snapshot shows nothing.
+    expect(declared(pinning(['/state_snapshot/T1_RAW/0/tokens_used', long.state_snapshot.T1_RAW[0].tokens_used]), long).escalation).toBe(false);
+  });
+
+  it('pinned contradiction lists declare as many contradictions as they hold, and no more', () => {
+    const body = clone(long);
+    body.state_snapshot.T1_RAW[0].contradictions = ['a', 'b'];
+    body.state_snapshot.T1_RAW[3].contradictions = ['b', 'c'];
+    const list = (i: number): [string, unknown] => [`/state_snapshot/T1_RAW/${i}/contradictions`, body.state_snapshot.T1_RAW[i].contradictions];
+    expect(p25.view(body).contradictions).toBe(3);
+    expect(declared(pinning(list(0), list(3)), body).contradictions).toBe(true);
+    expect(declared(pinning(list(0)), body).contradictions).toBe(false); // 2 of the 3
+    expect(declared(pinning(list(1)), body).contradictions).toBe(false); // an empty list
+    const before = JSON.stringify(body);
+    const c = pinning(['/state_snapshot/T1_RAW', body.state_snapshot.T1_RAW], list(0), ['/opus_used', true]);
+    const pinsBefore = JSON.stringify(c.assert);
+    expect(pinnedPart(casePins(c), body)).toEqual({ opus_used: true, state_snapshot: { T1_RAW: body.state_snapshot.T1_RAW } });
+    expect(declared(c, body)).toEqual({ escalation: true, contradictions: true });
+    // Neither the answer nor the dataset's values are written to.
+    expect(JSON.stringify(body)).toBe(before);
+    expect(JSON.stringify(c.assert)).toBe(pinsBefore);
+  });
+
+  it('stability: a pinned /contradictions covers up to its number; toron-3: a pinned arbitration declares it', () => {
+    const stability = clone(samples.stability().find((l) => (l.response as any).opus_used)!.response) as any;
+    const ps = PROFILES['toron-2.5h-stability'];
+    stability.contradictions = 6;
+    expect(declared(pinning(['/contradictions', 6]), stability, ps).contradictions).toBe(true);
+    expect(declared(pinning(['/tier_path', stability.tier_path]), stability, ps).escalation).toBe(true); // ends in T4
+    expect(declared(pinning(['/tier_path/0', 'T1']), stability, ps).escalation).toBe(false);
+    const p3 = PROFILES['toron-3'];
+    const full = clone(samples.t3full().find((l) => (l.response as any).metrics.tier4_arbitration_invoked)!.response) as any;
+    expect(declared(pinning(['/metrics/tier4_arbitration_invoked', true]), full, p3).escalation).toBe(true);
+    expect(declared(pinning(['/consensus/arbitration_source', full.consensus.arbitration_source]), full, p3).escalation).toBe(true);
+    expect(declared(pinning(['/metrics/providers_called', full.metrics.providers_called]), full, p3).escalation).toBe(false);
   });
 
   it('expected.contradictions covers up to its number', () => {
     const c = simCase({ expected: { contradictions: 6 } });
-    expect(declaredFor(c, [], d25, long, 6).contradictions).toBe(true);
-    expect(declaredFor(c, [], d25, long, 7).contradictions).toBe(false);
+    const withN = (n: number) => ({ ...p25.view(long), contradictions: n });
+    expect(declaredFor(c, [], p25, long, withN(6)).contradictions).toBe(true);
+    expect(declaredFor(c, [], p25, long, withN(7)).contradictions).toBe(false);
   });
 });
 

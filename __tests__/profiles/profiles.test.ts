@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerPointer } from '../../src/engine/answer-path.js';
 import { PROFILES, customProfile, detectProfile, profileFor } from '../../src/engine/profiles/index.js';
 import { clone, samples } from '../pipeline/helpers.js';
+import { casePins, declaredFor } from '../../src/stages/pipeline/declared.js';
 
 const byCase = (lines: ReturnType<typeof samples['2.5h']>, c: string) => lines.find((l) => l.case === c)!.response;
 
@@ -168,7 +169,14 @@ describe('custom profile (JSON Pointers from config)', () => {
     });
     expect(p.view(body).t1?.outputs).toEqual([{ model: 'a', output: 'x' }, { model: 'b', output: 'y' }]);
     expect(p.exposes).toEqual({ t1: 'outputs', t2Audit: false, t3Evidence: false, tierConsistency: true, contradictions: true, confidence: true });
-    expect(p.declarations.escalation).toEqual(['/escalated', '/review']);
+    // A dataset's pins are read through the same mapping: a pinned review shows the escalation, a pinned score does not.
+    const pinned = (path: string, value: unknown) => {
+      const c = { id: 'c', dataset: 'd', input: { prompt: 'p' }, tags: [], repeat: 1, ignorePaths: [], location: { file: 'd.json', line: 1 }, assert: [{ type: 'equals', path, value }] };
+      return declaredFor(c, casePins(c), p, body, p.view(body));
+    };
+    expect(pinned('/review', { by: 'opus' })).toEqual({ escalation: true, contradictions: false });
+    expect(pinned('/conflicts', ['c1', 'c2'])).toEqual({ escalation: false, contradictions: true });
+    expect(pinned('/result/score', 91)).toEqual({ escalation: false, contradictions: false });
     expect(p.view({}).shapeProblems).toEqual(['/result/text is absent']);
   });
 

@@ -11,7 +11,6 @@ export function customProfile(p: CustomPointers): Profile {
   const modelAt = p.t1Model ?? '/model';
   const outputAt = p.t1Output ?? '/output';
   // Pinning a mapped field in a dataset declares the behaviour it carries.
-  const pins = (...ptrs: (string | undefined)[]) => ptrs.filter((x): x is string => x !== undefined && x !== '');
 
   function t1Of(body: unknown): T1View | null {
     if (p.t1 === undefined) return null;
@@ -79,10 +78,6 @@ export function customProfile(p: CustomPointers): Profile {
       tierConsistency: p.opusEscalated !== undefined && (p.judicial !== undefined || p.tierPath !== undefined),
       contradictions: p.contradictions !== undefined,
       confidence: p.confidence !== undefined,
-    },
-    declarations: {
-      escalation: pins(p.opusEscalated, p.judicial),
-      contradictions: pins(p.contradictions),
     },
     where: {
       t1: p.t1 ?? '(not mapped)',

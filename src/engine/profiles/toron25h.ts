@@ -1,4 +1,4 @@
-import type { AnswerView, Profile, ProfileDeclarations, T1View, T2View, T3View } from './types.js';
+import type { AnswerView, Profile, T1View, T2View, T3View } from './types.js';
 import { at, bool, countOf, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
 
 /**
@@ -24,46 +24,6 @@ const T1 = `${SNAP}/T1_RAW`;
 const T2 = `${SNAP}/T2_AUDIT_REPORT`;
 const T3 = `${SNAP}/REALITY_PACKET`;
 const JUDICIAL = `${SNAP}/JUDICIAL_RESULT`;
-
-/**
- * Pinning any of these in a dataset pins the behaviour: the confidence score is 58/68 (82/77) minus
- * 5 per contradiction, so a pinned score pins both whether Opus ran and how many contradictions count.
- */
-const DECLARATIONS_25H: ProfileDeclarations = {
-  escalation: ['/opus_used', `${SNAP}/EXECUTION_PLAN/use_opus`, JUDICIAL, '/models_used', '/confidence_score', `${SNAP}/CONFIDENCE_SCORE`],
-  contradictions: [
-    `${T1}/*/contradictions`,
-    `${SNAP}/T1_SUMMARY/contradiction_map`,
-    `${SNAP}/T1_SUMMARY/divergent_branches`,
-    `${SNAP}/CDG_STRUCTURE/paradoxes`,
-    `${T2}/critiques`,
-    '/confidence_score',
-    `${SNAP}/CONFIDENCE_SCORE`,
-  ],
-};
-
-const DECLARATIONS_STABILITY: ProfileDeclarations = {
-  escalation: [
-    ...DECLARATIONS_25H.escalation,
-    '/tier_path',
-    '/meta_surveillance_flags',
-    `${SNAP}/MSL_FLAGS`,
-    '/snapshot/judicial_result',
-    '/snapshot/confidence_score',
-    '/snapshot/meta_flags',
-    `${SNAP}/NORMALIZED_SNAPSHOT/judicial_result`,
-    `${SNAP}/NORMALIZED_SNAPSHOT/confidence_score`,
-  ],
-  contradictions: [
-    ...DECLARATIONS_25H.contradictions,
-    '/contradictions',
-    `${SNAP}/CONTRADICTIONS`,
-    '/snapshot/t1_raw/*/contradictions',
-    '/snapshot/t1_summary/contradiction_map',
-    '/snapshot/cdg_structure/paradoxes',
-    '/snapshot/confidence_score',
-  ],
-};
 
 function t1Of(body: unknown): T1View | null {
   const raw = at(body, T1);
@@ -154,7 +114,6 @@ export const toron25hProfile: Profile = {
   name: 'toron-2.5h',
   confidenceScale: 100,
   exposes: ALL_EXPOSED,
-  declarations: DECLARATIONS_25H,
   where: WHERE_25H,
   answerPointer: () => '/final_answer',
   view: (body) => baseView(body, 'toron-2.5h'),
@@ -164,14 +123,18 @@ export const toron25hStabilityProfile: Profile = {
   name: 'toron-2.5h-stability',
   confidenceScale: 100,
   exposes: ALL_EXPOSED,
-  declarations: DECLARATIONS_STABILITY,
   where: { ...WHERE_25H, contradictions: '/contradictions' },
   answerPointer: () => '/final_answer',
   view(body) {
     const v = baseView(body, 'toron-2.5h-stability');
     const path = v.tierPath;
     v.tierPathHasT4 = path ? path.includes('T4') : null;
-    v.contradictions = finiteNumber(at(body, '/contradictions'));
+    // The patch reports its count as an int: one missing or not a number is a broken answer, not a
+    // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+    const reported = at(body, '/contradictions');
+    const count = finiteNumber(reported);
+    if (count !== null) v.contradictions = count;
+    else v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${describe(reported)}, not a number`}`;
     v.engineLatencyMs = finiteNumber(at(body, '/latency_ms'));
     return v;
   },

@@ -20,8 +20,29 @@ import { at, bool, describe, finiteNumber, isRecord, normalise } from './read.js
 
 type Form = 'query' | 'full';
 
-function formOf(consensus: unknown): Form {
-  return isRecord(consensus) && ('representative_output' in consensus || 'avg_confidence' in consensus) ? 'full' : 'query';
+/** The form, from the consensus's own member names, else (a consensus-less part) from the metrics'. */
+function formOf(consensus: unknown, metrics: unknown): Form {
+  if (isRecord(consensus)) {
+    if ('representative_output' in consensus || 'avg_confidence' in consensus) return 'full';
+    if ('output' in consensus || 'confidence' in consensus) return 'query';
+  }
+  return isRecord(metrics) && ('tier4_arbitration_invoked' in metrics || 'total_latency_ms' in metrics) ? 'full' : 'query';
+}
+
+/** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
+const ARBITRATE_BELOW = 0.7;
+
+/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
+function agreementOf(c: Record<string, unknown>, form: Form): AnswerView['agreement'] {
+  if (form === 'query') {
+    const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
+    if (!m || Number(m[2]) === 0) return null;
+    return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+  }
+  const n = finiteNumber(c.agreement_count);
+  const total = finiteNumber(c.total_responses);
+  if (n === null || total === null || total <= 0) return null;
+  return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
 }
 
 const FIELDS: Record<Form, { answer: string; model: string; confidence: string; latency: string }> = {
@@ -60,7 +81,7 @@ function t3Of(consensus: Record<string, unknown>): T3View | null {
 function view(body: unknown): AnswerView {
   const consensus = at(body, '/consensus');
   const metrics = at(body, '/metrics');
-  const form = formOf(consensus);
+  const form = formOf(consensus, metrics);
   const f = FIELDS[form];
   const shapeProblems: string[] = [];
   if (!isRecord(body)) shapeProblems.push(`the answer is ${describe(body)}, not a JSON object`);
@@ -95,6 +116,7 @@ function view(body: unknown): AnswerView {
     judicial,
     tierPathHasT4: hasT4,
     contradictions: null,
+    agreement: agreementOf(c, form),
     engineLatencyMs: finiteNumber(m[f.latency]),
   };
 }
@@ -103,16 +125,6 @@ export const toron3Profile: Profile = {
   name: 'toron-3',
   confidenceScale: 1,
   exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
-  declarations: {
-    escalation: [
-      '/consensus/arbitration_source',
-      '/consensus/arbitration_model',
-      '/metrics/tier4_arbitration_invoked',
-      '/metrics/tier4_arbitration_model',
-      '/metrics/tier4_failsafe_triggered',
-    ],
-    contradictions: [],
-  },
   where: {
     t1: '/metrics/providers_called',
     t2: '(not reported by toron-3)',
@@ -122,6 +134,6 @@ export const toron3Profile: Profile = {
     judicial: '/consensus/arbitration_model',
     contradictions: '(not reported by toron-3)',
   },
-  answerPointer: (body) => `/consensus/${FIELDS[formOf(at(body, '/consensus'))].answer}`,
+  answerPointer: (body) => `/consensus/${FIELDS[formOf(at(body, '/consensus'), at(body, '/metrics'))].answer}`,
   view,
 };

@@ -71,6 +71,13 @@ export interface AnswerView {
   tierPathHasT4: boolean | null;
   /** Contradictions the answer reports; null when not measurable. */
   contradictions: number | null;
+  /** Why the generation's own contradiction count is unreadable (missing, or not a number). */
+  contradictionsProblem?: string;
+  /**
+   * The tier-1 agreement where the generation reports one (toron-3: "a/b", or agreement_count over
+   * total_responses), with the share below which it must arbitrate (tier 4).
+   */
+  agreement?: { share: number; text: string; pointer: string; arbitrateBelow: number } | null;
   /** Latency the engine reports for itself (not the client-side latency SIM measures). */
   engineLatencyMs: number | null;
 }
@@ -84,15 +91,6 @@ export interface ProfileExposes {
   tierConsistency: boolean;
   contradictions: boolean;
   confidence: boolean;
-}
-
-/**
- * Fields whose pinned value (an `equals` assertion in a dataset) shows that the dataset expects a
- * behaviour. `*` matches any one segment. A pin on the field, under it or above it counts.
- */
-export interface ProfileDeclarations {
-  escalation: string[];
-  contradictions: string[];
 }
 
 export interface ProfileWhere {
@@ -110,7 +108,6 @@ export interface Profile {
   /** Declared once per profile: 100 for 0-100 engines, 1 for 0..1 engines. */
   readonly confidenceScale: 1 | 100;
   readonly exposes: ProfileExposes;
-  readonly declarations: ProfileDeclarations;
   /** Where each part lives in this shape, for messages about absent parts. */
   readonly where: ProfileWhere;
   /** The answer pointer for this body (toron-3 has one per form). */

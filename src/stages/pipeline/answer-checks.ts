@@ -73,6 +73,10 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
     why.push(opus ? `Opus was used but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but Opus was not used`);
   }
+  const a = v.agreement;
+  if (a && a.share < a.arbitrateBelow && !opus) {
+    why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
+  }
   return why.length ? fail(name, why.join('; ')) : ok(name);
 }
 
@@ -100,7 +104,9 @@ export function checkConfidence(v: AnswerView, p: Profile, minConfidence: number
 
 export function checkContradictions(v: AnswerView, p: Profile, max: number, declared: boolean): Result {
   const name = 'contradiction-density';
-  if (!p.exposes.contradictions || v.contradictions === null) return na(name);
+  if (!p.exposes.contradictions) return na(name);
+  if (v.contradictionsProblem) return fail(name, v.contradictionsProblem);
+  if (v.contradictions === null) return na(name);
   if (v.contradictions < max || declared) return ok(name);
   return fail(name, `${v.contradictions} contradictions in one answer (limit: fewer than ${max}; the case's dataset does not declare them)`);
 }

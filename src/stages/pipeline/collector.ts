@@ -130,7 +130,7 @@ export class PipelineCollector implements AnswerObserver {
     if (view.form) this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
     let pins = this.pins.get(o.caseIndex);
     if (!pins) this.pins.set(o.caseIndex, (pins = casePins(o.case)));
-    const declared = declaredFor(o.case, pins, profile.declarations, body, view.contradictions);
+    const declared = declaredFor(o.case, pins, profile, body, view);
 
     for (const r of checkAnswer(view, profile, thresholds, declared)) {
       const t = this.tallies.get(r.name)!;

@@ -1,5 +1,5 @@
-import type { ProfileDeclarations } from '../../engine/profiles/index.js';
-import { at } from '../../engine/profiles/read.js';
+import type { AnswerView, Profile } from '../../engine/profiles/index.js';
+import { at, isRecord } from '../../engine/profiles/read.js';
 import { pointerToSegments } from '../../util/json-source.js';
 import { jsonEqual } from '../sim/assertions/values.js';
 import type { SimCase } from '../sim/types.js';
@@ -11,15 +11,20 @@ import type { SimCase } from '../sim/types.js';
  * A case declares a behaviour when
  * - its `expected` says so (`opus_used: true` / `opusEscalated: true`; `contradictions: N` covers up
  *   to N), or
- * - it pins, with an error-level `equals` assertion, a field that carries the behaviour in its profile
- *   (`/opus_used`, the judicial result, `/confidence_score`, the CDG paradoxes, ...: see each profile's
- *   `declarations`), and this answer holds exactly the pinned value: the dataset foresaw this very
- *   outcome, and SIM holds the engine to it. A pin the answer does not match declares nothing (a case
- *   pinning `JUDICIAL_RESULT` to `{}` does not excuse an escalation).
+ * - the parts of the answer its pins hold (error-level `equals` assertions with a path, that this
+ *   answer matches), read on their own by the answer's profile, show the behaviour: a pinned
+ *   `/opus_used: true` or a pinned non-empty judicial result shows an escalation; pinned tier-1
+ *   contradiction lists (or the stability patch's `/contradictions`) show as many contradictions as
+ *   they hold. The profile reads the pinned parts exactly as it reads whole answers, so what counts as
+ *   escalated or contradicting is defined once.
+ *
+ * A pinned value that merely goes with a behaviour declares nothing: pinning `/confidence_score` to 58
+ * says nothing about Opus (58 is 2.5h's score without Opus, or with it and two contradictions), and a
+ * pin the answer does not match (a case pinning `JUDICIAL_RESULT` to `{}`) excuses nothing.
  */
 
 export interface Pin {
-  segments: string[];
+  segments: (string | number)[];
   pointer: string;
   value: unknown;
 }
@@ -30,7 +35,7 @@ export function casePins(c: SimCase): Pin[] {
   for (const a of c.assert) {
     if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.path === '' || a.value === undefined) continue;
     try {
-      out.push({ pointer: a.path, segments: pointerToSegments(a.path).map(String), value: a.value });
+      out.push({ pointer: a.path, segments: pointerToSegments(a.path), value: a.value });
     } catch {
       // a malformed pointer is SIM's error to report
     }
@@ -38,32 +43,44 @@ export function casePins(c: SimCase): Pin[] {
   return out;
 }
 
-function patternSegments(pattern: string): string[] {
-  return pointerToSegments(pattern).map(String);
-}
-
-/** One path is the other or lies under it ('*' in the pattern matches any one segment). */
-function related(pin: string[], pattern: string[]): boolean {
-  const n = Math.min(pin.length, pattern.length);
-  for (let i = 0; i < n; i++) if (pattern[i] !== '*' && pattern[i] !== pin[i]) return false;
-  return true;
-}
-
-const patternCache = new Map<string, string[]>();
-function segmentsOf(pattern: string): string[] {
-  let s = patternCache.get(pattern);
-  if (!s) patternCache.set(pattern, (s = patternSegments(pattern)));
-  return s;
-}
-
-/** Some pin on a field of `patterns` holds the answer's value. */
-export function pinnedIn(pins: readonly Pin[], patterns: readonly string[], body: unknown): boolean {
-  for (const pin of pins) {
-    if (!patterns.some((p) => related(pin.segments, segmentsOf(p)))) continue;
-    const got = at(body, pin.pointer);
-    if (got !== undefined && jsonEqual(got, pin.value)) return true;
+/**
+ * The parts of `body` that the pins hold, in a body of their own: every pin the answer matches puts
+ * the answer's value at its pointer, inside fresh containers of the answer's kinds (a list stays a
+ * list, so index pins land where the profile looks). Nothing else of the answer is there. Null when
+ * no pin holds. The answer's own values are referenced, never written to.
+ */
+export function pinnedPart(pins: readonly Pin[], body: unknown): unknown {
+  // Shallow pins first: a deeper pin under a placed value is already inside it.
+  const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
+  if (held.length === 0) return null;
+  const placed = new Set<unknown>();
+  const root: Record<string, unknown> | unknown[] = Array.isArray(body) ? [] : {};
+  for (const pin of held) {
+    let mine: Record<string, unknown> | unknown[] = root;
+    let theirs: unknown = body;
+    const last = pin.segments.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const seg = pin.segments[i];
+      const next = Array.isArray(theirs) ? theirs[seg as number] : (theirs as Record<string, unknown>)[String(seg)];
+      const existing = Array.isArray(mine) ? mine[seg as number] : mine[String(seg)];
+      if (placed.has(existing)) break; // an ancestor was pinned whole
+      if (i === last) {
+        put(mine, seg, next);
+        placed.add(next);
+        break;
+      }
+      let child = existing as Record<string, unknown> | unknown[] | undefined;
+      if (child === undefined) put(mine, seg, (child = Array.isArray(next) ? [] : {}));
+      mine = child;
+      theirs = next;
+    }
   }
-  return false;
+  return root;
+}
+
+function put(container: Record<string, unknown> | unknown[], seg: string | number, value: unknown): void {
+  if (Array.isArray(container)) container[seg as number] = value;
+  else container[String(seg)] = value;
 }
 
 export function expectsEscalation(c: SimCase): boolean {
@@ -82,19 +99,27 @@ export interface Declared {
   contradictions: boolean;
 }
 
-/** What this answer's case declares, judged against this answer. */
-export function declaredFor(
-  c: SimCase,
-  pins: readonly Pin[],
-  declarations: ProfileDeclarations,
-  body: unknown,
-  contradictions: number | null,
-): Declared {
+/** An escalation as any part of a view shows it: the flag, the judicial result, a tier 4 on the path. */
+function showsEscalation(v: AnswerView): boolean {
+  return v.opusEscalated === true || v.judicial === true || v.tierPathHasT4 === true;
+}
+
+/** What this answer's case declares, judged against this answer (`view`: the profile's view of it). */
+export function declaredFor(c: SimCase, pins: readonly Pin[], profile: Profile, body: unknown, view: AnswerView): Declared {
   const expectedN = expectedContradictions(c);
+  const byExpected = { escalation: expectsEscalation(c), contradictions: expectedN !== null && view.contradictions !== null && view.contradictions <= expectedN };
+  if ((byExpected.escalation && byExpected.contradictions) || pins.length === 0) return byExpected;
+  const part = pinnedPart(pins, body);
+  if (part === null || (isRecord(part) && Object.keys(part).length === 0)) return byExpected;
+  let pinned: AnswerView;
+  try {
+    pinned = profile.view(part);
+  } catch {
+    return byExpected; // a view that cannot read a partial body declares nothing
+  }
+  const shown = pinned.contradictions;
   return {
-    escalation: expectsEscalation(c) || pinnedIn(pins, declarations.escalation, body),
-    contradictions:
-      (expectedN !== null && contradictions !== null && contradictions <= expectedN) ||
-      pinnedIn(pins, declarations.contradictions, body),
+    escalation: byExpected.escalation || showsEscalation(pinned),
+    contradictions: byExpected.contradictions || (shown !== null && shown > 0 && view.contradictions !== null && view.contradictions <= shown),
   };
 }
