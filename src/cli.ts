@@ -6,6 +6,7 @@ import { bundleCommand } from './cli/bundle-command.js';
 import { compareCommand } from './cli/compare-command.js';
 import { mergeCommand } from './cli/merge-command.js';
 import { errorMessage } from './util/errors.js';
+import { outliveClosedConsole } from './util/closed-console.js';
 
 const USAGE = `toron-testops <command> [options]
 
@@ -33,6 +34,7 @@ function cancellation(): AbortSignal {
 }
 
 async function main(argv: string[]): Promise<number> {
+  outliveClosedConsole();
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':

@@ -166,6 +166,24 @@ describe('toron-testops run', () => {
     expect(report.stages.sim.total).toBeGreaterThan(0);
     expect(report.warroom.some((w: any) => w.type === 'run-cancelled')).toBe(true);
   });
+
+  it('a console whose reader went away (`run | head`): the run goes on, writes every file, exits with its verdict', async () => {
+    const dir = project({ d: dataset('d', 40, [{ type: 'contains', value: 'question' }]) }, { sim: { concurrency: 2 } });
+    const child = startCli(['run', '--engine', 'reference', '--latency-ms', '20', '--stages', 'sim', '--run-id', 'p1'], { cwd: dir });
+    // Both ends closed after the first line, as `| head -1` does (2>&1): later writes meet EPIPE.
+    const first = new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stderr!.destroy();
+    await first;
+    child.stdout!.destroy();
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const report = readJson(path.join(reportDir(dir, 'p1'), 'report.json'));
+    expect(report.verdict).toBe('PASS');
+    expect(report.stages.sim.total).toBe(40);
+    expect(fs.existsSync(path.join(reportDir(dir, 'p1'), 'bundle.zip'))).toBe(true);
+    // What the console lost is in run.log.
+    expect(fs.readFileSync(path.join(reportDir(dir, 'p1'), 'run.log'), 'utf8')).toMatch(/done: PASS \(exit 0\)/);
+  });
 });
 
 describe('toron-testops run --shard', () => {
