@@ -108,7 +108,12 @@ describe('loadConfigFile', () => {
 
   it('says when the path is a directory', () => {
     mkdirSync(path.join(tmp, 'dir.json'));
-    expect(() => loadConfigFile('dir.json', tmp)).toThrow(/^dir\.json: config path is a directory/);
+    expect(() => loadConfigFile('dir.json', tmp)).toThrow(/^dir\.json: config file is a directory/);
+  });
+
+  it('refuses a member named twice (JSON would keep only the last), naming its line and pointer', () => {
+    writeFileSync(path.join(tmp, 'dup.json'), '{\n  "sim": { "concurrency": 2 },\n  "out": "x",\n  "sim": { "concurrency": 9 }\n}');
+    expect(() => loadConfigFile('dup.json', tmp)).toThrow(/^dup\.json:4:3 at \/sim: member "sim" appears twice in one object/);
   });
 });
 

@@ -98,10 +98,21 @@ describe('loadRegistry', () => {
     );
   });
 
-  it('a registered path that is a folder counts as missing', () => {
+  it('a registered path that is a folder is named as such', () => {
     const dir = tmpRegistry({ 'sim/sim_dataset.json': '{ "datasets": [ { "name": "a", "path": "sub" } ] }', 'sim/sub/x.txt': '' });
     expect(loadError('sim/sim_dataset.json', dir).message).toBe(
-      'sim/sim_dataset.json:1 at /datasets/0/path: dataset "a" is registered but its file sim/sub is missing',
+      'sim/sim_dataset.json:1 at /datasets/0/path: dataset "a" is registered but its file sim/sub is not a regular file (a directory or a device)',
+    );
+  });
+
+  it('a BOM is dropped; bytes that are not UTF-8 are an error at their line and column', () => {
+    const ok = tmpRegistry({ 'sim/sim_dataset.json': '\uFEFF{ "datasets": [ { "name": "a", "path": "a.json" } ] }', 'sim/a.json': '{}' });
+    expect(loadRegistry('sim/sim_dataset.json', { cwd: ok }).datasets.map((d) => d.name)).toEqual(['a']);
+    const bad = tmpRegistry({ 'sim/a.json': '{}' });
+    // Latin-1 "é" (0xE9) on line 2, where UTF-8 wants a multi-byte sequence.
+    writeFileSync(path.join(bad, 'sim/sim_dataset.json'), Buffer.concat([Buffer.from('{ "datasets": [\n  { "name": "caf'), Buffer.from([0xe9]), Buffer.from('", "path": "a.json" } ] }')]));
+    expect(loadError('sim/sim_dataset.json', bad).message).toBe(
+      'sim/sim_dataset.json:2:17: SIM dataset registry is not valid UTF-8 (byte 0xE9 at byte offset 32); save it as UTF-8',
     );
   });
 });

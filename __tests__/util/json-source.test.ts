@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonSource } from '../../src/util/json-source.js';
+import { MAX_JSON_DEPTH, parseJsonSource } from '../../src/util/json-source.js';
 
 const TEXT = `{
   "name": "x",
@@ -30,6 +30,32 @@ describe('parseJsonSource', () => {
     expect(() => parseJsonSource('{\n  "a": 1,\n  "b": ,\n}', 'bad.json')).toThrow(/bad\.json:3:8/);
     expect(() => parseJsonSource('{\n  "a": 1,\n}', 't.json')).toThrow(/t\.json:3:1/);
     expect(() => parseJsonSource('  ', 'e.json')).toThrow(/e\.json:1:\d+: invalid JSON/);
+  });
+
+  it('refuses a member named twice in one object, at the second, with its pointer; same names in other objects are fine', () => {
+    const text = '{\n  "cases": [\n    { "id": "a", "assert": [ { "type": "contains", "value": "x" } ],\n      "assert": [] }\n  ]\n}';
+    expect(() => parseJsonSource(text, 'd.json')).toThrow('d.json:4:7 at /cases/0/assert: member "assert" appears twice in one object');
+    expect(() => parseJsonSource('{ "a": { "x": 1 }, "b": { "x": 1 }, "c": [ { "x": 1 }, { "x": 2 } ] }', 'ok.json')).not.toThrow();
+    // Escaped names are names: "a" and "\u0061" are one member.
+    expect(() => parseJsonSource('{ "a": 1, "\\u0061": 2 }', 'esc.json')).toThrow(/member "a" appears twice/);
+    // Strings that look like members inside values do not count.
+    expect(parseJsonSource('{ "v": "\\"k\\": 1, \\"k\\": 2", "w": ["a:", "b"] }', 's.json').value).toEqual({ v: '"k": 1, "k": 2', w: ['a:', 'b'] });
+  });
+
+  it('refuses nesting deeper than MAX_JSON_DEPTH before any parser recurses, valid or not', () => {
+    const deep = (n: number) => `{\n  "v": ${'['.repeat(n)}${']'.repeat(n)}\n}`;
+    expect(parseJsonSource(deep(MAX_JSON_DEPTH - 1), 'ok.json').value).toBeTruthy();
+    expect(() => parseJsonSource(deep(MAX_JSON_DEPTH), 'd.json')).toThrow(`d.json:2:${8 + MAX_JSON_DEPTH - 1}: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(() => parseJsonSource(`{ "v": ${'['.repeat(50_000)}`, 'cut.json')).toThrow(/cut\.json:1:\d+: nested deeper/);
+    expect(() => parseJsonSource('{ "v": "unterminated', 'u.json')).toThrow(/u\.json:1:\d+: invalid JSON/);
+  });
+
+  it('counts lines after a lone CR (old Mac files) as after LF and CRLF', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const src = parseJsonSource(['{', '  "a": 1,', '  "b": { "c": 2 }', '}'].join(eol), 'e.json');
+      expect(src.lineOf('/b'), JSON.stringify(eol)).toBe(3);
+      expect(src.lineOf('/b/c'), JSON.stringify(eol)).toBe(3);
+    }
   });
 
   it('indexes every case of a large file in one pass', () => {

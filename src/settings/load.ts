@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, errorMessage } from '../util/errors.js';
 import { parseJsonSource, pointerToSegments, segmentsToPointer } from '../util/json-source.js';
+import { readTextFile } from '../util/text-file.js';
 
 /** A loaded config file: its path as printed (relative to cwd), its value, and where each value sits. */
 export interface ConfigSource {
@@ -38,17 +39,7 @@ export function loadConfigFile(configPath: string, cwd: string): ConfigSource {
   if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml') {
     throw new InputError(`config file must end in .json, .yaml or .yml`, { file });
   }
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('config file not found', { file });
-    if (code === 'EISDIR') throw new InputError(`config path is a directory, not a file`, { file });
-    throw new InputError(`cannot read config file: ${errorMessage(err)}`, { file });
-  }
-  // A BOM is invisible in editors and breaks strict JSON; drop it rather than report a phantom error.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = readTextFile(abs, file, 'config file');
   const source = ext === '.json' ? parseJsonSource(text, file) : parseYamlSource(text, file);
   rejectNonFinite(source.value, [], source);
   return source;

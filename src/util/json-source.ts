@@ -9,10 +9,13 @@ export interface JsonSource {
   lineOf(pointer: string): number;
 }
 
-/** Line starts of a text, for offset -> line/column. */
+/** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
   return starts;
 }
 
@@ -55,6 +58,12 @@ const INDEXED_DEPTH = 2;
  * more, is only built when a deeper pointer is asked for (errors).
  */
 export function parseJsonSource(text: string, file: string): JsonSource {
+  // Before any parser: the careful one (jsonc-parser) recurses, and overflows on deep enough text.
+  const structure = scanStructure(text);
+  if (structure.deepAt >= 0) {
+    const pos = positionAt(lineStarts(text), structure.deepAt);
+    throw new InputError(`nested deeper than ${MAX_JSON_DEPTH} levels`, { file, line: pos.line, column: pos.column });
+  }
   let value: unknown;
   let shallow: Map<string, number>;
   let starts: number[];
@@ -65,6 +74,7 @@ export function parseJsonSource(text: string, file: string): JsonSource {
   } catch {
     ({ value, shallow, starts } = checkedParse(text, file));
   }
+  if (structure.keys !== memberCount(value)) rejectDuplicate(text, file, starts);
   let tree: Node | undefined;
   const deepOffset = (pointer: string): number => {
     tree ??= parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
@@ -227,4 +237,98 @@ function shallowOffsets(text: string): Map<string, number> {
   skipSpace();
   value('', -1, 0);
   return out;
+}
+
+/**
+ * Deeper than this, a file is refused: every walk of a value (assertions, canonical forms, snapshots)
+ * recurses, and a stack overflow would say nothing of where. No dataset or config needs a tenth of it.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * What JSON.parse lets through silently: a member named twice in one object. The last one wins, so an
+ * assertion or a setting written first would just disappear. The good path costs the structure scan
+ * and one count of the parsed members; only a file whose counts differ is walked again, to name it.
+ */
+function rejectDuplicate(text: string, file: string, starts: number[]): void {
+  const dup = firstDuplicate(text);
+  if (!dup) return;
+  const pos = positionAt(starts, dup.offset);
+  throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+    file,
+    line: pos.line,
+    column: pos.column,
+    pointer: dup.pointer,
+  });
+}
+
+/**
+ * Member names (strings followed by a colon; exact for valid JSON) and where nesting first passes
+ * MAX_JSON_DEPTH. Any text is scanned, valid or not: an unterminated string ends the scan.
+ */
+function scanStructure(text: string): { keys: number; deepAt: number } {
+  let keys = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      // To the closing quote: the next quote not escaped by an odd run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end < 0) return { keys, deepAt: -1 };
+        let b = end - 1;
+        while (text.charCodeAt(b) === BACKSLASH) b--;
+        if ((end - 1 - b) % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+      let j = end + 1;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) === 58) keys++;
+    } else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return { keys, deepAt: i };
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return { keys, deepAt: -1 };
+}
+
+/** Own members over all objects of a parsed value (no recursion: depth is bounded only after this). */
+function memberCount(root: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+    } else {
+      for (const k in v) {
+        n++;
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    }
+  }
+  return n;
+}
+
+function firstDuplicate(text: string): { name: string; offset: number; pointer: string } | null {
+  const open: Set<string>[] = [];
+  let found: { name: string; offset: number; pointer: string } | null = null;
+  visit(
+    text,
+    {
+      onObjectBegin: () => void open.push(new Set()),
+      onObjectEnd: () => void open.pop(),
+      onObjectProperty: (name, offset, _l, _sl, _sc, path) => {
+        const names = open[open.length - 1];
+        if (found || !names) return;
+        if (names.has(name)) found = { name, offset, pointer: segmentsToPointer([...path(), name]) };
+        names.add(name);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return found;
 }

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import registrySchema from '../../../schemas/registry.schema.json' with { type: 'json' };
 import { InputError } from '../../util/errors.js';
 import { parseJsonSource, type JsonSource } from '../../util/json-source.js';
+import { readTextFile } from '../../util/text-file.js';
 import { checkFormat, compileFormat } from './schema-check.js';
 
 /** One registered dataset (DESIGN §3.4), with where it was registered for later messages. */
@@ -36,16 +37,9 @@ export function displayPath(cwd: string, abs: string): string {
   return rel.split(path.sep).join('/');
 }
 
-/** Read a file for a loader; a missing or unreadable file is an InputError naming it. */
+/** Read a file for a loader: strict UTF-8, a BOM dropped; a missing or unreadable file is an InputError naming it. */
 export function readInputFile(abs: string, display: string, what: string): string {
-  try {
-    return readFileSync(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${what} not found`, { file: display });
-    if (code === 'EISDIR') throw new InputError(`${what} is a directory, expected a JSON file`, { file: display });
-    throw new InputError(`cannot read ${what}: ${(err as Error).message}`, { file: display });
-  }
+  return readTextFile(abs, display, what);
 }
 
 function isFile(abs: string): boolean {
@@ -93,7 +87,8 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
     const datasetAbs = path.resolve(dir, r.path);
     const datasetFile = displayPath(opts.cwd, datasetAbs);
     if (!isFile(datasetAbs)) {
-      throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} is missing`, {
+      const what = existsSync(datasetAbs) ? 'is not a regular file (a directory or a device)' : 'is missing';
+      throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} ${what}`, {
         file,
         line: src.lineOf(`/datasets/${i}/path`),
         pointer: `/datasets/${i}/path`,
