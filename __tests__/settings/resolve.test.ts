@@ -291,6 +291,9 @@ describe('resolveSettings: flag errors', () => {
     [{ errorRate: '1.5' }, 'flag --error-rate must be <= 1, got 1.5'],
     [{ latencyMs: '1e999' }, 'flag --latency-ms must be number, got "1e999"'],
     [{ replayRounds: '101' }, 'flag --replay-rounds must be <= 100, got 101'],
+    // Past Node's longest timer a timeout would fire after 1 ms and blame the engine.
+    [{ timeoutMs: '3000000000' }, 'flag --timeout-ms must be <= 2147483647, got 3000000000'],
+    [{ stallMs: '2147483648' }, 'flag --stall-ms must be <= 2147483647, got 2147483648'],
     [{ generation: '4' }, 'flag --generation must be one of "2.5h", "2.5h-stability", "3", got "4"'],
     [{ engine: 'toron' }, 'flag --engine must be "reference", an http:// or https:// URL, or "cmd:<argv>", got "toron"'],
     [{ stages: '' }, 'flag --stages must list at least 1 item'],
