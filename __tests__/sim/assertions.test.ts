@@ -180,6 +180,15 @@ describe('targets, paths and levels', () => {
     expect(run({ type: 'contains', value: 'x' }, { answerPath: 'final_answer' }).pass).toBe(false);
   });
 
+  it('a catastrophically backtracking regex answers in linear time (same answer), not in hours', () => {
+    const c = compileAssertion({ type: 'regex', value: '^(a+)+$' });
+    const t0 = performance.now();
+    // 2^40 steps on the backtracking engine: this test would not end without the fallback.
+    expect(evaluate(c, { response: { t: `${'a'.repeat(40)}!` }, answerPath: '/t', latencyMs: 0 }).pass).toBe(false);
+    expect(evaluate(c, { response: { t: 'a'.repeat(40) }, answerPath: '/t', latencyMs: 0 }).pass).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
   it('compiled assertions are reusable across responses', () => {
     const c = compileAssertion({ type: 'regex', value: 'a+' });
     expect(evaluate(c, { response: { t: 'aaa' }, answerPath: '/t', latencyMs: 0 }).pass).toBe(true);

@@ -2,6 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import type { Assertion } from '../types.js';
 import type { Family, Prepared, Reject } from './spec.js';
 import { jsonEqual, parseCommaList, short } from './values.js';
+import { guardRegexpBacktracking } from '../../../util/regexp-guard.js';
 
 /** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
 function needle(a: Assertion, reject: Reject, type: string): string {
@@ -138,6 +139,7 @@ export const regex: Family = {
   prepare(a, reject) {
     if (typeof a.value !== 'string' || a.value === '') return reject('value', '"regex" needs a non-empty string "value"');
     let re: RegExp;
+    guardRegexpBacktracking();
     try {
       // No flags, as promptfoo; inline modifiers such as (?i:...) work on Node 24.
       re = new RegExp(a.value);
