@@ -30,7 +30,8 @@ function formatInputError(
   if (w.line !== undefined && w.column !== undefined) at += `:${w.column}`;
   const parts = [at];
   if (w.pointer !== undefined) parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
-  if (w.caseId !== undefined) parts.push(`case "${w.caseId}"`);
+  // Quoted as JSON: an id with a line break must not start a fake line in a log.
+  if (w.caseId !== undefined) parts.push(`case ${JSON.stringify(w.caseId)}`);
   return `${parts.join(' ')}: ${message}`;
 }
 

@@ -8,6 +8,7 @@ import { short, typeName } from './assertions/values.js';
  * the first keeps a 100k-case check linear and cheap; `verbose` gives the offending data for messages.
  */
 const ajv = new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true, logger: false });
+ajv.addKeyword('x-expected'); // our annotation: how to say what a `pattern` wants
 
 export function compileFormat(schema: object): ValidateFunction {
   return ajv.compile(schema);
@@ -46,7 +47,10 @@ function describe(e: ErrorObject, what: string): { pointer: string; message: str
       if (e.schemaPath.includes('/pointer/')) {
         return { pointer: at, message: `${name} must be a JSON Pointer such as "/final_answer", got ${short(e.data)}` };
       }
-      return { pointer: at, message: `${name} ${e.message}, got ${short(e.data)}` };
+      {
+        const expected = (e.parentSchema as { 'x-expected'?: unknown } | undefined)?.['x-expected'];
+        return { pointer: at, message: `${name} ${typeof expected === 'string' ? `must be ${expected}` : e.message}, got ${short(e.data)}` };
+      }
     case 'minLength':
       return { pointer: at, message: e.params.limit === 1 ? `${name} must not be empty` : `${name} ${e.message}` };
     case 'minimum':
