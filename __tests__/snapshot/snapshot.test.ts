@@ -147,6 +147,27 @@ describe('SnapshotWriter and openSnapshot', () => {
     }
   });
 
+  it('keeps an answer nested too deeply to canonicalise as an error case; the others are written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const file = path.join(dir, 'deep.json');
+      const w = new SnapshotWriter({ file, configIgnorePaths: [] });
+      // Built as text and parsed: JSON.parse takes 100k levels, a recursive walk does not.
+      const deep = JSON.parse(`{ "final_answer": "x", "deep": ${'['.repeat(100_000)}${']'.repeat(100_000)} }`);
+      w.observe(observation(simCase('a'), 0, { final_answer: 'fine' }));
+      w.observe({ ...observation(simCase('b'), 1, {}), result: { ok: true, body: deep, raw: '(not read)', latencyMs: 1 } });
+      w.observe(observation(simCase('c'), 2, { final_answer: 'also fine' }));
+      expect(w.finish(header)).toMatchObject({ cases: 3 });
+      const snap = openSnapshot(file, 'deep.json');
+      expect(snap.entries.map((e) => [e.id, e.status])).toEqual([['a', 'ok'], ['b', 'error'], ['c', 'ok']]);
+      expect(snap.entries[1].error).toEqual({ kind: 'unreadable', message: 'the answer has no canonical form: nested too deeply' });
+      expect(snap.readAnswer(2)).toEqual({ final_answer: 'also fine' });
+      snap.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the same bytes whether answers came in case order or not, big answers included', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

@@ -91,8 +91,19 @@ export class SnapshotWriter implements AnswerObserver {
     // three (with Buffer.byteLength), a third of this thread's time.
     let answerBytes = -1;
     const r = o.result;
+    let unreadable: string | undefined;
+    let canonical = '';
     if (r.ok && ignore.error === undefined) {
-      answerBytes = this.encode(canonicalJson(r.body, ignore.tree));
+      try {
+        canonical = canonicalJson(r.body, ignore.tree);
+      } catch (err) {
+        // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+        // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+        unreadable = `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}`;
+      }
+    }
+    if (r.ok && ignore.error === undefined && unreadable === undefined) {
+      answerBytes = this.encode(canonical);
       entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
       const raw = r.raw;
       entry.rawHash = rawHash ?? sha256Hex(raw);
@@ -101,7 +112,11 @@ export class SnapshotWriter implements AnswerObserver {
       this.latencies.push(r.latencyMs);
     } else {
       entry.status = 'error';
-      entry.error = r.ok ? { kind: 'ignore_paths', message: ignore.error! } : { kind: r.error.kind, message: r.error.message };
+      entry.error = !r.ok
+        ? { kind: r.error.kind, message: r.error.message }
+        : unreadable !== undefined
+          ? { kind: 'unreadable', message: unreadable }
+          : { kind: 'ignore_paths', message: ignore.error! };
       this.errored++;
     }
     // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
