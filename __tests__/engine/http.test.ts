@@ -43,6 +43,13 @@ function route(req: IncomingMessage, res: ServerResponse, body: string) {
     case '/badjson/run':
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end('{"final_answer": "cut');
+    case '/escapes/run':
+      // An error page that would colour the terminal, move the cursor and cut the log line with NUL and CR.
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      return res.end('failed \x1b[2J\x1b[31mred\x00nul\rcr \u202eevil\u202c \x9b1m end');
+    case '/binary/run':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56, 0xca, 0xff, 0x00, 0x01, 0x02]));
     case '/empty/run':
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end();
@@ -193,6 +200,20 @@ describe('http adapter: answers', () => {
     expect(e.message).toContain('HTTP 500');
     expect(e.message).toContain('Internal Server Error');
     expect(e.message.length).toBeLessThan(300);
+  });
+
+  it('escapes control characters in a body excerpt, so an engine cannot write terminal escapes into logs', async () => {
+    const e = errorOf(await adapter('/escapes/run').call(req));
+    expect(e.kind).toBe('http_status');
+    expect(e.message).toBe('engine answered HTTP 500: failed \\x1b[2J\\x1b[31mred\\x00nul cr \\u202eevil\\u202c \\x9b1m end');
+    expect(e.message).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+  });
+
+  it('names a binary body as such instead of printing its bytes', async () => {
+    const e = errorOf(await adapter('/binary/run').call(req));
+    expect(e.kind).toBe('invalid_json');
+    expect(e.message).toMatch(/body starts: <binary body, \d+ characters; starts \\x1f\uFFFD\\x08\\x00/);
+    expect(e.message).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
   });
 
   it('classifies a cut JSON body as invalid_json', async () => {

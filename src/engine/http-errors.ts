@@ -64,15 +64,44 @@ export function looksLikeHtml(contentType: string, text: string): boolean {
 }
 
 /**
+ * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
+ * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
+ * reorder or hide text (bidi overrides, zero-width). Tab is kept.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+
+/** Text from an engine, made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
+export function escapeControls(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
  * A one-line, ~200-character glimpse of a body for a message. For HTML the page title (or its text
- * without tags) says far more than the markup would.
+ * without tags) says far more than the markup would. Control characters are escaped (an engine must
+ * not be able to write terminal escapes or NULs into CI logs), and a body that is mostly not text
+ * (compressed, an image) is named as such rather than shown.
  */
 export function excerpt(text: string, contentType = '', max = 200): string {
   let s = text.slice(0, 64 * 1024);
+  if (looksBinary(s)) {
+    return `<binary body, ${text.length} characters; starts ${escapeControls(s.slice(0, 16).replace(/\s/g, ' '))}>`;
+  }
   if (looksLikeHtml(contentType, s)) {
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(s)?.[1];
     s = title && title.trim() ? `<title>${title}</title>` : s.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ');
   }
   s = s.replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  // Cut before escaping, so the cut never splits an escape; the escapes may add a few characters.
+  s = s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return escapeControls(s);
+}
+
+/** Many control characters or U+FFFD (bytes that were not UTF-8) in the first 256 characters. */
+function looksBinary(s: string): boolean {
+  const head = s.slice(0, 256);
+  const odd = head.match(/[\x00-\x08\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
+  return odd >= 4 && odd * 10 > head.length;
 }

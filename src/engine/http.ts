@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import type { EngineAdapter, EngineError, EngineRequest, EngineResult, HealthResult } from './types.js';
 import { redactUrl } from './spec.js';
 import { secretRedactor } from './secrets.js';
-import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
+import { describeNetworkError, escapeControls, excerpt, looksLikeHtml } from './http-errors.js';
 
 export interface HttpAdapterOptions {
   url: URL;
@@ -255,7 +255,8 @@ export function judgeAnswer(
   } catch (err) {
     return fail(
       'invalid_json',
-      `engine answered invalid JSON (HTTP ${status}): ${(err as Error).message}; body starts: ${excerpt(text, contentType)}`,
+      // V8's message quotes the text around the error: escaped like the excerpt.
+      `engine answered invalid JSON (HTTP ${status}): ${escapeControls((err as Error).message)}; body starts: ${excerpt(text, contentType)}`,
     );
   }
 }
