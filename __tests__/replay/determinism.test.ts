@@ -106,23 +106,24 @@ describe('replay determinism against the reference engine', () => {
     expect(fromConfig.replay).toMatchObject({ determinismScore: 100, verdict: 'PASS', ignorePaths: volatile });
   });
 
-  it('engine errors: a snapshot case without an answer is not replayed; an error in a replay is an output of its own', async () => {
+  it('engine errors: a snapshot case without an answer is not replayed; an error in a replay is no answer (not compared, never a divergence)', async () => {
     const out = await run(project({ d: dataset('d', 40) }), { engine: 'reference', runId: 'errs', stages: 'sim,replay', errorRate: 0.2, seed: 3 });
     const r = out.replay;
     expect(r.notReplayed).toBeGreaterThan(0);
-    expect(r.replayed + r.notReplayed).toBe(40);
+    // Every answered case is either scored (in cases[]) or left out for its engine errors (unscoredCases).
+    expect(r.replayed + r.unscored + r.notReplayed).toBe(40);
+    expect(r.unscored).toBeGreaterThan(0);
+    expect(r.unscoredCases).toHaveLength(r.unscored);
     expect(r.replayErrors).toBeGreaterThan(0);
-    const errored = r.cases.find((c: { errors?: unknown[] }) => c.errors);
-    expect(errored.agreed).toBe(false);
+    const errored = r.unscoredCases[0];
     expect(errored.errors[0]).toMatchObject({ kind: 'engine_error', message: expect.stringMatching(/injected engine error/) });
-    const round = errored.errors[0].round;
-    if (errored.firstDivergence.round === round) {
-      expect(errored.firstDivergence.pointer).toBe('');
-      expect(errored.diffs[0].replay).toMatch(/^engine error engine_error: /);
-    }
+    // The reference engine's errors do not make its answers differ: no scored case has an error divergence.
+    for (const c of r.cases) expect(c.diffs.every((d: { replay?: unknown }) => !String(d.replay ?? '').startsWith('engine error'))).toBe(true);
+    expect(r.determinismScore).toBe(100);
     const event = out.reportJson.warroom.find((f: { type: string }) => f.type === 'replay-engine-errors');
     expect(event).toMatchObject({ severity: 'HIGH' });
     expect(event.message).toMatch(new RegExp(`^${r.replayErrors} replay answer\\(s\\) were engine errors \\(engine_error ${r.replayErrors}\\)`));
+    expect(event.message).toMatch(new RegExp(`${r.unscored} case\\(s\\) left out of the determinism score`));
     expect(JSON.parse(fs.readFileSync(out.paths.replaySummary, 'utf8')).notReplayedCases[0].reason).toMatch(/^no answer in the snapshot \(engine_error: /);
   });
 

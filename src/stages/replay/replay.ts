@@ -65,6 +65,14 @@ export interface ReplayDiff {
 export interface ReplayCaseResult {
   id: string;
   dataset: string;
+  /**
+   * The case counts in TAR@N: every replay answered, or an answered one differs from the snapshot. A
+   * replay that got no answer (an engine error) is not an answer and cannot disagree, so a case whose
+   * answered replays all agree but some got no answer has no determinism verdict: it is reported apart
+   * and left out of TAR@N's denominator. Absent (a merged shard's reported case): see `isScored`.
+   */
+  scored?: boolean;
+  /** Scored, and the snapshot answer and every replay have one canonical form. */
   agreed: boolean;
   /** Raw bytes agreed too (TARr). */
   rawAgreed: boolean;
@@ -72,6 +80,7 @@ export interface ReplayCaseResult {
   modalAgreement: number;
   /** Replays agree among themselves (snapshot aside) and none errored. */
   stable: boolean;
+  /** Replays asked (answered or not). */
   rounds: number;
   errors: { round: number; kind: string; message: string }[];
   firstDivergence: { pointer: string; charIndex?: number; round: number } | null;
@@ -124,8 +133,11 @@ interface Tracker {
   snapshotHash: string;
   /** The snapshot's raw hash (TARr). */
   rawHash: string;
+  /** Canonical and raw hashes of the replays that answered (an engine error adds none). */
   hashes: string[];
   rawHashes: string[];
+  /** Replays asked so far, answered or not. */
+  asked: number;
   errors: ReplayCaseResult['errors'];
   divergence: ReplayCaseResult['firstDivergence'];
   diffs: ReplayDiff[];
@@ -191,6 +203,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       rawHash: entry.rawHash ?? '',
       hashes: [],
       rawHashes: [],
+      asked: 0,
       errors: [],
       divergence: null,
       diffs: [],
@@ -236,7 +249,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       done++;
       o.onProgress?.(done, total);
       // A case is judged once its last round and its probe are both in.
-      if (last && t.hashes.length === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
+      if (last && t.asked === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
         const r = judge(t);
         results.push(r);
         if (base) driftCases.push(driftOf(t, r));
@@ -249,16 +262,10 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   }
 
   function recordReplay(t: Tracker, res: EngineResult, round: number, last: boolean): void {
+    t.asked++;
     if (!res.ok) {
-      const id = `error:${res.error.kind}`;
-      t.hashes.push(id);
-      t.rawHashes.push(id);
+      // No answer: nothing to compare (the case may end up unscored, see ReplayCaseResult.scored).
       t.errors.push({ round, kind: res.error.kind, message: res.error.message });
-      if (!t.divergence) {
-        t.divergence = { pointer: '', round };
-        t.diffs = [{ pointer: '', kind: 'changed', snapshot: '(the snapshot answer)', replay: `engine error ${res.error.kind}: ${res.error.message}` }];
-        t.diffCount = 1;
-      }
       return;
     }
     const { canonical, hash } = canonicalHash(res.body, t.ignore.tree);
@@ -293,17 +300,20 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   }
 
   function judge(t: Tracker): ReplayCaseResult {
+    // Over the replays that answered: an engine error is no answer, so neither agrees nor differs.
     const a = caseAgreement(t.snapshotHash, t.hashes);
     const raw = caseAgreement(t.rawHash, t.rawHashes);
+    const errored = t.errors.length > 0;
     return {
       id: t.entry.id,
       dataset: t.entry.dataset,
-      agreed: a.agreed,
-      rawAgreed: raw.agreed,
+      scored: !errored || !a.agreed,
+      agreed: !errored && a.agreed,
+      rawAgreed: !errored && raw.agreed,
       uniqueOutputs: a.uniqueOutputs,
       modalAgreement: a.modalAgreement,
-      stable: a.replaysAgree && t.errors.length === 0,
-      rounds: t.hashes.length,
+      stable: a.replaysAgree && !errored,
+      rounds: t.asked,
       errors: t.errors,
       firstDivergence: t.divergence,
       diffs: t.diffs,
@@ -365,8 +375,12 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
         ? 'the input changed since the baseline'
         : status === 'noise'
           ? t.probe
-            ? 'answers to the baseline request differ between rounds'
-            : 'answers differ between replays'
+            ? t.probe.errored
+              ? 'engine errors when the baseline request was asked again'
+              : 'answers to the baseline request differ between rounds'
+            : r.errors.length > 0
+              ? 'engine errors in its replays (no answer to compare)'
+              : 'answers differ between replays'
           : undefined;
     return { ...where, status, ...(note ? { note } : {}), ...(status === 'changed' ? { diff, diffCount } : {}) };
   }

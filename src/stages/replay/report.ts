@@ -4,25 +4,43 @@ import type { ReplaySettings } from '../../settings/types.js';
 import { worstVerdict } from '../../runner/verdict.js';
 import type { DriftCase, ReplayCaseResult, ReplayOutcome } from './replay.js';
 
-/** The numbers of one replay (DESIGN §3.3 `stages.replay`), from the outcome. Pure. */
+/**
+ * The numbers of one replay (DESIGN §3.3 `stages.replay`), from the outcome. Pure. TAR@N and the rest
+ * are over the scored cases (`isScored`); with none there is no determinism figure (null), and the
+ * stage is ERROR, never a score of 0.
+ */
 export interface ReplayTotals {
+  /** Scored cases: TAR@N's denominator. */
   replayed: number;
   agreed: number;
   rawAgreed: number;
   stable: number;
-  tarCanonical: number;
-  tarRaw: number;
-  determinismScore: number;
-  determinismVerdict: GateVerdict;
+  /** Cases left out of TAR@N: some replay got no answer (engine error) and the answered ones agreed. */
+  unscored: number;
+  tarCanonical: number | null;
+  tarRaw: number | null;
+  determinismScore: number | null;
+  determinismVerdict: GateVerdict | null;
   /** Mean distinct outputs per case (1 = every case answered one way). */
-  uniqueOutputs: number;
+  uniqueOutputs: number | null;
   uniqueOutputsMax: number;
-  modalAgreement: number;
+  modalAgreement: number | null;
+  /** Replay attempts that got no answer (engine errors), over every case. */
   replayErrors: number;
 }
 
+/**
+ * Whether a case counts in TAR@N: it has no engine error among its replays, or an answered replay
+ * differs from the snapshot (a difference seen is a difference, whatever else failed). A reported case
+ * read back without `scored` (merge) says the same through its fields: an errored case has a first
+ * divergence only when an answer differed.
+ */
+export function isScored(c: Pick<ReplayCaseResult, 'scored' | 'errors' | 'firstDivergence'>): boolean {
+  return c.scored ?? (c.errors.length === 0 || c.firstDivergence !== null);
+}
+
 export function replayTotals(cases: ReplayCaseResult[], t: ReplaySettings['thresholds']): ReplayTotals {
-  const n = cases.length;
+  let n = 0;
   let agreed = 0;
   let rawAgreed = 0;
   let stable = 0;
@@ -31,28 +49,30 @@ export function replayTotals(cases: ReplayCaseResult[], t: ReplaySettings['thres
   let modal = 0;
   let errors = 0;
   for (const c of cases) {
+    errors += c.errors.length;
+    if (!isScored(c)) continue;
+    n++;
     if (c.agreed) agreed++;
     if (c.rawAgreed) rawAgreed++;
     if (c.stable) stable++;
     unique += c.uniqueOutputs;
     uniqueMax = Math.max(uniqueMax, c.uniqueOutputs);
     modal += c.modalAgreement;
-    errors += c.errors.length;
   }
-  const tar = tarAtN(agreed, n);
-  const score = determinismScore(tar);
+  const score = n ? determinismScore(tarAtN(agreed, n)) : null;
   return {
     replayed: n,
     agreed,
     rawAgreed,
     stable,
-    tarCanonical: round4(tar),
-    tarRaw: round4(tarAtN(rawAgreed, n)),
+    unscored: cases.length - n,
+    tarCanonical: n ? round4(tarAtN(agreed, n)) : null,
+    tarRaw: n ? round4(tarAtN(rawAgreed, n)) : null,
     determinismScore: score,
-    determinismVerdict: determinismVerdict(score, t),
-    uniqueOutputs: n ? round4(unique / n) : 0,
+    determinismVerdict: score === null ? null : determinismVerdict(score, t),
+    uniqueOutputs: n ? round4(unique / n) : null,
     uniqueOutputsMax: uniqueMax,
-    modalAgreement: n ? round4(modal / n) : 0,
+    modalAgreement: n ? round4(modal / n) : null,
     replayErrors: errors,
   };
 }
@@ -72,16 +92,18 @@ export function driftTotals(cases: DriftCase[], t: ReplaySettings['drift']): Dri
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
 export function worstCases(cases: ReplayCaseResult[], n = 5): ReplayCaseResult[] {
   return cases
-    .filter((c) => !c.agreed)
+    .filter((c) => isScored(c) && !c.agreed)
     .sort((a, b) => a.modalAgreement - b.modalAgreement || b.uniqueOutputs - a.uniqueOutputs)
     .slice(0, n);
 }
 
-export function stageVerdict(det: GateVerdict, drift: GateVerdict | null): GateVerdict {
+/** The stage's verdict: ERROR when no case could be scored (no determinism figure), else the worse gate. */
+export function stageVerdict(det: GateVerdict | null, drift: GateVerdict | null): GateVerdict | 'ERROR' {
+  if (det === null) return 'ERROR';
   return worstVerdict(drift ? [det, drift] : [det]) as GateVerdict;
 }
 
-/** One case as report.json lists it (diffs trimmed; replay_summary.json has them all). */
+/** One scored case as report.json lists it (diffs trimmed; replay_summary.json has them all). */
 export function reportCase(c: ReplayCaseResult, diffs = 5) {
   return {
     id: c.id,
@@ -101,6 +123,19 @@ export function reportCase(c: ReplayCaseResult, diffs = 5) {
   };
 }
 
+/** A case left out of TAR@N (some replays got no answer, the others agreed), as reports list it apart. */
+export function reportUnscoredCase(c: ReplayCaseResult, errors = 5) {
+  return {
+    id: c.id,
+    dataset: c.dataset,
+    rounds: c.rounds,
+    answered: c.rounds - c.errors.length,
+    errors: c.errors.slice(0, errors),
+    ...(c.errors.length > errors ? { errorCount: c.errors.length } : {}),
+    ...(c.location ? { location: c.location } : {}),
+  };
+}
+
 export function reportDriftCase(c: DriftCase, diffs = 5) {
   return c.diff ? { ...c, diff: c.diff.slice(0, diffs) } : c;
 }
@@ -112,8 +147,7 @@ export function caseName(c: { dataset: string; id: string }): string {
 
 export function describeDivergence(c: ReplayCaseResult): string {
   const d = c.firstDivergence;
-  if (!d) return 'no divergence';
-  if (d.pointer === '' && c.errors.length) return `engine error in round ${c.errors[0].round} (${c.errors[0].kind})`;
+  if (!d) return c.errors.length ? `no answer to compare: engine error in round ${c.errors[0].round} (${c.errors[0].kind})` : 'no divergence';
   return `first divergence at ${d.pointer === '' ? '(root)' : d.pointer}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
 }
 
@@ -123,25 +157,37 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-/** The replay stage's one-line reason (a run's and a merge's alike). */
+/**
+ * The replay stage's one-line reason (a run's and a merge's alike). A cancelled replay says so first
+ * (its numbers are partial); with no scored case there is no determinism figure to give.
+ */
 export function replayReason(
   t: ReplayTotals,
   drift: DriftTotals | null,
   o: { rounds: number; roundsDone: number; cancelled: boolean; notReplayed: number; baseline: string },
 ): string {
-  let reason =
-    `determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))` +
-    (drift ? `; drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}` : '');
-  if (o.cancelled) reason += `; cancelled after ${o.roundsDone} of ${o.rounds} round(s): partial`;
-  if (o.notReplayed) reason += `; ${o.notReplayed} case(s) had no answer to replay`;
-  return reason;
+  const parts: string[] = [];
+  const cancelled = `cancelled: ${o.roundsDone} of ${o.rounds} replay round(s) done`;
+  if (t.replayed === 0) {
+    if (o.cancelled) parts.push(`${cancelled}, no case scored (a case is scored once its last round is in), so there is no determinism figure`);
+    else parts.push(`no usable replay answers (engine errors): none of ${t.unscored} case(s) could be scored, so there is no determinism figure`);
+  } else {
+    parts.push(
+      `${o.cancelled ? `${cancelled}, partial: ` : ''}determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))`,
+    );
+  }
+  if (t.unscored && (t.replayed > 0 || o.cancelled)) parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
+  if (t.replayErrors) parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
+  if (drift) parts.push(`drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
+  if (o.notReplayed) parts.push(`${o.notReplayed} case(s) had no answer to replay`);
+  return parts.join('; ');
 }
 
 /** The replay report's head, in its field order, before `cases` and `drift`: the same for a run and a merge. */
 export function replayReportHead<S>(
   t: ReplayTotals,
   o: {
-    verdict: GateVerdict;
+    verdict: GateVerdict | 'ERROR';
     reason: string;
     mode: string;
     snapshot: S;
@@ -166,6 +212,7 @@ export function replayReportHead<S>(
     freshProcess: o.freshProcess,
     replayed: t.replayed,
     agreed: t.agreed,
+    unscored: t.unscored,
     notReplayed: o.notReplayed,
     tarCanonical: t.tarCanonical,
     tarRaw: t.tarRaw,

@@ -11,12 +11,14 @@ import {
   caseName,
   describeDivergence,
   driftTotals,
+  isScored,
   pct,
   replayReason,
   replayReportHead,
   replayTotals,
   reportCase,
   reportDriftCase,
+  reportUnscoredCase,
   stageVerdict,
   worstCases,
   type DriftTotals,
@@ -134,7 +136,7 @@ async function replayWith(
           repeat: 0,
           passed: c.agreed,
           latencyMs: 0,
-          ...(c.agreed ? {} : { error: describeDivergence(c), errorKind: c.errors.length ? 'engine' : 'divergence' }),
+          ...(c.agreed ? {} : { error: describeDivergence(c), errorKind: isScored(c) ? 'divergence' : 'engine' }),
           ...(c.location ? { location: c.location } : {}),
         });
       },
@@ -158,6 +160,9 @@ async function replayWith(
 
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
 
+  // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
+  const scored = outcome.cases.filter((c) => isScored(c));
+  const unscored = outcome.cases.filter((c) => !isScored(c));
   const header = snapshot.header;
   const common = replayReportHead(totals, {
     verdict,
@@ -186,14 +191,17 @@ async function replayWith(
           cases: outcome.drift.cases.map((c) => reportDriftCase(c, diffs)),
         }
       : null;
+  const partial = outcome.cancelled ? { cancelled: true } : {};
   return {
     verdict,
     reason,
-    report: { ...common, cases: outcome.cases.map((c) => reportCase(c)), drift: driftReport(5) },
+    report: { ...common, ...partial, cases: scored.map((c) => reportCase(c)), unscoredCases: unscored.map((c) => reportUnscoredCase(c)), drift: driftReport(5) },
     summary: {
       runId: ctx.runId,
       ...common,
-      cases: outcome.cases.map((c) => reportCase(c, 20)),
+      ...partial,
+      cases: scored.map((c) => reportCase(c, 20)),
+      unscoredCases: unscored.map((c) => reportUnscoredCase(c, 20)),
       notReplayedCases: outcome.notReplayed,
       drift: driftReport(10),
     },
@@ -213,7 +221,8 @@ export function replayFindings(
 ): FindingInput[] {
   const out: FindingInput[] = [];
   const ctx = { raise: (f: FindingInput) => void out.push(f) };
-  if (t.determinismVerdict !== 'PASS') {
+  // No scored case, no determinism figure: nothing to call nondeterministic (the stage is ERROR).
+  if (t.determinismVerdict !== null && t.determinismVerdict !== 'PASS') {
     const worst = worstCases(cases);
     const fail = t.determinismVerdict === 'FAIL';
     ctx.raise({
@@ -222,7 +231,8 @@ export function replayFindings(
       subsystem: 'replay',
       message:
         `determinism score ${t.determinismScore} (${fail ? `< ${r.thresholds.warn}` : `< ${r.thresholds.pass}`}): ` +
-        `${t.replayed - t.agreed} of ${t.replayed} case(s) answered differently across ${r.rounds} replay(s); worst: ` +
+        `${t.replayed - t.agreed} of ${t.replayed} case(s) answered differently across ${r.rounds} replay(s)` +
+        `${t.unscored ? ` (${t.unscored} case(s) with engine errors left out)` : ''}; worst: ` +
         worst.map((c) => `${caseName(c)} (${c.uniqueOutputs} outputs, ${describeDivergence(c)})`).join('; '),
       ...(worst[0] ? { caseId: worst[0].id, ...(worst[0].location ? { location: worst[0].location } : {}) } : {}),
     });
@@ -230,11 +240,19 @@ export function replayFindings(
   if (t.replayErrors > 0) {
     const kinds = new Map<string, number>();
     for (const c of cases) for (const e of c.errors) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+    const left = cases.filter((c) => !isScored(c));
+    const named = left.slice(0, 5).map((c) => caseName(c)).join(', ');
     ctx.raise({
       type: 'replay-engine-errors',
       severity: 'HIGH',
       subsystem: 'replay',
-      message: `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); those cases count as not agreeing`,
+      message:
+        `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); a replay with no answer is not compared: ` +
+        (t.unscored
+          ? `${t.unscored} case(s) left out of the determinism score${named ? ` (${named}${left.length > 5 ? `, ${left.length - 5} more` : ''})` : ''}` +
+            `${t.replayed === 0 ? '; no usable replay answers, so there is no determinism score' : ''}`
+          : 'every case with one also had an answer that differed, and counts as not agreeing'),
+      ...(left[0] ? { caseId: left[0].id, ...(left[0].location ? { location: left[0].location } : {}) } : {}),
     });
   }
   if (!drift) return out;
