@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createCommandAdapter, type CommandAdapter, type CommandAdapterOptions } from '../../src/engine/command.js';
 import type { EngineRequest, EngineResult } from '../../src/engine/types.js';
 
@@ -108,6 +112,18 @@ describe('command adapter', () => {
     expect(logs).toContainEqual({ level: 'warn', message: 'engine stderr: garbage engine warming up' });
   });
 
+  it('logs an answer sent twice as a duplicate, not as an unknown id, and keeps the first', async () => {
+    const { adapter, logs } = engine([process.execPath, fixture('answers-twice.mjs')]);
+    const r = await adapter.call(req('d'));
+    expect(r.ok && r.body).toEqual({ first: true });
+    await until(() => logs.some((l) => l.message.includes('again')));
+    expect(logs).toContainEqual({
+      level: 'warn',
+      message: `engine ${adapter.target} answered request "1" again (a duplicate: it was already answered) (ignored)`,
+    });
+    expect(logs.some((l) => l.message.includes('unknown request id'))).toBe(false);
+  });
+
   it('times out a request the engine never answers, and keeps the process', async () => {
     const { adapter } = engine([process.execPath, fixture('silent.mjs')], { timeoutMs: 300 });
     const r = await Promise.race([adapter.call(req('s')), sleep(5_000).then(() => 'hung' as const)]);
@@ -175,6 +191,121 @@ describe('command adapter', () => {
     expect(isAlive(pid)).toBe(false);
     expect(errorOf(await adapter.call(req('q'))).kind).toBe('aborted');
   }, 15_000);
+});
+
+describe('command adapter: stderr', () => {
+  const stderrLogs = (logs: { level: string; message: string }[]) => logs.filter((l) => l.message.startsWith('engine stderr: '));
+
+  it('shows the first 20 lines, keeps up to 10000 in run.log, then counts the rest in one note', async () => {
+    const { adapter, logs } = engine([process.execPath, fixture('stderr-flood.mjs'), '12000', '100']);
+    expect((await adapter.health()).ok).toBe(true);
+    expect((await adapter.call(req('after-the-flood'))).ok).toBe(true);
+    await until(() => logs.some((l) => l.message.includes('run.log keeps 10000 lines')));
+    await adapter.close();
+    const lines = stderrLogs(logs);
+    const warned = lines.filter((l) => l.level === 'warn');
+    // 20 lines, the switch to run.log only, and the final note (dropped: 1999 lines of 100 bytes, then "flood done").
+    expect(warned).toHaveLength(22);
+    expect(warned[20].message).toContain('more than 20 lines; further engine stderr goes only to run.log');
+    expect(warned[21].message).toMatch(/^engine stderr: 2000 more line\(s\) \(199911 bytes\) were not logged \(run.log keeps 10000 lines or 4 MB\); the last: .*flood done$/);
+    const debug = lines.filter((l) => l.level === 'debug' && !l.message.includes('run.log keeps'));
+    expect(debug).toHaveLength(10_000 - 20);
+    expect(debug.at(-1)!.message).toBe(`engine stderr: line 9999 ${'x'.repeat(100 - 'line 9999 '.length - 1)}`);
+    // Control characters are shown, never sent to the terminal as they are.
+    expect(warned[0].message).toBe('engine stderr: colour \\x1b[31mred\\x1b[0m and a NUL \\x00 here');
+    expect(logs.every((l) => !/[\x00\x1b]/.test(l.message))).toBe(true);
+  });
+
+  it('bounds run.log by bytes too', async () => {
+    const { adapter, logs } = engine([process.execPath, fixture('stderr-flood.mjs'), '1000', '8000']);
+    expect((await adapter.call(req('x'))).ok).toBe(true);
+    await until(() => logs.some((l) => l.message.includes('run.log keeps')));
+    await adapter.close();
+    const kept = stderrLogs(logs).filter((l) => !/more than 20 lines|run\.log keeps|were not logged/.test(l.message));
+    const keptBytes = kept.reduce((n, l) => n + Buffer.byteLength(l.message) - 'engine stderr: '.length + 1, 0);
+    expect(keptBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(kept.length).toBeGreaterThan(500);
+    const note = logs.find((l) => l.message.includes('were not logged'))!;
+    expect(note.message).toMatch(new RegExp(`^engine stderr: ${1000 - kept.length} more line\\(s\\) \\(\\d+ bytes\\) were not logged`));
+  });
+
+  it('keeps answering while the engine floods stderr', async () => {
+    const { adapter, logs } = engine([process.execPath, fixture('stderr-flood.mjs'), '200000', '100'], { timeoutMs: 20_000 });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => adapter.call(req(`c${i}`))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    await adapter.close();
+    expect(stderrLogs(logs).length).toBeLessThanOrEqual(10_000 + 3);
+    expect(logs.some((l) => l.message.includes('were not logged'))).toBe(true);
+  });
+});
+
+describe('command adapter: a grandchild holding the pipes', () => {
+  const TSX = pathToFileURL(fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url))).href;
+  const helpers: string[] = [];
+  afterEach(() => {
+    // The `sleep` helpers are detached (a process group each): end them, whatever the test did.
+    for (const file of helpers.splice(0)) {
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }
+  });
+
+  /** Runs drive-command.ts in its own process; resolves when it exits, or after `capMs` (then kills it). */
+  function drive(engineArgs: string[], calls: number, capMs = 20_000) {
+    const pidfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'toron-gc-')), 'helper.pid');
+    helpers.push(pidfile);
+    const spec = JSON.stringify({ argv: [process.execPath, fixture('leaves-grandchild.mjs'), pidfile, '60', ...engineArgs], calls });
+    const child = spawn(process.execPath, ['--import', TSX, fixture('drive-command.ts'), spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let closedAt: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (closedAt === undefined && out.includes('\nclosed\n')) closedAt = Date.now();
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    return new Promise<{ report: any; lingerMs: number; killed: boolean; stderr: string }>((resolve) => {
+      const cap = setTimeout(() => child.kill('SIGKILL'), capMs);
+      child.on('exit', (code, signal) => {
+        clearTimeout(cap);
+        const line = out.split('\n')[0];
+        resolve({
+          report: line ? JSON.parse(line) : undefined,
+          lingerMs: closedAt === undefined ? Infinity : Date.now() - closedAt,
+          killed: signal === 'SIGKILL' || code === null,
+          stderr: err,
+        });
+      });
+    });
+  }
+
+  it('lets the process exit once close() returns, though a helper of the engine keeps its stdout open', async () => {
+    const { report, lingerMs, killed, stderr } = await drive([], 2);
+    expect(stderr).toBe('');
+    expect(report.health.ok).toBe(true);
+    expect(report.results.map((r: EngineResult) => r.ok)).toEqual([true, true]);
+    expect(killed).toBe(false);
+    // The helper sleeps 60 s; before the fix the process lived until then.
+    expect(lingerMs).toBeLessThan(5_000);
+  }, 30_000);
+
+  it('fails the rest as process_exit when the engine dies, keeps its last answer and stderr, and lets the process exit', async () => {
+    const started = Date.now();
+    const { report, lingerMs, killed } = await drive(['exit-after', '1'], 4);
+    expect(killed).toBe(false);
+    expect(lingerMs).toBeLessThan(5_000);
+    // The engine's death is seen from its exit, not from its pipes closing (the helper holds them).
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const results = report.results as EngineResult[];
+    expect(results.slice(0, 2).map((r) => r.ok)).toEqual([true, true]);
+    for (const r of results.slice(2)) {
+      expect(errorOf(r).kind).toBe('process_exit');
+      expect(errorOf(r).message).toContain('exited with code 0');
+      expect(errorOf(r).message).toContain('last words before exit');
+    }
+  }, 30_000);
 });
 
 function sleep(ms: number) {

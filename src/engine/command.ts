@@ -6,8 +6,10 @@
  *   answer   {"id":"7","result":<the engine's answer>}   or   {"id":"7","error":{"message":"..."}}
  *
  * One line each way per request; answers may come in any order and are matched by id. Anything else
- * on stdout is logged and ignored; stderr goes to run.log. The process is started on first use and
- * ends when stdin closes (or on SIGTERM, then SIGKILL).
+ * on stdout is logged and ignored; stderr goes to run.log (bounded: stderr-log.ts). The process is
+ * started on first use and ends when stdin closes (or on SIGTERM, then SIGKILL). Once it has exited,
+ * its pipes get a short grace period for their last bytes and are then destroyed: a helper it started
+ * (`worker &` in a wrapper script) may hold them open, and must not keep our process alive.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +23,8 @@ import type {
   HealthResult,
 } from './types.js';
 import { BoundedLineSplitter } from './line-splitter.js';
-import { excerpt } from './http-errors.js';
+import { escapeControls, excerpt } from './http-errors.js';
+import { StderrLog } from './stderr-log.js';
 
 export interface CommandAdapterOptions {
   argv: string[];
@@ -62,6 +65,8 @@ interface Pending {
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
+/** After the process exits: how long its pipes may still deliver what it wrote just before. */
+const EXIT_GRACE_MS = 250;
 
 export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
@@ -69,9 +74,10 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
   let session: Session | undefined;
   let closed = false;
   let nextId = 0;
+  const stderrLog = new StderrLog(opts.log);
 
   function current(): Session {
-    session ??= new Session(opts, target);
+    session ??= new Session(opts, target, stderrLog);
     return session;
   }
 
@@ -153,6 +159,8 @@ class Session {
   private readonly pending = new Map<string, Pending>();
   /** Ids that timed out, so a late answer is logged as late rather than unknown. */
   private readonly late = new Set<string>();
+  /** Ids answered lately, so an answer sent twice is logged as a duplicate rather than unknown. */
+  private readonly done = new Set<string>();
   private readonly stderrTail: string[] = [];
   private answered = 0;
   /** Set once the process is gone: every later request fails with it. */
@@ -162,23 +170,30 @@ class Session {
   private readonly exited: Promise<void>;
   private markExited!: () => void;
   private finalizeTimer: NodeJS.Timeout | undefined;
+  /** Resolves once finalize() has run: the process is gone and its pipes are let go. */
+  private readonly finished: Promise<void>;
+  private markFinished!: () => void;
+  private released = false;
   private readonly stdout: BoundedLineSplitter;
+  private readonly stderr: BoundedLineSplitter;
 
   constructor(
     private readonly opts: CommandAdapterOptions,
     private readonly target: string,
+    private readonly stderrLog: StderrLog,
   ) {
     this.exited = new Promise<void>((r) => (this.markExited = r));
+    this.finished = new Promise<void>((r) => (this.markFinished = r));
     this.stdout = new BoundedLineSplitter(
       opts.maxResponseBytes,
       (line) => this.onLine(line),
       (prefix) => this.onOverlong(prefix),
     );
-    const stderr = new BoundedLineSplitter(
+    const stderr = (this.stderr = new BoundedLineSplitter(
       STDERR_LINE_BYTES,
       (line) => this.onStderr(line),
       (prefix) => this.onStderr(`${prefix}… (line cut at ${STDERR_LINE_BYTES} bytes)`),
-    );
+    ));
 
     const [file, ...args] = opts.argv;
     let child: ChildProcessWithoutNullStreams;
@@ -194,6 +209,7 @@ class Session {
     } catch (err) {
       this.die(`could not start engine ${target}: ${(err as Error).message}`);
       this.markExited();
+      this.markFinished();
       return;
     }
     this.child = child;
@@ -215,9 +231,9 @@ class Session {
     child.on('exit', (code, signal) => {
       this.exitInfo = { code, signal };
       this.markExited();
-      // Normally 'close' follows once stdout is drained; a grandchild holding the pipe open must not
-      // keep pending requests waiting for it.
-      this.finalizeTimer = setTimeout(() => this.finalize(), 250);
+      // Normally 'close' follows once the pipes are drained; a grandchild holding them open must not
+      // keep pending requests waiting (nor, once the pipes are destroyed, our process alive).
+      this.finalizeTimer = setTimeout(() => this.finalize(), EXIT_GRACE_MS);
       this.finalizeTimer.unref();
     });
     child.on('close', () => this.finalize());
@@ -255,18 +271,29 @@ class Session {
     });
   }
 
-  /** Ends stdin (a well-behaved engine exits on EOF), then escalates to signals. */
+  /**
+   * Ends stdin (a well-behaved engine exits on EOF), then escalates to signals; then lets go of the
+   * pipes, after the grace period for the last output.
+   */
   async stop(reason: string): Promise<void> {
     this.stopping = reason;
     this.failAll({ kind: 'aborted', message: reason });
     const child = this.child;
-    if (!child || this.exitInfo || child.pid === undefined) return;
+    if (!child || child.pid === undefined) return this.release();
+    if (!this.exitInfo) await this.end(child);
+    await settlesWithin(this.finished, EXIT_GRACE_MS + 250);
+    // Finalized by now, unless the process would not die even of SIGKILL: let go of it all the same.
+    this.release();
+  }
+
+  private async end(child: ChildProcessWithoutNullStreams): Promise<void> {
     child.stdin.end();
     if (await settlesWithin(this.exited, 1_000)) return;
     child.kill('SIGTERM');
     if (await settlesWithin(this.exited, 1_000)) return;
     child.kill('SIGKILL');
-    await settlesWithin(this.exited, 1_000);
+    if (await settlesWithin(this.exited, 1_000)) return;
+    child.unref();
   }
 
   private onLine(line: string): void {
@@ -286,10 +313,16 @@ class Session {
     const id = String(rawId);
     const p = this.pending.get(id);
     if (!p) {
-      const why = this.late.delete(id) ? 'after its timeout' : 'for an unknown request id';
-      this.opts.log('warn', `engine ${this.target} answered ${why} "${excerpt(id, '', 40)}" (ignored)`);
+      const shown = `"${excerpt(id, '', 40)}"`;
+      const what = this.late.delete(id)
+        ? `request ${shown} after its timeout`
+        : this.done.has(id)
+          ? `request ${shown} again (a duplicate: it was already answered)`
+          : `for an unknown request id ${shown}`;
+      this.opts.log('warn', `engine ${this.target} answered ${what} (ignored)`);
       return;
     }
+    this.remember(this.done, id);
     const latencyMs = performance.now() - p.started;
     this.answered++;
     const m = msg as { result?: unknown; error?: unknown };
@@ -313,6 +346,7 @@ class Session {
       return;
     }
     this.answered++;
+    this.remember(this.done, id!);
     p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, performance.now() - p.started));
   }
 
@@ -320,13 +354,32 @@ class Session {
     if (line.trim() === '') return;
     this.stderrTail.push(line.length > 300 ? `${line.slice(0, 299)}…` : line);
     if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    this.opts.log('warn', `engine stderr: ${line}`);
+    this.stderrLog.line(line);
+  }
+
+  /**
+   * Destroys the pipes (a grandchild may hold their other ends open for as long as it likes), reads
+   * out the last partial lines and notes the stderr lines that were not logged. Idempotent.
+   */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    const child = this.child;
+    if (child) {
+      child.stdin.destroy();
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
+    this.stdout.end();
+    this.stderr.end();
+    this.stderrLog.flush(this.stderrTail);
   }
 
   private finalize(): void {
-    if (this.dead) return;
     clearTimeout(this.finalizeTimer);
-    this.stdout.end();
+    this.release();
+    this.markFinished();
+    if (this.dead) return;
     const info = this.exitInfo;
     const how = !info
       ? 'closed its output'
@@ -335,7 +388,7 @@ class Session {
         : `exited with code ${info.code}`;
     const pid = this.child?.pid;
     let message = `engine process ${this.target}${pid === undefined ? '' : ` (pid ${pid})`} ${how} after ${this.answered} answer(s)`;
-    if (this.stderrTail.length > 0) message += `; last stderr: ${this.stderrTail.join(' | ')}`;
+    if (this.stderrTail.length > 0) message += `; last stderr: ${escapeControls(this.stderrTail.join(' | '))}`;
     if (this.stopping) {
       this.dead = { kind: 'aborted', message: this.stopping };
     } else {
@@ -357,8 +410,12 @@ class Session {
   }
 
   private rememberLate(id: string): void {
-    this.late.add(id);
-    if (this.late.size > LATE_IDS_KEPT) this.late.delete(this.late.values().next().value!);
+    this.remember(this.late, id);
+  }
+
+  private remember(ids: Set<string>, id: string): void {
+    ids.add(id);
+    if (ids.size > LATE_IDS_KEPT) ids.delete(ids.values().next().value!);
   }
 }
 

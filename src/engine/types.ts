@@ -50,5 +50,8 @@ export interface EngineAdapter {
   close(): Promise<void>;
 }
 
-/** Where an adapter's side output (a child's stderr, say) goes: run.log. */
-export type EngineLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
+/**
+ * Where an adapter's side output (a child's stderr, say) goes: run.log. `debug` lines go to run.log
+ * only (the console shows them with --verbose); the other levels are on the console too.
+ */
+export type EngineLogger = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
