@@ -126,13 +126,18 @@ describe('toron-testops run', () => {
     expect(r.stderr).toContain('/sim/concurrency');
   });
 
-  it('a cmd: engine that exits mid-run: FAIL with the death reported, every file written', async () => {
+  it('a cmd: engine that exits mid-run: SIM FAILs with the death reported, every file written', async () => {
     const dir = project({ many: dataset('many', 30, []) }, { sim: { concurrency: 1 } });
     const r = await runCli(['run', '--engine', EXIT_AFTER(10), '--run-id', 'x1'], { cwd: dir });
-    expect(r.code, r.stdout + r.stderr).toBe(1);
     const rd = reportDir(dir, 'x1');
     const report = readJson(path.join(rd, 'report.json'));
-    expect(report.verdict).toBe('FAIL');
+    expect(report.stages.sim.verdict).toBe('FAIL');
+    // The dead engine answers no replay: no usable replay answers is ERROR (no determinism figure), which
+    // makes the run ERROR (exit 2), never a determinism score of 0.
+    expect(report.stages.replay).toMatchObject({ verdict: 'ERROR', determinismScore: null });
+    expect(report.stages.replay.reason).toMatch(/^no usable replay answers \(engine errors\)/);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(report.verdict).toBe('ERROR');
     expect(report.stages.sim.passed).toBe(10);
     expect(report.stages.sim.errored).toBe(20);
     expect(report.stages.sim.engineErrors.process_exit).toBe(20);

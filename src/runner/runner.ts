@@ -105,6 +105,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
 
   try {
+    if (signal.aborted) {
+      // Cancelled before it started (a queued server run): no engine is started, every stage is skipped.
+      log('warn', 'runner', `run cancelled before it started (${errorMessage(signal.reason ?? 'signal')})`);
+      throw NOT_STARTED;
+    }
     engine = createEngine(settings.engine, settings.reference, {
       log: (level, message) => log(level, 'engine', message),
       env: opts.env ?? process.env,
@@ -112,6 +117,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     });
     log('info', 'engine', `engine ${engine.kind} ${engine.target}: health check`);
     const health = await engine.health(signal);
+    if (!health.ok && signal.aborted) {
+      // A health check the cancellation stopped says nothing about the engine: only the cancellation is reported.
+      log('warn', 'engine', `health check stopped: the run was cancelled (${health.message})`);
+      throw NOT_STARTED;
+    }
     if (!health.ok) {
       throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
     }
@@ -145,12 +155,19 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       if (name === 'replay' || name === 'pipeline') await finishSnapshot(); // replay reads it
       bus.emit({ type: 'subsystem', stage: name, state: 'started' });
       current = name;
-      const result = await stage.run(ctx, results);
+      const result = markPartial(await stage.run(ctx, results), signal.aborted);
       current = null;
       results[name] = result;
       bus.emit({ type: 'subsystem', stage: name, state: 'finished', verdict: result.verdict, reason: result.reason });
     }
   } catch (err) {
+    if (err !== NOT_STARTED) handleRunError(err);
+    else skipAll(settings, results);
+  }
+
+  return finalise();
+
+  function handleRunError(err: unknown): void {
     runError = classifyRunError(err);
     log('error', 'runner', runError.message);
     if (current) {
@@ -166,29 +183,55 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     });
   }
 
-  if (signal.aborted) {
-    raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
-  }
-
   // Finalise: whatever happened above, write what the run has (src/runner/finalise-run.ts).
-  return finaliseRun({
-    settings,
-    paths,
-    bus,
-    store: store?.store ?? null,
-    startedAt,
-    results,
-    findings,
-    runError,
-    cancelled: signal.aborted,
-    engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
-    env: opts.env ?? process.env,
-    log,
-    beforeReport: finishSnapshot,
-    afterWrite: async () => {
-      await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
-    },
-  });
+  async function finalise(): Promise<RunOutcome> {
+    if (signal.aborted) {
+      raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
+    }
+    return finaliseRun({
+      settings,
+      paths,
+      bus,
+      store: store?.store ?? null,
+      startedAt,
+      results,
+      findings,
+      runError,
+      cancelled: signal.aborted,
+      engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+      env: opts.env ?? process.env,
+      log,
+      beforeReport: finishSnapshot,
+      afterWrite: async () => {
+        await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
+      },
+    });
+  }
+}
+
+/** Thrown inside the run when it was cancelled before its first stage (not an error: nothing is raised). */
+const NOT_STARTED = Symbol('cancelled before the first stage');
+
+/** Every stage SKIPPED: a run cancelled before its first stage. */
+function skipAll(settings: Settings, results: StageResults): void {
+  for (const name of STAGE_ORDER) results[name] = skipped(settings.stages.includes(name) ? 'run cancelled before this stage' : 'not requested (--stages)');
+}
+
+/**
+ * A stage that ran while the run was cancelled keeps its verdict (what it saw is what it saw) but says
+ * first that it is partial, so its verdict is not read as a finished stage's: its reason leads with
+ * "cancelled:" and its report has `cancelled: true`. A stage that knows better (it finished all its
+ * work before the signal) says so with `partial: false`.
+ */
+export function markPartial(result: StageResult, aborted: boolean): StageResult {
+  const partial = result.partial ?? aborted;
+  if (!partial || result.verdict === 'SKIPPED') return result;
+  const reason = result.reason ?? '';
+  return {
+    ...result,
+    reason: /^cancelled\b/.test(reason) ? reason : `cancelled, partial results: ${reason || result.verdict}`,
+    report: { ...result.report, cancelled: true },
+  };
 }
 
 /** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */

@@ -33,6 +33,11 @@ export interface StageResult<R = Record<string, unknown>> {
   report: R;
   /** Written as `<reportDir>/<name>_summary.json` when present. */
   summary?: unknown;
+  /**
+   * The stage stopped before its work was done (the run was cancelled). Absent: the runner assumes so
+   * when the run was cancelled while the stage ran (see markPartial in runner.ts).
+   */
+  partial?: boolean;
 }
 
 export type StageResults = Partial<Record<StageName, StageResult>>;

@@ -174,7 +174,8 @@ export function simReportHead<D>(
     flaky: t.flaky,
     warned: t.warned,
     notRun: rest.notRun,
-    passRate: round4(t.passRate),
+    // No case judged (none selected, or the run cancelled before any finished): no pass rate, not 0.
+    passRate: t.total > 0 ? round4(t.passRate) : null,
     attempts: rest.attempts,
     engineErrors: rest.engineErrors,
     durationMs: rest.durationMs,

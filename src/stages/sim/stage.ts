@@ -134,7 +134,11 @@ export const simStage: Stage = {
 
     const t = totals(summaries);
     let { verdict, reason } = simVerdict(t, settings.sim.passRate);
-    if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
+    // Cancelled with cases left: the verdict is over the cases that finished, and the reason says first
+    // that it is partial; with none finished there is nothing to judge (and no pass rate).
+    const partial = notRun > 0;
+    if (partial && summaries.length === 0) reason = `cancelled: the run was cancelled before any of the ${cases.length} selected case(s) finished`;
+    else if (partial) reason = `cancelled: ${summaries.length} of ${cases.length} case(s) run, partial: ${reason}`;
     const engineErrorKinds: Record<string, number> = {};
     for (const s of summaries) for (const e of s.engineErrors) engineErrorKinds[e.kind] = (engineErrorKinds[e.kind] ?? 0) + 1;
 
@@ -149,6 +153,7 @@ export const simStage: Stage = {
       reason,
       report,
       summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(settings.sim.registry) },
+      partial,
     };
   },
 };
