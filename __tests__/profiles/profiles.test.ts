@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { answerPointer } from '../../src/engine/answer-path.js';
-import { PROFILES, customProfile, detectProfile, profileFor } from '../../src/engine/profiles/index.js';
+import { PROFILES, customProfile, detectProfile, profileFor, volatilePathsFor } from '../../src/engine/profiles/index.js';
+import { canonicalJson } from '../../src/replay/canonical.js';
+import { compileIgnorePaths } from '../../src/replay/ignore-paths.js';
 import { clone, samples } from '../pipeline/helpers.js';
 import { casePins, declaredFor } from '../../src/stages/pipeline/declared.js';
 
@@ -207,5 +209,44 @@ describe('answerPointer (SIM assertions without a path)', () => {
     expect(answerPointer({ consensus: 'flat' }, 'auto')).toBe('');
     expect(answerPointer('plain text', 'auto')).toBe('');
     expect(answerPointer({ final_answer: 'toy' }, 'custom')).toBe('/final_answer');
+  });
+});
+
+describe('volatilePaths: the members each generation changes on every call', () => {
+  /** Every member a pointer with `*` segments reaches in a body. */
+  const reach = (body: unknown, pointer: string): { parent: any; key: string | number }[] => {
+    let at: { parent: any; key: string | number }[] = [{ parent: { root: body }, key: 'root' }];
+    for (const seg of pointer.slice(1).split('/')) {
+      const next: { parent: any; key: string | number }[] = [];
+      for (const { parent, key } of at) {
+        const v = parent[key];
+        if (v === null || typeof v !== 'object') continue;
+        const keys = seg === '*' ? Object.keys(v) : Object.hasOwn(v, seg) ? [seg] : [];
+        for (const k of keys) next.push({ parent: v, key: Array.isArray(v) ? Number(k) : k });
+      }
+      at = next;
+    }
+    return at;
+  };
+
+  it.each([
+    ['toron-2.5h', () => samples['2.5h']()],
+    ['toron-2.5h-stability', () => samples.stability()],
+    ['toron-3', () => [...samples.t3query(), ...samples.t3full()]],
+  ] as const)('%s: each path reaches a member of the real answers, and answers differing only there canonicalise alike', (name, lines) => {
+    const paths = PROFILES[name].volatilePaths;
+    const all = lines().map((l) => l.response);
+    for (const p of paths) expect(all.some((b) => reach(b, p).length > 0), p).toBe(true);
+    const tree = compileIgnorePaths([...paths]);
+    for (const body of all) {
+      const other = clone(body);
+      for (const p of paths) for (const { parent, key } of reach(other, p)) parent[key] = typeof parent[key] === 'number' ? parent[key] + 17 : `changed ${String(parent[key])}`;
+      expect(canonicalJson(other, tree)).toBe(canonicalJson(body, tree));
+      expect(canonicalJson(other)).not.toBe(canonicalJson(body));
+    }
+    expect(volatilePathsFor('auto', all[0])).toBe(paths);
+    expect(volatilePathsFor(name, {})).toBe(paths);
+    expect(volatilePathsFor('custom', all[0])).toEqual([]);
+    expect(volatilePathsFor('auto', { echo: 1 })).toEqual([]);
   });
 });

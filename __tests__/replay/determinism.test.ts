@@ -91,18 +91,21 @@ describe('replay determinism against the reference engine', () => {
     console.log(`determinism, P=0.3, N=1, Q=${Q}: measured ${out.replay.determinismScore}, expected 49 (band ${lo.toFixed(2)}..${hi.toFixed(2)})`);
   });
 
-  it('toron-3 request ids vary per call: 0 without ignorePaths (diverging at /metrics/request_id), 100 with them from the dataset or the config', async () => {
+  it('toron-3 request ids vary per call: ignored by default as the generation\'s volatile members; 0 without them (diverging at /metrics/request_id), 100 with them from the dataset or the config', async () => {
     const volatile = ['/metrics/request_id', '/metrics/timestamp', '/consensus/timestamp'];
-    const bare = await run(project({ t3: dataset('t3', 12) }), { engine: 'reference', generation: '3', runId: 'v0', stages: 'sim,replay' });
+    const byDefault = await run(project({ t3: dataset('t3', 12) }), { engine: 'reference', generation: '3', runId: 'vd', stages: 'sim,replay' });
+    expect(byDefault.replay).toMatchObject({ determinismScore: 100, tarRaw: 0, verdict: 'PASS' });
+    const off = { replay: { ignoreVolatile: false } };
+    const bare = await run(project({ t3: dataset('t3', 12) }, off), { engine: 'reference', generation: '3', runId: 'v0', stages: 'sim,replay' });
     expect(bare.replay.determinismScore).toBe(0);
     expect(bare.replay.tarRaw).toBe(0);
     expect(bare.replay.cases[0].firstDivergence).toEqual({ pointer: '/metrics/request_id', charIndex: 0, round: 1 });
     expect(bare.replay.cases[0].uniqueOutputs).toBe(4);
 
-    const fromDataset = await run(project({ t3: dataset('t3', 12, { defaults: { ignorePaths: volatile } }) }), { engine: 'reference', generation: '3', runId: 'v1', stages: 'sim,replay' });
+    const fromDataset = await run(project({ t3: dataset('t3', 12, { defaults: { ignorePaths: volatile } }) }, off), { engine: 'reference', generation: '3', runId: 'v1', stages: 'sim,replay' });
     expect(fromDataset.replay).toMatchObject({ determinismScore: 100, tarRaw: 0, verdict: 'PASS' }); // raw bytes still differ (TARr is reported, not gated)
 
-    const fromConfig = await run(project({ t3: dataset('t3', 12) }, { replay: { ignorePaths: volatile } }), { engine: 'reference', generation: '3', runId: 'v2', stages: 'sim,replay' });
+    const fromConfig = await run(project({ t3: dataset('t3', 12) }, { replay: { ignorePaths: volatile, ignoreVolatile: false } }), { engine: 'reference', generation: '3', runId: 'v2', stages: 'sim,replay' });
     expect(fromConfig.replay).toMatchObject({ determinismScore: 100, verdict: 'PASS', ignorePaths: volatile });
   });
 

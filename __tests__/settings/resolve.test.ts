@@ -80,6 +80,7 @@ describe('resolveSettings: sources and precedence', () => {
     expect(s.replay).toEqual({
       rounds: 5,
       ignorePaths: ['/random_witness'],
+      ignoreVolatile: true,
       freshProcess: false,
       thresholds: { pass: 90, warn: 70 },
       drift: { warnRate: 0, failRate: 0.05 },

@@ -52,6 +52,7 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
   replay: {
     rounds: 3,
     ignorePaths: [],
+    ignoreVolatile: true,
     freshProcess: false,
     thresholds: { pass: 90, warn: 70 },
     drift: { warnRate: 0, failRate: 0.05 },

@@ -59,6 +59,8 @@ export interface LoadSettings {
 export interface ReplaySettings {
   rounds: number;
   ignorePaths: string[];
+  /** Also ignore the per-call members of the engine's generation (Profile.volatilePaths). */
+  ignoreVolatile: boolean;
   freshProcess: boolean;
   thresholds: { pass: number; warn: number };
   /** Baseline drift gates: rates (0..1) of changed stable cases. */

@@ -30,7 +30,13 @@ export interface RunSnapshotDeps {
 }
 
 export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: RunSnapshotDeps): RunSnapshot {
-  const writer = createSnapshotSink({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
+  // The engine's profile names its answer shape; when it is `auto`, pipeline.profile may name it (auto: by shape).
+  const profile = settings.engine.profile !== 'auto' ? settings.engine.profile : settings.pipeline.profile;
+  const writer = createSnapshotSink({
+    file: paths.snapshot,
+    configIgnorePaths: settings.replay.ignorePaths,
+    ...(settings.replay.ignoreVolatile ? { volatileFrom: profile } : {}),
+  });
   let finished = false;
   return {
     observer: writer,

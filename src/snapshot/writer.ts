@@ -7,7 +7,12 @@ import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignor
 import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
 import { SpoolIndex } from './case-index.js';
+import { volatilePathsFor } from '../engine/profiles/index.js';
+import type { ProfileName } from '../settings/types.js';
 import { writeExactly } from '../util/fs.js';
+
+type IgnoreEntry = { paths: string[]; tree: IgnoreTree; error?: string };
+const NO_PATHS: readonly string[] = [];
 
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
@@ -19,6 +24,11 @@ export interface SnapshotWriterOptions {
   file: string;
   /** The config's replay.ignorePaths; each case adds its dataset's. */
   configIgnorePaths: readonly string[];
+  /**
+   * The profile whose per-call members each answer's canonical form also leaves out (replay.ignoreVolatile;
+   * `auto`: by the answer's shape). Absent: none.
+   */
+  volatileFrom?: ProfileName;
 }
 
 /** Everything of the header but what the writer knows itself. */
@@ -50,7 +60,7 @@ export class SnapshotWriter implements AnswerObserver {
   /** Highest case index spooled so far; spool order is case order while each new one is higher. */
   private lastIndex = -1;
   private inOrder = true;
-  private readonly ignoreCache = new Map<string, { paths: string[]; tree: IgnoreTree; error?: string }>();
+  private readonly ignoreCache = new Map<readonly string[], Map<string, IgnoreEntry>>();
   private readonly latencies: number[] = [];
   private answered = 0;
   private errored = 0;
@@ -73,7 +83,8 @@ export class SnapshotWriter implements AnswerObserver {
   observe(o: AnswerObservation, rawHash?: string): void {
     // The snapshot holds each case's first attempt; repeats have seeds of their own.
     if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex)) return;
-    const ignore = this.ignoreFor(o.case.ignorePaths);
+    const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : NO_PATHS;
+    const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
     const entry: SnapshotCase = {
       dataset: o.case.dataset,
       id: o.case.id,
@@ -228,17 +239,21 @@ export class SnapshotWriter implements AnswerObserver {
     this.cleanup();
   }
 
-  private ignoreFor(casePaths: readonly string[]): { paths: string[]; tree: IgnoreTree; error?: string } {
-    const paths = unionPaths(this.opts.configIgnorePaths, casePaths);
-    const key = paths.join('\u0000');
-    let hit = this.ignoreCache.get(key);
+  private ignoreFor(casePaths: readonly string[], volatile: readonly string[]): IgnoreEntry {
+    // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+    // writer thread gets each case's list as a fresh copy).
+    let byCase = this.ignoreCache.get(volatile);
+    if (!byCase) this.ignoreCache.set(volatile, (byCase = new Map()));
+    const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+    let hit = byCase.get(caseKey);
     if (!hit) {
+      const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
       try {
         hit = { paths, tree: compileIgnorePaths(paths) };
       } catch (err) {
         hit = { paths, tree: null, error: (err as Error).message };
       }
-      this.ignoreCache.set(key, hit);
+      byCase.set(caseKey, hit);
     }
     return hit;
   }

@@ -79,6 +79,8 @@ export function customProfile(p: CustomPointers): Profile {
       contradictions: p.contradictions !== undefined,
       confidence: p.confidence !== undefined,
     },
+    // A custom engine's per-call members are the user's to name (replay.ignorePaths).
+    volatilePaths: [],
     where: {
       t1: p.t1 ?? '(not mapped)',
       t2: p.t2 ?? '(not mapped)',

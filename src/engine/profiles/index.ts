@@ -35,3 +35,15 @@ export function profileFor(name: ProfileName, body: unknown, custom: CustomProfi
   }
   return PROFILES[name];
 }
+
+/**
+ * The members a profile's engines change on every call, for this answer: `auto` detects the shape
+ * (none for an unknown one), `custom` has none (the user's replay.ignorePaths say).
+ */
+export function volatilePathsFor(name: ProfileName, body: unknown): readonly string[] {
+  if (name === 'custom') return NO_PATHS;
+  const detected = name === 'auto' ? detectProfile(body) : name;
+  return detected ? PROFILES[detected].volatilePaths : NO_PATHS;
+}
+
+const NO_PATHS: readonly string[] = [];

@@ -98,6 +98,34 @@ function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
   };
 }
 
+/** The witness is drawn by the clock (and named again as the RWL model). */
+const VOLATILE_25H = ['/random_witness', `${SNAP}/RWL_RESULT/model`];
+
+/**
+ * The patch also draws its latencies at random on each call (its `stable_latency` jitter), wherever it
+ * writes them (top level, the tiers, the plan, both snapshot copies), and the Opus review's
+ * `OpusResolution:<n>` and latency.
+ */
+const VOLATILE_STABILITY = [
+  ...VOLATILE_25H,
+  '/latency_ms',
+  `${SNAP}/LATENCY_MS`,
+  ...['/snapshot', `${SNAP}/NORMALIZED_SNAPSHOT`].flatMap((at) => [
+    `${at}/rwl_result/model`,
+    `${at}/t1_raw/*/latency_ms`,
+    `${at}/t2_audit_report/latency_ms`,
+    `${at}/reality_packet/latency_ms`,
+    `${at}/judicial_result/opus_result/result`,
+    `${at}/judicial_result/opus_result/latency_ms`,
+  ]),
+  `${SNAP}/EXECUTION_PLAN/latency_ms`,
+  `${T1}/*/latency_ms`,
+  `${T2}/latency_ms`,
+  `${T3}/latency_ms`,
+  `${JUDICIAL}/opus_result/result`,
+  `${JUDICIAL}/opus_result/latency_ms`,
+];
+
 const ALL_EXPOSED: Profile['exposes'] = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
 
 const WHERE_25H: Profile['where'] = {
@@ -115,6 +143,7 @@ export const toron25hProfile: Profile = {
   confidenceScale: 100,
   exposes: ALL_EXPOSED,
   where: WHERE_25H,
+  volatilePaths: VOLATILE_25H,
   answerPointer: () => '/final_answer',
   view: (body) => baseView(body, 'toron-2.5h'),
 };
@@ -124,6 +153,7 @@ export const toron25hStabilityProfile: Profile = {
   confidenceScale: 100,
   exposes: ALL_EXPOSED,
   where: { ...WHERE_25H, contradictions: '/contradictions' },
+  volatilePaths: VOLATILE_STABILITY,
   answerPointer: () => '/final_answer',
   view(body) {
     const v = baseView(body, 'toron-2.5h-stability');

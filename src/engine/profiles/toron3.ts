@@ -125,6 +125,16 @@ export const toron3Profile: Profile = {
   name: 'toron-3',
   confidenceScale: 1,
   exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+  // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
+  volatilePaths: [
+    '/metrics/request_id',
+    '/metrics/timestamp',
+    '/consensus/timestamp',
+    '/metrics/latency_ms',
+    '/metrics/total_latency_ms',
+    '/metrics/provider_latencies',
+    '/metrics/cache_hit',
+  ],
   where: {
     t1: '/metrics/providers_called',
     t2: '(not reported by toron-3)',

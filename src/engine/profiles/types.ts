@@ -110,6 +110,12 @@ export interface Profile {
   readonly exposes: ProfileExposes;
   /** Where each part lives in this shape, for messages about absent parts. */
   readonly where: ProfileWhere;
+  /**
+   * Members this generation changes on every call whatever the prompt (a clock, a request id, a
+   * measured latency, a random draw): replay ignores them by default (`replay.ignoreVolatile`), or
+   * every real engine of the generation would score determinism 0. `*` matches any one segment.
+   */
+  readonly volatilePaths: readonly string[];
   /** The answer pointer for this body (toron-3 has one per form). */
   answerPointer(body: unknown): string;
   view(body: unknown): AnswerView;
