@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { createHttpAdapter, type HttpAdapterOptions } from '../../src/engine/http.js';
 import { expandHeaders } from '../../src/engine/secrets.js';
 import type { EngineAdapter, EngineRequest, EngineResult } from '../../src/engine/types.js';
@@ -50,6 +51,50 @@ function route(req: IncomingMessage, res: ServerResponse, body: string) {
     case '/binary/run':
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56, 0xca, 0xff, 0x00, 0x01, 0x02]));
+    case '/gzip/run':
+    case '/deflate/run':
+    case '/rawdeflate/run':
+    case '/br/run':
+    case '/gzip-br/run': {
+      const text = JSON.stringify({ final_answer: `packed ${req.url}` });
+      const packed = {
+        '/gzip/run': () => zlib.gzipSync(text),
+        '/deflate/run': () => zlib.deflateSync(text),
+        '/rawdeflate/run': () => zlib.deflateRawSync(text),
+        '/br/run': () => zlib.brotliCompressSync(text),
+        '/gzip-br/run': () => zlib.brotliCompressSync(zlib.gzipSync(text)),
+      }[req.url]();
+      const coding = { '/gzip/run': 'gzip', '/deflate/run': 'deflate', '/rawdeflate/run': 'deflate', '/br/run': 'br', '/gzip-br/run': 'gzip, br' }[req.url];
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding, 'content-length': String(packed.length) });
+      return res.end(packed);
+    }
+    case '/bomb/run': {
+      // 64 MB of zeros in about 64 KB: under the cap as sent, far over it decoded.
+      const packed = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      return res.end(packed);
+    }
+    case '/badgzip/run':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      return res.end('{"not":"gzip at all"}');
+    case '/compress/run':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'compress' });
+      return res.end('\x1f\x9d\x90{');
+    case '/closemid/run':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"final_answer": "the first fifty bytes of a much longer');
+      return void setTimeout(() => res.socket?.destroy(), 50);
+    case '/trickle/run': {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(' ')), 50);
+      return;
+    }
+    case '/moved/run':
+      res.writeHead(301, { location: 'http://127.0.0.1:1/v2/run' });
+      return res.end();
+    case '/moved/health':
+      res.writeHead(308, { location: 'https://engine.example/health' });
+      return res.end();
     case '/empty/run':
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end();
@@ -214,6 +259,56 @@ describe('http adapter: answers', () => {
     expect(e.kind).toBe('invalid_json');
     expect(e.message).toMatch(/body starts: <binary body, \d+ characters; starts \\x1f\uFFFD\\x08\\x00/);
     expect(e.message).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+  });
+
+  it('asks for an uncompressed answer', async () => {
+    expect((await adapter('/json/run').call(req)).ok).toBe(true);
+    expect(seen.at(-1)!.headers['accept-encoding']).toBe('identity');
+  });
+
+  it.each(['gzip', 'deflate', 'rawdeflate', 'br', 'gzip-br'])('decodes a %s answer sent although identity was asked for', async (coding) => {
+    const r = await adapter(`/${coding}/run`).call(req);
+    expect(r.ok && r.body).toEqual({ final_answer: `packed /${coding}/run` });
+    expect(r.ok && r.raw).toBe(JSON.stringify({ final_answer: `packed /${coding}/run` }));
+  });
+
+  it('applies the response size cap to the decoded body (a zip bomb is too_large, not 64 MB of memory)', async () => {
+    const e = errorOf(await adapter('/bomb/run', { maxResponseBytes: 1024 * 1024 }).call(req));
+    expect(e.kind).toBe('too_large');
+    expect(e.message).toBe('engine answer is over the 1048576-byte cap (maxResponseBytes): it decodes (gzip) to more than that');
+  });
+
+  it('says so when a compressed body does not decode, or uses a coding it cannot decode', async () => {
+    const bad = errorOf(await adapter('/badgzip/run').call(req));
+    expect(bad.kind).toBe('invalid_json');
+    expect(bad.message).toContain('with a gzip body that does not decode');
+    const compress = errorOf(await adapter('/compress/run').call(req));
+    expect(compress.kind).toBe('invalid_json');
+    expect(compress.message).toContain('content-encoding "compress", which cannot be decoded');
+  });
+
+  it('says the body was incomplete when the connection closes after the headers', async () => {
+    const e = errorOf(await adapter('/closemid/run').call(req));
+    expect(e.kind).toBe('connection');
+    expect(e.status).toBe(200);
+    expect(e.message).toMatch(/: HTTP 200, but the body was incomplete \(\d+ bytes received\): /);
+    expect(e.message).not.toContain('before answering');
+  });
+
+  it('says the body was incomplete when it trickles past the timeout', async () => {
+    const e = errorOf(await adapter('/trickle/run', { timeoutMs: 500 }).call(req));
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toMatch(/: HTTP 200 headers arrived, but the body was incomplete \(\d+ bytes received\) within 500 ms$/);
+  });
+
+  it('names the Location of a redirect it does not follow', async () => {
+    const e = errorOf(await adapter('/moved/run').call(req));
+    expect(e.kind).toBe('http_status');
+    expect(e.message).toBe(
+      'engine answered HTTP 301 (a redirect to http://127.0.0.1:1/v2/run; redirects are not followed, so configure the final URL as the engine) with an empty body',
+    );
+    const h = await adapter('/moved/run').health();
+    expect(h.message).toContain('→ 308, a redirect to https://engine.example/health');
   });
 
   it('classifies a cut JSON body as invalid_json', async () => {

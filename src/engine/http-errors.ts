@@ -29,16 +29,24 @@ const CODE_TEXT: Record<string, string> = {
   CERT_HAS_EXPIRED: 'TLS certificate has expired',
 };
 
+/** The same codes once the status line and headers have arrived: what broke was the body. */
+const MID_BODY_TEXT: Record<string, string> = {
+  UND_ERR_SOCKET: 'the engine closed the connection in the middle of the body',
+  ECONNRESET: 'connection reset by the engine in the middle of the body',
+  EPIPE: 'connection closed by the engine in the middle of the body',
+};
+
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
  * Classifies a thrown network error. Only the error's code and its own message are used: request
- * headers never appear in undici's errors, and the caller redacts the result anyway.
+ * headers never appear in undici's errors, and the caller redacts the result anyway. `afterHeaders`:
+ * the engine had answered a status and headers (the error broke off the body).
  */
-export function describeNetworkError(err: unknown): { kind: EngineErrorKind; message: string } {
+export function describeNetworkError(err: unknown, afterHeaders = false): { kind: EngineErrorKind; message: string } {
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})` };
-  const text = code ? CODE_TEXT[code] : undefined;
+  const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
   if (text) return { kind: 'connection', message: `${text} (${code})` };
   const own = err instanceof Error ? err.message : String(err);
   return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error' };

@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
 import { Pool } from 'undici';
 import type { EngineAdapter, EngineError, EngineRequest, EngineResult, HealthResult } from './types.js';
 import { redactUrl } from './spec.js';
@@ -11,6 +13,7 @@ export interface HttpAdapterOptions {
   headers: Record<string, string>;
   /** Covers the whole exchange: connect, headers and the full body. */
   timeoutMs: number;
+  /** Caps the body as sent and, for a compressed body, as decoded. */
   maxResponseBytes: number;
   /** Extra fields merged under each case input. */
   body?: Record<string, unknown>;
@@ -20,7 +23,7 @@ export interface HttpAdapterOptions {
 
 /** One finished HTTP exchange, before its body is judged as an answer. */
 type Exchange =
-  | { ok: true; status: number; contentType: string; text: string; latencyMs: number }
+  | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string }
   | { ok: false; error: EngineError; status?: number; latencyMs: number };
 
 const KEEP_ALIVE_MS = 30_000;
@@ -62,6 +65,8 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
     signal?.addEventListener('abort', onAbort, { once: true });
 
     let status: number | undefined;
+    /** Body bytes received so far (as sent, before any decoding). */
+    let size = 0;
     try {
       const res = await pool.request({
         method,
@@ -72,9 +77,26 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       });
       status = res.statusCode;
       const contentType = headerString(res.headers['content-type']);
+      const location = headerString(res.headers.location) || undefined;
+      const encodings = contentEncodings(headerString(res.headers['content-encoding']));
+      const unsupported = encodings.find((e) => !(e in DECODERS));
+      if (unsupported !== undefined || encodings.length > 3) {
+        discard(res.body);
+        const what = excerpt(headerString(res.headers['content-encoding']), '', 60);
+        return {
+          ok: false,
+          status,
+          error: {
+            kind: 'invalid_json',
+            message: `${method} ${printable}: the engine answered HTTP ${status} with content-encoding "${what}", which cannot be decoded (gzip, deflate and br can; toron-testops asks for identity)`,
+            status,
+          },
+          latencyMs: elapsed(),
+        };
+      }
       const declared = Number(headerString(res.headers['content-length']));
       if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
-        res.body.destroy();
+        discard(res.body);
         return {
           ok: false,
           status,
@@ -83,7 +105,6 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         };
       }
       const chunks: Buffer[] = [];
-      let size = 0;
       for await (const chunk of res.body) {
         const buf = chunk as Buffer;
         size += buf.length;
@@ -99,15 +120,30 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         }
         chunks.push(buf);
       }
+      let received: Buffer = Buffer.concat(chunks);
+      if (encodings.length > 0) {
+        const decoded = await decode(received, encodings, opts.maxResponseBytes);
+        if (!decoded.ok) {
+          const error: EngineError =
+            decoded.tooLarge
+              ? tooLarge(`decodes (${encodings.join(', ')}) to more than that`, opts.maxResponseBytes, status)
+              : { kind: 'invalid_json', message: `${method} ${printable}: the engine answered HTTP ${status} with a ${encodings.join(', ')} body that does not decode: ${decoded.message}`, status };
+          return { ok: false, status, error, latencyMs: elapsed() };
+        }
+        received = decoded.body;
+      }
       const latencyMs = elapsed();
       // undici marks the socket free (its 'drain') just after the body ends; a caller that sends its
       // next request in the same turn would otherwise open a second socket instead of reusing this one.
       await new Promise<void>((r) => setImmediate(r));
-      return { ok: true, status, contentType, text: Buffer.concat(chunks).toString('utf8'), latencyMs };
+      return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location };
     } catch (err) {
       const latencyMs = elapsed();
       if (timedOut) {
-        const phase = status === undefined ? 'no answer' : `HTTP ${status} but the body did not finish`;
+        const phase =
+          status === undefined
+            ? 'no answer'
+            : `HTTP ${status} headers arrived, but the body was incomplete (${size} bytes received)`;
         return {
           ok: false,
           status,
@@ -118,11 +154,13 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       if (signal?.aborted || closed) {
         return { ok: false, status, error: { kind: 'aborted', message: 'the run was cancelled' }, latencyMs };
       }
-      const net = describeNetworkError(err);
+      // With the status known the engine did answer: what broke was the body.
+      const net = describeNetworkError(err, status !== undefined);
+      const what = status === undefined ? net.message : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}`;
       return {
         ok: false,
         status,
-        error: { kind: net.kind, message: redact(`${method} ${printable}: ${net.message}`), status },
+        error: { kind: net.kind, message: redact(`${method} ${printable}: ${what}`), status },
         latencyMs,
       };
     } finally {
@@ -184,10 +222,11 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         };
       }
       if (ex.status < 200 || ex.status >= 300) {
+        const to = ex.location === undefined ? '' : `, a redirect to ${redact(excerpt(ex.location, '', 300))}`;
         return {
           ok: true,
           tried,
-          message: `engine ${target} answers HTTP (${printable} → ${ex.status}) but has no usable health route`,
+          message: `engine ${target} answers HTTP (${printable} → ${ex.status}${to}) but has no usable health route`,
         };
       }
       let version = versionOf(ex.text);
@@ -229,10 +268,10 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
 
 /** Judges a finished 2xx/non-2xx exchange as an engine answer. */
 export function judgeAnswer(
-  ex: { status: number; contentType: string; text: string; latencyMs: number },
+  ex: { status: number; contentType: string; text: string; latencyMs: number; location?: string },
   redact: (s: string) => string = (s) => s,
 ): EngineResult {
-  const { status, contentType, text, latencyMs } = ex;
+  const { status, contentType, text, latencyMs, location } = ex;
   const fail = (kind: EngineError['kind'], message: string): EngineResult => ({
     ok: false,
     error: { kind, message: redact(message), status },
@@ -242,7 +281,12 @@ export function judgeAnswer(
   });
   if (status < 200 || status >= 300) {
     const shown = excerpt(text, contentType);
-    return fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`);
+    // Redirects are not followed (a POST must not silently become a GET elsewhere): say where to.
+    const to =
+      status >= 300 && status < 400
+        ? ` (a redirect to ${location === undefined ? 'nowhere: no Location header' : excerpt(location, '', 300)}; redirects are not followed, so configure the final URL as the engine)`
+        : '';
+    return fail('http_status', `engine answered HTTP ${status}${to}${shown ? `: ${shown}` : ' with an empty body'}`);
   }
   if (text.trim() === '') return fail('invalid_json', `engine answered HTTP ${status} with an empty body, not JSON`);
   if (looksLikeHtml(contentType, text)) {
@@ -263,7 +307,9 @@ export function judgeAnswer(
 
 /** Headers every request to an HTTP engine carries (the adapter's and the load generator's). */
 export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers'>): Record<string, string> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // identity: a compressed answer would cost the engine CPU and blur its latency (one that compresses
+  // anyway is decoded, see decode()).
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity' };
   // Credentials in the URL (http://user:pass@host) become Basic auth, as a browser or curl would do.
   if (opts.url.username || opts.url.password) {
     const user = decodeURIComponent(opts.url.username);
@@ -278,6 +324,56 @@ export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers
 /** Run and case ids go in headers: anything outside printable ASCII is percent-encoded. */
 export function headerSafe(s: string): string {
   return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
+}
+
+type Decoder = (buf: zlib.InputType, options: zlib.ZlibOptions | zlib.BrotliOptions) => Promise<Buffer>;
+const gunzip = promisify(zlib.gunzip) as Decoder;
+const inflate = promisify(zlib.inflate) as Decoder;
+const inflateRaw = promisify(zlib.inflateRaw) as Decoder;
+const brotli = promisify(zlib.brotliDecompress) as Decoder;
+
+/** Content codings we decode; "deflate" is zlib-wrapped by the RFC, but some servers send it raw. */
+const DECODERS: Record<string, (buf: Buffer) => Decoder> = {
+  gzip: () => gunzip,
+  'x-gzip': () => gunzip,
+  deflate: (buf) => (buf.length >= 2 && (buf[0] & 0x0f) === 8 && ((buf[0] << 8) | buf[1]) % 31 === 0 ? inflate : inflateRaw),
+  br: () => brotli,
+};
+
+/** The codings of a Content-Encoding header in the order they were applied, identity left out. */
+function contentEncodings(header: string): string[] {
+  return header
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '' && e !== 'identity');
+}
+
+/**
+ * Undoes the content codings, last applied first. Each step stops at `cap` bytes of output (zlib's
+ * maxOutputLength), so a small body that inflates to gigabytes (a zip bomb) costs at most the cap.
+ */
+async function decode(
+  body: Buffer,
+  encodings: string[],
+  cap: number,
+): Promise<{ ok: true; body: Buffer } | { ok: false; tooLarge: boolean; message: string }> {
+  let out: Buffer = body;
+  for (const e of [...encodings].reverse()) {
+    try {
+      out = await DECODERS[e](out)(out, { maxOutputLength: Math.max(1, cap) });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, tooLarge: true, message: '' };
+      return { ok: false, tooLarge: false, message: escapeControls((err as Error).message) + (code ? ` (${code})` : '') };
+    }
+  }
+  return { ok: true, body: out };
+}
+
+/** Drops a body we will not read; undici's abort error on it has nobody to go to. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function headerString(v: string | string[] | undefined): string {
