@@ -315,12 +315,15 @@ describe('custom profile (JSON Pointers from config)', () => {
 });
 
 describe('when there is nothing to check', () => {
-  it('answers of no known shape: SKIPPED, saying how to check them', async () => {
+  it('answers of no known shape: SKIPPED, saying how to check them, and one MEDIUM finding so the PR hears it', async () => {
     const lines = [0, 1, 2].map((i) => ({ seq: i, case: `t${i}`, request: { prompt: `p${i}` }, response: { final_answer: `toy ${i}` } }));
     const { pipeline, findings } = await serveAndRun(lines as SampleLine[], lines.map((l) => l.response), { pin: false });
     expect(pipeline.verdict).toBe('SKIPPED');
     expect(pipeline.reason).toMatch(/none of the 3 answers has a known Toron shape; set pipeline.profile/);
-    expect(pipelineFindings(findings)).toEqual([]);
+    const unchecked = findings.filter((f) => f.type === 'pipeline-unchecked');
+    expect(unchecked).toHaveLength(1);
+    expect(unchecked[0]).toMatchObject({ severity: 'MEDIUM', subsystem: 'pipeline', message: expect.stringMatching(/^pipeline checks did not run: none of the 3 answers/) });
+    expect(unchecked[0].remediation).toMatch(/pipeline\.profile/);
   });
 
   it('pipeline without sim: SKIPPED with the reason', async () => {

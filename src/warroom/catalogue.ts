@@ -136,6 +136,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'Answers changed shape mid-run (or had no known shape): a build mixing generations, a fallback path answering in an older format, or error bodies served with 200. Pin pipeline.profile (or engine.profile) to the generation you ship and find the code path that answers differently.',
   },
+  'pipeline-unchecked': {
+    severity: 'MEDIUM',
+    remediation:
+      'No answer had a known Toron shape, so no structural check ran (T1/T2/T3, escalations, contradictions, confidence). Name the generation (pipeline.profile: toron-2.5h, toron-2.5h-stability or toron-3), map your engine\'s shape with pipeline.profile "custom" and pipeline.custom pointers, or leave pipeline out of stages if this engine has no tiers to check.',
+  },
   'pipeline-answer-shape': {
     severity: 'HIGH',
     remediation:

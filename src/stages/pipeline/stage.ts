@@ -72,6 +72,11 @@ export const pipelineStage: Stage = {
     const why = pipelineSkipReason(collector);
     if (why !== null) {
       ctx.log('warn', 'pipeline', `pipeline checks skipped: ${why}`);
+      // Answers came, but none could be read: the structural gate did not run, and a PR should hear it
+      // (no answers, or only engine errors, are SIM's findings already).
+      if (collector.checked === 0 && collector.observed > collector.engineErrors) {
+        ctx.raise({ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` });
+      }
       const s = skipped(why);
       // merge judges a sharded run's budgets on all shards' answers: even an empty shard hands its tallies on.
       if (ctx.settings.shard) s.summary = { runId: ctx.runId, ...s.report, shardData: exportPipelineData(collector) };
