@@ -16,6 +16,12 @@ import type { RunOutcome } from './runner.js';
 import type { RunContext, StageResults } from './stage.js';
 import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
 
+/**
+ * The reason of a run cancelled before any stage ran (a queued server run, or a cancel during the
+ * health check): the server shows such a run as CANCELLED (src/server/history.ts).
+ */
+export const CANCELLED_BEFORE_START = 'ERROR (not a test verdict): the run was cancelled before any stage ran';
+
 /** Reports of more cases than this are written without indentation (size and peak memory). */
 const COMPACT_ABOVE_CASES = 5000;
 
@@ -58,7 +64,9 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   const reason = runError
     ? `ERROR (not a test verdict): ${runError.message}`
     : cancelled
-      ? 'ERROR (not a test verdict): the run was cancelled; results are partial'
+      ? Object.values(results).every((r) => r!.verdict === 'SKIPPED')
+        ? CANCELLED_BEFORE_START
+        : 'ERROR (not a test verdict): the run was cancelled; results are partial'
       : verdictReason(results);
 
   let report: Report | null = null;

@@ -7,6 +7,15 @@ import { redactTarget } from '../engine/spec.js';
 import { listReportFiles } from './files.js';
 import type { ManagedRun } from './run-manager.js';
 import { isFinished } from './run-state.js';
+import { CANCELLED_BEFORE_START } from '../runner/finalise-run.js';
+
+/**
+ * The status a stored run is shown with: CANCELLED for a run cancelled before any stage ran (the
+ * database keeps it as ERROR, with that reason), as the live status of a run cancelled in the queue is.
+ */
+export function shownStatus(row: Pick<RunRow, 'status' | 'reason'>): string {
+  return row.status === 'ERROR' && row.reason === CANCELLED_BEFORE_START ? 'CANCELLED' : row.status;
+}
 
 /**
  * The server's read connection to `<out>/testops.db`. Runs write through their own connections
@@ -96,7 +105,7 @@ export function storedStatus(row: RunRow, outDir: string): Record<string, unknow
   for (const [name, verdict] of Object.entries(result?.stages ?? {})) stages[name] = { state: 'finished', verdict };
   return {
     runId: row.runId,
-    status: row.status,
+    status: shownStatus(row),
     verdict: row.verdict,
     exitCode: result?.exitCode ?? null,
     finished: row.status !== 'RUNNING',
@@ -114,10 +123,10 @@ export function storedStatus(row: RunRow, outDir: string): Record<string, unknow
 
 /** A row of the history table, with the live status laid over it while the run is still in memory. */
 export function historyRow(row: RunRow, live: ManagedRun | undefined, outDir: string): Record<string, unknown> {
-  const base: Record<string, unknown> = { ...row, links: runLinks(row.runId, outDir) };
+  const base: Record<string, unknown> = { ...row, status: shownStatus(row), links: runLinks(row.runId, outDir) };
   delete base.pid;
   delete base.host;
-  if (live && row.status === 'RUNNING') {
+  if (live && (row.status === 'RUNNING' || live.cancelledInQueue)) {
     // The database row is closed a moment after the run's `done`; the live state knows first.
     base.status = live.state.status;
     base.verdict = live.state.verdict;

@@ -54,9 +54,11 @@ export class ManagedRun {
   readonly log: EventLog;
   readonly hub: SseHub;
   readonly controller = new AbortController();
-  /** Resolves when the run has finalised (reports written, history recorded) or was cancelled in the queue. */
+  /** Resolves when the run has finalised (reports written, history recorded), a run cancelled in the queue too. */
   settled: Promise<void> = Promise.resolve();
   settledFlag = false;
+  /** Cancelled while queued: it stays CANCELLED whatever its finalising run says (see RunManager.cancel). */
+  cancelledInQueue = false;
 
   constructor(
     readonly settings: Settings,
@@ -82,13 +84,14 @@ export class ManagedRun {
       name: 'sse',
       handle: (e: RunEvent) => {
         applyEvent(this.state, e);
+        if (this.cancelledInQueue) this.state.status = 'CANCELLED';
         this.log.append(e.seq, e.type, sseFrame(e, outDir));
         this.hub.notify();
       },
     };
   }
 
-  /** A `done` the runner never sent (it threw, or the run was cancelled while queued). */
+  /** A `done` the runner never sent (it threw). */
   synthesizeDone(reportDir: string): void {
     if (this.log.hasDone()) return;
     const e: RunEvent = { type: 'done', verdict: 'ERROR', exitCode: 2, reportDir, runId: this.runId, seq: this.log.lastSeq + 1, time: new Date().toISOString() };
@@ -104,6 +107,8 @@ export class RunManager {
   private readonly runs = new Map<string, ManagedRun>();
   private readonly queue: ManagedRun[] = [];
   private readonly running = new Set<ManagedRun>();
+  /** Runs cancelled in the queue, writing their record (report folder, history row). */
+  private readonly finalising = new Set<ManagedRun>();
   private readonly finished: string[] = [];
   private closing = false;
 
@@ -149,8 +154,13 @@ export class RunManager {
     return { running: this.running.size, queued: this.queue.length, maxConcurrent: this.opts.maxConcurrent, maxQueued: this.opts.maxQueued };
   }
 
-  /** Stops a run: a queued one leaves the queue; a running one finalises with what it has (ERROR, cancelled). */
-  cancel(runId: string): 'cancelled' | 'cancelling' | 'finished' | null {
+  /**
+   * Stops a run: a queued one leaves the queue and is CANCELLED; a running one finalises with what it
+   * has (ERROR, cancelled). A 202-accepted run always ends in the history: a queued one is finalised
+   * by the runner with its signal already aborted (no engine started, every stage SKIPPED), which writes
+   * its report folder and history row like any cancelled run's.
+   */
+  cancel(runId: string, why = 'cancelled over the API'): 'cancelled' | 'cancelling' | 'finished' | null {
     const run = this.runs.get(runId);
     if (!run) return null;
     if (run.settledFlag || isFinished(run.state)) return 'finished';
@@ -158,22 +168,28 @@ export class RunManager {
     const i = this.queue.indexOf(run);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      run.synthesizeDone('');
+      run.cancelledInQueue = true;
       run.state.status = 'CANCELLED';
-      run.settledFlag = true;
-      this.retire(run);
+      run.state.finishedAt = new Date().toISOString();
+      run.controller.abort(new Error(`${why} while queued`));
+      this.finalising.add(run);
+      this.opts.onLog?.(`run ${run.runId} cancelled while queued (${why})`);
+      run.settled = this.record(run).finally(() => {
+        this.finalising.delete(run);
+        run.state.status = 'CANCELLED';
+      });
       return 'cancelled';
     }
-    run.controller.abort(new Error('cancelled over the API'));
+    run.controller.abort(new Error(why));
     return 'cancelling';
   }
 
-  /** Refuses new runs, cancels the queue, stops the running ones and waits for them to write their reports. */
+  /** Refuses new runs, cancels the queue, stops the running ones and waits for them all to write their reports. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const run of [...this.queue]) this.cancel(run.runId);
-    const pending = [...this.running];
-    for (const run of pending) run.controller.abort(new Error('the server is shutting down'));
+    for (const run of [...this.queue]) this.cancel(run.runId, 'the server is shutting down');
+    for (const run of [...this.running]) run.controller.abort(new Error('the server is shutting down'));
+    const pending = [...this.running, ...this.finalising];
     await Promise.all(pending.map((r) => r.settled));
     for (const run of this.runs.values()) run.hub.closeAll();
   }
@@ -189,21 +205,29 @@ export class RunManager {
     run.state.status = 'RUNNING';
     run.state.startedAt = new Date().toISOString();
     this.opts.onLog?.(`run ${run.runId} started`);
-    run.settled = runPipeline(run.settings, { sinks: [run.sink()], signal: run.controller.signal, env: this.opts.env }).then(
-      (outcome) => {
-        this.opts.onLog?.(`run ${run.runId} finished: ${outcome.verdict}`);
-      },
-      (err) => {
-        // runPipeline finalises on its own; this is a bug in it, reported on the run's stream too.
-        this.opts.onLog?.(`run ${run.runId} failed inside the runner: ${errorMessage(err)}`);
-        run.synthesizeDone(path.join('reports', run.runId));
-      },
-    ).finally(() => {
-      run.settledFlag = true;
+    run.settled = this.record(run).finally(() => {
       this.running.delete(run);
-      this.retire(run);
       this.pump();
     });
+  }
+
+  /** The run through the runner (which always finalises: report folder, history row), then retired. */
+  private record(run: ManagedRun): Promise<void> {
+    return runPipeline(run.settings, { sinks: [run.sink()], signal: run.controller.signal, env: this.opts.env })
+      .then(
+        (outcome) => {
+          this.opts.onLog?.(`run ${run.runId} finished: ${run.cancelledInQueue ? 'CANCELLED (while queued)' : outcome.verdict}`);
+        },
+        (err) => {
+          // runPipeline finalises on its own; this is a bug in it, reported on the run's stream too.
+          this.opts.onLog?.(`run ${run.runId} failed inside the runner: ${errorMessage(err)}`);
+          run.synthesizeDone(path.join('reports', run.runId));
+        },
+      )
+      .finally(() => {
+        run.settledFlag = true;
+        this.retire(run);
+      });
   }
 
   /** Keeps the last `keepFinished` finished runs in memory, each within the smaller finished budget. */
