@@ -22,6 +22,35 @@ describe.concurrent('ERROR is not a test verdict', { timeout: E2E_TIMEOUT }, () 
       expect(emu.requests).toEqual([]);
     }));
 
+  it('invalid inputs, settings ones (engine, stages, shard) included: all named in one error', () =>
+    withEmu(async (emu) => {
+      const r = await runAction({
+        workspace: repoWith(PASSING),
+        emu,
+        inputs: { shard: '3/2', stages: 'sim,foo', engine: 'ftp://x', 'artifact-name': 'a:b', annotations: 'all', 'pr-comment': 'yes' },
+      });
+      expect(r.code).toBe(2);
+      const errors = annotations(r).filter((a) => a.command === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].message).toMatch(/^toron-testops ERROR \(not a test verdict\): 6 invalid inputs:/);
+      for (const name of ['artifact-name', 'annotations', 'pr-comment', 'engine', 'stages', 'shard']) expect(errors[0].message).toContain(`\n  input ${name}`);
+      expect(emu.requests).toEqual([]);
+    }));
+
+  it('working-directory outside the workspace (../, an absolute path): ERROR naming the input, nothing run or written there', () =>
+    withEmu(async (emu) => {
+      const ws = repoWith(PASSING);
+      const outside = repoWith(PASSING); // a valid project, just not in this workspace
+      for (const wd of [path.relative(ws, outside), outside]) {
+        const r = await runAction({ workspace: ws, emu, inputs: { 'working-directory': wd } });
+        expect(r.code).toBe(2);
+        expect(r.outputs.result).toBe('error');
+        expect(annotations(r).at(-1)!.message).toMatch(/^toron-testops ERROR \(not a test verdict\): input working-directory: ".*" resolves outside the workspace/);
+        expect(fs.existsSync(path.join(outside, '.toron-testops'))).toBe(false);
+        expect(fs.existsSync(path.join(ws, '.toron-testops'))).toBe(false);
+      }
+    }));
+
   it('a broken config: ERROR annotation on the config file and line; settings errors name inputs, not CLI flags', () =>
     withEmu(async (emu) => {
       const ws = repoWith(PASSING, { config: { sim: { concurrency: 'eight' } } });

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INPUT_DEFAULTS, readInputs } from '../../src/action/inputs.js';
+import { INPUT_DEFAULTS, readInputs, workingDirectoryProblem } from '../../src/action/inputs.js';
 import { InputError } from '../../src/util/errors.js';
 import { artifactNameProblem, defaultArtifactName, suffixedName } from '../../src/github/artifact-name.js';
 import { readActionYml } from '../helpers/action.js';
@@ -84,6 +87,48 @@ describe('action inputs', () => {
     expect(m).toContain('input job-summary: must be true or false, got "yes"');
     expect(m).toContain('input retention-days: must be a whole number from 0 to 90, got "91"');
     expect(m).toMatch(/input artifact-name: "bad\/name:x" contains "\/", ":"/);
+  });
+
+  it('the settings inputs (engine, stages, shard, run-id) are named in the same error as the others, not in a second round', () => {
+    let err: unknown;
+    try {
+      readInputs(env({ shard: '3/2', stages: 'sim,foo', engine: 'ftp://x', 'artifact-name': 'a:b', annotations: 'all', 'pr-comment': 'yes', 'run-id': 'a b' }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const m = (err as Error).message;
+    expect(m).toMatch(/^7 invalid inputs:/);
+    for (const name of ['artifact-name', 'annotations', 'pr-comment', 'engine', 'stages', 'shard', 'run-id']) expect(m).toMatch(new RegExp(`\\n  input ${name}\\b`));
+    expect(m).not.toMatch(/flag --/);
+    // mode: publish runs nothing of the workspace; mode: compare's engine is the candidate (a spec or a version).
+    expect(readInputs(env({ mode: 'publish', engine: 'ftp://x' })).engine).toBe('ftp://x');
+    expect(readInputs(env({ mode: 'compare', engine: 'v2' })).engine).toBe('v2');
+    expect(readInputs(env({ engine: 'reference', stages: 'sim,replay', shard: '1/2' })).stages).toBe('sim,replay');
+  });
+
+  it('working-directory: inside the workspace only (.., absolute paths and symbolic links out of it are refused) when GITHUB_WORKSPACE is set', () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-ws-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-outside-'));
+    fs.mkdirSync(path.join(ws, 'sub'));
+    fs.symlinkSync(outside, path.join(ws, 'link'));
+    expect(workingDirectoryProblem('sub', ws, true)).toBeNull();
+    expect(workingDirectoryProblem(path.join(ws, 'sub'), ws, true)).toBeNull();
+    expect(workingDirectoryProblem(null, ws, true)).toBeNull();
+    expect(workingDirectoryProblem('sub/../sub', ws, true)).toBeNull();
+    const rel = path.relative(ws, outside);
+    expect(workingDirectoryProblem(rel, ws, true)).toBe(`input working-directory: ${JSON.stringify(rel)} resolves outside the workspace (${ws}); give a folder inside it`);
+    expect(workingDirectoryProblem(outside, ws, true)).toMatch(/resolves outside the workspace/);
+    expect(workingDirectoryProblem('..', ws, true)).toMatch(/resolves outside the workspace/);
+    expect(workingDirectoryProblem('link', ws, true)).toMatch(/resolves outside the workspace .*\(through a symbolic link\)$/);
+    expect(workingDirectoryProblem('missing', ws, true)).toBe('input working-directory: "missing" is not a directory of the workspace');
+    // Outside a job (no GITHUB_WORKSPACE) only existence is checked.
+    expect(workingDirectoryProblem(rel, ws, false)).toBeNull();
+    // readInputs checks it with the other inputs, in the same error.
+    expect(() => readInputs({ ...env({ 'working-directory': rel, annotations: 'all' }), GITHUB_WORKSPACE: ws })).toThrow(/^2 invalid inputs:[\s\S]*input working-directory: .* resolves outside the workspace/);
+    expect(readInputs({ ...env({ 'working-directory': 'sub' }), GITHUB_WORKSPACE: ws }).workingDirectory).toBe('sub');
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
   });
 
   it('artifact names: the service refuses / \\ " : < > | * ? and line breaks; defaults are always valid', () => {

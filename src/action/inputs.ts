@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FailOn } from '../runner/verdict.js';
+import { resolveSettings, type SettingsFlags } from '../settings/resolve.js';
 import { InputError } from '../util/errors.js';
 import type { CommentMode } from '../github/comment.js';
 import { ARTIFACT_NAME_FORBIDDEN, artifactNameProblem } from '../github/artifact-name.js';
@@ -163,8 +168,75 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     shard: text('shard'),
   };
   if (inputs.shard !== null && inputs.mode !== 'run') problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
+  // mode: publish runs nothing of the workspace: its settings inputs are not used.
+  if (inputs.mode !== 'publish') {
+    // In a job (GITHUB_WORKSPACE set), the folder the run reads from and writes to must be in the workspace.
+    const workspace = env.GITHUB_WORKSPACE ? path.resolve(env.GITHUB_WORKSPACE) : null;
+    const wd = workspace ? workingDirectoryProblem(inputs.workingDirectory, workspace, true) : null;
+    if (wd) problems.push(wd);
+    problems.push(...settingsInputProblems(inputs, env));
+  }
   if (problems.length > 0) {
     throw new InputError(problems.length === 1 ? problems[0] : `${problems.length} invalid inputs:\n  ${problems.join('\n  ')}`);
   }
   return inputs;
+}
+
+/** The settings the inputs set, as the CLI's flags (`mode: compare`: engine and baseline are the two sides, decided later). */
+export function settingsFlags(inputs: ActionInputs): SettingsFlags {
+  const flags: SettingsFlags = {};
+  const compare = inputs.mode === 'compare';
+  if (inputs.engine !== null && !compare) flags.engine = inputs.engine;
+  if (inputs.runId !== null) flags.runId = inputs.runId;
+  if (inputs.stages !== null) flags.stages = inputs.stages;
+  if (inputs.shard !== null) flags.shard = inputs.shard;
+  if (inputs.failOn !== null) flags.failOn = inputs.failOn;
+  if (inputs.baseline.kind === 'path' && !compare) flags.baseline = inputs.baseline.path;
+  if (inputs.baseline.kind === 'auto' || compare) flags.baseline = null; // decided after the lookup
+  return flags;
+}
+
+/**
+ * The settings inputs (engine, run-id, stages, shard, ...) checked by the same rules as the CLI's flags,
+ * on their own (against no config file), so they are named in the same error as the other inputs
+ * rather than in a second round. Problems of the config file are the settings' to report, later.
+ */
+function settingsInputProblems(inputs: ActionInputs, env: NodeJS.ProcessEnv): string[] {
+  const flags = settingsFlags(inputs);
+  if (Object.values(flags).every((v) => v === undefined || v === null)) return [];
+  const nowhere = path.join(os.tmpdir(), `toron-testops-no-config-${randomUUID()}`); // no config file there
+  try {
+    resolveSettings({ cwd: nowhere, flags, env });
+    return [];
+  } catch (err) {
+    if (!(err instanceof InputError)) return [];
+    return err.message
+      .split('\n')
+      .filter((l) => l.startsWith('flag --'))
+      .map((l) => l.replace(/^flag --([a-z-]+)/, 'input $1'));
+  }
+}
+
+/**
+ * `working-directory` must be a folder; with `confine` (in a job), one inside the workspace, also after
+ * symbolic links are followed: the run reads its config and datasets there and writes its reports there.
+ */
+export function workingDirectoryProblem(given: string | null, workspace: string, confine: boolean): string | null {
+  const dir = path.resolve(workspace, given ?? '');
+  const shown = JSON.stringify(given ?? dir);
+  const outside = (root: string, p: string) => {
+    const rel = path.relative(root, p);
+    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  };
+  const refused = `input working-directory: ${shown} resolves outside the workspace (${workspace}); give a folder inside it`;
+  if (confine && outside(workspace, dir)) return refused;
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return `input working-directory: ${shown} is not a directory of the workspace`;
+  if (confine) {
+    try {
+      if (outside(fs.realpathSync(workspace), fs.realpathSync(dir))) return `${refused} (through a symbolic link)`;
+    } catch {
+      // the workspace itself is not readable: the run will say so
+    }
+  }
+  return null;
 }

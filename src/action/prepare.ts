@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { resolveSettings } from '../settings/resolve.js';
 import type { Settings } from '../settings/types.js';
@@ -14,7 +13,7 @@ import { createOctokit } from '../github/octokit.js';
 import type { ActionContext } from './action-context.js';
 import { withBaselineNotice } from './baseline-notice.js';
 import { withDeadline } from './cancel.js';
-import { readInputs, type ActionInputs } from './inputs.js';
+import { readInputs, settingsFlags, workingDirectoryProblem, type ActionInputs } from './inputs.js';
 import { errorOutcome, type ActionOutcome } from './outcome.js';
 
 export type BaselineStatus =
@@ -111,20 +110,9 @@ function cwdOf(inputs: ActionInputs, workspace: string): string {
 
 export function settingsFromInputs(inputs: ActionInputs, workspace: string, env: NodeJS.ProcessEnv): Settings {
   const cwd = cwdOf(inputs, workspace);
-  if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new InputError(`input working-directory: ${JSON.stringify(inputs.workingDirectory ?? cwd)} is not a directory of the workspace`);
-  }
-  const flags: Parameters<typeof resolveSettings>[0]['flags'] = {};
-  // mode: compare: engine is the candidate and baseline the other side, both given to compareEngines.
-  const compare = inputs.mode === 'compare';
-  if (inputs.engine !== null && !compare) flags.engine = inputs.engine;
-  if (inputs.runId !== null) flags.runId = inputs.runId;
-  if (inputs.stages !== null) flags.stages = inputs.stages;
-  if (inputs.shard !== null) flags.shard = inputs.shard;
-  if (inputs.failOn !== null) flags.failOn = inputs.failOn;
-  if (inputs.baseline.kind === 'path' && !compare) flags.baseline = inputs.baseline.path;
-  if (inputs.baseline.kind === 'auto' || compare) flags.baseline = null; // decided after the lookup
-  return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags, env });
+  const problem = workingDirectoryProblem(inputs.workingDirectory, workspace, Boolean(env.GITHUB_WORKSPACE));
+  if (problem) throw new InputError(problem);
+  return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags: settingsFlags(inputs), env });
 }
 
 async function autoBaseline(ctx: ActionContext, inputs: ActionInputs, settings: Settings, artifactName: string): Promise<BaselineStatus> {
