@@ -135,6 +135,24 @@ describe.concurrent('publishing', { timeout: E2E_TIMEOUT }, () => {
       );
     }));
 
+  it('a summary over 1 MiB: listed findings counted truly in the publishing note, no relative report links', () =>
+    withEmu(async (emu) => {
+      // 3,000 failing cases with long ids: their finding lines are far more than 1 MiB.
+      const cases = Array.from({ length: 3000 }, (_, i) => ({ id: `c${i}-${'x'.repeat(150)}`, ok: false }));
+      const r = await runAction({ workspace: repoWith(cases), emu, inputs: { 'run-id': 'big', 'upload-artifact': 'false' } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(Buffer.byteLength(r.summary)).toBeLessThanOrEqual(1024 * 1024);
+      expect(r.summary).toMatch(/\*\*truncated:\*\* [\d,]+ more items not shown; the full report is in the bundle \(bundle\.zip\)\./);
+      expect(r.summary).not.toMatch(/\]\(<?(report\.html|report\.json|bundle\.zip)>?\)/);
+      const listed = r.summary.split('\n').filter((l) => /^- \S+ \*\*HIGH\*\* /.test(l)).length;
+      expect(listed).toBeGreaterThan(100);
+      expect(listed).toBeLessThan(3000);
+      const note = /- Annotations: (\d+) of 3000 finding\(s\); (\d+) more are not annotations: every finding is in report\.json \(in the artifact\); this summary lists (\d+) of the 3000/.exec(r.summary);
+      expect(note, r.summary.slice(-2000)).not.toBeNull();
+      expect(Number(note![1]) + Number(note![2])).toBe(3000);
+      expect(Number(note![3])).toBe(listed);
+    }));
+
   it('working-directory: paths resolve there, annotations point at the file from the repository root', () =>
     withEmu(async (emu) => {
       const ws = repoWith(FAILING, { sub: 'services/engine' });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { watchCancellation, withDeadline, withinBudget } from '../../src/action/cancel.js';
+import { budgetSignal, watchCancellation, withDeadline, withinBudget } from '../../src/action/cancel.js';
 import { withBaselineNotice } from '../../src/action/baseline-notice.js';
 import type { Stage, StageResult } from '../../src/runner/stage.js';
 
@@ -52,6 +52,28 @@ describe('cancellation', () => {
     );
     expect(performance.now() - started).toBeLessThan(5000);
     c.dispose();
+  });
+});
+
+describe('a cancel in the middle of a network step', () => {
+  it('withinBudget and budgetSignal: a step that started with minutes to go gets only what is left of the cancel budget', async () => {
+    const proc = new EventEmitter();
+    const c = watchCancellation({ onCancel: () => {}, onSecondSignal: () => {}, budgetMs: 300, process: proc as unknown as NodeJS.Process });
+    const step = withinBudget(c, 10 * 60_000, 'the upload', new Promise(() => {}));
+    const signal = budgetSignal(c, 10 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(signal.aborted).toBe(false);
+    const started = performance.now();
+    proc.emit('SIGINT', 'SIGINT');
+    await expect(step).rejects.toThrow(/^the upload did not finish within \d+ s \(the job was cancelled\)$/);
+    expect(performance.now() - started).toBeLessThan(60_000); // not the ten minutes it started with
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    expect((signal.reason as Error).name).toBe('TimeoutError');
+    // A step that settles in time is untouched by a later cancel.
+    const c2 = watchCancellation({ onCancel: () => {}, onSecondSignal: () => {}, budgetMs: 300, process: new EventEmitter() as unknown as NodeJS.Process });
+    expect(await withinBudget(c2, 60_000, 'x', Promise.resolve(7))).toBe(7);
+    c.dispose();
+    c2.dispose();
   });
 });
 

@@ -74,12 +74,58 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout
 }
 
 /**
+ * Calls `fire` when a step started now runs out of time: `normalMs` while the job runs; once the job is
+ * cancelled (before the step or in the middle of it), what is left of the cancel budget, if that is
+ * sooner. Returns the function that stops watching.
+ */
+export function whenTimeRunsOut(c: Cancellation, normalMs: number, fire: () => void): () => void {
+  const started = performance.now();
+  const left = () => Math.max(0, Math.min(normalMs - (performance.now() - started), c.budget(normalMs)));
+  let timer = setTimeout(fire, left());
+  const shorten = () => {
+    clearTimeout(timer);
+    timer = setTimeout(fire, left());
+  };
+  if (c.cancelledAt() === null) c.signal.addEventListener('abort', shorten, { once: true });
+  return () => {
+    clearTimeout(timer);
+    c.signal.removeEventListener('abort', shorten);
+  };
+}
+
+/**
+ * An AbortSignal for a network step: aborts (a TimeoutError, like AbortSignal.timeout) after `normalMs`,
+ * or when the cancel budget runs out, also when the cancel comes in the middle of the step.
+ */
+export function budgetSignal(c: Cancellation, normalMs: number): AbortSignal {
+  const controller = new AbortController();
+  const stop = whenTimeRunsOut(c, normalMs, () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')));
+  controller.signal.addEventListener('abort', stop, { once: true });
+  return controller.signal;
+}
+
+/**
  * A network step bounded by the job's cancellation budget: `normalMs` while the job runs, what is left
- * of the cancel budget after a cancel. Throws, naming the step, when the time runs out.
+ * of the cancel budget once the job is cancelled (a cancel in the middle of the step shortens the wait
+ * too). Throws, naming the step and how long it was waited for, when the time runs out.
  */
 export function withinBudget<T>(c: Cancellation, normalMs: number, what: string, promise: Promise<T>): Promise<T> {
-  const ms = c.budget(normalMs);
-  return withDeadline(promise, ms, () => {
-    throw new Error(`${what} did not finish within ${Math.round(ms / 1000)} s${c.cancelledAt() !== null ? ' (the job was cancelled)' : ''}`);
+  promise.catch(() => {}); // a rejection after the deadline must not become an unhandled one
+  const started = performance.now();
+  return new Promise<T>((resolve, reject) => {
+    const stop = whenTimeRunsOut(c, normalMs, () => {
+      const waited = Math.round((performance.now() - started) / 1000);
+      reject(new Error(`${what} did not finish within ${waited} s${c.cancelledAt() !== null ? ' (the job was cancelled)' : ''}`));
+    });
+    promise.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (err) => {
+        stop();
+        reject(err);
+      },
+    );
   });
 }

@@ -11,6 +11,7 @@ import { conclusionFor, postCheckRun } from '../github/checks.js';
 import { createOctokit, describeHttpError, isPermissionError, type Octokit } from '../github/octokit.js';
 import { listChangedFiles } from '../github/pr-files.js';
 import type { ActionContext } from './action-context.js';
+import { budgetSignal } from './cancel.js';
 import type { ActionInputs } from './inputs.js';
 import type { ActionOutcome } from './outcome.js';
 
@@ -25,7 +26,16 @@ export async function publishAnnotations(
   ctx: ActionContext,
   inputs: ActionInputs,
   o: ActionOutcome,
-  opts: { cwd: string; checkName: string; summary: string; detailsUrl: string | null },
+  opts: {
+    cwd: string;
+    checkName: string;
+    summary: string;
+    detailsUrl: string | null;
+    /** How many findings the summary lists (null: not known). */
+    summaryListed?: number | null;
+    /** Warning slots kept for the steps that publish after the annotations (their warnings are annotations too). */
+    laterWarnings?: number;
+  },
 ): Promise<string | null> {
   const { gh, log } = ctx;
   if (inputs.annotations === 'off') return null;
@@ -33,10 +43,10 @@ export async function publishAnnotations(
   const canCallApi = Boolean(gh.repo && inputs.githubToken);
   let octokit: Octokit | null = null;
   const api = async () => (octokit ??= await createOctokit(inputs.githubToken, gh.apiUrl));
-  const signal = () => AbortSignal.timeout(Math.max(1, ctx.cancel.budget(GITHUB_TIMEOUT_MS)));
+  const signal = () => budgetSignal(ctx.cancel, GITHUB_TIMEOUT_MS);
 
   let changed = new Set<string>();
-  if (gh.pr && canCallApi && !o.cancelled && o.findings.some((f) => f.location)) {
+  if (gh.pr && canCallApi && !o.cancelled && !ctx.cancel.signal.aborted && o.findings.some((f) => f.location)) {
     try {
       changed = await listChangedFiles(await api(), { owner: gh.repo!.owner, repo: gh.repo!.repo, number: gh.pr.number, signal: signal() });
     } catch (err) {
@@ -66,7 +76,7 @@ export async function publishAnnotations(
         });
         log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
         if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
-        return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${plan.overflow ? `, ${plan.overflow} more in this summary` : ''}`;
+        return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
       } catch (err) {
         const reason = describeHttpError(err);
         log.info(
@@ -76,10 +86,11 @@ export async function publishAnnotations(
     }
   }
 
-  // The verdict line at the end takes one error or warning slot; the action's own warnings took theirs.
+  // The verdict line at the end takes one error or warning slot; the action's own warnings took theirs,
+  // and the steps after this one (upload, comment) may still need theirs.
   const room = {
     error: Math.max(0, PER_LEVEL_LIMIT - log.used.error - 1),
-    warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1),
+    warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1 - (opts.laterWarnings ?? 0)),
     notice: Math.max(0, PER_LEVEL_LIMIT - log.used.notice),
   };
   const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room });
@@ -89,7 +100,18 @@ export async function publishAnnotations(
   for (const a of plan.items) log.used[a.level]++;
   if (plan.overflowNotice) log.used.notice++;
   if (o.findings.length === 0) return null;
-  return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${plan.overflow ? ` (${plan.overflow} more are only in this summary)` : ''}`;
+  return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+}
+
+/**
+ * Where the findings that are not annotations are, said truthfully: the summary only when it lists
+ * every finding (a summary cut to fit 1 MiB lists some), report.json always.
+ */
+export function notShown(overflow: number, total: number, listed: number | null): string {
+  if (overflow <= 0) return '';
+  if (listed !== null && listed >= total) return `; ${overflow} more are only in this summary and report.json`;
+  const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
+  return `; ${overflow} more are not annotations: every finding is in report.json (in the artifact)${some}`;
 }
 
 function checksUnavailable(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome): string | null {
@@ -97,7 +119,7 @@ function checksUnavailable(ctx: ActionContext, inputs: ActionInputs, o: ActionOu
   if (!gh.repo || !gh.headSha) return 'not running in GitHub Actions (no repository or commit)';
   if (!inputs.githubToken) return 'github-token is empty';
   if (gh.pr?.isFork) return 'this pull request comes from a fork, whose token cannot create check runs';
-  if (o.cancelled) return 'the job was cancelled';
+  if (o.cancelled || ctx.cancel.signal.aborted) return 'the job was cancelled';
   return null;
 }
 

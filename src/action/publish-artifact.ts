@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../util/errors.js';
-import { artifactServiceProblem, uploadFiles, uploadSingleFile, type UploadedArtifact } from '../github/artifact.js';
-import { withDeadline } from './cancel.js';
+import { artifactServiceProblem, takenNames, uploadFiles, uploadSingleFile, type UploadedArtifact } from '../github/artifact.js';
+import { withinBudget } from './cancel.js';
 import { artifactUrl } from './context.js';
 import { eventRecord, writeEventRecord } from './event-record.js';
 import type { ActionContext } from './action-context.js';
@@ -13,7 +13,14 @@ export interface PublishedArtifact extends UploadedArtifact {
   url: string | null;
 }
 
-const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The service's first answer (the names already used in this run): a service that never answers costs
+ * this long, not the job's timeout. Then the uploads (the bundle, then report.html), together, for a
+ * service that answers but is slow. After a cancel, both shrink to what is left of the cancel budget,
+ * also when the cancel comes in the middle of an upload. The README ("Artifacts") states both.
+ */
+export const SERVICE_ANSWER_TIMEOUT_MS = 30_000;
+export const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 /** What goes in when there is no bundle.zip: the run's own files, whatever of them exists. */
 const REPORT_FILES = ['report.json', 'result.json', 'summary.md', 'report.html', 'run.log', 'warroom.log', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
 
@@ -61,15 +68,15 @@ export async function uploadReportArtifacts(
     ctx.log.info(`toron-testops: event.json not written (${errorMessage(err)}): a publish workflow will not find this run's PR`);
   }
 
-  const budget = ctx.cancel.budget(UPLOAD_TIMEOUT_MS);
   let bundle: PublishedArtifact | null = null;
+  const started = performance.now();
   try {
-    const up = await withDeadline(
-      uploadFiles({ name, files, rootDirectory: dir, retentionDays: inputs.retentionDays, compressionLevel: hasBundle ? 0 : 6 }),
-      budget,
-      () => {
-        throw new Error(`upload did not finish within ${Math.round(budget / 1000)} s`);
-      },
+    const taken = await withinBudget(ctx.cancel, SERVICE_ANSWER_TIMEOUT_MS, "the artifact service's first answer (the names used in this run)", takenNames());
+    const up = await withinBudget(
+      ctx.cancel,
+      UPLOAD_TIMEOUT_MS,
+      'the upload',
+      uploadFiles({ name, files, rootDirectory: dir, retentionDays: inputs.retentionDays, compressionLevel: hasBundle ? 0 : 6, taken }),
     );
     bundle = { ...up, url: artifactUrl(ctx.gh, up.id) };
     if (up.name !== name) ctx.log.info(`toron-testops: artifact name ${name} is taken in this run; uploaded as ${up.name}`);
@@ -82,12 +89,11 @@ export async function uploadReportArtifacts(
   let html: PublishedArtifact | null = null;
   if (fs.existsSync(o.paths.html) && !ctx.cancel.signal.aborted) {
     try {
-      const up = await withDeadline(
+      const up = await withinBudget(
+        ctx.cancel,
+        Math.max(0, UPLOAD_TIMEOUT_MS - (performance.now() - started)), // one bound for both uploads
+        'the upload of report.html',
         uploadSingleFile({ file: o.paths.html, name: `${bundle.name}.html`, retentionDays: inputs.retentionDays }),
-        ctx.cancel.budget(UPLOAD_TIMEOUT_MS),
-        () => {
-          throw new Error('upload did not finish in time');
-        },
       );
       html = { ...up, url: artifactUrl(ctx.gh, up.id) };
     } catch (err) {

@@ -1,6 +1,7 @@
 import { commentBody, stateDigest, upsertSticky } from '../github/comment.js';
 import { createOctokit, describeHttpError, isPermissionError } from '../github/octokit.js';
 import type { ActionContext } from './action-context.js';
+import { budgetSignal } from './cancel.js';
 import type { ActionInputs } from './inputs.js';
 import type { ActionOutcome } from './outcome.js';
 
@@ -32,7 +33,7 @@ export async function publishComment(
     log.info(`toron-testops: pr-comment: not a pull request event (${gh.eventName || 'no event'}), no comment`);
     return null;
   }
-  if (o.cancelled) return 'PR comment: not updated (the job was cancelled)';
+  if (o.cancelled || ctx.cancel.signal.aborted) return 'PR comment: not updated (the job was cancelled)';
   if (gh.pr.isFork) {
     log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see the README of ryuzen/toron-testops, "Fork PRs: publish from a workflow_run workflow")');
     return 'PR comment: skipped (fork pull request: read-only token)';
@@ -53,7 +54,7 @@ export async function publishComment(
       body: commentBody({ key, state, summary, footer }),
       mode,
       verdict: o.verdict,
-      signal: AbortSignal.timeout(Math.max(1, ctx.cancel.budget(COMMENT_TIMEOUT_MS))),
+      signal: budgetSignal(ctx.cancel, COMMENT_TIMEOUT_MS),
     });
     log.info(`toron-testops: PR comment ${r.action}${r.url ? `: ${r.url}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
     return `PR comment: ${r.action}${r.url ? ` ([link](${r.url}))` : ''}`;

@@ -31,8 +31,9 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
   const links = { html: null, report: null, bundle: s.artifact.url };
   const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})`;
   const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
-  const summary = renderSummaryMarkdown(report, { budget: jobBudget, links }).markdown;
-  if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`));
+  const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
+  const summary = rendered.markdown;
+  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`)) : null;
 
   const notes: string[] = [];
   // The PR and commit of the published run, as far as they were confirmed; this job's token writes.
@@ -58,6 +59,7 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
       checkName: `toron-testops (${s.key})`,
       summary,
       detailsUrl: s.runUrl,
+      summaryListed: cut ? null : rendered.listed,
     }),
   );
   if (annotated) notes.push(annotated);

@@ -8,15 +8,16 @@ import type { Prepared } from './prepare.js';
 import { publishAnnotations } from './publish-annotations.js';
 import { uploadReportArtifacts } from './publish-artifact.js';
 import { publishComment } from './publish-comment.js';
-import { appendSummaryNotes, summaryText, writeJobSummary } from './publish-summary.js';
+import { appendSummaryNotes, summaryText, writeJobSummary, type SummaryText } from './publish-summary.js';
 import { publishSourced } from './publish-sourced.js';
 import { guardWith } from './guard.js';
 
 /**
  * Every side effect after the run, each guarded on its own: one that fails is a warning and the next
  * still runs; none of them changes the verdict. Outputs go first (a cancelled job may be killed
- * before the end), then the summary, the artifact (whose links join the summary and the comment), the
- * comment, and the annotations last, so they can take the annotation slots the warnings above left.
+ * before the end), then the summary and the annotations (local and cheap: a slow, black-holed or
+ * cancelled upload cannot hold them back; they leave warning slots for the steps after them), the
+ * artifact (whose links join the summary and the comment), the comment. The exit status comes after.
  */
 export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome): Promise<void> {
   const inputs: ActionInputs = p.inputs ?? readInputs({}); // invalid inputs: publish with the defaults
@@ -26,9 +27,27 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
   if (o.source) return publishSourced(ctx, inputs, o, o.source);
   await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
   // mode: compare: the comparison is the summary (the candidate's own summary.md is in its bundle).
-  const summary =
-    o.comparison?.markdown ?? (await guard('building the summary', () => summaryText(o))) ?? `toron-testops ${o.verdict}: ${o.reason}\n`;
-  if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, summary));
+  const built: SummaryText = o.comparison?.markdown
+    ? { markdown: o.comparison.markdown, listed: null }
+    : ((await guard('building the summary', () => summaryText(o))) ?? { markdown: `toron-testops ${o.verdict}: ${o.reason}\n`, listed: 0 });
+  const summary = built.markdown;
+  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary)) : null;
+
+  const notes: string[] = [];
+  const run = runUrl(gh);
+  const cwd = p.settings?.cwd ?? gh.workspace;
+  // What may still warn after the annotations: the upload (bundle missing + upload failed), the comment.
+  const laterWarnings = (inputs.uploadArtifact ? 2 : 0) + (inputs.prComment !== 'off' ? 1 : 0);
+  const annotated = await guard('annotations', () =>
+    publishAnnotations(ctx, inputs, o, {
+      cwd,
+      checkName: `toron-testops (${p.artifactName})`,
+      summary,
+      detailsUrl: run,
+      summaryListed: cut ? null : built.listed,
+      laterWarnings,
+    }),
+  );
 
   const artifacts = await guard('uploading the artifact', () => uploadReportArtifacts(ctx, inputs, o, p.artifactName));
   const links: string[] = [];
@@ -41,8 +60,6 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
   }
   if (inputs.jobSummary && links.length) await guard('writing the job summary', () => appendSummaryNotes(ctx, links));
 
-  const notes: string[] = [];
-  const run = runUrl(gh);
   const footer = [
     `${verdictHeadline(o.verdict)} · toron-testops`,
     ...(run ? [`[workflow run](${run})`] : []),
@@ -51,11 +68,6 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
   ].join(' · ');
   const comment = await guard('the PR comment', () => publishComment(ctx, inputs, o, p.artifactName, summary, footer));
   if (comment) notes.push(comment);
-
-  const cwd = p.settings?.cwd ?? gh.workspace;
-  const annotated = await guard('annotations', () =>
-    publishAnnotations(ctx, inputs, o, { cwd, checkName: `toron-testops (${p.artifactName})`, summary, detailsUrl: run }),
-  );
   if (annotated) notes.push(annotated);
 
   if (p.baseline.kind === 'auto-found') {

@@ -65,10 +65,12 @@ export async function uploadFiles(opts: {
   retentionDays: number;
   /** 0 for files that are already compressed (the bundle is a zip). */
   compressionLevel: number;
+  /** The names already used in this run (looked up here when not given). */
+  taken?: Set<string>;
 }): Promise<UploadedArtifact> {
   const { DefaultArtifactClient } = await artifactModule();
   const client = new DefaultArtifactClient();
-  const taken = await takenNames();
+  const taken = opts.taken ?? (await takenNames());
   let n = 1;
   for (let attempt = 1; ; attempt++) {
     const pick = freeName(opts.name, taken, n);

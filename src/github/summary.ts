@@ -68,6 +68,9 @@ function fmt(n: number | null, digits = 2): string {
   return n === null ? '–' : String(Number(n.toFixed(digits)));
 }
 
+/** Most findings the fallback summary lists. */
+export const FALLBACK_FINDINGS = 50;
+
 /**
  * What the summary says when summary.md is missing (the run broke before its report was written, or
  * the inputs were wrong): the verdict, why, the metrics and the worst findings.
@@ -99,7 +102,7 @@ export function fallbackSummary(input: {
     );
   }
   if (input.findings.length > 0) {
-    const shown = input.findings.slice(0, 50);
+    const shown = input.findings.slice(0, FALLBACK_FINDINGS);
     lines.push('### WAR ROOM', '', '| severity | type | where | message |', '|---|---|---|---|');
     for (const f of shown) {
       const where = f.location ? `${f.location.file}:${f.location.line}` : f.caseId ?? f.subsystem;
