@@ -1,6 +1,8 @@
 /**
  * Replay agreement metrics (DESIGN §4.1). Inputs are output identities (hashes of canonical or raw
- * answers; an engine error is an identity of its own, "error:<kind>"), so these stay small and pure.
+ * answers), so these stay small and pure. Only answers are identities: a replay that got no answer (an
+ * engine error) is left out by the caller, and whether its case is scored at all is decided there
+ * (src/stages/replay/report.ts, isScored).
  */
 
 export interface CaseAgreement {
