@@ -132,12 +132,12 @@ describe('toron-testops run', () => {
     const rd = reportDir(dir, 'x1');
     const report = readJson(path.join(rd, 'report.json'));
     expect(report.stages.sim.verdict).toBe('FAIL');
-    // The dead engine answers no replay: no usable replay answers is ERROR (no determinism figure), which
-    // makes the run ERROR (exit 2), never a determinism score of 0.
-    expect(report.stages.replay).toMatchObject({ verdict: 'ERROR', determinismScore: null });
+    // The dead engine answers no replay: no determinism figure (never a score of 0), and FAIL as engine
+    // errors are in SIM: a crashed engine is engine behaviour, not broken wiring (exit 1, not 2).
+    expect(report.stages.replay).toMatchObject({ verdict: 'FAIL', determinismScore: null });
     expect(report.stages.replay.reason).toMatch(/^no usable replay answers \(engine errors\)/);
-    expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(report.verdict).toBe('ERROR');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(report.verdict).toBe('FAIL');
     expect(report.stages.sim.passed).toBe(10);
     expect(report.stages.sim.errored).toBe(20);
     expect(report.stages.sim.engineErrors.process_exit).toBe(20);

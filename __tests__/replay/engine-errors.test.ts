@@ -36,12 +36,13 @@ function kase(id: string, o: Partial<ReplayCaseResult> = {}): ReplayCaseResult {
 const err = (round: number) => ({ round, kind: 'process_exit', message: 'the engine exited (code 75)' });
 
 describe('replay: an engine error is no answer (pure)', () => {
-  it('no scored case: no determinism figure, ERROR, and no nondeterminism finding', () => {
+  it('no scored case: no determinism figure; FAIL for engine errors (engine behaviour), ERROR when cancelled; no nondeterminism finding', () => {
     for (const cases of [[], [kase('a', { scored: false, agreed: false, rawAgreed: false, stable: false, errors: [err(1), err(2), err(3)] })]]) {
       const t = replayTotals(cases, RULES.thresholds);
       expect(t).toMatchObject({ replayed: 0, determinismScore: null, determinismVerdict: null, tarCanonical: null, tarRaw: null, unscored: cases.length });
-      expect(stageVerdict(t.determinismVerdict, null)).toBe('ERROR');
-      expect(stageVerdict(t.determinismVerdict, 'PASS')).toBe('ERROR');
+      expect(stageVerdict(t.determinismVerdict, null, false)).toBe('FAIL');
+      expect(stageVerdict(t.determinismVerdict, 'PASS', false)).toBe('FAIL');
+      expect(stageVerdict(t.determinismVerdict, null, true)).toBe('ERROR');
       expect(replayFindings(t, cases, null, [], '', RULES).map((f) => f.type)).not.toContain('replay-nondeterministic');
     }
   });
@@ -102,12 +103,12 @@ describe('replay: engine errors in a real run', () => {
     expect(summary.unscoredCases.map((c: { id: string }) => c.id)).toEqual(['c0']);
   });
 
-  it('an engine that cannot restart (--replay-fresh-process): ERROR "no usable replay answers", no determinism score, no CRITICAL', async () => {
+  it('an engine that cannot restart (--replay-fresh-process): FAIL "no usable replay answers", no determinism score, no CRITICAL', async () => {
     const lock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'toron-lock-')), 'engine.lock');
     const out = await run(project({ d: dataset('d', 8) }), { engine: cmd(SCRIPTED, '{}', lock), runId: 'ee2', stages: 'sim,replay', freshProcess: true });
     const r = out.replay;
     expect(out.reportJson.stages.sim.verdict).toBe('PASS');
-    expect(r.verdict).toBe('ERROR');
+    expect(r.verdict).toBe('FAIL');
     expect(r.reason).toMatch(/^no usable replay answers \(engine errors\)/);
     expect(r.determinismScore).toBeNull();
     expect(r).toMatchObject({ replayed: 0, unscored: 8, cases: [] });

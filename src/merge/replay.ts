@@ -41,10 +41,10 @@ export function mergeReplay(
   const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases as DriftCase[])) : [];
   const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases as DriftCase[])) : [];
   const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
-  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
   const first = blocks[0];
   const d0 = drifts[0];
   const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds);
   const notReplayed = sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
   const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
 

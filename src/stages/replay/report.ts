@@ -97,9 +97,13 @@ export function worstCases(cases: ReplayCaseResult[], n = 5): ReplayCaseResult[]
     .slice(0, n);
 }
 
-/** The stage's verdict: ERROR when no case could be scored (no determinism figure), else the worse gate. */
-export function stageVerdict(det: GateVerdict | null, drift: GateVerdict | null): GateVerdict | 'ERROR' {
-  if (det === null) return 'ERROR';
+/**
+ * The stage's verdict, the worse gate. With no scored case there is no determinism figure: a cancelled
+ * replay is ERROR (the run's, not the engine's doing); one whose replays all failed is FAIL, as engine
+ * errors are in SIM (engine behaviour: a dead or refusing engine fails the gate, it does not break the tool).
+ */
+export function stageVerdict(det: GateVerdict | null, drift: GateVerdict | null, cancelled: boolean): GateVerdict | 'ERROR' {
+  if (det === null) return cancelled ? 'ERROR' : 'FAIL';
   return worstVerdict(drift ? [det, drift] : [det]) as GateVerdict;
 }
 

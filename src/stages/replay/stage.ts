@@ -149,7 +149,7 @@ async function replayWith(
 
   const totals = replayTotals(outcome.cases, r.thresholds);
   const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
-  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled);
   const reason = replayReason(totals, drift, {
     rounds: r.rounds,
     roundsDone: outcome.roundsDone,
