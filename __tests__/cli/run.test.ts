@@ -105,6 +105,42 @@ describe('toron-testops run', () => {
     expect(fs.readFileSync(path.join(reportDir(dir, 'e1'), 'run.log'), 'utf8')).toContain('engine unreachable');
   });
 
+  it('an engine up on /health but refusing every case with 404 (a wrong path): ERROR, wiring, not FAIL', async () => {
+    // Health answers; POST goes to a path the engine does not serve. One run with a 404, one with a
+    // redirect to https (not followed); a 404 on some cases only stays a FAIL (the engine's behaviour).
+    const server = http.createServer((req, res) => {
+      if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      if (req.url === '/redirect') return res.writeHead(301, { location: 'https://127.0.0.1/run' }).end();
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        if (req.url === '/some' && body.includes('question 1')) return res.writeHead(200, { 'content-type': 'application/json' }).end('{"final_answer":"question 1"}');
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const dir = project({ basic: dataset('basic', 3, []) });
+      for (const [route, runId, status] of [['wrong', 'm1', 404], ['redirect', 'm2', 301]] as const) {
+        const r = await runCli(['run', '--engine', `http://127.0.0.1:${port}/${route}`, '--stages', 'sim', '--run-id', runId], { cwd: dir });
+        expect(r.code, r.stdout + r.stderr).toBe(2);
+        const report = readJson(path.join(reportDir(dir, runId), 'report.json'));
+        expect(report.verdict).toBe('ERROR');
+        expect(report.stages.sim.verdict).toBe('ERROR');
+        expect(report.stages.sim.reason).toMatch(new RegExp(`^every request was refused with HTTP ${status}: the engine is up`));
+        expect(report.warroom.find((w: any) => w.type === 'engine-misrouted')).toMatchObject({ severity: 'CRITICAL' });
+      }
+      const some = await runCli(['run', '--engine', `http://127.0.0.1:${port}/some`, '--stages', 'sim', '--run-id', 'm3'], { cwd: dir });
+      expect(some.code, some.stdout + some.stderr).toBe(1);
+      const report = readJson(path.join(reportDir(dir, 'm3'), 'report.json'));
+      expect(report.stages.sim).toMatchObject({ verdict: 'FAIL', passed: 1, errored: 2 });
+      expect(report.warroom.some((w: any) => w.type === 'engine-misrouted')).toBe(false);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('a dataset with a JSON syntax error: ERROR naming file:line:column, reports still written', async () => {
     const dir = project({ ok: dataset('ok', 1, []) });
     fs.writeFileSync(path.join(dir, 'sim/ok.json'), '{\n  "name": "ok",\n  "cases": [\n    { "id": "a", }\n  ]\n}\n');

@@ -1,5 +1,5 @@
 import type { StageResult } from '../runner/stage.js';
-import { datasetEntry, simReportHead, simVerdict, totals, type CaseStatus } from '../stages/sim/score.js';
+import { datasetEntry, misrouted, simReportHead, simVerdict, totals, type CaseStatus } from '../stages/sim/score.js';
 import type { ShardRun } from './shards.js';
 
 /** A case as a shard's report.json lists it (sim.cases[]). */
@@ -14,7 +14,7 @@ export interface SimReportCase {
   latencyMs: number;
   failures: { assertion: string; message: string }[];
   warnings?: { assertion: string; message: string }[];
-  engineErrors?: { kind: string; message: string; repeat: number }[];
+  engineErrors?: { kind: string; message: string; repeat: number; status?: number }[];
   location: { file: string; line: number };
   [k: string]: unknown;
 }
@@ -49,7 +49,7 @@ export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: num
   const cases = ran.flatMap((b) => b.cases!).sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
   const order = new Map(cases.map((c, i) => [caseKey(c), c.index ?? i]));
   const t = totals(cases.map(asCounted));
-  let { verdict, reason } = simVerdict(t, passRate);
+  let { verdict, reason } = simVerdict(t, passRate, misrouted(cases));
   const notRun = sum(blocks.map((b) => b.notRun ?? 0));
   if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
   const engineErrors: Record<string, number> = {};

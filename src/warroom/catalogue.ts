@@ -25,6 +25,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'An input could not be merged: it is unreadable, unsafe (a bundle entry that would leave its folder, a link, or over the size cap), or belongs to another run (other run id, shard count or settings fingerprint). Merge only the shard artifacts of one run, made with the same config.',
   },
+  'engine-misrouted': {
+    severity: 'CRITICAL',
+    remediation:
+      'The engine answers GET /health but refuses every case request with the same kind of status: point --engine / engine.target at the route that answers POST with a JSON body (for Toron, /run), use the scheme the engine serves (redirects are not followed), and put the token the route needs in engine.headers (as "${ENV_VAR}").',
+  },
   'engine-unreachable': {
     severity: 'CRITICAL',
     remediation:

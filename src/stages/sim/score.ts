@@ -36,7 +36,8 @@ export interface CaseSummary {
   errors: number;
   failures: { assertion: string; message: string; repeat: number }[];
   warnings: { assertion: string; message: string; repeat: number }[];
-  engineErrors: { kind: string; message: string; repeat: number }[];
+  /** `status`: the HTTP status of an `http_status` error. */
+  engineErrors: { kind: string; message: string; repeat: number; status?: number }[];
   actual?: string;
   location: { file: string; line: number };
   tags: string[];
@@ -69,7 +70,9 @@ export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
     errors,
     failures: outcomesOf(attempts, 'failures'),
     warnings: outcomesOf(attempts, 'warnings'),
-    engineErrors: failing ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])) : NONE,
+    engineErrors: failing
+      ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat, ...(a.error.status !== undefined ? { status: a.error.status } : {}) }] : []))
+      : NONE,
     actual: failing?.actual,
     location: c.location,
     tags: c.tags,
@@ -128,13 +131,37 @@ export function totals(cases: readonly { status: CaseStatus; warnings: readonly 
   return { total, passed, failed, errored, flaky, warned, passRate: total ? passed / total : 0 };
 }
 
+/** Statuses that say a request went to the wrong place or lacked what the route needs, not how the engine behaves. */
+function isWiringStatus(status: number | undefined): boolean {
+  return status !== undefined && ((status >= 300 && status < 400) || status === 401 || status === 403 || status === 404 || status === 405 || status === 415);
+}
+
+/**
+ * The HTTP statuses, when every case errored and every engine error was one of those (a wrong path, a
+ * redirect to https, a missing token): the engine answered its health check but its case route refused
+ * every request. That is wiring (ERROR), not a verdict on the engine. Null otherwise.
+ */
+export function misrouted(cases: readonly { status: CaseStatus; engineErrors?: readonly { kind: string; status?: number }[] }[]): number[] | null {
+  if (cases.length === 0) return null;
+  const statuses = new Set<number>();
+  for (const c of cases) {
+    if (c.status !== 'errored' || !c.engineErrors?.length) return null;
+    for (const e of c.engineErrors) {
+      if (e.kind !== 'http_status' || !isWiringStatus(e.status)) return null;
+      statuses.add(e.status!);
+    }
+  }
+  return [...statuses].sort((a, b) => a - b);
+}
+
 /**
  * SIM verdict. `passRate.warn` and `.fail` are the lowest pass rates still PASS and still WARN.
  * Flaky cases count as passing for the FAIL line (a flaky case is at most WARN) and as not passing for
  * the WARN line; warn-level assertion failures make the stage WARN at most.
  */
-export function simVerdict(t: SimTotals, passRate: { warn: number; fail: number }): { verdict: StageVerdict; reason: string } {
+export function simVerdict(t: SimTotals, passRate: { warn: number; fail: number }, wiring: number[] | null = null): { verdict: StageVerdict; reason: string } {
   if (t.total === 0) return { verdict: 'ERROR', reason: 'no SIM cases were selected (check the registry, sim.datasets and sim.tags)' };
+  if (wiring) return { verdict: 'ERROR', reason: misroutedReason(wiring) };
   const notFailedRate = (t.total - t.failed) / t.total;
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   if (notFailedRate < passRate.fail)
@@ -181,4 +208,8 @@ export function simReportHead<D>(
     durationMs: rest.durationMs,
     datasets: rest.datasets,
   };
+}
+
+export function misroutedReason(statuses: number[]): string {
+  return `every request was refused with HTTP ${statuses.join('/')}: the engine is up (its health check answered) but its case route is not what the run calls; check the engine URL's path, the scheme (a redirect is not followed) and the credentials in engine.headers (wiring, not a verdict on the engine)`;
 }

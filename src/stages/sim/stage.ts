@@ -5,7 +5,7 @@ import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
 import { loadSuite } from './dataset.js';
 import { compileCaseChecks } from './check.js';
-import { datasetEntry, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
+import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
 import { sliceCases } from '../../shard/slice.js';
 
@@ -133,7 +133,9 @@ export const simStage: Stage = {
     for (const s of summaries) raiseCaseFindings(ctx, s);
 
     const t = totals(summaries);
-    let { verdict, reason } = simVerdict(t, settings.sim.passRate);
+    const wiring = misrouted(summaries);
+    if (wiring) ctx.raise({ type: 'engine-misrouted', severity: 'CRITICAL', subsystem: 'engine', message: misroutedReason(wiring) });
+    let { verdict, reason } = simVerdict(t, settings.sim.passRate, wiring);
     // Cancelled with cases left: the verdict is over the cases that finished, and the reason says first
     // that it is partial; with none finished there is nothing to judge (and no pass rate).
     const partial = notRun > 0;
