@@ -45,8 +45,8 @@ export const loadStage: Stage = {
     }
 
     const validity = generatorValidity({ dropped: data.dropped, lagP99Ms: data.lagP99Ms, maxLagMs: load.maxSchedulerLagMs, generator: data.generator });
-    let { verdict, reason } = loadVerdict(data.thresholds, validity);
-    if (data.cancelled) reason += '; the run was cancelled: partial results';
+    // A cancelled load says so through `partial` (the runner leads the reason with "cancelled").
+    const { verdict, reason } = loadVerdict(data.thresholds, validity);
     const simPassRate = simRate(prior);
     raiseFindings(ctx, data, validity.reasons, simPassRate);
 
@@ -77,7 +77,7 @@ export const loadStage: Stage = {
       errorSamples: data.errorSamples ?? {},
       quality: data.quality ? { ...quality, failingCases: data.quality.failingCases } : null,
     };
-    return { verdict, reason, report, summary };
+    return { verdict, reason, report, summary, ...(data.cancelled ? { partial: true } : {}) };
   },
 };
 
