@@ -62,7 +62,10 @@ describe('sharded run + merge = unsharded run', () => {
     expect(simCases(merged)).toEqual(simCases(full));
     for (const k of ['total', 'passed', 'failed', 'errored', 'flaky', 'passRate', 'reason', 'datasets']) expect(merged.stages.sim[k], k).toEqual(full.stages.sim[k]);
     expect(replayCases(merged)).toEqual(replayCases(full));
-    for (const k of ['determinismScore', 'tarCanonical', 'tarRaw', 'replayed', 'agreed', 'notReplayed', 'uniqueOutputs', 'modalAgreement']) expect(merged.stages.replay[k], k).toEqual(full.stages.replay[k]);
+    for (const k of ['determinismScore', 'tarCanonical', 'tarRaw', 'replayed', 'agreed', 'notReplayed', 'uniqueOutputs', 'modalAgreement', 'unscored', 'replayErrors']) expect(merged.stages.replay[k], k).toEqual(full.stages.replay[k]);
+    // A case whose replays all failed is left out of the score, in the shard and in the union alike.
+    expect(full.stages.replay.unscoredCases.map((c: any) => c.id)).toEqual(['err-replay']);
+    expect(merged.stages.replay.unscoredCases).toEqual(full.stages.replay.unscoredCases);
     expect(checks(merged)).toEqual(checks(full));
     expect(findingKeys(merged)).toEqual(findingKeys(full));
     expect(snapshotCases(path.join(out('merged'), 'snapshots', `${RUN}.json`))).toEqual(snapshotCases(path.join(out('full'), 'snapshots', `${RUN}.json`)));

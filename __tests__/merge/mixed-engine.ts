@@ -3,7 +3,8 @@
 // in the process and in whatever order (unlike the reference knobs, whose streams follow request order):
 //   "[unstable]" in the prompt: the answer names how often this exact request was asked before, so the
 //                snapshot answer and every replay differ (a non-deterministic case, deterministically);
-//   "[error]"    in the prompt: requests whose seed is divisible by 3 fail with an engine error.
+//   "[error]"    in the prompt: requests whose seed is divisible by 3 fail with an engine error;
+//   "[replay-error]" in the prompt: the first ask of a request answers, every later one (its replays) fails.
 import { createInterface } from 'node:readline';
 import { SHAPES } from '../../src/engine/reference/shapes/index.js';
 import { seededRandom } from '../../src/util/seed.js';
@@ -17,6 +18,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const { seed, input } = req.params as { seed: number; input: { prompt: string } };
   const prompt = String(input.prompt);
   if (prompt.includes('[error]') && seed % 3 === 0) return send({ id: req.id, error: { message: `injected error for seed ${seed}` } });
+  if (prompt.includes('[replay-error]')) {
+    const key = `${seed}:${prompt}`;
+    const n = (asked.get(key) ?? 0) + 1;
+    asked.set(key, n);
+    if (n > 1) return send({ id: req.id, error: { message: `injected replay error (ask ${n})` } });
+  }
   const body = SHAPES['2.5h'](prompt, seededRandom(seed), {}) as Record<string, unknown>;
   if (prompt.includes('[unstable]')) {
     const key = `${seed}:${prompt}`;

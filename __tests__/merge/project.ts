@@ -41,7 +41,11 @@ export function mixedFiles(opts: { extraCase?: boolean } = {}): Record<string, u
     input: { prompt: p },
     assert: [{ type: 'starts-with', value: ANSWER_START }],
   }));
-  const erroring = ['[error] What is a lake?', '[error] What is a river?'].map((p, i) => ({ id: `err-${i + 1}`, input: { prompt: p }, repeat: 3, assert: [] }));
+  const erroring = [
+    ...['[error] What is a lake?', '[error] What is a river?'].map((p, i) => ({ id: `err-${i + 1}`, input: { prompt: p }, repeat: 3, assert: [] })),
+    // Answered in SIM, never again: replay leaves it out (unscored), in whichever shard it lands.
+    { id: 'err-replay', input: { prompt: '[replay-error] What is a sea?' }, assert: [] },
+  ];
   // The same id as in "core-like" dataset "greetings-b": a case is identified by dataset + id.
   const greetA = [{ id: 'greeting', input: { prompt: 'Hello, who are you?' }, assert: [{ type: 'starts-with', value: ANSWER_START }] }];
   const greetB = [{ id: 'greeting', input: { prompt: 'Good morning, what can you do?' }, assert: [{ type: 'starts-with', value: ANSWER_START }] }];

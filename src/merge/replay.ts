@@ -33,7 +33,10 @@ export function mergeReplay(
   const summaries = ran.map((s) => (s.summaries.replay as Obj | undefined) ?? (s.report.stages.replay as Obj));
   const reportCases = byRank(blocks.flatMap((b) => b.cases as ReportedCase[]));
   const summaryCases = byRank(summaries.flatMap((b) => (b.cases as ReportedCase[]) ?? []));
-  const cases = summaryCases.map(asResult);
+  // Cases a shard left out for engine errors count as unscored in the union too.
+  const unscoredOf = (bs: Obj[]) => byRank(bs.flatMap((b) => (Array.isArray(b.unscoredCases) ? (b.unscoredCases as UnscoredCase[]) : [])));
+  const unscoredCases = unscoredOf(summaries);
+  const cases = [...summaryCases.map(asResult), ...unscoredCases.map(asUnscored)];
   const totals = replayTotals(cases, rules.thresholds);
 
   const drifts = blocks.map((b) => b.drift as Obj | null).filter((d): d is Obj => !!d);
@@ -81,11 +84,12 @@ export function mergeReplay(
     result: {
       verdict,
       reason,
-      report: { ...common, cases: reportCases, drift: driftReport(driftCases) },
+      report: { ...common, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
       summary: {
         runId,
         ...common,
         cases: summaryCases,
+        unscoredCases,
         notReplayedCases: summaries.flatMap((b) => (Array.isArray(b.notReplayedCases) ? b.notReplayedCases : [])),
         drift: driftReport(summaryDriftCases.length ? summaryDriftCases : driftCases),
       },
@@ -127,6 +131,37 @@ function asResult(c: ReportedCase): ReplayCaseResult {
     firstDivergence: c.firstDivergence,
     diffs: c.diffs ?? [],
     diffCount: c.diffCount ?? (c.diffs ?? []).length,
+    ...(c.location ? { location: c.location } : {}),
+  };
+}
+
+interface UnscoredCase {
+  id: string;
+  dataset: string;
+  rounds: number;
+  errors: ReplayCaseResult['errors'];
+  errorCount?: number;
+  location?: { file: string; line: number };
+}
+
+/** An unscored case as the totals count it: not scored, its engine errors (the count, if cut). */
+function asUnscored(c: UnscoredCase): ReplayCaseResult {
+  const errors = c.errors ?? [];
+  const n = c.errorCount ?? errors.length;
+  return {
+    id: c.id,
+    dataset: c.dataset,
+    agreed: false,
+    rawAgreed: false,
+    stable: false,
+    uniqueOutputs: 0,
+    modalAgreement: 0,
+    rounds: c.rounds,
+    errors: Array.from({ length: n }, (_, k) => errors[Math.min(k, errors.length - 1)]),
+    firstDivergence: null,
+    diffs: [],
+    diffCount: 0,
+    scored: false,
     ...(c.location ? { location: c.location } : {}),
   };
 }
