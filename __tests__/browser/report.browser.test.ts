@@ -156,6 +156,7 @@ describe('report.html in Chromium', () => {
         const charts = await o.page.$$eval('svg', (svgs) =>
           svgs.map((svg) => ({
             cls: svg.getAttribute('class'),
+            label: svg.getAttribute('aria-label') ?? '',
             width: svg.getBoundingClientRect().width,
             paths: [...svg.querySelectorAll('path')].map((p) => ({ d: p.getAttribute('d') ?? '', length: (p as any).getTotalLength() as number })),
           })),
@@ -164,6 +165,11 @@ describe('report.html in Chromium', () => {
         expect(drawn.length).toBeGreaterThanOrEqual(minCharts + 1);
         for (const c of drawn) {
           expect(c.width).toBeGreaterThan(100);
+          // A replay with no scored case (this run's engine dies) has no needle on its scale, and says so.
+          if (c.cls === 'scorebar' && c.label.includes('not measured')) {
+            expect(c.paths).toEqual([]);
+            continue;
+          }
           expect(c.paths.length).toBeGreaterThan(0);
           for (const p of c.paths) {
             expect(p.d).toMatch(/^M/);
