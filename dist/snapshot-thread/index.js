@@ -2005,8 +2005,9 @@ function formatInputError(message, w) {
     const parts = [at];
     if (w.pointer !== undefined)
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
+    // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case "${w.caseId}"`);
+        parts.push(`case ${JSON.stringify(w.caseId)}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */
@@ -2023,12 +2024,14 @@ function errorMessage(err) {
 ;// CONCATENATED MODULE: ./src/util/json-source.ts
 
 
-/** Line starts of a text, for offset -> line/column. */
+/** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
 function lineStarts(text) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++)
-        if (text.charCodeAt(i) === 10)
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10))
             starts.push(i + 1);
+    }
     return starts;
 }
 function positionAt(starts, offset) {
@@ -2070,6 +2073,12 @@ const INDEXED_DEPTH = 2;
  * more, is only built when a deeper pointer is asked for (errors).
  */
 function parseJsonSource(text, file) {
+    // Before any parser: the careful one (jsonc-parser) recurses, and overflows on deep enough text.
+    const structure = scanStructure(text);
+    if (structure.deepAt >= 0) {
+        const pos = positionAt(lineStarts(text), structure.deepAt);
+        throw new InputError(`nested deeper than ${MAX_JSON_DEPTH} levels`, { file, line: pos.line, column: pos.column });
+    }
     let value;
     let shallow;
     let starts;
@@ -2081,6 +2090,8 @@ function parseJsonSource(text, file) {
     catch {
         ({ value, shallow, starts } = checkedParse(text, file));
     }
+    if (structure.keys !== memberCount(value))
+        rejectDuplicate(text, file, starts);
     let tree;
     const deepOffset = (pointer) => {
         tree ??= parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
@@ -2254,6 +2265,108 @@ function shallowOffsets(text) {
     value('', -1, 0);
     return out;
 }
+/**
+ * Deeper than this, a file is refused: every walk of a value (assertions, canonical forms, snapshots)
+ * recurses, and a stack overflow would say nothing of where. No dataset or config needs a tenth of it.
+ */
+const MAX_JSON_DEPTH = 1000;
+/**
+ * What JSON.parse lets through silently: a member named twice in one object. The last one wins, so an
+ * assertion or a setting written first would just disappear. The good path costs the structure scan
+ * and one count of the parsed members; only a file whose counts differ is walked again, to name it.
+ */
+function rejectDuplicate(text, file, starts) {
+    const dup = firstDuplicate(text);
+    if (!dup)
+        return;
+    const pos = positionAt(starts, dup.offset);
+    throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+        file,
+        line: pos.line,
+        column: pos.column,
+        pointer: dup.pointer,
+    });
+}
+/**
+ * Member names (strings followed by a colon; exact for valid JSON) and where nesting first passes
+ * MAX_JSON_DEPTH. Any text is scanned, valid or not: an unterminated string ends the scan.
+ */
+function scanStructure(text) {
+    let keys = 0;
+    let depth = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === QUOTE) {
+            // To the closing quote: the next quote not escaped by an odd run of backslashes.
+            let end = text.indexOf('"', i + 1);
+            for (;;) {
+                if (end < 0)
+                    return { keys, deepAt: -1 };
+                let b = end - 1;
+                while (text.charCodeAt(b) === BACKSLASH)
+                    b--;
+                if ((end - 1 - b) % 2 === 0)
+                    break;
+                end = text.indexOf('"', end + 1);
+            }
+            i = end;
+            let j = end + 1;
+            while (j < n && isSpace(text.charCodeAt(j)))
+                j++;
+            if (text.charCodeAt(j) === 58)
+                keys++;
+        }
+        else if (c === 123 || c === 91) {
+            if (++depth > MAX_JSON_DEPTH)
+                return { keys, deepAt: i };
+        }
+        else if (c === 125 || c === 93)
+            depth--;
+    }
+    return { keys, deepAt: -1 };
+}
+/** Own members over all objects of a parsed value (no recursion: depth is bounded only after this). */
+function memberCount(root) {
+    let n = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+        const v = stack.pop();
+        if (typeof v !== 'object' || v === null)
+            continue;
+        if (Array.isArray(v)) {
+            for (const x of v)
+                if (typeof x === 'object' && x !== null)
+                    stack.push(x);
+        }
+        else {
+            for (const k in v) {
+                n++;
+                const x = v[k];
+                if (typeof x === 'object' && x !== null)
+                    stack.push(x);
+            }
+        }
+    }
+    return n;
+}
+function firstDuplicate(text) {
+    const open = [];
+    let found = null;
+    visit(text, {
+        onObjectBegin: () => void open.push(new Set()),
+        onObjectEnd: () => void open.pop(),
+        onObjectProperty: (name, offset, _l, _sl, _sc, path) => {
+            const names = open[open.length - 1];
+            if (found || !names)
+                return;
+            if (names.has(name))
+                found = { name, offset, pointer: segmentsToPointer([...path(), name]) };
+            names.add(name);
+        },
+    }, { disallowComments: true, allowTrailingComma: false });
+    return found;
+}
 
 ;// CONCATENATED MODULE: ./src/util/json-pointer.ts
 
@@ -2272,7 +2385,7 @@ function segmentsOf(pointer) {
     let segs = segmentsCache.get(pointer);
     if (segs === undefined) {
         try {
-            segs = pointerToSegments(pointer);
+            segs = json_source_pointerToSegments(pointer);
         }
         catch {
             segs = null;
@@ -2820,6 +2933,568 @@ class SpoolIndex {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/profiles/read.ts
+
+/** Small readers shared by the profiles: they never throw on odd input, they report what they saw. */
+function read_isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * The value at a JSON Pointer, or undefined when absent (a malformed pointer reads as absent). Own
+ * properties only, as util/json-pointer: `/constructor` is not found on a plain object.
+ */
+function read_at(body, pointer) {
+    const segs = segmentsOf(pointer);
+    if (segs === null)
+        return undefined;
+    let cur = body;
+    for (const seg of segs) {
+        if (Array.isArray(cur)) {
+            if (typeof seg !== 'number' || seg >= cur.length)
+                return undefined;
+            cur = cur[seg];
+        }
+        else if (read_isRecord(cur)) {
+            const key = String(seg);
+            if (!Object.hasOwn(cur, key))
+                return undefined;
+            cur = cur[key];
+        }
+        else {
+            return undefined;
+        }
+    }
+    return cur;
+}
+function read_finiteNumber(v) {
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function read_bool(v) {
+    return typeof v === 'boolean' ? v : null;
+}
+/** A non-empty object or list counts as "a result is there"; {} , [], null and absent do not. */
+function read_nonEmpty(v) {
+    if (Array.isArray(v))
+        return v.length > 0;
+    if (read_isRecord(v))
+        return Object.keys(v).length > 0;
+    return v !== undefined && v !== null && v !== '' && v !== false;
+}
+/** Items of a list, or keys of an object (evidence clusters are keyed by layer). */
+function read_countOf(v) {
+    if (Array.isArray(v))
+        return v.length;
+    if (read_isRecord(v))
+        return Object.keys(v).length;
+    return 0;
+}
+/** "A->B->C" or ["A","B","C"] as a list of trimmed names; null when neither. */
+function read_tierList(v) {
+    if (typeof v === 'string') {
+        return v
+            .split('->')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+    }
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+        return v.map((s) => s.trim());
+    return null;
+}
+function read_describe(v) {
+    if (v === undefined)
+        return 'absent';
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return `a list of ${v.length}`;
+    if (typeof v === 'object')
+        return 'an object';
+    if (typeof v === 'string')
+        return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)})`;
+    return `${typeof v} ${String(v)}`;
+}
+/** Normalise a score by its declared scale; non-numbers stay null (never guessed from the value). */
+function read_normalise(raw, scale) {
+    const n = read_finiteNumber(raw);
+    return n === null ? null : n / scale;
+}
+
+;// CONCATENATED MODULE: ./src/engine/profiles/custom.ts
+
+/**
+ * The `custom` profile: JSON Pointers from config (`pipeline.custom`) map any engine's answer onto the
+ * view. What is not mapped is not checked (its check reports "not applicable"). The confidence scale is
+ * declared next to the confidence pointer (settings refuse one without the other).
+ */
+function custom_customProfile(p) {
+    const scale = p.confidenceScale ?? 1;
+    const modelAt = p.t1Model ?? '/model';
+    const outputAt = p.t1Output ?? '/output';
+    // Pinning a mapped field in a dataset declares the behaviour it carries.
+    function t1Of(body) {
+        if (p.t1 === undefined)
+            return null;
+        const raw = at(body, p.t1);
+        if (raw === undefined || raw === null)
+            return null;
+        if (!Array.isArray(raw))
+            return { pointer: p.t1, outputs: [], responders: null, malformed: `${p.t1} is ${describe(raw)}, not a list` };
+        return { pointer: p.t1, outputs: raw.map((e) => ({ model: at(e, modelAt), output: at(e, outputAt) })), responders: null };
+    }
+    function t2Of(body) {
+        if (p.t2 === undefined)
+            return null;
+        const raw = at(body, p.t2);
+        if (!nonEmpty(raw))
+            return null;
+        if (!isRecord(raw))
+            return { pointer: p.t2, models: [], malformed: `${p.t2} is ${describe(raw)}, not an object` };
+        return { pointer: p.t2, models: Array.isArray(raw.models) ? raw.models : [] };
+    }
+    function t3Of(body) {
+        const items = p.t3Items === undefined ? undefined : at(body, p.t3Items);
+        const sources = p.t3Sources === undefined ? undefined : at(body, p.t3Sources);
+        if (items === undefined && sources === undefined)
+            return null;
+        return { pointer: p.t3Items ?? p.t3Sources ?? '', items: countOf(items), sources: countOf(sources) };
+    }
+    function contradictionsOf(body) {
+        if (p.contradictions === undefined)
+            return null;
+        const raw = at(body, p.contradictions);
+        return Array.isArray(raw) ? raw.length : finiteNumber(raw);
+    }
+    function view(body) {
+        const shapeProblems = [];
+        const answer = at(body, p.answer);
+        if (answer === undefined)
+            shapeProblems.push(`${p.answer || '(the whole answer)'} is absent`);
+        const tierPath = p.tierPath === undefined ? null : tierList(at(body, p.tierPath));
+        const confidenceRaw = p.confidence === undefined ? undefined : at(body, p.confidence);
+        return {
+            profile: 'custom',
+            shapeProblems,
+            answerPointer: p.answer,
+            answer,
+            confidence: normalise(confidenceRaw, scale),
+            confidenceRaw,
+            confidencePointer: p.confidence ?? '',
+            confidenceScale: scale,
+            t1: t1Of(body),
+            t2: t2Of(body),
+            t3: t3Of(body),
+            tierPath,
+            opusEscalated: p.opusEscalated === undefined ? null : bool(at(body, p.opusEscalated)),
+            judicial: p.judicial === undefined ? null : nonEmpty(at(body, p.judicial)),
+            tierPathHasT4: tierPath ? tierPath.some((t) => t.toUpperCase() === 'T4') : null,
+            contradictions: contradictionsOf(body),
+            engineLatencyMs: p.engineLatencyMs === undefined ? null : finiteNumber(at(body, p.engineLatencyMs)),
+        };
+    }
+    return {
+        name: 'custom',
+        confidenceScale: scale,
+        exposes: {
+            t1: p.t1 !== undefined ? 'outputs' : false,
+            t2Audit: p.t2 !== undefined,
+            t3Evidence: p.t3Items !== undefined || p.t3Sources !== undefined,
+            tierConsistency: p.opusEscalated !== undefined && (p.judicial !== undefined || p.tierPath !== undefined),
+            contradictions: p.contradictions !== undefined,
+            confidence: p.confidence !== undefined,
+        },
+        // A custom engine's per-call members are the user's to name (replay.ignorePaths).
+        volatilePaths: [],
+        where: {
+            t1: p.t1 ?? '(not mapped)',
+            t2: p.t2 ?? '(not mapped)',
+            t3: p.t3Items ?? p.t3Sources ?? '(not mapped)',
+            tierPath: p.tierPath ?? '(not mapped)',
+            opusEscalated: p.opusEscalated ?? '(not mapped)',
+            judicial: p.judicial ?? '(not mapped)',
+            contradictions: p.contradictions ?? '(not mapped)',
+        },
+        answerPointer: () => p.answer,
+        view,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/profiles/detect.ts
+
+/**
+ * Which Toron generation an answer looks like, from its shape alone (`auto`). Deliberately strict: an
+ * answer that merely has a `final_answer` is not taken for Toron (the checker would only raise noise
+ * on it). `custom` is never detected: it exists only when configured.
+ *
+ * - toron-3: a `consensus` object, or (a broken answer of that generation) `metrics` with a `request_id`;
+ * - toron-2.5h-stability: the 2.5h frame with a list `tier_path` or the patch's own top-level members
+ *   (`snapshot`, numeric `latency_ms` / `contradictions`);
+ * - toron-2.5h: `final_answer` with `state_snapshot` or `tier_path`.
+ */
+function detect_detectProfile(body) {
+    if (!read_isRecord(body))
+        return null;
+    const hasFrame = 'final_answer' in body && ('state_snapshot' in body || 'tier_path' in body);
+    if (!hasFrame) {
+        if (read_isRecord(body.consensus))
+            return 'toron-3';
+        if (read_isRecord(body.metrics) && 'request_id' in body.metrics)
+            return 'toron-3';
+        return null;
+    }
+    const stability = Array.isArray(body.tier_path) ||
+        read_isRecord(body.snapshot) ||
+        typeof body.latency_ms === 'number' ||
+        typeof body.contradictions === 'number';
+    return stability ? 'toron-2.5h-stability' : 'toron-2.5h';
+}
+
+;// CONCATENATED MODULE: ./src/engine/profiles/toron25h.ts
+
+/**
+ * toron-2.5h (RyuzenToronV25HPlus) and its stability patch, as the real answers in
+ * reference/toron-samples show them:
+ * - answer `/final_answer`; confidence `/confidence_score` on a 0-100 scale (58.0 / 68.0; the patch:
+ *   ints 82 / 77);
+ * - tier 1 `/state_snapshot/T1_RAW[{model, hypothesis, contradictions[], ...}]` (the hypothesis is the
+ *   model's output); tier 2 `/state_snapshot/T2_AUDIT_REPORT{models, critiques, ...}`; the evidence tier
+ *   `/state_snapshot/REALITY_PACKET{verified_facts, source_clusters, ...}` plus `/sources_used`;
+ * - Opus: `/opus_used`, and the Opus review in `/state_snapshot/JUDICIAL_RESULT` (`{}` without it).
+ *
+ * 2.5h writes one fixed tier path string that always names JUDICIAL (the stage runs, Opus or not), so
+ * its path cannot tell whether Opus ran: only the judicial result can. The patch writes a list that
+ * gains "T4" exactly when Opus ran (its EXECUTION_PLAN.tier_path is the plan, not what ran: ignored).
+ *
+ * Contradictions: 2.5h counts the distinct texts its tier-1 models report; the patch reports the
+ * number itself in `/contradictions`.
+ */
+const SNAP = '/state_snapshot';
+const T1 = `${SNAP}/T1_RAW`;
+const T2 = `${SNAP}/T2_AUDIT_REPORT`;
+const T3 = `${SNAP}/REALITY_PACKET`;
+const JUDICIAL = `${SNAP}/JUDICIAL_RESULT`;
+function t1Of(body) {
+    const raw = read_at(body, T1);
+    if (raw === undefined || raw === null)
+        return null;
+    if (!Array.isArray(raw))
+        return { pointer: T1, outputs: [], responders: null, malformed: `${T1} is ${read_describe(raw)}, not a list` };
+    return {
+        pointer: T1,
+        outputs: raw.map((e) => (read_isRecord(e) ? { model: e.model, output: e.hypothesis } : { model: undefined, output: undefined })),
+        responders: null,
+    };
+}
+function t2Of(body) {
+    const raw = read_at(body, T2);
+    if (raw === undefined || raw === null || (read_isRecord(raw) && Object.keys(raw).length === 0))
+        return null;
+    if (!read_isRecord(raw))
+        return { pointer: T2, models: [], malformed: `${T2} is ${read_describe(raw)}, not an object` };
+    return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
+}
+function t3Of(body) {
+    const packet = read_at(body, T3);
+    const sourcesUsed = read_at(body, '/sources_used');
+    if ((packet === undefined || packet === null) && sourcesUsed === undefined)
+        return null;
+    const p = read_isRecord(packet) ? packet : {};
+    return {
+        pointer: T3,
+        items: read_countOf(p.verified_facts),
+        sources: Math.max(read_countOf(p.source_clusters), read_countOf(sourcesUsed)),
+    };
+}
+/** Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. */
+function t1Contradictions(body) {
+    const raw = read_at(body, T1);
+    if (!Array.isArray(raw))
+        return null;
+    const seen = new Set();
+    for (const e of raw) {
+        const list = read_isRecord(e) ? e.contradictions : undefined;
+        if (Array.isArray(list))
+            for (const c of list)
+                seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+    }
+    return seen.size;
+}
+function shapeProblems(body) {
+    if (!read_isRecord(body))
+        return [`the answer is ${read_describe(body)}, not a JSON object`];
+    const out = [];
+    if (typeof body.final_answer !== 'string')
+        out.push(`/final_answer is ${read_describe(body.final_answer)}, not text`);
+    if (!read_isRecord(body.state_snapshot))
+        out.push(`${SNAP} is ${read_describe(body.state_snapshot)}, not an object`);
+    return out;
+}
+function baseView(body, profile) {
+    const confidenceRaw = read_at(body, '/confidence_score');
+    return {
+        profile,
+        shapeProblems: shapeProblems(body),
+        answerPointer: '/final_answer',
+        answer: read_at(body, '/final_answer'),
+        confidence: read_normalise(confidenceRaw, 100),
+        confidenceRaw,
+        confidencePointer: '/confidence_score',
+        confidenceScale: 100,
+        t1: t1Of(body),
+        t2: t2Of(body),
+        t3: t3Of(body),
+        tierPath: read_tierList(read_at(body, '/tier_path')),
+        opusEscalated: read_bool(read_at(body, '/opus_used')),
+        judicial: read_nonEmpty(read_at(body, JUDICIAL)),
+        tierPathHasT4: null,
+        contradictions: t1Contradictions(body),
+        engineLatencyMs: null,
+    };
+}
+/** The witness is drawn by the clock (and named again as the RWL model). */
+const VOLATILE_25H = ['/random_witness', `${SNAP}/RWL_RESULT/model`];
+/**
+ * The patch also draws its latencies at random on each call (its `stable_latency` jitter), wherever it
+ * writes them (top level, the tiers, the plan, both snapshot copies), and the Opus review's
+ * `OpusResolution:<n>` and latency.
+ */
+const VOLATILE_STABILITY = [
+    ...VOLATILE_25H,
+    '/latency_ms',
+    `${SNAP}/LATENCY_MS`,
+    ...['/snapshot', `${SNAP}/NORMALIZED_SNAPSHOT`].flatMap((at) => [
+        `${at}/rwl_result/model`,
+        `${at}/t1_raw/*/latency_ms`,
+        `${at}/t2_audit_report/latency_ms`,
+        `${at}/reality_packet/latency_ms`,
+        `${at}/judicial_result/opus_result/result`,
+        `${at}/judicial_result/opus_result/latency_ms`,
+    ]),
+    `${SNAP}/EXECUTION_PLAN/latency_ms`,
+    `${T1}/*/latency_ms`,
+    `${T2}/latency_ms`,
+    `${T3}/latency_ms`,
+    `${JUDICIAL}/opus_result/result`,
+    `${JUDICIAL}/opus_result/latency_ms`,
+];
+const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
+const WHERE_25H = {
+    t1: T1,
+    t2: T2,
+    t3: T3,
+    tierPath: '/tier_path',
+    opusEscalated: '/opus_used',
+    judicial: JUDICIAL,
+    contradictions: `${T1}/*/contradictions`,
+};
+const toron25hProfile = {
+    name: 'toron-2.5h',
+    confidenceScale: 100,
+    exposes: ALL_EXPOSED,
+    where: WHERE_25H,
+    volatilePaths: VOLATILE_25H,
+    answerPointer: () => '/final_answer',
+    view: (body) => baseView(body, 'toron-2.5h'),
+};
+const toron25hStabilityProfile = {
+    name: 'toron-2.5h-stability',
+    confidenceScale: 100,
+    exposes: ALL_EXPOSED,
+    where: { ...WHERE_25H, contradictions: '/contradictions' },
+    volatilePaths: VOLATILE_STABILITY,
+    answerPointer: () => '/final_answer',
+    view(body) {
+        const v = baseView(body, 'toron-2.5h-stability');
+        const path = v.tierPath;
+        v.tierPathHasT4 = path ? path.includes('T4') : null;
+        // The patch reports its count as an int: one missing or not a number is a broken answer, not a
+        // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+        const reported = read_at(body, '/contradictions');
+        const count = read_finiteNumber(reported);
+        if (count !== null)
+            v.contradictions = count;
+        else
+            v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${read_describe(reported)}, not a number`}`;
+        v.engineLatencyMs = read_finiteNumber(read_at(body, '/latency_ms'));
+        return v;
+    },
+};
+
+;// CONCATENATED MODULE: ./src/engine/profiles/toron3.ts
+
+/** The form, from the consensus's own member names, else (a consensus-less part) from the metrics'. */
+function formOf(consensus, metrics) {
+    if (read_isRecord(consensus)) {
+        if ('representative_output' in consensus || 'avg_confidence' in consensus)
+            return 'full';
+        if ('output' in consensus || 'confidence' in consensus)
+            return 'query';
+    }
+    return read_isRecord(metrics) && ('tier4_arbitration_invoked' in metrics || 'total_latency_ms' in metrics) ? 'full' : 'query';
+}
+/** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
+const ARBITRATE_BELOW = 0.7;
+/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
+function agreementOf(c, form) {
+    if (form === 'query') {
+        const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
+        if (!m || Number(m[2]) === 0)
+            return null;
+        return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+    }
+    const n = read_finiteNumber(c.agreement_count);
+    const total = read_finiteNumber(c.total_responses);
+    if (n === null || total === null || total <= 0)
+        return null;
+    return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
+}
+const FIELDS = {
+    query: { answer: 'output', model: 'model', confidence: 'confidence', latency: 'latency_ms' },
+    full: { answer: 'representative_output', model: 'representative_model', confidence: 'avg_confidence', latency: 'total_latency_ms' },
+};
+const ESCALATED = new Set(['opus_primary', 'tier2_failsafe']);
+function escalatedBy(source) {
+    if (typeof source !== 'string')
+        return null;
+    if (ESCALATED.has(source))
+        return true;
+    if (source === 'consensus_only')
+        return false;
+    return null;
+}
+function toron3_t1Of(consensus, metrics, form) {
+    const called = read_finiteNumber(read_isRecord(metrics) ? metrics.providers_called : undefined);
+    const failed = read_finiteNumber(read_isRecord(metrics) ? metrics.providers_failed : undefined) ?? 0;
+    const f = FIELDS[form];
+    return {
+        pointer: '/metrics/providers_called',
+        outputs: null,
+        responders: called === null ? null : called - failed,
+        representative: { model: consensus[f.model], output: consensus[f.answer] },
+        ...(called === null ? { malformed: `/metrics/providers_called is ${read_describe(read_isRecord(metrics) ? metrics.providers_called : undefined)}` } : {}),
+    };
+}
+function toron3_t3Of(consensus) {
+    const strength = consensus.evidence_strength;
+    if (strength === undefined || strength === null)
+        return null;
+    return { pointer: '/consensus/evidence_strength', items: 0, sources: 0, summary: typeof strength === 'string' ? strength : '' };
+}
+function view(body) {
+    const consensus = read_at(body, '/consensus');
+    const metrics = read_at(body, '/metrics');
+    const form = formOf(consensus, metrics);
+    const f = FIELDS[form];
+    const shapeProblems = [];
+    if (!read_isRecord(body))
+        shapeProblems.push(`the answer is ${read_describe(body)}, not a JSON object`);
+    else if (!read_isRecord(consensus))
+        shapeProblems.push(`/consensus is ${read_describe(consensus)}, not an object`);
+    else if (typeof consensus[f.answer] !== 'string')
+        shapeProblems.push(`/consensus/${f.answer} is ${read_describe(consensus[f.answer])}, not text`);
+    const c = read_isRecord(consensus) ? consensus : {};
+    const m = read_isRecord(metrics) ? metrics : {};
+    const arbitrationModel = c.arbitration_model;
+    const judicial = typeof arbitrationModel === 'string' ? arbitrationModel !== '' : arbitrationModel === null ? false : null;
+    // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter.
+    const invoked = form === 'full' ? read_bool(m.tier4_arbitration_invoked) : null;
+    const hasT4 = invoked ?? judicial;
+    const tier2 = form === 'full' ? read_bool(m.tier2_invoked) : null;
+    const tierPath = ['T1', ...(tier2 ? ['T2'] : []), 'T3', ...(hasT4 ? ['T4'] : [])];
+    const confidenceRaw = c[f.confidence];
+    return {
+        profile: 'toron-3',
+        form,
+        shapeProblems,
+        answerPointer: `/consensus/${f.answer}`,
+        answer: c[f.answer],
+        confidence: read_normalise(confidenceRaw, 1),
+        confidenceRaw,
+        confidencePointer: `/consensus/${f.confidence}`,
+        confidenceScale: 1,
+        t1: read_isRecord(consensus) ? toron3_t1Of(c, metrics, form) : null,
+        t2: null,
+        t3: toron3_t3Of(c),
+        tierPath,
+        opusEscalated: escalatedBy(c.arbitration_source),
+        judicial,
+        tierPathHasT4: hasT4,
+        contradictions: null,
+        agreement: agreementOf(c, form),
+        engineLatencyMs: read_finiteNumber(m[f.latency]),
+    };
+}
+const toron3Profile = {
+    name: 'toron-3',
+    confidenceScale: 1,
+    exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+    // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
+    volatilePaths: [
+        '/metrics/request_id',
+        '/metrics/timestamp',
+        '/consensus/timestamp',
+        '/metrics/latency_ms',
+        '/metrics/total_latency_ms',
+        '/metrics/provider_latencies',
+        '/metrics/cache_hit',
+    ],
+    where: {
+        t1: '/metrics/providers_called',
+        t2: '(not reported by toron-3)',
+        t3: '/consensus/evidence_strength',
+        tierPath: '/metrics/tier4_arbitration_invoked',
+        opusEscalated: '/consensus/arbitration_source',
+        judicial: '/consensus/arbitration_model',
+        contradictions: '(not reported by toron-3)',
+    },
+    answerPointer: (body) => `/consensus/${FIELDS[formOf(read_at(body, '/consensus'), read_at(body, '/metrics'))].answer}`,
+    view,
+};
+
+;// CONCATENATED MODULE: ./src/engine/profiles/index.ts
+
+
+
+
+
+
+/** The built-in profiles; `custom` is built from its pointers (customProfile). */
+const PROFILES = {
+    'toron-2.5h': toron25hProfile,
+    'toron-2.5h-stability': toron25hStabilityProfile,
+    'toron-3': toron3Profile,
+};
+const customCache = new WeakMap();
+/**
+ * The profile for a name. `auto` is resolved per answer by shape (null when the shape is not a known
+ * generation); `custom` needs its pointers (null without them).
+ */
+function profileFor(name, body, custom = null) {
+    if (name === 'custom') {
+        if (!custom)
+            return null;
+        let p = customCache.get(custom);
+        if (!p)
+            customCache.set(custom, (p = customProfile(custom)));
+        return p;
+    }
+    if (name === 'auto') {
+        const detected = detectProfile(body);
+        return detected ? PROFILES[detected] : null;
+    }
+    return PROFILES[name];
+}
+/**
+ * The members a profile's engines change on every call, for this answer: `auto` detects the shape
+ * (none for an unknown one), `custom` has none (the user's replay.ignorePaths say).
+ */
+function volatilePathsFor(name, body) {
+    if (name === 'custom')
+        return NO_PATHS;
+    const detected = name === 'auto' ? detect_detectProfile(body) : name;
+    return detected ? PROFILES[detected].volatilePaths : NO_PATHS;
+}
+const NO_PATHS = [];
+
 ;// CONCATENATED MODULE: ./src/util/fs.ts
 
 
@@ -2976,6 +3651,8 @@ function piece(v, indent, pad, depth, put) {
 
 
 
+
+const writer_NO_PATHS = [];
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
 /** The answer's UTF-8 scratch: room for any answer up to 64 KB of text. */
@@ -3028,7 +3705,8 @@ class SnapshotWriter {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const ignore = this.ignoreFor(o.case.ignorePaths);
+        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
+        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
         const entry = {
             dataset: o.case.dataset,
             id: o.case.id,
@@ -3046,8 +3724,20 @@ class SnapshotWriter {
         // three (with Buffer.byteLength), a third of this thread's time.
         let answerBytes = -1;
         const r = o.result;
+        let unreadable;
+        let canonical = '';
         if (r.ok && ignore.error === undefined) {
-            answerBytes = this.encode(canonicalJson(r.body, ignore.tree));
+            try {
+                canonical = canonicalJson(r.body, ignore.tree);
+            }
+            catch (err) {
+                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+                unreadable = `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : err.message}`;
+            }
+        }
+        if (r.ok && ignore.error === undefined && unreadable === undefined) {
+            answerBytes = this.encode(canonical);
             entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
             const raw = r.raw;
             entry.rawHash = rawHash ?? sha256Hex(raw);
@@ -3057,7 +3747,11 @@ class SnapshotWriter {
         }
         else {
             entry.status = 'error';
-            entry.error = r.ok ? { kind: 'ignore_paths', message: ignore.error } : { kind: r.error.kind, message: r.error.message };
+            entry.error = !r.ok
+                ? { kind: r.error.kind, message: r.error.message }
+                : unreadable !== undefined
+                    ? { kind: 'unreadable', message: unreadable }
+                    : { kind: 'ignore_paths', message: ignore.error };
             this.errored++;
         }
         // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
@@ -3173,18 +3867,23 @@ class SnapshotWriter {
         this.done = true;
         this.cleanup();
     }
-    ignoreFor(casePaths) {
-        const paths = unionPaths(this.opts.configIgnorePaths, casePaths);
-        const key = paths.join('\u0000');
-        let hit = this.ignoreCache.get(key);
+    ignoreFor(casePaths, volatile) {
+        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+        // writer thread gets each case's list as a fresh copy).
+        let byCase = this.ignoreCache.get(volatile);
+        if (!byCase)
+            this.ignoreCache.set(volatile, (byCase = new Map()));
+        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+        let hit = byCase.get(caseKey);
         if (!hit) {
+            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
             try {
                 hit = { paths, tree: compileIgnorePaths(paths) };
             }
             catch (err) {
                 hit = { paths, tree: null, error: err.message };
             }
-            this.ignoreCache.set(key, hit);
+            byCase.set(caseKey, hit);
         }
         return hit;
     }

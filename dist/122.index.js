@@ -1,8 +1,8 @@
-export const id = 252;
-export const ids = [252];
+export const id = 122;
+export const ids = [122];
 export const modules = {
 
-/***/ 48252:
+/***/ 31122:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -53,8 +53,9 @@ function formatInputError(message, w) {
     const parts = [at];
     if (w.pointer !== undefined)
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
+    // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case "${w.caseId}"`);
+        parts.push(`case ${JSON.stringify(w.caseId)}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */
@@ -197,13 +198,55 @@ async function withDeadline(promise, ms, onTimeout) {
     }
 }
 /**
+ * Calls `fire` when a step started now runs out of time: `normalMs` while the job runs; once the job is
+ * cancelled (before the step or in the middle of it), what is left of the cancel budget, if that is
+ * sooner. Returns the function that stops watching.
+ */
+function whenTimeRunsOut(c, normalMs, fire) {
+    const started = performance.now();
+    const left = () => Math.max(0, Math.min(normalMs - (performance.now() - started), c.budget(normalMs)));
+    let timer = setTimeout(fire, left());
+    const shorten = () => {
+        clearTimeout(timer);
+        timer = setTimeout(fire, left());
+    };
+    if (c.cancelledAt() === null)
+        c.signal.addEventListener('abort', shorten, { once: true });
+    return () => {
+        clearTimeout(timer);
+        c.signal.removeEventListener('abort', shorten);
+    };
+}
+/**
+ * An AbortSignal for a network step: aborts (a TimeoutError, like AbortSignal.timeout) after `normalMs`,
+ * or when the cancel budget runs out, also when the cancel comes in the middle of the step.
+ */
+function budgetSignal(c, normalMs) {
+    const controller = new AbortController();
+    const stop = whenTimeRunsOut(c, normalMs, () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')));
+    controller.signal.addEventListener('abort', stop, { once: true });
+    return controller.signal;
+}
+/**
  * A network step bounded by the job's cancellation budget: `normalMs` while the job runs, what is left
- * of the cancel budget after a cancel. Throws, naming the step, when the time runs out.
+ * of the cancel budget once the job is cancelled (a cancel in the middle of the step shortens the wait
+ * too). Throws, naming the step and how long it was waited for, when the time runs out.
  */
 function withinBudget(c, normalMs, what, promise) {
-    const ms = c.budget(normalMs);
-    return withDeadline(promise, ms, () => {
-        throw new Error(`${what} did not finish within ${Math.round(ms / 1000)} s${c.cancelledAt() !== null ? ' (the job was cancelled)' : ''}`);
+    promise.catch(() => { }); // a rejection after the deadline must not become an unhandled one
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+        const stop = whenTimeRunsOut(c, normalMs, () => {
+            const waited = Math.round((performance.now() - started) / 1000);
+            reject(new Error(`${what} did not finish within ${waited} s${c.cancelledAt() !== null ? ' (the job was cancelled)' : ''}`));
+        });
+        promise.then((v) => {
+            stop();
+            resolve(v);
+        }, (err) => {
+            stop();
+            reject(err);
+        });
     });
 }
 
@@ -288,224 +331,131 @@ class ActionLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/artifact-name.ts
-/** Characters the artifact service refuses in a name (NTFS limits), as @actions/artifact checks them. */
-const ARTIFACT_NAME_FORBIDDEN = ['/', '\\', '"', ':', '<', '>', '|', '*', '?', '\r', '\n'];
-/** Why a name cannot be an artifact name, or null when it can. */
-function artifactNameProblem(name) {
-    if (name.trim() === '')
-        return 'must not be empty';
-    const bad = ARTIFACT_NAME_FORBIDDEN.filter((c) => name.includes(c));
-    if (bad.length > 0)
-        return `${JSON.stringify(name)} contains ${bad.map((c) => JSON.stringify(c)).join(', ')}`;
-    if (name.length > 256)
-        return `must be at most 256 characters (got ${name.length})`;
-    return null;
-}
-/**
- * A default name that is valid whatever the job id holds: the job id is an identifier in practice, but
- * reusable workflows and odd ids should not break the upload.
- */
-function defaultArtifactName(job) {
-    const safe = (job ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-    return safe ? `toron-testops-${safe}` : 'toron-testops';
-}
-/** The n-th fallback name when a name is taken in this run (matrix legs of one job share the job id). */
-function suffixedName(name, n) {
-    return n <= 1 ? name : `${name}-${n}`;
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-/**
- * The inputs with their action.yml defaults (a test keeps this table, action.yml and the README in
- * sync). The runner passes every declared input, defaults filled in, as INPUT_<NAME> with the name
- * upper-cased and the dashes kept.
- */
-const INPUT_DEFAULTS = {
-    engine: '',
-    config: '',
-    'working-directory': '',
-    'run-id': '',
-    stages: '',
-    baseline: '',
-    'fail-on': '',
-    annotations: 'workflow-commands',
-    'max-annotations': '50',
-    'job-summary': 'true',
-    'pr-comment': 'off',
-    'artifact-name': '',
-    'upload-artifact': 'true',
-    'retention-days': '0',
-    'github-token': '${{ github.token }}',
-    mode: 'run',
-    shard: '',
-};
-const OUTPUT_NAMES = [
-    'result',
-    'determinism-score',
-    'sim-pass-rate',
-    'p95-ms',
-    'warroom-critical',
-    'report-path',
-    'bundle-path',
-    'bundle-sha256',
-    'artifact-id',
-    'artifact-url',
-    'promote',
-    'pass-rate-delta',
-    'p95-delta-ms',
-    'determinism-delta',
-    'comparison-path',
-];
-const ENUMS = {
-    'fail-on': ['fail', 'warn', 'never'],
-    annotations: ['workflow-commands', 'checks', 'off'],
-    'pr-comment': ['off', 'always', 'on-change', 'on-failure'],
-    mode: ['run', 'publish', 'merge', 'compare'],
-};
-/** Most annotations one run may send (the Checks API takes 50 a request; more requests add more). */
-const MAX_ANNOTATIONS_LIMIT = 1000;
-/** The input as the runner passes it; an input that was not passed at all reads as its default. */
-function rawInput(env, name) {
-    const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-    return (v ?? defaultFor(name)).trim();
-}
-function defaultFor(name) {
-    const d = INPUT_DEFAULTS[name] ?? '';
-    // An expression default only means something to the runner; outside it, "not given".
-    return d.startsWith('${{') ? '' : d;
-}
-/** Reads and validates every input; all problems are reported together, in one InputError. */
-function readInputs(env) {
-    const problems = [];
-    const text = (name) => {
-        const v = rawInput(env, name);
-        return v === '' ? null : v;
-    };
-    const oneOf = (name, fallback) => {
-        const v = text(name);
-        if (v === null)
-            return fallback;
-        const allowed = ENUMS[name];
-        const lower = v.toLowerCase();
-        if (!allowed.includes(lower)) {
-            problems.push(`input ${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-            return fallback;
-        }
-        return lower;
-    };
-    const bool = (name) => {
-        const v = rawInput(env, name);
-        // YAML 1.2 core schema booleans, as the toolkit's getBooleanInput reads them.
-        if (['true', 'True', 'TRUE'].includes(v))
-            return true;
-        if (['false', 'False', 'FALSE'].includes(v))
-            return false;
-        problems.push(`input ${name}: must be true or false, got ${JSON.stringify(v)}`);
-        return INPUT_DEFAULTS[name] === 'true';
-    };
-    const int = (name, min, max) => {
-        const v = rawInput(env, name);
-        if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) {
-            problems.push(`input ${name}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-            return Number(INPUT_DEFAULTS[name]);
-        }
-        return Number(v);
-    };
-    const baselineText = text('baseline');
-    const baseline = baselineText === null ? { kind: 'none' } : baselineText.toLowerCase() === 'auto' ? { kind: 'auto' } : { kind: 'path', path: baselineText };
-    const artifactName = text('artifact-name');
-    if (artifactName !== null) {
-        const p = artifactNameProblem(artifactName);
-        if (p)
-            problems.push(`input artifact-name: ${p} (not allowed: ${ARTIFACT_NAME_FORBIDDEN.map((c) => JSON.stringify(c)).join(' ')})`);
-    }
-    const inputs = {
-        engine: text('engine'),
-        config: text('config'),
-        workingDirectory: text('working-directory'),
-        runId: text('run-id'),
-        stages: text('stages'),
-        baseline,
-        failOn: oneOf('fail-on', null),
-        annotations: oneOf('annotations', 'workflow-commands'),
-        maxAnnotations: int('max-annotations', 0, MAX_ANNOTATIONS_LIMIT),
-        jobSummary: bool('job-summary'),
-        prComment: oneOf('pr-comment', 'off'),
-        artifactName,
-        uploadArtifact: bool('upload-artifact'),
-        retentionDays: int('retention-days', 0, 90),
-        githubToken: rawInput(env, 'github-token'),
-        mode: oneOf('mode', 'run'),
-        shard: text('shard'),
-    };
-    if (inputs.shard !== null && inputs.mode !== 'run')
-        problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
-    if (problems.length > 0) {
-        throw new InputError(problems.length === 1 ? problems[0] : `${problems.length} invalid inputs:\n  ${problems.join('\n  ')}`);
-    }
-    return inputs;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
-;// CONCATENATED MODULE: ./src/runner/paths.ts
-
-function runPaths(cwd, out, runId) {
-    const outAbs = external_node_path_default().resolve(cwd, out);
-    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
-    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
-    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
-    return {
-        cwd,
-        out: outAbs,
-        reportDir,
-        snapshotsDir,
-        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
-        warroomDir,
-        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
-        db: external_node_path_default().join(outAbs, 'testops.db'),
-        runLog: external_node_path_default().join(reportDir, 'run.log'),
-        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
-        report: external_node_path_default().join(reportDir, 'report.json'),
-        html: external_node_path_default().join(reportDir, 'report.html'),
-        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
-        result: external_node_path_default().join(reportDir, 'result.json'),
-        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
-        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
-        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
-        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
-    };
-}
-/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
-function relPath(from, to) {
-    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
-}
-/**
- * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
- * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
- */
-function pathScrubber(cwd) {
-    const prefix = cwd.endsWith((external_node_path_default()).sep) ? cwd : cwd + (external_node_path_default()).sep;
-    return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + (external_node_path_default()).sep) : text);
-}
-
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(48161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __webpack_require__(42463);
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __webpack_require__(21916);
+;// CONCATENATED MODULE: ./schemas/settings.schema.json
+const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or { threshold, level } where level \\"warn\\" makes a breach a warning.","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
+
+// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
+var shell_quote = __webpack_require__(26591);
+;// CONCATENATED MODULE: ./src/engine/spec.ts
+
+
+const ACCEPTED = 'accepted forms: "reference", an http:// or https:// URL (e.g. http://127.0.0.1:8000/run), ' +
+    'or "cmd:<argv>" (e.g. cmd:python3 engine.py --stdio)';
+function parseEngineSpec(spec) {
+    const s = spec.trim();
+    if (s === '')
+        throw new InputError(`the engine is empty; ${ACCEPTED}`);
+    if (s === 'reference')
+        return { kind: 'reference' };
+    if (s.startsWith('cmd:'))
+        return { kind: 'command', argv: splitArgv(s.slice(4)) };
+    if (/^https?:\/\//i.test(s))
+        return { kind: 'http', url: parseHttpUrl(s) };
+    throw new InputError(`unknown engine "${redactTarget(s)}"; ${ACCEPTED}`);
+}
+function parseHttpUrl(s) {
+    let url;
+    try {
+        url = new URL(s);
+    }
+    catch {
+        throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL; ${ACCEPTED}`);
+    }
+    if (url.hostname === '') {
+        throw new InputError(`the engine URL "${redactTarget(s)}" has no host; ${ACCEPTED}`);
+    }
+    return url;
+}
+/**
+ * Splits like a POSIX shell would, but since nothing runs through a shell, anything a shell would
+ * *do* (pipes, redirects, globs, variables) is refused rather than silently passed as a literal.
+ */
+function splitArgv(command) {
+    let entries;
+    try {
+        // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
+        entries = (0,shell_quote.parse)(command, (name) => (name === '' ? '$' : { variable: name }));
+    }
+    catch (err) {
+        throw new InputError(`cmd: engine "${command.trim()}" cannot be split into arguments: ${err.message}`);
+    }
+    const argv = [];
+    for (const e of entries) {
+        if (typeof e === 'string') {
+            argv.push(e);
+        }
+        else if ('variable' in e) {
+            throw new InputError(`cmd: engine uses the variable $${e.variable}, but cmd: engines run without a shell and expand ` +
+                `nothing; write the value itself, or '$${e.variable}' in single quotes to pass it literally`);
+        }
+        else if ('comment' in e) {
+            throw new InputError(`cmd: engine contains "#" (a shell comment); quote it ('#') if it is part of an argument`);
+        }
+        else if (e.op === 'glob') {
+            throw new InputError(`cmd: engine contains the glob "${e.pattern}", which is not expanded (no shell); ` +
+                `quote it if it is meant literally`);
+        }
+        else {
+            throw new InputError(`cmd: engine contains the shell operator "${e.op}", but cmd: engines run one program without ` +
+                `a shell (no pipes, redirects, && or ;); wrap a script if you need them`);
+        }
+    }
+    // shell-quote drops the string boundaries of `""`, so an empty argv means nothing but whitespace.
+    if (argv.length === 0 || argv[0] === '') {
+        throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
+    }
+    return argv;
+}
+/**
+ * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
+ * a token); anything else is printed as given.
+ */
+function redactTarget(spec) {
+    const s = spec.trim();
+    if (!/^https?:\/\//i.test(s))
+        return s;
+    try {
+        const url = new URL(s);
+        return redactUrl(url);
+    }
+    catch {
+        // Not a valid URL: still drop what looks like userinfo or a query.
+        return s.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
+    }
+}
+function redactUrl(url) {
+    const u = new URL(url.href);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.href;
+}
 
 // EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
 var main = __webpack_require__(99547);
 ;// CONCATENATED MODULE: ./src/util/json-source.ts
 
 
-/** Line starts of a text, for offset -> line/column. */
+/** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
 function lineStarts(text) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++)
-        if (text.charCodeAt(i) === 10)
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10))
             starts.push(i + 1);
+    }
     return starts;
 }
 function positionAt(starts, offset) {
@@ -547,6 +497,12 @@ const INDEXED_DEPTH = 2;
  * more, is only built when a deeper pointer is asked for (errors).
  */
 function parseJsonSource(text, file) {
+    // Before any parser: the careful one (jsonc-parser) recurses, and overflows on deep enough text.
+    const structure = scanStructure(text);
+    if (structure.deepAt >= 0) {
+        const pos = positionAt(lineStarts(text), structure.deepAt);
+        throw new InputError(`nested deeper than ${MAX_JSON_DEPTH} levels`, { file, line: pos.line, column: pos.column });
+    }
     let value;
     let shallow;
     let starts;
@@ -558,6 +514,8 @@ function parseJsonSource(text, file) {
     catch {
         ({ value, shallow, starts } = checkedParse(text, file));
     }
+    if (structure.keys !== memberCount(value))
+        rejectDuplicate(text, file, starts);
     let tree;
     const deepOffset = (pointer) => {
         tree ??= (0,main.parseTree)(text, [], { disallowComments: true, allowTrailingComma: false });
@@ -731,885 +689,109 @@ function shallowOffsets(text) {
     value('', -1, 0);
     return out;
 }
-
-;// CONCATENATED MODULE: ./src/util/json-pointer.ts
-
-/** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
-const POINTER_RE = /^(\/([^~/]|~[01])*)*$/;
-function isJsonPointer(pointer) {
-    return POINTER_RE.test(pointer);
-}
-// The same few pointers (a profile's fields, the datasets' paths) are read in every answer of a run:
-// splitting each once saves most of a read (0.43 -> 0.06 us). Bounded, so odd pointers cannot grow it
-// without end; the arrays are shared, so nothing may change them.
-const SEGMENTS_MAX = 10_000;
-const segmentsCache = new Map();
-/** pointerToSegments, remembered; null for a malformed pointer. */
-function segmentsOf(pointer) {
-    let segs = segmentsCache.get(pointer);
-    if (segs === undefined) {
-        try {
-            segs = json_source_pointerToSegments(pointer);
-        }
-        catch {
-            segs = null;
-        }
-        if (segmentsCache.size < SEGMENTS_MAX)
-            segmentsCache.set(pointer, segs);
-    }
-    return segs;
-}
-const validPointers = new Set();
-/** isJsonPointer for a pointer read in every answer: valid ones are remembered (bounded like the segments). */
-function isKnownJsonPointer(pointer) {
-    if (validPointers.has(pointer))
-        return true;
-    if (!POINTER_RE.test(pointer))
-        return false;
-    if (validPointers.size < SEGMENTS_MAX)
-        validPointers.add(pointer);
-    return true;
-}
-/** An array index token per RFC 6901: `0` or digits without a leading zero (never `-`). */
-function arrayIndex(seg, length) {
-    if (typeof seg !== 'number')
-        return undefined;
-    return seg < length ? seg : undefined;
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 /**
- * The value at a JSON Pointer. Only own properties count, so `/constructor` or `/__proto__` on a plain
- * object is "not found" rather than a prototype member.
+ * Deeper than this, a file is refused: every walk of a value (assertions, canonical forms, snapshots)
+ * recurses, and a stack overflow would say nothing of where. No dataset or config needs a tenth of it.
  */
-function getAtPointer(value, pointer) {
-    const segs = segmentsOf(pointer);
-    if (segs === null)
-        throw new Error(`not a JSON Pointer: ${pointer}`);
-    let cur = value;
-    for (const seg of segs) {
-        if (Array.isArray(cur)) {
-            const i = arrayIndex(seg, cur.length);
-            if (i === undefined)
-                return { found: false };
-            cur = cur[i];
-        }
-        else if (isObject(cur)) {
-            const key = String(seg);
-            if (!Object.hasOwn(cur, key))
-                return { found: false };
-            cur = cur[key];
-        }
-        else {
-            return { found: false };
-        }
-    }
-    return { found: true, value: cur };
-}
+const MAX_JSON_DEPTH = 1000;
 /**
- * A copy of `value` without the member at `pointer` (array elements are spliced out, as JSON Patch
- * `remove` does). Only the containers along the path are copied; the input is never mutated. An absent
- * path returns the input unchanged (ignorePaths name fields that only some responses have). The root
- * pointer `""` removes everything: the result is `undefined`.
+ * What JSON.parse lets through silently: a member named twice in one object. The last one wins, so an
+ * assertion or a setting written first would just disappear. The good path costs the structure scan
+ * and one count of the parsed members; only a file whose counts differ is walked again, to name it.
  */
-function removeAtPointer(value, pointer) {
-    const segs = pointerToSegments(pointer);
-    if (segs.length === 0)
-        return undefined;
-    return removeAt(value, segs, 0);
-}
-function removeAt(cur, segs, depth) {
-    const seg = segs[depth];
-    const last = depth === segs.length - 1;
-    if (Array.isArray(cur)) {
-        const i = arrayIndex(seg, cur.length);
-        if (i === undefined)
-            return cur;
-        if (last)
-            return [...cur.slice(0, i), ...cur.slice(i + 1)];
-        const child = removeAt(cur[i], segs, depth + 1);
-        if (child === cur[i])
-            return cur;
-        const copy = cur.slice();
-        copy[i] = child;
-        return copy;
-    }
-    if (isObject(cur)) {
-        const key = String(seg);
-        if (!Object.hasOwn(cur, key))
-            return cur;
-        if (last) {
-            // fromEntries defines properties, so a JSON key named "__proto__" stays an ordinary key.
-            return Object.fromEntries(Object.entries(cur).filter(([k]) => k !== key));
-        }
-        const child = removeAt(cur[key], segs, depth + 1);
-        if (child === cur[key])
-            return cur;
-        return { ...cur, [key]: child };
-    }
-    return cur;
-}
-/** Remove every pointer in turn (absent ones are skipped). */
-function removeAtPointers(value, pointers) {
-    let out = value;
-    for (const p of pointers)
-        out = removeAtPointer(out, p);
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/replay/ignore-paths.ts
-
-
-function node() {
-    return { end: false, children: new Map(), wildcard: null };
-}
-/** Throws a plain Error naming the bad pointer; callers wrap it with the file or flag it came from. */
-function compileIgnorePaths(pointers) {
-    if (pointers.length === 0)
-        return null;
-    const root = node();
-    for (const p of pointers) {
-        if (p === '' || !isJsonPointer(p)) {
-            throw new Error(`ignorePaths: ${JSON.stringify(p)} is not a JSON Pointer to a member (like "/metrics/request_id")`);
-        }
-        let cur = root;
-        for (const seg of json_source_pointerToSegments(p)) {
-            const key = String(seg);
-            if (key === '*') {
-                cur.wildcard ??= node();
-                cur = cur.wildcard;
-            }
-            else {
-                let next = cur.children.get(key);
-                if (!next)
-                    cur.children.set(key, (next = node()));
-                cur = next;
-            }
-        }
-        cur.end = true;
-    }
-    return root;
-}
-/**
- * The ignore nodes that apply to member `key` below `at` (at most two: the named one and the wildcard).
- * `drop` when any of them ends there.
- */
-function stepIgnore(at, key) {
-    const named = at.children.get(key);
-    const wild = at.wildcard;
-    if (!named && !wild)
-        return { drop: false, next: null };
-    if (named?.end || wild?.end)
-        return { drop: true, next: null };
-    if (named && wild)
-        return { drop: false, next: merged(named, wild) };
-    return { drop: false, next: (named ?? wild) };
-}
-// A named member under a wildcard level is walked with both subtrees, merged once per pair (answers
-// repeat the same shapes, so the same pairs come back for every item of a list).
-const mergeCache = new WeakMap();
-function merged(a, b) {
-    let inner = mergeCache.get(a);
-    if (!inner)
-        mergeCache.set(a, (inner = new WeakMap()));
-    let m = inner.get(b);
-    if (!m)
-        inner.set(b, (m = mergeNodes(a, b)));
-    return m;
-}
-function mergeNodes(a, b) {
-    const out = node();
-    out.end = a.end || b.end;
-    for (const [k, v] of a.children)
-        out.children.set(k, v);
-    for (const [k, v] of b.children) {
-        const mine = out.children.get(k);
-        out.children.set(k, mine ? mergeNodes(mine, v) : v);
-    }
-    out.wildcard = a.wildcard && b.wildcard ? mergeNodes(a.wildcard, b.wildcard) : (a.wildcard ?? b.wildcard);
-    return out;
-}
-/** Sorted, de-duplicated union: the ignore set of a case (config paths + the dataset's). */
-function unionPaths(...lists) {
-    const set = new Set();
-    for (const l of lists)
-        for (const p of l ?? [])
-            set.add(p);
-    return [...set].sort();
-}
-
-;// CONCATENATED MODULE: ./src/replay/canonical.ts
-
-
-/**
- * The canonical form c(y) of an answer (DESIGN §4.1): the parsed JSON with ignorePaths removed,
- * serialised the RFC 8785 (JCS) way: object members sorted by the UTF-16 code units of their names
- * (what Array.prototype.sort does by default), no whitespace, numbers and strings as ECMAScript's
- * JSON.stringify writes them (which is exactly what JCS prescribes for both).
- *
- * Written by hand rather than with the `canonicalize` package: JCS on JavaScript values is these few
- * lines, and dropping ignored members during the same walk saves copying a 50 KB answer first.
- * Values JSON cannot hold follow JSON.stringify (undefined members are left out, undefined or
- * non-finite array items and non-finite numbers become null, `toJSON` is honoured), so the canonical
- * form of an in-process answer equals that of its serialised-then-parsed bytes.
- */
-function canonicalJson(value, ignore = null) {
-    const sorted = sortedCopy(value, ignore);
-    if (sorted !== UNSORTABLE)
-        return JSON.stringify(sorted) ?? 'null';
-    return canonicalJsonByWalk(value, ignore);
-}
-/**
- * The same text written member by member. `canonicalJson` takes this path only for the values a
- * sorted copy cannot stand for (see sortedCopy); tests hold the two paths to one result.
- */
-function canonicalJsonByWalk(value, ignore = null) {
-    const out = ignore ? writeIgnoring(value, ignore) : write(value);
-    return out === undefined ? 'null' : out;
-}
-const UNSORTABLE = Symbol('unsortable');
-/**
- * Member names in code-unit order (what the default sort gives), sorted in place. Objects of an
- * answer have a few names each; for those an insertion sort allocates nothing, where
- * Array.prototype.sort allocates a work array per call: 30% of all SIM allocation at 100k cases.
- */
-function sortNames(names) {
-    if (names.length > 24)
-        return names.sort();
-    for (let i = 1; i < names.length; i++) {
-        const name = names[i];
-        let j = i - 1;
-        while (j >= 0 && names[j] > name) {
-            names[j + 1] = names[j];
-            j--;
-        }
-        names[j + 1] = name;
-    }
-    return names;
-}
-/** An array index as a member name: objects list those first, in numeric order, whatever the insertion order. */
-const INDEX_NAME = /^(?:0|[1-9][0-9]{0,9})$/;
-/**
- * A copy of the value whose objects have their members inserted in JCS order and ignored members
- * left out, so that the engine's own JSON.stringify writes the canonical text: copying and native
- * serialising take about half the time of concatenating the text in JavaScript (30 against 60 us for
- * a 7 KB Toron answer), and SIM canonicalises every answer it snapshots.
- * UNSORTABLE where insertion order cannot set the member order: a member named like an array index
- * (objects enumerate those first, numerically) or `__proto__` (assigning it sets the prototype).
- */
-function sortedCopy(v, ignore) {
-    if (typeof v !== 'object' || v === null)
-        return v;
-    const j = viaToJSON(v);
-    if (j)
-        return sortedCopy(j.value, ignore);
-    if (Array.isArray(v)) {
-        const out = [];
-        for (let i = 0; i < v.length; i++) {
-            let next = null;
-            if (ignore) {
-                const step = below(ignore, String(i));
-                if (step === DROP)
-                    continue;
-                next = step;
-            }
-            const item = sortedCopy(v[i], next);
-            if (item === UNSORTABLE)
-                return UNSORTABLE;
-            out.push(item);
-        }
-        return out;
-    }
-    const rec = v;
-    const keys = sortNames(Object.keys(rec));
-    const out = {};
-    for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        const c0 = k.charCodeAt(0);
-        if ((c0 <= 57 && c0 >= 48 && INDEX_NAME.test(k)) || (c0 === 95 && k === '__proto__'))
-            return UNSORTABLE;
-        let next = null;
-        if (ignore) {
-            const step = below(ignore, k);
-            if (step === DROP)
-                continue;
-            next = step;
-        }
-        const member = sortedCopy(rec[k], next);
-        if (member === UNSORTABLE)
-            return UNSORTABLE;
-        out[k] = member;
-    }
-    return out;
-}
-/** sha256 of a text, hex (the one-shot hash: no Hash object per answer). */
-function sha256Hex(text) {
-    return (0,external_node_crypto_.hash)('sha256', text, 'hex');
-}
-/** sha256 of bytes, hex: sha256Hex of the text they encode in UTF-8. */
-function sha256HexOf(bytes) {
-    return (0,external_node_crypto_.hash)('sha256', bytes, 'hex');
-}
-/** Canonical text and its hash, in one call. */
-function canonicalHash(value, ignore = null) {
-    const canonical = canonicalJson(value, ignore);
-    return { canonical, hash: sha256Hex(canonical) };
-}
-// Member names repeat across answers (every Toron answer has the same few hundred): quoting each once
-// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever.
-const QUOTED_MAX = 20_000;
-const quoted = new Map();
-function quote(name) {
-    let q = quoted.get(name);
-    if (q === undefined) {
-        q = JSON.stringify(name);
-        if (quoted.size < QUOTED_MAX)
-            quoted.set(name, q);
-    }
-    return q;
-}
-/** A non-plain object (Date, a class instance) may carry `toJSON`; parsed JSON never does. */
-function viaToJSON(v) {
-    const proto = Object.getPrototypeOf(v);
-    if (proto === Object.prototype || proto === null || proto === Array.prototype)
-        return null;
-    const toJSON = v.toJSON;
-    return typeof toJSON === 'function' ? { value: toJSON.call(v, '') } : null;
-}
-function scalar(v) {
-    switch (typeof v) {
-        case 'string':
-            return JSON.stringify(v);
-        case 'number':
-            // For finite numbers String() and JSON.stringify agree (ECMAScript Number::toString: JCS's rule).
-            return Number.isFinite(v) ? '' + v : 'null';
-        case 'boolean':
-            return v ? 'true' : 'false';
-        case 'bigint':
-            throw new TypeError('canonicalJson: a BigInt is not JSON');
-        case 'object':
-            return v === null ? 'null' : null; // null: a container, walked by the caller
-        default:
-            return undefined; // undefined, functions, symbols: left out like JSON.stringify does
-    }
-}
-/** The walk without ignorePaths: the common case, kept free of the per-member ignore lookups. */
-function write(v) {
-    const s = scalar(v);
-    if (s !== null)
-        return s;
-    const o = v;
-    const j = viaToJSON(o);
-    if (j)
-        return write(j.value);
-    if (Array.isArray(o)) {
-        let out = '[';
-        for (let i = 0; i < o.length; i++) {
-            const item = write(o[i]);
-            out += (i === 0 ? '' : ',') + (item === undefined ? 'null' : item);
-        }
-        return out + ']';
-    }
-    const rec = o;
-    const keys = sortNames(Object.keys(rec));
-    let out = '{';
-    let first = true;
-    for (let i = 0; i < keys.length; i++) {
-        const member = write(rec[keys[i]]);
-        if (member === undefined)
-            continue;
-        out += (first ? '' : ',') + quote(keys[i]) + ':' + member;
-        first = false;
-    }
-    return out + '}';
-}
-function writeIgnoring(v, ignore) {
-    const s = scalar(v);
-    if (s !== null)
-        return s;
-    const o = v;
-    const j = viaToJSON(o);
-    if (j)
-        return writeIgnoring(j.value, ignore);
-    if (Array.isArray(o)) {
-        let out = '[';
-        let first = true;
-        for (let i = 0; i < o.length; i++) {
-            const next = below(ignore, String(i));
-            if (next === DROP)
-                continue;
-            const item = next ? writeIgnoring(o[i], next) : write(o[i]);
-            out += (first ? '' : ',') + (item === undefined ? 'null' : item);
-            first = false;
-        }
-        return out + ']';
-    }
-    const rec = o;
-    const keys = sortNames(Object.keys(rec));
-    let out = '{';
-    let first = true;
-    for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        const next = below(ignore, k);
-        if (next === DROP)
-            continue;
-        const member = next ? writeIgnoring(rec[k], next) : write(rec[k]);
-        if (member === undefined)
-            continue;
-        out += (first ? '' : ',') + quote(k) + ':' + member;
-        first = false;
-    }
-    return out + '}';
-}
-const DROP = 'drop';
-/** What applies below member `key`: DROP it, walk it with these ignore paths, or (null) plainly. */
-function below(at, key) {
-    const named = at.children.get(key);
-    const wild = at.wildcard;
-    if (named === undefined && wild === null)
-        return null;
-    const step = stepIgnore(at, key);
-    return step.drop ? DROP : step.next;
-}
-
-// EXTERNAL MODULE: ./node_modules/shell-quote/index.js
-var shell_quote = __webpack_require__(26591);
-;// CONCATENATED MODULE: ./src/engine/spec.ts
-
-
-const ACCEPTED = 'accepted forms: "reference", an http:// or https:// URL (e.g. http://127.0.0.1:8000/run), ' +
-    'or "cmd:<argv>" (e.g. cmd:python3 engine.py --stdio)';
-function parseEngineSpec(spec) {
-    const s = spec.trim();
-    if (s === '')
-        throw new InputError(`the engine is empty; ${ACCEPTED}`);
-    if (s === 'reference')
-        return { kind: 'reference' };
-    if (s.startsWith('cmd:'))
-        return { kind: 'command', argv: splitArgv(s.slice(4)) };
-    if (/^https?:\/\//i.test(s))
-        return { kind: 'http', url: parseHttpUrl(s) };
-    throw new InputError(`unknown engine "${redactTarget(s)}"; ${ACCEPTED}`);
-}
-function parseHttpUrl(s) {
-    let url;
-    try {
-        url = new URL(s);
-    }
-    catch {
-        throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL; ${ACCEPTED}`);
-    }
-    if (url.hostname === '') {
-        throw new InputError(`the engine URL "${redactTarget(s)}" has no host; ${ACCEPTED}`);
-    }
-    return url;
-}
-/**
- * Splits like a POSIX shell would, but since nothing runs through a shell, anything a shell would
- * *do* (pipes, redirects, globs, variables) is refused rather than silently passed as a literal.
- */
-function splitArgv(command) {
-    let entries;
-    try {
-        // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
-        entries = (0,shell_quote.parse)(command, (name) => (name === '' ? '$' : { variable: name }));
-    }
-    catch (err) {
-        throw new InputError(`cmd: engine "${command.trim()}" cannot be split into arguments: ${err.message}`);
-    }
-    const argv = [];
-    for (const e of entries) {
-        if (typeof e === 'string') {
-            argv.push(e);
-        }
-        else if ('variable' in e) {
-            throw new InputError(`cmd: engine uses the variable $${e.variable}, but cmd: engines run without a shell and expand ` +
-                `nothing; write the value itself, or '$${e.variable}' in single quotes to pass it literally`);
-        }
-        else if ('comment' in e) {
-            throw new InputError(`cmd: engine contains "#" (a shell comment); quote it ('#') if it is part of an argument`);
-        }
-        else if (e.op === 'glob') {
-            throw new InputError(`cmd: engine contains the glob "${e.pattern}", which is not expanded (no shell); ` +
-                `quote it if it is meant literally`);
-        }
-        else {
-            throw new InputError(`cmd: engine contains the shell operator "${e.op}", but cmd: engines run one program without ` +
-                `a shell (no pipes, redirects, && or ;); wrap a script if you need them`);
-        }
-    }
-    // shell-quote drops the string boundaries of `""`, so an empty argv means nothing but whitespace.
-    if (argv.length === 0 || argv[0] === '') {
-        throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
-    }
-    return argv;
-}
-/**
- * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
- * a token); anything else is printed as given.
- */
-function redactTarget(spec) {
-    const s = spec.trim();
-    if (!/^https?:\/\//i.test(s))
-        return s;
-    try {
-        const url = new URL(s);
-        return redactUrl(url);
-    }
-    catch {
-        // Not a valid URL: still drop what looks like userinfo or a query.
-        return s.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
-    }
-}
-function redactUrl(url) {
-    const u = new URL(url.href);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.href;
-}
-
-;// CONCATENATED MODULE: ./src/snapshot/portable.ts
-
-
-
-
-/**
- * A path as a snapshot may hold it: relative to `cwd` when inside it, else only its last part (the
- * machine's layout is nobody's business, and it differs between a laptop and a CI runner).
- */
-function portablePath(p, cwd) {
-    if (!external_node_path_default().isAbsolute(p))
-        return p.split((external_node_path_default()).sep).join('/');
-    const rel = external_node_path_default().relative(cwd, p);
-    if (rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel))
-        return rel.split((external_node_path_default()).sep).join('/');
-    return `…/${external_node_path_default().basename(p)}`;
-}
-/** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
-function portableTarget(target, cwd) {
-    let spec;
-    try {
-        spec = parseEngineSpec(target);
-    }
-    catch {
-        return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead) => `${lead}…/${external_node_path_default().basename(m.trim())}`);
-    }
-    if (spec.kind === 'command')
-        return `cmd:${(0,shell_quote.quote)(spec.argv.map((a) => (external_node_path_default().isAbsolute(a) ? portablePath(a, cwd) : a)))}`;
-    return redactTarget(target);
-}
-/**
- * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
- * hash asked the same engine the same way. Left out: run id, paths of this machine, the baseline, the
- * shard, header values and extra body values (secrets; their names stay).
- */
-function settingsHash(s) {
-    const portable = {
-        engine: {
-            target: portableTarget(s.engine.target, s.cwd),
-            profile: s.engine.profile,
-            timeoutMs: s.engine.timeoutMs,
-            maxResponseBytes: s.engine.maxResponseBytes,
-            headers: Object.keys(s.engine.headers).sort(),
-            body: Object.keys(s.engine.body).sort(),
-        },
-        engineVersion: s.engineVersion,
-        reference: s.engine.target.trim() === 'reference' ? s.reference : null,
-        sim: { ...s.sim, registry: portablePath(s.sim.registry, s.cwd) },
-        load: s.load,
-        replay: s.replay,
-        pipeline: s.pipeline,
-        stages: s.stages,
-        failOn: s.failOn,
-    };
-    return sha256Hex(canonicalJson(portable));
-}
-
-;// CONCATENATED MODULE: ./src/shard/block.ts
-
-
-function shardRules(s) {
-    return {
-        stages: [...s.stages],
-        failOn: s.failOn,
-        engineProfile: s.engine.profile,
-        sim: { passRate: { ...s.sim.passRate } },
-        replay: s.replay,
-        pipeline: s.pipeline,
-        load: s.load,
-        baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd),
-    };
-}
-function shardFingerprint(s) {
-    return sha256Hex(canonicalJson({ settings: settingsHash(s), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
-}
-function shardBlock(s) {
-    if (!s.shard)
-        return null;
-    return { index: s.shard.index, total: s.shard.total, fingerprint: shardFingerprint(s), rules: shardRules(s) };
-}
-
-;// CONCATENATED MODULE: ./src/report/report-json.ts
-
-
-
-
-/** report.json from the run's typed results. Every path in it is relative to the report folder. */
-function buildReport(input) {
-    const { settings, paths, results } = input;
-    const stages = {};
-    for (const name of STAGE_ORDER) {
-        const r = results[name];
-        stages[name] = r
-            ? { ...r.report, verdict: r.verdict, ...(r.reason ? { reason: r.reason } : {}) }
-            : {
-                verdict: 'SKIPPED',
-                reason: settings.stages.includes(name)
-                    ? `not run: ${input.error ? input.error.message : 'the run ended before this stage'}`
-                    : 'not requested (--stages)',
-            };
-    }
-    const rel = (p) => relPath(paths.reportDir, p);
-    const existing = (p) => (external_node_fs_default().existsSync(p) ? rel(p) : null);
-    return {
-        schemaVersion: 1,
-        runId: settings.runId,
-        verdict: input.verdict,
-        reason: input.reason,
-        startedAt: input.startedAt.toISOString(),
-        finishedAt: input.finishedAt.toISOString(),
-        durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
-        cancelled: input.cancelled,
-        error: input.error,
-        engine: input.engine,
-        settings: {
-            configFile: settings.configFile,
-            stages: settings.stages,
-            failOn: settings.failOn,
-            shard: settings.shard ? `${settings.shard.index}/${settings.shard.total}` : null,
-        },
-        stages,
-        ...(settings.shard ? { shard: shardBlock(settings) } : {}),
-        warroom: input.findings,
-        artifacts: {
-            report: rel(paths.report),
-            html: input.planned?.html ? rel(paths.html) : existing(paths.html),
-            summary: input.planned?.summary ? rel(paths.summaryMd) : existing(paths.summaryMd),
-            log: rel(paths.runLog),
-            snapshot: existing(paths.snapshot),
-            bundle: input.planned?.bundle ? rel(paths.bundle) : existing(paths.bundle),
-            result: rel(paths.result),
-            simSummary: existing(paths.simSummary),
-        },
-    };
-}
-function buildResult(report, exitCode) {
-    const sim = report.stages.sim;
-    const replay = report.stages.replay;
-    const load = report.stages.load;
-    const count = (s) => report.warroom.filter((f) => f.severity === s).length;
-    return {
-        schemaVersion: 1,
-        runId: report.runId,
-        status: report.verdict,
-        verdict: report.verdict,
-        exitCode,
-        reason: report.reason,
-        cancelled: report.cancelled,
-        error: report.error,
-        startedAt: report.startedAt,
-        finishedAt: report.finishedAt,
-        durationMs: report.durationMs,
-        engine: report.engine,
-        stages: Object.fromEntries(Object.entries(report.stages).map(([k, v]) => [k, v.verdict])),
-        metrics: {
-            simPassRate: typeof sim.passRate === 'number' && sim.verdict !== 'SKIPPED' ? sim.passRate : null,
-            simTotal: typeof sim.total === 'number' ? sim.total : null,
-            determinismScore: typeof replay.determinismScore === 'number' ? replay.determinismScore : null,
-            p95Ms: load.metrics?.http_req_duration?.['p(95)'] ?? null,
-            warroomCritical: count('CRITICAL'),
-            warroomHigh: count('HIGH'),
-        },
-        artifacts: report.artifacts,
-        // Filled in once bundle.zip is built (src/report/finalise.ts).
-        bundle: null,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action/outcome.ts
-
-function fromRun(o, cancelled) {
-    return {
-        verdict: o.verdict,
-        reason: o.report?.reason ?? (o.error ? `ERROR (not a test verdict): ${o.error}` : o.verdict),
-        exitCode: o.exitCode,
-        runId: o.runId,
-        report: o.report,
-        result: o.report ? buildResult(o.report, o.exitCode) : null,
-        paths: o.paths,
-        findings: o.report?.warroom ?? [],
-        cancelled: cancelled || Boolean(o.report?.cancelled),
-        error: o.verdict === 'ERROR' ? (o.report?.error?.message ?? o.error ?? 'the run did not finish') : null,
-        errorLocation: null,
-    };
-}
-/** ERROR before or around the run: bad inputs, bad config, a runner that never finished. */
-function errorOutcome(message, extra = {}) {
-    return {
-        verdict: 'ERROR',
-        reason: `ERROR (not a test verdict): ${message}`,
-        exitCode: 2,
-        runId: null,
-        report: null,
-        result: null,
-        paths: null,
-        findings: [],
-        cancelled: false,
-        error: message,
-        errorLocation: null,
-        ...extra,
-    };
-}
-/** Release gating: PASS, or WARN without a CRITICAL finding. */
-function promote(o) {
-    if (o.comparison)
-        return o.comparison.promote && o.verdict !== 'ERROR' && !o.cancelled;
-    if (o.verdict !== 'PASS' && o.verdict !== 'WARN')
-        return false;
-    if (o.cancelled)
-        return false;
-    return !o.findings.some((f) => f.severity === 'CRITICAL');
-}
-
-;// CONCATENATED MODULE: ./src/action/outputs.ts
-
-
-
-/** A metric as an output: up to 4 decimals, '' when the stage did not run. */
-function metric(n) {
-    return n === null || n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n * 1e4) / 1e4);
-}
-function sha256File(file) {
-    try {
-        return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_default().readFileSync(file)).digest('hex');
-    }
-    catch {
-        return null;
-    }
-}
-/** Every output the run decides (artifact-id and artifact-url come after the upload). */
-function runOutputs(o) {
-    const m = o.result?.metrics;
-    const exists = (p) => (p && external_node_fs_default().existsSync(p) ? p : '');
-    const bundle = exists(o.paths?.bundle);
-    return {
-        result: o.verdict.toLowerCase(),
-        'determinism-score': metric(m?.determinismScore),
-        'sim-pass-rate': metric(m?.simPassRate),
-        'p95-ms': metric(m?.p95Ms),
-        'warroom-critical': m ? String(m.warroomCritical) : o.report ? String(o.findings.filter((f) => f.severity === 'CRITICAL').length) : '',
-        'report-path': exists(o.paths?.report),
-        'bundle-path': bundle,
-        'bundle-sha256': bundle ? (sha256File(bundle) ?? '') : '',
-        promote: String(promote(o)),
-        ...(o.comparison
-            ? {
-                'pass-rate-delta': metric(o.comparison.passRateDelta),
-                'p95-delta-ms': metric(o.comparison.p95DeltaMs),
-                'determinism-delta': metric(o.comparison.determinismDelta),
-                'comparison-path': o.comparison.path ?? '',
-            }
-            : {}),
-    };
-}
-/** The GITHUB_OUTPUT file format: `name<<DELIM`, value, `DELIM`, with a delimiter the value cannot hold. */
-function formatOutputs(values) {
-    let text = '';
-    for (const [name, value] of Object.entries(values)) {
-        let delim = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-        while (value.includes(delim))
-            delim = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-        text += `${name}<<${delim}\n${value}\n${delim}\n`;
-    }
-    return text;
-}
-/**
- * Writes outputs as soon as they are known (a cancelled job may be killed before the end), each name
- * once. Without GITHUB_OUTPUT (a local run) they are only logged.
- */
-class OutputWriter {
-    file;
-    info;
-    written = {};
-    constructor(file, info) {
-        this.file = file;
-        this.info = info;
-    }
-    set(values) {
-        const fresh = {};
-        for (const [k, v] of Object.entries(values)) {
-            if (k in this.written)
-                continue;
-            fresh[k] = v;
-            this.written[k] = v;
-        }
-        if (Object.keys(fresh).length === 0)
-            return;
-        if (this.file)
-            external_node_fs_default().appendFileSync(this.file, formatOutputs(fresh));
-        else
-            this.info(`outputs: ${Object.entries(fresh).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    }
-    /** Outputs never set get an empty value, so `steps.x.outputs.y` is '' rather than missing. */
-    fill(names) {
-        const rest = {};
-        for (const n of names)
-            if (!(n in this.written))
-                rest[n] = '';
-        this.set(rest);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/action/action-context.ts
-
-
-
-
-
-function startAction(env, write = (s) => process.stdout.write(s)) {
-    const gh = readGitHubEnv(env);
-    const log = new ActionLog(write, gh.debug);
-    const outputs = new OutputWriter(gh.outputFile, (l) => log.info(l));
-    const ctx = { env, gh, log, outputs, exitCode: null, cancel: undefined };
-    ctx.cancel = watchCancellation({
-        onCancel: (sig) => log.info(`toron-testops: ${sig}: the job is being cancelled; stopping new work, writing the partial report and outputs`),
-        onSecondSignal: (sig) => {
-            // Outputs known so far are already in GITHUB_OUTPUT; the rest read as empty.
-            try {
-                outputs.set({ result: 'error', promote: 'false' });
-                outputs.fill(OUTPUT_NAMES);
-            }
-            catch {
-                // the runner is about to kill us; nothing else to do
-            }
-            log.info(`toron-testops: ${sig} again: exiting now`);
-            process.exit(ctx.exitCode ?? 2);
-        },
+function rejectDuplicate(text, file, starts) {
+    const dup = firstDuplicate(text);
+    if (!dup)
+        return;
+    const pos = positionAt(starts, dup.offset);
+    throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+        file,
+        line: pos.line,
+        column: pos.column,
+        pointer: dup.pointer,
     });
-    if (gh.eventProblem)
-        log.warning(gh.eventProblem);
-    return ctx;
+}
+/**
+ * Member names (strings followed by a colon; exact for valid JSON) and where nesting first passes
+ * MAX_JSON_DEPTH. Any text is scanned, valid or not: an unterminated string ends the scan.
+ */
+function scanStructure(text) {
+    let keys = 0;
+    let depth = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === QUOTE) {
+            // To the closing quote: the next quote not escaped by an odd run of backslashes.
+            let end = text.indexOf('"', i + 1);
+            for (;;) {
+                if (end < 0)
+                    return { keys, deepAt: -1 };
+                let b = end - 1;
+                while (text.charCodeAt(b) === BACKSLASH)
+                    b--;
+                if ((end - 1 - b) % 2 === 0)
+                    break;
+                end = text.indexOf('"', end + 1);
+            }
+            i = end;
+            let j = end + 1;
+            while (j < n && isSpace(text.charCodeAt(j)))
+                j++;
+            if (text.charCodeAt(j) === 58)
+                keys++;
+        }
+        else if (c === 123 || c === 91) {
+            if (++depth > MAX_JSON_DEPTH)
+                return { keys, deepAt: i };
+        }
+        else if (c === 125 || c === 93)
+            depth--;
+    }
+    return { keys, deepAt: -1 };
+}
+/** Own members over all objects of a parsed value (no recursion: depth is bounded only after this). */
+function memberCount(root) {
+    let n = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+        const v = stack.pop();
+        if (typeof v !== 'object' || v === null)
+            continue;
+        if (Array.isArray(v)) {
+            for (const x of v)
+                if (typeof x === 'object' && x !== null)
+                    stack.push(x);
+        }
+        else {
+            for (const k in v) {
+                n++;
+                const x = v[k];
+                if (typeof x === 'object' && x !== null)
+                    stack.push(x);
+            }
+        }
+    }
+    return n;
+}
+function firstDuplicate(text) {
+    const open = [];
+    let found = null;
+    (0,main.visit)(text, {
+        onObjectBegin: () => void open.push(new Set()),
+        onObjectEnd: () => void open.pop(),
+        onObjectProperty: (name, offset, _l, _sl, _sc, path) => {
+            const names = open[open.length - 1];
+            if (found || !names)
+                return;
+            if (names.has(name))
+                found = { name, offset, pointer: segmentsToPointer([...path(), name]) };
+            names.add(name);
+        },
+    }, { disallowComments: true, allowTrailingComma: false });
+    return found;
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __webpack_require__(42463);
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __webpack_require__(21916);
-;// CONCATENATED MODULE: ./schemas/settings.schema.json
-const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or { threshold, level } where level \\"warn\\" makes a breach a warning.","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
 ;// CONCATENATED MODULE: ./src/settings/defaults.ts
 
 /** DESIGN §3.1 defaults. Deep-frozen: resolveSettings copies before merging. */
@@ -1660,6 +842,7 @@ const DEFAULTS = deepFreeze({
     replay: {
         rounds: 3,
         ignorePaths: [],
+        ignoreVolatile: true,
         freshProcess: false,
         thresholds: { pass: 90, warn: 70 },
         drift: { warnRate: 0, failRate: 0.05 },
@@ -1903,7 +1086,86 @@ function evaluateThresholds(parsed, valueOf) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(38815);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __webpack_require__(4573);
+;// CONCATENATED MODULE: ./src/util/text-file.ts
+
+
+
+/**
+ * An input file's text (a dataset, the registry, a config), read strictly: bytes that are not UTF-8
+ * are an error naming the file, line and column (decoded leniently they would turn into U+FFFD and
+ * reach the engine as a different prompt than the file's author wrote), and a leading byte order mark,
+ * invisible in editors and refused by strict JSON, is dropped. `what` names the file in messages.
+ */
+function readTextFile(abs, display, what) {
+    let bytes;
+    try {
+        bytes = (0,external_node_fs_.readFileSync)(abs);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT')
+            throw new InputError(`${what} not found`, { file: display });
+        if (code === 'EISDIR')
+            throw new InputError(`${what} is a directory, expected a file`, { file: display });
+        throw new InputError(`cannot read ${what}: ${err.message}`, { file: display });
+    }
+    if (!(0,external_node_buffer_.isUtf8)(bytes)) {
+        const at = firstInvalidByte(bytes);
+        const before = bytes.subarray(0, at);
+        let line = 1;
+        let lineStart = 0;
+        for (let i = 0; i < before.length; i++) {
+            if (before[i] === 10) {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        const hex = bytes[at].toString(16).toUpperCase().padStart(2, '0');
+        throw new InputError(`${what} is not valid UTF-8 (byte 0x${hex} at byte offset ${at}); save it as UTF-8`, {
+            file: display,
+            line,
+            column: at - lineStart + 1,
+        });
+    }
+    const text = bytes.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+/**
+ * Offset where the text stops being UTF-8: the longest prefix a strict streaming decoder accepts is
+ * found by halving; when that prefix ends inside a multi-byte sequence, the sequence's first byte is
+ * where it went wrong (its next byte does not continue it).
+ */
+function firstInvalidByte(bytes) {
+    let lo = 0; // a prefix of this length decodes
+    let hi = bytes.length; // the whole does not
+    while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (decodes(bytes.subarray(0, mid), true))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (decodes(bytes.subarray(0, lo), false))
+        return lo;
+    let at = lo;
+    while (at > 0 && (bytes[at - 1] & 0xc0) === 0x80)
+        at--;
+    return Math.max(0, at - 1);
+}
+function decodes(prefix, stream) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(prefix, { stream });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/settings/load.ts
+
 
 
 
@@ -1933,21 +1195,7 @@ function loadConfigFile(configPath, cwd) {
     if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml') {
         throw new InputError(`config file must end in .json, .yaml or .yml`, { file });
     }
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new InputError('config file not found', { file });
-        if (code === 'EISDIR')
-            throw new InputError(`config path is a directory, not a file`, { file });
-        throw new InputError(`cannot read config file: ${errorMessage(err)}`, { file });
-    }
-    // A BOM is invisible in editors and breaks strict JSON; drop it rather than report a phantom error.
-    if (text.charCodeAt(0) === 0xfeff)
-        text = text.slice(1);
+    const text = readTextFile(abs, file, 'config file');
     const source = ext === '.json' ? parseJsonSource(text, file) : parseYamlSource(text, file);
     rejectNonFinite(source.value, [], source);
     return source;
@@ -2531,6 +1779,1066 @@ function describeAjvError(e, root, subjectOf) {
 /** Every flag settings understand, for the CLI's usage text. */
 const SETTINGS_FLAG_NAMES = [...FLAGS.map((f) => f.flag), '--config', '--shard'];
 
+;// CONCATENATED MODULE: ./src/github/artifact-name.ts
+/** Characters the artifact service refuses in a name (NTFS limits), as @actions/artifact checks them. */
+const ARTIFACT_NAME_FORBIDDEN = ['/', '\\', '"', ':', '<', '>', '|', '*', '?', '\r', '\n'];
+/** Why a name cannot be an artifact name, or null when it can. */
+function artifactNameProblem(name) {
+    if (name.trim() === '')
+        return 'must not be empty';
+    const bad = ARTIFACT_NAME_FORBIDDEN.filter((c) => name.includes(c));
+    if (bad.length > 0)
+        return `${JSON.stringify(name)} contains ${bad.map((c) => JSON.stringify(c)).join(', ')}`;
+    if (name.length > 256)
+        return `must be at most 256 characters (got ${name.length})`;
+    return null;
+}
+/**
+ * A default name that is valid whatever the job id holds: the job id is an identifier in practice, but
+ * reusable workflows and odd ids should not break the upload.
+ */
+function defaultArtifactName(job) {
+    const safe = (job ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+    return safe ? `toron-testops-${safe}` : 'toron-testops';
+}
+/** The n-th fallback name when a name is taken in this run (matrix legs of one job share the job id). */
+function suffixedName(name, n) {
+    return n <= 1 ? name : `${name}-${n}`;
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
+
+/**
+ * The inputs with their action.yml defaults (a test keeps this table, action.yml and the README in
+ * sync). The runner passes every declared input, defaults filled in, as INPUT_<NAME> with the name
+ * upper-cased and the dashes kept.
+ */
+const INPUT_DEFAULTS = {
+    engine: '',
+    config: '',
+    'working-directory': '',
+    'run-id': '',
+    stages: '',
+    baseline: '',
+    'fail-on': '',
+    annotations: 'workflow-commands',
+    'max-annotations': '50',
+    'job-summary': 'true',
+    'pr-comment': 'off',
+    'artifact-name': '',
+    'upload-artifact': 'true',
+    'retention-days': '0',
+    'github-token': '${{ github.token }}',
+    mode: 'run',
+    shard: '',
+};
+const OUTPUT_NAMES = [
+    'result',
+    'determinism-score',
+    'sim-pass-rate',
+    'p95-ms',
+    'warroom-critical',
+    'report-path',
+    'bundle-path',
+    'bundle-sha256',
+    'artifact-id',
+    'artifact-url',
+    'promote',
+    'pass-rate-delta',
+    'p95-delta-ms',
+    'determinism-delta',
+    'comparison-path',
+];
+const ENUMS = {
+    'fail-on': ['fail', 'warn', 'never'],
+    annotations: ['workflow-commands', 'checks', 'off'],
+    'pr-comment': ['off', 'always', 'on-change', 'on-failure'],
+    mode: ['run', 'publish', 'merge', 'compare'],
+};
+/** Most annotations one run may send (the Checks API takes 50 a request; more requests add more). */
+const MAX_ANNOTATIONS_LIMIT = 1000;
+/** The input as the runner passes it; an input that was not passed at all reads as its default. */
+function rawInput(env, name) {
+    const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+    return (v ?? defaultFor(name)).trim();
+}
+function defaultFor(name) {
+    const d = INPUT_DEFAULTS[name] ?? '';
+    // An expression default only means something to the runner; outside it, "not given".
+    return d.startsWith('${{') ? '' : d;
+}
+/** Reads and validates every input; all problems are reported together, in one InputError. */
+function readInputs(env) {
+    const problems = [];
+    const text = (name) => {
+        const v = rawInput(env, name);
+        return v === '' ? null : v;
+    };
+    const oneOf = (name, fallback) => {
+        const v = text(name);
+        if (v === null)
+            return fallback;
+        const allowed = ENUMS[name];
+        const lower = v.toLowerCase();
+        if (!allowed.includes(lower)) {
+            problems.push(`input ${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+            return fallback;
+        }
+        return lower;
+    };
+    const bool = (name) => {
+        const v = rawInput(env, name);
+        // YAML 1.2 core schema booleans, as the toolkit's getBooleanInput reads them.
+        if (['true', 'True', 'TRUE'].includes(v))
+            return true;
+        if (['false', 'False', 'FALSE'].includes(v))
+            return false;
+        problems.push(`input ${name}: must be true or false, got ${JSON.stringify(v)}`);
+        return INPUT_DEFAULTS[name] === 'true';
+    };
+    const int = (name, min, max) => {
+        const v = rawInput(env, name);
+        if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) {
+            problems.push(`input ${name}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+            return Number(INPUT_DEFAULTS[name]);
+        }
+        return Number(v);
+    };
+    const baselineText = text('baseline');
+    const baseline = baselineText === null ? { kind: 'none' } : baselineText.toLowerCase() === 'auto' ? { kind: 'auto' } : { kind: 'path', path: baselineText };
+    const artifactName = text('artifact-name');
+    if (artifactName !== null) {
+        const p = artifactNameProblem(artifactName);
+        if (p)
+            problems.push(`input artifact-name: ${p} (not allowed: ${ARTIFACT_NAME_FORBIDDEN.map((c) => JSON.stringify(c)).join(' ')})`);
+    }
+    const inputs = {
+        engine: text('engine'),
+        config: text('config'),
+        workingDirectory: text('working-directory'),
+        runId: text('run-id'),
+        stages: text('stages'),
+        baseline,
+        failOn: oneOf('fail-on', null),
+        annotations: oneOf('annotations', 'workflow-commands'),
+        maxAnnotations: int('max-annotations', 0, MAX_ANNOTATIONS_LIMIT),
+        jobSummary: bool('job-summary'),
+        prComment: oneOf('pr-comment', 'off'),
+        artifactName,
+        uploadArtifact: bool('upload-artifact'),
+        retentionDays: int('retention-days', 0, 90),
+        githubToken: rawInput(env, 'github-token'),
+        mode: oneOf('mode', 'run'),
+        shard: text('shard'),
+    };
+    if (inputs.shard !== null && inputs.mode !== 'run')
+        problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
+    // mode: publish runs nothing of the workspace: its settings inputs are not used.
+    if (inputs.mode !== 'publish') {
+        // In a job (GITHUB_WORKSPACE set), the folder the run reads from and writes to must be in the workspace.
+        const workspace = env.GITHUB_WORKSPACE ? external_node_path_default().resolve(env.GITHUB_WORKSPACE) : null;
+        const wd = workspace ? workingDirectoryProblem(inputs.workingDirectory, workspace, true) : null;
+        if (wd)
+            problems.push(wd);
+        problems.push(...settingsInputProblems(inputs, env));
+    }
+    if (problems.length > 0) {
+        throw new InputError(problems.length === 1 ? problems[0] : `${problems.length} invalid inputs:\n  ${problems.join('\n  ')}`);
+    }
+    return inputs;
+}
+/** The settings the inputs set, as the CLI's flags (`mode: compare`: engine and baseline are the two sides, decided later). */
+function settingsFlags(inputs) {
+    const flags = {};
+    const compare = inputs.mode === 'compare';
+    if (inputs.engine !== null && !compare)
+        flags.engine = inputs.engine;
+    if (inputs.runId !== null)
+        flags.runId = inputs.runId;
+    if (inputs.stages !== null)
+        flags.stages = inputs.stages;
+    if (inputs.shard !== null)
+        flags.shard = inputs.shard;
+    if (inputs.failOn !== null)
+        flags.failOn = inputs.failOn;
+    if (inputs.baseline.kind === 'path' && !compare)
+        flags.baseline = inputs.baseline.path;
+    if (inputs.baseline.kind === 'auto' || compare)
+        flags.baseline = null; // decided after the lookup
+    return flags;
+}
+/**
+ * The settings inputs (engine, run-id, stages, shard, ...) checked by the same rules as the CLI's flags,
+ * on their own (against no config file), so they are named in the same error as the other inputs
+ * rather than in a second round. Problems of the config file are the settings' to report, later.
+ */
+function settingsInputProblems(inputs, env) {
+    const flags = settingsFlags(inputs);
+    if (Object.values(flags).every((v) => v === undefined || v === null))
+        return [];
+    const nowhere = external_node_path_default().join(external_node_os_default().tmpdir(), `toron-testops-no-config-${(0,external_node_crypto_.randomUUID)()}`); // no config file there
+    try {
+        resolveSettings({ cwd: nowhere, flags, env });
+        return [];
+    }
+    catch (err) {
+        if (!(err instanceof InputError))
+            return [];
+        return err.message
+            .split('\n')
+            .filter((l) => l.startsWith('flag --'))
+            .map((l) => l.replace(/^flag --([a-z-]+)/, 'input $1'));
+    }
+}
+/**
+ * `working-directory` must be a folder; with `confine` (in a job), one inside the workspace, also after
+ * symbolic links are followed: the run reads its config and datasets there and writes its reports there.
+ */
+function workingDirectoryProblem(given, workspace, confine) {
+    const dir = external_node_path_default().resolve(workspace, given ?? '');
+    const shown = JSON.stringify(given ?? dir);
+    const outside = (root, p) => {
+        const rel = external_node_path_default().relative(root, p);
+        return rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel);
+    };
+    const refused = `input working-directory: ${shown} resolves outside the workspace (${workspace}); give a folder inside it`;
+    if (confine && outside(workspace, dir))
+        return refused;
+    if (!external_node_fs_default().statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+        return `input working-directory: ${shown} is not a directory of the workspace`;
+    if (confine) {
+        try {
+            if (outside(external_node_fs_default().realpathSync(workspace), external_node_fs_default().realpathSync(dir)))
+                return `${refused} (through a symbolic link)`;
+        }
+        catch {
+            // the workspace itself is not readable: the run will say so
+        }
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/runner/paths.ts
+
+function runPaths(cwd, out, runId) {
+    const outAbs = external_node_path_default().resolve(cwd, out);
+    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
+    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
+    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
+    return {
+        cwd,
+        out: outAbs,
+        reportDir,
+        snapshotsDir,
+        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
+        warroomDir,
+        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
+        db: external_node_path_default().join(outAbs, 'testops.db'),
+        runLog: external_node_path_default().join(reportDir, 'run.log'),
+        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
+        report: external_node_path_default().join(reportDir, 'report.json'),
+        html: external_node_path_default().join(reportDir, 'report.html'),
+        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
+        result: external_node_path_default().join(reportDir, 'result.json'),
+        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
+        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
+        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
+        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
+    };
+}
+/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
+function relPath(from, to) {
+    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
+}
+/**
+ * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
+ * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
+ */
+function pathScrubber(cwd) {
+    const prefix = cwd.endsWith((external_node_path_default()).sep) ? cwd : cwd + (external_node_path_default()).sep;
+    return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + (external_node_path_default()).sep) : text);
+}
+
+;// CONCATENATED MODULE: ./src/util/json-pointer.ts
+
+/** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
+const POINTER_RE = /^(\/([^~/]|~[01])*)*$/;
+function isJsonPointer(pointer) {
+    return POINTER_RE.test(pointer);
+}
+// The same few pointers (a profile's fields, the datasets' paths) are read in every answer of a run:
+// splitting each once saves most of a read (0.43 -> 0.06 us). Bounded, so odd pointers cannot grow it
+// without end; the arrays are shared, so nothing may change them.
+const SEGMENTS_MAX = 10_000;
+const segmentsCache = new Map();
+/** pointerToSegments, remembered; null for a malformed pointer. */
+function segmentsOf(pointer) {
+    let segs = segmentsCache.get(pointer);
+    if (segs === undefined) {
+        try {
+            segs = json_source_pointerToSegments(pointer);
+        }
+        catch {
+            segs = null;
+        }
+        if (segmentsCache.size < SEGMENTS_MAX)
+            segmentsCache.set(pointer, segs);
+    }
+    return segs;
+}
+const validPointers = new Set();
+/** isJsonPointer for a pointer read in every answer: valid ones are remembered (bounded like the segments). */
+function isKnownJsonPointer(pointer) {
+    if (validPointers.has(pointer))
+        return true;
+    if (!POINTER_RE.test(pointer))
+        return false;
+    if (validPointers.size < SEGMENTS_MAX)
+        validPointers.add(pointer);
+    return true;
+}
+/** An array index token per RFC 6901: `0` or digits without a leading zero (never `-`). */
+function arrayIndex(seg, length) {
+    if (typeof seg !== 'number')
+        return undefined;
+    return seg < length ? seg : undefined;
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * The value at a JSON Pointer. Only own properties count, so `/constructor` or `/__proto__` on a plain
+ * object is "not found" rather than a prototype member.
+ */
+function getAtPointer(value, pointer) {
+    const segs = segmentsOf(pointer);
+    if (segs === null)
+        throw new Error(`not a JSON Pointer: ${pointer}`);
+    let cur = value;
+    for (const seg of segs) {
+        if (Array.isArray(cur)) {
+            const i = arrayIndex(seg, cur.length);
+            if (i === undefined)
+                return { found: false };
+            cur = cur[i];
+        }
+        else if (isObject(cur)) {
+            const key = String(seg);
+            if (!Object.hasOwn(cur, key))
+                return { found: false };
+            cur = cur[key];
+        }
+        else {
+            return { found: false };
+        }
+    }
+    return { found: true, value: cur };
+}
+/**
+ * A copy of `value` without the member at `pointer` (array elements are spliced out, as JSON Patch
+ * `remove` does). Only the containers along the path are copied; the input is never mutated. An absent
+ * path returns the input unchanged (ignorePaths name fields that only some responses have). The root
+ * pointer `""` removes everything: the result is `undefined`.
+ */
+function removeAtPointer(value, pointer) {
+    const segs = pointerToSegments(pointer);
+    if (segs.length === 0)
+        return undefined;
+    return removeAt(value, segs, 0);
+}
+function removeAt(cur, segs, depth) {
+    const seg = segs[depth];
+    const last = depth === segs.length - 1;
+    if (Array.isArray(cur)) {
+        const i = arrayIndex(seg, cur.length);
+        if (i === undefined)
+            return cur;
+        if (last)
+            return [...cur.slice(0, i), ...cur.slice(i + 1)];
+        const child = removeAt(cur[i], segs, depth + 1);
+        if (child === cur[i])
+            return cur;
+        const copy = cur.slice();
+        copy[i] = child;
+        return copy;
+    }
+    if (isObject(cur)) {
+        const key = String(seg);
+        if (!Object.hasOwn(cur, key))
+            return cur;
+        if (last) {
+            // fromEntries defines properties, so a JSON key named "__proto__" stays an ordinary key.
+            return Object.fromEntries(Object.entries(cur).filter(([k]) => k !== key));
+        }
+        const child = removeAt(cur[key], segs, depth + 1);
+        if (child === cur[key])
+            return cur;
+        return { ...cur, [key]: child };
+    }
+    return cur;
+}
+/** Remove every pointer in turn (absent ones are skipped). */
+function removeAtPointers(value, pointers) {
+    let out = value;
+    for (const p of pointers)
+        out = removeAtPointer(out, p);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/replay/ignore-paths.ts
+
+
+function node() {
+    return { end: false, children: new Map(), wildcard: null };
+}
+/** Throws a plain Error naming the bad pointer; callers wrap it with the file or flag it came from. */
+function compileIgnorePaths(pointers) {
+    if (pointers.length === 0)
+        return null;
+    const root = node();
+    for (const p of pointers) {
+        if (p === '' || !isJsonPointer(p)) {
+            throw new Error(`ignorePaths: ${JSON.stringify(p)} is not a JSON Pointer to a member (like "/metrics/request_id")`);
+        }
+        let cur = root;
+        for (const seg of json_source_pointerToSegments(p)) {
+            const key = String(seg);
+            if (key === '*') {
+                cur.wildcard ??= node();
+                cur = cur.wildcard;
+            }
+            else {
+                let next = cur.children.get(key);
+                if (!next)
+                    cur.children.set(key, (next = node()));
+                cur = next;
+            }
+        }
+        cur.end = true;
+    }
+    return root;
+}
+/**
+ * The ignore nodes that apply to member `key` below `at` (at most two: the named one and the wildcard).
+ * `drop` when any of them ends there.
+ */
+function stepIgnore(at, key) {
+    const named = at.children.get(key);
+    const wild = at.wildcard;
+    if (!named && !wild)
+        return { drop: false, next: null };
+    if (named?.end || wild?.end)
+        return { drop: true, next: null };
+    if (named && wild)
+        return { drop: false, next: merged(named, wild) };
+    return { drop: false, next: (named ?? wild) };
+}
+// A named member under a wildcard level is walked with both subtrees, merged once per pair (answers
+// repeat the same shapes, so the same pairs come back for every item of a list).
+const mergeCache = new WeakMap();
+function merged(a, b) {
+    let inner = mergeCache.get(a);
+    if (!inner)
+        mergeCache.set(a, (inner = new WeakMap()));
+    let m = inner.get(b);
+    if (!m)
+        inner.set(b, (m = mergeNodes(a, b)));
+    return m;
+}
+function mergeNodes(a, b) {
+    const out = node();
+    out.end = a.end || b.end;
+    for (const [k, v] of a.children)
+        out.children.set(k, v);
+    for (const [k, v] of b.children) {
+        const mine = out.children.get(k);
+        out.children.set(k, mine ? mergeNodes(mine, v) : v);
+    }
+    out.wildcard = a.wildcard && b.wildcard ? mergeNodes(a.wildcard, b.wildcard) : (a.wildcard ?? b.wildcard);
+    return out;
+}
+/** Sorted, de-duplicated union: the ignore set of a case (config paths + the dataset's). */
+function unionPaths(...lists) {
+    const set = new Set();
+    for (const l of lists)
+        for (const p of l ?? [])
+            set.add(p);
+    return [...set].sort();
+}
+
+;// CONCATENATED MODULE: ./src/replay/canonical.ts
+
+
+/**
+ * The canonical form c(y) of an answer (DESIGN §4.1): the parsed JSON with ignorePaths removed,
+ * serialised the RFC 8785 (JCS) way: object members sorted by the UTF-16 code units of their names
+ * (what Array.prototype.sort does by default), no whitespace, numbers and strings as ECMAScript's
+ * JSON.stringify writes them (which is exactly what JCS prescribes for both).
+ *
+ * Written by hand rather than with the `canonicalize` package: JCS on JavaScript values is these few
+ * lines, and dropping ignored members during the same walk saves copying a 50 KB answer first.
+ * Values JSON cannot hold follow JSON.stringify (undefined members are left out, undefined or
+ * non-finite array items and non-finite numbers become null, `toJSON` is honoured), so the canonical
+ * form of an in-process answer equals that of its serialised-then-parsed bytes.
+ */
+function canonicalJson(value, ignore = null) {
+    const sorted = sortedCopy(value, ignore);
+    if (sorted !== UNSORTABLE)
+        return JSON.stringify(sorted) ?? 'null';
+    return canonicalJsonByWalk(value, ignore);
+}
+/**
+ * The same text written member by member. `canonicalJson` takes this path only for the values a
+ * sorted copy cannot stand for (see sortedCopy); tests hold the two paths to one result.
+ */
+function canonicalJsonByWalk(value, ignore = null) {
+    const out = ignore ? writeIgnoring(value, ignore) : write(value);
+    return out === undefined ? 'null' : out;
+}
+const UNSORTABLE = Symbol('unsortable');
+/**
+ * Member names in code-unit order (what the default sort gives), sorted in place. Objects of an
+ * answer have a few names each; for those an insertion sort allocates nothing, where
+ * Array.prototype.sort allocates a work array per call: 30% of all SIM allocation at 100k cases.
+ */
+function sortNames(names) {
+    if (names.length > 24)
+        return names.sort();
+    for (let i = 1; i < names.length; i++) {
+        const name = names[i];
+        let j = i - 1;
+        while (j >= 0 && names[j] > name) {
+            names[j + 1] = names[j];
+            j--;
+        }
+        names[j + 1] = name;
+    }
+    return names;
+}
+/** An array index as a member name: objects list those first, in numeric order, whatever the insertion order. */
+const INDEX_NAME = /^(?:0|[1-9][0-9]{0,9})$/;
+/**
+ * A copy of the value whose objects have their members inserted in JCS order and ignored members
+ * left out, so that the engine's own JSON.stringify writes the canonical text: copying and native
+ * serialising take about half the time of concatenating the text in JavaScript (30 against 60 us for
+ * a 7 KB Toron answer), and SIM canonicalises every answer it snapshots.
+ * UNSORTABLE where insertion order cannot set the member order: a member named like an array index
+ * (objects enumerate those first, numerically) or `__proto__` (assigning it sets the prototype).
+ */
+function sortedCopy(v, ignore) {
+    if (typeof v !== 'object' || v === null)
+        return v;
+    const j = viaToJSON(v);
+    if (j)
+        return sortedCopy(j.value, ignore);
+    if (Array.isArray(v)) {
+        const out = [];
+        for (let i = 0; i < v.length; i++) {
+            let next = null;
+            if (ignore) {
+                const step = below(ignore, String(i));
+                if (step === DROP)
+                    continue;
+                next = step;
+            }
+            const item = sortedCopy(v[i], next);
+            if (item === UNSORTABLE)
+                return UNSORTABLE;
+            out.push(item);
+        }
+        return out;
+    }
+    const rec = v;
+    const keys = sortNames(Object.keys(rec));
+    const out = {};
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const c0 = k.charCodeAt(0);
+        if ((c0 <= 57 && c0 >= 48 && INDEX_NAME.test(k)) || (c0 === 95 && k === '__proto__'))
+            return UNSORTABLE;
+        let next = null;
+        if (ignore) {
+            const step = below(ignore, k);
+            if (step === DROP)
+                continue;
+            next = step;
+        }
+        const member = sortedCopy(rec[k], next);
+        if (member === UNSORTABLE)
+            return UNSORTABLE;
+        out[k] = member;
+    }
+    return out;
+}
+/** sha256 of a text, hex (the one-shot hash: no Hash object per answer). */
+function sha256Hex(text) {
+    return (0,external_node_crypto_.hash)('sha256', text, 'hex');
+}
+/** sha256 of bytes, hex: sha256Hex of the text they encode in UTF-8. */
+function sha256HexOf(bytes) {
+    return (0,external_node_crypto_.hash)('sha256', bytes, 'hex');
+}
+/** Canonical text and its hash, in one call. */
+function canonicalHash(value, ignore = null) {
+    const canonical = canonicalJson(value, ignore);
+    return { canonical, hash: sha256Hex(canonical) };
+}
+// Member names repeat across answers (every Toron answer has the same few hundred): quoting each once
+// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever.
+const QUOTED_MAX = 20_000;
+const quoted = new Map();
+function quote(name) {
+    let q = quoted.get(name);
+    if (q === undefined) {
+        q = JSON.stringify(name);
+        if (quoted.size < QUOTED_MAX)
+            quoted.set(name, q);
+    }
+    return q;
+}
+/** A non-plain object (Date, a class instance) may carry `toJSON`; parsed JSON never does. */
+function viaToJSON(v) {
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null || proto === Array.prototype)
+        return null;
+    const toJSON = v.toJSON;
+    return typeof toJSON === 'function' ? { value: toJSON.call(v, '') } : null;
+}
+function scalar(v) {
+    switch (typeof v) {
+        case 'string':
+            return JSON.stringify(v);
+        case 'number':
+            // For finite numbers String() and JSON.stringify agree (ECMAScript Number::toString: JCS's rule).
+            return Number.isFinite(v) ? '' + v : 'null';
+        case 'boolean':
+            return v ? 'true' : 'false';
+        case 'bigint':
+            throw new TypeError('canonicalJson: a BigInt is not JSON');
+        case 'object':
+            return v === null ? 'null' : null; // null: a container, walked by the caller
+        default:
+            return undefined; // undefined, functions, symbols: left out like JSON.stringify does
+    }
+}
+/** The walk without ignorePaths: the common case, kept free of the per-member ignore lookups. */
+function write(v) {
+    const s = scalar(v);
+    if (s !== null)
+        return s;
+    const o = v;
+    const j = viaToJSON(o);
+    if (j)
+        return write(j.value);
+    if (Array.isArray(o)) {
+        let out = '[';
+        for (let i = 0; i < o.length; i++) {
+            const item = write(o[i]);
+            out += (i === 0 ? '' : ',') + (item === undefined ? 'null' : item);
+        }
+        return out + ']';
+    }
+    const rec = o;
+    const keys = sortNames(Object.keys(rec));
+    let out = '{';
+    let first = true;
+    for (let i = 0; i < keys.length; i++) {
+        const member = write(rec[keys[i]]);
+        if (member === undefined)
+            continue;
+        out += (first ? '' : ',') + quote(keys[i]) + ':' + member;
+        first = false;
+    }
+    return out + '}';
+}
+function writeIgnoring(v, ignore) {
+    const s = scalar(v);
+    if (s !== null)
+        return s;
+    const o = v;
+    const j = viaToJSON(o);
+    if (j)
+        return writeIgnoring(j.value, ignore);
+    if (Array.isArray(o)) {
+        let out = '[';
+        let first = true;
+        for (let i = 0; i < o.length; i++) {
+            const next = below(ignore, String(i));
+            if (next === DROP)
+                continue;
+            const item = next ? writeIgnoring(o[i], next) : write(o[i]);
+            out += (first ? '' : ',') + (item === undefined ? 'null' : item);
+            first = false;
+        }
+        return out + ']';
+    }
+    const rec = o;
+    const keys = sortNames(Object.keys(rec));
+    let out = '{';
+    let first = true;
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const next = below(ignore, k);
+        if (next === DROP)
+            continue;
+        const member = next ? writeIgnoring(rec[k], next) : write(rec[k]);
+        if (member === undefined)
+            continue;
+        out += (first ? '' : ',') + quote(k) + ':' + member;
+        first = false;
+    }
+    return out + '}';
+}
+const DROP = 'drop';
+/** What applies below member `key`: DROP it, walk it with these ignore paths, or (null) plainly. */
+function below(at, key) {
+    const named = at.children.get(key);
+    const wild = at.wildcard;
+    if (named === undefined && wild === null)
+        return null;
+    const step = stepIgnore(at, key);
+    return step.drop ? DROP : step.next;
+}
+
+;// CONCATENATED MODULE: ./src/snapshot/portable.ts
+
+
+
+
+/**
+ * A path as a snapshot may hold it: relative to `cwd` when inside it, else only its last part (the
+ * machine's layout is nobody's business, and it differs between a laptop and a CI runner).
+ */
+function portablePath(p, cwd) {
+    if (!external_node_path_default().isAbsolute(p))
+        return p.split((external_node_path_default()).sep).join('/');
+    const rel = external_node_path_default().relative(cwd, p);
+    if (rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel))
+        return rel.split((external_node_path_default()).sep).join('/');
+    return `…/${external_node_path_default().basename(p)}`;
+}
+/** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
+function portableTarget(target, cwd) {
+    let spec;
+    try {
+        spec = parseEngineSpec(target);
+    }
+    catch {
+        return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead) => `${lead}…/${external_node_path_default().basename(m.trim())}`);
+    }
+    if (spec.kind === 'command')
+        return `cmd:${(0,shell_quote.quote)(spec.argv.map((a) => (external_node_path_default().isAbsolute(a) ? portablePath(a, cwd) : a)))}`;
+    return redactTarget(target);
+}
+/**
+ * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
+ * hash asked the same engine the same way. Left out: run id, paths of this machine, the baseline, the
+ * shard, header values and extra body values (secrets; their names stay).
+ */
+function settingsHash(s) {
+    const portable = {
+        engine: {
+            target: portableTarget(s.engine.target, s.cwd),
+            profile: s.engine.profile,
+            timeoutMs: s.engine.timeoutMs,
+            maxResponseBytes: s.engine.maxResponseBytes,
+            headers: Object.keys(s.engine.headers).sort(),
+            body: Object.keys(s.engine.body).sort(),
+        },
+        engineVersion: s.engineVersion,
+        reference: s.engine.target.trim() === 'reference' ? s.reference : null,
+        sim: { ...s.sim, registry: portablePath(s.sim.registry, s.cwd) },
+        load: s.load,
+        replay: s.replay,
+        pipeline: s.pipeline,
+        stages: s.stages,
+        failOn: s.failOn,
+    };
+    return sha256Hex(canonicalJson(portable));
+}
+
+;// CONCATENATED MODULE: ./src/shard/block.ts
+
+
+function shardRules(s) {
+    return {
+        stages: [...s.stages],
+        failOn: s.failOn,
+        engineProfile: s.engine.profile,
+        sim: { passRate: { ...s.sim.passRate } },
+        replay: s.replay,
+        pipeline: s.pipeline,
+        load: s.load,
+        baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd),
+    };
+}
+function shardFingerprint(s) {
+    return sha256Hex(canonicalJson({ settings: settingsHash(s), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
+}
+function shardBlock(s) {
+    if (!s.shard)
+        return null;
+    return { index: s.shard.index, total: s.shard.total, fingerprint: shardFingerprint(s), rules: shardRules(s) };
+}
+
+;// CONCATENATED MODULE: ./src/report/report-json.ts
+
+
+
+
+/** report.json from the run's typed results. Every path in it is relative to the report folder. */
+function buildReport(input) {
+    const { settings, paths, results } = input;
+    const stages = {};
+    for (const name of STAGE_ORDER) {
+        const r = results[name];
+        stages[name] = r
+            ? { ...r.report, verdict: r.verdict, ...(r.reason ? { reason: r.reason } : {}) }
+            : {
+                verdict: 'SKIPPED',
+                reason: settings.stages.includes(name)
+                    ? `not run: ${input.error ? input.error.message : 'the run ended before this stage'}`
+                    : 'not requested (--stages)',
+            };
+    }
+    const rel = (p) => relPath(paths.reportDir, p);
+    const existing = (p) => (external_node_fs_default().existsSync(p) ? rel(p) : null);
+    return {
+        schemaVersion: 1,
+        runId: settings.runId,
+        verdict: input.verdict,
+        reason: input.reason,
+        startedAt: input.startedAt.toISOString(),
+        finishedAt: input.finishedAt.toISOString(),
+        durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+        cancelled: input.cancelled,
+        error: input.error,
+        engine: input.engine,
+        settings: {
+            configFile: settings.configFile,
+            stages: settings.stages,
+            failOn: settings.failOn,
+            shard: settings.shard ? `${settings.shard.index}/${settings.shard.total}` : null,
+        },
+        stages,
+        ...(settings.shard ? { shard: shardBlock(settings) } : {}),
+        warroom: input.findings,
+        artifacts: {
+            report: rel(paths.report),
+            html: input.planned?.html ? rel(paths.html) : existing(paths.html),
+            summary: input.planned?.summary ? rel(paths.summaryMd) : existing(paths.summaryMd),
+            log: rel(paths.runLog),
+            snapshot: existing(paths.snapshot),
+            bundle: input.planned?.bundle ? rel(paths.bundle) : existing(paths.bundle),
+            result: rel(paths.result),
+            simSummary: existing(paths.simSummary),
+        },
+    };
+}
+function buildResult(report, exitCode) {
+    const sim = report.stages.sim;
+    const replay = report.stages.replay;
+    const load = report.stages.load;
+    const count = (s) => report.warroom.filter((f) => f.severity === s).length;
+    return {
+        schemaVersion: 1,
+        runId: report.runId,
+        status: report.verdict,
+        verdict: report.verdict,
+        exitCode,
+        reason: report.reason,
+        cancelled: report.cancelled,
+        error: report.error,
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        durationMs: report.durationMs,
+        engine: report.engine,
+        stages: Object.fromEntries(Object.entries(report.stages).map(([k, v]) => [k, v.verdict])),
+        metrics: {
+            simPassRate: typeof sim.passRate === 'number' && sim.verdict !== 'SKIPPED' ? sim.passRate : null,
+            simTotal: typeof sim.total === 'number' ? sim.total : null,
+            determinismScore: typeof replay.determinismScore === 'number' ? replay.determinismScore : null,
+            p95Ms: load.metrics?.http_req_duration?.['p(95)'] ?? null,
+            warroomCritical: count('CRITICAL'),
+            warroomHigh: count('HIGH'),
+        },
+        artifacts: report.artifacts,
+        // Filled in once bundle.zip is built (src/report/finalise.ts).
+        bundle: null,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/outcome.ts
+
+function fromRun(o, cancelled) {
+    return {
+        verdict: o.verdict,
+        reason: o.report?.reason ?? (o.error ? `ERROR (not a test verdict): ${o.error}` : o.verdict),
+        exitCode: o.exitCode,
+        runId: o.runId,
+        report: o.report,
+        result: o.report ? buildResult(o.report, o.exitCode) : null,
+        paths: o.paths,
+        findings: o.report?.warroom ?? [],
+        cancelled: cancelled || Boolean(o.report?.cancelled),
+        error: o.verdict === 'ERROR' ? (o.report?.error?.message ?? o.error ?? 'the run did not finish') : null,
+        errorLocation: null,
+    };
+}
+/** ERROR before or around the run: bad inputs, bad config, a runner that never finished. */
+function errorOutcome(message, extra = {}) {
+    return {
+        verdict: 'ERROR',
+        reason: `ERROR (not a test verdict): ${message}`,
+        exitCode: 2,
+        runId: null,
+        report: null,
+        result: null,
+        paths: null,
+        findings: [],
+        cancelled: false,
+        error: message,
+        errorLocation: null,
+        ...extra,
+    };
+}
+/** Release gating: PASS, or WARN without a CRITICAL finding. */
+function promote(o) {
+    if (o.comparison)
+        return o.comparison.promote && o.verdict !== 'ERROR' && !o.cancelled;
+    if (o.verdict !== 'PASS' && o.verdict !== 'WARN')
+        return false;
+    if (o.cancelled)
+        return false;
+    return !o.findings.some((f) => f.severity === 'CRITICAL');
+}
+
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+
+
+/** A metric as an output: up to 4 decimals, '' when the stage did not run. */
+function metric(n) {
+    return n === null || n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n * 1e4) / 1e4);
+}
+function sha256File(file) {
+    try {
+        return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_default().readFileSync(file)).digest('hex');
+    }
+    catch {
+        return null;
+    }
+}
+/** Every output the run decides (artifact-id and artifact-url come after the upload). */
+function runOutputs(o) {
+    const m = o.result?.metrics;
+    const exists = (p) => (p && external_node_fs_default().existsSync(p) ? p : '');
+    const bundle = exists(o.paths?.bundle);
+    return {
+        result: o.verdict.toLowerCase(),
+        'determinism-score': metric(m?.determinismScore),
+        'sim-pass-rate': metric(m?.simPassRate),
+        'p95-ms': metric(m?.p95Ms),
+        'warroom-critical': m ? String(m.warroomCritical) : o.report ? String(o.findings.filter((f) => f.severity === 'CRITICAL').length) : '',
+        'report-path': exists(o.paths?.report),
+        'bundle-path': bundle,
+        'bundle-sha256': bundle ? (sha256File(bundle) ?? '') : '',
+        promote: String(promote(o)),
+        ...(o.comparison
+            ? {
+                'pass-rate-delta': metric(o.comparison.passRateDelta),
+                'p95-delta-ms': metric(o.comparison.p95DeltaMs),
+                'determinism-delta': metric(o.comparison.determinismDelta),
+                'comparison-path': o.comparison.path ?? '',
+            }
+            : {}),
+    };
+}
+/** The GITHUB_OUTPUT file format: `name<<DELIM`, value, `DELIM`, with a delimiter the value cannot hold. */
+function formatOutputs(values) {
+    let text = '';
+    for (const [name, value] of Object.entries(values)) {
+        let delim = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
+        while (value.includes(delim))
+            delim = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
+        text += `${name}<<${delim}\n${value}\n${delim}\n`;
+    }
+    return text;
+}
+/**
+ * Writes outputs as soon as they are known (a cancelled job may be killed before the end), each name
+ * once. Without GITHUB_OUTPUT (a local run) they are only logged.
+ */
+class OutputWriter {
+    file;
+    info;
+    written = {};
+    constructor(file, info) {
+        this.file = file;
+        this.info = info;
+    }
+    set(values) {
+        const fresh = {};
+        for (const [k, v] of Object.entries(values)) {
+            if (k in this.written)
+                continue;
+            fresh[k] = v;
+            this.written[k] = v;
+        }
+        if (Object.keys(fresh).length === 0)
+            return;
+        if (this.file)
+            external_node_fs_default().appendFileSync(this.file, formatOutputs(fresh));
+        else
+            this.info(`outputs: ${Object.entries(fresh).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    }
+    /** Outputs never set get an empty value, so `steps.x.outputs.y` is '' rather than missing. */
+    fill(names) {
+        const rest = {};
+        for (const n of names)
+            if (!(n in this.written))
+                rest[n] = '';
+        this.set(rest);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/action-context.ts
+
+
+
+
+
+function startAction(env, write = (s) => process.stdout.write(s)) {
+    const gh = readGitHubEnv(env);
+    const log = new ActionLog(write, gh.debug);
+    const outputs = new OutputWriter(gh.outputFile, (l) => log.info(l));
+    const ctx = { env, gh, log, outputs, exitCode: null, cancel: undefined };
+    ctx.cancel = watchCancellation({
+        onCancel: (sig) => log.info(`toron-testops: ${sig}: the job is being cancelled; stopping new work, writing the partial report and outputs`),
+        onSecondSignal: (sig) => {
+            // Outputs known so far are already in GITHUB_OUTPUT; the rest read as empty.
+            try {
+                outputs.set({ result: 'error', promote: 'false' });
+                outputs.fill(OUTPUT_NAMES);
+            }
+            catch {
+                // the runner is about to kill us; nothing else to do
+            }
+            log.info(`toron-testops: ${sig} again: exiting now`);
+            process.exit(ctx.exitCode ?? 2);
+        },
+    });
+    if (gh.eventProblem)
+        log.warning(gh.eventProblem);
+    return ctx;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/profiles/read.ts
 
 /** Small readers shared by the profiles: they never throw on odd input, they report what they saw. */
@@ -2629,7 +2937,6 @@ function customProfile(p) {
     const modelAt = p.t1Model ?? '/model';
     const outputAt = p.t1Output ?? '/output';
     // Pinning a mapped field in a dataset declares the behaviour it carries.
-    const pins = (...ptrs) => ptrs.filter((x) => x !== undefined && x !== '');
     function t1Of(body) {
         if (p.t1 === undefined)
             return null;
@@ -2701,10 +3008,8 @@ function customProfile(p) {
             contradictions: p.contradictions !== undefined,
             confidence: p.confidence !== undefined,
         },
-        declarations: {
-            escalation: pins(p.opusEscalated, p.judicial),
-            contradictions: pins(p.contradictions),
-        },
+        // A custom engine's per-call members are the user's to name (replay.ignorePaths).
+        volatilePaths: [],
         where: {
             t1: p.t1 ?? '(not mapped)',
             t2: p.t2 ?? '(not mapped)',
@@ -2773,44 +3078,6 @@ const T1 = `${SNAP}/T1_RAW`;
 const T2 = `${SNAP}/T2_AUDIT_REPORT`;
 const T3 = `${SNAP}/REALITY_PACKET`;
 const JUDICIAL = `${SNAP}/JUDICIAL_RESULT`;
-/**
- * Pinning any of these in a dataset pins the behaviour: the confidence score is 58/68 (82/77) minus
- * 5 per contradiction, so a pinned score pins both whether Opus ran and how many contradictions count.
- */
-const DECLARATIONS_25H = {
-    escalation: ['/opus_used', `${SNAP}/EXECUTION_PLAN/use_opus`, JUDICIAL, '/models_used', '/confidence_score', `${SNAP}/CONFIDENCE_SCORE`],
-    contradictions: [
-        `${T1}/*/contradictions`,
-        `${SNAP}/T1_SUMMARY/contradiction_map`,
-        `${SNAP}/T1_SUMMARY/divergent_branches`,
-        `${SNAP}/CDG_STRUCTURE/paradoxes`,
-        `${T2}/critiques`,
-        '/confidence_score',
-        `${SNAP}/CONFIDENCE_SCORE`,
-    ],
-};
-const DECLARATIONS_STABILITY = {
-    escalation: [
-        ...DECLARATIONS_25H.escalation,
-        '/tier_path',
-        '/meta_surveillance_flags',
-        `${SNAP}/MSL_FLAGS`,
-        '/snapshot/judicial_result',
-        '/snapshot/confidence_score',
-        '/snapshot/meta_flags',
-        `${SNAP}/NORMALIZED_SNAPSHOT/judicial_result`,
-        `${SNAP}/NORMALIZED_SNAPSHOT/confidence_score`,
-    ],
-    contradictions: [
-        ...DECLARATIONS_25H.contradictions,
-        '/contradictions',
-        `${SNAP}/CONTRADICTIONS`,
-        '/snapshot/t1_raw/*/contradictions',
-        '/snapshot/t1_summary/contradiction_map',
-        '/snapshot/cdg_structure/paradoxes',
-        '/snapshot/confidence_score',
-    ],
-};
 function t1Of(body) {
     const raw = at(body, T1);
     if (raw === undefined || raw === null)
@@ -2889,6 +3156,32 @@ function baseView(body, profile) {
         engineLatencyMs: null,
     };
 }
+/** The witness is drawn by the clock (and named again as the RWL model). */
+const VOLATILE_25H = ['/random_witness', `${SNAP}/RWL_RESULT/model`];
+/**
+ * The patch also draws its latencies at random on each call (its `stable_latency` jitter), wherever it
+ * writes them (top level, the tiers, the plan, both snapshot copies), and the Opus review's
+ * `OpusResolution:<n>` and latency.
+ */
+const VOLATILE_STABILITY = [
+    ...VOLATILE_25H,
+    '/latency_ms',
+    `${SNAP}/LATENCY_MS`,
+    ...['/snapshot', `${SNAP}/NORMALIZED_SNAPSHOT`].flatMap((at) => [
+        `${at}/rwl_result/model`,
+        `${at}/t1_raw/*/latency_ms`,
+        `${at}/t2_audit_report/latency_ms`,
+        `${at}/reality_packet/latency_ms`,
+        `${at}/judicial_result/opus_result/result`,
+        `${at}/judicial_result/opus_result/latency_ms`,
+    ]),
+    `${SNAP}/EXECUTION_PLAN/latency_ms`,
+    `${T1}/*/latency_ms`,
+    `${T2}/latency_ms`,
+    `${T3}/latency_ms`,
+    `${JUDICIAL}/opus_result/result`,
+    `${JUDICIAL}/opus_result/latency_ms`,
+];
 const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
 const WHERE_25H = {
     t1: T1,
@@ -2903,8 +3196,8 @@ const toron25hProfile = {
     name: 'toron-2.5h',
     confidenceScale: 100,
     exposes: ALL_EXPOSED,
-    declarations: DECLARATIONS_25H,
     where: WHERE_25H,
+    volatilePaths: VOLATILE_25H,
     answerPointer: () => '/final_answer',
     view: (body) => baseView(body, 'toron-2.5h'),
 };
@@ -2912,14 +3205,21 @@ const toron25hStabilityProfile = {
     name: 'toron-2.5h-stability',
     confidenceScale: 100,
     exposes: ALL_EXPOSED,
-    declarations: DECLARATIONS_STABILITY,
     where: { ...WHERE_25H, contradictions: '/contradictions' },
+    volatilePaths: VOLATILE_STABILITY,
     answerPointer: () => '/final_answer',
     view(body) {
         const v = baseView(body, 'toron-2.5h-stability');
         const path = v.tierPath;
         v.tierPathHasT4 = path ? path.includes('T4') : null;
-        v.contradictions = finiteNumber(at(body, '/contradictions'));
+        // The patch reports its count as an int: one missing or not a number is a broken answer, not a
+        // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+        const reported = at(body, '/contradictions');
+        const count = finiteNumber(reported);
+        if (count !== null)
+            v.contradictions = count;
+        else
+            v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${describe(reported)}, not a number`}`;
         v.engineLatencyMs = finiteNumber(at(body, '/latency_ms'));
         return v;
     },
@@ -2927,8 +3227,31 @@ const toron25hStabilityProfile = {
 
 ;// CONCATENATED MODULE: ./src/engine/profiles/toron3.ts
 
-function formOf(consensus) {
-    return isRecord(consensus) && ('representative_output' in consensus || 'avg_confidence' in consensus) ? 'full' : 'query';
+/** The form, from the consensus's own member names, else (a consensus-less part) from the metrics'. */
+function formOf(consensus, metrics) {
+    if (isRecord(consensus)) {
+        if ('representative_output' in consensus || 'avg_confidence' in consensus)
+            return 'full';
+        if ('output' in consensus || 'confidence' in consensus)
+            return 'query';
+    }
+    return isRecord(metrics) && ('tier4_arbitration_invoked' in metrics || 'total_latency_ms' in metrics) ? 'full' : 'query';
+}
+/** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
+const ARBITRATE_BELOW = 0.7;
+/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
+function agreementOf(c, form) {
+    if (form === 'query') {
+        const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
+        if (!m || Number(m[2]) === 0)
+            return null;
+        return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+    }
+    const n = finiteNumber(c.agreement_count);
+    const total = finiteNumber(c.total_responses);
+    if (n === null || total === null || total <= 0)
+        return null;
+    return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
 }
 const FIELDS = {
     query: { answer: 'output', model: 'model', confidence: 'confidence', latency: 'latency_ms' },
@@ -2965,7 +3288,7 @@ function toron3_t3Of(consensus) {
 function view(body) {
     const consensus = at(body, '/consensus');
     const metrics = at(body, '/metrics');
-    const form = formOf(consensus);
+    const form = formOf(consensus, metrics);
     const f = FIELDS[form];
     const shapeProblems = [];
     if (!isRecord(body))
@@ -3002,6 +3325,7 @@ function view(body) {
         judicial,
         tierPathHasT4: hasT4,
         contradictions: null,
+        agreement: agreementOf(c, form),
         engineLatencyMs: finiteNumber(m[f.latency]),
     };
 }
@@ -3009,16 +3333,16 @@ const toron3Profile = {
     name: 'toron-3',
     confidenceScale: 1,
     exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
-    declarations: {
-        escalation: [
-            '/consensus/arbitration_source',
-            '/consensus/arbitration_model',
-            '/metrics/tier4_arbitration_invoked',
-            '/metrics/tier4_arbitration_model',
-            '/metrics/tier4_failsafe_triggered',
-        ],
-        contradictions: [],
-    },
+    // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
+    volatilePaths: [
+        '/metrics/request_id',
+        '/metrics/timestamp',
+        '/consensus/timestamp',
+        '/metrics/latency_ms',
+        '/metrics/total_latency_ms',
+        '/metrics/provider_latencies',
+        '/metrics/cache_hit',
+    ],
     where: {
         t1: '/metrics/providers_called',
         t2: '(not reported by toron-3)',
@@ -3028,7 +3352,7 @@ const toron3Profile = {
         judicial: '/consensus/arbitration_model',
         contradictions: '(not reported by toron-3)',
     },
-    answerPointer: (body) => `/consensus/${FIELDS[formOf(at(body, '/consensus'))].answer}`,
+    answerPointer: (body) => `/consensus/${FIELDS[formOf(at(body, '/consensus'), at(body, '/metrics'))].answer}`,
     view,
 };
 
@@ -3065,6 +3389,17 @@ function profileFor(name, body, custom = null) {
     }
     return PROFILES[name];
 }
+/**
+ * The members a profile's engines change on every call, for this answer: `auto` detects the shape
+ * (none for an unknown one), `custom` has none (the user's replay.ignorePaths say).
+ */
+function volatilePathsFor(name, body) {
+    if (name === 'custom')
+        return NO_PATHS;
+    const detected = name === 'auto' ? detectProfile(body) : name;
+    return detected ? PROFILES[detected].volatilePaths : NO_PATHS;
+}
+const NO_PATHS = [];
 
 ;// CONCATENATED MODULE: ./src/engine/answer-path.ts
 
@@ -3275,7 +3610,7 @@ async function callWithTimeout(engine, req, opts) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
-const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"description":"Unique within the dataset; seeds derive from the run id and this id."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","minLength":1}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/user-schema.ts
 
 /**
@@ -3623,7 +3958,29 @@ const range = {
     },
 };
 
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __webpack_require__(78877);
+var external_node_v8_default = /*#__PURE__*/__webpack_require__.n(external_node_v8_);
+;// CONCATENATED MODULE: ./src/util/regexp-guard.ts
+
+let guarded = false;
+/**
+ * Dataset regexes run on engine answers, and a pattern such as `^(a+)+$` backtracks exponentially on
+ * an answer like "aaaa…a!": 34 characters took 221 s, blocking the event loop (no timeout, no
+ * cancellation). This V8 flag makes a regex that backtracks too much fall back to V8's linear-time
+ * engine, which gives the same answer. Patterns the linear engine cannot run (backreferences,
+ * lookarounds) stay on the backtracking one. Read when a regex is compiled, so this is set before the
+ * first dataset regex is; it changes nothing for regexes that do not backtrack excessively.
+ */
+function guardRegexpBacktracking() {
+    if (guarded)
+        return;
+    guarded = true;
+    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
+
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/text.ts
+
 
 
 /** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
@@ -3764,6 +4121,7 @@ const regex = {
         if (typeof a.value !== 'string' || a.value === '')
             return reject('value', '"regex" needs a non-empty string "value"');
         let re;
+        guardRegexpBacktracking();
         try {
             // No flags, as promptfoo; inline modifiers such as (?i:...) work on Node 24.
             re = new RegExp(a.value);
@@ -3967,7 +4325,7 @@ function compiledAssertions(c) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/registry.schema.json
-const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
+const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/schema-check.ts
 
 
@@ -3977,6 +4335,7 @@ const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"htt
  * the first keeps a 100k-case check linear and cheap; `verbose` gives the offending data for messages.
  */
 const schema_check_ajv = new ajv.Ajv({ allErrors: false, verbose: true, allowUnionTypes: true, logger: false });
+schema_check_ajv.addKeyword('x-expected'); // our annotation: how to say what a `pattern` wants
 function compileFormat(schema) {
     return schema_check_ajv.compile(schema);
 }
@@ -4014,7 +4373,10 @@ function schema_check_describe(e, what) {
             if (e.schemaPath.includes('/pointer/')) {
                 return { pointer: at, message: `${name} must be a JSON Pointer such as "/final_answer", got ${values_short(e.data)}` };
             }
-            return { pointer: at, message: `${name} ${e.message}, got ${values_short(e.data)}` };
+            {
+                const expected = e.parentSchema?.['x-expected'];
+                return { pointer: at, message: `${name} ${typeof expected === 'string' ? `must be ${expected}` : e.message}, got ${values_short(e.data)}` };
+            }
         case 'minLength':
             return { pointer: at, message: e.params.limit === 1 ? `${name} must not be empty` : `${name} ${e.message}` };
         case 'minimum':
@@ -4050,25 +4412,16 @@ function checkFormat(validate, src, what, caseIdAt) {
 
 
 
+
 let validateRegistry;
 /** A path as it is printed in messages and reports: relative to cwd, with forward slashes. */
 function registry_displayPath(cwd, abs) {
     const rel = external_node_path_default().relative(cwd, abs) || '.';
     return rel.split((external_node_path_default()).sep).join('/');
 }
-/** Read a file for a loader; a missing or unreadable file is an InputError naming it. */
+/** Read a file for a loader: strict UTF-8, a BOM dropped; a missing or unreadable file is an InputError naming it. */
 function readInputFile(abs, display, what) {
-    try {
-        return (0,external_node_fs_.readFileSync)(abs, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT')
-            throw new InputError(`${what} not found`, { file: display });
-        if (code === 'EISDIR')
-            throw new InputError(`${what} is a directory, expected a JSON file`, { file: display });
-        throw new InputError(`cannot read ${what}: ${err.message}`, { file: display });
-    }
+    return readTextFile(abs, display, what);
 }
 function isFile(abs) {
     try {
@@ -4104,7 +4457,8 @@ function loadRegistry(registryPath, opts) {
         const datasetAbs = external_node_path_default().resolve(dir, r.path);
         const datasetFile = registry_displayPath(opts.cwd, datasetAbs);
         if (!isFile(datasetAbs)) {
-            throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} is missing`, {
+            const what = (0,external_node_fs_.existsSync)(datasetAbs) ? 'is not a regular file (a directory or a device)' : 'is missing';
+            throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} ${what}`, {
                 file,
                 line: src.lineOf(`/datasets/${i}/path`),
                 pointer: `/datasets/${i}/path`,
@@ -4383,7 +4737,9 @@ function summariseCase(c, attempts) {
         errors,
         failures: outcomesOf(attempts, 'failures'),
         warnings: outcomesOf(attempts, 'warnings'),
-        engineErrors: failing ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat }] : [])) : score_NONE,
+        engineErrors: failing
+            ? attempts.flatMap((a) => (a.error ? [{ kind: a.error.kind, message: a.error.message, repeat: a.repeat, ...(a.error.status !== undefined ? { status: a.error.status } : {}) }] : []))
+            : score_NONE,
         actual: failing?.actual,
         location: c.location,
         tags: c.tags,
@@ -4434,14 +4790,40 @@ function totals(cases) {
     const total = cases.length;
     return { total, passed, failed, errored, flaky, warned, passRate: total ? passed / total : 0 };
 }
+/** Statuses that say a request went to the wrong place or lacked what the route needs, not how the engine behaves. */
+function isWiringStatus(status) {
+    return status !== undefined && ((status >= 300 && status < 400) || status === 401 || status === 403 || status === 404 || status === 405 || status === 415);
+}
+/**
+ * The HTTP statuses, when every case errored and every engine error was one of those (a wrong path, a
+ * redirect to https, a missing token): the engine answered its health check but its case route refused
+ * every request. That is wiring (ERROR), not a verdict on the engine. Null otherwise.
+ */
+function misrouted(cases) {
+    if (cases.length === 0)
+        return null;
+    const statuses = new Set();
+    for (const c of cases) {
+        if (c.status !== 'errored' || !c.engineErrors?.length)
+            return null;
+        for (const e of c.engineErrors) {
+            if (e.kind !== 'http_status' || !isWiringStatus(e.status))
+                return null;
+            statuses.add(e.status);
+        }
+    }
+    return [...statuses].sort((a, b) => a - b);
+}
 /**
  * SIM verdict. `passRate.warn` and `.fail` are the lowest pass rates still PASS and still WARN.
  * Flaky cases count as passing for the FAIL line (a flaky case is at most WARN) and as not passing for
  * the WARN line; warn-level assertion failures make the stage WARN at most.
  */
-function simVerdict(t, passRate) {
+function simVerdict(t, passRate, wiring = null) {
     if (t.total === 0)
         return { verdict: 'ERROR', reason: 'no SIM cases were selected (check the registry, sim.datasets and sim.tags)' };
+    if (wiring)
+        return { verdict: 'ERROR', reason: misroutedReason(wiring) };
     const notFailedRate = (t.total - t.failed) / t.total;
     const pct = (x) => `${(x * 100).toFixed(2)}%`;
     if (notFailedRate < passRate.fail)
@@ -4476,12 +4858,16 @@ function simReportHead(t, judged, rest) {
         flaky: t.flaky,
         warned: t.warned,
         notRun: rest.notRun,
-        passRate: score_round4(t.passRate),
+        // No case judged (none selected, or the run cancelled before any finished): no pass rate, not 0.
+        passRate: t.total > 0 ? score_round4(t.passRate) : null,
         attempts: rest.attempts,
         engineErrors: rest.engineErrors,
         durationMs: rest.durationMs,
         datasets: rest.datasets,
     };
+}
+function misroutedReason(statuses) {
+    return `every request was refused with HTTP ${statuses.join('/')}: the engine is up (its health check answered) but its case route is not what the run calls; check the engine URL's path, the scheme (a redirect is not followed) and the credentials in engine.headers (wiring, not a verdict on the engine)`;
 }
 
 ;// CONCATENATED MODULE: ./src/shard/slice.ts
@@ -4627,9 +5013,17 @@ const simStage = {
         for (const s of summaries)
             raiseCaseFindings(ctx, s);
         const t = totals(summaries);
-        let { verdict, reason } = simVerdict(t, settings.sim.passRate);
-        if (notRun > 0)
-            reason += `; ${notRun} case(s) not run (run cancelled)`;
+        const wiring = misrouted(summaries);
+        if (wiring)
+            ctx.raise({ type: 'engine-misrouted', severity: 'CRITICAL', subsystem: 'engine', message: misroutedReason(wiring) });
+        let { verdict, reason } = simVerdict(t, settings.sim.passRate, wiring);
+        // Cancelled with cases left: the verdict is over the cases that finished, and the reason says first
+        // that it is partial; with none finished there is nothing to judge (and no pass rate).
+        const partial = notRun > 0;
+        if (partial && summaries.length === 0)
+            reason = `cancelled: the run was cancelled before any of the ${cases.length} selected case(s) finished`;
+        else if (partial)
+            reason = `cancelled: ${summaries.length} of ${cases.length} case(s) run, partial: ${reason}`;
         const engineErrorKinds = {};
         for (const s of summaries)
             for (const e of s.engineErrors)
@@ -4645,6 +5039,7 @@ const simStage = {
             reason,
             report,
             summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(settings.sim.registry) },
+            partial,
         };
     },
 };
@@ -5653,6 +6048,11 @@ class Flight {
     }
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(57975);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __webpack_require__(24371);
 ;// CONCATENATED MODULE: ./src/engine/http-errors.ts
@@ -5684,16 +6084,23 @@ const CODE_TEXT = {
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
     CERT_HAS_EXPIRED: 'TLS certificate has expired',
 };
+/** The same codes once the status line and headers have arrived: what broke was the body. */
+const MID_BODY_TEXT = {
+    UND_ERR_SOCKET: 'the engine closed the connection in the middle of the body',
+    ECONNRESET: 'connection reset by the engine in the middle of the body',
+    EPIPE: 'connection closed by the engine in the middle of the body',
+};
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /**
  * Classifies a thrown network error. Only the error's code and its own message are used: request
- * headers never appear in undici's errors, and the caller redacts the result anyway.
+ * headers never appear in undici's errors, and the caller redacts the result anyway. `afterHeaders`:
+ * the engine had answered a status and headers (the error broke off the body).
  */
-function describeNetworkError(err) {
+function describeNetworkError(err, afterHeaders = false) {
     const code = errorCode(err);
     if (code && TIMEOUT_CODES.has(code))
         return { kind: 'timeout', message: `timed out (${code})` };
-    const text = code ? CODE_TEXT[code] : undefined;
+    const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
     if (text)
         return { kind: 'connection', message: `${text} (${code})` };
     const own = err instanceof Error ? err.message : String(err);
@@ -5721,20 +6128,48 @@ function looksLikeHtml(contentType, text) {
     return /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 512));
 }
 /**
+ * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
+ * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
+ * reorder or hide text (bidi overrides, zero-width). Tab is kept.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+/** Text from an engine, made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
+function escapeControls(s) {
+    return s.replace(UNSAFE, (c) => {
+        const n = c.charCodeAt(0);
+        return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+    });
+}
+/**
  * A one-line, ~200-character glimpse of a body for a message. For HTML the page title (or its text
- * without tags) says far more than the markup would.
+ * without tags) says far more than the markup would. Control characters are escaped (an engine must
+ * not be able to write terminal escapes or NULs into CI logs), and a body that is mostly not text
+ * (compressed, an image) is named as such rather than shown.
  */
 function excerpt(text, contentType = '', max = 200) {
     let s = text.slice(0, 64 * 1024);
+    if (looksBinary(s)) {
+        return `<binary body, ${text.length} characters; starts ${escapeControls(s.slice(0, 16).replace(/\s/g, ' '))}>`;
+    }
     if (looksLikeHtml(contentType, s)) {
         const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(s)?.[1];
         s = title && title.trim() ? `<title>${title}</title>` : s.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ');
     }
     s = s.replace(/\s+/g, ' ').trim();
-    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+    // Cut before escaping, so the cut never splits an escape; the escapes may add a few characters.
+    s = s.length > max ? `${s.slice(0, max - 1)}…` : s;
+    return escapeControls(s);
+}
+/** Many control characters or U+FFFD (bytes that were not UTF-8) in the first 256 characters. */
+function looksBinary(s) {
+    const head = s.slice(0, 256);
+    const odd = head.match(/[\x00-\x08\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
+    return odd >= 4 && odd * 10 > head.length;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/http.ts
+
+
 
 
 
@@ -5771,6 +6206,8 @@ function createHttpAdapter(opts) {
         const onAbort = () => ac.abort(new Error('aborted'));
         signal?.addEventListener('abort', onAbort, { once: true });
         let status;
+        /** Body bytes received so far (as sent, before any decoding). */
+        let size = 0;
         try {
             const res = await pool.request({
                 method,
@@ -5781,9 +6218,26 @@ function createHttpAdapter(opts) {
             });
             status = res.statusCode;
             const contentType = headerString(res.headers['content-type']);
+            const location = headerString(res.headers.location) || undefined;
+            const encodings = contentEncodings(headerString(res.headers['content-encoding']));
+            const unsupported = encodings.find((e) => !(e in DECODERS));
+            if (unsupported !== undefined || encodings.length > 3) {
+                discard(res.body);
+                const what = excerpt(headerString(res.headers['content-encoding']), '', 60);
+                return {
+                    ok: false,
+                    status,
+                    error: {
+                        kind: 'invalid_json',
+                        message: `${method} ${printable}: the engine answered HTTP ${status} with content-encoding "${what}", which cannot be decoded (gzip, deflate and br can; toron-testops asks for identity)`,
+                        status,
+                    },
+                    latencyMs: elapsed(),
+                };
+            }
             const declared = Number(headerString(res.headers['content-length']));
             if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
-                res.body.destroy();
+                discard(res.body);
                 return {
                     ok: false,
                     status,
@@ -5792,7 +6246,6 @@ function createHttpAdapter(opts) {
                 };
             }
             const chunks = [];
-            let size = 0;
             for await (const chunk of res.body) {
                 const buf = chunk;
                 size += buf.length;
@@ -5808,16 +6261,29 @@ function createHttpAdapter(opts) {
                 }
                 chunks.push(buf);
             }
+            let received = Buffer.concat(chunks);
+            if (encodings.length > 0) {
+                const decoded = await decode(received, encodings, opts.maxResponseBytes);
+                if (!decoded.ok) {
+                    const error = decoded.tooLarge
+                        ? tooLarge(`decodes (${encodings.join(', ')}) to more than that`, opts.maxResponseBytes, status)
+                        : { kind: 'invalid_json', message: `${method} ${printable}: the engine answered HTTP ${status} with a ${encodings.join(', ')} body that does not decode: ${decoded.message}`, status };
+                    return { ok: false, status, error, latencyMs: elapsed() };
+                }
+                received = decoded.body;
+            }
             const latencyMs = elapsed();
             // undici marks the socket free (its 'drain') just after the body ends; a caller that sends its
             // next request in the same turn would otherwise open a second socket instead of reusing this one.
             await new Promise((r) => setImmediate(r));
-            return { ok: true, status, contentType, text: Buffer.concat(chunks).toString('utf8'), latencyMs };
+            return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location };
         }
         catch (err) {
             const latencyMs = elapsed();
             if (timedOut) {
-                const phase = status === undefined ? 'no answer' : `HTTP ${status} but the body did not finish`;
+                const phase = status === undefined
+                    ? 'no answer'
+                    : `HTTP ${status} headers arrived, but the body was incomplete (${size} bytes received)`;
                 return {
                     ok: false,
                     status,
@@ -5828,11 +6294,13 @@ function createHttpAdapter(opts) {
             if (signal?.aborted || closed) {
                 return { ok: false, status, error: { kind: 'aborted', message: 'the run was cancelled' }, latencyMs };
             }
-            const net = describeNetworkError(err);
+            // With the status known the engine did answer: what broke was the body.
+            const net = describeNetworkError(err, status !== undefined);
+            const what = status === undefined ? net.message : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}`;
             return {
                 ok: false,
                 status,
-                error: { kind: net.kind, message: redact(`${method} ${printable}: ${net.message}`), status },
+                error: { kind: net.kind, message: redact(`${method} ${printable}: ${what}`), status },
                 latencyMs,
             };
         }
@@ -5893,10 +6361,11 @@ function createHttpAdapter(opts) {
                 };
             }
             if (ex.status < 200 || ex.status >= 300) {
+                const to = ex.location === undefined ? '' : `, a redirect to ${redact(excerpt(ex.location, '', 300))}`;
                 return {
                     ok: true,
                     tried,
-                    message: `engine ${target} answers HTTP (${printable} → ${ex.status}) but has no usable health route`,
+                    message: `engine ${target} answers HTTP (${printable} → ${ex.status}${to}) but has no usable health route`,
                 };
             }
             let version = versionOf(ex.text);
@@ -5939,7 +6408,7 @@ function createHttpAdapter(opts) {
 }
 /** Judges a finished 2xx/non-2xx exchange as an engine answer. */
 function judgeAnswer(ex, redact = (s) => s) {
-    const { status, contentType, text, latencyMs } = ex;
+    const { status, contentType, text, latencyMs, location } = ex;
     const fail = (kind, message) => ({
         ok: false,
         error: { kind, message: redact(message), status },
@@ -5949,7 +6418,11 @@ function judgeAnswer(ex, redact = (s) => s) {
     });
     if (status < 200 || status >= 300) {
         const shown = excerpt(text, contentType);
-        return fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`);
+        // Redirects are not followed (a POST must not silently become a GET elsewhere): say where to.
+        const to = status >= 300 && status < 400
+            ? ` (a redirect to ${location === undefined ? 'nowhere: no Location header' : excerpt(location, '', 300)}; redirects are not followed, so configure the final URL as the engine)`
+            : '';
+        return fail('http_status', `engine answered HTTP ${status}${to}${shown ? `: ${shown}` : ' with an empty body'}`);
     }
     if (text.trim() === '')
         return fail('invalid_json', `engine answered HTTP ${status} with an empty body, not JSON`);
@@ -5962,12 +6435,16 @@ function judgeAnswer(ex, redact = (s) => s) {
         return { ok: true, body, raw: text, status, latencyMs };
     }
     catch (err) {
-        return fail('invalid_json', `engine answered invalid JSON (HTTP ${status}): ${err.message}; body starts: ${excerpt(text, contentType)}`);
+        return fail('invalid_json', 
+        // V8's message quotes the text around the error: escaped like the excerpt.
+        `engine answered invalid JSON (HTTP ${status}): ${escapeControls(err.message)}; body starts: ${excerpt(text, contentType)}`);
     }
 }
 /** Headers every request to an HTTP engine carries (the adapter's and the load generator's). */
 function buildBaseHeaders(opts) {
-    const headers = { accept: 'application/json' };
+    // identity: a compressed answer would cost the engine CPU and blur its latency (one that compresses
+    // anyway is decoded, see decode()).
+    const headers = { accept: 'application/json', 'accept-encoding': 'identity' };
     // Credentials in the URL (http://user:pass@host) become Basic auth, as a browser or curl would do.
     if (opts.url.username || opts.url.password) {
         const user = decodeURIComponent(opts.url.username);
@@ -5982,6 +6459,48 @@ function buildBaseHeaders(opts) {
 /** Run and case ids go in headers: anything outside printable ASCII is percent-encoded. */
 function headerSafe(s) {
     return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
+}
+const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
+const inflate = (0,external_node_util_.promisify)((external_node_zlib_default()).inflate);
+const inflateRaw = (0,external_node_util_.promisify)((external_node_zlib_default()).inflateRaw);
+const brotli = (0,external_node_util_.promisify)((external_node_zlib_default()).brotliDecompress);
+/** Content codings we decode; "deflate" is zlib-wrapped by the RFC, but some servers send it raw. */
+const DECODERS = {
+    gzip: () => gunzip,
+    'x-gzip': () => gunzip,
+    deflate: (buf) => (buf.length >= 2 && (buf[0] & 0x0f) === 8 && ((buf[0] << 8) | buf[1]) % 31 === 0 ? inflate : inflateRaw),
+    br: () => brotli,
+};
+/** The codings of a Content-Encoding header in the order they were applied, identity left out. */
+function contentEncodings(header) {
+    return header
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '' && e !== 'identity');
+}
+/**
+ * Undoes the content codings, last applied first. Each step stops at `cap` bytes of output (zlib's
+ * maxOutputLength), so a small body that inflates to gigabytes (a zip bomb) costs at most the cap.
+ */
+async function decode(body, encodings, cap) {
+    let out = body;
+    for (const e of [...encodings].reverse()) {
+        try {
+            out = await DECODERS[e](out)(out, { maxOutputLength: Math.max(1, cap) });
+        }
+        catch (err) {
+            const code = err.code;
+            if (code === 'ERR_BUFFER_TOO_LARGE')
+                return { ok: false, tooLarge: true, message: '' };
+            return { ok: false, tooLarge: false, message: escapeControls(err.message) + (code ? ` (${code})` : '') };
+        }
+    }
+    return { ok: true, body: out };
+}
+/** Drops a body we will not read; undici's abort error on it has nobody to go to. */
+function discard(body) {
+    body.on('error', () => { });
+    body.destroy();
 }
 function headerString(v) {
     return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
@@ -7032,9 +7551,8 @@ const loadStage = {
             return { verdict: 'ERROR', reason: err.message, report, summary: { runId: ctx.runId, verdict: 'ERROR', reason: err.message, ...report } };
         }
         const validity = generatorValidity({ dropped: data.dropped, lagP99Ms: data.lagP99Ms, maxLagMs: load.maxSchedulerLagMs, generator: data.generator });
-        let { verdict, reason } = loadVerdict(data.thresholds, validity);
-        if (data.cancelled)
-            reason += '; the run was cancelled: partial results';
+        // A cancelled load says so through `partial` (the runner leads the reason with "cancelled").
+        const { verdict, reason } = loadVerdict(data.thresholds, validity);
         const simPassRate = simRate(prior);
         raiseFindings(ctx, data, validity.reasons, simPassRate);
         const quality = data.quality ? { ...data.quality, passRate: stage_round4(data.quality.passRate), simPassRate, failingCases: data.quality.failingCases.slice(0, 20) } : null;
@@ -7064,7 +7582,7 @@ const loadStage = {
             errorSamples: data.errorSamples ?? {},
             quality: data.quality ? { ...quality, failingCases: data.quality.failingCases } : null,
         };
-        return { verdict, reason, report, summary };
+        return { verdict, reason, report, summary, ...(data.cancelled ? { partial: true } : {}) };
     },
 };
 function planReport(load, schedule, cases) {
@@ -7413,6 +7931,10 @@ function checkTierConsistency(v, p) {
     if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
         why.push(opus ? `Opus was used but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but Opus was not used`);
     }
+    const a = v.agreement;
+    if (a && a.share < a.arbitrateBelow && !opus) {
+        why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
+    }
     return why.length ? fail(name, why.join('; ')) : ok(name);
 }
 function scaleText(scale) {
@@ -7437,7 +7959,11 @@ function checkConfidence(v, p, minConfidence) {
 }
 function checkContradictions(v, p, max, declared) {
     const name = 'contradiction-density';
-    if (!p.exposes.contradictions || v.contradictions === null)
+    if (!p.exposes.contradictions)
+        return na(name);
+    if (v.contradictionsProblem)
+        return fail(name, v.contradictionsProblem);
+    if (v.contradictions === null)
         return na(name);
     if (v.contradictions < max || declared)
         return ok(name);
@@ -7473,7 +7999,7 @@ function casePins(c) {
         if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.path === '' || a.value === undefined)
             continue;
         try {
-            out.push({ pointer: a.path, segments: json_source_pointerToSegments(a.path).map(String), value: a.value });
+            out.push({ pointer: a.path, segments: json_source_pointerToSegments(a.path), value: a.value });
         }
         catch {
             // a malformed pointer is SIM's error to report
@@ -7481,34 +8007,48 @@ function casePins(c) {
     }
     return out;
 }
-function patternSegments(pattern) {
-    return json_source_pointerToSegments(pattern).map(String);
-}
-/** One path is the other or lies under it ('*' in the pattern matches any one segment). */
-function related(pin, pattern) {
-    const n = Math.min(pin.length, pattern.length);
-    for (let i = 0; i < n; i++)
-        if (pattern[i] !== '*' && pattern[i] !== pin[i])
-            return false;
-    return true;
-}
-const patternCache = new Map();
-function declared_segmentsOf(pattern) {
-    let s = patternCache.get(pattern);
-    if (!s)
-        patternCache.set(pattern, (s = patternSegments(pattern)));
-    return s;
-}
-/** Some pin on a field of `patterns` holds the answer's value. */
-function pinnedIn(pins, patterns, body) {
-    for (const pin of pins) {
-        if (!patterns.some((p) => related(pin.segments, declared_segmentsOf(p))))
-            continue;
-        const got = at(body, pin.pointer);
-        if (got !== undefined && jsonEqual(got, pin.value))
-            return true;
+/**
+ * The parts of `body` that the pins hold, in a body of their own: every pin the answer matches puts
+ * the answer's value at its pointer, inside fresh containers of the answer's kinds (a list stays a
+ * list, so index pins land where the profile looks). Nothing else of the answer is there. Null when
+ * no pin holds. The answer's own values are referenced, never written to.
+ */
+function pinnedPart(pins, body) {
+    // Shallow pins first: a deeper pin under a placed value is already inside it.
+    const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
+    if (held.length === 0)
+        return null;
+    const placed = new Set();
+    const root = Array.isArray(body) ? [] : {};
+    for (const pin of held) {
+        let mine = root;
+        let theirs = body;
+        const last = pin.segments.length - 1;
+        for (let i = 0; i <= last; i++) {
+            const seg = pin.segments[i];
+            const next = Array.isArray(theirs) ? theirs[seg] : theirs[String(seg)];
+            const existing = Array.isArray(mine) ? mine[seg] : mine[String(seg)];
+            if (placed.has(existing))
+                break; // an ancestor was pinned whole
+            if (i === last) {
+                put(mine, seg, next);
+                placed.add(next);
+                break;
+            }
+            let child = existing;
+            if (child === undefined)
+                put(mine, seg, (child = Array.isArray(next) ? [] : {}));
+            mine = child;
+            theirs = next;
+        }
     }
-    return false;
+    return root;
+}
+function put(container, seg, value) {
+    if (Array.isArray(container))
+        container[seg] = value;
+    else
+        container[String(seg)] = value;
 }
 function expectsEscalation(c) {
     const e = c.expected;
@@ -7519,13 +8059,30 @@ function expectedContradictions(c) {
     const n = c.expected?.contradictions;
     return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
-/** What this answer's case declares, judged against this answer. */
-function declaredFor(c, pins, declarations, body, contradictions) {
+/** An escalation as any part of a view shows it: the flag, the judicial result, a tier 4 on the path. */
+function showsEscalation(v) {
+    return v.opusEscalated === true || v.judicial === true || v.tierPathHasT4 === true;
+}
+/** What this answer's case declares, judged against this answer (`view`: the profile's view of it). */
+function declaredFor(c, pins, profile, body, view) {
     const expectedN = expectedContradictions(c);
+    const byExpected = { escalation: expectsEscalation(c), contradictions: expectedN !== null && view.contradictions !== null && view.contradictions <= expectedN };
+    if ((byExpected.escalation && byExpected.contradictions) || pins.length === 0)
+        return byExpected;
+    const part = pinnedPart(pins, body);
+    if (part === null || (isRecord(part) && Object.keys(part).length === 0))
+        return byExpected;
+    let pinned;
+    try {
+        pinned = profile.view(part);
+    }
+    catch {
+        return byExpected; // a view that cannot read a partial body declares nothing
+    }
+    const shown = pinned.contradictions;
     return {
-        escalation: expectsEscalation(c) || pinnedIn(pins, declarations.escalation, body),
-        contradictions: (expectedN !== null && contradictions !== null && contradictions <= expectedN) ||
-            pinnedIn(pins, declarations.contradictions, body),
+        escalation: byExpected.escalation || showsEscalation(pinned),
+        contradictions: byExpected.contradictions || (shown !== null && shown > 0 && view.contradictions !== null && view.contradictions <= shown),
     };
 }
 
@@ -7627,7 +8184,7 @@ class PipelineCollector {
         let pins = this.pins.get(o.caseIndex);
         if (!pins)
             this.pins.set(o.caseIndex, (pins = casePins(o.case)));
-        const declared = declaredFor(o.case, pins, profile.declarations, body, view.contradictions);
+        const declared = declaredFor(o.case, pins, profile, body, view);
         for (const r of checkAnswer(view, profile, thresholds, declared)) {
             const t = this.tallies.get(r.name);
             if (r.status === 'na') {
@@ -7856,6 +8413,11 @@ const pipelineStage = {
         const why = pipelineSkipReason(collector);
         if (why !== null) {
             ctx.log('warn', 'pipeline', `pipeline checks skipped: ${why}`);
+            // Answers came, but none could be read: the structural gate did not run, and a PR should hear it
+            // (no answers, or only engine errors, are SIM's findings already).
+            if (collector.checked === 0 && collector.observed > collector.engineErrors) {
+                ctx.raise({ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` });
+            }
             const s = skipped(why);
             // merge judges a sharded run's budgets on all shards' answers: even an empty shard hands its tallies on.
             if (ctx.settings.shard)
@@ -8114,12 +8676,6 @@ function nullableRound(x, digits) {
     return x === null ? null : stage_round(x, digits);
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __webpack_require__(38522);
-var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
 ;// CONCATENATED MODULE: ./src/github/zip.ts
 
 
@@ -10141,6 +10697,65 @@ class InProcessAnswer {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/stderr-log.ts
+
+const STDERR_LIMITS = { consoleLines: 20, logLines: 10_000, logBytes: 4 * 1024 * 1024 };
+/**
+ * Where a `cmd:` engine's stderr lines go. The first few are warnings (console and run.log); then
+ * debug lines (run.log only, the console shows them with --verbose); past the run.log bound they are
+ * only counted, and `flush()` (the process has gone) logs one note saying how many were dropped.
+ * An engine that floods stderr thus costs a counter per line, not a console write and a log write.
+ * One per adapter, so a restarted engine does not get a fresh console allowance.
+ */
+class StderrLog {
+    log;
+    limits;
+    lines = 0;
+    bytes = 0;
+    droppedLines = 0;
+    droppedBytes = 0;
+    constructor(log, limits = STDERR_LIMITS) {
+        this.log = log;
+        this.limits = limits;
+    }
+    line(text) {
+        const size = Buffer.byteLength(text) + 1;
+        if (this.lines >= this.limits.logLines || this.bytes + size > this.limits.logBytes) {
+            if (this.droppedLines === 0) {
+                this.log('debug', `engine stderr: run.log keeps ${this.limits.logLines} lines or ${mb(this.limits.logBytes)} of it; ` +
+                    'later lines are only counted (a note says how many when the engine process ends)');
+            }
+            this.droppedLines++;
+            this.droppedBytes += size;
+            return;
+        }
+        this.lines++;
+        this.bytes += size;
+        const message = `engine stderr: ${escapeControls(text)}`;
+        if (this.lines <= this.limits.consoleLines) {
+            this.log('warn', message);
+            return;
+        }
+        if (this.lines === this.limits.consoleLines + 1) {
+            this.log('warn', `engine stderr: more than ${this.limits.consoleLines} lines; further engine stderr goes only to run.log`);
+        }
+        this.log('debug', message);
+    }
+    /** Logs the lines dropped since the last note, with the last ones the engine wrote, if any. */
+    flush(tail = []) {
+        if (this.droppedLines === 0)
+            return;
+        const last = tail.length > 0 ? `; the last: ${tail.map(escapeControls).join(' | ')}` : '';
+        this.log('warn', `engine stderr: ${this.droppedLines} more line(s) (${this.droppedBytes} bytes) were not logged ` +
+            `(run.log keeps ${this.limits.logLines} lines or ${mb(this.limits.logBytes)})${last}`);
+        this.droppedLines = 0;
+        this.droppedBytes = 0;
+    }
+}
+function mb(bytes) {
+    return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${bytes} bytes`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/command.ts
 /**
  * `cmd:` engines: one long-lived child process (no shell) speaking JSON lines.
@@ -10150,9 +10765,12 @@ class InProcessAnswer {
  *   answer   {"id":"7","result":<the engine's answer>}   or   {"id":"7","error":{"message":"..."}}
  *
  * One line each way per request; answers may come in any order and are matched by id. Anything else
- * on stdout is logged and ignored; stderr goes to run.log. The process is started on first use and
- * ends when stdin closes (or on SIGTERM, then SIGKILL).
+ * on stdout is logged and ignored; stderr goes to run.log (bounded: stderr-log.ts). The process is
+ * started on first use and ends when stdin closes (or on SIGTERM, then SIGKILL). Once it has exited,
+ * its pipes get a short grace period for their last bytes and are then destroyed: a helper it started
+ * (`worker &` in a wrapper script) may hold them open, and must not keep our process alive.
  */
+
 
 
 
@@ -10161,6 +10779,8 @@ class InProcessAnswer {
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
+/** After the process exits: how long its pipes may still deliver what it wrote just before. */
+const EXIT_GRACE_MS = 250;
 function createCommandAdapter(opts) {
     if (opts.argv.length === 0 || opts.argv[0] === '')
         throw new Error('createCommandAdapter: empty argv');
@@ -10168,8 +10788,9 @@ function createCommandAdapter(opts) {
     let session;
     let closed = false;
     let nextId = 0;
+    const stderrLog = new StderrLog(opts.log);
     function current() {
-        session ??= new Session(opts, target);
+        session ??= new Session(opts, target, stderrLog);
         return session;
     }
     function send(method, params, timeoutMs, signal) {
@@ -10243,10 +10864,13 @@ function createCommandAdapter(opts) {
 class Session {
     opts;
     target;
+    stderrLog;
     child;
     pending = new Map();
     /** Ids that timed out, so a late answer is logged as late rather than unknown. */
     late = new Set();
+    /** Ids answered lately, so an answer sent twice is logged as a duplicate rather than unknown. */
+    done = new Set();
     stderrTail = [];
     answered = 0;
     /** Set once the process is gone: every later request fails with it. */
@@ -10256,13 +10880,20 @@ class Session {
     exited;
     markExited;
     finalizeTimer;
+    /** Resolves once finalize() has run: the process is gone and its pipes are let go. */
+    finished;
+    markFinished;
+    released = false;
     stdout;
-    constructor(opts, target) {
+    stderr;
+    constructor(opts, target, stderrLog) {
         this.opts = opts;
         this.target = target;
+        this.stderrLog = stderrLog;
         this.exited = new Promise((r) => (this.markExited = r));
+        this.finished = new Promise((r) => (this.markFinished = r));
         this.stdout = new BoundedLineSplitter(opts.maxResponseBytes, (line) => this.onLine(line), (prefix) => this.onOverlong(prefix));
-        const stderr = new BoundedLineSplitter(STDERR_LINE_BYTES, (line) => this.onStderr(line), (prefix) => this.onStderr(`${prefix}… (line cut at ${STDERR_LINE_BYTES} bytes)`));
+        const stderr = (this.stderr = new BoundedLineSplitter(STDERR_LINE_BYTES, (line) => this.onStderr(line), (prefix) => this.onStderr(`${prefix}… (line cut at ${STDERR_LINE_BYTES} bytes)`)));
         const [file, ...args] = opts.argv;
         let child;
         try {
@@ -10278,6 +10909,7 @@ class Session {
         catch (err) {
             this.die(`could not start engine ${target}: ${err.message}`);
             this.markExited();
+            this.markFinished();
             return;
         }
         this.child = child;
@@ -10300,9 +10932,9 @@ class Session {
         child.on('exit', (code, signal) => {
             this.exitInfo = { code, signal };
             this.markExited();
-            // Normally 'close' follows once stdout is drained; a grandchild holding the pipe open must not
-            // keep pending requests waiting for it.
-            this.finalizeTimer = setTimeout(() => this.finalize(), 250);
+            // Normally 'close' follows once the pipes are drained; a grandchild holding them open must not
+            // keep pending requests waiting (nor, once the pipes are destroyed, our process alive).
+            this.finalizeTimer = setTimeout(() => this.finalize(), EXIT_GRACE_MS);
             this.finalizeTimer.unref();
         });
         child.on('close', () => this.finalize());
@@ -10333,13 +10965,23 @@ class Session {
             this.child.stdin.write(line);
         });
     }
-    /** Ends stdin (a well-behaved engine exits on EOF), then escalates to signals. */
+    /**
+     * Ends stdin (a well-behaved engine exits on EOF), then escalates to signals; then lets go of the
+     * pipes, after the grace period for the last output.
+     */
     async stop(reason) {
         this.stopping = reason;
         this.failAll({ kind: 'aborted', message: reason });
         const child = this.child;
-        if (!child || this.exitInfo || child.pid === undefined)
-            return;
+        if (!child || child.pid === undefined)
+            return this.release();
+        if (!this.exitInfo)
+            await this.end(child);
+        await settlesWithin(this.finished, EXIT_GRACE_MS + 250);
+        // Finalized by now, unless the process would not die even of SIGKILL: let go of it all the same.
+        this.release();
+    }
+    async end(child) {
         child.stdin.end();
         if (await settlesWithin(this.exited, 1_000))
             return;
@@ -10347,7 +10989,9 @@ class Session {
         if (await settlesWithin(this.exited, 1_000))
             return;
         child.kill('SIGKILL');
-        await settlesWithin(this.exited, 1_000);
+        if (await settlesWithin(this.exited, 1_000))
+            return;
+        child.unref();
     }
     onLine(line) {
         if (line.trim() === '')
@@ -10368,10 +11012,16 @@ class Session {
         const id = String(rawId);
         const p = this.pending.get(id);
         if (!p) {
-            const why = this.late.delete(id) ? 'after its timeout' : 'for an unknown request id';
-            this.opts.log('warn', `engine ${this.target} answered ${why} "${excerpt(id, '', 40)}" (ignored)`);
+            const shown = `"${excerpt(id, '', 40)}"`;
+            const what = this.late.delete(id)
+                ? `request ${shown} after its timeout`
+                : this.done.has(id)
+                    ? `request ${shown} again (a duplicate: it was already answered)`
+                    : `for an unknown request id ${shown}`;
+            this.opts.log('warn', `engine ${this.target} answered ${what} (ignored)`);
             return;
         }
+        this.remember(this.done, id);
         const latencyMs = external_node_perf_hooks_.performance.now() - p.started;
         this.answered++;
         const m = msg;
@@ -10396,6 +11046,7 @@ class Session {
             return;
         }
         this.answered++;
+        this.remember(this.done, id);
         p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, external_node_perf_hooks_.performance.now() - p.started));
     }
     onStderr(line) {
@@ -10404,13 +11055,32 @@ class Session {
         this.stderrTail.push(line.length > 300 ? `${line.slice(0, 299)}…` : line);
         if (this.stderrTail.length > STDERR_TAIL_LINES)
             this.stderrTail.shift();
-        this.opts.log('warn', `engine stderr: ${line}`);
+        this.stderrLog.line(line);
+    }
+    /**
+     * Destroys the pipes (a grandchild may hold their other ends open for as long as it likes), reads
+     * out the last partial lines and notes the stderr lines that were not logged. Idempotent.
+     */
+    release() {
+        if (this.released)
+            return;
+        this.released = true;
+        const child = this.child;
+        if (child) {
+            child.stdin.destroy();
+            child.stdout.destroy();
+            child.stderr.destroy();
+        }
+        this.stdout.end();
+        this.stderr.end();
+        this.stderrLog.flush(this.stderrTail);
     }
     finalize() {
+        clearTimeout(this.finalizeTimer);
+        this.release();
+        this.markFinished();
         if (this.dead)
             return;
-        clearTimeout(this.finalizeTimer);
-        this.stdout.end();
         const info = this.exitInfo;
         const how = !info
             ? 'closed its output'
@@ -10420,7 +11090,7 @@ class Session {
         const pid = this.child?.pid;
         let message = `engine process ${this.target}${pid === undefined ? '' : ` (pid ${pid})`} ${how} after ${this.answered} answer(s)`;
         if (this.stderrTail.length > 0)
-            message += `; last stderr: ${this.stderrTail.join(' | ')}`;
+            message += `; last stderr: ${escapeControls(this.stderrTail.join(' | '))}`;
         if (this.stopping) {
             this.dead = { kind: 'aborted', message: this.stopping };
         }
@@ -10440,9 +11110,12 @@ class Session {
         }
     }
     rememberLate(id) {
-        this.late.add(id);
-        if (this.late.size > LATE_IDS_KEPT)
-            this.late.delete(this.late.values().next().value);
+        this.remember(this.late, id);
+    }
+    remember(ids, id) {
+        ids.add(id);
+        if (ids.size > LATE_IDS_KEPT)
+            ids.delete(ids.values().next().value);
     }
 }
 function failReply(kind, message, latencyMs = 0) {
@@ -10738,7 +11411,9 @@ function driftVerdict(rate, changed, t) {
 ;// CONCATENATED MODULE: ./src/replay/tar.ts
 /**
  * Replay agreement metrics (DESIGN §4.1). Inputs are output identities (hashes of canonical or raw
- * answers; an engine error is an identity of its own, "error:<kind>"), so these stay small and pure.
+ * answers), so these stay small and pure. Only answers are identities: a replay that got no answer (an
+ * engine error) is left out by the caller, and whether its case is scored at all is decided there
+ * (src/stages/replay/report.ts, isScored).
  */
 function caseAgreement(snapshot, replays) {
     const counts = new Map([[snapshot, 1]]);
@@ -10892,6 +11567,7 @@ async function replaySnapshot(o) {
             rawHash: entry.rawHash ?? '',
             hashes: [],
             rawHashes: [],
+            asked: 0,
             errors: [],
             divergence: null,
             diffs: [],
@@ -10939,7 +11615,7 @@ async function replaySnapshot(o) {
             done++;
             o.onProgress?.(done, total);
             // A case is judged once its last round and its probe are both in.
-            if (last && t.hashes.length === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
+            if (last && t.asked === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
                 const r = judge(t);
                 results.push(r);
                 if (base)
@@ -10954,16 +11630,10 @@ async function replaySnapshot(o) {
             roundsDone = round;
     }
     function recordReplay(t, res, round, last) {
+        t.asked++;
         if (!res.ok) {
-            const id = `error:${res.error.kind}`;
-            t.hashes.push(id);
-            t.rawHashes.push(id);
+            // No answer: nothing to compare (the case may end up unscored, see ReplayCaseResult.scored).
             t.errors.push({ round, kind: res.error.kind, message: res.error.message });
-            if (!t.divergence) {
-                t.divergence = { pointer: '', round };
-                t.diffs = [{ pointer: '', kind: 'changed', snapshot: '(the snapshot answer)', replay: `engine error ${res.error.kind}: ${res.error.message}` }];
-                t.diffCount = 1;
-            }
             return;
         }
         const { canonical, hash } = canonicalHash(res.body, t.ignore.tree);
@@ -10997,17 +11667,20 @@ async function replaySnapshot(o) {
         return JSON.parse(canonicalJson(snapshot.readAnswer(t.index), t.ignore.tree));
     }
     function judge(t) {
+        // Over the replays that answered: an engine error is no answer, so neither agrees nor differs.
         const a = caseAgreement(t.snapshotHash, t.hashes);
         const raw = caseAgreement(t.rawHash, t.rawHashes);
+        const errored = t.errors.length > 0;
         return {
             id: t.entry.id,
             dataset: t.entry.dataset,
-            agreed: a.agreed,
-            rawAgreed: raw.agreed,
+            scored: !errored || !a.agreed,
+            agreed: !errored && a.agreed,
+            rawAgreed: !errored && raw.agreed,
             uniqueOutputs: a.uniqueOutputs,
             modalAgreement: a.modalAgreement,
-            stable: a.replaysAgree && t.errors.length === 0,
-            rounds: t.hashes.length,
+            stable: a.replaysAgree && !errored,
+            rounds: t.asked,
             errors: t.errors,
             firstDivergence: t.divergence,
             diffs: t.diffs,
@@ -11070,8 +11743,12 @@ async function replaySnapshot(o) {
             ? 'the input changed since the baseline'
             : status === 'noise'
                 ? t.probe
-                    ? 'answers to the baseline request differ between rounds'
-                    : 'answers differ between replays'
+                    ? t.probe.errored
+                        ? 'engine errors when the baseline request was asked again'
+                        : 'answers to the baseline request differ between rounds'
+                    : r.errors.length > 0
+                        ? 'engine errors in its replays (no answer to compare)'
+                        : 'answers differ between replays'
                 : undefined;
         return { ...where, status, ...(note ? { note } : {}), ...(status === 'changed' ? { diff, diffCount } : {}) };
     }
@@ -11137,8 +11814,17 @@ function exitCodeFor(verdict, failOn) {
 
 
 
+/**
+ * Whether a case counts in TAR@N: it has no engine error among its replays, or an answered replay
+ * differs from the snapshot (a difference seen is a difference, whatever else failed). A reported case
+ * read back without `scored` (merge) says the same through its fields: an errored case has a first
+ * divergence only when an answer differed.
+ */
+function isScored(c) {
+    return c.scored ?? (c.errors.length === 0 || c.firstDivergence !== null);
+}
 function replayTotals(cases, t) {
-    const n = cases.length;
+    let n = 0;
     let agreed = 0;
     let rawAgreed = 0;
     let stable = 0;
@@ -11147,6 +11833,10 @@ function replayTotals(cases, t) {
     let modal = 0;
     let errors = 0;
     for (const c of cases) {
+        errors += c.errors.length;
+        if (!isScored(c))
+            continue;
+        n++;
         if (c.agreed)
             agreed++;
         if (c.rawAgreed)
@@ -11156,22 +11846,21 @@ function replayTotals(cases, t) {
         unique += c.uniqueOutputs;
         uniqueMax = Math.max(uniqueMax, c.uniqueOutputs);
         modal += c.modalAgreement;
-        errors += c.errors.length;
     }
-    const tar = tarAtN(agreed, n);
-    const score = determinismScore(tar);
+    const score = n ? determinismScore(tarAtN(agreed, n)) : null;
     return {
         replayed: n,
         agreed,
         rawAgreed,
         stable,
-        tarCanonical: report_round4(tar),
-        tarRaw: report_round4(tarAtN(rawAgreed, n)),
+        unscored: cases.length - n,
+        tarCanonical: n ? report_round4(tarAtN(agreed, n)) : null,
+        tarRaw: n ? report_round4(tarAtN(rawAgreed, n)) : null,
         determinismScore: score,
-        determinismVerdict: determinismVerdict(score, t),
-        uniqueOutputs: n ? report_round4(unique / n) : 0,
+        determinismVerdict: score === null ? null : determinismVerdict(score, t),
+        uniqueOutputs: n ? report_round4(unique / n) : null,
         uniqueOutputsMax: uniqueMax,
-        modalAgreement: n ? report_round4(modal / n) : 0,
+        modalAgreement: n ? report_round4(modal / n) : null,
         replayErrors: errors,
     };
 }
@@ -11183,14 +11872,21 @@ function driftTotals(cases, t) {
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
 function worstCases(cases, n = 5) {
     return cases
-        .filter((c) => !c.agreed)
+        .filter((c) => isScored(c) && !c.agreed)
         .sort((a, b) => a.modalAgreement - b.modalAgreement || b.uniqueOutputs - a.uniqueOutputs)
         .slice(0, n);
 }
-function stageVerdict(det, drift) {
+/**
+ * The stage's verdict, the worse gate. With no scored case there is no determinism figure: a cancelled
+ * replay is ERROR (the run's, not the engine's doing); one whose replays all failed is FAIL, as engine
+ * errors are in SIM (engine behaviour: a dead or refusing engine fails the gate, it does not break the tool).
+ */
+function stageVerdict(det, drift, cancelled) {
+    if (det === null)
+        return cancelled ? 'ERROR' : 'FAIL';
     return worstVerdict(drift ? [det, drift] : [det]);
 }
-/** One case as report.json lists it (diffs trimmed; replay_summary.json has them all). */
+/** One scored case as report.json lists it (diffs trimmed; replay_summary.json has them all). */
 function report_reportCase(c, diffs = 5) {
     return {
         id: c.id,
@@ -11209,6 +11905,18 @@ function report_reportCase(c, diffs = 5) {
         ...(c.location ? { location: c.location } : {}),
     };
 }
+/** A case left out of TAR@N (some replays got no answer, the others agreed), as reports list it apart. */
+function reportUnscoredCase(c, errors = 5) {
+    return {
+        id: c.id,
+        dataset: c.dataset,
+        rounds: c.rounds,
+        answered: c.rounds - c.errors.length,
+        errors: c.errors.slice(0, errors),
+        ...(c.errors.length > errors ? { errorCount: c.errors.length } : {}),
+        ...(c.location ? { location: c.location } : {}),
+    };
+}
 function reportDriftCase(c, diffs = 5) {
     return c.diff ? { ...c, diff: c.diff.slice(0, diffs) } : c;
 }
@@ -11219,23 +11927,37 @@ function caseName(c) {
 function describeDivergence(c) {
     const d = c.firstDivergence;
     if (!d)
-        return 'no divergence';
-    if (d.pointer === '' && c.errors.length)
-        return `engine error in round ${c.errors[0].round} (${c.errors[0].kind})`;
+        return c.errors.length ? `no answer to compare: engine error in round ${c.errors[0].round} (${c.errors[0].kind})` : 'no divergence';
     return `first divergence at ${d.pointer === '' ? '(root)' : d.pointer}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
 }
 function report_round4(x) {
     return Math.round(x * 1e4) / 1e4;
 }
-/** The replay stage's one-line reason (a run's and a merge's alike). */
+/**
+ * The replay stage's one-line reason (a run's and a merge's alike). A cancelled replay says so first
+ * (its numbers are partial); with no scored case there is no determinism figure to give.
+ */
 function replayReason(t, drift, o) {
-    let reason = `determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))` +
-        (drift ? `; drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}` : '');
-    if (o.cancelled)
-        reason += `; cancelled after ${o.roundsDone} of ${o.rounds} round(s): partial`;
+    const parts = [];
+    const cancelled = `cancelled: ${o.roundsDone} of ${o.rounds} replay round(s) done`;
+    if (t.replayed === 0) {
+        if (o.cancelled)
+            parts.push(`${cancelled}, no case scored (a case is scored once its last round is in), so there is no determinism figure`);
+        else
+            parts.push(`no usable replay answers (engine errors): none of ${t.unscored} case(s) could be scored, so there is no determinism figure`);
+    }
+    else {
+        parts.push(`${o.cancelled ? `${cancelled}, partial: ` : ''}determinism ${t.determinismScore} (${t.agreed}/${t.replayed} case(s) answered the same in ${o.rounds} replay round(s))`);
+    }
+    if (t.unscored && (t.replayed > 0 || o.cancelled))
+        parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
+    if (t.replayErrors)
+        parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
+    if (drift)
+        parts.push(`drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
     if (o.notReplayed)
-        reason += `; ${o.notReplayed} case(s) had no answer to replay`;
-    return reason;
+        parts.push(`${o.notReplayed} case(s) had no answer to replay`);
+    return parts.join('; ');
 }
 /** The replay report's head, in its field order, before `cases` and `drift`: the same for a run and a merge. */
 function replayReportHead(t, o) {
@@ -11251,6 +11973,7 @@ function replayReportHead(t, o) {
         freshProcess: o.freshProcess,
         replayed: t.replayed,
         agreed: t.agreed,
+        unscored: t.unscored,
         notReplayed: o.notReplayed,
         tarCanonical: t.tarCanonical,
         tarRaw: t.tarRaw,
@@ -11367,7 +12090,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
                     repeat: 0,
                     passed: c.agreed,
                     latencyMs: 0,
-                    ...(c.agreed ? {} : { error: describeDivergence(c), errorKind: c.errors.length ? 'engine' : 'divergence' }),
+                    ...(c.agreed ? {} : { error: describeDivergence(c), errorKind: isScored(c) ? 'divergence' : 'engine' }),
                     ...(c.location ? { location: c.location } : {}),
                 });
             },
@@ -11380,7 +12103,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     }
     const totals = replayTotals(outcome.cases, r.thresholds);
     const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
-    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
+    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled);
     const reason = replayReason(totals, drift, {
         rounds: r.rounds,
         roundsDone: outcome.roundsDone,
@@ -11390,6 +12113,9 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     });
     for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r))
         ctx.raise(f);
+    // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
+    const scored = outcome.cases.filter((c) => isScored(c));
+    const unscored = outcome.cases.filter((c) => !isScored(c));
     const header = snapshot.header;
     const common = replayReportHead(totals, {
         verdict,
@@ -11417,14 +12143,17 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
             cases: outcome.drift.cases.map((c) => reportDriftCase(c, diffs)),
         }
         : null;
+    const partial = outcome.cancelled ? { cancelled: true } : {};
     return {
         verdict,
         reason,
-        report: { ...common, cases: outcome.cases.map((c) => report_reportCase(c)), drift: driftReport(5) },
+        report: { ...common, ...partial, cases: scored.map((c) => report_reportCase(c)), unscoredCases: unscored.map((c) => reportUnscoredCase(c)), drift: driftReport(5) },
         summary: {
             runId: ctx.runId,
             ...common,
-            cases: outcome.cases.map((c) => report_reportCase(c, 20)),
+            ...partial,
+            cases: scored.map((c) => report_reportCase(c, 20)),
+            unscoredCases: unscored.map((c) => reportUnscoredCase(c, 20)),
             notReplayedCases: outcome.notReplayed,
             drift: driftReport(10),
         },
@@ -11434,7 +12163,8 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
 function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
     const out = [];
     const ctx = { raise: (f) => void out.push(f) };
-    if (t.determinismVerdict !== 'PASS') {
+    // No scored case, no determinism figure: nothing to call nondeterministic (the stage is ERROR).
+    if (t.determinismVerdict !== null && t.determinismVerdict !== 'PASS') {
         const worst = worstCases(cases);
         const fail = t.determinismVerdict === 'FAIL';
         ctx.raise({
@@ -11442,7 +12172,8 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
             severity: fail ? 'CRITICAL' : 'HIGH',
             subsystem: 'replay',
             message: `determinism score ${t.determinismScore} (${fail ? `< ${r.thresholds.warn}` : `< ${r.thresholds.pass}`}): ` +
-                `${t.replayed - t.agreed} of ${t.replayed} case(s) answered differently across ${r.rounds} replay(s); worst: ` +
+                `${t.replayed - t.agreed} of ${t.replayed} case(s) answered differently across ${r.rounds} replay(s)` +
+                `${t.unscored ? ` (${t.unscored} case(s) with engine errors left out)` : ''}; worst: ` +
                 worst.map((c) => `${caseName(c)} (${c.uniqueOutputs} outputs, ${describeDivergence(c)})`).join('; '),
             ...(worst[0] ? { caseId: worst[0].id, ...(worst[0].location ? { location: worst[0].location } : {}) } : {}),
         });
@@ -11452,11 +12183,18 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
         for (const c of cases)
             for (const e of c.errors)
                 kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+        const left = cases.filter((c) => !isScored(c));
+        const named = left.slice(0, 5).map((c) => caseName(c)).join(', ');
         ctx.raise({
             type: 'replay-engine-errors',
             severity: 'HIGH',
             subsystem: 'replay',
-            message: `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); those cases count as not agreeing`,
+            message: `${t.replayErrors} replay answer(s) were engine errors (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); a replay with no answer is not compared: ` +
+                (t.unscored
+                    ? `${t.unscored} case(s) left out of the determinism score${named ? ` (${named}${left.length > 5 ? `, ${left.length - 5} more` : ''})` : ''}` +
+                        `${t.replayed === 0 ? '; no usable replay answers, so there is no determinism score' : ''}`
+                    : 'every case with one also had an answer that differed, and counts as not agreeing'),
+            ...(left[0] ? { caseId: left[0].id, ...(left[0].location ? { location: left[0].location } : {}) } : {}),
         });
     }
     if (!drift)
@@ -11701,7 +12439,7 @@ async function takenNames() {
 async function uploadFiles(opts) {
     const { DefaultArtifactClient } = await artifactModule();
     const client = new DefaultArtifactClient();
-    const taken = await takenNames();
+    const taken = opts.taken ?? (await takenNames());
     let n = 1;
     for (let attempt = 1;; attempt++) {
         const pick = freeName(opts.name, taken, n);
@@ -11948,7 +12686,6 @@ function withBaselineNotice(stage, reason) {
 
 
 
-
 const BASELINE_TIMEOUT_MS = 120_000;
 /** Inputs → settings (the same resolver as the CLI) → the baseline for `auto`. Never throws. */
 async function prepare(ctx) {
@@ -12028,27 +12765,10 @@ function cwdOf(inputs, workspace) {
 }
 function settingsFromInputs(inputs, workspace, env) {
     const cwd = cwdOf(inputs, workspace);
-    if (!external_node_fs_default().statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
-        throw new InputError(`input working-directory: ${JSON.stringify(inputs.workingDirectory ?? cwd)} is not a directory of the workspace`);
-    }
-    const flags = {};
-    // mode: compare: engine is the candidate and baseline the other side, both given to compareEngines.
-    const compare = inputs.mode === 'compare';
-    if (inputs.engine !== null && !compare)
-        flags.engine = inputs.engine;
-    if (inputs.runId !== null)
-        flags.runId = inputs.runId;
-    if (inputs.stages !== null)
-        flags.stages = inputs.stages;
-    if (inputs.shard !== null)
-        flags.shard = inputs.shard;
-    if (inputs.failOn !== null)
-        flags.failOn = inputs.failOn;
-    if (inputs.baseline.kind === 'path' && !compare)
-        flags.baseline = inputs.baseline.path;
-    if (inputs.baseline.kind === 'auto' || compare)
-        flags.baseline = null; // decided after the lookup
-    return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags, env });
+    const problem = workingDirectoryProblem(inputs.workingDirectory, workspace, Boolean(env.GITHUB_WORKSPACE));
+    if (problem)
+        throw new InputError(problem);
+    return resolveSettings({ cwd, configPath: inputs.config ?? undefined, flags: settingsFlags(inputs), env });
 }
 async function autoBaseline(ctx, inputs, settings, artifactName) {
     const { gh } = ctx;
@@ -12173,6 +12893,10 @@ const CATALOGUE = {
         severity: 'CRITICAL',
         remediation: 'An input could not be merged: it is unreadable, unsafe (a bundle entry that would leave its folder, a link, or over the size cap), or belongs to another run (other run id, shard count or settings fingerprint). Merge only the shard artifacts of one run, made with the same config.',
     },
+    'engine-misrouted': {
+        severity: 'CRITICAL',
+        remediation: 'The engine answers GET /health but refuses every case request with the same kind of status: point --engine / engine.target at the route that answers POST with a JSON body (for Toron, /run), use the scheme the engine serves (redirects are not followed), and put the token the route needs in engine.headers (as "${ENV_VAR}").',
+    },
     'engine-unreachable': {
         severity: 'CRITICAL',
         remediation: 'Start the engine before the gate runs (or fix the engine spec/URL), and make sure GET /health answers 200. For cmd: engines, run the command by hand and check it speaks JSON lines on stdin/stdout.',
@@ -12265,6 +12989,10 @@ const CATALOGUE = {
     'pipeline-profile-shape': {
         severity: 'MEDIUM',
         remediation: 'Answers changed shape mid-run (or had no known shape): a build mixing generations, a fallback path answering in an older format, or error bodies served with 200. Pin pipeline.profile (or engine.profile) to the generation you ship and find the code path that answers differently.',
+    },
+    'pipeline-unchecked': {
+        severity: 'MEDIUM',
+        remediation: 'No answer had a known Toron shape, so no structural check ran (T1/T2/T3, escalations, contradictions, confidence). Name the generation (pipeline.profile: toron-2.5h, toron-2.5h-stability or toron-3), map your engine\'s shape with pipeline.profile "custom" and pipeline.custom pointers, or leave pipeline out of stages if this engine has no tiers to check.',
     },
     'pipeline-answer-shape': {
         severity: 'HIGH',
@@ -13624,6 +14352,8 @@ const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';
 
 
 
+
+const writer_NO_PATHS = [];
 /** Spool chunk: entries are written into it as bytes and the chunk goes to the spool file when full. */
 const CHUNK_BYTES = 1 << 20;
 /** The answer's UTF-8 scratch: room for any answer up to 64 KB of text. */
@@ -13676,7 +14406,8 @@ class SnapshotWriter {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const ignore = this.ignoreFor(o.case.ignorePaths);
+        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
+        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
         const entry = {
             dataset: o.case.dataset,
             id: o.case.id,
@@ -13694,8 +14425,20 @@ class SnapshotWriter {
         // three (with Buffer.byteLength), a third of this thread's time.
         let answerBytes = -1;
         const r = o.result;
+        let unreadable;
+        let canonical = '';
         if (r.ok && ignore.error === undefined) {
-            answerBytes = this.encode(canonicalJson(r.body, ignore.tree));
+            try {
+                canonical = canonicalJson(r.body, ignore.tree);
+            }
+            catch (err) {
+                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+                unreadable = `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : err.message}`;
+            }
+        }
+        if (r.ok && ignore.error === undefined && unreadable === undefined) {
+            answerBytes = this.encode(canonical);
             entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
             const raw = r.raw;
             entry.rawHash = rawHash ?? sha256Hex(raw);
@@ -13705,7 +14448,11 @@ class SnapshotWriter {
         }
         else {
             entry.status = 'error';
-            entry.error = r.ok ? { kind: 'ignore_paths', message: ignore.error } : { kind: r.error.kind, message: r.error.message };
+            entry.error = !r.ok
+                ? { kind: r.error.kind, message: r.error.message }
+                : unreadable !== undefined
+                    ? { kind: 'unreadable', message: unreadable }
+                    : { kind: 'ignore_paths', message: ignore.error };
             this.errored++;
         }
         // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
@@ -13821,18 +14568,23 @@ class SnapshotWriter {
         this.done = true;
         this.cleanup();
     }
-    ignoreFor(casePaths) {
-        const paths = unionPaths(this.opts.configIgnorePaths, casePaths);
-        const key = paths.join('\u0000');
-        let hit = this.ignoreCache.get(key);
+    ignoreFor(casePaths, volatile) {
+        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+        // writer thread gets each case's list as a fresh copy).
+        let byCase = this.ignoreCache.get(volatile);
+        if (!byCase)
+            this.ignoreCache.set(volatile, (byCase = new Map()));
+        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+        let hit = byCase.get(caseKey);
         if (!hit) {
+            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
             try {
                 hit = { paths, tree: compileIgnorePaths(paths) };
             }
             catch (err) {
                 hit = { paths, tree: null, error: err.message };
             }
-            this.ignoreCache.set(key, hit);
+            byCase.set(caseKey, hit);
         }
         return hit;
     }
@@ -14176,7 +14928,13 @@ function inThread(writer) {
 
 
 function createRunSnapshot(settings, paths, deps) {
-    const writer = createSnapshotSink({ file: paths.snapshot, configIgnorePaths: settings.replay.ignorePaths });
+    // The engine's profile names its answer shape; when it is `auto`, pipeline.profile may name it (auto: by shape).
+    const profile = settings.engine.profile !== 'auto' ? settings.engine.profile : settings.pipeline.profile;
+    const writer = createSnapshotSink({
+        file: paths.snapshot,
+        configIgnorePaths: settings.replay.ignorePaths,
+        ...(settings.replay.ignoreVolatile ? { volatileFrom: profile } : {}),
+    });
     let finished = false;
     return {
         observer: writer,
@@ -15971,6 +16729,11 @@ var heap_flags = __webpack_require__(15866);
 
 
 
+/**
+ * The reason of a run cancelled before any stage ran (a queued server run, or a cancel during the
+ * health check): the server shows such a run as CANCELLED (src/server/history.ts).
+ */
+const CANCELLED_BEFORE_START = 'ERROR (not a test verdict): the run was cancelled before any stage ran';
 /** Reports of more cases than this are written without indentation (size and peak memory). */
 const COMPACT_ABOVE_CASES = 5000;
 /**
@@ -15989,7 +16752,9 @@ async function finaliseRun(input) {
     const reason = runError
         ? `ERROR (not a test verdict): ${runError.message}`
         : cancelled
-            ? 'ERROR (not a test verdict): the run was cancelled; results are partial'
+            ? Object.values(results).every((r) => r.verdict === 'SKIPPED')
+                ? CANCELLED_BEFORE_START
+                : 'ERROR (not a test verdict): the run was cancelled; results are partial'
             : verdictReason(results);
     let report = null;
     let writeError = null;
@@ -16175,6 +16940,11 @@ async function runPipeline(settings, opts = {}) {
     bus.emit({ type: 'status', status: 'RUNNING' });
     log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
     try {
+        if (signal.aborted) {
+            // Cancelled before it started (a queued server run): no engine is started, every stage is skipped.
+            log('warn', 'runner', `run cancelled before it started (${errorMessage(signal.reason ?? 'signal')})`);
+            throw NOT_STARTED;
+        }
         engine = createEngine(settings.engine, settings.reference, {
             log: (level, message) => log(level, 'engine', message),
             env: opts.env ?? process.env,
@@ -16182,6 +16952,11 @@ async function runPipeline(settings, opts = {}) {
         });
         log('info', 'engine', `engine ${engine.kind} ${engine.target}: health check`);
         const health = await engine.health(signal);
+        if (!health.ok && signal.aborted) {
+            // A health check the cancellation stopped says nothing about the engine: only the cancellation is reported.
+            log('warn', 'engine', `health check stopped: the run was cancelled (${health.message})`);
+            throw NOT_STARTED;
+        }
         if (!health.ok) {
             throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
         }
@@ -16217,13 +16992,20 @@ async function runPipeline(settings, opts = {}) {
                 await finishSnapshot(); // replay reads it
             bus.emit({ type: 'subsystem', stage: name, state: 'started' });
             current = name;
-            const result = await stage.run(ctx, results);
+            const result = markPartial(await stage.run(ctx, results), signal.aborted);
             current = null;
             results[name] = result;
             bus.emit({ type: 'subsystem', stage: name, state: 'finished', verdict: result.verdict, reason: result.reason });
         }
     }
     catch (err) {
+        if (err !== NOT_STARTED)
+            handleRunError(err);
+        else
+            skipAll(settings, results);
+    }
+    return finalise();
+    function handleRunError(err) {
         runError = classifyRunError(err);
         log('error', 'runner', runError.message);
         if (current) {
@@ -16238,28 +17020,54 @@ async function runPipeline(settings, opts = {}) {
             ...(err instanceof InputError && err.file ? { location: { file: err.file, line: err.line ?? 1 } } : {}),
         });
     }
-    if (signal.aborted) {
-        raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
-    }
     // Finalise: whatever happened above, write what the run has (src/runner/finalise-run.ts).
-    return finaliseRun({
-        settings,
-        paths,
-        bus,
-        store: store?.store ?? null,
-        startedAt,
-        results,
-        findings,
-        runError,
-        cancelled: signal.aborted,
-        engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
-        env: opts.env ?? process.env,
-        log,
-        beforeReport: finishSnapshot,
-        afterWrite: async () => {
-            await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
-        },
-    });
+    async function finalise() {
+        if (signal.aborted) {
+            raise({ type: 'run-cancelled', severity: 'HIGH', subsystem: 'runner', message: `run cancelled (${errorMessage(signal.reason ?? 'signal')}): results are partial` });
+        }
+        return finaliseRun({
+            settings,
+            paths,
+            bus,
+            store: store?.store ?? null,
+            startedAt,
+            results,
+            findings,
+            runError,
+            cancelled: signal.aborted,
+            engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+            env: opts.env ?? process.env,
+            log,
+            beforeReport: finishSnapshot,
+            afterWrite: async () => {
+                await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
+            },
+        });
+    }
+}
+/** Thrown inside the run when it was cancelled before its first stage (not an error: nothing is raised). */
+const NOT_STARTED = Symbol('cancelled before the first stage');
+/** Every stage SKIPPED: a run cancelled before its first stage. */
+function skipAll(settings, results) {
+    for (const name of STAGE_ORDER)
+        results[name] = runner_skipped(settings.stages.includes(name) ? 'run cancelled before this stage' : 'not requested (--stages)');
+}
+/**
+ * A stage that ran while the run was cancelled keeps its verdict (what it saw is what it saw) but says
+ * first that it is partial, so its verdict is not read as a finished stage's: its reason leads with
+ * "cancelled:" and its report has `cancelled: true`. A stage that knows better (it finished all its
+ * work before the signal) says so with `partial: false`.
+ */
+function markPartial(result, aborted) {
+    const partial = result.partial ?? aborted;
+    if (!partial || result.verdict === 'SKIPPED')
+        return result;
+    const reason = result.reason ?? '';
+    return {
+        ...result,
+        reason: /^cancelled\b/.test(reason) ? reason : `cancelled, partial results: ${reason || result.verdict}`,
+        report: { ...result.report, cancelled: true },
+    };
 }
 /** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */
 function openStore(settings, paths, startedAt, bus, log, raise) {
@@ -17686,7 +18494,7 @@ function mergeSim(shards, passRate, runId) {
     const cases = ran.flatMap((b) => b.cases).sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
     const order = new Map(cases.map((c, i) => [sim_caseKey(c), c.index ?? i]));
     const t = totals(cases.map(asCounted));
-    let { verdict, reason } = simVerdict(t, passRate);
+    let { verdict, reason } = simVerdict(t, passRate, misrouted(cases));
     const notRun = sum(blocks.map((b) => b.notRun ?? 0));
     if (notRun > 0)
         reason += `; ${notRun} case(s) not run (run cancelled)`;
@@ -17743,17 +18551,20 @@ function mergeReplay(shards, rules, order, snapshotShown, runId) {
     const summaries = ran.map((s) => s.summaries.replay ?? s.report.stages.replay);
     const reportCases = byRank(blocks.flatMap((b) => b.cases));
     const summaryCases = byRank(summaries.flatMap((b) => b.cases ?? []));
-    const cases = summaryCases.map(asResult);
+    // Cases a shard left out for engine errors count as unscored in the union too.
+    const unscoredOf = (bs) => byRank(bs.flatMap((b) => (Array.isArray(b.unscoredCases) ? b.unscoredCases : [])));
+    const unscoredCases = unscoredOf(summaries);
+    const cases = [...summaryCases.map(asResult), ...unscoredCases.map(asUnscored)];
     const totals = replayTotals(cases, rules.thresholds);
     const drifts = blocks.map((b) => b.drift).filter((d) => !!d);
     const summaryDrifts = summaries.map((b) => b.drift).filter((d) => !!d);
     const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases)) : [];
     const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases)) : [];
     const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
-    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null);
     const first = blocks[0];
     const d0 = drifts[0];
     const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
+    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds);
     const notReplayed = replay_sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
     const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
     const snap = first.snapshot ?? {};
@@ -17788,11 +18599,12 @@ function mergeReplay(shards, rules, order, snapshotShown, runId) {
         result: {
             verdict,
             reason,
-            report: { ...common, cases: reportCases, drift: driftReport(driftCases) },
+            report: { ...common, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
             summary: {
                 runId,
                 ...common,
                 cases: summaryCases,
+                unscoredCases,
                 notReplayedCases: summaries.flatMap((b) => (Array.isArray(b.notReplayedCases) ? b.notReplayedCases : [])),
                 drift: driftReport(summaryDriftCases.length ? summaryDriftCases : driftCases),
             },
@@ -17817,6 +18629,27 @@ function asResult(c) {
         firstDivergence: c.firstDivergence,
         diffs: c.diffs ?? [],
         diffCount: c.diffCount ?? (c.diffs ?? []).length,
+        ...(c.location ? { location: c.location } : {}),
+    };
+}
+/** An unscored case as the totals count it: not scored, its engine errors (the count, if cut). */
+function asUnscored(c) {
+    const errors = c.errors ?? [];
+    const n = c.errorCount ?? errors.length;
+    return {
+        id: c.id,
+        dataset: c.dataset,
+        agreed: false,
+        rawAgreed: false,
+        stable: false,
+        uniqueOutputs: 0,
+        modalAgreement: 0,
+        rounds: c.rounds,
+        errors: Array.from({ length: n }, (_, k) => errors[Math.min(k, errors.length - 1)]),
+        firstDivergence: null,
+        diffs: [],
+        diffCount: 0,
+        scored: false,
         ...(c.location ? { location: c.location } : {}),
     };
 }
@@ -18968,6 +19801,8 @@ function summary_cell(s) {
 function fmt(n, digits = 2) {
     return n === null ? '–' : String(Number(n.toFixed(digits)));
 }
+/** Most findings the fallback summary lists. */
+const FALLBACK_FINDINGS = 50;
 /**
  * What the summary says when summary.md is missing (the run broke before its report was written, or
  * the inputs were wrong): the verdict, why, the metrics and the worst findings.
@@ -18985,7 +19820,7 @@ function fallbackSummary(input) {
         lines.push('| metric | value |', '|---|---|', `| SIM pass rate | ${m.simPassRate === null ? '–' : `${fmt(m.simPassRate * 100, 1)}%`} |`, `| determinism score | ${fmt(m.determinismScore, 1)} |`, `| load p95 (ms) | ${fmt(m.p95Ms, 1)} |`, `| WAR ROOM critical / high | ${m.warroomCritical} / ${m.warroomHigh} |`, '');
     }
     if (input.findings.length > 0) {
-        const shown = input.findings.slice(0, 50);
+        const shown = input.findings.slice(0, FALLBACK_FINDINGS);
         lines.push('### WAR ROOM', '', '| severity | type | where | message |', '|---|---|---|---|');
         for (const f of shown) {
             const where = f.location ? `${f.location.file}:${f.location.line}` : f.caseId ?? f.subsystem;
@@ -19086,6 +19921,7 @@ async function listChangedFiles(octokit, q) {
 
 
 
+
 const GITHUB_TIMEOUT_MS = 60_000;
 /**
  * WAR ROOM findings as annotations: a check run (`checks`) or workflow commands. A check run needs
@@ -19100,9 +19936,9 @@ async function publishAnnotations(ctx, inputs, o, opts) {
     const canCallApi = Boolean(gh.repo && inputs.githubToken);
     let octokit = null;
     const api = async () => (octokit ??= await createOctokit(inputs.githubToken, gh.apiUrl));
-    const signal = () => AbortSignal.timeout(Math.max(1, ctx.cancel.budget(GITHUB_TIMEOUT_MS)));
+    const signal = () => budgetSignal(ctx.cancel, GITHUB_TIMEOUT_MS);
     let changed = new Set();
-    if (gh.pr && canCallApi && !o.cancelled && o.findings.some((f) => f.location)) {
+    if (gh.pr && canCallApi && !o.cancelled && !ctx.cancel.signal.aborted && o.findings.some((f) => f.location)) {
         try {
             changed = await listChangedFiles(await api(), { owner: gh.repo.owner, repo: gh.repo.repo, number: gh.pr.number, signal: signal() });
         }
@@ -19134,7 +19970,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                 log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
                 if (plan.overflow > 0)
                     log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
-                return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${plan.overflow ? `, ${plan.overflow} more in this summary` : ''}`;
+                return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
             }
             catch (err) {
                 const reason = describeHttpError(err);
@@ -19142,10 +19978,11 @@ async function publishAnnotations(ctx, inputs, o, opts) {
             }
         }
     }
-    // The verdict line at the end takes one error or warning slot; the action's own warnings took theirs.
+    // The verdict line at the end takes one error or warning slot; the action's own warnings took theirs,
+    // and the steps after this one (upload, comment) may still need theirs.
     const room = {
         error: Math.max(0, PER_LEVEL_LIMIT - log.used.error - 1),
-        warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1),
+        warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1 - (opts.laterWarnings ?? 0)),
         notice: Math.max(0, PER_LEVEL_LIMIT - log.used.notice),
     };
     const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room });
@@ -19158,7 +19995,19 @@ async function publishAnnotations(ctx, inputs, o, opts) {
         log.used.notice++;
     if (o.findings.length === 0)
         return null;
-    return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${plan.overflow ? ` (${plan.overflow} more are only in this summary)` : ''}`;
+    return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+}
+/**
+ * Where the findings that are not annotations are, said truthfully: the summary only when it lists
+ * every finding (a summary cut to fit 1 MiB lists some), report.json always.
+ */
+function notShown(overflow, total, listed) {
+    if (overflow <= 0)
+        return '';
+    if (listed !== null && listed >= total)
+        return `; ${overflow} more are only in this summary and report.json`;
+    const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
+    return `; ${overflow} more are not annotations: every finding is in report.json (in the artifact)${some}`;
 }
 function checksUnavailable(ctx, inputs, o) {
     const { gh } = ctx;
@@ -19168,7 +20017,7 @@ function checksUnavailable(ctx, inputs, o) {
         return 'github-token is empty';
     if (gh.pr?.isFork)
         return 'this pull request comes from a fork, whose token cannot create check runs';
-    if (o.cancelled)
+    if (o.cancelled || ctx.cancel.signal.aborted)
         return 'the job was cancelled';
     return null;
 }
@@ -19181,6 +20030,13 @@ function checksUnavailable(ctx, inputs, o) {
 
 
 
+/**
+ * The service's first answer (the names already used in this run): a service that never answers costs
+ * this long, not the job's timeout. Then the uploads (the bundle, then report.html), together, for a
+ * service that answers but is slow. After a cancel, both shrink to what is left of the cancel budget,
+ * also when the cancel comes in the middle of an upload. The README ("Artifacts") states both.
+ */
+const SERVICE_ANSWER_TIMEOUT_MS = 30_000;
 const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 /** What goes in when there is no bundle.zip: the run's own files, whatever of them exists. */
 const REPORT_FILES = ['report.json', 'result.json', 'summary.md', 'report.html', 'run.log', 'warroom.log', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
@@ -19229,12 +20085,11 @@ async function uploadReportArtifacts(ctx, inputs, o, name) {
     catch (err) {
         ctx.log.info(`toron-testops: event.json not written (${errorMessage(err)}): a publish workflow will not find this run's PR`);
     }
-    const budget = ctx.cancel.budget(UPLOAD_TIMEOUT_MS);
     let bundle = null;
+    const started = performance.now();
     try {
-        const up = await withDeadline(uploadFiles({ name, files, rootDirectory: dir, retentionDays: inputs.retentionDays, compressionLevel: hasBundle ? 0 : 6 }), budget, () => {
-            throw new Error(`upload did not finish within ${Math.round(budget / 1000)} s`);
-        });
+        const taken = await withinBudget(ctx.cancel, SERVICE_ANSWER_TIMEOUT_MS, "the artifact service's first answer (the names used in this run)", takenNames());
+        const up = await withinBudget(ctx.cancel, UPLOAD_TIMEOUT_MS, 'the upload', uploadFiles({ name, files, rootDirectory: dir, retentionDays: inputs.retentionDays, compressionLevel: hasBundle ? 0 : 6, taken }));
         bundle = { ...up, url: artifactUrl(ctx.gh, up.id) };
         if (up.name !== name)
             ctx.log.info(`toron-testops: artifact name ${name} is taken in this run; uploaded as ${up.name}`);
@@ -19247,9 +20102,8 @@ async function uploadReportArtifacts(ctx, inputs, o, name) {
     let html = null;
     if (external_node_fs_default().existsSync(o.paths.html) && !ctx.cancel.signal.aborted) {
         try {
-            const up = await withDeadline(uploadSingleFile({ file: o.paths.html, name: `${bundle.name}.html`, retentionDays: inputs.retentionDays }), ctx.cancel.budget(UPLOAD_TIMEOUT_MS), () => {
-                throw new Error('upload did not finish in time');
-            });
+            const up = await withinBudget(ctx.cancel, Math.max(0, UPLOAD_TIMEOUT_MS - (performance.now() - started)), // one bound for both uploads
+            'the upload of report.html', uploadSingleFile({ file: o.paths.html, name: `${bundle.name}.html`, retentionDays: inputs.retentionDays }));
             html = { ...up, url: artifactUrl(ctx.gh, up.id) };
         }
         catch (err) {
@@ -19382,6 +20236,7 @@ async function upsertSticky(octokit, r) {
 ;// CONCATENATED MODULE: ./src/action/publish-comment.ts
 
 
+
 const COMMENT_TIMEOUT_MS = 60_000;
 /** What "the result changed" means for `pr-comment: on-change`: verdict, metrics, which findings. */
 function outcomeState(o) {
@@ -19402,7 +20257,7 @@ async function publishComment(ctx, inputs, o, key, summary, footer) {
         log.info(`toron-testops: pr-comment: not a pull request event (${gh.eventName || 'no event'}), no comment`);
         return null;
     }
-    if (o.cancelled)
+    if (o.cancelled || ctx.cancel.signal.aborted)
         return 'PR comment: not updated (the job was cancelled)';
     if (gh.pr.isFork) {
         log.info('toron-testops: pr-comment: this pull request comes from a fork, whose token cannot comment; publish from a workflow_run workflow instead (see the README of ryuzen/toron-testops, "Fork PRs: publish from a workflow_run workflow")');
@@ -19424,7 +20279,7 @@ async function publishComment(ctx, inputs, o, key, summary, footer) {
             body: commentBody({ key, state, summary, footer }),
             mode,
             verdict: o.verdict,
-            signal: AbortSignal.timeout(Math.max(1, ctx.cancel.budget(COMMENT_TIMEOUT_MS))),
+            signal: budgetSignal(ctx.cancel, COMMENT_TIMEOUT_MS),
         });
         log.info(`toron-testops: PR comment ${r.action}${r.url ? `: ${r.url}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
         return `PR comment: ${r.action}${r.url ? ` ([link](${r.url}))` : ''}`;
@@ -19441,32 +20296,63 @@ async function publishComment(ctx, inputs, o, key, summary, footer) {
 ;// CONCATENATED MODULE: ./src/action/publish-summary.ts
 
 
+
 const CUT_NOTE = '> ✂️ This summary was cut to fit the job summary limit (1 MiB). The full report is in the artifact (summary.md, report.html).';
-/** summary.md as the run wrote it, or a summary built from what is known when it is missing. */
+/**
+ * The run's summary for GitHub: summary.md's content, rendered again from the report within the room
+ * the job summary leaves (1 MiB less the reserve for the links and notes appended later), so it is
+ * never cut in the middle and it is known how many findings it lists; without summary.md's relative
+ * links (report.html, bundle.zip), which do not resolve on the run page or in a comment: the artifact
+ * links are appended after the upload. Without a report: a summary built from what is known.
+ */
 function summaryText(o) {
+    if (o.report) {
+        try {
+            const r = renderSummaryMarkdown(o.report, {
+                budget: { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - 64 },
+                links: { html: null, report: null, bundle: null },
+            });
+            return { markdown: r.markdown, listed: r.listed };
+        }
+        catch {
+            // summary.md, as the run wrote it, below
+        }
+    }
     const file = o.paths?.summaryMd;
     if (file) {
         try {
-            const text = external_node_fs_default().readFileSync(file, 'utf8');
+            const text = withoutRelativeLinks(external_node_fs_default().readFileSync(file, 'utf8'));
             if (text.trim() !== '')
-                return text.endsWith('\n') ? text : text + '\n';
+                return { markdown: text.endsWith('\n') ? text : text + '\n', listed: null };
         }
         catch {
             // missing: the fallback below says what is known
         }
     }
-    return fallbackSummary({ verdict: o.verdict, reason: o.reason, runId: o.runId, result: o.result, report: o.report, findings: o.findings });
+    return {
+        markdown: fallbackSummary({ verdict: o.verdict, reason: o.reason, runId: o.runId, result: o.result, report: o.report, findings: o.findings }),
+        listed: Math.min(FALLBACK_FINDINGS, o.findings.length),
+    };
 }
-/** The job summary (within 1 MiB, room kept for the links appended later). */
+/** summary.md's `Reports: [report.html](<report.html>) · ...` line: paths inside the artifact, 404s on GitHub. */
+function withoutRelativeLinks(markdown) {
+    return markdown
+        .split('\n')
+        .filter((l) => !/^Reports: \[[^\]]+\]\(<(?![a-z]+:)[^>]*>\)( · \[[^\]]+\]\(<(?![a-z]+:)[^>]*>\))*$/.test(l))
+        .join('\n')
+        .replace(/\[(report\.html|report\.json|bundle\.zip)\]\(<(?![a-z]+:)[^>]*>\)/g, '$1');
+}
+/** The job summary (within 1 MiB, room kept for the links appended later). Returns whether it had to cut it. */
 function writeJobSummary(ctx, text) {
     const file = ctx.gh.stepSummaryFile;
     if (!file) {
         ctx.log.debug('GITHUB_STEP_SUMMARY is not set: no job summary');
-        return;
+        return false;
     }
     const r = appendWithinLimit(file, text, SUMMARY_NOTES_RESERVE, CUT_NOTE);
     if (r.truncated)
         ctx.log.info('toron-testops: the job summary was cut to fit 1 MiB (the full summary is in the artifact)');
+    return r.truncated;
 }
 /** Lines appended after the summary (artifact links, publishing notes), inside the reserve kept for them. */
 function appendSummaryNotes(ctx, lines) {
@@ -19520,9 +20406,9 @@ async function publishSourced(ctx, inputs, o, s) {
     const links = { html: null, report: null, bundle: s.artifact.url };
     const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})`;
     const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
-    const summary = renderSummaryMarkdown(report, { budget: jobBudget, links }).markdown;
-    if (inputs.jobSummary)
-        await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`));
+    const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
+    const summary = rendered.markdown;
+    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`)) : null;
     const notes = [];
     // The PR and commit of the published run, as far as they were confirmed; this job's token writes.
     const target = {
@@ -19547,6 +20433,7 @@ async function publishSourced(ctx, inputs, o, s) {
         checkName: `toron-testops (${s.key})`,
         summary,
         detailsUrl: s.runUrl,
+        summaryListed: cut ? null : rendered.listed,
     }));
     if (annotated)
         notes.push(annotated);
@@ -19572,8 +20459,9 @@ async function publishSourced(ctx, inputs, o, s) {
 /**
  * Every side effect after the run, each guarded on its own: one that fails is a warning and the next
  * still runs; none of them changes the verdict. Outputs go first (a cancelled job may be killed
- * before the end), then the summary, the artifact (whose links join the summary and the comment), the
- * comment, and the annotations last, so they can take the annotation slots the warnings above left.
+ * before the end), then the summary and the annotations (local and cheap: a slow, black-holed or
+ * cancelled upload cannot hold them back; they leave warning slots for the steps after them), the
+ * artifact (whose links join the summary and the comment), the comment. The exit status comes after.
  */
 async function publish(ctx, p, o) {
     const inputs = p.inputs ?? readInputs({}); // invalid inputs: publish with the defaults
@@ -19583,9 +20471,24 @@ async function publish(ctx, p, o) {
         return publishSourced(ctx, inputs, o, o.source);
     await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
     // mode: compare: the comparison is the summary (the candidate's own summary.md is in its bundle).
-    const summary = o.comparison?.markdown ?? (await guard('building the summary', () => summaryText(o))) ?? `toron-testops ${o.verdict}: ${o.reason}\n`;
-    if (inputs.jobSummary)
-        await guard('writing the job summary', () => writeJobSummary(ctx, summary));
+    const built = o.comparison?.markdown
+        ? { markdown: o.comparison.markdown, listed: null }
+        : ((await guard('building the summary', () => summaryText(o))) ?? { markdown: `toron-testops ${o.verdict}: ${o.reason}\n`, listed: 0 });
+    const summary = built.markdown;
+    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary)) : null;
+    const notes = [];
+    const run = runUrl(gh);
+    const cwd = p.settings?.cwd ?? gh.workspace;
+    // What may still warn after the annotations: the upload (bundle missing + upload failed), the comment.
+    const laterWarnings = (inputs.uploadArtifact ? 2 : 0) + (inputs.prComment !== 'off' ? 1 : 0);
+    const annotated = await guard('annotations', () => publishAnnotations(ctx, inputs, o, {
+        cwd,
+        checkName: `toron-testops (${p.artifactName})`,
+        summary,
+        detailsUrl: run,
+        summaryListed: cut ? null : built.listed,
+        laterWarnings,
+    }));
     const artifacts = await guard('uploading the artifact', () => uploadReportArtifacts(ctx, inputs, o, p.artifactName));
     const links = [];
     if (artifacts?.bundle) {
@@ -19598,8 +20501,6 @@ async function publish(ctx, p, o) {
     }
     if (inputs.jobSummary && links.length)
         await guard('writing the job summary', () => appendSummaryNotes(ctx, links));
-    const notes = [];
-    const run = runUrl(gh);
     const footer = [
         `${verdictHeadline(o.verdict)} · toron-testops`,
         ...(run ? [`[workflow run](${run})`] : []),
@@ -19609,8 +20510,6 @@ async function publish(ctx, p, o) {
     const comment = await guard('the PR comment', () => publishComment(ctx, inputs, o, p.artifactName, summary, footer));
     if (comment)
         notes.push(comment);
-    const cwd = p.settings?.cwd ?? gh.workspace;
-    const annotated = await guard('annotations', () => publishAnnotations(ctx, inputs, o, { cwd, checkName: `toron-testops (${p.artifactName})`, summary, detailsUrl: run }));
     if (annotated)
         notes.push(annotated);
     if (p.baseline.kind === 'auto-found') {
