@@ -183,7 +183,8 @@ describe('bad datasets: every error names the file, the line and the case', () =
     ['repeat above 1000', { id: 'r', input: { prompt: 'p' }, repeat: 1001 }, '/cases/0/repeat case "r": "repeat" must be <= 1000, got 1001'],
     ['repeat 0', { id: 'r', input: { prompt: 'p' }, repeat: 0 }, '/cases/0/repeat case "r": "repeat" must be >= 1, got 0'],
     ['unknown case field', { id: 'r', input: { prompt: 'p' }, asserts: [] }, '/cases/0/asserts case "r": unknown field "asserts" (allowed: id, description, input, expected, assert, tags, repeat, ignorePaths)'],
-    ['prompt not a string', { id: 'r', input: { prompt: 5 } }, '/cases/0/input/prompt case "r": "prompt" must be string, got a number'],
+    ['unknown field with / and ~ in its name (an escaped pointer)', { id: 'r', input: { prompt: 'p' }, 'a/b~c': 1 }, '/cases/0/a~1b~0c case "r": unknown field "a/b~c" (allowed: id, description, input, expected, assert, tags, repeat, ignorePaths)'],
+    ['prompt not a string', { id: 'r', input: { prompt: 5 } }, '/cases/0/input/prompt case "r": "prompt" must be string, got a number (5)'],
     [
       'a line break in an id (it would forge a log line)',
       { id: 'a\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS', input: { prompt: 'p' } },
@@ -191,7 +192,7 @@ describe('bad datasets: every error names the file, the line and the case', () =
     ],
     ['bad ignorePaths', { id: 'r', input: { prompt: 'p' }, ignorePaths: ['random_witness'] }, '/cases/0/ignorePaths/0 case "r": item 0 of "ignorePaths" must be a JSON Pointer such as "/final_answer", got "random_witness"'],
     ['bad level', { id: 'r', input: { prompt: 'p' }, assert: [{ type: 'contains', value: 'x', level: 'fatal' }] }, '/cases/0/assert/0/level case "r": "level" must be one of "error", "warn", got "fatal"'],
-    ['id not a string', { id: 5, input: { prompt: 'p' } }, '/cases/0/id: "id" must be string, got a number'],
+    ['id not a string', { id: 5, input: { prompt: 'p' } }, '/cases/0/id: "id" must be string, got a number (5)'],
   ])('%s', (_name, c, expected) => {
     const dir = tmpSuite({ 'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json' }] }, 'sim/d.json': { name: 'd', cases: [c] } });
     const e = suiteError('sim/sim_dataset.json', dir);

@@ -90,7 +90,7 @@ describe('loadRegistry', () => {
     );
     const dir2 = tmpRegistry({ 'sim/sim_dataset.json': '{ "datasets": [ { "name": 7, "path": "a.json" } ] }' });
     expect(loadError('sim/sim_dataset.json', dir2).message).toBe(
-      'sim/sim_dataset.json:1 at /datasets/0/name: "name" must be string, got a number',
+      'sim/sim_dataset.json:1 at /datasets/0/name: "name" must be string, got a number (7)',
     );
     const dir3 = tmpRegistry({ 'sim/sim_dataset.json': '{ "sets": [] }' });
     expect(loadError('sim/sim_dataset.json', dir3).message).toBe(

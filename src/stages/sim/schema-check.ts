@@ -14,6 +14,11 @@ export function compileFormat(schema: object): ValidateFunction {
   return ajv.compile(schema);
 }
 
+/** A member name as a JSON Pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`). */
+function escapeSegment(name: unknown): string {
+  return String(name).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 /** How a field is named in a message: `"repeat"`, or `item 3 of "tags"` for array elements. */
 function fieldName(pointer: string, what: string): string {
   const segs = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -28,16 +33,20 @@ function describe(e: ErrorObject, what: string): { pointer: string; message: str
   const name = fieldName(at, what);
   switch (e.keyword) {
     case 'required':
-      return { pointer: `${at}/${e.params.missingProperty}`, message: `missing required field "${e.params.missingProperty}"` };
+      return { pointer: `${at}/${escapeSegment(e.params.missingProperty)}`, message: `missing required field "${e.params.missingProperty}"` };
     case 'additionalProperties': {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
-        pointer: `${at}/${e.params.additionalProperty}`,
+        pointer: `${at}/${escapeSegment(e.params.additionalProperty)}`,
         message: `unknown field "${e.params.additionalProperty}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
       };
     }
     case 'type':
-      return { pointer: at, message: `${name} must be ${String(e.params.type).replace(',', ' or ')}, got ${typeName(e.data)}` };
+      // A number or a boolean is shown as itself: "must be integer, got 2.5" says what to fix.
+      return {
+        pointer: at,
+        message: `${name} must be ${String(e.params.type).replace(',', ' or ')}, got ${typeof e.data === 'number' || typeof e.data === 'boolean' ? `${typeName(e.data)} (${String(e.data)})` : typeName(e.data)}`,
+      };
     case 'enum':
       return {
         pointer: at,
