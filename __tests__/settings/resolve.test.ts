@@ -299,6 +299,8 @@ describe('resolveSettings: flag errors', () => {
     [{ engine: 'toron' }, 'flag --engine must be "reference", an http:// or https:// URL, or "cmd:<argv>", got "toron"'],
     [{ stages: '' }, 'flag --stages must list at least 1 item'],
     [{ out: '' }, 'flag --out must not be empty'],
+    // A NUL would reach the file system, whose error names the absolute path.
+    [{ out: 'out\u0000x' }, 'flag --out must be a path without NUL bytes, got "out\\u0000x"'],
     [{ config: '' }, 'flag --config: must not be empty'],
   ] as [SettingsFlags, string][])('%j -> %s', (flags, message) => {
     expect(caught(() => resolve(flags, undefined, EMPTY)).message).toBe(message);
