@@ -73,6 +73,9 @@ describe('declared behaviour (what the dataset pins or expects)', () => {
     const r = long.state_snapshot.JUDICIAL_RESULT.opus_result.result;
     expect(declared(pinning(['/state_snapshot/JUDICIAL_RESULT/opus_result/result', r]), long).escalation).toBe(true);
     expect(declared(pinning(['/state_snapshot', long.state_snapshot]), long).escalation).toBe(true);
+    // The whole answer pinned ("path": ""): everything it shows is declared.
+    expect(declared(pinning(['', long]), long).escalation).toBe(true);
+    expect(declared(pinning(['', { ...long, final_answer: 'another' }]), long).escalation).toBe(false);
     // A sibling under the snapshot shows nothing.
     expect(declared(pinning(['/state_snapshot/T1_RAW/0/tokens_used', long.state_snapshot.T1_RAW[0].tokens_used]), long).escalation).toBe(false);
   });
@@ -140,11 +143,18 @@ describe('run-level checks', () => {
   });
 
   it('contradiction density: the mean per answer is reported, undeclared answers at the limit fail', () => {
-    const s = contradictionSummary({ measured: 4, total: 14, max: 8, declaredOver: 1, undeclaredOver: 0 }, 5);
+    const s = contradictionSummary({ measured: 4, total: 14, max: 8, declaredOver: 1, undeclaredOver: 0, unreadable: 0 }, 5);
     expect(s).toMatchObject({ ok: true, mean: 3.5 });
     expect(s.detail).toBe('mean 3.5 per answer, max 8; 0 answer(s) with 5 or more (limit: fewer than 5); 1 answer(s) at or over it declared by their datasets');
-    expect(contradictionSummary({ measured: 2, total: 12, max: 7, declaredOver: 0, undeclaredOver: 1 }, 5).ok).toBe(false);
-    expect(contradictionSummary({ measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0 }, 5)).toMatchObject({ ok: true, na: true, mean: null });
+    expect(contradictionSummary({ measured: 2, total: 12, max: 7, declaredOver: 0, undeclaredOver: 1, unreadable: 0 }, 5).ok).toBe(false);
+    expect(contradictionSummary({ measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 0 }, 5)).toMatchObject({ ok: true, na: true, mean: null });
+  });
+
+  it('contradiction density: answers whose own count is unreadable fail the run-level check too, measured or not', () => {
+    const some = contradictionSummary({ measured: 3, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 2 }, 5);
+    expect(some).toMatchObject({ ok: false, checked: 5, failed: 2 });
+    expect(some.detail).toMatch(/; 2 answer\(s\) with no readable contradiction count \(missing or not a number\)$/);
+    expect(contradictionSummary({ measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 4 }, 5)).toMatchObject({ ok: false, failed: 4, mean: null });
   });
 
   it('latency: p95 against the limit; outliers above median + max(k x MAD, min ms)', () => {

@@ -182,6 +182,15 @@ describe('the real answers over HTTP, unchanged and mutated', () => {
     },
     { name: '7 contradictions (stability)', lines: stab, at: 'political', mutate: (b) => (b.contradictions = 7), type: 'pipeline-contradiction-density', message: /7 contradictions in one answer/ },
     {
+      name: 'a contradiction count as text (stability)',
+      lines: stab,
+      at: 'political',
+      mutate: (b) => (b.contradictions = '0'),
+      type: 'pipeline-contradiction-density',
+      message: /the contradiction count \/contradictions is a string \("0"\), not a number/,
+    },
+    { name: 'no contradiction count (stability)', lines: stab, at: 'legal', mutate: (b) => delete b.contradictions, type: 'pipeline-contradiction-density', message: /the contradiction count \/contradictions is missing/ },
+    {
       name: '7 contradictions (2.5h)',
       lines: h25,
       at: 'multi_claim',

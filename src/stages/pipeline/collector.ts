@@ -68,7 +68,7 @@ export class PipelineCollector implements AnswerObserver {
   readonly undeclaredEscalationCases: number[] = [];
   private readonly undeclaredSeen = new Set<number>();
   private readonly declaredSeen = new Set<number>();
-  readonly contradictions: ContradictionTally = { measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0 };
+  readonly contradictions: ContradictionTally = { measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 0 };
   readonly confidence = { n: 0, sum: 0, min: Infinity, max: -Infinity };
   /** Client-side latencies of the answers that came back, and each one's case. */
   readonly latencies: number[] = [];
@@ -165,7 +165,8 @@ export class PipelineCollector implements AnswerObserver {
         }
       }
     }
-    if (profile.exposes.contradictions && view.contradictions !== null) {
+    if (profile.exposes.contradictions && view.contradictionsProblem) this.contradictions.unreadable++;
+    else if (profile.exposes.contradictions && view.contradictions !== null) {
       const c = this.contradictions;
       c.measured++;
       c.total += view.contradictions;

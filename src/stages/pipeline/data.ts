@@ -192,6 +192,7 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
       max: Math.max(0, ...parts.map((d) => d.contradictions.max)),
       declaredOver: sum((d) => d.contradictions.declaredOver),
       undeclaredOver: sum((d) => d.contradictions.undeclaredOver),
+      unreadable: sum((d) => d.contradictions.unreadable ?? 0),
     },
     confidence: {
       n: sum((d) => d.confidence.n),

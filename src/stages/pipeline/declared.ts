@@ -33,7 +33,7 @@ export interface Pin {
 export function casePins(c: SimCase): Pin[] {
   const out: Pin[] = [];
   for (const a of c.assert) {
-    if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.path === '' || a.value === undefined) continue;
+    if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.value === undefined) continue;
     try {
       out.push({ pointer: a.path, segments: pointerToSegments(a.path), value: a.value });
     } catch {
@@ -50,6 +50,8 @@ export function casePins(c: SimCase): Pin[] {
  * no pin holds. The answer's own values are referenced, never written to.
  */
 export function pinnedPart(pins: readonly Pin[], body: unknown): unknown {
+  // A pin on the whole answer ("path": "") holds all of it.
+  if (pins.some((p) => p.segments.length === 0 && jsonEqual(body, p.value))) return body;
   // Shallow pins first: a deeper pin under a placed value is already inside it.
   const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
   if (held.length === 0) return null;

@@ -78,19 +78,26 @@ export interface ContradictionTally {
   declaredOver: number;
   /** Answers at or over the limit, undeclared (each is a per-answer failure). */
   undeclaredOver: number;
+  /** Answers whose own count is missing or not a number where the generation reports one (each a failure). */
+  unreadable: number;
 }
 
 export function contradictionSummary(t: ContradictionTally, limit: number): RunCheckResult & { mean: number | null } {
   const mean = t.measured > 0 ? t.total / t.measured : null;
-  if (mean === null) return { ok: true, na: true, mean, checked: 0, failed: 0, detail: 'not applicable: the answers report no contradiction count' };
+  const unreadable = t.unreadable ?? 0; // shard data written before the field
+  const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing or not a number)` : '';
+  if (mean === null) {
+    if (unreadable > 0) return { ok: false, mean, checked: unreadable, failed: unreadable, detail: unreadableText };
+    return { ok: true, na: true, mean, checked: 0, failed: 0, detail: 'not applicable: the answers report no contradiction count' };
+  }
   const meanText = `mean ${round(mean, 3)} per answer, max ${t.max}`;
   const declared = t.declaredOver > 0 ? `; ${t.declaredOver} answer(s) at or over it declared by their datasets` : '';
   return {
-    ok: t.undeclaredOver === 0,
+    ok: t.undeclaredOver === 0 && unreadable === 0,
     mean,
-    checked: t.measured,
-    failed: t.undeclaredOver,
-    detail: `${meanText}; ${t.undeclaredOver} answer(s) with ${limit} or more (limit: fewer than ${limit})${declared}`,
+    checked: t.measured + unreadable,
+    failed: t.undeclaredOver + unreadable,
+    detail: `${meanText}; ${t.undeclaredOver} answer(s) with ${limit} or more (limit: fewer than ${limit})${declared}${unreadableText ? `; ${unreadableText}` : ''}`,
   };
 }
 
