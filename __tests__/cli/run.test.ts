@@ -141,6 +141,31 @@ describe('toron-testops run', () => {
     }
   });
 
+  it('a body that trickles past the timeout: the adapter says what it saw (headers, then an incomplete body)', async () => {
+    const open: http.ServerResponse[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"final_answer": "sta');
+      open.push(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const dir = project({ basic: dataset('basic', 2, []) });
+      const r = await runCli(['run', '--engine', `http://127.0.0.1:${port}/run`, '--stages', 'sim', '--timeout-ms', '400', '--run-id', 't1'], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      const report = readJson(path.join(reportDir(dir, 't1'), 'report.json'));
+      expect(report.stages.sim.errored).toBe(2);
+      for (const c of report.stages.sim.cases) {
+        expect(c.engineErrors[0]).toMatchObject({ kind: 'timeout', message: expect.stringMatching(/HTTP 200 headers arrived, but the body was incomplete \(\d+ bytes received\) within 400 ms/) });
+      }
+    } finally {
+      for (const res of open) res.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('a dataset with a JSON syntax error: ERROR naming file:line:column, reports still written', async () => {
     const dir = project({ ok: dataset('ok', 1, []) });
     fs.writeFileSync(path.join(dir, 'sim/ok.json'), '{\n  "name": "ok",\n  "cases": [\n    { "id": "a", }\n  ]\n}\n');

@@ -7,7 +7,8 @@ import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../../replay/ig
 import { caseAgreement } from '../../replay/tar.js';
 import type { OpenSnapshot, SnapshotEntry } from '../../snapshot/reader.js';
 import { InputError } from '../../util/errors.js';
-import { callEngine, pool } from './call.js';
+import { pool } from './call.js';
+import { callEngine } from '../../engine/call.js';
 
 /**
  * The replay itself, apart from the run context so it can be driven from tests and the staging

@@ -1,4 +1,5 @@
 import type { EngineAdapter, EngineResult } from '../../engine/types.js';
+import { callEngine } from '../../engine/call.js';
 import { deriveSeed } from '../../util/seed.js';
 import type { Attempt } from './score.js';
 import type { AssertionOutcome, SimCase } from './types.js';
@@ -92,7 +93,7 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
 
 async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promise<[Attempt, EngineResult]> {
   const seed = attemptSeed(opts.runId, c, repeat);
-  const res = await callWithTimeout(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts);
+  const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal);
   if (!res.ok) {
     return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) }, res];
   }
@@ -115,39 +116,3 @@ async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promis
   return [a, res];
 }
 
-async function callWithTimeout(
-  engine: EngineAdapter,
-  req: Parameters<EngineAdapter['call']>[0],
-  opts: ExecuteOptions,
-): Promise<EngineResult> {
-  const ac = new AbortController();
-  const onAbort = () => ac.abort(opts.signal.reason);
-  opts.signal.addEventListener('abort', onAbort, { once: true });
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<EngineResult>((resolve) => {
-    timer = setTimeout(() => {
-      ac.abort(new Error('case timeout'));
-      resolve({
-        ok: false,
-        error: { kind: 'timeout', message: `no answer within the case timeout of ${opts.timeoutMs} ms` },
-        latencyMs: performance.now() - started,
-      });
-    }, opts.timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      engine.call(req, ac.signal).catch(
-        (err): EngineResult => ({
-          ok: false,
-          error: { kind: opts.signal.aborted ? 'aborted' : 'engine_error', message: String((err as Error)?.message ?? err) },
-          latencyMs: performance.now() - started,
-        }),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    opts.signal.removeEventListener('abort', onAbort);
-  }
-}
