@@ -189,6 +189,24 @@ describe('targets, paths and levels', () => {
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 
+  it('patterns the linear engine cannot run (inline modifiers, counted repeats, lookarounds) are stopped when they run away', () => {
+    const evil = `${'a'.repeat(40)}!`;
+    for (const value of ['(?i:^(A+)+$)', '^(a{1,30})+$', '^(?=a)(a+)+$']) {
+      for (const type of ['regex', 'not-regex']) {
+        const c = compileAssertion({ type, value } as Assertion);
+        const t0 = performance.now();
+        const r = evaluate(c, { response: { t: evil }, answerPath: '/t', latencyMs: 0 });
+        // Neither polarity passes: the check could not be made.
+        expect(r.pass, `${type} ${value}`).toBe(false);
+        expect(r.message).toMatch(/the regex ran over 2000 ms on this answer and was stopped \(catastrophic backtracking\)/);
+        expect(performance.now() - t0).toBeLessThan(10_000);
+      }
+      // The same patterns still answer normally where they do not run away.
+      expect(evaluate(compileAssertion({ type: 'regex', value }), { response: { t: 'aaaa' }, answerPath: '/t', latencyMs: 0 }).pass, value).toBe(true);
+    }
+    expect(evaluate(compileAssertion({ type: 'regex', value: '(a)\\1' }), { response: { t: 'xaay' }, answerPath: '/t', latencyMs: 0 }).pass).toBe(true);
+  });
+
   it('compiled assertions are reusable across responses', () => {
     const c = compileAssertion({ type: 'regex', value: 'a+' });
     expect(evaluate(c, { response: { t: 'aaa' }, answerPath: '/t', latencyMs: 0 }).pass).toBe(true);

@@ -2,7 +2,10 @@ import { distance } from 'fastest-levenshtein';
 import type { Assertion } from '../types.js';
 import type { Family, Prepared, Reject } from './spec.js';
 import { jsonEqual, parseCommaList, short } from './values.js';
-import { guardRegexpBacktracking } from '../../../util/regexp-guard.js';
+import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../util/regexp-guard.js';
+
+/** How long one regex test may run when V8 cannot fall back to its linear engine for the pattern. */
+const REGEX_BUDGET_MS = 2000;
 
 /** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
 function needle(a: Assertion, reject: Reject, type: string): string {
@@ -146,7 +149,17 @@ export const regex: Family = {
     } catch (err) {
       return reject('value', `invalid regex ${short(a.value)}: ${(err as Error).message}`);
     }
-    return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
+    if (linearCapable(a.value)) return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
+    // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
+    return {
+      target: 'text',
+      phrase: `to match /${a.value}/`,
+      test(t) {
+        const holds = testWithin(re, t as string, REGEX_BUDGET_MS);
+        if (holds !== null) return { holds };
+        return { holds: false, invalid: true, note: `the regex ran over ${REGEX_BUDGET_MS} ms on this answer and was stopped (catastrophic backtracking); simplify it` };
+      },
+    };
   },
 };
 
