@@ -8,7 +8,7 @@ import type { RunEvent } from '../../src/runner/events.js';
 import { resolveSettings } from '../../src/settings/resolve.js';
 import type { ReplaySettings } from '../../src/settings/types.js';
 import type { ReplayCaseResult } from '../../src/stages/replay/replay.js';
-import { isScored, replayReason, replayTotals, stageVerdict } from '../../src/stages/replay/report.js';
+import { answeredVerdict, isScored, replayReason, replayTotals, stageVerdict } from '../../src/stages/replay/report.js';
 import { replayFindings } from '../../src/stages/replay/stage.js';
 import { readJson } from '../helpers/cli.js';
 import { cmd, dataset, project, run } from './helpers.js';
@@ -45,6 +45,17 @@ describe('replay: an engine error is no answer (pure)', () => {
       expect(stageVerdict(t.determinismVerdict, null, true)).toBe('ERROR');
       expect(replayFindings(t, cases, null, [], '', RULES).map((f) => f.type)).not.toContain('replay-nondeterministic');
     }
+  });
+
+  it('cases left out for engine errors are held to the SIM pass-rate lines: an engine that died late does not PASS on the few it answered', () => {
+    const lines = { warn: 1, fail: 0.95 };
+    expect(answeredVerdict({ replayed: 40, unscored: 0 }, lines)).toBeNull();
+    expect(answeredVerdict({ replayed: 99, unscored: 1 }, lines)).toBe('WARN');
+    expect(answeredVerdict({ replayed: 14, unscored: 72 }, lines)).toBe('FAIL');
+    expect(answeredVerdict({ replayed: 19, unscored: 1 }, { warn: 0.9, fail: 0.5 })).toBe('PASS');
+    // Determinism 100 on the 14 answered cases, 72 left out: FAIL, not PASS.
+    expect(stageVerdict('PASS', null, false, answeredVerdict({ replayed: 14, unscored: 72 }, lines))).toBe('FAIL');
+    expect(stageVerdict('PASS', 'WARN', false, 'PASS')).toBe('WARN');
   });
 
   it('the reason: cancelled first; all engine errors say there are no usable answers', () => {

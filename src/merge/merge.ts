@@ -168,7 +168,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
 
     if (!want('replay')) results.replay = notRequested;
     else {
-      const merged = mergeReplay(sel.shards, rules.replay, order, relPath(cwd, paths.snapshot), runId);
+      const merged = mergeReplay(sel.shards, rules.replay, order, relPath(cwd, paths.snapshot), runId, rules.sim.passRate);
       if (merged) {
         results.replay = merged.result;
         recomputed.push(...merged.findings);

@@ -1,7 +1,7 @@
 import type { StageResult } from '../runner/stage.js';
 import type { ReplaySettings } from '../settings/types.js';
 import type { DriftCase, ReplayCaseResult } from '../stages/replay/replay.js';
-import { driftTotals, replayReason, replayReportHead, replayTotals, stageVerdict } from '../stages/replay/report.js';
+import { answeredVerdict, driftTotals, replayReason, replayReportHead, replayTotals, stageVerdict } from '../stages/replay/report.js';
 import { replayFindings } from '../stages/replay/stage.js';
 import { caseKey } from './sim.js';
 import type { ShardRun } from './shards.js';
@@ -20,6 +20,7 @@ export function mergeReplay(
   order: Map<string, number>,
   snapshotShown: string | null,
   runId: string,
+  passRate: { warn: number; fail: number },
 ): { result: StageResult; findings: FindingInput[] } | null {
   const ran = shards.filter((s) => {
     const b = s.report.stages.replay as Obj;
@@ -47,7 +48,7 @@ export function mergeReplay(
   const first = blocks[0];
   const d0 = drifts[0];
   const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
-  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds);
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds, answeredVerdict(totals, passRate));
   const notReplayed = sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
   const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
 

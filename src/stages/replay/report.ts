@@ -102,9 +102,22 @@ export function worstCases(cases: ReplayCaseResult[], n = 5): ReplayCaseResult[]
  * replay is ERROR (the run's, not the engine's doing); one whose replays all failed is FAIL, as engine
  * errors are in SIM (engine behaviour: a dead or refusing engine fails the gate, it does not break the tool).
  */
-export function stageVerdict(det: GateVerdict | null, drift: GateVerdict | null, cancelled: boolean): GateVerdict | 'ERROR' {
+export function stageVerdict(det: GateVerdict | null, drift: GateVerdict | null, cancelled: boolean, answered: GateVerdict | null = null): GateVerdict | 'ERROR' {
   if (det === null) return cancelled ? 'ERROR' : 'FAIL';
-  return worstVerdict(drift ? [det, drift] : [det]) as GateVerdict;
+  return worstVerdict([det, ...(drift ? [drift] : []), ...(answered ? [answered] : [])]) as GateVerdict;
+}
+
+/**
+ * The cases left out for engine errors, judged as SIM judges engine errors (sim.passRate): the share of
+ * replayed cases that could be scored below `fail` is FAIL, below `warn` WARN. Otherwise an engine that
+ * died in the last round, or refused 90% of replays, would PASS on the few cases it still answered.
+ * Null when no case was left out.
+ */
+export function answeredVerdict(t: Pick<ReplayTotals, 'replayed' | 'unscored'>, passRate: { warn: number; fail: number }): GateVerdict | null {
+  const n = t.replayed + t.unscored;
+  if (t.unscored === 0 || n === 0) return null;
+  const share = t.replayed / n;
+  return share < passRate.fail ? 'FAIL' : share < passRate.warn ? 'WARN' : 'PASS';
 }
 
 /** One scored case as report.json lists it (diffs trimmed; replay_summary.json has them all). */

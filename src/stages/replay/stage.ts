@@ -20,6 +20,7 @@ import {
   reportDriftCase,
   reportUnscoredCase,
   stageVerdict,
+  answeredVerdict,
   worstCases,
   type DriftTotals,
   type ReplayTotals,
@@ -149,7 +150,7 @@ async function replayWith(
 
   const totals = replayTotals(outcome.cases, r.thresholds);
   const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
-  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled);
+  const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled, answeredVerdict(totals, ctx.settings.sim.passRate));
   const reason = replayReason(totals, drift, {
     rounds: r.rounds,
     roundsDone: outcome.roundsDone,
