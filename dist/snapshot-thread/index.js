@@ -2007,7 +2007,7 @@ function formatInputError(message, w) {
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
     // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case ${JSON.stringify(w.caseId)}`);
+        parts.push(`case ${JSON.stringify(w.caseId).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */

@@ -1,8 +1,8 @@
-export const id = 122;
-export const ids = [122];
+export const id = 885;
+export const ids = [885];
 export const modules = {
 
-/***/ 31122:
+/***/ 64885:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -55,7 +55,7 @@ function formatInputError(message, w) {
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
     // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case ${JSON.stringify(w.caseId)}`);
+        parts.push(`case ${JSON.stringify(w.caseId).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */
@@ -3442,6 +3442,48 @@ function answerPointer(body, profile, custom = null) {
     return p.answerPointer(body);
 }
 
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __webpack_require__(643);
+;// CONCATENATED MODULE: ./src/engine/call.ts
+
+/**
+ * The case timer waits this much past the case timeout when the adapter has a timer of its own of the
+ * same length: the adapter knows more (HTTP headers arrived and the body trickled, say) and its answer
+ * should be the one reported, not a bare "no answer".
+ */
+const ADAPTER_FIRST_MS = 100;
+/**
+ * One engine call with the case timeout, as SIM and replay make it (the adapter's own timeout may be
+ * shorter). Never throws: a throwing adapter is an `engine_error`, a cancelled run `aborted`.
+ */
+async function callEngine(engine, req, timeoutMs, signal) {
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const started = external_node_perf_hooks_.performance.now();
+    let timer;
+    const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => {
+            ac.abort(new Error('case timeout'));
+            resolve({ ok: false, error: { kind: 'timeout', message: `no answer within the case timeout of ${timeoutMs} ms` }, latencyMs: external_node_perf_hooks_.performance.now() - started });
+        }, timeoutMs + ADAPTER_FIRST_MS);
+    });
+    try {
+        return await Promise.race([
+            engine.call(req, ac.signal).catch((err) => ({
+                ok: false,
+                error: { kind: signal.aborted ? 'aborted' : 'engine_error', message: String(err?.message ?? err) },
+                latencyMs: external_node_perf_hooks_.performance.now() - started,
+            })),
+            timeout,
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
 var xoroshiro128plus = __webpack_require__(19821);
 // EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
@@ -3483,6 +3525,7 @@ function seededRandom(seed) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/execute.ts
+
 
 const YIELD_EVERY_MS = 20;
 /** The seed of one attempt: run id + dataset + case id + repeat, so `--run-id` reproduces a run. */
@@ -3554,7 +3597,7 @@ async function executeCases(cases, opts) {
 }
 async function attempt(c, repeat, opts) {
     const seed = attemptSeed(opts.runId, c, repeat);
-    const res = await callWithTimeout(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts);
+    const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal);
     if (!res.ok) {
         return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) }, res];
     }
@@ -3577,40 +3620,9 @@ async function attempt(c, repeat, opts) {
     };
     return [a, res];
 }
-async function callWithTimeout(engine, req, opts) {
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(opts.signal.reason);
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    const started = performance.now();
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            ac.abort(new Error('case timeout'));
-            resolve({
-                ok: false,
-                error: { kind: 'timeout', message: `no answer within the case timeout of ${opts.timeoutMs} ms` },
-                latencyMs: performance.now() - started,
-            });
-        }, opts.timeoutMs);
-    });
-    try {
-        return await Promise.race([
-            engine.call(req, ac.signal).catch((err) => ({
-                ok: false,
-                error: { kind: opts.signal.aborted ? 'aborted' : 'engine_error', message: String(err?.message ?? err) },
-                latencyMs: performance.now() - started,
-            })),
-            timeout,
-        ]);
-    }
-    finally {
-        clearTimeout(timer);
-        opts.signal.removeEventListener('abort', onAbort);
-    }
-}
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
-const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/user-schema.ts
 
 /**
@@ -3792,8 +3804,11 @@ const jsonSchema = {
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 const MAX_SHOWN = 200;
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
+/** What JSON.stringify leaves raw but a log must not show raw: DEL, C1 controls, line separators, bidi controls. */
+const INVISIBLE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 function values_short(value, max = MAX_SHOWN) {
-    const text = value === undefined ? 'undefined' : JSON.stringify(value);
+    const json = value === undefined ? 'undefined' : JSON.stringify(value);
+    const text = json === undefined ? String(json) : json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (text.length <= max)
         return text;
     return `${text.slice(0, max)}… (${text.length} chars)`;
@@ -3961,28 +3976,73 @@ const range = {
 // EXTERNAL MODULE: external "node:v8"
 var external_node_v8_ = __webpack_require__(78877);
 var external_node_v8_default = /*#__PURE__*/__webpack_require__.n(external_node_v8_);
+// EXTERNAL MODULE: external "node:vm"
+var external_node_vm_ = __webpack_require__(30714);
+var external_node_vm_default = /*#__PURE__*/__webpack_require__.n(external_node_vm_);
 ;// CONCATENATED MODULE: ./src/util/regexp-guard.ts
+
 
 let guarded = false;
 /**
  * Dataset regexes run on engine answers, and a pattern such as `^(a+)+$` backtracks exponentially on
  * an answer like "aaaa…a!": 34 characters took 221 s, blocking the event loop (no timeout, no
- * cancellation). This V8 flag makes a regex that backtracks too much fall back to V8's linear-time
- * engine, which gives the same answer. Patterns the linear engine cannot run (backreferences,
- * lookarounds) stay on the backtracking one. Read when a regex is compiled, so this is set before the
- * first dataset regex is; it changes nothing for regexes that do not backtrack excessively.
+ * cancellation). Two V8 flags: a regex that backtracks too much falls back to V8's linear-time engine,
+ * which gives the same answer; and the `l` flag, only to ask whether a pattern can run there at all
+ * (linearCapable). Read when a regex is compiled, so this is set before the first dataset regex is.
  */
 function guardRegexpBacktracking() {
     if (guarded)
         return;
     guarded = true;
     external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine');
+}
+/**
+ * Whether V8's linear engine can run the pattern, so that the fallback above covers it. Backreferences,
+ * lookarounds, inline modifiers such as `(?i:...)` and large counted repeats cannot: those patterns need
+ * testWithin.
+ */
+function linearCapable(source) {
+    guardRegexpBacktracking();
+    try {
+        new RegExp(source, 'l');
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const TEST = new (external_node_vm_default()).Script('re.test(s)');
+let context = null;
+/**
+ * `re.test(text)` stopped after `ms` (null then): V8 terminates the script from a watchdog thread, which
+ * also interrupts a backtracking regex. About 0.2 ms a call (the watchdog), so only for patterns that
+ * are not linearCapable.
+ */
+function testWithin(re, text, ms) {
+    context ??= external_node_vm_default().createContext({ re: null, s: '' });
+    context.re = re;
+    context.s = text;
+    try {
+        return TEST.runInContext(context, { timeout: ms });
+    }
+    catch (err) {
+        if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+            return null;
+        throw err;
+    }
+    finally {
+        context.re = null;
+        context.s = '';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/text.ts
 
 
 
+/** How long one regex test may run when V8 cannot fall back to its linear engine for the pattern. */
+const REGEX_BUDGET_MS = 2000;
 /** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
 function needle(a, reject, type) {
     const v = a.value;
@@ -4129,7 +4189,19 @@ const regex = {
         catch (err) {
             return reject('value', `invalid regex ${values_short(a.value)}: ${err.message}`);
         }
-        return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t) }) };
+        if (linearCapable(a.value))
+            return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t) }) };
+        // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
+        return {
+            target: 'text',
+            phrase: `to match /${a.value}/`,
+            test(t) {
+                const holds = testWithin(re, t, REGEX_BUDGET_MS);
+                if (holds !== null)
+                    return { holds };
+                return { holds: false, invalid: true, note: `the regex ran over ${REGEX_BUDGET_MS} ms on this answer and was stopped (catastrophic backtracking); simplify it` };
+            },
+        };
     },
 };
 const levenshtein = {
@@ -4325,7 +4397,7 @@ function compiledAssertions(c) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/registry.schema.json
-const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f]*$","x-expected":"text without control characters (line breaks, tabs, escapes)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
+const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/schema-check.ts
 
 
@@ -5651,8 +5723,6 @@ function round6(x) {
     return Math.round(x * 1e6) / 1e6;
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __webpack_require__(643);
 ;// CONCATENATED MODULE: ./src/load/scheduler.ts
 
 /** Longest a saturated loop waits for a free slot before it looks again (drops are still counted). */
@@ -7845,6 +7915,7 @@ function mergePipelineData(parts) {
             max: Math.max(0, ...parts.map((d) => d.contradictions.max)),
             declaredOver: sum((d) => d.contradictions.declaredOver),
             undeclaredOver: sum((d) => d.contradictions.undeclaredOver),
+            unreadable: sum((d) => d.contradictions.unreadable ?? 0),
         },
         confidence: {
             n: sum((d) => d.confidence.n),
@@ -8004,7 +8075,7 @@ function round(x) {
 function casePins(c) {
     const out = [];
     for (const a of c.assert) {
-        if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.path === '' || a.value === undefined)
+        if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.value === undefined)
             continue;
         try {
             out.push({ pointer: a.path, segments: json_source_pointerToSegments(a.path), value: a.value });
@@ -8022,6 +8093,9 @@ function casePins(c) {
  * no pin holds. The answer's own values are referenced, never written to.
  */
 function pinnedPart(pins, body) {
+    // A pin on the whole answer ("path": "") holds all of it.
+    if (pins.some((p) => p.segments.length === 0 && jsonEqual(body, p.value)))
+        return body;
     // Shallow pins first: a deeper pin under a placed value is already inside it.
     const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
     if (held.length === 0)
@@ -8130,7 +8204,7 @@ class PipelineCollector {
     undeclaredEscalationCases = [];
     undeclaredSeen = new Set();
     declaredSeen = new Set();
-    contradictions = { measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0 };
+    contradictions = { measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 0 };
     confidence = { n: 0, sum: 0, min: Infinity, max: -Infinity };
     /** Client-side latencies of the answers that came back, and each one's case. */
     latencies = [];
@@ -8228,7 +8302,9 @@ class PipelineCollector {
                 }
             }
         }
-        if (profile.exposes.contradictions && view.contradictions !== null) {
+        if (profile.exposes.contradictions && view.contradictionsProblem)
+            this.contradictions.unreadable++;
+        else if (profile.exposes.contradictions && view.contradictions !== null) {
             const c = this.contradictions;
             c.measured++;
             c.total += view.contradictions;
@@ -8324,16 +8400,21 @@ function checkEscalationRate(t, ceiling, minAnswers) {
 }
 function contradictionSummary(t, limit) {
     const mean = t.measured > 0 ? t.total / t.measured : null;
-    if (mean === null)
+    const unreadable = t.unreadable ?? 0; // shard data written before the field
+    const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing or not a number)` : '';
+    if (mean === null) {
+        if (unreadable > 0)
+            return { ok: false, mean, checked: unreadable, failed: unreadable, detail: unreadableText };
         return { ok: true, na: true, mean, checked: 0, failed: 0, detail: 'not applicable: the answers report no contradiction count' };
+    }
     const meanText = `mean ${run_checks_round(mean, 3)} per answer, max ${t.max}`;
     const declared = t.declaredOver > 0 ? `; ${t.declaredOver} answer(s) at or over it declared by their datasets` : '';
     return {
-        ok: t.undeclaredOver === 0,
+        ok: t.undeclaredOver === 0 && unreadable === 0,
         mean,
-        checked: t.measured,
-        failed: t.undeclaredOver,
-        detail: `${meanText}; ${t.undeclaredOver} answer(s) with ${limit} or more (limit: fewer than ${limit})${declared}`,
+        checked: t.measured + unreadable,
+        failed: t.undeclaredOver + unreadable,
+        detail: `${meanText}; ${t.undeclaredOver} answer(s) with ${limit} or more (limit: fewer than ${limit})${declared}${unreadableText ? `; ${unreadableText}` : ''}`,
     };
 }
 function summariseLatency(latencies, t) {
@@ -11459,37 +11540,6 @@ function tar_round4(x) {
 
 ;// CONCATENATED MODULE: ./src/stages/replay/call.ts
 
-/**
- * One engine call with the case timeout, the way SIM calls (the adapter's own timeout may be
- * shorter). Never throws: a throwing adapter is an `engine_error`, a cancelled run `aborted`.
- */
-async function callEngine(engine, req, timeoutMs, signal) {
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const started = external_node_perf_hooks_.performance.now();
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            ac.abort(new Error('case timeout'));
-            resolve({ ok: false, error: { kind: 'timeout', message: `no answer within the case timeout of ${timeoutMs} ms` }, latencyMs: external_node_perf_hooks_.performance.now() - started });
-        }, timeoutMs);
-    });
-    try {
-        return await Promise.race([
-            engine.call(req, ac.signal).catch((err) => ({
-                ok: false,
-                error: { kind: signal.aborted ? 'aborted' : 'engine_error', message: String(err?.message ?? err) },
-                latencyMs: external_node_perf_hooks_.performance.now() - started,
-            })),
-            timeout,
-        ]);
-    }
-    finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-    }
-}
 const call_YIELD_EVERY_MS = 20;
 /**
  * Runs `job(i)` for i in [0, n) with at most `concurrency` in flight; stops starting new ones when the
@@ -11513,6 +11563,7 @@ async function pool(n, concurrency, signal, job) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/replay/replay.ts
+
 
 
 
@@ -11889,10 +11940,23 @@ function worstCases(cases, n = 5) {
  * replay is ERROR (the run's, not the engine's doing); one whose replays all failed is FAIL, as engine
  * errors are in SIM (engine behaviour: a dead or refusing engine fails the gate, it does not break the tool).
  */
-function stageVerdict(det, drift, cancelled) {
+function stageVerdict(det, drift, cancelled, answered = null) {
     if (det === null)
         return cancelled ? 'ERROR' : 'FAIL';
-    return worstVerdict(drift ? [det, drift] : [det]);
+    return worstVerdict([det, ...(drift ? [drift] : []), ...(answered ? [answered] : [])]);
+}
+/**
+ * The cases left out for engine errors, judged as SIM judges engine errors (sim.passRate): the share of
+ * replayed cases that could be scored below `fail` is FAIL, below `warn` WARN. Otherwise an engine that
+ * died in the last round, or refused 90% of replays, would PASS on the few cases it still answered.
+ * Null when no case was left out.
+ */
+function answeredVerdict(t, passRate) {
+    const n = t.replayed + t.unscored;
+    if (t.unscored === 0 || n === 0)
+        return null;
+    const share = t.replayed / n;
+    return share < passRate.fail ? 'FAIL' : share < passRate.warn ? 'WARN' : 'PASS';
 }
 /** One scored case as report.json lists it (diffs trimmed; replay_summary.json has them all). */
 function report_reportCase(c, diffs = 5) {
@@ -12111,7 +12175,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     }
     const totals = replayTotals(outcome.cases, r.thresholds);
     const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
-    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled);
+    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled, answeredVerdict(totals, ctx.settings.sim.passRate));
     const reason = replayReason(totals, drift, {
         rounds: r.rounds,
         roundsDone: outcome.roundsDone,
@@ -18546,7 +18610,7 @@ function sum(xs) {
  * the snapshot): determinism, drift, verdict and findings computed again on the union with the stage's
  * own pure functions.
  */
-function mergeReplay(shards, rules, order, snapshotShown, runId) {
+function mergeReplay(shards, rules, order, snapshotShown, runId, passRate) {
     const ran = shards.filter((s) => {
         const b = s.report.stages.replay;
         return b.verdict !== 'SKIPPED' && Array.isArray(b.cases);
@@ -18572,7 +18636,7 @@ function mergeReplay(shards, rules, order, snapshotShown, runId) {
     const first = blocks[0];
     const d0 = drifts[0];
     const roundsDone = Math.min(...blocks.map((b) => (typeof b.roundsDone === 'number' ? b.roundsDone : rules.rounds)));
-    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds);
+    const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, roundsDone < rules.rounds, answeredVerdict(totals, passRate));
     const notReplayed = replay_sum(blocks.map((b) => (typeof b.notReplayed === 'number' ? b.notReplayed : 0)));
     const reason = replayReason(totals, drift, { rounds: rules.rounds, roundsDone, cancelled: roundsDone < rules.rounds, notReplayed, baseline: String(d0?.baseline ?? '') });
     const snap = first.snapshot ?? {};
@@ -19046,7 +19110,7 @@ async function mergeShards(inputs, opts) {
         if (!want('replay'))
             results.replay = notRequested;
         else {
-            const merged = mergeReplay(sel.shards, rules.replay, order, relPath(cwd, paths.snapshot), runId);
+            const merged = mergeReplay(sel.shards, rules.replay, order, relPath(cwd, paths.snapshot), runId, rules.sim.passRate);
             if (merged) {
                 results.replay = merged.result;
                 recomputed.push(...merged.findings);
