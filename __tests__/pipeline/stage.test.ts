@@ -335,9 +335,11 @@ describe('when there is nothing to check', () => {
     expect(unchecked[0].remediation).toMatch(/pipeline\.profile/);
   });
 
-  it('pipeline without sim: SKIPPED with the reason', async () => {
-    const { pipeline } = await run(ROOT, { engine: 'reference', stages: 'pipeline' });
+  it('pipeline without sim: SKIPPED with the reason, and the run, having checked nothing, is ERROR (never a PASS)', async () => {
+    const { pipeline, report } = await run(ROOT, { engine: 'reference', stages: 'pipeline' });
     expect(pipeline).toMatchObject({ verdict: 'SKIPPED', reason: 'the pipeline checker judges the answers SIM gets: add sim to --stages' });
+    expect(report.verdict).toBe('ERROR');
+    expect(report.reason).toBe('ERROR (not a test verdict): no stage ran, nothing was checked: pipeline: the pipeline checker judges the answers SIM gets: add sim to --stages');
   });
 });
 

@@ -59,11 +59,16 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   // The stages' garbage goes before the reports and the bundle are built on top of it.
   collectGarbage();
   const stageVerdicts = Object.values(results).map((r) => r!.verdict);
-  const verdict: Verdict = runError || cancelled ? 'ERROR' : worstVerdict(stageVerdicts);
+  // A gate that checked nothing (`--stages pipeline` without sim, replay with nothing to replay) must
+  // not pass. A shard whose slice is empty is the exception: merge judges the whole run.
+  const nothingRan = !runError && !cancelled && !settings.shard && stageVerdicts.every((v) => v === 'SKIPPED');
+  const verdict: Verdict = runError || cancelled || nothingRan ? 'ERROR' : worstVerdict(stageVerdicts);
   const exitCode = exitCodeFor(verdict, settings.failOn);
   const reason = runError
     ? `ERROR (not a test verdict): ${runError.message}`
-    : cancelled
+    : nothingRan
+      ? `ERROR (not a test verdict): no stage ran, nothing was checked: ${skippedReasons(results, settings.stages)}`
+      : cancelled
       ? Object.values(results).every((r) => r!.verdict === 'SKIPPED')
         ? CANCELLED_BEFORE_START
         : 'ERROR (not a test verdict): the run was cancelled; results are partial'
@@ -163,6 +168,12 @@ export function summaryPath(paths: RunPaths, stage: StageName): string {
     case 'pipeline':
       return `${paths.reportDir}/pipeline_summary.json`;
   }
+}
+
+/** Why each requested stage was skipped. */
+function skippedReasons(results: StageResults, requested: readonly string[]): string {
+  const parts = STAGE_ORDER.filter((name) => results[name] && requested.includes(name)).map((name) => `${name}: ${results[name]!.reason ?? 'skipped'}`);
+  return parts.length ? parts.join('; ') : 'no stage was requested';
 }
 
 export function verdictReason(results: StageResults): string {
