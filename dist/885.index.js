@@ -16819,15 +16819,20 @@ async function finaliseRun(input) {
     // The stages' garbage goes before the reports and the bundle are built on top of it.
     (0,heap_flags/* collectGarbage */.iO)();
     const stageVerdicts = Object.values(results).map((r) => r.verdict);
-    const verdict = runError || cancelled ? 'ERROR' : worstVerdict(stageVerdicts);
+    // A gate that checked nothing (`--stages pipeline` without sim, replay with nothing to replay) must
+    // not pass. A shard whose slice is empty is the exception: merge judges the whole run.
+    const nothingRan = !runError && !cancelled && !settings.shard && stageVerdicts.every((v) => v === 'SKIPPED');
+    const verdict = runError || cancelled || nothingRan ? 'ERROR' : worstVerdict(stageVerdicts);
     const exitCode = exitCodeFor(verdict, settings.failOn);
     const reason = runError
         ? `ERROR (not a test verdict): ${runError.message}`
-        : cancelled
-            ? Object.values(results).every((r) => r.verdict === 'SKIPPED')
-                ? CANCELLED_BEFORE_START
-                : 'ERROR (not a test verdict): the run was cancelled; results are partial'
-            : verdictReason(results);
+        : nothingRan
+            ? `ERROR (not a test verdict): no stage ran, nothing was checked: ${skippedReasons(results, settings.stages)}`
+            : cancelled
+                ? Object.values(results).every((r) => r.verdict === 'SKIPPED')
+                    ? CANCELLED_BEFORE_START
+                    : 'ERROR (not a test verdict): the run was cancelled; results are partial'
+                : verdictReason(results);
     let report = null;
     let writeError = null;
     try {
@@ -16925,6 +16930,11 @@ function summaryPath(paths, stage) {
         case 'pipeline':
             return `${paths.reportDir}/pipeline_summary.json`;
     }
+}
+/** Why each requested stage was skipped. */
+function skippedReasons(results, requested) {
+    const parts = STAGE_ORDER.filter((name) => results[name] && requested.includes(name)).map((name) => `${name}: ${results[name].reason ?? 'skipped'}`);
+    return parts.length ? parts.join('; ') : 'no stage was requested';
 }
 function verdictReason(results) {
     const parts = [];
