@@ -188,12 +188,12 @@ describe('bad datasets: every error names the file, the line and the case', () =
     [
       'a line break in an id (it would forge a log line)',
       { id: 'a\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS', input: { prompt: 'p' } },
-      '/cases/0/id case "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS": "id" must be text without control characters (line breaks, tabs, escapes, bidi controls), got "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS"',
+      '/cases/0/id case "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls), got "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS"',
     ],
     [
       'a DEL, a line separator or a bidi override in an id (shown escaped)',
       { id: 'a\u007fb\u2028c\u202ed', input: { prompt: 'p' } },
-      '/cases/0/id case "a\\u007fb\\u2028c\\u202ed": "id" must be text without control characters (line breaks, tabs, escapes, bidi controls), got "a\\u007fb\\u2028c\\u202ed"',
+      '/cases/0/id case "a\\x7fb\\u2028c\\u202ed": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls), got "a\\x7fb\\u2028c\\u202ed"',
     ],
     ['bad ignorePaths', { id: 'r', input: { prompt: 'p' }, ignorePaths: ['random_witness'] }, '/cases/0/ignorePaths/0 case "r": item 0 of "ignorePaths" must be a JSON Pointer such as "/final_answer", got "random_witness"'],
     ['bad level', { id: 'r', input: { prompt: 'p' }, assert: [{ type: 'contains', value: 'x', level: 'fatal' }] }, '/cases/0/assert/0/level case "r": "level" must be one of "error", "warn", got "fatal"'],

@@ -23,7 +23,8 @@ import type {
   HealthResult,
 } from './types.js';
 import { BoundedLineSplitter } from './line-splitter.js';
-import { escapeControls, excerpt } from './http-errors.js';
+import { excerpt } from './http-errors.js';
+import { escapeControls } from '../util/printable.js';
 import { StderrLog } from './stderr-log.js';
 
 export interface CommandAdapterOptions {

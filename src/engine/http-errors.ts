@@ -1,3 +1,4 @@
+import { escapeControls } from '../util/printable.js';
 import type { EngineErrorKind } from './types.js';
 
 /** Plain words for the socket errors users actually meet, so a message says what happened. */
@@ -69,21 +70,6 @@ function errorCode(err: unknown, depth = 0): string | undefined {
 export function looksLikeHtml(contentType: string, text: string): boolean {
   if (/\b(text\/html|application\/xhtml\+xml)\b/i.test(contentType)) return true;
   return /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 512));
-}
-
-/**
- * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
- * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
- * reorder or hide text (bidi overrides, zero-width). Tab is kept.
- */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-
-/** Text from an engine, made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
-export function escapeControls(s: string): string {
-  return s.replace(UNSAFE, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
 }
 
 /**

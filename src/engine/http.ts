@@ -5,7 +5,8 @@ import { Pool } from 'undici';
 import type { EngineAdapter, EngineError, EngineRequest, EngineResult, HealthResult } from './types.js';
 import { redactUrl } from './spec.js';
 import { secretRedactor } from './secrets.js';
-import { describeNetworkError, escapeControls, excerpt, looksLikeHtml } from './http-errors.js';
+import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
+import { escapeControls } from '../util/printable.js';
 
 export interface HttpAdapterOptions {
   url: URL;

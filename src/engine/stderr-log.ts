@@ -1,5 +1,5 @@
 import type { EngineLogger } from './types.js';
-import { escapeControls } from './http-errors.js';
+import { escapeControls } from '../util/printable.js';
 
 export interface StderrLimits {
   /** Lines shown on the console (as warnings); later ones go to run.log only. */

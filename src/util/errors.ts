@@ -1,3 +1,4 @@
+import { escapeControls } from './printable.js';
 /**
  * Bad input from the user (config, dataset, registry, flags). The run ends with ERROR and this message;
  * it always names the file, and the line and field when there is one.
@@ -31,7 +32,7 @@ function formatInputError(
   const parts = [at];
   if (w.pointer !== undefined) parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
   // Quoted as JSON: an id with a line break must not start a fake line in a log.
-  if (w.caseId !== undefined) parts.push(`case ${JSON.stringify(w.caseId).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
+  if (w.caseId !== undefined) parts.push(`case ${escapeControls(JSON.stringify(w.caseId))}`);
   return `${parts.join(' ')}: ${message}`;
 }
 

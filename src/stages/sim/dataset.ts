@@ -3,7 +3,8 @@ import datasetSchema from '../../../schemas/dataset.schema.json' with { type: 'j
 import { InputError } from '../../util/errors.js';
 import { parseJsonSource } from '../../util/json-source.js';
 import { compileAssertion, rememberCompiled, type CompiledAssertion } from './assertions.js';
-import { displayPath, loadRegistry, readInputFile, type RegistryEntry } from './registry.js';
+import { displayPath, loadRegistry, type RegistryEntry } from './registry.js';
+import { readTextFile } from '../../util/text-file.js';
 import { checkFormat, compileFormat } from './schema-check.js';
 import type { Assertion, Dataset, SimCase } from './types.js';
 
@@ -38,7 +39,7 @@ export function loadDataset(
 ): Dataset {
   const abs = path.resolve(opts.registryDir, entry.path);
   const file = displayPath(opts.cwd, abs);
-  const src = parseJsonSource(readInputFile(abs, file, `dataset "${entry.name}"`), file);
+  const src = parseJsonSource(readTextFile(abs, file, `dataset "${entry.name}"`), file);
   const raw = src.value as RawDataset;
   const caseIdAt = (pointer: string): string | undefined => {
     const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);

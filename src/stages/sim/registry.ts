@@ -37,11 +37,6 @@ export function displayPath(cwd: string, abs: string): string {
   return rel.split(path.sep).join('/');
 }
 
-/** Read a file for a loader: strict UTF-8, a BOM dropped; a missing or unreadable file is an InputError naming it. */
-export function readInputFile(abs: string, display: string, what: string): string {
-  return readTextFile(abs, display, what);
-}
-
 function isFile(abs: string): boolean {
   try {
     return statSync(abs).isFile();
@@ -67,7 +62,7 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
   const abs = path.resolve(opts.cwd, registryPath);
   const file = displayPath(opts.cwd, abs);
   const dir = path.dirname(abs);
-  const src: JsonSource = parseJsonSource(readInputFile(abs, file, 'SIM dataset registry'), file);
+  const src: JsonSource = parseJsonSource(readTextFile(abs, file, 'SIM dataset registry'), file);
   validateRegistry ??= compileFormat(registrySchema);
   checkFormat(validateRegistry, src, 'registry');
 

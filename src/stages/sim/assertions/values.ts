@@ -1,14 +1,13 @@
+import { escapeControls } from '../../../util/printable.js';
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 
 export const MAX_SHOWN = 200;
 
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
-/** What JSON.stringify leaves raw but a log must not show raw: DEL, C1 controls, line separators, bidi controls. */
-const INVISIBLE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 export function short(value: unknown, max = MAX_SHOWN): string {
   const json = value === undefined ? 'undefined' : JSON.stringify(value);
-  const text = json === undefined ? String(json) : json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
+  const text = json === undefined ? String(json) : escapeControls(json);
   if (text.length <= max) return text;
   return `${text.slice(0, max)}… (${text.length} chars)`;
 }
