@@ -1976,7 +1976,23 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
 var main = __nccwpck_require__(547);
+;// CONCATENATED MODULE: ./src/util/printable.ts
+/**
+ * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
+ * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
+ * reorder or hide text (bidi overrides, zero-width). Tab is kept.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+/** Text from outside (an engine, a dataset), made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
+function escapeControls(s) {
+    return s.replace(UNSAFE, (c) => {
+        const n = c.charCodeAt(0);
+        return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/util/errors.ts
+
 /**
  * Bad input from the user (config, dataset, registry, flags). The run ends with ERROR and this message;
  * it always names the file, and the line and field when there is one.
@@ -2007,7 +2023,7 @@ function formatInputError(message, w) {
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
     // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case ${JSON.stringify(w.caseId).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
+        parts.push(`case ${escapeControls(JSON.stringify(w.caseId))}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */

@@ -1,8 +1,8 @@
-export const id = 885;
-export const ids = [885];
+export const id = 993;
+export const ids = [993];
 export const modules = {
 
-/***/ 64885:
+/***/ 13993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -24,7 +24,23 @@ var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/util/printable.ts
+/**
+ * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
+ * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
+ * reorder or hide text (bidi overrides, zero-width). Tab is kept.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+/** Text from outside (an engine, a dataset), made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
+function escapeControls(s) {
+    return s.replace(UNSAFE, (c) => {
+        const n = c.charCodeAt(0);
+        return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/util/errors.ts
+
 /**
  * Bad input from the user (config, dataset, registry, flags). The run ends with ERROR and this message;
  * it always names the file, and the line and field when there is one.
@@ -55,7 +71,7 @@ function formatInputError(message, w) {
         parts.push(`at ${w.pointer === '' ? '(root)' : w.pointer}`);
     // Quoted as JSON: an id with a line break must not start a fake line in a log.
     if (w.caseId !== undefined)
-        parts.push(`case ${JSON.stringify(w.caseId).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
+        parts.push(`case ${escapeControls(JSON.stringify(w.caseId))}`);
     return `${parts.join(' ')}: ${message}`;
 }
 /** The engine could not be reached or its wiring is broken: ERROR, never a test verdict. */
@@ -3622,7 +3638,7 @@ async function attempt(c, repeat, opts) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
-const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/user-schema.ts
 
 /**
@@ -3801,14 +3817,14 @@ const jsonSchema = {
 };
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/values.ts
+
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 const MAX_SHOWN = 200;
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
-/** What JSON.stringify leaves raw but a log must not show raw: DEL, C1 controls, line separators, bidi controls. */
-const INVISIBLE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 function values_short(value, max = MAX_SHOWN) {
     const json = value === undefined ? 'undefined' : JSON.stringify(value);
-    const text = json === undefined ? String(json) : json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
+    const text = json === undefined ? String(json) : escapeControls(json);
     if (text.length <= max)
         return text;
     return `${text.slice(0, max)}… (${text.length} chars)`;
@@ -4397,7 +4413,7 @@ function compiledAssertions(c) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/registry.schema.json
-const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u2028\\\\u2029\\\\u202a-\\\\u202e\\\\u2066-\\\\u2069]*$","x-expected":"text without control characters (line breaks, tabs, escapes, bidi controls)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
+const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/schema-check.ts
 
 
@@ -4499,10 +4515,6 @@ function registry_displayPath(cwd, abs) {
     const rel = external_node_path_default().relative(cwd, abs) || '.';
     return rel.split((external_node_path_default()).sep).join('/');
 }
-/** Read a file for a loader: strict UTF-8, a BOM dropped; a missing or unreadable file is an InputError naming it. */
-function readInputFile(abs, display, what) {
-    return readTextFile(abs, display, what);
-}
 function isFile(abs) {
     try {
         return (0,external_node_fs_.statSync)(abs).isFile();
@@ -4521,7 +4533,7 @@ function loadRegistry(registryPath, opts) {
     const abs = external_node_path_default().resolve(opts.cwd, registryPath);
     const file = registry_displayPath(opts.cwd, abs);
     const dir = external_node_path_default().dirname(abs);
-    const src = parseJsonSource(readInputFile(abs, file, 'SIM dataset registry'), file);
+    const src = parseJsonSource(readTextFile(abs, file, 'SIM dataset registry'), file);
     validateRegistry ??= compileFormat(registry_schema_namespaceObject);
     checkFormat(validateRegistry, src, 'registry');
     const raw = src.value.datasets;
@@ -4575,6 +4587,7 @@ function loadRegistry(registryPath, opts) {
 
 
 
+
 let validateDataset;
 /**
  * Load one registered dataset: strict JSON, the dataset schema, then per case: unique id, assertions
@@ -4584,7 +4597,7 @@ let validateDataset;
 function loadDataset(entry, opts) {
     const abs = external_node_path_default().resolve(opts.registryDir, entry.path);
     const file = registry_displayPath(opts.cwd, abs);
-    const src = parseJsonSource(readInputFile(abs, file, `dataset "${entry.name}"`), file);
+    const src = parseJsonSource(readTextFile(abs, file, `dataset "${entry.name}"`), file);
     const raw = src.value;
     const caseIdAt = (pointer) => {
         const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
@@ -6134,6 +6147,7 @@ var external_node_util_ = __webpack_require__(57975);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __webpack_require__(24371);
 ;// CONCATENATED MODULE: ./src/engine/http-errors.ts
+
 /** Plain words for the socket errors users actually meet, so a message says what happened. */
 const CODE_TEXT = {
     ECONNREFUSED: 'connection refused: nothing listens there',
@@ -6206,19 +6220,6 @@ function looksLikeHtml(contentType, text) {
     return /^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 512));
 }
 /**
- * Characters that must never reach a console or a log as they are: C0 and C1 controls (ESC starts a
- * terminal escape sequence, NUL and CR garble CI logs) and the invisible format characters that
- * reorder or hide text (bidi overrides, zero-width). Tab is kept.
- */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-/** Text from an engine, made safe to print: every unsafe character becomes a visible `\xNN` or `\uNNNN`. */
-function escapeControls(s) {
-    return s.replace(UNSAFE, (c) => {
-        const n = c.charCodeAt(0);
-        return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-    });
-}
-/**
  * A one-line, ~200-character glimpse of a body for a message. For HTML the page title (or its text
  * without tags) says far more than the markup would. Control characters are escaped (an engine must
  * not be able to write terminal escapes or NULs into CI logs), and a body that is mostly not text
@@ -6246,6 +6247,7 @@ function looksBinary(s) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/http.ts
+
 
 
 
@@ -10859,6 +10861,7 @@ function mb(bytes) {
  * its pipes get a short grace period for their last bytes and are then destroyed: a helper it started
  * (`worker &` in a wrapper script) may hold them open, and must not keep our process alive.
  */
+
 
 
 
