@@ -36,6 +36,7 @@ import {
 const LABELS = {
   ours: 'toron-testops (builtin)',
   'ours-nocheck': '  same, answers not checked',
+  undici: 'undici alone (no generator)',
   wrk: 'wrk',
   autocannon: `autocannon ${AUTOCANNON_VERSION}`,
 };
@@ -71,7 +72,7 @@ function sum(o) {
 }
 
 async function saturation(o, canPin, bundle, peers) {
-  const tools = ['ours', 'ours-nocheck', ...(peers.wrk ? ['wrk'] : []), ...(peers.autocannon ? ['autocannon'] : [])];
+  const tools = ['ours', 'ours-nocheck', 'undici', ...(peers.wrk ? ['wrk'] : []), ...(peers.autocannon ? ['autocannon'] : [])];
   const nginx = await startNginx(canPin);
   const lua = wrkScript();
   const runs = Object.fromEntries(tools.map((t) => [t, []]));
@@ -155,6 +156,7 @@ async function main() {
 
   const result = { options: o, machine: { cpus: ncpu, model: cpus()[0]?.model, node: process.version, pinned: canPin, jitter }, peers };
   const targets = [];
+  let ceiling = null;
 
   if (o.only !== 'accuracy') {
     if (!peers.nginx) {
@@ -178,9 +180,9 @@ async function main() {
         sat.rows.map((r) => ({
           tool: LABELS[r.tool] ?? r.tool,
           rps: fmtInt(r.rps),
-          ratio: r.tool.startsWith('ours') ? '' : fmtRatio(ours.rps && r.rps ? ours.rps / r.rps : null),
+          ratio: isOurs(r.tool) ? '' : fmtRatio(ours.rps && r.rps ? ours.rps / r.rps : null),
           cpu: fmtFixed(r.cpuPer100k, 2),
-          cpuRatio: r.tool.startsWith('ours') ? '' : fmtRatio(ours.cpuPer100k && r.cpuPer100k ? ours.cpuPer100k / r.cpuPer100k : null),
+          cpuRatio: isOurs(r.tool) ? '' : fmtRatio(ours.cpuPer100k && r.cpuPer100k ? ours.cpuPer100k / r.cpuPer100k : null),
           errors: fmtInt(r.errors),
           runs: r.runs.map((x) => (x.ok ? fmtInt(x.rps) : 'failed')).join(', '),
           note: r.failed ? `failed runs: ${r.note}` : '',
@@ -190,6 +192,12 @@ async function main() {
       const acn = sat.rows.find((r) => r.tool === 'autocannon');
       if (acn?.rps) targets.push(target('throughput >= 1.0x autocannon', ours.rps / acn.rps >= 1.0, fmtRatio(ours.rps / acn.rps)));
       if (wrk?.rps) targets.push(target('throughput >= 0.8x wrk', ours.rps / wrk.rps >= 0.8, fmtRatio(ours.rps / wrk.rps)));
+      // Not a target: how far the library the issue prescribes can go on its own, against the same peers.
+      const undici = sat.rows.find((r) => r.tool === 'undici');
+      if (undici?.rps) {
+        const of = (peer) => (peer?.rps ? `${fmtRatio(undici.rps / peer.rps)} ${peer === wrk ? 'wrk' : 'autocannon'}` : null);
+        ceiling = `undici alone reaches ${[of(wrk), of(acn)].filter(Boolean).join(', ')}; ours is ${fmtRatio(ours.rps / undici.rps)} of undici alone`;
+      }
     }
   }
 
@@ -235,6 +243,7 @@ async function main() {
 
   log();
   log('targets:');
+  if (ceiling) log(`  (ceiling, not a target: ${ceiling})`);
   log(formatTable([{ key: 'name', title: 'target', align: 'left' }, { key: 'status', title: 'status', align: 'left' }, { key: 'detail', title: 'measured', align: 'left' }], targets));
   log();
   log('notes:');
@@ -242,6 +251,7 @@ async function main() {
   log('  - ours is the open model at a rate no target reaches, capped by the same number of requests in flight as the others\' connections (a slot freed by an answer is refilled from that answer\'s callback, one request per connection at a time, as the peers do); it also parses and checks every answer (one assertion), as it does in a run;');
   log('  - CPU is user + system of the whole tool process (start-up included) from bash `times`; wrk is C, ours and autocannon are Node;');
   log('  - the accuracy target runs in its own process, so only its freezes (not our generator) delay answers; autocannon waits for each answer per connection (closed model), which hides the freeze from its percentiles;');
+  log('  - "undici alone" is no generator: a bare closed loop of undici Clients (one request at a time each, the next sent from the last one\'s callback, answers only parsed), the most any generator built on undici could reach here; issue 6 prescribes undici;');
   log('  - "answers not checked" skips the assertion check (the answer is still parsed): the cost of judging answers under load;');
   log('  - other work on the machine skews everything: the load average and an idle process\'s timer jitter are printed (a 5% accuracy target on 300 ms needs jitter well under 15 ms).');
   result.targets = targets;
@@ -249,6 +259,11 @@ async function main() {
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   log();
   log(`results: ${file}`);
+}
+
+/** Our generator's rows (no ratio against themselves); undici alone is a peer: the library's ceiling. */
+function isOurs(tool) {
+  return tool === 'ours' || tool === 'ours-nocheck';
 }
 
 function target(name, ok, detail) {

@@ -11,6 +11,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT_DIR = join(ROOT, 'bench/.out');
 export const AUTOCANNON_VERSION = '9.0.0';
 const AUTOCANNON_DIR = join(ROOT, 'bench/.peers/autocannon');
+/** A bare undici loop (no generator): the ceiling of any generator built on undici. */
+export const UNDICI_ALONE = join(ROOT, 'bench/load/undici-alone.mjs');
 export const STALL_TARGET = join(ROOT, '__tests__/fixtures/load/stall-target.mjs');
 
 /** The request every tool sends: the same POST, the same JSON body. */
@@ -270,6 +272,13 @@ export async function runSaturationTool(tool, url, o, canPin, bundle, lua) {
     if (r.code !== 0 || !j) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
     const errors = Object.values(j.errors ?? {}).reduce((a, b) => a + b, 0);
     return { ok: true, rps: j.completed / (j.durationMs / 1000), completed: j.completed, errors, cpuS: r.cpuS, checks: j.checks };
+  }
+  if (tool === 'undici') {
+    const arg = JSON.stringify({ url, durationS: o.durationS, connections: o.connections, body: REQUEST_BODY });
+    const r = await runMeasuredCpu([process.execPath, UNDICI_ALONE, arg], { canPin });
+    const j = lastJsonLine(r.stdout);
+    if (r.code !== 0 || !j) return { ok: false, note: `exit ${r.code}: ${r.stderr.slice(-300)}` };
+    return { ok: true, rps: j.completed / (j.durationMs / 1000), completed: j.completed, errors: j.errors, cpuS: r.cpuS };
   }
   if (tool === 'wrk') {
     const r = await runMeasuredCpu(['wrk', '-t1', `-c${C}`, `-d${o.durationS}s`, '-s', lua, url], { canPin });
