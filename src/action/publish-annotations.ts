@@ -33,6 +33,8 @@ export async function publishAnnotations(
     detailsUrl: string | null;
     /** How many findings the summary lists (null: not known). */
     summaryListed?: number | null;
+    /** Where the whole report is (publish-summary.ts reportHome); the artifact when not said. */
+    reportHome?: string;
     /** Warning slots kept for the steps that publish after the annotations (their warnings are annotations too). */
     laterWarnings?: number;
   },
@@ -76,7 +78,7 @@ export async function publishAnnotations(
         });
         log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
         if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
-        return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+        return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
       } catch (err) {
         const reason = describeHttpError(err);
         log.info(
@@ -100,18 +102,18 @@ export async function publishAnnotations(
   for (const a of plan.items) log.used[a.level]++;
   if (plan.overflowNotice) log.used.notice++;
   if (o.findings.length === 0) return null;
-  return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+  return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
 }
 
 /**
  * Where the findings that are not annotations are, said truthfully: the summary only when it lists
  * every finding (a summary cut to fit 1 MiB lists some), report.json always.
  */
-export function notShown(overflow: number, total: number, listed: number | null): string {
+export function notShown(overflow: number, total: number, listed: number | null, home = 'the artifact'): string {
   if (overflow <= 0) return '';
   if (listed !== null && listed >= total) return `; ${overflow} more are only in this summary and report.json`;
   const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
-  return `; ${overflow} more are not annotations: every finding is in report.json (in the artifact)${some}`;
+  return `; ${overflow} more are not annotations: every finding is in report.json (in ${home})${some}`;
 }
 
 function checksUnavailable(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome): string | null {

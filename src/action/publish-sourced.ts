@@ -33,7 +33,7 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
   const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
   const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
   const summary = rendered.markdown;
-  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`)) : null;
+  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`, `the artifact of run ${s.runId}`)) : null;
 
   const notes: string[] = [];
   // The PR and commit of the published run, as far as they were confirmed; this job's token writes.
@@ -60,6 +60,7 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
       summary,
       detailsUrl: s.runUrl,
       summaryListed: cut ? null : rendered.listed,
+      reportHome: `the artifact of run ${s.runId}`,
     }),
   );
   if (annotated) notes.push(annotated);

@@ -4,7 +4,13 @@ import { appendWithinLimit, fallbackSummary, FALLBACK_FINDINGS, SUMMARY_LIMIT_BY
 import type { ActionContext } from './action-context.js';
 import type { ActionOutcome } from './outcome.js';
 
-const CUT_NOTE = '> ✂️ This summary was cut to fit the job summary limit (1 MiB). The full report is in the artifact (summary.md, report.html).';
+/** Where the whole report can be read, said as the job's publishing left it. */
+export function reportHome(uploaded: boolean, reportDir: string | null): string {
+  if (uploaded) return 'the artifact';
+  return reportDir ? `${reportDir} on the runner (upload-artifact is false: nothing was uploaded)` : 'nowhere else (upload-artifact is false and the run wrote no report)';
+}
+
+const cutNote = (home: string): string => `> ✂️ This summary was cut to fit the job summary limit (1 MiB). The full report (summary.md, report.html) is in ${home}.`;
 
 export interface SummaryText {
   markdown: string;
@@ -55,15 +61,18 @@ export function withoutRelativeLinks(markdown: string): string {
     .replace(/\[(report\.html|report\.json|bundle\.zip)\]\(<(?![a-z]+:)[^>]*>\)/g, '$1');
 }
 
-/** The job summary (within 1 MiB, room kept for the links appended later). Returns whether it had to cut it. */
-export function writeJobSummary(ctx: ActionContext, text: string): boolean {
+/**
+ * The job summary (within 1 MiB, room kept for the links appended later). Returns whether it had to cut
+ * it. `home`: where the full report is (reportHome).
+ */
+export function writeJobSummary(ctx: ActionContext, text: string, home: string): boolean {
   const file = ctx.gh.stepSummaryFile;
   if (!file) {
     ctx.log.debug('GITHUB_STEP_SUMMARY is not set: no job summary');
     return false;
   }
-  const r = appendWithinLimit(file, text, SUMMARY_NOTES_RESERVE, CUT_NOTE);
-  if (r.truncated) ctx.log.info('toron-testops: the job summary was cut to fit 1 MiB (the full summary is in the artifact)');
+  const r = appendWithinLimit(file, text, SUMMARY_NOTES_RESERVE, cutNote(home));
+  if (r.truncated) ctx.log.info(`toron-testops: the job summary was cut to fit 1 MiB (the full summary is in ${home})`);
   return r.truncated;
 }
 

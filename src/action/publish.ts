@@ -8,9 +8,10 @@ import type { Prepared } from './prepare.js';
 import { publishAnnotations } from './publish-annotations.js';
 import { uploadReportArtifacts } from './publish-artifact.js';
 import { publishComment } from './publish-comment.js';
-import { appendSummaryNotes, summaryText, writeJobSummary, type SummaryText } from './publish-summary.js';
+import { appendSummaryNotes, reportHome, summaryText, writeJobSummary, type SummaryText } from './publish-summary.js';
 import { publishSourced } from './publish-sourced.js';
 import { guardWith } from './guard.js';
+import path from 'node:path';
 
 /**
  * Every side effect after the run, each guarded on its own: one that fails is a warning and the next
@@ -31,11 +32,13 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
     ? { markdown: o.comparison.markdown, listed: null }
     : ((await guard('building the summary', () => summaryText(o))) ?? { markdown: `toron-testops ${o.verdict}: ${o.reason}\n`, listed: 0 });
   const summary = built.markdown;
-  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary)) : null;
+  const cwd = p.settings?.cwd ?? gh.workspace;
+  // Said before the upload is tried: a failed upload adds its own warning to the notes.
+  const home = reportHome(inputs.uploadArtifact, o.paths ? relativeTo(gh.workspace, o.paths.reportDir) : null);
+  const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary, home)) : null;
 
   const notes: string[] = [];
   const run = runUrl(gh);
-  const cwd = p.settings?.cwd ?? gh.workspace;
   // What may still warn after the annotations: the upload (bundle missing + upload failed), the comment.
   const laterWarnings = (inputs.uploadArtifact ? 2 : 0) + (inputs.prComment !== 'off' ? 1 : 0);
   const annotated = await guard('annotations', () =>
@@ -45,6 +48,7 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
       summary,
       detailsUrl: run,
       summaryListed: cut ? null : built.listed,
+      reportHome: home,
       laterWarnings,
     }),
   );
@@ -80,4 +84,10 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
     await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
   }
   await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}
+
+/** A folder as the workflow's author knows it: relative to the workspace when inside it. */
+function relativeTo(workspace: string, dir: string): string {
+  const rel = path.relative(workspace, dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : dir;
 }
