@@ -43,6 +43,22 @@ describe('compareEngines', () => {
     expect(o.paths.dir).toBe(path.join(dir, '.toron-testops', 'compare', 'api'));
   });
 
+  it('a baseline snapshot outside the working directory, given absolute, is named relative in comparison.json (also in its notes)', async () => {
+    const elsewhere = project();
+    await compareEngines({ settings: resolveSettings({ cwd: elsewhere, flags: { runId: 'old', stages: 'sim' }, env: {} }), candidate: 'reference', baseline: 'old', env: {} });
+    // The baseline's report is damaged: the note saying so must not print where it lies on this machine.
+    fs.writeFileSync(path.join(elsewhere, '.toron-testops/reports/old/report.json'), '{');
+    const abs = path.join(elsewhere, '.toron-testops/snapshots/old.json');
+    const dir = project();
+    // The same run id (same seeds), in another folder.
+    const settings = resolveSettings({ cwd: dir, flags: { runId: 'old', stages: 'sim' }, env: {} });
+    const o = await compareEngines({ settings, candidate: 'reference', baseline: abs, env: {} });
+    expect(o.comparison.counts.unchanged).toBe(86);
+    expect(o.comparison.baseline.spec).toBe(path.relative(dir, abs));
+    expect(o.comparison.notes.join('\n')).toMatch(/the baseline's report \.\.\/.*report\.json could not be read/);
+    for (const file of [o.paths.json, o.paths.markdown]) expect(fs.readFileSync(file, 'utf8').includes(elsewhere), file).toBe(false);
+  });
+
   it('throws an InputError for a spec it cannot place, before anything runs', async () => {
     const dir = project();
     const settings = resolveSettings({ cwd: dir, flags: { runId: 'bad' }, env: {} });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaseline } from '../../src/baseline/load.js';
+import { listZip, readZipFile } from '../../src/github/zip.js';
 import { validateReport } from '../../src/report/schema.js';
 import { readJson } from '../helpers/cli.js';
 import { cmd, dataset, DRIFT_ENGINE, project, run } from './helpers.js';
@@ -129,6 +130,27 @@ describe('drift against a baseline', () => {
     });
     // The temporary copy is gone once the stage is done.
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`toron-testops-baseline-${process.pid}-`))).toEqual([]);
+  });
+
+  it('a baseline outside the working directory, given as an absolute path, leaves no path of the machine in any file of the run', async () => {
+    // CI hands over a baseline downloaded to the runner's temp folder: /home/runner/work/_temp/...
+    const elsewhere = project({ d: dataset('d', 4) });
+    await run(elsewhere, { engine: cmd(DRIFT_ENGINE), runId: 'old', stages: 'sim' });
+    const dir = project({ d: dataset('d', 4) });
+    for (const given of ['.toron-testops/snapshots/old.json', '.toron-testops/reports/old/bundle.zip', '.toron-testops/reports/old']) {
+      const abs = path.join(elsewhere, given);
+      const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--alter', 'question 1'), runId: 'now', stages: 'sim,replay', baseline: abs });
+      expect(now.replay.drift).toMatchObject({ changed: 1, unchanged: 3, baselineRunId: 'old' });
+      const shown = path.relative(dir, abs);
+      expect(now.replay.drift.baseline).toBe(shown);
+      expect(now.replay.drift.snapshot.startsWith(path.relative(dir, elsewhere))).toBe(true);
+      const files = fs.readdirSync(now.paths.reportDir).filter((f) => f !== 'bundle.zip' && f !== 'bundle.zip.sha256');
+      const texts = files.map((f) => [f, fs.readFileSync(path.join(now.paths.reportDir, f), 'utf8')] as const);
+      const bundle = fs.readFileSync(path.join(now.paths.reportDir, 'bundle.zip'));
+      for (const name of listZip(bundle).map((e) => e.name)) texts.push([`bundle.zip!${name}`, readZipFile(bundle, name)!.toString('utf8')]);
+      for (const [f, text] of texts) expect(text.includes(elsewhere), `${f} names ${elsewhere}`).toBe(false);
+      expect(fs.readFileSync(now.paths.summaryMd, 'utf8')).toContain(shown);
+    }
   });
 
   it('bad baselines are clear errors (ERROR, not a verdict)', async () => {

@@ -21,10 +21,7 @@ export interface LoadedBaseline {
 
 export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
   const abs = path.resolve(cwd, spec);
-  const shown = (p: string) => {
-    const rel = path.relative(cwd, p);
-    return (rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? p : rel).split(path.sep).join('/');
-  };
+  const shown = (p: string) => shownPath(cwd, p);
   const label = shown(abs);
   let stat: fs.Stats;
   try {
@@ -41,6 +38,16 @@ export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
  * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
  * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
  */
+/**
+ * A baseline as reports name it: relative to the working directory, also when it lies outside it
+ * (`../baselines/bundle.zip`). The label and the file go into report.json, summary.md, run.log and the
+ * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the
+ * runner's temp folder would otherwise print `/home/runner/work/_temp/...` into every report.
+ */
+export function shownPath(cwd: string, p: string): string {
+  return path.relative(cwd, p).split(path.sep).join('/') || '.';
+}
+
 function snapshotOfBundle(zip: string, label: string): LoadedBaseline {
   const shownAs = `${label}!snapshot.json`;
   let data: Buffer | null;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadBaseline } from '../baseline/load.js';
+import { loadBaseline, shownPath } from '../baseline/load.js';
 import { answerPointer } from '../engine/answer-path.js';
 import { readZipFile } from '../github/zip.js';
 import { canonicalJson } from '../replay/canonical.js';
@@ -172,7 +172,7 @@ function findBaselineReport(
     try {
       return { report: JSON.parse(fs.readFileSync(file, 'utf8')) };
     } catch (err) {
-      return { report: null, note: `the baseline's report ${file} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
+      return { report: null, note: `the baseline's report ${shownPath(cwd, file)} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
     }
   };
   try {
