@@ -15,11 +15,16 @@ describe('k6 threshold expressions', () => {
     ['med!=5', 'med', '!=', 5],
     ['value===1', 'value', '===', 1],
     ['max>=-1.5e2', 'max', '>=', -150],
+    // k6 parses the number with Go's strconv.ParseFloat: these are numbers to k6 as well.
+    ['rate<.01', 'rate', '<', 0.01],
+    ['avg<200.', 'avg', '<', 200],
+    ['count>+1', 'count', '>', 1],
+    ['p(.5) < 3', 'p(0.5)', '<', 3],
   ])('%s', (text, aggregation, op, value) => {
     expect(parseExpression(text)).toMatchObject({ aggregation, op, value });
   });
 
-  it.each(['p95<450', 'p(95)', '<450', 'p(95)<', 'p(95) < fast', 'p(101)<1', 'mean<3', 'p(95)=<450', ''])('refuses %j', (text) => {
+  it.each(['p95<450', 'p(95)', '<450', 'p(95)<', 'p(95) < fast', 'p(101)<1', 'mean<3', 'p(95)=<450', '', 'p( 95 )<450', 'p(95 )<450', 'rate<.', 'rate<1e'])('refuses %j', (text) => {
     expect(() => parseExpression(text)).toThrow(InputError);
   });
 });
@@ -62,6 +67,11 @@ describe('thresholds against metric types', () => {
 
   it('k6 takes its own metrics and tags, but not the ones only the builtin generator measures', () => {
     expect(thresholdProblems({ 'http_req_duration{expected_response:true}': ['p(95)<500'], http_req_waiting: ['avg<5'], vus: ['value<9'] }, 'k6')).toEqual([]);
+    expect(thresholdProblems({ 'http_req_duration{group:::setup}': ['p(95)<500'], 'http_req_duration{status:200,method:POST}': ['avg<5'] }, 'k6')).toEqual([]);
+    // k6 refuses a tag without a value (metrics.ParseMetricName): refused here, not written into the script.
+    for (const key of ['http_req_duration{}', 'http_req_duration{status}', 'http_req_duration{status:}', 'http_req_duration{status:200,}']) {
+      expect(thresholdProblems({ [key]: ['p(95)<500'] }, 'k6').map((p) => p.message)).toEqual([expect.stringMatching(/needs a value/)]);
+    }
     expect(thresholdProblems({ scheduler_lag_ms: ['p(99)<10'] }, 'k6')[0].message).toMatch(/only the builtin generator/);
     expect(() => parseThresholds({ scheduler_lag_ms: ['p(99)<10'] }, 'k6')).toThrow(InputError);
   });

@@ -80,9 +80,25 @@ export interface ThresholdResult {
   note?: string;
 }
 
-const EXPRESSION =
-  /^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*$/;
+// k6 reads the number with Go's strconv.ParseFloat, so ".01", "5." and "+1" are numbers there too; the
+// percentile's number sits right inside "p(" and ")" (k6 does not trim it: "p( 95 )" is refused by k6,
+// so it is refused here rather than written into a k6 script that k6 then rejects).
+const NUMBER = String.raw`[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`;
+const EXPRESSION = new RegExp(
+  String.raw`^\s*(count|rate|value|avg|min|max|med|p\((${NUMBER})\))\s*(<=|>=|===|==|!=|<|>)\s*(${NUMBER})\s*$`,
+);
 const METRIC_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(\{[^{}]*\})?$/;
+
+/**
+ * k6 (metrics.ParseMetricName) wants every tag of a sub-metric as key:value with a value after the
+ * first colon ("{group:::setup}" is fine): "{}", "{status}", "{status:}" and "{a:1,}" are refused there.
+ */
+function tagsValid(tags: string): boolean {
+  return tags
+    .slice(1, -1)
+    .split(',')
+    .every((t) => t.indexOf(':') >= 0 && t.slice(t.indexOf(':') + 1) !== '');
+}
 
 const AGGREGATIONS: Record<MetricType, string> = {
   counter: 'count or rate',
@@ -155,6 +171,10 @@ export function parseThresholds(
       continue;
     }
     const [, name, tags] = key;
+    if (tags && !tagsValid(tags)) {
+      problem(base, `load.thresholds: ${JSON.stringify(metric)}: every tag of a sub-metric needs a value, like {status:200} or {scenario:toron_load}`);
+      continue;
+    }
     if (tags && generator !== 'k6') {
       problem(base, `load.thresholds: ${JSON.stringify(metric)} has tags; the builtin generator measures untagged metrics only (tagged sub-metrics need load.generator "k6")`);
       continue;
