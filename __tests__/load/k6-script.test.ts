@@ -132,6 +132,23 @@ describe('the k6 script', () => {
     });
   });
 
+  it('rates with decimals become whole iterations per a longer timeUnit (k6 takes integers only)', () => {
+    const half = execute(buildK6Script(input({ schedule: constantSchedule(0.5, 4_000), rate: 0.5, durationMs: 4_000 })), {}, 0).options.scenarios.toron_load;
+    expect(half).toMatchObject({ executor: 'constant-arrival-rate', rate: 5, timeUnit: '10s', duration: '4000ms' });
+    const stages = [
+      { durationMs: 2_000, target: 2.25 },
+      { durationMs: 1_000, target: 0 },
+    ];
+    const ramp = execute(buildK6Script(input({ schedule: rampingSchedule(0.5, stages), rate: undefined, durationMs: undefined, startRate: 0.5, stages })), {}, 0).options.scenarios.toron_load;
+    expect(ramp).toMatchObject({ startRate: 50, timeUnit: '100s', stages: [ { duration: '2000ms', target: 225 }, { duration: '1000ms', target: 0 } ] });
+    for (const v of [half.rate, ramp.startRate, ...ramp.stages.map((s: { target: number }) => s.target)]) expect(Number.isInteger(v)).toBe(true);
+  });
+
+  it('a constant rate shorter than 1 s (k6 refuses such a constant-arrival-rate) is written as a ramp that holds the rate', () => {
+    const { options } = execute(buildK6Script(input({ schedule: constantSchedule(20, 500), rate: 20, durationMs: 500 })), {}, 0);
+    expect(options.scenarios.toron_load).toMatchObject({ executor: 'ramping-arrival-rate', startRate: 20, timeUnit: '1s', stages: [{ duration: '500ms', target: 20 }] });
+  });
+
   it('handleSummary writes the data where the runner says', () => {
     const r = execute(buildK6Script(input()), { TORON_TESTOPS_K6_SUMMARY: '/tmp/x/summary.json' }, 0);
     expect(r.handleSummary({ metrics: {} })).toEqual({ '/tmp/x/summary.json': '{"metrics":{}}' });

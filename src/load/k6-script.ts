@@ -13,6 +13,8 @@ import type { ArrivalSchedule } from './schedule.js';
 
 export const K6_SUMMARY_ENV = 'TORON_TESTOPS_K6_SUMMARY';
 export const K6_AUTH_ENV = 'TORON_TESTOPS_K6_AUTHORIZATION';
+/** k6's shortest constant-arrival-rate duration (lib/executor: minDuration). */
+const K6_MIN_DURATION_MS = 1000;
 /** The trend stats the summary must hold (k6's default lacks p(99)). */
 export const K6_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 
@@ -67,29 +69,51 @@ function ms(n: number): string {
   return `${Math.round(n)}ms`;
 }
 
+/**
+ * k6 takes arrival rates as whole iterations per timeUnit (rate, startRate and stage targets are Go
+ * int64s: 0.5 makes k6 refuse the options). A rate per second with decimals is written per 10^k
+ * seconds, the smallest k that makes every rate whole: 0.5/s is 5 per 10s, 2.25/s is 225 per 100s, the
+ * same arrivals. Past 10^6 s the rates are rounded (a relative error of at most 1e-6/s).
+ */
+export function arrivalUnit(ratesPerSec: number[]): { timeUnit: string; perUnit: (ratePerSec: number) => number } {
+  const whole = (x: number) => Math.abs(x - Math.round(x)) <= 1e-9 * Math.max(1, Math.abs(x));
+  let k = 0;
+  while (k < 6 && !ratesPerSec.every((r) => whole(r * 10 ** k))) k++;
+  const factor = 10 ** k;
+  return { timeUnit: `${factor}s`, perUnit: (r) => Math.round(r * factor) };
+}
+
 export function buildK6Script(input: K6ScriptInput): string {
   const peak = Math.max(input.rate ?? 0, input.startRate ?? 0, ...(input.stages ?? []).map((s) => s.target));
   // One VU is one request in flight: at most maxInFlight, and a second's worth allocated up front.
   const maxVUs = Math.max(1, input.maxInFlight);
   const preAllocatedVUs = Math.max(1, Math.min(maxVUs, Math.ceil(peak)));
-  const scenario =
-    input.schedule.executor === 'constant-arrival-rate'
-      ? {
-          executor: 'constant-arrival-rate',
-          rate: input.rate,
-          timeUnit: '1s',
-          duration: ms(input.durationMs ?? 0),
-          preAllocatedVUs,
-          maxVUs,
-        }
-      : {
-          executor: 'ramping-arrival-rate',
-          startRate: input.startRate ?? 0,
-          timeUnit: '1s',
-          stages: (input.stages ?? []).map((s) => ({ duration: ms(s.durationMs), target: s.target })),
-          preAllocatedVUs,
-          maxVUs,
-        };
+  let constant = input.schedule.executor === 'constant-arrival-rate';
+  let { startRate, stages } = input;
+  if (constant && (input.durationMs ?? 0) < K6_MIN_DURATION_MS) {
+    // k6 refuses a constant-arrival-rate shorter than 1 s; a ramp that holds the rate is the same plan.
+    constant = false;
+    startRate = input.rate;
+    stages = [{ durationMs: input.durationMs ?? 0, target: input.rate ?? 0 }];
+  }
+  const unit = arrivalUnit(constant ? [input.rate ?? 0] : [startRate ?? 0, ...(stages ?? []).map((s) => s.target)]);
+  const scenario = constant
+    ? {
+        executor: 'constant-arrival-rate',
+        rate: unit.perUnit(input.rate ?? 0),
+        timeUnit: unit.timeUnit,
+        duration: ms(input.durationMs ?? 0),
+        preAllocatedVUs,
+        maxVUs,
+      }
+    : {
+        executor: 'ramping-arrival-rate',
+        startRate: unit.perUnit(startRate ?? 0),
+        timeUnit: unit.timeUnit,
+        stages: (stages ?? []).map((s) => ({ duration: ms(s.durationMs), target: unit.perUnit(s.target) })),
+        preAllocatedVUs,
+        maxVUs,
+      };
   const options = {
     scenarios: { toron_load: scenario },
     thresholds: input.thresholds,
