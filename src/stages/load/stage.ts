@@ -68,7 +68,10 @@ export const loadStage: Stage = {
     const summary = {
       runId: ctx.runId,
       verdict,
-      reason,
+      // load_summary.json is written as is (the runner marks only the report's entry partial), so it
+      // says itself that the load was cut short, in the words the report uses.
+      reason: data.cancelled ? `cancelled, partial results: ${reason}` : reason,
+      ...(data.cancelled ? { cancelled: true } : {}),
       ...report,
       ...(data.transport ? { transport: data.transport } : {}),
       sent: data.sent ?? null,
