@@ -101,6 +101,23 @@ describe('load stage, k6 backend', () => {
     expect(r.stdout).toMatch(/CRITICAL load: k6/);
   });
 
+  it('load.k6Binary given as a relative path is found from where the gate runs (not from the report folder k6 runs in)', async () => {
+    const dir = project({ k6Binary: './tools/k6' });
+    fs.mkdirSync(path.join(dir, 'tools'));
+    fs.symlinkSync(FAKE, path.join(dir, 'tools', 'k6'));
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k7'], { cwd: dir, env: { PATH: BASE_PATH, HOME: os.tmpdir(), K6_FIXTURE: 'handle-summary-pass-compact' } });
+    const load = readJson(path.join(reportDir(dir, 'k7'), 'report.json')).stages.load;
+    expect(load.reason).not.toMatch(/was not found/);
+    expect(load).toMatchObject({ generator: 'k6', k6: { version: 'v1.5.0', summaryShape: 'handle-summary' } });
+    expect(r.code, r.stdout + r.stderr).not.toBe(2);
+    // a missing one is named as configured, never as an absolute path of this machine
+    const gone = project({ k6Binary: './tools/none' });
+    await runCli(['run', '--stages', 'load', '--run-id', 'k8'], { cwd: gone, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    const reason = readJson(path.join(reportDir(gone, 'k8'), 'report.json')).stages.load.reason;
+    expect(reason).toMatch(/k6 \("\.\/tools\/none"\) was not found/);
+    expect(reason).not.toContain(gone);
+  });
+
   it('k6 failing for its own reasons (script exception, exit 107): ERROR with its meaning', async () => {
     const dir = project();
     const r = await runCli(['run', '--stages', 'load', '--run-id', 'k4'], {

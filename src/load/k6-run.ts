@@ -104,7 +104,7 @@ export function spawnK6(opts: K6SpawnOptions): Promise<K6Exit> {
 }
 
 /** `k6 version` -> "v1.5.0", or why not. */
-export async function k6Version(binary: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ ok: true; version: string; line: string } | { ok: false; missing: boolean; message: string }> {
+export async function k6Version(binary: string, env: NodeJS.ProcessEnv, cwd: string, shown = binary): Promise<{ ok: true; version: string; line: string } | { ok: false; missing: boolean; message: string }> {
   const lines: string[] = [];
   const exit = await spawnK6({ binary, args: ['version'], cwd, env, killAfterMs: 15_000, onLine: (_s, l) => lines.push(l) });
   if (exit.spawnError) {
@@ -113,11 +113,11 @@ export async function k6Version(binary: string, env: NodeJS.ProcessEnv, cwd: str
     return {
       ok: false,
       missing,
-      message: missing ? `k6 ("${binary}") ${why}: ${K6_INSTALL_HINT}` : `k6 ("${binary}") could not start: ${exit.spawnError.message}`,
+      message: missing ? `k6 ("${shown}") ${why}: ${K6_INSTALL_HINT}` : `k6 ("${shown}") could not start: ${exit.spawnError.message.split(binary).join(shown)}`,
     };
   }
   if (exit.code !== 0) {
-    return { ok: false, missing: false, message: `"${binary} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
+    return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
   }
   const line = lines.find((l) => /\bv?\d+\.\d+/.test(l)) ?? lines[0] ?? '';
   const m = /\bv(\d+\.\d+\.\d+\S*)/.exec(line);

@@ -50,7 +50,10 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const exportPath = path.join(dir, 'summary-export.json');
   for (const f of [summaryPath, exportPath]) fs.rmSync(f, { force: true });
 
-  const version = await k6Version(load.k6Binary, env, dir);
+  // k6 runs in the report folder: a k6Binary given as a path ("./tools/k6") is the user's path from
+  // where the gate runs, as every other path in the settings; a bare name is looked up on PATH.
+  const binary = /[\\/]/.test(load.k6Binary) ? path.resolve(settings.cwd, load.k6Binary) : load.k6Binary;
+  const version = await k6Version(binary, env, dir, load.k6Binary);
   if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
 
@@ -86,7 +89,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   ctx.log('info', 'load', `running ${path.basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
   const started = performance.now();
   const exit = await spawnK6({
-    binary: load.k6Binary,
+    binary,
     args,
     cwd: dir,
     env: childEnv,
@@ -99,7 +102,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const wallMs = Math.round(performance.now() - started);
   if (exit.spawnError) {
     const missing = exit.spawnError.code === 'ENOENT';
-    throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message}`);
+    throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message.split(binary).join(load.k6Binary)}`);
   }
   const cancelled = ctx.signal.aborted;
   if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
