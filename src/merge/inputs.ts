@@ -46,10 +46,7 @@ export function collectShardSources(
 ): { sources: ShardSource[]; problems: InputProblem[] } {
   const sources: ShardSource[] = [];
   const problems: InputProblem[] = [];
-  const shown = (p: string) => {
-    const rel = path.relative(opts.cwd, p);
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : p;
-  };
+  const shown = (p: string) => shownInput(opts.cwd, p);
   const limits = opts.limits ?? MERGE_ZIP_LIMITS;
 
   const readBundle = (file: string) => {
@@ -90,18 +87,27 @@ export function collectShardSources(
     try {
       st = fs.statSync(abs);
     } catch {
-      problems.push({ source: input, message: 'no such file or folder' });
+      problems.push({ source: shown(abs), message: 'no such file or folder' });
       continue;
     }
     const before = sources.length + problems.length;
     if (st.isDirectory()) walk(abs, 0);
     else if (st.isFile()) readBundle(abs);
-    else problems.push({ source: input, message: 'not a file or folder' });
+    else problems.push({ source: shown(abs), message: 'not a file or folder' });
     if (sources.length + problems.length === before) {
-      problems.push({ source: input, message: 'holds no shard report (no report.json and no bundle.zip at any depth)' });
+      problems.push({ source: shown(abs), message: 'holds no shard report (no report.json and no bundle.zip at any depth)' });
     }
   }
   return { sources, problems };
+}
+
+/**
+ * An input as the merged report, its log and its findings name it: relative to the working directory,
+ * also outside it (`../shards/1`). Shards downloaded to the runner's temp folder must not put
+ * /home/runner/work/_temp/... into the merged report and its bundle (DESIGN §3.3).
+ */
+export function shownInput(cwd: string, p: string): string {
+  return path.relative(cwd, p).split(path.sep).join('/') || '.';
 }
 
 /** A report folder (<out>/reports/<run_id>/): its files, and the snapshot report.json names in <out>. */

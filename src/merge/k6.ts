@@ -6,6 +6,7 @@ import type { StageResult } from '../runner/stage.js';
 import type { LoadSettings } from '../settings/types.js';
 import { describeThreshold, generatorValidity, loadVerdict } from '../stages/load/verdict.js';
 import { errorMessage } from '../util/errors.js';
+import { shownInput } from './inputs.js';
 
 /**
  * The end-of-test summaries of distributed k6 runners (k6-operator parallelism N, k6 cloud exports),
@@ -30,10 +31,11 @@ export function readK6Summaries(files: string[], cwd: string): { inputs: K6Input
   const problems: { source: string; message: string }[] = [];
   for (const f of files) {
     const abs = path.resolve(cwd, f);
+    const source = shownInput(cwd, abs);
     try {
-      inputs.push({ source: f, summary: parseK6SummaryText(fs.readFileSync(abs, 'utf8'), f) });
+      inputs.push({ source, summary: parseK6SummaryText(fs.readFileSync(abs, 'utf8'), source) });
     } catch (err) {
-      problems.push({ source: f, message: errorMessage(err) });
+      problems.push({ source, message: errorMessage(err) });
     }
   }
   return { inputs, problems };

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { STAGE_ORDER, type Sink } from '../runner/events.js';
 import { EventBus } from '../runner/event-bus.js';
@@ -18,7 +19,7 @@ import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import type { ZipLimits } from '../github/zip.js';
-import { collectShardSources, type InputProblem } from './inputs.js';
+import { collectShardSources, shownInput, type InputProblem } from './inputs.js';
 import { mergeK6Load, readK6Summaries } from './k6.js';
 import { mergePipeline } from './pipeline.js';
 import { mergeReplay } from './replay.js';
@@ -61,12 +62,13 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   problems.push(...collected.problems);
   const runs: ShardRun[] = [];
   const skippedMerged: string[] = [];
+  const given = new Set(inputs.map((i) => shownInput(cwd, path.resolve(cwd, i))));
   for (const src of collected.sources) {
     try {
       runs.push(readShard(src));
     } catch (err) {
       // An earlier merge's report inside a given folder is not an input; named on its own, it is refused.
-      if (err instanceof MergedReportError && !inputs.includes(src.source)) skippedMerged.push(src.source);
+      if (err instanceof MergedReportError && !given.has(src.source)) skippedMerged.push(src.source);
       else problems.push({ source: src.source, message: errorMessage(err) });
     }
   }
