@@ -153,6 +153,27 @@ describe('drift against a baseline', () => {
     }
   });
 
+  it("a baseline that is the run's own snapshot or lies in its report folder is refused before anything is written, and kept", async () => {
+    const dir = project({ d: dataset('d', 4) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'same', stages: 'sim' });
+    const snapshot = path.join(dir, '.toron-testops/snapshots/same.json');
+    const before = fs.readFileSync(snapshot);
+    const reportDir = path.join(dir, '.toron-testops/reports/same');
+    const files = fs.readdirSync(reportDir).sort();
+    // A build that changed one answer: compared with itself (SIM rewrote the snapshot first) it would pass.
+    for (const baseline of ['.toron-testops/snapshots/same.json', '.toron-testops/reports/same', '.toron-testops/reports/same/bundle.zip']) {
+      const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--alter', 'question 1'), runId: 'same', stages: 'sim,replay', baseline });
+      expect(now.verdict).toBe('ERROR');
+      expect(now.exitCode).toBe(2);
+      expect(now.error).toMatch(new RegExp(`^--baseline ${baseline.replace(/\./g, '\\.')} is (this run's own snapshot|in this run's own report folder) \\(run id same\\): the run would overwrite it`));
+      expect(fs.readFileSync(snapshot).equals(before)).toBe(true);
+      expect(fs.readdirSync(reportDir).sort()).toEqual(files);
+    }
+    // Another run id may take it.
+    const other = await run(dir, { engine: cmd(DRIFT_ENGINE, '--alter', 'question 1'), runId: 'next', stages: 'sim,replay', baseline: '.toron-testops/snapshots/same.json' });
+    expect(other.replay.drift).toMatchObject({ changed: 1, unchanged: 3 });
+  });
+
   it('bad baselines are clear errors (ERROR, not a verdict)', async () => {
     const dir = project({ d: dataset('d', 2) });
     const missing = await run(dir, { engine: 'reference', stages: 'sim,replay', baseline: 'nope/snapshot.json' });

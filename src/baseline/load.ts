@@ -39,6 +39,23 @@ export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
  * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
  */
 /**
+ * Why `--baseline` cannot be read by this run, or null. A run starts by emptying its report folder and
+ * ends SIM by writing `<out>/snapshots/<run_id>.json`: a baseline that is that snapshot would be
+ * overwritten with this run's own answers before the replay reads it, so every stable case would be
+ * "unchanged" and the gate would pass whatever the engine now answers (and the baseline is lost); one
+ * inside the report folder (its report.json, its bundle.zip) would be deleted before it is read.
+ */
+export function baselineClash(spec: string, cwd: string, run: { runId: string; snapshot: string; reportDir: string }): string | null {
+  const abs = path.resolve(cwd, spec);
+  const inside = (dir: string) => abs === dir || abs.startsWith(dir + path.sep);
+  if (abs !== run.snapshot && !inside(run.reportDir)) return null;
+  return (
+    `--baseline ${shownPath(cwd, abs)} is ${abs === run.snapshot ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+    `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`
+  );
+}
+
+/**
  * A baseline as reports name it: relative to the working directory, also when it lies outside it
  * (`../baselines/bundle.zip`). The label and the file go into report.json, summary.md, run.log and the
  * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the

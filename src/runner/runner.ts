@@ -17,6 +17,7 @@ import { pathScrubber, runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
+import { baselineClash } from '../baseline/load.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import { finaliseRun } from './finalise-run.js';
@@ -56,6 +57,9 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   for (const s of opts.sinks ?? []) bus.add(s);
 
   const startedAt = new Date();
+  // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
+  const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
+  if (clash) return refuseToStart(bus, paths, settings.runId, clash);
   let failedPath = paths.reportDir;
   try {
     // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
@@ -65,11 +69,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     failedPath = paths.warroomLog;
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
-    const message = `cannot write ${failedPath}: ${errorMessage(err)}`;
-    bus.emit({ type: 'log', level: 'error', source: 'runner', message });
-    bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
-    await bus.close();
-    return { runId: settings.runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+    return refuseToStart(bus, paths, settings.runId, `cannot write ${failedPath}: ${errorMessage(err)}`);
   }
 
   const findings: Finding[] = [];
@@ -211,6 +211,14 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
 
 /** Thrown inside the run when it was cancelled before its first stage (not an error: nothing is raised). */
 const NOT_STARTED = Symbol('cancelled before the first stage');
+
+/** A run that cannot start writes nothing: ERROR, said on the sinks given. */
+async function refuseToStart(bus: EventBus, paths: RunPaths, runId: string, message: string): Promise<RunOutcome> {
+  bus.emit({ type: 'log', level: 'error', source: 'runner', message });
+  bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
+  await bus.close();
+  return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+}
 
 /** Every stage SKIPPED: a run cancelled before its first stage. */
 function skipAll(settings: Settings, results: StageResults): void {
