@@ -130,6 +130,16 @@ describe('load stage, k6 backend', () => {
     expect(load.reason).toMatch(/exited with code 107 \(the script threw an exception\)/);
   });
 
+  it('k6 exiting 99 (thresholds crossed) with a summary where every threshold held: FAIL, never PASS', async () => {
+    const dir = project({ thresholds: { http_req_duration: ['p(95)<500'], http_req_failed: ['rate<0.01'] } });
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k9'], { cwd: dir, env: env({ K6_FIXTURE: 'handle-summary-pass-compact', FAKE_K6_EXIT_CODE: '99' }) });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const load = readJson(path.join(reportDir(dir, 'k9'), 'report.json')).stages.load;
+    expect(load.verdict).toBe('FAIL');
+    expect(load.thresholds.at(-1)).toMatchObject({ metric: 'k6', expression: 'exit code 99', passed: false });
+    expect(load.reason).toMatch(/exited with code 99/);
+  });
+
   it('k6 that writes no summary: ERROR, never a pass', async () => {
     const dir = project();
     const r = await runCli(['run', '--stages', 'load', '--run-id', 'k5'], {

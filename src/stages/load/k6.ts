@@ -126,10 +126,22 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
     throw err;
   }
   if (exit.code !== null && exit.code !== summary.expectedExitCode && !cancelled) {
-    ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held' : 'a threshold failed'}; the summary's verdicts are used`);
+    ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held; the run fails on k6\'s exit code' : 'a threshold failed; the summary\'s verdicts are used'}`);
   }
 
   const results = k6Thresholds(thresholds, summary);
+  if (exit.code === 99 && summary.thresholdsPassed && !cancelled) {
+    // k6 says a threshold was crossed, yet the summary read shows none (a wrapper k6Binary that copied
+    // another runner's summary, say): the gate never passes what k6 itself failed.
+    results.push({
+      metric: 'k6',
+      expression: 'exit code 99',
+      level: 'error',
+      passed: false,
+      actual: null,
+      note: `k6 exited with code 99 (thresholds were crossed), but ${relPath(ctx.paths.reportDir, source)} shows no failed threshold`,
+    });
+  }
   const dropped = summary.dropped_iterations?.count ?? null;
   return {
     generator: 'k6',
