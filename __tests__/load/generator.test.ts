@@ -185,6 +185,28 @@ describe('built-in generator over HTTP (undici)', () => {
   });
 });
 
+describe('progress', () => {
+  it('the last progress call carries the final counts (a live view keeps the last one it saw)', async () => {
+    const engine = createReferenceAdapter({ ...DEFAULTS.reference, seed: 7 });
+    const pool = requestPool([simCase('hi', 'Hi')], 'gen-run');
+    const seenProgress: { completed: number; sent: number; total: number }[] = [];
+    const t = adapterTransport(engine, 'gen-run');
+    const r = await runGenerator({
+      schedule: constantSchedule(40, 1_500),
+      maxInFlight: 64,
+      timeoutMs: 5_000,
+      transport: t,
+      requestAt: (i) => pool.requestAt(i),
+      signal: new AbortController().signal,
+      onProgress: (p) => seenProgress.push(p),
+    });
+    await t.close();
+    await engine.close();
+    expect(r.completed).toBe(60);
+    expect(seenProgress.at(-1)).toMatchObject({ completed: 60, sent: 60, total: 60, inFlight: 0 });
+  });
+});
+
 describe('built-in generator through an EngineAdapter', () => {
   it('loads the in-process reference engine through the same scheduler; its injected errors are non-2xx', async () => {
     const engine = createReferenceAdapter({ ...DEFAULTS.reference, errorRate: 0.3, seed: 7 });

@@ -106,6 +106,9 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
     table.close();
     opts.signal.removeEventListener('abort', onAbort);
   }
+  // One last line with the final counts: a live view keeps the last progress it saw, which would
+  // otherwise be the one from up to a second before the end (e.g. 98 of 400 done).
+  progress();
   const endMs = scheduler.now();
   const run = recorder.finish(endMs);
   return { ...run, recorder, cancelled: cancelled || opts.signal.aborted };
