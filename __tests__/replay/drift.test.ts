@@ -6,6 +6,9 @@ import { loadBaseline } from '../../src/baseline/load.js';
 import { listZip, readZipFile } from '../../src/github/zip.js';
 import { validateReport } from '../../src/report/schema.js';
 import { readJson } from '../helpers/cli.js';
+import { runPipeline } from '../../src/runner/runner.js';
+import { resolveSettings } from '../../src/settings/resolve.js';
+import { createReplayStage } from '../../src/stages/replay/stage.js';
 import { cmd, dataset, DRIFT_ENGINE, project, run } from './helpers.js';
 
 const N = 30;
@@ -172,6 +175,29 @@ describe('drift against a baseline', () => {
     // Another run id may take it.
     const other = await run(dir, { engine: cmd(DRIFT_ENGINE, '--alter', 'question 1'), runId: 'next', stages: 'sim,replay', baseline: '.toron-testops/snapshots/same.json' });
     expect(other.replay.drift).toMatchObject({ changed: 1, unchanged: 3 });
+  });
+
+  it('a snapshot whose stored answer was edited under its old hash is refused (file, line, case), as a replayed snapshot and as a baseline', async () => {
+    const dir = project({ d: dataset('d', 3) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'orig', stages: 'sim' });
+    // Someone "approves" another answer for c1 by editing the snapshot; the hash still is the old answer's.
+    const file = path.join(dir, '.toron-testops/snapshots/orig.json');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"id":"c1"'));
+    lines[at] = lines[at].replace('is forty-two.', 'is forty-three.');
+    fs.writeFileSync(path.join(dir, 'edited.json'), lines.join('\n'));
+    // The engine still answers forty-two: compared by hash it would agree and be "unchanged".
+    const message = new RegExp(`^edited\\.json:${at + 1} at /cases/1/answer case "c1": the stored answer \\(dataset d\\) does not match its hash`);
+    const asBaseline = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'orig2', stages: 'sim,replay', baseline: 'edited.json' });
+    expect(asBaseline.verdict).toBe('ERROR');
+    expect(asBaseline.reportJson.error.message).toMatch(message);
+    const settings = resolveSettings({ cwd: dir, flags: { engine: cmd(DRIFT_ENGINE), runId: 'staged', stages: 'replay' }, env: process.env });
+    const staged = await runPipeline(settings, { env: process.env, stages: { replay: createReplayStage({ snapshotFile: 'edited.json' }) } });
+    expect(staged.verdict).toBe('ERROR');
+    expect(staged.report!.error!.message).toMatch(message);
+    // The file as written is read as before.
+    const intact = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'orig3', stages: 'sim,replay', baseline: '.toron-testops/snapshots/orig.json' });
+    expect(intact.replay.drift).toMatchObject({ unchanged: 3, changed: 0 });
   });
 
   it('bad baselines are clear errors (ERROR, not a verdict)', async () => {

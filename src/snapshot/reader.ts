@@ -14,6 +14,8 @@ export interface OpenSnapshot {
   entries: SnapshotEntry[];
   /** The stored canonical answer of entry `i` (undefined for an error entry). */
   readAnswer(i: number): unknown;
+  /** The line of the file entry `i` starts on (for errors about it). */
+  lineOf(i: number): number;
   close(): void;
 }
 
@@ -153,6 +155,7 @@ function tryLineLayout(fd: number, shownAs: string): OpenSnapshot | null {
       fs.readSync(fd, buf, 0, w.length, w.offset);
       return (JSON.parse(caseText(buf.toString('utf8').trimEnd())) as SnapshotCase).answer;
     },
+    lineOf: (i) => where[i].line,
     close() {
       fs.closeSync(fd);
     },
@@ -186,6 +189,7 @@ function wholeFile(fd: number, shownAs: string): OpenSnapshot {
     header,
     entries,
     readAnswer: (i) => (cases[i] as SnapshotCase).answer,
+    lineOf: (i) => src.lineOf(`/cases/${i}`),
     close() {},
   };
 }

@@ -158,6 +158,25 @@ function samePaths(sorted: readonly string[], other: readonly string[]): boolean
   return sorted.every((p, i) => p === o[i]);
 }
 
+/**
+ * A snapshot case's stored answer, held to its hash. Replay and drift compare hashes, so an answer
+ * edited by hand (or damaged) under an unchanged hash would be invisible: a case would "agree" with
+ * an answer the file no longer holds. The stored answer is canonical already (its ignorePaths left
+ * out), so its canonical text must hash to `hash`.
+ */
+export function storedAnswer(snapshot: OpenSnapshot, index: number): unknown {
+  const entry = snapshot.entries[index];
+  const answer = snapshot.readAnswer(index);
+  if (canonicalHash(answer).hash !== entry.hash) {
+    throw new InputError(
+      `the stored answer (dataset ${entry.dataset}) does not match its hash, the sha256 of its canonical form: the snapshot was edited or is damaged ` +
+        '(answers are compared by their hashes, so an edited answer would go unseen; to make another answer the baseline, run the engine that gives it: its run writes a new snapshot)',
+      { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id },
+    );
+  }
+  return answer;
+}
+
 export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   const { snapshot } = o;
   const trees = new Map<string, IgnoreTree>();
@@ -186,8 +205,9 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       return;
     }
     const ignore = ignoreFor(unionPaths(o.configIgnorePaths, snapshot.header.canonical.ignorePaths, entry.ignorePaths), entry);
+    const stored = storedAnswer(snapshot, index);
     // Paths the snapshot did not leave out yet are taken out of its answer now.
-    const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash! : canonicalHash(snapshot.readAnswer(index), ignore.tree).hash;
+    const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash! : canonicalHash(stored, ignore.tree).hash;
     let probe: Tracker['probe'] = null;
     if (base && base.snapshot !== snapshot) {
       const bi = baseIndex.get(key(entry.dataset, entry.id));
@@ -354,6 +374,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     let diffCount: number | undefined;
     if (inBaseline && sameInput && stable) {
       const ownBaseline = b.snapshot === snapshot;
+      if (!ownBaseline) storedAnswer(b.snapshot, bi!);
       const sameIgnore = ownBaseline || samePaths(t.ignore.paths, be!.ignorePaths);
       // Hashes compare when both sides left out the same paths (the snapshot's, re-hashed, is under ours).
       if (sameIgnore) sameAnswer = (ownBaseline ? t.snapshotHash : be!.hash) === currentHash;
