@@ -58,8 +58,16 @@ export function relPath(from: string, to: string): string {
 /**
  * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
  * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
+ * An output folder outside the working directory (`--out /tmp/x`, a runner's temp folder) is replaced
+ * by its path relative to the working directory, since the store and the snapshot name files in it.
  */
-export function pathScrubber(cwd: string): (text: string) => string {
-  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
-  return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + path.sep) : text);
+export function pathScrubber(cwd: string, out?: string): (text: string) => string {
+  const withSep = (p: string) => (p.endsWith(path.sep) ? p : p + path.sep);
+  const cwdPrefix = withSep(cwd);
+  const pairs: [string, string][] = [];
+  if (out !== undefined && !withSep(out).startsWith(cwdPrefix)) {
+    pairs.push([withSep(out), withSep(path.relative(cwd, out) || '.')]);
+  }
+  pairs.push([cwdPrefix, '.' + path.sep]);
+  return (text) => pairs.reduce((t, [from, to]) => (t.includes(from) ? t.split(from).join(to) : t), text);
 }

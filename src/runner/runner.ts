@@ -55,6 +55,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const paths = runPaths(settings.cwd, settings.out, settings.runId);
   const bus = new EventBus(settings.runId);
   for (const s of opts.sinks ?? []) bus.add(s);
+  // Reports, run.log and WAR ROOM lines go into the bundle: no path of this machine in any of them.
+  const scrub = pathScrubber(settings.cwd, paths.out);
 
   const startedAt = new Date();
   // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
@@ -65,7 +67,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
-    bus.add(new RunLogSink(paths.runLog, pathScrubber(settings.cwd)));
+    bus.add(new RunLogSink(paths.runLog, scrub));
     failedPath = paths.warroomLog;
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
@@ -86,8 +88,9 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       runId: settings.runId,
       timestamp: new Date().toISOString(),
       ...f,
+      message: scrub(f.message),
       score: SEVERITY_SCORE[f.severity],
-      remediation: f.remediation ?? catalogueEntry(f.type).remediation,
+      remediation: scrub(f.remediation ?? catalogueEntry(f.type).remediation),
     };
     findings.push(finding);
     bus.emit({ type: 'warroom', finding });
@@ -168,7 +171,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   return finalise();
 
   function handleRunError(err: unknown): void {
-    runError = classifyRunError(err);
+    const classified = classifyRunError(err);
+    runError = { kind: classified.kind, message: scrub(classified.message) };
     log('error', 'runner', runError.message);
     if (current) {
       results[current] = { verdict: 'ERROR', reason: runError.message, report: {} };
@@ -198,7 +202,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       findings,
       runError,
       cancelled: signal.aborted,
-      engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+      engine: { kind: engine?.kind ?? 'unknown', target: engine ? scrub(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
       env: opts.env ?? process.env,
       log,
       beforeReport: finishSnapshot,

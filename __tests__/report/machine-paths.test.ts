@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeProject, runCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+
+/**
+ * DESIGN §3.3: no report, snapshot or bundle contains a path of the machine that made it. These runs
+ * put the output folder outside the working folder, or make the history database unopenable, so the
+ * store's messages (which name the database by its absolute path) reach run.log and the WAR ROOM.
+ */
+function project(): string {
+  return makeProject({
+    'sim/sim_dataset.json': { datasets: [{ name: 'tiny', path: 'tiny.json', enabled: true }] },
+    'sim/tiny.json': { name: 'tiny', cases: [{ id: 'one', input: { prompt: 'hello' }, assert: [{ type: 'contains', value: 'hello' }] }] },
+  });
+}
+
+/** Every file of the report folder, the snapshot, and every entry of bundle.zip, as text. */
+function runTexts(out: string, runId: string): Record<string, string> {
+  const dir = path.join(out, 'reports', runId);
+  const texts: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir)) {
+    if (f !== 'bundle.zip') texts[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  }
+  const zip = path.join(dir, 'bundle.zip');
+  const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n');
+  for (const n of names) texts[`bundle.zip!${n}`] = execFileSync('unzip', ['-p', zip, n], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return texts;
+}
+
+function leaks(texts: Record<string, string>, paths: string[]): string[] {
+  return Object.entries(texts).flatMap(([name, text]) => paths.filter((p) => text.includes(p)).map((p) => `${name} names ${p}`));
+}
+
+describe('no path of the machine in the files of a run', () => {
+  it('an output folder outside the working folder: run.log and the bundle name it relatively', async () => {
+    const cwd = project();
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-out-elsewhere-'));
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'elsewhere', '--out', out], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const texts = runTexts(out, 'elsewhere');
+    expect(leaks(texts, [out, cwd, os.tmpdir() + path.sep, ROOT])).toEqual([]);
+    // The store's line is still there, with the database named relative to the working folder.
+    expect(texts['run.log']).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
+  });
+
+  it('a history database that cannot be opened: the HIGH finding names it relatively', async () => {
+    const cwd = project();
+    // A folder where the database file should be: SQLite cannot open it, and it cannot be moved aside.
+    fs.mkdirSync(path.join(cwd, 'out', 'testops.db'), { recursive: true });
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'nodb', '--out', 'out'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const out = path.join(cwd, 'out');
+    const texts = runTexts(out, 'nodb');
+    const report = JSON.parse(texts['report.json']);
+    const finding = report.warroom.find((f: { type: string }) => f.type === 'store-unavailable');
+    expect(finding.message).toContain('./out/testops.db');
+    expect(leaks(texts, [cwd, os.tmpdir() + path.sep])).toEqual([]);
+    // The appended WAR ROOM log outside the report folder too.
+    expect(fs.readFileSync(path.join(out, 'warroom', 'warroom.log'), 'utf8')).not.toContain(cwd);
+  });
+});
