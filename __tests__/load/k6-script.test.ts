@@ -149,6 +149,11 @@ describe('the k6 script', () => {
     expect(options.scenarios.toron_load).toMatchObject({ executor: 'ramping-arrival-rate', startRate: 20, timeUnit: '1s', stages: [{ duration: '500ms', target: 20 }] });
   });
 
+  it("thresholds with abortOnFail keep k6's object form, so k6 aborts the test itself", () => {
+    const thresholds = { http_req_duration: [{ threshold: 'p(99)<10', abortOnFail: true as const, delayAbortEval: '10s' }, 'p(95)<450'] };
+    expect(execute(buildK6Script(input({ thresholds })), {}, 0).options.thresholds).toEqual(thresholds);
+  });
+
   it('handleSummary writes the data where the runner says', () => {
     const r = execute(buildK6Script(input()), { TORON_TESTOPS_K6_SUMMARY: '/tmp/x/summary.json' }, 0);
     expect(r.handleSummary({ metrics: {} })).toEqual({ '/tmp/x/summary.json': '{"metrics":{}}' });

@@ -101,6 +101,29 @@ describe('settings check thresholds before anything runs', () => {
     }
   });
 
+  it("k6's object form: abortOnFail and delayAbortEval are taken, a bad delayAbortEval names its line and field", () => {
+    const ok = makeProject({
+      'testops.config.json': { load: { thresholds: { http_req_duration: [{ threshold: 'p(99) < 10', abortOnFail: true, delayAbortEval: '10s' }, 'p(95)<450'] } } },
+    });
+    const parsed = parseThresholds(resolveSettings({ cwd: ok, flags: {}, env: {} }).load.thresholds, 'builtin');
+    expect(parsed.map((t) => [t.expression, t.abortOnFail, t.delayAbortEvalMs])).toEqual([
+      ['p(99) < 10', true, 10_000],
+      ['p(95)<450', false, 0],
+    ]);
+    const bad = makeProject({
+      'testops.config.json':
+        '{\n  "load": {\n    "thresholds": {\n      "http_req_duration": [\n        { "threshold": "p(95)<450", "abortOnFail": true,\n          "delayAbortEval": "10" }\n      ]\n    }\n  }\n}\n',
+    });
+    try {
+      resolveSettings({ cwd: bad, flags: {}, env: {} });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toMatch(/testops\.config\.json:6/);
+      expect((err as InputError).message).toMatch(/delayAbortEval/);
+    }
+  });
+
   it('new load keys have their defaults', () => {
     const dir = makeProject({ 'testops.config.json': { load: { rate: 5 } } });
     const s = resolveSettings({ cwd: dir, flags: {}, env: {} });

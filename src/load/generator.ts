@@ -38,23 +38,35 @@ export interface GeneratorOptions {
   /** Called about once a second while the run lasts. */
   onProgress?(p: ProgressSnapshot): void;
   progressEveryMs?: number;
+  /**
+   * Asked with each progress tick (k6's abortOnFail): a reason stops the load there, as a cancellation
+   * does (nothing more is sent, requests in flight are cut off), but it is the run's own verdict.
+   */
+  abortWhen?(elapsedMs: number, recorder: LoadRecorder): string | null;
 }
 
 export interface GeneratorResult extends RecordedRun {
   recorder: LoadRecorder;
   cancelled: boolean;
+  /** Why abortWhen stopped the load, and when (ms from the start). */
+  aborted: { reason: string; atMs: number } | null;
 }
 
 export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorResult> {
   const recorder = new LoadRecorder();
   // Deadlines are in the scheduler's time (ms from the run's start), like every other time here.
   const table = new InFlightTable(opts.timeoutMs, () => scheduler.now());
-  let cancelled = false;
+  // The load stops on the caller's cancellation or on an abortWhen reason; only the first is "cancelled".
+  const stop = new AbortController();
+  const follow = () => stop.abort(opts.signal.reason);
+  if (opts.signal.aborted) follow();
+  else opts.signal.addEventListener('abort', follow, { once: true });
+  let aborted: GeneratorResult['aborted'] = null;
 
   const scheduler: OpenModelScheduler = new OpenModelScheduler({
     schedule: opts.schedule,
     maxInFlight: opts.maxInFlight,
-    signal: opts.signal,
+    signal: stop.signal,
     hooks: {
       start(i, intendedMs, actualMs) {
         const req = opts.requestAt(i);
@@ -72,11 +84,10 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
   const shared: Shared = { recorder, scheduler, table, judge: opts.judge, timeoutMs: opts.timeoutMs, refillFromAnswer: opts.transport.answersFromIo === true };
 
   const onAbort = () => {
-    cancelled = true;
     // Requests cut off by cancellation are in no metric: their latency was never known.
     table.cancelAll();
   };
-  opts.signal.addEventListener('abort', onAbort, { once: true });
+  stop.signal.addEventListener('abort', onAbort, { once: true });
 
   const progress = () => {
     const elapsed = scheduler.now();
@@ -96,7 +107,16 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
       p95Ms: recorder.p95SoFar(),
     });
   };
-  const ticker = setInterval(progress, opts.progressEveryMs ?? 1000);
+  const tick = () => {
+    progress();
+    if (!opts.abortWhen || stop.signal.aborted) return;
+    const atMs = scheduler.now();
+    const reason = opts.abortWhen(atMs, recorder);
+    if (reason === null) return;
+    aborted = { reason, atMs: Math.round(atMs) };
+    stop.abort(new Error(reason));
+  };
+  const ticker = setInterval(tick, opts.progressEveryMs ?? 1000);
   ticker.unref();
 
   try {
@@ -104,14 +124,15 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
   } finally {
     clearInterval(ticker);
     table.close();
-    opts.signal.removeEventListener('abort', onAbort);
+    stop.signal.removeEventListener('abort', onAbort);
+    opts.signal.removeEventListener('abort', follow);
   }
   // One last line with the final counts: a live view keeps the last progress it saw, which would
   // otherwise be the one from up to a second before the end (e.g. 98 of 400 done).
   progress();
   const endMs = scheduler.now();
   const run = recorder.finish(endMs);
-  return { ...run, recorder, cancelled: cancelled || opts.signal.aborted };
+  return { ...run, recorder, cancelled: opts.signal.aborted, aborted };
 }
 
 interface Shared {

@@ -46,9 +46,12 @@ export interface K6ScriptInput {
   stages?: { durationMs: number; target: number }[];
   maxInFlight: number;
   timeoutMs: number;
-  /** metric -> k6 expressions (levels are ours: k6 judges every threshold the same way). */
-  thresholds: Record<string, string[]>;
+  /** metric -> k6 thresholds (levels are ours: k6 judges every threshold the same way). */
+  thresholds: Record<string, K6Threshold[]>;
 }
+
+/** A k6 threshold: the expression, or k6's object form when it aborts the test. */
+export type K6Threshold = string | { threshold: string; abortOnFail: true; delayAbortEval?: string };
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

@@ -1,4 +1,5 @@
 import type { LoadSettings } from '../settings/types.js';
+import { parseDuration } from '../settings/duration.js';
 import { InputError } from '../util/errors.js';
 
 /**
@@ -64,6 +65,12 @@ export interface ParsedThreshold {
   op: Op;
   value: number;
   level: Level;
+  /** k6's abortOnFail: crossing it while the load runs stops the load. */
+  abortOnFail: boolean;
+  /** k6's delayAbortEval (ms): no abort before this much of the run has passed. */
+  delayAbortEvalMs: number;
+  /** delayAbortEval as written (handed to k6 as is). */
+  delayAbortEval?: string;
   /** Where it is in the config (for messages). */
   pointer: string;
 }
@@ -195,14 +202,29 @@ export function parseThresholds(
     list.forEach((entry, i) => {
       const pointer = `${base}/${i}`;
       const text = typeof entry === 'string' ? entry : entry?.threshold;
-      const level: Level = typeof entry === 'object' && entry?.level === 'warn' ? 'warn' : 'error';
+      const obj = typeof entry === 'object' && entry !== null ? entry : null;
+      const level: Level = obj?.level === 'warn' ? 'warn' : 'error';
+      let delayAbortEvalMs = 0;
+      if (obj?.delayAbortEval !== undefined) {
+        try {
+          delayAbortEvalMs = parseDuration(obj.delayAbortEval);
+        } catch (err) {
+          problem(`${pointer}/delayAbortEval`, `load.thresholds.${metric}[${i}].delayAbortEval: ${(err as Error).message}`);
+          return;
+        }
+      }
+      const abort = {
+        abortOnFail: obj?.abortOnFail === true,
+        delayAbortEvalMs,
+        ...(obj?.delayAbortEval !== undefined ? { delayAbortEval: obj.delayAbortEval } : {}),
+      };
       try {
         const p = parseExpression(text);
         if (!allowed(type, p.aggregation)) {
           problem(pointer, `load.thresholds.${metric}: "${p.aggregation}" does not apply to ${name}, a ${type} metric (use ${AGGREGATIONS[type]})`);
           return;
         }
-        out.push({ metric, name, expression: text, ...p, level, pointer });
+        out.push({ metric, name, expression: text, ...p, level, ...abort, pointer });
       } catch (err) {
         problem(pointer, `load.thresholds.${metric}: ${(err as Error).message}`);
       }

@@ -45,7 +45,7 @@ export interface LoadSettings {
   duration: string;
   stages: { duration: string; target: number }[];
   maxInFlight: number;
-  thresholds: Record<string, (string | { threshold: string; level?: 'error' | 'warn' })[]>;
+  thresholds: Record<string, (string | { threshold: string; level?: 'error' | 'warn'; abortOnFail?: boolean; delayAbortEval?: string })[]>;
   /** Ramping arrival rate: the rate (requests/s) the first stage starts from (k6's startRate). */
   startRate: number;
   /** Per-request timeout under load (ms): a request not answered in time is a `timeout` error. */

@@ -4,7 +4,8 @@ import { runGenerator } from '../../load/generator.js';
 import { httpTransport } from '../../load/http-transport.js';
 import type { RequestPool } from '../../load/requests.js';
 import type { ArrivalSchedule } from '../../load/schedule.js';
-import { evaluateThresholds, type ParsedThreshold } from '../../load/thresholds.js';
+import type { LoadRecorder } from '../../load/recorder.js';
+import { compare, evaluateThresholds, type ParsedThreshold } from '../../load/thresholds.js';
 import { adapterTransport, type LoadTransport } from '../../load/transport.js';
 import type { RunContext } from '../../runner/stage.js';
 import { answerJudge } from './judge.js';
@@ -33,6 +34,7 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
       requestAt: (i) => pool.requestAt(i),
       judge,
       signal: ctx.signal,
+      abortWhen: abortOnFail(thresholds),
       onProgress: (p) =>
         ctx.emit({
           type: 'progress',
@@ -53,6 +55,17 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
 
   const rec = result.recorder;
   const evaluated = evaluateThresholds(thresholds, (name, t) => rec.valueOf(name, t.aggregation, t.percentile, result.durationMs));
+  if (result.aborted) {
+    ctx.log('warn', 'load', `load aborted at ${(result.aborted.atMs / 1000).toFixed(1)} s: ${result.aborted.reason}`);
+    // The threshold that stopped the load failed, whatever the shortened run's final value says (k6 too
+    // fails a test its abortOnFail threshold stopped).
+    for (const t of evaluated) {
+      if (t.passed === true && result.aborted.reason.startsWith(`${t.metric} ${t.expression} `)) {
+        t.passed = false;
+        t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
+      }
+    }
+  }
   const checks = result.metrics.checks;
   const failingCases = [...perCase.values()].filter((q) => q.failed > 0).sort((a, b) => b.failed - a.failed || (a.id < b.id ? -1 : 1));
   return {
@@ -74,6 +87,25 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
     histogram: result.histogram,
     transport: transport.name,
     cancelled: result.cancelled,
+    aborted: result.aborted,
+  };
+}
+
+/**
+ * k6's abortOnFail: each second, a threshold marked so that is crossed (once its delayAbortEval has
+ * passed) stops the load. A threshold with nothing to judge yet does not abort (k6 neither).
+ */
+export function abortOnFail(thresholds: ParsedThreshold[]): ((elapsedMs: number, rec: LoadRecorder) => string | null) | undefined {
+  const watched = thresholds.filter((t) => t.abortOnFail);
+  if (watched.length === 0) return undefined;
+  return (elapsedMs, rec) => {
+    for (const t of watched) {
+      if (elapsedMs < t.delayAbortEvalMs) continue;
+      const v = rec.valueOf(t.name, t.aggregation, t.percentile, elapsedMs);
+      if (v === null || !Number.isFinite(v) || compare(v, t.op, t.value)) continue;
+      return `${t.metric} ${t.expression} crossed (got ${Math.round(v * 1000) / 1000}) and has abortOnFail`;
+    }
+    return null;
   };
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
-import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script } from '../../load/k6-script.js';
+import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script, type K6Threshold } from '../../load/k6-script.js';
 import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
 import { K6SummaryError, parseK6SummaryText, type K6Summary } from '../../load/k6-summary.js';
 import type { RequestPool } from '../../load/requests.js';
@@ -173,11 +173,12 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   };
 }
 
-function groupByMetric(thresholds: ParsedThreshold[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+function groupByMetric(thresholds: ParsedThreshold[]): Map<string, K6Threshold[]> {
+  const out = new Map<string, K6Threshold[]>();
   for (const t of thresholds) {
     const list = out.get(t.metric) ?? [];
-    list.push(t.expression);
+    // abortOnFail and delayAbortEval are k6's own: k6 aborts the test itself (and exits 99).
+    list.push(t.abortOnFail ? { threshold: t.expression, abortOnFail: true, ...(t.delayAbortEval !== undefined ? { delayAbortEval: t.delayAbortEval } : {}) } : t.expression);
     out.set(t.metric, list);
   }
   return out;

@@ -46,7 +46,9 @@ export const loadStage: Stage = {
 
     const validity = generatorValidity({ dropped: data.dropped, lagP99Ms: data.lagP99Ms, maxLagMs: load.maxSchedulerLagMs, generator: data.generator });
     // A cancelled load says so through `partial` (the runner leads the reason with "cancelled").
-    const { verdict, reason } = loadVerdict(data.thresholds, validity);
+    const judged = loadVerdict(data.thresholds, validity);
+    const { verdict } = judged;
+    const reason = data.aborted ? `aborted at ${(data.aborted.atMs / 1000).toFixed(1)} s (abortOnFail): ${judged.reason}` : judged.reason;
     const simPassRate = simRate(prior);
     raiseFindings(ctx, data, validity.reasons, simPassRate);
 
@@ -57,6 +59,7 @@ export const loadStage: Stage = {
       invalidReasons: validity.reasons,
       plan,
       durationMs: data.durationMs,
+      ...(data.aborted ? { aborted: data.aborted } : {}),
       metrics: data.metrics,
       thresholds: data.thresholds,
       errors: data.errors ?? null,

@@ -45,4 +45,6 @@ export interface LoadRunData {
   /** k6 backend: version, exit code, summary shape, files. */
   k6?: Record<string, unknown>;
   cancelled: boolean;
+  /** Stopped early by a threshold with abortOnFail (built-in generator). */
+  aborted?: { reason: string; atMs: number } | null;
 }
