@@ -13,7 +13,7 @@ import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
 import { STAGE_ORDER, type RunEventBody, type Sink, type StageName } from './events.js';
 import type { AnswerObserver } from './answers.js';
-import { pathScrubber, runPaths, type RunPaths } from './paths.js';
+import { pathScrubber, relPath, runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
@@ -62,16 +62,21 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
   const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
   if (clash) return refuseToStart(bus, paths, settings.runId, clash);
-  let failedPath = paths.reportDir;
   try {
     // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
     bus.add(new RunLogSink(paths.runLog, scrub));
-    failedPath = paths.warroomLog;
+  } catch (err) {
+    return refuseToStart(bus, paths, settings.runId, `cannot write ${paths.reportDir}: ${errorMessage(err)}`);
+  }
+  // The log appended across runs is history, like the store: trouble with it is a finding (raised
+  // below), and the run's findings still land in its report folder's warroom.log, report.json and bundle.
+  let warroomLogError: string | null = null;
+  try {
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
-    return refuseToStart(bus, paths, settings.runId, `cannot write ${failedPath}: ${errorMessage(err)}`);
+    warroomLogError = errorMessage(err);
   }
 
   const findings: Finding[] = [];
@@ -99,6 +104,15 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   // History is kept in SQLite; trouble with it is reported and never blocks the gate.
   const store = openStore(settings, paths, startedAt, bus, log, raise);
   for (const n of store?.notices ?? []) raise(n.finding);
+  // After the store opens, so the finding is in its history too.
+  if (warroomLogError !== null) {
+    raise({
+      type: 'warroom-log-unavailable',
+      severity: 'HIGH',
+      subsystem: 'warroom',
+      message: `this run's findings are not appended to ${relPath(settings.cwd, paths.warroomLog)} (${warroomLogError}); they are in its report folder's warroom.log, report.json and bundle`,
+    });
+  }
   // The snapshot sees every SIM answer (an answer observer) and is written once SIM and load are done.
   const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
   const finishSnapshot = () =>

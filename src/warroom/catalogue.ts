@@ -68,6 +68,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'The run history database could not be opened, so this run is not in the history (the verdict is unaffected). Check that the output folder is writable and not on a network share that breaks SQLite locking.',
   },
+  'warroom-log-unavailable': {
+    severity: 'HIGH',
+    remediation:
+      'The WAR ROOM log shared by all runs (<out>/warroom/warroom.log) could not be opened, so this run is missing from it (the verdict is unaffected; its findings are in its own report folder). Check that the output folder is writable and that nothing else (a file named warroom) sits where the warroom folder belongs.',
+  },
   'run-cancelled': {
     severity: 'HIGH',
     remediation: 'The run was cancelled before it finished: results are partial. Re-run the job for a full verdict.',
