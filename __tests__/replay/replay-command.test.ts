@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../src/engine/reference/server.js';
@@ -72,6 +73,30 @@ describe('toron-testops replay SNAPSHOT (staging replay)', () => {
     // three identical perturbations are rare; most disagreeing cases are noise.
     expect(replay.drift.noise).toBeGreaterThan(replay.drift.changed);
     expect(out.exitCode).toBe(1);
+  });
+
+  it('SNAPSHOT may be a bundle.zip, a report folder or its report.json, as --baseline may (no temporary copy is left)', async () => {
+    for (const [i, given, file] of [
+      [1, '.toron-testops/reports/prod/bundle.zip', '.toron-testops/reports/prod/bundle.zip!snapshot.json'],
+      [2, '.toron-testops/reports/prod', '.toron-testops/snapshots/prod.json'],
+      [3, '.toron-testops/reports/prod/report.json', '.toron-testops/snapshots/prod.json'],
+    ] as const) {
+      const settings = resolveSettings({ cwd: dir, flags: { engine: 'reference', runId: `stored${i}`, stages: 'replay' }, env: {} });
+      const out = await runPipeline(settings, { stages: { replay: createReplayStage({ snapshotFile: given }) } });
+      expect(out.verdict, given).toBe('PASS');
+      expect(readJson(out.paths.report).stages.replay).toMatchObject({
+        snapshot: { file, runId: 'prod' },
+        determinismScore: 100,
+        replayed: 15,
+        drift: { baseline: file, unchanged: 15 },
+      });
+    }
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`toron-testops-baseline-${process.pid}-`))).toEqual([]);
+    // A JSON file that is not a snapshot says what may be given.
+    const settings = resolveSettings({ cwd: dir, flags: { engine: 'reference', runId: 'stored4', stages: 'replay' }, env: {} });
+    const bad = await runPipeline(settings, { stages: { replay: createReplayStage({ snapshotFile: 'sim/d.json' }) } });
+    expect(bad.verdict).toBe('ERROR');
+    expect(bad.report!.error!.message).toMatch(/^sim\/d\.json:1 at \/kind: not a toron-testops snapshot .*give a snapshot file, a report folder, its report\.json or a bundle\.zip/);
   });
 
   it('usage errors are ERROR (exit 2) with a message', async () => {

@@ -10,8 +10,8 @@ import { RUN_OPTIONS, parseRunFlags, verdictBlock } from './run-command.js';
 
 export const REPLAY_USAGE = `toron-testops replay SNAPSHOT [options]
 
-Replays a stored snapshot (<out>/snapshots/<run_id>.json, or snapshot.json from a bundle) against an
-engine — another build, a staging deployment — and answers: does it answer as the snapshot did?
+Replays a stored snapshot (<out>/snapshots/<run_id>.json, a report folder or its report.json, or a
+bundle.zip: the same forms as --baseline) against an engine — another build, a staging deployment — and answers: does it answer as the snapshot did?
 Each case is asked with the snapshot's input and seed, --replay-rounds times. The determinism score is
 the share of cases whose every answer equals the snapshot's (canonical form: ignorePaths removed, keys
 sorted); cases that answer stably but differently are listed as drift (changed), unstable ones as noise.

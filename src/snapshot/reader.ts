@@ -199,7 +199,7 @@ function checkHeader(h: SnapshotHeader, shownAs: string, lineOf: (pointer: strin
     throw new InputError(message, { file: shownAs, line: lineOf(pointer), pointer });
   };
   if (!h || typeof h !== 'object' || h.kind !== SNAPSHOT_KIND) {
-    bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; a report folder or report.json goes to --baseline, not here)`, '/kind');
+    bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
   }
   if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
     bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');

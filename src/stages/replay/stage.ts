@@ -52,7 +52,7 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
   const { settings } = ctx;
   const mode: ReplayMode = opts.snapshotFile ? 'staging' : 'in-run';
   const file = opts.snapshotFile ? path.resolve(settings.cwd, opts.snapshotFile) : ctx.paths.snapshot;
-  const shown = relPath(settings.cwd, file);
+  let shown = relPath(settings.cwd, file);
 
   if (mode === 'in-run' && !fs.existsSync(file)) {
     const sim = prior.sim;
@@ -63,7 +63,10 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
     return { verdict: 'SKIPPED', reason, report: {} };
   }
 
-  const snapshot = openSnapshot(file, shown);
+  // A stored run is given as --baseline is (a snapshot, a report folder or its report.json, a bundle.zip).
+  const stored = opts.snapshotFile && isRunFolderOrBundle(file) ? loadBaseline(opts.snapshotFile, settings.cwd) : null;
+  if (stored) shown = stored.snapshotFile;
+  const snapshot = stored ? stored.snapshot : openSnapshot(file, shown);
   let baseline: (ReplayBaseline & { file: string }) | null = null;
   try {
     if (settings.baseline) {
@@ -77,6 +80,19 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
   } finally {
     snapshot.close();
     if (baseline && baseline.snapshot !== snapshot) baseline.snapshot.close();
+  }
+}
+
+/**
+ * What `replay SNAPSHOT` reads through the baseline loader: a folder, a bundle.zip, a report.json. A
+ * bundle given to the snapshot reader failed as "invalid JSON at 1:1", though the same bundle is a
+ * valid --baseline.
+ */
+function isRunFolderOrBundle(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory() || /\.zip$/i.test(file) || path.basename(file) === 'report.json';
+  } catch {
+    return false;
   }
 }
 
