@@ -75,6 +75,19 @@ describe('k6 summaries: the rest', () => {
     expect(r.find((t) => t.expression === 'p(95)<1000')).toMatchObject({ passed: true, note: /not in load.thresholds/ });
   });
 
+  it('a sub-metric key with space inside its braces finds the name k6 gave it; summary-only thresholds show their value', () => {
+    const s = parseK6Summary({
+      metrics: {
+        'http_req_duration{status:200}': { type: 'trend', contains: 'time', values: { avg: 12, 'p(95)': 30 }, thresholds: { 'p(95)<450': { ok: true } } },
+        http_req_failed: { type: 'rate', contains: 'default', values: { rate: 0.02, passes: 2, fails: 98 }, thresholds: { 'rate<0.05': { ok: true } } },
+      },
+    });
+    const r = k6Thresholds(parseThresholds({ 'http_req_duration{ status:200 }': ['p(95)<450'] }, 'k6'), s);
+    expect(r).toHaveLength(2);
+    expect(r[0]).toMatchObject({ metric: 'http_req_duration{ status:200 }', passed: true, actual: 30, note: 'verdict from k6' });
+    expect(r[1]).toMatchObject({ metric: 'http_req_failed', expression: 'rate<0.05', passed: true, actual: 0.02 });
+  });
+
   it("refuses k6's new machine-readable summary (no thresholds) with a clear reason", () => {
     const doc = { config: {}, metadata: { k6Version: '1.5.0', generatedAt: 'x' }, results: { checks: {}, metrics: [] }, version: '1.0.0' };
     expect(() => parseK6Summary(doc, 'summary.json')).toThrow(/new machine-readable summary.*no thresholds/);

@@ -7,7 +7,7 @@ import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
 import { K6SummaryError, parseK6SummaryText, type K6Summary } from '../../load/k6-summary.js';
 import type { RequestPool } from '../../load/requests.js';
 import type { ArrivalSchedule } from '../../load/schedule.js';
-import { compare, type ParsedThreshold, type ThresholdResult } from '../../load/thresholds.js';
+import { compare, parseExpression, type ParsedThreshold, type ThresholdResult } from '../../load/thresholds.js';
 import { parseDuration } from '../../settings/duration.js';
 import { relPath } from '../../runner/paths.js';
 import type { RunContext } from '../../runner/stage.js';
@@ -192,8 +192,9 @@ function groupByMetric(thresholds: ParsedThreshold[]): Map<string, K6Threshold[]
 export function k6Thresholds(configured: ParsedThreshold[], summary: K6Summary): ThresholdResult[] {
   const used = new Set<K6Summary['thresholds'][number]>();
   const out: ThresholdResult[] = configured.map((t) => {
-    const found = summary.thresholds.find((k) => k.metric === t.metric && k.expression === t.expression);
-    const v = summary.values[t.metric]?.[t.aggregation];
+    const key = k6MetricKey(t.metric);
+    const found = summary.thresholds.find((k) => k.metric === key && k.expression === t.expression);
+    const v = summary.values[key]?.[t.aggregation];
     const actual = typeof v === 'number' ? v : null;
     if (found) {
       used.add(found);
@@ -206,7 +207,27 @@ export function k6Thresholds(configured: ParsedThreshold[], summary: K6Summary):
   });
   for (const k of summary.thresholds) {
     if (used.has(k)) continue;
-    out.push({ metric: k.metric, expression: k.expression, level: 'error', passed: k.passed, actual: null, note: 'from the k6 summary (not in load.thresholds)' });
+    out.push({ metric: k.metric, expression: k.expression, level: 'error', passed: k.passed, actual: statOf(summary, k), note: 'from the k6 summary (not in load.thresholds)' });
   }
   return out;
+}
+
+/**
+ * The name k6 gives a sub-metric: the threshold key with the space inside its braces trimmed
+ * (metrics.AddSubmetric), so "http_req_duration{ status:200 }" is reported as "...{status:200}".
+ */
+export function k6MetricKey(metric: string): string {
+  const open = metric.indexOf('{');
+  if (open < 0 || !metric.endsWith('}')) return metric;
+  return `${metric.slice(0, open)}{${metric.slice(open + 1, -1).trim()}}`;
+}
+
+/** The value a summary threshold was judged on, when the summary holds that statistic. */
+function statOf(summary: K6Summary, k: K6Summary['thresholds'][number]): number | null {
+  try {
+    const v = summary.values[k.metric]?.[parseExpression(k.expression).aggregation];
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null; // an expression of a k6 version we do not read: k6's verdict stands alone
+  }
 }
