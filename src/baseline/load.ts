@@ -35,10 +35,6 @@ export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
 }
 
 /**
- * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
- * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
- */
-/**
  * Why `--baseline` cannot be read by this run, or null. A run starts by emptying its report folder and
  * ends SIM by writing `<out>/snapshots/<run_id>.json`: a baseline that is that snapshot would be
  * overwritten with this run's own answers before the replay reads it, so every stable case would be
@@ -65,6 +61,10 @@ export function shownPath(cwd: string, p: string): string {
   return path.relative(cwd, p).split(path.sep).join('/') || '.';
 }
 
+/**
+ * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
+ * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
+ */
 function snapshotOfBundle(zip: string, label: string): LoadedBaseline {
   const shownAs = `${label}!snapshot.json`;
   let data: Buffer | null;
