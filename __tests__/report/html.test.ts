@@ -117,6 +117,16 @@ describe('report.html', () => {
     expect(points.at(-1)!.title).toContain(': 62');
   });
 
+  it('the determinism trend draws the PASS and FAIL lines this run was gated on, as its score bar does', () => {
+    const gated = syntheticReport();
+    gated.stages.replay.thresholds = { pass: 95, warn: 80 };
+    const history = [1, 2].map((i) => ({ runId: `r${i}`, status: 'PASS' as const, verdict: 'PASS' as const, startedAt: `2026-01-0${i}T00:00:00.000Z`, finishedAt: null, durationMs: 1, simPassRate: 1, simTotal: 1, determinismScore: 97, p95Ms: null, warroomCritical: 0, warroomHigh: 0 }));
+    const view = buildHtmlView(gated, { history });
+    const trend = view.trends.charts.find((c) => c.title === 'Determinism score')!;
+    expect(trend.rules.map((r) => r.label)).toEqual(['PASS 95', 'FAIL below 80']);
+    expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN 80–94', 'PASS ≥ 95']);
+  });
+
   it('stays bounded for 100k cases: summarised and paginated', () => {
     const big = syntheticReport({ cases: 100_000 });
     const view = buildHtmlView(big);

@@ -478,10 +478,15 @@ function driftView(d: unknown): DriftView | null {
   };
 }
 
+/** The replay stage's PASS and WARN lines (DESIGN §4.1: 90 and 70 unless the config moves them). */
+function replayBands(s: Obj | undefined): { warn: number; pass: number } {
+  const th = s && isObj(s.thresholds) ? s.thresholds : {};
+  return { warn: num(th.warn) ?? 70, pass: num(th.pass) ?? 90 };
+}
+
 function replayView(s: Obj): ReplayView {
   const score = num(s.determinismScore);
-  const th = isObj(s.thresholds) ? s.thresholds : {};
-  const bands = { warn: num(th.warn) ?? 70, pass: num(th.pass) ?? 90 };
+  const bands = replayBands(s);
   const cases = arr(s.cases).filter(isObj);
   const diverged = cases
     .filter((c) => c.agreed !== true)
@@ -625,6 +630,8 @@ function trendsView(report: Report, history: readonly MetricPoint[]): TrendsView
     determinismScore: replay ? num(replay.determinismScore) : null,
     p95Ms: num(dur['p(95)']),
   };
+  // This run's replay lines (as its score bar draws them), not the defaults: a gate at 95 drawn at 90 misleads.
+  const bands = replayBands(replay);
   const past = history.filter((h) => h.runId !== report.runId).slice(-(LIMITS.maxTrendRuns - 1));
   const series = [...past.map((h) => ({ ...h, current: false })), { ...current, current: true }];
   const pick = (get: (p: (typeof series)[number]) => number | null): TrendPoint[] =>
@@ -634,8 +641,8 @@ function trendsView(report: Report, history: readonly MetricPoint[]): TrendsView
     trendChart('Determinism score', pick((p) => p.determinismScore), {
       unit: 'score',
       rules: [
-        { value: 90, cls: 'band-pass-line', label: 'PASS 90' },
-        { value: 70, cls: 'band-fail-line', label: 'FAIL below 70' },
+        { value: bands.pass, cls: 'band-pass-line', label: `PASS ${bands.pass}` },
+        { value: bands.warn, cls: 'band-fail-line', label: `FAIL below ${bands.warn}` },
       ],
     }),
     trendChart('Load p95 latency', pick((p) => p.p95Ms), { unit: 'ms' }),
