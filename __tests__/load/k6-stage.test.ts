@@ -140,6 +140,22 @@ describe('load stage, k6 backend', () => {
     expect(load.reason).toMatch(/exited with code 99/);
   });
 
+  it("k6's error lines quoting the script by its absolute path reach the report relative (no path of this machine)", async () => {
+    const dir = project({ k6Binary: './tools/k6' });
+    fs.mkdirSync(path.join(dir, 'tools'));
+    // a k6 whose script throws: k6 quotes the script's location (file:///abs/.../script.js:42:9) and exits 107
+    const stub = ['#!/bin/sh', 'if [ "$1" = version ]; then echo "k6 v1.5.0 (commit/x, go1.25.5, linux/amd64)"; exit 0; fi', 'for a; do last="$a"; done',
+      `echo 'level=error msg="TypeError: x is undefined at default (file://'"$last"':42:9(34))"' >&2`, 'exit 107', ''].join('\n');
+    fs.writeFileSync(path.join(dir, 'tools', 'k6'), stub, { mode: 0o755 });
+    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k10'], { cwd: dir, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const rd = reportDir(dir, 'k10');
+    const load = readJson(path.join(rd, 'report.json')).stages.load;
+    expect(load.reason).toMatch(/exited with code 107/);
+    expect(load.reason).toContain('file://k6/script.js:42:9');
+    for (const f of ['report.json', 'load_summary.json', 'result.json', 'summary.md', 'run.log']) expect(fs.readFileSync(path.join(rd, f), 'utf8')).not.toContain(dir);
+  });
+
   it('k6 that writes no summary: ERROR, never a pass', async () => {
     const dir = project();
     const r = await runCli(['run', '--stages', 'load', '--run-id', 'k5'], {

@@ -85,7 +85,10 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
 
   const childEnv: NodeJS.ProcessEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
   const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
-  const shown = args.map((a) => a.split(ctx.paths.reportDir + path.sep).join(''));
+  // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
+  // them): relative in anything that reaches a report, as every path in a report is.
+  const scrub = (text: string) => text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join('');
+  const shown = args.map(scrub);
   ctx.log('info', 'load', `running ${path.basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
   const started = performance.now();
   const exit = await spawnK6({
@@ -97,7 +100,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
     killAfterMs: schedule.durationMs + load.timeoutMs + 120_000,
     // k6's lines may name files in the report folder: relative there, as every path in a report is.
     onLine: (stream, line) =>
-      ctx.log(stream === 'stderr' && /level=(error|warning)/.test(line) ? 'warn' : 'info', 'k6', line.split(ctx.paths.reportDir + path.sep).join('')),
+      ctx.log(stream === 'stderr' && /level=(error|warning)/.test(line) ? 'warn' : 'info', 'k6', scrub(line)),
   });
   const wallMs = Math.round(performance.now() - started);
   if (exit.spawnError) {
@@ -106,7 +109,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   }
   const cancelled = ctx.signal.aborted;
   if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
-    throw new K6Failure('failed', `${describeK6Exit(exit)}; no verdict can be read from it. Last output:\n${exit.tail.slice(-1500)}`);
+    throw new K6Failure('failed', `${describeK6Exit(exit)}; no verdict can be read from it. Last output:\n${scrub(exit.tail).slice(-1500)}`);
   }
 
   let summary: K6Summary;
@@ -119,7 +122,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
       source = exportPath;
       summary = parseK6SummaryText(fs.readFileSync(exportPath, 'utf8'), relPath(ctx.paths.reportDir, exportPath));
     } else {
-      throw new K6Failure('failed', `${describeK6Exit(exit)} but wrote no end-of-test summary (neither handleSummary's nor --summary-export's). Last output:\n${exit.tail.slice(-1500)}`);
+      throw new K6Failure('failed', `${describeK6Exit(exit)} but wrote no end-of-test summary (neither handleSummary's nor --summary-export's). Last output:\n${scrub(exit.tail).slice(-1500)}`);
     }
   } catch (err) {
     if (err instanceof K6SummaryError) throw new K6Failure('failed', err.message);
