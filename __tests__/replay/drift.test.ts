@@ -118,6 +118,24 @@ describe('drift against a baseline', () => {
     expect(byId).toMatchObject({ c0: 'unchanged', c9: 'new', c5: 'removed' });
   });
 
+  it('an ignored array item is left out once: drift and replay diffs compare the answers given, not what a second removal leaves', async () => {
+    // models_used[0] is ignored; the stored answers hold [b, c]. Leaving out item 0 again would compare [c].
+    const config = { replay: { ignorePaths: ['/models_used/0'] } };
+    const dir = project({ d: dataset('d', 3) }, config);
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'same', stages: 'sim', out: 'old' });
+    // The new build changed the second model (a, x, c): a change in what is compared.
+    const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--models', 'a,x,c', '--flaky', 'question 2'), runId: 'same', stages: 'sim,replay', baseline: 'old/snapshots/same.json' });
+    expect(now.replay.drift).toMatchObject({ changed: 2, unchanged: 0, noise: 1, probed: 0 });
+    const c0 = now.replay.drift.cases.find((c: { id: string }) => c.id === 'c0');
+    expect(c0.diff).toEqual([{ pointer: '/models_used/0', kind: 'changed', baseline: 'b', current: 'x', charIndex: 0, similarity: 0 }]);
+    // The unstable case's replays differ from its snapshot in the answer text only.
+    const c2 = now.replay.cases.find((c: { id: string }) => c.id === 'c2');
+    expect(c2.diffs.map((d: { pointer: string }) => d.pointer)).toEqual(['/final_answer']);
+    // An ignored item that changed is not drift.
+    const again = await run(dir, { engine: cmd(DRIFT_ENGINE, '--models', 'z,b,c'), runId: 'same', stages: 'sim,replay', baseline: 'old/snapshots/same.json', out: 'again' });
+    expect(again.replay.drift).toMatchObject({ changed: 0, unchanged: 3 });
+  });
+
   it('a bundle.zip is a baseline too (its snapshot.json)', async () => {
     const dir = project({ d: dataset('d', 8) });
     const base = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'zipped', stages: 'sim' });

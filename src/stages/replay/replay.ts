@@ -191,6 +191,13 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     }
     return { paths, tree: trees.get(k)! };
   };
+  /**
+   * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`: only the paths
+   * it has not left out yet are applied. Applying one again is not harmless: `/items/0` would remove
+   * the item that moved up into its place, and the answers compared would not be the answers given.
+   */
+  const storedUnder = (answer: unknown, where: SnapshotEntry, paths: readonly string[]): unknown =>
+    JSON.parse(canonicalJson(answer, ignoreFor(paths.filter((p) => !where.ignorePaths.includes(p)), where).tree));
 
   // The baseline by case, and which cases need a probe.
   const base = o.baseline;
@@ -207,7 +214,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     const ignore = ignoreFor(unionPaths(o.configIgnorePaths, snapshot.header.canonical.ignorePaths, entry.ignorePaths), entry);
     const stored = storedAnswer(snapshot, index);
     // Paths the snapshot did not leave out yet are taken out of its answer now.
-    const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash! : canonicalHash(stored, ignore.tree).hash;
+    const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash! : canonicalHash(storedUnder(stored, entry, ignore.paths)).hash;
     let probe: Tracker['probe'] = null;
     if (base && base.snapshot !== snapshot) {
       const bi = baseIndex.get(key(entry.dataset, entry.id));
@@ -317,7 +324,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
 
   /** The snapshot's answer with this replay's ignorePaths applied. */
   function snapshotAnswer(t: Tracker): unknown {
-    return JSON.parse(canonicalJson(snapshot.readAnswer(t.index), t.ignore.tree));
+    return storedUnder(snapshot.readAnswer(t.index), t.entry, t.ignore.paths);
   }
 
   function judge(t: Tracker): ReplayCaseResult {
@@ -353,36 +360,37 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     // Which answer of this run stands for the case, and whether it is stable.
     let stable: boolean;
     let currentHash: string;
-    let current: () => unknown;
+    /** This run's answer in canonical form under `ignore` (a stored one, or an engine's body). */
+    let current: (ignore: Ignore) => unknown;
     if (t.probe) {
       stable = !t.probe.errored && t.probe.hashes.every((h) => h === t.probe!.hashes[0]);
       currentHash = t.probe.hashes[0];
       const body = t.probe.last;
-      current = () => body;
+      current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
     } else if (o.mode === 'in-run') {
       stable = r.agreed;
       currentHash = t.snapshotHash;
-      current = () => snapshot.readAnswer(t.index);
+      current = (ignore) => storedUnder(snapshot.readAnswer(t.index), t.entry, ignore.paths);
     } else {
       stable = r.stable;
       currentHash = t.hashes[0];
       const body = t.last;
-      current = () => body;
+      current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
     }
     let sameAnswer = false;
     let diff: DriftDiff[] | undefined;
     let diffCount: number | undefined;
     if (inBaseline && sameInput && stable) {
       const ownBaseline = b.snapshot === snapshot;
-      if (!ownBaseline) storedAnswer(b.snapshot, bi!);
+      const baselineAnswer = ownBaseline ? snapshot.readAnswer(bi!) : storedAnswer(b.snapshot, bi!);
       const sameIgnore = ownBaseline || samePaths(t.ignore.paths, be!.ignorePaths);
       // Hashes compare when both sides left out the same paths (the snapshot's, re-hashed, is under ours).
       if (sameIgnore) sameAnswer = (ownBaseline ? t.snapshotHash : be!.hash) === currentHash;
       if (!sameAnswer) {
         // Compare under the paths either side left out, so an ignore list that grew is not drift.
         const ignore = sameIgnore ? t.ignore : ignoreFor(unionPaths(be!.ignorePaths, t.ignore.paths), t.entry);
-        const before = JSON.parse(canonicalJson(b.snapshot.readAnswer(bi!), ignore.tree)) as unknown;
-        const after = JSON.parse(canonicalJson(current(), ignore.tree)) as unknown;
+        const before = storedUnder(baselineAnswer, be!, ignore.paths);
+        const after = current(ignore);
         const d = diffValues(before, after, { limit: 10 });
         sameAnswer = d.total === 0;
         if (!sameAnswer) {
