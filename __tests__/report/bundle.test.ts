@@ -136,6 +136,24 @@ describe('bundle.zip', () => {
     fs.rmSync(outside);
   });
 
+  it('a report folder outside the run layout (an unpacked bundle in ~/Downloads/x) cannot pull a file of the home folder in', async () => {
+    // home/.ssh/id_rsa and home/Downloads/x/: x/../.. is the home folder itself.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-home-'));
+    fs.mkdirSync(path.join(home, '.ssh'));
+    fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY');
+    const { dir: run } = fakeRun();
+    const dir = path.join(home, 'Downloads', 'x');
+    fs.cpSync(run, dir, { recursive: true });
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    report.artifacts.snapshot = '../../.ssh/id_rsa';
+    report.artifacts.log = '../../.ssh/id_rsa';
+    fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report));
+    const info = await buildBundle(dir, { env: {}, out: path.join(home, 'out.zip') });
+    expect(info.entries).not.toContain('snapshot.json');
+    expect(info.entries).not.toContain('logs/run.log');
+    expect(execFileSync('unzip', ['-p', info.file], { encoding: 'utf8' })).not.toContain('PRIVATE KEY');
+  });
+
   it('rejects a folder without report.json and a malformed SOURCE_DATE_EPOCH', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-empty-'));
     await expect(buildBundle(empty, { env: {} })).rejects.toThrow(/has no report\.json/);

@@ -80,16 +80,18 @@ export function bundleSources(reportDir: string, written?: unknown): BundleSourc
     if (stage && report?.skipped.has(stage)) continue;
     sources.push({ name, path: path.join(reportDir, file) });
   }
-  // Paths named in report.json are followed only inside the output folder (<out>/reports/<id>/../..):
-  // a report folder from elsewhere cannot pull an arbitrary file of this machine into a bundle.
-  const out = path.resolve(reportDir, '..', '..');
-  const inside = (rel: string) => {
+  // Paths named in report.json are followed only to where a run writes those files: its log inside the
+  // report folder, its snapshot in <out>/snapshots/ (<out> = <report folder>/../..). "Inside the output
+  // folder" was not enough: for a folder that is not in that layout (a bundle unpacked in ~/Downloads/x)
+  // <out> is the home folder, and a crafted report.json could pull ~/.ssh/id_rsa into the bundle.
+  const snapshotsDir = path.resolve(reportDir, '..', '..', 'snapshots');
+  const within = (dir: string, rel: string) => {
     const p = path.resolve(reportDir, rel);
-    return p.startsWith(out + path.sep) ? p : null;
+    return p.startsWith(dir + path.sep) ? p : null;
   };
-  const log = inside(report?.log ?? 'run.log');
+  const log = within(path.resolve(reportDir), report?.log ?? 'run.log');
   if (log) sources.push({ name: 'logs/run.log', path: log });
-  const snapshot = report?.snapshot ? inside(report.snapshot) : null;
+  const snapshot = report?.snapshot ? within(snapshotsDir, report.snapshot) : null;
   if (snapshot) sources.push({ name: 'snapshot.json', path: snapshot });
   return sources.filter((s) => isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
