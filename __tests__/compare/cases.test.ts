@@ -54,10 +54,22 @@ describe('compareCase', () => {
 
   it("ignores a path either side ignored (the union), so a grown ignore list is not a change", () => {
     const b = side('a', { answer: { final_answer: 'x', random_witness: 1 }, ignorePaths: [] });
-    const c = side('a', { answer: { final_answer: 'x', random_witness: 2 }, ignorePaths: ['/random_witness'] });
+    // As a snapshot stores it: the paths a side ignored are left out of its answer.
+    const c = side('a', { answer: { final_answer: 'x' }, ignorePaths: ['/random_witness'] });
     expect(compareCase(b, c).status).toBe('unchanged');
     const c2 = side('a', { answer: { final_answer: 'x', random_witness: 2 }, ignorePaths: [] });
     expect(compareCase(b, c2).status).toBe('changed');
+  });
+
+  it('an array item a side left out is not left out of its stored answer again', () => {
+    // Stored answers: item 0 of [v, a, b] and of [w, z, b] left out by the candidate; the baseline kept it.
+    const b = side('a', { answer: { final_answer: 'x', items: ['v', 'a', 'b'] }, ignorePaths: [] });
+    const c = side('a', { answer: { final_answer: 'x', items: ['z', 'b'] }, ignorePaths: ['/items/0'] });
+    const r = compareCase(b, c);
+    expect(r.status).toBe('changed');
+    expect(r.firstDifference).toBe('/items/0');
+    const same = side('a', { answer: { final_answer: 'x', items: ['a', 'b'] }, ignorePaths: ['/items/0'] });
+    expect(compareCase(b, same).status).toBe('unchanged');
   });
 
   it('pass -> fail is a regression even when the answer is unchanged; errors are kept', () => {

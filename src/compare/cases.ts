@@ -68,12 +68,16 @@ export function compareCase(baseline: CaseSide | undefined, candidate: CaseSide 
       ...withErrors,
     };
   }
-  const ignore = compileIgnorePaths(unionPaths(baseline.ignorePaths, candidate.ignorePaths));
-  const same = outcomeKey(baseline, ignore) === outcomeKey(candidate, ignore);
+  // Each side's answer is stored with its own ignorePaths left out: only the other side's are applied
+  // (leaving an array item out twice would drop the item that moved up into its place).
+  const union = unionPaths(baseline.ignorePaths, candidate.ignorePaths);
+  const under = (side: CaseSide) => compileIgnorePaths(union.filter((p) => !side.ignorePaths.includes(p)));
+  const [bIgnore, cIgnore] = [under(baseline), under(candidate)];
+  const same = outcomeKey(baseline, bIgnore) === outcomeKey(candidate, cIgnore);
   const similarity = baseline.answerText !== null && candidate.answerText !== null ? textSimilarity(baseline.answerText, candidate.answerText) : null;
   let firstDifference: string | undefined;
   if (!same && baseline.answer !== undefined && candidate.answer !== undefined && !baseline.error && !candidate.error) {
-    const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, ignore)), JSON.parse(canonicalJson(candidate.answer, ignore)));
+    const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)));
     if (d) firstDifference = d.pointer;
   }
   return {
