@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { constantSchedule, rampingSchedule, scheduleFromSettings, type ArrivalSchedule } from '../../src/load/schedule.js';
+import { resolveSettings } from '../../src/settings/resolve.js';
 import { InputError } from '../../src/util/errors.js';
+import { makeProject } from '../helpers/cli.js';
 
 /** The largest double below t (t > 0). */
 function justBelow(t: number): number {
@@ -113,5 +115,11 @@ describe('arrival schedules', () => {
       expect((err as InputError).pointer).toBe('/load/stages');
     }
     expect(() => scheduleFromSettings({ rate: 0, duration: '1s', stages: [] })).toThrow(/load.rate/);
+  });
+
+  it('a plan that sends nothing is refused with the settings, naming the file and line, before any stage runs', () => {
+    const dir = makeProject({ 'testops.config.json': '{\n  "load": {\n    "stages": [\n      { "duration": "1s", "target": 0 }\n    ]\n  }\n}\n' });
+    expect(() => resolveSettings({ cwd: dir, flags: {}, env: {} })).toThrow(/testops\.config\.json:3 at \/load\/stages: load\.stages send no request/);
+    expect(resolveSettings({ cwd: makeProject({ 'testops.config.json': { load: { stages: [{ duration: '1s', target: 0 }, { duration: '1s', target: 3 }] } } }), flags: {}, env: {} }).load.stages).toHaveLength(2);
   });
 });

@@ -9,6 +9,7 @@ import { InputError, errorMessage } from '../util/errors.js';
 import { segmentsToPointer } from '../util/json-source.js';
 import { DEFAULTS, type SettingsDefaults } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { scheduleFromSettings } from '../load/schedule.js';
 import { thresholdProblems } from '../load/thresholds.js';
 import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
 import { newRunId } from './run-id.js';
@@ -274,6 +275,15 @@ function checkCrossFields(s: SettingsDefaults, c: ConfigFile, problems: Problems
   }
   if (s.load.stages.length === 0 && safeDuration(s.load.duration) === 0) {
     problems.add(`load.duration must be longer than 0 (no requests would be sent)`, where('/load/duration'));
+  } else if (durations.every(([, text]) => safeDuration(text) !== undefined)) {
+    // The arrival plan itself (a ramp whose targets are all 0 sends nothing): now, with its file and line,
+    // rather than as a bare error from the load stage after SIM has run.
+    try {
+      scheduleFromSettings(s.load);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.add(err.message, where(err.pointer ?? '/load'));
+    }
   }
   // k6 threshold syntax and metric names, checked now rather than after SIM has run.
   for (const p of thresholdProblems(s.load.thresholds, s.load.generator)) problems.add(p.message, { pointer: p.pointer });
