@@ -127,6 +127,17 @@ describe('report.html', () => {
     expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN 80–94', 'PASS ≥ 95']);
   });
 
+  it('shows bidi overrides and controls in engine text escaped, so the page cannot be visually reordered', () => {
+    const hostile = syntheticReport();
+    hostile.reason = 'verdict \u202eLIAF';
+    hostile.warroom[0].message = 'answer \u202eLIAF\u001b[31m';
+    const h = renderReportHtml(hostile);
+    // The backslash of the escape is itself written as &#92;.
+    expect(h).toContain('verdict &#92;u202eLIAF');
+    expect(h).toContain('answer &#92;u202eLIAF&#92;x1b[31m');
+    expect(h).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/);
+  });
+
   it('stays bounded for 100k cases: summarised and paginated', () => {
     const big = syntheticReport({ cases: 100_000 });
     const view = buildHtmlView(big);

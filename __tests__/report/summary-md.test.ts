@@ -50,6 +50,17 @@ describe('summary.md', () => {
     expect(mdText('x\ny')).toBe('x y');
   });
 
+  it('shows bidi overrides and terminal controls from engine text escaped, so a line cannot be visually reordered', () => {
+    // "<RLO>LIAF" renders as "FAIL" in a job summary or PR comment.
+    expect(mdText('verdict \u202eLIAF')).toBe('verdict \\\\u202eLIAF');
+    expect(mdText('a\u001b[31mb\u0007\u2066c')).toBe('a\\\\x1b\\[31mb\\\\x07\\\\u2066c');
+    const report = syntheticReport();
+    report.warroom[0].message = 'answer \u202eLIAF';
+    const { markdown } = renderSummaryMarkdown(report);
+    expect(markdown).toContain('answer \\\\u202eLIAF');
+    expect(markdown).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/);
+  });
+
   // One large run for the budget tests: 100k cases, multi-byte and hostile engine text.
   let big: ReturnType<typeof syntheticReport> | undefined;
   const bigReport = () => (big ??= syntheticReport({ cases: 100_000, hostile: '<script>alert(1)</script> ünïcödé ✓ 漢字 '.repeat(4) }));

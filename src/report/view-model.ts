@@ -1,4 +1,5 @@
 import { STAGE_ORDER } from '../runner/events.js';
+import { escapeControls } from '../util/printable.js';
 import type { MetricPoint } from '../store/types.js';
 import type { Finding, Severity } from '../warroom/finding.js';
 import { SEVERITY_SCORE } from '../warroom/finding.js';
@@ -85,7 +86,9 @@ export function text(v: unknown, max = LIMITS.maxText): string {
       s = String(v);
     }
   }
-  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  // Controls and bidi overrides shown as \\xNN / \\uNNNN: a right-to-left override would reorder the page's text.
+  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  return escapeControls(cut);
 }
 
 function verdictCls(v: unknown): string {

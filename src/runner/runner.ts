@@ -8,6 +8,7 @@ import type { Settings } from '../settings/types.js';
 import { STAGES } from '../stages/index.js';
 import { engineVersionFinding } from '../stages/pipeline/engine-version.js';
 import { InputError, WiringError, errorMessage } from '../util/errors.js';
+import { escapeControls } from '../util/printable.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { EventBus } from './event-bus.js';
@@ -142,7 +143,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     if (!health.ok) {
       throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
     }
-    engineVersion = health.version ?? null;
+    // The engine's own words: an ESC or a bidi override in it must not reach a terminal or a report as it is.
+    engineVersion = health.version != null ? escapeControls(health.version) : null;
     log('info', 'engine', `engine up${engineVersion ? `, version ${engineVersion}` : ''}: ${health.message}`);
     const versionFinding = engineVersionFinding(settings.engineVersion, engineVersion);
     if (versionFinding) raise(versionFinding);

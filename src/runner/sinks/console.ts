@@ -1,3 +1,4 @@
+import { escapeControls } from '../../util/printable.js';
 import type { RunEvent, Sink } from '../events.js';
 
 export interface ConsoleOptions {
@@ -20,7 +21,8 @@ export class ConsoleSink implements Sink {
 
   handle(e: RunEvent): void {
     const line = this.format(e);
-    if (line !== null) this.write(line + '\n');
+    // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed.
+    if (line !== null) this.write(escapeControls(line) + '\n');
   }
 
   private format(e: RunEvent): string | null {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { escapeControls } from '../../util/printable.js';
 import type { RunEvent, Sink } from '../events.js';
 
 /**
@@ -22,7 +23,8 @@ export class RunLogSink implements Sink {
     const line = formatLogLine(e);
     if (line === null || this.fd === null) return;
     try {
-      fs.writeSync(this.fd, this.scrub(line) + '\n');
+      // Escaped as on the console: run.log is read with cat and in CI log viewers.
+      fs.writeSync(this.fd, escapeControls(this.scrub(line)) + '\n');
     } catch {
       // A full disk must not take the run down with it; the console still has the lines.
     }
