@@ -56,6 +56,25 @@ describe('WarroomLogSink', () => {
     expect(bad.map((b) => b.line)).toEqual([3, 5]);
   });
 
+  it('a torn last line (a run killed mid-write) is ended before the next run appends, so its findings stay readable', async () => {
+    const file = path.join(tempDir(), 'warroom', 'warroom.log');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${formatWarroomLine(finding('earlier', 1))}\n{"id":"earlier-2","sev`);
+    const sink = new WarroomLogSink(file);
+    const bus = new EventBus('next');
+    bus.add(sink);
+    bus.emit({ type: 'warroom', finding: finding('next', 1) });
+    await bus.close();
+    const { findings, bad } = readWarroomLog(file);
+    expect(findings.map((f) => f.id)).toEqual(['earlier-1', 'next-1']);
+    expect(bad).toEqual([{ line: 2, text: '{"id":"earlier-2","sev' }]);
+    // A whole last line is not followed by an empty one.
+    const again = new WarroomLogSink(file);
+    again.close();
+    expect(fs.readFileSync(file, 'utf8').endsWith('}\n')).toBe(true);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('\n\n');
+  });
+
   it('an output folder that cannot be written is an error when the sink is made, naming the path', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'out'), 'a file where the folder should be');

@@ -18,7 +18,9 @@ export class WarroomLogSink implements Sink {
   /** Throws when the file cannot be opened (an unwritable output folder is the runner's to report). */
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.fd = fs.openSync(file, 'a');
+    // 'a+': every write still appends; the descriptor can also read the last byte (endTornLine).
+    this.fd = fs.openSync(file, 'a+');
+    endTornLine(this.fd);
   }
 
   handle(e: RunEvent): void {
@@ -48,6 +50,23 @@ export class WarroomLogSink implements Sink {
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
+  }
+}
+
+/**
+ * A run killed in the middle of a write (power loss, a full disk) can leave the file ending inside a
+ * line. Appending to it would glue this run's first finding onto that torn line, and a JSON-lines
+ * reader would lose both: the torn line is ended first, so only it stays unreadable.
+ */
+function endTornLine(fd: number): void {
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) fs.writeSync(fd, '\n');
+  } catch {
+    // Nothing is lost by not checking: the run's own findings are in its report folder too.
   }
 }
 
