@@ -159,6 +159,21 @@ describe('the k6 script', () => {
     expect(r.handleSummary({ metrics: {} })).toEqual({ '/tmp/x/summary.json': '{"metrics":{}}' });
   });
 
+  it('run by hand (no TORON_TESTOPS_K6_SUMMARY), handleSummary prints a short summary instead of writing a file named "undefined"', () => {
+    const r = execute(buildK6Script(input()), {}, 0);
+    const data = {
+      metrics: {
+        http_req_duration: { type: 'trend', contains: 'time', values: { avg: 12.34567, 'p(95)': 30 }, thresholds: { 'p(95)<450': { ok: true } } },
+        http_req_failed: { type: 'rate', contains: 'default', values: { rate: 0.5, passes: 1, fails: 1 }, thresholds: { 'rate<0.01': { ok: false } } },
+      },
+    };
+    const out = r.handleSummary(data);
+    expect(Object.keys(out)).toEqual(['stdout']);
+    expect(out.stdout).toContain('http_req_duration: avg=12.346 p(95)=30');
+    expect(out.stdout).toMatch(/ok {5}p\(95\)<450/);
+    expect(out.stdout).toMatch(/FAILED rate<0\.01/);
+  });
+
   it('header templates become expressions, never values', () => {
     expect(headerExpression('plain')).toBe('"plain"');
     expect(headerExpression('${A}')).toBe('__ENV["A"]');
