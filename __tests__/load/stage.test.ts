@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../src/engine/reference/server.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
@@ -92,6 +93,19 @@ describe('load stage (built-in generator), end to end through the CLI', () => {
     expect(load.thresholds[0].passed).toBe(true);
     expect(fs.readFileSync(path.join(rd, 'warroom.log'), 'utf8')).toMatch(/load run invalid/);
   });
+
+  it('a cmd: engine that dies mid-load: its requests fail as process_exit, and WAR ROOM says the engine died (CRITICAL)', async () => {
+    const tsx = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+    const engine = `cmd:${process.execPath} --import ${tsx} ${path.join(ROOT, 'src/cli.ts')} engine stdio --crash-after 10`;
+    const dir = project({ load: { rate: 20, duration: '1500ms', maxSchedulerLagMs: 5000 } });
+    const r = await runCli(['run', '--engine', engine, '--stages', 'load', '--run-id', 'l5'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const report = readJson(path.join(reportDir(dir, 'l5'), 'report.json'));
+    expect(report.stages.load.errors.process_exit).toBeGreaterThan(0);
+    const died = report.warroom.filter((f: any) => f.subsystem === 'engine' && f.severity === 'CRITICAL');
+    expect(died).toHaveLength(1);
+    expect(died[0].message).toMatch(/engine process exited under load; \d+ request\(s\) failed with it: .*crash/);
+  }, 60_000);
 
   it('a cmd: engine goes through the same scheduler; answers failing assertions show as quality under load', async () => {
     const dir = project({ load: { rate: 30, duration: '1s', thresholds: { http_req_duration: ['p(95)<5000'], checks: [{ threshold: 'rate>0.99', level: 'warn' }] } } }, [

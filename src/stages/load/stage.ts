@@ -108,6 +108,17 @@ function simRate(prior: StageResults): number | null {
 }
 
 function raiseFindings(ctx: RunContext, data: LoadRunData, invalid: string[], simPassRate: number | null): void {
+  // An engine process that exits under load is the same event SIM reports as engine-died: everything
+  // after it is a failed request, and http_req_failed alone would not say why.
+  const exits = data.errors?.process_exit ?? 0;
+  if (exits > 0) {
+    ctx.raise({
+      type: 'engine-died',
+      severity: 'CRITICAL',
+      subsystem: 'engine',
+      message: `engine process exited under load; ${exits} request(s) failed with it: ${data.errorSamples?.process_exit ?? 'no message'}`,
+    });
+  }
   if (invalid.length > 0) {
     ctx.raise({
       type: 'load-generator-behind',
