@@ -40,8 +40,13 @@ export function mergeReplay(
   const cases = [...summaryCases.map(asResult), ...unscoredCases.map(asUnscored)];
   const totals = replayTotals(cases, rules.thresholds);
 
-  const drifts = blocks.map((b) => b.drift as Obj | null).filter((d): d is Obj => !!d);
-  const summaryDrifts = summaries.map((b) => b.drift as Obj | null).filter((d): d is Obj => !!d);
+  // A leg with nothing to replay (its slice empty, its answers all engine errors) still reports the
+  // drift of its slice (the baseline's cases it no longer has): the union needs it.
+  const driftLegs = shards.filter((s) => ran.includes(s) || !!(s.report.stages.replay as Obj | undefined)?.drift);
+  const drifts = driftLegs.map((s) => (s.report.stages.replay as Obj).drift as Obj | null).filter((d): d is Obj => !!d);
+  const summaryDrifts = driftLegs
+    .map((s) => ((s.summaries.replay as Obj | undefined) ?? (s.report.stages.replay as Obj)).drift as Obj | null)
+    .filter((d): d is Obj => !!d);
   const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases as DriftCase[])) : [];
   const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases as DriftCase[])) : [];
   const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;

@@ -177,6 +177,36 @@ export function storedAnswer(snapshot: OpenSnapshot, index: number): unknown {
   return answer;
 }
 
+/**
+ * The drift cases no replay answer decides (pure): this run's cases that got no answer (engine error)
+ * and the baseline's cases this run no longer has (within `scope`: a shard answers for its slice only).
+ * Also for a run with nothing to replay (a shard whose slice is empty, a snapshot of engine errors
+ * only): the baseline's cases of its slice are still removed, or a merge of the legs would lose them.
+ */
+export function driftWithoutAnswers(
+  entries: readonly SnapshotEntry[],
+  baseline: OpenSnapshot,
+  scope?: (c: { dataset: string; id: string }) => boolean,
+): DriftCase[] {
+  const out: DriftCase[] = [];
+  const answered = new Set(baseline.entries.filter((e) => e.status === 'ok').map((e) => key(e.dataset, e.id)));
+  for (const e of entries) {
+    if (e.status === 'ok') continue;
+    out.push({
+      id: e.id,
+      dataset: e.dataset,
+      status: answered.has(key(e.dataset, e.id)) ? 'noise' : 'new',
+      note: 'no answer in this run (engine error)',
+      ...(e.location ? { location: e.location } : {}),
+    });
+  }
+  const inRun = new Set(entries.map((e) => key(e.dataset, e.id)));
+  for (const e of baseline.entries) {
+    if (!inRun.has(key(e.dataset, e.id)) && (scope?.(e) ?? true)) out.push({ id: e.id, dataset: e.dataset, status: 'removed' });
+  }
+  return out;
+}
+
 export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   const { snapshot } = o;
   const trees = new Map<string, IgnoreTree>();
@@ -417,22 +447,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
 
   let drift: ReplayOutcome['drift'] = null;
   if (base) {
-    const inRun = new Set(snapshot.entries.map((e) => key(e.dataset, e.id)));
-    for (const e of snapshot.entries) {
-      if (e.status === 'ok') continue;
-      const bi = baseIndex.get(key(e.dataset, e.id));
-      const inBaseline = bi !== undefined && base.snapshot.entries[bi].status === 'ok';
-      driftCases.push({
-        id: e.id,
-        dataset: e.dataset,
-        status: inBaseline ? 'noise' : 'new',
-        note: 'no answer in this run (engine error)',
-        ...(e.location ? { location: e.location } : {}),
-      });
-    }
-    for (const e of base.snapshot.entries) {
-      if (!inRun.has(key(e.dataset, e.id)) && (o.baselineScope?.(e) ?? true)) driftCases.push({ id: e.id, dataset: e.dataset, status: 'removed' });
-    }
+    driftCases.push(...driftWithoutAnswers(snapshot.entries, base.snapshot, o.baselineScope));
     drift = {
       baseline: base.label,
       baselineRunId: base.snapshot.header.runId,

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { loadBaseline } from '../../baseline/load.js';
 import { relPath } from '../../runner/paths.js';
 import type { RunContext, Stage, StageResult, StageResults } from '../../runner/stage.js';
-import { openSnapshot, type OpenSnapshot } from '../../snapshot/reader.js';
+import { openSnapshot, type OpenSnapshot, type SnapshotEntry } from '../../snapshot/reader.js';
 import { InputError } from '../../util/errors.js';
 import { inShard, type CaseKey } from '../../shard/slice.js';
-import { replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
+import { driftWithoutAnswers, replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
 import {
   caseName,
   describeDivergence,
@@ -56,11 +56,14 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
 
   if (mode === 'in-run' && !fs.existsSync(file)) {
     const sim = prior.sim;
-    const reason =
-      !sim || sim.verdict === 'SKIPPED'
+    // A shard whose slice is empty still answers for its slice of the baseline: those cases are removed.
+    const emptySlice = settings.shard !== null && (sim?.report as { shard?: { cases?: unknown } } | undefined)?.shard?.cases === 0;
+    const reason = emptySlice
+      ? `shard ${settings.shard!.index}/${settings.shard!.total} holds no case: nothing to replay`
+      : !sim || sim.verdict === 'SKIPPED'
         ? 'SIM did not run, so there is no snapshot to replay (replay a stored one with: toron-testops replay SNAPSHOT --engine SPEC)'
         : 'no snapshot was written (SIM did not complete)';
-    return { verdict: 'SKIPPED', reason, report: {} };
+    return skippedWithDrift(ctx, reason, emptySlice ? [] : null);
   }
 
   // A stored run is given as --baseline is (a snapshot, a report folder or its report.json, a bundle.zip).
@@ -96,6 +99,37 @@ function isRunFolderOrBundle(file: string): boolean {
   }
 }
 
+/**
+ * A replay with nothing to replay, SKIPPED; with a baseline and `entries` (this run's cases, none
+ * answered), its drift still lists what no answer decides: the baseline's cases this run (this shard's
+ * slice) no longer has are removed, its unanswered cases noise or new. Merge adds the legs' drift up,
+ * so without this a leg with an empty slice would drop its slice's removed cases from the merged run.
+ */
+function skippedWithDrift(ctx: RunContext, reason: string, entries: readonly SnapshotEntry[] | null): StageResult {
+  const { settings } = ctx;
+  if (!settings.baseline || entries === null) return { verdict: 'SKIPPED', reason, report: {} };
+  const b = loadBaseline(settings.baseline, settings.cwd);
+  try {
+    const scope = settings.shard ? (c: CaseKey) => inShard(c, settings.shard) : undefined;
+    const cases = driftWithoutAnswers(entries, b.snapshot, scope);
+    const totals = driftTotals(cases, settings.replay.drift);
+    const drift = (diffs: number) => ({
+      baseline: b.label,
+      baselineRunId: b.snapshot.header.runId,
+      snapshot: b.snapshotFile,
+      verdict: totals.verdict,
+      rate: totals.rate,
+      ...totals.counts,
+      thresholds: settings.replay.drift,
+      probed: 0,
+      cases: cases.map((c) => reportDriftCase(c, diffs)),
+    });
+    return { verdict: 'SKIPPED', reason, report: { drift: drift(5) }, summary: { runId: ctx.runId, verdict: 'SKIPPED', reason, drift: drift(10) } };
+  } finally {
+    b.snapshot.close();
+  }
+}
+
 async function replayWith(
   ctx: RunContext,
   snapshot: OpenSnapshot,
@@ -109,7 +143,7 @@ async function replayWith(
   if (answered === 0) {
     const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s), all engine errors)`;
     if (mode === 'staging') throw new InputError(reason);
-    return { verdict: 'SKIPPED', reason, report: {} };
+    return skippedWithDrift(ctx, reason, snapshot.entries);
   }
   ctx.log(
     'info',

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { mergeShards } from '../../src/merge/merge.js';
+import { validateReport } from '../../src/report/schema.js';
+import { inShard } from '../../src/shard/slice.js';
+import { readJson } from '../helpers/cli.js';
+import { cmd, dataset, DRIFT_ENGINE, project, run } from '../replay/helpers.js';
+
+const statuses = (drift: { cases: { dataset: string; id: string; status: string }[] }) =>
+  Object.fromEntries(drift.cases.map((c) => [`${c.dataset}/${c.id}`, c.status]));
+const counts = (d: Record<string, unknown>) => ({ unchanged: d.unchanged, changed: d.changed, new: d.new, removed: d.removed, noise: d.noise, verdict: d.verdict });
+
+describe('merged drift = unsharded drift, also with legs that have nothing to replay', () => {
+  it("a leg whose slice is empty and a leg whose answers are all engine errors still report their slice's removed cases", async () => {
+    // The baseline had c0..c7; the suite now has c0 and c1. Over 3 shards: c0 in 1, none in 2, c1 in 3.
+    const shard = (id: string) => [1, 2, 3].find((i) => inShard({ dataset: 'd', id }, { index: i, total: 3 }));
+    expect([shard('c0'), shard('c1')]).toEqual([1, 3]);
+    const base = project({ d: dataset('d', 8) });
+    await run(base, { engine: cmd(DRIFT_ENGINE), runId: 'B', stages: 'sim' });
+    const dir = project({ d: dataset('d', 2) });
+    const baseline = `${base}/.toron-testops/snapshots/B.json`;
+    // This build cannot answer c0 at all: shard 1 has no answer to replay.
+    const engine = cmd(DRIFT_ENGINE, '--error', 'question 0');
+    const full = await run(dir, { engine, runId: 'N', stages: 'sim,replay', baseline, out: 'full' });
+    for (const i of [1, 2, 3]) await run(dir, { engine, runId: 'N', stages: 'sim,replay', baseline, shard: `${i}/3`, out: `s${i}` });
+    const legs = [1, 2, 3].map((i) => readJson(`${dir}/s${i}/reports/N/report.json`).stages.replay);
+    expect(legs.map((r) => r.verdict)).toEqual(['SKIPPED', 'SKIPPED', 'PASS']);
+    expect(legs[1].reason).toBe('shard 2/3 holds no case: nothing to replay');
+    for (const i of [1, 2, 3]) expect(validateReport(readJson(`${dir}/s${i}/reports/N/report.json`))).toEqual({ ok: true });
+
+    const merged = await mergeShards(['s1', 's2', 's3'], { cwd: dir, out: 'merged' });
+    const m = readJson(merged.paths.report).stages.replay.drift;
+    const f = full.replay.drift;
+    expect(statuses(f)).toEqual({
+      'd/c0': 'noise', // no answer in this run
+      'd/c1': 'unchanged',
+      ...Object.fromEntries([2, 3, 4, 5, 6, 7].map((i) => [`d/c${i}`, 'removed'])),
+    });
+    expect(statuses(m)).toEqual(statuses(f));
+    expect(counts(m)).toEqual(counts(f));
+    expect(readJson(merged.paths.replaySummary).drift.removed).toBe(6);
+    expect(validateReport(readJson(merged.paths.report))).toEqual({ ok: true });
+  }, 60_000);
+});
