@@ -282,7 +282,8 @@ function openStore(
     opened.store.beginRun({
       runId: settings.runId,
       startedAt: startedAt.toISOString(),
-      engine: { kind, target: redactTarget(settings.engine.target), profile: settings.engine.profile },
+      // Scrubbed as report.json's is: an ABORTED run's result.json is written from this row.
+      engine: { kind, target: pathScrubber(settings.cwd, paths.out)(redactTarget(settings.engine.target)), profile: settings.engine.profile },
     });
     bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
     return opened;
