@@ -88,6 +88,8 @@ describe('load stage, k6 backend', () => {
     ]);
     expect(load.metrics.dropped_iterations).toBeNull();
     expect(readJson(path.join(rd, 'load_summary.json')).durationMs).toBe(8274.949);
+    // one progress line from k6's summary (k6 itself reports none while it runs)
+    expect(r.stdout).toMatch(/ {2}load 20\/\d+ .* p95 \d+(\.\d)? ms, dropped 0/);
   });
 
   it('no k6 on PATH: ERROR (exit 2) that says how to install it', async () => {

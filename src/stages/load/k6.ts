@@ -132,6 +132,21 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
     ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held; the run fails on k6\'s exit code' : 'a threshold failed; the summary\'s verdicts are used'}`);
   }
 
+  // k6 reports no progress while it runs; one line from its summary, so a live view ends on k6's counts
+  // (done) rather than on nothing.
+  const reqs = summary.http_reqs?.count ?? 0;
+  ctx.emit({
+    type: 'progress',
+    stage: 'load',
+    done: reqs,
+    total: schedule.total,
+    failures: 0,
+    errors: summary.http_req_failed?.passes ?? 0,
+    ratePerSec: Math.round(summary.http_reqs?.rate ?? 0),
+    ...(summary.http_req_duration?.['p(95)'] != null ? { p95Ms: Math.round(summary.http_req_duration['p(95)'] * 10) / 10 } : {}),
+    dropped: summary.dropped_iterations?.count ?? 0,
+    inFlight: 0,
+  });
   const results = k6Thresholds(thresholds, summary);
   if (exit.code === 99 && summary.thresholdsPassed && !cancelled) {
     // k6 says a threshold was crossed, yet the summary read shows none (a wrapper k6Binary that copied
