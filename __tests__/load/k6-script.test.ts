@@ -106,7 +106,7 @@ describe('the k6 script', () => {
 
   it('constant-arrival-rate with the thresholds, p(99) in the summary, VUs capped by maxInFlight', () => {
     const { options } = execute(buildK6Script(input()), {}, 0);
-    expect(options.scenarios.toron_load).toEqual({ executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '10000ms', preAllocatedVUs: 50, maxVUs: 64 });
+    expect(options.scenarios.toron_load).toEqual({ executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '10000ms', preAllocatedVUs: 50, maxVUs: 64, gracefulStop: '30000ms' });
     expect(options.thresholds).toEqual({ http_req_duration: ['p(95)<450'], http_req_failed: ['rate<0.01'] });
     expect(options.summaryTrendStats).toContain('p(99)');
   });
@@ -129,7 +129,14 @@ describe('the k6 script', () => {
       ],
       preAllocatedVUs: 64,
       maxVUs: 64,
+      gracefulStop: '30000ms',
     });
+  });
+
+  it('k6 waits for requests in flight as long as the built-in generator does (gracefulStop covers load.timeoutMs)', () => {
+    // k6 drops requests still in flight at gracefulStop (30 s by default) from every metric
+    const slow = execute(buildK6Script(input({ timeoutMs: 120_000 })), {}, 0).options.scenarios.toron_load;
+    expect(slow.gracefulStop).toBe('121000ms');
   });
 
   it('rates with decimals become whole iterations per a longer timeUnit (k6 takes integers only)', () => {
