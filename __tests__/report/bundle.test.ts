@@ -154,6 +154,23 @@ describe('bundle.zip', () => {
     expect(execFileSync('unzip', ['-p', info.file], { encoding: 'utf8' })).not.toContain('PRIVATE KEY');
   });
 
+  it('refuses an --out that is one of the files it bundles, leaving that file as it was', async () => {
+    const { out, dir } = fakeRun();
+    const report = path.join(dir, 'report.json');
+    const snapshot = path.join(out, 'snapshots', 'run-1.json');
+    const before = { report: fs.readFileSync(report, 'utf8'), snapshot: fs.readFileSync(snapshot, 'utf8') };
+    await expect(buildBundle(dir, { env: {}, out: report })).rejects.toThrow(/is the run's report\.json/);
+    await expect(buildBundle(dir, { env: {}, out: snapshot })).rejects.toThrow(/is the run's snapshot\.json/);
+    // Another name for the same file.
+    const link = path.join(out, 'link-to-report.json');
+    fs.linkSync(report, link);
+    await expect(buildBundle(dir, { env: {}, out: link })).rejects.toThrow(/is the run's report\.json/);
+    expect(fs.readFileSync(report, 'utf8')).toBe(before.report);
+    expect(fs.readFileSync(snapshot, 'utf8')).toBe(before.snapshot);
+    // bundle.zip itself is not a source: rebuilding over it is the normal case.
+    await expect(buildBundle(dir, { env: {}, out: path.join(dir, 'bundle.zip') })).resolves.toMatchObject({ path: 'bundle.zip' });
+  });
+
   it('rejects a folder without report.json and a malformed SOURCE_DATE_EPOCH', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-empty-'));
     await expect(buildBundle(empty, { env: {} })).rejects.toThrow(/has no report\.json/);

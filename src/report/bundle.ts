@@ -96,6 +96,18 @@ export function bundleSources(reportDir: string, written?: unknown): BundleSourc
   return sources.filter((s) => isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** Whether two paths name one file (by path, or by device and inode when both exist: links, case-insensitive disks). */
+function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const x = fs.statSync(a);
+    const y = fs.statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
@@ -223,6 +235,9 @@ export async function buildBundle(reportDir: string, opts: BuildBundleOptions = 
   const epoch = bundleEpoch(opts.env ?? process.env, opts.recordedEpoch);
   const sources = bundleSources(reportDir, opts.writtenReport);
   const file = path.resolve(opts.out ?? path.join(reportDir, 'bundle.zip'));
+  // `--out report.json` (or the snapshot) would replace a file of the run with its own archive.
+  const clobbered = sources.find((s) => sameFile(s.path, file));
+  if (clobbered) throw new InputError(`--out ${file} is the run's ${clobbered.name}, which goes into the bundle: choose another file`);
   const { sha256, bytes } = await writeBundleZip(sources, file, epoch);
   return {
     file,
