@@ -47,6 +47,17 @@ describe('no path of the machine in the files of a run', () => {
     expect(texts['run.log']).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
   });
 
+  it('a SIM registry given by its absolute path outside the working folder: sim_summary.json names it relatively', async () => {
+    const datasets = project();
+    const registry = path.join(datasets, 'sim', 'sim_dataset.json');
+    const cwd = makeProject({ 'testops.config.json': { sim: { registry } } });
+    const r = await runCli(['run', '--engine', 'reference', '--config', 'testops.config.json', '--stages', 'sim', '--run-id', 'reg', '--out', 'out'], { cwd });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const texts = runTexts(path.join(cwd, 'out'), 'reg');
+    expect(JSON.parse(texts['sim_summary.json']).registry).toBe(path.relative(cwd, registry));
+    expect(leaks(texts, [cwd, datasets, os.tmpdir() + path.sep])).toEqual([]);
+  });
+
   it('a history database that cannot be opened: the HIGH finding names it relatively', async () => {
     const cwd = project();
     // A folder where the database file should be: SQLite cannot open it, and it cannot be moved aside.

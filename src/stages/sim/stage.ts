@@ -154,7 +154,7 @@ export const simStage: Stage = {
       verdict,
       reason,
       report,
-      summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(settings.sim.registry) },
+      summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(path.relative(settings.cwd, path.resolve(settings.cwd, settings.sim.registry))) },
       partial,
     };
   },
