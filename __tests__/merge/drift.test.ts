@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeShards } from '../../src/merge/merge.js';
 import { validateReport } from '../../src/report/schema.js';
@@ -9,7 +10,7 @@ const statuses = (drift: { cases: { dataset: string; id: string; status: string 
   Object.fromEntries(drift.cases.map((c) => [`${c.dataset}/${c.id}`, c.status]));
 const counts = (d: Record<string, unknown>) => ({ unchanged: d.unchanged, changed: d.changed, new: d.new, removed: d.removed, noise: d.noise, verdict: d.verdict });
 
-describe('merged drift = unsharded drift, also with legs that have nothing to replay', () => {
+describe('the merged replay and drift: what an unsharded run reports, from legs merge can trust', () => {
   it("a leg whose slice is empty and a leg whose answers are all engine errors still report their slice's removed cases", async () => {
     // The baseline had c0..c7; the suite now has c0 and c1. Over 3 shards: c0 in 1, none in 2, c1 in 3.
     const shard = (id: string) => [1, 2, 3].find((i) => inShard({ dataset: 'd', id }, { index: i, total: 3 }));
@@ -39,5 +40,29 @@ describe('merged drift = unsharded drift, also with legs that have nothing to re
     expect(counts(m)).toEqual(counts(f));
     expect(readJson(merged.paths.replaySummary).drift.removed).toBe(6);
     expect(validateReport(readJson(merged.paths.report))).toEqual({ ok: true });
+  }, 60_000);
+
+  it("a leg's replay_summary.json that disagrees with its report.json is refused, naming where, not merged into the score", async () => {
+    const dir = project({ d: dataset('d', 12) });
+    for (const i of [1, 2]) await run(dir, { engine: 'reference', runId: 'R', stages: 'sim,replay', shard: `${i}/2`, out: `s${i}` });
+    const ok = await mergeShards(['s1', 's2'], { cwd: dir, out: 'ok' });
+    expect(readJson(ok.paths.report).stages.replay).toMatchObject({ replayed: 12, determinismScore: 100 });
+    const file = `${dir}/s1/reports/R/replay_summary.json`;
+    const intact = fs.readFileSync(file, 'utf8');
+    const damage = (edit: (summary: any) => void) => {
+      const summary = JSON.parse(intact);
+      edit(summary);
+      fs.writeFileSync(file, JSON.stringify(summary));
+    };
+    // Cut short: its cases would silently leave the merged score.
+    damage((summary) => summary.cases.pop());
+    const cut = await mergeShards(['s1', 's2'], { cwd: dir, out: 'cut' });
+    expect(cut.verdict).toBe('ERROR');
+    expect(cut.error).toMatch(/^s1\/reports\/R: replay_summary\.json does not agree with report\.json at \/cases \(\d+ entries, the report has \d+\)/);
+    // Edited: a case that disagreed now "agrees".
+    damage((summary) => (summary.cases[0].modalAgreement = 0.25));
+    const edited = await mergeShards(['s1', 's2'], { cwd: dir, out: 'edited' });
+    expect(edited.verdict).toBe('ERROR');
+    expect(edited.error).toMatch(/replay_summary\.json does not agree with report\.json at \/cases\/0\/modalAgreement/);
   }, 60_000);
 });

@@ -46,14 +46,49 @@ export function readShard(src: ShardSource): ShardRun {
       throw new Error(`${name} is not JSON (${(err as Error).message})`);
     }
   };
+  const replaySummary = json('replay_summary.json');
+  const disagreement = replaySummary ? replaySummaryDisagreement(report.stages.replay as Record<string, unknown> | undefined, replaySummary) : null;
+  if (disagreement) throw new Error(`replay_summary.json does not agree with report.json at ${disagreement} (the file was edited or is damaged)`);
   return {
     source: src.source,
     kind: src.kind,
     hash: createHash('sha256').update(raw).digest('hex'),
     report: report as ShardRun['report'],
-    summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: json('replay_summary.json'), pipeline: json('pipeline_summary.json') },
+    summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: replaySummary, pipeline: json('pipeline_summary.json') },
     snapshot: src.files.get('snapshot.json') ?? null,
   };
+}
+
+/** The per-case fields merge judges the replay on: report.json (schema-checked) and replay_summary.json must agree on them. */
+const REPLAY_CASE_FIELDS = ['dataset', 'id', 'agreed', 'rawAgreed', 'stable', 'uniqueOutputs', 'modalAgreement', 'firstDivergence'] as const;
+
+/**
+ * Where a shard's replay_summary.json differs from its report.json, or null. Merge computes the run's
+ * determinism and drift from the summaries (they keep more diffs and errors), which the report schema
+ * does not check: a summary cut short or edited would silently drop cases from the merged score (a
+ * summary of 20 of a leg's 42 cases made the merged run "64 cases, 98.44" instead of 86). The summary
+ * repeats the report's cases with more detail, so every case, unscored case and drift status must match.
+ */
+export function replaySummaryDisagreement(block: Record<string, unknown> | undefined, summary: Record<string, unknown>): string | null {
+  if (!block || !Array.isArray(block.cases)) return null; // no replay in the report: nothing merge reads from the summary
+  const list = (v: unknown): Record<string, unknown>[] | null => (Array.isArray(v) ? (v as Record<string, unknown>[]) : null);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const compare = (at: string, mine: Record<string, unknown>[], theirs: Record<string, unknown>[] | null, fields: readonly string[]): string | null => {
+    if (!theirs) return `${at} (missing)`;
+    if (theirs.length !== mine.length) return `${at} (${theirs.length} entries, the report has ${mine.length})`;
+    for (let i = 0; i < mine.length; i++) {
+      const f = fields.find((k) => !same(mine[i]?.[k], theirs[i]?.[k]));
+      if (f) return `${at}/${i}/${f}`;
+    }
+    return null;
+  };
+  const drift = block.drift as Record<string, unknown> | null | undefined;
+  const theirDrift = summary.drift as Record<string, unknown> | null | undefined;
+  return (
+    compare('/cases', list(block.cases)!, list(summary.cases), REPLAY_CASE_FIELDS) ??
+    compare('/unscoredCases', list(block.unscoredCases) ?? [], list(summary.unscoredCases) ?? [], ['dataset', 'id', 'rounds']) ??
+    (drift ? compare('/drift/cases', list(drift.cases) ?? [], list(theirDrift?.cases), ['dataset', 'id', 'status']) : null)
+  );
 }
 
 export interface ShardSelection {
