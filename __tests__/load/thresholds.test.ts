@@ -72,6 +72,10 @@ describe('thresholds against metric types', () => {
     for (const key of ['http_req_duration{}', 'http_req_duration{status}', 'http_req_duration{status:}', 'http_req_duration{status:200,}']) {
       expect(thresholdProblems({ [key]: ['p(95)<500'] }, 'k6').map((p) => p.message)).toEqual([expect.stringMatching(/needs a value/)]);
     }
+    // k6 matches tag values literally: {status:>=500} selects nothing and would pass vacuously
+    expect(thresholdProblems({ 'http_req_failed{status:>=500}': ['rate<0.01'] }, 'k6').map((p) => p.message)).toEqual([expect.stringMatching(/matches tag values literally.*\{status:>=500\}/)]);
+    expect(thresholdProblems({ 'http_req_duration{name:<=5 items}': ['p(95)<1'] }, 'k6')[0].message).toMatch(/literally/);
+    expect(thresholdProblems({ 'http_req_duration{name:a=>b}': ['p(95)<1'], 'http_req_duration{status:500}': ['p(95)<1'] }, 'k6')).toEqual([]);
     expect(thresholdProblems({ scheduler_lag_ms: ['p(99)<10'] }, 'k6')[0].message).toMatch(/only the builtin generator/);
     expect(() => parseThresholds({ scheduler_lag_ms: ['p(99)<10'] }, 'k6')).toThrow(InputError);
   });

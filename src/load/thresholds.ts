@@ -107,6 +107,15 @@ function tagsValid(tags: string): boolean {
     .every((t) => t.indexOf(':') >= 0 && t.slice(t.indexOf(':') + 1) !== '');
 }
 
+/** A tag written as a comparison ("status:>=500"), which k6 takes as the literal value ">=500". */
+function comparedTag(tags: string): string | null {
+  for (const t of tags.slice(1, -1).split(',')) {
+    const value = t.slice(t.indexOf(':') + 1).trim();
+    if (/^(?:[<>]=?|[!=]=)\s*-?[0-9]/.test(value)) return t.trim();
+  }
+  return null;
+}
+
 const AGGREGATIONS: Record<MetricType, string> = {
   counter: 'count or rate',
   rate: 'rate',
@@ -180,6 +189,15 @@ export function parseThresholds(
     const [, name, tags] = key;
     if (tags && !tagsValid(tags)) {
       problem(base, `load.thresholds: ${JSON.stringify(metric)}: every tag of a sub-metric needs a value, like {status:200} or {scenario:toron_load}`);
+      continue;
+    }
+    const compared = tags ? comparedTag(tags) : null;
+    if (compared) {
+      problem(
+        base,
+        `load.thresholds: ${JSON.stringify(metric)}: k6 matches tag values literally, so {${compared}} selects no request and its threshold would pass with nothing measured; ` +
+          'name one value ({status:500}), or use {expected_response:false} for failed requests',
+      );
       continue;
     }
     if (tags && generator !== 'k6') {
