@@ -88,6 +88,18 @@ describe('k6 summaries: the rest', () => {
     expect(r[1]).toMatchObject({ metric: 'http_req_failed', expression: 'rate<0.05', passed: true, actual: 0.02 });
   });
 
+  it('a configured Rate threshold k6 passed with no sample at all is a breach, as with the built-in generator', () => {
+    const s = parseK6Summary({
+      metrics: {
+        'http_req_failed{scenario:other}': { passes: 0, fails: 0, value: 0, thresholds: { 'rate<0.01': false } },
+        http_req_failed: { passes: 1, fails: 99, value: 0.01, thresholds: { 'rate<0.05': false } },
+      },
+    });
+    const r = k6Thresholds(parseThresholds({ 'http_req_failed{scenario:other}': ['rate<0.01'], http_req_failed: ['rate<0.05'] }, 'k6'), s);
+    expect(r[0]).toMatchObject({ passed: false, actual: null, note: expect.stringMatching(/no samples/) });
+    expect(r[1]).toMatchObject({ passed: true, actual: 0.01, note: 'verdict from k6' });
+  });
+
   it("refuses k6's new machine-readable summary (no thresholds) with a clear reason", () => {
     const doc = { config: {}, metadata: { k6Version: '1.5.0', generatedAt: 'x' }, results: { checks: {}, metrics: [] }, version: '1.0.0' };
     expect(() => parseK6Summary(doc, 'summary.json')).toThrow(/new machine-readable summary.*no thresholds/);

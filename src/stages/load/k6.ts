@@ -216,6 +216,10 @@ export function k6Thresholds(configured: ParsedThreshold[], summary: K6Summary):
     const actual = typeof v === 'number' ? v : null;
     if (found) {
       used.add(found);
+      if (found.passed && unsampledRate(summary, key)) {
+        // k6 passes a threshold with nothing to judge; the gate does not (as with the built-in generator).
+        return { metric: t.metric, expression: t.expression, level: t.level, passed: false, actual: null, note: 'no samples to judge (k6 passed it with none)' };
+      }
       return { metric: t.metric, expression: t.expression, level: t.level, passed: found.passed, actual, note: 'verdict from k6' };
     }
     if (actual !== null) {
@@ -238,6 +242,12 @@ export function k6MetricKey(metric: string): string {
   const open = metric.indexOf('{');
   if (open < 0 || !metric.endsWith('}')) return metric;
   return `${metric.slice(0, open)}{${metric.slice(open + 1, -1).trim()}}`;
+}
+
+/** A Rate metric that received no sample (passes and fails both 0): its rate is not a measurement. */
+function unsampledRate(summary: K6Summary, key: string): boolean {
+  const v = summary.values[key];
+  return v !== undefined && v.passes === 0 && v.fails === 0;
 }
 
 /** The value a summary threshold was judged on, when the summary holds that statistic. */
