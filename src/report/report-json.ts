@@ -26,6 +26,8 @@ export interface ReportInput {
    * `artifacts` even though they do not exist yet, so that the report.json inside the bundle is final.
    */
   planned?: { html?: boolean; summary?: boolean; bundle?: boolean };
+  /** Whether this run wrote `<out>/snapshots/<run_id>.json`; when not given, an existing file is named. */
+  ownSnapshot?: boolean;
 }
 
 /** report.json from the run's typed results. Every path in it is relative to the report folder. */
@@ -70,7 +72,7 @@ export function buildReport(input: ReportInput): Report {
       html: input.planned?.html ? rel(paths.html) : existing(paths.html),
       summary: input.planned?.summary ? rel(paths.summaryMd) : existing(paths.summaryMd),
       log: rel(paths.runLog),
-      snapshot: existing(paths.snapshot),
+      snapshot: input.ownSnapshot === false ? null : existing(paths.snapshot),
       bundle: input.planned?.bundle ? rel(paths.bundle) : existing(paths.bundle),
       result: rel(paths.result),
       simSummary: existing(paths.simSummary),

@@ -42,6 +42,12 @@ export interface FinaliseRunInput {
   log: RunContext['log'];
   /** Called first, before any file is written (the runner writes its snapshot there). */
   beforeReport?: () => unknown;
+  /**
+   * Whether this run wrote its snapshot (asked after beforeReport). When it did not (ERROR, cancelled,
+   * SIM not run), a snapshot left under the same run id by an earlier run is not named in report.json,
+   * nor bundled. Without it, an existing snapshot file is named (merge writes its own before the report).
+   */
+  ownSnapshot?: () => boolean;
   /** Adds fields to report.json before it is written (merge: which shards made it). */
   decorateReport?: (report: Report) => void;
   /** Called once the report files are written, before the bus closes (the runner closes its engine). */
@@ -97,6 +103,7 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
       results,
       findings,
       planned: { html: true, summary: true, bundle: true },
+      ...(input.ownSnapshot ? { ownSnapshot: input.ownSnapshot() } : {}),
     });
     input.decorateReport?.(report);
     // report.html and summary.md come from this report object; see src/report/finalise.ts for the order.

@@ -116,8 +116,12 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   }
   // The snapshot sees every SIM answer (an answer observer) and is written once SIM and load are done.
   const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
-  const finishSnapshot = () =>
-    snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
+  // Whether this run wrote <out>/snapshots/<run_id>.json: one left there by an earlier run of the same id is not its.
+  let snapshotWritten = false;
+  const finishSnapshot = async () => {
+    const written = await snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
+    if (written) snapshotWritten = true;
+  };
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
@@ -222,6 +226,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       env: opts.env ?? process.env,
       log,
       beforeReport: finishSnapshot,
+      ownSnapshot: () => snapshotWritten,
       afterWrite: async () => {
         await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
       },
