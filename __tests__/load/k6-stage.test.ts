@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../src/engine/reference/server.js';
+import { describeK6Exit } from '../../src/load/k6-run.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
 import { ROOT, makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
 
@@ -156,6 +157,12 @@ describe('load stage, k6 backend', () => {
     expect(load.reason).toMatch(/exited with code 107/);
     expect(load.reason).toContain('file://k6/script.js:42:9');
     for (const f of ['report.json', 'load_summary.json', 'result.json', 'summary.md', 'run.log']) expect(fs.readFileSync(path.join(rd, f), 'utf8')).not.toContain(dir);
+  });
+
+  it("k6's exit codes are named as k6 names them (errext/exitcodes)", () => {
+    expect(describeK6Exit({ code: 103, signal: null, tail: '' })).toMatch(/stopped through its REST API/);
+    expect(describeK6Exit({ code: 105, signal: null, tail: '' })).toMatch(/aborted from outside/);
+    expect(describeK6Exit({ code: null, signal: 'SIGKILL', tail: '' })).toBe('k6 was stopped by SIGKILL');
   });
 
   it('k6 that writes no summary: ERROR, never a pass', async () => {

@@ -11,7 +11,7 @@ export const K6_EXIT_CODES: Readonly<Record<number, string>> = {
   100: 'setup() timed out',
   101: 'teardown() timed out',
   102: 'a timeout',
-  103: 'an engine error',
+  103: 'the test was stopped through its REST API (k6 before v0.43: an engine error)',
   104: 'invalid configuration',
   105: 'the test was aborted from outside',
   106: 'the REST API could not start',
