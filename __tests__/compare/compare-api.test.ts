@@ -59,6 +59,20 @@ describe('compareEngines', () => {
     for (const file of [o.paths.json, o.paths.markdown]) expect(fs.readFileSync(file, 'utf8').includes(elsewhere), file).toBe(false);
   });
 
+  it('a cmd: engine given with absolute paths is named without them in comparison.json and comparison.md', async () => {
+    const dir = project();
+    // The drift fixture engine answers every prompt; its script and node lie outside the project.
+    const candidate = `cmd:${process.execPath} ${path.join(ROOT, '__tests__/fixtures/replay/drift-engine.mjs')}`;
+    const settings = resolveSettings({ cwd: dir, flags: { runId: 'abs', stages: 'sim' }, env: {} });
+    const o = await compareEngines({ settings, candidate, baseline: 'reference', env: {} });
+    expect(o.comparison.candidate.spec).toBe(`cmd:…/${path.basename(process.execPath)} …/drift-engine.mjs`);
+    expect(o.comparison.candidate.engine?.target).toBe(`cmd:…/${path.basename(process.execPath)} …/drift-engine.mjs`);
+    for (const file of [o.paths.json, o.paths.markdown]) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const p of [ROOT, path.dirname(process.execPath)]) expect(text.includes(p), `${file} names ${p}`).toBe(false);
+    }
+  });
+
   it('throws an InputError for a spec it cannot place, before anything runs', async () => {
     const dir = project();
     const settings = resolveSettings({ cwd: dir, flags: { runId: 'bad' }, env: {} });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Sink } from '../runner/events.js';
 import { relPath, runPaths } from '../runner/paths.js';
+import { portableTarget } from '../snapshot/portable.js';
 import { runPipeline, type RunOutcome } from '../runner/runner.js';
 import { exitCodeFor, type Verdict } from '../runner/verdict.js';
 import type { Settings } from '../settings/types.js';
@@ -159,6 +160,11 @@ interface BuildInput {
   sideErrors: NewCompareFinding[];
 }
 
+/** A side's engine with its target as a snapshot holds it (no secret, no path of this machine). */
+function portableEngine<E extends { target: string }>(engine: E | null, cwd: string): E | null {
+  return engine ? { ...engine, target: portableTarget(engine.target, cwd) } : null;
+}
+
 function buildComparison(i: BuildInput): Comparison {
   const runId = i.settings.runId;
   const rel = (p: string) => relPath(i.dir, p);
@@ -208,10 +214,10 @@ function buildComparison(i: BuildInput): Comparison {
   const reason = `${reasonParts.join('; ')}; promote ${promote ? 'yes' : 'no'}`;
 
   const candidateSide: CompareSide = {
-    spec: shownSpec(i.candidateSpec),
+    spec: shownSpec(i.candidateSpec, i.settings.cwd),
     version: i.candidateSpec.version,
     kind: 'engine',
-    engine: i.candidateRun.report?.engine ?? i.candidate?.engine ?? null,
+    engine: portableEngine(i.candidateRun.report?.engine ?? i.candidate?.engine ?? null, i.settings.cwd),
     runId: i.candidateRun.runId,
     verdict: candidateVerdict,
     reportDir: rel(i.candidateRun.paths.reportDir),
@@ -222,10 +228,10 @@ function buildComparison(i: BuildInput): Comparison {
   const baselineSide: CompareSide =
     i.baselineSpec.kind === 'engine'
       ? {
-          spec: shownSpec(i.baselineSpec),
+          spec: shownSpec(i.baselineSpec, i.settings.cwd),
           version: i.baselineSpec.version,
           kind: 'engine',
-          engine: b?.report?.engine ?? null,
+          engine: portableEngine(b?.report?.engine ?? null, i.settings.cwd),
           runId: b?.runId ?? null,
           verdict: b?.verdict ?? null,
           reportDir: b ? rel(b.paths.reportDir) : null,

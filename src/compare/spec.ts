@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEngineSpec, redactTarget } from '../engine/spec.js';
+import { portableTarget } from '../snapshot/portable.js';
 import type { ProfileName, Settings } from '../settings/types.js';
 import { InputError } from '../util/errors.js';
 
@@ -50,6 +51,11 @@ export function sideSettings(base: Settings, side: Extract<SideSpec, { kind: 'en
   };
 }
 
-export function shownSpec(side: SideSpec): string {
-  return side.kind === 'engine' ? redactTarget(side.given) : side.given;
+/**
+ * A side as comparison.json and comparison.md name it: an engine spec without secrets and without the
+ * machine's paths (`cmd:node /home/runner/engine.js` shows as `cmd:node …/engine.js`, as in snapshots).
+ */
+export function shownSpec(side: SideSpec, cwd: string): string {
+  if (side.kind !== 'engine') return side.given;
+  return side.version === null ? portableTarget(side.given, cwd) : redactTarget(side.given);
 }
