@@ -310,5 +310,14 @@ function skipped(reason: string): StageResult {
 function classifyRunError(err: unknown): { kind: string; message: string } {
   if (err instanceof InputError) return { kind: 'input', message: err.message };
   if (err instanceof WiringError) return { kind: 'engine', message: err.message };
-  return { kind: 'internal', message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+  return { kind: 'internal', message: `internal error: ${err instanceof Error ? portableStack(err.stack ?? err.message) : String(err)}` };
+}
+
+/**
+ * A stack trace as a report may carry it: each frame's file by its name alone. The frames name where
+ * toron-testops is installed (a runner's `_actions` folder, a global npm prefix), which the working
+ * directory scrubber does not cover, and no report may name a path of the machine (DESIGN §3.3).
+ */
+export function portableStack(stack: string): string {
+  return stack.replace(/(?<=^|[\s(])(?:file:\/\/)?(?:[A-Za-z]:)?[\\/](?:[^\s()'"]*[\\/])?([^\s()'"\\/]+:\d+(?::\d+)?)/gm, '$1');
 }
