@@ -136,6 +136,18 @@ describe('drift against a baseline', () => {
     expect(again.replay.drift).toMatchObject({ changed: 0, unchanged: 3 });
   });
 
+  it('noise says why: replays that differ from each other, or replays that agree but not with the SIM answer', async () => {
+    const dir = project({ d: dataset('d', 3) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'same', stages: 'sim', out: 'old' });
+    const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--flaky', 'question 1', '--first', 'question 2'), runId: 'same', stages: 'sim,replay', baseline: 'old/snapshots/same.json' });
+    const notes = Object.fromEntries(now.replay.drift.cases.map((c: { id: string; status: string; note?: string }) => [c.id, [c.status, c.note]]));
+    expect(notes).toEqual({
+      c0: ['unchanged', undefined],
+      c1: ['noise', 'answers differ between replays'],
+      c2: ['noise', "its replays agree with each other but not with this run's SIM answer"],
+    });
+  });
+
   it('a bundle.zip is a baseline too (its snapshot.json)', async () => {
     const dir = project({ d: dataset('d', 8) });
     const base = await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'zipped', stages: 'sim' });

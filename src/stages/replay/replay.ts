@@ -440,7 +440,10 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
               : 'answers to the baseline request differ between rounds'
             : r.errors.length > 0
               ? 'engine errors in its replays (no answer to compare)'
-              : 'answers differ between replays'
+              : r.stable
+                ? // in-run: the replays agree with each other, not with the answer SIM got (and stored)
+                  "its replays agree with each other but not with this run's SIM answer"
+                : 'answers differ between replays'
           : undefined;
     return { ...where, status, ...(note ? { note } : {}), ...(status === 'changed' ? { diff, diffCount } : {}) };
   }
