@@ -52,6 +52,43 @@ describe('open-model scheduler', () => {
     expect(r.started.length).toBeLessThan(100);
   });
 
+  it('a freed slot goes to the newest request due; the ones that came due while it was taken are dropped, not started late', async () => {
+    // A clock of the test's own: one request every 10 ms, one slot, the first request held 55 ms.
+    let t = 0;
+    const ac = new AbortController();
+    const started: { i: number; lag: number }[] = [];
+    const dropped: [number, number][] = [];
+    const s: OpenModelScheduler = new OpenModelScheduler({
+      schedule: constantSchedule(100, 300),
+      maxInFlight: 1,
+      signal: ac.signal,
+      clock: () => t,
+      hooks: {
+        start(i, intended, actual) {
+          started.push({ i, lag: actual - intended });
+        },
+        dropped(from, count) {
+          dropped.push([from, count]);
+        },
+      },
+    });
+    const done = s.run();
+    expect(started).toEqual([{ i: 0, lag: 0 }]);
+    // Its timer wakes the loop just before request 1 is due (at 9.5 ms): the slot is taken, so it parks
+    // until a release.
+    t = 9.5;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(dropped).toEqual([]);
+    // At 55 ms requests 1-5 are due (10, 20, ..., 50 ms): 5 takes the slot 5 ms late, 1-4 are dropped.
+    t = 55;
+    s.release(true);
+    expect(started.at(-1)).toEqual({ i: 5, lag: 5 });
+    expect(dropped).toEqual([[1, 4]]);
+    ac.abort();
+    s.release();
+    await done;
+  });
+
   it('cancellation stops sending; the run ends when the last request in flight ends', async () => {
     const ac = new AbortController();
     const r = run(100, 60_000, 100, 10, ac.signal);

@@ -7,7 +7,9 @@ import type { ArrivalSchedule } from './schedule.js';
  * tick starts every request that is due by now (a batch at high rates), then sleeps until the next one
  * is due: setTimeout when that is a millisecond or more away (timers have ms granularity), setImmediate
  * when it is closer (I/O still runs between ticks). A request due while `maxInFlight` are in flight is
- * dropped and counted (k6's dropped_iterations): queueing it would hide the engine's slowness.
+ * dropped and counted (k6's dropped_iterations): queueing it would hide the engine's slowness. When a
+ * slot frees, it goes to the newest request due, never to one that waited for it: that one's wait
+ * would be the generator's, yet counted as the engine's latency (from its intended send time).
  */
 
 export interface SchedulerHooks {
@@ -120,6 +122,13 @@ export class OpenModelScheduler {
     // time, and the one read after it serves the next start (or the wait below).
     let now = this.now();
     const due = schedule.dueBy(now);
+    // More due than free slots: the older ones came due while every slot was taken (or while the loop
+    // was held up); they are dropped, and the newest take the slots.
+    const over = due - this.next - Math.max(0, maxInFlight - this.inFlight);
+    if (over > 0) {
+      hooks.dropped(this.next, over, now);
+      this.next += over;
+    }
     while (this.next < due) {
       if (this.inFlight >= maxInFlight) {
         const count = due - this.next;
