@@ -138,6 +138,14 @@ describe('report.html', () => {
     expect(h).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/);
   });
 
+  it('cuts long engine text at a character, never inside a surrogate pair', () => {
+    const r = syntheticReport();
+    r.reason = 'x'.repeat(LIMITS.maxText - 1) + '😀';
+    const h = renderReportHtml(r);
+    expect(h).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    expect(h).toContain('x'.repeat(LIMITS.maxText - 1) + '… (');
+  });
+
   it('stays bounded for 100k cases: summarised and paginated', () => {
     const big = syntheticReport({ cases: 100_000 });
     const view = buildHtmlView(big);

@@ -50,6 +50,13 @@ describe('summary.md', () => {
     expect(mdText('x\ny')).toBe('x y');
   });
 
+  it('never cuts a line inside a surrogate pair (half an emoji would be written as U+FFFD)', () => {
+    const cut = mdText('a'.repeat(399) + '😀 tail', 400);
+    expect(cut).toBe('a'.repeat(399) + '…');
+    expect(Buffer.from(cut, 'utf8').toString('utf8')).not.toContain('\ufffd');
+    expect(mdText('a'.repeat(398) + '😀 tail', 400)).toBe('a'.repeat(398) + '😀…');
+  });
+
   it('shows bidi overrides and terminal controls from engine text escaped, so a line cannot be visually reordered', () => {
     // "<RLO>LIAF" renders as "FAIL" in a job summary or PR comment.
     expect(mdText('verdict \u202eLIAF')).toBe('verdict \\\\u202eLIAF');

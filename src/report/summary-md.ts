@@ -1,7 +1,7 @@
 import { STAGE_ORDER } from '../runner/events.js';
 import type { Finding } from '../warroom/finding.js';
 import type { Report } from './types.js';
-import { sortFindings } from './view-model.js';
+import { cutText, sortFindings } from './view-model.js';
 import { escapeControls } from '../util/printable.js';
 
 /**
@@ -47,7 +47,7 @@ const MAX_LINE = 400;
 export function mdText(s: unknown, max = MAX_LINE): string {
   let t = typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s);
   t = t.replace(/[\r\n\t\f\v\u2028\u2029]+/g, ' ');
-  if (t.length > max) t = `${t.slice(0, max)}…`;
+  if (t.length > max) t = `${cutText(t, max)}…`;
   // A bidi override would reorder the rest of the line as GitHub shows it ("LIAF" read as "FAIL").
   t = escapeControls(t);
   t = t

@@ -74,6 +74,16 @@ function str(v: unknown): string | null {
 function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
+/**
+ * The first `max` UTF-16 units of a string, one fewer when the cut would split a surrogate pair: half
+ * an emoji is written to a UTF-8 file as U+FFFD, a character the engine never sent.
+ */
+export function cutText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = max > 0 && /[\ud800-\udbff]/.test(s[max - 1]) ? max - 1 : max;
+  return s.slice(0, end);
+}
+
 /** Any value as bounded text (objects as compact JSON). */
 export function text(v: unknown, max = LIMITS.maxText): string {
   let s: string;
@@ -87,7 +97,7 @@ export function text(v: unknown, max = LIMITS.maxText): string {
     }
   }
   // Controls and bidi overrides shown as \\xNN / \\uNNNN: a right-to-left override would reorder the page's text.
-  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  const cut = s.length > max ? `${cutText(s, max)}… (${s.length} chars)` : s;
   return escapeControls(cut);
 }
 
