@@ -21,7 +21,7 @@ function writtenTexts(reportDir: string): [string, string][] {
 
 const absolute = (p: string) => new RegExp(`(?<![.\\w])${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 
-describe('merge names its inputs without the paths of the machine', () => {
+describe('merge and its inputs: named without the paths of the machine, never overwritten', () => {
   it('shards and k6 summaries outside the working directory, given absolute, are named relative to it', async () => {
     // The legs ran elsewhere (the runner's temp folder, say); merge runs in the workspace.
     const legs = project({ d: dataset('d', 6) });
@@ -51,5 +51,21 @@ describe('merge names its inputs without the paths of the machine', () => {
     expect(missing.verdict).toBe('ERROR');
     expect(readJson(missing.paths.report).error.message).toContain(`${path.relative(here, path.join(legs, 'nowhere'))}: no such file or folder`);
     for (const [name, text] of writtenTexts(missing.paths.reportDir)) expect(text.includes(legs), `${name} names ${legs}`).toBe(false);
+  }, 60_000);
+
+  it("merge given a leg's --out is refused before writing: the leg is kept, and a later merge still finds it", async () => {
+    const dir = project({ d: dataset('d', 6) });
+    for (const i of [1, 2]) await run(dir, { engine: 'reference', runId: 'own', stages: 'sim,replay', shard: `${i}/2`, out: `s${i}` });
+    const leg = fs.readFileSync(`${dir}/s1/reports/own/report.json`);
+    const legSnapshot = fs.readFileSync(`${dir}/s1/snapshots/own.json`);
+    for (const inputs of [['s1', 's2'], ['s1/reports/own/bundle.zip', 's2'], ['.']]) {
+      const o = await mergeShards(inputs, { cwd: dir, out: 's1' });
+      expect(o.verdict).toBe('ERROR');
+      expect(o.error).toMatch(/^--out s1 would overwrite the input s1\/reports\/own(\/bundle\.zip)? \(the merged run own is written to s1\/reports\/own\): give merge an --out of its own$/);
+      expect(fs.readFileSync(`${dir}/s1/reports/own/report.json`).equals(leg)).toBe(true);
+      expect(fs.readFileSync(`${dir}/s1/snapshots/own.json`).equals(legSnapshot)).toBe(true);
+    }
+    const ok = await mergeShards(['s1', 's2'], { cwd: dir, out: 'merged' });
+    expect(ok.verdict).toBe('PASS');
   }, 60_000);
 });

@@ -110,6 +110,18 @@ export function shownInput(cwd: string, p: string): string {
   return path.relative(cwd, p).split(path.sep).join('/') || '.';
 }
 
+/**
+ * The first input that lies in `reportDir` (the folder the merged run replaces), or null. Sources are
+ * named relative to `cwd` (shownInput), a bundle's inner archive after a "!".
+ */
+export function inputOverwrittenBy(sources: readonly { source: string }[], cwd: string, reportDir: string): string | null {
+  for (const s of sources) {
+    const at = path.resolve(cwd, s.source.split('!')[0]);
+    if (at === reportDir || at.startsWith(reportDir + path.sep)) return s.source;
+  }
+  return null;
+}
+
 /** A report folder (<out>/reports/<run_id>/): its files, and the snapshot report.json names in <out>. */
 export function readReportFolder(dir: string, source: string): ShardSource {
   const files = new Map<ShardFileName, Buffer>();

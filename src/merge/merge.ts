@@ -19,7 +19,7 @@ import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import type { ZipLimits } from '../github/zip.js';
-import { collectShardSources, shownInput, type InputProblem } from './inputs.js';
+import { collectShardSources, inputOverwrittenBy, shownInput, type InputProblem } from './inputs.js';
 import { mergeK6Load, readK6Summaries } from './k6.js';
 import { mergePipeline } from './pipeline.js';
 import { mergeReplay } from './replay.js';
@@ -84,17 +84,27 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   const paths = runPaths(cwd, settings.out, runId);
   const bus = new EventBus(runId);
   for (const s of opts.sinks ?? []) bus.add(s);
+  const refuse = async (message: string): Promise<RunOutcome> => {
+    bus.emit({ type: 'log', level: 'error', source: 'merge', message });
+    bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
+    await bus.close();
+    return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+  };
+  // The merged run replaces <out>/reports/<run_id>/ and <out>/snapshots/<run_id>.json: a leg written there
+  // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing.
+  const overwritten = inputOverwrittenBy(collected.sources, cwd, paths.reportDir);
+  if (overwritten) {
+    return refuse(
+      `--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`,
+    );
+  }
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
     bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd)));
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
-    const message = `cannot write ${paths.reportDir}: ${errorMessage(err)}`;
-    bus.emit({ type: 'log', level: 'error', source: 'merge', message });
-    bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
-    await bus.close();
-    return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+    return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
   }
   const log: RunContext['log'] = (level, source, message) => bus.emit({ type: 'log', level, source, message });
   const engine = ref?.report.engine ?? { kind: 'unknown', target: '(no shard)', version: null, profile: 'auto' };
