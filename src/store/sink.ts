@@ -12,7 +12,7 @@ export interface StoreSinkOptions {
 /**
  * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
  * raised (a crash keeps every finding already raised), SIM case results buffered and written in
- * batches (one transaction per batch, and the rest on `done` or close). The run row itself is opened
+ * batches (one transaction per batch, the rest when a stage finishes, on `done` or on close). The run row itself is opened
  * and closed by the runner (beginRun/finishRun), which knows the engine and the outcome.
  */
 export class StoreSink implements Sink {
@@ -50,6 +50,11 @@ export class StoreSink implements Sink {
           location: e.location ?? null,
         });
         if (this.buffer.length >= this.batchSize) this.flush();
+        return;
+      case 'subsystem':
+        // A stage's results are in the history once it finishes: a run killed in a later stage (a long
+        // load) keeps them, as the ABORTED notice promises, instead of losing the unflushed batch.
+        if (e.state === 'finished') this.flush();
         return;
       case 'done':
         this.flush();
