@@ -113,5 +113,12 @@ describe('toron-testops replay SNAPSHOT (staging replay)', () => {
     const gone = await runCli(['replay', 'gone.json', '--engine', 'reference', '--run-id', 'gone'], { cwd: dir });
     expect(gone.code).toBe(2);
     expect(gone.stdout).toMatch(/gone\.json: snapshot file not found/);
+    // The bundle of the run whose run id the replay reuses: the run would delete it before reading it.
+    const bundle = path.join(reportDir(dir, 'prod'), 'bundle.zip');
+    const before = fs.readFileSync(bundle);
+    const own = await runCli(['replay', '.toron-testops/reports/prod/bundle.zip', '--engine', 'reference', '--run-id', 'prod'], { cwd: dir });
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/bundle\.zip is in the report folder of run prod, which this replay \(run id prod\) empties before reading it/);
+    expect(fs.readFileSync(bundle).equals(before)).toBe(true);
   });
 });

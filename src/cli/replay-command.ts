@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { relPath } from '../runner/paths.js';
+import { relPath, runPaths } from '../runner/paths.js';
 import { runPipeline } from '../runner/runner.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { resolveSettings } from '../settings/resolve.js';
@@ -50,6 +51,20 @@ export function parseReplayArgs(argv: string[]): { snapshot: string | null; rest
   return { snapshot: positionals[0]?.value ?? null, rest: argv.filter((_, i) => i !== at) };
 }
 
+/**
+ * A run empties its report folder first: a SNAPSHOT inside the folder of this replay's own run id (the
+ * bundle.zip of the run being replayed, given with its --run-id) would be deleted before it is read,
+ * along with the report of the run it came from.
+ */
+function refuseOwnReportFolder(snapshot: string, settings: { cwd: string; out: string; runId: string }): void {
+  const { reportDir } = runPaths(settings.cwd, settings.out, settings.runId);
+  const abs = path.resolve(settings.cwd, snapshot);
+  if (abs !== reportDir && !abs.startsWith(reportDir + path.sep)) return;
+  throw new InputError(
+    `${snapshot} is in the report folder of run ${settings.runId}, which this replay (run id ${settings.runId}) empties before reading it: give the replay another --run-id or --out`,
+  );
+}
+
 /** `toron-testops replay SNAPSHOT`: the pipeline with only the replay stage, fed by a stored snapshot. */
 export async function replayCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<number> {
   let settings;
@@ -68,6 +83,7 @@ export async function replayCommand(argv: string[], io: { cwd: string; env: Node
     if (parsed.flags.shard !== undefined) throw new InputError('replay replays the whole snapshot: --shard does not apply');
     snapshot = split.snapshot;
     settings = resolveSettings({ cwd: io.cwd, configPath: parsed.flags.config, flags: { ...parsed.flags, stages: ['replay'] }, env: io.env });
+    refuseOwnReportFolder(snapshot, settings);
   } catch (err) {
     process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
     return 2;
