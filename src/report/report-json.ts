@@ -54,7 +54,9 @@ export function buildReport(input: ReportInput): Report {
     reason: input.reason,
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
-    durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+    // Wall-clock times: a clock stepped back during the run (NTP on a fresh CI machine) must not give a
+    // negative duration, which the schema (minimum 0) and every reader of the report would refuse.
+    durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()),
     cancelled: input.cancelled,
     error: input.error,
     engine: input.engine,
