@@ -34,9 +34,13 @@ export function tarAtN(agreedCases: number, totalCases: number): number {
   return totalCases > 0 ? agreedCases / totalCases : 0;
 }
 
-/** 100 x TAR@N, 2 decimals: the number the gate reads. */
+/**
+ * 100 x TAR@N, 2 decimals, rounded down: the number the gate reads, never above what was measured.
+ * Rounded to nearest, 89,996 agreeing cases of 100,000 (89.996) showed as 90 and PASSed the >= 90 line.
+ * The 1e-7 absorbs float error only: k/n x 1e4 is an integer or at least 1/n away from one.
+ */
 export function determinismScore(tar: number): number {
-  return Math.round(tar * 1e4) / 100;
+  return Math.floor(tar * 1e4 + 1e-7) / 100;
 }
 
 export type GateVerdict = 'PASS' | 'WARN' | 'FAIL';
