@@ -58,6 +58,20 @@ describe('no path of the machine in the files of a run', () => {
     expect(leaks(texts, [cwd, datasets, os.tmpdir() + path.sep])).toEqual([]);
   });
 
+  it('merge into an output folder outside the working folder: its run.log names it relatively', async () => {
+    const cwd = project();
+    for (const i of [1, 2]) {
+      const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'legs', '--shard', `${i}/2`, '--out', `shards/${i}`], { cwd });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    }
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-merged-elsewhere-'));
+    const m = await runCli(['merge', 'shards/1', 'shards/2', '--out', out], { cwd });
+    expect(m.code, m.stdout + m.stderr).toBe(0);
+    const texts = runTexts(out, 'legs');
+    expect(leaks(texts, [out, cwd, os.tmpdir() + path.sep])).toEqual([]);
+    expect(texts['run.log']).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
+  });
+
   it('a history database that cannot be opened: the HIGH finding names it relatively', async () => {
     const cwd = project();
     // A folder where the database file should be: SQLite cannot open it, and it cannot be moved aside.

@@ -101,7 +101,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
-    bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd)));
+    bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd, paths.out)));
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
     return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
