@@ -118,6 +118,29 @@ describe('drift against a baseline', () => {
     expect(byId).toMatchObject({ c0: 'unchanged', c9: 'new', c5: 'removed' });
   });
 
+  it('a baseline sharing no case with the run (another suite, or every case renamed) is WARN with a finding, never a silent drift of 0%', async () => {
+    const dir = project({ d: dataset('d', 4) });
+    await run(dir, { engine: 'reference', runId: 'old', stages: 'sim' });
+    // The same prompts under new ids: no case id with the same input in both runs.
+    const renamed = dataset('d', 4, { extra: (i) => ({ id: `renamed-${i}` }) });
+    const dir2 = project({ d: renamed });
+    fs.cpSync(path.join(dir, '.toron-testops/snapshots'), path.join(dir2, 'base'), { recursive: true });
+    const now = await run(dir2, { engine: 'reference', runId: 'new', stages: 'sim,replay', baseline: 'base/old.json' });
+    expect(now.replay.drift).toMatchObject({ unchanged: 0, changed: 0, noise: 0, new: 4, removed: 4, verdict: 'WARN' });
+    expect(now.replay.verdict).toBe('WARN');
+    expect(now.verdict).toBe('WARN');
+    expect(now.replay.reason).toContain('drift not measured: no case in common with base/old.json (4 new, 4 removed)');
+    const f = now.reportJson.warroom.find((w: { type?: string; message: string }) => /drift was not measured/.test(w.message));
+    expect(f).toMatchObject({ severity: 'HIGH', subsystem: 'replay' });
+    expect(f.remediation).toMatch(/shares no case/);
+    // One case in common is enough to measure drift: back to PASS.
+    const one = dataset('d', 4, { extra: (i) => (i === 0 ? {} : { id: `renamed-${i}` }) });
+    const dir3 = project({ d: one });
+    fs.cpSync(path.join(dir, '.toron-testops/snapshots'), path.join(dir3, 'base'), { recursive: true });
+    const some = await run(dir3, { engine: 'reference', runId: 'new', stages: 'sim,replay', baseline: 'base/old.json' });
+    expect(some.replay.drift).toMatchObject({ unchanged: 1, new: 3, removed: 3, verdict: 'PASS' });
+  });
+
   it('an ignored array item is left out once: drift and replay diffs compare the answers given, not what a second removal leaves', async () => {
     // models_used[0] is ignored; the stored answers hold [b, c]. Leaving out item 0 again would compare [c].
     const config = { replay: { ignorePaths: ['/models_used/0'] } };

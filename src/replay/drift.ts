@@ -38,6 +38,14 @@ export function countDrift(statuses: Iterable<DriftStatus>): DriftCounts {
   return c;
 }
 
+/**
+ * No case of this run is in the baseline (same id, same input): drift was not measured at all, and a
+ * rate of 0 would read as "nothing changed" (a baseline of another suite, or of a renamed one).
+ */
+export function noCaseInCommon(c: DriftCounts): boolean {
+  return c.new > 0 && c.unchanged + c.changed + c.noise === 0;
+}
+
 /** Changed over the stable cases both runs have (0 when there is none). */
 export function driftRate(c: DriftCounts): number {
   const compared = c.unchanged + c.changed;

@@ -126,6 +126,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'Answers that are stable in this build differ from the baseline run. If the change is intended (a new model, a prompt change), make this run the new baseline; if not, bisect the changes since the baseline with the drifted cases listed in replay_summary.json.',
   },
+  'replay-drift-unmeasured': {
+    severity: 'HIGH',
+    remediation:
+      'The baseline shares no case with this run: no case id with the same input is in both, so nothing could drift. Check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline.',
+  },
   'replay-drift-case': {
     severity: 'MEDIUM',
     remediation:

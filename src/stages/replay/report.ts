@@ -1,4 +1,4 @@
-import { countDrift, driftRate, driftVerdict, type DriftCounts } from '../../replay/drift.js';
+import { countDrift, driftRate, driftVerdict, noCaseInCommon, type DriftCounts } from '../../replay/drift.js';
 import { determinismScore, determinismVerdict, tarAtN, type GateVerdict } from '../../replay/tar.js';
 import type { ReplaySettings } from '../../settings/types.js';
 import { worstVerdict } from '../../runner/verdict.js';
@@ -86,7 +86,8 @@ export interface DriftTotals {
 export function driftTotals(cases: DriftCase[], t: ReplaySettings['drift']): DriftTotals {
   const counts = countDrift(cases.map((c) => c.status));
   const rate = driftRate(counts);
-  return { counts, rate: round4(rate), verdict: driftVerdict(rate, counts.changed, t) };
+  // A baseline sharing no case with the run gates nothing: WARN, never a silent PASS.
+  return { counts, rate: round4(rate), verdict: noCaseInCommon(counts) ? 'WARN' : driftVerdict(rate, counts.changed, t) };
 }
 
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
@@ -195,7 +196,11 @@ export function replayReason(
   }
   if (t.unscored && (t.replayed > 0 || o.cancelled)) parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
   if (t.replayErrors) parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
-  if (drift) parts.push(`drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
+  if (drift && noCaseInCommon(drift.counts)) {
+    parts.push(`drift not measured: no case in common with ${o.baseline} (${drift.counts.new} new, ${drift.counts.removed} removed)`);
+  } else if (drift) {
+    parts.push(`drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
+  }
   if (o.notReplayed) parts.push(`${o.notReplayed} case(s) had no answer to replay`);
   return parts.join('; ');
 }

@@ -7,6 +7,7 @@ import { openSnapshot, type OpenSnapshot, type SnapshotEntry } from '../../snaps
 import { InputError } from '../../util/errors.js';
 import { inShard, type CaseKey } from '../../shard/slice.js';
 import { driftWithoutAnswers, replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
+import { noCaseInCommon } from '../../replay/drift.js';
 import {
   caseName,
   describeDivergence,
@@ -323,7 +324,16 @@ export function replayFindings(
       ...(c.location ? { location: c.location } : {}),
     });
   }
-  if (drift.verdict !== 'PASS') {
+  if (noCaseInCommon(drift.counts)) {
+    ctx.raise({
+      type: 'replay-drift-unmeasured',
+      severity: 'HIGH',
+      subsystem: 'replay',
+      message:
+        `baseline run ${baselineRunId} has none of this run's cases (same id and input): drift was not measured ` +
+        `(${drift.counts.new} case(s) new, ${drift.counts.removed} of the baseline's removed)`,
+    });
+  } else if (drift.verdict !== 'PASS') {
     const more = changed.length > DRIFT_FINDINGS_MAX ? ` (the first ${DRIFT_FINDINGS_MAX} have their own event; all are in replay_summary.json)` : '';
     ctx.raise({
       type: 'replay-drift',
