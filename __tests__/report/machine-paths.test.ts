@@ -72,6 +72,40 @@ describe('no path of the machine in the files of a run', () => {
     expect(texts['run.log']).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
   });
 
+  it('a cmd: engine named by absolute paths (inside and outside the working folder) that dies mid-run: no path in the stage results, the snapshot or the bundle', async () => {
+    const cwd = project();
+    // Two more cases, so that the engine dies with cases still to answer; it quotes its own path on the way out.
+    const ds = JSON.parse(fs.readFileSync(path.join(cwd, 'sim/tiny.json'), 'utf8'));
+    ds.cases.push({ id: 'two', input: { prompt: 'two' } }, { id: 'three', input: { prompt: 'three' } });
+    fs.writeFileSync(path.join(cwd, 'sim/tiny.json'), JSON.stringify(ds));
+    fs.writeFileSync(
+      path.join(cwd, 'engine.mjs'),
+      [
+        "import { createInterface } from 'node:readline';",
+        'let n = 0;',
+        "createInterface({ input: process.stdin }).on('line', (line) => {",
+        '  const req = JSON.parse(line);',
+        "  if (req.method === 'health') return process.stdout.write(JSON.stringify({ id: req.id, result: { version: '1' } }) + '\\n');",
+        "  if (++n > 1) { process.stderr.write('boom in ' + process.argv[1] + '\\n'); process.exit(3); }",
+        "  process.stdout.write(JSON.stringify({ id: req.id, result: { final_answer: 'hello' } }) + '\\n');",
+        '});',
+      ].join('\n'),
+    );
+    // The interpreter outside the working folder, the script inside it, both absolute; a --flag=/path too.
+    const envFile = path.join(ROOT, 'no-such.env');
+    const engine = `cmd:${process.execPath} --no-warnings --env-file-if-exists=${envFile} ${path.join(cwd, 'engine.mjs')}`;
+    const r = await runCli(['run', '--engine', engine, '--stages', 'sim,replay', '--concurrency', '1', '--run-id', 'abs', '--out', 'out'], { cwd });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const texts = runTexts(path.join(cwd, 'out'), 'abs');
+    texts['snapshot'] = fs.readFileSync(path.join(cwd, 'out/snapshots/abs.json'), 'utf8');
+    const report = JSON.parse(texts['report.json']);
+    const failure = report.stages.sim.cases.find((c: { id: string }) => c.id === 'two').engineErrors[0].message;
+    // (shell-quote writes `=` as `\=` in the command line it prints)
+    expect(failure).toContain(`cmd:…/${path.basename(process.execPath)} --no-warnings --env-file-if-exists\\=…/no-such.env ./engine.mjs`);
+    expect(failure).toContain('boom in ./engine.mjs');
+    expect(leaks(texts, [cwd, ROOT, path.dirname(process.execPath)])).toEqual([]);
+  });
+
   it('a history database that cannot be opened: the HIGH finding names it relatively', async () => {
     const cwd = project();
     // A folder where the database file should be: SQLite cannot open it, and it cannot be moved aside.

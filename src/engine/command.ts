@@ -38,6 +38,11 @@ export interface CommandAdapterOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra fields merged under each case input. */
   body?: Record<string, unknown>;
+  /**
+   * Makes a text fit for a report (no path of this machine: the runner's path scrubber). Applied to
+   * the target, the log lines and every failure message, which quote the command line and stderr.
+   */
+  printable?: (text: string) => string;
 }
 
 export interface CommandAdapter extends EngineAdapter {
@@ -71,14 +76,17 @@ const EXIT_GRACE_MS = 250;
 
 export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
-  const target = `cmd:${quote(opts.argv)}`;
+  const printable = opts.printable ?? ((text: string) => text);
+  const target = printable(`cmd:${quote(opts.argv)}`);
+  const log: EngineLogger = (level, message) => opts.log(level, printable(message));
+  const sessionOpts: CommandAdapterOptions = { ...opts, log };
   let session: Session | undefined;
   let closed = false;
   let nextId = 0;
-  const stderrLog = new StderrLog(opts.log);
+  const stderrLog = new StderrLog(log);
 
   function current(): Session {
-    session ??= new Session(opts, target, stderrLog);
+    session ??= new Session(sessionOpts, target, stderrLog);
     return session;
   }
 
@@ -106,7 +114,7 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
       const r = await send('run', params, opts.timeoutMs, signal);
       return r.ok
         ? { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
-        : { ok: false, error: r.error, latencyMs: r.latencyMs };
+        : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
     },
 
     async health(signal?: AbortSignal): Promise<HealthResult> {
@@ -123,7 +131,8 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
           message: `engine ${who} is up${version ? ` (version ${version})` : ''}`,
         };
       }
-      const { kind, message } = r.error;
+      const { kind } = r.error;
+      const message = printable(r.error.message);
       // An engine without a health method still proved it reads and answers JSON lines.
       if (kind === 'engine_error' || kind === 'too_large' || kind === 'protocol') {
         return {

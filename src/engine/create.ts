@@ -11,6 +11,8 @@ export interface EngineDeps {
   env: NodeJS.ProcessEnv;
   /** Where a cmd: engine runs (relative script paths resolve here). */
   cwd: string;
+  /** Makes an engine's messages fit for a report (no path of this machine); default: as they are. */
+  printable?: (text: string) => string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
         maxResponseBytes: engine.maxResponseBytes,
         log: deps.log,
         body: engine.body,
+        printable: deps.printable,
       });
   }
 }

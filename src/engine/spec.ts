@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parse, type ParseEntry } from 'shell-quote';
 import { InputError } from '../util/errors.js';
 
@@ -80,6 +81,26 @@ export function splitArgv(command: string): string[] {
     throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
   }
   return argv;
+}
+
+/**
+ * The absolute paths in a cmd: engine's command line (arguments, and `--flag=/path` values): files of
+ * this machine that reports must not name. None for other engines, or a spec that does not parse.
+ */
+export function enginePaths(spec: string): string[] {
+  let parsed;
+  try {
+    parsed = parseEngineSpec(spec);
+  } catch {
+    return [];
+  }
+  if (parsed.kind !== 'command') return [];
+  const out: string[] = [];
+  for (const arg of parsed.argv) {
+    const value = /^-[^=]*=/.test(arg) ? arg.slice(arg.indexOf('=') + 1) : arg;
+    if (path.isAbsolute(value)) out.push(value);
+  }
+  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { portablePath } from '../snapshot/portable.js';
 import path from 'node:path';
 
 /** Where a run's files go (DESIGN §3.2). Absolute for writing; `rel()` for anything printed into a report. */
@@ -60,11 +61,16 @@ export function relPath(from: string, to: string): string {
  * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
  * An output folder outside the working directory (`--out /tmp/x`, a runner's temp folder) is replaced
  * by its path relative to the working directory, since the store and the snapshot name files in it.
+ * `named`: absolute paths the settings name (see enginePaths), shown by their last part.
  */
-export function pathScrubber(cwd: string, out?: string): (text: string) => string {
+export function pathScrubber(cwd: string, out?: string, named: readonly string[] = []): (text: string) => string {
   const withSep = (p: string) => (p.endsWith(path.sep) ? p : p + path.sep);
   const cwdPrefix = withSep(cwd);
   const pairs: [string, string][] = [];
+  // Files the user named by absolute path outside the working directory (a cmd: engine's interpreter
+  // and script): by their last part, as the snapshot names them; longest first, so none cuts another.
+  const outside = [...new Set(named)].filter((p) => path.isAbsolute(p) && !withSep(p).startsWith(cwdPrefix) && p !== out);
+  for (const p of outside.sort((a, b) => b.length - a.length)) pairs.push([p, portablePath(p, cwd)]);
   if (out !== undefined && !withSep(out).startsWith(cwdPrefix)) {
     pairs.push([withSep(out), withSep(path.relative(cwd, out) || '.')]);
   }

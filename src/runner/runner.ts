@@ -23,7 +23,7 @@ import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import { finaliseRun } from './finalise-run.js';
 import type { Verdict } from './verdict.js';
-import { parseEngineSpec, redactTarget } from '../engine/spec.js';
+import { enginePaths, parseEngineSpec, redactTarget } from '../engine/spec.js';
 import type { RunContext, Stage, StageResult, StageResults } from './stage.js';
 
 export interface RunOptions {
@@ -57,7 +57,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const bus = new EventBus(settings.runId);
   for (const s of opts.sinks ?? []) bus.add(s);
   // Reports, run.log and WAR ROOM lines go into the bundle: no path of this machine in any of them.
-  const scrub = pathScrubber(settings.cwd, paths.out);
+  const scrub = pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target));
 
   const startedAt = new Date();
   // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
@@ -136,6 +136,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       log: (level, message) => log(level, 'engine', message),
       env: opts.env ?? process.env,
       cwd: settings.cwd,
+      // Its failure messages go into stage results and reports as they are: no path of this machine.
+      printable: scrub,
     });
     log('info', 'engine', `engine ${engine.kind} ${engine.target}: health check`);
     const health = await engine.health(signal);
@@ -288,7 +290,7 @@ function openStore(
       runId: settings.runId,
       startedAt: startedAt.toISOString(),
       // Scrubbed as report.json's is: an ABORTED run's result.json is written from this row.
-      engine: { kind, target: pathScrubber(settings.cwd, paths.out)(redactTarget(settings.engine.target)), profile: settings.engine.profile },
+      engine: { kind, target: pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target))(redactTarget(settings.engine.target)), profile: settings.engine.profile },
     });
     bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
     return opened;

@@ -23,8 +23,15 @@ export function portableTarget(target: string, cwd: string): string {
   } catch {
     return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead: string) => `${lead}…/${path.basename(m.trim())}`);
   }
-  if (spec.kind === 'command') return `cmd:${quote(spec.argv.map((a) => (path.isAbsolute(a) ? portablePath(a, cwd) : a)))}`;
+  if (spec.kind === 'command') return `cmd:${quote(spec.argv.map((a) => portableArg(a, cwd)))}`;
   return redactTarget(target);
+}
+
+/** A command-line argument with its path made portable: a path itself, or a `--flag=/path` value. */
+function portableArg(arg: string, cwd: string): string {
+  if (path.isAbsolute(arg)) return portablePath(arg, cwd);
+  const eq = /^-[^=]*=/.exec(arg);
+  return eq && path.isAbsolute(arg.slice(eq[0].length)) ? eq[0] + portablePath(arg.slice(eq[0].length), cwd) : arg;
 }
 
 /**
