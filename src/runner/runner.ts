@@ -121,7 +121,13 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const finishSnapshot = async () => {
     const written = await snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
     if (written) snapshotWritten = true;
+    // Said once: finish() is idempotent and its failure stays.
+    if (snapshot.failure && !snapshotFailureRaised) {
+      snapshotFailureRaised = true;
+      raise({ type: 'snapshot-not-written', severity: 'HIGH', subsystem: 'snapshot', message: snapshot.failure });
+    }
   };
+  let snapshotFailureRaised = false;
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
@@ -155,7 +161,18 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     const versionFinding = engineVersionFinding(settings.engineVersion, engineVersion);
     if (versionFinding) raise(versionFinding);
 
-    const base = { runId: settings.runId, settings, engine, paths, signal, env: opts.env ?? process.env, emit: (e: RunEventBody) => bus.emit(e), log, raise };
+    const base = {
+      runId: settings.runId,
+      settings,
+      engine,
+      paths,
+      signal,
+      env: opts.env ?? process.env,
+      emit: (e: RunEventBody) => bus.emit(e),
+      log,
+      raise,
+      snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure }),
+    };
     const answerObservers: AnswerObserver[] = settings.stages.includes('sim') ? [snapshot.observer] : [];
     for (const name of STAGE_ORDER) {
       const o = settings.stages.includes(name) ? registry[name]?.observeAnswers?.(base) : undefined;

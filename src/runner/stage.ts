@@ -19,6 +19,11 @@ export interface RunContext {
   log(level: LogLevel, source: string, message: string): void;
   /** Who wants every SIM answer as it arrives (registered before the first stage runs). */
   readonly answerObservers: readonly AnswerObserver[];
+  /**
+   * Whether this run wrote `paths.snapshot` (one an earlier run of the same id left there is not this
+   * run's), and why not when writing failed. Absent (a stage run on its own): the file's existence says.
+   */
+  snapshotStatus?(): { written: boolean; failure: string | null };
   /** Raise a WAR ROOM finding (routed to every sink as a `warroom` event). */
   raise(finding: Omit<Finding, 'id' | 'runId' | 'timestamp' | 'score' | 'remediation'> & { remediation?: string }): void;
 }

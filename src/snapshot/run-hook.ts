@@ -20,6 +20,8 @@ export interface RunSnapshot {
    * would make a misleading baseline. Idempotent; never throws (trouble is logged).
    */
   finish(input: { results: StageResults; engine: { kind: string; version: string | null }; aborted: boolean }): Promise<SnapshotWritten | null>;
+  /** Why the snapshot could not be written (a disk or permission problem), once finish() met one; else null. */
+  readonly failure: string | null;
 }
 
 export interface RunSnapshotDeps {
@@ -38,8 +40,12 @@ export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: Run
     ...(settings.replay.ignoreVolatile ? { volatileFrom: profile } : {}),
   });
   let finished = false;
+  let failure: string | null = null;
   return {
     observer: writer,
+    get failure() {
+      return failure;
+    },
     async finish({ results, engine, aborted }) {
       if (finished) return null;
       finished = true;
@@ -71,7 +77,8 @@ export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: Run
         }
         return written;
       } catch (err) {
-        deps.log('error', 'snapshot', `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`);
+        failure = `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`;
+        deps.log('error', 'snapshot', failure);
         await writer.discard();
         return null;
       }

@@ -126,6 +126,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'Answers that are stable in this build differ from the baseline run. If the change is intended (a new model, a prompt change), make this run the new baseline; if not, bisect the changes since the baseline with the drifted cases listed in replay_summary.json.',
   },
+  'snapshot-not-written': {
+    severity: 'HIGH',
+    remediation:
+      'SIM ran, but its answers could not be kept as <out>/snapshots/<run_id>.json (see the message: usually a full disk, a read-only folder, or something else at that path). Without it this run cannot be replayed, nor be a later run\'s baseline. Free the space or fix the folder\'s permissions and run again.',
+  },
   'replay-drift-unmeasured': {
     severity: 'HIGH',
     remediation:

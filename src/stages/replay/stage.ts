@@ -55,7 +55,14 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
   const file = opts.snapshotFile ? path.resolve(settings.cwd, opts.snapshotFile) : ctx.paths.snapshot;
   let shown = relPath(settings.cwd, file);
 
-  if (mode === 'in-run' && !fs.existsSync(file)) {
+  const status = ctx.snapshotStatus?.();
+  if (mode === 'in-run' && status?.failure) {
+    // The tool could not keep SIM's answers (disk, permissions): the replay asked for cannot run.
+    const reason = `${status.failure}: nothing to replay`;
+    return { verdict: 'ERROR', reason, report: {}, summary: { runId: ctx.runId, verdict: 'ERROR', reason } };
+  }
+  // One an earlier run of this run id left behind is not this run's answers.
+  if (mode === 'in-run' && (!fs.existsSync(file) || status?.written === false)) {
     const sim = prior.sim;
     // A shard whose slice is empty still answers for its slice of the baseline: those cases are removed.
     const emptySlice = settings.shard !== null && (sim?.report as { shard?: { cases?: unknown } } | undefined)?.shard?.cases === 0;
