@@ -103,7 +103,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   };
 
   // History is kept in SQLite; trouble with it is reported and never blocks the gate.
-  const store = openStore(settings, paths, startedAt, bus, log, raise);
+  const store = openStore(settings, paths, startedAt, bus, log, raise, scrub);
   for (const n of store?.notices ?? []) raise(n.finding);
   // After the store opens, so the finding is in its history too.
   if (warroomLogError !== null) {
@@ -118,6 +118,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
   // Whether this run wrote <out>/snapshots/<run_id>.json: one left there by an earlier run of the same id is not its.
   let snapshotWritten = false;
+  let snapshotFailureRaised = false;
   const finishSnapshot = async () => {
     const written = await snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
     if (written) snapshotWritten = true;
@@ -127,7 +128,6 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       raise({ type: 'snapshot-not-written', severity: 'HIGH', subsystem: 'snapshot', message: snapshot.failure });
     }
   };
-  let snapshotFailureRaised = false;
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
@@ -294,6 +294,7 @@ function openStore(
   bus: EventBus,
   log: RunContext['log'],
   raise: RunContext['raise'],
+  scrub: (text: string) => string,
 ): { store: Store; notices: ReturnType<typeof Store.open>['notices'] } | null {
   try {
     const opened = Store.open(paths.db, { outDir: paths.out, log: (level, message) => log(level, 'store', message) });
@@ -307,7 +308,7 @@ function openStore(
       runId: settings.runId,
       startedAt: startedAt.toISOString(),
       // Scrubbed as report.json's is: an ABORTED run's result.json is written from this row.
-      engine: { kind, target: pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target))(redactTarget(settings.engine.target)), profile: settings.engine.profile },
+      engine: { kind, target: scrub(redactTarget(settings.engine.target)), profile: settings.engine.profile },
     });
     bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
     return opened;
