@@ -357,13 +357,14 @@ var ajv = __webpack_require__(42463);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(21916);
 ;// CONCATENATED MODULE: ./schemas/settings.schema.json
-const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or { threshold, level } where level \\"warn\\" makes a breach a warning.","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
+const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __webpack_require__(26591);
 ;// CONCATENATED MODULE: ./src/engine/spec.ts
+
 
 
 const ACCEPTED = 'accepted forms: "reference", an http:// or https:// URL (e.g. http://127.0.0.1:8000/run), ' +
@@ -432,6 +433,28 @@ function splitArgv(command) {
         throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
     }
     return argv;
+}
+/**
+ * The absolute paths in a cmd: engine's command line (arguments, and `--flag=/path` values): files of
+ * this machine that reports must not name. None for other engines, or a spec that does not parse.
+ */
+function enginePaths(spec) {
+    let parsed;
+    try {
+        parsed = parseEngineSpec(spec);
+    }
+    catch {
+        return [];
+    }
+    if (parsed.kind !== 'command')
+        return [];
+    const out = [];
+    for (const arg of parsed.argv) {
+        const value = /^-[^=]*=/.test(arg) ? arg.slice(arg.indexOf('=') + 1) : arg;
+        if (external_node_path_default().isAbsolute(value))
+            out.push(value);
+    }
+    return out;
 }
 /**
  * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
@@ -930,7 +953,136 @@ function durationProblem(text) {
     return `invalid duration ${shown}: ${hint}`;
 }
 
+;// CONCATENATED MODULE: ./src/load/schedule.ts
+
+
+const EPS = 1e-9;
+function constantSchedule(ratePerSec, durationMs) {
+    return build('constant-arrival-rate', [{ durationMs, from: ratePerSec, to: ratePerSec }]);
+}
+/** k6's ramping-arrival-rate: each stage moves the rate linearly from the previous target to its own. */
+function rampingSchedule(startRate, stages) {
+    let prev = startRate;
+    const parts = stages.map((s) => {
+        const p = { durationMs: s.durationMs, from: prev, to: s.target };
+        prev = s.target;
+        return p;
+    });
+    return build('ramping-arrival-rate', parts);
+}
+/** The schedule that load settings describe; InputError (with the config pointer) on nonsense. */
+function scheduleFromSettings(load) {
+    if (load.stages.length === 0) {
+        if (!(load.rate > 0) || !Number.isFinite(load.rate)) {
+            throw new InputError(`load.rate must be a number above 0 (got ${load.rate})`, { pointer: '/load/rate' });
+        }
+        const ms = parseDuration(load.duration);
+        const s = constantSchedule(load.rate, ms);
+        if (s.total === 0)
+            throw new InputError(`load: rate ${load.rate}/s for ${load.duration} sends no request`, { pointer: '/load/duration' });
+        return s;
+    }
+    const stages = load.stages.map((st, i) => {
+        if (!(st.target >= 0) || !Number.isFinite(st.target)) {
+            throw new InputError(`load.stages[${i}].target must be a number >= 0 (got ${st.target})`, { pointer: `/load/stages/${i}/target` });
+        }
+        return { durationMs: parseDuration(st.duration), target: st.target };
+    });
+    const s = rampingSchedule(load.startRate ?? 0, stages);
+    if (s.total === 0)
+        throw new InputError('load.stages send no request (every target is 0, or the stages last 0 s)', { pointer: '/load/stages' });
+    return s;
+}
+function build(executor, parts) {
+    const segments = [];
+    let startMs = 0;
+    let before = 0;
+    for (const p of parts) {
+        const from = p.from / 1000;
+        const to = p.to / 1000;
+        const count = ((from + to) / 2) * p.durationMs;
+        segments.push({ startMs, durationMs: p.durationMs, from, to, before, count });
+        startMs += p.durationMs;
+        before += count;
+    }
+    const durationMs = startMs;
+    // Request i exists when it is due strictly before the end (k6 starts no iteration at t = duration).
+    const total = Math.max(0, Math.ceil(before - EPS));
+    // Both run a few times per request: indexed loops, and a constant rate (one segment) skips them.
+    const last = segments[segments.length - 1];
+    function segmentAtCount(i) {
+        // Few segments: a scan is cheaper than a search. Zero-arrival segments are skipped; a request on a
+        // boundary belongs to the segment that ends there (the integral reaches it first there).
+        for (let k = 0; k < segments.length - 1; k++) {
+            const s = segments[k];
+            if (s.count > 0 && i <= s.before + s.count + EPS)
+                return s;
+        }
+        return last;
+    }
+    function segmentAtTime(t) {
+        for (let k = 0; k < segments.length - 1; k++) {
+            const s = segments[k];
+            if (t < s.startMs + s.durationMs)
+                return s;
+        }
+        return last;
+    }
+    function arrivalsBy(t) {
+        if (t <= 0)
+            return 0;
+        if (t >= durationMs)
+            return before;
+        const s = segmentAtTime(t);
+        const tau = t - s.startMs;
+        const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
+        return s.before + s.from * tau + a * tau * tau;
+    }
+    // The first request is due when the first segment with arrivals begins (a ramp may start at rate 0).
+    const first = segments.find((s) => s.count > 0)?.startMs ?? 0;
+    function timeOf(i) {
+        if (i <= 0)
+            return first;
+        const s = segmentAtCount(i);
+        const n = i - s.before;
+        const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
+        // n = from·τ + a·τ²  →  τ = 2n / (from + sqrt(from² + 4an)): stable when a is 0 or negative.
+        const disc = Math.max(0, s.from * s.from + 4 * a * n);
+        const denom = s.from + Math.sqrt(disc);
+        const tau = denom > 0 ? (2 * n) / denom : 0;
+        return s.startMs + Math.min(tau, s.durationMs);
+    }
+    return {
+        executor,
+        durationMs,
+        total,
+        timeOf,
+        dueBy(elapsedMs) {
+            if (elapsedMs < first)
+                return 0;
+            if (elapsedMs >= durationMs)
+                return total;
+            // The integral, within float tolerance, gives the count to a step; timeOf settles the step, so a
+            // request is never called due a hair before the time it reports (a scheduler would start it early).
+            let n = Math.min(total, Math.floor(arrivalsBy(elapsedMs) + EPS) + 1);
+            while (n > 0 && timeOf(n - 1) > elapsedMs)
+                n--;
+            while (n < total && timeOf(n) <= elapsedMs)
+                n++;
+            return n;
+        },
+        rateAt(t) {
+            if (t < 0 || t >= durationMs || segments.length === 0)
+                return 0;
+            const s = segmentAtTime(t);
+            const f = s.durationMs > 0 ? (t - s.startMs) / s.durationMs : 1;
+            return (s.from + (s.to - s.from) * f) * 1000;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/load/thresholds.ts
+
 
 /** Metrics the built-in generator measures (k6 names, plus two of ours). */
 const BUILTIN_METRICS = {
@@ -966,8 +1118,31 @@ const K6_METRICS = {
     vus: 'gauge',
     vus_max: 'gauge',
 };
-const EXPRESSION = /^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*$/;
+// k6 reads the number with Go's strconv.ParseFloat, so ".01", "5." and "+1" are numbers there too; the
+// percentile's number sits right inside "p(" and ")" (k6 does not trim it: "p( 95 )" is refused by k6,
+// so it is refused here rather than written into a k6 script that k6 then rejects).
+const NUMBER = String.raw `[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`;
+const EXPRESSION = new RegExp(String.raw `^\s*(count|rate|value|avg|min|max|med|p\((${NUMBER})\))\s*(<=|>=|===|==|!=|<|>)\s*(${NUMBER})\s*$`);
 const METRIC_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(\{[^{}]*\})?$/;
+/**
+ * k6 (metrics.ParseMetricName) wants every tag of a sub-metric as key:value with a value after the
+ * first colon ("{group:::setup}" is fine): "{}", "{status}", "{status:}" and "{a:1,}" are refused there.
+ */
+function tagsValid(tags) {
+    return tags
+        .slice(1, -1)
+        .split(',')
+        .every((t) => t.indexOf(':') >= 0 && t.slice(t.indexOf(':') + 1) !== '');
+}
+/** A tag written as a comparison ("status:>=500"), which k6 takes as the literal value ">=500". */
+function comparedTag(tags) {
+    for (const t of tags.slice(1, -1).split(',')) {
+        const value = t.slice(t.indexOf(':') + 1).trim();
+        if (/^(?:[<>]=?|[!=]=)\s*-?[0-9]/.test(value))
+            return t.trim();
+    }
+    return null;
+}
 const AGGREGATIONS = {
     counter: 'count or rate',
     rate: 'rate',
@@ -1029,6 +1204,16 @@ function parseThresholds(thresholds, generator, onProblem) {
             continue;
         }
         const [, name, tags] = key;
+        if (tags && !tagsValid(tags)) {
+            problem(base, `load.thresholds: ${JSON.stringify(metric)}: every tag of a sub-metric needs a value, like {status:200} or {scenario:toron_load}`);
+            continue;
+        }
+        const compared = tags ? comparedTag(tags) : null;
+        if (compared) {
+            problem(base, `load.thresholds: ${JSON.stringify(metric)}: k6 matches tag values literally, so {${compared}} selects no request and its threshold would pass with nothing measured; ` +
+                'name one value ({status:500}), or use {expected_response:false} for failed requests');
+            continue;
+        }
         if (tags && generator !== 'k6') {
             problem(base, `load.thresholds: ${JSON.stringify(metric)} has tags; the builtin generator measures untagged metrics only (tagged sub-metrics need load.generator "k6")`);
             continue;
@@ -1048,14 +1233,30 @@ function parseThresholds(thresholds, generator, onProblem) {
         list.forEach((entry, i) => {
             const pointer = `${base}/${i}`;
             const text = typeof entry === 'string' ? entry : entry?.threshold;
-            const level = typeof entry === 'object' && entry?.level === 'warn' ? 'warn' : 'error';
+            const obj = typeof entry === 'object' && entry !== null ? entry : null;
+            const level = obj?.level === 'warn' ? 'warn' : 'error';
+            let delayAbortEvalMs = 0;
+            if (obj?.delayAbortEval !== undefined) {
+                try {
+                    delayAbortEvalMs = parseDuration(obj.delayAbortEval);
+                }
+                catch (err) {
+                    problem(`${pointer}/delayAbortEval`, `load.thresholds.${metric}[${i}].delayAbortEval: ${err.message}`);
+                    return;
+                }
+            }
+            const abort = {
+                abortOnFail: obj?.abortOnFail === true,
+                delayAbortEvalMs,
+                ...(obj?.delayAbortEval !== undefined ? { delayAbortEval: obj.delayAbortEval } : {}),
+            };
             try {
                 const p = parseExpression(text);
                 if (!allowed(type, p.aggregation)) {
                     problem(pointer, `load.thresholds.${metric}: "${p.aggregation}" does not apply to ${name}, a ${type} metric (use ${AGGREGATIONS[type]})`);
                     return;
                 }
-                out.push({ metric, name, expression: text, ...p, level, pointer });
+                out.push({ metric, name, expression: text, ...p, level, ...abort, pointer });
             }
             catch (err) {
                 problem(pointer, `load.thresholds.${metric}: ${err.message}`);
@@ -1320,6 +1521,7 @@ function newRunId(now) {
 
 
 
+
 const SCHEMA_ID = settings_schema_namespaceObject.$id;
 let ajvInstance;
 function resolve_ajv() {
@@ -1489,6 +1691,18 @@ function checkCrossFields(s, c, problems) {
     }
     if (s.load.stages.length === 0 && safeDuration(s.load.duration) === 0) {
         problems.add(`load.duration must be longer than 0 (no requests would be sent)`, where('/load/duration'));
+    }
+    else if (durations.every(([, text]) => safeDuration(text) !== undefined)) {
+        // The arrival plan itself (a ramp whose targets are all 0 sends nothing): now, with its file and line,
+        // rather than as a bare error from the load stage after SIM has run.
+        try {
+            scheduleFromSettings(s.load);
+        }
+        catch (err) {
+            if (!(err instanceof InputError))
+                throw err;
+            problems.add(err.message, where(err.pointer ?? '/load'));
+        }
     }
     // k6 threshold syntax and metric names, checked now rather than after SIM has run.
     for (const p of thresholdProblems(s.load.thresholds, s.load.generator))
@@ -2040,47 +2254,6 @@ function workingDirectoryProblem(given, workspace, confine) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/runner/paths.ts
-
-function runPaths(cwd, out, runId) {
-    const outAbs = external_node_path_default().resolve(cwd, out);
-    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
-    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
-    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
-    return {
-        cwd,
-        out: outAbs,
-        reportDir,
-        snapshotsDir,
-        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
-        warroomDir,
-        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
-        db: external_node_path_default().join(outAbs, 'testops.db'),
-        runLog: external_node_path_default().join(reportDir, 'run.log'),
-        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
-        report: external_node_path_default().join(reportDir, 'report.json'),
-        html: external_node_path_default().join(reportDir, 'report.html'),
-        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
-        result: external_node_path_default().join(reportDir, 'result.json'),
-        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
-        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
-        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
-        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
-    };
-}
-/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
-function relPath(from, to) {
-    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
-}
-/**
- * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
- * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
- */
-function pathScrubber(cwd) {
-    const prefix = cwd.endsWith((external_node_path_default()).sep) ? cwd : cwd + (external_node_path_default()).sep;
-    return (text) => (text.includes(prefix) ? text.split(prefix).join('.' + (external_node_path_default()).sep) : text);
-}
-
 ;// CONCATENATED MODULE: ./src/util/json-pointer.ts
 
 /** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
@@ -2549,8 +2722,15 @@ function portableTarget(target, cwd) {
         return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead) => `${lead}…/${external_node_path_default().basename(m.trim())}`);
     }
     if (spec.kind === 'command')
-        return `cmd:${(0,shell_quote.quote)(spec.argv.map((a) => (external_node_path_default().isAbsolute(a) ? portablePath(a, cwd) : a)))}`;
+        return `cmd:${(0,shell_quote.quote)(spec.argv.map((a) => portableArg(a, cwd)))}`;
     return redactTarget(target);
+}
+/** A command-line argument with its path made portable: a path itself, or a `--flag=/path` value. */
+function portableArg(arg, cwd) {
+    if (external_node_path_default().isAbsolute(arg))
+        return portablePath(arg, cwd);
+    const eq = /^-[^=]*=/.exec(arg);
+    return eq && external_node_path_default().isAbsolute(arg.slice(eq[0].length)) ? eq[0] + portablePath(arg.slice(eq[0].length), cwd) : arg;
 }
 /**
  * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
@@ -2577,6 +2757,62 @@ function settingsHash(s) {
         failOn: s.failOn,
     };
     return sha256Hex(canonicalJson(portable));
+}
+
+;// CONCATENATED MODULE: ./src/runner/paths.ts
+
+
+function runPaths(cwd, out, runId) {
+    const outAbs = external_node_path_default().resolve(cwd, out);
+    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
+    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
+    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
+    return {
+        cwd,
+        out: outAbs,
+        reportDir,
+        snapshotsDir,
+        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
+        warroomDir,
+        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
+        db: external_node_path_default().join(outAbs, 'testops.db'),
+        runLog: external_node_path_default().join(reportDir, 'run.log'),
+        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
+        report: external_node_path_default().join(reportDir, 'report.json'),
+        html: external_node_path_default().join(reportDir, 'report.html'),
+        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
+        result: external_node_path_default().join(reportDir, 'result.json'),
+        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
+        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
+        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
+        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
+    };
+}
+/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
+function relPath(from, to) {
+    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
+}
+/**
+ * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
+ * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
+ * An output folder outside the working directory (`--out /tmp/x`, a runner's temp folder) is replaced
+ * by its path relative to the working directory, since the store and the snapshot name files in it.
+ * `named`: absolute paths the settings name (see enginePaths), shown by their last part.
+ */
+function pathScrubber(cwd, out, named = []) {
+    const withSep = (p) => (p.endsWith((external_node_path_default()).sep) ? p : p + (external_node_path_default()).sep);
+    const cwdPrefix = withSep(cwd);
+    const pairs = [];
+    // Files the user named by absolute path outside the working directory (a cmd: engine's interpreter
+    // and script): by their last part, as the snapshot names them; longest first, so none cuts another.
+    const outside = [...new Set(named)].filter((p) => external_node_path_default().isAbsolute(p) && !withSep(p).startsWith(cwdPrefix) && p !== out);
+    for (const p of outside.sort((a, b) => b.length - a.length))
+        pairs.push([p, portablePath(p, cwd)]);
+    if (out !== undefined && !withSep(out).startsWith(cwdPrefix)) {
+        pairs.push([withSep(out), withSep(external_node_path_default().relative(cwd, out) || '.')]);
+    }
+    pairs.push([cwdPrefix, '.' + (external_node_path_default()).sep]);
+    return (text) => pairs.reduce((t, [from, to]) => (t.includes(from) ? t.split(from).join(to) : t), text);
 }
 
 ;// CONCATENATED MODULE: ./src/shard/block.ts
@@ -2632,7 +2868,9 @@ function buildReport(input) {
         reason: input.reason,
         startedAt: input.startedAt.toISOString(),
         finishedAt: input.finishedAt.toISOString(),
-        durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+        // Wall-clock times: a clock stepped back during the run (NTP on a fresh CI machine) must not give a
+        // negative duration, which the schema (minimum 0) and every reader of the report would refuse.
+        durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()),
         cancelled: input.cancelled,
         error: input.error,
         engine: input.engine,
@@ -2650,7 +2888,7 @@ function buildReport(input) {
             html: input.planned?.html ? rel(paths.html) : existing(paths.html),
             summary: input.planned?.summary ? rel(paths.summaryMd) : existing(paths.summaryMd),
             log: rel(paths.runLog),
-            snapshot: existing(paths.snapshot),
+            snapshot: input.ownSnapshot === false ? null : existing(paths.snapshot),
             bundle: input.planned?.bundle ? rel(paths.bundle) : existing(paths.bundle),
             result: rel(paths.result),
             simSummary: existing(paths.simSummary),
@@ -5131,7 +5369,7 @@ const simStage = {
             verdict,
             reason,
             report,
-            summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(settings.sim.registry) },
+            summary: { runId: ctx.runId, ...report, warnings: suite.warnings, registry: toPosix(external_node_path_default().relative(settings.cwd, external_node_path_default().resolve(settings.cwd, settings.sim.registry))) },
             partial,
         };
     },
@@ -5259,134 +5497,6 @@ function requestPool(cases, runId) {
             const repeat = drawRepeat(seed, i, Math.max(1, cases[caseIndex].repeat));
             const list = (made[caseIndex] ??= []);
             return (list[repeat] ??= Object.freeze({ caseIndex, repeat, seed: seedsOf(caseIndex)[repeat], case: cases[caseIndex] }));
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/load/schedule.ts
-
-
-const EPS = 1e-9;
-function constantSchedule(ratePerSec, durationMs) {
-    return build('constant-arrival-rate', [{ durationMs, from: ratePerSec, to: ratePerSec }]);
-}
-/** k6's ramping-arrival-rate: each stage moves the rate linearly from the previous target to its own. */
-function rampingSchedule(startRate, stages) {
-    let prev = startRate;
-    const parts = stages.map((s) => {
-        const p = { durationMs: s.durationMs, from: prev, to: s.target };
-        prev = s.target;
-        return p;
-    });
-    return build('ramping-arrival-rate', parts);
-}
-/** The schedule that load settings describe; InputError (with the config pointer) on nonsense. */
-function scheduleFromSettings(load) {
-    if (load.stages.length === 0) {
-        if (!(load.rate > 0) || !Number.isFinite(load.rate)) {
-            throw new InputError(`load.rate must be a number above 0 (got ${load.rate})`, { pointer: '/load/rate' });
-        }
-        const ms = parseDuration(load.duration);
-        const s = constantSchedule(load.rate, ms);
-        if (s.total === 0)
-            throw new InputError(`load: rate ${load.rate}/s for ${load.duration} sends no request`, { pointer: '/load/duration' });
-        return s;
-    }
-    const stages = load.stages.map((st, i) => {
-        if (!(st.target >= 0) || !Number.isFinite(st.target)) {
-            throw new InputError(`load.stages[${i}].target must be a number >= 0 (got ${st.target})`, { pointer: `/load/stages/${i}/target` });
-        }
-        return { durationMs: parseDuration(st.duration), target: st.target };
-    });
-    const s = rampingSchedule(load.startRate ?? 0, stages);
-    if (s.total === 0)
-        throw new InputError('load.stages send no request (every target is 0, or the stages last 0 s)', { pointer: '/load/stages' });
-    return s;
-}
-function build(executor, parts) {
-    const segments = [];
-    let startMs = 0;
-    let before = 0;
-    for (const p of parts) {
-        const from = p.from / 1000;
-        const to = p.to / 1000;
-        const count = ((from + to) / 2) * p.durationMs;
-        segments.push({ startMs, durationMs: p.durationMs, from, to, before, count });
-        startMs += p.durationMs;
-        before += count;
-    }
-    const durationMs = startMs;
-    // Request i exists when it is due strictly before the end (k6 starts no iteration at t = duration).
-    const total = Math.max(0, Math.ceil(before - EPS));
-    // Both run a few times per request: indexed loops, and a constant rate (one segment) skips them.
-    const last = segments[segments.length - 1];
-    function segmentAtCount(i) {
-        // Few segments: a scan is cheaper than a search. Zero-arrival segments are skipped; a request on a
-        // boundary belongs to the segment that ends there (the integral reaches it first there).
-        for (let k = 0; k < segments.length - 1; k++) {
-            const s = segments[k];
-            if (s.count > 0 && i <= s.before + s.count + EPS)
-                return s;
-        }
-        return last;
-    }
-    function segmentAtTime(t) {
-        for (let k = 0; k < segments.length - 1; k++) {
-            const s = segments[k];
-            if (t < s.startMs + s.durationMs)
-                return s;
-        }
-        return last;
-    }
-    function arrivalsBy(t) {
-        if (t <= 0)
-            return 0;
-        if (t >= durationMs)
-            return before;
-        const s = segmentAtTime(t);
-        const tau = t - s.startMs;
-        const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
-        return s.before + s.from * tau + a * tau * tau;
-    }
-    // The first request is due when the first segment with arrivals begins (a ramp may start at rate 0).
-    const first = segments.find((s) => s.count > 0)?.startMs ?? 0;
-    function timeOf(i) {
-        if (i <= 0)
-            return first;
-        const s = segmentAtCount(i);
-        const n = i - s.before;
-        const a = s.durationMs > 0 ? (s.to - s.from) / (2 * s.durationMs) : 0;
-        // n = from·τ + a·τ²  →  τ = 2n / (from + sqrt(from² + 4an)): stable when a is 0 or negative.
-        const disc = Math.max(0, s.from * s.from + 4 * a * n);
-        const denom = s.from + Math.sqrt(disc);
-        const tau = denom > 0 ? (2 * n) / denom : 0;
-        return s.startMs + Math.min(tau, s.durationMs);
-    }
-    return {
-        executor,
-        durationMs,
-        total,
-        timeOf,
-        dueBy(elapsedMs) {
-            if (elapsedMs < first)
-                return 0;
-            if (elapsedMs >= durationMs)
-                return total;
-            // The integral, within float tolerance, gives the count to a step; timeOf settles the step, so a
-            // request is never called due a hair before the time it reports (a scheduler would start it early).
-            let n = Math.min(total, Math.floor(arrivalsBy(elapsedMs) + EPS) + 1);
-            while (n > 0 && timeOf(n - 1) > elapsedMs)
-                n--;
-            while (n < total && timeOf(n) <= elapsedMs)
-                n++;
-            return n;
-        },
-        rateAt(t) {
-            if (t < 0 || t >= durationMs || segments.length === 0)
-                return 0;
-            const s = segmentAtTime(t);
-            const f = s.durationMs > 0 ? (t - s.startMs) / s.durationMs : 1;
-            return (s.from + (s.to - s.from) * f) * 1000;
         },
     };
 }
@@ -5833,6 +5943,13 @@ class OpenModelScheduler {
         // time, and the one read after it serves the next start (or the wait below).
         let now = this.now();
         const due = schedule.dueBy(now);
+        // More due than free slots: the older ones came due while every slot was taken (or while the loop
+        // was held up); they are dropped, and the newest take the slots.
+        const over = due - this.next - Math.max(0, maxInFlight - this.inFlight);
+        if (over > 0) {
+            hooks.dropped(this.next, over, now);
+            this.next += over;
+        }
         while (this.next < due) {
             if (this.inFlight >= maxInFlight) {
                 const count = due - this.next;
@@ -6016,11 +6133,18 @@ async function runGenerator(opts) {
     const recorder = new LoadRecorder();
     // Deadlines are in the scheduler's time (ms from the run's start), like every other time here.
     const table = new InFlightTable(opts.timeoutMs, () => scheduler.now());
-    let cancelled = false;
+    // The load stops on the caller's cancellation or on an abortWhen reason; only the first is "cancelled".
+    const stop = new AbortController();
+    const follow = () => stop.abort(opts.signal.reason);
+    if (opts.signal.aborted)
+        follow();
+    else
+        opts.signal.addEventListener('abort', follow, { once: true });
+    let aborted = null;
     const scheduler = new OpenModelScheduler({
         schedule: opts.schedule,
         maxInFlight: opts.maxInFlight,
-        signal: opts.signal,
+        signal: stop.signal,
         hooks: {
             start(i, intendedMs, actualMs) {
                 const req = opts.requestAt(i);
@@ -6038,11 +6162,10 @@ async function runGenerator(opts) {
     });
     const shared = { recorder, scheduler, table, judge: opts.judge, timeoutMs: opts.timeoutMs, refillFromAnswer: opts.transport.answersFromIo === true };
     const onAbort = () => {
-        cancelled = true;
         // Requests cut off by cancellation are in no metric: their latency was never known.
         table.cancelAll();
     };
-    opts.signal.addEventListener('abort', onAbort, { once: true });
+    stop.signal.addEventListener('abort', onAbort, { once: true });
     const progress = () => {
         const elapsed = scheduler.now();
         recorder.rollTo(elapsed);
@@ -6061,7 +6184,18 @@ async function runGenerator(opts) {
             p95Ms: recorder.p95SoFar(),
         });
     };
-    const ticker = setInterval(progress, opts.progressEveryMs ?? 1000);
+    const tick = () => {
+        progress();
+        if (!opts.abortWhen || stop.signal.aborted)
+            return;
+        const atMs = scheduler.now();
+        const reason = opts.abortWhen(atMs, recorder);
+        if (reason === null)
+            return;
+        aborted = { reason, atMs: Math.round(atMs) };
+        stop.abort(new Error(reason));
+    };
+    const ticker = setInterval(tick, opts.progressEveryMs ?? 1000);
     ticker.unref();
     try {
         await scheduler.run();
@@ -6069,11 +6203,15 @@ async function runGenerator(opts) {
     finally {
         clearInterval(ticker);
         table.close();
-        opts.signal.removeEventListener('abort', onAbort);
+        stop.signal.removeEventListener('abort', onAbort);
+        opts.signal.removeEventListener('abort', follow);
     }
+    // One last line with the final counts: a live view keeps the last progress it saw, which would
+    // otherwise be the one from up to a second before the end (e.g. 98 of 400 done).
+    progress();
     const endMs = scheduler.now();
     const run = recorder.finish(endMs);
-    return { ...run, recorder, cancelled: cancelled || opts.signal.aborted };
+    return { ...run, recorder, cancelled: opts.signal.aborted, aborted };
 }
 /** One request in flight: its transport's sink and its entry in the in-flight table, in one object. */
 class Flight {
@@ -6882,6 +7020,7 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
             requestAt: (i) => pool.requestAt(i),
             judge,
             signal: ctx.signal,
+            abortWhen: abortOnFail(thresholds),
             onProgress: (p) => ctx.emit({
                 type: 'progress',
                 stage: 'load',
@@ -6901,6 +7040,17 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
     }
     const rec = result.recorder;
     const evaluated = evaluateThresholds(thresholds, (name, t) => rec.valueOf(name, t.aggregation, t.percentile, result.durationMs));
+    if (result.aborted) {
+        ctx.log('warn', 'load', `load aborted at ${(result.aborted.atMs / 1000).toFixed(1)} s: ${result.aborted.reason}`);
+        // The threshold that stopped the load failed, whatever the shortened run's final value says (k6 too
+        // fails a test its abortOnFail threshold stopped).
+        for (const t of evaluated) {
+            if (t.passed === true && result.aborted.reason.startsWith(`${t.metric} ${t.expression} `)) {
+                t.passed = false;
+                t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
+            }
+        }
+    }
     const checks = result.metrics.checks;
     const failingCases = [...perCase.values()].filter((q) => q.failed > 0).sort((a, b) => b.failed - a.failed || (a.id < b.id ? -1 : 1));
     return {
@@ -6922,6 +7072,27 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
         histogram: result.histogram,
         transport: transport.name,
         cancelled: result.cancelled,
+        aborted: result.aborted,
+    };
+}
+/**
+ * k6's abortOnFail: each second, a threshold marked so that is crossed (once its delayAbortEval has
+ * passed) stops the load. A threshold with nothing to judge yet does not abort (k6 neither).
+ */
+function abortOnFail(thresholds) {
+    const watched = thresholds.filter((t) => t.abortOnFail);
+    if (watched.length === 0)
+        return undefined;
+    return (elapsedMs, rec) => {
+        for (const t of watched) {
+            if (elapsedMs < t.delayAbortEvalMs)
+                continue;
+            const v = rec.valueOf(t.name, t.aggregation, t.percentile, elapsedMs);
+            if (v === null || !Number.isFinite(v) || compare(v, t.op, t.value))
+                continue;
+            return `${t.metric} ${t.expression} crossed (got ${Math.round(v * 1000) / 1000}) and has abortOnFail`;
+        }
+        return null;
     };
 }
 function makeTransport(ctx) {
@@ -6958,6 +7129,8 @@ function describePlan(schedule, maxInFlight) {
  */
 const K6_SUMMARY_ENV = 'TORON_TESTOPS_K6_SUMMARY';
 const K6_AUTH_ENV = 'TORON_TESTOPS_K6_AUTHORIZATION';
+/** k6's shortest constant-arrival-rate duration (lib/executor: minDuration). */
+const K6_MIN_DURATION_MS = 1000;
 /** The trend stats the summary must hold (k6's default lacks p(99)). */
 const K6_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 const k6_script_VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -6978,27 +7151,56 @@ function headerExpression(template) {
 function ms(n) {
     return `${Math.round(n)}ms`;
 }
+/**
+ * k6 takes arrival rates as whole iterations per timeUnit (rate, startRate and stage targets are Go
+ * int64s: 0.5 makes k6 refuse the options). A rate per second with decimals is written per 10^k
+ * seconds, the smallest k that makes every rate whole: 0.5/s is 5 per 10s, 2.25/s is 225 per 100s, the
+ * same arrivals. Past 10^6 s the rates are rounded (a relative error of at most 1e-6/s).
+ */
+function arrivalUnit(ratesPerSec) {
+    const whole = (x) => Math.abs(x - Math.round(x)) <= 1e-9 * Math.max(1, Math.abs(x));
+    let k = 0;
+    while (k < 6 && !ratesPerSec.every((r) => whole(r * 10 ** k)))
+        k++;
+    const factor = 10 ** k;
+    return { timeUnit: `${factor}s`, perUnit: (r) => Math.round(r * factor) };
+}
 function buildK6Script(input) {
     const peak = Math.max(input.rate ?? 0, input.startRate ?? 0, ...(input.stages ?? []).map((s) => s.target));
     // One VU is one request in flight: at most maxInFlight, and a second's worth allocated up front.
     const maxVUs = Math.max(1, input.maxInFlight);
     const preAllocatedVUs = Math.max(1, Math.min(maxVUs, Math.ceil(peak)));
-    const scenario = input.schedule.executor === 'constant-arrival-rate'
+    let constant = input.schedule.executor === 'constant-arrival-rate';
+    let { startRate, stages } = input;
+    if (constant && (input.durationMs ?? 0) < K6_MIN_DURATION_MS) {
+        // k6 refuses a constant-arrival-rate shorter than 1 s; a ramp that holds the rate is the same plan.
+        constant = false;
+        startRate = input.rate;
+        stages = [{ durationMs: input.durationMs ?? 0, target: input.rate ?? 0 }];
+    }
+    const unit = arrivalUnit(constant ? [input.rate ?? 0] : [startRate ?? 0, ...(stages ?? []).map((s) => s.target)]);
+    // k6 interrupts what is still in flight 30 s (gracefulStop) after the plan ends, and an interrupted
+    // request is in no metric; the built-in generator waits up to load.timeoutMs for each. A slow engine's
+    // last answers would otherwise drop out of http_req_duration (a p95 better than the engine's).
+    const gracefulStop = ms(Math.max(30_000, input.timeoutMs + 1_000));
+    const scenario = constant
         ? {
             executor: 'constant-arrival-rate',
-            rate: input.rate,
-            timeUnit: '1s',
+            rate: unit.perUnit(input.rate ?? 0),
+            timeUnit: unit.timeUnit,
             duration: ms(input.durationMs ?? 0),
             preAllocatedVUs,
             maxVUs,
+            gracefulStop,
         }
         : {
             executor: 'ramping-arrival-rate',
-            startRate: input.startRate ?? 0,
-            timeUnit: '1s',
-            stages: (input.stages ?? []).map((s) => ({ duration: ms(s.durationMs), target: s.target })),
+            startRate: unit.perUnit(startRate ?? 0),
+            timeUnit: unit.timeUnit,
+            stages: (stages ?? []).map((s) => ({ duration: ms(s.durationMs), target: unit.perUnit(s.target) })),
             preAllocatedVUs,
             maxVUs,
+            gracefulStop,
         };
     const options = {
         scenarios: { toron_load: scenario },
@@ -7061,8 +7263,24 @@ export default function () {
   });
 }
 
+// Run by the gate, the data goes where it says. Run by hand (k6 run, k6-operator, k6 cloud) without that
+// variable, a key of undefined would write a file named "undefined" and, handleSummary being defined, k6
+// would print no summary at all: a short one goes to stdout instead.
 export function handleSummary(data) {
-  return { [__ENV.${K6_SUMMARY_ENV}]: JSON.stringify(data) };
+  if (__ENV.${K6_SUMMARY_ENV}) return { [__ENV.${K6_SUMMARY_ENV}]: JSON.stringify(data) };
+  return { stdout: summaryText(data) };
+}
+
+function summaryText(data) {
+  const lines = [];
+  for (const name of Object.keys(data.metrics).sort()) {
+    const m = data.metrics[name];
+    const v = m.values || {};
+    const shown = Object.keys(v).map((k) => k + "=" + (Math.round(v[k] * 1000) / 1000)).join(" ");
+    lines.push("  " + name + ": " + shown);
+    for (const t of Object.keys(m.thresholds || {})) lines.push("    " + (m.thresholds[t].ok ? "ok     " : "FAILED ") + t);
+  }
+  return "toron-testops load (k6 end-of-test summary)\\n" + lines.join("\\n") + "\\n";
 }
 `;
 }
@@ -7150,7 +7368,7 @@ const K6_EXIT_CODES = {
     100: 'setup() timed out',
     101: 'teardown() timed out',
     102: 'a timeout',
-    103: 'an engine error',
+    103: 'the test was stopped through its REST API (k6 before v0.43: an engine error)',
     104: 'invalid configuration',
     105: 'the test was aborted from outside',
     106: 'the REST API could not start',
@@ -7217,7 +7435,7 @@ function spawnK6(opts) {
     });
 }
 /** `k6 version` -> "v1.5.0", or why not. */
-async function k6Version(binary, env, cwd) {
+async function k6Version(binary, env, cwd, shown = binary) {
     const lines = [];
     const exit = await spawnK6({ binary, args: ['version'], cwd, env, killAfterMs: 15_000, onLine: (_s, l) => lines.push(l) });
     if (exit.spawnError) {
@@ -7226,11 +7444,11 @@ async function k6Version(binary, env, cwd) {
         return {
             ok: false,
             missing,
-            message: missing ? `k6 ("${binary}") ${why}: ${K6_INSTALL_HINT}` : `k6 ("${binary}") could not start: ${exit.spawnError.message}`,
+            message: missing ? `k6 ("${shown}") ${why}: ${K6_INSTALL_HINT}` : `k6 ("${shown}") could not start: ${exit.spawnError.message.split(binary).join(shown)}`,
         };
     }
     if (exit.code !== 0) {
-        return { ok: false, missing: false, message: `"${binary} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
+        return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
     }
     const line = lines.find((l) => /\bv?\d+\.\d+/.test(l)) ?? lines[0] ?? '';
     const m = /\bv(\d+\.\d+\.\d+\S*)/.exec(line);
@@ -7404,7 +7622,10 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     const exportPath = external_node_path_default().join(dir, 'summary-export.json');
     for (const f of [summaryPath, exportPath])
         external_node_fs_default().rmSync(f, { force: true });
-    const version = await k6Version(load.k6Binary, env, dir);
+    // k6 runs in the report folder: a k6Binary given as a path ("./tools/k6") is the user's path from
+    // where the gate runs, as every other path in the settings; a bare name is looked up on PATH.
+    const binary = /[\\/]/.test(load.k6Binary) ? external_node_path_default().resolve(settings.cwd, load.k6Binary) : load.k6Binary;
+    const version = await k6Version(binary, env, dir, load.k6Binary);
     if (!version.ok)
         throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
     ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
@@ -7434,27 +7655,30 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     external_node_fs_default().writeFileSync(scriptPath, script);
     const childEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
     const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
-    const shown = args.map((a) => a.split(ctx.paths.reportDir + (external_node_path_default()).sep).join(''));
+    // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
+    // them): relative in anything that reaches a report, as every path in a report is.
+    const scrub = (text) => text.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('').split(settings.cwd + (external_node_path_default()).sep).join('');
+    const shown = args.map(scrub);
     ctx.log('info', 'load', `running ${external_node_path_default().basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
     const started = performance.now();
     const exit = await spawnK6({
-        binary: load.k6Binary,
+        binary,
         args,
         cwd: dir,
         env: childEnv,
         signal: ctx.signal,
         killAfterMs: schedule.durationMs + load.timeoutMs + 120_000,
         // k6's lines may name files in the report folder: relative there, as every path in a report is.
-        onLine: (stream, line) => ctx.log(stream === 'stderr' && /level=(error|warning)/.test(line) ? 'warn' : 'info', 'k6', line.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('')),
+        onLine: (stream, line) => ctx.log(stream === 'stderr' && /level=(error|warning)/.test(line) ? 'warn' : 'info', 'k6', scrub(line)),
     });
     const wallMs = Math.round(performance.now() - started);
     if (exit.spawnError) {
         const missing = exit.spawnError.code === 'ENOENT';
-        throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message}`);
+        throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message.split(binary).join(load.k6Binary)}`);
     }
     const cancelled = ctx.signal.aborted;
     if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
-        throw new K6Failure('failed', `${describeK6Exit(exit)}; no verdict can be read from it. Last output:\n${exit.tail.slice(-1500)}`);
+        throw new K6Failure('failed', `${describeK6Exit(exit)}; no verdict can be read from it. Last output:\n${scrub(exit.tail).slice(-1500)}`);
     }
     let summary;
     let source;
@@ -7468,7 +7692,7 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
             summary = parseK6SummaryText(external_node_fs_default().readFileSync(exportPath, 'utf8'), relPath(ctx.paths.reportDir, exportPath));
         }
         else {
-            throw new K6Failure('failed', `${describeK6Exit(exit)} but wrote no end-of-test summary (neither handleSummary's nor --summary-export's). Last output:\n${exit.tail.slice(-1500)}`);
+            throw new K6Failure('failed', `${describeK6Exit(exit)} but wrote no end-of-test summary (neither handleSummary's nor --summary-export's). Last output:\n${scrub(exit.tail).slice(-1500)}`);
         }
     }
     catch (err) {
@@ -7477,9 +7701,36 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
         throw err;
     }
     if (exit.code !== null && exit.code !== summary.expectedExitCode && !cancelled) {
-        ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held' : 'a threshold failed'}; the summary's verdicts are used`);
+        ctx.log('warn', 'load', `${describeK6Exit(exit)}, but its summary says ${summary.thresholdsPassed ? 'every threshold held; the run fails on k6\'s exit code' : 'a threshold failed; the summary\'s verdicts are used'}`);
     }
+    // k6 reports no progress while it runs; one line from its summary, so a live view ends on k6's counts
+    // (done) rather than on nothing.
+    const reqs = summary.http_reqs?.count ?? 0;
+    ctx.emit({
+        type: 'progress',
+        stage: 'load',
+        done: reqs,
+        total: schedule.total,
+        failures: 0,
+        errors: summary.http_req_failed?.passes ?? 0,
+        ratePerSec: Math.round(summary.http_reqs?.rate ?? 0),
+        ...(summary.http_req_duration?.['p(95)'] != null ? { p95Ms: Math.round(summary.http_req_duration['p(95)'] * 10) / 10 } : {}),
+        dropped: summary.dropped_iterations?.count ?? 0,
+        inFlight: 0,
+    });
     const results = k6Thresholds(thresholds, summary);
+    if (exit.code === 99 && summary.thresholdsPassed && !cancelled) {
+        // k6 says a threshold was crossed, yet the summary read shows none (a wrapper k6Binary that copied
+        // another runner's summary, say): the gate never passes what k6 itself failed.
+        results.push({
+            metric: 'k6',
+            expression: 'exit code 99',
+            level: 'error',
+            passed: false,
+            actual: null,
+            note: `k6 exited with code 99 (thresholds were crossed), but ${relPath(ctx.paths.reportDir, source)} shows no failed threshold`,
+        });
+    }
     const dropped = summary.dropped_iterations?.count ?? null;
     return {
         generator: 'k6',
@@ -7514,7 +7765,8 @@ function groupByMetric(thresholds) {
     const out = new Map();
     for (const t of thresholds) {
         const list = out.get(t.metric) ?? [];
-        list.push(t.expression);
+        // abortOnFail and delayAbortEval are k6's own: k6 aborts the test itself (and exits 99).
+        list.push(t.abortOnFail ? { threshold: t.expression, abortOnFail: true, ...(t.delayAbortEval !== undefined ? { delayAbortEval: t.delayAbortEval } : {}) } : t.expression);
         out.set(t.metric, list);
     }
     return out;
@@ -7527,11 +7779,16 @@ function groupByMetric(thresholds) {
 function k6Thresholds(configured, summary) {
     const used = new Set();
     const out = configured.map((t) => {
-        const found = summary.thresholds.find((k) => k.metric === t.metric && k.expression === t.expression);
-        const v = summary.values[t.metric]?.[t.aggregation];
+        const key = k6MetricKey(t.metric);
+        const found = summary.thresholds.find((k) => k.metric === key && k.expression === t.expression);
+        const v = summary.values[key]?.[t.aggregation];
         const actual = typeof v === 'number' ? v : null;
         if (found) {
             used.add(found);
+            if (found.passed && unsampledRate(summary, key)) {
+                // k6 passes a threshold with nothing to judge; the gate does not (as with the built-in generator).
+                return { metric: t.metric, expression: t.expression, level: t.level, passed: false, actual: null, note: 'no samples to judge (k6 passed it with none)' };
+            }
             return { metric: t.metric, expression: t.expression, level: t.level, passed: found.passed, actual, note: 'verdict from k6' };
         }
         if (actual !== null) {
@@ -7542,9 +7799,34 @@ function k6Thresholds(configured, summary) {
     for (const k of summary.thresholds) {
         if (used.has(k))
             continue;
-        out.push({ metric: k.metric, expression: k.expression, level: 'error', passed: k.passed, actual: null, note: 'from the k6 summary (not in load.thresholds)' });
+        out.push({ metric: k.metric, expression: k.expression, level: 'error', passed: k.passed, actual: statOf(summary, k), note: 'from the k6 summary (not in load.thresholds)' });
     }
     return out;
+}
+/**
+ * The name k6 gives a sub-metric: the threshold key with the space inside its braces trimmed
+ * (metrics.AddSubmetric), so "http_req_duration{ status:200 }" is reported as "...{status:200}".
+ */
+function k6MetricKey(metric) {
+    const open = metric.indexOf('{');
+    if (open < 0 || !metric.endsWith('}'))
+        return metric;
+    return `${metric.slice(0, open)}{${metric.slice(open + 1, -1).trim()}}`;
+}
+/** A Rate metric that received no sample (passes and fails both 0): its rate is not a measurement. */
+function unsampledRate(summary, key) {
+    const v = summary.values[key];
+    return v !== undefined && v.passes === 0 && v.fails === 0;
+}
+/** The value a summary threshold was judged on, when the summary holds that statistic. */
+function statOf(summary, k) {
+    try {
+        const v = summary.values[k.metric]?.[parseExpression(k.expression).aggregation];
+        return typeof v === 'number' ? v : null;
+    }
+    catch {
+        return null; // an expression of a k6 version we do not read: k6's verdict stands alone
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/load/verdict.ts
@@ -7632,7 +7914,9 @@ const loadStage = {
         }
         const validity = generatorValidity({ dropped: data.dropped, lagP99Ms: data.lagP99Ms, maxLagMs: load.maxSchedulerLagMs, generator: data.generator });
         // A cancelled load says so through `partial` (the runner leads the reason with "cancelled").
-        const { verdict, reason } = loadVerdict(data.thresholds, validity);
+        const judged = loadVerdict(data.thresholds, validity);
+        const { verdict } = judged;
+        const reason = data.aborted ? `aborted at ${(data.aborted.atMs / 1000).toFixed(1)} s (abortOnFail): ${judged.reason}` : judged.reason;
         const simPassRate = simRate(prior);
         raiseFindings(ctx, data, validity.reasons, simPassRate);
         const quality = data.quality ? { ...data.quality, passRate: stage_round4(data.quality.passRate), simPassRate, failingCases: data.quality.failingCases.slice(0, 20) } : null;
@@ -7642,6 +7926,7 @@ const loadStage = {
             invalidReasons: validity.reasons,
             plan,
             durationMs: data.durationMs,
+            ...(data.aborted ? { aborted: data.aborted } : {}),
             metrics: data.metrics,
             thresholds: data.thresholds,
             errors: data.errors ?? null,
@@ -7653,7 +7938,10 @@ const loadStage = {
         const summary = {
             runId: ctx.runId,
             verdict,
-            reason,
+            // load_summary.json is written as is (the runner marks only the report's entry partial), so it
+            // says itself that the load was cut short, in the words the report uses.
+            reason: data.cancelled ? `cancelled, partial results: ${reason}` : reason,
+            ...(data.cancelled ? { cancelled: true } : {}),
             ...report,
             ...(data.transport ? { transport: data.transport } : {}),
             sent: data.sent ?? null,
@@ -7685,6 +7973,17 @@ function simRate(prior) {
     return typeof r === 'number' ? r : null;
 }
 function raiseFindings(ctx, data, invalid, simPassRate) {
+    // An engine process that exits under load is the same event SIM reports as engine-died: everything
+    // after it is a failed request, and http_req_failed alone would not say why.
+    const exits = data.errors?.process_exit ?? 0;
+    if (exits > 0) {
+        ctx.raise({
+            type: 'engine-died',
+            severity: 'CRITICAL',
+            subsystem: 'engine',
+            message: `engine process exited under load; ${exits} request(s) failed with it: ${data.errorSamples?.process_exit ?? 'no message'}`,
+        });
+    }
     if (invalid.length > 0) {
         ctx.raise({
             type: 'load-generator-behind',
@@ -9187,6 +9486,7 @@ function tryLineLayout(fd, shownAs) {
             external_node_fs_default().readSync(fd, buf, 0, w.length, w.offset);
             return JSON.parse(caseText(buf.toString('utf8').trimEnd())).answer;
         },
+        lineOf: (i) => where[i].line,
         close() {
             external_node_fs_default().closeSync(fd);
         },
@@ -9217,6 +9517,7 @@ function wholeFile(fd, shownAs) {
         header,
         entries,
         readAnswer: (i) => cases[i].answer,
+        lineOf: (i) => src.lineOf(`/cases/${i}`),
         close() { },
     };
 }
@@ -9225,7 +9526,7 @@ function checkHeader(h, shownAs, lineOf) {
         throw new InputError(message, { file: shownAs, line: lineOf(pointer), pointer });
     };
     if (!h || typeof h !== 'object' || h.kind !== SNAPSHOT_KIND) {
-        bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; a report folder or report.json goes to --baseline, not here)`, '/kind');
+        bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
     }
     if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
         bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');
@@ -9278,10 +9579,7 @@ function checkCount(h, n, shownAs) {
 
 function loadBaseline(spec, cwd) {
     const abs = external_node_path_default().resolve(cwd, spec);
-    const shown = (p) => {
-        const rel = external_node_path_default().relative(cwd, p);
-        return (rel === '' ? '.' : rel.startsWith('..') || external_node_path_default().isAbsolute(rel) ? p : rel).split((external_node_path_default()).sep).join('/');
-    };
+    const shown = (p) => shownPath(cwd, p);
     const label = shown(abs);
     let stat;
     try {
@@ -9294,6 +9592,30 @@ function loadBaseline(spec, cwd) {
         return snapshotOfBundle(abs, label);
     const file = stat.isDirectory() ? snapshotOfFolder(abs, shown) : snapshotOfFile(abs, shown);
     return { label, snapshotFile: shown(file), snapshot: openSnapshot(file, shown(file)) };
+}
+/**
+ * Why `--baseline` cannot be read by this run, or null. A run starts by emptying its report folder and
+ * ends SIM by writing `<out>/snapshots/<run_id>.json`: a baseline that is that snapshot would be
+ * overwritten with this run's own answers before the replay reads it, so every stable case would be
+ * "unchanged" and the gate would pass whatever the engine now answers (and the baseline is lost); one
+ * inside the report folder (its report.json, its bundle.zip) would be deleted before it is read.
+ */
+function baselineClash(spec, cwd, run) {
+    const abs = external_node_path_default().resolve(cwd, spec);
+    const inside = (dir) => abs === dir || abs.startsWith(dir + (external_node_path_default()).sep);
+    if (abs !== run.snapshot && !inside(run.reportDir))
+        return null;
+    return (`--baseline ${shownPath(cwd, abs)} is ${abs === run.snapshot ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+        `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`);
+}
+/**
+ * A baseline as reports name it: relative to the working directory, also when it lies outside it
+ * (`../baselines/bundle.zip`). The label and the file go into report.json, summary.md, run.log and the
+ * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the
+ * runner's temp folder would otherwise print `/home/runner/work/_temp/...` into every report.
+ */
+function shownPath(cwd, p) {
+    return external_node_path_default().relative(cwd, p).split((external_node_path_default()).sep).join('/') || '.';
 }
 /**
  * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
@@ -10876,13 +11198,16 @@ const EXIT_GRACE_MS = 250;
 function createCommandAdapter(opts) {
     if (opts.argv.length === 0 || opts.argv[0] === '')
         throw new Error('createCommandAdapter: empty argv');
-    const target = `cmd:${(0,shell_quote.quote)(opts.argv)}`;
+    const printable = opts.printable ?? ((text) => text);
+    const target = printable(`cmd:${(0,shell_quote.quote)(opts.argv)}`);
+    const log = (level, message) => opts.log(level, printable(message));
+    const sessionOpts = { ...opts, log };
     let session;
     let closed = false;
     let nextId = 0;
-    const stderrLog = new StderrLog(opts.log);
+    const stderrLog = new StderrLog(log);
     function current() {
-        session ??= new Session(opts, target, stderrLog);
+        session ??= new Session(sessionOpts, target, stderrLog);
         return session;
     }
     function send(method, params, timeoutMs, signal) {
@@ -10909,7 +11234,7 @@ function createCommandAdapter(opts) {
             const r = await send('run', params, opts.timeoutMs, signal);
             return r.ok
                 ? { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
-                : { ok: false, error: r.error, latencyMs: r.latencyMs };
+                : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
         },
         async health(signal) {
             const r = await send('health', undefined, opts.timeoutMs, signal);
@@ -10925,7 +11250,8 @@ function createCommandAdapter(opts) {
                     message: `engine ${who} is up${version ? ` (version ${version})` : ''}`,
                 };
             }
-            const { kind, message } = r.error;
+            const { kind } = r.error;
+            const message = printable(r.error.message);
             // An engine without a health method still proved it reads and answers JSON lines.
             if (kind === 'engine_error' || kind === 'too_large' || kind === 'protocol') {
                 return {
@@ -11271,6 +11597,7 @@ function createEngine(engine, knobs, deps) {
                 maxResponseBytes: engine.maxResponseBytes,
                 log: deps.log,
                 body: engine.body,
+                printable: deps.printable,
             });
     }
 }
@@ -11483,6 +11810,13 @@ function countDrift(statuses) {
         c[s]++;
     return c;
 }
+/**
+ * No case of this run is in the baseline (same id, same input): drift was not measured at all, and a
+ * rate of 0 would read as "nothing changed" (a baseline of another suite, or of a renamed one).
+ */
+function noCaseInCommon(c) {
+    return c.new > 0 && c.unchanged + c.changed + c.noise === 0;
+}
 /** Changed over the stable cases both runs have (0 when there is none). */
 function driftRate(c) {
     const compared = c.unchanged + c.changed;
@@ -11525,9 +11859,13 @@ function caseAgreement(snapshot, replays) {
 function tarAtN(agreedCases, totalCases) {
     return totalCases > 0 ? agreedCases / totalCases : 0;
 }
-/** 100 x TAR@N, 2 decimals: the number the gate reads. */
+/**
+ * 100 x TAR@N, 2 decimals, rounded down: the number the gate reads, never above what was measured.
+ * Rounded to nearest, 89,996 agreeing cases of 100,000 (89.996) showed as 90 and PASSed the >= 90 line.
+ * The 1e-7 absorbs float error only: k/n x 1e4 is an integer or at least 1/n away from one.
+ */
 function determinismScore(tar) {
-    return Math.round(tar * 1e4) / 100;
+    return Math.floor(tar * 1e4 + 1e-7) / 100;
 }
 /** PASS at or above `pass`, WARN at or above `warn`, FAIL below (DESIGN §4.1: 90 / 70 by default). */
 function determinismVerdict(score, t) {
@@ -11583,6 +11921,48 @@ function samePaths(sorted, other) {
     const o = [...other].sort();
     return sorted.every((p, i) => p === o[i]);
 }
+/**
+ * A snapshot case's stored answer, held to its hash. Replay and drift compare hashes, so an answer
+ * edited by hand (or damaged) under an unchanged hash would be invisible: a case would "agree" with
+ * an answer the file no longer holds. The stored answer is canonical already (its ignorePaths left
+ * out), so its canonical text must hash to `hash`.
+ */
+function storedAnswer(snapshot, index) {
+    const entry = snapshot.entries[index];
+    const answer = snapshot.readAnswer(index);
+    if (canonicalHash(answer).hash !== entry.hash) {
+        throw new InputError(`the stored answer (dataset ${entry.dataset}) does not match its hash, the sha256 of its canonical form: the snapshot was edited or is damaged ` +
+            '(answers are compared by their hashes, so an edited answer would go unseen; to make another answer the baseline, run the engine that gives it: its run writes a new snapshot)', { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id });
+    }
+    return answer;
+}
+/**
+ * The drift cases no replay answer decides (pure): this run's cases that got no answer (engine error)
+ * and the baseline's cases this run no longer has (within `scope`: a shard answers for its slice only).
+ * Also for a run with nothing to replay (a shard whose slice is empty, a snapshot of engine errors
+ * only): the baseline's cases of its slice are still removed, or a merge of the legs would lose them.
+ */
+function driftWithoutAnswers(entries, baseline, scope) {
+    const out = [];
+    const answered = new Set(baseline.entries.filter((e) => e.status === 'ok').map((e) => key(e.dataset, e.id)));
+    for (const e of entries) {
+        if (e.status === 'ok')
+            continue;
+        out.push({
+            id: e.id,
+            dataset: e.dataset,
+            status: answered.has(key(e.dataset, e.id)) ? 'noise' : 'new',
+            note: 'no answer in this run (engine error)',
+            ...(e.location ? { location: e.location } : {}),
+        });
+    }
+    const inRun = new Set(entries.map((e) => key(e.dataset, e.id)));
+    for (const e of baseline.entries) {
+        if (!inRun.has(key(e.dataset, e.id)) && (scope?.(e) ?? true))
+            out.push({ id: e.id, dataset: e.dataset, status: 'removed' });
+    }
+    return out;
+}
 async function replaySnapshot(o) {
     const { snapshot } = o;
     const trees = new Map();
@@ -11598,6 +11978,12 @@ async function replaySnapshot(o) {
         }
         return { paths, tree: trees.get(k) };
     };
+    /**
+     * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`: only the paths
+     * it has not left out yet are applied. Applying one again is not harmless: `/items/0` would remove
+     * the item that moved up into its place, and the answers compared would not be the answers given.
+     */
+    const storedUnder = (answer, where, paths) => JSON.parse(canonicalJson(answer, ignoreFor(paths.filter((p) => !where.ignorePaths.includes(p)), where).tree));
     // The baseline by case, and which cases need a probe.
     const base = o.baseline;
     const baseIndex = new Map();
@@ -11611,8 +11997,9 @@ async function replaySnapshot(o) {
             return;
         }
         const ignore = ignoreFor(unionPaths(o.configIgnorePaths, snapshot.header.canonical.ignorePaths, entry.ignorePaths), entry);
+        const stored = storedAnswer(snapshot, index);
         // Paths the snapshot did not leave out yet are taken out of its answer now.
-        const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash : canonicalHash(snapshot.readAnswer(index), ignore.tree).hash;
+        const snapshotHash = samePaths(ignore.paths, entry.ignorePaths) ? entry.hash : canonicalHash(storedUnder(stored, entry, ignore.paths)).hash;
         let probe = null;
         if (base && base.snapshot !== snapshot) {
             const bi = baseIndex.get(key(entry.dataset, entry.id));
@@ -11726,7 +12113,7 @@ async function replaySnapshot(o) {
     }
     /** The snapshot's answer with this replay's ignorePaths applied. */
     function snapshotAnswer(t) {
-        return JSON.parse(canonicalJson(snapshot.readAnswer(t.index), t.ignore.tree));
+        return storedUnder(snapshot.readAnswer(t.index), t.entry, t.ignore.paths);
     }
     function judge(t) {
         // Over the replays that answered: an engine error is no answer, so neither agrees nor differs.
@@ -11760,29 +12147,31 @@ async function replaySnapshot(o) {
         // Which answer of this run stands for the case, and whether it is stable.
         let stable;
         let currentHash;
+        /** This run's answer in canonical form under `ignore` (a stored one, or an engine's body). */
         let current;
         if (t.probe) {
             stable = !t.probe.errored && t.probe.hashes.every((h) => h === t.probe.hashes[0]);
             currentHash = t.probe.hashes[0];
             const body = t.probe.last;
-            current = () => body;
+            current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
         }
         else if (o.mode === 'in-run') {
             stable = r.agreed;
             currentHash = t.snapshotHash;
-            current = () => snapshot.readAnswer(t.index);
+            current = (ignore) => storedUnder(snapshot.readAnswer(t.index), t.entry, ignore.paths);
         }
         else {
             stable = r.stable;
             currentHash = t.hashes[0];
             const body = t.last;
-            current = () => body;
+            current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
         }
         let sameAnswer = false;
         let diff;
         let diffCount;
         if (inBaseline && sameInput && stable) {
             const ownBaseline = b.snapshot === snapshot;
+            const baselineAnswer = ownBaseline ? snapshot.readAnswer(bi) : storedAnswer(b.snapshot, bi);
             const sameIgnore = ownBaseline || samePaths(t.ignore.paths, be.ignorePaths);
             // Hashes compare when both sides left out the same paths (the snapshot's, re-hashed, is under ours).
             if (sameIgnore)
@@ -11790,8 +12179,8 @@ async function replaySnapshot(o) {
             if (!sameAnswer) {
                 // Compare under the paths either side left out, so an ignore list that grew is not drift.
                 const ignore = sameIgnore ? t.ignore : ignoreFor(unionPaths(be.ignorePaths, t.ignore.paths), t.entry);
-                const before = JSON.parse(canonicalJson(b.snapshot.readAnswer(bi), ignore.tree));
-                const after = JSON.parse(canonicalJson(current(), ignore.tree));
+                const before = storedUnder(baselineAnswer, be, ignore.paths);
+                const after = current(ignore);
                 const d = diffValues(before, after, { limit: 10 });
                 sameAnswer = d.total === 0;
                 if (!sameAnswer) {
@@ -11810,30 +12199,16 @@ async function replaySnapshot(o) {
                         : 'answers to the baseline request differ between rounds'
                     : r.errors.length > 0
                         ? 'engine errors in its replays (no answer to compare)'
-                        : 'answers differ between replays'
+                        : r.stable
+                            ? // in-run: the replays agree with each other, not with the answer SIM got (and stored)
+                                "its replays agree with each other but not with this run's SIM answer"
+                            : 'answers differ between replays'
                 : undefined;
         return { ...where, status, ...(note ? { note } : {}), ...(status === 'changed' ? { diff, diffCount } : {}) };
     }
     let drift = null;
     if (base) {
-        const inRun = new Set(snapshot.entries.map((e) => key(e.dataset, e.id)));
-        for (const e of snapshot.entries) {
-            if (e.status === 'ok')
-                continue;
-            const bi = baseIndex.get(key(e.dataset, e.id));
-            const inBaseline = bi !== undefined && base.snapshot.entries[bi].status === 'ok';
-            driftCases.push({
-                id: e.id,
-                dataset: e.dataset,
-                status: inBaseline ? 'noise' : 'new',
-                note: 'no answer in this run (engine error)',
-                ...(e.location ? { location: e.location } : {}),
-            });
-        }
-        for (const e of base.snapshot.entries) {
-            if (!inRun.has(key(e.dataset, e.id)) && (o.baselineScope?.(e) ?? true))
-                driftCases.push({ id: e.id, dataset: e.dataset, status: 'removed' });
-        }
+        driftCases.push(...driftWithoutAnswers(snapshot.entries, base.snapshot, o.baselineScope));
         drift = {
             baseline: base.label,
             baselineRunId: base.snapshot.header.runId,
@@ -11929,7 +12304,8 @@ function replayTotals(cases, t) {
 function driftTotals(cases, t) {
     const counts = countDrift(cases.map((c) => c.status));
     const rate = driftRate(counts);
-    return { counts, rate: report_round4(rate), verdict: driftVerdict(rate, counts.changed, t) };
+    // A baseline sharing no case with the run gates nothing: WARN, never a silent PASS.
+    return { counts, rate: report_round4(rate), verdict: noCaseInCommon(counts) ? 'WARN' : driftVerdict(rate, counts.changed, t) };
 }
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
 function worstCases(cases, n = 5) {
@@ -12028,8 +12404,12 @@ function replayReason(t, drift, o) {
         parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
     if (t.replayErrors)
         parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
-    if (drift)
+    if (drift && noCaseInCommon(drift.counts)) {
+        parts.push(`drift not measured: no case in common with ${o.baseline} (${drift.counts.new} new, ${drift.counts.removed} removed)`);
+    }
+    else if (drift) {
         parts.push(`drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
+    }
     if (o.notReplayed)
         parts.push(`${o.notReplayed} case(s) had no answer to replay`);
     return parts.join('; ');
@@ -12077,6 +12457,7 @@ function report_pct(x) {
 
 
 
+
 const stage_PROGRESS_EVERY_MS = 1000;
 /** Per-case drift findings beyond this many are counted in the summary finding instead. */
 const DRIFT_FINDINGS_MAX = 50;
@@ -12092,15 +12473,30 @@ async function runReplay(ctx, prior, opts) {
     const { settings } = ctx;
     const mode = opts.snapshotFile ? 'staging' : 'in-run';
     const file = opts.snapshotFile ? external_node_path_default().resolve(settings.cwd, opts.snapshotFile) : ctx.paths.snapshot;
-    const shown = relPath(settings.cwd, file);
-    if (mode === 'in-run' && !external_node_fs_default().existsSync(file)) {
-        const sim = prior.sim;
-        const reason = !sim || sim.verdict === 'SKIPPED'
-            ? 'SIM did not run, so there is no snapshot to replay (replay a stored one with: toron-testops replay SNAPSHOT --engine SPEC)'
-            : 'no snapshot was written (SIM did not complete)';
-        return { verdict: 'SKIPPED', reason, report: {} };
+    let shown = relPath(settings.cwd, file);
+    const status = ctx.snapshotStatus?.();
+    if (mode === 'in-run' && status?.failure) {
+        // The tool could not keep SIM's answers (disk, permissions): the replay asked for cannot run.
+        const reason = `${status.failure}: nothing to replay`;
+        return { verdict: 'ERROR', reason, report: {}, summary: { runId: ctx.runId, verdict: 'ERROR', reason } };
     }
-    const snapshot = openSnapshot(file, shown);
+    // One an earlier run of this run id left behind is not this run's answers.
+    if (mode === 'in-run' && (!external_node_fs_default().existsSync(file) || status?.written === false)) {
+        const sim = prior.sim;
+        // A shard whose slice is empty still answers for its slice of the baseline: those cases are removed.
+        const emptySlice = settings.shard !== null && sim?.report?.shard?.cases === 0;
+        const reason = emptySlice
+            ? `shard ${settings.shard.index}/${settings.shard.total} holds no case: nothing to replay`
+            : !sim || sim.verdict === 'SKIPPED'
+                ? 'SIM did not run, so there is no snapshot to replay (replay a stored one with: toron-testops replay SNAPSHOT --engine SPEC)'
+                : 'no snapshot was written (SIM did not complete)';
+        return skippedWithDrift(ctx, reason, emptySlice ? [] : null);
+    }
+    // A stored run is given as --baseline is (a snapshot, a report folder or its report.json, a bundle.zip).
+    const stored = opts.snapshotFile && isRunFolderOrBundle(file) ? loadBaseline(opts.snapshotFile, settings.cwd) : null;
+    if (stored)
+        shown = stored.snapshotFile;
+    const snapshot = stored ? stored.snapshot : openSnapshot(file, shown);
     let baseline = null;
     try {
         if (settings.baseline) {
@@ -12119,6 +12515,51 @@ async function runReplay(ctx, prior, opts) {
             baseline.snapshot.close();
     }
 }
+/**
+ * What `replay SNAPSHOT` reads through the baseline loader: a folder, a bundle.zip, a report.json. A
+ * bundle given to the snapshot reader failed as "invalid JSON at 1:1", though the same bundle is a
+ * valid --baseline.
+ */
+function isRunFolderOrBundle(file) {
+    try {
+        return external_node_fs_default().statSync(file).isDirectory() || /\.zip$/i.test(file) || external_node_path_default().basename(file) === 'report.json';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * A replay with nothing to replay, SKIPPED; with a baseline and `entries` (this run's cases, none
+ * answered), its drift still lists what no answer decides: the baseline's cases this run (this shard's
+ * slice) no longer has are removed, its unanswered cases noise or new. Merge adds the legs' drift up,
+ * so without this a leg with an empty slice would drop its slice's removed cases from the merged run.
+ */
+function skippedWithDrift(ctx, reason, entries) {
+    const { settings } = ctx;
+    if (!settings.baseline || entries === null)
+        return { verdict: 'SKIPPED', reason, report: {} };
+    const b = loadBaseline(settings.baseline, settings.cwd);
+    try {
+        const scope = settings.shard ? (c) => inShard(c, settings.shard) : undefined;
+        const cases = driftWithoutAnswers(entries, b.snapshot, scope);
+        const totals = driftTotals(cases, settings.replay.drift);
+        const drift = (diffs) => ({
+            baseline: b.label,
+            baselineRunId: b.snapshot.header.runId,
+            snapshot: b.snapshotFile,
+            verdict: totals.verdict,
+            rate: totals.rate,
+            ...totals.counts,
+            thresholds: settings.replay.drift,
+            probed: 0,
+            cases: cases.map((c) => reportDriftCase(c, diffs)),
+        });
+        return { verdict: 'SKIPPED', reason, report: { drift: drift(5) }, summary: { runId: ctx.runId, verdict: 'SKIPPED', reason, drift: drift(10) } };
+    }
+    finally {
+        b.snapshot.close();
+    }
+}
 async function replayWith(ctx, snapshot, baseline, mode, shown) {
     const { settings } = ctx;
     const r = settings.replay;
@@ -12127,7 +12568,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
         const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s), all engine errors)`;
         if (mode === 'staging')
             throw new InputError(reason);
-        return { verdict: 'SKIPPED', reason, report: {} };
+        return skippedWithDrift(ctx, reason, snapshot.entries);
     }
     ctx.log('info', 'replay', `replaying ${answered} case(s) of ${shown} (run ${snapshot.header.runId}) ${r.rounds} round(s)` +
         `${r.freshProcess ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`);
@@ -12290,7 +12731,16 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
             ...(c.location ? { location: c.location } : {}),
         });
     }
-    if (drift.verdict !== 'PASS') {
+    if (noCaseInCommon(drift.counts)) {
+        ctx.raise({
+            type: 'replay-drift-unmeasured',
+            severity: 'HIGH',
+            subsystem: 'replay',
+            message: `baseline run ${baselineRunId} has none of this run's cases (same id and input): drift was not measured ` +
+                `(${drift.counts.new} case(s) new, ${drift.counts.removed} of the baseline's removed)`,
+        });
+    }
+    else if (drift.verdict !== 'PASS') {
         const more = changed.length > DRIFT_FINDINGS_MAX ? ` (the first ${DRIFT_FINDINGS_MAX} have their own event; all are in replay_summary.json)` : '';
         ctx.raise({
             type: 'replay-drift',
@@ -13004,6 +13454,10 @@ const CATALOGUE = {
         severity: 'HIGH',
         remediation: 'The run history database could not be opened, so this run is not in the history (the verdict is unaffected). Check that the output folder is writable and not on a network share that breaks SQLite locking.',
     },
+    'warroom-log-unavailable': {
+        severity: 'HIGH',
+        remediation: 'The WAR ROOM log shared by all runs (<out>/warroom/warroom.log) could not be opened, so this run is missing from it (the verdict is unaffected; its findings are in its own report folder). Check that the output folder is writable and that nothing else (a file named warroom) sits where the warroom folder belongs.',
+    },
     'run-cancelled': {
         severity: 'HIGH',
         remediation: 'The run was cancelled before it finished: results are partial. Re-run the job for a full verdict.',
@@ -13047,6 +13501,14 @@ const CATALOGUE = {
     'replay-drift': {
         severity: 'HIGH',
         remediation: 'Answers that are stable in this build differ from the baseline run. If the change is intended (a new model, a prompt change), make this run the new baseline; if not, bisect the changes since the baseline with the drifted cases listed in replay_summary.json.',
+    },
+    'snapshot-not-written': {
+        severity: 'HIGH',
+        remediation: 'SIM ran, but its answers could not be kept as <out>/snapshots/<run_id>.json (see the message: usually a full disk, a read-only folder, or something else at that path). Without it this run cannot be replayed, nor be a later run\'s baseline. Free the space or fix the folder\'s permissions and run again.',
+    },
+    'replay-drift-unmeasured': {
+        severity: 'HIGH',
+        remediation: 'The baseline shares no case with this run: no case id with the same input is in both, so nothing could drift. Check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline.',
     },
     'replay-drift-case': {
         severity: 'MEDIUM',
@@ -13217,6 +13679,7 @@ class EventBus {
 
 ;// CONCATENATED MODULE: ./src/runner/sinks/runlog.ts
 
+
 /**
  * run.log, written as the run goes: one line per event that a person reading the log wants (passing
  * case attempts are left out; they are in sim_summary.json). Synchronous appends on an open descriptor
@@ -13236,7 +13699,8 @@ class RunLogSink {
         if (line === null || this.fd === null)
             return;
         try {
-            external_node_fs_default().writeSync(this.fd, this.scrub(line) + '\n');
+            // Escaped as on the console: run.log is read with cat and in CI log viewers.
+            external_node_fs_default().writeSync(this.fd, escapeControls(this.scrub(line)) + '\n');
         }
         catch {
             // A full disk must not take the run down with it; the console still has the lines.
@@ -15011,8 +15475,12 @@ function createRunSnapshot(settings, paths, deps) {
         ...(settings.replay.ignoreVolatile ? { volatileFrom: profile } : {}),
     });
     let finished = false;
+    let failure = null;
     return {
         observer: writer,
+        get failure() {
+            return failure;
+        },
         async finish({ results, engine, aborted }) {
             if (finished)
                 return null;
@@ -15050,7 +15518,8 @@ function createRunSnapshot(settings, paths, deps) {
                 return written;
             }
             catch (err) {
-                deps.log('error', 'snapshot', `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`);
+                failure = `could not write the snapshot ${relPath(paths.cwd, paths.snapshot)}: ${errorMessage(err)}`;
+                deps.log('error', 'snapshot', failure);
                 await writer.discard();
                 return null;
             }
@@ -15103,7 +15572,7 @@ function run_hook_round2(x) {
 /**
  * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
  * raised (a crash keeps every finding already raised), SIM case results buffered and written in
- * batches (one transaction per batch, and the rest on `done` or close). The run row itself is opened
+ * batches (one transaction per batch, the rest when a stage finishes, on `done` or on close). The run row itself is opened
  * and closed by the runner (beginRun/finishRun), which knows the engine and the outcome.
  */
 class StoreSink {
@@ -15141,6 +15610,12 @@ class StoreSink {
                     location: e.location ?? null,
                 });
                 if (this.buffer.length >= this.batchSize)
+                    this.flush();
+                return;
+            case 'subsystem':
+                // A stage's results are in the history once it finishes: a run killed in a later stage (a long
+                // load) keeps them, as the ABORTED notice promises, instead of losing the unflushed batch.
+                if (e.state === 'finished')
                     this.flush();
                 return;
             case 'done':
@@ -15204,7 +15679,9 @@ class WarroomLogSink {
     constructor(file) {
         this.file = file;
         external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
-        this.fd = external_node_fs_default().openSync(file, 'a');
+        // 'a+': every write still appends; the descriptor can also read the last byte (endTornLine).
+        this.fd = external_node_fs_default().openSync(file, 'a+');
+        endTornLine(this.fd);
     }
     handle(e) {
         if (e.type !== 'warroom')
@@ -15234,6 +15711,25 @@ class WarroomLogSink {
         if (this.fd !== null)
             external_node_fs_default().closeSync(this.fd);
         this.fd = null;
+    }
+}
+/**
+ * A run killed in the middle of a write (power loss, a full disk) can leave the file ending inside a
+ * line. Appending to it would glue this run's first finding onto that torn line, and a JSON-lines
+ * reader would lose both: the torn line is ended first, so only it stays unreadable.
+ */
+function endTornLine(fd) {
+    try {
+        const { size } = external_node_fs_default().fstatSync(fd);
+        if (size === 0)
+            return;
+        const last = Buffer.alloc(1);
+        external_node_fs_default().readSync(fd, last, 0, 1, size - 1);
+        if (last[0] !== 0x0a)
+            external_node_fs_default().writeSync(fd, '\n');
+    }
+    catch {
+        // Nothing is lost by not checking: the run's own findings are in its report folder too.
     }
 }
 /** One finding as one line of JSON (no newline inside: JSON.stringify escapes them). */
@@ -15334,20 +15830,35 @@ function bundleSources(reportDir, written) {
             continue;
         sources.push({ name, path: external_node_path_default().join(reportDir, file) });
     }
-    // Paths named in report.json are followed only inside the output folder (<out>/reports/<id>/../..):
-    // a report folder from elsewhere cannot pull an arbitrary file of this machine into a bundle.
-    const out = external_node_path_default().resolve(reportDir, '..', '..');
-    const inside = (rel) => {
+    // Paths named in report.json are followed only to where a run writes those files: its log inside the
+    // report folder, its snapshot in <out>/snapshots/ (<out> = <report folder>/../..). "Inside the output
+    // folder" was not enough: for a folder that is not in that layout (a bundle unpacked in ~/Downloads/x)
+    // <out> is the home folder, and a crafted report.json could pull ~/.ssh/id_rsa into the bundle.
+    const snapshotsDir = external_node_path_default().resolve(reportDir, '..', '..', 'snapshots');
+    const within = (dir, rel) => {
         const p = external_node_path_default().resolve(reportDir, rel);
-        return p.startsWith(out + (external_node_path_default()).sep) ? p : null;
+        return p.startsWith(dir + (external_node_path_default()).sep) ? p : null;
     };
-    const log = inside(report?.log ?? 'run.log');
+    const log = within(external_node_path_default().resolve(reportDir), report?.log ?? 'run.log');
     if (log)
         sources.push({ name: 'logs/run.log', path: log });
-    const snapshot = report?.snapshot ? inside(report.snapshot) : null;
+    const snapshot = report?.snapshot ? within(snapshotsDir, report.snapshot) : null;
     if (snapshot)
         sources.push({ name: 'snapshot.json', path: snapshot });
     return sources.filter((s) => bundle_isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/** Whether two paths name one file (by path, or by device and inode when both exist: links, case-insensitive disks). */
+function sameFile(a, b) {
+    if (external_node_path_default().resolve(a) === external_node_path_default().resolve(b))
+        return true;
+    try {
+        const x = external_node_fs_default().statSync(a);
+        const y = external_node_fs_default().statSync(b);
+        return x.dev === y.dev && x.ino === y.ino;
+    }
+    catch {
+        return false;
+    }
 }
 function bundle_isFile(p) {
     try {
@@ -15461,6 +15972,10 @@ async function buildBundle(reportDir, opts = {}) {
     const epoch = bundleEpoch(opts.env ?? process.env, opts.recordedEpoch);
     const sources = bundleSources(reportDir, opts.writtenReport);
     const file = external_node_path_default().resolve(opts.out ?? external_node_path_default().join(reportDir, 'bundle.zip'));
+    // `--out report.json` (or the snapshot) would replace a file of the run with its own archive.
+    const clobbered = sources.find((s) => sameFile(s.path, file));
+    if (clobbered)
+        throw new InputError(`--out ${file} is the run's ${clobbered.name}, which goes into the bundle: choose another file`);
     const { sha256, bytes } = await writeBundleZip(sources, file, epoch);
     return {
         file,
@@ -15947,6 +16462,7 @@ function failureDiff(message, actualExcerpt) {
 
 
 
+
 /**
  * report.json → what report.html shows. Pure: reads any stage shape defensively (stages written by
  * other modules may lack fields), bounds every list so a 100k-case run renders in the same time as a
@@ -15985,6 +16501,16 @@ function view_model_str(v) {
 function arr(v) {
     return Array.isArray(v) ? v : [];
 }
+/**
+ * The first `max` UTF-16 units of a string, one fewer when the cut would split a surrogate pair: half
+ * an emoji is written to a UTF-8 file as U+FFFD, a character the engine never sent.
+ */
+function cutText(s, max) {
+    if (s.length <= max)
+        return s;
+    const end = max > 0 && /[\ud800-\udbff]/.test(s[max - 1]) ? max - 1 : max;
+    return s.slice(0, end);
+}
 /** Any value as bounded text (objects as compact JSON). */
 function view_model_text(v, max = LIMITS.maxText) {
     let s;
@@ -16000,7 +16526,9 @@ function view_model_text(v, max = LIMITS.maxText) {
             s = String(v);
         }
     }
-    return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+    // Controls and bidi overrides shown as \\xNN / \\uNNNN: a right-to-left override would reorder the page's text.
+    const cut = s.length > max ? `${cutText(s, max)}… (${s.length} chars)` : s;
+    return escapeControls(cut);
 }
 function verdictCls(v) {
     const s = typeof v === 'string' ? v.toLowerCase() : 'unknown';
@@ -16304,10 +16832,14 @@ function driftView(d) {
         noiseMore: noiseAll.length - noise.length,
     };
 }
+/** The replay stage's PASS and WARN lines (DESIGN §4.1: 90 and 70 unless the config moves them). */
+function replayBands(s) {
+    const th = s && view_model_isObj(s.thresholds) ? s.thresholds : {};
+    return { warn: view_model_num(th.warn) ?? 70, pass: view_model_num(th.pass) ?? 90 };
+}
 function replayView(s) {
     const score = view_model_num(s.determinismScore);
-    const th = view_model_isObj(s.thresholds) ? s.thresholds : {};
-    const bands = { warn: view_model_num(th.warn) ?? 70, pass: view_model_num(th.pass) ?? 90 };
+    const bands = replayBands(s);
     const cases = arr(s.cases).filter(view_model_isObj);
     const diverged = cases
         .filter((c) => c.agreed !== true)
@@ -16412,6 +16944,8 @@ function trendsView(report, history) {
         determinismScore: replay ? view_model_num(replay.determinismScore) : null,
         p95Ms: view_model_num(dur['p(95)']),
     };
+    // This run's replay lines (as its score bar draws them), not the defaults: a gate at 95 drawn at 90 misleads.
+    const bands = replayBands(replay);
     const past = history.filter((h) => h.runId !== report.runId).slice(-(LIMITS.maxTrendRuns - 1));
     const series = [...past.map((h) => ({ ...h, current: false })), { ...current, current: true }];
     const pick = (get) => series.map((p) => ({ runId: p.runId, startedAt: p.startedAt, value: get(p), current: p.current }));
@@ -16420,8 +16954,8 @@ function trendsView(report, history) {
         trendChart('Determinism score', pick((p) => p.determinismScore), {
             unit: 'score',
             rules: [
-                { value: 90, cls: 'band-pass-line', label: 'PASS 90' },
-                { value: 70, cls: 'band-fail-line', label: 'FAIL below 70' },
+                { value: bands.pass, cls: 'band-pass-line', label: `PASS ${bands.pass}` },
+                { value: bands.warn, cls: 'band-fail-line', label: `FAIL below ${bands.warn}` },
             ],
         }),
         trendChart('Load p95 latency', pick((p) => p.p95Ms), { unit: 'ms' }),
@@ -16503,6 +17037,7 @@ function renderReportHtml(report, opts = {}) {
 ;// CONCATENATED MODULE: ./src/report/summary-md.ts
 
 
+
 const JOB_SUMMARY_BUDGET = { bytes: 1024 * 1024 };
 const COMMENT_BUDGET = { chars: 60_000 };
 const ICON = { PASS: '✅', WARN: '⚠️', FAIL: '❌', ERROR: '🛑', SKIPPED: '⏭️' };
@@ -16516,7 +17051,9 @@ function mdText(s, max = MAX_LINE) {
     let t = typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s);
     t = t.replace(/[\r\n\t\f\v\u2028\u2029]+/g, ' ');
     if (t.length > max)
-        t = `${t.slice(0, max)}…`;
+        t = `${cutText(t, max)}…`;
+    // A bidi override would reorder the rest of the line as GitHub shows it ("LIAF" read as "FAIL").
+    t = escapeControls(t);
     t = t
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
@@ -16860,6 +17397,7 @@ async function finaliseRun(input) {
             results,
             findings,
             planned: { html: true, summary: true, bundle: true },
+            ...(input.ownSnapshot ? { ownSnapshot: input.ownSnapshot() } : {}),
         });
         input.decorateReport?.(report);
         // report.html and summary.md come from this report object; see src/report/finalise.ts for the order.
@@ -16968,6 +17506,8 @@ function verdictReason(results) {
 
 
 
+
+
 /**
  * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
  * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
@@ -16979,22 +17519,30 @@ async function runPipeline(settings, opts = {}) {
     const bus = new EventBus(settings.runId);
     for (const s of opts.sinks ?? [])
         bus.add(s);
+    // Reports, run.log and WAR ROOM lines go into the bundle: no path of this machine in any of them.
+    const scrub = pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target));
     const startedAt = new Date();
-    let failedPath = paths.reportDir;
+    // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
+    const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
+    if (clash)
+        return refuseToStart(bus, paths, settings.runId, clash);
     try {
         // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
         external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
-        bus.add(new RunLogSink(paths.runLog, pathScrubber(settings.cwd)));
-        failedPath = paths.warroomLog;
+        bus.add(new RunLogSink(paths.runLog, scrub));
+    }
+    catch (err) {
+        return refuseToStart(bus, paths, settings.runId, `cannot write ${paths.reportDir}: ${errorMessage(err)}`);
+    }
+    // The log appended across runs is history, like the store: trouble with it is a finding (raised
+    // below), and the run's findings still land in its report folder's warroom.log, report.json and bundle.
+    let warroomLogError = null;
+    try {
         bus.add(new WarroomLogSink(paths.warroomLog));
     }
     catch (err) {
-        const message = `cannot write ${failedPath}: ${errorMessage(err)}`;
-        bus.emit({ type: 'log', level: 'error', source: 'runner', message });
-        bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
-        await bus.close();
-        return { runId: settings.runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+        warroomLogError = errorMessage(err);
     }
     const findings = [];
     const results = {};
@@ -17009,19 +17557,41 @@ async function runPipeline(settings, opts = {}) {
             runId: settings.runId,
             timestamp: new Date().toISOString(),
             ...f,
+            message: scrub(f.message),
             score: SEVERITY_SCORE[f.severity],
-            remediation: f.remediation ?? catalogueEntry(f.type).remediation,
+            remediation: scrub(f.remediation ?? catalogueEntry(f.type).remediation),
         };
         findings.push(finding);
         bus.emit({ type: 'warroom', finding });
     };
     // History is kept in SQLite; trouble with it is reported and never blocks the gate.
-    const store = openStore(settings, paths, startedAt, bus, log, raise);
+    const store = openStore(settings, paths, startedAt, bus, log, raise, scrub);
     for (const n of store?.notices ?? [])
         raise(n.finding);
+    // After the store opens, so the finding is in its history too.
+    if (warroomLogError !== null) {
+        raise({
+            type: 'warroom-log-unavailable',
+            severity: 'HIGH',
+            subsystem: 'warroom',
+            message: `this run's findings are not appended to ${relPath(settings.cwd, paths.warroomLog)} (${warroomLogError}); they are in its report folder's warroom.log, report.json and bundle`,
+        });
+    }
     // The snapshot sees every SIM answer (an answer observer) and is written once SIM and load are done.
     const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
-    const finishSnapshot = () => snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
+    // Whether this run wrote <out>/snapshots/<run_id>.json: one left there by an earlier run of the same id is not its.
+    let snapshotWritten = false;
+    let snapshotFailureRaised = false;
+    const finishSnapshot = async () => {
+        const written = await snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
+        if (written)
+            snapshotWritten = true;
+        // Said once: finish() is idempotent and its failure stays.
+        if (snapshot.failure && !snapshotFailureRaised) {
+            snapshotFailureRaised = true;
+            raise({ type: 'snapshot-not-written', severity: 'HIGH', subsystem: 'snapshot', message: snapshot.failure });
+        }
+    };
     bus.emit({ type: 'status', status: 'RUNNING' });
     log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
     try {
@@ -17034,6 +17604,8 @@ async function runPipeline(settings, opts = {}) {
             log: (level, message) => log(level, 'engine', message),
             env: opts.env ?? process.env,
             cwd: settings.cwd,
+            // Its failure messages go into stage results and reports as they are: no path of this machine.
+            printable: scrub,
         });
         log('info', 'engine', `engine ${engine.kind} ${engine.target}: health check`);
         const health = await engine.health(signal);
@@ -17045,12 +17617,24 @@ async function runPipeline(settings, opts = {}) {
         if (!health.ok) {
             throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
         }
-        engineVersion = health.version ?? null;
+        // The engine's own words: an ESC or a bidi override in it must not reach a terminal or a report as it is.
+        engineVersion = health.version != null ? escapeControls(health.version) : null;
         log('info', 'engine', `engine up${engineVersion ? `, version ${engineVersion}` : ''}: ${health.message}`);
         const versionFinding = engineVersionFinding(settings.engineVersion, engineVersion);
         if (versionFinding)
             raise(versionFinding);
-        const base = { runId: settings.runId, settings, engine, paths, signal, env: opts.env ?? process.env, emit: (e) => bus.emit(e), log, raise };
+        const base = {
+            runId: settings.runId,
+            settings,
+            engine,
+            paths,
+            signal,
+            env: opts.env ?? process.env,
+            emit: (e) => bus.emit(e),
+            log,
+            raise,
+            snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure }),
+        };
         const answerObservers = settings.stages.includes('sim') ? [snapshot.observer] : [];
         for (const name of STAGE_ORDER) {
             const o = settings.stages.includes(name) ? registry[name]?.observeAnswers?.(base) : undefined;
@@ -17091,7 +17675,8 @@ async function runPipeline(settings, opts = {}) {
     }
     return finalise();
     function handleRunError(err) {
-        runError = classifyRunError(err);
+        const classified = classifyRunError(err);
+        runError = { kind: classified.kind, message: scrub(classified.message) };
         log('error', 'runner', runError.message);
         if (current) {
             results[current] = { verdict: 'ERROR', reason: runError.message, report: {} };
@@ -17120,10 +17705,11 @@ async function runPipeline(settings, opts = {}) {
             findings,
             runError,
             cancelled: signal.aborted,
-            engine: { kind: engine?.kind ?? 'unknown', target: engine ? pathScrubber(settings.cwd)(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+            engine: { kind: engine?.kind ?? 'unknown', target: engine ? scrub(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
             env: opts.env ?? process.env,
             log,
             beforeReport: finishSnapshot,
+            ownSnapshot: () => snapshotWritten,
             afterWrite: async () => {
                 await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
             },
@@ -17132,6 +17718,13 @@ async function runPipeline(settings, opts = {}) {
 }
 /** Thrown inside the run when it was cancelled before its first stage (not an error: nothing is raised). */
 const NOT_STARTED = Symbol('cancelled before the first stage');
+/** A run that cannot start writes nothing: ERROR, said on the sinks given. */
+async function refuseToStart(bus, paths, runId, message) {
+    bus.emit({ type: 'log', level: 'error', source: 'runner', message });
+    bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
+    await bus.close();
+    return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+}
 /** Every stage SKIPPED: a run cancelled before its first stage. */
 function skipAll(settings, results) {
     for (const name of STAGE_ORDER)
@@ -17155,7 +17748,7 @@ function markPartial(result, aborted) {
     };
 }
 /** Opens the history store and registers the run; null (with a logged reason) when no database can be had. */
-function openStore(settings, paths, startedAt, bus, log, raise) {
+function openStore(settings, paths, startedAt, bus, log, raise, scrub) {
     try {
         const opened = Store.open(paths.db, { outDir: paths.out, log: (level, message) => log(level, 'store', message) });
         let kind = 'unknown';
@@ -17168,7 +17761,8 @@ function openStore(settings, paths, startedAt, bus, log, raise) {
         opened.store.beginRun({
             runId: settings.runId,
             startedAt: startedAt.toISOString(),
-            engine: { kind, target: redactTarget(settings.engine.target), profile: settings.engine.profile },
+            // Scrubbed as report.json's is: an ABORTED run's result.json is written from this row.
+            engine: { kind, target: scrub(redactTarget(settings.engine.target)), profile: settings.engine.profile },
         });
         bus.add(new StoreSink(opened.store, { onError: (message) => log('warn', 'store', message) }));
         return opened;
@@ -17191,10 +17785,19 @@ function classifyRunError(err) {
         return { kind: 'input', message: err.message };
     if (err instanceof WiringError)
         return { kind: 'engine', message: err.message };
-    return { kind: 'internal', message: `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+    return { kind: 'internal', message: `internal error: ${err instanceof Error ? portableStack(err.stack ?? err.message) : String(err)}` };
+}
+/**
+ * A stack trace as a report may carry it: each frame's file by its name alone. The frames name where
+ * toron-testops is installed (a runner's `_actions` folder, a global npm prefix), which the working
+ * directory scrubber does not cover, and no report may name a path of the machine (DESIGN §3.3).
+ */
+function portableStack(stack) {
+    return stack.replace(/(?<=^|[\s(])(?:file:\/\/)?(?:[A-Za-z]:)?[\\/](?:[^\s()'"]*[\\/])?([^\s()'"\\/]+:\d+(?::\d+)?)/gm, '$1');
 }
 
 ;// CONCATENATED MODULE: ./src/runner/sinks/console.ts
+
 /**
  * The console: logs, stage transitions, progress (done/total, rate, failures so far), CRITICAL and
  * HIGH findings as they happen. Case results are not printed one by one; their count is in progress.
@@ -17209,8 +17812,9 @@ class ConsoleSink {
     }
     handle(e) {
         const line = this.format(e);
+        // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed.
         if (line !== null)
-            this.write(line + '\n');
+            this.write(escapeControls(line) + '\n');
     }
     format(e) {
         switch (e.type) {
@@ -17320,12 +17924,16 @@ function compareCase(baseline, candidate, drift) {
             ...withErrors,
         };
     }
-    const ignore = compileIgnorePaths(unionPaths(baseline.ignorePaths, candidate.ignorePaths));
-    const same = outcomeKey(baseline, ignore) === outcomeKey(candidate, ignore);
+    // Each side's answer is stored with its own ignorePaths left out: only the other side's are applied
+    // (leaving an array item out twice would drop the item that moved up into its place).
+    const union = unionPaths(baseline.ignorePaths, candidate.ignorePaths);
+    const under = (side) => compileIgnorePaths(union.filter((p) => !side.ignorePaths.includes(p)));
+    const [bIgnore, cIgnore] = [under(baseline), under(candidate)];
+    const same = outcomeKey(baseline, bIgnore) === outcomeKey(candidate, cIgnore);
     const similarity = baseline.answerText !== null && candidate.answerText !== null ? textSimilarity(baseline.answerText, candidate.answerText) : null;
     let firstDifference;
     if (!same && baseline.answer !== undefined && candidate.answer !== undefined && !baseline.error && !candidate.error) {
-        const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, ignore)), JSON.parse(canonicalJson(candidate.answer, ignore)));
+        const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)));
         if (d)
             firstDifference = d.pointer;
     }
@@ -17818,7 +18426,7 @@ function findBaselineReport(spec, cwd, snapshotFile, artifacts) {
             return { report: JSON.parse(external_node_fs_default().readFileSync(file, 'utf8')) };
         }
         catch (err) {
-            return { report: null, note: `the baseline's report ${file} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
+            return { report: null, note: `the baseline's report ${shownPath(cwd, file)} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
         }
     };
     try {
@@ -17846,6 +18454,7 @@ function findBaselineReport(spec, cwd, snapshotFile, artifacts) {
 }
 
 ;// CONCATENATED MODULE: ./src/compare/spec.ts
+
 
 
 
@@ -17887,11 +18496,18 @@ function sideSettings(base, side, over) {
         ...(over.out !== undefined ? { out: over.out } : {}),
     };
 }
-function shownSpec(side) {
-    return side.kind === 'engine' ? redactTarget(side.given) : side.given;
+/**
+ * A side as comparison.json and comparison.md name it: an engine spec without secrets and without the
+ * machine's paths (`cmd:node /home/runner/engine.js` shows as `cmd:node …/engine.js`, as in snapshots).
+ */
+function shownSpec(side, cwd) {
+    if (side.kind !== 'engine')
+        return side.given;
+    return side.version === null ? portableTarget(side.given, cwd) : redactTarget(side.given);
 }
 
 ;// CONCATENATED MODULE: ./src/compare/compare.ts
+
 
 
 
@@ -18024,6 +18640,10 @@ function readSide(read, role, errors) {
         return null;
     }
 }
+/** A side's engine with its target as a snapshot holds it (no secret, no path of this machine). */
+function portableEngine(engine, cwd) {
+    return engine ? { ...engine, target: portableTarget(engine.target, cwd) } : null;
+}
 function buildComparison(i) {
     const runId = i.settings.runId;
     const rel = (p) => relPath(i.dir, p);
@@ -18070,10 +18690,10 @@ function buildComparison(i) {
         reasonParts.push(`${critical} CRITICAL finding(s)`);
     const reason = `${reasonParts.join('; ')}; promote ${promote ? 'yes' : 'no'}`;
     const candidateSide = {
-        spec: shownSpec(i.candidateSpec),
+        spec: shownSpec(i.candidateSpec, i.settings.cwd),
         version: i.candidateSpec.version,
         kind: 'engine',
-        engine: i.candidateRun.report?.engine ?? i.candidate?.engine ?? null,
+        engine: portableEngine(i.candidateRun.report?.engine ?? i.candidate?.engine ?? null, i.settings.cwd),
         runId: i.candidateRun.runId,
         verdict: candidateVerdict,
         reportDir: rel(i.candidateRun.paths.reportDir),
@@ -18083,10 +18703,10 @@ function buildComparison(i) {
     const b = i.baselineRun;
     const baselineSide = i.baselineSpec.kind === 'engine'
         ? {
-            spec: shownSpec(i.baselineSpec),
+            spec: shownSpec(i.baselineSpec, i.settings.cwd),
             version: i.baselineSpec.version,
             kind: 'engine',
-            engine: b?.report?.engine ?? null,
+            engine: portableEngine(b?.report?.engine ?? null, i.settings.cwd),
             runId: b?.runId ?? null,
             verdict: b?.verdict ?? null,
             reportDir: b ? rel(b.paths.reportDir) : null,
@@ -18224,10 +18844,7 @@ const MAX_DEPTH = 8;
 function collectShardSources(inputs, opts) {
     const sources = [];
     const problems = [];
-    const shown = (p) => {
-        const rel = external_node_path_default().relative(opts.cwd, p);
-        return rel && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel.split((external_node_path_default()).sep).join('/') : p;
-    };
+    const shown = (p) => shownInput(opts.cwd, p);
     const limits = opts.limits ?? MERGE_ZIP_LIMITS;
     const readBundle = (file) => {
         try {
@@ -18272,7 +18889,7 @@ function collectShardSources(inputs, opts) {
             st = external_node_fs_default().statSync(abs);
         }
         catch {
-            problems.push({ source: input, message: 'no such file or folder' });
+            problems.push({ source: shown(abs), message: 'no such file or folder' });
             continue;
         }
         const before = sources.length + problems.length;
@@ -18281,12 +18898,32 @@ function collectShardSources(inputs, opts) {
         else if (st.isFile())
             readBundle(abs);
         else
-            problems.push({ source: input, message: 'not a file or folder' });
+            problems.push({ source: shown(abs), message: 'not a file or folder' });
         if (sources.length + problems.length === before) {
-            problems.push({ source: input, message: 'holds no shard report (no report.json and no bundle.zip at any depth)' });
+            problems.push({ source: shown(abs), message: 'holds no shard report (no report.json and no bundle.zip at any depth)' });
         }
     }
     return { sources, problems };
+}
+/**
+ * An input as the merged report, its log and its findings name it: relative to the working directory,
+ * also outside it (`../shards/1`). Shards downloaded to the runner's temp folder must not put
+ * /home/runner/work/_temp/... into the merged report and its bundle (DESIGN §3.3).
+ */
+function shownInput(cwd, p) {
+    return external_node_path_default().relative(cwd, p).split((external_node_path_default()).sep).join('/') || '.';
+}
+/**
+ * The first input that lies in `reportDir` (the folder the merged run replaces), or null. Sources are
+ * named relative to `cwd` (shownInput), a bundle's inner archive after a "!".
+ */
+function inputOverwrittenBy(sources, cwd, reportDir) {
+    for (const s of sources) {
+        const at = external_node_path_default().resolve(cwd, s.source.split('!')[0]);
+        if (at === reportDir || at.startsWith(reportDir + (external_node_path_default()).sep))
+            return s.source;
+    }
+    return null;
 }
 /** A report folder (<out>/reports/<run_id>/): its files, and the snapshot report.json names in <out>. */
 function readReportFolder(dir, source) {
@@ -18382,17 +19019,19 @@ function checkEntries(entries) {
 
 
 
+
 const PERCENTILE = /^(med|p\(.+\))$/;
 function readK6Summaries(files, cwd) {
     const inputs = [];
     const problems = [];
     for (const f of files) {
         const abs = external_node_path_default().resolve(cwd, f);
+        const source = shownInput(cwd, abs);
         try {
-            inputs.push({ source: f, summary: parseK6SummaryText(external_node_fs_default().readFileSync(abs, 'utf8'), f) });
+            inputs.push({ source, summary: parseK6SummaryText(external_node_fs_default().readFileSync(abs, 'utf8'), source) });
         }
         catch (err) {
-            problems.push({ source: f, message: errorMessage(err) });
+            problems.push({ source, message: errorMessage(err) });
         }
     }
     return { inputs, problems };
@@ -18641,8 +19280,13 @@ function mergeReplay(shards, rules, order, snapshotShown, runId, passRate) {
     const unscoredCases = unscoredOf(summaries);
     const cases = [...summaryCases.map(asResult), ...unscoredCases.map(asUnscored)];
     const totals = replayTotals(cases, rules.thresholds);
-    const drifts = blocks.map((b) => b.drift).filter((d) => !!d);
-    const summaryDrifts = summaries.map((b) => b.drift).filter((d) => !!d);
+    // A leg with nothing to replay (its slice empty, its answers all engine errors) still reports the
+    // drift of its slice (the baseline's cases it no longer has): the union needs it.
+    const driftLegs = shards.filter((s) => ran.includes(s) || !!s.report.stages.replay?.drift);
+    const drifts = driftLegs.map((s) => s.report.stages.replay.drift).filter((d) => !!d);
+    const summaryDrifts = driftLegs
+        .map((s) => (s.summaries.replay ?? s.report.stages.replay).drift)
+        .filter((d) => !!d);
     const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases)) : [];
     const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases)) : [];
     const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
@@ -18805,14 +19449,50 @@ function readShard(src) {
             throw new Error(`${name} is not JSON (${err.message})`);
         }
     };
+    const replaySummary = json('replay_summary.json');
+    const disagreement = replaySummary ? replaySummaryDisagreement(report.stages.replay, replaySummary) : null;
+    if (disagreement)
+        throw new Error(`replay_summary.json does not agree with report.json at ${disagreement} (the file was edited or is damaged)`);
     return {
         source: src.source,
         kind: src.kind,
         hash: (0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex'),
         report: report,
-        summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: json('replay_summary.json'), pipeline: json('pipeline_summary.json') },
+        summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: replaySummary, pipeline: json('pipeline_summary.json') },
         snapshot: src.files.get('snapshot.json') ?? null,
     };
+}
+/** The per-case fields merge judges the replay on: report.json (schema-checked) and replay_summary.json must agree on them. */
+const REPLAY_CASE_FIELDS = ['dataset', 'id', 'agreed', 'rawAgreed', 'stable', 'uniqueOutputs', 'modalAgreement', 'firstDivergence'];
+/**
+ * Where a shard's replay_summary.json differs from its report.json, or null. Merge computes the run's
+ * determinism and drift from the summaries (they keep more diffs and errors), which the report schema
+ * does not check: a summary cut short or edited would silently drop cases from the merged score (a
+ * summary of 20 of a leg's 42 cases made the merged run "64 cases, 98.44" instead of 86). The summary
+ * repeats the report's cases with more detail, so every case, unscored case and drift status must match.
+ */
+function replaySummaryDisagreement(block, summary) {
+    if (!block || !Array.isArray(block.cases))
+        return null; // no replay in the report: nothing merge reads from the summary
+    const list = (v) => (Array.isArray(v) ? v : null);
+    const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    const compare = (at, mine, theirs, fields) => {
+        if (!theirs)
+            return `${at} (missing)`;
+        if (theirs.length !== mine.length)
+            return `${at} (${theirs.length} entries, the report has ${mine.length})`;
+        for (let i = 0; i < mine.length; i++) {
+            const f = fields.find((k) => !same(mine[i]?.[k], theirs[i]?.[k]));
+            if (f)
+                return `${at}/${i}/${f}`;
+        }
+        return null;
+    };
+    const drift = block.drift;
+    const theirDrift = summary.drift;
+    return (compare('/cases', list(block.cases), list(summary.cases), REPLAY_CASE_FIELDS) ??
+        compare('/unscoredCases', list(block.unscoredCases) ?? [], list(summary.unscoredCases) ?? [], ['dataset', 'id', 'rounds']) ??
+        (drift ? compare('/drift/cases', list(drift.cases) ?? [], list(theirDrift?.cases), ['dataset', 'id', 'status']) : null));
 }
 /**
  * Which shards make the run: the first readable shard sets the run id, the shard count and the settings
@@ -18987,6 +19667,7 @@ function snapshot_round2(x) {
 
 
 
+
 /**
  * `toron-testops merge`: the shards of one sharded run (report folders, folders holding them at any
  * depth, bundle.zip files) -> one run with the verdict and per-case results an unsharded run of the
@@ -19007,13 +19688,14 @@ async function mergeShards(inputs, opts) {
     problems.push(...collected.problems);
     const runs = [];
     const skippedMerged = [];
+    const given = new Set(inputs.map((i) => shownInput(cwd, external_node_path_default().resolve(cwd, i))));
     for (const src of collected.sources) {
         try {
             runs.push(readShard(src));
         }
         catch (err) {
             // An earlier merge's report inside a given folder is not an input; named on its own, it is refused.
-            if (err instanceof MergedReportError && !inputs.includes(src.source))
+            if (err instanceof MergedReportError && !given.has(src.source))
                 skippedMerged.push(src.source);
             else
                 problems.push({ source: src.source, message: errorMessage(err) });
@@ -19032,18 +19714,26 @@ async function mergeShards(inputs, opts) {
     const bus = new EventBus(runId);
     for (const s of opts.sinks ?? [])
         bus.add(s);
-    try {
-        external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
-        external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
-        bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd)));
-        bus.add(new WarroomLogSink(paths.warroomLog));
-    }
-    catch (err) {
-        const message = `cannot write ${paths.reportDir}: ${errorMessage(err)}`;
+    const refuse = async (message) => {
         bus.emit({ type: 'log', level: 'error', source: 'merge', message });
         bus.emit({ type: 'done', verdict: 'ERROR', exitCode: 2, reportDir: paths.reportDir });
         await bus.close();
         return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
+    };
+    // The merged run replaces <out>/reports/<run_id>/ and <out>/snapshots/<run_id>.json: a leg written there
+    // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing.
+    const overwritten = inputOverwrittenBy(collected.sources, cwd, paths.reportDir);
+    if (overwritten) {
+        return refuse(`--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`);
+    }
+    try {
+        external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
+        external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
+        bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd, paths.out)));
+        bus.add(new WarroomLogSink(paths.warroomLog));
+    }
+    catch (err) {
+        return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
     }
     const log = (level, source, message) => bus.emit({ type: 'log', level, source, message });
     const engine = ref?.report.engine ?? { kind: 'unknown', target: '(no shard)', version: null, profile: 'auto' };
@@ -20055,7 +20745,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                 log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
                 if (plan.overflow > 0)
                     log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
-                return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+                return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
             }
             catch (err) {
                 const reason = describeHttpError(err);
@@ -20080,19 +20770,19 @@ async function publishAnnotations(ctx, inputs, o, opts) {
         log.used.notice++;
     if (o.findings.length === 0)
         return null;
-    return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null)}`;
+    return `Annotations: ${plan.items.length} of ${o.findings.length} finding(s)${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
 }
 /**
  * Where the findings that are not annotations are, said truthfully: the summary only when it lists
  * every finding (a summary cut to fit 1 MiB lists some), report.json always.
  */
-function notShown(overflow, total, listed) {
+function notShown(overflow, total, listed, home = 'the artifact') {
     if (overflow <= 0)
         return '';
     if (listed !== null && listed >= total)
         return `; ${overflow} more are only in this summary and report.json`;
     const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
-    return `; ${overflow} more are not annotations: every finding is in report.json (in the artifact)${some}`;
+    return `; ${overflow} more are not annotations: every finding is in report.json (in ${home})${some}`;
 }
 function checksUnavailable(ctx, inputs, o) {
     const { gh } = ctx;
@@ -20382,7 +21072,13 @@ async function publishComment(ctx, inputs, o, key, summary, footer) {
 
 
 
-const CUT_NOTE = '> ✂️ This summary was cut to fit the job summary limit (1 MiB). The full report is in the artifact (summary.md, report.html).';
+/** Where the whole report can be read, said as the job's publishing left it. */
+function reportHome(uploaded, reportDir) {
+    if (uploaded)
+        return 'the artifact';
+    return reportDir ? `${reportDir} on the runner (upload-artifact is false: nothing was uploaded)` : 'nowhere else (upload-artifact is false and the run wrote no report)';
+}
+const cutNote = (home) => `> ✂️ This summary was cut to fit the job summary limit (1 MiB). The full report (summary.md, report.html) is in ${home}.`;
 /**
  * The run's summary for GitHub: summary.md's content, rendered again from the report within the room
  * the job summary leaves (1 MiB less the reserve for the links and notes appended later), so it is
@@ -20427,16 +21123,19 @@ function withoutRelativeLinks(markdown) {
         .join('\n')
         .replace(/\[(report\.html|report\.json|bundle\.zip)\]\(<(?![a-z]+:)[^>]*>\)/g, '$1');
 }
-/** The job summary (within 1 MiB, room kept for the links appended later). Returns whether it had to cut it. */
-function writeJobSummary(ctx, text) {
+/**
+ * The job summary (within 1 MiB, room kept for the links appended later). Returns whether it had to cut
+ * it. `home`: where the full report is (reportHome).
+ */
+function writeJobSummary(ctx, text, home) {
     const file = ctx.gh.stepSummaryFile;
     if (!file) {
         ctx.log.debug('GITHUB_STEP_SUMMARY is not set: no job summary');
         return false;
     }
-    const r = appendWithinLimit(file, text, SUMMARY_NOTES_RESERVE, CUT_NOTE);
+    const r = appendWithinLimit(file, text, SUMMARY_NOTES_RESERVE, cutNote(home));
     if (r.truncated)
-        ctx.log.info('toron-testops: the job summary was cut to fit 1 MiB (the full summary is in the artifact)');
+        ctx.log.info(`toron-testops: the job summary was cut to fit 1 MiB (the full summary is in ${home})`);
     return r.truncated;
 }
 /** Lines appended after the summary (artifact links, publishing notes), inside the reserve kept for them. */
@@ -20493,7 +21192,7 @@ async function publishSourced(ctx, inputs, o, s) {
     const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
     const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
     const summary = rendered.markdown;
-    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`)) : null;
+    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, `${summary}\n${origin}\n`, `the artifact of run ${s.runId}`)) : null;
     const notes = [];
     // The PR and commit of the published run, as far as they were confirmed; this job's token writes.
     const target = {
@@ -20519,6 +21218,7 @@ async function publishSourced(ctx, inputs, o, s) {
         summary,
         detailsUrl: s.runUrl,
         summaryListed: cut ? null : rendered.listed,
+        reportHome: `the artifact of run ${s.runId}`,
     }));
     if (annotated)
         notes.push(annotated);
@@ -20531,6 +21231,7 @@ async function publishSourced(ctx, inputs, o, s) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/publish.ts
+
 
 
 
@@ -20560,10 +21261,12 @@ async function publish(ctx, p, o) {
         ? { markdown: o.comparison.markdown, listed: null }
         : ((await guard('building the summary', () => summaryText(o))) ?? { markdown: `toron-testops ${o.verdict}: ${o.reason}\n`, listed: 0 });
     const summary = built.markdown;
-    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary)) : null;
+    const cwd = p.settings?.cwd ?? gh.workspace;
+    // Said before the upload is tried: a failed upload adds its own warning to the notes.
+    const home = reportHome(inputs.uploadArtifact, o.paths ? relativeTo(gh.workspace, o.paths.reportDir) : null);
+    const cut = inputs.jobSummary ? await guard('writing the job summary', () => writeJobSummary(ctx, summary, home)) : null;
     const notes = [];
     const run = runUrl(gh);
-    const cwd = p.settings?.cwd ?? gh.workspace;
     // What may still warn after the annotations: the upload (bundle missing + upload failed), the comment.
     const laterWarnings = (inputs.uploadArtifact ? 2 : 0) + (inputs.prComment !== 'off' ? 1 : 0);
     const annotated = await guard('annotations', () => publishAnnotations(ctx, inputs, o, {
@@ -20572,6 +21275,7 @@ async function publish(ctx, p, o) {
         summary,
         detailsUrl: run,
         summaryListed: cut ? null : built.listed,
+        reportHome: home,
         laterWarnings,
     }));
     const artifacts = await guard('uploading the artifact', () => uploadReportArtifacts(ctx, inputs, o, p.artifactName));
@@ -20609,6 +21313,11 @@ async function publish(ctx, p, o) {
         await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
     }
     await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}
+/** A folder as the workflow's author knows it: relative to the workspace when inside it. */
+function relativeTo(workspace, dir) {
+    const rel = external_node_path_default().relative(workspace, dir);
+    return rel && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? rel.split((external_node_path_default()).sep).join('/') : dir;
 }
 
 ;// CONCATENATED MODULE: ./src/action/exit.ts
