@@ -3,6 +3,7 @@ import {
   planCheckAnnotations,
   planWorkflowAnnotations,
   repoPath,
+  toAnnotation,
   toCheckAnnotation,
   workflowCommandLines,
 } from '../../src/github/annotations.js';
@@ -124,5 +125,13 @@ describe('annotation plan', () => {
       expect.objectContaining({ path: 'sim/a.json', start_line: 5, annotation_level: 'warning' }),
     ]);
     expect(plan.overflow).toBe(2);
+  });
+
+  it('a long message is cut at a character, never between the halves of an emoji', () => {
+    const f = finding('HIGH', undefined, 1, { message: `${'x'.repeat(3998)}😀😀`, remediation: '' });
+    const message = toAnnotation(f, place).message;
+    expect(message.length).toBeLessThanOrEqual(4000);
+    expect(message).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    expect(message).toBe(`${'x'.repeat(3998)}…`);
   });
 });

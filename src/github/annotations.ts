@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Finding, Severity } from '../warroom/finding.js';
 import { annotationCommand, type CommandLevel } from './commands.js';
+import { cutText } from '../report/view-model.js';
 
 /**
  * WAR ROOM findings as annotations. The platform keeps 10 workflow-command annotations per level per
@@ -49,7 +50,8 @@ export function toAnnotation(f: Finding, place: (file: string) => string | undef
   const where = f.caseId ? ` (case ${f.caseId})` : '';
   let message = `${f.message}${where}`;
   if (f.remediation) message += `\nFix: ${f.remediation}`;
-  if (message.length > MESSAGE_LIMIT) message = message.slice(0, MESSAGE_LIMIT - 1) + '…';
+  // Cut at a character: half an emoji would reach the annotation as U+FFFD, a character the engine never sent.
+  if (message.length > MESSAGE_LIMIT) message = cutText(message, MESSAGE_LIMIT - 1) + '…';
   return {
     level: levelOf(f.severity),
     severity: f.severity,
@@ -156,7 +158,7 @@ export function toCheckAnnotation(a: PlannedAnnotation): CheckAnnotation {
     start_line: a.line ?? 1,
     end_line: a.line ?? 1,
     annotation_level: a.level === 'error' ? 'failure' : a.level,
-    title: a.title.slice(0, 255),
+    title: cutText(a.title, 255),
     message: a.message,
   };
 }
