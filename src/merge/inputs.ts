@@ -53,7 +53,8 @@ export function collectShardSources(
     try {
       sources.push(readBundleFile(file, shown(file), limits));
     } catch (err) {
-      problems.push({ source: shown(file), message: errorMessage(err) });
+      // fs errors name the file by its absolute path: reports name it as shown (DESIGN §3.3)
+      problems.push({ source: shown(file), message: errorMessage(err).split(file).join(shown(file)) });
     }
   };
   const walk = (dir: string, depth: number) => {
@@ -61,7 +62,7 @@ export function collectShardSources(
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (err) {
-      problems.push({ source: shown(dir), message: `cannot read the folder: ${errorMessage(err)}` });
+      problems.push({ source: shown(dir), message: `cannot read the folder: ${errorMessage(err).split(dir).join(shown(dir))}` });
       return;
     }
     if (entries.some((e) => e.isFile() && e.name === 'report.json')) {

@@ -35,7 +35,8 @@ export function readK6Summaries(files: string[], cwd: string): { inputs: K6Input
     try {
       inputs.push({ source, summary: parseK6SummaryText(fs.readFileSync(abs, 'utf8'), source) });
     } catch (err) {
-      problems.push({ source, message: errorMessage(err) });
+      // fs errors name the file by its absolute path: the merged run's reports name it as given (DESIGN §3.3)
+      problems.push({ source, message: errorMessage(err).split(abs).join(source) });
     }
   }
   return { inputs, problems };

@@ -82,6 +82,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   const runId = sel.runId ?? newRunId(startedAt);
   const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, ref?.report.shard.rules ?? null, opts.failOn);
   const paths = runPaths(cwd, settings.out, runId);
+  const scrub = pathScrubber(cwd, paths.out);
   const bus = new EventBus(runId);
   for (const s of opts.sinks ?? []) bus.add(s);
   const refuse = async (message: string): Promise<RunOutcome> => {
@@ -101,7 +102,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
-    bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd, paths.out)));
+    bus.add(new RunLogSink(paths.runLog, scrub));
     bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
     return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
@@ -120,8 +121,10 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   const own: FindingInput[] = [];
   const errors: string[] = [];
   for (const p of problems) {
-    errors.push(`${p.source}: ${p.message}`);
-    own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message: `${p.source}: ${p.message}` });
+    // An input's error (fs, zip) may name a path of the machine; the reason goes into every report (DESIGN §3.3).
+    const message = `${p.source}: ${scrub(p.message)}`;
+    errors.push(message);
+    own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message });
   }
   if (sel.total !== null && sel.missing.length > 0) {
     const m = `shard(s) ${sel.missing.map((i) => `${i}/${sel.total}`).join(', ')} missing: the merged report holds ${sel.shards.length} of ${sel.total} shards`;
