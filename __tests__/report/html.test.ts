@@ -127,6 +127,15 @@ describe('report.html', () => {
     expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN 80–94', 'PASS ≥ 95']);
   });
 
+  it("the score bar's tooltip names the configured replay lines, as its bands do", () => {
+    const gated = syntheticReport();
+    gated.stages.replay.thresholds = { pass: 95, warn: 80 };
+    const html = renderReportHtml(gated);
+    const tooltip = /<svg class="scorebar"[^>]*>\s*<title>([^<]*)<\/title>/.exec(html)![1];
+    expect(tooltip).toContain('(FAIL below 80, WARN 80 to 94, PASS 95 and above)');
+    expect(html).not.toContain('FAIL below 70');
+  });
+
   it('shows bidi overrides and controls in engine text escaped, so the page cannot be visually reordered', () => {
     const hostile = syntheticReport();
     hostile.reason = 'verdict \u202eLIAF';

@@ -280,9 +280,11 @@ export interface ScoreBar {
   bands: { x: number; w: number; cls: string; label: string }[];
   marker: { x: number; label: string } | null;
   ticks: Tick[];
+  /** The bands in words, for the tooltip: the lines this run was gated on, not the defaults. */
+  legend: string;
 }
 
-/** The determinism score on 0..100 with the FAIL (<70), WARN (70-89) and PASS (>=90) bands. */
+/** The determinism score on 0..100 with the FAIL, WARN and PASS bands (by default <70, 70-89, >=90). */
 export function scoreBar(score: number | null, bands: { warn: number; pass: number } = { warn: 70, pass: 90 }): ScoreBar {
   const width = 640;
   const x = scaleLinear().domain([0, 100]).range([8, width - 8]).clamp(true);
@@ -296,6 +298,7 @@ export function scoreBar(score: number | null, bands: { warn: number; pass: numb
     ],
     marker: finite(score) ? { x: r(x(score)), label: String(Math.round(score * 10) / 10) } : null,
     ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
+    legend: `FAIL below ${bands.warn}, WARN ${bands.warn} to ${bands.pass - 1}, PASS ${bands.pass} and above`,
   };
 }
 
