@@ -92,8 +92,9 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
   };
   // The merged run replaces <out>/reports/<run_id>/ and <out>/snapshots/<run_id>.json: a leg written there
-  // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing.
-  const overwritten = inputOverwrittenBy(collected.sources, cwd, paths.reportDir);
+  // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing;
+  // so would a k6 summary kept there (read, then deleted with the folder).
+  const overwritten = inputOverwrittenBy([...collected.sources, ...(k6?.inputs ?? [])], cwd, paths.reportDir);
   if (overwritten) {
     return refuse(
       `--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`,
