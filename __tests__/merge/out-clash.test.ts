@@ -25,4 +25,19 @@ describe('merge refuses an --out that would delete one of its inputs, before wri
     expect(fs.readdirSync(path.dirname(kept))).toEqual(['runner1.json']);
     expect(fs.readFileSync(kept).equals(fs.readFileSync(K6))).toBe(true);
   }, 60_000);
+
+  it('an --out that is a symbolic link to a leg is refused like the leg itself', async () => {
+    const dir = await legs('ln');
+    fs.symlinkSync('s1', path.join(dir, 'leg1link'));
+    const leg = fs.readFileSync(path.join(dir, 's1/reports/ln/report.json'));
+    const o = await mergeShards(['s1', 's2'], { cwd: dir, out: 'leg1link' });
+    expect(o.verdict).toBe('ERROR');
+    expect(o.error).toBe('--out leg1link would overwrite the input s1/reports/ln (the merged run ln is written to leg1link/reports/ln): give merge an --out of its own');
+    expect(fs.readFileSync(path.join(dir, 's1/reports/ln/report.json')).equals(leg)).toBe(true);
+    // And the other way round: the legs given through the link, --out the leg's own folder.
+    const back = await mergeShards(['leg1link', 's2'], { cwd: dir, out: 's1' });
+    expect(back.verdict).toBe('ERROR');
+    expect(back.error).toMatch(/^--out s1 would overwrite the input leg1link\/reports\/ln /);
+    expect(fs.readFileSync(path.join(dir, 's1/reports/ln/report.json')).equals(leg)).toBe(true);
+  }, 60_000);
 });

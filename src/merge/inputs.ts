@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listZip, readEntry, unsafeEntries, ZipError, type ZipEntry, type ZipLimits } from '../github/zip.js';
 import { errorMessage } from '../util/errors.js';
+import { isInside } from '../util/real-path.js';
 
 /**
  * What merge reads: shard report folders, folders holding them at any depth (actions/download-artifact
@@ -113,12 +114,12 @@ export function shownInput(cwd: string, p: string): string {
 
 /**
  * The first input that lies in `reportDir` (the folder the merged run replaces), or null. Sources are
- * named relative to `cwd` (shownInput), a bundle's inner archive after a "!".
+ * named relative to `cwd` (shownInput), a bundle's inner archive after a "!". Compared by real paths:
+ * an --out through a symbolic link to a leg's folder would delete the leg all the same.
  */
 export function inputOverwrittenBy(sources: readonly { source: string }[], cwd: string, reportDir: string): string | null {
   for (const s of sources) {
-    const at = path.resolve(cwd, s.source.split('!')[0]);
-    if (at === reportDir || at.startsWith(reportDir + path.sep)) return s.source;
+    if (isInside(path.resolve(cwd, s.source.split('!')[0]), reportDir)) return s.source;
   }
   return null;
 }
