@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { diffValues, excerpt, firstDivergence } from '../../src/replay/divergence.js';
 import { countDrift, driftRate, driftStatus, driftVerdict } from '../../src/replay/drift.js';
 import { firstDifferingChar, textSimilarity } from '../../src/replay/similarity.js';
-import { caseAgreement, determinismScore, determinismVerdict, tarAtN } from '../../src/replay/tar.js';
+import { caseAgreement, determinismScore, determinismVerdict, tarAtN, tarShare } from '../../src/replay/tar.js';
+import { replayTotals } from '../../src/stages/replay/report.js';
+import type { ReplayCaseResult } from '../../src/stages/replay/replay.js';
 
 describe('firstDivergence', () => {
   it('is null for equal answers whatever their member order', () => {
@@ -115,6 +117,19 @@ describe('TAR and the determinism verdict', () => {
     expect(determinismVerdict(70, t)).toBe('WARN');
     expect(determinismVerdict(69.99, t)).toBe('FAIL');
     expect(determinismVerdict(50, { pass: 50, warn: 10 })).toBe('PASS');
+  });
+});
+
+describe('TAR in report.json', () => {
+  it('is rounded down to 4 decimals like the score: 449 of 499 agreeing is 0.8997 beside 89.97, not 0.8998', () => {
+    expect(tarShare(tarAtN(449, 499))).toBe(0.8997);
+    for (const [k, n, share] of [[9, 10, 0.9], [29, 100, 0.29], [1, 3, 0.3333], [2, 3, 0.6666], [86, 86, 1]] as const) {
+      expect(tarShare(tarAtN(k, n)), `${k}/${n}`).toBe(share);
+    }
+    const kase = (i: number, agreed: boolean) =>
+      ({ id: `c${i}`, dataset: 'd', agreed, rawAgreed: agreed, uniqueOutputs: agreed ? 1 : 2, modalAgreement: 1, stable: true, rounds: 3, errors: [], firstDivergence: agreed ? null : { pointer: '', charIndex: 0 }, diffs: [], diffCount: 0 }) as unknown as ReplayCaseResult;
+    const t = replayTotals(Array.from({ length: 499 }, (_, i) => kase(i, i < 449)), { pass: 90, warn: 70 });
+    expect(t).toMatchObject({ determinismScore: 89.97, determinismVerdict: 'WARN', tarCanonical: 0.8997, tarRaw: 0.8997 });
   });
 });
 

@@ -127,6 +127,18 @@ describe('report.html', () => {
     expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN 80–94', 'PASS ≥ 95']);
   });
 
+  it('TAR and the determinism score are shown rounded down: 449 of 499 agreeing is 89.9, not 90.0 beside a WARN', () => {
+    const r = syntheticReport();
+    Object.assign(r.stages.replay, { determinismScore: 89.97, tarCanonical: 0.8997, tarRaw: 0.8997, verdict: 'WARN' });
+    const view = buildHtmlView(r);
+    expect(view.replay!.stats.find((x) => x.label === 'TAR (canonical)')!.value).toBe('89.9%');
+    expect(view.replay!.stats.find((x) => x.label === 'TAR (raw bytes)')!.value).toBe('89.9%');
+    expect(view.replay!.bar.marker!.label).toBe('89.9');
+    const html = renderReportHtml(r);
+    expect(html).toContain('determinism<b>89.9</b>');
+    expect(html).not.toContain('90.0');
+  });
+
   it("the score bar's tooltip names the configured replay lines, as its bands do", () => {
     const gated = syntheticReport();
     gated.stages.replay.thresholds = { pass: 95, warn: 80 };

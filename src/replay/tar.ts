@@ -43,6 +43,14 @@ export function determinismScore(tar: number): number {
   return Math.floor(tar * 1e4 + 1e-7) / 100;
 }
 
+/**
+ * A TAR as report.json gives it: 4 decimals, rounded down like the score, so tarCanonical never reads
+ * above the score beside it (449 of 499 is 0.8997, not 0.8998).
+ */
+export function tarShare(tar: number): number {
+  return Math.floor(tar * 1e4 + 1e-7) / 1e4;
+}
+
 export type GateVerdict = 'PASS' | 'WARN' | 'FAIL';
 
 /** PASS at or above `pass`, WARN at or above `warn`, FAIL below (DESIGN §4.1: 90 / 70 by default). */

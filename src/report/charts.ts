@@ -83,6 +83,15 @@ function r(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/**
+ * `v` with `digits` decimals, rounded down: a share under a gate line (89.97 against 90) must not show
+ * as the line. The 1e-6 absorbs float error only (0.29 x 100 is 28.999999999999996).
+ */
+export function fixedDown(v: number, digits: number): string {
+  const k = 10 ** digits;
+  return (Math.floor(v * k + 1e-6) / k).toFixed(digits);
+}
+
 function finite(n: unknown): n is number {
   return typeof n === 'number' && Number.isFinite(n);
 }
@@ -296,7 +305,7 @@ export function scoreBar(score: number | null, bands: { warn: number; pass: numb
       { x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN ${bands.warn}–${bands.pass - 1}` },
       { x: r(x(bands.pass)), w: r(x(100) - x(bands.pass)), cls: 'band-pass', label: `PASS ≥ ${bands.pass}` },
     ],
-    marker: finite(score) ? { x: r(x(score)), label: String(Math.round(score * 10) / 10) } : null,
+    marker: finite(score) ? { x: r(x(score)), label: String(Number(fixedDown(score, 1))) } : null,
     ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
     legend: `FAIL below ${bands.warn}, WARN ${bands.warn} to ${bands.pass - 1}, PASS ${bands.pass} and above`,
   };

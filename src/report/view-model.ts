@@ -7,6 +7,7 @@ import {
   formatMs,
   histogramChart,
   rateBar,
+  fixedDown,
   scoreBar,
   timelineChart,
   trendChart,
@@ -435,6 +436,8 @@ export interface ReplayView {
   cls: string;
   reason: string;
   score: number | null;
+  /** The score with one decimal, rounded down as the score itself is (89.97 is not shown as 90.0). */
+  scoreText: string;
   bar: ScoreBar;
   stats: { label: string; value: string }[];
   divergences: Paged<{ id: string; dataset: string | null; location: string | null; uniqueOutputs: string; modalAgreement: string; pointer: string | null; charIndex: number | null; diffs: string[]; search: string }>;
@@ -525,11 +528,13 @@ function replayView(s: Obj): ReplayView {
     cls: verdictCls(s.verdict),
     reason: text(s.reason ?? ''),
     score,
+    scoreText: score !== null ? fixedDown(score, 1) : '–',
     bar: scoreBar(score, bands),
     stats: [
       { label: 'rounds', value: fmtNum(s.rounds, 0) },
-      { label: 'TAR (canonical)', value: num(s.tarCanonical) !== null ? `${((s.tarCanonical as number) * 100).toFixed(1)}%` : '–' },
-      { label: 'TAR (raw bytes)', value: num(s.tarRaw) !== null ? `${((s.tarRaw as number) * 100).toFixed(1)}%` : '–' },
+      // Rounded down, as the determinism score is: 449 of 499 agreeing is 89.97, not 'TAR 90.0%' beside a WARN.
+      { label: 'TAR (canonical)', value: num(s.tarCanonical) !== null ? `${fixedDown((s.tarCanonical as number) * 100, 1)}%` : '–' },
+      { label: 'TAR (raw bytes)', value: num(s.tarRaw) !== null ? `${fixedDown((s.tarRaw as number) * 100, 1)}%` : '–' },
       { label: 'unique outputs', value: fmtNum(s.uniqueOutputs) },
     ],
     divergences: paginate(diverged, { perPage: LIMITS.maxReplayRows, max: LIMITS.maxReplayRows, idPrefix: 'replay' }),

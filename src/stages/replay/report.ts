@@ -1,5 +1,5 @@
 import { countDrift, driftRate, driftVerdict, noCaseInCommon, type DriftCounts } from '../../replay/drift.js';
-import { determinismScore, determinismVerdict, tarAtN, type GateVerdict } from '../../replay/tar.js';
+import { determinismScore, determinismVerdict, tarAtN, tarShare, type GateVerdict } from '../../replay/tar.js';
 import type { ReplaySettings } from '../../settings/types.js';
 import { worstVerdict } from '../../runner/verdict.js';
 import type { DriftCase, ReplayCaseResult, ReplayOutcome } from './replay.js';
@@ -66,8 +66,8 @@ export function replayTotals(cases: ReplayCaseResult[], t: ReplaySettings['thres
     rawAgreed,
     stable,
     unscored: cases.length - n,
-    tarCanonical: n ? round4(tarAtN(agreed, n)) : null,
-    tarRaw: n ? round4(tarAtN(rawAgreed, n)) : null,
+    tarCanonical: n ? tarShare(tarAtN(agreed, n)) : null,
+    tarRaw: n ? tarShare(tarAtN(rawAgreed, n)) : null,
     determinismScore: score,
     determinismVerdict: score === null ? null : determinismVerdict(score, t),
     uniqueOutputs: n ? round4(unique / n) : null,
