@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readZipFile } from '../github/zip.js';
 import { openSnapshot, type OpenSnapshot } from '../snapshot/reader.js';
 import { InputError } from '../util/errors.js';
+import { isInside, realPath } from '../util/real-path.js';
 
 /**
  * `--baseline` (DESIGN §3.1, §4.2): a snapshot file, a report folder (or its report.json), or a
@@ -43,10 +44,11 @@ export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
  */
 export function baselineClash(spec: string, cwd: string, run: { runId: string; snapshot: string; reportDir: string }): string | null {
   const abs = path.resolve(cwd, spec);
-  const inside = (dir: string) => abs === dir || abs.startsWith(dir + path.sep);
-  if (abs !== run.snapshot && !inside(run.reportDir)) return null;
+  // By real paths: a symbolic link to the snapshot (or into the report folder) is overwritten all the same.
+  const own = realPath(abs) === realPath(run.snapshot);
+  if (!own && !isInside(abs, run.reportDir)) return null;
   return (
-    `--baseline ${shownPath(cwd, abs)} is ${abs === run.snapshot ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+    `--baseline ${shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
     `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`
   );
 }
