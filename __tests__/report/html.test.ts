@@ -139,6 +139,19 @@ describe('report.html', () => {
     expect(html).not.toContain('90.0');
   });
 
+  it('a baseline sharing no case with the run: the Drift section says drift was not measured, not "drift rate 0.00%"', () => {
+    const r = syntheticReport();
+    const drift = { baseline: 'snapshots/other-suite.json', verdict: 'WARN', rate: 0, unchanged: 0, changed: 0, new: 2, removed: 2, noise: 0, cases: [{ id: 'a', status: 'new' }, { id: 'b', status: 'new' }, { id: 'x', status: 'removed' }, { id: 'y', status: 'removed' }] };
+    r.stages.replay.drift = drift;
+    const html = renderReportHtml(r);
+    expect(html).toContain('drift not measured');
+    expect(html).not.toContain('drift rate');
+    expect(buildHtmlView(r).replay!.drift).toMatchObject({ unmeasured: true, rate: null });
+    // A measured drift of 0 still shows its rate.
+    r.stages.replay.drift = { ...drift, unchanged: 1, cases: [...drift.cases, { id: 'c', status: 'unchanged' }] };
+    expect(renderReportHtml(r)).toContain('drift rate 0.00%');
+  });
+
   it("the score bar's tooltip names the configured replay lines, as its bands do", () => {
     const gated = syntheticReport();
     gated.stages.replay.thresholds = { pass: 95, warn: 80 };

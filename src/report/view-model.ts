@@ -18,6 +18,7 @@ import {
   type TrendPoint,
 } from './charts.js';
 import { failureDiff, type ExpectedActual } from './diff.js';
+import { noCaseInCommon, type DriftCounts } from '../replay/drift.js';
 import type { Report } from './types.js';
 
 /**
@@ -449,6 +450,8 @@ export interface ReplayView {
 export interface DriftView {
   baseline: string;
   rate: number | null;
+  /** No case of the run is in the baseline: report.json's rate of 0 measured nothing and is not shown. */
+  unmeasured: boolean;
   counts: { status: string; count: number }[];
   changed: Paged<{ id: string; status: string; diff: string }>;
   noise: { id: string; diff: string }[];
@@ -484,14 +487,22 @@ function driftView(d: unknown): DriftView | null {
     .map((c) => ({ id: text(c.id, 300), status: text(c.status, 50), diff: c.diff === undefined ? '' : diffText(c.diff) }));
   const noiseAll = cases.filter((c) => c.status === 'noise');
   const noise = noiseAll.slice(0, 50).map((c) => ({ id: text(c.id, 300), diff: c.diff === undefined ? '' : diffText(c.diff) }));
+  const unmeasured = noCaseInCommon(driftCounts(d, counts));
   return {
     baseline: text(d.baseline ?? '(none)', 500),
-    rate: num(d.rate),
+    rate: unmeasured ? null : num(d.rate),
+    unmeasured,
     counts: [...counts.entries()].map(([status, count]) => ({ status, count })),
     changed: paginate(changed, { perPage: LIMITS.maxDriftRows, max: LIMITS.maxDriftRows, idPrefix: 'drift' }),
     noise,
     noiseMore: noiseAll.length - noise.length,
   };
+}
+
+/** The drift counts report.json gives beside the rate; from the listed cases when it has none (older reports). */
+function driftCounts(d: Obj, fromCases: Map<string, number>): DriftCounts {
+  const pick = (k: keyof DriftCounts) => num(d[k]) ?? fromCases.get(k) ?? 0;
+  return { unchanged: pick('unchanged'), changed: pick('changed'), new: pick('new'), removed: pick('removed'), noise: pick('noise') };
 }
 
 /** The replay stage's PASS and WARN lines (DESIGN §4.1: 90 and 70 unless the config moves them). */
