@@ -104,9 +104,16 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
     bus.add(new RunLogSink(paths.runLog, scrub));
-    bus.add(new WarroomLogSink(paths.warroomLog));
   } catch (err) {
     return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
+  }
+  // The log appended across runs is history, as in a run (runner.ts): trouble with it is a finding, and
+  // the merged run's findings still land in its report folder's warroom.log, report.json and bundle.
+  let warroomLogError: string | null = null;
+  try {
+    bus.add(new WarroomLogSink(paths.warroomLog));
+  } catch (err) {
+    warroomLogError = scrub(errorMessage(err));
   }
   const log: RunContext['log'] = (level, source, message) => bus.emit({ type: 'log', level, source, message });
   const engine = ref?.report.engine ?? { kind: 'unknown', target: '(no shard)', version: null, profile: 'auto' };
@@ -139,6 +146,14 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     own.push({ type: 'merge-shard-error', severity: 'CRITICAL', subsystem: 'merge', message: m });
   }
   if (sel.shards.length === 0 && errors.length === 0) errors.push('no shard report in the inputs');
+  if (warroomLogError !== null) {
+    own.push({
+      type: 'warroom-log-unavailable',
+      severity: 'HIGH',
+      subsystem: 'warroom',
+      message: `this run's findings are not appended to ${relPath(cwd, paths.warroomLog)} (${warroomLogError}); they are in its report folder's warroom.log, report.json and bundle`,
+    });
+  }
 
   // 4. The stages of the union.
   const results: StageResults = {};
