@@ -86,7 +86,7 @@ describe('no path of the machine in the files of a run', () => {
         "createInterface({ input: process.stdin }).on('line', (line) => {",
         '  const req = JSON.parse(line);',
         "  if (req.method === 'health') return process.stdout.write(JSON.stringify({ id: req.id, result: { version: '1' } }) + '\\n');",
-        "  if (++n > 1) { process.stderr.write('boom in ' + process.argv[1] + '\\n'); process.exit(3); }",
+        "  if (++n > 1) { process.stderr.write('boom in ' + process.argv[1] + ' at file://' + process.env.ELSEWHERE + '/lib.mjs:3:9 (cwd ' + process.cwd() + ')\\n'); process.exit(3); }",
         "  process.stdout.write(JSON.stringify({ id: req.id, result: { final_answer: 'hello' } }) + '\\n');",
         '});',
       ].join('\n'),
@@ -94,7 +94,9 @@ describe('no path of the machine in the files of a run', () => {
     // The interpreter outside the working folder, the script inside it, both absolute; a --flag=/path too.
     const envFile = path.join(ROOT, 'no-such.env');
     const engine = `cmd:${process.execPath} --no-warnings --env-file-if-exists=${envFile} ${path.join(cwd, 'engine.mjs')}`;
-    const r = await runCli(['run', '--engine', engine, '--stages', 'sim,replay', '--concurrency', '1', '--run-id', 'abs', '--out', 'out'], { cwd });
+    // The engine's stack names a file of its own elsewhere, and the working folder without a trailing /.
+    const elsewhere = path.join(os.tmpdir(), 'engine-lib-elsewhere');
+    const r = await runCli(['run', '--engine', engine, '--stages', 'sim,replay', '--concurrency', '1', '--run-id', 'abs', '--out', 'out'], { cwd, env: { ELSEWHERE: elsewhere } });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const texts = runTexts(path.join(cwd, 'out'), 'abs');
     texts['snapshot'] = fs.readFileSync(path.join(cwd, 'out/snapshots/abs.json'), 'utf8');
@@ -102,8 +104,8 @@ describe('no path of the machine in the files of a run', () => {
     const failure = report.stages.sim.cases.find((c: { id: string }) => c.id === 'two').engineErrors[0].message;
     // (shell-quote writes `=` as `\=` in the command line it prints)
     expect(failure).toContain(`cmd:…/${path.basename(process.execPath)} --no-warnings --env-file-if-exists\\=…/no-such.env ./engine.mjs`);
-    expect(failure).toContain('boom in ./engine.mjs');
-    expect(leaks(texts, [cwd, ROOT, path.dirname(process.execPath)])).toEqual([]);
+    expect(failure).toContain('boom in engine.mjs at …/lib.mjs:3:9 (cwd .)');
+    expect(leaks(texts, [cwd, ROOT, path.dirname(process.execPath), elsewhere])).toEqual([]);
   });
 
   it('a history database that cannot be opened: the HIGH finding names it relatively', async () => {

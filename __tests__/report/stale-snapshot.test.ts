@@ -76,6 +76,9 @@ describe('a rerun under the same run id that wrote no snapshot', () => {
     expect(report.stages.sim.verdict).toBe('PASS');
     expect(report.stages.replay.verdict).toBe('ERROR');
     expect(report.stages.replay.reason).toMatch(/^could not write the snapshot out\/snapshots\/blocked\.json: .*: nothing to replay$/);
+    // The system's message names the files it could not rename: by their paths in the working folder.
+    expect(report.stages.replay.reason).toContain("'./out/snapshots/blocked.json");
+    expect(JSON.stringify(report)).not.toContain(cwd);
     expect(report.warroom.filter((f: { type: string }) => f.type === 'snapshot-not-written')).toHaveLength(1);
     expect(report.artifacts.snapshot).toBeNull();
     // Without replay, the same failure is the finding alone: SIM's verdict stands.

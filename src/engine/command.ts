@@ -26,6 +26,7 @@ import { BoundedLineSplitter } from './line-splitter.js';
 import { excerpt } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
 import { StderrLog } from './stderr-log.js';
+import { portableText } from '../util/portable-path.js';
 
 export interface CommandAdapterOptions {
   argv: string[];
@@ -40,7 +41,8 @@ export interface CommandAdapterOptions {
   body?: Record<string, unknown>;
   /**
    * Makes a text fit for a report (no path of this machine: the runner's path scrubber). Applied to
-   * the target, the log lines and every failure message, which quote the command line and stderr.
+   * the target, the log lines and every failure message, which quote the command line and stderr; with
+   * it, any other absolute path in the engine's text is made portable too (portableText).
    */
   printable?: (text: string) => string;
 }
@@ -76,8 +78,12 @@ const EXIT_GRACE_MS = 250;
 
 export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
-  const printable = opts.printable ?? ((text: string) => text);
-  const target = printable(`cmd:${quote(opts.argv)}`);
+  const outer = opts.printable;
+  const target = outer ? outer(`cmd:${quote(opts.argv)}`) : `cmd:${quote(opts.argv)}`;
+  // The engine's own text (stderr, stack traces, its error messages) names files of its own, not only
+  // those of its command line: every absolute path in it is made portable before the runner's scrubber.
+  const enginePathsBase = opts.cwd ?? process.cwd();
+  const printable = outer ? (text: string) => outer(portableText(text, enginePathsBase)) : (text: string) => text;
   const log: EngineLogger = (level, message) => opts.log(level, printable(message));
   const sessionOpts: CommandAdapterOptions = { ...opts, log };
   let session: Session | undefined;

@@ -1,4 +1,4 @@
-import { portablePath } from '../snapshot/portable.js';
+import { portablePath } from '../util/portable-path.js';
 import path from 'node:path';
 
 /** Where a run's files go (DESIGN §3.2). Absolute for writing; `rel()` for anything printed into a report. */
@@ -57,23 +57,33 @@ export function relPath(from: string, to: string): string {
 }
 
 /**
- * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
- * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
- * An output folder outside the working directory (`--out /tmp/x`, a runner's temp folder) is replaced
- * by its path relative to the working directory, since the store and the snapshot name files in it.
- * `named`: absolute paths the settings name (see enginePaths), shown by their last part.
+ * Takes this machine's paths out of a text meant for a report: logs and engine specs name files the
+ * user gave, but reports must not carry them (DESIGN §3.3).
+ * - the working directory, and every path under it, becomes "." ("./x");
+ * - an output folder outside it (`--out /tmp/x`, a runner's temp folder) becomes its path relative to
+ *   the working directory, since the store and the snapshot name files in it;
+ * - `named`: absolute paths outside both that the settings name (a cmd: engine's interpreter and
+ *   script, see enginePaths) become their last part, as the snapshot names them.
+ * A path is replaced only where it stands as one (not inside a longer name), longest first, so a named
+ * parent of the working directory (`--cache=/home/runner`) does not cut paths under the working
+ * directory, and a text scrubbed twice stays as it was scrubbed once.
  */
 export function pathScrubber(cwd: string, out?: string, named: readonly string[] = []): (text: string) => string {
-  const withSep = (p: string) => (p.endsWith(path.sep) ? p : p + path.sep);
-  const cwdPrefix = withSep(cwd);
-  const pairs: [string, string][] = [];
-  // Files the user named by absolute path outside the working directory (a cmd: engine's interpreter
-  // and script): by their last part, as the snapshot names them; longest first, so none cuts another.
-  const outside = [...new Set(named)].filter((p) => path.isAbsolute(p) && !withSep(p).startsWith(cwdPrefix) && p !== out);
-  for (const p of outside.sort((a, b) => b.length - a.length)) pairs.push([p, portablePath(p, cwd)]);
-  if (out !== undefined && !withSep(out).startsWith(cwdPrefix)) {
-    pairs.push([withSep(out), withSep(path.relative(cwd, out) || '.')]);
+  const inside = (p: string) => p === cwd || p.startsWith(cwd.endsWith(path.sep) ? cwd : cwd + path.sep);
+  const rules: [string, string][] = [[trimSep(cwd), '.']];
+  if (out !== undefined && !inside(out)) rules.push([trimSep(out), relPath(cwd, out) || '.']);
+  for (const p of new Set(named)) {
+    if (path.isAbsolute(p) && !inside(p) && p !== out && trimSep(p) !== path.parse(p).root) rules.push([trimSep(p), portablePath(p, cwd)]);
   }
-  pairs.push([cwdPrefix, '.' + path.sep]);
-  return (text) => pairs.reduce((t, [from, to]) => (t.includes(from) ? t.split(from).join(to) : t), text);
+  rules.sort((a, b) => b[0].length - a[0].length);
+  const compiled = rules.map(([from, to]) => ({ from, to, re: new RegExp(`(?<![\\w.~…-])${escapeRegExp(from)}(?![\\w.~-])`, 'g') }));
+  return (text) => compiled.reduce((t, r) => (t.includes(r.from) ? t.replace(r.re, () => r.to) : t), text);
+}
+
+function trimSep(p: string): string {
+  return p.length > 1 && p.endsWith(path.sep) ? p.slice(0, -1) : p;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

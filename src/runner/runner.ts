@@ -171,7 +171,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       emit: (e: RunEventBody) => bus.emit(e),
       log,
       raise,
-      snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure }),
+      // The failure names the files it could not write: it goes into a stage's reason, so scrubbed.
+      snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure === null ? null : scrub(snapshot.failure) }),
     };
     const answerObservers: AnswerObserver[] = settings.stages.includes('sim') ? [snapshot.observer] : [];
     for (const name of STAGE_ORDER) {

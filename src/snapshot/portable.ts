@@ -4,16 +4,9 @@ import { parseEngineSpec, redactTarget } from '../engine/spec.js';
 import type { Settings } from '../settings/types.js';
 import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 
-/**
- * A path as a snapshot may hold it: relative to `cwd` when inside it, else only its last part (the
- * machine's layout is nobody's business, and it differs between a laptop and a CI runner).
- */
-export function portablePath(p: string, cwd: string): string {
-  if (!path.isAbsolute(p)) return p.split(path.sep).join('/');
-  const rel = path.relative(cwd, p);
-  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  return `…/${path.basename(p)}`;
-}
+import { portablePath } from '../util/portable-path.js';
+
+export { portablePath };
 
 /** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
 export function portableTarget(target: string, cwd: string): string {
