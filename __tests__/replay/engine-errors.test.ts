@@ -114,7 +114,19 @@ describe('replay: engine errors in a real run', () => {
     expect(summary.unscoredCases.map((c: { id: string }) => c.id)).toEqual(['c0']);
   });
 
-  it('an engine that cannot restart (--replay-fresh-process): FAIL "no usable replay answers", no determinism score, no CRITICAL', async () => {
+  it('an engine process that dies during the replay: one CRITICAL engine-died, as SIM and load raise; the replay verdict as before', async () => {
+    const out = await run(project({ d: dataset('d', 6) }), { engine: cmd(SCRIPTED, JSON.stringify({ c2: { 2: 'exit' } })), runId: 'ee3', stages: 'sim,replay' });
+    expect(out.reportJson.stages.sim.verdict).toBe('PASS');
+    const died = out.reportJson.warroom.filter((f: { type: string }) => f.type === 'engine-died');
+    expect(died).toEqual([expect.objectContaining({ severity: 'CRITICAL', subsystem: 'engine', caseId: 'c2' })]);
+    expect(died[0].message).toMatch(/^engine process exited during replay \(round 1\); \d+ replay answer\(s\) failed with it: /);
+    expect(out.reportJson.warroom.find((f: { type: string }) => f.type === 'replay-engine-errors')).toBeDefined();
+    const r = out.replay;
+    expect(r.verdict).toBe(stageVerdict(r.determinismVerdict, null, false, answeredVerdict(r, { warn: 1, fail: 0.95 })));
+    expect(validateReport(out.reportJson)).toEqual({ ok: true });
+  });
+
+  it('an engine that cannot restart (--replay-fresh-process): FAIL "no usable replay answers", no determinism score, no CRITICAL but engine-died', async () => {
     const lock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'toron-lock-')), 'engine.lock');
     const out = await run(project({ d: dataset('d', 8) }), { engine: cmd(SCRIPTED, '{}', lock), runId: 'ee2', stages: 'sim,replay', freshProcess: true });
     const r = out.replay;
@@ -125,7 +137,8 @@ describe('replay: engine errors in a real run', () => {
     expect(r).toMatchObject({ replayed: 0, unscored: 8, cases: [] });
     expect(r.replayErrors).toBe(24);
     expect(out.reportJson.warroom.filter((f: { type: string }) => f.type === 'replay-nondeterministic')).toEqual([]);
-    expect(out.reportJson.warroom.filter((f: { severity: string }) => f.severity === 'CRITICAL')).toEqual([]);
+    // The only CRITICAL is the engine's death (as SIM would say it): none for determinism, which was not measured.
+    expect(out.reportJson.warroom.filter((f: { severity: string }) => f.severity === 'CRITICAL').map((f: { type: string }) => f.type)).toEqual(['engine-died']);
     expect(out.reportJson.warroom.find((f: { type: string }) => f.type === 'replay-engine-errors').message).toMatch(/process_exit 24.*8 case\(s\) left out.*no usable replay answers/);
     expect(readJson(out.paths.result).metrics.determinismScore).toBeNull();
     expect(validateReport(out.reportJson)).toEqual({ ok: true });

@@ -218,6 +218,8 @@ async function replayWith(
   });
 
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
+  const died = engineDied(outcome.cases);
+  if (died) ctx.raise(died);
 
   // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
   const scored = outcome.cases.filter((c) => isScored(c));
@@ -268,6 +270,33 @@ async function replayWith(
 }
 
 type FindingInput = Parameters<RunContext['raise']>[0];
+
+/**
+ * An engine process that exited during the replay, as the CRITICAL engine-died SIM and load raise (once):
+ * replay-engine-errors alone says answers were missing, not that the engine died. Apart from
+ * replayFindings and of subsystem engine, as theirs: a merge keeps it from its leg and judges only the
+ * replay's own findings anew, so it is neither lost nor raised twice there.
+ */
+export function engineDied(cases: ReplayCaseResult[]): FindingInput | null {
+  let first: { c: ReplayCaseResult; e: ReplayCaseResult['errors'][number] } | null = null;
+  let n = 0;
+  for (const c of cases) {
+    for (const e of c.errors) {
+      if (e.kind !== 'process_exit') continue;
+      n++;
+      if (!first || e.round < first.e.round) first = { c, e };
+    }
+  }
+  if (!first) return null;
+  return {
+    type: 'engine-died',
+    severity: 'CRITICAL',
+    subsystem: 'engine',
+    message: `engine process exited during replay (round ${first.e.round}); ${n} replay answer(s) failed with it: ${first.e.message}`,
+    caseId: first.c.id,
+    ...(first.c.location ? { location: first.c.location } : {}),
+  };
+}
 
 /** The replay's WAR ROOM findings, from its numbers (pure: merge judges the union of shards with it). */
 export function replayFindings(
