@@ -11,10 +11,12 @@ export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
   inputs give the same bytes as the run made. Prints the bundle's sha256 and whether it matches the
   one the run recorded in result.json.
 
-  --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip)
+  --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip); an existing FILE is replaced
+               only if it is a zip archive (a previous bundle)
 
   Timestamps: SOURCE_DATE_EPOCH when set, else the one the run recorded, else 1980-01-01.
-Exit codes: 0 written, 2 ERROR (not a report folder, bad SOURCE_DATE_EPOCH, cannot write).`;
+Exit codes: 0 written, 2 ERROR (not a report folder, --out an existing file that is no zip, bad SOURCE_DATE_EPOCH,
+cannot write).`;
 
 /** `toron-testops bundle`: returns the exit code. */
 export async function bundleCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
@@ -34,10 +36,12 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     }
     const dir = path.resolve(io.cwd, parsed.positionals[0]);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${parsed.positionals[0]} is not a folder`);
+    const out = parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined;
+    if (out) refuseNonBundle(out, parsed.values.out!);
     const recorded = recordedBundle(dir);
     const info = await buildBundle(dir, {
       env: io.env,
-      out: parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined,
+      out,
       recordedEpoch: recorded?.sourceDateEpoch ?? null,
     });
     const lines = [
@@ -52,5 +56,31 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
   } catch (err) {
     process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
     return 2;
+  }
+}
+
+/**
+ * --out may replace a previous bundle, never another file: `--out out/testops.db` (a slip of the
+ * tab key) would otherwise replace the run history, or the WAR ROOM log, with the zip (DESIGN: bad
+ * input never loses data). A zip archive starts with a local file header, or is an empty archive.
+ */
+function refuseNonBundle(out: string, given: string): void {
+  const head = Buffer.alloc(4);
+  let n: number;
+  try {
+    if (!fs.statSync(out).isFile()) return; // a folder: the write fails, named
+    const fd = fs.openSync(out, 'r');
+    try {
+      n = fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // not there: written
+    throw new InputError(`--out ${given} cannot be checked: ${errorMessage(err)}`);
+  }
+  const magic = head.subarray(0, n).toString('latin1');
+  if (magic !== 'PK\x03\x04' && magic !== 'PK\x05\x06') {
+    throw new InputError(`--out ${given} is an existing file that is not a zip archive: bundle replaces only a previous bundle; give another --out`);
   }
 }
