@@ -121,6 +121,22 @@ describe('load stage, k6 backend', () => {
     expect(reason).not.toContain(gone);
   });
 
+  it('an absolute load.k6Binary is named like every path in a report: relative inside the working folder, else by its last part', async () => {
+    const outside = project({ k6Binary: '/opt/toron-no-such-dir/k6' });
+    await runCli(['run', '--stages', 'load', '--run-id', 'k11'], { cwd: outside, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    const rd = reportDir(outside, 'k11');
+    expect(readJson(path.join(rd, 'report.json')).stages.load.reason).toMatch(/k6 \("…\/k6"\) was not found/);
+    for (const f of ['report.json', 'load_summary.json', 'result.json', 'summary.md', 'run.log', 'warroom.log', 'report.html']) {
+      expect(fs.readFileSync(path.join(rd, f), 'utf8'), f).not.toContain('/opt/toron-no-such-dir');
+    }
+    const inside = project();
+    fs.writeFileSync(path.join(inside, 'testops.config.json'), JSON.stringify({ engine: `${server.url}/run`, load: { generator: 'k6', rate: 10, duration: '2s', k6Binary: path.join(inside, 'tools', 'none') } }));
+    await runCli(['run', '--stages', 'load', '--run-id', 'k12'], { cwd: inside, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    const reason = readJson(path.join(reportDir(inside, 'k12'), 'report.json')).stages.load.reason;
+    expect(reason).toMatch(/k6 \("tools\/none"\) was not found/);
+    expect(reason).not.toContain(inside);
+  });
+
   it('k6 failing for its own reasons (script exception, exit 107): ERROR with its meaning', async () => {
     const dir = project();
     const r = await runCli(['run', '--stages', 'load', '--run-id', 'k4'], {

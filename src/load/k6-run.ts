@@ -117,7 +117,7 @@ export async function k6Version(binary: string, env: NodeJS.ProcessEnv, cwd: str
     };
   }
   if (exit.code !== 0) {
-    return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
+    return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.split(binary).join(shown).slice(-500)}` };
   }
   const line = lines.find((l) => /\bv?\d+\.\d+/.test(l)) ?? lines[0] ?? '';
   const m = /\bv(\d+\.\d+\.\d+\S*)/.exec(line);

@@ -12,6 +12,7 @@ import { parseDuration } from '../../settings/duration.js';
 import { relPath } from '../../runner/paths.js';
 import type { RunContext } from '../../runner/stage.js';
 import { InputError } from '../../util/errors.js';
+import { portablePath } from '../../util/portable-path.js';
 import type { LoadRunData } from './types.js';
 
 /** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
@@ -53,7 +54,10 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   // k6 runs in the report folder: a k6Binary given as a path ("./tools/k6") is the user's path from
   // where the gate runs, as every other path in the settings; a bare name is looked up on PATH.
   const binary = /[\\/]/.test(load.k6Binary) ? path.resolve(settings.cwd, load.k6Binary) : load.k6Binary;
-  const version = await k6Version(binary, env, dir, load.k6Binary);
+  // Named in messages as configured, but an absolute one as every path in a report is: relative to the
+  // working folder inside it, else by its last part ("/opt/x/k6" is this machine's layout).
+  const shownBinary = portablePath(load.k6Binary, settings.cwd);
+  const version = await k6Version(binary, env, dir, shownBinary);
   if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
 
@@ -105,7 +109,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const wallMs = Math.round(performance.now() - started);
   if (exit.spawnError) {
     const missing = exit.spawnError.code === 'ENOENT';
-    throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message.split(binary).join(load.k6Binary)}`);
+    throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${shownBinary}") could not start: ${exit.spawnError.message.split(binary).join(shownBinary)}`);
   }
   const cancelled = ctx.signal.aborted;
   if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
