@@ -1,8 +1,8 @@
-export const id = 993;
-export const ids = [993];
+export const id = 887;
+export const ids = [887];
 export const modules = {
 
-/***/ 13993:
+/***/ 96887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -2254,6 +2254,104 @@ function workingDirectoryProblem(given, workspace, confine) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/util/portable-path.ts
+
+/**
+ * A path as a report or snapshot may hold it: relative to `cwd` when inside it, else only its last part
+ * (the machine's layout is nobody's business, and it differs between a laptop and a CI runner).
+ */
+function portablePath(p, cwd) {
+    if (!external_node_path_default().isAbsolute(p))
+        return p.split((external_node_path_default()).sep).join('/');
+    const rel = external_node_path_default().relative(cwd, p);
+    if (rel === '')
+        return '.';
+    if (!rel.startsWith('..') && !external_node_path_default().isAbsolute(rel))
+        return rel.split((external_node_path_default()).sep).join('/');
+    return `…/${external_node_path_default().basename(p)}`;
+}
+/**
+ * An absolute path (or file:// URL) standing on its own in a text: after the start, a space, a quote, a
+ * bracket, `=` or `,`; not `//` (a URL's host) and not inside a word or a relative path.
+ */
+const ABSOLUTE_IN_TEXT = /(?<=^|[\s'"`([{=,;])(?:file:\/\/)?(\/(?!\/)[^\s'"`()<>[\]{},;]+)/g;
+/**
+ * Text from an engine (its stderr, its error messages) with every absolute path in it made portable:
+ * stack traces and "cannot find module '/x/y'" name files of this machine, and run.log, the reports and
+ * the bundle must not (DESIGN §3.3). A file keeps its name (and line: `…/helper.mjs:3:9`). The price:
+ * a JSON pointer standing alone in engine text (`/a/b`) is shortened too.
+ */
+function portableText(text, cwd) {
+    if (!text.includes('/'))
+        return text;
+    return text.replace(ABSOLUTE_IN_TEXT, (_m, p) => portablePath(p, cwd));
+}
+
+;// CONCATENATED MODULE: ./src/runner/paths.ts
+
+
+function runPaths(cwd, out, runId) {
+    const outAbs = external_node_path_default().resolve(cwd, out);
+    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
+    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
+    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
+    return {
+        cwd,
+        out: outAbs,
+        reportDir,
+        snapshotsDir,
+        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
+        warroomDir,
+        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
+        db: external_node_path_default().join(outAbs, 'testops.db'),
+        runLog: external_node_path_default().join(reportDir, 'run.log'),
+        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
+        report: external_node_path_default().join(reportDir, 'report.json'),
+        html: external_node_path_default().join(reportDir, 'report.html'),
+        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
+        result: external_node_path_default().join(reportDir, 'result.json'),
+        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
+        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
+        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
+        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
+    };
+}
+/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
+function relPath(from, to) {
+    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
+}
+/**
+ * Takes this machine's paths out of a text meant for a report: logs and engine specs name files the
+ * user gave, but reports must not carry them (DESIGN §3.3).
+ * - the working directory, and every path under it, becomes "." ("./x");
+ * - an output folder outside it (`--out /tmp/x`, a runner's temp folder) becomes its path relative to
+ *   the working directory, since the store and the snapshot name files in it;
+ * - `named`: absolute paths outside both that the settings name (a cmd: engine's interpreter and
+ *   script, see enginePaths) become their last part, as the snapshot names them.
+ * A path is replaced only where it stands as one (not inside a longer name), longest first, so a named
+ * parent of the working directory (`--cache=/home/runner`) does not cut paths under the working
+ * directory, and a text scrubbed twice stays as it was scrubbed once.
+ */
+function pathScrubber(cwd, out, named = []) {
+    const inside = (p) => p === cwd || p.startsWith(cwd.endsWith((external_node_path_default()).sep) ? cwd : cwd + (external_node_path_default()).sep);
+    const rules = [[trimSep(cwd), '.']];
+    if (out !== undefined && !inside(out))
+        rules.push([trimSep(out), relPath(cwd, out) || '.']);
+    for (const p of new Set(named)) {
+        if (external_node_path_default().isAbsolute(p) && !inside(p) && p !== out && trimSep(p) !== external_node_path_default().parse(p).root)
+            rules.push([trimSep(p), portablePath(p, cwd)]);
+    }
+    rules.sort((a, b) => b[0].length - a[0].length);
+    const compiled = rules.map(([from, to]) => ({ from, to, re: new RegExp(`(?<![\\w.~…-])${escapeRegExp(from)}(?![\\w.~-])`, 'g') }));
+    return (text) => compiled.reduce((t, r) => (t.includes(r.from) ? t.replace(r.re, () => r.to) : t), text);
+}
+function trimSep(p) {
+    return p.length > 1 && p.endsWith((external_node_path_default()).sep) ? p.slice(0, -1) : p;
+}
+function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/util/json-pointer.ts
 
 /** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
@@ -2700,18 +2798,8 @@ function below(at, key) {
 
 
 
-/**
- * A path as a snapshot may hold it: relative to `cwd` when inside it, else only its last part (the
- * machine's layout is nobody's business, and it differs between a laptop and a CI runner).
- */
-function portablePath(p, cwd) {
-    if (!external_node_path_default().isAbsolute(p))
-        return p.split((external_node_path_default()).sep).join('/');
-    const rel = external_node_path_default().relative(cwd, p);
-    if (rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel))
-        return rel.split((external_node_path_default()).sep).join('/');
-    return `…/${external_node_path_default().basename(p)}`;
-}
+
+
 /** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
 function portableTarget(target, cwd) {
     let spec;
@@ -2757,62 +2845,6 @@ function settingsHash(s) {
         failOn: s.failOn,
     };
     return sha256Hex(canonicalJson(portable));
-}
-
-;// CONCATENATED MODULE: ./src/runner/paths.ts
-
-
-function runPaths(cwd, out, runId) {
-    const outAbs = external_node_path_default().resolve(cwd, out);
-    const reportDir = external_node_path_default().join(outAbs, 'reports', runId);
-    const snapshotsDir = external_node_path_default().join(outAbs, 'snapshots');
-    const warroomDir = external_node_path_default().join(outAbs, 'warroom');
-    return {
-        cwd,
-        out: outAbs,
-        reportDir,
-        snapshotsDir,
-        snapshot: external_node_path_default().join(snapshotsDir, `${runId}.json`),
-        warroomDir,
-        warroomLog: external_node_path_default().join(warroomDir, 'warroom.log'),
-        db: external_node_path_default().join(outAbs, 'testops.db'),
-        runLog: external_node_path_default().join(reportDir, 'run.log'),
-        runWarroom: external_node_path_default().join(reportDir, 'warroom.log'),
-        report: external_node_path_default().join(reportDir, 'report.json'),
-        html: external_node_path_default().join(reportDir, 'report.html'),
-        summaryMd: external_node_path_default().join(reportDir, 'summary.md'),
-        result: external_node_path_default().join(reportDir, 'result.json'),
-        simSummary: external_node_path_default().join(reportDir, 'sim_summary.json'),
-        loadSummary: external_node_path_default().join(reportDir, 'load_summary.json'),
-        replaySummary: external_node_path_default().join(reportDir, 'replay_summary.json'),
-        bundle: external_node_path_default().join(reportDir, 'bundle.zip'),
-    };
-}
-/** A path as it may appear in a report: relative to `from`, forward slashes, never absolute. */
-function relPath(from, to) {
-    return external_node_path_default().relative(from, to).split((external_node_path_default()).sep).join('/');
-}
-/**
- * Replaces the working directory (and so every path under it) by "." in a text meant for a report:
- * logs and engine specs name files the user gave, but reports must not carry this machine's paths.
- * An output folder outside the working directory (`--out /tmp/x`, a runner's temp folder) is replaced
- * by its path relative to the working directory, since the store and the snapshot name files in it.
- * `named`: absolute paths the settings name (see enginePaths), shown by their last part.
- */
-function pathScrubber(cwd, out, named = []) {
-    const withSep = (p) => (p.endsWith((external_node_path_default()).sep) ? p : p + (external_node_path_default()).sep);
-    const cwdPrefix = withSep(cwd);
-    const pairs = [];
-    // Files the user named by absolute path outside the working directory (a cmd: engine's interpreter
-    // and script): by their last part, as the snapshot names them; longest first, so none cuts another.
-    const outside = [...new Set(named)].filter((p) => external_node_path_default().isAbsolute(p) && !withSep(p).startsWith(cwdPrefix) && p !== out);
-    for (const p of outside.sort((a, b) => b.length - a.length))
-        pairs.push([p, portablePath(p, cwd)]);
-    if (out !== undefined && !withSep(out).startsWith(cwdPrefix)) {
-        pairs.push([withSep(out), withSep(external_node_path_default().relative(cwd, out) || '.')]);
-    }
-    pairs.push([cwdPrefix, '.' + (external_node_path_default()).sep]);
-    return (text) => pairs.reduce((t, [from, to]) => (t.includes(from) ? t.split(from).join(to) : t), text);
 }
 
 ;// CONCATENATED MODULE: ./src/shard/block.ts
@@ -7448,7 +7480,7 @@ async function k6Version(binary, env, cwd, shown = binary) {
         };
     }
     if (exit.code !== 0) {
-        return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.slice(-500)}` };
+        return { ok: false, missing: false, message: `"${shown} version" exited with ${exit.code ?? exit.signal}: ${exit.tail.split(binary).join(shown).slice(-500)}` };
     }
     const line = lines.find((l) => /\bv?\d+\.\d+/.test(l)) ?? lines[0] ?? '';
     const m = /\bv(\d+\.\d+\.\d+\S*)/.exec(line);
@@ -7593,6 +7625,7 @@ function parseK6Summary(d, source = 'k6 summary') {
 
 
 
+
 /** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
 class K6Failure extends Error {
     kind;
@@ -7625,7 +7658,10 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     // k6 runs in the report folder: a k6Binary given as a path ("./tools/k6") is the user's path from
     // where the gate runs, as every other path in the settings; a bare name is looked up on PATH.
     const binary = /[\\/]/.test(load.k6Binary) ? external_node_path_default().resolve(settings.cwd, load.k6Binary) : load.k6Binary;
-    const version = await k6Version(binary, env, dir, load.k6Binary);
+    // Named in messages as configured, but an absolute one as every path in a report is: relative to the
+    // working folder inside it, else by its last part ("/opt/x/k6" is this machine's layout).
+    const shownBinary = portablePath(load.k6Binary, settings.cwd);
+    const version = await k6Version(binary, env, dir, shownBinary);
     if (!version.ok)
         throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
     ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
@@ -7674,7 +7710,7 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     const wallMs = Math.round(performance.now() - started);
     if (exit.spawnError) {
         const missing = exit.spawnError.code === 'ENOENT';
-        throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${load.k6Binary}") could not start: ${exit.spawnError.message.split(binary).join(load.k6Binary)}`);
+        throw new K6Failure(missing ? 'missing' : 'failed', `k6 ("${shownBinary}") could not start: ${exit.spawnError.message.split(binary).join(shownBinary)}`);
     }
     const cancelled = ctx.signal.aborted;
     if (exit.code !== 0 && exit.code !== 99 && !cancelled) {
@@ -9569,7 +9605,31 @@ function checkCount(h, n, shownAs) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/real-path.ts
+
+
+/**
+ * `p` with its symbolic links resolved as far as it exists, the rest appended: two names of one file
+ * (a link to a leg, a link to a snapshot) compare equal, also for a file a run is about to write.
+ */
+function realPath(p) {
+    try {
+        return external_node_fs_default().realpathSync(p);
+    }
+    catch {
+        const parent = external_node_path_default().dirname(p);
+        return parent === p ? p : external_node_path_default().join(realPath(parent), external_node_path_default().basename(p));
+    }
+}
+/** Whether `p` is `dir` or lies in it, both by their real paths. */
+function isInside(p, dir) {
+    const real = realPath(p);
+    const realDir = realPath(dir);
+    return real === realDir || real.startsWith(realDir + (external_node_path_default()).sep);
+}
+
 ;// CONCATENATED MODULE: ./src/baseline/load.ts
+
 
 
 
@@ -9602,10 +9662,11 @@ function loadBaseline(spec, cwd) {
  */
 function baselineClash(spec, cwd, run) {
     const abs = external_node_path_default().resolve(cwd, spec);
-    const inside = (dir) => abs === dir || abs.startsWith(dir + (external_node_path_default()).sep);
-    if (abs !== run.snapshot && !inside(run.reportDir))
+    // By real paths: a symbolic link to the snapshot (or into the report folder) is overwritten all the same.
+    const own = realPath(abs) === realPath(run.snapshot);
+    if (!own && !isInside(abs, run.reportDir))
         return null;
-    return (`--baseline ${shownPath(cwd, abs)} is ${abs === run.snapshot ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+    return (`--baseline ${shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
         `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`);
 }
 /**
@@ -11190,6 +11251,7 @@ function mb(bytes) {
 
 
 
+
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
@@ -11198,8 +11260,12 @@ const EXIT_GRACE_MS = 250;
 function createCommandAdapter(opts) {
     if (opts.argv.length === 0 || opts.argv[0] === '')
         throw new Error('createCommandAdapter: empty argv');
-    const printable = opts.printable ?? ((text) => text);
-    const target = printable(`cmd:${(0,shell_quote.quote)(opts.argv)}`);
+    const outer = opts.printable;
+    const target = outer ? outer(`cmd:${(0,shell_quote.quote)(opts.argv)}`) : `cmd:${(0,shell_quote.quote)(opts.argv)}`;
+    // The engine's own text (stderr, stack traces, its error messages) names files of its own, not only
+    // those of its command line: every absolute path in it is made portable before the runner's scrubber.
+    const enginePathsBase = opts.cwd ?? process.cwd();
+    const printable = outer ? (text) => outer(portableText(text, enginePathsBase)) : (text) => text;
     const log = (level, message) => opts.log(level, printable(message));
     const sessionOpts = { ...opts, log };
     let session;
@@ -11867,6 +11933,13 @@ function tarAtN(agreedCases, totalCases) {
 function determinismScore(tar) {
     return Math.floor(tar * 1e4 + 1e-7) / 100;
 }
+/**
+ * A TAR as report.json gives it: 4 decimals, rounded down like the score, so tarCanonical never reads
+ * above the score beside it (449 of 499 is 0.8997, not 0.8998).
+ */
+function tarShare(tar) {
+    return Math.floor(tar * 1e4 + 1e-7) / 1e4;
+}
 /** PASS at or above `pass`, WARN at or above `warn`, FAIL below (DESIGN §4.1: 90 / 70 by default). */
 function determinismVerdict(score, t) {
     if (score >= t.pass)
@@ -12291,8 +12364,8 @@ function replayTotals(cases, t) {
         rawAgreed,
         stable,
         unscored: cases.length - n,
-        tarCanonical: n ? report_round4(tarAtN(agreed, n)) : null,
-        tarRaw: n ? report_round4(tarAtN(rawAgreed, n)) : null,
+        tarCanonical: n ? tarShare(tarAtN(agreed, n)) : null,
+        tarRaw: n ? tarShare(tarAtN(rawAgreed, n)) : null,
         determinismScore: score,
         determinismVerdict: score === null ? null : determinismVerdict(score, t),
         uniqueOutputs: n ? report_round4(unique / n) : null,
@@ -12629,6 +12702,9 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     });
     for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r))
         ctx.raise(f);
+    const died = engineDied(outcome.cases);
+    if (died)
+        ctx.raise(died);
     // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
     const scored = outcome.cases.filter((c) => isScored(c));
     const unscored = outcome.cases.filter((c) => !isScored(c));
@@ -12673,6 +12749,35 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
             notReplayedCases: outcome.notReplayed,
             drift: driftReport(10),
         },
+    };
+}
+/**
+ * An engine process that exited during the replay, as the CRITICAL engine-died SIM and load raise (once):
+ * replay-engine-errors alone says answers were missing, not that the engine died. Apart from
+ * replayFindings and of subsystem engine, as theirs: a merge keeps it from its leg and judges only the
+ * replay's own findings anew, so it is neither lost nor raised twice there.
+ */
+function engineDied(cases) {
+    let first = null;
+    let n = 0;
+    for (const c of cases) {
+        for (const e of c.errors) {
+            if (e.kind !== 'process_exit')
+                continue;
+            n++;
+            if (!first || e.round < first.e.round)
+                first = { c, e };
+        }
+    }
+    if (!first)
+        return null;
+    return {
+        type: 'engine-died',
+        severity: 'CRITICAL',
+        subsystem: 'engine',
+        message: `engine process exited during replay (round ${first.e.round}); ${n} replay answer(s) failed with it: ${first.e.message}`,
+        caseId: first.c.id,
+        ...(first.c.location ? { location: first.c.location } : {}),
     };
 }
 /** The replay's WAR ROOM findings, from its numbers (pure: merge judges the union of shards with it). */
@@ -12771,7 +12876,988 @@ const STAGES = {
     replay: replayStage,
 };
 
+;// CONCATENATED MODULE: ./src/warroom/finding.ts
+const SEVERITY_SCORE = { CRITICAL: 100, HIGH: 75, MEDIUM: 40, LOW: 10, INFO: 0 };
+
+// EXTERNAL MODULE: ./node_modules/d3-scale/dist/d3-scale.mjs + 4 modules
+var d3_scale = __webpack_require__(25602);
+;// CONCATENATED MODULE: ./src/report/charts.ts
+
+const W = 640;
+const H = 260;
+const M = { top: 24, right: 56, bottom: 40, left: 56 };
+function charts_frame(title, size = { w: W, h: H, m: M }) {
+    const { w, h, m } = size;
+    return {
+        title,
+        width: w,
+        height: h,
+        plot: { x: m.left, y: m.top, w: w - m.left - m.right, h: h - m.top - m.bottom },
+        xTicks: [],
+        yTicks: [],
+        y2Ticks: [],
+        xLabel: '',
+        yLabel: '',
+        y2Label: '',
+        series: [],
+        bars: [],
+        rules: [],
+    };
+}
+/** Round to 0.1 px: enough for a screen and keeps the HTML small. */
+function r(n) {
+    return Math.round(n * 10) / 10;
+}
+/**
+ * `v` with `digits` decimals, rounded down: a share under a gate line (89.97 against 90) must not show
+ * as the line. The 1e-6 absorbs float error only (0.29 x 100 is 28.999999999999996).
+ */
+function fixedDown(v, digits) {
+    const k = 10 ** digits;
+    return (Math.floor(v * k + 1e-6) / k).toFixed(digits);
+}
+function finite(n) {
+    return typeof n === 'number' && Number.isFinite(n);
+}
+/**
+ * An SVG path through the points; a gap (non-finite y) starts a new segment. A segment of one point
+ * (a one-second load run, a run between two gaps) becomes a short dash, so it is still drawn.
+ */
+function linePath(points) {
+    const segments = [];
+    let current = null;
+    for (const p of points) {
+        if (p.y === null || !Number.isFinite(p.y) || !Number.isFinite(p.x)) {
+            current = null;
+            continue;
+        }
+        if (!current)
+            segments.push((current = []));
+        current.push({ x: p.x, y: p.y });
+    }
+    return segments
+        .map((seg) => seg.length === 1
+        ? `M${r(seg[0].x - 3)},${r(seg[0].y)}L${r(seg[0].x + 3)},${r(seg[0].y)}`
+        : seg.map((p, i) => `${i ? 'L' : 'M'}${r(p.x)},${r(p.y)}`).join(''))
+        .join('');
+}
+function formatMs(ms) {
+    if (ms >= 10_000)
+        return `${r(ms / 1000)} s`;
+    if (ms >= 100)
+        return `${Math.round(ms)} ms`;
+    if (ms >= 1)
+        return `${Math.round(ms * 10) / 10} ms`;
+    return `${Math.round(ms * 100) / 100} ms`;
+}
+/** Latency histogram: one bar per bin on a linear latency axis, count on y. */
+function histogramChart(bins, opts = {}) {
+    const clean = bins.filter((b) => finite(b.from) && finite(b.to) && finite(b.count) && b.to >= b.from && b.count >= 0);
+    if (clean.length === 0)
+        return null;
+    const c = charts_frame(opts.title ?? 'Latency histogram');
+    const lo = Math.min(...clean.map((b) => b.from));
+    const hi = Math.max(...clean.map((b) => b.to));
+    const x = (0,d3_scale/* scaleLinear */.m4)().domain([lo, hi > lo ? hi : lo + 1]).range([c.plot.x, c.plot.x + c.plot.w]).nice();
+    const maxCount = Math.max(1, ...clean.map((b) => b.count));
+    const y = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxCount]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
+    c.xTicks = x.ticks(6).map((t) => ({ pos: r(x(t)), label: formatMs(t) }));
+    c.yTicks = y.ticks(5).filter(Number.isInteger).map((t) => ({ pos: r(y(t)), label: compactCount(t) }));
+    c.xLabel = 'latency';
+    c.yLabel = 'requests';
+    c.bars = clean.map((b) => {
+        const x0 = x(b.from);
+        const x1 = Math.max(x(b.to), x0 + 1);
+        return {
+            x: r(x0),
+            y: r(y(b.count)),
+            w: r(Math.max(1, x1 - x0 - 0.5)),
+            h: r(y(0) - y(b.count)),
+            cls: 'bar',
+            title: `${formatMs(b.from)}–${formatMs(b.to)}: ${b.count}`,
+        };
+    });
+    // The outline of the bars as a path too: the chart has a non-empty path even for one bin.
+    c.series = [{ d: outlinePath(c.bars, y(0)), cls: 'outline', label: 'requests' }];
+    for (const rule of opts.rules ?? []) {
+        if (!finite(rule.ms) || rule.ms < x.domain()[0] || rule.ms > x.domain()[1])
+            continue;
+        c.rules.push({ orient: 'v', pos: r(x(rule.ms)), cls: 'marker', label: rule.label });
+    }
+    return c;
+}
+function outlinePath(bars, base) {
+    if (bars.length === 0)
+        return '';
+    let d = `M${bars[0].x},${r(base)}`;
+    for (const b of bars)
+        d += `L${b.x},${b.y}L${r(b.x + b.w)},${b.y}`;
+    const last = bars[bars.length - 1];
+    return d + `L${r(last.x + last.w)},${r(base)}`;
+}
+function compactCount(n) {
+    if (Math.abs(n) >= 1e6)
+        return `${Math.round(n / 1e5) / 10}M`;
+    if (Math.abs(n) >= 1e4)
+        return `${Math.round(n / 1e2) / 10}k`;
+    return String(Math.round(n * 100) / 100);
+}
+/**
+ * The load timeline: p50/p95/p99 latency per second on the left axis, requests per second (bars) on
+ * the right axis, errors per second as red bars on the same right axis.
+ */
+function timelineChart(points, opts = {}) {
+    const pts = points.filter((p) => finite(p.t)).sort((a, b) => a.t - b.t);
+    if (pts.length === 0)
+        return null;
+    const c = charts_frame('Latency and rate per second');
+    const t0 = pts[0].t;
+    const t1 = pts[pts.length - 1].t;
+    const x = (0,d3_scale/* scaleLinear */.m4)().domain([t0, t1 > t0 ? t1 + 1 : t0 + 1]).range([c.plot.x, c.plot.x + c.plot.w]);
+    const lat = pts.flatMap((p) => [p.p50, p.p95, p.p99]).filter(finite);
+    const top = Math.max(1, ...lat);
+    // The p95 limit joins the axis only when it is near the data: a 450 ms limit above 10 ms latencies
+    // would flatten every line onto the floor, so it is named in the title instead.
+    const limit = finite(opts.thresholdMs) ? opts.thresholdMs : null;
+    const limitShown = limit !== null && limit <= top * 2;
+    const maxLat = limitShown ? Math.max(top, limit) : top;
+    const y = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxLat]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
+    const maxRate = Math.max(1, ...pts.map((p) => (finite(p.rate) ? p.rate : 0)));
+    // Rate bars use the lower 60% of the plot, so the latency lines stay readable above them.
+    const y2 = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxRate / 0.6]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
+    c.xTicks = x.ticks(8).filter(Number.isInteger).map((t) => ({ pos: r(x(t)), label: `${t}s` }));
+    c.yTicks = y.ticks(5).map((t) => ({ pos: r(y(t)), label: formatMs(t) }));
+    c.y2Ticks = y2.ticks(5).map((t) => ({ pos: r(y2(t)), label: `${compactCount(t)}/s` }));
+    c.xLabel = 'seconds since start';
+    c.yLabel = 'latency';
+    c.y2Label = 'requests/s';
+    const slot = Math.max(1, (x(t0 + 1) - x(t0)) * 0.8);
+    for (const p of pts) {
+        if (finite(p.rate) && p.rate > 0) {
+            c.bars.push({ x: r(x(p.t)), y: r(y2(p.rate)), w: r(slot), h: r(y2(0) - y2(p.rate)), cls: 'rate', title: `${p.t}s: ${compactCount(p.rate)} req/s` });
+        }
+        if (finite(p.errors) && p.errors > 0) {
+            c.bars.push({ x: r(x(p.t)), y: r(y2(p.errors)), w: r(slot), h: r(y2(0) - y2(p.errors)), cls: 'errors', title: `${p.t}s: ${p.errors} errors` });
+        }
+    }
+    const mid = (p) => x(p.t) + slot / 2;
+    for (const [key, cls, label] of [
+        ['p50', 'p50', 'p50'],
+        ['p95', 'p95', 'p95'],
+        ['p99', 'p99', 'p99'],
+    ]) {
+        const d = linePath(pts.map((p) => ({ x: mid(p), y: finite(p[key]) ? y(p[key]) : null })));
+        if (d)
+            c.series.push({ d, cls, label });
+    }
+    if (limit !== null && limitShown)
+        c.rules.push({ orient: 'h', pos: r(y(limit)), cls: 'threshold', label: `p95 limit ${formatMs(limit)}` });
+    else if (limit !== null)
+        c.title += ` (p95 limit ${formatMs(limit)}, above this range)`;
+    return c;
+}
+/** A metric over the last runs (oldest first); null when fewer than two runs have the metric. */
+function trendChart(title, points, opts) {
+    if (points.filter((p) => finite(p.value)).length < 2)
+        return null;
+    // Small multiples: drawn at the size they are shown, so their labels stay legible.
+    const c = charts_frame(title, { w: 380, h: 180, m: { top: 16, right: 16, bottom: 36, left: 48 } });
+    const x = (0,d3_scale/* scaleLinear */.m4)().domain([0, Math.max(1, points.length - 1)]).range([c.plot.x, c.plot.x + c.plot.w]);
+    const values = points.map((p) => p.value).filter(finite);
+    const fixed = opts.unit === 'pct' || opts.unit === 'score';
+    const y = (0,d3_scale/* scaleLinear */.m4)()
+        .domain(fixed ? [0, 100] : [0, Math.max(1, ...values)])
+        .range([c.plot.y + c.plot.h, c.plot.y])
+        .nice();
+    const fmt = (v) => (opts.unit === 'ms' ? formatMs(v) : opts.unit === 'pct' ? `${Math.round(v * 10) / 10}%` : String(Math.round(v * 10) / 10));
+    c.yTicks = y.ticks(4).map((t) => ({ pos: r(y(t)), label: fmt(t) }));
+    const step = Math.max(1, Math.ceil(points.length / 8));
+    c.xTicks = points.flatMap((p, i) => i % step === 0 || i === points.length - 1
+        ? [{ pos: r(x(i)), label: i === points.length - 1 && p.current ? 'this run' : `#${i + 1}`, anchor: i === points.length - 1 ? 'end' : i === 0 ? 'start' : 'middle' }]
+        : []);
+    c.xLabel = `last ${points.length} runs`;
+    const pts = points.map((p, i) => ({ x: x(i), y: finite(p.value) ? y(p.value) : null }));
+    c.series = [
+        {
+            d: linePath(pts),
+            cls: 'trend',
+            label: title,
+            points: points.flatMap((p, i) => (finite(p.value) ? [{ x: r(x(i)), y: r(y(p.value)), title: `${p.runId} (${p.startedAt}): ${fmt(p.value)}` }] : [])),
+        },
+    ];
+    for (const rule of opts.rules ?? [])
+        c.rules.push({ orient: 'h', pos: r(y(rule.value)), cls: rule.cls, label: rule.label });
+    return c;
+}
+/** The determinism score on 0..100 with the FAIL, WARN and PASS bands (by default <70, 70-89, >=90). */
+function scoreBar(score, bands = { warn: 70, pass: 90 }) {
+    const width = 640;
+    const x = (0,d3_scale/* scaleLinear */.m4)().domain([0, 100]).range([8, width - 8]).clamp(true);
+    return {
+        width,
+        height: 54,
+        bands: [
+            { x: r(x(0)), w: r(x(bands.warn) - x(0)), cls: 'band-fail', label: `FAIL < ${bands.warn}` },
+            { x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN ${bands.warn}–${bands.pass - 1}` },
+            { x: r(x(bands.pass)), w: r(x(100) - x(bands.pass)), cls: 'band-pass', label: `PASS ≥ ${bands.pass}` },
+        ],
+        marker: finite(score) ? { x: r(x(score)), label: String(Number(fixedDown(score, 1))) } : null,
+        ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
+        legend: `FAIL below ${bands.warn}, WARN ${bands.warn} to ${bands.pass - 1}, PASS ${bands.pass} and above`,
+    };
+}
+/** A small horizontal bar for a rate in 0..1 (pass rates in tables). */
+function rateBar(rate) {
+    if (!finite(rate))
+        return { w: 0, cls: 'rate-none' };
+    const clamped = Math.max(0, Math.min(1, rate));
+    return { w: r(clamped * 100), cls: clamped >= 1 ? 'rate-full' : clamped >= 0.95 ? 'rate-high' : 'rate-low' };
+}
+
+;// CONCATENATED MODULE: ./src/report/diff.ts
+const MAX_TEXT = 2000;
+const MAX_TOKENS = 600;
+/** Words and the whitespace between them, so that joining the tokens gives the text back. */
+function tokenize(s) {
+    return s.match(/\s+|[^\s]+/g) ?? [];
+}
+/** Myers' O((N+M)D) diff of two token lists, as runs of equal / deleted / inserted tokens. */
+function diffTokens(a, b) {
+    const n = a.length;
+    const m = b.length;
+    const max = n + m;
+    const v = new Int32Array(2 * max + 2);
+    const trace = [];
+    let found = false;
+    for (let d = 0; d <= max && !found; d++) {
+        trace.push(v.slice());
+        for (let k = -d; k <= d; k += 2) {
+            const i = k + max;
+            let x = k === -d || (k !== d && v[i - 1] < v[i + 1]) ? v[i + 1] : v[i - 1] + 1;
+            let y = x - k;
+            while (x < n && y < m && a[x] === b[y]) {
+                x++;
+                y++;
+            }
+            v[i] = x;
+            if (x >= n && y >= m) {
+                found = true;
+                break;
+            }
+        }
+    }
+    // Walk back through the saved frontiers to recover the edit script.
+    const ops = [];
+    let x = n;
+    let y = m;
+    for (let d = trace.length - 1; d >= 0 && (x > 0 || y > 0); d--) {
+        const vd = trace[d];
+        const k = x - y;
+        const i = k + max;
+        const prevK = k === -d || (k !== d && vd[i - 1] < vd[i + 1]) ? k + 1 : k - 1;
+        const prevX = vd[prevK + max];
+        const prevY = prevX - prevK;
+        while (x > prevX && y > prevY) {
+            ops.push({ op: 'eq', token: a[x - 1] });
+            x--;
+            y--;
+        }
+        if (d === 0)
+            break;
+        if (x === prevX)
+            ops.push({ op: 'ins', token: b[y - 1] });
+        else
+            ops.push({ op: 'del', token: a[x - 1] });
+        x = prevX;
+        y = prevY;
+    }
+    while (x > 0 && y > 0) {
+        ops.push({ op: 'eq', token: a[x - 1] });
+        x--;
+        y--;
+    }
+    ops.reverse();
+    const runs = [];
+    for (const o of ops) {
+        const last = runs[runs.length - 1];
+        if (last && last.op === o.op)
+            last.tokens.push(o.token);
+        else
+            runs.push({ op: o.op, tokens: [o.token] });
+    }
+    return runs;
+}
+function cut(s) {
+    return s.length > MAX_TEXT ? { text: s.slice(0, MAX_TEXT), cut: true } : { text: s, cut: false };
+}
+function expectedActual(expectedIn, actualIn) {
+    const e = cut(expectedIn);
+    const a = cut(actualIn);
+    let ta = tokenize(e.text);
+    let tb = tokenize(a.text);
+    let wasCut = e.cut || a.cut;
+    if (ta.length > MAX_TOKENS || tb.length > MAX_TOKENS) {
+        ta = ta.slice(0, MAX_TOKENS);
+        tb = tb.slice(0, MAX_TOKENS);
+        wasCut = true;
+    }
+    const expected = ta.join('');
+    const actual = tb.join('');
+    const runs = diffTokens(ta, tb).map((r) => ({ op: r.op, text: r.tokens.join('') }));
+    // Two unrelated texts share words like "a" and spaces: marking those as equal reads as noise, so
+    // below a third of the shorter text in common, the whole of each side is shown as changed.
+    const common = runs.reduce((n, r) => n + (r.op === 'eq' ? r.text.trim().length : 0), 0);
+    const related = common >= 0.3 * Math.max(1, Math.min(expected.trim().length, actual.trim().length));
+    const expectedParts = [];
+    const actualParts = [];
+    const push = (list, op, text) => {
+        const last = list[list.length - 1];
+        if (last && last.op === op)
+            last.text += text;
+        else if (text !== '')
+            list.push({ op, text });
+    };
+    runs.forEach((run, i) => {
+        // An equal run of a space or a short word between two changes belongs to the change around it.
+        const islet = run.op === 'eq' && i > 0 && i < runs.length - 1 && run.text.trim().length <= 2;
+        if (run.op === 'eq' && related && !islet) {
+            push(expectedParts, 'eq', run.text);
+            push(actualParts, 'eq', run.text);
+            return;
+        }
+        if (run.op !== 'ins')
+            push(expectedParts, 'del', run.text);
+        if (run.op !== 'del')
+            push(actualParts, 'ins', run.text);
+    });
+    return { expected, actual, expectedParts, actualParts, cut: wasCut };
+}
+const VALUE_PHRASES = /^(?:not )?to (?:equal|start with|contain|be within edit distance \d+ of) (.*)$/s;
+/**
+ * SIM's failure messages read `expected <subject> <phrase>; got <value>` (src/stages/sim/assertions.ts).
+ * Returns null for other messages (missing fields, checks that could not run).
+ */
+function parseFailureMessage(message) {
+    const m = /^expected (.+?) ((?:not )?to .*?); got (.*)$/s.exec(message);
+    if (!m)
+        return null;
+    const [, subject, phrase, gotRaw] = m;
+    let got = gotRaw;
+    const shortened = /… \(\d+ chars\)(?: \(.*\))?$/s.exec(got);
+    // A note in parentheses after the value belongs to the message, not to the value.
+    if (shortened)
+        got = got.slice(0, shortened.index);
+    const vm = VALUE_PHRASES.exec(phrase);
+    return { subject, phrase, value: vm ? unquote(vm[1]) : null, got: unquote(got), gotShortened: Boolean(shortened) };
+}
+/** A JSON string literal as its text; anything else as written. */
+function unquote(s) {
+    const t = s.trim();
+    if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
+        try {
+            const v = JSON.parse(t);
+            if (typeof v === 'string')
+                return v;
+        }
+        catch {
+            // SIM shortens long strings with "…", which leaves the literal unterminated
+        }
+        return t.slice(1, -1);
+    }
+    if (t.startsWith('"'))
+        return t.slice(1);
+    return t;
+}
+/**
+ * Expected and actual text for a failing case's first failure: the expected value when the message
+ * names one (otherwise the whole expectation), against the answer excerpt SIM kept (when the message
+ * had to shorten it) or the value the message shows.
+ */
+function failureDiff(message, actualExcerpt) {
+    const p = parseFailureMessage(message);
+    if (!p)
+        return null;
+    const expected = p.value ?? `${p.subject} ${p.phrase}`;
+    // The excerpt is the answer field; use it only when it is the value the message had to shorten.
+    const actual = p.gotShortened && actualExcerpt !== undefined && actualExcerpt.startsWith(p.got) ? actualExcerpt : p.got;
+    return expectedActual(expected, actual);
+}
+
+;// CONCATENATED MODULE: ./src/report/view-model.ts
+
+
+
+
+
+
+/**
+ * report.json → what report.html shows. Pure: reads any stage shape defensively (stages written by
+ * other modules may lack fields), bounds every list so a 100k-case run renders in the same time as a
+ * small one, and leaves all escaping to the template.
+ */
+const LIMITS = {
+    casesPerPage: 50,
+    maxCaseDetails: 500,
+    warroomPerPage: 100,
+    maxWarroomRows: 1000,
+    maxReplayRows: 200,
+    maxDriftRows: 200,
+    maxChecks: 500,
+    maxTrendRuns: 30,
+    /** Longest message or answer text shown in one cell. */
+    maxText: 2000,
+};
+function paginate(all, opts) {
+    const shownItems = all.slice(0, opts.max);
+    const pages = [];
+    for (let i = 0; i < shownItems.length; i += opts.perPage) {
+        const n = pages.length + 1;
+        pages.push({ id: `${opts.idPrefix}-p${n}`, n, items: shownItems.slice(i, i + opts.perPage) });
+    }
+    return { pages, total: all.length, shown: shownItems.length, more: all.length - shownItems.length };
+}
+function view_model_isObj(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function num(v) {
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function str(v) {
+    return typeof v === 'string' ? v : null;
+}
+function arr(v) {
+    return Array.isArray(v) ? v : [];
+}
+/**
+ * The first `max` UTF-16 units of a string, one fewer when the cut would split a surrogate pair: half
+ * an emoji is written to a UTF-8 file as U+FFFD, a character the engine never sent.
+ */
+function cutText(s, max) {
+    if (s.length <= max)
+        return s;
+    const end = max > 0 && /[\ud800-\udbff]/.test(s[max - 1]) ? max - 1 : max;
+    return s.slice(0, end);
+}
+/** Any value as bounded text (objects as compact JSON). */
+function view_model_text(v, max = LIMITS.maxText) {
+    let s;
+    if (typeof v === 'string')
+        s = v;
+    else if (v === undefined)
+        s = '';
+    else {
+        try {
+            s = JSON.stringify(v) ?? String(v);
+        }
+        catch {
+            s = String(v);
+        }
+    }
+    // Controls and bidi overrides shown as \\xNN / \\uNNNN: a right-to-left override would reorder the page's text.
+    const cut = s.length > max ? `${cutText(s, max)}… (${s.length} chars)` : s;
+    return escapeControls(cut);
+}
+function verdictCls(v) {
+    const s = typeof v === 'string' ? v.toLowerCase() : 'unknown';
+    return ['pass', 'warn', 'fail', 'error', 'skipped'].includes(s) ? s : 'unknown';
+}
+function view_model_location(v) {
+    if (!view_model_isObj(v))
+        return null;
+    const file = str(v.file);
+    if (!file)
+        return null;
+    const line = num(v.line);
+    return line !== null ? `${file}:${line}` : file;
+}
+function stageHeadline(name, s) {
+    if (s.verdict === 'SKIPPED')
+        return 'skipped';
+    switch (name) {
+        case 'sim': {
+            const total = num(s.total);
+            const passed = num(s.passed);
+            const rate = num(s.passRate);
+            return total !== null ? `${passed ?? 0}/${total} passed${rate !== null ? ` (${(rate * 100).toFixed(2)}%)` : ''}` : '';
+        }
+        case 'load': {
+            const p95 = num(view_model_isObj(s.metrics) && view_model_isObj(s.metrics.http_req_duration) ? s.metrics.http_req_duration['p(95)'] : null);
+            return p95 !== null ? `p95 ${formatMs(p95)}` : '';
+        }
+        case 'replay': {
+            const d = num(s.determinismScore);
+            return d !== null ? `determinism ${Math.round(d * 10) / 10}` : '';
+        }
+        case 'pipeline': {
+            const checks = arr(s.checks).filter(view_model_isObj);
+            return checks.length ? `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok` : '';
+        }
+        default:
+            return '';
+    }
+}
+const STATUS_ORDER = { failed: 0, errored: 1, flaky: 2, warned: 3 };
+function simCaseView(c) {
+    const failures = arr(c.failures).filter(view_model_isObj).map((f) => ({ assertion: view_model_text(f.assertion, 100), message: view_model_text(f.message) }));
+    const warnings = arr(c.warnings).filter(view_model_isObj).map((f) => ({ assertion: view_model_text(f.assertion, 100), message: view_model_text(f.message) }));
+    const engineErrors = arr(c.engineErrors).filter(view_model_isObj).map((e) => ({ kind: view_model_text(e.kind, 100), message: view_model_text(e.message) }));
+    const actualRaw = str(c.actual) ?? undefined;
+    const first = failures[0] ?? warnings[0];
+    const diff = first ? failureDiff(first.message, actualRaw) : null;
+    const status = str(c.status) ?? (c.passed === true ? 'passed' : 'failed');
+    const shownStatus = status === 'passed' && warnings.length ? 'warned' : status;
+    const wilson = Array.isArray(c.wilson) && c.wilson.length === 2 ? `${c.wilson[0]}–${c.wilson[1]}` : null;
+    const id = view_model_text(c.id, 300);
+    const dataset = view_model_text(c.dataset, 300);
+    const loc = view_model_location(c.location);
+    return {
+        id,
+        dataset,
+        status: shownStatus,
+        cls: shownStatus === 'failed' || shownStatus === 'errored' ? 'fail' : 'warn',
+        location: loc,
+        passes: num(c.passes),
+        repeats: num(c.repeats),
+        passRate: num(c.passRate),
+        wilson,
+        latencyMs: num(c.latencyMs),
+        failures,
+        warnings,
+        engineErrors,
+        diff,
+        actual: diff ? null : actualRaw !== undefined ? view_model_text(actualRaw) : null,
+        search: `${dataset}/${id} ${loc ?? ''} ${shownStatus} ${failures.map((f) => f.assertion).join(' ')}`.toLowerCase(),
+    };
+}
+function simView(s) {
+    const cases = arr(s.cases).filter(view_model_isObj);
+    const problems = [];
+    for (const c of cases) {
+        const status = str(c.status);
+        const hasWarn = arr(c.warnings).length > 0;
+        if (status === 'passed' || (status === null && c.passed === true)) {
+            if (hasWarn)
+                problems.push(c);
+        }
+        else
+            problems.push(c);
+    }
+    const rank = (c) => STATUS_ORDER[str(c.status) === 'passed' ? 'warned' : (str(c.status) ?? 'failed')] ?? 4;
+    // Stable sort: within a status, dataset order as run.
+    const ordered = problems.map((c, i) => ({ c, i, k: rank(c) })).sort((a, b) => a.k - b.k || a.i - b.i);
+    const views = ordered.slice(0, LIMITS.maxCaseDetails).map((o) => simCaseView(o.c));
+    const paged = paginate(views, { perPage: LIMITS.casesPerPage, max: LIMITS.maxCaseDetails, idPrefix: 'sim-cases' });
+    paged.total = problems.length;
+    paged.more = problems.length - paged.shown;
+    const engineErrors = view_model_isObj(s.engineErrors)
+        ? Object.entries(s.engineErrors).flatMap(([kind, count]) => (num(count) !== null ? [{ kind, count: count }] : []))
+        : [];
+    return {
+        verdict: view_model_text(s.verdict, 20),
+        cls: verdictCls(s.verdict),
+        reason: view_model_text(s.reason ?? ''),
+        totals: {
+            total: num(s.total),
+            passed: num(s.passed),
+            failed: num(s.failed),
+            errored: num(s.errored),
+            flaky: num(s.flaky),
+            warned: num(s.warned),
+            notRun: num(s.notRun),
+            passRate: num(s.passRate),
+            attempts: num(s.attempts),
+        },
+        datasets: arr(s.datasets)
+            .filter(view_model_isObj)
+            .map((d) => ({
+            name: view_model_text(d.name, 300),
+            file: view_model_text(d.file, 500),
+            total: num(d.total),
+            passed: num(d.passed),
+            failed: num(d.failed),
+            errored: num(d.errored),
+            flaky: num(d.flaky),
+            passRate: num(d.passRate),
+            bar: rateBar(num(d.passRate)),
+        })),
+        problems: paged,
+        engineErrors,
+    };
+}
+const METRIC_ORDER = ['http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'scheduler_lag_ms'];
+const DURATION_KEYS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+const RATE_METRICS = new Set(['http_req_failed', 'checks']);
+function metricValue(name, key, v) {
+    const n = num(v);
+    if (n === null)
+        return view_model_text(v, 200);
+    if (key === 'rate' && RATE_METRICS.has(name))
+        return `${(n * 100).toFixed(2)}%`;
+    if (name.includes('duration') || name.endsWith('_ms') || DURATION_KEYS.includes(key))
+        return formatMs(n);
+    return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+function loadMetrics(m) {
+    if (!view_model_isObj(m))
+        return [];
+    const names = Object.keys(m).sort((a, b) => {
+        const ia = METRIC_ORDER.indexOf(a);
+        const ib = METRIC_ORDER.indexOf(b);
+        return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+    });
+    return names.map((name) => {
+        const v = m[name];
+        if (view_model_isObj(v)) {
+            const keys = Object.keys(v).sort((a, b) => {
+                const ia = DURATION_KEYS.indexOf(a);
+                const ib = DURATION_KEYS.indexOf(b);
+                return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+            });
+            return { name: view_model_text(name, 200), values: keys.map((k) => ({ key: view_model_text(k, 100), value: metricValue(name, k, v[k]) })) };
+        }
+        return { name: view_model_text(name, 200), values: [{ key: 'value', value: metricValue(name, 'value', v) }] };
+    });
+}
+/** Thresholds as a list `[{metric, expression, ok, actual}]` or as k6 writes them in options, `{metric: [expr]}`. */
+function loadThresholds(t) {
+    if (Array.isArray(t)) {
+        return t.filter(view_model_isObj).map((x) => {
+            const ok = typeof x.ok === 'boolean' ? x.ok : typeof x.passed === 'boolean' ? x.passed : typeof x.failed === 'boolean' ? !x.failed : null;
+            const metric = view_model_text(x.metric ?? x.name ?? '', 200);
+            const actual = x.actual ?? x.value;
+            const note = typeof x.note === 'string' ? ` (${view_model_text(x.note, 200)})` : '';
+            const level = x.level === 'warn' ? ' [warn]' : '';
+            return {
+                metric,
+                expression: view_model_text(x.expression ?? x.threshold ?? x.expr ?? x.source ?? '', 300) + level,
+                ok,
+                actual: (actual === undefined || actual === null ? '' : metricValue(metric.replace(/\{.*$/, ''), RATE_METRICS.has(metric.replace(/\{.*$/, '')) ? 'rate' : 'value', actual)) + note,
+            };
+        });
+    }
+    if (view_model_isObj(t)) {
+        return Object.entries(t).flatMap(([metric, list]) => arr(list).map((e) => (view_model_isObj(e) ? { metric, expression: view_model_text(e.threshold ?? e.expression ?? '', 300), ok: typeof e.ok === 'boolean' ? e.ok : null, actual: '' } : { metric, expression: view_model_text(e, 300), ok: null, actual: '' })));
+    }
+    return [];
+}
+/** Histogram bins as `[{from,to,count}]`, `[{lo,hi,count}]`, `[{min,max,count}]` or `{ bins: [...] }`. */
+function histogramBins(h) {
+    const list = view_model_isObj(h) ? arr(h.bins ?? h.buckets) : arr(h);
+    const out = [];
+    let prev = 0;
+    for (const b of list) {
+        if (!view_model_isObj(b))
+            continue;
+        const count = num(b.count);
+        const to = num(b.to ?? b.hi ?? b.max ?? b.le);
+        const from = num(b.from ?? b.lo ?? b.min) ?? prev;
+        if (count === null || to === null)
+            continue;
+        out.push({ from, to, count });
+        prev = to;
+    }
+    return out;
+}
+function timelinePoints(t) {
+    return arr(t)
+        .filter(view_model_isObj)
+        .flatMap((p) => {
+        // `{ t, p50, p95, p99, rate, errors }`, or the load recorder's rows `{ second, completed, p50Ms, ... }`.
+        const tt = num(p.t ?? p.second);
+        if (tt === null)
+            return [];
+        return [{ t: tt, p50: num(p.p50 ?? p.p50Ms), p95: num(p.p95 ?? p.p95Ms), p99: num(p.p99 ?? p.p99Ms), rate: num(p.rate ?? p.completed), errors: num(p.errors) }];
+    });
+}
+function p95Limit(thresholds) {
+    for (const t of thresholds) {
+        if (t.metric !== 'http_req_duration')
+            continue;
+        const m = /^p\(95\)\s*<=?\s*([\d.]+)(?:\s|$)/.exec(t.expression.replace(/\s+/g, ' ').trim());
+        if (m)
+            return Number(m[1]);
+    }
+    return null;
+}
+function loadView(s) {
+    const thresholds = loadThresholds(s.thresholds);
+    const limit = p95Limit(thresholds);
+    const dur = view_model_isObj(s.metrics) && view_model_isObj(s.metrics.http_req_duration) ? s.metrics.http_req_duration : {};
+    const markers = ['p(50)', 'med', 'p(95)', 'p(99)'].flatMap((k) => (num(dur[k]) !== null ? [{ ms: num(dur[k]), label: k === 'med' ? 'p50' : k.replace(/[()]/g, '') }] : []));
+    const reasons = arr(s.invalidReasons).map((x) => view_model_text(x, 300));
+    const invalid = s.valid === false
+        ? reasons.length
+            ? reasons.join('; ')
+            : view_model_text(s.invalidReason ?? s.reason ?? 'the generator fell behind', 500)
+        : typeof s.invalid === 'string'
+            ? view_model_text(s.invalid, 500)
+            : null;
+    const q = view_model_isObj(s.quality) ? s.quality : null;
+    const quality = q
+        ? {
+            checked: num(q.checked),
+            failed: num(q.failed),
+            passRate: num(q.passRate),
+            simPassRate: num(q.simPassRate),
+            failing: arr(q.failingCases)
+                .filter(view_model_isObj)
+                .slice(0, 20)
+                .map((c) => ({ id: `${view_model_text(c.dataset ?? '', 300)}/${view_model_text(c.id, 300)}`, location: view_model_location(c.location), failed: `${fmtNum(c.failed, 0)}/${fmtNum(c.checked, 0)}`, first: view_model_text(c.firstFailure ?? '', 600) })),
+        }
+        : null;
+    const errors = view_model_isObj(s.errors) ? Object.entries(s.errors).flatMap(([kind, count]) => (num(count) !== null && count > 0 ? [{ kind: view_model_text(kind, 100), count: count }] : [])) : [];
+    return {
+        verdict: view_model_text(s.verdict, 20),
+        cls: verdictCls(s.verdict),
+        reason: view_model_text(s.reason ?? ''),
+        generator: str(s.generator),
+        invalid,
+        quality,
+        errors,
+        metrics: loadMetrics(s.metrics),
+        thresholds,
+        histogram: histogramChart(histogramBins(s.histogram ?? s.latencyHistogram), { rules: markers }),
+        timeline: timelineChart(timelinePoints(s.timeline), { thresholdMs: limit }),
+    };
+}
+/** A replay/drift difference (`{ pointer, kind, left, right, charIndex?, similarity? }`) as one readable line. */
+function diffText(x) {
+    if (Array.isArray(x))
+        return x.slice(0, 5).map(diffText).join('\n');
+    if (!view_model_isObj(x) || typeof x.pointer !== 'string')
+        return view_model_text(x, 600);
+    const where = x.pointer === '' ? '(root)' : x.pointer;
+    const at = num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
+    const sim = num(x.similarity) !== null ? ` (similarity ${x.similarity.toFixed(2)})` : '';
+    const side = (v) => (v === undefined ? '(absent)' : view_model_text(v, 240));
+    return `${where} ${view_model_text(x.kind ?? 'changed', 20)}${at}: ${side(x.left)} → ${side(x.right)}${sim}`;
+}
+function fmtNum(v, digits = 2) {
+    const n = num(v);
+    return n === null ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+function driftView(d) {
+    if (!view_model_isObj(d))
+        return null;
+    const cases = arr(d.cases).filter(view_model_isObj);
+    const counts = new Map();
+    for (const c of cases) {
+        const st = view_model_text(c.status ?? 'unknown', 50);
+        counts.set(st, (counts.get(st) ?? 0) + 1);
+    }
+    const changed = cases
+        .filter((c) => c.status !== 'unchanged' && c.status !== 'noise')
+        .map((c) => ({ id: view_model_text(c.id, 300), status: view_model_text(c.status, 50), diff: c.diff === undefined ? '' : diffText(c.diff) }));
+    const noiseAll = cases.filter((c) => c.status === 'noise');
+    const noise = noiseAll.slice(0, 50).map((c) => ({ id: view_model_text(c.id, 300), diff: c.diff === undefined ? '' : diffText(c.diff) }));
+    const unmeasured = noCaseInCommon(driftCounts(d, counts));
+    return {
+        baseline: view_model_text(d.baseline ?? '(none)', 500),
+        rate: unmeasured ? null : num(d.rate),
+        unmeasured,
+        counts: [...counts.entries()].map(([status, count]) => ({ status, count })),
+        changed: paginate(changed, { perPage: LIMITS.maxDriftRows, max: LIMITS.maxDriftRows, idPrefix: 'drift' }),
+        noise,
+        noiseMore: noiseAll.length - noise.length,
+    };
+}
+/** The drift counts report.json gives beside the rate; from the listed cases when it has none (older reports). */
+function driftCounts(d, fromCases) {
+    const pick = (k) => num(d[k]) ?? fromCases.get(k) ?? 0;
+    return { unchanged: pick('unchanged'), changed: pick('changed'), new: pick('new'), removed: pick('removed'), noise: pick('noise') };
+}
+/** The replay stage's PASS and WARN lines (DESIGN §4.1: 90 and 70 unless the config moves them). */
+function replayBands(s) {
+    const th = s && view_model_isObj(s.thresholds) ? s.thresholds : {};
+    return { warn: num(th.warn) ?? 70, pass: num(th.pass) ?? 90 };
+}
+function replayView(s) {
+    const score = num(s.determinismScore);
+    const bands = replayBands(s);
+    const cases = arr(s.cases).filter(view_model_isObj);
+    const diverged = cases
+        .filter((c) => c.agreed !== true)
+        .sort((a, b) => (num(b.uniqueOutputs) ?? 0) - (num(a.uniqueOutputs) ?? 0))
+        .map((c) => {
+        const fd = view_model_isObj(c.firstDivergence) ? c.firstDivergence : null;
+        const id = view_model_text(c.id, 300);
+        const pointer = fd ? view_model_text(fd.pointer ?? '', 500) : null;
+        return {
+            id,
+            uniqueOutputs: fmtNum(c.uniqueOutputs, 0),
+            modalAgreement: num(c.modalAgreement) !== null ? `${(c.modalAgreement <= 1 ? c.modalAgreement * 100 : c.modalAgreement).toFixed(1)}%` : '–',
+            pointer: pointer === '' ? '(root)' : pointer,
+            charIndex: fd ? num(fd.charIndex) : null,
+            dataset: c.dataset !== undefined ? view_model_text(c.dataset, 300) : null,
+            location: view_model_location(c.location),
+            diffs: arr(c.diffs).slice(0, 3).map((x) => diffText(x)),
+            search: `${view_model_text(c.dataset ?? '', 300)}/${id} ${pointer ?? ''}`.toLowerCase(),
+        };
+    });
+    return {
+        verdict: view_model_text(s.verdict, 20),
+        cls: verdictCls(s.verdict),
+        reason: view_model_text(s.reason ?? ''),
+        score,
+        scoreText: score !== null ? fixedDown(score, 1) : '–',
+        bar: scoreBar(score, bands),
+        stats: [
+            { label: 'rounds', value: fmtNum(s.rounds, 0) },
+            // Rounded down, as the determinism score is: 449 of 499 agreeing is 89.97, not 'TAR 90.0%' beside a WARN.
+            { label: 'TAR (canonical)', value: num(s.tarCanonical) !== null ? `${fixedDown(s.tarCanonical * 100, 1)}%` : '–' },
+            { label: 'TAR (raw bytes)', value: num(s.tarRaw) !== null ? `${fixedDown(s.tarRaw * 100, 1)}%` : '–' },
+            { label: 'unique outputs', value: fmtNum(s.uniqueOutputs) },
+        ],
+        divergences: paginate(diverged, { perPage: LIMITS.maxReplayRows, max: LIMITS.maxReplayRows, idPrefix: 'replay' }),
+        agreedCount: cases.length - diverged.length,
+        caseCount: cases.length,
+        drift: driftView(s.drift),
+    };
+}
+function pipelineView(s) {
+    const all = arr(s.checks)
+        .filter(view_model_isObj)
+        .map((c, i) => {
+        const severity = view_model_text(c.severity ?? '', 20);
+        return { i, name: view_model_text(c.name, 300), ok: typeof c.ok === 'boolean' ? c.ok : null, severity, sevCls: severity.toLowerCase(), detail: view_model_text(c.detail ?? '') };
+    });
+    const sev = (x) => SEVERITY_SCORE[x] ?? -1;
+    all.sort((a, b) => Number(a.ok === true) - Number(b.ok === true) || sev(b.severity) - sev(a.severity) || a.i - b.i);
+    return {
+        verdict: view_model_text(s.verdict, 20),
+        cls: verdictCls(s.verdict),
+        reason: view_model_text(s.reason ?? ''),
+        checks: all.slice(0, LIMITS.maxChecks).map(({ i: _i, ...c }) => c),
+        failing: all.filter((c) => c.ok === false).length,
+        more: Math.max(0, all.length - LIMITS.maxChecks),
+    };
+}
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
+/** Most severe first (by score), then in the order raised. */
+function sortFindings(findings) {
+    return findings
+        .map((f, i) => ({ f, i, s: typeof f.score === 'number' ? f.score : (SEVERITY_SCORE[f.severity] ?? 0) }))
+        .sort((a, b) => b.s - a.s || SEVERITIES.indexOf(a.f.severity) - SEVERITIES.indexOf(b.f.severity) || a.i - b.i)
+        .map((x) => x.f);
+}
+function warroomView(findings) {
+    const sorted = sortFindings(findings);
+    const rows = sorted.slice(0, LIMITS.maxWarroomRows).map((f) => {
+        const message = view_model_text(f.message);
+        const caseId = f.caseId !== undefined ? view_model_text(f.caseId, 300) : null;
+        const loc = view_model_location(f.location);
+        return {
+            severity: view_model_text(f.severity, 20),
+            cls: `sev-${view_model_text(f.severity, 20).toLowerCase()}`,
+            score: typeof f.score === 'number' ? f.score : 0,
+            subsystem: view_model_text(f.subsystem, 100),
+            type: view_model_text(f.type, 100),
+            message,
+            caseId,
+            location: loc,
+            remediation: view_model_text(f.remediation),
+            timestamp: view_model_text(f.timestamp, 40),
+            search: `${f.severity} ${f.subsystem} ${f.type} ${caseId ?? ''} ${loc ?? ''} ${message}`.toLowerCase().slice(0, 600),
+        };
+    });
+    const paged = paginate(rows, { perPage: LIMITS.warroomPerPage, max: LIMITS.maxWarroomRows, idPrefix: 'warroom' });
+    paged.total = findings.length;
+    paged.more = findings.length - paged.shown;
+    return {
+        counts: SEVERITIES.map((s) => ({ severity: s, cls: `sev-${s.toLowerCase()}`, count: findings.filter((f) => f.severity === s).length })),
+        rows: paged,
+    };
+}
+function trendsView(report, history) {
+    const sim = report.stages.sim;
+    const replay = report.stages.replay;
+    const load = report.stages.load;
+    const dur = load && view_model_isObj(load.metrics) && view_model_isObj(load.metrics.http_req_duration) ? load.metrics.http_req_duration : {};
+    const current = {
+        runId: report.runId,
+        startedAt: report.startedAt,
+        simPassRate: sim && sim.verdict !== 'SKIPPED' ? num(sim.passRate) : null,
+        determinismScore: replay ? num(replay.determinismScore) : null,
+        p95Ms: num(dur['p(95)']),
+    };
+    // This run's replay lines (as its score bar draws them), not the defaults: a gate at 95 drawn at 90 misleads.
+    const bands = replayBands(replay);
+    const past = history.filter((h) => h.runId !== report.runId).slice(-(LIMITS.maxTrendRuns - 1));
+    const series = [...past.map((h) => ({ ...h, current: false })), { ...current, current: true }];
+    const pick = (get) => series.map((p) => ({ runId: p.runId, startedAt: p.startedAt, value: get(p), current: p.current }));
+    const charts = [
+        trendChart('SIM pass rate', pick((p) => (p.simPassRate === null ? null : p.simPassRate * 100)), { unit: 'pct' }),
+        trendChart('Determinism score', pick((p) => p.determinismScore), {
+            unit: 'score',
+            rules: [
+                { value: bands.pass, cls: 'band-pass-line', label: `PASS ${bands.pass}` },
+                { value: bands.warn, cls: 'band-fail-line', label: `FAIL below ${bands.warn}` },
+            ],
+        }),
+        trendChart('Load p95 latency', pick((p) => p.p95Ms), { unit: 'ms' }),
+    ].filter((c) => c !== null);
+    return { runs: series.length, charts };
+}
+function buildHtmlView(report, opts = {}) {
+    const stages = (report.stages ?? {});
+    const names = [...STAGE_ORDER.filter((n) => n in stages), ...Object.keys(stages).filter((n) => !STAGE_ORDER.includes(n))];
+    const ran = (n) => view_model_isObj(stages[n]) && stages[n].verdict !== 'SKIPPED';
+    const cards = names.map((n) => {
+        const s = view_model_isObj(stages[n]) ? stages[n] : {};
+        return {
+            name: n,
+            verdict: view_model_text(s.verdict ?? 'UNKNOWN', 20),
+            cls: verdictCls(s.verdict),
+            reason: view_model_text(s.reason ?? ''),
+            headline: stageHeadline(n, s),
+            anchor: ran(n) ? `stage-${n}` : null,
+        };
+    });
+    const artifacts = Object.entries(report.artifacts ?? {})
+        .filter(([, v]) => typeof v === 'string' && v !== '')
+        .map(([k, v]) => ({ label: k, href: v }))
+        // Only relative paths inside the report folder are links (a report never names a machine path).
+        .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href));
+    return {
+        title: `toron-testops ${report.verdict}: run ${report.runId}`,
+        runId: report.runId,
+        verdict: report.verdict,
+        verdictCls: verdictCls(report.verdict),
+        reason: view_model_text(report.reason ?? ''),
+        error: report.error ? { kind: view_model_text(report.error.kind, 100), message: view_model_text(report.error.message) } : null,
+        cancelled: report.cancelled === true,
+        engine: {
+            kind: view_model_text(report.engine?.kind ?? '', 100),
+            target: view_model_text(report.engine?.target ?? '', 500),
+            version: view_model_text(report.engine?.version ?? '–', 200),
+            profile: view_model_text(report.engine?.profile ?? '', 100),
+        },
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        durationMs: num(report.durationMs),
+        settings: {
+            configFile: view_model_text(report.settings?.configFile ?? 'defaults', 500),
+            stages: arr(report.settings?.stages).join(', '),
+            failOn: view_model_text(report.settings?.failOn ?? '', 20),
+            shard: view_model_text(report.settings?.shard ?? '–', 20),
+        },
+        cards,
+        stages: cards.map((c) => ({ name: c.name, verdict: c.verdict, cls: c.cls, reason: c.reason })),
+        sim: ran('sim') ? simView(stages.sim) : null,
+        load: ran('load') ? loadView(stages.load) : null,
+        replay: ran('replay') ? replayView(stages.replay) : null,
+        pipeline: ran('pipeline') ? pipelineView(stages.pipeline) : null,
+        others: names
+            .filter((n) => !STAGE_ORDER.includes(n) && ran(n))
+            .map((n) => ({ name: n, verdict: view_model_text(stages[n].verdict, 20), cls: verdictCls(stages[n].verdict), reason: view_model_text(stages[n].reason ?? ''), json: view_model_text(stages[n], 20_000) })),
+        warroom: warroomView(report.warroom ?? []),
+        trends: trendsView(report, opts.history ?? []),
+        artifacts,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/annotations.ts
+
 
 
 const PER_LEVEL_LIMIT = 10;
@@ -12802,8 +13888,9 @@ function toAnnotation(f, place) {
     let message = `${f.message}${where}`;
     if (f.remediation)
         message += `\nFix: ${f.remediation}`;
+    // Cut at a character: half an emoji would reach the annotation as U+FFFD, a character the engine never sent.
     if (message.length > MESSAGE_LIMIT)
-        message = message.slice(0, MESSAGE_LIMIT - 1) + '…';
+        message = cutText(message, MESSAGE_LIMIT - 1) + '…';
     return {
         level: annotations_levelOf(f.severity),
         severity: f.severity,
@@ -12889,7 +13976,7 @@ function toCheckAnnotation(a) {
         start_line: a.line ?? 1,
         end_line: a.line ?? 1,
         annotation_level: a.level === 'error' ? 'failure' : a.level,
-        title: a.title.slice(0, 255),
+        title: cutText(a.title, 255),
         message: a.message,
     };
 }
@@ -13622,9 +14709,6 @@ function catalogueEntry(type) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/warroom/finding.ts
-const SEVERITY_SCORE = { CRITICAL: 100, HIGH: 75, MEDIUM: 40, LOW: 10, INFO: 0 };
-
 ;// CONCATENATED MODULE: ./src/runner/event-bus.ts
 let lastMs = -1;
 let lastIso = '';
@@ -14252,7 +15336,7 @@ function schemaSql() {
 
 ;// CONCATENATED MODULE: ./src/store/types.ts
 const RUN_STATUSES = (/* unused pure expression or super */ null && (['RUNNING', 'PASS', 'WARN', 'FAIL', 'ERROR', 'ABORTED']));
-const SEVERITIES = (/* unused pure expression or super */ null && (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']));
+const types_SEVERITIES = (/* unused pure expression or super */ null && (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']));
 class StoreError extends Error {
     dbPath;
     constructor(message, dbPath, options) {
@@ -14755,52 +15839,52 @@ function clampInt(v, dflt, min, max) {
 function msg(err) {
     return err instanceof Error ? err.message : String(err);
 }
-const str = (v) => (v === null || v === undefined ? null : String(v));
-const num = (v) => (v === null || v === undefined ? null : Number(v));
+const store_str = (v) => (v === null || v === undefined ? null : String(v));
+const store_num = (v) => (v === null || v === undefined ? null : Number(v));
 function toRunRow(r) {
     return {
         runId: String(r.run_id),
         status: r.status,
         verdict: (r.verdict ?? null),
         startedAt: String(r.started_at),
-        finishedAt: str(r.finished_at),
-        durationMs: num(r.duration_ms),
-        engine: { kind: str(r.engine_kind), target: str(r.engine_target), version: str(r.engine_version), profile: str(r.profile) },
-        pid: num(r.pid),
-        host: str(r.host),
-        paths: { result: str(r.result_path), report: str(r.report_path), bundle: str(r.bundle_path) },
+        finishedAt: store_str(r.finished_at),
+        durationMs: store_num(r.duration_ms),
+        engine: { kind: store_str(r.engine_kind), target: store_str(r.engine_target), version: store_str(r.engine_version), profile: store_str(r.profile) },
+        pid: store_num(r.pid),
+        host: store_str(r.host),
+        paths: { result: store_str(r.result_path), report: store_str(r.report_path), bundle: store_str(r.bundle_path) },
         metrics: {
-            simPassRate: num(r.sim_pass_rate),
-            simTotal: num(r.sim_total),
-            determinismScore: num(r.determinism_score),
-            p95Ms: num(r.p95_ms),
-            warroomCritical: num(r.warroom_critical) ?? 0,
-            warroomHigh: num(r.warroom_high) ?? 0,
+            simPassRate: store_num(r.sim_pass_rate),
+            simTotal: store_num(r.sim_total),
+            determinismScore: store_num(r.determinism_score),
+            p95Ms: store_num(r.p95_ms),
+            warroomCritical: store_num(r.warroom_critical) ?? 0,
+            warroomHigh: store_num(r.warroom_high) ?? 0,
         },
-        reason: str(r.reason),
+        reason: store_str(r.reason),
     };
 }
 function toEventRow(r) {
     const e = {
         id: String(r.id),
         runId: String(r.run_id),
-        seq: num(r.seq),
+        seq: store_num(r.seq),
         type: String(r.type),
         severity: r.severity,
         score: Number(r.score),
         subsystem: String(r.subsystem),
         message: String(r.message),
-        remediation: str(r.remediation) ?? '',
+        remediation: store_str(r.remediation) ?? '',
         timestamp: String(r.timestamp),
     };
     if (r.case_id !== null && r.case_id !== undefined)
         e.caseId = String(r.case_id);
     if (r.file !== null && r.file !== undefined)
-        e.location = { file: String(r.file), line: num(r.line) ?? 1 };
+        e.location = { file: String(r.file), line: store_num(r.line) ?? 1 };
     return e;
 }
 function toSnapshotRow(r) {
-    return { runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), createdAt: String(r.created_at), cases: Number(r.cases), settingsHash: str(r.settings_hash) };
+    return { runId: String(r.run_id), path: String(r.path), sha256: String(r.sha256), createdAt: String(r.created_at), cases: Number(r.cases), settingsHash: store_str(r.settings_hash) };
 }
 function toSimRow(r) {
     return {
@@ -14809,10 +15893,10 @@ function toSimRow(r) {
         caseId: String(r.case_id),
         repeat: Number(r.repeat),
         passed: Number(r.passed) === 1,
-        latencyMs: num(r.latency_ms),
-        errorKind: str(r.error_kind),
-        message: str(r.message),
-        location: r.file === null || r.file === undefined ? null : { file: String(r.file), line: num(r.line) ?? 1 },
+        latencyMs: store_num(r.latency_ms),
+        errorKind: store_str(r.error_kind),
+        message: store_str(r.message),
+        location: r.file === null || r.file === undefined ? null : { file: String(r.file), line: store_num(r.line) ?? 1 },
     };
 }
 
@@ -16062,964 +17146,6 @@ function reportTemplates() {
     return templates_cached;
 }
 
-// EXTERNAL MODULE: ./node_modules/d3-scale/dist/d3-scale.mjs + 4 modules
-var d3_scale = __webpack_require__(25602);
-;// CONCATENATED MODULE: ./src/report/charts.ts
-
-const W = 640;
-const H = 260;
-const M = { top: 24, right: 56, bottom: 40, left: 56 };
-function charts_frame(title, size = { w: W, h: H, m: M }) {
-    const { w, h, m } = size;
-    return {
-        title,
-        width: w,
-        height: h,
-        plot: { x: m.left, y: m.top, w: w - m.left - m.right, h: h - m.top - m.bottom },
-        xTicks: [],
-        yTicks: [],
-        y2Ticks: [],
-        xLabel: '',
-        yLabel: '',
-        y2Label: '',
-        series: [],
-        bars: [],
-        rules: [],
-    };
-}
-/** Round to 0.1 px: enough for a screen and keeps the HTML small. */
-function r(n) {
-    return Math.round(n * 10) / 10;
-}
-function finite(n) {
-    return typeof n === 'number' && Number.isFinite(n);
-}
-/**
- * An SVG path through the points; a gap (non-finite y) starts a new segment. A segment of one point
- * (a one-second load run, a run between two gaps) becomes a short dash, so it is still drawn.
- */
-function linePath(points) {
-    const segments = [];
-    let current = null;
-    for (const p of points) {
-        if (p.y === null || !Number.isFinite(p.y) || !Number.isFinite(p.x)) {
-            current = null;
-            continue;
-        }
-        if (!current)
-            segments.push((current = []));
-        current.push({ x: p.x, y: p.y });
-    }
-    return segments
-        .map((seg) => seg.length === 1
-        ? `M${r(seg[0].x - 3)},${r(seg[0].y)}L${r(seg[0].x + 3)},${r(seg[0].y)}`
-        : seg.map((p, i) => `${i ? 'L' : 'M'}${r(p.x)},${r(p.y)}`).join(''))
-        .join('');
-}
-function formatMs(ms) {
-    if (ms >= 10_000)
-        return `${r(ms / 1000)} s`;
-    if (ms >= 100)
-        return `${Math.round(ms)} ms`;
-    if (ms >= 1)
-        return `${Math.round(ms * 10) / 10} ms`;
-    return `${Math.round(ms * 100) / 100} ms`;
-}
-/** Latency histogram: one bar per bin on a linear latency axis, count on y. */
-function histogramChart(bins, opts = {}) {
-    const clean = bins.filter((b) => finite(b.from) && finite(b.to) && finite(b.count) && b.to >= b.from && b.count >= 0);
-    if (clean.length === 0)
-        return null;
-    const c = charts_frame(opts.title ?? 'Latency histogram');
-    const lo = Math.min(...clean.map((b) => b.from));
-    const hi = Math.max(...clean.map((b) => b.to));
-    const x = (0,d3_scale/* scaleLinear */.m4)().domain([lo, hi > lo ? hi : lo + 1]).range([c.plot.x, c.plot.x + c.plot.w]).nice();
-    const maxCount = Math.max(1, ...clean.map((b) => b.count));
-    const y = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxCount]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
-    c.xTicks = x.ticks(6).map((t) => ({ pos: r(x(t)), label: formatMs(t) }));
-    c.yTicks = y.ticks(5).filter(Number.isInteger).map((t) => ({ pos: r(y(t)), label: compactCount(t) }));
-    c.xLabel = 'latency';
-    c.yLabel = 'requests';
-    c.bars = clean.map((b) => {
-        const x0 = x(b.from);
-        const x1 = Math.max(x(b.to), x0 + 1);
-        return {
-            x: r(x0),
-            y: r(y(b.count)),
-            w: r(Math.max(1, x1 - x0 - 0.5)),
-            h: r(y(0) - y(b.count)),
-            cls: 'bar',
-            title: `${formatMs(b.from)}–${formatMs(b.to)}: ${b.count}`,
-        };
-    });
-    // The outline of the bars as a path too: the chart has a non-empty path even for one bin.
-    c.series = [{ d: outlinePath(c.bars, y(0)), cls: 'outline', label: 'requests' }];
-    for (const rule of opts.rules ?? []) {
-        if (!finite(rule.ms) || rule.ms < x.domain()[0] || rule.ms > x.domain()[1])
-            continue;
-        c.rules.push({ orient: 'v', pos: r(x(rule.ms)), cls: 'marker', label: rule.label });
-    }
-    return c;
-}
-function outlinePath(bars, base) {
-    if (bars.length === 0)
-        return '';
-    let d = `M${bars[0].x},${r(base)}`;
-    for (const b of bars)
-        d += `L${b.x},${b.y}L${r(b.x + b.w)},${b.y}`;
-    const last = bars[bars.length - 1];
-    return d + `L${r(last.x + last.w)},${r(base)}`;
-}
-function compactCount(n) {
-    if (Math.abs(n) >= 1e6)
-        return `${Math.round(n / 1e5) / 10}M`;
-    if (Math.abs(n) >= 1e4)
-        return `${Math.round(n / 1e2) / 10}k`;
-    return String(Math.round(n * 100) / 100);
-}
-/**
- * The load timeline: p50/p95/p99 latency per second on the left axis, requests per second (bars) on
- * the right axis, errors per second as red bars on the same right axis.
- */
-function timelineChart(points, opts = {}) {
-    const pts = points.filter((p) => finite(p.t)).sort((a, b) => a.t - b.t);
-    if (pts.length === 0)
-        return null;
-    const c = charts_frame('Latency and rate per second');
-    const t0 = pts[0].t;
-    const t1 = pts[pts.length - 1].t;
-    const x = (0,d3_scale/* scaleLinear */.m4)().domain([t0, t1 > t0 ? t1 + 1 : t0 + 1]).range([c.plot.x, c.plot.x + c.plot.w]);
-    const lat = pts.flatMap((p) => [p.p50, p.p95, p.p99]).filter(finite);
-    const top = Math.max(1, ...lat);
-    // The p95 limit joins the axis only when it is near the data: a 450 ms limit above 10 ms latencies
-    // would flatten every line onto the floor, so it is named in the title instead.
-    const limit = finite(opts.thresholdMs) ? opts.thresholdMs : null;
-    const limitShown = limit !== null && limit <= top * 2;
-    const maxLat = limitShown ? Math.max(top, limit) : top;
-    const y = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxLat]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
-    const maxRate = Math.max(1, ...pts.map((p) => (finite(p.rate) ? p.rate : 0)));
-    // Rate bars use the lower 60% of the plot, so the latency lines stay readable above them.
-    const y2 = (0,d3_scale/* scaleLinear */.m4)().domain([0, maxRate / 0.6]).range([c.plot.y + c.plot.h, c.plot.y]).nice();
-    c.xTicks = x.ticks(8).filter(Number.isInteger).map((t) => ({ pos: r(x(t)), label: `${t}s` }));
-    c.yTicks = y.ticks(5).map((t) => ({ pos: r(y(t)), label: formatMs(t) }));
-    c.y2Ticks = y2.ticks(5).map((t) => ({ pos: r(y2(t)), label: `${compactCount(t)}/s` }));
-    c.xLabel = 'seconds since start';
-    c.yLabel = 'latency';
-    c.y2Label = 'requests/s';
-    const slot = Math.max(1, (x(t0 + 1) - x(t0)) * 0.8);
-    for (const p of pts) {
-        if (finite(p.rate) && p.rate > 0) {
-            c.bars.push({ x: r(x(p.t)), y: r(y2(p.rate)), w: r(slot), h: r(y2(0) - y2(p.rate)), cls: 'rate', title: `${p.t}s: ${compactCount(p.rate)} req/s` });
-        }
-        if (finite(p.errors) && p.errors > 0) {
-            c.bars.push({ x: r(x(p.t)), y: r(y2(p.errors)), w: r(slot), h: r(y2(0) - y2(p.errors)), cls: 'errors', title: `${p.t}s: ${p.errors} errors` });
-        }
-    }
-    const mid = (p) => x(p.t) + slot / 2;
-    for (const [key, cls, label] of [
-        ['p50', 'p50', 'p50'],
-        ['p95', 'p95', 'p95'],
-        ['p99', 'p99', 'p99'],
-    ]) {
-        const d = linePath(pts.map((p) => ({ x: mid(p), y: finite(p[key]) ? y(p[key]) : null })));
-        if (d)
-            c.series.push({ d, cls, label });
-    }
-    if (limit !== null && limitShown)
-        c.rules.push({ orient: 'h', pos: r(y(limit)), cls: 'threshold', label: `p95 limit ${formatMs(limit)}` });
-    else if (limit !== null)
-        c.title += ` (p95 limit ${formatMs(limit)}, above this range)`;
-    return c;
-}
-/** A metric over the last runs (oldest first); null when fewer than two runs have the metric. */
-function trendChart(title, points, opts) {
-    if (points.filter((p) => finite(p.value)).length < 2)
-        return null;
-    // Small multiples: drawn at the size they are shown, so their labels stay legible.
-    const c = charts_frame(title, { w: 380, h: 180, m: { top: 16, right: 16, bottom: 36, left: 48 } });
-    const x = (0,d3_scale/* scaleLinear */.m4)().domain([0, Math.max(1, points.length - 1)]).range([c.plot.x, c.plot.x + c.plot.w]);
-    const values = points.map((p) => p.value).filter(finite);
-    const fixed = opts.unit === 'pct' || opts.unit === 'score';
-    const y = (0,d3_scale/* scaleLinear */.m4)()
-        .domain(fixed ? [0, 100] : [0, Math.max(1, ...values)])
-        .range([c.plot.y + c.plot.h, c.plot.y])
-        .nice();
-    const fmt = (v) => (opts.unit === 'ms' ? formatMs(v) : opts.unit === 'pct' ? `${Math.round(v * 10) / 10}%` : String(Math.round(v * 10) / 10));
-    c.yTicks = y.ticks(4).map((t) => ({ pos: r(y(t)), label: fmt(t) }));
-    const step = Math.max(1, Math.ceil(points.length / 8));
-    c.xTicks = points.flatMap((p, i) => i % step === 0 || i === points.length - 1
-        ? [{ pos: r(x(i)), label: i === points.length - 1 && p.current ? 'this run' : `#${i + 1}`, anchor: i === points.length - 1 ? 'end' : i === 0 ? 'start' : 'middle' }]
-        : []);
-    c.xLabel = `last ${points.length} runs`;
-    const pts = points.map((p, i) => ({ x: x(i), y: finite(p.value) ? y(p.value) : null }));
-    c.series = [
-        {
-            d: linePath(pts),
-            cls: 'trend',
-            label: title,
-            points: points.flatMap((p, i) => (finite(p.value) ? [{ x: r(x(i)), y: r(y(p.value)), title: `${p.runId} (${p.startedAt}): ${fmt(p.value)}` }] : [])),
-        },
-    ];
-    for (const rule of opts.rules ?? [])
-        c.rules.push({ orient: 'h', pos: r(y(rule.value)), cls: rule.cls, label: rule.label });
-    return c;
-}
-/** The determinism score on 0..100 with the FAIL (<70), WARN (70-89) and PASS (>=90) bands. */
-function scoreBar(score, bands = { warn: 70, pass: 90 }) {
-    const width = 640;
-    const x = (0,d3_scale/* scaleLinear */.m4)().domain([0, 100]).range([8, width - 8]).clamp(true);
-    return {
-        width,
-        height: 54,
-        bands: [
-            { x: r(x(0)), w: r(x(bands.warn) - x(0)), cls: 'band-fail', label: `FAIL < ${bands.warn}` },
-            { x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN ${bands.warn}–${bands.pass - 1}` },
-            { x: r(x(bands.pass)), w: r(x(100) - x(bands.pass)), cls: 'band-pass', label: `PASS ≥ ${bands.pass}` },
-        ],
-        marker: finite(score) ? { x: r(x(score)), label: String(Math.round(score * 10) / 10) } : null,
-        ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
-    };
-}
-/** A small horizontal bar for a rate in 0..1 (pass rates in tables). */
-function rateBar(rate) {
-    if (!finite(rate))
-        return { w: 0, cls: 'rate-none' };
-    const clamped = Math.max(0, Math.min(1, rate));
-    return { w: r(clamped * 100), cls: clamped >= 1 ? 'rate-full' : clamped >= 0.95 ? 'rate-high' : 'rate-low' };
-}
-
-;// CONCATENATED MODULE: ./src/report/diff.ts
-const MAX_TEXT = 2000;
-const MAX_TOKENS = 600;
-/** Words and the whitespace between them, so that joining the tokens gives the text back. */
-function tokenize(s) {
-    return s.match(/\s+|[^\s]+/g) ?? [];
-}
-/** Myers' O((N+M)D) diff of two token lists, as runs of equal / deleted / inserted tokens. */
-function diffTokens(a, b) {
-    const n = a.length;
-    const m = b.length;
-    const max = n + m;
-    const v = new Int32Array(2 * max + 2);
-    const trace = [];
-    let found = false;
-    for (let d = 0; d <= max && !found; d++) {
-        trace.push(v.slice());
-        for (let k = -d; k <= d; k += 2) {
-            const i = k + max;
-            let x = k === -d || (k !== d && v[i - 1] < v[i + 1]) ? v[i + 1] : v[i - 1] + 1;
-            let y = x - k;
-            while (x < n && y < m && a[x] === b[y]) {
-                x++;
-                y++;
-            }
-            v[i] = x;
-            if (x >= n && y >= m) {
-                found = true;
-                break;
-            }
-        }
-    }
-    // Walk back through the saved frontiers to recover the edit script.
-    const ops = [];
-    let x = n;
-    let y = m;
-    for (let d = trace.length - 1; d >= 0 && (x > 0 || y > 0); d--) {
-        const vd = trace[d];
-        const k = x - y;
-        const i = k + max;
-        const prevK = k === -d || (k !== d && vd[i - 1] < vd[i + 1]) ? k + 1 : k - 1;
-        const prevX = vd[prevK + max];
-        const prevY = prevX - prevK;
-        while (x > prevX && y > prevY) {
-            ops.push({ op: 'eq', token: a[x - 1] });
-            x--;
-            y--;
-        }
-        if (d === 0)
-            break;
-        if (x === prevX)
-            ops.push({ op: 'ins', token: b[y - 1] });
-        else
-            ops.push({ op: 'del', token: a[x - 1] });
-        x = prevX;
-        y = prevY;
-    }
-    while (x > 0 && y > 0) {
-        ops.push({ op: 'eq', token: a[x - 1] });
-        x--;
-        y--;
-    }
-    ops.reverse();
-    const runs = [];
-    for (const o of ops) {
-        const last = runs[runs.length - 1];
-        if (last && last.op === o.op)
-            last.tokens.push(o.token);
-        else
-            runs.push({ op: o.op, tokens: [o.token] });
-    }
-    return runs;
-}
-function cut(s) {
-    return s.length > MAX_TEXT ? { text: s.slice(0, MAX_TEXT), cut: true } : { text: s, cut: false };
-}
-function expectedActual(expectedIn, actualIn) {
-    const e = cut(expectedIn);
-    const a = cut(actualIn);
-    let ta = tokenize(e.text);
-    let tb = tokenize(a.text);
-    let wasCut = e.cut || a.cut;
-    if (ta.length > MAX_TOKENS || tb.length > MAX_TOKENS) {
-        ta = ta.slice(0, MAX_TOKENS);
-        tb = tb.slice(0, MAX_TOKENS);
-        wasCut = true;
-    }
-    const expected = ta.join('');
-    const actual = tb.join('');
-    const runs = diffTokens(ta, tb).map((r) => ({ op: r.op, text: r.tokens.join('') }));
-    // Two unrelated texts share words like "a" and spaces: marking those as equal reads as noise, so
-    // below a third of the shorter text in common, the whole of each side is shown as changed.
-    const common = runs.reduce((n, r) => n + (r.op === 'eq' ? r.text.trim().length : 0), 0);
-    const related = common >= 0.3 * Math.max(1, Math.min(expected.trim().length, actual.trim().length));
-    const expectedParts = [];
-    const actualParts = [];
-    const push = (list, op, text) => {
-        const last = list[list.length - 1];
-        if (last && last.op === op)
-            last.text += text;
-        else if (text !== '')
-            list.push({ op, text });
-    };
-    runs.forEach((run, i) => {
-        // An equal run of a space or a short word between two changes belongs to the change around it.
-        const islet = run.op === 'eq' && i > 0 && i < runs.length - 1 && run.text.trim().length <= 2;
-        if (run.op === 'eq' && related && !islet) {
-            push(expectedParts, 'eq', run.text);
-            push(actualParts, 'eq', run.text);
-            return;
-        }
-        if (run.op !== 'ins')
-            push(expectedParts, 'del', run.text);
-        if (run.op !== 'del')
-            push(actualParts, 'ins', run.text);
-    });
-    return { expected, actual, expectedParts, actualParts, cut: wasCut };
-}
-const VALUE_PHRASES = /^(?:not )?to (?:equal|start with|contain|be within edit distance \d+ of) (.*)$/s;
-/**
- * SIM's failure messages read `expected <subject> <phrase>; got <value>` (src/stages/sim/assertions.ts).
- * Returns null for other messages (missing fields, checks that could not run).
- */
-function parseFailureMessage(message) {
-    const m = /^expected (.+?) ((?:not )?to .*?); got (.*)$/s.exec(message);
-    if (!m)
-        return null;
-    const [, subject, phrase, gotRaw] = m;
-    let got = gotRaw;
-    const shortened = /… \(\d+ chars\)(?: \(.*\))?$/s.exec(got);
-    // A note in parentheses after the value belongs to the message, not to the value.
-    if (shortened)
-        got = got.slice(0, shortened.index);
-    const vm = VALUE_PHRASES.exec(phrase);
-    return { subject, phrase, value: vm ? unquote(vm[1]) : null, got: unquote(got), gotShortened: Boolean(shortened) };
-}
-/** A JSON string literal as its text; anything else as written. */
-function unquote(s) {
-    const t = s.trim();
-    if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
-        try {
-            const v = JSON.parse(t);
-            if (typeof v === 'string')
-                return v;
-        }
-        catch {
-            // SIM shortens long strings with "…", which leaves the literal unterminated
-        }
-        return t.slice(1, -1);
-    }
-    if (t.startsWith('"'))
-        return t.slice(1);
-    return t;
-}
-/**
- * Expected and actual text for a failing case's first failure: the expected value when the message
- * names one (otherwise the whole expectation), against the answer excerpt SIM kept (when the message
- * had to shorten it) or the value the message shows.
- */
-function failureDiff(message, actualExcerpt) {
-    const p = parseFailureMessage(message);
-    if (!p)
-        return null;
-    const expected = p.value ?? `${p.subject} ${p.phrase}`;
-    // The excerpt is the answer field; use it only when it is the value the message had to shorten.
-    const actual = p.gotShortened && actualExcerpt !== undefined && actualExcerpt.startsWith(p.got) ? actualExcerpt : p.got;
-    return expectedActual(expected, actual);
-}
-
-;// CONCATENATED MODULE: ./src/report/view-model.ts
-
-
-
-
-
-/**
- * report.json → what report.html shows. Pure: reads any stage shape defensively (stages written by
- * other modules may lack fields), bounds every list so a 100k-case run renders in the same time as a
- * small one, and leaves all escaping to the template.
- */
-const LIMITS = {
-    casesPerPage: 50,
-    maxCaseDetails: 500,
-    warroomPerPage: 100,
-    maxWarroomRows: 1000,
-    maxReplayRows: 200,
-    maxDriftRows: 200,
-    maxChecks: 500,
-    maxTrendRuns: 30,
-    /** Longest message or answer text shown in one cell. */
-    maxText: 2000,
-};
-function paginate(all, opts) {
-    const shownItems = all.slice(0, opts.max);
-    const pages = [];
-    for (let i = 0; i < shownItems.length; i += opts.perPage) {
-        const n = pages.length + 1;
-        pages.push({ id: `${opts.idPrefix}-p${n}`, n, items: shownItems.slice(i, i + opts.perPage) });
-    }
-    return { pages, total: all.length, shown: shownItems.length, more: all.length - shownItems.length };
-}
-function view_model_isObj(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function view_model_num(v) {
-    return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-function view_model_str(v) {
-    return typeof v === 'string' ? v : null;
-}
-function arr(v) {
-    return Array.isArray(v) ? v : [];
-}
-/**
- * The first `max` UTF-16 units of a string, one fewer when the cut would split a surrogate pair: half
- * an emoji is written to a UTF-8 file as U+FFFD, a character the engine never sent.
- */
-function cutText(s, max) {
-    if (s.length <= max)
-        return s;
-    const end = max > 0 && /[\ud800-\udbff]/.test(s[max - 1]) ? max - 1 : max;
-    return s.slice(0, end);
-}
-/** Any value as bounded text (objects as compact JSON). */
-function view_model_text(v, max = LIMITS.maxText) {
-    let s;
-    if (typeof v === 'string')
-        s = v;
-    else if (v === undefined)
-        s = '';
-    else {
-        try {
-            s = JSON.stringify(v) ?? String(v);
-        }
-        catch {
-            s = String(v);
-        }
-    }
-    // Controls and bidi overrides shown as \\xNN / \\uNNNN: a right-to-left override would reorder the page's text.
-    const cut = s.length > max ? `${cutText(s, max)}… (${s.length} chars)` : s;
-    return escapeControls(cut);
-}
-function verdictCls(v) {
-    const s = typeof v === 'string' ? v.toLowerCase() : 'unknown';
-    return ['pass', 'warn', 'fail', 'error', 'skipped'].includes(s) ? s : 'unknown';
-}
-function view_model_location(v) {
-    if (!view_model_isObj(v))
-        return null;
-    const file = view_model_str(v.file);
-    if (!file)
-        return null;
-    const line = view_model_num(v.line);
-    return line !== null ? `${file}:${line}` : file;
-}
-function stageHeadline(name, s) {
-    if (s.verdict === 'SKIPPED')
-        return 'skipped';
-    switch (name) {
-        case 'sim': {
-            const total = view_model_num(s.total);
-            const passed = view_model_num(s.passed);
-            const rate = view_model_num(s.passRate);
-            return total !== null ? `${passed ?? 0}/${total} passed${rate !== null ? ` (${(rate * 100).toFixed(2)}%)` : ''}` : '';
-        }
-        case 'load': {
-            const p95 = view_model_num(view_model_isObj(s.metrics) && view_model_isObj(s.metrics.http_req_duration) ? s.metrics.http_req_duration['p(95)'] : null);
-            return p95 !== null ? `p95 ${formatMs(p95)}` : '';
-        }
-        case 'replay': {
-            const d = view_model_num(s.determinismScore);
-            return d !== null ? `determinism ${Math.round(d * 10) / 10}` : '';
-        }
-        case 'pipeline': {
-            const checks = arr(s.checks).filter(view_model_isObj);
-            return checks.length ? `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok` : '';
-        }
-        default:
-            return '';
-    }
-}
-const STATUS_ORDER = { failed: 0, errored: 1, flaky: 2, warned: 3 };
-function simCaseView(c) {
-    const failures = arr(c.failures).filter(view_model_isObj).map((f) => ({ assertion: view_model_text(f.assertion, 100), message: view_model_text(f.message) }));
-    const warnings = arr(c.warnings).filter(view_model_isObj).map((f) => ({ assertion: view_model_text(f.assertion, 100), message: view_model_text(f.message) }));
-    const engineErrors = arr(c.engineErrors).filter(view_model_isObj).map((e) => ({ kind: view_model_text(e.kind, 100), message: view_model_text(e.message) }));
-    const actualRaw = view_model_str(c.actual) ?? undefined;
-    const first = failures[0] ?? warnings[0];
-    const diff = first ? failureDiff(first.message, actualRaw) : null;
-    const status = view_model_str(c.status) ?? (c.passed === true ? 'passed' : 'failed');
-    const shownStatus = status === 'passed' && warnings.length ? 'warned' : status;
-    const wilson = Array.isArray(c.wilson) && c.wilson.length === 2 ? `${c.wilson[0]}–${c.wilson[1]}` : null;
-    const id = view_model_text(c.id, 300);
-    const dataset = view_model_text(c.dataset, 300);
-    const loc = view_model_location(c.location);
-    return {
-        id,
-        dataset,
-        status: shownStatus,
-        cls: shownStatus === 'failed' || shownStatus === 'errored' ? 'fail' : 'warn',
-        location: loc,
-        passes: view_model_num(c.passes),
-        repeats: view_model_num(c.repeats),
-        passRate: view_model_num(c.passRate),
-        wilson,
-        latencyMs: view_model_num(c.latencyMs),
-        failures,
-        warnings,
-        engineErrors,
-        diff,
-        actual: diff ? null : actualRaw !== undefined ? view_model_text(actualRaw) : null,
-        search: `${dataset}/${id} ${loc ?? ''} ${shownStatus} ${failures.map((f) => f.assertion).join(' ')}`.toLowerCase(),
-    };
-}
-function simView(s) {
-    const cases = arr(s.cases).filter(view_model_isObj);
-    const problems = [];
-    for (const c of cases) {
-        const status = view_model_str(c.status);
-        const hasWarn = arr(c.warnings).length > 0;
-        if (status === 'passed' || (status === null && c.passed === true)) {
-            if (hasWarn)
-                problems.push(c);
-        }
-        else
-            problems.push(c);
-    }
-    const rank = (c) => STATUS_ORDER[view_model_str(c.status) === 'passed' ? 'warned' : (view_model_str(c.status) ?? 'failed')] ?? 4;
-    // Stable sort: within a status, dataset order as run.
-    const ordered = problems.map((c, i) => ({ c, i, k: rank(c) })).sort((a, b) => a.k - b.k || a.i - b.i);
-    const views = ordered.slice(0, LIMITS.maxCaseDetails).map((o) => simCaseView(o.c));
-    const paged = paginate(views, { perPage: LIMITS.casesPerPage, max: LIMITS.maxCaseDetails, idPrefix: 'sim-cases' });
-    paged.total = problems.length;
-    paged.more = problems.length - paged.shown;
-    const engineErrors = view_model_isObj(s.engineErrors)
-        ? Object.entries(s.engineErrors).flatMap(([kind, count]) => (view_model_num(count) !== null ? [{ kind, count: count }] : []))
-        : [];
-    return {
-        verdict: view_model_text(s.verdict, 20),
-        cls: verdictCls(s.verdict),
-        reason: view_model_text(s.reason ?? ''),
-        totals: {
-            total: view_model_num(s.total),
-            passed: view_model_num(s.passed),
-            failed: view_model_num(s.failed),
-            errored: view_model_num(s.errored),
-            flaky: view_model_num(s.flaky),
-            warned: view_model_num(s.warned),
-            notRun: view_model_num(s.notRun),
-            passRate: view_model_num(s.passRate),
-            attempts: view_model_num(s.attempts),
-        },
-        datasets: arr(s.datasets)
-            .filter(view_model_isObj)
-            .map((d) => ({
-            name: view_model_text(d.name, 300),
-            file: view_model_text(d.file, 500),
-            total: view_model_num(d.total),
-            passed: view_model_num(d.passed),
-            failed: view_model_num(d.failed),
-            errored: view_model_num(d.errored),
-            flaky: view_model_num(d.flaky),
-            passRate: view_model_num(d.passRate),
-            bar: rateBar(view_model_num(d.passRate)),
-        })),
-        problems: paged,
-        engineErrors,
-    };
-}
-const METRIC_ORDER = ['http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'scheduler_lag_ms'];
-const DURATION_KEYS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
-const RATE_METRICS = new Set(['http_req_failed', 'checks']);
-function metricValue(name, key, v) {
-    const n = view_model_num(v);
-    if (n === null)
-        return view_model_text(v, 200);
-    if (key === 'rate' && RATE_METRICS.has(name))
-        return `${(n * 100).toFixed(2)}%`;
-    if (name.includes('duration') || name.endsWith('_ms') || DURATION_KEYS.includes(key))
-        return formatMs(n);
-    return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-function loadMetrics(m) {
-    if (!view_model_isObj(m))
-        return [];
-    const names = Object.keys(m).sort((a, b) => {
-        const ia = METRIC_ORDER.indexOf(a);
-        const ib = METRIC_ORDER.indexOf(b);
-        return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-    });
-    return names.map((name) => {
-        const v = m[name];
-        if (view_model_isObj(v)) {
-            const keys = Object.keys(v).sort((a, b) => {
-                const ia = DURATION_KEYS.indexOf(a);
-                const ib = DURATION_KEYS.indexOf(b);
-                return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-            });
-            return { name: view_model_text(name, 200), values: keys.map((k) => ({ key: view_model_text(k, 100), value: metricValue(name, k, v[k]) })) };
-        }
-        return { name: view_model_text(name, 200), values: [{ key: 'value', value: metricValue(name, 'value', v) }] };
-    });
-}
-/** Thresholds as a list `[{metric, expression, ok, actual}]` or as k6 writes them in options, `{metric: [expr]}`. */
-function loadThresholds(t) {
-    if (Array.isArray(t)) {
-        return t.filter(view_model_isObj).map((x) => {
-            const ok = typeof x.ok === 'boolean' ? x.ok : typeof x.passed === 'boolean' ? x.passed : typeof x.failed === 'boolean' ? !x.failed : null;
-            const metric = view_model_text(x.metric ?? x.name ?? '', 200);
-            const actual = x.actual ?? x.value;
-            const note = typeof x.note === 'string' ? ` (${view_model_text(x.note, 200)})` : '';
-            const level = x.level === 'warn' ? ' [warn]' : '';
-            return {
-                metric,
-                expression: view_model_text(x.expression ?? x.threshold ?? x.expr ?? x.source ?? '', 300) + level,
-                ok,
-                actual: (actual === undefined || actual === null ? '' : metricValue(metric.replace(/\{.*$/, ''), RATE_METRICS.has(metric.replace(/\{.*$/, '')) ? 'rate' : 'value', actual)) + note,
-            };
-        });
-    }
-    if (view_model_isObj(t)) {
-        return Object.entries(t).flatMap(([metric, list]) => arr(list).map((e) => (view_model_isObj(e) ? { metric, expression: view_model_text(e.threshold ?? e.expression ?? '', 300), ok: typeof e.ok === 'boolean' ? e.ok : null, actual: '' } : { metric, expression: view_model_text(e, 300), ok: null, actual: '' })));
-    }
-    return [];
-}
-/** Histogram bins as `[{from,to,count}]`, `[{lo,hi,count}]`, `[{min,max,count}]` or `{ bins: [...] }`. */
-function histogramBins(h) {
-    const list = view_model_isObj(h) ? arr(h.bins ?? h.buckets) : arr(h);
-    const out = [];
-    let prev = 0;
-    for (const b of list) {
-        if (!view_model_isObj(b))
-            continue;
-        const count = view_model_num(b.count);
-        const to = view_model_num(b.to ?? b.hi ?? b.max ?? b.le);
-        const from = view_model_num(b.from ?? b.lo ?? b.min) ?? prev;
-        if (count === null || to === null)
-            continue;
-        out.push({ from, to, count });
-        prev = to;
-    }
-    return out;
-}
-function timelinePoints(t) {
-    return arr(t)
-        .filter(view_model_isObj)
-        .flatMap((p) => {
-        // `{ t, p50, p95, p99, rate, errors }`, or the load recorder's rows `{ second, completed, p50Ms, ... }`.
-        const tt = view_model_num(p.t ?? p.second);
-        if (tt === null)
-            return [];
-        return [{ t: tt, p50: view_model_num(p.p50 ?? p.p50Ms), p95: view_model_num(p.p95 ?? p.p95Ms), p99: view_model_num(p.p99 ?? p.p99Ms), rate: view_model_num(p.rate ?? p.completed), errors: view_model_num(p.errors) }];
-    });
-}
-function p95Limit(thresholds) {
-    for (const t of thresholds) {
-        if (t.metric !== 'http_req_duration')
-            continue;
-        const m = /^p\(95\)\s*<=?\s*([\d.]+)(?:\s|$)/.exec(t.expression.replace(/\s+/g, ' ').trim());
-        if (m)
-            return Number(m[1]);
-    }
-    return null;
-}
-function loadView(s) {
-    const thresholds = loadThresholds(s.thresholds);
-    const limit = p95Limit(thresholds);
-    const dur = view_model_isObj(s.metrics) && view_model_isObj(s.metrics.http_req_duration) ? s.metrics.http_req_duration : {};
-    const markers = ['p(50)', 'med', 'p(95)', 'p(99)'].flatMap((k) => (view_model_num(dur[k]) !== null ? [{ ms: view_model_num(dur[k]), label: k === 'med' ? 'p50' : k.replace(/[()]/g, '') }] : []));
-    const reasons = arr(s.invalidReasons).map((x) => view_model_text(x, 300));
-    const invalid = s.valid === false
-        ? reasons.length
-            ? reasons.join('; ')
-            : view_model_text(s.invalidReason ?? s.reason ?? 'the generator fell behind', 500)
-        : typeof s.invalid === 'string'
-            ? view_model_text(s.invalid, 500)
-            : null;
-    const q = view_model_isObj(s.quality) ? s.quality : null;
-    const quality = q
-        ? {
-            checked: view_model_num(q.checked),
-            failed: view_model_num(q.failed),
-            passRate: view_model_num(q.passRate),
-            simPassRate: view_model_num(q.simPassRate),
-            failing: arr(q.failingCases)
-                .filter(view_model_isObj)
-                .slice(0, 20)
-                .map((c) => ({ id: `${view_model_text(c.dataset ?? '', 300)}/${view_model_text(c.id, 300)}`, location: view_model_location(c.location), failed: `${fmtNum(c.failed, 0)}/${fmtNum(c.checked, 0)}`, first: view_model_text(c.firstFailure ?? '', 600) })),
-        }
-        : null;
-    const errors = view_model_isObj(s.errors) ? Object.entries(s.errors).flatMap(([kind, count]) => (view_model_num(count) !== null && count > 0 ? [{ kind: view_model_text(kind, 100), count: count }] : [])) : [];
-    return {
-        verdict: view_model_text(s.verdict, 20),
-        cls: verdictCls(s.verdict),
-        reason: view_model_text(s.reason ?? ''),
-        generator: view_model_str(s.generator),
-        invalid,
-        quality,
-        errors,
-        metrics: loadMetrics(s.metrics),
-        thresholds,
-        histogram: histogramChart(histogramBins(s.histogram ?? s.latencyHistogram), { rules: markers }),
-        timeline: timelineChart(timelinePoints(s.timeline), { thresholdMs: limit }),
-    };
-}
-/** A replay/drift difference (`{ pointer, kind, left, right, charIndex?, similarity? }`) as one readable line. */
-function diffText(x) {
-    if (Array.isArray(x))
-        return x.slice(0, 5).map(diffText).join('\n');
-    if (!view_model_isObj(x) || typeof x.pointer !== 'string')
-        return view_model_text(x, 600);
-    const where = x.pointer === '' ? '(root)' : x.pointer;
-    const at = view_model_num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
-    const sim = view_model_num(x.similarity) !== null ? ` (similarity ${x.similarity.toFixed(2)})` : '';
-    const side = (v) => (v === undefined ? '(absent)' : view_model_text(v, 240));
-    return `${where} ${view_model_text(x.kind ?? 'changed', 20)}${at}: ${side(x.left)} → ${side(x.right)}${sim}`;
-}
-function fmtNum(v, digits = 2) {
-    const n = view_model_num(v);
-    return n === null ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
-}
-function driftView(d) {
-    if (!view_model_isObj(d))
-        return null;
-    const cases = arr(d.cases).filter(view_model_isObj);
-    const counts = new Map();
-    for (const c of cases) {
-        const st = view_model_text(c.status ?? 'unknown', 50);
-        counts.set(st, (counts.get(st) ?? 0) + 1);
-    }
-    const changed = cases
-        .filter((c) => c.status !== 'unchanged' && c.status !== 'noise')
-        .map((c) => ({ id: view_model_text(c.id, 300), status: view_model_text(c.status, 50), diff: c.diff === undefined ? '' : diffText(c.diff) }));
-    const noiseAll = cases.filter((c) => c.status === 'noise');
-    const noise = noiseAll.slice(0, 50).map((c) => ({ id: view_model_text(c.id, 300), diff: c.diff === undefined ? '' : diffText(c.diff) }));
-    return {
-        baseline: view_model_text(d.baseline ?? '(none)', 500),
-        rate: view_model_num(d.rate),
-        counts: [...counts.entries()].map(([status, count]) => ({ status, count })),
-        changed: paginate(changed, { perPage: LIMITS.maxDriftRows, max: LIMITS.maxDriftRows, idPrefix: 'drift' }),
-        noise,
-        noiseMore: noiseAll.length - noise.length,
-    };
-}
-/** The replay stage's PASS and WARN lines (DESIGN §4.1: 90 and 70 unless the config moves them). */
-function replayBands(s) {
-    const th = s && view_model_isObj(s.thresholds) ? s.thresholds : {};
-    return { warn: view_model_num(th.warn) ?? 70, pass: view_model_num(th.pass) ?? 90 };
-}
-function replayView(s) {
-    const score = view_model_num(s.determinismScore);
-    const bands = replayBands(s);
-    const cases = arr(s.cases).filter(view_model_isObj);
-    const diverged = cases
-        .filter((c) => c.agreed !== true)
-        .sort((a, b) => (view_model_num(b.uniqueOutputs) ?? 0) - (view_model_num(a.uniqueOutputs) ?? 0))
-        .map((c) => {
-        const fd = view_model_isObj(c.firstDivergence) ? c.firstDivergence : null;
-        const id = view_model_text(c.id, 300);
-        const pointer = fd ? view_model_text(fd.pointer ?? '', 500) : null;
-        return {
-            id,
-            uniqueOutputs: fmtNum(c.uniqueOutputs, 0),
-            modalAgreement: view_model_num(c.modalAgreement) !== null ? `${(c.modalAgreement <= 1 ? c.modalAgreement * 100 : c.modalAgreement).toFixed(1)}%` : '–',
-            pointer: pointer === '' ? '(root)' : pointer,
-            charIndex: fd ? view_model_num(fd.charIndex) : null,
-            dataset: c.dataset !== undefined ? view_model_text(c.dataset, 300) : null,
-            location: view_model_location(c.location),
-            diffs: arr(c.diffs).slice(0, 3).map((x) => diffText(x)),
-            search: `${view_model_text(c.dataset ?? '', 300)}/${id} ${pointer ?? ''}`.toLowerCase(),
-        };
-    });
-    return {
-        verdict: view_model_text(s.verdict, 20),
-        cls: verdictCls(s.verdict),
-        reason: view_model_text(s.reason ?? ''),
-        score,
-        bar: scoreBar(score, bands),
-        stats: [
-            { label: 'rounds', value: fmtNum(s.rounds, 0) },
-            { label: 'TAR (canonical)', value: view_model_num(s.tarCanonical) !== null ? `${(s.tarCanonical * 100).toFixed(1)}%` : '–' },
-            { label: 'TAR (raw bytes)', value: view_model_num(s.tarRaw) !== null ? `${(s.tarRaw * 100).toFixed(1)}%` : '–' },
-            { label: 'unique outputs', value: fmtNum(s.uniqueOutputs) },
-        ],
-        divergences: paginate(diverged, { perPage: LIMITS.maxReplayRows, max: LIMITS.maxReplayRows, idPrefix: 'replay' }),
-        agreedCount: cases.length - diverged.length,
-        caseCount: cases.length,
-        drift: driftView(s.drift),
-    };
-}
-function pipelineView(s) {
-    const all = arr(s.checks)
-        .filter(view_model_isObj)
-        .map((c, i) => {
-        const severity = view_model_text(c.severity ?? '', 20);
-        return { i, name: view_model_text(c.name, 300), ok: typeof c.ok === 'boolean' ? c.ok : null, severity, sevCls: severity.toLowerCase(), detail: view_model_text(c.detail ?? '') };
-    });
-    const sev = (x) => SEVERITY_SCORE[x] ?? -1;
-    all.sort((a, b) => Number(a.ok === true) - Number(b.ok === true) || sev(b.severity) - sev(a.severity) || a.i - b.i);
-    return {
-        verdict: view_model_text(s.verdict, 20),
-        cls: verdictCls(s.verdict),
-        reason: view_model_text(s.reason ?? ''),
-        checks: all.slice(0, LIMITS.maxChecks).map(({ i: _i, ...c }) => c),
-        failing: all.filter((c) => c.ok === false).length,
-        more: Math.max(0, all.length - LIMITS.maxChecks),
-    };
-}
-const view_model_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
-/** Most severe first (by score), then in the order raised. */
-function sortFindings(findings) {
-    return findings
-        .map((f, i) => ({ f, i, s: typeof f.score === 'number' ? f.score : (SEVERITY_SCORE[f.severity] ?? 0) }))
-        .sort((a, b) => b.s - a.s || view_model_SEVERITIES.indexOf(a.f.severity) - view_model_SEVERITIES.indexOf(b.f.severity) || a.i - b.i)
-        .map((x) => x.f);
-}
-function warroomView(findings) {
-    const sorted = sortFindings(findings);
-    const rows = sorted.slice(0, LIMITS.maxWarroomRows).map((f) => {
-        const message = view_model_text(f.message);
-        const caseId = f.caseId !== undefined ? view_model_text(f.caseId, 300) : null;
-        const loc = view_model_location(f.location);
-        return {
-            severity: view_model_text(f.severity, 20),
-            cls: `sev-${view_model_text(f.severity, 20).toLowerCase()}`,
-            score: typeof f.score === 'number' ? f.score : 0,
-            subsystem: view_model_text(f.subsystem, 100),
-            type: view_model_text(f.type, 100),
-            message,
-            caseId,
-            location: loc,
-            remediation: view_model_text(f.remediation),
-            timestamp: view_model_text(f.timestamp, 40),
-            search: `${f.severity} ${f.subsystem} ${f.type} ${caseId ?? ''} ${loc ?? ''} ${message}`.toLowerCase().slice(0, 600),
-        };
-    });
-    const paged = paginate(rows, { perPage: LIMITS.warroomPerPage, max: LIMITS.maxWarroomRows, idPrefix: 'warroom' });
-    paged.total = findings.length;
-    paged.more = findings.length - paged.shown;
-    return {
-        counts: view_model_SEVERITIES.map((s) => ({ severity: s, cls: `sev-${s.toLowerCase()}`, count: findings.filter((f) => f.severity === s).length })),
-        rows: paged,
-    };
-}
-function trendsView(report, history) {
-    const sim = report.stages.sim;
-    const replay = report.stages.replay;
-    const load = report.stages.load;
-    const dur = load && view_model_isObj(load.metrics) && view_model_isObj(load.metrics.http_req_duration) ? load.metrics.http_req_duration : {};
-    const current = {
-        runId: report.runId,
-        startedAt: report.startedAt,
-        simPassRate: sim && sim.verdict !== 'SKIPPED' ? view_model_num(sim.passRate) : null,
-        determinismScore: replay ? view_model_num(replay.determinismScore) : null,
-        p95Ms: view_model_num(dur['p(95)']),
-    };
-    // This run's replay lines (as its score bar draws them), not the defaults: a gate at 95 drawn at 90 misleads.
-    const bands = replayBands(replay);
-    const past = history.filter((h) => h.runId !== report.runId).slice(-(LIMITS.maxTrendRuns - 1));
-    const series = [...past.map((h) => ({ ...h, current: false })), { ...current, current: true }];
-    const pick = (get) => series.map((p) => ({ runId: p.runId, startedAt: p.startedAt, value: get(p), current: p.current }));
-    const charts = [
-        trendChart('SIM pass rate', pick((p) => (p.simPassRate === null ? null : p.simPassRate * 100)), { unit: 'pct' }),
-        trendChart('Determinism score', pick((p) => p.determinismScore), {
-            unit: 'score',
-            rules: [
-                { value: bands.pass, cls: 'band-pass-line', label: `PASS ${bands.pass}` },
-                { value: bands.warn, cls: 'band-fail-line', label: `FAIL below ${bands.warn}` },
-            ],
-        }),
-        trendChart('Load p95 latency', pick((p) => p.p95Ms), { unit: 'ms' }),
-    ].filter((c) => c !== null);
-    return { runs: series.length, charts };
-}
-function buildHtmlView(report, opts = {}) {
-    const stages = (report.stages ?? {});
-    const names = [...STAGE_ORDER.filter((n) => n in stages), ...Object.keys(stages).filter((n) => !STAGE_ORDER.includes(n))];
-    const ran = (n) => view_model_isObj(stages[n]) && stages[n].verdict !== 'SKIPPED';
-    const cards = names.map((n) => {
-        const s = view_model_isObj(stages[n]) ? stages[n] : {};
-        return {
-            name: n,
-            verdict: view_model_text(s.verdict ?? 'UNKNOWN', 20),
-            cls: verdictCls(s.verdict),
-            reason: view_model_text(s.reason ?? ''),
-            headline: stageHeadline(n, s),
-            anchor: ran(n) ? `stage-${n}` : null,
-        };
-    });
-    const artifacts = Object.entries(report.artifacts ?? {})
-        .filter(([, v]) => typeof v === 'string' && v !== '')
-        .map(([k, v]) => ({ label: k, href: v }))
-        // Only relative paths inside the report folder are links (a report never names a machine path).
-        .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href));
-    return {
-        title: `toron-testops ${report.verdict}: run ${report.runId}`,
-        runId: report.runId,
-        verdict: report.verdict,
-        verdictCls: verdictCls(report.verdict),
-        reason: view_model_text(report.reason ?? ''),
-        error: report.error ? { kind: view_model_text(report.error.kind, 100), message: view_model_text(report.error.message) } : null,
-        cancelled: report.cancelled === true,
-        engine: {
-            kind: view_model_text(report.engine?.kind ?? '', 100),
-            target: view_model_text(report.engine?.target ?? '', 500),
-            version: view_model_text(report.engine?.version ?? '–', 200),
-            profile: view_model_text(report.engine?.profile ?? '', 100),
-        },
-        startedAt: report.startedAt,
-        finishedAt: report.finishedAt,
-        durationMs: view_model_num(report.durationMs),
-        settings: {
-            configFile: view_model_text(report.settings?.configFile ?? 'defaults', 500),
-            stages: arr(report.settings?.stages).join(', '),
-            failOn: view_model_text(report.settings?.failOn ?? '', 20),
-            shard: view_model_text(report.settings?.shard ?? '–', 20),
-        },
-        cards,
-        stages: cards.map((c) => ({ name: c.name, verdict: c.verdict, cls: c.cls, reason: c.reason })),
-        sim: ran('sim') ? simView(stages.sim) : null,
-        load: ran('load') ? loadView(stages.load) : null,
-        replay: ran('replay') ? replayView(stages.replay) : null,
-        pipeline: ran('pipeline') ? pipelineView(stages.pipeline) : null,
-        others: names
-            .filter((n) => !STAGE_ORDER.includes(n) && ran(n))
-            .map((n) => ({ name: n, verdict: view_model_text(stages[n].verdict, 20), cls: verdictCls(stages[n].verdict), reason: view_model_text(stages[n].reason ?? ''), json: view_model_text(stages[n], 20_000) })),
-        warroom: warroomView(report.warroom ?? []),
-        trends: trendsView(report, opts.history ?? []),
-        artifacts,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/report/html.ts
 
 
@@ -17633,7 +17759,8 @@ async function runPipeline(settings, opts = {}) {
             emit: (e) => bus.emit(e),
             log,
             raise,
-            snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure }),
+            // The failure names the files it could not write: it goes into a stage's reason, so scrubbed.
+            snapshotStatus: () => ({ written: snapshotWritten, failure: snapshot.failure === null ? null : scrub(snapshot.failure) }),
         };
         const answerObservers = settings.stages.includes('sim') ? [snapshot.observer] : [];
         for (const name of STAGE_ORDER) {
@@ -18820,6 +18947,7 @@ async function compareGate(ctx, p) {
 
 
 
+
 /**
  * What merge reads: shard report folders, folders holding them at any depth (actions/download-artifact
  * gives one folder per artifact, each holding bundle.zip), and bundle.zip files. Bundles are read in
@@ -18851,7 +18979,8 @@ function collectShardSources(inputs, opts) {
             sources.push(readBundleFile(file, shown(file), limits));
         }
         catch (err) {
-            problems.push({ source: shown(file), message: errorMessage(err) });
+            // fs errors name the file by its absolute path: reports name it as shown (DESIGN §3.3)
+            problems.push({ source: shown(file), message: errorMessage(err).split(file).join(shown(file)) });
         }
     };
     const walk = (dir, depth) => {
@@ -18860,7 +18989,7 @@ function collectShardSources(inputs, opts) {
             entries = external_node_fs_default().readdirSync(dir, { withFileTypes: true });
         }
         catch (err) {
-            problems.push({ source: shown(dir), message: `cannot read the folder: ${errorMessage(err)}` });
+            problems.push({ source: shown(dir), message: `cannot read the folder: ${errorMessage(err).split(dir).join(shown(dir))}` });
             return;
         }
         if (entries.some((e) => e.isFile() && e.name === 'report.json')) {
@@ -18915,12 +19044,12 @@ function shownInput(cwd, p) {
 }
 /**
  * The first input that lies in `reportDir` (the folder the merged run replaces), or null. Sources are
- * named relative to `cwd` (shownInput), a bundle's inner archive after a "!".
+ * named relative to `cwd` (shownInput), a bundle's inner archive after a "!". Compared by real paths:
+ * an --out through a symbolic link to a leg's folder would delete the leg all the same.
  */
 function inputOverwrittenBy(sources, cwd, reportDir) {
     for (const s of sources) {
-        const at = external_node_path_default().resolve(cwd, s.source.split('!')[0]);
-        if (at === reportDir || at.startsWith(reportDir + (external_node_path_default()).sep))
+        if (isInside(external_node_path_default().resolve(cwd, s.source.split('!')[0]), reportDir))
             return s.source;
     }
     return null;
@@ -19031,7 +19160,8 @@ function readK6Summaries(files, cwd) {
             inputs.push({ source, summary: parseK6SummaryText(external_node_fs_default().readFileSync(abs, 'utf8'), source) });
         }
         catch (err) {
-            problems.push({ source, message: errorMessage(err) });
+            // fs errors name the file by its absolute path: the merged run's reports name it as given (DESIGN §3.3)
+            problems.push({ source, message: errorMessage(err).split(abs).join(source) });
         }
     }
     return { inputs, problems };
@@ -19711,6 +19841,7 @@ async function mergeShards(inputs, opts) {
     const runId = sel.runId ?? newRunId(startedAt);
     const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, ref?.report.shard.rules ?? null, opts.failOn);
     const paths = runPaths(cwd, settings.out, runId);
+    const scrub = pathScrubber(cwd, paths.out);
     const bus = new EventBus(runId);
     for (const s of opts.sinks ?? [])
         bus.add(s);
@@ -19721,19 +19852,28 @@ async function mergeShards(inputs, opts) {
         return { runId, verdict: 'ERROR', exitCode: 2, paths, report: null, error: message };
     };
     // The merged run replaces <out>/reports/<run_id>/ and <out>/snapshots/<run_id>.json: a leg written there
-    // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing.
-    const overwritten = inputOverwrittenBy(collected.sources, cwd, paths.reportDir);
+    // (merge given the --out of a leg) would be deleted, and the next merge would find the leg missing;
+    // so would a k6 summary kept there (read, then deleted with the folder).
+    const overwritten = inputOverwrittenBy([...collected.sources, ...(k6?.inputs ?? [])], cwd, paths.reportDir);
     if (overwritten) {
         return refuse(`--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`);
     }
     try {
         external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
-        bus.add(new RunLogSink(paths.runLog, pathScrubber(cwd, paths.out)));
-        bus.add(new WarroomLogSink(paths.warroomLog));
+        bus.add(new RunLogSink(paths.runLog, scrub));
     }
     catch (err) {
         return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
+    }
+    // The log appended across runs is history, as in a run (runner.ts): trouble with it is a finding, and
+    // the merged run's findings still land in its report folder's warroom.log, report.json and bundle.
+    let warroomLogError = null;
+    try {
+        bus.add(new WarroomLogSink(paths.warroomLog));
+    }
+    catch (err) {
+        warroomLogError = scrub(errorMessage(err));
     }
     const log = (level, source, message) => bus.emit({ type: 'log', level, source, message });
     const engine = ref?.report.engine ?? { kind: 'unknown', target: '(no shard)', version: null, profile: 'auto' };
@@ -19750,8 +19890,10 @@ async function mergeShards(inputs, opts) {
     const own = [];
     const errors = [];
     for (const p of problems) {
-        errors.push(`${p.source}: ${p.message}`);
-        own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message: `${p.source}: ${p.message}` });
+        // An input's error (fs, zip) may name a path of the machine; the reason goes into every report (DESIGN §3.3).
+        const message = `${p.source}: ${scrub(p.message)}`;
+        errors.push(message);
+        own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message });
     }
     if (sel.total !== null && sel.missing.length > 0) {
         const m = `shard(s) ${sel.missing.map((i) => `${i}/${sel.total}`).join(', ')} missing: the merged report holds ${sel.shards.length} of ${sel.total} shards`;
@@ -19767,6 +19909,14 @@ async function mergeShards(inputs, opts) {
     }
     if (sel.shards.length === 0 && errors.length === 0)
         errors.push('no shard report in the inputs');
+    if (warroomLogError !== null) {
+        own.push({
+            type: 'warroom-log-unavailable',
+            severity: 'HIGH',
+            subsystem: 'warroom',
+            message: `this run's findings are not appended to ${relPath(cwd, paths.warroomLog)} (${warroomLogError}); they are in its report folder's warroom.log, report.json and bundle`,
+        });
+    }
     // 4. The stages of the union.
     const results = {};
     const recomputed = [];
