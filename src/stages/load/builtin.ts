@@ -24,6 +24,8 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
 
   const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
 
+  // The abortOnFail threshold that stopped the load, if one did.
+  let crossed: ParsedThreshold | null = null;
   let result;
   try {
     result = await runGenerator({
@@ -34,7 +36,7 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
       requestAt: (i) => pool.requestAt(i),
       judge,
       signal: ctx.signal,
-      abortWhen: abortOnFail(thresholds),
+      abortWhen: abortOnFail(thresholds, (t) => (crossed = t)),
       onProgress: (p) =>
         ctx.emit({
           type: 'progress',
@@ -59,11 +61,10 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
     ctx.log('warn', 'load', `load aborted at ${(result.aborted.atMs / 1000).toFixed(1)} s: ${result.aborted.reason}`);
     // The threshold that stopped the load failed, whatever the shortened run's final value says (k6 too
     // fails a test its abortOnFail threshold stopped).
-    for (const t of evaluated) {
-      if (t.passed === true && result.aborted.reason.startsWith(`${t.metric} ${t.expression} `)) {
-        t.passed = false;
-        t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
-      }
+    const t = crossed === null ? undefined : evaluated[thresholds.indexOf(crossed)];
+    if (t?.passed === true) {
+      t.passed = false;
+      t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
     }
   }
   const checks = result.metrics.checks;
@@ -95,7 +96,10 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
  * k6's abortOnFail: each second, a threshold marked so that is crossed (once its delayAbortEval has
  * passed) stops the load. A threshold with nothing to judge yet does not abort (k6 neither).
  */
-export function abortOnFail(thresholds: ParsedThreshold[]): ((elapsedMs: number, rec: LoadRecorder) => string | null) | undefined {
+export function abortOnFail(
+  thresholds: ParsedThreshold[],
+  onCrossed: (t: ParsedThreshold) => void = () => undefined,
+): ((elapsedMs: number, rec: LoadRecorder) => string | null) | undefined {
   const watched = thresholds.filter((t) => t.abortOnFail);
   if (watched.length === 0) return undefined;
   return (elapsedMs, rec) => {
@@ -103,6 +107,7 @@ export function abortOnFail(thresholds: ParsedThreshold[]): ((elapsedMs: number,
       if (elapsedMs < t.delayAbortEvalMs) continue;
       const v = rec.valueOf(t.name, t.aggregation, t.percentile, elapsedMs);
       if (v === null || !Number.isFinite(v) || compare(v, t.op, t.value)) continue;
+      onCrossed(t);
       return `${t.metric} ${t.expression} crossed (got ${Math.round(v * 1000) / 1000}) and has abortOnFail`;
     }
     return null;
