@@ -7042,6 +7042,8 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
     const transport = makeTransport(ctx);
     ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
     const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
+    // The abortOnFail threshold that stopped the load, if one did.
+    let crossed = null;
     let result;
     try {
         result = await runGenerator({
@@ -7052,7 +7054,7 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
             requestAt: (i) => pool.requestAt(i),
             judge,
             signal: ctx.signal,
-            abortWhen: abortOnFail(thresholds),
+            abortWhen: abortOnFail(thresholds, (t) => (crossed = t)),
             onProgress: (p) => ctx.emit({
                 type: 'progress',
                 stage: 'load',
@@ -7076,11 +7078,10 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
         ctx.log('warn', 'load', `load aborted at ${(result.aborted.atMs / 1000).toFixed(1)} s: ${result.aborted.reason}`);
         // The threshold that stopped the load failed, whatever the shortened run's final value says (k6 too
         // fails a test its abortOnFail threshold stopped).
-        for (const t of evaluated) {
-            if (t.passed === true && result.aborted.reason.startsWith(`${t.metric} ${t.expression} `)) {
-                t.passed = false;
-                t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
-            }
+        const t = crossed === null ? undefined : evaluated[thresholds.indexOf(crossed)];
+        if (t?.passed === true) {
+            t.passed = false;
+            t.note = `crossed at ${(result.aborted.atMs / 1000).toFixed(1)} s: the load was aborted there (abortOnFail)`;
         }
     }
     const checks = result.metrics.checks;
@@ -7111,7 +7112,7 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
  * k6's abortOnFail: each second, a threshold marked so that is crossed (once its delayAbortEval has
  * passed) stops the load. A threshold with nothing to judge yet does not abort (k6 neither).
  */
-function abortOnFail(thresholds) {
+function abortOnFail(thresholds, onCrossed = () => undefined) {
     const watched = thresholds.filter((t) => t.abortOnFail);
     if (watched.length === 0)
         return undefined;
@@ -7122,6 +7123,7 @@ function abortOnFail(thresholds) {
             const v = rec.valueOf(t.name, t.aggregation, t.percentile, elapsedMs);
             if (v === null || !Number.isFinite(v) || compare(v, t.op, t.value))
                 continue;
+            onCrossed(t);
             return `${t.metric} ${t.expression} crossed (got ${Math.round(v * 1000) / 1000}) and has abortOnFail`;
         }
         return null;
