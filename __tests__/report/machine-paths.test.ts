@@ -95,7 +95,7 @@ describe('no path of the machine in the files of a run', () => {
     const envFile = path.join(ROOT, 'no-such.env');
     const engine = `cmd:${process.execPath} --no-warnings --env-file-if-exists=${envFile} ${path.join(cwd, 'engine.mjs')}`;
     // The engine's stack names a file of its own elsewhere, and the working folder without a trailing /.
-    const elsewhere = path.join(os.tmpdir(), 'engine-lib-elsewhere');
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-lib-elsewhere-'));
     const r = await runCli(['run', '--engine', engine, '--stages', 'sim,replay', '--concurrency', '1', '--run-id', 'abs', '--out', 'out'], { cwd, env: { ELSEWHERE: elsewhere } });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const texts = runTexts(path.join(cwd, 'out'), 'abs');

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pathScrubber } from '../../src/runner/paths.js';
 import { portableText } from '../../src/util/portable-path.js';
@@ -26,13 +29,23 @@ describe('pathScrubber: no path of this machine in a report text', () => {
   });
 });
 
-describe('portableText: an engine text with its own paths made portable', () => {
-  it('stack frames, modules and tracebacks keep file names and lines; URLs and relative paths stay', () => {
-    const cwd = '/home/runner/work/repo/repo';
-    expect(portableText("Error: Cannot find module '/tmp/qa/eng/engin.mjs'", cwd)).toBe("Error: Cannot find module '…/engin.mjs'");
-    expect(portableText('    at file:///tmp/qa/eng/lib/helper.mjs:3:9', cwd)).toBe('    at …/helper.mjs:3:9');
-    expect(portableText('  File "/usr/lib/python3.12/json/decoder.py", line 337', cwd)).toBe('  File "…/decoder.py", line 337');
-    expect(portableText('boom in /home/runner/work/repo/repo/x.py (cwd /home/runner/work/repo/repo)', cwd)).toBe('boom in x.py (cwd .)');
-    expect(portableText('see http://localhost:8080/v1/run and ./a/b and a/b', cwd)).toBe('see http://localhost:8080/v1/run and ./a/b and a/b');
+describe('portableText: an engine text with the paths of this machine made portable', () => {
+  // Real files: only what is a path here is shortened.
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portable-cwd-'));
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'portable-elsewhere-'));
+  fs.mkdirSync(path.join(elsewhere, 'lib'));
+  fs.writeFileSync(path.join(elsewhere, 'lib', 'helper.mjs'), '');
+  fs.writeFileSync(path.join(cwd, 'x.py'), '');
+
+  it('stack frames, missing modules and tracebacks keep file names and lines', () => {
+    expect(portableText(`Error: Cannot find module '${elsewhere}/engin.mjs'`, cwd)).toBe("Error: Cannot find module '…/engin.mjs'");
+    expect(portableText(`    at file://${elsewhere}/lib/helper.mjs:3:9`, cwd)).toBe('    at …/helper.mjs:3:9');
+    expect(portableText(`  File "${elsewhere}/lib/helper.mjs", line 337`, cwd)).toBe('  File "…/helper.mjs", line 337');
+    expect(portableText(`boom in ${cwd}/x.py (cwd ${cwd})`, cwd)).toBe('boom in x.py (cwd .)');
+  });
+
+  it('JSON pointers, URL paths and relative paths in the same text stay as written', () => {
+    const text = 'schema violation at /state_snapshot/T1_RAW/0/model; upstream POST /v1/chat failed ("pointer":"/a/b"); see http://localhost:8080/v1/run and ./a/b and a/b';
+    expect(portableText(text, cwd)).toBe(text);
   });
 });

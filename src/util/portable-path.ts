@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -19,12 +20,20 @@ export function portablePath(p: string, cwd: string): string {
 const ABSOLUTE_IN_TEXT = /(?<=^|[\s'"`([{=,;])(?:file:\/\/)?(\/(?!\/)[^\s'"`()<>[\]{},;]+)/g;
 
 /**
- * Text from an engine (its stderr, its error messages) with every absolute path in it made portable:
- * stack traces and "cannot find module '/x/y'" name files of this machine, and run.log, the reports and
- * the bundle must not (DESIGN §3.3). A file keeps its name (and line: `…/helper.mjs:3:9`). The price:
- * a JSON pointer standing alone in engine text (`/a/b`) is shortened too.
+ * Text from an engine or a tool it runs (stderr, error messages) with the paths of this machine in it
+ * made portable: stack traces and "cannot find module '/x/y'" name files here, and run.log, the reports
+ * and the bundle must not (DESIGN §3.3). A file keeps its name (and line: `…/helper.mjs:3:9`). Only
+ * what is a path here is touched: the file or its folder exists (a missing module's folder does), so
+ * a JSON pointer (`/state_snapshot/T1_RAW/0/model`) or a URL path (`/v1/chat`) stays as it was written.
  */
 export function portableText(text: string, cwd: string): string {
   if (!text.includes('/')) return text;
-  return text.replace(ABSOLUTE_IN_TEXT, (_m, p: string) => portablePath(p, cwd));
+  return text.replace(ABSOLUTE_IN_TEXT, (m, p: string) => (isPathHere(p) ? portablePath(p, cwd) : m));
+}
+
+/** Whether an absolute path (`:line:column` of a stack frame left aside) names a file or folder here. */
+function isPathHere(p: string): boolean {
+  const file = p.replace(/(?::\d+){1,2}$/, '');
+  const dir = path.dirname(file);
+  return existsSync(file) || (dir !== path.parse(dir).root && existsSync(dir));
 }
