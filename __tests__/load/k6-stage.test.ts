@@ -137,6 +137,23 @@ describe('load stage, k6 backend', () => {
     expect(reason).not.toContain(inside);
   });
 
+  it("a k6 whose version check fails quoting the working folder and other folders of this machine: its words reach the reports without them", async () => {
+    const dir = project({ k6Binary: './tools/k6' });
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'k6-elsewhere-'));
+    fs.mkdirSync(path.join(dir, 'tools'));
+    fs.writeFileSync(path.join(dir, 'tools', 'k6'), `#!/bin/sh\necho "$0: cannot run in $(pwd) ${elsewhere}/lib" >&2\nexit 3\n`, { mode: 0o755 });
+    await runCli(['run', '--stages', 'load', '--run-id', 'k13'], { cwd: dir, env: { PATH: BASE_PATH, HOME: os.tmpdir() } });
+    const rd = reportDir(dir, 'k13');
+    const reason = readJson(path.join(rd, 'report.json')).stages.load.reason;
+    // k6 runs in the report folder's k6/: named as the folder there; the other folder by its last part.
+    expect(reason).toMatch(/"\.\/tools\/k6 version" exited with 3: \.\/tools\/k6: cannot run in k6 …\/lib$/);
+    for (const f of ['report.json', 'load_summary.json', 'result.json', 'summary.md', 'run.log', 'warroom.log', 'report.html']) {
+      const text = fs.readFileSync(path.join(rd, f), 'utf8');
+      expect(text, f).not.toContain(dir);
+      expect(text, f).not.toContain(elsewhere);
+    }
+  });
+
   it('k6 failing for its own reasons (script exception, exit 107): ERROR with its meaning', async () => {
     const dir = project();
     const r = await runCli(['run', '--stages', 'load', '--run-id', 'k4'], {

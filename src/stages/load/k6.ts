@@ -12,7 +12,7 @@ import { parseDuration } from '../../settings/duration.js';
 import { relPath } from '../../runner/paths.js';
 import type { RunContext } from '../../runner/stage.js';
 import { InputError } from '../../util/errors.js';
-import { portablePath } from '../../util/portable-path.js';
+import { portablePath, portableText } from '../../util/portable-path.js';
 import type { LoadRunData } from './types.js';
 
 /** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
@@ -57,8 +57,11 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   // Named in messages as configured, but an absolute one as every path in a report is: relative to the
   // working folder inside it, else by its last part ("/opt/x/k6" is this machine's layout).
   const shownBinary = portablePath(load.k6Binary, settings.cwd);
+  // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
+  // them, and other paths of this machine): relative or portable in anything that reaches a report.
+  const scrub = (text: string) => portableText(text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join(''), settings.cwd);
   const version = await k6Version(binary, env, dir, shownBinary);
-  if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
+  if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
 
   const url = new URL(spec.url.href);
@@ -89,9 +92,6 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
 
   const childEnv: NodeJS.ProcessEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
   const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
-  // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
-  // them): relative in anything that reaches a report, as every path in a report is.
-  const scrub = (text: string) => text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join('');
   const shown = args.map(scrub);
   ctx.log('info', 'load', `running ${path.basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
   const started = performance.now();
