@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundle, recordedBundle } from '../report/bundle.js';
 import { relPath } from '../runner/paths.js';
+import { listZip } from '../github/zip.js';
 import { InputError, errorMessage } from '../util/errors.js';
 
 export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
@@ -61,26 +62,26 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
 
 /**
  * --out may replace a previous bundle, never another file: `--out out/testops.db` (a slip of the
- * tab key) would otherwise replace the run history, or the WAR ROOM log, with the zip (DESIGN: bad
- * input never loses data). A zip archive starts with a local file header, or is an empty archive.
+ * tab key) would otherwise replace the run history, the WAR ROOM log, or any other zip (a .docx, a
+ * .jar, someone's archive) with the bundle (DESIGN: bad input never loses data). A previous bundle is
+ * a zip archive holding a run's report.json and result.json.
  */
 function refuseNonBundle(out: string, given: string): void {
-  const head = Buffer.alloc(4);
-  let n: number;
+  let buf: Buffer;
   try {
     if (!fs.statSync(out).isFile()) return; // a folder: the write fails, named
-    const fd = fs.openSync(out, 'r');
-    try {
-      n = fs.readSync(fd, head, 0, 4, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
+    buf = fs.readFileSync(out);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // not there: written
     throw new InputError(`--out ${given} cannot be checked: ${errorMessage(err)}`);
   }
-  const magic = head.subarray(0, n).toString('latin1');
-  if (magic !== 'PK\x03\x04' && magic !== 'PK\x05\x06') {
+  let names: Set<string>;
+  try {
+    names = new Set(listZip(buf).map((e) => e.name));
+  } catch {
     throw new InputError(`--out ${given} is an existing file that is not a zip archive: bundle replaces only a previous bundle; give another --out`);
+  }
+  if (!names.has('report.json') || !names.has('result.json')) {
+    throw new InputError(`--out ${given} is a zip archive but not a toron-testops bundle (no report.json and result.json in it): bundle replaces only a previous bundle; give another --out`);
   }
 }
