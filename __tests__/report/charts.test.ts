@@ -104,6 +104,10 @@ describe('trendChart', () => {
 describe('scoreBar', () => {
   it('has the FAIL, WARN and PASS bands at 70 and 90 and a marker at the score', () => {
     const b = scoreBar(62);
+    // Lines that are not whole numbers, or equal (no WARN band): bounds said as "below", never pass - 1.
+    expect(scoreBar(92, { warn: 70, pass: 92.5 }).legend).toBe('FAIL below 70, WARN 70 to below 92.5, PASS 92.5 and above');
+    expect(scoreBar(92, { warn: 90, pass: 90 }).legend).toBe('FAIL below 90, PASS 90 and above');
+    expect(scoreBar(92, { warn: 90, pass: 90 }).bands.map((x) => x.cls)).toEqual(['band-fail', 'band-pass']);
     expect(b.bands.map((x) => x.cls)).toEqual(['band-fail', 'band-warn', 'band-pass']);
     expect(b.bands[1].x).toBeCloseTo(b.bands[0].x + b.bands[0].w, 1);
     expect(b.marker!.x).toBeGreaterThan(b.bands[0].x);

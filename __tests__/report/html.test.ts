@@ -124,7 +124,7 @@ describe('report.html', () => {
     const view = buildHtmlView(gated, { history });
     const trend = view.trends.charts.find((c) => c.title === 'Determinism score')!;
     expect(trend.rules.map((r) => r.label)).toEqual(['PASS 95', 'FAIL below 80']);
-    expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN 80–94', 'PASS ≥ 95']);
+    expect(view.replay!.bar.bands.map((b) => b.label)).toEqual(['FAIL < 80', 'WARN < 95', 'PASS ≥ 95']);
   });
 
   it('TAR and the determinism score are shown rounded down: 449 of 499 agreeing is 89.9, not 90.0 beside a WARN', () => {
@@ -157,7 +157,7 @@ describe('report.html', () => {
     gated.stages.replay.thresholds = { pass: 95, warn: 80 };
     const html = renderReportHtml(gated);
     const tooltip = /<svg class="scorebar"[^>]*>\s*<title>([^<]*)<\/title>/.exec(html)![1];
-    expect(tooltip).toContain('(FAIL below 80, WARN 80 to 94, PASS 95 and above)');
+    expect(tooltip).toContain('(FAIL below 80, WARN 80 to below 95, PASS 95 and above)');
     expect(html).not.toContain('FAIL below 70');
   });
 

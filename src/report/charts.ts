@@ -297,17 +297,19 @@ export interface ScoreBar {
 export function scoreBar(score: number | null, bands: { warn: number; pass: number } = { warn: 70, pass: 90 }): ScoreBar {
   const width = 640;
   const x = scaleLinear().domain([0, 100]).range([8, width - 8]).clamp(true);
+  // Lines may be any numbers (92.5), and equal (no WARN at all): bounds are said as "below", never as pass - 1.
+  const warnBand = bands.pass > bands.warn;
   return {
     width,
     height: 54,
     bands: [
       { x: r(x(0)), w: r(x(bands.warn) - x(0)), cls: 'band-fail', label: `FAIL < ${bands.warn}` },
-      { x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN ${bands.warn}–${bands.pass - 1}` },
+      ...(warnBand ? [{ x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN < ${bands.pass}` }] : []),
       { x: r(x(bands.pass)), w: r(x(100) - x(bands.pass)), cls: 'band-pass', label: `PASS ≥ ${bands.pass}` },
     ],
     marker: finite(score) ? { x: r(x(score)), label: String(Number(fixedDown(score, 1))) } : null,
     ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
-    legend: `FAIL below ${bands.warn}, WARN ${bands.warn} to ${bands.pass - 1}, PASS ${bands.pass} and above`,
+    legend: `FAIL below ${bands.warn}, ${warnBand ? `WARN ${bands.warn} to below ${bands.pass}, ` : ''}PASS ${bands.pass} and above`,
   };
 }
 
