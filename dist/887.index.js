@@ -2256,6 +2256,7 @@ function workingDirectoryProblem(given, workspace, confine) {
 
 ;// CONCATENATED MODULE: ./src/util/portable-path.ts
 
+
 /**
  * A path as a report or snapshot may hold it: relative to `cwd` when inside it, else only its last part
  * (the machine's layout is nobody's business, and it differs between a laptop and a CI runner).
@@ -2276,15 +2277,22 @@ function portablePath(p, cwd) {
  */
 const ABSOLUTE_IN_TEXT = /(?<=^|[\s'"`([{=,;])(?:file:\/\/)?(\/(?!\/)[^\s'"`()<>[\]{},;]+)/g;
 /**
- * Text from an engine (its stderr, its error messages) with every absolute path in it made portable:
- * stack traces and "cannot find module '/x/y'" name files of this machine, and run.log, the reports and
- * the bundle must not (DESIGN §3.3). A file keeps its name (and line: `…/helper.mjs:3:9`). The price:
- * a JSON pointer standing alone in engine text (`/a/b`) is shortened too.
+ * Text from an engine or a tool it runs (stderr, error messages) with the paths of this machine in it
+ * made portable: stack traces and "cannot find module '/x/y'" name files here, and run.log, the reports
+ * and the bundle must not (DESIGN §3.3). A file keeps its name (and line: `…/helper.mjs:3:9`). Only
+ * what is a path here is touched: the file or its folder exists (a missing module's folder does), so
+ * a JSON pointer (`/state_snapshot/T1_RAW/0/model`) or a URL path (`/v1/chat`) stays as it was written.
  */
 function portableText(text, cwd) {
     if (!text.includes('/'))
         return text;
-    return text.replace(ABSOLUTE_IN_TEXT, (_m, p) => portablePath(p, cwd));
+    return text.replace(ABSOLUTE_IN_TEXT, (m, p) => (isPathHere(p) ? portablePath(p, cwd) : m));
+}
+/** Whether an absolute path (`:line:column` of a stack frame left aside) names a file or folder here. */
+function isPathHere(p) {
+    const file = p.replace(/(?::\d+){1,2}$/, '');
+    const dir = external_node_path_default().dirname(file);
+    return (0,external_node_fs_.existsSync)(file) || (dir !== external_node_path_default().parse(dir).root && (0,external_node_fs_.existsSync)(dir));
 }
 
 ;// CONCATENATED MODULE: ./src/runner/paths.ts
@@ -7663,9 +7671,12 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     // Named in messages as configured, but an absolute one as every path in a report is: relative to the
     // working folder inside it, else by its last part ("/opt/x/k6" is this machine's layout).
     const shownBinary = portablePath(load.k6Binary, settings.cwd);
+    // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
+    // them, and other paths of this machine): relative or portable in anything that reaches a report.
+    const scrub = (text) => portableText(text.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('').split(settings.cwd + (external_node_path_default()).sep).join(''), settings.cwd);
     const version = await k6Version(binary, env, dir, shownBinary);
     if (!version.ok)
-        throw new K6Failure(version.missing ? 'missing' : 'failed', version.message);
+        throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
     ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
     const url = new URL(spec.url.href);
     const credentials = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
@@ -7693,9 +7704,6 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     external_node_fs_default().writeFileSync(scriptPath, script);
     const childEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
     const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
-    // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
-    // them): relative in anything that reaches a report, as every path in a report is.
-    const scrub = (text) => text.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('').split(settings.cwd + (external_node_path_default()).sep).join('');
     const shown = args.map(scrub);
     ctx.log('info', 'load', `running ${external_node_path_default().basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
     const started = performance.now();
@@ -13095,17 +13103,19 @@ function trendChart(title, points, opts) {
 function scoreBar(score, bands = { warn: 70, pass: 90 }) {
     const width = 640;
     const x = (0,d3_scale/* scaleLinear */.m4)().domain([0, 100]).range([8, width - 8]).clamp(true);
+    // Lines may be any numbers (92.5), and equal (no WARN at all): bounds are said as "below", never as pass - 1.
+    const warnBand = bands.pass > bands.warn;
     return {
         width,
         height: 54,
         bands: [
             { x: r(x(0)), w: r(x(bands.warn) - x(0)), cls: 'band-fail', label: `FAIL < ${bands.warn}` },
-            { x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN ${bands.warn}–${bands.pass - 1}` },
+            ...(warnBand ? [{ x: r(x(bands.warn)), w: r(x(bands.pass) - x(bands.warn)), cls: 'band-warn', label: `WARN < ${bands.pass}` }] : []),
             { x: r(x(bands.pass)), w: r(x(100) - x(bands.pass)), cls: 'band-pass', label: `PASS ≥ ${bands.pass}` },
         ],
         marker: finite(score) ? { x: r(x(score)), label: String(Number(fixedDown(score, 1))) } : null,
         ticks: [0, bands.warn, bands.pass, 100].map((t) => ({ pos: r(x(t)), label: String(t), anchor: t === 0 ? 'start' : t === 100 ? 'end' : 'middle' })),
-        legend: `FAIL below ${bands.warn}, WARN ${bands.warn} to ${bands.pass - 1}, PASS ${bands.pass} and above`,
+        legend: `FAIL below ${bands.warn}, ${warnBand ? `WARN ${bands.warn} to below ${bands.pass}, ` : ''}PASS ${bands.pass} and above`,
     };
 }
 /** A small horizontal bar for a rate in 0..1 (pass rates in tables). */
