@@ -107,6 +107,26 @@ function isRunFolderOrBundle(file: string): boolean {
   }
 }
 
+/** The report's and the summary's `drift` block (field order fixed), from the drift cases and their totals. */
+function driftBlock(
+  d: { baseline: string; baselineRunId: string; snapshot: string | null; probed: number; cases: DriftCase[] },
+  totals: DriftTotals,
+  thresholds: RunContext['settings']['replay']['drift'],
+  diffs: number,
+) {
+  return {
+    baseline: d.baseline,
+    baselineRunId: d.baselineRunId,
+    snapshot: d.snapshot,
+    verdict: totals.verdict,
+    rate: totals.rate,
+    ...totals.counts,
+    thresholds,
+    probed: d.probed,
+    cases: d.cases.map((c) => reportDriftCase(c, diffs)),
+  };
+}
+
 /**
  * A replay with nothing to replay, SKIPPED; with a baseline and `entries` (this run's cases, none
  * answered), its drift still lists what no answer decides: the baseline's cases this run (this shard's
@@ -121,17 +141,8 @@ function skippedWithDrift(ctx: RunContext, reason: string, entries: readonly Sna
     const scope = settings.shard ? (c: CaseKey) => inShard(c, settings.shard) : undefined;
     const cases = driftWithoutAnswers(entries, b.snapshot, scope);
     const totals = driftTotals(cases, settings.replay.drift);
-    const drift = (diffs: number) => ({
-      baseline: b.label,
-      baselineRunId: b.snapshot.header.runId,
-      snapshot: b.snapshotFile,
-      verdict: totals.verdict,
-      rate: totals.rate,
-      ...totals.counts,
-      thresholds: settings.replay.drift,
-      probed: 0,
-      cases: cases.map((c) => reportDriftCase(c, diffs)),
-    });
+    const drift = (diffs: number) =>
+      driftBlock({ baseline: b.label, baselineRunId: b.snapshot.header.runId, snapshot: b.snapshotFile, probed: 0, cases }, totals, settings.replay.drift, diffs);
     return { verdict: 'SKIPPED', reason, report: { drift: drift(5) }, summary: { runId: ctx.runId, verdict: 'SKIPPED', reason, drift: drift(10) } };
   } finally {
     b.snapshot.close();
@@ -239,19 +250,7 @@ async function replayWith(
     ignorePaths: r.ignorePaths,
   });
   const driftReport = (diffs: number) =>
-    outcome.drift && drift
-      ? {
-          baseline: outcome.drift.baseline,
-          baselineRunId: outcome.drift.baselineRunId,
-          snapshot: baseline?.file ?? null,
-          verdict: drift.verdict,
-          rate: drift.rate,
-          ...drift.counts,
-          thresholds: r.drift,
-          probed: outcome.drift.probed,
-          cases: outcome.drift.cases.map((c) => reportDriftCase(c, diffs)),
-        }
-      : null;
+    outcome.drift && drift ? driftBlock({ ...outcome.drift, snapshot: baseline?.file ?? null }, drift, r.drift, diffs) : null;
   const partial = outcome.cancelled ? { cancelled: true } : {};
   return {
     verdict,
