@@ -12611,6 +12611,20 @@ function isRunFolderOrBundle(file) {
         return false;
     }
 }
+/** The report's and the summary's `drift` block (field order fixed), from the drift cases and their totals. */
+function driftBlock(d, totals, thresholds, diffs) {
+    return {
+        baseline: d.baseline,
+        baselineRunId: d.baselineRunId,
+        snapshot: d.snapshot,
+        verdict: totals.verdict,
+        rate: totals.rate,
+        ...totals.counts,
+        thresholds,
+        probed: d.probed,
+        cases: d.cases.map((c) => reportDriftCase(c, diffs)),
+    };
+}
 /**
  * A replay with nothing to replay, SKIPPED; with a baseline and `entries` (this run's cases, none
  * answered), its drift still lists what no answer decides: the baseline's cases this run (this shard's
@@ -12626,17 +12640,7 @@ function skippedWithDrift(ctx, reason, entries) {
         const scope = settings.shard ? (c) => inShard(c, settings.shard) : undefined;
         const cases = driftWithoutAnswers(entries, b.snapshot, scope);
         const totals = driftTotals(cases, settings.replay.drift);
-        const drift = (diffs) => ({
-            baseline: b.label,
-            baselineRunId: b.snapshot.header.runId,
-            snapshot: b.snapshotFile,
-            verdict: totals.verdict,
-            rate: totals.rate,
-            ...totals.counts,
-            thresholds: settings.replay.drift,
-            probed: 0,
-            cases: cases.map((c) => reportDriftCase(c, diffs)),
-        });
+        const drift = (diffs) => driftBlock({ baseline: b.label, baselineRunId: b.snapshot.header.runId, snapshot: b.snapshotFile, probed: 0, cases }, totals, settings.replay.drift, diffs);
         return { verdict: 'SKIPPED', reason, report: { drift: drift(5) }, summary: { runId: ctx.runId, verdict: 'SKIPPED', reason, drift: drift(10) } };
     }
     finally {
@@ -12732,19 +12736,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
         thresholds: r.thresholds,
         ignorePaths: r.ignorePaths,
     });
-    const driftReport = (diffs) => outcome.drift && drift
-        ? {
-            baseline: outcome.drift.baseline,
-            baselineRunId: outcome.drift.baselineRunId,
-            snapshot: baseline?.file ?? null,
-            verdict: drift.verdict,
-            rate: drift.rate,
-            ...drift.counts,
-            thresholds: r.drift,
-            probed: outcome.drift.probed,
-            cases: outcome.drift.cases.map((c) => reportDriftCase(c, diffs)),
-        }
-        : null;
+    const driftReport = (diffs) => outcome.drift && drift ? driftBlock({ ...outcome.drift, snapshot: baseline?.file ?? null }, drift, r.drift, diffs) : null;
     const partial = outcome.cancelled ? { cancelled: true } : {};
     return {
         verdict,
