@@ -67,7 +67,8 @@ describe('compareCase', () => {
     const c = side('a', { answer: { final_answer: 'x', items: ['z', 'b'] }, ignorePaths: ['/items/0'] });
     const r = compareCase(b, c);
     expect(r.status).toBe('changed');
-    expect(r.firstDifference).toBe('/items/0');
+    // Named in the answers as sent: a vs z, item 1 of each (item 0 of the forms compared).
+    expect(r.firstDifference).toBe('/items/1');
     const same = side('a', { answer: { final_answer: 'x', items: ['a', 'b'] }, ignorePaths: ['/items/0'] });
     expect(compareCase(b, same).status).toBe('unchanged');
   });

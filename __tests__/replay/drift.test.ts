@@ -150,7 +150,8 @@ describe('drift against a baseline', () => {
     const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--models', 'a,x,c', '--flaky', 'question 2'), runId: 'same', stages: 'sim,replay', baseline: 'old/snapshots/same.json' });
     expect(now.replay.drift).toMatchObject({ changed: 2, unchanged: 0, noise: 1, probed: 0 });
     const c0 = now.replay.drift.cases.find((c: { id: string }) => c.id === 'c0');
-    expect(c0.diff).toEqual([{ pointer: '/models_used/0', kind: 'changed', baseline: 'b', current: 'x', charIndex: 0, similarity: 0 }]);
+    // The pointer names the item as sent (models_used[1]; the compared forms hold [b, c] and [x, c]).
+    expect(c0.diff).toEqual([{ pointer: '/models_used/1', kind: 'changed', baseline: 'b', current: 'x', charIndex: 0, similarity: 0 }]);
     // The unstable case's replays differ from its snapshot in the answer text only.
     const c2 = now.replay.cases.find((c: { id: string }) => c.id === 'c2');
     expect(c2.diffs.map((d: { pointer: string }) => d.pointer)).toEqual(['/final_answer']);

@@ -77,7 +77,8 @@ export function compareCase(baseline: CaseSide | undefined, candidate: CaseSide 
   const similarity = baseline.answerText !== null && candidate.answerText !== null ? textSimilarity(baseline.answerText, candidate.answerText) : null;
   let firstDifference: string | undefined;
   if (!same && baseline.answer !== undefined && candidate.answer !== undefined && !baseline.error && !candidate.error) {
-    const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)));
+    // Pointer into the answers as sent: both compared forms have `union` left out.
+    const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)), compileIgnorePaths(union));
     if (d) firstDifference = d.pointer;
   }
   return {

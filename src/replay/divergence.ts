@@ -1,7 +1,14 @@
 import { segmentsToPointer } from '../util/json-source.js';
+import { ignoreBelow, originalIndex, type IgnoreTree } from './ignore-paths.js';
 import { firstDifferingChar, textSimilarity } from './similarity.js';
 
-/** Where two answers first differ, in canonical order (members by sorted name, items by index). */
+/**
+ * Where two answers first differ, in canonical order (members by sorted name, items by index).
+ *
+ * The answers compared are canonical forms, with their ignorePaths left out; given those paths
+ * (`ignore`), pointers name the value in the answers as the engine sent them: with `/items/1` ignored,
+ * item 1 of the canonical form is item 2 of the answer. Without them, pointers are into the values given.
+ */
 export interface Divergence {
   /** JSON Pointer of the first differing value ("" when the whole answers differ in type). */
   pointer: string;
@@ -31,12 +38,15 @@ function kindOf(v: unknown): Kind {
   return t === 'object' || t === 'string' || t === 'number' || t === 'boolean' ? t : 'other';
 }
 
-/** The first divergence between two parsed answers, or null when they are equal. */
-export function firstDivergence(a: unknown, b: unknown): Divergence | null {
-  return diverge(a, b, []);
+/**
+ * The first divergence between two parsed answers, or null when they are equal. `ignore`: the paths
+ * both answers had left out (see Divergence), so that the pointer is into the answers as sent.
+ */
+export function firstDivergence(a: unknown, b: unknown, ignore: IgnoreTree = null): Divergence | null {
+  return diverge(a, b, [], ignore);
 }
 
-function diverge(a: unknown, b: unknown, at: (string | number)[]): Divergence | null {
+function diverge(a: unknown, b: unknown, at: (string | number)[], ig: IgnoreTree): Divergence | null {
   const ka = kindOf(a);
   if (ka !== kindOf(b)) return { pointer: segmentsToPointer(at) };
   switch (ka) {
@@ -47,12 +57,13 @@ function diverge(a: unknown, b: unknown, at: (string | number)[]): Divergence | 
       const y = b as unknown[];
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        at.push(i);
-        const d = diverge(x[i], y[i], at);
+        const sent = originalIndex(ig, i);
+        at.push(sent);
+        const d = diverge(x[i], y[i], at, ignoreBelow(ig, String(sent)));
         at.pop();
         if (d) return d;
       }
-      return x.length === y.length ? null : { pointer: segmentsToPointer([...at, n]) };
+      return x.length === y.length ? null : { pointer: segmentsToPointer([...at, originalIndex(ig, n)]) };
     }
     case 'object': {
       const x = a as Record<string, unknown>;
@@ -60,7 +71,7 @@ function diverge(a: unknown, b: unknown, at: (string | number)[]): Divergence | 
       for (const k of mergedKeys(x, y)) {
         if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k)) return { pointer: segmentsToPointer([...at, k]) };
         at.push(k);
-        const d = diverge(x[k], y[k], at);
+        const d = diverge(x[k], y[k], at, ignoreBelow(ig, k));
         at.pop();
         if (d) return d;
       }
@@ -78,9 +89,13 @@ function mergedKeys(x: object, y: object): string[] {
 /**
  * Every differing leaf, in canonical order, at most `limit` of them (`total` counts them all). Arrays
  * are compared item by item: a rotated list shows as one change per moved item, which is what a reader
- * of a replay diff wants to see.
+ * of a replay diff wants to see. `ignore`: as for firstDivergence, pointers are into the answers as sent.
  */
-export function diffValues(a: unknown, b: unknown, opts: { limit?: number; previewChars?: number } = {}): { diffs: ValueDiff[]; total: number } {
+export function diffValues(
+  a: unknown,
+  b: unknown,
+  opts: { limit?: number; previewChars?: number; ignore?: IgnoreTree } = {},
+): { diffs: ValueDiff[]; total: number } {
   const limit = opts.limit ?? 20;
   const chars = opts.previewChars ?? 160;
   const diffs: ValueDiff[] = [];
@@ -89,18 +104,19 @@ export function diffValues(a: unknown, b: unknown, opts: { limit?: number; previ
     total++;
     if (diffs.length < limit) diffs.push(d);
   };
-  const walk = (x: unknown, y: unknown, at: (string | number)[]): void => {
+  const walk = (x: unknown, y: unknown, at: (string | number)[], ig: IgnoreTree): void => {
     const kx = kindOf(x);
     const ky = kindOf(y);
     if (kx === ky && kx === 'array') {
       const xa = x as unknown[];
       const ya = y as unknown[];
       for (let i = 0; i < Math.max(xa.length, ya.length); i++) {
-        if (i >= xa.length) add({ pointer: segmentsToPointer([...at, i]), kind: 'added', right: preview(ya[i], chars) });
-        else if (i >= ya.length) add({ pointer: segmentsToPointer([...at, i]), kind: 'removed', left: preview(xa[i], chars) });
+        const sent = originalIndex(ig, i);
+        if (i >= xa.length) add({ pointer: segmentsToPointer([...at, sent]), kind: 'added', right: preview(ya[i], chars) });
+        else if (i >= ya.length) add({ pointer: segmentsToPointer([...at, sent]), kind: 'removed', left: preview(xa[i], chars) });
         else {
-          at.push(i);
-          walk(xa[i], ya[i], at);
+          at.push(sent);
+          walk(xa[i], ya[i], at, ignoreBelow(ig, String(sent)));
           at.pop();
         }
       }
@@ -114,7 +130,7 @@ export function diffValues(a: unknown, b: unknown, opts: { limit?: number; previ
         else if (!Object.hasOwn(xo, k)) add({ pointer: segmentsToPointer([...at, k]), kind: 'added', right: preview(yo[k], chars) });
         else {
           at.push(k);
-          walk(xo[k], yo[k], at);
+          walk(xo[k], yo[k], at, ignoreBelow(ig, k));
           at.pop();
         }
       }
@@ -136,7 +152,7 @@ export function diffValues(a: unknown, b: unknown, opts: { limit?: number; previ
     }
     add({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
   };
-  walk(a, b, []);
+  walk(a, b, [], opts.ignore ?? null);
   return { diffs, total };
 }
 

@@ -333,9 +333,10 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     if (hash !== t.snapshotHash && !t.divergence) {
       const before = snapshotAnswer(t);
       const after = JSON.parse(canonical) as unknown;
-      const d = firstDivergence(before, after);
+      // Pointers into the answer as sent: the compared forms have the case's ignorePaths left out.
+      const d = firstDivergence(before, after, t.ignore.tree);
       t.divergence = { ...(d ?? { pointer: '' }), round };
-      const { diffs, total: count } = diffValues(before, after, { limit: diffLimit });
+      const { diffs, total: count } = diffValues(before, after, { limit: diffLimit, ignore: t.ignore.tree });
       t.diffs = diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { snapshot: left } : {}), ...(right !== undefined ? { replay: right } : {}) }));
       t.diffCount = count;
     }
@@ -421,7 +422,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
         const ignore = sameIgnore ? t.ignore : ignoreFor(unionPaths(be!.ignorePaths, t.ignore.paths), t.entry);
         const before = storedUnder(baselineAnswer, be!, ignore.paths);
         const after = current(ignore);
-        const d = diffValues(before, after, { limit: 10 });
+        const d = diffValues(before, after, { limit: 10, ignore: ignore.tree });
         sameAnswer = d.total === 0;
         if (!sameAnswer) {
           diff = d.diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { baseline: left } : {}), ...(right !== undefined ? { current: right } : {}) }));
