@@ -12,6 +12,11 @@ knobs: --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P --nondet
 
 /** `toron-testops engine serve|stdio`: resolves when the engine stops; -1 means the engine set the exit code. */
 export async function engineCommand(argv: string[]): Promise<number> {
+  // The knob parser knows no --help: asked before it, so `engine serve --help` is help, not an unknown option.
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   let flags;
   try {
     flags = parseReferenceKnobFlags(argv);
@@ -22,7 +27,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
   const [mode, ...extra] = flags.positionals;
   if ((mode !== 'serve' && mode !== 'stdio') || extra.length > 0) {
     process.stderr.write(`${mode ? `unknown engine command "${[mode, ...extra].join(' ')}"` : 'engine needs serve or stdio'}\n\n${USAGE}\n`);
-    return mode === undefined && argv.includes('--help') ? 0 : 2;
+    return 2;
   }
   if (mode === 'serve') await serveReference(flags);
   else await stdioReference(flags);
