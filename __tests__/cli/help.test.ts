@@ -12,6 +12,8 @@ describe('--help of every command', () => {
     [['merge', '--help'], /^toron-testops merge DIR_OR_BUNDLE/],
     [['bundle', '--help'], /^toron-testops bundle REPORT_DIR/],
     [['serve', '--help'], /^toron-testops serve \[options\]/],
+    // Help first: a flag the server would refuse (a public --host without a token) must not hide it.
+    [['serve', '--host', '0.0.0.0', '--help'], /^toron-testops serve \[options\]/],
     [['engine', '--help'], /^toron-testops engine serve/],
     [['engine', 'serve', '--help'], /^toron-testops engine serve/],
     [['engine', 'stdio', '-h'], /^toron-testops engine serve/],

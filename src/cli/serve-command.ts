@@ -59,6 +59,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeArg
     throw new InputError(`${errorMessage(err)} (see toron-testops serve --help)`);
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
+  // Help first: `serve --host 0.0.0.0 --help` asks how to give the token the host needs.
+  if (v.help) return { help: true, options: { flags: {}, host: '127.0.0.1', port: DEFAULT_PORT, token: null, maxConcurrent: 2, maxQueued: 8 } };
   const str = (k: string) => v[k] as string | undefined;
   const flags: SettingsFlags = {
     engine: str('engine'),
