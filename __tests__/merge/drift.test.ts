@@ -65,4 +65,34 @@ describe('the merged replay and drift: what an unsharded run reports, from legs 
     expect(edited.verdict).toBe('ERROR');
     expect(edited.error).toMatch(/replay_summary\.json does not agree with report\.json at \/cases\/0\/modalAgreement/);
   }, 60_000);
+
+  it('a leg whose drift was not measured (rate null) does not count as 0% drift; with no leg measuring it, the merged rate is null too', async () => {
+    // c0 lands in shard 1 of 3, c1 in shard 3 (see above). c0 is unstable now (noise), c1 drifted.
+    const dir = project({ d: dataset('d', 2) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'B', stages: 'sim', out: 'old' });
+    const baseline = 'old/snapshots/B.json';
+    const engine = cmd(DRIFT_ENGINE, '--flaky', 'question 0', '--alter', 'question 1');
+    const full = await run(dir, { engine, runId: 'B', stages: 'sim,replay', baseline, out: 'full' });
+    expect(full.replay.drift).toMatchObject({ rate: 1, changed: 1, noise: 1, verdict: 'FAIL' });
+    for (const i of [1, 3]) await run(dir, { engine, runId: 'B', stages: 'sim,replay', baseline, shard: `${i}/3`, out: `s${i}` });
+    const legs = [1, 3].map((i) => readJson(`${dir}/s${i}/reports/B/report.json`).stages.replay.drift);
+    expect(legs.map((d) => d.rate)).toEqual([null, 1]);
+    const merged = await mergeShards(['s1', 's3'], { cwd: dir, out: 'merged' });
+    const m = readJson(merged.paths.report);
+    expect(m.stages.replay.drift).toMatchObject({ rate: 1, changed: 1, noise: 1, verdict: 'FAIL' });
+    expect(readJson(merged.paths.replaySummary).drift.rate).toBe(1);
+    expect(validateReport(m)).toEqual({ ok: true });
+
+    // A baseline sharing no case: no leg measures drift, nor does the merged run.
+    const other = project({ d: dataset('d', 2, { extra: (i) => ({ id: `renamed-${i}` }) }) });
+    fs.cpSync(`${dir}/old/snapshots`, `${other}/base`, { recursive: true });
+    for (const i of [1, 2]) await run(other, { engine: cmd(DRIFT_ENGINE), runId: 'N', stages: 'sim,replay', baseline: 'base/B.json', shard: `${i}/2`, out: `t${i}` });
+    const none = await mergeShards(['t1', 't2'], { cwd: other, out: 'merged' });
+    const n = readJson(none.paths.report);
+    expect(n.stages.replay.drift).toMatchObject({ rate: null, new: 2, removed: 2, verdict: 'WARN' });
+    expect(n.stages.replay.reason).toContain('drift not measured');
+    expect(n.warroom.map((w: { type: string }) => w.type)).toContain('replay-drift-unmeasured');
+    expect(readJson(none.paths.replaySummary).drift.rate).toBeNull();
+    expect(validateReport(n)).toEqual({ ok: true });
+  }, 60_000);
 });

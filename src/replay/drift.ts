@@ -46,10 +46,26 @@ export function noCaseInCommon(c: DriftCounts): boolean {
   return c.new > 0 && c.unchanged + c.changed + c.noise === 0;
 }
 
-/** Changed over the stable cases both runs have (0 when there is none). */
-export function driftRate(c: DriftCounts): number {
+/**
+ * Why drift was not measured (no stable case both runs have was compared), or null when it was:
+ * `no-case-in-common` (the baseline has none of the run's cases), `all-noise` (every case in common
+ * was unstable), `no-case` (nothing of this run to compare: only the baseline's removed cases).
+ */
+export type DriftUnmeasured = 'no-case-in-common' | 'all-noise' | 'no-case';
+
+export function driftUnmeasured(c: DriftCounts): DriftUnmeasured | null {
+  if (c.unchanged + c.changed > 0) return null;
+  if (c.noise > 0) return 'all-noise';
+  return c.new > 0 ? 'no-case-in-common' : 'no-case';
+}
+
+/**
+ * Changed over the stable cases both runs have; null when there is none. Unmeasured is not 0: a CI
+ * consumer reads a rate of 0 as "no drift", and a merge adding legs up must not count one as 0%.
+ */
+export function driftRate(c: DriftCounts): number | null {
   const compared = c.unchanged + c.changed;
-  return compared > 0 ? c.changed / compared : 0;
+  return compared > 0 ? c.changed / compared : null;
 }
 
 /**

@@ -90,8 +90,12 @@ function stageResult(name: string, s: Obj): string {
       const reqs = isObj(m.http_reqs) ? m.http_reqs.count : m.http_reqs;
       return `p95 ${typeof d['p(95)'] === 'number' ? `${n(Math.round((d['p(95)'] as number) * 10) / 10)} ms` : '–'}, ${n(reqs)} requests, ${pct(f.rate) ?? '–'} failed`;
     }
-    case 'replay':
-      return `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+    case 'replay': {
+      const det = `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+      // Drift's rate is null when nothing was compared: "not measured", never a 0% that reads as "no drift".
+      if (!isObj(s.drift)) return det;
+      return `${det}, drift ${typeof s.drift.rate === 'number' ? (pct(s.drift.rate) ?? '–') : 'not measured'}`;
+    }
     case 'pipeline': {
       const checks = Array.isArray(s.checks) ? s.checks.filter(isObj) : [];
       return `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok`;

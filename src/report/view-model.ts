@@ -18,7 +18,7 @@ import {
   type TrendPoint,
 } from './charts.js';
 import { failureDiff, type ExpectedActual } from './diff.js';
-import { noCaseInCommon, type DriftCounts } from '../replay/drift.js';
+import { driftUnmeasured, type DriftCounts } from '../replay/drift.js';
 import type { Report } from './types.js';
 
 /**
@@ -450,8 +450,10 @@ export interface ReplayView {
 export interface DriftView {
   baseline: string;
   rate: number | null;
-  /** No case of the run is in the baseline: report.json's rate of 0 measured nothing and is not shown. */
+  /** No stable case was compared with the baseline (report.json's rate is null; older reports said 0): no rate is shown. */
   unmeasured: boolean;
+  /** Why, in words ('' when measured). */
+  unmeasuredWhy: string;
   counts: { status: string; count: number }[];
   changed: Paged<{ id: string; status: string; diff: string }>;
   noise: { id: string; diff: string }[];
@@ -487,11 +489,19 @@ function driftView(d: unknown): DriftView | null {
     .map((c) => ({ id: text(c.id, 300), status: text(c.status, 50), diff: c.diff === undefined ? '' : diffText(c.diff) }));
   const noiseAll = cases.filter((c) => c.status === 'noise');
   const noise = noiseAll.slice(0, 50).map((c) => ({ id: text(c.id, 300), diff: c.diff === undefined ? '' : diffText(c.diff) }));
-  const unmeasured = noCaseInCommon(driftCounts(d, counts));
+  const why = driftUnmeasured(driftCounts(d, counts));
+  const unmeasured = why !== null || d.rate === null;
   return {
     baseline: text(d.baseline ?? '(none)', 500),
     rate: unmeasured ? null : num(d.rate),
     unmeasured,
+    unmeasuredWhy: !unmeasured
+      ? ''
+      : why === 'all-noise'
+        ? 'drift not measured: every case in common with the baseline is unstable (noise)'
+        : why === 'no-case-in-common'
+          ? 'drift not measured: no case of this run is in the baseline'
+          : 'drift not measured: no stable case was compared with the baseline',
     counts: [...counts.entries()].map(([status, count]) => ({ status, count })),
     changed: paginate(changed, { perPage: LIMITS.maxDriftRows, max: LIMITS.maxDriftRows, idPrefix: 'drift' }),
     noise,

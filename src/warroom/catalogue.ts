@@ -134,7 +134,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'replay-drift-unmeasured': {
     severity: 'HIGH',
     remediation:
-      'The baseline shares no case with this run: no case id with the same input is in both, so nothing could drift. Check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline.',
+      'No stable case could be compared with the baseline, so drift.rate is null. If the baseline shares no case with this run (no case id with the same input is in both), check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline. If every case in common was unstable (noise), make the engine answer the same request the same way first (see the determinism findings), then compare again.',
   },
   'replay-drift-case': {
     severity: 'MEDIUM',

@@ -1,4 +1,4 @@
-import { countDrift, driftRate, driftVerdict, noCaseInCommon, type DriftCounts } from '../../replay/drift.js';
+import { countDrift, driftRate, driftUnmeasured, driftVerdict, type DriftCounts, type DriftUnmeasured } from '../../replay/drift.js';
 import { determinismScore, determinismVerdict, tarAtN, tarShare, type GateVerdict } from '../../replay/tar.js';
 import type { ReplaySettings } from '../../settings/types.js';
 import { worstVerdict } from '../../runner/verdict.js';
@@ -79,15 +79,33 @@ export function replayTotals(cases: ReplayCaseResult[], t: ReplaySettings['thres
 
 export interface DriftTotals {
   counts: DriftCounts;
-  rate: number;
+  /** Null when drift was not measured (`unmeasured` says why): never 0, which reads as "no drift". */
+  rate: number | null;
+  unmeasured: DriftUnmeasured | null;
   verdict: GateVerdict;
 }
 
 export function driftTotals(cases: DriftCase[], t: ReplaySettings['drift']): DriftTotals {
   const counts = countDrift(cases.map((c) => c.status));
   const rate = driftRate(counts);
-  // A baseline sharing no case with the run gates nothing: WARN, never a silent PASS.
-  return { counts, rate: round4(rate), verdict: noCaseInCommon(counts) ? 'WARN' : driftVerdict(rate, counts.changed, t) };
+  const unmeasured = driftUnmeasured(counts);
+  // A baseline sharing no case with the run, or only unstable ones, gates nothing: WARN, never a silent PASS.
+  const verdict = rate !== null ? driftVerdict(rate, counts.changed, t) : unmeasured === 'no-case' ? 'PASS' : 'WARN';
+  return { counts, rate: rate === null ? null : round4(rate), unmeasured, verdict };
+}
+
+/** Why drift was not measured, as a reason and a finding say it ('' when it was). */
+export function unmeasuredText(d: DriftTotals, baseline: string): string {
+  switch (d.unmeasured) {
+    case 'no-case-in-common':
+      return `drift not measured: no case in common with ${baseline} (${d.counts.new} new, ${d.counts.removed} removed)`;
+    case 'all-noise':
+      return `drift not measured: every case in common with ${baseline} is unstable (${d.counts.noise} noise, ${d.counts.new} new, ${d.counts.removed} removed)`;
+    case 'no-case':
+      return `drift not measured: no case of this run to compare with ${baseline} (${d.counts.removed} removed)`;
+    default:
+      return '';
+  }
 }
 
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
@@ -196,10 +214,10 @@ export function replayReason(
   }
   if (t.unscored && (t.replayed > 0 || o.cancelled)) parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
   if (t.replayErrors) parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
-  if (drift && noCaseInCommon(drift.counts)) {
-    parts.push(`drift not measured: no case in common with ${o.baseline} (${drift.counts.new} new, ${drift.counts.removed} removed)`);
+  if (drift && drift.rate === null) {
+    parts.push(unmeasuredText(drift, o.baseline));
   } else if (drift) {
-    parts.push(`drift ${pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
+    parts.push(`drift ${pct(drift.rate!)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
   }
   if (o.notReplayed) parts.push(`${o.notReplayed} case(s) had no answer to replay`);
   return parts.join('; ');

@@ -7,7 +7,6 @@ import { openSnapshot, type OpenSnapshot, type SnapshotEntry } from '../../snaps
 import { InputError } from '../../util/errors.js';
 import { inShard, type CaseKey } from '../../shard/slice.js';
 import { driftWithoutAnswers, replaySnapshot, type DriftCase, type ReplayBaseline, type ReplayCaseResult, type ReplayMode } from './replay.js';
-import { noCaseInCommon } from '../../replay/drift.js';
 import {
   caseName,
   describeDivergence,
@@ -359,7 +358,7 @@ export function replayFindings(
       ...(c.location ? { location: c.location } : {}),
     });
   }
-  if (noCaseInCommon(drift.counts)) {
+  if (drift.unmeasured === 'no-case-in-common') {
     ctx.raise({
       type: 'replay-drift-unmeasured',
       severity: 'HIGH',
@@ -368,7 +367,16 @@ export function replayFindings(
         `baseline run ${baselineRunId} has none of this run's cases (same id and input): drift was not measured ` +
         `(${drift.counts.new} case(s) new, ${drift.counts.removed} of the baseline's removed)`,
     });
-  } else if (drift.verdict !== 'PASS') {
+  } else if (drift.unmeasured === 'all-noise') {
+    ctx.raise({
+      type: 'replay-drift-unmeasured',
+      severity: 'HIGH',
+      subsystem: 'replay',
+      message:
+        `every case this run has in common with baseline run ${baselineRunId} was unstable (noise), so none could be compared: drift was not measured ` +
+        `(${drift.counts.noise} case(s) noise, ${drift.counts.new} new, ${drift.counts.removed} of the baseline's removed)`,
+    });
+  } else if (drift.rate !== null && drift.verdict !== 'PASS') {
     const more = changed.length > DRIFT_FINDINGS_MAX ? ` (the first ${DRIFT_FINDINGS_MAX} have their own event; all are in replay_summary.json)` : '';
     ctx.raise({
       type: 'replay-drift',
