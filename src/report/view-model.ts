@@ -468,7 +468,12 @@ export function diffText(x: unknown): string {
   const at = num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
   const sim = num(x.similarity) !== null ? ` (similarity ${(x.similarity as number).toFixed(2)})` : '';
   const side = (v: unknown) => (v === undefined ? '(absent)' : text(v, 240));
-  return `${where} ${text(x.kind ?? 'changed', 20)}${at}: ${side(x.left)} → ${side(x.right)}${sim}`;
+  // report.json names the sides by what they are: snapshot/replay (replay diffs), baseline/current (drift).
+  const pick = (...names: string[]) => {
+    const name = names.find((n) => Object.hasOwn(x, n));
+    return name === undefined ? undefined : x[name];
+  };
+  return `${where} ${text(x.kind ?? 'changed', 20)}${at}: ${side(pick('left', 'snapshot', 'baseline'))} → ${side(pick('right', 'replay', 'current'))}${sim}`;
 }
 
 function fmtNum(v: unknown, digits = 2): string {
