@@ -13,10 +13,10 @@ export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
   one the run recorded in result.json.
 
   --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip); an existing FILE is replaced
-               only if it is a zip archive (a previous bundle)
+               only if it is a previous bundle (a zip archive holding report.json and result.json)
 
   Timestamps: SOURCE_DATE_EPOCH when set, else the one the run recorded, else 1980-01-01.
-Exit codes: 0 written, 2 ERROR (not a report folder, --out an existing file that is no zip, bad SOURCE_DATE_EPOCH,
+Exit codes: 0 written, 2 ERROR (not a report folder, --out an existing file that is no bundle, bad SOURCE_DATE_EPOCH,
 cannot write).`;
 
 /** `toron-testops bundle`: returns the exit code. */

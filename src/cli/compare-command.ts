@@ -31,7 +31,7 @@ requests), never at the same time as the candidate; a baseline snapshot is read,
                            (they apply to every side whose SPEC is "reference")
   -v, --verbose            debug lines on the console
 
-Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (not a test verdict).`;
+Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL (0 with --fail-on never), 2 ERROR (not a test verdict).`;
 
 const COMPARE_OPTIONS = { ...RUN_OPTIONS, candidate: { type: 'string' } } as const;
 

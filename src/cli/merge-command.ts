@@ -17,7 +17,7 @@ export const MERGE_USAGE = `toron-testops merge DIR_OR_BUNDLE... [options]
                            upper bounds (the largest runner value), and thresholds are judged on them
   -v, --verbose            debug lines on the console
 
-Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (bad or missing shards,
+Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL (0 with --fail-on never), 2 ERROR (bad or missing shards,
 mismatched runs: not a test verdict).`;
 
 /** `--k6-summary a.json b.json` and `--k6-summary a.json --k6-summary b.json` both work. */

@@ -33,7 +33,7 @@ sorted); cases that answer stably but differently are listed as drift (changed),
                            --nondeterminism P --crash-after N --stall-ms N --seed S
   -v, --verbose            debug lines on the console
 
-Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (not a test verdict).`;
+Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL (0 with --fail-on never), 2 ERROR (not a test verdict).`;
 
 /** Splits `replay SNAPSHOT [flags]` into the snapshot and the flags `run` understands. */
 export function parseReplayArgs(argv: string[]): { snapshot: string | null; rest: string[] } {

@@ -28,7 +28,7 @@ export const RUN_USAGE = `toron-testops run [options]
                            --nondeterminism P --crash-after N --stall-ms N --seed S
   -v, --verbose            debug lines on the console
 
-Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL, 2 ERROR (not a test verdict).`;
+Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL (0 with --fail-on never), 2 ERROR (not a test verdict).`;
 
 export const RUN_OPTIONS = {
   config: { type: 'string' },
