@@ -20,8 +20,10 @@ export const SERVE_USAGE = `toron-testops serve [options]
   reference engine knobs:  --generation --latency-ms --error-rate --nondeterminism --crash-after --stall-ms --seed
 
   Open http://127.0.0.1:8787/ (with ?token=T when a token is set). API: GET /health, POST /master/run,
-  GET /master/stream/{id} (SSE), GET /master/status/{id}, GET /master/runs, GET /master/runs/{id}/warroom,
-  GET /master/runs/{id}/files/{name}, GET /master/runs/{id}/bundle, POST /master/runs/{id}/cancel.`;
+  GET /master/stream/{id} (SSE), GET /master/status/{id}, GET /master/runs, GET /master/runs/{id},
+  GET /master/runs/{id}/warroom, GET /master/runs/{id}/files/{name}, GET /master/runs/{id}/bundle,
+  GET /master/runs/{id}/snapshot, POST /master/runs/{id}/cancel, GET /master/warroom, GET /master/metrics,
+  GET /master/info.`;
 
 const SERVE_OPTIONS = {
   port: { type: 'string' },
