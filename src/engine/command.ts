@@ -23,6 +23,7 @@ import type {
   HealthResult,
 } from './types.js';
 import { BoundedLineSplitter } from './line-splitter.js';
+import { notUtf8Message } from './utf8.js';
 import { excerpt } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
 import { StderrLog } from './stderr-log.js';
@@ -202,7 +203,7 @@ class Session {
     this.finished = new Promise<void>((r) => (this.markFinished = r));
     this.stdout = new BoundedLineSplitter(
       opts.maxResponseBytes,
-      (line) => this.onLine(line),
+      (line, notUtf8At, bytes) => this.onLine(line, notUtf8At, bytes),
       (prefix) => this.onOverlong(prefix),
     );
     const stderr = (this.stderr = new BoundedLineSplitter(
@@ -312,7 +313,7 @@ class Session {
     child.unref();
   }
 
-  private onLine(line: string): void {
+  private onLine(line: string, notUtf8At = -1, bytes?: Buffer): void {
     if (line.trim() === '') return;
     let msg: unknown;
     try {
@@ -342,7 +343,10 @@ class Session {
     const latencyMs = performance.now() - p.started;
     this.answered++;
     const m = msg as { result?: unknown; error?: unknown };
-    if ('error' in m && m.error !== undefined && m.error !== null) {
+    if (notUtf8At !== -1 && bytes) {
+      // Decoding would have replaced the bad bytes with U+FFFD: the answer is not the engine's (utf8.ts).
+      p.settle(failReply('invalid_json', `engine answer for request ${id}: ${notUtf8Message(bytes, notUtf8At)}`, latencyMs));
+    } else if ('error' in m && m.error !== undefined && m.error !== null) {
       p.settle(failReply('engine_error', `engine reported an error: ${engineErrorText(m.error)}`, latencyMs));
     } else if ('result' in m) {
       // The answer's own text, without the envelope: what an HTTP engine's body would be.

@@ -7,6 +7,7 @@ import { redactUrl } from './spec.js';
 import { secretRedactor } from './secrets.js';
 import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
+import { firstNonUtf8Byte, notUtf8Message } from './utf8.js';
 
 export interface HttpAdapterOptions {
   url: URL;
@@ -24,7 +25,7 @@ export interface HttpAdapterOptions {
 
 /** One finished HTTP exchange, before its body is judged as an answer. */
 type Exchange =
-  | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string }
+  | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string; notUtf8?: string }
   | { ok: false; error: EngineError; status?: number; latencyMs: number };
 
 const KEEP_ALIVE_MS = 30_000;
@@ -137,7 +138,10 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       // undici marks the socket free (its 'drain') just after the body ends; a caller that sends its
       // next request in the same turn would otherwise open a second socket instead of reusing this one.
       await new Promise<void>((r) => setImmediate(r));
-      return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location };
+      // Only an answer must be UTF-8: an error page's excerpt may be decoded loosely.
+      const bad = status >= 200 && status < 300 ? firstNonUtf8Byte(received) : -1;
+      const notUtf8 = bad === -1 ? undefined : notUtf8Message(received, bad, contentType);
+      return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8 };
     } catch (err) {
       const latencyMs = elapsed();
       if (timedOut) {
@@ -269,10 +273,10 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
 
 /** Judges a finished 2xx/non-2xx exchange as an engine answer. */
 export function judgeAnswer(
-  ex: { status: number; contentType: string; text: string; latencyMs: number; location?: string },
+  ex: { status: number; contentType: string; text: string; latencyMs: number; location?: string; notUtf8?: string },
   redact: (s: string) => string = (s) => s,
 ): EngineResult {
-  const { status, contentType, text, latencyMs, location } = ex;
+  const { status, contentType, text, latencyMs, location, notUtf8 } = ex;
   const fail = (kind: EngineError['kind'], message: string): EngineResult => ({
     ok: false,
     error: { kind, message: redact(message), status },
@@ -288,6 +292,9 @@ export function judgeAnswer(
         ? ` (a redirect to ${location === undefined ? 'nowhere: no Location header' : excerpt(location, '', 300)}; redirects are not followed, so configure the final URL as the engine)`
         : '';
     return fail('http_status', `engine answered HTTP ${status}${to}${shown ? `: ${shown}` : ' with an empty body'}`);
+  }
+  if (notUtf8 !== undefined) {
+    return fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8}; body starts: ${excerpt(text, contentType)}`);
   }
   if (text.trim() === '') return fail('invalid_json', `engine answered HTTP ${status} with an empty body, not JSON`);
   if (looksLikeHtml(contentType, text)) {

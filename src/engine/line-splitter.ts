@@ -1,3 +1,5 @@
+import { firstNonUtf8Byte } from './utf8.js';
+
 /**
  * Splits a byte stream into UTF-8 lines without ever holding more than `maxLineBytes` of one line: a
  * child that writes a never-ending line must not be able to eat the runner's memory. An overlong line
@@ -11,7 +13,8 @@ export class BoundedLineSplitter {
 
   constructor(
     private readonly maxLineBytes: number,
-    private readonly onLine: (line: string) => void,
+    /** notUtf8At: -1, or the offset of the line's first byte that is not UTF-8 (the text then has U+FFFD there). */
+    private readonly onLine: (line: string, notUtf8At: number, bytes: Buffer) => void,
     private readonly onOverflow: (prefix: string) => void,
     private readonly prefixBytes = 512,
   ) {}
@@ -53,9 +56,10 @@ export class BoundedLineSplitter {
       this.overflowing = false;
       return;
     }
-    const line = Buffer.concat(this.parts).toString('utf8').replace(/\r$/, '');
+    const bytes = Buffer.concat(this.parts);
+    const line = bytes.toString('utf8').replace(/\r$/, '');
     this.parts = [];
     this.size = 0;
-    this.onLine(line);
+    this.onLine(line, firstNonUtf8Byte(bytes), bytes);
   }
 }

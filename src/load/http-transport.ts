@@ -3,6 +3,7 @@ import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { secretRedactor } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
+import { firstNonUtf8Byte, notUtf8Message } from '../engine/utf8.js';
 import type { EngineErrorKind } from '../engine/types.js';
 import type { Cancellable, FlightSink, LoadRequest, LoadTransport } from './transport.js';
 
@@ -190,8 +191,9 @@ class Handler implements Cancellable {
   onComplete(): void {
     this.free();
     if (this.settled) return;
+    const bytes = this.more !== null ? Buffer.concat(this.more) : this.first;
     // toString() without arguments is Buffer's direct UTF-8 path.
-    const text = this.more !== null ? Buffer.concat(this.more).toString() : this.first !== null ? this.first.toString() : '';
+    const text = bytes !== null ? bytes.toString() : '';
     this.first = null;
     this.more = null;
     const status = this.status;
@@ -199,6 +201,9 @@ class Handler implements Cancellable {
       const shown = excerpt(text, this.contentType());
       return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
     }
+    // As the adapter: an answer that is not UTF-8 would be changed by decoding (see engine/utf8.ts).
+    const bad = bytes !== null ? firstNonUtf8Byte(bytes) : -1;
+    if (bad !== -1) return this.fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8Message(bytes!, bad, this.contentType())}`, status);
     let body: unknown;
     try {
       // A UTF-8 BOM is not JSON but is common from some servers (the adapter accepts it too).
