@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ZipArchive } from 'archiver';
@@ -202,8 +203,12 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
   try {
     for (const s of sources) {
       const entry = { name: s.name, date, mode: FILE_MODE };
+      // One entry at a time: archiver pipes an appended stream into a buffer of its own at once, so a
+      // stream made before its turn reads ahead and holds two chunks of its file for the whole bundle.
+      const written = once(archive, 'entry');
       if (s.name === 'result.json') archive.append(bundledResultJson(fs.readFileSync(s.path)), entry);
       else archive.append(fs.createReadStream(s.path, { highWaterMark: READ_CHUNK }), entry);
+      await written;
     }
     await archive.finalize();
     await done;
