@@ -53,11 +53,21 @@ export function expandHeaders(
 }
 
 /**
+ * Headers that say how the body is written, never who is asking: the adapter sends `accept:
+ * application/json` and `accept-encoding: identity` on every request, and blanking those values made
+ * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
+ */
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
+
+/**
  * A function that blanks every secret header value out of a text (an error message, an echoed body).
  * Short values are skipped: blanking "1" everywhere would garble messages without protecting anything.
  */
 export function secretRedactor(headers: Record<string, string>): (text: string) => string {
-  const secrets = [...new Set(Object.values(headers))]
+  const values = Object.entries(headers)
+    .filter(([name]) => !NOT_SECRET.has(name.toLowerCase()))
+    .map(([, v]) => v);
+  const secrets = [...new Set(values)]
     .flatMap((v) => [v, ...v.split(/\s+/)])
     .filter((v) => v.length >= 8)
     .sort((a, b) => b.length - a.length);
