@@ -1,6 +1,7 @@
 import { canonicalJson } from '../replay/canonical.js';
 import { firstDivergence } from '../replay/divergence.js';
 import { compileIgnorePaths, unionPaths } from '../replay/ignore-paths.js';
+import { leaveOutMore } from '../replay/leave-out-more.js';
 import { textSimilarity } from '../replay/similarity.js';
 import type { CaseComparison, CaseCounts, CaseSide, CaseStatus, DriftInfo, PassChange } from './types.js';
 
@@ -22,9 +23,9 @@ export function passChange(baseline: boolean | null, candidate: boolean | null):
 }
 
 /** What a side answered, comparable across sides: the canonical answer, or the engine error's kind. */
-function outcomeKey(side: CaseSide, ignore: ReturnType<typeof compileIgnorePaths>): string {
+function outcomeKey(side: CaseSide, answer: unknown): string {
   if (side.error !== undefined || side.answer === undefined) return `error:${side.error ?? 'no answer'}`;
-  return `answer:${canonicalJson(side.answer, ignore)}`;
+  return `answer:${canonicalJson(answer)}`;
 }
 
 export function compareCase(baseline: CaseSide | undefined, candidate: CaseSide | undefined, drift?: DriftInfo): CaseComparison {
@@ -68,17 +69,19 @@ export function compareCase(baseline: CaseSide | undefined, candidate: CaseSide 
       ...withErrors,
     };
   }
-  // Each side's answer is stored with its own ignorePaths left out: only the other side's are applied
-  // (leaving an array item out twice would drop the item that moved up into its place).
+  // Each side's answer is stored with its own ignorePaths left out; the union names members of the
+  // answers as sent, so it is applied by their index as sent (leaveOutMore), not to the stored lists
+  // as they are (an item after a left-out one has moved up).
   const union = unionPaths(baseline.ignorePaths, candidate.ignorePaths);
-  const under = (side: CaseSide) => compileIgnorePaths(union.filter((p) => !side.ignorePaths.includes(p)));
-  const [bIgnore, cIgnore] = [under(baseline), under(candidate)];
-  const same = outcomeKey(baseline, bIgnore) === outcomeKey(candidate, cIgnore);
+  const unionTree = compileIgnorePaths(union);
+  const under = (side: CaseSide) => (side.answer === undefined ? undefined : leaveOutMore(side.answer, compileIgnorePaths(side.ignorePaths), unionTree));
+  const [bAnswer, cAnswer] = [under(baseline), under(candidate)];
+  const same = outcomeKey(baseline, bAnswer) === outcomeKey(candidate, cAnswer);
   const similarity = baseline.answerText !== null && candidate.answerText !== null ? textSimilarity(baseline.answerText, candidate.answerText) : null;
   let firstDifference: string | undefined;
   if (!same && baseline.answer !== undefined && candidate.answer !== undefined && !baseline.error && !candidate.error) {
     // Pointer into the answers as sent: both compared forms have `union` left out.
-    const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)), compileIgnorePaths(union));
+    const d = firstDivergence(bAnswer, cAnswer, unionTree);
     if (d) firstDifference = d.pointer;
   }
   return {

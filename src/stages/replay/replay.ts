@@ -4,6 +4,7 @@ import { canonicalHash, canonicalJson, sha256Hex } from '../../replay/canonical.
 import { diffValues, firstDivergence, type ValueDiff } from '../../replay/divergence.js';
 import { driftStatus, type DriftStatus } from '../../replay/drift.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../../replay/ignore-paths.js';
+import { leaveOutMore } from '../../replay/leave-out-more.js';
 import { caseAgreement } from '../../replay/tar.js';
 import type { OpenSnapshot, SnapshotEntry } from '../../snapshot/reader.js';
 import { InputError } from '../../util/errors.js';
@@ -222,12 +223,13 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     return { paths, tree: trees.get(k)! };
   };
   /**
-   * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`: only the paths
-   * it has not left out yet are applied. Applying one again is not harmless: `/items/0` would remove
-   * the item that moved up into its place, and the answers compared would not be the answers given.
+   * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`. Paths name
+   * members of the answer as sent: applied to the stored answer as they are, `/items/0` again would
+   * remove the item that moved up into its place, and `/items/1` beside a stored `/items/0` the item
+   * after the one it names; the answers compared would not be the answers given (see leaveOutMore).
    */
   const storedUnder = (answer: unknown, where: SnapshotEntry, paths: readonly string[]): unknown =>
-    JSON.parse(canonicalJson(answer, ignoreFor(paths.filter((p) => !where.ignorePaths.includes(p)), where).tree));
+    leaveOutMore(answer, ignoreFor(unionPaths(where.ignorePaths), where).tree, ignoreFor(unionPaths(paths, where.ignorePaths), where).tree);
 
   // The baseline by case, and which cases need a probe.
   const base = o.baseline;
