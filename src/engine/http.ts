@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Pool } from 'undici';
 import type { EngineAdapter, EngineError, EngineRequest, EngineResult, HealthResult } from './types.js';
 import { redactUrl } from './spec.js';
-import { secretRedactor } from './secrets.js';
+import { answerRedactor, secretRedactor } from './secrets.js';
 import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
 import { firstNonUtf8Byte, notUtf8Message } from './utf8.js';
@@ -34,6 +34,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
   const target = redactUrl(opts.url);
   const baseHeaders = buildBaseHeaders(opts);
   const redact = secretRedactor(baseHeaders);
+  const redactAnswer = answerRedactor(baseHeaders);
   // One origin per adapter, so a Pool (not a global dispatcher): keep-alive sockets are ours to close.
   const pool = new Pool(opts.url.origin, {
     connections: opts.connections ?? null,
@@ -185,7 +186,10 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
     };
     const ex = await exchange('POST', opts.url, headers, payload, signal);
     if (!ex.ok) return { ok: false, error: ex.error, status: ex.status, latencyMs: ex.latencyMs };
-    return judgeAnswer(ex, redact);
+    const judged = judgeAnswer(ex, redact);
+    // An engine that echoes our headers must not put a token into the snapshot or the reports.
+    if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
+    return judged;
   }
 
   async function health(signal?: AbortSignal): Promise<HealthResult> {

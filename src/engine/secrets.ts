@@ -57,6 +57,8 @@ export function expandHeaders(
  * application/json` and `accept-encoding: identity` on every request, and blanking those values made
  * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
  */
+const IDENTITY = (t: string): string => t;
+
 const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
 
 /**
@@ -71,12 +73,36 @@ export function secretRedactor(headers: Record<string, string>): (text: string) 
     .flatMap((v) => [v, ...v.split(/\s+/)])
     .filter((v) => v.length >= 8)
     .sort((a, b) => b.length - a.length);
-  if (secrets.length === 0) return (t) => t;
+  if (secrets.length === 0) return IDENTITY;
   return (text) => {
     let out = text;
     for (const s of secrets) out = out.split(s).join('[redacted]');
     return out;
   };
+}
+
+/**
+ * Blanks secret header values out of a parsed answer, in strings and member names, for engines that
+ * echo the request's headers back (a debug block): the answer goes into the snapshot, the bundle and
+ * failure messages, which must never hold a token. null when no header value is a secret, so the
+ * common case costs nothing. The parsed values are walked, not only the raw text: an engine may
+ * escape the token in its JSON ("a\/b" for "a/b") where a text search would miss it.
+ */
+export function answerRedactor(headers: Record<string, string>): ((body: unknown) => unknown) | null {
+  const redact = secretRedactor(headers);
+  if (redact === IDENTITY) return null;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) return v.map(walk);
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) {
+      // defineProperty: a member named __proto__ must stay a member, not become the prototype.
+      Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
+  return walk;
 }
 
 function headerPointer(name: string): string {

@@ -1,7 +1,7 @@
 import { buildBaseHeaders, headerSafe } from '../engine/http.js';
 import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
-import { secretRedactor } from '../engine/secrets.js';
+import { answerRedactor, secretRedactor } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
 import { firstNonUtf8Byte, notUtf8Message } from '../engine/utf8.js';
 import type { EngineErrorKind } from '../engine/types.js';
@@ -40,6 +40,7 @@ const KEEP_ALIVE_MS = 30_000;
 export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const base = buildBaseHeaders(opts);
   const redact = secretRedactor(base);
+  const redactAnswer = answerRedactor(base);
   const printable = redactUrl(opts.url);
   const path = opts.url.pathname + opts.url.search;
   const clientOptions: Client.Options = {
@@ -102,7 +103,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
     answersFromIo: true,
     start(req, sink) {
       const client = acquire();
-      const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
+      const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release, redactAnswer);
       try {
         client.dispatch(optionsFor(req), h);
       } catch (err) {
@@ -148,6 +149,8 @@ class Handler implements Cancellable {
     private readonly redact: (s: string) => string,
     private readonly client: Client,
     private readonly releaseClient: (c: Client) => void,
+    /** Blanks echoed secrets out of an answer (null: no header is a secret). */
+    private readonly redactAnswer: ((body: unknown) => unknown) | null = null,
   ) {}
 
   /** undici is done with this request: its client may take the next one. */
@@ -214,7 +217,7 @@ class Handler implements Cancellable {
     }
     this.settled = true;
     this.rawHeaders = null;
-    this.sink.answered(body, status);
+    this.sink.answered(this.redactAnswer ? this.redactAnswer(body) : body, status);
   }
 
   onError(err: Error): void {

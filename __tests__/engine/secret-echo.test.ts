@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpAdapter } from '../../src/engine/http.js';
+import { httpTransport } from '../../src/load/http-transport.js';
+import type { EngineRequest } from '../../src/engine/types.js';
+import type { LoadRequest } from '../../src/load/transport.js';
+import type { SimCase } from '../../src/stages/sim/types.js';
+
+const TOKEN = 'tok-SECRET-4242-abcdef';
+
+// An engine that echoes the request headers it got into its answer (a debug field real servers have),
+// or complains about the content type in its error page.
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/picky/run') {
+        res.writeHead(415, { 'content-type': 'text/plain' });
+        return res.end('unsupported: send application/json with accept-encoding identity');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ final_answer: 'ok', debug: { headers: req.headers, [`key ${TOKEN}`]: [`Bearer ${TOKEN}`] } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const req: EngineRequest = { runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } };
+
+describe('secrets an engine echoes in its answer', () => {
+  it('never reach the answer the run keeps (snapshot, reports): blanked in the body and the raw text', async () => {
+    const a = createHttpAdapter({ url: new URL(`${base}/echo/run`), headers: { authorization: `Bearer ${TOKEN}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+    try {
+      const r = await a.call(req);
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.raw).not.toContain(TOKEN);
+      expect(JSON.stringify(r.body)).not.toContain(TOKEN);
+      const body = r.body as { final_answer: string; debug: { headers: Record<string, string> } & Record<string, unknown> };
+      expect(body.final_answer).toBe('ok');
+      expect(body.debug.headers.authorization).toBe('[redacted]');
+      expect(body.debug['key [redacted]']).toEqual(['[redacted]']);
+      // Headers that are not secrets stay as the engine wrote them.
+      expect(body.debug.headers['x-toron-case-id']).toBe('c');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('never reach what load checks either', async () => {
+    const t = httpTransport({ url: new URL(`${base}/echo/run`), headers: { authorization: `Bearer ${TOKEN}` }, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
+    const lr: LoadRequest = { caseIndex: 0, repeat: 0, seed: 1, case: { id: 'c', input: { prompt: 'p' } } as unknown as SimCase };
+    try {
+      const body = await new Promise<unknown>((resolve, reject) => {
+        t.start(lr, { answered: (b) => resolve(b), failed: (_k, m) => reject(new Error(m)) });
+      });
+      expect(JSON.stringify(body)).not.toContain(TOKEN);
+    } finally {
+      await t.close();
+    }
+  });
+
+});
