@@ -37,6 +37,11 @@ describe('the merged replay and drift: what an unsharded run reports, from legs 
       ...Object.fromEntries([2, 3, 4, 5, 6, 7].map((i) => [`d/c${i}`, 'removed'])),
     });
     expect(statuses(m)).toEqual(statuses(f));
+    // In the same order: the run's cases in suite order, then the removed ones in the baseline's (not leg by leg).
+    const ids = (d: { cases: { id: string }[] }) => d.cases.map((c) => c.id);
+    expect(ids(f)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7']);
+    expect(ids(m)).toEqual(ids(f));
+    expect(ids(readJson(merged.paths.replaySummary).drift)).toEqual(ids(f));
     expect(counts(m)).toEqual(counts(f));
     expect(readJson(merged.paths.replaySummary).drift.removed).toBe(6);
     expect(validateReport(readJson(merged.paths.report))).toEqual({ ok: true });

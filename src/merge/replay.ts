@@ -47,8 +47,17 @@ export function mergeReplay(
   const summaryDrifts = driftLegs
     .map((s) => ((s.summaries.replay as Obj | undefined) ?? (s.report.stages.replay as Obj)).drift as Obj | null)
     .filter((d): d is Obj => !!d);
-  const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases as DriftCase[])) : [];
-  const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases as DriftCase[])) : [];
+  // Removed cases (in no leg's suite) follow, in the baseline's order as an unsharded run lists them;
+  // each leg lists only its slice's.
+  const byDriftRank = (xs: DriftCase[]) =>
+    [...xs].sort((a, b) => {
+      const ra = rank(a);
+      const rb = rank(b);
+      if (ra !== rb) return ra < rb ? -1 : 1;
+      return (typeof a.baselineIndex === 'number' ? a.baselineIndex : Infinity) - (typeof b.baselineIndex === 'number' ? b.baselineIndex : Infinity) || 0;
+    });
+  const driftCases = drifts.length ? byDriftRank(drifts.flatMap((d) => d.cases as DriftCase[])) : [];
+  const summaryDriftCases = summaryDrifts.length ? byDriftRank(summaryDrifts.flatMap((d) => d.cases as DriftCase[])) : [];
   const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
   const first = blocks[0];
   const d0 = drifts[0];

@@ -110,6 +110,11 @@ export interface DriftCase {
   diff?: DriftDiff[];
   diffCount?: number;
   location?: { file: string; line: number };
+  /**
+   * A removed case: its place in the baseline snapshot. Removed cases are listed in the baseline's
+   * order; a merge of shards, whose legs each list their slice's, puts them back in that order with it.
+   */
+  baselineIndex?: number;
 }
 
 export interface ReplayOutcome {
@@ -202,9 +207,9 @@ export function driftWithoutAnswers(
     });
   }
   const inRun = new Set(entries.map((e) => key(e.dataset, e.id)));
-  for (const e of baseline.entries) {
-    if (!inRun.has(key(e.dataset, e.id)) && (scope?.(e) ?? true)) out.push({ id: e.id, dataset: e.dataset, status: 'removed' });
-  }
+  baseline.entries.forEach((e, baselineIndex) => {
+    if (!inRun.has(key(e.dataset, e.id)) && (scope?.(e) ?? true)) out.push({ id: e.id, dataset: e.dataset, status: 'removed', baselineIndex });
+  });
   return out;
 }
 
