@@ -148,8 +148,15 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
           message: `engine ${who} answers, but not to "health" (${message}); continuing`,
         };
       }
+      // The commonest first-day mistake: answers written through a block-buffered stdout (Python's
+      // print to a pipe, C stdio) sit in the engine's buffer until it fills or the process exits.
+      const silent = kind === 'timeout' && session !== undefined && session.stdoutBytes === 0;
+      const hint = silent
+        ? '; it wrote nothing on stdout: if its answers go through a buffered stdout, flush each line ' +
+          '(Python: print(..., flush=True), python3 -u or PYTHONUNBUFFERED=1; C: fflush(stdout); Ruby: $stdout.sync = true)'
+        : '';
       const outcome =
-        kind === 'timeout' ? `no answer to the health request within ${opts.timeoutMs} ms` : message;
+        kind === 'timeout' ? `no answer to the health request within ${opts.timeoutMs} ms${hint}` : message;
       // `tried` carries the detail (exit code, stderr); the message stays one short line.
       const short = kind === 'timeout' ? 'did not answer the health check in time' : `is not usable (${kind})`;
       return { ok: false, tried: [`${target}: ${outcome}`], message: `engine ${who} ${short}` };
@@ -180,6 +187,8 @@ class Session {
   private readonly done = new Set<string>();
   private readonly stderrTail: string[] = [];
   private answered = 0;
+  /** Bytes the engine wrote on stdout so far: none at all by a health timeout hints at buffered output. */
+  stdoutBytes = 0;
   /** Set once the process is gone: every later request fails with it. */
   private dead: EngineError | undefined;
   private stopping: string | undefined;
@@ -230,7 +239,10 @@ class Session {
       return;
     }
     this.child = child;
-    child.stdout.on('data', (c: Buffer) => this.stdout.push(c));
+    child.stdout.on('data', (c: Buffer) => {
+      this.stdoutBytes += c.length;
+      this.stdout.push(c);
+    });
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.stderr.on('end', () => stderr.end());
     // EPIPE after the child died: the exit handler reports the death, with its code.
