@@ -7,6 +7,7 @@ toron-testops engine stdio [knobs]
 
 The built-in reference engine: a test engine that answers in the Toron shapes (POST /run, GET /health,
 GET /version as a server; the JSON-lines protocol of cmd: engines on stdin/stdout).
+serve prints "listening on <url>"; --port 0 (the default) takes a free port.
 knobs: --generation 2.5h|2.5h-stability|3 --latency-ms N --error-rate P --nondeterminism P
        --crash-after N --stall-ms N --seed S --toron3-form query|full`;
 
