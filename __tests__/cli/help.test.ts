@@ -25,3 +25,23 @@ describe('--help of every command', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('every flag a --help names is parsed, and every parsed flag is named', () => {
+  const flagsIn = (text: string) => new Set([...text.matchAll(/(?<![\w-])--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]));
+  const named = (options: object, except: string[] = []) => new Set(Object.keys(options).filter((k) => k !== 'help' && !except.includes(k)));
+
+  it('run, replay, compare: RUN_OPTIONS', async () => {
+    const { RUN_OPTIONS, RUN_USAGE } = await import('../../src/cli/run-command.js');
+    const { REPLAY_USAGE } = await import('../../src/cli/replay-command.js');
+    const { COMPARE_USAGE } = await import('../../src/cli/compare-command.js');
+    expect(flagsIn(RUN_USAGE)).toEqual(named(RUN_OPTIONS));
+    // replay refuses --stages and --shard; compare takes --candidate and refuses --engine, --engine-version, --shard.
+    expect(flagsIn(REPLAY_USAGE)).toEqual(named(RUN_OPTIONS, ['stages', 'shard']));
+    expect(flagsIn(COMPARE_USAGE)).toEqual(new Set([...named(RUN_OPTIONS, ['engine', 'engine-version', 'shard']), 'candidate']));
+  });
+
+  it('serve: SERVE_OPTIONS', async () => {
+    const { SERVE_OPTIONS, SERVE_USAGE } = await import('../../src/cli/serve-command.js');
+    expect(flagsIn(SERVE_USAGE)).toEqual(named(SERVE_OPTIONS));
+  });
+});

@@ -25,7 +25,7 @@ export const SERVE_USAGE = `toron-testops serve [options]
   GET /master/runs/{id}/snapshot, POST /master/runs/{id}/cancel, GET /master/warroom, GET /master/metrics,
   GET /master/info.`;
 
-const SERVE_OPTIONS = {
+export const SERVE_OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
