@@ -301,14 +301,15 @@ export function judgeAnswer(
     return fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8}; body starts: ${excerpt(text, contentType)}`);
   }
   if (text.trim() === '') return fail('invalid_json', `engine answered HTTP ${status} with an empty body, not JSON`);
-  if (looksLikeHtml(contentType, text)) {
-    return fail('invalid_json', `engine answered HTML, not JSON (HTTP ${status}): ${excerpt(text, contentType)}`);
-  }
   try {
     // A UTF-8 BOM is not JSON but is common from some servers; the raw text keeps it.
     const body: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+    // The body decides, not the label: Flask's json.dumps and PHP's echo send JSON as text/html.
     return { ok: true, body, raw: text, status, latencyMs };
   } catch (err) {
+    if (looksLikeHtml(contentType, text)) {
+      return fail('invalid_json', `engine answered HTML, not JSON (HTTP ${status}): ${excerpt(text, contentType)}`);
+    }
     return fail(
       'invalid_json',
       // V8's message quotes the text around the error: escaped like the excerpt.
