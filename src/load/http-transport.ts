@@ -4,6 +4,7 @@ import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { answerRedactor, secretRedactor } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
 import { firstNonUtf8Byte, notUtf8Message } from '../engine/utf8.js';
+import { contentEncodings, decodeSync } from '../engine/content-coding.js';
 import type { EngineErrorKind } from '../engine/types.js';
 import type { Cancellable, FlightSink, LoadRequest, LoadTransport } from './transport.js';
 
@@ -194,12 +195,24 @@ class Handler implements Cancellable {
   onComplete(): void {
     this.free();
     if (this.settled) return;
-    const bytes = this.more !== null ? Buffer.concat(this.more) : this.first;
-    // toString() without arguments is Buffer's direct UTF-8 path.
-    const text = bytes !== null ? bytes.toString() : '';
+    let bytes = this.more !== null ? Buffer.concat(this.more) : this.first;
     this.first = null;
     this.more = null;
     const status = this.status;
+    // An engine that compresses although we ask for identity is decoded, as the adapter does.
+    const coding = bytes !== null ? this.header('content-encoding') : '';
+    const encodings = coding === '' ? [] : contentEncodings(coding);
+    if (encodings.length > 0) {
+      const d = decodeSync(bytes!, encodings, this.maxBytes);
+      if (!d.ok) {
+        return d.tooLarge
+          ? this.fail('too_large', `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it decodes (${encodings.join(', ')}) to more than that`, status)
+          : this.fail('invalid_json', `engine answered HTTP ${status} with ${d.message}`, status);
+      }
+      bytes = d.body;
+    }
+    // toString() without arguments is Buffer's direct UTF-8 path.
+    const text = bytes !== null ? bytes.toString() : '';
     if (status < 200 || status >= 300) {
       const shown = excerpt(text, this.contentType());
       return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
@@ -229,10 +242,15 @@ class Handler implements Cancellable {
 
   /** The response's content type from its raw headers (name, value, name, value, ...). */
   private contentType(): string {
+    return this.header('content-type');
+  }
+
+  /** A response header by its lower-case name, '' when absent (names compared by length first: cheap). */
+  private header(name: string): string {
     const raw = this.rawHeaders;
     if (raw === null) return '';
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (raw[i].length === 12 && raw[i].toString('latin1').toLowerCase() === 'content-type') return raw[i + 1].toString('latin1');
+      if (raw[i].length === name.length && raw[i].toString('latin1').toLowerCase() === name) return raw[i + 1].toString('latin1');
     }
     return '';
   }
