@@ -194,7 +194,14 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
 
   async function health(signal?: AbortSignal): Promise<HealthResult> {
     const tried: string[] = [];
-    const routes = [new URL('health', opts.url), new URL('version', opts.url)];
+    // Next to the run route, with its query: a gateway that takes its key as ?key=... wants it on
+    // every route, and without it /health answered 401 ("check the configured engine headers").
+    const sibling = (name: string) => {
+      const u = new URL(name, opts.url);
+      u.search = opts.url.search;
+      return u;
+    };
+    const routes = [sibling('health'), sibling('version')];
     const missing: string[] = [];
     for (const [i, url] of routes.entries()) {
       const printable = `GET ${redactUrl(url)}`;
