@@ -9,6 +9,7 @@ describe('--help of every command', () => {
     [['run', '--help'], /^toron-testops run \[options\]/],
     [['replay', '--help'], /^toron-testops replay SNAPSHOT/],
     [['compare', '--help'], /^toron-testops compare --candidate/],
+    [['compare', '--engine', 'reference', '--help'], /^toron-testops compare --candidate/],
     [['merge', '--help'], /^toron-testops merge DIR_OR_BUNDLE/],
     [['bundle', '--help'], /^toron-testops bundle REPORT_DIR/],
     [['serve', '--help'], /^toron-testops serve \[options\]/],

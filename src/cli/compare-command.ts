@@ -51,6 +51,8 @@ export function parseCompareArgs(argv: string[]): { candidate: string | undefine
   }
   if (parsed.positionals.length > 0) throw new InputError(`compare takes no positional arguments (got ${parsed.positionals.join(' ')}): use --candidate and --baseline`);
   const v = parsed.values as Record<string, unknown>;
+  // Help first: someone who typed --engine is about to learn that compare takes --candidate.
+  if (v.help) return { candidate: undefined, baseline: undefined, rest: ['--help'] };
   for (const f of ['engine', 'engine-version'] as const) {
     if (v[f] !== undefined) throw new InputError(`compare takes its engines from --candidate and --baseline: --${f} does not apply`);
   }
