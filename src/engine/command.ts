@@ -214,6 +214,8 @@ class Session {
       opts.maxResponseBytes,
       (line, notUtf8At, bytes) => this.onLine(line, notUtf8At, bytes),
       (prefix) => this.onOverlong(prefix),
+      512,
+      (prefix, tail) => this.onOverlongEnd(prefix, tail),
     );
     const stderr = (this.stderr = new BoundedLineSplitter(
       STDERR_LINE_BYTES,
@@ -368,17 +370,40 @@ class Session {
     }
   }
 
+  /** Set when an overlong line's id was not in its first bytes: its end may name it (onOverlongEnd). */
+  private overlongUnmatched = false;
+
   private onOverlong(prefix: string): void {
     const sniffed = /^\s*\{\s*"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))/.exec(prefix);
     const id = sniffed ? (sniffed[1] ?? sniffed[2]) : this.pending.size === 1 ? [...this.pending.keys()][0] : undefined;
-    const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
     const p = id === undefined ? undefined : this.pending.get(id);
     if (!p) {
+      // Wait for the line's end: an envelope written {"result": ..., "id": "7"} names its request last.
+      this.overlongUnmatched = true;
+      return;
+    }
+    this.overlongUnmatched = false;
+    this.settleOverlong(id!, p);
+  }
+
+  private onOverlongEnd(prefix: string, tail: string): void {
+    if (!this.overlongUnmatched) return;
+    this.overlongUnmatched = false;
+    const sniffed = /"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))\s*\}\s*$/.exec(tail);
+    const id = sniffed ? (sniffed[1] ?? sniffed[2]) : undefined;
+    const p = id === undefined ? undefined : this.pending.get(id);
+    if (!p) {
+      const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
       this.opts.log('warn', `engine ${this.target} wrote ${what} for no pending request (ignored): ${excerpt(prefix, '', 80)}`);
       return;
     }
+    this.settleOverlong(id!, p);
+  }
+
+  private settleOverlong(id: string, p: Pending): void {
+    const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
     this.answered++;
-    this.remember(this.done, id!);
+    this.remember(this.done, id);
     p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, performance.now() - p.started));
   }
 

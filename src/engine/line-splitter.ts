@@ -17,7 +17,17 @@ export class BoundedLineSplitter {
     private readonly onLine: (line: string, notUtf8At: number, bytes: Buffer) => void,
     private readonly onOverflow: (prefix: string) => void,
     private readonly prefixBytes = 512,
+    /**
+     * When an overlong line finally ends: its first and last bytes. An answer envelope may carry its
+     * id last ({"result": ..., "id": "7"}), where onOverflow's prefix cannot see it.
+     */
+    private readonly onOverflowEnd?: (prefix: string, tail: string) => void,
   ) {}
+
+  /** The first bytes of the overlong line being dropped, and a rolling window of its last bytes. */
+  private overflowPrefix = '';
+  private tail: Buffer[] = [];
+  private tailSize = 0;
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -39,7 +49,10 @@ export class BoundedLineSplitter {
 
   private append(seg: Buffer): void {
     if (seg.length === 0) return;
-    if (this.overflowing) return;
+    if (this.overflowing) {
+      if (this.onOverflowEnd) this.keepTail(seg);
+      return;
+    }
     this.parts.push(seg);
     this.size += seg.length;
     if (this.size > this.maxLineBytes) {
@@ -47,13 +60,28 @@ export class BoundedLineSplitter {
       this.parts = [];
       this.size = 0;
       this.overflowing = true;
+      this.overflowPrefix = prefix;
       this.onOverflow(prefix);
+    }
+  }
+
+  private keepTail(seg: Buffer): void {
+    this.tail.push(seg.length > this.prefixBytes ? seg.subarray(seg.length - this.prefixBytes) : seg);
+    this.tailSize += Math.min(seg.length, this.prefixBytes);
+    while (this.tail.length > 1 && this.tailSize - this.tail[0].length >= this.prefixBytes) {
+      this.tailSize -= this.tail[0].length;
+      this.tail.shift();
     }
   }
 
   private finishLine(): void {
     if (this.overflowing) {
       this.overflowing = false;
+      const tail = Buffer.concat(this.tail);
+      this.tail = [];
+      this.tailSize = 0;
+      this.onOverflowEnd?.(this.overflowPrefix, tail.subarray(Math.max(0, tail.length - this.prefixBytes)).toString('utf8'));
+      this.overflowPrefix = '';
       return;
     }
     const bytes = Buffer.concat(this.parts);
