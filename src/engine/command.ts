@@ -331,7 +331,8 @@ class Session {
     if (line.trim() === '') return;
     let msg: unknown;
     try {
-      msg = JSON.parse(line);
+      // A UTF-8 BOM before the first line (.NET's Console, PowerShell) is not JSON; HTTP answers drop it too.
+      msg = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
     } catch {
       this.opts.log('warn', `engine ${this.target} wrote a line that is not JSON (ignored): ${excerpt(line)}`);
       return;
