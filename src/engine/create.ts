@@ -34,6 +34,8 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
         timeoutMs: engine.timeoutMs,
         maxResponseBytes: engine.maxResponseBytes,
         body: engine.body,
+        printable: deps.printable,
+        cwd: deps.cwd,
       });
     case 'command':
       return createCommandAdapter({

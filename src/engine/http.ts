@@ -8,6 +8,7 @@ import { answerRedactor, secretRedactor } from './secrets.js';
 import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
 import { firstNonUtf8Byte, notUtf8Message } from './utf8.js';
+import { portableText } from '../util/portable-path.js';
 
 export interface HttpAdapterOptions {
   url: URL;
@@ -21,6 +22,13 @@ export interface HttpAdapterOptions {
   body?: Record<string, unknown>;
   /** Sockets kept open to the engine (default: as many as there are requests in flight). */
   connections?: number;
+  /**
+   * Makes a text fit for a report (the runner's path scrubber). With it, the engine's own text in
+   * failures and health messages (a traceback of an engine running on this runner) has every
+   * absolute path of this machine made portable too (portableText against `cwd`), as for cmd: engines.
+   */
+  printable?: (text: string) => string;
+  cwd?: string;
 }
 
 /** One finished HTTP exchange, before its body is judged as an answer. */
@@ -35,6 +43,9 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
   const baseHeaders = buildBaseHeaders(opts);
   const redact = secretRedactor(baseHeaders);
   const redactAnswer = answerRedactor(baseHeaders);
+  const outer = opts.printable;
+  const pathsBase = opts.cwd ?? process.cwd();
+  const portable = outer ? (text: string) => outer(portableText(text, pathsBase)) : (text: string) => text;
   // One origin per adapter, so a Pool (not a global dispatcher): keep-alive sockets are ours to close.
   const pool = new Pool(opts.url.origin, {
     connections: opts.connections ?? null,
@@ -185,14 +196,22 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       'x-toron-case-id': headerSafe(req.caseId),
     };
     const ex = await exchange('POST', opts.url, headers, payload, signal);
-    if (!ex.ok) return { ok: false, error: ex.error, status: ex.status, latencyMs: ex.latencyMs };
+    if (!ex.ok) return { ok: false, error: { ...ex.error, message: portable(ex.error.message) }, status: ex.status, latencyMs: ex.latencyMs };
     const judged = judgeAnswer(ex, redact);
     // An engine that echoes our headers must not put a token into the snapshot or the reports.
     if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
+    if (!judged.ok) {
+      return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
+    }
     return judged;
   }
 
   async function health(signal?: AbortSignal): Promise<HealthResult> {
+    const h = await healthOf(signal);
+    return { ...h, message: portable(h.message), tried: h.tried.map(portable) };
+  }
+
+  async function healthOf(signal?: AbortSignal): Promise<HealthResult> {
     const tried: string[] = [];
     // Next to the run route, with its query: a gateway that takes its key as ?key=... wants it on
     // every route, and without it /health answered 401 ("check the configured engine headers").

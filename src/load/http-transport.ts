@@ -34,6 +34,8 @@ export interface HttpTransportOptions {
   body?: Record<string, unknown>;
   runId: string;
   timeoutMs: number;
+  /** Makes an engine's error text fit for a report (paths of this machine made portable), as the adapter does. */
+  printable?: (text: string) => string;
 }
 
 const KEEP_ALIVE_MS = 30_000;
@@ -42,6 +44,8 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const base = buildBaseHeaders(opts);
   const redact = secretRedactor(base);
   const redactAnswer = answerRedactor(base);
+  const portable = opts.printable;
+  const reportable = portable ? (text: string) => portable(redact(text)) : redact;
   const printable = redactUrl(opts.url);
   const path = opts.url.pathname + opts.url.search;
   const clientOptions: Client.Options = {
@@ -104,7 +108,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
     answersFromIo: true,
     start(req, sink) {
       const client = acquire();
-      const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release, redactAnswer);
+      const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer);
       try {
         client.dispatch(optionsFor(req), h);
       } catch (err) {

@@ -1,3 +1,4 @@
+import { portableText } from '../../util/portable-path.js';
 import { expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
 import { runGenerator } from '../../load/generator.js';
@@ -126,6 +127,8 @@ function makeTransport(ctx: RunContext): LoadTransport {
     body: settings.engine.body,
     runId: ctx.runId,
     timeoutMs: settings.load.timeoutMs,
+    // The engine's error text (a traceback of an engine on this runner) goes into the load report.
+    printable: (text) => portableText(text, settings.cwd),
   });
 }
 
