@@ -365,7 +365,7 @@ class Session {
       p.settle(failReply('engine_error', `engine reported an error: ${engineErrorText(m.error)}`, latencyMs));
     } else if ('result' in m) {
       // The answer's own text, without the envelope: what an HTTP engine's body would be.
-      p.settle({ ok: true, result: m.result, raw: JSON.stringify(m.result) ?? 'null', latencyMs });
+      p.settle({ ok: true, result: m.result, raw: rawOf(m.result, line), latencyMs });
     } else {
       p.settle(failReply('protocol', `engine answer for request ${id} has neither "result" nor "error"`, latencyMs));
     }
@@ -501,4 +501,18 @@ function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/**
+ * The answer's own text, without the envelope. An answer nested thousands of levels deep (a runaway
+ * trace) overflows JSON.stringify's stack: its line, envelope and all, stands for it then, so the
+ * engine's answer still reaches SIM (whose snapshot keeps it as unreadable) instead of the exception
+ * escaping the stdout handler and taking the run down.
+ */
+function rawOf(result: unknown, line: string): string {
+  try {
+    return JSON.stringify(result) ?? 'null';
+  } catch {
+    return line;
+  }
 }

@@ -333,7 +333,13 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       t.errors.push({ round, kind: res.error.kind, message: res.error.message });
       return;
     }
-    const { canonical, hash } = canonicalHash(res.body, t.ignore.tree);
+    const c = readable(res.body, t.ignore.tree);
+    if ('unreadable' in c) {
+      // The engine answered, but with no canonical form: no answer to compare, as an engine error is.
+      t.errors.push({ round, kind: 'unreadable', message: c.unreadable });
+      return;
+    }
+    const { canonical, hash } = c;
     t.hashes.push(hash);
     t.rawHashes.push(sha256Hex(res.raw));
     if (last) t.last = res.body;
@@ -356,7 +362,13 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       p.hashes.push(`error:${res.error.kind}`);
       return;
     }
-    p.hashes.push(canonicalHash(res.body, t.ignore.tree).hash);
+    const c = readable(res.body, t.ignore.tree);
+    if ('unreadable' in c) {
+      p.errored = true;
+      p.hashes.push('error:unreadable');
+      return;
+    }
+    p.hashes.push(c.hash);
     if (last) p.last = res.body;
   }
 
@@ -474,4 +486,18 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   results.sort(byOrder);
   drift?.cases.sort(byOrder);
   return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls };
+}
+
+/**
+ * An answer's canonical form, or why it has none: nested deeper than the walk's stack (a runaway
+ * trace thousands of levels deep) or holding what JSON cannot. The snapshot writer keeps such a SIM
+ * answer as an 'unreadable' error; a replay answer like it is no answer to compare either, never a
+ * failure of the tool.
+ */
+function readable(body: unknown, tree: Parameters<typeof canonicalHash>[1]): { canonical: string; hash: string } | { unreadable: string } {
+  try {
+    return canonicalHash(body, tree);
+  } catch (err) {
+    return { unreadable: `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}` };
+  }
 }
