@@ -159,7 +159,7 @@ async function replayWith(
   const r = settings.replay;
   const answered = snapshot.entries.filter((e) => e.status === 'ok').length;
   if (answered === 0) {
-    const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s), all engine errors)`;
+    const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s): ${whyUnanswered(snapshot.entries)})`;
     if (mode === 'staging') throw new InputError(reason);
     return skippedWithDrift(ctx, reason, snapshot.entries);
   }
@@ -395,4 +395,28 @@ export function replayFindings(
 function show(v: unknown): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? '(absent)' : JSON.stringify(v);
   return s.length > 90 ? `${s.slice(0, 87)}...` : s;
+}
+
+/**
+ * Why a snapshot's cases have no answer, by what the snapshot recorded: engine errors, or answers
+ * the engine did give but that have no canonical form (nested too deeply: 'unreadable') or that a
+ * case's ignorePaths could not be applied to. "All engine errors" was said of all three.
+ */
+export function whyUnanswered(entries: readonly SnapshotEntry[]): string {
+  let engine = 0;
+  const unreadable = new Map<string, number>();
+  let ignore = 0;
+  for (const e of entries) {
+    const kind = e.error?.kind;
+    if (kind === 'unreadable') {
+      const why = /no canonical form: (.*)$/.exec(e.error?.message ?? '')?.[1] ?? 'unreadable';
+      unreadable.set(why, (unreadable.get(why) ?? 0) + 1);
+    } else if (kind === 'ignore_paths') ignore++;
+    else engine++;
+  }
+  const parts: string[] = [];
+  if (engine) parts.push(`${engine} engine error(s)`);
+  for (const [why, n] of unreadable) parts.push(`${n} answer(s) with no canonical form (${why})`);
+  if (ignore) parts.push(`${ignore} answer(s) its ignorePaths could not be applied to`);
+  return parts.join(', ') || 'none answered';
 }
