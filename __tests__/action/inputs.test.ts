@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INPUT_DEFAULTS, readInputs, workingDirectoryProblem } from '../../src/action/inputs.js';
+import { settingsFromInputs } from '../../src/action/prepare.js';
 import { InputError } from '../../src/util/errors.js';
 import { artifactNameProblem, defaultArtifactName, suffixedName } from '../../src/github/artifact-name.js';
 import { readActionYml } from '../helpers/action.js';
@@ -35,7 +36,24 @@ describe('action inputs', () => {
       githubToken: 'tok',
       mode: 'run',
       shard: null,
+      engineVersion: null,
     });
+  });
+
+  it('engine-version picks a build of the config\'s engine map, like --engine-version (the README\'s matrix example)', () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-inputs-'));
+    fs.writeFileSync(
+      path.join(ws, 'testops.config.json'),
+      JSON.stringify({ engines: { stable: { target: 'http://127.0.0.1:9/run', profile: 'toron-2.5h' }, canary: { target: 'http://127.0.0.1:8/run', profile: 'toron-3' } } }),
+    );
+    const canary = settingsFromInputs(readInputs(env({ 'engine-version': 'canary' })), ws, {});
+    expect(canary.engineVersion).toBe('canary');
+    expect(canary.engine.target).toBe('http://127.0.0.1:8/run');
+    expect(canary.engine.profile).toBe('toron-3');
+    // An unknown version is named as the CLI names it, against the config's map.
+    expect(() => settingsFromInputs(readInputs(env({ 'engine-version': 'beta' })), ws, {})).toThrow(/beta/);
+    // mode: compare takes versions in engine and baseline.
+    expect(() => readInputs(env({ mode: 'compare', 'engine-version': 'canary' }))).toThrow(/input engine-version: .*mode: compare/);
   });
 
   it('mode: one of run, publish, merge, compare; shard only in mode run', () => {

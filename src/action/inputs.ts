@@ -31,6 +31,8 @@ export interface ActionInputs {
   mode: ActionMode;
   /** `i/n` as given (validated by the settings, like the CLI's --shard); null: not a shard leg. */
   shard: string | null;
+  /** A key of the config's engine map, like --engine-version (mode: run); null: the config's. */
+  engineVersion: string | null;
 }
 
 export type ActionMode = 'run' | 'publish' | 'merge' | 'compare';
@@ -60,6 +62,7 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   'github-token': '${{ github.token }}',
   mode: 'run',
   shard: '',
+  'engine-version': '',
 };
 
 export const OUTPUT_NAMES = [
@@ -166,8 +169,12 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     githubToken: rawInput(env, 'github-token'),
     mode: oneOf<ActionMode>('mode', 'run')!,
     shard: text('shard'),
+    engineVersion: text('engine-version'),
   };
   if (inputs.shard !== null && inputs.mode !== 'run') problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
+  if (inputs.engineVersion !== null && inputs.mode === 'compare') {
+    problems.push('input engine-version: mode: compare takes engine-map versions in engine (the candidate) and baseline');
+  }
   // mode: publish runs nothing of the workspace: its settings inputs are not used.
   if (inputs.mode !== 'publish') {
     // In a job (GITHUB_WORKSPACE set), the folder the run reads from and writes to must be in the workspace.
@@ -187,6 +194,7 @@ export function settingsFlags(inputs: ActionInputs): SettingsFlags {
   const flags: SettingsFlags = {};
   const compare = inputs.mode === 'compare';
   if (inputs.engine !== null && !compare) flags.engine = inputs.engine;
+  if (inputs.engineVersion !== null && !compare) flags.engineVersion = inputs.engineVersion;
   if (inputs.runId !== null) flags.runId = inputs.runId;
   if (inputs.stages !== null) flags.stages = inputs.stages;
   if (inputs.shard !== null) flags.shard = inputs.shard;
@@ -202,7 +210,8 @@ export function settingsFlags(inputs: ActionInputs): SettingsFlags {
  * rather than in a second round. Problems of the config file are the settings' to report, later.
  */
 function settingsInputProblems(inputs: ActionInputs, env: NodeJS.ProcessEnv): string[] {
-  const flags = settingsFlags(inputs);
+  // engine-version is checked against the config's engine map, when the settings are resolved.
+  const { engineVersion: _mapKey, ...flags } = settingsFlags(inputs);
   if (Object.values(flags).every((v) => v === undefined || v === null)) return [];
   const nowhere = path.join(os.tmpdir(), `toron-testops-no-config-${randomUUID()}`); // no config file there
   try {
