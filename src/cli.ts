@@ -18,7 +18,7 @@ const USAGE = `toron-testops <command> [options]
   compare             the staging gate: a candidate engine against a baseline engine or snapshot (toron-testops compare --help)
   merge SHARDS...     the shards of a sharded run (--shard i/n) -> one report, verdict and bundle (toron-testops merge --help)
 
-Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict); --fail-on warn|never moves WARN to 1, FAIL to 0.`;
+Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict); with --fail-on warn WARN exits 1, with --fail-on never FAIL exits 0.`;
 
 /** Cancellation: the first SIGINT/SIGTERM stops new work and lets the run write what it has; a second one exits. */
 function cancellation(): AbortSignal {
