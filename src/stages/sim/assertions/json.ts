@@ -28,9 +28,18 @@ function schemaProblem(message: string): string {
   return m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
 }
 
-/** Where a JSON object or array that starts at `start` ends (exclusive), by bracket depth; -1 if never. */
-function balancedEnd(text: string, start: number): number {
-  let depth = 0;
+const UNKNOWN = -2;
+const NEVER = -1;
+
+/**
+ * Where the JSON object or array opened at `start` ends (exclusive), by bracket depth, as `ends[start]`
+ * (NEVER if it does not close). One pass also records the end of every bracket it opens outside a
+ * string: scanning again from such a bracket would follow the same characters in the same state, so
+ * each is scanned once. Rescanning from every bracket instead took minutes on an answer of unclosed
+ * brackets (a truncated JSON answer of 1 MB: each of its brackets scanned to the end).
+ */
+function scanFrom(text: string, start: number, ends: Int32Array): void {
+  const open: number[] = [];
   let inString = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -38,14 +47,22 @@ function balancedEnd(text: string, start: number): number {
       if (c === 92 /* \ */) i++;
       else if (c === 34 /* " */) inString = false;
     } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 123 /* { */ || c === 91 /* [ */) open.push(i);
     else if (c === 125 /* } */ || c === 93 /* ] */) {
-      depth--;
-      if (depth === 0) return i + 1;
+      ends[open.pop()!] = i + 1;
+      if (open.length === 0) return;
     }
   }
-  return -1;
+  for (const j of open) ends[j] = NEVER;
 }
+
+/**
+ * How many characters the candidates handed to JSON.parse may add up to, over one answer (at least
+ * 8 times its length). Candidates
+ * that fail late (a deep trailing comma) are parsed once per enclosing bracket; an answer built to
+ * make that quadratic stops here, so a check never stalls a run.
+ */
+const PARSE_BUDGET_MIN = 16 * 1024 * 1024;
 
 /**
  * The JSON values inside free text: the whole text if it is JSON, else every object or array that
@@ -53,21 +70,32 @@ function balancedEnd(text: string, start: number): number {
  * objects; arrays count here too).
  */
 export function extractJsonValues(text: string): unknown[] {
+  return searchJson(text).values;
+}
+
+/** extractJsonValues, and whether the search gave up (the parse budget) (`exhausted`). */
+function searchJson(text: string): { values: unknown[]; exhausted: boolean } {
   const whole = tryParse(text);
-  if (whole.ok) return [whole.value];
+  if (whole.ok) return { values: [whole.value], exhausted: false };
   const found: unknown[] = [];
+  let ends: Int32Array | null = null;
+  let budget = Math.max(PARSE_BUDGET_MIN, 8 * text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 123 && c !== 91) continue;
-    const end = balancedEnd(text, i);
+    if (!ends) ends = new Int32Array(text.length).fill(UNKNOWN);
+    if (ends[i] === UNKNOWN) scanFrom(text, i, ends);
+    const end = ends[i];
     if (end < 0) continue;
+    budget -= end - i;
+    if (budget < 0) return { values: found, exhausted: true };
     const r = tryParse(text.slice(i, end));
     if (r.ok) {
       found.push(r.value);
       i = end - 1;
     }
   }
-  return found;
+  return { values: found, exhausted: false };
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -106,14 +134,17 @@ export const containsJson: Family = {
       target: 'text',
       phrase: validate ? 'to contain JSON matching the schema' : 'to contain JSON',
       test(t) {
-        const values = extractJsonValues(t as string);
-        if (values.length === 0) return { holds: false, note: 'no JSON found' };
+        const { values, exhausted } = searchJson(t as string);
+        // A search that gave up is no "no JSON": neither contains-json nor its not- form may pass on it.
+        const gaveUp = { holds: false, invalid: true, note: 'stopped looking for JSON: too many candidates that did not parse (nested brackets invalid deep inside)' };
+        if (values.length === 0) return exhausted ? gaveUp : { holds: false, note: 'no JSON found' };
         if (!validate) return { holds: true, note: `found ${values.length} JSON value(s)` };
         let lastErrors = '';
         for (const v of values) {
           if (validate(v)) return { holds: true, note: 'found JSON matching the schema' };
           lastErrors = schemaErrors(validate);
         }
+        if (exhausted) return gaveUp;
         return { holds: false, note: `${values.length} JSON value(s), none matching the schema (${lastErrors})` };
       },
     };
