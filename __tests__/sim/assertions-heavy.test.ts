@@ -40,3 +40,33 @@ describe('contains-json on large answers', () => {
     expect(extractJsonValues('{"a": 1, {"b": 2}')).toEqual([{ b: 2 }]);
   });
 });
+
+describe('levenshtein on large answers', () => {
+  const long = 'The consensus of the models is that water boils at 100 C at sea level. '.repeat(15_000);
+
+  it('a 1 MB answer within the threshold of a 1 MB value passes in O(threshold x length), not O(n x m)', { timeout: 20_000 }, () => {
+    expect(long.length).toBeGreaterThan(1_000_000);
+    const edited = `${long.slice(0, 300_000)}X${long.slice(300_001, 700_000)}Y${long.slice(700_000)}`;
+    const r = run({ type: 'levenshtein', value: long, threshold: 2 }, edited);
+    expect(r.pass, r.message).toBe(true);
+    expect(r.message).toMatch(/distance 2\)$/);
+    const over = run({ type: 'levenshtein', value: long, threshold: 1 }, edited);
+    expect(over.pass).toBe(false);
+    expect(over.message).toMatch(/distance above 1, lengths 1065001 and 1065000\)$/);
+    expect(run({ type: 'not-levenshtein', value: long, threshold: 1 }, edited).pass).toBe(true);
+  });
+
+  it('a 1 MB answer against a short value fails at once, by the lengths', { timeout: 20_000 }, () => {
+    const r = run({ type: 'levenshtein', value: 'Water boils at 100 C.' }, long);
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/\(distance 1064980\)$/);
+  });
+
+  it('thresholds at the boundary: the distance equal to the threshold passes, one more fails; fractions floor', () => {
+    expect(run({ type: 'levenshtein', value: 'kitten', threshold: 3 }, 'sitting').pass).toBe(true);
+    expect(run({ type: 'levenshtein', value: 'kitten', threshold: 2 }, 'sitting').message).toMatch(/distance 3\)$/);
+    expect(run({ type: 'levenshtein', value: 'kitten', threshold: 2.9 }, 'sitting').pass).toBe(false);
+    expect(run({ type: 'levenshtein', value: 'abc', threshold: 0 }, 'abc').pass).toBe(true);
+    expect(run({ type: 'levenshtein', value: '', threshold: 3 }, 'abc').pass).toBe(true);
+  });
+});
