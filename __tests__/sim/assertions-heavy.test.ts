@@ -70,3 +70,38 @@ describe('levenshtein on large answers', () => {
     expect(run({ type: 'levenshtein', value: '', threshold: 3 }, 'abc').pass).toBe(true);
   });
 });
+
+describe('JSON Schema patterns that backtrack catastrophically', () => {
+  const evil = `${'a'.repeat(40)}!`;
+
+  it('a plain pattern answers at once (linear fallback), with the right verdict, under not- too', { timeout: 20_000 }, () => {
+    const schema = { type: 'string', pattern: '^(a+)+$' };
+    const r = run({ type: 'json-schema', value: schema }, evil);
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/must match pattern "\^\(a\+\)\+\$"/);
+    expect(run({ type: 'not-json-schema', value: schema }, evil).pass).toBe(true);
+    expect(run({ type: 'json-schema', value: schema }, 'aaaa').pass).toBe(true);
+    // patternProperties and contains-json's schema go through the same engine.
+    expect(run({ type: 'json-schema', value: { patternProperties: { '^(b+)+$': { type: 'number' } } } }, { [`${'b'.repeat(40)}!`]: 'x' }).pass).toBe(true);
+    expect(run({ type: 'contains-json', value: { properties: { k: { pattern: '^(a+)+$' } } } }, `x {"k": "${evil}"} y`).pass).toBe(false);
+  });
+
+  it('a pattern the linear engine cannot run (\\p{L}, or a value with an emoji) is stopped by the watchdog and fails saying so', { timeout: 30_000 }, () => {
+    const r = run({ type: 'json-schema', value: { type: 'string', pattern: '^(\\p{L}+)+$' } }, `${'a'.repeat(40)}1`);
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/ran over 2000 ms on a value and was stopped \(catastrophic backtracking\)/);
+    const e = run({ type: 'not-json-schema', value: { type: 'string', pattern: '^(a+)+$' } }, `${evil}😀`);
+    expect(e.pass).toBe(false);
+    expect(e.message).toMatch(/was stopped/);
+  });
+
+  it('u-mode semantics are kept: \\p{L}, and . over an emoji', () => {
+    expect(run({ type: 'json-schema', value: { pattern: '^\\p{L}+$' } }, 'été').pass).toBe(true);
+    expect(run({ type: 'json-schema', value: { pattern: '^.$' } }, '😀').pass).toBe(true);
+    expect(run({ type: 'json-schema', value: { pattern: '^a.c$' } }, 'a😀c').pass).toBe(true);
+    // Two patterns in one schema stay two patterns.
+    const two = { properties: { x: { pattern: '^x+$' }, y: { pattern: '^y+$' } } };
+    expect(run({ type: 'json-schema', value: two }, { x: 'xx', y: 'yy' }).pass).toBe(true);
+    expect(run({ type: 'json-schema', value: two }, { x: 'xx', y: 'xx' }).pass).toBe(false);
+  });
+});

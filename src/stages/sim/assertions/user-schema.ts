@@ -1,11 +1,48 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js';
+import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../util/regexp-guard.js';
 
 /**
  * JSON Schemas written inside datasets (`json-schema`, `is-json`, `contains-json`). Draft-07, as
  * promptfoo uses. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
  * error instead of a schema that silently accepts everything; its warnings are not printed.
  */
-const ajv = new Ajv({ allErrors: true, logger: false });
+const ajv = new Ajv({ allErrors: true, logger: false, code: { regExp: guardedPattern() } });
+
+/** How long one `pattern` test may run under the watchdog before it is stopped. */
+const PATTERN_BUDGET_MS = 2000;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Ajv's `pattern`/`patternProperties` regexes, guarded. Ajv compiles them with the `u` flag, which V8's
+ * linear-time fallback cannot run: `"pattern": "^(a+)+$"` on "aaa…a!" backtracked for hours, stalling
+ * the run (the `regex` assertion was guarded, schemas were not). A plain-ASCII pattern the linear
+ * engine can run means the same without `u` on a value with no surrogate pair, so it runs that way
+ * (the fallback covers it); anything else runs under the watchdog, and a test that runs away throws,
+ * which fails the assertion saying so.
+ */
+function guardedPattern(): RegExpEngine {
+  const engine = (pattern: string, flags: string): RegExpLike => {
+    const full = new RegExp(pattern, flags);
+    guardRegexpBacktracking();
+    const plain = /^[\x20-\x7e]*$/.test(pattern) && !/\\[pPu]/.test(pattern) && linearCapable(pattern) ? new RegExp(pattern) : null;
+    const like: RegExpLike & { toString(): string } = {
+      test(s: string): boolean {
+        if (plain && !SURROGATE.test(s)) return plain.test(s);
+        const r = testWithin(full, s, PATTERN_BUDGET_MS);
+        if (r === null) {
+          throw new Error(`the schema's pattern /${pattern}/ ran over ${PATTERN_BUDGET_MS} ms on a value and was stopped (catastrophic backtracking); simplify it`);
+        }
+        return r;
+      },
+      // Ajv keys the compiled patterns of a schema by this text: it must differ between patterns.
+      toString: () => `/${pattern}/${flags}`,
+    };
+    return like;
+  };
+  // Only read by Ajv's standalone code generation, which datasets do not use.
+  return Object.assign(engine, { code: 'guardedPattern' });
+}
 
 /** Datasets repeat one schema across thousands of cases: compile each distinct schema once. */
 const cache = new Map<string, ValidateFunction>();
