@@ -1,3 +1,4 @@
+import { isRestartable } from '../../engine/create.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadBaseline } from '../../baseline/load.js';
@@ -167,7 +168,8 @@ async function replayWith(
     'info',
     'replay',
     `replaying ${answered} case(s) of ${shown} (run ${snapshot.header.runId}) ${r.rounds} round(s)` +
-      `${r.freshProcess ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`,
+      // Only a cmd: engine can be restarted; for others replaySnapshot warns that freshProcess does not apply.
+      `${r.freshProcess && isRestartable(ctx.engine) ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`,
   );
 
   let done = 0;
