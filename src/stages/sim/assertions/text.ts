@@ -1,6 +1,7 @@
 import type { Assertion } from '../types.js';
 import { distance } from 'fastest-levenshtein';
 import { distanceWithin } from './edit-distance.js';
+import { canonical, caseFold } from './unicode.js';
 import type { Family, Prepared, Reject } from './spec.js';
 import { jsonEqual, parseCommaList, short } from './values.js';
 import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../util/regexp-guard.js';
@@ -55,7 +56,8 @@ export const equals: Family = {
     if (a.value === undefined) return reject('value', '"equals" needs a "value"');
     const expected = a.value;
     if (typeof expected === 'string') {
-      return { target: 'text', phrase: `to equal ${short(expected)}`, test: (t) => ({ holds: t === expected }) };
+      const want = canonical(expected);
+      return { target: 'text', phrase: `to equal ${short(expected)}`, test: (t) => ({ holds: canonical(t as string) === want }) };
     }
     // A structured expectation against a string target: the answer field often holds JSON text, and
     // promptfoo compares such a string by parsing it.
@@ -81,7 +83,8 @@ export const contains: Family = {
   usesPath: true,
   prepare(a, reject) {
     const s = needle(a, reject, 'contains');
-    return { target: 'text', phrase: `to contain ${short(s)}`, test: (t) => ({ holds: (t as string).includes(s) }) };
+    const want = canonical(s);
+    return { target: 'text', phrase: `to contain ${short(s)}`, test: (t) => ({ holds: canonical(t as string).includes(want) }) };
   },
 };
 
@@ -90,11 +93,11 @@ export const icontains: Family = {
   usesPath: true,
   prepare(a, reject) {
     const s = needle(a, reject, 'icontains');
-    const lower = s.toLowerCase();
+    const lower = caseFold(s);
     return {
       target: 'text',
       phrase: `to contain ${short(s)} (ignoring case)`,
-      test: (t) => ({ holds: (t as string).toLowerCase().includes(lower) }),
+      test: (t) => ({ holds: caseFold(t as string).includes(lower) }),
     };
   },
 };
@@ -108,7 +111,8 @@ export const containsAny: Family = {
       target: 'text',
       phrase: `to contain any of ${listText(items)}`,
       test(t) {
-        const found = items.filter((s) => (t as string).includes(s));
+        const text = canonical(t as string);
+        const found = items.filter((s) => text.includes(canonical(s)));
         return { holds: found.length > 0, note: found.length > 0 ? `found ${listText(found)}` : 'found none' };
       },
     };
@@ -124,7 +128,8 @@ export const containsAll: Family = {
       target: 'text',
       phrase: `to contain all of ${listText(items)}`,
       test(t) {
-        const missing = items.filter((s) => !(t as string).includes(s));
+        const text = canonical(t as string);
+        const missing = items.filter((s) => !text.includes(canonical(s)));
         return { holds: missing.length === 0, note: missing.length > 0 ? `missing ${listText(missing)}` : 'found all' };
       },
     };
@@ -136,7 +141,8 @@ export const startsWith: Family = {
   usesPath: true,
   prepare(a, reject) {
     const s = needle(a, reject, 'starts-with');
-    return { target: 'text', phrase: `to start with ${short(s)}`, test: (t) => ({ holds: (t as string).startsWith(s) }) };
+    const want = canonical(s);
+    return { target: 'text', phrase: `to start with ${short(s)}`, test: (t) => ({ holds: canonical(t as string).startsWith(want) }) };
   },
 };
 
@@ -177,12 +183,13 @@ export const levenshtein: Family = {
     if (typeof max !== 'number' || !Number.isFinite(max) || max < 0) {
       return reject('threshold', '"levenshtein" threshold must be a number >= 0');
     }
-    const expected = a.value;
+    const shown = a.value;
+    const expected = canonical(a.value);
     return {
       target: 'text',
-      phrase: `to be within edit distance ${max} of ${short(expected)}`,
+      phrase: `to be within edit distance ${max} of ${short(shown)}`,
       test(t) {
-        const text = t as string;
+        const text = canonical(t as string);
         const d = distanceWithin(text, expected, max);
         if (d !== null) return { holds: true, note: `distance ${d}` };
         // The exact distance of a failing answer helps its reviewer where it is cheap to know.

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { compileAssertion, evaluate } from '../../src/stages/sim/assertions.js';
+import type { Assertion } from '../../src/stages/sim/types.js';
+
+function run(a: Assertion, answer: unknown) {
+  const c = compileAssertion(a, { file: 'sim/x.json', line: 3, caseId: 'c1' });
+  return evaluate(c, { response: { final_answer: answer }, answerPath: '/final_answer', latencyMs: 1 });
+}
+
+/** The same visible text in two code point sequences: NFC (é as U+00E9) in the dataset, NFD (e + U+0301) in the answer. */
+const NFD = (s: string) => s.normalize('NFD');
+
+describe('text assertions compare canonically equivalent text as equal (NFC)', () => {
+  const rows: [string, Assertion, string][] = [
+    ['contains', { type: 'contains', value: 'café' }, NFD('un café noir')],
+    ['icontains', { type: 'icontains', value: 'CAFÉ' }, NFD('un café noir')],
+    ['equals', { type: 'equals', value: 'café' }, NFD('café')],
+    ['starts-with', { type: 'starts-with', value: 'Été' }, NFD('Été chaud')],
+    ['contains-any', { type: 'contains-any', value: ['thé', 'café'] }, NFD('un café')],
+    ['contains-all', { type: 'contains-all', value: ['thé', 'café'] }, NFD('thé, café')],
+    ['levenshtein 0', { type: 'levenshtein', value: 'Ça a été', threshold: 0 }, NFD('Ça a été')],
+  ];
+  it.each(rows)('%s: passes, and its not- form fails', (_n, a, answer) => {
+    const r = run(a, answer);
+    expect(r.pass, r.message).toBe(true);
+    expect(run({ ...a, type: `not-${a.type}` }, answer).pass).toBe(false);
+  });
+
+  it('an NFD needle in the dataset matches an NFC answer too; different letters still differ', () => {
+    expect(run({ type: 'contains', value: NFD('café') }, 'un café').pass).toBe(true);
+    expect(run({ type: 'contains', value: 'café' }, 'un cafe').pass).toBe(false);
+    expect(run({ type: 'equals', value: 'cafe' }, NFD('café')).pass).toBe(false);
+  });
+});
+
+describe('icontains folds case as Unicode does', () => {
+  const rows: [string, string, boolean][] = [
+    ['straße', 'STRASSE', true],
+    ['STRASSE', 'die Straße', true],
+    ['istanbul', 'İSTANBUL', true],
+    ['İstanbul', 'to istanbul', true],
+    ['ΟΔΟΣ', 'οδοστρωμα', true],
+    ['οδοσ', 'ΟΔΟΣ', true],
+    ['ΣΟΦΙΑ', 'η σοφια', true],
+    ['WATER', 'water', true],
+    ['straße', 'strase', false],
+    ['ΟΔΟΣ', 'οδο', false],
+  ];
+  it.each(rows)('icontains %j on %j: %s', (needle, answer, holds) => {
+    const r = run({ type: 'icontains', value: needle }, answer);
+    expect(r.pass, r.message).toBe(holds);
+    expect(run({ type: 'not-icontains', value: needle }, answer).pass).toBe(!holds);
+  });
+});
