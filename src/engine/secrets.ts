@@ -105,6 +105,29 @@ export function answerRedactor(headers: Record<string, string>): ((body: unknown
   return walk;
 }
 
+/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
+const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
+
+/**
+ * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
+ * password (user:password@) and the values of query parameters named like credentials. redactUrl
+ * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
+ * error page) must not put them into the snapshot or the reports either.
+ */
+export function urlSecrets(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (url.password) out['url:password'] = decodeURIComponent(url.password);
+  for (const [name, value] of url.searchParams) {
+    if (CREDENTIAL_PARAM.test(name)) {
+      out[`url:query:${name}`] = value;
+      // As the engine may echo it: percent-encoded in its request line.
+      const encoded = encodeURIComponent(value);
+      if (encoded !== value) out[`url:query:${name}:encoded`] = encoded;
+    }
+  }
+  return out;
+}
+
 function headerPointer(name: string): string {
   return `/engine/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpAdapter } from '../../src/engine/http.js';
+import { httpTransport } from '../../src/load/http-transport.js';
+import type { EngineRequest } from '../../src/engine/types.js';
+import type { LoadRequest } from '../../src/load/transport.js';
+import type { SimCase } from '../../src/stages/sim/types.js';
+
+// The engine URL may carry the credential: ?key=... (a keyed gateway) or user:password@. An engine
+// that echoes its request line into its answer (a debug block) or its error page put that key into
+// the snapshot and the reports, where header secrets are blanked.
+const KEY = 'qk-9f8e7d6c5b4a';
+const PASSWORD = 'pw-1a2b3c4d5e';
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const echo = { url: req.url, authorization: req.headers.authorization, decoded: Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString() };
+      if (req.url!.startsWith('/fail')) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ error: 'boom', echo }));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ final_answer: 'ok', debug: echo }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://user:${PASSWORD}@127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const req: EngineRequest = { runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } };
+
+describe('secrets in the engine URL, echoed back by the engine', () => {
+  it('are blanked in answers and in error messages, like header secrets', async () => {
+    for (const route of ['run', 'fail/run']) {
+      const a = createHttpAdapter({ url: new URL(`${base}/${route}?key=${KEY}`), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+      try {
+        const r = await a.call(req);
+        const text = JSON.stringify(r);
+        expect(text).not.toContain(KEY);
+        expect(text).not.toContain(PASSWORD);
+        expect(text).toContain('[redacted]');
+      } finally {
+        await a.close();
+      }
+    }
+  });
+
+  it('are blanked in what load checks too', async () => {
+    const t = httpTransport({ url: new URL(`${base}/run?key=${KEY}`), headers: {}, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
+    const lr: LoadRequest = { caseIndex: 0, repeat: 0, seed: 1, case: { id: 'c', input: { prompt: 'p' } } as unknown as SimCase };
+    try {
+      const body = await new Promise<unknown>((resolve, reject) => t.start(lr, { answered: resolve, failed: (_k, m) => reject(new Error(m)) }));
+      expect(JSON.stringify(body)).not.toContain(KEY);
+      expect(JSON.stringify(body)).not.toContain(PASSWORD);
+    } finally {
+      await t.close();
+    }
+  });
+});
