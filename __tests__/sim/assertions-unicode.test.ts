@@ -52,3 +52,29 @@ describe('icontains folds case as Unicode does', () => {
     expect(run({ type: 'not-icontains', value: needle }, answer).pass).toBe(!holds);
   });
 });
+
+describe('regex with Unicode escapes', () => {
+  it('\\p{...}, \\P{...} and \\u{...} mean what they say (the u flag), not the letters "p{L}"', () => {
+    expect(run({ type: 'regex', value: '^\\p{Lu}' }, 'Été').pass).toBe(true);
+    expect(run({ type: 'regex', value: '^\\p{Lu}' }, 'été').pass).toBe(false);
+    expect(run({ type: 'not-regex', value: '^\\p{Lu}' }, 'été').pass).toBe(true);
+    expect(run({ type: 'regex', value: '^\\p{L}+$' }, 'Straße').pass).toBe(true);
+    expect(run({ type: 'regex', value: '\\P{ASCII}' }, 'abc').pass).toBe(false);
+    expect(run({ type: 'regex', value: '\\u{1F600}' }, 'hi 😀').pass).toBe(true);
+    // An escaped backslash before p is the letter p, as before.
+    expect(run({ type: 'regex', value: '\\\\p{x}' }, 'a \\p{x}').pass).toBe(true);
+  });
+
+  it('a u-mode pattern that backtracks catastrophically is stopped and fails saying so', { timeout: 20_000 }, () => {
+    const r = run({ type: 'regex', value: '^(\\p{L}+)+$' }, `${'a'.repeat(40)}1`);
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/was stopped \(catastrophic backtracking\)/);
+  });
+
+  it('load-time errors explain (?i) and u-mode escapes', () => {
+    expect(() => compileAssertion({ type: 'regex', value: '(?i)water' }, { file: 'sim/x.json', line: 7, caseId: 'c1' })).toThrow(
+      /sim\/x\.json:7 case "c1": invalid regex "\(\?i\)water": .*wrap it as \(\?i:\.\.\.\)/,
+    );
+    expect(() => compileAssertion({ type: 'regex', value: '\\p{L}\\-x' }, { file: 'sim/x.json', line: 7, caseId: 'c1' })).toThrow(/with the u flag/);
+  });
+});

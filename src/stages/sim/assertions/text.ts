@@ -146,6 +146,21 @@ export const startsWith: Family = {
   },
 };
 
+/**
+ * Whether a pattern uses `\p{...}`, `\P{...}` or `\u{...}`: without the `u` flag these silently mean
+ * the letters "p{L}" or "u" repeated, so `regex "^\p{Lu}"` never matched a capital; with it they mean
+ * what they say. (V8's linear engine cannot run `u` patterns: they run under the watchdog.)
+ */
+export function needsUnicodeFlag(pattern: string): boolean {
+  for (let i = 0; i < pattern.length - 2; i++) {
+    if (pattern[i] !== '\\') continue;
+    const next = pattern[i + 1];
+    if ((next === 'p' || next === 'P' || next === 'u') && pattern[i + 2] === '{') return true;
+    i++;
+  }
+  return false;
+}
+
 export const regex: Family = {
   fields: ['value'],
   usesPath: true,
@@ -153,13 +168,20 @@ export const regex: Family = {
     if (typeof a.value !== 'string' || a.value === '') return reject('value', '"regex" needs a non-empty string "value"');
     let re: RegExp;
     guardRegexpBacktracking();
+    const unicode = needsUnicodeFlag(a.value);
     try {
-      // No flags, as promptfoo; inline modifiers such as (?i:...) work on Node 24.
-      re = new RegExp(a.value);
+      // No flags, as promptfoo (inline modifiers such as (?i:...) work on Node 24), except `u` for a
+      // pattern that means nothing without it.
+      re = new RegExp(a.value, unicode ? 'u' : '');
     } catch (err) {
-      return reject('value', `invalid regex ${short(a.value)}: ${(err as Error).message}`);
+      const hint = /^\(\?[imsx-]+\)/.test(a.value)
+        ? '; JavaScript has no (?i) for a whole pattern: wrap it as (?i:...)'
+        : unicode
+          ? ' (compiled with the u flag for its \\p{...} or \\u{...}, where an escape such as \\- outside [...] is an error)'
+          : '';
+      return reject('value', `invalid regex ${short(a.value)}: ${(err as Error).message}${hint}`);
     }
-    if (linearCapable(a.value)) return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
+    if (!unicode && linearCapable(a.value)) return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
     // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
     return {
       target: 'text',
