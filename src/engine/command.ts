@@ -28,6 +28,7 @@ import { excerpt } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
 import { StderrLog } from './stderr-log.js';
 import { portableText } from '../util/portable-path.js';
+import { argvRedactor } from './spec.js';
 
 export interface CommandAdapterOptions {
   argv: string[];
@@ -79,12 +80,15 @@ const EXIT_GRACE_MS = 250;
 
 export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
-  const outer = opts.printable;
-  const target = outer ? outer(`cmd:${quote(opts.argv)}`) : `cmd:${quote(opts.argv)}`;
+  // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
+  const hideArgs = argvRedactor(opts.argv);
+  const given = opts.printable;
+  const outer = (text: string) => hideArgs(given ? given(text) : text);
+  const target = outer(`cmd:${quote(opts.argv)}`);
   // The engine's own text (stderr, stack traces, its error messages) names files of its own, not only
   // those of its command line: every absolute path in it is made portable before the runner's scrubber.
   const enginePathsBase = opts.cwd ?? process.cwd();
-  const printable = outer ? (text: string) => outer(portableText(text, enginePathsBase)) : (text: string) => text;
+  const printable = given ? (text: string) => outer(portableText(text, enginePathsBase)) : outer;
   const log: EngineLogger = (level, message) => opts.log(level, printable(message));
   const sessionOpts: CommandAdapterOptions = { ...opts, log };
   let session: Session | undefined;

@@ -107,8 +107,49 @@ export function enginePaths(spec: string): string[] {
  * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
  * a token); anything else is printed as given.
  */
+/** An option that takes a credential: --api-key, --token, --access-token, --password, --auth, --secret, ... */
+const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential)[A-Za-z0-9_.-]*$/i;
+
+/**
+ * The values a command line passes to options named like credentials (`--api-key X`,
+ * `--token=X`): a cmd: spec written with `${{ secrets.KEY }}` in a workflow holds the secret itself,
+ * and the runner's log masking does not reach the reports, the snapshot or the bundle.
+ */
+export function argvSecrets(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    if (a.startsWith('-') && eq > 0) {
+      if (SECRET_OPTION.test(a.slice(0, eq))) out.push(a.slice(eq + 1));
+    } else if (SECRET_OPTION.test(a) && i + 1 < argv.length && !argv[i + 1].startsWith('-')) {
+      out.push(argv[++i]);
+    }
+  }
+  return [...new Set(out.filter((v) => v.length >= 4))].sort((x, y) => y.length - x.length);
+}
+
+/** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
+export function argvRedactor(argv: readonly string[]): (text: string) => string {
+  const secrets = argvSecrets(argv);
+  if (secrets.length === 0) return (t) => t;
+  return (text) => {
+    let out = text;
+    for (const v of secrets) out = out.split(v).join('[redacted]');
+    return out;
+  };
+}
+
 export function redactTarget(spec: string): string {
   const s = spec.trim();
+  if (/^cmd:/i.test(s)) {
+    try {
+      const parsed = parseEngineSpec(s);
+      return parsed.kind === 'command' ? argvRedactor(parsed.argv)(s) : s;
+    } catch {
+      return s;
+    }
+  }
   if (!/^https?:\/\//i.test(s)) return s;
   try {
     const url = new URL(s);
