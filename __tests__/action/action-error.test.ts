@@ -51,6 +51,21 @@ describe.concurrent('ERROR is not a test verdict', { timeout: E2E_TIMEOUT }, () 
       }
     }));
 
+  it('no engine named anywhere (input, config engine, engine-version): ERROR, the reference test engine is not gated by default', () =>
+    withEmu(async (emu) => {
+      const ws = repoWith(PASSING, { config: { engine: undefined } });
+      const r = await runAction({ workspace: ws, emu, inputs: { 'run-id': 'no-engine' } });
+      expect(r.code).toBe(2);
+      expect(r.outputs.result).toBe('error');
+      expect(annotations(r).at(-1)!.message).toMatch(/^toron-testops ERROR \(not a test verdict\): no engine to test: set the engine input/);
+      expect(r.summary).toContain('no engine to test');
+      expect(fs.existsSync(path.join(ws, '.toron-testops', 'reports', 'no-engine'))).toBe(false);
+      // Named on purpose, the same project runs.
+      const named = await runAction({ workspace: ws, emu, inputs: { 'run-id': 'named', engine: 'reference' } });
+      expect(named.code, named.stdout + named.stderr).toBe(0);
+      expect(named.outputs.result).toBe('pass');
+    }));
+
   it('a broken config: ERROR annotation on the config file and line; settings errors name inputs, not CLI flags', () =>
     withEmu(async (emu) => {
       const ws = repoWith(PASSING, { config: { sim: { concurrency: 'eight' } } });

@@ -79,6 +79,17 @@ describe('toron-testops run', () => {
     expect(f.remediation.length).toBeGreaterThan(20);
   });
 
+  it('says when no engine was named and the run tested the built-in reference engine, before and after the verdict', async () => {
+    const dir = project({ ok: dataset('ok', 2, [{ type: 'contains', value: 'question' }]) });
+    const unnamed = await runCli(['run', '--stages', 'sim', '--run-id', 'n1'], { cwd: dir });
+    expect(unnamed.code).toBe(0);
+    const note = 'no engine was named (--engine, or engine / engineVersion in the config): this run tested the built-in reference engine, a test engine';
+    expect(unnamed.stderr.split('\n').filter((l) => l === `toron-testops: ${note}`)).toHaveLength(2);
+    const named = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'n2'], { cwd: dir });
+    expect(named.code).toBe(0);
+    expect(named.stderr).not.toContain('no engine was named');
+  });
+
   it('--fail-on warn turns WARN into exit 1; warn-level failures make WARN', async () => {
     const dir = project({ w: dataset('w', 2, [{ type: 'contains', value: 'nope', level: 'warn' }]) });
     const r1 = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'w1'], { cwd: dir });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/settings/defaults.js';
@@ -29,8 +31,9 @@ describe('resolveSettings: sources and precedence', () => {
     expect(s.cwd).toBe(EMPTY);
     expect(s.runId).toMatch(/^20240501T020304Z-[0-9a-f]{6}$/);
     expect(s.shard).toBeNull();
-    const { configFile, cwd, runId, shard, ...rest } = s;
+    const { configFile, cwd, runId, shard, engineDefaulted, ...rest } = s;
     expect(rest).toEqual(DEFAULTS);
+    expect(engineDefaulted).toBe(true); // no engine named: the built-in test engine, said so
     expect(s.engine).toEqual({
       target: 'reference',
       profile: 'auto',
@@ -337,6 +340,25 @@ describe('resolveSettings: engine map', () => {
     expect(s.engineVersion).toBe('3');
     expect(s.engine).toMatchObject({ target: 'cmd:python3 toron3.py --stdio', profile: 'toron-3', headers: { 'X-Team': 'gate' } });
     expect(s.engines.staging).toEqual({ target: 'https://staging.example/run', profile: 'auto' });
+  });
+
+  it('marks the engine as defaulted only when none was named by flag, config engine or engineVersion', () => {
+    expect(resolve({}, undefined, EMPTY).engineDefaulted).toBe(true);
+    expect(resolve({ engine: 'reference' }, undefined, EMPTY).engineDefaulted).toBeUndefined();
+    expect(resolve({}, 'engines.json').engineDefaulted).toBeUndefined();
+    expect(resolve({ engineVersion: '2.5h' }, 'engines.json').engineDefaulted).toBeUndefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-engine-named-'));
+    try {
+      const write = (name: string, config: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(config));
+      write('version-only.json', { engines: { v1: { target: 'http://127.0.0.1:9/run' } }, engineVersion: 'v1' });
+      write('target.json', { engine: { target: 'reference' } });
+      write('bare.json', { engine: 'reference' });
+      expect(resolve({}, 'version-only.json', dir).engineDefaulted).toBeUndefined();
+      expect(resolve({}, 'target.json', dir).engineDefaulted).toBeUndefined();
+      expect(resolve({}, 'bare.json', dir).engineDefaulted).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lets --engine-version pick another entry', () => {

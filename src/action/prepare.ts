@@ -36,6 +36,11 @@ export interface Prepared {
 
 const BASELINE_TIMEOUT_MS = 120_000;
 
+/** A gate with no engine named would test the built-in reference engine and could PASS having tested nothing of yours. */
+export const NO_ENGINE =
+  'no engine to test: set the engine input, engine in the config file, or engine-version with the config\'s engines map. ' +
+  'The built-in reference engine is a test engine, tested only when named (engine: reference)';
+
 /** Inputs → settings (the same resolver as the CLI) → the baseline for `auto`. Never throws. */
 export async function prepare(ctx: ActionContext): Promise<Prepared> {
   const { gh, log } = ctx;
@@ -75,6 +80,7 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
     const problem = inputs.engine === null ? 'mode: compare needs engine (the candidate: an engine spec or an engine-map version)' : inputs.baseline.kind === 'none' ? 'mode: compare needs baseline (an engine spec, an engine-map version, a snapshot, or auto)' : null;
     if (problem) return { ...base(errorOutcome(problem)), settings, artifactName };
   }
+  if (inputs.mode === 'run' && settings.engineDefaulted) return { ...base(errorOutcome(NO_ENGINE)), settings, artifactName };
   if (inputs.baseline.kind === 'auto' && inputs.mode === 'compare') {
     // The baseline of a comparison must exist: no usable snapshot is an ERROR, not a WARN.
     baseline = await autoBaseline(ctx, inputs, { ...settings, stages: [...new Set([...settings.stages, 'replay' as const])] }, artifactName);

@@ -102,6 +102,10 @@ function toNumber(flag: string, raw: string): number {
   return n;
 }
 
+/** The engine of a run that named none: the default is the built-in test engine, not the user's. */
+export const NO_ENGINE_NAMED =
+  'no engine was named (--engine, or engine / engineVersion in the config): this run tested the built-in reference engine, a test engine';
+
 /** `toron-testops run`: settings once, the pipeline, the verdict block. Returns the exit code. */
 export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<number> {
   let parsed: ReturnType<typeof parseRunFlags>;
@@ -117,12 +121,16 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
     process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
     return 2;
   }
+  // Said before and after: a verdict on the test engine must not be read as one on the user's.
+  const defaulted = settings.engineDefaulted ? `toron-testops: ${NO_ENGINE_NAMED}\n` : '';
+  process.stderr.write(defaulted);
   const outcome = await runPipeline(settings, {
     sinks: [new ConsoleSink({ verbose: parsed.verbose })],
     signal: io.signal,
     env: io.env,
   });
   process.stdout.write(verdictBlock(outcome, io.cwd));
+  process.stderr.write(defaulted);
   return outcome.exitCode;
 }
 

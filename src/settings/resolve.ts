@@ -196,12 +196,14 @@ export function resolveSettings(input: ResolveInput): Settings {
   // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
   const runId = (given.find((g) => g.spec.key === 'runId')?.value as string | undefined) ?? config.runId ?? newRunId(now);
 
+  const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
   return {
     configFile: source ? source.file : null,
     cwd,
     runId,
     shard,
     ...merged,
+    ...(engineNamed ? {} : { engineDefaulted: true as const }),
   };
 }
 

@@ -129,6 +129,11 @@ export interface Settings {
   baseline: string | null;
   shard: { index: number; total: number } | null;
   engine: EngineSettings;
+  /**
+   * Set when no engine was named (no --engine, no config `engine`, no engineVersion): the target is the
+   * default, the built-in reference engine, which is a test engine. The action refuses to gate it then.
+   */
+  engineDefaulted?: true;
   engineVersion: string | null;
   engines: Record<string, { target: string; profile: ProfileName }>;
   reference: ReferenceKnobs;
