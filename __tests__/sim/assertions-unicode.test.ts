@@ -78,3 +78,28 @@ describe('regex with Unicode escapes', () => {
     expect(() => compileAssertion({ type: 'regex', value: '\\p{L}\\-x' }, { file: 'sim/x.json', line: 7, caseId: 'c1' })).toThrow(/with the u flag/);
   });
 });
+
+describe('a path that finds nothing says where it stops', () => {
+  const at = (a: Assertion, response: unknown) => {
+    const c = compileAssertion(a, { file: 'sim/x.json', line: 3, caseId: 'c1' });
+    return evaluate(c, { response, answerPath: '/final_answer', latencyMs: 1 });
+  };
+  it('JSON held as text in the answer field, an answer that is an array or a string at the top, an index past the end', () => {
+    expect(at({ type: 'equals', path: '/final_answer/city', value: 'Paris' }, { final_answer: '{"city": "Paris"}' }).message).toBe(
+      '/final_answer/city is missing from the response (/final_answer is a string, not an object or array; for JSON inside text use is-json or contains-json)',
+    );
+    expect(at({ type: 'contains', value: 'a' }, ['a', 'b']).message).toBe(
+      '/final_answer is missing from the response (the response is an array, indexed by numbers)',
+    );
+    expect(at({ type: 'not-contains', path: '/0', value: 'a' }, 'plain text').message).toBe(
+      '/0 is missing from the response (the response is a string, not an object or array)',
+    );
+    expect(at({ type: 'equals', path: '/models/3', value: 'x' }, { models: ['a', 'b'] }).message).toBe(
+      '/models/3 is missing from the response (/models is an array of 2)',
+    );
+    expect(at({ type: 'equals', path: '/a~1b/c', value: 1 }, { 'a/b': null }).message).toBe(
+      '/a~1b/c is missing from the response (/a~1b is null, not an object or array)',
+    );
+    expect(at({ type: 'equals', path: '/1', value: 'b' }, ['a', 'b']).pass).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { closest } from 'fastest-levenshtein';
 import { InputError } from '../../util/errors.js';
-import { getAtPointer, isJsonPointer, isKnownJsonPointer } from '../../util/json-pointer.js';
+import { getAtPointer, isJsonPointer, isKnownJsonPointer, segmentsOf } from '../../util/json-pointer.js';
+import { segmentsToPointer } from '../../util/json-source.js';
 import { containsJson, isJson, jsonSchema } from './assertions/json.js';
 import { latency, range } from './assertions/numeric.js';
 import type { Family, Prepared } from './assertions/spec.js';
@@ -124,6 +125,33 @@ function pointerName(p: string): string {
   return p === '' ? '(the whole response)' : p;
 }
 
+/**
+ * Why a pointer finds nothing, for the failure message: the deepest part of it that exists and what
+ * is there instead, e.g. `/final_answer is a string, not an object or array` when the answer field
+ * holds JSON as text, or `the response is an array` for an answer that is no object at the top.
+ */
+function whereItStops(response: unknown, pointer: string): string {
+  const segs = segmentsOf(pointer) ?? [];
+  let cur = response;
+  for (let i = 0; i < segs.length; i++) {
+    const at = i === 0 ? 'the response' : segmentsToPointer(segs.slice(0, i) as (string | number)[]);
+    const seg = segs[i];
+    if (Array.isArray(cur)) {
+      if (typeof seg !== 'number' || seg >= cur.length) {
+        return typeof seg === 'number' ? `${at} is an array of ${cur.length}` : `${at} is an array, indexed by numbers`;
+      }
+      cur = cur[seg];
+    } else if (isRecord(cur)) {
+      if (!Object.hasOwn(cur, String(seg))) return `${at} has no member ${short(String(seg))}`;
+      cur = cur[String(seg)];
+    } else {
+      const hint = typeof cur === 'string' && /^\s*[[{]/.test(cur) ? '; for JSON inside text use is-json or contains-json' : '';
+      return `${at} is ${typeName(cur)}, not an object or array${hint}`;
+    }
+  }
+  return 'not found';
+}
+
 /** Run one compiled assertion against one response. Never throws. */
 export function evaluate(c: CompiledAssertion, ctx: EvaluationContext): AssertionOutcome {
   return judge(c, ctx, true) as AssertionOutcome;
@@ -156,7 +184,7 @@ function judge(c: CompiledAssertion, ctx: EvaluationContext, passMessage: boolea
   if (!isKnownJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
   const got = getAtPointer(ctx.response, pointer);
   // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
-  if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response`);
+  if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response (${whereItStops(ctx.response, pointer)})`);
 
   let subject = pointerName(pointer);
   let target = got.value;
