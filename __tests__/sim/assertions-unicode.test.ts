@@ -103,3 +103,13 @@ describe('a path that finds nothing says where it stops', () => {
     expect(at({ type: 'equals', path: '/1', value: 'b' }, ['a', 'b']).pass).toBe(true);
   });
 });
+
+describe('messages on odd answers', () => {
+  it('json-schema on an answer field holding JSON as text points at is-json', () => {
+    const r = run({ type: 'json-schema', value: { type: 'object', required: ['city'] } }, '{"city": "Paris"}');
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/schema: value must be object; it is a string: for the JSON inside it use is-json with this schema\)$/);
+    expect(run({ type: 'is-json', value: { type: 'object', required: ['city'] } }, '{"city": "Paris"}').pass).toBe(true);
+  });
+
+});

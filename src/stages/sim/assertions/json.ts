@@ -161,7 +161,9 @@ export const jsonSchema: Family = {
       phrase: 'to match the JSON schema',
       test(t) {
         if (validate(t)) return { holds: true };
-        return { holds: false, note: `schema: ${schemaErrors(validate)}` };
+        // The answer field often holds JSON as text: json-schema checks the string itself.
+        const hint = typeof t === 'string' && /^\s*[[{]/.test(t) ? '; it is a string: for the JSON inside it use is-json with this schema' : '';
+        return { holds: false, note: `schema: ${schemaErrors(validate)}${hint}` };
       },
     };
   },
