@@ -105,3 +105,14 @@ describe('JSON Schema patterns that backtrack catastrophically', () => {
     expect(run({ type: 'json-schema', value: two }, { x: 'xx', y: 'xx' }).pass).toBe(false);
   });
 });
+
+describe('long answers in messages', () => {
+  it('a long answer shortened in a message never ends in half an emoji', () => {
+    for (let pad = 0; pad < 3; pad++) {
+      const r = run({ type: 'contains', value: 'zzz' }, `${'a'.repeat(pad)}${'😀'.repeat(200)}`);
+      expect(r.pass).toBe(false);
+      expect(/\p{Cs}/u.test(r.message), r.message).toBe(false);
+      expect(r.message).toMatch(/… \(\d+ chars\)$/);
+    }
+  });
+});

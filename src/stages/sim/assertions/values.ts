@@ -9,7 +9,9 @@ export function short(value: unknown, max = MAX_SHOWN): string {
   // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
   const text = json === undefined ? String(json) : escapeControls(json);
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… (${text.length} chars)`;
+  // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
+  const cut = text.charCodeAt(max - 1) >= 0xd800 && text.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, cut)}… (${text.length} chars)`;
 }
 
 export function typeName(value: unknown): string {
