@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { quote } from 'shell-quote';
-import { parseEngineSpec, redactTarget } from '../engine/spec.js';
+import { argvRedactor, parseEngineSpec, redactTarget } from '../engine/spec.js';
 import type { Settings } from '../settings/types.js';
 import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 
 import { portablePath } from '../util/portable-path.js';
 
 export { portablePath };
+
+const REDACTED_WORD = 'toronTestopsRedacted';
 
 /** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
 export function portableTarget(target: string, cwd: string): string {
@@ -16,7 +18,13 @@ export function portableTarget(target: string, cwd: string): string {
   } catch {
     return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead: string) => `${lead}…/${path.basename(m.trim())}`);
   }
-  if (spec.kind === 'command') return `cmd:${quote(spec.argv.map((a) => portableArg(a, cwd)))}`;
+  if (spec.kind === 'command') {
+    // Credentials first (--api-key X, --token=X): a snapshot travels in bundles and baselines.
+    // Through a plain-word stand-in: quote() would escape the brackets of [redacted].
+    const redact = argvRedactor(spec.argv);
+    const args = spec.argv.map((a) => redact(portableArg(a, cwd)).split('[redacted]').join(REDACTED_WORD));
+    return `cmd:${quote(args)}`.split(REDACTED_WORD).join('[redacted]');
+  }
   return redactTarget(target);
 }
 
