@@ -113,3 +113,15 @@ describe('messages on odd answers', () => {
   });
 
 });
+
+describe('json-schema numbers', () => {
+  it('multipleOf with a decimal divisor accepts what is a multiple in decimal (0.07 of 0.01), rejects what is not', () => {
+    for (const [v, d] of [[0.07, 0.01], [19.99, 0.01], [0.3, 0.1], [4.35, 0.05], [123456.78, 0.01], [6, 3]] as const) {
+      const r = run({ type: 'json-schema', value: { multipleOf: d } }, v);
+      expect(r.pass, `${v} multipleOf ${d}: ${r.message}`).toBe(true);
+    }
+    for (const [v, d] of [[0.075, 0.01], [7, 3], [0.35, 0.1]] as const) {
+      expect(run({ type: 'json-schema', value: { multipleOf: d } }, v).pass, `${v} multipleOf ${d}`).toBe(false);
+    }
+  });
+});

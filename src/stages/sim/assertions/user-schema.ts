@@ -7,7 +7,15 @@ import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../uti
  * promptfoo uses. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
  * error instead of a schema that silently accepts everything; its warnings are not printed.
  */
-const ajv = new Ajv({ allErrors: true, logger: false, code: { regExp: guardedPattern() } });
+const ajv = new Ajv({
+  allErrors: true,
+  logger: false,
+  code: { regExp: guardedPattern() },
+  // Ajv's default tests multipleOf by `x / d === parseInt(x / d)`, and 0.07 / 0.01 is 7.000000000000001:
+  // `"multipleOf": 0.01` failed a price of 0.07 (and 19.99, 0.3 for 0.1). A quotient within 1e-9 of an
+  // integer counts as one; the rounding error of a double division stays far below that.
+  multipleOfPrecision: 9,
+});
 
 /** How long one `pattern` test may run under the watchdog before it is stopped. */
 const PATTERN_BUDGET_MS = 2000;
