@@ -125,3 +125,30 @@ describe('json-schema numbers', () => {
     }
   });
 });
+
+describe('json-schema drafts and $id', () => {
+  const load = (value: unknown) => compileAssertion({ type: 'json-schema', value }, { file: 'sim/x.json', line: 9, caseId: 'c1' });
+
+  it('"$schema" 2020-12 and 2019-09 load with their keywords; draft-07 stays the default', () => {
+    const s2020 = { $schema: 'https://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: false };
+    expect(run({ type: 'json-schema', value: s2020 }, ['T1', 3]).pass).toBe(true);
+    expect(run({ type: 'json-schema', value: s2020 }, ['T1', 'T2']).pass).toBe(false);
+    const s2019 = { $schema: 'https://json-schema.org/draft/2019-09/schema', dependentRequired: { opus_used: ['judicial'] } };
+    expect(run({ type: 'json-schema', value: s2019 }, { opus_used: true }).pass).toBe(false);
+    expect(run({ type: 'json-schema', value: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'string' } }, 'x').pass).toBe(true);
+  });
+
+  it('an unsupported "$schema" is a load-time error naming the ones that are', () => {
+    expect(() => load({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'string' })).toThrow(
+      /sim\/x\.json:9 case "c1": "json-schema" has an invalid JSON Schema: "\$schema" "http:\/\/json-schema.org\/draft-04\/schema#" is not supported: use draft-07/,
+    );
+  });
+
+  it('two different schemas with one $id each load and check as written', () => {
+    const a = { $id: 'https://example.test/answer.json', type: 'string' };
+    const b = { $id: 'https://example.test/answer.json', type: 'number' };
+    expect(run({ type: 'json-schema', value: a }, 'x').pass).toBe(true);
+    expect(run({ type: 'json-schema', value: b }, 'x').pass).toBe(false);
+    expect(run({ type: 'json-schema', value: b }, 3).pass).toBe(true);
+  });
+});

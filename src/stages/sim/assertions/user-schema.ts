@@ -1,13 +1,15 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js';
 import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../util/regexp-guard.js';
 
 /**
  * JSON Schemas written inside datasets (`json-schema`, `is-json`, `contains-json`). Draft-07, as
- * promptfoo uses. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
+ * promptfoo uses, unless `$schema` names 2019-09 or 2020-12. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
  * error instead of a schema that silently accepts everything; its warnings are not printed.
  */
-const ajv = new Ajv({
+const OPTIONS = {
   allErrors: true,
   logger: false,
   code: { regExp: guardedPattern() },
@@ -15,7 +17,32 @@ const ajv = new Ajv({
   // `"multipleOf": 0.01` failed a price of 0.07 (and 19.99, 0.3 for 0.1). A quotient within 1e-9 of an
   // integer counts as one; the rounding error of a double division stays far below that.
   multipleOfPrecision: 9,
-});
+} as const;
+
+type Draft = '07' | '2019-09' | '2020-12';
+const ajv = new Ajv(OPTIONS);
+const instances = new Map<Draft, Ajv | Ajv2019 | Ajv2020>([['07', ajv]]);
+
+function newInstance(draft: Draft): Ajv | Ajv2019 | Ajv2020 {
+  return draft === '2020-12' ? new Ajv2020(OPTIONS) : draft === '2019-09' ? new Ajv2019(OPTIONS) : new Ajv(OPTIONS);
+}
+
+/**
+ * The draft a schema asks for with `$schema`. Without one: draft-07, as promptfoo. A schema written
+ * for 2020-12 (`prefixItems`, `$defs`, `dependentRequired`) used to fail to load with Ajv's 'no schema
+ * with key or ref "https://json-schema.org/draft/2020-12/schema"'.
+ */
+function draftOf(schema: unknown): Draft {
+  if (typeof schema !== 'object' || schema === null || !('$schema' in schema)) return '07';
+  const declared = (schema as { $schema: unknown }).$schema;
+  const uri = typeof declared === 'string' ? declared.replace(/^https?:/, '').replace(/#$/, '') : '';
+  if (uri === '//json-schema.org/draft-07/schema') return '07';
+  if (uri === '//json-schema.org/draft/2019-09/schema') return '2019-09';
+  if (uri === '//json-schema.org/draft/2020-12/schema') return '2020-12';
+  throw new Error(
+    `"$schema" ${JSON.stringify(declared)} is not supported: use draft-07 (the default: no "$schema"), "https://json-schema.org/draft/2019-09/schema" or "https://json-schema.org/draft/2020-12/schema"`,
+  );
+}
 
 /** How long one `pattern` test may run under the watchdog before it is stopped. */
 const PATTERN_BUDGET_MS = 2000;
@@ -65,7 +92,16 @@ export function compileUserSchema(schema: unknown): ValidateFunction {
   if (!fn) {
     // Ajv keys its own cache by object identity and refuses a second schema with the same $id: a
     // structurally equal schema from another case must reuse the first compile.
-    fn = ajv.compile(schema as object | boolean);
+    const draft = draftOf(schema);
+    const shared = instances.get(draft) ?? instances.set(draft, newInstance(draft)).get(draft)!;
+    try {
+      fn = shared.compile(schema as object | boolean);
+    } catch (err) {
+      // Two different schemas with one `$id` (a schema copied to another case and changed): each case
+      // is its own world, so the second compiles on its own instead of failing to load.
+      if (!/already exists/.test((err as Error).message)) throw err;
+      fn = newInstance(draft).compile(schema as object | boolean);
+    }
     cache.set(key, fn);
   }
   return fn;
