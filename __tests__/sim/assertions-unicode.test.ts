@@ -152,3 +152,11 @@ describe('json-schema drafts and $id', () => {
     expect(run({ type: 'json-schema', value: b }, 3).pass).toBe(true);
   });
 });
+
+describe('json-schema formats', () => {
+  it('a "format" is a load-time error that says it cannot be checked, not that it is "ignored"', () => {
+    expect(() =>
+      compileAssertion({ type: 'json-schema', value: { properties: { at: { type: 'string', format: 'date-time' } } } }, { file: 'sim/x.json', line: 4, caseId: 'c1' }),
+    ).toThrow('sim/x.json:4 case "c1": "json-schema" has an invalid JSON Schema: "format": "date-time" at #/properties/at cannot be checked (no format is): check the text with "pattern" instead');
+  });
+});

@@ -23,6 +23,9 @@ function requiredSchema(a: Assertion, reject: Reject, type: string): ValidateFun
  * keyword at fault, the rest repeat it through anyOf.
  */
 function schemaProblem(message: string): string {
+  // Ajv says "ignored" though strict mode refuses the schema; no format is checked here (no ajv-formats).
+  const f = /^unknown format "(.*)" ignored in schema at path "(.*)"$/.exec(message);
+  if (f) return `"format": "${f[1]}" at ${f[2]} cannot be checked (no format is): check the text with "pattern" instead`;
   const m = /^schema is invalid: (.*)$/.exec(message);
   if (!m) return message;
   return m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
