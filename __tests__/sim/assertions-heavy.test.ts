@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileAssertion, evaluate } from '../../src/stages/sim/assertions.js';
 import { extractJsonValues } from '../../src/stages/sim/assertions/json.js';
-import type { Assertion } from '../../src/stages/sim/types.js';
+import { compileCaseChecks } from '../../src/stages/sim/check.js';
+import type { Assertion, SimCase } from '../../src/stages/sim/types.js';
 
 /** Assertions on answers of 100 KB - 1 MB: each must finish (a test timeout bounds it), with the right verdict. */
 function run(a: Assertion, answer: unknown) {
@@ -113,6 +114,28 @@ describe('long answers in messages', () => {
       expect(r.pass).toBe(false);
       expect(/\p{Cs}/u.test(r.message), r.message).toBe(false);
       expect(r.message).toMatch(/… \(\d+ chars\)$/);
+    }
+  });
+});
+
+describe('the answer excerpt of a failing attempt', () => {
+  it('is cut to 500 characters, never in the middle of an emoji', () => {
+    const c: SimCase = {
+      id: 'c1',
+      dataset: 'd',
+      input: { prompt: 'p' },
+      assert: [{ type: 'contains', value: 'zzz' }],
+      tags: [],
+      repeat: 1,
+      ignorePaths: [],
+      location: { file: 'sim/x.json', line: 3 },
+    };
+    const checks = compileCaseChecks([c]);
+    for (let pad = 0; pad < 2; pad++) {
+      const r = checks.check(c, { final_answer: `${'a'.repeat(pad)}${'😀'.repeat(400)}` }, 1, '/final_answer');
+      expect(r.failures).toHaveLength(1);
+      expect(r.actual!.length).toBeGreaterThanOrEqual(499);
+      expect(/\p{Cs}/u.test(r.actual!), `pad ${pad}`).toBe(false);
     }
   });
 });

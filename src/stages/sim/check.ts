@@ -44,7 +44,10 @@ function runChecks(
   if (failures.length > 0) {
     const got = getAtPointer(body, answerPath);
     const v = got.found ? got.value : body;
-    actual = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').slice(0, ACTUAL_MAX);
+    const text = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+    // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
+    const hi = text.charCodeAt(ACTUAL_MAX - 1);
+    actual = text.slice(0, hi >= 0xd800 && hi <= 0xdbff ? ACTUAL_MAX - 1 : ACTUAL_MAX);
   }
   return { failures, warnings, actual };
 }
