@@ -260,6 +260,12 @@ describe('drift against a baseline', () => {
     expect(missing.verdict).toBe('ERROR');
     expect(missing.exitCode).toBe(2);
     expect(missing.reportJson.error.message).toMatch(/^nope\/snapshot\.json: baseline not found/);
+    // Found out before the suite runs: SIM never started, and the report says so.
+    expect(missing.reportJson.stages.sim.verdict).not.toBe('PASS');
+    expect(missing.reportJson.stages.sim.total ?? 0).toBe(0);
+    const auto = await run(dir, { engine: 'reference', stages: 'sim,replay', baseline: 'auto', runId: 'auto-cli' });
+    expect(auto.reportJson.error.message).toMatch(/^auto: baseline not found .*`auto` is the action's baseline input/);
+    expect(auto.reportJson.stages.sim.total ?? 0).toBe(0);
 
     fs.writeFileSync(path.join(dir, 'bundle.zip'), 'PK');
     expect(() => loadBaseline('bundle.zip', dir)).toThrow(/^bundle\.zip: cannot read the bundle: /);

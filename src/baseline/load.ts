@@ -24,15 +24,24 @@ export function loadBaseline(spec: string, cwd: string): LoadedBaseline {
   const abs = path.resolve(cwd, spec);
   const shown = (p: string) => shownPath(cwd, p);
   const label = shown(abs);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(abs);
-  } catch {
-    throw new InputError('baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip)', { file: label });
-  }
+  const stat = baselineStat(spec, cwd);
   if (!stat.isDirectory() && /\.zip$/i.test(abs)) return snapshotOfBundle(abs, label);
   const file = stat.isDirectory() ? snapshotOfFolder(abs, shown) : snapshotOfFile(abs, shown);
   return { label, snapshotFile: shown(file), snapshot: openSnapshot(file, shown(file)) };
+}
+
+/**
+ * The baseline's file or folder; an InputError when there is none. The runner asks before SIM, so that a
+ * mistyped --baseline costs no suite run before its ERROR.
+ */
+export function baselineStat(spec: string, cwd: string): fs.Stats {
+  const abs = path.resolve(cwd, spec);
+  try {
+    return fs.statSync(abs);
+  } catch {
+    const auto = spec.trim().toLowerCase() === 'auto' ? '; `auto` is the action\'s baseline input, not the CLI\'s' : '';
+    throw new InputError(`baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip${auto})`, { file: shownPath(cwd, abs) });
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { pathScrubber, relPath, runPaths, type RunPaths } from './paths.js';
 import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
-import { baselineClash } from '../baseline/load.js';
+import { baselineClash, baselineStat } from '../baseline/load.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import { finaliseRun } from './finalise-run.js';
@@ -138,6 +138,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       log('warn', 'runner', `run cancelled before it started (${errorMessage(signal.reason ?? 'signal')})`);
       throw NOT_STARTED;
     }
+    // A missing baseline is an ERROR either way: said before the suite runs, not after.
+    if (settings.baseline && settings.stages.includes('replay')) baselineStat(settings.baseline, settings.cwd);
     engine = createEngine(settings.engine, settings.reference, {
       log: (level, message) => log(level, 'engine', message),
       env: opts.env ?? process.env,
