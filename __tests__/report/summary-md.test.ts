@@ -114,3 +114,18 @@ describe('summary.md', () => {
     expect(renderSummaryMarkdown(r).markdown).toContain('| load | ⏭️ SKIPPED | not requested (--stages) |');
   });
 });
+
+describe('summary.md and report.html: the pipeline checks line', () => {
+  it('counts checks as the stage reason does: off and not-applicable checks apart, never as passed', async () => {
+    const r = syntheticReport({ cases: 4 });
+    const pipeline = r.stages.pipeline as { checks: Record<string, unknown>[] };
+    pipeline.checks.push({ name: 'latency-anomalies', ok: true, severity: 'HIGH', level: 'error', applicable: false, detail: 'not applicable: toron-3 does not expose it' });
+    const { markdown } = renderSummaryMarkdown(r);
+    // 5 checks: 1 passed, 2 failed, 1 off, 1 not applicable.
+    expect(markdown).toMatch(/\| pipeline \| [^|]+ \| 1\/3 checks ok \(2 off or not applicable\) \|/);
+    const { renderReportHtml } = await import('../../src/report/html.js');
+    const html = renderReportHtml(r);
+    expect(html).toContain('1/3 checks ok (2 off or not applicable)');
+    expect(html).not.toContain('3/5 checks ok');
+  });
+});

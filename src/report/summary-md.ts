@@ -3,6 +3,7 @@ import type { Finding } from '../warroom/finding.js';
 import type { Report } from './types.js';
 import { cutText, sortFindings } from './view-model.js';
 import { escapeControls } from '../util/printable.js';
+import { pipelineChecksLine } from './pipeline-checks.js';
 
 /**
  * summary.md: the Markdown the job summary and the PR comment use. Built line by line within a budget
@@ -98,7 +99,7 @@ function stageResult(name: string, s: Obj): string {
     }
     case 'pipeline': {
       const checks = Array.isArray(s.checks) ? s.checks.filter(isObj) : [];
-      return `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok`;
+      return pipelineChecksLine(checks);
     }
     default:
       return mdText(s.reason ?? '', 200);

@@ -20,6 +20,7 @@ import {
 import { failureDiff, type ExpectedActual } from './diff.js';
 import { driftUnmeasured, type DriftCounts } from '../replay/drift.js';
 import type { Report } from './types.js';
+import { pipelineChecksLine } from './pipeline-checks.js';
 
 /**
  * report.json → what report.html shows. Pure: reads any stage shape defensively (stages written by
@@ -146,7 +147,7 @@ function stageHeadline(name: string, s: Obj): string {
     }
     case 'pipeline': {
       const checks = arr(s.checks).filter(isObj);
-      return checks.length ? `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok` : '';
+      return checks.length ? pipelineChecksLine(checks) : '';
     }
     default:
       return '';
