@@ -139,3 +139,34 @@ describe('the answer excerpt of a failing attempt', () => {
     }
   });
 });
+
+describe('an answer nested too deeply to have JSON text (a runaway recursive trace)', () => {
+  it('each assertion gets its own verdict and message; none crashes the check of the case', () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    const c: SimCase = {
+      id: 'c1',
+      dataset: 'd',
+      input: { prompt: 'p' },
+      assert: [
+        { type: 'contains', value: 'x' },
+        { type: 'not-contains', value: 'x' },
+        { type: 'equals', value: [[1]] },
+        { type: 'not-equals', value: [[1]] },
+        { type: 'json-schema', value: { type: 'array' } },
+        { type: 'equals', path: '/note', value: 'ok' },
+      ],
+      tags: [],
+      repeat: 1,
+      ignorePaths: [],
+      location: { file: 'sim/x.json', line: 3 },
+    };
+    const r = compileCaseChecks([c]).check(c, { final_answer: deep, note: 'ok' }, 1, '/final_answer');
+    expect(r.failures.map((f) => [f.assertion, f.message])).toEqual([
+      ['contains', expect.stringMatching(/^\/final_answer \(an array\) has no JSON text to check: /)],
+      ['not-contains', expect.stringMatching(/^\/final_answer \(an array\) has no JSON text to check: /)],
+      ['equals', 'expected /final_answer to equal [[1]]; got (an array nested too deeply to show)'],
+    ]);
+    expect(r.actual).toBe('(nested too deeply to show)');
+  });
+});

@@ -190,7 +190,13 @@ function judge(c: CompiledAssertion, ctx: EvaluationContext, passMessage: boolea
   let target = got.value;
   if (prepared.target === 'text' && typeof target !== 'string') {
     subject += ` (${typeName(target)}, compared as its JSON text)`;
-    target = JSON.stringify(target);
+    try {
+      target = JSON.stringify(target);
+    } catch (err) {
+      // A runaway recursive trace nested thousands of levels deep has no JSON text (the stack runs
+      // out): no text check can hold on it, nor its not- form.
+      return out(false, `${pointerName(pointer)} (${typeName(got.value)}) has no JSON text to check: ${(err as Error).message}`);
+    }
   }
   let r;
   try {

@@ -44,12 +44,21 @@ function runChecks(
   if (failures.length > 0) {
     const got = getAtPointer(body, answerPath);
     const v = got.found ? got.value : body;
-    const text = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+    const text = typeof v === 'string' ? v : jsonTextOf(v);
     // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
     const hi = text.charCodeAt(ACTUAL_MAX - 1);
     actual = text.slice(0, hi >= 0xd800 && hi <= 0xdbff ? ACTUAL_MAX - 1 : ACTUAL_MAX);
   }
   return { failures, warnings, actual };
+}
+
+/** An answer's JSON text for the excerpt, or a placeholder for one nested too deeply to have one (the stack runs out). */
+function jsonTextOf(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '(nested too deeply to show)';
+  }
 }
 
 /**

@@ -5,7 +5,13 @@ export const MAX_SHOWN = 200;
 
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
 export function short(value: unknown, max = MAX_SHOWN): string {
-  const json = value === undefined ? 'undefined' : JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = value === undefined ? 'undefined' : JSON.stringify(value);
+  } catch {
+    // Nested too deeply for JSON.stringify (the stack runs out): a message must still be written.
+    return `(${typeName(value)} nested too deeply to show)`;
+  }
   // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
   const text = json === undefined ? String(json) : escapeControls(json);
   if (text.length <= max) return text;
