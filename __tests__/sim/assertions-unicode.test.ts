@@ -160,3 +160,13 @@ describe('json-schema formats', () => {
     ).toThrow('sim/x.json:4 case "c1": "json-schema" has an invalid JSON Schema: "format": "date-time" at #/properties/at cannot be checked (no format is): check the text with "pattern" instead');
   });
 });
+
+describe('json-schema load-time errors', () => {
+  it('a misspelt "type" lists the JSON types', () => {
+    expect(() =>
+      compileAssertion({ type: 'contains-json', value: { properties: { a: { type: 'objekt' } } } }, { file: 'sim/x.json', line: 4, caseId: 'c1' }),
+    ).toThrow(
+      'sim/x.json:4 case "c1": "contains-json" has an invalid JSON Schema: schema/properties/a/type must be equal to one of the allowed values: array, boolean, integer, null, number, object, string (or a list of them)',
+    );
+  });
+});

@@ -28,8 +28,12 @@ function schemaProblem(message: string): string {
   if (f) return `"format": "${f[1]}" at ${f[2]} cannot be checked (no format is): check the text with "pattern" instead`;
   const m = /^schema is invalid: (.*)$/.exec(message);
   if (!m) return message;
-  return m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
+  const first = m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
+  // Ajv does not say which values: for a misspelt type ("objekt") they are what the user needs.
+  return /\/type must be equal to one of the allowed values$/.test(first) ? `${first}: ${JSON_TYPES}` : first;
 }
+
+const JSON_TYPES = 'array, boolean, integer, null, number, object, string (or a list of them)';
 
 const UNKNOWN = -2;
 const NEVER = -1;
