@@ -23,5 +23,12 @@ describe('replay of a snapshot whose answers have no canonical form', () => {
     const r = await run(dir, { engine: cmd(script), stages: ['sim', 'replay'], runId: 'deep-snapshot' } as never);
     expect(r.replay.reason).not.toContain('all engine errors');
     expect(r.replay.reason).toContain('3 answer(s) with no canonical form (nested too deeply)');
+    // A replay asked for and never measured is not a pass: WARN, with a finding saying why.
+    expect(r.replay.verdict).toBe('WARN');
+    expect(r.replay.reason).toMatch(/^determinism not measured: /);
+    expect(r.verdict).toBe('WARN');
+    const f = r.reportJson.warroom.find((w: { type: string }) => w.type === 'replay-unmeasured');
+    expect(f).toMatchObject({ severity: 'HIGH', subsystem: 'replay' });
+    expect(f.message).toContain('no canonical form');
   }, 30_000);
 });

@@ -118,7 +118,7 @@ describe('summary.md', () => {
 describe('summary.md and report.html: the pipeline checks line', () => {
   it('counts checks as the stage reason does: off and not-applicable checks apart, never as passed', async () => {
     const r = syntheticReport({ cases: 4 });
-    const pipeline = r.stages.pipeline as { checks: Record<string, unknown>[] };
+    const pipeline = r.stages.pipeline as unknown as { checks: Record<string, unknown>[] };
     pipeline.checks.push({ name: 'latency-anomalies', ok: true, severity: 'HIGH', level: 'error', applicable: false, detail: 'not applicable: toron-3 does not expose it' });
     const { markdown } = renderSummaryMarkdown(r);
     // 5 checks: 1 passed, 2 failed, 1 off, 1 not applicable.

@@ -131,6 +131,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'SIM ran, but its answers could not be kept as <out>/snapshots/<run_id>.json (see the message: usually a full disk, a read-only folder, or something else at that path). Without it this run cannot be replayed, nor be a later run\'s baseline. Free the space or fix the folder\'s permissions and run again.',
   },
+  'replay-unmeasured': {
+    severity: 'HIGH',
+    remediation:
+      'The engine answered, but none of its answers could be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay asked for says nothing about determinism.',
+  },
   'replay-drift-unmeasured': {
     severity: 'HIGH',
     remediation:

@@ -162,7 +162,13 @@ async function replayWith(
   if (answered === 0) {
     const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s): ${whyUnanswered(snapshot.entries)})`;
     if (mode === 'staging') throw new InputError(reason);
-    return skippedWithDrift(ctx, reason, snapshot.entries);
+    const skipped = skippedWithDrift(ctx, reason, snapshot.entries);
+    // Engine errors fail SIM already; answers the engine gave but that cannot be compared (no canonical
+    // form, ignorePaths that do not apply) would leave a replay asked for unmeasured under a PASS.
+    if (!snapshot.entries.some((e) => e.error?.kind === 'unreadable' || e.error?.kind === 'ignore_paths')) return skipped;
+    ctx.raise({ type: 'replay-unmeasured', severity: 'HIGH', subsystem: 'replay', message: `determinism was not measured: ${reason}` });
+    const unmeasured = `determinism not measured: ${reason}`;
+    return { ...skipped, verdict: 'WARN', reason: unmeasured, ...(skipped.summary ? { summary: { ...skipped.summary, verdict: 'WARN', reason: unmeasured } } : {}) };
   }
   ctx.log(
     'info',
