@@ -170,3 +170,14 @@ describe('an answer nested too deeply to have JSON text (a runaway recursive tra
     expect(r.actual).toBe('(nested too deeply to show)');
   });
 });
+
+describe('levenshtein too costly to decide', () => {
+  it('two long texts far apart with a large threshold fail at once saying so (under not- too), instead of running for a minute', { timeout: 20_000 }, () => {
+    const a = Array.from({ length: 400_000 }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('');
+    const b = Array.from({ length: 400_000 }, (_, i) => String.fromCharCode(97 + ((i * 104729 + 3) % 23))).join('');
+    const r = run({ type: 'levenshtein', value: a, threshold: 100_000 }, b);
+    expect(r.pass).toBe(false);
+    expect(r.message).toMatch(/\(400000 and 400000 characters, threshold 100000: too long to compare within a check's time; compare a shorter field or lower the threshold\)$/);
+    expect(run({ type: 'not-levenshtein', value: a, threshold: 100_000 }, b).pass).toBe(false);
+  });
+});

@@ -1,9 +1,20 @@
 import { distance } from 'fastest-levenshtein';
 
+/** distanceWithin's answer when deciding would take longer than a check may. */
+export const TOO_COSTLY = -1;
+
 /**
- * The Levenshtein distance of `a` and `b` when it is at most `max`, else null. An answer of 1 MB
- * against a dataset value costs O(n*m/32) with the full algorithm (two 100 KB texts: seconds; two of
- * 1 MB: minutes), though a gate only needs to know whether the distance is within `max`: the lengths
+ * Cells each method may fill for one answer, about 5 s each: the full algorithm fills ~2.6e9 cells a
+ * second (32 a word), the band ~9e7 (one at a time). Two long texts far apart with a large threshold
+ * (a 1 MB golden answer, threshold 100000) would take minutes either way: TOO_COSTLY instead.
+ */
+const FULL_CELLS = 13e9;
+const BAND_CELLS = 450e6;
+
+/**
+ * The Levenshtein distance of `a` and `b` when it is at most `max`, else null, or TOO_COSTLY (the
+ * budgets above). An answer of 1 MB against a dataset value costs O(n*m/32) with the full algorithm
+ * (two 100 KB texts: seconds; two of 1 MB: minutes), though a gate only needs to know whether the distance is within `max`: the lengths
  * alone bound it from below, and a band of 2*max+1 cells a row (Ukkonen) decides it in O(max*n).
  */
 export function distanceWithin(a: string, b: string, max: number): number | null {
@@ -22,11 +33,15 @@ export function distanceWithin(a: string, b: string, max: number): number | null
   let t = b.slice(start, endB);
   if (s.length > t.length) [s, t] = [t, s];
   if (s.length === 0) return t.length <= k ? t.length : null;
-  // The full algorithm's words of 32 cells beat a band wider than a sixteenth of the row.
-  if (2 * k + 1 > t.length / 16) {
+  const fullCells = s.length * t.length;
+  const bandCells = s.length * (2 * k + 1);
+  // The full algorithm's words of 32 cells beat a band wider than about a thirtieth of the row.
+  if (bandCells * 30 > fullCells) {
+    if (fullCells > FULL_CELLS) return TOO_COSTLY;
     const d = distance(s, t);
     return d <= k ? d : null;
   }
+  if (bandCells > BAND_CELLS) return TOO_COSTLY;
   return banded(s, t, k);
 }
 

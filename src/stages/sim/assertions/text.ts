@@ -1,6 +1,6 @@
 import type { Assertion } from '../types.js';
 import { distance } from 'fastest-levenshtein';
-import { distanceWithin } from './edit-distance.js';
+import { distanceWithin, TOO_COSTLY } from './edit-distance.js';
 import { canonical, caseFold } from './unicode.js';
 import type { Family, Prepared, Reject } from './spec.js';
 import { jsonEqual, parseCommaList, short } from './values.js';
@@ -213,6 +213,10 @@ export const levenshtein: Family = {
       test(t) {
         const text = canonical(t as string);
         const d = distanceWithin(text, expected, max);
+        if (d === TOO_COSTLY) {
+          const note = `${text.length} and ${expected.length} characters, threshold ${max}: too long to compare within a check's time; compare a shorter field or lower the threshold`;
+          return { holds: false, invalid: true, note };
+        }
         if (d !== null) return { holds: true, note: `distance ${d}` };
         // The exact distance of a failing answer helps its reviewer where it is cheap to know.
         if (text.length * expected.length <= EXACT_CELLS) return { holds: false, note: `distance ${distance(text, expected)}` };
