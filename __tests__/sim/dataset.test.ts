@@ -152,7 +152,7 @@ describe('bad datasets: every error names the file, the line and the case', () =
 
   it('bad JSON schema is caught at load time', () => {
     expect(suiteError(`${fx}/bad/bad-schema/sim_dataset.json`).message).toBe(
-      `${fx}/bad/bad-schema/schemas.json:8 at /cases/0/assert/0/value case "bad-type-keyword": "json-schema" has an invalid JSON Schema: schema/type must be equal to one of the allowed values`,
+      `${fx}/bad/bad-schema/schemas.json:8 at /cases/0/assert/0/value case "bad-type-keyword": "json-schema" has an invalid JSON Schema: schema/type must be equal to one of the allowed values: array, boolean, integer, null, number, object, string (or a list of them)`,
     );
   });
 
