@@ -38,7 +38,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'engine-died': {
     severity: 'CRITICAL',
     remediation:
-      'The engine process exited during the run: read the stderr lines in run.log, reproduce with the same case input and seed, and fix the crash.',
+      'The engine exited during the run (a cmd: engine\'s process ended, or an HTTP engine stopped accepting connections after answering): read its stderr lines in run.log (cmd:) or its own logs (HTTP), reproduce with the same case input and seed, and fix the crash.',
   },
   'sim-case-failed': {
     severity: 'HIGH',

@@ -9,6 +9,10 @@ import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summar
 import type { SimCase } from './types.js';
 import { sliceCases } from '../../shard/slice.js';
 
+/** Consecutive refused connections after answers that mean the engine is gone, not a hiccup. */
+const GONE_AFTER_REFUSALS = 3;
+const REFUSED = /connection refused/;
+
 export interface SimDatasetReport {
   name: string;
   file: string;
@@ -54,6 +58,8 @@ export const simStage: Stage = {
     let failures = 0;
     let errors = 0;
     let engineDied = false;
+    let answered = 0;
+    let refusedStreak = 0;
     const started = performance.now();
     const progress = () =>
       ctx.emit({
@@ -96,9 +102,23 @@ export const simStage: Stage = {
           }
           if (!a.passed) failures++;
           if (a.error) errors++;
+          if (!a.error) answered++;
+          refusedStreak = a.error?.kind === 'connection' && REFUSED.test(a.error.message) ? refusedStreak + 1 : 0;
           if (a.error?.kind === 'process_exit' && !engineDied) {
             engineDied = true;
             ctx.raise({ type: 'engine-died', severity: 'CRITICAL', subsystem: 'engine', message: a.error.message, caseId: c.id, location: c.location });
+          } else if (refusedStreak >= GONE_AFTER_REFUSALS && answered > 0 && !engineDied) {
+            // An HTTP engine has no process of ours to watch: one that answered, then refuses every
+            // connection, has gone away. Said once, not only as one HIGH failure per case.
+            engineDied = true;
+            ctx.raise({
+              type: 'engine-died',
+              severity: 'CRITICAL',
+              subsystem: 'engine',
+              message: `the engine stopped accepting connections after ${answered} answer(s): ${a.error!.message} (seen by case ${c.id} and the ${GONE_AFTER_REFUSALS - 1} attempts before it)`,
+              caseId: c.id,
+              location: c.location,
+            });
           }
           ctx.emit({
             type: 'case',
