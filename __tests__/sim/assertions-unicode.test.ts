@@ -45,6 +45,11 @@ describe('icontains folds case as Unicode does', () => {
     ['WATER', 'water', true],
     ['straße', 'strase', false],
     ['ΟΔΟΣ', 'οδο', false],
+    ['ſtraße', 'STRASSE', true],
+    ['ﬁle', 'FILE', true],
+    ['sign', 'sıgn', false],
+    ['SIGN', 'sıgn', false],
+    ['sıgn', 'SıGN', true],
   ];
   it.each(rows)('icontains %j on %j: %s', (needle, answer, holds) => {
     const r = run({ type: 'icontains', value: needle }, answer);

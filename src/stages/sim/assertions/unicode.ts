@@ -15,5 +15,10 @@ export function canonical(s: string): string {
  * `icontains "ΟΔΟΣ"` missed "οδοστρωμα" (σ inside the word).
  */
 export function caseFold(s: string): string {
-  return s.normalize('NFC').toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
+  // Turkish dotless ı has no case folding of its own; through the upper case it would become i.
+  return s.normalize('NFC').split('ı').map(foldPart).join('ı');
+}
+
+function foldPart(s: string): string {
+  return s.toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
 }
