@@ -45,6 +45,10 @@ describe('toron-testops run', () => {
     expect(JSON.stringify(report)).not.toContain(dir); // no machine paths in a report
     expect(readJson(path.join(rd, 'result.json'))).toMatchObject({ verdict: 'PASS', exitCode: 0, metrics: { simPassRate: 1, simTotal: 12 } });
     expect(fs.readFileSync(path.join(rd, 'run.log'), 'utf8')).toMatch(/\[sim\] finished PASS/);
+    // The console lists every file the run wrote, the stage summaries and the snapshot included.
+    const listed = r.stdout.slice(r.stdout.indexOf('Reports in'));
+    for (const f of ['load_summary.json', 'replay_summary.json', 'pipeline_summary.json', 'bundle.zip.sha256']) expect(listed, f).toContain(`.toron-testops/reports/r1/${f}`);
+    expect(listed).toContain('Snapshot: .toron-testops/snapshots/r1.json');
   });
 
   it('--run-id reproduces every seed: same run id, same per-case results; another run id, other results', async () => {

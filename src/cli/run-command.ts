@@ -140,10 +140,17 @@ export function verdictBlock(o: RunOutcome, cwd: string): string {
     if (o.report.warroom.length > 0) lines.splice(1, 0, warroomTable(o.report.warroom));
     lines.push(`  ${o.report.reason}`);
     lines.push(`Reports in ${relPath(cwd, o.paths.reportDir) || '.'}${path.sep}:`);
-    for (const f of [o.paths.report, o.paths.html, o.paths.summaryMd, o.paths.result, o.paths.runLog, o.paths.simSummary, o.paths.runWarroom]) {
+    const summaries = [o.paths.simSummary, o.paths.loadSummary, o.paths.replaySummary, path.join(o.paths.reportDir, 'pipeline_summary.json')];
+    for (const f of [o.paths.report, o.paths.html, o.paths.summaryMd, o.paths.result, o.paths.runLog, ...summaries, o.paths.runWarroom]) {
       if (fs.existsSync(f)) lines.push(`  ${relPath(cwd, f)}`);
     }
-    if (o.bundle) lines.push(`  ${relPath(cwd, o.bundle.file)}  sha256 ${o.bundle.sha256}`);
+    if (o.bundle) {
+      lines.push(`  ${relPath(cwd, o.bundle.file)}  sha256 ${o.bundle.sha256}`);
+      if (fs.existsSync(`${o.bundle.file}.sha256`)) lines.push(`  ${relPath(cwd, `${o.bundle.file}.sha256`)}`);
+    }
+    // The run's own snapshot (the one to give as a later run's --baseline), as report.json names it.
+    const snap = o.report.artifacts.snapshot;
+    if (snap) lines.push(`Snapshot: ${relPath(cwd, path.resolve(o.paths.reportDir, snap))}`);
   } else if (o.error) {
     lines.push(`  ${o.error}`);
   }
