@@ -181,3 +181,15 @@ describe('levenshtein too costly to decide', () => {
     expect(run({ type: 'not-levenshtein', value: a, threshold: 100_000 }, b).pass).toBe(false);
   });
 });
+
+describe('json-schema failures on large answers', () => {
+  it('list the first five errors and count the rest, instead of megabytes of them', () => {
+    const r = run({ type: 'json-schema', value: { type: 'array', items: { type: 'integer' } } }, Array.from({ length: 200_000 }, () => 'x'));
+    expect(r.pass).toBe(false);
+    expect(r.message.length).toBeLessThan(1000);
+    expect(r.message).toMatch(/\(schema: value\/0 must be integer, value\/1 must be integer, value\/2 must be integer, value\/3 must be integer, value\/4 must be integer \(and 199995 more\)\)$/);
+    expect(run({ type: 'json-schema', value: { required: ['a', 'b'] } }, {}).message).toMatch(
+      /\(schema: value must have required property 'a', value must have required property 'b'\)$/,
+    );
+  });
+});

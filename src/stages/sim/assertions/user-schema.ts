@@ -107,6 +107,14 @@ export function compileUserSchema(schema: unknown): ValidateFunction {
   return fn;
 }
 
+/**
+ * Ajv lists every error (allErrors): an array of 200k wrong items gave a message of 5.9 MB in each
+ * failing attempt, copied into every report. The first few say what is wrong; the rest are counted.
+ */
+const MAX_ERRORS = 5;
+
 export function schemaErrors(fn: ValidateFunction): string {
-  return ajv.errorsText(fn.errors, { dataVar: 'value' });
+  const errors = fn.errors ?? [];
+  const shown = ajv.errorsText(errors.slice(0, MAX_ERRORS), { dataVar: 'value' });
+  return errors.length > MAX_ERRORS ? `${shown} (and ${errors.length - MAX_ERRORS} more)` : shown;
 }
