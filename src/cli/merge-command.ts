@@ -20,20 +20,19 @@ export const MERGE_USAGE = `toron-testops merge DIR_OR_BUNDLE... [options]
 Exit codes: 0 PASS or WARN (1 on WARN with --fail-on warn), 1 FAIL (0 with --fail-on never), 2 ERROR (bad or missing shards,
 mismatched runs: not a test verdict).`;
 
-/** `--k6-summary a.json b.json` and `--k6-summary a.json --k6-summary b.json` both work. */
-function splitArgs(argv: string[]): { rest: string[]; k6: string[] } {
+/** `--k6-summary a.json b.json`, `--k6-summary a.json --k6-summary b.json` and `--k6-summary k6.out` all work. */
+export function splitArgs(argv: string[]): { rest: string[]; k6: string[] } {
   const rest: string[] = [];
   const k6: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--k6-summary=')) k6.push(a.slice('--k6-summary='.length));
     else if (a === '--k6-summary') {
-      let taken = 0;
-      while (i + 1 < argv.length && !argv[i + 1].startsWith('-') && /\.json$/i.test(argv[i + 1])) {
-        k6.push(argv[++i]);
-        taken++;
-      }
-      if (taken === 0) throw new InputError('--k6-summary needs a k6 summary file (.json)');
+      // The first file is the flag's whatever its name (k6 --summary-export=summary.out); more files
+      // after it are told from shard inputs by their .json name.
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('-')) throw new InputError('--k6-summary needs a k6 summary file');
+      k6.push(argv[++i]);
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('-') && /\.json$/i.test(argv[i + 1])) k6.push(argv[++i]);
     } else rest.push(a);
   }
   return { rest, k6 };
