@@ -46,3 +46,14 @@ describe('every flag a --help names is parsed, and every parsed flag is named', 
     expect(flagsIn(SERVE_USAGE)).toEqual(named(SERVE_OPTIONS));
   });
 });
+
+describe('engine stdio', () => {
+  it('refuses --port and --host, which only engine serve takes, instead of ignoring them', async () => {
+    const dir = makeProject({});
+    for (const args of [['engine', 'stdio', '--port', '8080'], ['engine', 'stdio', '--host=0.0.0.0']]) {
+      const r = await runCli(args, { cwd: dir, timeoutMs: 20_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^toron-testops engine: --(port|host) is for engine serve; engine stdio speaks JSON lines on stdin and stdout/);
+    }
+  });
+});

@@ -30,6 +30,11 @@ export async function engineCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${mode ? `unknown engine command "${[mode, ...extra].join(' ')}"` : 'engine needs serve or stdio'}\n\n${USAGE}\n`);
     return 2;
   }
+  const netFlag = argv.find((a) => /^--(port|host)(=|$)/.test(a));
+  if (mode === 'stdio' && netFlag) {
+    process.stderr.write(`toron-testops engine: ${netFlag.split('=')[0]} is for engine serve; engine stdio speaks JSON lines on stdin and stdout\n\n${USAGE}\n`);
+    return 2;
+  }
   if (mode === 'serve') await serveReference(flags);
   else await stdioReference(flags);
   return -1;
