@@ -107,12 +107,13 @@ export const containsAny: Family = {
   usesPath: true,
   prepare(a, reject) {
     const items = needles(a, reject, 'contains-any');
+    const wanted = items.map(canonical);
     return {
       target: 'text',
       phrase: `to contain any of ${listText(items)}`,
       test(t) {
         const text = canonical(t as string);
-        const found = items.filter((s) => text.includes(canonical(s)));
+        const found = items.filter((_s, i) => text.includes(wanted[i]));
         return { holds: found.length > 0, note: found.length > 0 ? `found ${listText(found)}` : 'found none' };
       },
     };
@@ -124,12 +125,13 @@ export const containsAll: Family = {
   usesPath: true,
   prepare(a, reject) {
     const items = needles(a, reject, 'contains-all');
+    const wanted = items.map(canonical);
     return {
       target: 'text',
       phrase: `to contain all of ${listText(items)}`,
       test(t) {
         const text = canonical(t as string);
-        const missing = items.filter((s) => !text.includes(canonical(s)));
+        const missing = items.filter((_s, i) => !text.includes(wanted[i]));
         return { holds: missing.length === 0, note: missing.length > 0 ? `missing ${listText(missing)}` : 'found all' };
       },
     };
