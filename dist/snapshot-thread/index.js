@@ -2558,6 +2558,45 @@ function stepIgnore(at, key) {
         return { drop: false, next: merged(named, wild) };
     return { drop: false, next: (named ?? wild) };
 }
+/**
+ * What applies below the member or item named `key` (as the answer was sent): the ignore node, or null
+ * when nothing is ignored below it. For walks over answers whose ignored members are left out already.
+ */
+function ignoreBelow(at, key) {
+    return at ? stepIgnore(at, key).next : null;
+}
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,14})$/;
+const droppedCache = new WeakMap();
+/** The array items `at` leaves out, by index in the answer as sent, ascending. */
+function droppedIndices(at) {
+    let d = droppedCache.get(at);
+    if (!d) {
+        d = [...at.children]
+            .filter(([k, n]) => n.end && ARRAY_INDEX.test(k))
+            .map(([k]) => Number(k))
+            .sort((a, b) => a - b);
+        droppedCache.set(at, d);
+    }
+    return d;
+}
+/**
+ * The index in the answer as sent of item `i` of an array whose ignored items (`at`) are left out.
+ * Canonical forms drop ignored items, so the items after one move up; a reader of a divergence or a
+ * diff looks for the item in the engine's real answer. Depends on the ignore paths only (not on the
+ * array), so it maps both answers compared alike, and an index past the end of the shorter one too.
+ */
+function originalIndex(at, i) {
+    // A wildcard that ends here leaves no item: there is no index to map.
+    if (!at || at.wildcard?.end)
+        return i;
+    let j = i;
+    for (const d of droppedIndices(at)) {
+        if (d > j)
+            break;
+        j++;
+    }
+    return j;
+}
 // A named member under a wildcard level is walked with both subtrees, merged once per pair (answers
 // repeat the same shapes, so the same pairs come back for every item of a list).
 const mergeCache = new WeakMap();

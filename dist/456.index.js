@@ -1,8 +1,8 @@
-export const id = 887;
-export const ids = [887];
+export const id = 456;
+export const ids = [456];
 export const modules = {
 
-/***/ 96887:
+/***/ 19456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -460,8 +460,51 @@ function enginePaths(spec) {
  * The spec as it may be printed: a URL loses its userinfo and its whole query string (either may hold
  * a token); anything else is printed as given.
  */
+/** An option that takes a credential: --api-key, --token, --access-token, --password, --auth, --secret, ... */
+const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential)[A-Za-z0-9_.-]*$/i;
+/**
+ * The values a command line passes to options named like credentials (`--api-key X`,
+ * `--token=X`): a cmd: spec written with `${{ secrets.KEY }}` in a workflow holds the secret itself,
+ * and the runner's log masking does not reach the reports, the snapshot or the bundle.
+ */
+function argvSecrets(argv) {
+    const out = [];
+    for (let i = 1; i < argv.length; i++) {
+        const a = argv[i];
+        const eq = a.indexOf('=');
+        if (a.startsWith('-') && eq > 0) {
+            if (SECRET_OPTION.test(a.slice(0, eq)))
+                out.push(a.slice(eq + 1));
+        }
+        else if (SECRET_OPTION.test(a) && i + 1 < argv.length && !argv[i + 1].startsWith('-')) {
+            out.push(argv[++i]);
+        }
+    }
+    return [...new Set(out.filter((v) => v.length >= 4))].sort((x, y) => y.length - x.length);
+}
+/** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
+function argvRedactor(argv) {
+    const secrets = argvSecrets(argv);
+    if (secrets.length === 0)
+        return (t) => t;
+    return (text) => {
+        let out = text;
+        for (const v of secrets)
+            out = out.split(v).join('[redacted]');
+        return out;
+    };
+}
 function redactTarget(spec) {
     const s = spec.trim();
+    if (/^cmd:/i.test(s)) {
+        try {
+            const parsed = parseEngineSpec(s);
+            return parsed.kind === 'command' ? argvRedactor(parsed.argv)(s) : s;
+        }
+        catch {
+            return s;
+        }
+    }
     if (!/^https?:\/\//i.test(s))
         return s;
     try {
@@ -1616,12 +1659,14 @@ function resolveSettings(input) {
     merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
     // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
     const runId = given.find((g) => g.spec.key === 'runId')?.value ?? config.runId ?? newRunId(now);
+    const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
     return {
         configFile: source ? source.file : null,
         cwd,
         runId,
         shard,
         ...merged,
+        ...(engineNamed ? {} : { engineDefaulted: true }),
     };
 }
 // ---------------------------------------------------------------------------------------------------
@@ -2067,6 +2112,7 @@ const INPUT_DEFAULTS = {
     'github-token': '${{ github.token }}',
     mode: 'run',
     shard: '',
+    'engine-version': '',
 };
 const OUTPUT_NAMES = [
     'result',
@@ -2166,9 +2212,13 @@ function readInputs(env) {
         githubToken: rawInput(env, 'github-token'),
         mode: oneOf('mode', 'run'),
         shard: text('shard'),
+        engineVersion: text('engine-version'),
     };
     if (inputs.shard !== null && inputs.mode !== 'run')
         problems.push(`input shard: only mode: run runs a shard (mode is ${inputs.mode})`);
+    if (inputs.engineVersion !== null && inputs.mode === 'compare') {
+        problems.push('input engine-version: mode: compare takes engine-map versions in engine (the candidate) and baseline');
+    }
     // mode: publish runs nothing of the workspace: its settings inputs are not used.
     if (inputs.mode !== 'publish') {
         // In a job (GITHUB_WORKSPACE set), the folder the run reads from and writes to must be in the workspace.
@@ -2189,6 +2239,8 @@ function settingsFlags(inputs) {
     const compare = inputs.mode === 'compare';
     if (inputs.engine !== null && !compare)
         flags.engine = inputs.engine;
+    if (inputs.engineVersion !== null && !compare)
+        flags.engineVersion = inputs.engineVersion;
     if (inputs.runId !== null)
         flags.runId = inputs.runId;
     if (inputs.stages !== null)
@@ -2209,7 +2261,8 @@ function settingsFlags(inputs) {
  * rather than in a second round. Problems of the config file are the settings' to report, later.
  */
 function settingsInputProblems(inputs, env) {
-    const flags = settingsFlags(inputs);
+    // engine-version is checked against the config's engine map, when the settings are resolved.
+    const { engineVersion: _mapKey, ...flags } = settingsFlags(inputs);
     if (Object.values(flags).every((v) => v === undefined || v === null))
         return [];
     const nowhere = external_node_path_default().join(external_node_os_default().tmpdir(), `toron-testops-no-config-${(0,external_node_crypto_.randomUUID)()}`); // no config file there
@@ -2534,6 +2587,45 @@ function stepIgnore(at, key) {
         return { drop: false, next: merged(named, wild) };
     return { drop: false, next: (named ?? wild) };
 }
+/**
+ * What applies below the member or item named `key` (as the answer was sent): the ignore node, or null
+ * when nothing is ignored below it. For walks over answers whose ignored members are left out already.
+ */
+function ignoreBelow(at, key) {
+    return at ? stepIgnore(at, key).next : null;
+}
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,14})$/;
+const droppedCache = new WeakMap();
+/** The array items `at` leaves out, by index in the answer as sent, ascending. */
+function droppedIndices(at) {
+    let d = droppedCache.get(at);
+    if (!d) {
+        d = [...at.children]
+            .filter(([k, n]) => n.end && ARRAY_INDEX.test(k))
+            .map(([k]) => Number(k))
+            .sort((a, b) => a - b);
+        droppedCache.set(at, d);
+    }
+    return d;
+}
+/**
+ * The index in the answer as sent of item `i` of an array whose ignored items (`at`) are left out.
+ * Canonical forms drop ignored items, so the items after one move up; a reader of a divergence or a
+ * diff looks for the item in the engine's real answer. Depends on the ignore paths only (not on the
+ * array), so it maps both answers compared alike, and an index past the end of the shorter one too.
+ */
+function originalIndex(at, i) {
+    // A wildcard that ends here leaves no item: there is no index to map.
+    if (!at || at.wildcard?.end)
+        return i;
+    let j = i;
+    for (const d of droppedIndices(at)) {
+        if (d > j)
+            break;
+        j++;
+    }
+    return j;
+}
 // A named member under a wildcard level is walked with both subtrees, merged once per pair (answers
 // repeat the same shapes, so the same pairs come back for every item of a list).
 const mergeCache = new WeakMap();
@@ -2808,6 +2900,7 @@ function below(at, key) {
 
 
 
+const REDACTED_WORD = 'toronTestopsRedacted';
 /** An engine target without secrets (URL userinfo, query) or absolute paths (cmd: arguments). */
 function portableTarget(target, cwd) {
     let spec;
@@ -2817,8 +2910,13 @@ function portableTarget(target, cwd) {
     catch {
         return redactTarget(target).replace(/(^|\s)\/\S+/g, (m, lead) => `${lead}…/${external_node_path_default().basename(m.trim())}`);
     }
-    if (spec.kind === 'command')
-        return `cmd:${(0,shell_quote.quote)(spec.argv.map((a) => portableArg(a, cwd)))}`;
+    if (spec.kind === 'command') {
+        // Credentials first (--api-key X, --token=X): a snapshot travels in bundles and baselines.
+        // Through a plain-word stand-in: quote() would escape the brackets of [redacted].
+        const redact = argvRedactor(spec.argv);
+        const args = spec.argv.map((a) => redact(portableArg(a, cwd)).split('[redacted]').join(REDACTED_WORD));
+        return `cmd:${(0,shell_quote.quote)(args)}`.split(REDACTED_WORD).join('[redacted]');
+    }
     return redactTarget(target);
 }
 /** A command-line argument with its path made portable: a path itself, or a `--flag=/path` value. */
@@ -3917,14 +4015,150 @@ async function attempt(c, repeat, opts) {
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
 const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
+var _2019 = __webpack_require__(60878);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __webpack_require__(52210);
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __webpack_require__(78877);
+var external_node_v8_default = /*#__PURE__*/__webpack_require__.n(external_node_v8_);
+// EXTERNAL MODULE: external "node:vm"
+var external_node_vm_ = __webpack_require__(30714);
+var external_node_vm_default = /*#__PURE__*/__webpack_require__.n(external_node_vm_);
+;// CONCATENATED MODULE: ./src/util/regexp-guard.ts
+
+
+let guarded = false;
+/**
+ * Dataset regexes run on engine answers, and a pattern such as `^(a+)+$` backtracks exponentially on
+ * an answer like "aaaa…a!": 34 characters took 221 s, blocking the event loop (no timeout, no
+ * cancellation). Two V8 flags: a regex that backtracks too much falls back to V8's linear-time engine,
+ * which gives the same answer; and the `l` flag, only to ask whether a pattern can run there at all
+ * (linearCapable). Read when a regex is compiled, so this is set before the first dataset regex is.
+ */
+function guardRegexpBacktracking() {
+    if (guarded)
+        return;
+    guarded = true;
+    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine');
+}
+/**
+ * Whether V8's linear engine can run the pattern, so that the fallback above covers it. Backreferences,
+ * lookarounds, inline modifiers such as `(?i:...)` and large counted repeats cannot: those patterns need
+ * testWithin.
+ */
+function linearCapable(source) {
+    guardRegexpBacktracking();
+    try {
+        new RegExp(source, 'l');
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const TEST = new (external_node_vm_default()).Script('re.test(s)');
+let context = null;
+/**
+ * `re.test(text)` stopped after `ms` (null then): V8 terminates the script from a watchdog thread, which
+ * also interrupts a backtracking regex. About 0.2 ms a call (the watchdog), so only for patterns that
+ * are not linearCapable.
+ */
+function testWithin(re, text, ms) {
+    context ??= external_node_vm_default().createContext({ re: null, s: '' });
+    context.re = re;
+    context.s = text;
+    try {
+        return TEST.runInContext(context, { timeout: ms });
+    }
+    catch (err) {
+        if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+            return null;
+        throw err;
+    }
+    finally {
+        context.re = null;
+        context.s = '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/user-schema.ts
+
+
+
 
 /**
  * JSON Schemas written inside datasets (`json-schema`, `is-json`, `contains-json`). Draft-07, as
- * promptfoo uses. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
+ * promptfoo uses, unless `$schema` names 2019-09 or 2020-12. Ajv's strict mode stays on so a misspelt keyword or an unknown `format` is a load-time
  * error instead of a schema that silently accepts everything; its warnings are not printed.
  */
-const user_schema_ajv = new ajv.Ajv({ allErrors: true, logger: false });
+const OPTIONS = {
+    allErrors: true,
+    logger: false,
+    code: { regExp: guardedPattern() },
+    // Ajv's default tests multipleOf by `x / d === parseInt(x / d)`, and 0.07 / 0.01 is 7.000000000000001:
+    // `"multipleOf": 0.01` failed a price of 0.07 (and 19.99, 0.3 for 0.1). A quotient within 1e-9 of an
+    // integer counts as one; the rounding error of a double division stays far below that.
+    multipleOfPrecision: 9,
+};
+const user_schema_ajv = new ajv.Ajv(OPTIONS);
+const instances = new Map([['07', user_schema_ajv]]);
+function newInstance(draft) {
+    return draft === '2020-12' ? new _2020.Ajv2020(OPTIONS) : draft === '2019-09' ? new _2019.Ajv2019(OPTIONS) : new ajv.Ajv(OPTIONS);
+}
+/**
+ * The draft a schema asks for with `$schema`. Without one: draft-07, as promptfoo. A schema written
+ * for 2020-12 (`prefixItems`, `$defs`, `dependentRequired`) used to fail to load with Ajv's 'no schema
+ * with key or ref "https://json-schema.org/draft/2020-12/schema"'.
+ */
+function draftOf(schema) {
+    if (typeof schema !== 'object' || schema === null || !('$schema' in schema))
+        return '07';
+    const declared = schema.$schema;
+    const uri = typeof declared === 'string' ? declared.replace(/^https?:/, '').replace(/#$/, '') : '';
+    if (uri === '//json-schema.org/draft-07/schema')
+        return '07';
+    if (uri === '//json-schema.org/draft/2019-09/schema')
+        return '2019-09';
+    if (uri === '//json-schema.org/draft/2020-12/schema')
+        return '2020-12';
+    throw new Error(`"$schema" ${JSON.stringify(declared)} is not supported: use draft-07 (the default: no "$schema"), "https://json-schema.org/draft/2019-09/schema" or "https://json-schema.org/draft/2020-12/schema"`);
+}
+/** How long one `pattern` test may run under the watchdog before it is stopped. */
+const PATTERN_BUDGET_MS = 2000;
+const SURROGATE = /[\uD800-\uDFFF]/;
+/**
+ * Ajv's `pattern`/`patternProperties` regexes, guarded. Ajv compiles them with the `u` flag, which V8's
+ * linear-time fallback cannot run: `"pattern": "^(a+)+$"` on "aaa…a!" backtracked for hours, stalling
+ * the run (the `regex` assertion was guarded, schemas were not). A plain-ASCII pattern the linear
+ * engine can run means the same without `u` on a value with no surrogate pair, so it runs that way
+ * (the fallback covers it); anything else runs under the watchdog, and a test that runs away throws,
+ * which fails the assertion saying so.
+ */
+function guardedPattern() {
+    const engine = (pattern, flags) => {
+        const full = new RegExp(pattern, flags);
+        guardRegexpBacktracking();
+        const plain = /^[\x20-\x7e]*$/.test(pattern) && !/\\[pPu]/.test(pattern) && linearCapable(pattern) ? new RegExp(pattern) : null;
+        const like = {
+            test(s) {
+                if (plain && !SURROGATE.test(s))
+                    return plain.test(s);
+                const r = testWithin(full, s, PATTERN_BUDGET_MS);
+                if (r === null) {
+                    throw new Error(`the schema's pattern /${pattern}/ ran over ${PATTERN_BUDGET_MS} ms on a value and was stopped (catastrophic backtracking); simplify it`);
+                }
+                return r;
+            },
+            // Ajv keys the compiled patterns of a schema by this text: it must differ between patterns.
+            toString: () => `/${pattern}/${flags}`,
+        };
+        return like;
+    };
+    // Only read by Ajv's standalone code generation, which datasets do not use.
+    return Object.assign(engine, { code: 'guardedPattern' });
+}
 /** Datasets repeat one schema across thousands of cases: compile each distinct schema once. */
 const cache = new Map();
 /** Compile a user schema; throws with Ajv's reason when the schema itself is invalid. */
@@ -3937,13 +4171,31 @@ function compileUserSchema(schema) {
     if (!fn) {
         // Ajv keys its own cache by object identity and refuses a second schema with the same $id: a
         // structurally equal schema from another case must reuse the first compile.
-        fn = user_schema_ajv.compile(schema);
+        const draft = draftOf(schema);
+        const shared = instances.get(draft) ?? instances.set(draft, newInstance(draft)).get(draft);
+        try {
+            fn = shared.compile(schema);
+        }
+        catch (err) {
+            // Two different schemas with one `$id` (a schema copied to another case and changed): each case
+            // is its own world, so the second compiles on its own instead of failing to load.
+            if (!/already exists/.test(err.message))
+                throw err;
+            fn = newInstance(draft).compile(schema);
+        }
         cache.set(key, fn);
     }
     return fn;
 }
+/**
+ * Ajv lists every error (allErrors): an array of 200k wrong items gave a message of 5.9 MB in each
+ * failing attempt, copied into every report. The first few say what is wrong; the rest are counted.
+ */
+const MAX_ERRORS = 5;
 function schemaErrors(fn) {
-    return user_schema_ajv.errorsText(fn.errors, { dataVar: 'value' });
+    const errors = fn.errors ?? [];
+    const shown = user_schema_ajv.errorsText(errors.slice(0, MAX_ERRORS), { dataVar: 'value' });
+    return errors.length > MAX_ERRORS ? `${shown} (and ${errors.length - MAX_ERRORS} more)` : shown;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/json.ts
@@ -3969,14 +4221,29 @@ function requiredSchema(a, reject, type) {
  * keyword at fault, the rest repeat it through anyOf.
  */
 function schemaProblem(message) {
+    // Ajv says "ignored" though strict mode refuses the schema; no format is checked here (no ajv-formats).
+    const f = /^unknown format "(.*)" ignored in schema at path "(.*)"$/.exec(message);
+    if (f)
+        return `"format": "${f[1]}" at ${f[2]} cannot be checked (no format is): check the text with "pattern" instead`;
     const m = /^schema is invalid: (.*)$/.exec(message);
     if (!m)
         return message;
-    return m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
+    const first = m[1].split(', ')[0].replace(/^data(?=\/|\s)/, 'schema');
+    // Ajv does not say which values: for a misspelt type ("objekt") they are what the user needs.
+    return /\/type must be equal to one of the allowed values$/.test(first) ? `${first}: ${JSON_TYPES}` : first;
 }
-/** Where a JSON object or array that starts at `start` ends (exclusive), by bracket depth; -1 if never. */
-function balancedEnd(text, start) {
-    let depth = 0;
+const JSON_TYPES = 'array, boolean, integer, null, number, object, string (or a list of them)';
+const UNKNOWN = -2;
+const NEVER = -1;
+/**
+ * Where the JSON object or array opened at `start` ends (exclusive), by bracket depth, as `ends[start]`
+ * (NEVER if it does not close). One pass also records the end of every bracket it opens outside a
+ * string: scanning again from such a bracket would follow the same characters in the same state, so
+ * each is scanned once. Rescanning from every bracket instead took minutes on an answer of unclosed
+ * brackets (a truncated JSON answer of 1 MB: each of its brackets scanned to the end).
+ */
+function scanFrom(text, start, ends) {
+    const open = [];
     let inString = false;
     for (let i = start; i < text.length; i++) {
         const c = text.charCodeAt(i);
@@ -3989,39 +4256,60 @@ function balancedEnd(text, start) {
         else if (c === 34)
             inString = true;
         else if (c === 123 /* { */ || c === 91 /* [ */)
-            depth++;
+            open.push(i);
         else if (c === 125 /* } */ || c === 93 /* ] */) {
-            depth--;
-            if (depth === 0)
-                return i + 1;
+            ends[open.pop()] = i + 1;
+            if (open.length === 0)
+                return;
         }
     }
-    return -1;
+    for (const j of open)
+        ends[j] = NEVER;
 }
+/**
+ * How many characters the candidates handed to JSON.parse may add up to, over one answer (at least
+ * 8 times its length). Candidates
+ * that fail late (a deep trailing comma) are parsed once per enclosing bracket; an answer built to
+ * make that quadratic stops here, so a check never stalls a run.
+ */
+const PARSE_BUDGET_MIN = 16 * 1024 * 1024;
 /**
  * The JSON values inside free text: the whole text if it is JSON, else every object or array that
  * parses, left to right, not looking inside one that parsed (as promptfoo's extraction does for
  * objects; arrays count here too).
  */
 function extractJsonValues(text) {
+    return searchJson(text).values;
+}
+/** extractJsonValues, and whether the search gave up (the parse budget) (`exhausted`). */
+function searchJson(text) {
     const whole = tryParse(text);
     if (whole.ok)
-        return [whole.value];
+        return { values: [whole.value], exhausted: false };
     const found = [];
+    let ends = null;
+    let budget = Math.max(PARSE_BUDGET_MIN, 8 * text.length);
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
         if (c !== 123 && c !== 91)
             continue;
-        const end = balancedEnd(text, i);
+        if (!ends)
+            ends = new Int32Array(text.length).fill(UNKNOWN);
+        if (ends[i] === UNKNOWN)
+            scanFrom(text, i, ends);
+        const end = ends[i];
         if (end < 0)
             continue;
+        budget -= end - i;
+        if (budget < 0)
+            return { values: found, exhausted: true };
         const r = tryParse(text.slice(i, end));
         if (r.ok) {
             found.push(r.value);
             i = end - 1;
         }
     }
-    return found;
+    return { values: found, exhausted: false };
 }
 function tryParse(text) {
     try {
@@ -4061,9 +4349,11 @@ const containsJson = {
             target: 'text',
             phrase: validate ? 'to contain JSON matching the schema' : 'to contain JSON',
             test(t) {
-                const values = extractJsonValues(t);
+                const { values, exhausted } = searchJson(t);
+                // A search that gave up is no "no JSON": neither contains-json nor its not- form may pass on it.
+                const gaveUp = { holds: false, invalid: true, note: 'stopped looking for JSON: too many candidates that did not parse (nested brackets invalid deep inside)' };
                 if (values.length === 0)
-                    return { holds: false, note: 'no JSON found' };
+                    return exhausted ? gaveUp : { holds: false, note: 'no JSON found' };
                 if (!validate)
                     return { holds: true, note: `found ${values.length} JSON value(s)` };
                 let lastErrors = '';
@@ -4072,6 +4362,8 @@ const containsJson = {
                         return { holds: true, note: 'found JSON matching the schema' };
                     lastErrors = schemaErrors(validate);
                 }
+                if (exhausted)
+                    return gaveUp;
                 return { holds: false, note: `${values.length} JSON value(s), none matching the schema (${lastErrors})` };
             },
         };
@@ -4088,7 +4380,9 @@ const jsonSchema = {
             test(t) {
                 if (validate(t))
                     return { holds: true };
-                return { holds: false, note: `schema: ${schemaErrors(validate)}` };
+                // The answer field often holds JSON as text: json-schema checks the string itself.
+                const hint = typeof t === 'string' && /^\s*[[{]/.test(t) ? '; it is a string: for the JSON inside it use is-json with this schema' : '';
+                return { holds: false, note: `schema: ${schemaErrors(validate)}${hint}` };
             },
         };
     },
@@ -4100,12 +4394,21 @@ const jsonSchema = {
 const MAX_SHOWN = 200;
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
 function values_short(value, max = MAX_SHOWN) {
-    const json = value === undefined ? 'undefined' : JSON.stringify(value);
+    let json;
+    try {
+        json = value === undefined ? 'undefined' : JSON.stringify(value);
+    }
+    catch {
+        // Nested too deeply for JSON.stringify (the stack runs out): a message must still be written.
+        return `(${typeName(value)} nested too deeply to show)`;
+    }
     // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
     const text = json === undefined ? String(json) : escapeControls(json);
     if (text.length <= max)
         return text;
-    return `${text.slice(0, max)}… (${text.length} chars)`;
+    // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
+    const cut = text.charCodeAt(max - 1) >= 0xd800 && text.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
+    return `${text.slice(0, cut)}… (${text.length} chars)`;
 }
 function typeName(value) {
     if (value === null)
@@ -4267,76 +4570,129 @@ const range = {
     },
 };
 
-// EXTERNAL MODULE: external "node:v8"
-var external_node_v8_ = __webpack_require__(78877);
-var external_node_v8_default = /*#__PURE__*/__webpack_require__.n(external_node_v8_);
-// EXTERNAL MODULE: external "node:vm"
-var external_node_vm_ = __webpack_require__(30714);
-var external_node_vm_default = /*#__PURE__*/__webpack_require__.n(external_node_vm_);
-;// CONCATENATED MODULE: ./src/util/regexp-guard.ts
+;// CONCATENATED MODULE: ./src/stages/sim/assertions/edit-distance.ts
 
-
-let guarded = false;
+/** distanceWithin's answer when deciding would take longer than a check may. */
+const TOO_COSTLY = -1;
 /**
- * Dataset regexes run on engine answers, and a pattern such as `^(a+)+$` backtracks exponentially on
- * an answer like "aaaa…a!": 34 characters took 221 s, blocking the event loop (no timeout, no
- * cancellation). Two V8 flags: a regex that backtracks too much falls back to V8's linear-time engine,
- * which gives the same answer; and the `l` flag, only to ask whether a pattern can run there at all
- * (linearCapable). Read when a regex is compiled, so this is set before the first dataset regex is.
+ * Cells each method may fill for one answer, about 5 s each: the full algorithm fills ~2.6e9 cells a
+ * second (32 a word), the band ~9e7 (one at a time). Two long texts far apart with a large threshold
+ * (a 1 MB golden answer, threshold 100000) would take minutes either way: TOO_COSTLY instead.
  */
-function guardRegexpBacktracking() {
-    if (guarded)
-        return;
-    guarded = true;
-    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-    external_node_v8_default().setFlagsFromString('--enable-experimental-regexp-engine');
+const FULL_CELLS = 13e9;
+const BAND_CELLS = 450e6;
+/**
+ * The Levenshtein distance of `a` and `b` when it is at most `max`, else null, or TOO_COSTLY (the
+ * budgets above). An answer of 1 MB against a dataset value costs O(n*m/32) with the full algorithm
+ * (two 100 KB texts: seconds; two of 1 MB: minutes), though a gate only needs to know whether the distance is within `max`: the lengths
+ * alone bound it from below, and a band of 2*max+1 cells a row (Ukkonen) decides it in O(max*n).
+ */
+function distanceWithin(a, b, max) {
+    const k = Math.floor(max);
+    if (Math.abs(a.length - b.length) > k)
+        return null;
+    // A shared prefix and suffix cost nothing: near-identical long texts shrink to their difference.
+    let start = 0;
+    let endA = a.length;
+    let endB = b.length;
+    while (start < endA && start < endB && a.charCodeAt(start) === b.charCodeAt(start))
+        start++;
+    while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+        endA--;
+        endB--;
+    }
+    let s = a.slice(start, endA);
+    let t = b.slice(start, endB);
+    if (s.length > t.length)
+        [s, t] = [t, s];
+    if (s.length === 0)
+        return t.length <= k ? t.length : null;
+    const fullCells = s.length * t.length;
+    const bandCells = s.length * (2 * k + 1);
+    // The full algorithm's words of 32 cells beat a band wider than about a thirtieth of the row.
+    if (bandCells * 30 > fullCells) {
+        if (fullCells > FULL_CELLS)
+            return TOO_COSTLY;
+        const d = (0,mod/* distance */.Io)(s, t);
+        return d <= k ? d : null;
+    }
+    if (bandCells > BAND_CELLS)
+        return TOO_COSTLY;
+    return banded(s, t, k);
 }
-/**
- * Whether V8's linear engine can run the pattern, so that the fallback above covers it. Backreferences,
- * lookarounds, inline modifiers such as `(?i:...)` and large counted repeats cannot: those patterns need
- * testWithin.
- */
-function linearCapable(source) {
-    guardRegexpBacktracking();
-    try {
-        new RegExp(source, 'l');
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-const TEST = new (external_node_vm_default()).Script('re.test(s)');
-let context = null;
-/**
- * `re.test(text)` stopped after `ms` (null then): V8 terminates the script from a watchdog thread, which
- * also interrupts a backtracking regex. About 0.2 ms a call (the watchdog), so only for patterns that
- * are not linearCapable.
- */
-function testWithin(re, text, ms) {
-    context ??= external_node_vm_default().createContext({ re: null, s: '' });
-    context.re = re;
-    context.s = text;
-    try {
-        return TEST.runInContext(context, { timeout: ms });
-    }
-    catch (err) {
-        if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+/** Levenshtein within a band of k around the diagonal; null once every cell of a row is above k. */
+function banded(s, t, k) {
+    const n = s.length;
+    const m = t.length;
+    const over = k + 1;
+    let prev = new Int32Array(m + 1).fill(over);
+    let cur = new Int32Array(m + 1).fill(over);
+    for (let j = 0; j <= Math.min(m, k); j++)
+        prev[j] = j;
+    for (let i = 1; i <= n; i++) {
+        const lo = Math.max(1, i - k);
+        const hi = Math.min(m, i + k);
+        cur[lo - 1] = lo === 1 ? Math.min(i, over) : over;
+        let rowMin = cur[lo - 1];
+        const c = s.charCodeAt(i - 1);
+        for (let j = lo; j <= hi; j++) {
+            let v = prev[j - 1] + (c === t.charCodeAt(j - 1) ? 0 : 1);
+            const up = prev[j] + 1;
+            if (up < v)
+                v = up;
+            const left = cur[j - 1] + 1;
+            if (left < v)
+                v = left;
+            if (v > over)
+                v = over;
+            cur[j] = v;
+            if (v < rowMin)
+                rowMin = v;
+        }
+        // The next row reads this one at hi+1, outside the band: never within k.
+        if (hi < m)
+            cur[hi + 1] = over;
+        if (rowMin > k)
             return null;
-        throw err;
+        [prev, cur] = [cur, prev];
     }
-    finally {
-        context.re = null;
-        context.s = '';
-    }
+    return prev[m] <= k ? prev[m] : null;
+}
+
+;// CONCATENATED MODULE: ./src/stages/sim/assertions/unicode.ts
+/**
+ * Text as the text assertions compare it. The same visible text reaches a dataset and an answer in
+ * different code points: "é" as one (NFC, what editors write) or as "e" + U+0301 (NFD: macOS file
+ * names, some models' tokenisers). Compared by code point they differ, so `contains "café"` failed on
+ * "café" with a message showing the two as identical. Both sides are compared in NFC.
+ */
+function canonical(s) {
+    return s.normalize('NFC');
+}
+/**
+ * The case-insensitive form for `icontains`. `toLowerCase` alone missed what Unicode case folding
+ * matches: "STRASSE" vs "straße" (ß folds to ss, reached through the upper case), "İSTANBUL" vs
+ * "istanbul" (İ lowers to i + U+0307), and Greek sigma, which lowers to ς at the end of a word, so
+ * `icontains "ΟΔΟΣ"` missed "οδοστρωμα" (σ inside the word).
+ */
+function caseFold(s) {
+    // Turkish dotless ı has no case folding of its own; through the upper case it would become i.
+    return s.normalize('NFC').split('ı').map(foldPart).join('ı');
+}
+function foldPart(s) {
+    return s.toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/text.ts
 
 
 
+
+
 /** How long one regex test may run when V8 cannot fall back to its linear engine for the pattern. */
 const REGEX_BUDGET_MS = 2000;
+/** Up to this many cells (n*m) the exact distance of a failing levenshtein is computed for its message (~10 ms). */
+const EXACT_CELLS = 50_000_000;
 /** `contains`-like values: a non-empty string, or a number (compared as its text), like promptfoo. */
 function needle(a, reject, type) {
     const v = a.value;
@@ -4388,7 +4744,8 @@ const equals = {
             return reject('value', '"equals" needs a "value"');
         const expected = a.value;
         if (typeof expected === 'string') {
-            return { target: 'text', phrase: `to equal ${values_short(expected)}`, test: (t) => ({ holds: t === expected }) };
+            const want = canonical(expected);
+            return { target: 'text', phrase: `to equal ${values_short(expected)}`, test: (t) => ({ holds: canonical(t) === want }) };
         }
         // A structured expectation against a string target: the answer field often holds JSON text, and
         // promptfoo compares such a string by parsing it.
@@ -4414,7 +4771,8 @@ const contains = {
     usesPath: true,
     prepare(a, reject) {
         const s = needle(a, reject, 'contains');
-        return { target: 'text', phrase: `to contain ${values_short(s)}`, test: (t) => ({ holds: t.includes(s) }) };
+        const want = canonical(s);
+        return { target: 'text', phrase: `to contain ${values_short(s)}`, test: (t) => ({ holds: canonical(t).includes(want) }) };
     },
 };
 const icontains = {
@@ -4422,11 +4780,11 @@ const icontains = {
     usesPath: true,
     prepare(a, reject) {
         const s = needle(a, reject, 'icontains');
-        const lower = s.toLowerCase();
+        const lower = caseFold(s);
         return {
             target: 'text',
             phrase: `to contain ${values_short(s)} (ignoring case)`,
-            test: (t) => ({ holds: t.toLowerCase().includes(lower) }),
+            test: (t) => ({ holds: caseFold(t).includes(lower) }),
         };
     },
 };
@@ -4435,11 +4793,13 @@ const containsAny = {
     usesPath: true,
     prepare(a, reject) {
         const items = needles(a, reject, 'contains-any');
+        const wanted = items.map(canonical);
         return {
             target: 'text',
             phrase: `to contain any of ${listText(items)}`,
             test(t) {
-                const found = items.filter((s) => t.includes(s));
+                const text = canonical(t);
+                const found = items.filter((_s, i) => text.includes(wanted[i]));
                 return { holds: found.length > 0, note: found.length > 0 ? `found ${listText(found)}` : 'found none' };
             },
         };
@@ -4450,11 +4810,13 @@ const containsAll = {
     usesPath: true,
     prepare(a, reject) {
         const items = needles(a, reject, 'contains-all');
+        const wanted = items.map(canonical);
         return {
             target: 'text',
             phrase: `to contain all of ${listText(items)}`,
             test(t) {
-                const missing = items.filter((s) => !t.includes(s));
+                const text = canonical(t);
+                const missing = items.filter((_s, i) => !text.includes(wanted[i]));
                 return { holds: missing.length === 0, note: missing.length > 0 ? `missing ${listText(missing)}` : 'found all' };
             },
         };
@@ -4465,9 +4827,26 @@ const startsWith = {
     usesPath: true,
     prepare(a, reject) {
         const s = needle(a, reject, 'starts-with');
-        return { target: 'text', phrase: `to start with ${values_short(s)}`, test: (t) => ({ holds: t.startsWith(s) }) };
+        const want = canonical(s);
+        return { target: 'text', phrase: `to start with ${values_short(s)}`, test: (t) => ({ holds: canonical(t).startsWith(want) }) };
     },
 };
+/**
+ * Whether a pattern uses `\p{...}`, `\P{...}` or `\u{...}`: without the `u` flag these silently mean
+ * the letters "p{L}" or "u" repeated, so `regex "^\p{Lu}"` never matched a capital; with it they mean
+ * what they say. (V8's linear engine cannot run `u` patterns: they run under the watchdog.)
+ */
+function needsUnicodeFlag(pattern) {
+    for (let i = 0; i < pattern.length - 2; i++) {
+        if (pattern[i] !== '\\')
+            continue;
+        const next = pattern[i + 1];
+        if ((next === 'p' || next === 'P' || next === 'u') && pattern[i + 2] === '{')
+            return true;
+        i++;
+    }
+    return false;
+}
 const regex = {
     fields: ['value'],
     usesPath: true,
@@ -4476,14 +4855,21 @@ const regex = {
             return reject('value', '"regex" needs a non-empty string "value"');
         let re;
         guardRegexpBacktracking();
+        const unicode = needsUnicodeFlag(a.value);
         try {
-            // No flags, as promptfoo; inline modifiers such as (?i:...) work on Node 24.
-            re = new RegExp(a.value);
+            // No flags, as promptfoo (inline modifiers such as (?i:...) work on Node 24), except `u` for a
+            // pattern that means nothing without it.
+            re = new RegExp(a.value, unicode ? 'u' : '');
         }
         catch (err) {
-            return reject('value', `invalid regex ${values_short(a.value)}: ${err.message}`);
+            const hint = /^\(\?[imsx-]+\)/.test(a.value)
+                ? '; JavaScript has no (?i) for a whole pattern: wrap it as (?i:...)'
+                : unicode
+                    ? ' (compiled with the u flag for its \\p{...} or \\u{...}, where an escape such as \\- outside [...] is an error)'
+                    : '';
+            return reject('value', `invalid regex ${values_short(a.value)}: ${err.message}${hint}`);
         }
-        if (linearCapable(a.value))
+        if (!unicode && linearCapable(a.value))
             return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t) }) };
         // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
         return {
@@ -4509,13 +4895,24 @@ const levenshtein = {
         if (typeof max !== 'number' || !Number.isFinite(max) || max < 0) {
             return reject('threshold', '"levenshtein" threshold must be a number >= 0');
         }
-        const expected = a.value;
+        const shown = a.value;
+        const expected = canonical(a.value);
         return {
             target: 'text',
-            phrase: `to be within edit distance ${max} of ${values_short(expected)}`,
+            phrase: `to be within edit distance ${max} of ${values_short(shown)}`,
             test(t) {
-                const d = (0,mod/* distance */.Io)(t, expected);
-                return { holds: d <= max, note: `distance ${d}` };
+                const text = canonical(t);
+                const d = distanceWithin(text, expected, max);
+                if (d === TOO_COSTLY) {
+                    const note = `${text.length} and ${expected.length} characters, threshold ${max}: too long to compare within a check's time; compare a shorter field or lower the threshold`;
+                    return { holds: false, invalid: true, note };
+                }
+                if (d !== null)
+                    return { holds: true, note: `distance ${d}` };
+                // The exact distance of a failing answer helps its reviewer where it is cheap to know.
+                if (text.length * expected.length <= EXACT_CELLS)
+                    return { holds: false, note: `distance ${(0,mod/* distance */.Io)(text, expected)}` };
+                return { holds: false, note: `distance above ${max}, lengths ${text.length} and ${expected.length}` };
             },
         };
     },
@@ -4539,6 +4936,7 @@ const ASSERTION_TYPES = [
 ];
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions.ts
+
 
 
 
@@ -4616,6 +5014,35 @@ function compileAssertion(a, where = {}) {
 function pointerName(p) {
     return p === '' ? '(the whole response)' : p;
 }
+/**
+ * Why a pointer finds nothing, for the failure message: the deepest part of it that exists and what
+ * is there instead, e.g. `/final_answer is a string, not an object or array` when the answer field
+ * holds JSON as text, or `the response is an array` for an answer that is no object at the top.
+ */
+function whereItStops(response, pointer) {
+    const segs = segmentsOf(pointer) ?? [];
+    let cur = response;
+    for (let i = 0; i < segs.length; i++) {
+        const at = i === 0 ? 'the response' : segmentsToPointer(segs.slice(0, i));
+        const seg = segs[i];
+        if (Array.isArray(cur)) {
+            if (typeof seg !== 'number' || seg >= cur.length) {
+                return typeof seg === 'number' ? `${at} is an array of ${cur.length}` : `${at} is an array, indexed by numbers`;
+            }
+            cur = cur[seg];
+        }
+        else if (assertions_isRecord(cur)) {
+            if (!Object.hasOwn(cur, String(seg)))
+                return `${at} has no member ${values_short(String(seg))}`;
+            cur = cur[String(seg)];
+        }
+        else {
+            const hint = typeof cur === 'string' && /^\s*[[{]/.test(cur) ? '; for JSON inside text use is-json or contains-json' : '';
+            return `${at} is ${typeName(cur)}, not an object or array${hint}`;
+        }
+    }
+    return 'not found';
+}
 /** Run one compiled assertion against one response. Never throws. */
 function evaluate(c, ctx) {
     return judge(c, ctx, true);
@@ -4647,12 +5074,19 @@ function judge(c, ctx, passMessage) {
     const got = getAtPointer(ctx.response, pointer);
     // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
     if (!got.found)
-        return out(false, `${pointerName(pointer)} is missing from the response`);
+        return out(false, `${pointerName(pointer)} is missing from the response (${whereItStops(ctx.response, pointer)})`);
     let subject = pointerName(pointer);
     let target = got.value;
     if (prepared.target === 'text' && typeof target !== 'string') {
         subject += ` (${typeName(target)}, compared as its JSON text)`;
-        target = JSON.stringify(target);
+        try {
+            target = JSON.stringify(target);
+        }
+        catch (err) {
+            // A runaway recursive trace nested thousands of levels deep has no JSON text (the stack runs
+            // out): no text check can hold on it, nor its not- form.
+            return out(false, `${pointerName(pointer)} (${typeName(got.value)}) has no JSON text to check: ${err.message}`);
+        }
     }
     let r;
     try {
@@ -5037,9 +5471,21 @@ function runChecks(list, body, latencyMs, answerPath) {
     if (failures.length > 0) {
         const got = getAtPointer(body, answerPath);
         const v = got.found ? got.value : body;
-        actual = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').slice(0, ACTUAL_MAX);
+        const text = typeof v === 'string' ? v : jsonTextOf(v);
+        // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
+        const hi = text.charCodeAt(ACTUAL_MAX - 1);
+        actual = text.slice(0, hi >= 0xd800 && hi <= 0xdbff ? ACTUAL_MAX - 1 : ACTUAL_MAX);
     }
     return { failures, warnings, actual };
+}
+/** An answer's JSON text for the excerpt, or a placeholder for one nested too deeply to have one (the stack runs out). */
+function jsonTextOf(v) {
+    try {
+        return JSON.stringify(v) ?? '';
+    }
+    catch {
+        return '(nested too deeply to show)';
+    }
 }
 /**
  * The outcome list of an attempt without failures (or warnings): one shared, frozen array instead of
@@ -5272,6 +5718,9 @@ function shardLabel(shard) {
 
 
 
+/** Consecutive refused connections after answers that mean the engine is gone, not a hiccup. */
+const GONE_AFTER_REFUSALS = 3;
+const REFUSED = /connection refused/;
 const PROGRESS_EVERY_MS = 1000;
 const simStage = {
     name: 'sim',
@@ -5301,6 +5750,8 @@ const simStage = {
         let failures = 0;
         let errors = 0;
         let engineDied = false;
+        let answered = 0;
+        let refusedStreak = 0;
         const started = performance.now();
         const progress = () => ctx.emit({
             type: 'progress',
@@ -5346,9 +5797,25 @@ const simStage = {
                         failures++;
                     if (a.error)
                         errors++;
+                    if (!a.error)
+                        answered++;
+                    refusedStreak = a.error?.kind === 'connection' && REFUSED.test(a.error.message) ? refusedStreak + 1 : 0;
                     if (a.error?.kind === 'process_exit' && !engineDied) {
                         engineDied = true;
                         ctx.raise({ type: 'engine-died', severity: 'CRITICAL', subsystem: 'engine', message: a.error.message, caseId: c.id, location: c.location });
+                    }
+                    else if (refusedStreak >= GONE_AFTER_REFUSALS && answered > 0 && !engineDied) {
+                        // An HTTP engine has no process of ours to watch: one that answered, then refuses every
+                        // connection, has gone away. Said once, not only as one HIGH failure per case.
+                        engineDied = true;
+                        ctx.raise({
+                            type: 'engine-died',
+                            severity: 'CRITICAL',
+                            subsystem: 'engine',
+                            message: `the engine stopped accepting connections after ${answered} answer(s): ${a.error.message} (seen by case ${c.id} and the ${GONE_AFTER_REFUSALS - 1} attempts before it)`,
+                            caseId: c.id,
+                            location: c.location,
+                        });
                     }
                     ctx.emit({
                         type: 'case',
@@ -5582,22 +6049,82 @@ function expandHeaders(templates, env) {
     return out;
 }
 /**
+ * Headers that say how the body is written, never who is asking: the adapter sends `accept:
+ * application/json` and `accept-encoding: identity` on every request, and blanking those values made
+ * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
+ */
+const IDENTITY = (t) => t;
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
+/**
  * A function that blanks every secret header value out of a text (an error message, an echoed body).
  * Short values are skipped: blanking "1" everywhere would garble messages without protecting anything.
  */
 function secretRedactor(headers) {
-    const secrets = [...new Set(Object.values(headers))]
+    const values = Object.entries(headers)
+        .filter(([name]) => !NOT_SECRET.has(name.toLowerCase()))
+        .map(([, v]) => v);
+    const secrets = [...new Set(values)]
         .flatMap((v) => [v, ...v.split(/\s+/)])
         .filter((v) => v.length >= 8)
         .sort((a, b) => b.length - a.length);
     if (secrets.length === 0)
-        return (t) => t;
+        return IDENTITY;
     return (text) => {
         let out = text;
         for (const s of secrets)
             out = out.split(s).join('[redacted]');
         return out;
     };
+}
+/**
+ * Blanks secret header values out of a parsed answer, in strings and member names, for engines that
+ * echo the request's headers back (a debug block): the answer goes into the snapshot, the bundle and
+ * failure messages, which must never hold a token. null when no header value is a secret, so the
+ * common case costs nothing. The parsed values are walked, not only the raw text: an engine may
+ * escape the token in its JSON ("a\/b" for "a/b") where a text search would miss it.
+ */
+function answerRedactor(headers) {
+    const redact = secretRedactor(headers);
+    if (redact === IDENTITY)
+        return null;
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return redact(v);
+        if (typeof v !== 'object' || v === null)
+            return v;
+        if (Array.isArray(v))
+            return v.map(walk);
+        const out = {};
+        for (const [k, item] of Object.entries(v)) {
+            // defineProperty: a member named __proto__ must stay a member, not become the prototype.
+            Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+    };
+    return walk;
+}
+/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
+const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
+/**
+ * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
+ * password (user:password@) and the values of query parameters named like credentials. redactUrl
+ * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
+ * error page) must not put them into the snapshot or the reports either.
+ */
+function urlSecrets(url) {
+    const out = {};
+    if (url.password)
+        out['url:password'] = decodeURIComponent(url.password);
+    for (const [name, value] of url.searchParams) {
+        if (CREDENTIAL_PARAM.test(name)) {
+            out[`url:query:${name}`] = value;
+            // As the engine may echo it: percent-encoded in its request line.
+            const encoded = encodeURIComponent(value);
+            if (encoded !== value)
+                out[`url:query:${name}:encoded`] = encoded;
+        }
+    }
+    return out;
 }
 function headerPointer(name) {
     return `/engine/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -6424,7 +6951,66 @@ function looksBinary(s) {
     return odd >= 4 && odd * 10 > head.length;
 }
 
+;// CONCATENATED MODULE: ./src/engine/utf8.ts
+
+/**
+ * JSON between systems is UTF-8 (RFC 8259 §8.1). Buffer#toString('utf8') replaces bytes that are not
+ * UTF-8 with U+FFFD without a word, so an engine answering Latin-1 ("Ü" as 0xDC) had its text
+ * changed before any assertion saw it, and two answers with different bad bytes compared equal (a
+ * nondeterministic engine scored 100). An answer must be valid UTF-8, or it is an engine error.
+ *
+ * Returns -1 for valid UTF-8, else the offset of the first byte that starts an invalid sequence.
+ * isUtf8 is the fast path (simdutf); the scan runs only for a body that is already known to be bad.
+ */
+function firstNonUtf8Byte(buf) {
+    if ((0,external_node_buffer_.isUtf8)(buf))
+        return -1;
+    let i = 0;
+    const n = buf.length;
+    while (i < n) {
+        const b = buf[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        let len;
+        let min;
+        if (b >= 0xc2 && b <= 0xdf)
+            (len = 2), (min = 0x80);
+        else if (b >= 0xe0 && b <= 0xef)
+            (len = 3), (min = 0x800);
+        else if (b >= 0xf0 && b <= 0xf4)
+            (len = 4), (min = 0x10000);
+        else
+            return i;
+        if (i + len > n)
+            return i;
+        let cp = b & (0xff >> (len + 1));
+        for (let k = 1; k < len; k++) {
+            const c = buf[i + k];
+            if ((c & 0xc0) !== 0x80)
+                return i;
+            cp = (cp << 6) | (c & 0x3f);
+        }
+        // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 either.
+        if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return i;
+        i += len;
+    }
+    // isUtf8 said no but the scan found nothing: be safe and point at the start.
+    return 0;
+}
+/** The sentence an error gives for such a body: where, which byte, and why it matters. */
+function notUtf8Message(buf, at, contentType = '') {
+    const byte = buf[at] === undefined ? '' : ` (0x${buf[at].toString(16).toUpperCase().padStart(2, '0')})`;
+    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+    const declared = charset && !/^utf-?8$/i.test(charset) ? `; it declares charset=${charset.slice(0, 40)}` : '';
+    return `the answer is not UTF-8: byte ${at}${byte} starts an invalid sequence${declared} (JSON must be UTF-8, RFC 8259; decoding it anyway would replace characters with U+FFFD and hide the change)`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/http.ts
+
+
 
 
 
@@ -6437,7 +7023,12 @@ const KEEP_ALIVE_MS = 30_000;
 function createHttpAdapter(opts) {
     const target = redactUrl(opts.url);
     const baseHeaders = buildBaseHeaders(opts);
-    const redact = secretRedactor(baseHeaders);
+    const secrets = { ...baseHeaders, ...urlSecrets(opts.url) };
+    const redact = secretRedactor(secrets);
+    const redactAnswer = answerRedactor(secrets);
+    const outer = opts.printable;
+    const pathsBase = opts.cwd ?? process.cwd();
+    const portable = outer ? (text) => outer(portableText(text, pathsBase)) : (text) => text;
     // One origin per adapter, so a Pool (not a global dispatcher): keep-alive sockets are ours to close.
     const pool = new undici/* Pool */.bC(opts.url.origin, {
         connections: opts.connections ?? null,
@@ -6534,7 +7125,10 @@ function createHttpAdapter(opts) {
             // undici marks the socket free (its 'drain') just after the body ends; a caller that sends its
             // next request in the same turn would otherwise open a second socket instead of reusing this one.
             await new Promise((r) => setImmediate(r));
-            return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location };
+            // Only an answer must be UTF-8: an error page's excerpt may be decoded loosely.
+            const bad = status >= 200 && status < 300 ? firstNonUtf8Byte(received) : -1;
+            const notUtf8 = bad === -1 ? undefined : notUtf8Message(received, bad, contentType);
+            return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8 };
         }
         catch (err) {
             const latencyMs = elapsed();
@@ -6578,12 +7172,30 @@ function createHttpAdapter(opts) {
         };
         const ex = await exchange('POST', opts.url, headers, payload, signal);
         if (!ex.ok)
-            return { ok: false, error: ex.error, status: ex.status, latencyMs: ex.latencyMs };
-        return judgeAnswer(ex, redact);
+            return { ok: false, error: { ...ex.error, message: portable(ex.error.message) }, status: ex.status, latencyMs: ex.latencyMs };
+        const judged = judgeAnswer(ex, redact);
+        // An engine that echoes our headers must not put a token into the snapshot or the reports.
+        if (judged.ok && redactAnswer)
+            return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
+        if (!judged.ok) {
+            return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
+        }
+        return judged;
     }
     async function health(signal) {
+        const h = await healthOf(signal);
+        return { ...h, message: portable(h.message), tried: h.tried.map(portable) };
+    }
+    async function healthOf(signal) {
         const tried = [];
-        const routes = [new URL('health', opts.url), new URL('version', opts.url)];
+        // Next to the run route, with its query: a gateway that takes its key as ?key=... wants it on
+        // every route, and without it /health answered 401 ("check the configured engine headers").
+        const sibling = (name) => {
+            const u = new URL(name, opts.url);
+            u.search = opts.url.search;
+            return u;
+        };
+        const routes = [sibling('health'), sibling('version')];
         const missing = [];
         for (const [i, url] of routes.entries()) {
             const printable = `GET ${redactUrl(url)}`;
@@ -6666,7 +7278,7 @@ function createHttpAdapter(opts) {
 }
 /** Judges a finished 2xx/non-2xx exchange as an engine answer. */
 function judgeAnswer(ex, redact = (s) => s) {
-    const { status, contentType, text, latencyMs, location } = ex;
+    const { status, contentType, text, latencyMs, location, notUtf8 } = ex;
     const fail = (kind, message) => ({
         ok: false,
         error: { kind, message: redact(message), status },
@@ -6682,17 +7294,21 @@ function judgeAnswer(ex, redact = (s) => s) {
             : '';
         return fail('http_status', `engine answered HTTP ${status}${to}${shown ? `: ${shown}` : ' with an empty body'}`);
     }
+    if (notUtf8 !== undefined) {
+        return fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8}; body starts: ${excerpt(text, contentType)}`);
+    }
     if (text.trim() === '')
         return fail('invalid_json', `engine answered HTTP ${status} with an empty body, not JSON`);
-    if (looksLikeHtml(contentType, text)) {
-        return fail('invalid_json', `engine answered HTML, not JSON (HTTP ${status}): ${excerpt(text, contentType)}`);
-    }
     try {
         // A UTF-8 BOM is not JSON but is common from some servers; the raw text keeps it.
         const body = JSON.parse(text.replace(/^\uFEFF/, ''));
+        // The body decides, not the label: Flask's json.dumps and PHP's echo send JSON as text/html.
         return { ok: true, body, raw: text, status, latencyMs };
     }
     catch (err) {
+        if (looksLikeHtml(contentType, text)) {
+            return fail('invalid_json', `engine answered HTML, not JSON (HTTP ${status}): ${excerpt(text, contentType)}`);
+        }
         return fail('invalid_json', 
         // V8's message quotes the text around the error: escaped like the excerpt.
         `engine answered invalid JSON (HTTP ${status}): ${escapeControls(err.message)}; body starts: ${excerpt(text, contentType)}`);
@@ -6780,7 +7396,52 @@ function versionOf(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/content-coding.ts
+
+
+/** "deflate" is zlib-wrapped by the RFC, but some servers send it raw. */
+const content_coding_DECODERS = {
+    gzip: () => (external_node_zlib_default()).gunzipSync,
+    'x-gzip': () => (external_node_zlib_default()).gunzipSync,
+    deflate: (buf) => buf.length >= 2 && (buf[0] & 0x0f) === 8 && ((buf[0] << 8) | buf[1]) % 31 === 0 ? (external_node_zlib_default()).inflateSync : (external_node_zlib_default()).inflateRawSync,
+    br: () => (external_node_zlib_default()).brotliDecompressSync,
+};
+/** The codings of a Content-Encoding header in the order they were applied, identity left out. */
+function content_coding_contentEncodings(header) {
+    return header
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '' && e !== 'identity');
+}
+/**
+ * Undoes the codings, last applied first; each step stops at `cap` bytes of output (maxOutputLength),
+ * so a small body that inflates to gigabytes costs at most the cap. An unknown coding, or more than
+ * three, is refused by name.
+ */
+function decodeSync(body, encodings, cap) {
+    const unsupported = encodings.find((e) => !(e in content_coding_DECODERS));
+    if (unsupported !== undefined || encodings.length > 3) {
+        const what = escapeControls(encodings.join(', ')).slice(0, 60);
+        return { ok: false, tooLarge: false, message: `content-encoding "${what}", which cannot be decoded (gzip, deflate and br can; toron-testops asks for identity)` };
+    }
+    let out = body;
+    for (const e of [...encodings].reverse()) {
+        try {
+            out = content_coding_DECODERS[e](out)(out, { maxOutputLength: Math.max(1, cap) });
+        }
+        catch (err) {
+            const code = err.code;
+            if (code === 'ERR_BUFFER_TOO_LARGE' || err.name === 'RangeError')
+                return { ok: false, tooLarge: true, message: '' };
+            return { ok: false, tooLarge: false, message: `a ${encodings.join(', ')} body that does not decode: ${escapeControls(err.message)}${code ? ` (${code})` : ''}` };
+        }
+    }
+    return { ok: true, body: out };
+}
+
 ;// CONCATENATED MODULE: ./src/load/http-transport.ts
+
+
 
 
 
@@ -6789,7 +7450,11 @@ function versionOf(text) {
 const http_transport_KEEP_ALIVE_MS = 30_000;
 function httpTransport(opts) {
     const base = buildBaseHeaders(opts);
-    const redact = secretRedactor(base);
+    const secrets = { ...base, ...urlSecrets(opts.url) };
+    const redact = secretRedactor(secrets);
+    const redactAnswer = answerRedactor(secrets);
+    const portable = opts.printable;
+    const reportable = portable ? (text) => portable(redact(text)) : redact;
     const printable = redactUrl(opts.url);
     const path = opts.url.pathname + opts.url.search;
     const clientOptions = {
@@ -6854,7 +7519,7 @@ function httpTransport(opts) {
         answersFromIo: true,
         start(req, sink) {
             const client = acquire();
-            const h = new Handler(sink, opts.maxResponseBytes, printable, redact, client, release);
+            const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer);
             try {
                 client.dispatch(optionsFor(req), h);
             }
@@ -6890,6 +7555,7 @@ class Handler {
     redact;
     client;
     releaseClient;
+    redactAnswer;
     abortExchange = null;
     status = 0;
     rawHeaders = null;
@@ -6899,13 +7565,16 @@ class Handler {
     size = 0;
     settled = false;
     released = false;
-    constructor(sink, maxBytes, printable, redact, client, releaseClient) {
+    constructor(sink, maxBytes, printable, redact, client, releaseClient, 
+    /** Blanks echoed secrets out of an answer (null: no header is a secret). */
+    redactAnswer = null) {
         this.sink = sink;
         this.maxBytes = maxBytes;
         this.printable = printable;
         this.redact = redact;
         this.client = client;
         this.releaseClient = releaseClient;
+        this.redactAnswer = redactAnswer;
     }
     /** undici is done with this request: its client may take the next one. */
     free() {
@@ -6950,15 +7619,32 @@ class Handler {
         this.free();
         if (this.settled)
             return;
-        // toString() without arguments is Buffer's direct UTF-8 path.
-        const text = this.more !== null ? Buffer.concat(this.more).toString() : this.first !== null ? this.first.toString() : '';
+        let bytes = this.more !== null ? Buffer.concat(this.more) : this.first;
         this.first = null;
         this.more = null;
         const status = this.status;
+        // An engine that compresses although we ask for identity is decoded, as the adapter does.
+        const coding = bytes !== null ? this.header('content-encoding') : '';
+        const encodings = coding === '' ? [] : content_coding_contentEncodings(coding);
+        if (encodings.length > 0) {
+            const d = decodeSync(bytes, encodings, this.maxBytes);
+            if (!d.ok) {
+                return d.tooLarge
+                    ? this.fail('too_large', `engine answer is over the ${this.maxBytes}-byte cap (maxResponseBytes): it decodes (${encodings.join(', ')}) to more than that`, status)
+                    : this.fail('invalid_json', `engine answered HTTP ${status} with ${d.message}`, status);
+            }
+            bytes = d.body;
+        }
+        // toString() without arguments is Buffer's direct UTF-8 path.
+        const text = bytes !== null ? bytes.toString() : '';
         if (status < 200 || status >= 300) {
             const shown = excerpt(text, this.contentType());
             return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
         }
+        // As the adapter: an answer that is not UTF-8 would be changed by decoding (see engine/utf8.ts).
+        const bad = bytes !== null ? firstNonUtf8Byte(bytes) : -1;
+        if (bad !== -1)
+            return this.fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8Message(bytes, bad, this.contentType())}`, status);
         let body;
         try {
             // A UTF-8 BOM is not JSON but is common from some servers (the adapter accepts it too).
@@ -6970,7 +7656,7 @@ class Handler {
         }
         this.settled = true;
         this.rawHeaders = null;
-        this.sink.answered(body, status);
+        this.sink.answered(this.redactAnswer ? this.redactAnswer(body) : body, status);
     }
     onError(err) {
         this.free();
@@ -6981,11 +7667,15 @@ class Handler {
     }
     /** The response's content type from its raw headers (name, value, name, value, ...). */
     contentType() {
+        return this.header('content-type');
+    }
+    /** A response header by its lower-case name, '' when absent (names compared by length first: cheap). */
+    header(name) {
         const raw = this.rawHeaders;
         if (raw === null)
             return '';
         for (let i = 0; i + 1 < raw.length; i += 2) {
-            if (raw[i].length === 12 && raw[i].toString('latin1').toLowerCase() === 'content-type')
+            if (raw[i].length === name.length && raw[i].toString('latin1').toLowerCase() === name)
                 return raw[i + 1].toString('latin1');
         }
         return '';
@@ -7032,6 +7722,7 @@ function answerJudge(cases, profile) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/load/builtin.ts
+
 
 
 
@@ -7151,6 +7842,8 @@ function makeTransport(ctx) {
         body: settings.engine.body,
         runId: ctx.runId,
         timeoutMs: settings.load.timeoutMs,
+        // The engine's error text (a traceback of an engine on this runner) goes into the load report.
+        printable: (text) => portableText(text, settings.cwd),
     });
 }
 function describePlan(schedule, maxInFlight) {
@@ -7333,6 +8026,7 @@ function k6_script_headerSafe(s) {
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(31421);
 ;// CONCATENATED MODULE: ./src/engine/line-splitter.ts
+
 /**
  * Splits a byte stream into UTF-8 lines without ever holding more than `maxLineBytes` of one line: a
  * child that writes a never-ending line must not be able to eat the runner's memory. An overlong line
@@ -7344,15 +8038,28 @@ class BoundedLineSplitter {
     onLine;
     onOverflow;
     prefixBytes;
+    onOverflowEnd;
     parts = [];
     size = 0;
     overflowing = false;
-    constructor(maxLineBytes, onLine, onOverflow, prefixBytes = 512) {
+    constructor(maxLineBytes, 
+    /** notUtf8At: -1, or the offset of the line's first byte that is not UTF-8 (the text then has U+FFFD there). */
+    onLine, onOverflow, prefixBytes = 512, 
+    /**
+     * When an overlong line finally ends: its first and last bytes. An answer envelope may carry its
+     * id last ({"result": ..., "id": "7"}), where onOverflow's prefix cannot see it.
+     */
+    onOverflowEnd) {
         this.maxLineBytes = maxLineBytes;
         this.onLine = onLine;
         this.onOverflow = onOverflow;
         this.prefixBytes = prefixBytes;
+        this.onOverflowEnd = onOverflowEnd;
     }
+    /** The first bytes of the overlong line being dropped, and a rolling window of its last bytes. */
+    overflowPrefix = '';
+    tail = [];
+    tailSize = 0;
     push(chunk) {
         let start = 0;
         while (start <= chunk.length) {
@@ -7374,8 +8081,11 @@ class BoundedLineSplitter {
     append(seg) {
         if (seg.length === 0)
             return;
-        if (this.overflowing)
+        if (this.overflowing) {
+            if (this.onOverflowEnd)
+                this.keepTail(seg);
             return;
+        }
         this.parts.push(seg);
         this.size += seg.length;
         if (this.size > this.maxLineBytes) {
@@ -7383,18 +8093,33 @@ class BoundedLineSplitter {
             this.parts = [];
             this.size = 0;
             this.overflowing = true;
+            this.overflowPrefix = prefix;
             this.onOverflow(prefix);
+        }
+    }
+    keepTail(seg) {
+        this.tail.push(seg.length > this.prefixBytes ? seg.subarray(seg.length - this.prefixBytes) : seg);
+        this.tailSize += Math.min(seg.length, this.prefixBytes);
+        while (this.tail.length > 1 && this.tailSize - this.tail[0].length >= this.prefixBytes) {
+            this.tailSize -= this.tail[0].length;
+            this.tail.shift();
         }
     }
     finishLine() {
         if (this.overflowing) {
             this.overflowing = false;
+            const tail = Buffer.concat(this.tail);
+            this.tail = [];
+            this.tailSize = 0;
+            this.onOverflowEnd?.(this.overflowPrefix, tail.subarray(Math.max(0, tail.length - this.prefixBytes)).toString('utf8'));
+            this.overflowPrefix = '';
             return;
         }
-        const line = Buffer.concat(this.parts).toString('utf8').replace(/\r$/, '');
+        const bytes = Buffer.concat(this.parts);
+        const line = bytes.toString('utf8').replace(/\r$/, '');
         this.parts = [];
         this.size = 0;
-        this.onLine(line);
+        this.onLine(line, firstNonUtf8Byte(bytes), bytes);
     }
 }
 
@@ -9112,651 +9837,6 @@ function nullableRound(x, digits) {
     return x === null ? null : stage_round(x, digits);
 }
 
-;// CONCATENATED MODULE: ./src/github/zip.ts
-
-
-
-/**
- * A small, strict ZIP reader for what the action downloads (an artifact, and the bundle inside it).
- * Downloads are untrusted: every entry name is checked before anything is written, and an archive
- * with one entry that would land outside the target folder is refused as a whole.
- */
-class ZipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ZipError';
-    }
-}
-const DEFAULT_LIMITS = { maxEntries: 10_000, maxTotalBytes: 1024 * 1024 * 1024 };
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-function listZip(buf, limits = DEFAULT_LIMITS) {
-    const eocd = findEocd(buf);
-    let count = buf.readUInt16LE(eocd + 10);
-    let cdSize = buf.readUInt32LE(eocd + 12);
-    let cdOffset = buf.readUInt32LE(eocd + 16);
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-        const loc = eocd - 20;
-        if (loc < 0 || buf.readUInt32LE(loc) !== ZIP64_LOCATOR)
-            throw new ZipError('ZIP64 archive without its locator');
-        const z = num64(buf, loc + 8);
-        if (z + 56 > buf.length || buf.readUInt32LE(z) !== ZIP64_EOCD)
-            throw new ZipError('ZIP64 end record not found');
-        count = num64(buf, z + 32);
-        cdSize = num64(buf, z + 40);
-        cdOffset = num64(buf, z + 48);
-    }
-    if (count > limits.maxEntries)
-        throw new ZipError(`too many entries (${count} > ${limits.maxEntries})`);
-    if (cdOffset + cdSize > buf.length)
-        throw new ZipError('central directory lies outside the file (truncated download?)');
-    const entries = [];
-    let p = cdOffset;
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
-            throw new ZipError(`central directory entry ${i + 1} is damaged`);
-        const madeBy = buf.readUInt16LE(p + 4);
-        const flags = buf.readUInt16LE(p + 8);
-        const method = buf.readUInt16LE(p + 10);
-        const crc32 = buf.readUInt32LE(p + 16);
-        let compressedSize = buf.readUInt32LE(p + 20);
-        let size = buf.readUInt32LE(p + 24);
-        const nameLen = buf.readUInt16LE(p + 28);
-        const extraLen = buf.readUInt16LE(p + 30);
-        const commentLen = buf.readUInt16LE(p + 32);
-        const external = buf.readUInt32LE(p + 38);
-        let localOffset = buf.readUInt32LE(p + 42);
-        const nameBytes = buf.subarray(p + 46, p + 46 + nameLen);
-        const name = flags & 0x800 ? nameBytes.toString('utf8') : nameBytes.toString('latin1');
-        // ZIP64 extra field: the 32-bit fields that are 0xffffffff follow in this order.
-        let e = p + 46 + nameLen;
-        const extraEnd = e + extraLen;
-        while (e + 4 <= extraEnd) {
-            const id = buf.readUInt16LE(e);
-            const len = buf.readUInt16LE(e + 2);
-            if (id === 0x0001) {
-                let q = e + 4;
-                if (size === 0xffffffff)
-                    (size = num64(buf, q)), (q += 8);
-                if (compressedSize === 0xffffffff)
-                    (compressedSize = num64(buf, q)), (q += 8);
-                if (localOffset === 0xffffffff)
-                    localOffset = num64(buf, q);
-            }
-            e += 4 + len;
-        }
-        const unixMode = madeBy >> 8 === 3 ? external >>> 16 : 0;
-        total += size;
-        if (total > limits.maxTotalBytes)
-            throw new ZipError(`uncompressed contents exceed ${limits.maxTotalBytes} bytes`);
-        entries.push({
-            name,
-            method,
-            flags,
-            crc32,
-            compressedSize,
-            size,
-            localOffset,
-            isDirectory: name.endsWith('/') || name.endsWith('\\'),
-            isSymlink: (unixMode & 0o170000) === 0o120000,
-        });
-        p = extraEnd + commentLen;
-    }
-    return entries;
-}
-function findEocd(buf) {
-    const min = Math.max(0, buf.length - 22 - 0xffff);
-    for (let i = buf.length - 22; i >= min; i--)
-        if (buf.readUInt32LE(i) === EOCD)
-            return i;
-    throw new ZipError('not a ZIP archive (no end of central directory)');
-}
-function num64(buf, at) {
-    const v = buf.readBigUInt64LE(at);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER))
-        throw new ZipError('ZIP64 value out of range');
-    return Number(v);
-}
-/** One entry's bytes, inflated and checked against its CRC and size. */
-function readEntry(buf, entry) {
-    if (entry.flags & 0x1)
-        throw new ZipError(`${entry.name}: encrypted entries are not supported`);
-    const p = entry.localOffset;
-    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
-        throw new ZipError(`${entry.name}: local header is damaged`);
-    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
-    const end = start + entry.compressedSize;
-    if (end > buf.length)
-        throw new ZipError(`${entry.name}: data lies outside the file`);
-    const raw = buf.subarray(start, end);
-    let data;
-    if (entry.method === 0)
-        data = Buffer.from(raw);
-    else if (entry.method === 8) {
-        try {
-            // maxOutputLength: a forged size in the directory cannot make this inflate without bound.
-            data = external_node_zlib_default().inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
-        }
-        catch (err) {
-            throw new ZipError(`${entry.name}: cannot inflate (${err.message})`);
-        }
-    }
-    else
-        throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
-    if (data.length !== entry.size)
-        throw new ZipError(`${entry.name}: size ${data.length} does not match the directory's ${entry.size}`);
-    if (external_node_zlib_default().crc32(data) >>> 0 !== entry.crc32 >>> 0)
-        throw new ZipError(`${entry.name}: CRC mismatch`);
-    return data;
-}
-/**
- * Where an entry would land under `target`, or why it may not: absolute names, drive letters, `..`
- * segments, backslash tricks, NUL bytes and anything that resolves outside the folder are refused.
- */
-function entryTarget(target, name) {
-    if (name === '' || name.includes('\0'))
-        return { reason: 'empty name or NUL byte' };
-    const norm = name.replace(/\\/g, '/');
-    if (norm.startsWith('/') || /^[A-Za-z]:/.test(norm) || norm.startsWith('//'))
-        return { reason: 'absolute path' };
-    const segments = norm.split('/');
-    if (segments.some((s) => s === '..'))
-        return { reason: '".." segment' };
-    const root = external_node_path_default().resolve(target);
-    const dest = external_node_path_default().resolve(root, ...segments.filter((s) => s !== '' && s !== '.'));
-    if (dest !== root && !dest.startsWith(root + (external_node_path_default()).sep))
-        return { reason: 'resolves outside the target folder' };
-    if (dest === root)
-        return { reason: 'names the target folder itself' };
-    return { path: dest };
-}
-/** Every unsafe entry of an archive, checked before anything is written. */
-function unsafeEntries(entries, target) {
-    const bad = [];
-    for (const e of entries) {
-        if (e.isSymlink)
-            bad.push({ name: e.name, reason: 'symbolic link' });
-        else if (!e.isDirectory) {
-            const t = entryTarget(target, e.name);
-            if ('reason' in t)
-                bad.push({ name: e.name, reason: t.reason });
-        }
-        else {
-            const t = entryTarget(target, e.name.replace(/[\\/]+$/, '') || '.');
-            if ('reason' in t && t.reason !== 'names the target folder itself')
-                bad.push({ name: e.name, reason: t.reason });
-        }
-    }
-    return bad;
-}
-/** Extracts every file entry into `target`, or refuses the whole archive (nothing written) if any entry is unsafe. */
-function extractZip(buf, target, limits = DEFAULT_LIMITS) {
-    const entries = listZip(buf, limits);
-    const bad = unsafeEntries(entries, target);
-    if (bad.length > 0) {
-        const first = bad[0];
-        throw new ZipError(`refused: entry ${JSON.stringify(first.name)} would not stay inside the target folder (${first.reason})${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}`);
-    }
-    const written = [];
-    external_node_fs_default().mkdirSync(target, { recursive: true });
-    for (const e of entries) {
-        if (e.isDirectory)
-            continue;
-        const dest = entryTarget(target, e.name).path;
-        const data = readEntry(buf, e);
-        external_node_fs_default().mkdirSync(external_node_path_default().dirname(dest), { recursive: true });
-        // 'wx': an entry listed twice, or a file planted beforehand, is an error rather than an overwrite.
-        external_node_fs_default().writeFileSync(dest, data, { flag: 'wx', mode: 0o644 });
-        written.push(external_node_path_default().relative(target, dest).split((external_node_path_default()).sep).join('/'));
-    }
-    return written;
-}
-/** One named file from an archive, without writing anything. */
-function readZipFile(buf, name, limits = DEFAULT_LIMITS) {
-    const entry = listZip(buf, limits).find((e) => !e.isDirectory && e.name.replace(/\\/g, '/') === name);
-    return entry ? readEntry(buf, entry) : null;
-}
-
-;// CONCATENATED MODULE: ./src/snapshot/layout.ts
-/**
- * The line layout of a snapshot file: one case a line, the header on the last line.
- *
- *   {"cases":[
- *   {"dataset":"...","id":"...",...,"answer":{...}},
- *   ...
- *   ],"schemaVersion":1,"kind":"toron-testops.snapshot",...header...,"caseCount":86}
- *
- * The header goes last because it holds what is only known at the end (metrics, case count): with it
- * last, a run whose answers came in case order has its spool file become the snapshot by a rename,
- * instead of a 700 MB copy at 100k cases. Snapshots written header first (toron-testops up to 2.0.0)
- * are read as well.
- */
-const CASES_OPENING = '{"cases":[\n';
-/** Before each case line but the first. */
-const CASE_SEPARATOR = ',\n';
-/** The end of the file: the header's members after the case list. */
-function casesClosing(header) {
-    return `\n],${JSON.stringify(header).slice(1)}\n`;
-}
-/** The first line of a snapshot (without its newline) in the header-last layout. */
-function opensCases(firstLine) {
-    return firstLine === CASES_OPENING.slice(0, -1);
-}
-/** The header of a closing line (`],"schemaVersion":...}`), or null when the line is not one. */
-function headerOfClosing(line) {
-    if (!line.startsWith('],'))
-        return null;
-    try {
-        return JSON.parse(`{${line.slice(2)}`);
-    }
-    catch {
-        return null;
-    }
-}
-const LEGACY_OPENING_END = ',"cases":[';
-/** The header of a header-first snapshot's first line (`{...header...,"cases":[`), or null. */
-function headerOfLegacyOpening(line) {
-    if (!line.startsWith('{') || !line.endsWith(LEGACY_OPENING_END))
-        return null;
-    try {
-        return JSON.parse(`${line.slice(0, -LEGACY_OPENING_END.length)}}`);
-    }
-    catch {
-        return null;
-    }
-}
-/** The closing line of a header-first snapshot. */
-const LEGACY_CLOSING = ']}';
-/** A case line's JSON text without its separating comma. */
-function caseText(line) {
-    return line.endsWith(',') ? line.slice(0, -1) : line;
-}
-
-;// CONCATENATED MODULE: ./src/snapshot/types.ts
-/**
- * A snapshot (DESIGN §3.2, issue 4): what the engine answered in one run, per case, in canonical form,
- * so that a later replay (same run, another build, another machine) can ask again and compare.
- *
- * The file is plain JSON, laid out one case per line (header last, see layout.ts) so a reader can
- * index a snapshot of 100k cases without holding it whole.
- *
- * Nothing in it is an absolute path or a secret: engine targets are redacted, paths are relative.
- */
-const SNAPSHOT_KIND = 'toron-testops.snapshot';
-const SNAPSHOT_SCHEMA_VERSION = 1;
-
-;// CONCATENATED MODULE: ./src/snapshot/reader.ts
-
-
-
-
-
-/** Whole-file parsing (pretty-printed or hand-edited snapshots) is refused above this size. */
-const MAX_WHOLE_PARSE_BYTES = 256 * 1024 * 1024;
-/**
- * Opens a snapshot. The layout the writer makes (one case per line) is indexed line by line, keeping
- * only each line's offset, so a snapshot of 100k answers costs memory for its metadata alone. Any
- * other valid JSON layout (after `jq .`, say) is parsed whole. Every problem is an InputError naming
- * the file and line.
- */
-function openSnapshot(file, shownAs = file) {
-    let fd;
-    try {
-        fd = external_node_fs_default().openSync(file, 'r');
-    }
-    catch (err) {
-        const code = err.code;
-        throw new InputError(code === 'ENOENT' ? 'snapshot file not found' : `cannot read the snapshot: ${err.message}`, { file: shownAs });
-    }
-    try {
-        if (external_node_fs_default().fstatSync(fd).isDirectory())
-            throw new InputError('is a folder, not a snapshot file', { file: shownAs });
-        const lined = tryLineLayout(fd, shownAs);
-        if (lined)
-            return lined;
-        const whole = wholeFile(fd, shownAs);
-        external_node_fs_default().closeSync(fd);
-        return whole;
-    }
-    catch (err) {
-        external_node_fs_default().closeSync(fd);
-        throw err;
-    }
-}
-/** Lines of a file with their byte offsets, read in chunks (a line may be megabytes long). */
-function* lines(fd) {
-    const chunk = Buffer.alloc(1 << 20);
-    let carry = [];
-    let carryBytes = 0;
-    let position = 0;
-    let lineStart = 0;
-    let no = 0;
-    for (;;) {
-        const n = external_node_fs_default().readSync(fd, chunk, 0, chunk.length, position);
-        if (n === 0)
-            break;
-        let from = 0;
-        for (let i = 0; i < n; i++) {
-            if (chunk[i] !== 10)
-                continue;
-            const piece = chunk.subarray(from, i);
-            const whole = carryBytes ? Buffer.concat([...carry, piece]) : piece;
-            no++;
-            yield { text: whole.toString('utf8'), offset: lineStart, length: whole.length + 1, no };
-            carry = [];
-            carryBytes = 0;
-            lineStart = position + i + 1;
-            from = i + 1;
-        }
-        if (from < n) {
-            carry.push(Buffer.from(chunk.subarray(from, n)));
-            carryBytes += n - from;
-        }
-        position += n;
-    }
-    if (carryBytes) {
-        no++;
-        const whole = Buffer.concat(carry);
-        yield { text: whole.toString('utf8'), offset: lineStart, length: whole.length, no };
-    }
-}
-/**
- * The layout the writer makes (src/snapshot/layout.ts: header last, or header first as written up to
- * 2.0.0), indexed line by line; null when the file is laid out otherwise.
- */
-function tryLineLayout(fd, shownAs) {
-    const it = lines(fd);
-    const first = it.next();
-    if (first.done)
-        return null;
-    const headerFirst = opensCases(first.value.text) ? null : headerOfLegacyOpening(first.value.text);
-    if (!opensCases(first.value.text) && headerFirst === null)
-        return null;
-    if (headerFirst !== null)
-        checkHeader(headerFirst, shownAs, () => 1);
-    let header = headerFirst;
-    const entries = [];
-    const where = [];
-    let closed = false;
-    for (const line of it) {
-        if (closed) {
-            if (line.text.trim() !== '')
-                return null;
-            continue;
-        }
-        if (headerFirst !== null ? line.text === LEGACY_CLOSING : line.text.startsWith('],')) {
-            if (headerFirst === null) {
-                const h = headerOfClosing(line.text);
-                if (h === null)
-                    return null;
-                checkHeader(h, shownAs, () => line.no);
-                header = h;
-            }
-            closed = true;
-            continue;
-        }
-        const text = caseText(line.text);
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            // The layout is ours, so this line is a damaged case (a truncated copy, a bad edit).
-            throw new InputError(`case ${entries.length + 1} is not valid JSON (the file is damaged or was edited): ${err.message}`, {
-                file: shownAs,
-                line: line.no,
-                pointer: `/cases/${entries.length}`,
-            });
-        }
-        entries.push(checkCase(value, entries.length, shownAs, line.no));
-        where.push({ offset: line.offset, length: line.length, line: line.no });
-    }
-    if (!closed || header === null) {
-        // Our opening line but no closing one: cut short (a copy that did not finish, a full disk).
-        if (headerFirst === null)
-            throw new InputError('the snapshot ends before its header (the file is truncated)', { file: shownAs, pointer: '/kind' });
-        return null;
-    }
-    checkCount(header, entries.length, shownAs);
-    return {
-        shownAs,
-        header,
-        entries,
-        readAnswer(i) {
-            const w = where[i];
-            const buf = Buffer.alloc(w.length);
-            external_node_fs_default().readSync(fd, buf, 0, w.length, w.offset);
-            return JSON.parse(caseText(buf.toString('utf8').trimEnd())).answer;
-        },
-        lineOf: (i) => where[i].line,
-        close() {
-            external_node_fs_default().closeSync(fd);
-        },
-    };
-}
-function wholeFile(fd, shownAs) {
-    const size = external_node_fs_default().fstatSync(fd).size;
-    if (size > MAX_WHOLE_PARSE_BYTES) {
-        throw new InputError(`the snapshot is ${Math.round(size / 2 ** 20)} MiB and not in the one-case-a-line layout toron-testops writes; ` +
-            `files of this size are only read in that layout (re-create it with toron-testops, or keep the original file)`, { file: shownAs });
-    }
-    const text = external_node_fs_default().readFileSync(fd, 'utf8');
-    const src = parseJsonSource(text, shownAs);
-    const root = src.value;
-    if (!root || typeof root !== 'object' || Array.isArray(root)) {
-        throw new InputError('a snapshot is a JSON object (with "kind": "toron-testops.snapshot")', { file: shownAs, line: 1 });
-    }
-    const header = { ...root };
-    delete header.cases;
-    checkHeader(header, shownAs, (p) => src.lineOf(p));
-    const cases = root.cases;
-    if (!Array.isArray(cases))
-        throw new InputError('"cases" must be an array', { file: shownAs, line: src.lineOf('/cases'), pointer: '/cases' });
-    const entries = cases.map((c, i) => checkCase(c, i, shownAs, src.lineOf(`/cases/${i}`)));
-    checkCount(header, entries.length, shownAs);
-    return {
-        shownAs,
-        header,
-        entries,
-        readAnswer: (i) => cases[i].answer,
-        lineOf: (i) => src.lineOf(`/cases/${i}`),
-        close() { },
-    };
-}
-function checkHeader(h, shownAs, lineOf) {
-    const bad = (message, pointer) => {
-        throw new InputError(message, { file: shownAs, line: lineOf(pointer), pointer });
-    };
-    if (!h || typeof h !== 'object' || h.kind !== SNAPSHOT_KIND) {
-        bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
-    }
-    if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
-        bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');
-    }
-    if (typeof h.runId !== 'string' || h.runId === '')
-        bad('"runId" must be a non-empty string', '/runId');
-    const ip = h.canonical?.ignorePaths;
-    if (!Array.isArray(ip) || ip.some((p) => typeof p !== 'string'))
-        bad('"canonical.ignorePaths" must be a list of JSON Pointers', '/canonical');
-    if (!h.engine || typeof h.engine !== 'object')
-        bad('"engine" must be an object', '/engine');
-}
-function checkCase(v, i, shownAs, line) {
-    const at = `/cases/${i}`;
-    const bad = (message, field = '') => {
-        throw new InputError(message, { file: shownAs, line, pointer: at + field });
-    };
-    if (!v || typeof v !== 'object' || Array.isArray(v))
-        bad('a snapshot case must be an object');
-    const c = v;
-    if (typeof c.dataset !== 'string' || typeof c.id !== 'string')
-        bad('a snapshot case needs "dataset" and "id" strings');
-    const where = { file: shownAs, line, pointer: at, caseId: c.id };
-    if (typeof c.seed !== 'number' || !Number.isFinite(c.seed))
-        throw new InputError('"seed" must be a number', where);
-    if (!c.input || typeof c.input !== 'object' || Array.isArray(c.input))
-        throw new InputError('"input" must be an object', where);
-    if (!Array.isArray(c.ignorePaths) || c.ignorePaths.some((p) => typeof p !== 'string'))
-        throw new InputError('"ignorePaths" must be a list of JSON Pointers', where);
-    if (c.status !== 'ok' && c.status !== 'error')
-        throw new InputError('"status" must be "ok" or "error"', where);
-    if (c.status === 'ok' && (typeof c.hash !== 'string' || !('answer' in c)))
-        throw new InputError('an "ok" case needs "hash" and "answer"', where);
-    const { answer: _answer, ...entry } = c;
-    return entry;
-}
-function checkCount(h, n, shownAs) {
-    if (typeof h.caseCount === 'number' && h.caseCount !== n) {
-        throw new InputError(`the snapshot says it holds ${h.caseCount} cases but has ${n}: the file is truncated or was edited`, { file: shownAs, pointer: '/caseCount' });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/util/real-path.ts
-
-
-/**
- * `p` with its symbolic links resolved as far as it exists, the rest appended: two names of one file
- * (a link to a leg, a link to a snapshot) compare equal, also for a file a run is about to write.
- */
-function realPath(p) {
-    try {
-        return external_node_fs_default().realpathSync(p);
-    }
-    catch {
-        const parent = external_node_path_default().dirname(p);
-        return parent === p ? p : external_node_path_default().join(realPath(parent), external_node_path_default().basename(p));
-    }
-}
-/** Whether `p` is `dir` or lies in it, both by their real paths. */
-function isInside(p, dir) {
-    const real = realPath(p);
-    const realDir = realPath(dir);
-    return real === realDir || real.startsWith(realDir + (external_node_path_default()).sep);
-}
-
-;// CONCATENATED MODULE: ./src/baseline/load.ts
-
-
-
-
-
-
-
-
-function loadBaseline(spec, cwd) {
-    const abs = external_node_path_default().resolve(cwd, spec);
-    const shown = (p) => shownPath(cwd, p);
-    const label = shown(abs);
-    let stat;
-    try {
-        stat = external_node_fs_default().statSync(abs);
-    }
-    catch {
-        throw new InputError('baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip)', { file: label });
-    }
-    if (!stat.isDirectory() && /\.zip$/i.test(abs))
-        return snapshotOfBundle(abs, label);
-    const file = stat.isDirectory() ? snapshotOfFolder(abs, shown) : snapshotOfFile(abs, shown);
-    return { label, snapshotFile: shown(file), snapshot: openSnapshot(file, shown(file)) };
-}
-/**
- * Why `--baseline` cannot be read by this run, or null. A run starts by emptying its report folder and
- * ends SIM by writing `<out>/snapshots/<run_id>.json`: a baseline that is that snapshot would be
- * overwritten with this run's own answers before the replay reads it, so every stable case would be
- * "unchanged" and the gate would pass whatever the engine now answers (and the baseline is lost); one
- * inside the report folder (its report.json, its bundle.zip) would be deleted before it is read.
- */
-function baselineClash(spec, cwd, run) {
-    const abs = external_node_path_default().resolve(cwd, spec);
-    // By real paths: a symbolic link to the snapshot (or into the report folder) is overwritten all the same.
-    const own = realPath(abs) === realPath(run.snapshot);
-    if (!own && !isInside(abs, run.reportDir))
-        return null;
-    return (`--baseline ${shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
-        `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`);
-}
-/**
- * A baseline as reports name it: relative to the working directory, also when it lies outside it
- * (`../baselines/bundle.zip`). The label and the file go into report.json, summary.md, run.log and the
- * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the
- * runner's temp folder would otherwise print `/home/runner/work/_temp/...` into every report.
- */
-function shownPath(cwd, p) {
-    return external_node_path_default().relative(cwd, p).split((external_node_path_default()).sep).join('/') || '.';
-}
-/**
- * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
- * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
- */
-function snapshotOfBundle(zip, label) {
-    const shownAs = `${label}!snapshot.json`;
-    let data;
-    try {
-        data = readZipFile(external_node_fs_default().readFileSync(zip), 'snapshot.json');
-    }
-    catch (err) {
-        throw new InputError(`cannot read the bundle: ${err.message}`, { file: label });
-    }
-    if (!data) {
-        throw new InputError('this bundle has no snapshot.json (its run wrote no snapshot: SIM did not complete, or it was cancelled)', { file: label });
-    }
-    const tmp = external_node_path_default().join(external_node_os_default().tmpdir(), `toron-testops-baseline-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
-    external_node_fs_default().writeFileSync(tmp, data);
-    let snapshot;
-    try {
-        snapshot = openSnapshot(tmp, shownAs);
-    }
-    catch (err) {
-        external_node_fs_default().rmSync(tmp, { force: true });
-        throw err;
-    }
-    const close = snapshot.close.bind(snapshot);
-    snapshot.close = () => {
-        close();
-        external_node_fs_default().rmSync(tmp, { force: true });
-    };
-    return { label, snapshotFile: shownAs, snapshot };
-}
-function snapshotOfFolder(dir, shown) {
-    const beside = external_node_path_default().join(dir, 'snapshot.json');
-    if (external_node_fs_default().existsSync(beside))
-        return beside;
-    const report = external_node_path_default().join(dir, 'report.json');
-    if (external_node_fs_default().existsSync(report))
-        return snapshotOfReport(report, shown);
-    throw new InputError('this folder has neither report.json nor snapshot.json: pass a report folder (<out>/reports/<run_id>) or a snapshot file', {
-        file: shown(dir),
-    });
-}
-function snapshotOfFile(file, shown) {
-    if (external_node_path_default().basename(file) === 'report.json')
-        return snapshotOfReport(file, shown);
-    return file;
-}
-/** A report's `artifacts.snapshot` is relative to the report folder (DESIGN §3.3). */
-function snapshotOfReport(reportFile, shown) {
-    let report;
-    try {
-        report = JSON.parse(external_node_fs_default().readFileSync(reportFile, 'utf8'));
-    }
-    catch (err) {
-        throw new InputError(`cannot read the baseline report: ${err.message}`, { file: shown(reportFile) });
-    }
-    const rel = report?.artifacts?.snapshot;
-    if (typeof rel !== 'string' || rel === '') {
-        throw new InputError(`the baseline run${typeof report?.runId === 'string' ? ` ${report.runId}` : ''} has no snapshot (artifacts.snapshot is empty: its SIM did not complete, or it was cancelled)`, { file: shown(reportFile), pointer: '/artifacts/snapshot' });
-    }
-    const file = external_node_path_default().resolve(external_node_path_default().dirname(reportFile), rel);
-    if (!external_node_fs_default().existsSync(file)) {
-        throw new InputError(`the baseline report names its snapshot ${rel}, which is not there (${shown(file)}); a report folder copied alone lacks it: pass the snapshot or the bundle's folder`, { file: shown(reportFile), pointer: '/artifacts/snapshot' });
-    }
-    return file;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/reference/shapes/common.ts
 /** A prompt the engine refuses, the way the real one does (toron-3's empty prompt): an HTTP 500. */
 class ShapeRejection extends Error {
@@ -11262,6 +11342,8 @@ function mb(bytes) {
 
 
 
+
+
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
@@ -11270,12 +11352,15 @@ const EXIT_GRACE_MS = 250;
 function createCommandAdapter(opts) {
     if (opts.argv.length === 0 || opts.argv[0] === '')
         throw new Error('createCommandAdapter: empty argv');
-    const outer = opts.printable;
-    const target = outer ? outer(`cmd:${(0,shell_quote.quote)(opts.argv)}`) : `cmd:${(0,shell_quote.quote)(opts.argv)}`;
+    // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
+    const hideArgs = argvRedactor(opts.argv);
+    const given = opts.printable;
+    const outer = (text) => hideArgs(given ? given(text) : text);
+    const target = outer(`cmd:${(0,shell_quote.quote)(opts.argv)}`);
     // The engine's own text (stderr, stack traces, its error messages) names files of its own, not only
     // those of its command line: every absolute path in it is made portable before the runner's scrubber.
     const enginePathsBase = opts.cwd ?? process.cwd();
-    const printable = outer ? (text) => outer(portableText(text, enginePathsBase)) : (text) => text;
+    const printable = given ? (text) => outer(portableText(text, enginePathsBase)) : outer;
     const log = (level, message) => opts.log(level, printable(message));
     const sessionOpts = { ...opts, log };
     let session;
@@ -11336,7 +11421,14 @@ function createCommandAdapter(opts) {
                     message: `engine ${who} answers, but not to "health" (${message}); continuing`,
                 };
             }
-            const outcome = kind === 'timeout' ? `no answer to the health request within ${opts.timeoutMs} ms` : message;
+            // The commonest first-day mistake: answers written through a block-buffered stdout (Python's
+            // print to a pipe, C stdio) sit in the engine's buffer until it fills or the process exits.
+            const silent = kind === 'timeout' && session !== undefined && session.stdoutBytes === 0;
+            const hint = silent
+                ? '; it wrote nothing on stdout: if its answers go through a buffered stdout, flush each line ' +
+                    '(Python: print(..., flush=True), python3 -u or PYTHONUNBUFFERED=1; C: fflush(stdout); Ruby: $stdout.sync = true)'
+                : '';
+            const outcome = kind === 'timeout' ? `no answer to the health request within ${opts.timeoutMs} ms${hint}` : message;
             // `tried` carries the detail (exit code, stderr); the message stays one short line.
             const short = kind === 'timeout' ? 'did not answer the health check in time' : `is not usable (${kind})`;
             return { ok: false, tried: [`${target}: ${outcome}`], message: `engine ${who} ${short}` };
@@ -11367,6 +11459,8 @@ class Session {
     done = new Set();
     stderrTail = [];
     answered = 0;
+    /** Bytes the engine wrote on stdout so far: none at all by a health timeout hints at buffered output. */
+    stdoutBytes = 0;
     /** Set once the process is gone: every later request fails with it. */
     dead;
     stopping;
@@ -11386,7 +11480,7 @@ class Session {
         this.stderrLog = stderrLog;
         this.exited = new Promise((r) => (this.markExited = r));
         this.finished = new Promise((r) => (this.markFinished = r));
-        this.stdout = new BoundedLineSplitter(opts.maxResponseBytes, (line) => this.onLine(line), (prefix) => this.onOverlong(prefix));
+        this.stdout = new BoundedLineSplitter(opts.maxResponseBytes, (line, notUtf8At, bytes) => this.onLine(line, notUtf8At, bytes), (prefix) => this.onOverlong(prefix), 512, (prefix, tail) => this.onOverlongEnd(prefix, tail));
         const stderr = (this.stderr = new BoundedLineSplitter(STDERR_LINE_BYTES, (line) => this.onStderr(line), (prefix) => this.onStderr(`${prefix}… (line cut at ${STDERR_LINE_BYTES} bytes)`)));
         const [file, ...args] = opts.argv;
         let child;
@@ -11407,7 +11501,10 @@ class Session {
             return;
         }
         this.child = child;
-        child.stdout.on('data', (c) => this.stdout.push(c));
+        child.stdout.on('data', (c) => {
+            this.stdoutBytes += c.length;
+            this.stdout.push(c);
+        });
         child.stderr.on('data', (c) => stderr.push(c));
         child.stderr.on('end', () => stderr.end());
         // EPIPE after the child died: the exit handler reports the death, with its code.
@@ -11487,12 +11584,13 @@ class Session {
             return;
         child.unref();
     }
-    onLine(line) {
+    onLine(line, notUtf8At = -1, bytes) {
         if (line.trim() === '')
             return;
         let msg;
         try {
-            msg = JSON.parse(line);
+            // A UTF-8 BOM before the first line (.NET's Console, PowerShell) is not JSON; HTTP answers drop it too.
+            msg = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
         }
         catch {
             this.opts.log('warn', `engine ${this.target} wrote a line that is not JSON (ignored): ${excerpt(line)}`);
@@ -11519,26 +11617,51 @@ class Session {
         const latencyMs = external_node_perf_hooks_.performance.now() - p.started;
         this.answered++;
         const m = msg;
-        if ('error' in m && m.error !== undefined && m.error !== null) {
+        if (notUtf8At !== -1 && bytes) {
+            // Decoding would have replaced the bad bytes with U+FFFD: the answer is not the engine's (utf8.ts).
+            p.settle(failReply('invalid_json', `engine answer for request ${id}: ${notUtf8Message(bytes, notUtf8At)}`, latencyMs));
+        }
+        else if ('error' in m && m.error !== undefined && m.error !== null) {
             p.settle(failReply('engine_error', `engine reported an error: ${engineErrorText(m.error)}`, latencyMs));
         }
         else if ('result' in m) {
             // The answer's own text, without the envelope: what an HTTP engine's body would be.
-            p.settle({ ok: true, result: m.result, raw: JSON.stringify(m.result) ?? 'null', latencyMs });
+            p.settle({ ok: true, result: m.result, raw: rawOf(m.result, line), latencyMs });
         }
         else {
             p.settle(failReply('protocol', `engine answer for request ${id} has neither "result" nor "error"`, latencyMs));
         }
     }
+    /** Set when an overlong line's id was not in its first bytes: its end may name it (onOverlongEnd). */
+    overlongUnmatched = false;
     onOverlong(prefix) {
         const sniffed = /^\s*\{\s*"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))/.exec(prefix);
         const id = sniffed ? (sniffed[1] ?? sniffed[2]) : this.pending.size === 1 ? [...this.pending.keys()][0] : undefined;
-        const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
         const p = id === undefined ? undefined : this.pending.get(id);
         if (!p) {
+            // Wait for the line's end: an envelope written {"result": ..., "id": "7"} names its request last.
+            this.overlongUnmatched = true;
+            return;
+        }
+        this.overlongUnmatched = false;
+        this.settleOverlong(id, p);
+    }
+    onOverlongEnd(prefix, tail) {
+        if (!this.overlongUnmatched)
+            return;
+        this.overlongUnmatched = false;
+        const sniffed = /"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(\d+))\s*\}\s*$/.exec(tail);
+        const id = sniffed ? (sniffed[1] ?? sniffed[2]) : undefined;
+        const p = id === undefined ? undefined : this.pending.get(id);
+        if (!p) {
+            const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
             this.opts.log('warn', `engine ${this.target} wrote ${what} for no pending request (ignored): ${excerpt(prefix, '', 80)}`);
             return;
         }
+        this.settleOverlong(id, p);
+    }
+    settleOverlong(id, p) {
+        const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
         this.answered++;
         this.remember(this.done, id);
         p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, external_node_perf_hooks_.performance.now() - p.started));
@@ -11637,6 +11760,20 @@ function settlesWithin(p, ms) {
         });
     });
 }
+/**
+ * The answer's own text, without the envelope. An answer nested thousands of levels deep (a runaway
+ * trace) overflows JSON.stringify's stack: its line, envelope and all, stands for it then, so the
+ * engine's answer still reaches SIM (whose snapshot keeps it as unreadable) instead of the exception
+ * escaping the stdout handler and taking the run down.
+ */
+function rawOf(result, line) {
+    try {
+        return JSON.stringify(result) ?? 'null';
+    }
+    catch {
+        return line;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/create.ts
 
@@ -11663,6 +11800,8 @@ function createEngine(engine, knobs, deps) {
                 timeoutMs: engine.timeoutMs,
                 maxResponseBytes: engine.maxResponseBytes,
                 body: engine.body,
+                printable: deps.printable,
+                cwd: deps.cwd,
             });
         case 'command':
             return createCommandAdapter({
@@ -11680,6 +11819,659 @@ function createEngine(engine, knobs, deps) {
 /** An adapter whose engine can be restarted in a fresh process (replay rounds with freshProcess). */
 function isRestartable(adapter) {
     return typeof adapter.restart === 'function';
+}
+
+;// CONCATENATED MODULE: ./src/github/zip.ts
+
+
+
+/**
+ * A small, strict ZIP reader for what the action downloads (an artifact, and the bundle inside it).
+ * Downloads are untrusted: every entry name is checked before anything is written, and an archive
+ * with one entry that would land outside the target folder is refused as a whole.
+ */
+class ZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ZipError';
+    }
+}
+const DEFAULT_LIMITS = { maxEntries: 10_000, maxTotalBytes: 1024 * 1024 * 1024 };
+const EOCD = 0x06054b50;
+const ZIP64_EOCD = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+function listZip(buf, limits = DEFAULT_LIMITS) {
+    const eocd = findEocd(buf);
+    let count = buf.readUInt16LE(eocd + 10);
+    let cdSize = buf.readUInt32LE(eocd + 12);
+    let cdOffset = buf.readUInt32LE(eocd + 16);
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+        const loc = eocd - 20;
+        if (loc < 0 || buf.readUInt32LE(loc) !== ZIP64_LOCATOR)
+            throw new ZipError('ZIP64 archive without its locator');
+        const z = num64(buf, loc + 8);
+        if (z + 56 > buf.length || buf.readUInt32LE(z) !== ZIP64_EOCD)
+            throw new ZipError('ZIP64 end record not found');
+        count = num64(buf, z + 32);
+        cdSize = num64(buf, z + 40);
+        cdOffset = num64(buf, z + 48);
+    }
+    if (count > limits.maxEntries)
+        throw new ZipError(`too many entries (${count} > ${limits.maxEntries})`);
+    if (cdOffset + cdSize > buf.length)
+        throw new ZipError('central directory lies outside the file (truncated download?)');
+    const entries = [];
+    let p = cdOffset;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
+            throw new ZipError(`central directory entry ${i + 1} is damaged`);
+        const madeBy = buf.readUInt16LE(p + 4);
+        const flags = buf.readUInt16LE(p + 8);
+        const method = buf.readUInt16LE(p + 10);
+        const crc32 = buf.readUInt32LE(p + 16);
+        let compressedSize = buf.readUInt32LE(p + 20);
+        let size = buf.readUInt32LE(p + 24);
+        const nameLen = buf.readUInt16LE(p + 28);
+        const extraLen = buf.readUInt16LE(p + 30);
+        const commentLen = buf.readUInt16LE(p + 32);
+        const external = buf.readUInt32LE(p + 38);
+        let localOffset = buf.readUInt32LE(p + 42);
+        const nameBytes = buf.subarray(p + 46, p + 46 + nameLen);
+        const name = flags & 0x800 ? nameBytes.toString('utf8') : nameBytes.toString('latin1');
+        // ZIP64 extra field: the 32-bit fields that are 0xffffffff follow in this order.
+        let e = p + 46 + nameLen;
+        const extraEnd = e + extraLen;
+        while (e + 4 <= extraEnd) {
+            const id = buf.readUInt16LE(e);
+            const len = buf.readUInt16LE(e + 2);
+            if (id === 0x0001) {
+                let q = e + 4;
+                if (size === 0xffffffff)
+                    (size = num64(buf, q)), (q += 8);
+                if (compressedSize === 0xffffffff)
+                    (compressedSize = num64(buf, q)), (q += 8);
+                if (localOffset === 0xffffffff)
+                    localOffset = num64(buf, q);
+            }
+            e += 4 + len;
+        }
+        const unixMode = madeBy >> 8 === 3 ? external >>> 16 : 0;
+        total += size;
+        if (total > limits.maxTotalBytes)
+            throw new ZipError(`uncompressed contents exceed ${limits.maxTotalBytes} bytes`);
+        entries.push({
+            name,
+            method,
+            flags,
+            crc32,
+            compressedSize,
+            size,
+            localOffset,
+            isDirectory: name.endsWith('/') || name.endsWith('\\'),
+            isSymlink: (unixMode & 0o170000) === 0o120000,
+        });
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function findEocd(buf) {
+    const min = Math.max(0, buf.length - 22 - 0xffff);
+    for (let i = buf.length - 22; i >= min; i--)
+        if (buf.readUInt32LE(i) === EOCD)
+            return i;
+    throw new ZipError('not a ZIP archive (no end of central directory)');
+}
+function num64(buf, at) {
+    const v = buf.readBigUInt64LE(at);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ZipError('ZIP64 value out of range');
+    return Number(v);
+}
+/** One entry's bytes, inflated and checked against its CRC and size. */
+function readEntry(buf, entry) {
+    if (entry.flags & 0x1)
+        throw new ZipError(`${entry.name}: encrypted entries are not supported`);
+    const p = entry.localOffset;
+    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
+        throw new ZipError(`${entry.name}: local header is damaged`);
+    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
+    const end = start + entry.compressedSize;
+    if (end > buf.length)
+        throw new ZipError(`${entry.name}: data lies outside the file`);
+    const raw = buf.subarray(start, end);
+    let data;
+    if (entry.method === 0)
+        data = Buffer.from(raw);
+    else if (entry.method === 8) {
+        try {
+            // maxOutputLength: a forged size in the directory cannot make this inflate without bound.
+            data = external_node_zlib_default().inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+        }
+        catch (err) {
+            throw new ZipError(`${entry.name}: cannot inflate (${err.message})`);
+        }
+    }
+    else
+        throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
+    if (data.length !== entry.size)
+        throw new ZipError(`${entry.name}: size ${data.length} does not match the directory's ${entry.size}`);
+    if (external_node_zlib_default().crc32(data) >>> 0 !== entry.crc32 >>> 0)
+        throw new ZipError(`${entry.name}: CRC mismatch`);
+    return data;
+}
+/**
+ * Where an entry would land under `target`, or why it may not: absolute names, drive letters, `..`
+ * segments, backslash tricks, NUL bytes and anything that resolves outside the folder are refused.
+ */
+function entryTarget(target, name) {
+    if (name === '' || name.includes('\0'))
+        return { reason: 'empty name or NUL byte' };
+    const norm = name.replace(/\\/g, '/');
+    if (norm.startsWith('/') || /^[A-Za-z]:/.test(norm) || norm.startsWith('//'))
+        return { reason: 'absolute path' };
+    const segments = norm.split('/');
+    if (segments.some((s) => s === '..'))
+        return { reason: '".." segment' };
+    const root = external_node_path_default().resolve(target);
+    const dest = external_node_path_default().resolve(root, ...segments.filter((s) => s !== '' && s !== '.'));
+    if (dest !== root && !dest.startsWith(root + (external_node_path_default()).sep))
+        return { reason: 'resolves outside the target folder' };
+    if (dest === root)
+        return { reason: 'names the target folder itself' };
+    return { path: dest };
+}
+/** Every unsafe entry of an archive, checked before anything is written. */
+function unsafeEntries(entries, target) {
+    const bad = [];
+    for (const e of entries) {
+        if (e.isSymlink)
+            bad.push({ name: e.name, reason: 'symbolic link' });
+        else if (!e.isDirectory) {
+            const t = entryTarget(target, e.name);
+            if ('reason' in t)
+                bad.push({ name: e.name, reason: t.reason });
+        }
+        else {
+            const t = entryTarget(target, e.name.replace(/[\\/]+$/, '') || '.');
+            if ('reason' in t && t.reason !== 'names the target folder itself')
+                bad.push({ name: e.name, reason: t.reason });
+        }
+    }
+    return bad;
+}
+/** Extracts every file entry into `target`, or refuses the whole archive (nothing written) if any entry is unsafe. */
+function extractZip(buf, target, limits = DEFAULT_LIMITS) {
+    const entries = listZip(buf, limits);
+    const bad = unsafeEntries(entries, target);
+    if (bad.length > 0) {
+        const first = bad[0];
+        throw new ZipError(`refused: entry ${JSON.stringify(first.name)} would not stay inside the target folder (${first.reason})${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}`);
+    }
+    const written = [];
+    external_node_fs_default().mkdirSync(target, { recursive: true });
+    for (const e of entries) {
+        if (e.isDirectory)
+            continue;
+        const dest = entryTarget(target, e.name).path;
+        const data = readEntry(buf, e);
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(dest), { recursive: true });
+        // 'wx': an entry listed twice, or a file planted beforehand, is an error rather than an overwrite.
+        external_node_fs_default().writeFileSync(dest, data, { flag: 'wx', mode: 0o644 });
+        written.push(external_node_path_default().relative(target, dest).split((external_node_path_default()).sep).join('/'));
+    }
+    return written;
+}
+/** One named file from an archive, without writing anything. */
+function readZipFile(buf, name, limits = DEFAULT_LIMITS) {
+    const entry = listZip(buf, limits).find((e) => !e.isDirectory && e.name.replace(/\\/g, '/') === name);
+    return entry ? readEntry(buf, entry) : null;
+}
+
+;// CONCATENATED MODULE: ./src/snapshot/layout.ts
+/**
+ * The line layout of a snapshot file: one case a line, the header on the last line.
+ *
+ *   {"cases":[
+ *   {"dataset":"...","id":"...",...,"answer":{...}},
+ *   ...
+ *   ],"schemaVersion":1,"kind":"toron-testops.snapshot",...header...,"caseCount":86}
+ *
+ * The header goes last because it holds what is only known at the end (metrics, case count): with it
+ * last, a run whose answers came in case order has its spool file become the snapshot by a rename,
+ * instead of a 700 MB copy at 100k cases. Snapshots written header first (toron-testops up to 2.0.0)
+ * are read as well.
+ */
+const CASES_OPENING = '{"cases":[\n';
+/** Before each case line but the first. */
+const CASE_SEPARATOR = ',\n';
+/** The end of the file: the header's members after the case list. */
+function casesClosing(header) {
+    return `\n],${JSON.stringify(header).slice(1)}\n`;
+}
+/** The first line of a snapshot (without its newline) in the header-last layout. */
+function opensCases(firstLine) {
+    return firstLine === CASES_OPENING.slice(0, -1);
+}
+/** The header of a closing line (`],"schemaVersion":...}`), or null when the line is not one. */
+function headerOfClosing(line) {
+    if (!line.startsWith('],'))
+        return null;
+    try {
+        return JSON.parse(`{${line.slice(2)}`);
+    }
+    catch {
+        return null;
+    }
+}
+const LEGACY_OPENING_END = ',"cases":[';
+/** The header of a header-first snapshot's first line (`{...header...,"cases":[`), or null. */
+function headerOfLegacyOpening(line) {
+    if (!line.startsWith('{') || !line.endsWith(LEGACY_OPENING_END))
+        return null;
+    try {
+        return JSON.parse(`${line.slice(0, -LEGACY_OPENING_END.length)}}`);
+    }
+    catch {
+        return null;
+    }
+}
+/** The closing line of a header-first snapshot. */
+const LEGACY_CLOSING = ']}';
+/** A case line's JSON text without its separating comma. */
+function caseText(line) {
+    return line.endsWith(',') ? line.slice(0, -1) : line;
+}
+
+;// CONCATENATED MODULE: ./src/snapshot/types.ts
+/**
+ * A snapshot (DESIGN §3.2, issue 4): what the engine answered in one run, per case, in canonical form,
+ * so that a later replay (same run, another build, another machine) can ask again and compare.
+ *
+ * The file is plain JSON, laid out one case per line (header last, see layout.ts) so a reader can
+ * index a snapshot of 100k cases without holding it whole.
+ *
+ * Nothing in it is an absolute path or a secret: engine targets are redacted, paths are relative.
+ */
+const SNAPSHOT_KIND = 'toron-testops.snapshot';
+const SNAPSHOT_SCHEMA_VERSION = 1;
+
+;// CONCATENATED MODULE: ./src/snapshot/reader.ts
+
+
+
+
+
+/** Whole-file parsing (pretty-printed or hand-edited snapshots) is refused above this size. */
+const MAX_WHOLE_PARSE_BYTES = 256 * 1024 * 1024;
+/**
+ * Opens a snapshot. The layout the writer makes (one case per line) is indexed line by line, keeping
+ * only each line's offset, so a snapshot of 100k answers costs memory for its metadata alone. Any
+ * other valid JSON layout (after `jq .`, say) is parsed whole. Every problem is an InputError naming
+ * the file and line.
+ */
+function openSnapshot(file, shownAs = file) {
+    let fd;
+    try {
+        fd = external_node_fs_default().openSync(file, 'r');
+    }
+    catch (err) {
+        const code = err.code;
+        throw new InputError(code === 'ENOENT' ? 'snapshot file not found' : `cannot read the snapshot: ${err.message}`, { file: shownAs });
+    }
+    try {
+        if (external_node_fs_default().fstatSync(fd).isDirectory())
+            throw new InputError('is a folder, not a snapshot file', { file: shownAs });
+        const lined = tryLineLayout(fd, shownAs);
+        if (lined)
+            return lined;
+        const whole = wholeFile(fd, shownAs);
+        external_node_fs_default().closeSync(fd);
+        return whole;
+    }
+    catch (err) {
+        external_node_fs_default().closeSync(fd);
+        throw err;
+    }
+}
+/** Lines of a file with their byte offsets, read in chunks (a line may be megabytes long). */
+function* lines(fd) {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = [];
+    let carryBytes = 0;
+    let position = 0;
+    let lineStart = 0;
+    let no = 0;
+    for (;;) {
+        const n = external_node_fs_default().readSync(fd, chunk, 0, chunk.length, position);
+        if (n === 0)
+            break;
+        let from = 0;
+        for (let i = 0; i < n; i++) {
+            if (chunk[i] !== 10)
+                continue;
+            const piece = chunk.subarray(from, i);
+            const whole = carryBytes ? Buffer.concat([...carry, piece]) : piece;
+            no++;
+            yield { text: whole.toString('utf8'), offset: lineStart, length: whole.length + 1, no };
+            carry = [];
+            carryBytes = 0;
+            lineStart = position + i + 1;
+            from = i + 1;
+        }
+        if (from < n) {
+            carry.push(Buffer.from(chunk.subarray(from, n)));
+            carryBytes += n - from;
+        }
+        position += n;
+    }
+    if (carryBytes) {
+        no++;
+        const whole = Buffer.concat(carry);
+        yield { text: whole.toString('utf8'), offset: lineStart, length: whole.length, no };
+    }
+}
+/**
+ * The layout the writer makes (src/snapshot/layout.ts: header last, or header first as written up to
+ * 2.0.0), indexed line by line; null when the file is laid out otherwise.
+ */
+function tryLineLayout(fd, shownAs) {
+    const it = lines(fd);
+    const first = it.next();
+    if (first.done)
+        return null;
+    const headerFirst = opensCases(first.value.text) ? null : headerOfLegacyOpening(first.value.text);
+    if (!opensCases(first.value.text) && headerFirst === null)
+        return null;
+    if (headerFirst !== null)
+        checkHeader(headerFirst, shownAs, () => 1);
+    let header = headerFirst;
+    const entries = [];
+    const where = [];
+    let closed = false;
+    for (const line of it) {
+        if (closed) {
+            if (line.text.trim() !== '')
+                return null;
+            continue;
+        }
+        if (headerFirst !== null ? line.text === LEGACY_CLOSING : line.text.startsWith('],')) {
+            if (headerFirst === null) {
+                const h = headerOfClosing(line.text);
+                if (h === null)
+                    return null;
+                checkHeader(h, shownAs, () => line.no);
+                header = h;
+            }
+            closed = true;
+            continue;
+        }
+        const text = caseText(line.text);
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            // The layout is ours, so this line is a damaged case (a truncated copy, a bad edit).
+            throw new InputError(`case ${entries.length + 1} is not valid JSON (the file is damaged or was edited): ${err.message}`, {
+                file: shownAs,
+                line: line.no,
+                pointer: `/cases/${entries.length}`,
+            });
+        }
+        entries.push(checkCase(value, entries.length, shownAs, line.no));
+        where.push({ offset: line.offset, length: line.length, line: line.no });
+    }
+    if (!closed || header === null) {
+        // Our opening line but no closing one: cut short (a copy that did not finish, a full disk).
+        if (headerFirst === null)
+            throw new InputError('the snapshot ends before its header (the file is truncated)', { file: shownAs, pointer: '/kind' });
+        return null;
+    }
+    checkCount(header, entries.length, shownAs);
+    return {
+        shownAs,
+        header,
+        entries,
+        readAnswer(i) {
+            const w = where[i];
+            const buf = Buffer.alloc(w.length);
+            external_node_fs_default().readSync(fd, buf, 0, w.length, w.offset);
+            return JSON.parse(caseText(buf.toString('utf8').trimEnd())).answer;
+        },
+        lineOf: (i) => where[i].line,
+        close() {
+            external_node_fs_default().closeSync(fd);
+        },
+    };
+}
+function wholeFile(fd, shownAs) {
+    const size = external_node_fs_default().fstatSync(fd).size;
+    if (size > MAX_WHOLE_PARSE_BYTES) {
+        throw new InputError(`the snapshot is ${Math.round(size / 2 ** 20)} MiB and not in the one-case-a-line layout toron-testops writes; ` +
+            `files of this size are only read in that layout (re-create it with toron-testops, or keep the original file)`, { file: shownAs });
+    }
+    const text = external_node_fs_default().readFileSync(fd, 'utf8');
+    const src = parseJsonSource(text, shownAs);
+    const root = src.value;
+    if (!root || typeof root !== 'object' || Array.isArray(root)) {
+        throw new InputError('a snapshot is a JSON object (with "kind": "toron-testops.snapshot")', { file: shownAs, line: 1 });
+    }
+    const header = { ...root };
+    delete header.cases;
+    checkHeader(header, shownAs, (p) => src.lineOf(p));
+    const cases = root.cases;
+    if (!Array.isArray(cases))
+        throw new InputError('"cases" must be an array', { file: shownAs, line: src.lineOf('/cases'), pointer: '/cases' });
+    const entries = cases.map((c, i) => checkCase(c, i, shownAs, src.lineOf(`/cases/${i}`)));
+    checkCount(header, entries.length, shownAs);
+    return {
+        shownAs,
+        header,
+        entries,
+        readAnswer: (i) => cases[i].answer,
+        lineOf: (i) => src.lineOf(`/cases/${i}`),
+        close() { },
+    };
+}
+function checkHeader(h, shownAs, lineOf) {
+    const bad = (message, pointer) => {
+        throw new InputError(message, { file: shownAs, line: lineOf(pointer), pointer });
+    };
+    if (!h || typeof h !== 'object' || h.kind !== SNAPSHOT_KIND) {
+        bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
+    }
+    if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
+        bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');
+    }
+    if (typeof h.runId !== 'string' || h.runId === '')
+        bad('"runId" must be a non-empty string', '/runId');
+    const ip = h.canonical?.ignorePaths;
+    if (!Array.isArray(ip) || ip.some((p) => typeof p !== 'string'))
+        bad('"canonical.ignorePaths" must be a list of JSON Pointers', '/canonical');
+    if (!h.engine || typeof h.engine !== 'object')
+        bad('"engine" must be an object', '/engine');
+}
+function checkCase(v, i, shownAs, line) {
+    const at = `/cases/${i}`;
+    const bad = (message, field = '') => {
+        throw new InputError(message, { file: shownAs, line, pointer: at + field });
+    };
+    if (!v || typeof v !== 'object' || Array.isArray(v))
+        bad('a snapshot case must be an object');
+    const c = v;
+    if (typeof c.dataset !== 'string' || typeof c.id !== 'string')
+        bad('a snapshot case needs "dataset" and "id" strings');
+    const where = { file: shownAs, line, pointer: at, caseId: c.id };
+    if (typeof c.seed !== 'number' || !Number.isFinite(c.seed))
+        throw new InputError('"seed" must be a number', where);
+    if (!c.input || typeof c.input !== 'object' || Array.isArray(c.input))
+        throw new InputError('"input" must be an object', where);
+    if (!Array.isArray(c.ignorePaths) || c.ignorePaths.some((p) => typeof p !== 'string'))
+        throw new InputError('"ignorePaths" must be a list of JSON Pointers', where);
+    if (c.status !== 'ok' && c.status !== 'error')
+        throw new InputError('"status" must be "ok" or "error"', where);
+    if (c.status === 'ok' && (typeof c.hash !== 'string' || !('answer' in c)))
+        throw new InputError('an "ok" case needs "hash" and "answer"', where);
+    const { answer: _answer, ...entry } = c;
+    return entry;
+}
+function checkCount(h, n, shownAs) {
+    if (typeof h.caseCount === 'number' && h.caseCount !== n) {
+        throw new InputError(`the snapshot says it holds ${h.caseCount} cases but has ${n}: the file is truncated or was edited`, { file: shownAs, pointer: '/caseCount' });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/util/real-path.ts
+
+
+/**
+ * `p` with its symbolic links resolved as far as it exists, the rest appended: two names of one file
+ * (a link to a leg, a link to a snapshot) compare equal, also for a file a run is about to write.
+ */
+function realPath(p) {
+    try {
+        return external_node_fs_default().realpathSync(p);
+    }
+    catch {
+        const parent = external_node_path_default().dirname(p);
+        return parent === p ? p : external_node_path_default().join(realPath(parent), external_node_path_default().basename(p));
+    }
+}
+/** Whether `p` is `dir` or lies in it, both by their real paths. */
+function isInside(p, dir) {
+    const real = realPath(p);
+    const realDir = realPath(dir);
+    return real === realDir || real.startsWith(realDir + (external_node_path_default()).sep);
+}
+
+;// CONCATENATED MODULE: ./src/baseline/load.ts
+
+
+
+
+
+
+
+
+function loadBaseline(spec, cwd) {
+    const abs = external_node_path_default().resolve(cwd, spec);
+    const shown = (p) => shownPath(cwd, p);
+    const label = shown(abs);
+    const stat = baselineStat(spec, cwd);
+    if (!stat.isDirectory() && /\.zip$/i.test(abs))
+        return snapshotOfBundle(abs, label);
+    const file = stat.isDirectory() ? snapshotOfFolder(abs, shown) : snapshotOfFile(abs, shown);
+    return { label, snapshotFile: shown(file), snapshot: openSnapshot(file, shown(file)) };
+}
+/**
+ * The baseline's file or folder; an InputError when there is none. The runner asks before SIM, so that a
+ * mistyped --baseline costs no suite run before its ERROR.
+ */
+function baselineStat(spec, cwd) {
+    const abs = external_node_path_default().resolve(cwd, spec);
+    try {
+        return external_node_fs_default().statSync(abs);
+    }
+    catch {
+        const auto = spec.trim().toLowerCase() === 'auto' ? '; `auto` is the action\'s baseline input, not the CLI\'s' : '';
+        throw new InputError(`baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip${auto})`, { file: shownPath(cwd, abs) });
+    }
+}
+/**
+ * Why `--baseline` cannot be read by this run, or null. A run starts by emptying its report folder and
+ * ends SIM by writing `<out>/snapshots/<run_id>.json`: a baseline that is that snapshot would be
+ * overwritten with this run's own answers before the replay reads it, so every stable case would be
+ * "unchanged" and the gate would pass whatever the engine now answers (and the baseline is lost); one
+ * inside the report folder (its report.json, its bundle.zip) would be deleted before it is read.
+ */
+function baselineClash(spec, cwd, run) {
+    const abs = external_node_path_default().resolve(cwd, spec);
+    // By real paths: a symbolic link to the snapshot (or into the report folder) is overwritten all the same.
+    const own = realPath(abs) === realPath(run.snapshot);
+    if (!own && !isInside(abs, run.reportDir))
+        return null;
+    return (`--baseline ${shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+        `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`);
+}
+/**
+ * A baseline as reports name it: relative to the working directory, also when it lies outside it
+ * (`../baselines/bundle.zip`). The label and the file go into report.json, summary.md, run.log and the
+ * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the
+ * runner's temp folder would otherwise print `/home/runner/work/_temp/...` into every report.
+ */
+function shownPath(cwd, p) {
+    return external_node_path_default().relative(cwd, p).split((external_node_path_default()).sep).join('/') || '.';
+}
+/**
+ * A bundle.zip (DESIGN §3.8) holds its run's snapshot as `snapshot.json`. It is copied out to a
+ * temporary file (the reader indexes a file by offsets) that goes away when the snapshot is closed.
+ */
+function snapshotOfBundle(zip, label) {
+    const shownAs = `${label}!snapshot.json`;
+    let data;
+    try {
+        data = readZipFile(external_node_fs_default().readFileSync(zip), 'snapshot.json');
+    }
+    catch (err) {
+        throw new InputError(`cannot read the bundle: ${err.message}`, { file: label });
+    }
+    if (!data) {
+        throw new InputError('this bundle has no snapshot.json (its run wrote no snapshot: SIM did not complete, or it was cancelled)', { file: label });
+    }
+    const tmp = external_node_path_default().join(external_node_os_default().tmpdir(), `toron-testops-baseline-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    external_node_fs_default().writeFileSync(tmp, data);
+    let snapshot;
+    try {
+        snapshot = openSnapshot(tmp, shownAs);
+    }
+    catch (err) {
+        external_node_fs_default().rmSync(tmp, { force: true });
+        throw err;
+    }
+    const close = snapshot.close.bind(snapshot);
+    snapshot.close = () => {
+        close();
+        external_node_fs_default().rmSync(tmp, { force: true });
+    };
+    return { label, snapshotFile: shownAs, snapshot };
+}
+function snapshotOfFolder(dir, shown) {
+    const beside = external_node_path_default().join(dir, 'snapshot.json');
+    if (external_node_fs_default().existsSync(beside))
+        return beside;
+    const report = external_node_path_default().join(dir, 'report.json');
+    if (external_node_fs_default().existsSync(report))
+        return snapshotOfReport(report, shown);
+    throw new InputError('this folder has neither report.json nor snapshot.json: pass a report folder (<out>/reports/<run_id>) or a snapshot file', {
+        file: shown(dir),
+    });
+}
+function snapshotOfFile(file, shown) {
+    if (external_node_path_default().basename(file) === 'report.json')
+        return snapshotOfReport(file, shown);
+    return file;
+}
+/** A report's `artifacts.snapshot` is relative to the report folder (DESIGN §3.3). */
+function snapshotOfReport(reportFile, shown) {
+    let report;
+    try {
+        report = JSON.parse(external_node_fs_default().readFileSync(reportFile, 'utf8'));
+    }
+    catch (err) {
+        throw new InputError(`cannot read the baseline report: ${err.message}`, { file: shown(reportFile) });
+    }
+    const rel = report?.artifacts?.snapshot;
+    if (typeof rel !== 'string' || rel === '') {
+        throw new InputError(`the baseline run${typeof report?.runId === 'string' ? ` ${report.runId}` : ''} has no snapshot (artifacts.snapshot is empty: its SIM did not complete, or it was cancelled)`, { file: shown(reportFile), pointer: '/artifacts/snapshot' });
+    }
+    const file = external_node_path_default().resolve(external_node_path_default().dirname(reportFile), rel);
+    if (!external_node_fs_default().existsSync(file)) {
+        throw new InputError(`the baseline report names its snapshot ${rel}, which is not there (${shown(file)}); a report folder copied alone lacks it: pass the snapshot or the bundle's folder`, { file: shown(reportFile), pointer: '/artifacts/snapshot' });
+    }
+    return file;
 }
 
 ;// CONCATENATED MODULE: ./src/replay/similarity.ts
@@ -11728,6 +12520,7 @@ function firstDifferingChar(a, b) {
 ;// CONCATENATED MODULE: ./src/replay/divergence.ts
 
 
+
 function kindOf(v) {
     if (v === null)
         return 'null';
@@ -11736,11 +12529,14 @@ function kindOf(v) {
     const t = typeof v;
     return t === 'object' || t === 'string' || t === 'number' || t === 'boolean' ? t : 'other';
 }
-/** The first divergence between two parsed answers, or null when they are equal. */
-function firstDivergence(a, b) {
-    return diverge(a, b, []);
+/**
+ * The first divergence between two parsed answers, or null when they are equal. `ignore`: the paths
+ * both answers had left out (see Divergence), so that the pointer is into the answers as sent.
+ */
+function firstDivergence(a, b, ignore = null) {
+    return diverge(a, b, [], ignore);
 }
-function diverge(a, b, at) {
+function diverge(a, b, at, ig) {
     const ka = kindOf(a);
     if (ka !== kindOf(b))
         return { pointer: segmentsToPointer(at) };
@@ -11752,13 +12548,14 @@ function diverge(a, b, at) {
             const y = b;
             const n = Math.min(x.length, y.length);
             for (let i = 0; i < n; i++) {
-                at.push(i);
-                const d = diverge(x[i], y[i], at);
+                const sent = originalIndex(ig, i);
+                at.push(sent);
+                const d = diverge(x[i], y[i], at, ignoreBelow(ig, String(sent)));
                 at.pop();
                 if (d)
                     return d;
             }
-            return x.length === y.length ? null : { pointer: segmentsToPointer([...at, n]) };
+            return x.length === y.length ? null : { pointer: segmentsToPointer([...at, originalIndex(ig, n)]) };
         }
         case 'object': {
             const x = a;
@@ -11767,7 +12564,7 @@ function diverge(a, b, at) {
                 if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k))
                     return { pointer: segmentsToPointer([...at, k]) };
                 at.push(k);
-                const d = diverge(x[k], y[k], at);
+                const d = diverge(x[k], y[k], at, ignoreBelow(ig, k));
                 at.pop();
                 if (d)
                     return d;
@@ -11784,7 +12581,7 @@ function mergedKeys(x, y) {
 /**
  * Every differing leaf, in canonical order, at most `limit` of them (`total` counts them all). Arrays
  * are compared item by item: a rotated list shows as one change per moved item, which is what a reader
- * of a replay diff wants to see.
+ * of a replay diff wants to see. `ignore`: as for firstDivergence, pointers are into the answers as sent.
  */
 function diffValues(a, b, opts = {}) {
     const limit = opts.limit ?? 20;
@@ -11796,20 +12593,21 @@ function diffValues(a, b, opts = {}) {
         if (diffs.length < limit)
             diffs.push(d);
     };
-    const walk = (x, y, at) => {
+    const walk = (x, y, at, ig) => {
         const kx = kindOf(x);
         const ky = kindOf(y);
         if (kx === ky && kx === 'array') {
             const xa = x;
             const ya = y;
             for (let i = 0; i < Math.max(xa.length, ya.length); i++) {
+                const sent = originalIndex(ig, i);
                 if (i >= xa.length)
-                    add({ pointer: segmentsToPointer([...at, i]), kind: 'added', right: preview(ya[i], chars) });
+                    add({ pointer: segmentsToPointer([...at, sent]), kind: 'added', right: preview(ya[i], chars) });
                 else if (i >= ya.length)
-                    add({ pointer: segmentsToPointer([...at, i]), kind: 'removed', left: preview(xa[i], chars) });
+                    add({ pointer: segmentsToPointer([...at, sent]), kind: 'removed', left: preview(xa[i], chars) });
                 else {
-                    at.push(i);
-                    walk(xa[i], ya[i], at);
+                    at.push(sent);
+                    walk(xa[i], ya[i], at, ignoreBelow(ig, String(sent)));
                     at.pop();
                 }
             }
@@ -11825,7 +12623,7 @@ function diffValues(a, b, opts = {}) {
                     add({ pointer: segmentsToPointer([...at, k]), kind: 'added', right: preview(yo[k], chars) });
                 else {
                     at.push(k);
-                    walk(xo[k], yo[k], at);
+                    walk(xo[k], yo[k], at, ignoreBelow(ig, k));
                     at.pop();
                 }
             }
@@ -11848,7 +12646,7 @@ function diffValues(a, b, opts = {}) {
         }
         add({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
     };
-    walk(a, b, []);
+    walk(a, b, [], opts.ignore ?? null);
     return { diffs, total };
 }
 /** A value as a diff shows it: itself when short, else its JSON text cut to `chars` with an ellipsis. */
@@ -11893,10 +12691,20 @@ function countDrift(statuses) {
 function noCaseInCommon(c) {
     return c.new > 0 && c.unchanged + c.changed + c.noise === 0;
 }
-/** Changed over the stable cases both runs have (0 when there is none). */
+function driftUnmeasured(c) {
+    if (c.unchanged + c.changed > 0)
+        return null;
+    if (c.noise > 0)
+        return 'all-noise';
+    return c.new > 0 ? 'no-case-in-common' : 'no-case';
+}
+/**
+ * Changed over the stable cases both runs have; null when there is none. Unmeasured is not 0: a CI
+ * consumer reads a rate of 0 as "no drift", and a merge adding legs up must not count one as 0%.
+ */
 function driftRate(c) {
     const compared = c.unchanged + c.changed;
-    return compared > 0 ? c.changed / compared : 0;
+    return compared > 0 ? c.changed / compared : null;
 }
 /**
  * WARN when the rate is above `warnRate` (default 0: any stable case that changed), FAIL above
@@ -11908,6 +12716,42 @@ function driftVerdict(rate, changed, t) {
     if (changed > 0 && rate > t.warnRate)
         return 'WARN';
     return 'PASS';
+}
+
+;// CONCATENATED MODULE: ./src/replay/leave-out-more.ts
+
+/**
+ * A stored answer (its `applied` ignorePaths left out already) with the `target` paths left out too.
+ * Both sets of paths name members of the answer as the engine sent it, so an array's items are matched
+ * by their index as sent: with `/items/0` left out, item 0 of the stored list is item 1 as sent, and
+ * `/items/1` (added by a config that grew, or by the other side of a comparison) must drop it, not the
+ * item after it. Paths already applied may be in `target` again: the items they named are gone, and
+ * no stored item has their index as sent. The result is the stored answer's form under `target`, the
+ * one the answer as sent would have.
+ */
+function leaveOutMore(stored, applied, target) {
+    if (!target || typeof stored !== 'object' || stored === null)
+        return stored;
+    if (Array.isArray(stored)) {
+        const out = [];
+        for (let i = 0; i < stored.length; i++) {
+            const sent = String(originalIndex(applied, i));
+            const step = stepIgnore(target, sent);
+            if (step.drop)
+                continue;
+            out.push(leaveOutMore(stored[i], ignoreBelow(applied, sent), step.next));
+        }
+        return out;
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(stored)) {
+        const step = stepIgnore(target, k);
+        if (step.drop)
+            continue;
+        // defineProperty: a member named __proto__ stays a member.
+        Object.defineProperty(out, k, { value: leaveOutMore(v, ignoreBelow(applied, k), step.next), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/replay/tar.ts
@@ -11996,6 +12840,7 @@ async function pool(n, concurrency, signal, job) {
 
 
 
+
 const key = (dataset, id) => `${dataset}\u0000${id}`;
 /** Same set of paths (`sorted` is sorted already, `other` may not be). */
 function samePaths(sorted, other) {
@@ -12040,10 +12885,10 @@ function driftWithoutAnswers(entries, baseline, scope) {
         });
     }
     const inRun = new Set(entries.map((e) => key(e.dataset, e.id)));
-    for (const e of baseline.entries) {
+    baseline.entries.forEach((e, baselineIndex) => {
         if (!inRun.has(key(e.dataset, e.id)) && (scope?.(e) ?? true))
-            out.push({ id: e.id, dataset: e.dataset, status: 'removed' });
-    }
+            out.push({ id: e.id, dataset: e.dataset, status: 'removed', baselineIndex });
+    });
     return out;
 }
 async function replaySnapshot(o) {
@@ -12062,11 +12907,12 @@ async function replaySnapshot(o) {
         return { paths, tree: trees.get(k) };
     };
     /**
-     * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`: only the paths
-     * it has not left out yet are applied. Applying one again is not harmless: `/items/0` would remove
-     * the item that moved up into its place, and the answers compared would not be the answers given.
+     * A stored answer (canonical: its entry's ignorePaths already left out) under `paths`. Paths name
+     * members of the answer as sent: applied to the stored answer as they are, `/items/0` again would
+     * remove the item that moved up into its place, and `/items/1` beside a stored `/items/0` the item
+     * after the one it names; the answers compared would not be the answers given (see leaveOutMore).
      */
-    const storedUnder = (answer, where, paths) => JSON.parse(canonicalJson(answer, ignoreFor(paths.filter((p) => !where.ignorePaths.includes(p)), where).tree));
+    const storedUnder = (answer, where, paths) => leaveOutMore(answer, ignoreFor(unionPaths(where.ignorePaths), where).tree, ignoreFor(unionPaths(paths, where.ignorePaths), where).tree);
     // The baseline by case, and which cases need a probe.
     const base = o.baseline;
     const baseIndex = new Map();
@@ -12168,7 +13014,13 @@ async function replaySnapshot(o) {
             t.errors.push({ round, kind: res.error.kind, message: res.error.message });
             return;
         }
-        const { canonical, hash } = canonicalHash(res.body, t.ignore.tree);
+        const c = readable(res.body, t.ignore.tree);
+        if ('unreadable' in c) {
+            // The engine answered, but with no canonical form: no answer to compare, as an engine error is.
+            t.errors.push({ round, kind: 'unreadable', message: c.unreadable });
+            return;
+        }
+        const { canonical, hash } = c;
         t.hashes.push(hash);
         t.rawHashes.push(sha256Hex(res.raw));
         if (last)
@@ -12176,9 +13028,10 @@ async function replaySnapshot(o) {
         if (hash !== t.snapshotHash && !t.divergence) {
             const before = snapshotAnswer(t);
             const after = JSON.parse(canonical);
-            const d = firstDivergence(before, after);
+            // Pointers into the answer as sent: the compared forms have the case's ignorePaths left out.
+            const d = firstDivergence(before, after, t.ignore.tree);
             t.divergence = { ...(d ?? { pointer: '' }), round };
-            const { diffs, total: count } = diffValues(before, after, { limit: diffLimit });
+            const { diffs, total: count } = diffValues(before, after, { limit: diffLimit, ignore: t.ignore.tree });
             t.diffs = diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { snapshot: left } : {}), ...(right !== undefined ? { replay: right } : {}) }));
             t.diffCount = count;
         }
@@ -12190,7 +13043,13 @@ async function replaySnapshot(o) {
             p.hashes.push(`error:${res.error.kind}`);
             return;
         }
-        p.hashes.push(canonicalHash(res.body, t.ignore.tree).hash);
+        const c = readable(res.body, t.ignore.tree);
+        if ('unreadable' in c) {
+            p.errored = true;
+            p.hashes.push('error:unreadable');
+            return;
+        }
+        p.hashes.push(c.hash);
         if (last)
             p.last = res.body;
     }
@@ -12264,7 +13123,7 @@ async function replaySnapshot(o) {
                 const ignore = sameIgnore ? t.ignore : ignoreFor(unionPaths(be.ignorePaths, t.ignore.paths), t.entry);
                 const before = storedUnder(baselineAnswer, be, ignore.paths);
                 const after = current(ignore);
-                const d = diffValues(before, after, { limit: 10 });
+                const d = diffValues(before, after, { limit: 10, ignore: ignore.tree });
                 sameAnswer = d.total === 0;
                 if (!sameAnswer) {
                     diff = d.diffs.map(({ left, right, ...rest }) => ({ ...rest, ...(left !== undefined ? { baseline: left } : {}), ...(right !== undefined ? { current: right } : {}) }));
@@ -12305,6 +13164,20 @@ async function replaySnapshot(o) {
     results.sort(byOrder);
     drift?.cases.sort(byOrder);
     return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls };
+}
+/**
+ * An answer's canonical form, or why it has none: nested deeper than the walk's stack (a runaway
+ * trace thousands of levels deep) or holding what JSON cannot. The snapshot writer keeps such a SIM
+ * answer as an 'unreadable' error; a replay answer like it is no answer to compare either, never a
+ * failure of the tool.
+ */
+function readable(body, tree) {
+    try {
+        return canonicalHash(body, tree);
+    }
+    catch (err) {
+        return { unreadable: `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : err.message}` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/runner/verdict.ts
@@ -12387,8 +13260,23 @@ function replayTotals(cases, t) {
 function driftTotals(cases, t) {
     const counts = countDrift(cases.map((c) => c.status));
     const rate = driftRate(counts);
-    // A baseline sharing no case with the run gates nothing: WARN, never a silent PASS.
-    return { counts, rate: report_round4(rate), verdict: noCaseInCommon(counts) ? 'WARN' : driftVerdict(rate, counts.changed, t) };
+    const unmeasured = driftUnmeasured(counts);
+    // A baseline sharing no case with the run, or only unstable ones, gates nothing: WARN, never a silent PASS.
+    const verdict = rate !== null ? driftVerdict(rate, counts.changed, t) : unmeasured === 'no-case' ? 'PASS' : 'WARN';
+    return { counts, rate: rate === null ? null : report_round4(rate), unmeasured, verdict };
+}
+/** Why drift was not measured, as a reason and a finding say it ('' when it was). */
+function unmeasuredText(d, baseline) {
+    switch (d.unmeasured) {
+        case 'no-case-in-common':
+            return `drift not measured: no case in common with ${baseline} (${d.counts.new} new, ${d.counts.removed} removed)`;
+        case 'all-noise':
+            return `drift not measured: every case in common with ${baseline} is unstable (${d.counts.noise} noise, ${d.counts.new} new, ${d.counts.removed} removed)`;
+        case 'no-case':
+            return `drift not measured: no case of this run to compare with ${baseline} (${d.counts.removed} removed)`;
+        default:
+            return '';
+    }
 }
 /** The least deterministic cases first: fewest answers in the modal group, then most distinct outputs. */
 function worstCases(cases, n = 5) {
@@ -12487,8 +13375,8 @@ function replayReason(t, drift, o) {
         parts.push(`${t.unscored} case(s) left out: engine errors, no answer to compare`);
     if (t.replayErrors)
         parts.push(`${t.replayErrors} replay(s) got no answer (engine errors)`);
-    if (drift && noCaseInCommon(drift.counts)) {
-        parts.push(`drift not measured: no case in common with ${o.baseline} (${drift.counts.new} new, ${drift.counts.removed} removed)`);
+    if (drift && drift.rate === null) {
+        parts.push(unmeasuredText(drift, o.baseline));
     }
     else if (drift) {
         parts.push(`drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
@@ -12652,13 +13540,21 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     const r = settings.replay;
     const answered = snapshot.entries.filter((e) => e.status === 'ok').length;
     if (answered === 0) {
-        const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s), all engine errors)`;
+        const reason = `the snapshot ${shown} has no answered case to replay (${snapshot.entries.length} case(s): ${whyUnanswered(snapshot.entries)})`;
         if (mode === 'staging')
             throw new InputError(reason);
-        return skippedWithDrift(ctx, reason, snapshot.entries);
+        const skipped = skippedWithDrift(ctx, reason, snapshot.entries);
+        // Engine errors fail SIM already; answers the engine gave but that cannot be compared (no canonical
+        // form, ignorePaths that do not apply) would leave a replay asked for unmeasured under a PASS.
+        if (!snapshot.entries.some((e) => e.error?.kind === 'unreadable' || e.error?.kind === 'ignore_paths'))
+            return skipped;
+        ctx.raise({ type: 'replay-unmeasured', severity: 'HIGH', subsystem: 'replay', message: `determinism was not measured: ${reason}` });
+        const unmeasured = `determinism not measured: ${reason}`;
+        return { ...skipped, verdict: 'WARN', reason: unmeasured, ...(skipped.summary ? { summary: { ...skipped.summary, verdict: 'WARN', reason: unmeasured } } : {}) };
     }
     ctx.log('info', 'replay', `replaying ${answered} case(s) of ${shown} (run ${snapshot.header.runId}) ${r.rounds} round(s)` +
-        `${r.freshProcess ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`);
+        // Only a cmd: engine can be restarted; for others replaySnapshot warns that freshProcess does not apply.
+        `${r.freshProcess && isRestartable(ctx.engine) ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`);
     let done = 0;
     let total = 0;
     const started = performance.now();
@@ -12838,7 +13734,7 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
             ...(c.location ? { location: c.location } : {}),
         });
     }
-    if (noCaseInCommon(drift.counts)) {
+    if (drift.unmeasured === 'no-case-in-common') {
         ctx.raise({
             type: 'replay-drift-unmeasured',
             severity: 'HIGH',
@@ -12847,7 +13743,16 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
                 `(${drift.counts.new} case(s) new, ${drift.counts.removed} of the baseline's removed)`,
         });
     }
-    else if (drift.verdict !== 'PASS') {
+    else if (drift.unmeasured === 'all-noise') {
+        ctx.raise({
+            type: 'replay-drift-unmeasured',
+            severity: 'HIGH',
+            subsystem: 'replay',
+            message: `every case this run has in common with baseline run ${baselineRunId} was unstable (noise), so none could be compared: drift was not measured ` +
+                `(${drift.counts.noise} case(s) noise, ${drift.counts.new} new, ${drift.counts.removed} of the baseline's removed)`,
+        });
+    }
+    else if (drift.rate !== null && drift.verdict !== 'PASS') {
         const more = changed.length > DRIFT_FINDINGS_MAX ? ` (the first ${DRIFT_FINDINGS_MAX} have their own event; all are in replay_summary.json)` : '';
         ctx.raise({
             type: 'replay-drift',
@@ -12863,6 +13768,35 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
 function stage_show(v) {
     const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? '(absent)' : JSON.stringify(v);
     return s.length > 90 ? `${s.slice(0, 87)}...` : s;
+}
+/**
+ * Why a snapshot's cases have no answer, by what the snapshot recorded: engine errors, or answers
+ * the engine did give but that have no canonical form (nested too deeply: 'unreadable') or that a
+ * case's ignorePaths could not be applied to. "All engine errors" was said of all three.
+ */
+function whyUnanswered(entries) {
+    let engine = 0;
+    const unreadable = new Map();
+    let ignore = 0;
+    for (const e of entries) {
+        const kind = e.error?.kind;
+        if (kind === 'unreadable') {
+            const why = /no canonical form: (.*)$/.exec(e.error?.message ?? '')?.[1] ?? 'unreadable';
+            unreadable.set(why, (unreadable.get(why) ?? 0) + 1);
+        }
+        else if (kind === 'ignore_paths')
+            ignore++;
+        else
+            engine++;
+    }
+    const parts = [];
+    if (engine)
+        parts.push(`${engine} engine error(s)`);
+    for (const [why, n] of unreadable)
+        parts.push(`${n} answer(s) with no canonical form (${why})`);
+    if (ignore)
+        parts.push(`${ignore} answer(s) its ignorePaths could not be applied to`);
+    return parts.join(', ') || 'none answered';
 }
 
 ;// CONCATENATED MODULE: ./src/stages/index.ts
@@ -13287,7 +14221,21 @@ function failureDiff(message, actualExcerpt) {
     return expectedActual(expected, actual);
 }
 
+;// CONCATENATED MODULE: ./src/report/pipeline-checks.ts
+/**
+ * The pipeline stage's checks in one line, counted as its reason counts them: checks turned off
+ * (`level: off`) or that did not apply (`applicable: false`: the shape does not expose what they look
+ * at) are named apart, never counted as passed.
+ */
+function pipelineChecksLine(checks) {
+    const judged = checks.filter((c) => c.level !== 'off' && c.applicable !== false);
+    const ok = judged.filter((c) => c.ok === true).length;
+    const aside = checks.length - judged.length;
+    return `${ok}/${judged.length} checks ok${aside ? ` (${aside} off or not applicable)` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/view-model.ts
+
 
 
 
@@ -13394,7 +14342,7 @@ function stageHeadline(name, s) {
         }
         case 'pipeline': {
             const checks = arr(s.checks).filter(view_model_isObj);
-            return checks.length ? `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok` : '';
+            return checks.length ? pipelineChecksLine(checks) : '';
         }
         default:
             return '';
@@ -13634,7 +14582,12 @@ function diffText(x) {
     const at = num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
     const sim = num(x.similarity) !== null ? ` (similarity ${x.similarity.toFixed(2)})` : '';
     const side = (v) => (v === undefined ? '(absent)' : view_model_text(v, 240));
-    return `${where} ${view_model_text(x.kind ?? 'changed', 20)}${at}: ${side(x.left)} → ${side(x.right)}${sim}`;
+    // report.json names the sides by what they are: snapshot/replay (replay diffs), baseline/current (drift).
+    const pick = (...names) => {
+        const name = names.find((n) => Object.hasOwn(x, n));
+        return name === undefined ? undefined : x[name];
+    };
+    return `${where} ${view_model_text(x.kind ?? 'changed', 20)}${at}: ${side(pick('left', 'snapshot', 'baseline'))} → ${side(pick('right', 'replay', 'current'))}${sim}`;
 }
 function fmtNum(v, digits = 2) {
     const n = num(v);
@@ -13654,11 +14607,19 @@ function driftView(d) {
         .map((c) => ({ id: view_model_text(c.id, 300), status: view_model_text(c.status, 50), diff: c.diff === undefined ? '' : diffText(c.diff) }));
     const noiseAll = cases.filter((c) => c.status === 'noise');
     const noise = noiseAll.slice(0, 50).map((c) => ({ id: view_model_text(c.id, 300), diff: c.diff === undefined ? '' : diffText(c.diff) }));
-    const unmeasured = noCaseInCommon(driftCounts(d, counts));
+    const why = driftUnmeasured(driftCounts(d, counts));
+    const unmeasured = why !== null || d.rate === null;
     return {
         baseline: view_model_text(d.baseline ?? '(none)', 500),
         rate: unmeasured ? null : num(d.rate),
         unmeasured,
+        unmeasuredWhy: !unmeasured
+            ? ''
+            : why === 'all-noise'
+                ? 'drift not measured: every case in common with the baseline is unstable (noise)'
+                : why === 'no-case-in-common'
+                    ? 'drift not measured: no case of this run is in the baseline'
+                    : 'drift not measured: no stable case was compared with the baseline',
         counts: [...counts.entries()].map(([status, count]) => ({ status, count })),
         changed: paginate(changed, { perPage: LIMITS.maxDriftRows, max: LIMITS.maxDriftRows, idPrefix: 'drift' }),
         noise,
@@ -14303,6 +15264,9 @@ function withBaselineNotice(stage, reason) {
 
 
 const BASELINE_TIMEOUT_MS = 120_000;
+/** A gate with no engine named would test the built-in reference engine and could PASS having tested nothing of yours. */
+const NO_ENGINE = 'no engine to test: set the engine input, engine in the config file, or engine-version with the config\'s engines map. ' +
+    'The built-in reference engine is a test engine, tested only when named (engine: reference)';
 /** Inputs → settings (the same resolver as the CLI) → the baseline for `auto`. Never throws. */
 async function prepare(ctx) {
     const { gh, log } = ctx;
@@ -14344,6 +15308,8 @@ async function prepare(ctx) {
         if (problem)
             return { ...base(errorOutcome(problem)), settings, artifactName };
     }
+    if (inputs.mode === 'run' && settings.engineDefaulted)
+        return { ...base(errorOutcome(NO_ENGINE)), settings, artifactName };
     if (inputs.baseline.kind === 'auto' && inputs.mode === 'compare') {
         // The baseline of a comparison must exist: no usable snapshot is an ERROR, not a WARN.
         baseline = await autoBaseline(ctx, inputs, { ...settings, stages: [...new Set([...settings.stages, 'replay'])] }, artifactName);
@@ -14519,7 +15485,7 @@ const CATALOGUE = {
     },
     'engine-died': {
         severity: 'CRITICAL',
-        remediation: 'The engine process exited during the run: read the stderr lines in run.log, reproduce with the same case input and seed, and fix the crash.',
+        remediation: 'The engine exited during the run (a cmd: engine\'s process ended, or an HTTP engine stopped accepting connections after answering): read its stderr lines in run.log (cmd:) or its own logs (HTTP), reproduce with the same case input and seed, and fix the crash.',
     },
     'sim-case-failed': {
         severity: 'HIGH',
@@ -14597,9 +15563,13 @@ const CATALOGUE = {
         severity: 'HIGH',
         remediation: 'SIM ran, but its answers could not be kept as <out>/snapshots/<run_id>.json (see the message: usually a full disk, a read-only folder, or something else at that path). Without it this run cannot be replayed, nor be a later run\'s baseline. Free the space or fix the folder\'s permissions and run again.',
     },
+    'replay-unmeasured': {
+        severity: 'HIGH',
+        remediation: 'The engine answered, but none of its answers could be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay asked for says nothing about determinism.',
+    },
     'replay-drift-unmeasured': {
         severity: 'HIGH',
-        remediation: 'The baseline shares no case with this run: no case id with the same input is in both, so nothing could drift. Check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline.',
+        remediation: 'No stable case could be compared with the baseline, so drift.rate is null. If the baseline shares no case with this run (no case id with the same input is in both), check that the baseline is a run of this suite (not of another registry or an old version of it); after renaming cases or editing every prompt, make a run of the new suite the baseline. If every case in common was unstable (noise), make the engine answer the same request the same way first (see the determinism findings), then compare again.',
     },
     'replay-drift-case': {
         severity: 'MEDIUM',
@@ -16286,13 +17256,22 @@ function round2(x) {
 
 
 
-/** Answers per message: one postMessage per answer would cost more than the copy of its text. */
-const BATCH = 128;
 /**
- * Batches posted and not yet written before SIM is asked to wait (AnswerObserver.ready): about 16 MB
- * of 7 KB answers. Without a bound a fast engine would queue its whole suite in memory.
+ * A batch goes to the thread at 16 answers or 64 KB of answer text, whichever comes first. The texts
+ * wait in this thread's young generation until then, and must die there: a text that lives through
+ * two scavenges is promoted, and old-space garbage is collected only when the heap has grown to about
+ * four times what is live. After V8 shrinks the new space (its memory reducer does on a starved
+ * machine), batches of 128 Toron answers (800 KB) outlived two scavenges: at 100k cases with a 1 MB
+ * semi-space, 756 MB was promoted and the process peaked at 690 MB; at 16 answers, 86 MB and 408 MB.
+ * A message per 16 answers costs a few microseconds each: about 50 ms per 100k cases.
  */
-const MAX_PENDING_BATCHES = 16;
+const BATCH_ANSWERS = 16;
+const BATCH_TEXT = 64 << 10;
+/**
+ * Batches posted and not yet written before SIM is asked to wait (AnswerObserver.ready): at most
+ * 16 MB of answer text (4096 answers). Without a bound a fast engine would queue its whole suite here.
+ */
+const MAX_PENDING_BATCHES = 256;
 /**
  * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
  * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
@@ -16330,6 +17309,8 @@ class ThreadedSnapshotWriter {
     threaded = true;
     worker;
     batch = [];
+    /** Answer text (UTF-16 units) in `batch`. */
+    batchText = 0;
     pendingBatches = 0;
     waiters = [];
     replies = new Map();
@@ -16387,8 +17368,14 @@ class ThreadedSnapshotWriter {
             passed: o.passed,
             result: r.ok ? { ok: true, raw: r.raw, rawHash: sha256Hex(r.raw), latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
         });
-        if (this.batch.length >= BATCH)
+        if (r.ok)
+            this.batchText += r.raw.length;
+        if (this.batch.length >= BATCH_ANSWERS || this.batchText >= BATCH_TEXT)
             this.post();
+    }
+    /** Answers observed and not yet posted to the thread. */
+    get held() {
+        return this.batch.length;
     }
     ready() {
         if (this.dead || this.pendingBatches < MAX_PENDING_BATCHES)
@@ -16420,6 +17407,7 @@ class ThreadedSnapshotWriter {
         if (this.closed)
             return;
         this.batch = [];
+        this.batchText = 0;
         try {
             await this.request((id) => ({ type: 'discard', id }));
         }
@@ -16436,6 +17424,7 @@ class ThreadedSnapshotWriter {
             return;
         this.send({ type: 'answers', batch: this.batch });
         this.batch = [];
+        this.batchText = 0;
         this.pendingBatches++;
     }
     send(m) {
@@ -16858,9 +17847,12 @@ function readWarroomLog(file, runId) {
     return { findings, bad };
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __webpack_require__(78474);
 // EXTERNAL MODULE: ./node_modules/archiver/index.js + 32 modules
 var archiver = __webpack_require__(20079);
 ;// CONCATENATED MODULE: ./src/report/bundle.ts
+
 
 
 
@@ -17035,10 +18027,14 @@ async function writeBundleZip(sources, outFile, epoch) {
     try {
         for (const s of sources) {
             const entry = { name: s.name, date, mode: FILE_MODE };
+            // One entry at a time: archiver pipes an appended stream into a buffer of its own at once, so a
+            // stream made before its turn reads ahead and holds two chunks of its file for the whole bundle.
+            const written = (0,external_node_events_.once)(archive, 'entry');
             if (s.name === 'result.json')
                 archive.append(bundledResultJson(external_node_fs_default().readFileSync(s.path)), entry);
             else
                 archive.append(external_node_fs_default().createReadStream(s.path, { highWaterMark: READ_CHUNK }), entry);
+            await written;
         }
         await archive.finalize();
         await done;
@@ -17168,6 +18164,7 @@ function renderReportHtml(report, opts = {}) {
 
 
 
+
 const JOB_SUMMARY_BUDGET = { bytes: 1024 * 1024 };
 const COMMENT_BUDGET = { chars: 60_000 };
 const ICON = { PASS: '✅', WARN: '⚠️', FAIL: '❌', ERROR: '🛑', SKIPPED: '⏭️' };
@@ -17219,11 +18216,16 @@ function stageResult(name, s) {
             const reqs = summary_md_isObj(m.http_reqs) ? m.http_reqs.count : m.http_reqs;
             return `p95 ${typeof d['p(95)'] === 'number' ? `${n(Math.round(d['p(95)'] * 10) / 10)} ms` : '–'}, ${n(reqs)} requests, ${summary_md_pct(f.rate) ?? '–'} failed`;
         }
-        case 'replay':
-            return `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+        case 'replay': {
+            const det = `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+            // Drift's rate is null when nothing was compared: "not measured", never a 0% that reads as "no drift".
+            if (!summary_md_isObj(s.drift))
+                return det;
+            return `${det}, drift ${typeof s.drift.rate === 'number' ? (summary_md_pct(s.drift.rate) ?? '–') : 'not measured'}`;
+        }
         case 'pipeline': {
             const checks = Array.isArray(s.checks) ? s.checks.filter(summary_md_isObj) : [];
-            return `${checks.filter((c) => c.ok === true).length}/${checks.length} checks ok`;
+            return pipelineChecksLine(checks);
         }
         default:
             return mdText(s.reason ?? '', 200);
@@ -17730,6 +18732,9 @@ async function runPipeline(settings, opts = {}) {
             log('warn', 'runner', `run cancelled before it started (${errorMessage(signal.reason ?? 'signal')})`);
             throw NOT_STARTED;
         }
+        // A missing baseline is an ERROR either way: said before the suite runs, not after.
+        if (settings.baseline && settings.stages.includes('replay'))
+            baselineStat(settings.baseline, settings.cwd);
         engine = createEngine(settings.engine, settings.reference, {
             log: (level, message) => log(level, 'engine', message),
             env: opts.env ?? process.env,
@@ -17991,6 +18996,7 @@ function loadExtras(e) {
 
 
 
+
 /**
  * Per-case comparison of a candidate with its baseline (pure). Answers are compared in canonical
  * form with the union of both sides' ignorePaths: a field one side ignored (a clock, a request id)
@@ -18009,10 +19015,10 @@ function passChange(baseline, candidate) {
     return baseline ? 'passing' : 'failing';
 }
 /** What a side answered, comparable across sides: the canonical answer, or the engine error's kind. */
-function outcomeKey(side, ignore) {
+function outcomeKey(side, answer) {
     if (side.error !== undefined || side.answer === undefined)
         return `error:${side.error ?? 'no answer'}`;
-    return `answer:${canonicalJson(side.answer, ignore)}`;
+    return `answer:${canonicalJson(answer)}`;
 }
 function compareCase(baseline, candidate, drift) {
     const any = (candidate ?? baseline);
@@ -18055,16 +19061,19 @@ function compareCase(baseline, candidate, drift) {
             ...withErrors,
         };
     }
-    // Each side's answer is stored with its own ignorePaths left out: only the other side's are applied
-    // (leaving an array item out twice would drop the item that moved up into its place).
+    // Each side's answer is stored with its own ignorePaths left out; the union names members of the
+    // answers as sent, so it is applied by their index as sent (leaveOutMore), not to the stored lists
+    // as they are (an item after a left-out one has moved up).
     const union = unionPaths(baseline.ignorePaths, candidate.ignorePaths);
-    const under = (side) => compileIgnorePaths(union.filter((p) => !side.ignorePaths.includes(p)));
-    const [bIgnore, cIgnore] = [under(baseline), under(candidate)];
-    const same = outcomeKey(baseline, bIgnore) === outcomeKey(candidate, cIgnore);
+    const unionTree = compileIgnorePaths(union);
+    const under = (side) => (side.answer === undefined ? undefined : leaveOutMore(side.answer, compileIgnorePaths(side.ignorePaths), unionTree));
+    const [bAnswer, cAnswer] = [under(baseline), under(candidate)];
+    const same = outcomeKey(baseline, bAnswer) === outcomeKey(candidate, cAnswer);
     const similarity = baseline.answerText !== null && candidate.answerText !== null ? textSimilarity(baseline.answerText, candidate.answerText) : null;
     let firstDifference;
     if (!same && baseline.answer !== undefined && candidate.answer !== undefined && !baseline.error && !candidate.error) {
-        const d = firstDivergence(JSON.parse(canonicalJson(baseline.answer, bIgnore)), JSON.parse(canonicalJson(candidate.answer, cIgnore)));
+        // Pointer into the answers as sent: both compared forms have `union` left out.
+        const d = firstDivergence(bAnswer, cAnswer, unionTree);
         if (d)
             firstDifference = d.pointer;
     }
@@ -19421,8 +20430,17 @@ function mergeReplay(shards, rules, order, snapshotShown, runId, passRate) {
     const summaryDrifts = driftLegs
         .map((s) => (s.summaries.replay ?? s.report.stages.replay).drift)
         .filter((d) => !!d);
-    const driftCases = drifts.length ? byRank(drifts.flatMap((d) => d.cases)) : [];
-    const summaryDriftCases = summaryDrifts.length ? byRank(summaryDrifts.flatMap((d) => d.cases)) : [];
+    // Removed cases (in no leg's suite) follow, in the baseline's order as an unsharded run lists them;
+    // each leg lists only its slice's.
+    const byDriftRank = (xs) => [...xs].sort((a, b) => {
+        const ra = rank(a);
+        const rb = rank(b);
+        if (ra !== rb)
+            return ra < rb ? -1 : 1;
+        return (typeof a.baselineIndex === 'number' ? a.baselineIndex : Infinity) - (typeof b.baselineIndex === 'number' ? b.baselineIndex : Infinity) || 0;
+    });
+    const driftCases = drifts.length ? byDriftRank(drifts.flatMap((d) => d.cases)) : [];
+    const summaryDriftCases = summaryDrifts.length ? byDriftRank(summaryDrifts.flatMap((d) => d.cases)) : [];
     const drift = drifts.length ? driftTotals(driftCases, rules.drift) : null;
     const first = blocks[0];
     const d0 = drifts[0];
@@ -19521,7 +20539,7 @@ function replay_sum(xs) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"runId":{"type":"string","minLength":1},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"runId":{"type":"string","minLength":1},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 
 
