@@ -192,6 +192,16 @@ describe('bundle.zip', () => {
     for (const n of names) expect(listed).toContain(n);
   });
 
+  it('a source file that cannot be read fails the bundle (no partial zip left), never the process', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-bundle-unreadable-'));
+    fs.writeFileSync(path.join(dir, 'a.json'), '{}');
+    fs.mkdirSync(path.join(dir, 'b.json')); // opens, then every read fails (EISDIR), as a file gone bad would
+    const out = path.join(dir, 'out', 'bundle.zip');
+    const sources = [{ name: 'a.json', path: path.join(dir, 'a.json') }, { name: 'b.json', path: path.join(dir, 'b.json') }];
+    await expect(writeBundleZip(sources, out, DEFAULT_BUNDLE_EPOCH)).rejects.toThrow(/^could not write .*bundle\.zip: EISDIR/);
+    expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([]);
+  });
+
   it('refuses an --out that is one of the files it bundles, leaving that file as it was', async () => {
     const { out, dir } = fakeRun();
     const report = path.join(dir, 'report.json');

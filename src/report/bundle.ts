@@ -195,6 +195,8 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
     archive.on('error', reject);
     archive.on('warning', reject);
   });
+  // Awaited after the last entry; an error before that is thrown by the entry's wait instead.
+  done.catch(() => {});
   archive.on('data', (chunk: Buffer) => {
     hash.update(chunk);
     bytes += chunk.length;
@@ -207,7 +209,13 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
       // stream made before its turn reads ahead and holds two chunks of its file for the whole bundle.
       const written = once(archive, 'entry');
       if (s.name === 'result.json') archive.append(bundledResultJson(fs.readFileSync(s.path)), entry);
-      else archive.append(fs.createReadStream(s.path, { highWaterMark: READ_CHUNK }), entry);
+      else {
+        // archiver pipes the stream on without its errors: a file that cannot be read (EACCES, EISDIR,
+        // gone) would be an uncaught exception that ends the process instead of a failed bundle.
+        const stream = fs.createReadStream(s.path, { highWaterMark: READ_CHUNK });
+        stream.once('error', (err) => archive.emit('error', err));
+        archive.append(stream, entry);
+      }
       await written;
     }
     await archive.finalize();
