@@ -18019,6 +18019,8 @@ async function writeBundleZip(sources, outFile, epoch) {
         archive.on('error', reject);
         archive.on('warning', reject);
     });
+    // Awaited after the last entry; an error before that is thrown by the entry's wait instead.
+    done.catch(() => { });
     archive.on('data', (chunk) => {
         hash.update(chunk);
         bytes += chunk.length;
@@ -18032,8 +18034,13 @@ async function writeBundleZip(sources, outFile, epoch) {
             const written = (0,external_node_events_.once)(archive, 'entry');
             if (s.name === 'result.json')
                 archive.append(bundledResultJson(external_node_fs_default().readFileSync(s.path)), entry);
-            else
-                archive.append(external_node_fs_default().createReadStream(s.path, { highWaterMark: READ_CHUNK }), entry);
+            else {
+                // archiver pipes the stream on without its errors: a file that cannot be read (EACCES, EISDIR,
+                // gone) would be an uncaught exception that ends the process instead of a failed bundle.
+                const stream = external_node_fs_default().createReadStream(s.path, { highWaterMark: READ_CHUNK });
+                stream.once('error', (err) => archive.emit('error', err));
+                archive.append(stream, entry);
+            }
             await written;
         }
         await archive.finalize();
