@@ -17889,9 +17889,11 @@ const FILE_MODE = 0o644;
 const ZLIB_LEVEL = 3;
 // Large reads and deflate output buffers: each chunk is a trip through the stream machinery and the
 // zlib thread, and archiver checksums and deflates one chunk at a time. With the defaults (64 KB in,
-// 16 KB out) the 710 MB snapshot took 5.0-5.1 s to bundle, with these 3.7-4.5 s (`toron-testops bundle`
-// on a 100k-case report folder). The bytes do not depend on them.
-const READ_CHUNK = 4 << 20;
+// 16 KB out) the 710 MB snapshot took 5.0-5.1 s to bundle, with 4 MB reads 3.7-4.5 s. Reads of 1 MB
+// bundle as fast (2.8 s against 2.6-3.8 s, `toron-testops bundle` on a 100k-case report folder) and
+// leave the run's peak lower: the chunks are garbage until V8's external-memory GC, and the 100k-case
+// run peaked at 444-456 MB with 1 MB reads against 464-468 MB with 4 MB. The bytes do not depend on them.
+const READ_CHUNK = 1 << 20;
 const DEFLATE_OUT_CHUNK = 256 << 10;
 /**
  * The files of a report folder that go into its bundle, sorted by entry name; missing ones are left out.
