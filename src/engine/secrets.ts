@@ -69,16 +69,28 @@ export function secretRedactor(headers: Record<string, string>): (text: string) 
   const values = Object.entries(headers)
     .filter(([name]) => !NOT_SECRET.has(name.toLowerCase()))
     .map(([, v]) => v);
-  const secrets = [...new Set(values)]
-    .flatMap((v) => [v, ...v.split(/\s+/)])
-    .filter((v) => v.length >= 8)
-    .sort((a, b) => b.length - a.length);
+  return valuesRedactor(values.flatMap((v) => [v, ...v.split(/\s+/)]).filter((v) => v.length >= 8));
+}
+
+/** Blanks each of `values` out of a text, longest first (a value inside another goes after it); identity when there are none. */
+export function valuesRedactor(values: readonly string[]): (text: string) => string {
+  const secrets = [...new Set(values)].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return IDENTITY;
   return (text) => {
     let out = text;
     for (const s of secrets) out = out.split(s).join('[redacted]');
     return out;
   };
+}
+
+/**
+ * An HTTP engine's redactors, for the adapter and the load transport alike: its header values and the
+ * credentials its URL carries, out of texts (`redact`) and out of parsed answers (`redactAnswer`, null
+ * when there is nothing to blank).
+ */
+export function engineRedactors(headers: Record<string, string>, url: URL): { redact: (text: string) => string; redactAnswer: ((body: unknown) => unknown) | null } {
+  const secrets = { ...headers, ...urlSecrets(url) };
+  return { redact: secretRedactor(secrets), redactAnswer: answerRedactor(secrets) };
 }
 
 /**

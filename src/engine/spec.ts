@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parse, type ParseEntry } from 'shell-quote';
 import { InputError } from '../util/errors.js';
+import { valuesRedactor } from './secrets.js';
 
 /** An engine SPEC (DESIGN §3.1) once parsed: which adapter, and what it needs. */
 export type EngineSpec =
@@ -131,13 +132,7 @@ export function argvSecrets(argv: readonly string[]): string[] {
 
 /** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
 export function argvRedactor(argv: readonly string[]): (text: string) => string {
-  const secrets = argvSecrets(argv);
-  if (secrets.length === 0) return (t) => t;
-  return (text) => {
-    let out = text;
-    for (const v of secrets) out = out.split(v).join('[redacted]');
-    return out;
-  };
+  return valuesRedactor(argvSecrets(argv));
 }
 
 export function redactTarget(spec: string): string {

@@ -1,7 +1,7 @@
 import { buildBaseHeaders, headerSafe } from '../engine/http.js';
 import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
-import { answerRedactor, secretRedactor, urlSecrets } from '../engine/secrets.js';
+import { engineRedactors } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
 import { firstNonUtf8Byte, notUtf8Message } from '../engine/utf8.js';
 import { contentEncodings, decodeSync } from '../engine/content-coding.js';
@@ -42,9 +42,7 @@ const KEEP_ALIVE_MS = 30_000;
 
 export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const base = buildBaseHeaders(opts);
-  const secrets = { ...base, ...urlSecrets(opts.url) };
-  const redact = secretRedactor(secrets);
-  const redactAnswer = answerRedactor(secrets);
+  const { redact, redactAnswer } = engineRedactors(base, opts.url);
   const portable = opts.printable;
   const reportable = portable ? (text: string) => portable(redact(text)) : redact;
   const printable = redactUrl(opts.url);
