@@ -363,7 +363,143 @@ const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __webpack_require__(26591);
+;// CONCATENATED MODULE: ./src/engine/secrets.ts
+
+/** RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const VARIABLE = /\$\{([^}]*)\}/g;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Expands `${NAME}` in configured header values from the environment. Every error names the header
+ * and the variable, never a value: the values are secrets (tokens, API keys).
+ */
+function expandHeaders(templates, env) {
+    const out = {};
+    for (const [name, template] of Object.entries(templates)) {
+        if (!HEADER_NAME.test(name)) {
+            throw new InputError(`engine header name "${printableName(name)}" is not a valid HTTP header name`, {
+                pointer: `/engine/headers`,
+            });
+        }
+        if (typeof template !== 'string') {
+            throw new InputError(`engine header "${name}" must be a string`, { pointer: headerPointer(name) });
+        }
+        const value = template.replace(VARIABLE, (_m, variable) => {
+            if (!VARIABLE_NAME.test(variable)) {
+                throw new InputError(`engine header "${name}" uses "\${${printableName(variable)}}", which is not a variable name ` +
+                    `(letters, digits and _, not starting with a digit)`, { pointer: headerPointer(name) });
+            }
+            const v = env[variable];
+            if (v === undefined) {
+                throw new InputError(`engine header "${name}" needs the environment variable ${variable}, which is not set`, { pointer: headerPointer(name) });
+            }
+            return v;
+        });
+        // A CR/LF in a value would split the request (header injection); say which, never what.
+        if (/[\r\n\0]/.test(value)) {
+            throw new InputError(`engine header "${name}" contains a line break or NUL once expanded (value not shown)`, { pointer: headerPointer(name) });
+        }
+        out[name] = value;
+    }
+    return out;
+}
+/**
+ * Headers that say how the body is written, never who is asking: the adapter sends `accept:
+ * application/json` and `accept-encoding: identity` on every request, and blanking those values made
+ * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
+ */
+const IDENTITY = (t) => t;
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
+/**
+ * A function that blanks every secret header value out of a text (an error message, an echoed body).
+ * Short values are skipped: blanking "1" everywhere would garble messages without protecting anything.
+ */
+function secretRedactor(headers) {
+    const values = Object.entries(headers)
+        .filter(([name]) => !NOT_SECRET.has(name.toLowerCase()))
+        .map(([, v]) => v);
+    return valuesRedactor(values.flatMap((v) => [v, ...v.split(/\s+/)]).filter((v) => v.length >= 8));
+}
+/** Blanks each of `values` out of a text, longest first (a value inside another goes after it); identity when there are none. */
+function valuesRedactor(values) {
+    const secrets = [...new Set(values)].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+    if (secrets.length === 0)
+        return IDENTITY;
+    return (text) => {
+        let out = text;
+        for (const s of secrets)
+            out = out.split(s).join('[redacted]');
+        return out;
+    };
+}
+/**
+ * An HTTP engine's redactors, for the adapter and the load transport alike: its header values and the
+ * credentials its URL carries, out of texts (`redact`) and out of parsed answers (`redactAnswer`, null
+ * when there is nothing to blank).
+ */
+function engineRedactors(headers, url) {
+    const secrets = { ...headers, ...urlSecrets(url) };
+    return { redact: secretRedactor(secrets), redactAnswer: answerRedactor(secrets) };
+}
+/**
+ * Blanks secret header values out of a parsed answer, in strings and member names, for engines that
+ * echo the request's headers back (a debug block): the answer goes into the snapshot, the bundle and
+ * failure messages, which must never hold a token. null when no header value is a secret, so the
+ * common case costs nothing. The parsed values are walked, not only the raw text: an engine may
+ * escape the token in its JSON ("a\/b" for "a/b") where a text search would miss it.
+ */
+function answerRedactor(headers) {
+    const redact = secretRedactor(headers);
+    if (redact === IDENTITY)
+        return null;
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return redact(v);
+        if (typeof v !== 'object' || v === null)
+            return v;
+        if (Array.isArray(v))
+            return v.map(walk);
+        const out = {};
+        for (const [k, item] of Object.entries(v)) {
+            // defineProperty: a member named __proto__ must stay a member, not become the prototype.
+            Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+    };
+    return walk;
+}
+/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
+const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
+/**
+ * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
+ * password (user:password@) and the values of query parameters named like credentials. redactUrl
+ * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
+ * error page) must not put them into the snapshot or the reports either.
+ */
+function urlSecrets(url) {
+    const out = {};
+    if (url.password)
+        out['url:password'] = decodeURIComponent(url.password);
+    for (const [name, value] of url.searchParams) {
+        if (CREDENTIAL_PARAM.test(name)) {
+            out[`url:query:${name}`] = value;
+            // As the engine may echo it: percent-encoded in its request line.
+            const encoded = encodeURIComponent(value);
+            if (encoded !== value)
+                out[`url:query:${name}:encoded`] = encoded;
+        }
+    }
+    return out;
+}
+function headerPointer(name) {
+    return `/engine/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+function printableName(s) {
+    return JSON.stringify(s).slice(1, -1).slice(0, 60);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/spec.ts
+
 
 
 
@@ -484,15 +620,7 @@ function argvSecrets(argv) {
 }
 /** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
 function argvRedactor(argv) {
-    const secrets = argvSecrets(argv);
-    if (secrets.length === 0)
-        return (t) => t;
-    return (text) => {
-        let out = text;
-        for (const v of secrets)
-            out = out.split(v).join('[redacted]');
-        return out;
-    };
+    return valuesRedactor(argvSecrets(argv));
 }
 function redactTarget(spec) {
     const s = spec.trim();
@@ -6008,131 +6136,6 @@ function requestPool(cases, runId) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/secrets.ts
-
-/** RFC 9110 token: what a header name may be made of. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VARIABLE = /\$\{([^}]*)\}/g;
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Expands `${NAME}` in configured header values from the environment. Every error names the header
- * and the variable, never a value: the values are secrets (tokens, API keys).
- */
-function expandHeaders(templates, env) {
-    const out = {};
-    for (const [name, template] of Object.entries(templates)) {
-        if (!HEADER_NAME.test(name)) {
-            throw new InputError(`engine header name "${printableName(name)}" is not a valid HTTP header name`, {
-                pointer: `/engine/headers`,
-            });
-        }
-        if (typeof template !== 'string') {
-            throw new InputError(`engine header "${name}" must be a string`, { pointer: headerPointer(name) });
-        }
-        const value = template.replace(VARIABLE, (_m, variable) => {
-            if (!VARIABLE_NAME.test(variable)) {
-                throw new InputError(`engine header "${name}" uses "\${${printableName(variable)}}", which is not a variable name ` +
-                    `(letters, digits and _, not starting with a digit)`, { pointer: headerPointer(name) });
-            }
-            const v = env[variable];
-            if (v === undefined) {
-                throw new InputError(`engine header "${name}" needs the environment variable ${variable}, which is not set`, { pointer: headerPointer(name) });
-            }
-            return v;
-        });
-        // A CR/LF in a value would split the request (header injection); say which, never what.
-        if (/[\r\n\0]/.test(value)) {
-            throw new InputError(`engine header "${name}" contains a line break or NUL once expanded (value not shown)`, { pointer: headerPointer(name) });
-        }
-        out[name] = value;
-    }
-    return out;
-}
-/**
- * Headers that say how the body is written, never who is asking: the adapter sends `accept:
- * application/json` and `accept-encoding: identity` on every request, and blanking those values made
- * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
- */
-const IDENTITY = (t) => t;
-const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
-/**
- * A function that blanks every secret header value out of a text (an error message, an echoed body).
- * Short values are skipped: blanking "1" everywhere would garble messages without protecting anything.
- */
-function secretRedactor(headers) {
-    const values = Object.entries(headers)
-        .filter(([name]) => !NOT_SECRET.has(name.toLowerCase()))
-        .map(([, v]) => v);
-    const secrets = [...new Set(values)]
-        .flatMap((v) => [v, ...v.split(/\s+/)])
-        .filter((v) => v.length >= 8)
-        .sort((a, b) => b.length - a.length);
-    if (secrets.length === 0)
-        return IDENTITY;
-    return (text) => {
-        let out = text;
-        for (const s of secrets)
-            out = out.split(s).join('[redacted]');
-        return out;
-    };
-}
-/**
- * Blanks secret header values out of a parsed answer, in strings and member names, for engines that
- * echo the request's headers back (a debug block): the answer goes into the snapshot, the bundle and
- * failure messages, which must never hold a token. null when no header value is a secret, so the
- * common case costs nothing. The parsed values are walked, not only the raw text: an engine may
- * escape the token in its JSON ("a\/b" for "a/b") where a text search would miss it.
- */
-function answerRedactor(headers) {
-    const redact = secretRedactor(headers);
-    if (redact === IDENTITY)
-        return null;
-    const walk = (v) => {
-        if (typeof v === 'string')
-            return redact(v);
-        if (typeof v !== 'object' || v === null)
-            return v;
-        if (Array.isArray(v))
-            return v.map(walk);
-        const out = {};
-        for (const [k, item] of Object.entries(v)) {
-            // defineProperty: a member named __proto__ must stay a member, not become the prototype.
-            Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
-        }
-        return out;
-    };
-    return walk;
-}
-/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
-const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
-/**
- * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
- * password (user:password@) and the values of query parameters named like credentials. redactUrl
- * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
- * error page) must not put them into the snapshot or the reports either.
- */
-function urlSecrets(url) {
-    const out = {};
-    if (url.password)
-        out['url:password'] = decodeURIComponent(url.password);
-    for (const [name, value] of url.searchParams) {
-        if (CREDENTIAL_PARAM.test(name)) {
-            out[`url:query:${name}`] = value;
-            // As the engine may echo it: percent-encoded in its request line.
-            const encoded = encodeURIComponent(value);
-            if (encoded !== value)
-                out[`url:query:${name}:encoded`] = encoded;
-        }
-    }
-    return out;
-}
-function headerPointer(name) {
-    return `/engine/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
-function printableName(s) {
-    return JSON.stringify(s).slice(1, -1).slice(0, 60);
-}
-
 // EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
 var hdr_histogram_js_dist = __webpack_require__(32960);
 ;// CONCATENATED MODULE: ./src/load/histogram.ts
@@ -7023,9 +7026,7 @@ const KEEP_ALIVE_MS = 30_000;
 function createHttpAdapter(opts) {
     const target = redactUrl(opts.url);
     const baseHeaders = buildBaseHeaders(opts);
-    const secrets = { ...baseHeaders, ...urlSecrets(opts.url) };
-    const redact = secretRedactor(secrets);
-    const redactAnswer = answerRedactor(secrets);
+    const { redact, redactAnswer } = engineRedactors(baseHeaders, opts.url);
     const outer = opts.printable;
     const pathsBase = opts.cwd ?? process.cwd();
     const portable = outer ? (text) => outer(portableText(text, pathsBase)) : (text) => text;
@@ -7450,9 +7451,7 @@ function decodeSync(body, encodings, cap) {
 const http_transport_KEEP_ALIVE_MS = 30_000;
 function httpTransport(opts) {
     const base = buildBaseHeaders(opts);
-    const secrets = { ...base, ...urlSecrets(opts.url) };
-    const redact = secretRedactor(secrets);
-    const redactAnswer = answerRedactor(secrets);
+    const { redact, redactAnswer } = engineRedactors(base, opts.url);
     const portable = opts.printable;
     const reportable = portable ? (text) => portable(redact(text)) : redact;
     const printable = redactUrl(opts.url);
