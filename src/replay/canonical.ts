@@ -226,3 +226,12 @@ function below(at: IgnoreNode, key: string): IgnoreNode | null | typeof DROP {
   const step = stepIgnore(at, key);
   return step.drop ? DROP : step.next;
 }
+
+/**
+ * Why an answer has no canonical form, from what the walk threw: nested deeper than its stack (a
+ * runaway trace thousands of levels deep), or holding what JSON cannot (a BigInt). The snapshot keeps
+ * such an answer as an 'unreadable' error and replay counts it as no answer, in these words.
+ */
+export function noCanonicalForm(err: unknown): string {
+  return `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}`;
+}

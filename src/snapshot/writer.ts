@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AnswerObservation, AnswerObserver } from '../runner/answers.js';
-import { canonicalJson, sha256Hex, sha256HexOf } from '../replay/canonical.js';
+import { canonicalJson, noCanonicalForm, sha256Hex, sha256HexOf } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
 import { CASES_OPENING, CASE_SEPARATOR, casesClosing } from './layout.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotCase, type SnapshotHeader, type SnapshotWritten } from './types.js';
@@ -110,7 +110,7 @@ export class SnapshotWriter implements AnswerObserver {
       } catch (err) {
         // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
         // the case is kept as an error, so that the rest of the suite still gets its snapshot.
-        unreadable = `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}`;
+        unreadable = noCanonicalForm(err);
       }
     }
     if (r.ok && ignore.error === undefined && unreadable === undefined) {

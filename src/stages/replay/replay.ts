@@ -1,6 +1,6 @@
 import type { EngineAdapter, EngineResult } from '../../engine/types.js';
 import { isRestartable } from '../../engine/create.js';
-import { canonicalHash, canonicalJson, sha256Hex } from '../../replay/canonical.js';
+import { canonicalHash, canonicalJson, noCanonicalForm, sha256Hex } from '../../replay/canonical.js';
 import { diffValues, firstDivergence, type ValueDiff } from '../../replay/divergence.js';
 import { driftStatus, type DriftStatus } from '../../replay/drift.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../../replay/ignore-paths.js';
@@ -498,6 +498,6 @@ function readable(body: unknown, tree: Parameters<typeof canonicalHash>[1]): { c
   try {
     return canonicalHash(body, tree);
   } catch (err) {
-    return { unreadable: `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message}` };
+    return { unreadable: noCanonicalForm(err) };
   }
 }
