@@ -2863,6 +2863,14 @@ function below(at, key) {
     const step = stepIgnore(at, key);
     return step.drop ? DROP : step.next;
 }
+/**
+ * Why an answer has no canonical form, from what the walk threw: nested deeper than its stack (a
+ * runaway trace thousands of levels deep), or holding what JSON cannot (a BigInt). The snapshot keeps
+ * such an answer as an 'unreadable' error and replay counts it as no answer, in these words.
+ */
+function noCanonicalForm(err) {
+    return `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : err.message}`;
+}
 
 ;// CONCATENATED MODULE: ./src/snapshot/layout.ts
 /**
@@ -3788,7 +3796,7 @@ class SnapshotWriter {
             catch (err) {
                 // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
                 // the case is kept as an error, so that the rest of the suite still gets its snapshot.
-                unreadable = `the answer has no canonical form: ${err instanceof RangeError ? 'nested too deeply' : err.message}`;
+                unreadable = noCanonicalForm(err);
             }
         }
         if (r.ok && ignore.error === undefined && unreadable === undefined) {
