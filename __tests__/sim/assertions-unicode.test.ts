@@ -175,3 +175,21 @@ describe('json-schema load-time errors', () => {
     );
   });
 });
+
+describe('failure messages show characters that print as a space or as nothing', () => {
+  it('a no-break space, a thin space and a soft hyphen in the answer are named, not printed', () => {
+    const r = run({ type: 'contains', value: 'hello world' }, 'say hello\u00a0world, in\u2009full, co\u00adop');
+    expect(r.pass).toBe(false);
+    expect(r.message).toContain('hello\\u00a0world');
+    expect(r.message).toContain('in\\u2009full');
+    expect(r.message).toContain('co\\u00adop');
+    expect(r.message).not.toMatch(/[\u00a0\u2009\u00ad]/);
+  });
+
+  it('an equals failure tells the two texts apart', () => {
+    const r = run({ type: 'equals', value: 'a b' }, 'a\u202fb');
+    expect(r.pass).toBe(false);
+    expect(r.message).toContain('"a b"');
+    expect(r.message).toContain('"a\\u202fb"');
+  });
+});

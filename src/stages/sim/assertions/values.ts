@@ -3,6 +3,13 @@ import { escapeControls } from '../../../util/printable.js';
 
 export const MAX_SHOWN = 200;
 
+/**
+ * Characters that print as a plain space or as nothing on most terminals and in HTML: a failure
+ * message must show them, or `contains "a b"` failing on "a\u00a0b" reads as the same text twice.
+ * Only messages escape them: ids and logs may hold them as they are.
+ */
+const LOOK_ALIKE_SPACES = /[\u00a0\u00ad\u034f\u115f\u1160\u1680\u180e\u2000-\u200a\u202f\u205f\u3000\u3164\uffa0]/g;
+
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
 export function short(value: unknown, max = MAX_SHOWN): string {
   let json: string | undefined;
@@ -13,7 +20,7 @@ export function short(value: unknown, max = MAX_SHOWN): string {
     return `(${typeName(value)} nested too deeply to show)`;
   }
   // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
-  const text = json === undefined ? String(json) : escapeControls(json);
+  const text = json === undefined ? String(json) : escapeControls(json).replace(LOOK_ALIKE_SPACES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (text.length <= max) return text;
   // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
   const cut = text.charCodeAt(max - 1) >= 0xd800 && text.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
