@@ -69,6 +69,27 @@ describe('declared behaviour (what the dataset pins or expects)', () => {
     expect(declared(pinning(['/confidence_score', 58]), forced).escalation).toBe(false);
   });
 
+  it('pins through members named __proto__ or constructor (JSON.parse keeps them as own members) never write to a prototype', () => {
+    // The answer and the dataset both come from outside; JSON.parse makes "__proto__" an ordinary member.
+    const body = JSON.parse('{"final_answer":"a","__proto__":{"x":1,"opus_used":true},"constructor":{"prototype":{"y":2}}}');
+    const c = pinning(['/__proto__/x', 1], ['/constructor/prototype/y', 2], ['/__proto__/opus_used', true]);
+    const part = pinnedPart(casePins(c), body) as Record<string, any>;
+    try {
+      expect(({} as any).x).toBeUndefined();
+      expect(({} as any).y).toBeUndefined();
+      expect(({} as any).opus_used).toBeUndefined();
+      // The pinned members are in the part as the answer has them: own members, plain data.
+      expect(JSON.stringify(part)).toBe('{"__proto__":{"x":1,"opus_used":true},"constructor":{"prototype":{"y":2}}}');
+      expect(Object.getPrototypeOf(part)).toBe(Object.prototype);
+      // A pin under __proto__ declares nothing the profile reads at the top level.
+      expect(declared(c, body)).toEqual({ escalation: false, contradictions: false });
+    } finally {
+      delete (Object.prototype as any).x;
+      delete (Object.prototype as any).y;
+      delete (Object.prototype as any).opus_used;
+    }
+  });
+
   it('pins under or above the field that shows the behaviour count, read by the profile on their own', () => {
     const r = long.state_snapshot.JUDICIAL_RESULT.opus_result.result;
     expect(declared(pinning(['/state_snapshot/JUDICIAL_RESULT/opus_result/result', r]), long).escalation).toBe(true);

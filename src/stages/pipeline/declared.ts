@@ -63,8 +63,8 @@ export function pinnedPart(pins: readonly Pin[], body: unknown): unknown {
     const last = pin.segments.length - 1;
     for (let i = 0; i <= last; i++) {
       const seg = pin.segments[i];
-      const next = Array.isArray(theirs) ? theirs[seg as number] : (theirs as Record<string, unknown>)[String(seg)];
-      const existing = Array.isArray(mine) ? mine[seg as number] : mine[String(seg)];
+      const next = own(theirs, seg);
+      const existing = own(mine, seg);
       if (placed.has(existing)) break; // an ancestor was pinned whole
       if (i === last) {
         put(mine, seg, next);
@@ -80,9 +80,22 @@ export function pinnedPart(pins: readonly Pin[], body: unknown): unknown {
   return root;
 }
 
+/**
+ * A member as JSON has it: own members only. An answer and a dataset may both name a member
+ * `__proto__` or `constructor` (JSON.parse keeps them as ordinary members); read through the
+ * prototype, `/constructor/prototype/x` would walk into Object.prototype and the copy would write there.
+ */
+function own(container: unknown, seg: string | number): unknown {
+  if (Array.isArray(container)) return typeof seg === 'number' ? container[seg] : undefined;
+  if (typeof container !== 'object' || container === null) return undefined;
+  const key = String(seg);
+  return Object.hasOwn(container, key) ? (container as Record<string, unknown>)[key] : undefined;
+}
+
 function put(container: Record<string, unknown> | unknown[], seg: string | number, value: unknown): void {
   if (Array.isArray(container)) container[seg as number] = value;
-  else container[String(seg)] = value;
+  // Defined, not assigned: assigning `__proto__` would set the copy's prototype instead of a member.
+  else Object.defineProperty(container, String(seg), { value, writable: true, enumerable: true, configurable: true });
 }
 
 export function expectsEscalation(c: SimCase): boolean {
