@@ -110,3 +110,24 @@ describe('bad datasets end the run cleanly with ERROR naming file, line and case
     expect(msg).toContain('gone.json');
   });
 });
+
+describe('a cmd: engine at an absolute path that does not exist', () => {
+  it('the reports shorten the path; the console names it whole, without the arguments', async () => {
+    const dir = makeProject({ 'sim/sim_dataset.json': { datasets: [] } });
+    const program = path.join(path.dirname(dir), 'no-such-folder-here', 'engine-bin');
+    const r = await runCli(['run', '--engine', `cmd:${program} --token s3cret`, '--stages', 'sim', '--run-id', 'p1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the engine's program is ${program} `);
+    expect(r.stderr + r.stdout).not.toContain('s3cret');
+    const report = fs.readFileSync(path.join(reportDir(dir, 'p1'), 'report.json'), 'utf8');
+    expect(report).toContain('…/engine-bin');
+    expect(report).not.toContain(program);
+  });
+
+  it('a program inside the project or found on PATH is not repeated', async () => {
+    const dir = makeProject({ 'sim/sim_dataset.json': { datasets: [] } });
+    const r = await runCli(['run', '--engine', `cmd:${path.join(dir, 'missing-engine')}`, '--stages', 'sim', '--run-id', 'p2'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("the engine's program is");
+  });
+});

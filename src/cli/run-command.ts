@@ -6,6 +6,8 @@ import { runPipeline, type RunOutcome } from '../runner/runner.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { relPath } from '../runner/paths.js';
 import { InputError, errorMessage } from '../util/errors.js';
+import { parseEngineSpec } from '../engine/spec.js';
+import { portablePath } from '../util/portable-path.js';
 import { warroomTable } from '../warroom/console-table.js';
 
 export const RUN_USAGE = `toron-testops run [options]
@@ -131,7 +133,26 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
   });
   process.stdout.write(verdictBlock(outcome, io.cwd));
   process.stderr.write(defaulted);
+  const program = outcome.verdict === 'ERROR' ? shortenedProgram(settings.engine.target, settings.cwd) : null;
+  if (program !== null) process.stderr.write(`toron-testops: the engine's program is ${program} (the reports name it by its last part only)\n`);
   return outcome.exitCode;
+}
+
+/**
+ * The program of a `cmd:` engine when the reports shorten it (an absolute path outside the project
+ * becomes `…/name`, since reports travel): a user whose engine did not start must see which path was
+ * tried. Only the program: its arguments may carry credentials. Null when nothing was shortened.
+ */
+export function shortenedProgram(target: string, cwd: string): string | null {
+  let program: string | undefined;
+  try {
+    const spec = parseEngineSpec(target);
+    program = spec.kind === 'command' ? spec.argv[0] : undefined;
+  } catch {
+    return null;
+  }
+  if (program === undefined || !path.isAbsolute(program)) return null;
+  return portablePath(program, cwd).startsWith('…/') ? program : null;
 }
 
 export function verdictBlock(o: RunOutcome, cwd: string): string {
