@@ -208,10 +208,18 @@ describe('load stage, k6 backend', () => {
     expect(readJson(path.join(reportDir(dir, 'k5'), 'report.json')).stages.load.reason).toMatch(/wrote no end-of-test summary/);
   });
 
-  it('k6 against a non-HTTP engine is a configuration ERROR naming load.generator', async () => {
+  it('k6 against a non-HTTP engine is a configuration ERROR naming load.generator, before any stage runs', async () => {
+    for (const engine of ['reference', 'cmd:node engine.mjs']) {
+      const dir = project({}, engine);
+      const r = await runCli(['run', '--stages', 'sim,load', '--run-id', 'k6'], { cwd: dir, env: env({ K6_FIXTURE: 'handle-summary-pass-compact' }) });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/testops\.config\.json:4\b.*load\.generator "k6" sends HTTP requests/);
+      // SIM did not run first: the gate stopped at the configuration.
+      expect(fs.existsSync(path.join(reportDir(dir, 'k6'), 'sim_summary.json'))).toBe(false);
+    }
+    // Without the load stage, k6 as the generator is no problem.
     const dir = project({}, 'reference');
-    const r = await runCli(['run', '--stages', 'load', '--run-id', 'k6'], { cwd: dir, env: env({ K6_FIXTURE: 'handle-summary-pass-compact' }) });
-    expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(readJson(path.join(reportDir(dir, 'k6'), 'report.json')).stages.load.reason).toMatch(/load.generator "k6" sends HTTP requests/);
+    const r = await runCli(['run', '--stages', 'sim', '--run-id', 'k7'], { cwd: dir, env: env({}) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });

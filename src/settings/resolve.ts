@@ -189,6 +189,7 @@ export function resolveSettings(input: ResolveInput): Settings {
   checkCrossFields(merged, config, checks);
   const engineFrom = resolveEngineVersion(merged, config, flags, checks);
   checkEngineSpecs(merged, engineFrom, checks);
+  checkK6Engine(merged, checks);
   checkCustomProfile(merged, config, checks);
   checks.throwIfAny();
 
@@ -342,6 +343,26 @@ function checkEngineSpecs(s: SettingsDefaults, engineFrom: Where, problems: Prob
       problems.add(`${subject}: ${errorMessage(err)}`, where);
     }
   }
+}
+
+/**
+ * k6 sends HTTP requests only: with a reference or cmd: engine the load stage could not run, and
+ * finding that out after SIM has run wastes the job. Only when the load stage is asked for.
+ */
+function checkK6Engine(s: SettingsDefaults, problems: Problems): void {
+  if (s.load.generator !== 'k6' || !s.stages.includes('load')) return;
+  let kind: string;
+  try {
+    kind = parseEngineSpec(s.engine.target).kind;
+  } catch {
+    return; // reported by checkEngineSpecs
+  }
+  if (kind === 'http') return;
+  problems.add(
+    `load.generator "k6" sends HTTP requests, but the engine is ${kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
+      'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)',
+    { pointer: '/load/generator' },
+  );
 }
 
 /** The `custom` profile reads its pointers from pipeline.custom; a confidence pointer needs its declared scale. */
