@@ -206,6 +206,34 @@ describe('GET /master/stream/{run_id}', () => {
     expect(again.status).toBe(204);
   });
 
+  it('a client that missed done resumes after a restart and still gets the outcome (its last id is past every stored finding)', async () => {
+    const dir = simProject(6);
+    server = await startTestServer(dir);
+    const posted = await postRun(server.url, { runId: 'resume-stored' });
+    const live = await readSse(server.url, posted.json.links.stream);
+    await waitFor('the run to settle', async () => (await request(server!.url, posted.json.links.status)).json.settled);
+    const lastFinding = Math.max(...seqs(live.messages.filter((m) => m.event === 'warroom')));
+    const done = live.messages.at(-1)!;
+    expect(done.event).toBe('done');
+    // The client saw everything up to an event after the last finding, then the connection broke.
+    const seen = Number(done.id) - 1;
+    expect(seen).toBeGreaterThan(lastFinding);
+    await server.close();
+    server = await startTestServer(dir);
+    const resumed = await readSse(server.url, posted.json.links.stream, { 'Last-Event-ID': String(seen) });
+    expect(resumed.status).toBe(200);
+    expect(resumed.messages.filter((m) => m.event === 'warroom')).toEqual([]);
+    const storedDone = resumed.messages.at(-1)!;
+    expect(storedDone.event).toBe('done');
+    expect(JSON.parse(storedDone.data).verdict).toBe('FAIL');
+    // Having it, the client is told there is nothing more (EventSource stops reconnecting)...
+    expect((await request(server.url, posted.json.links.stream, { headers: { 'Last-Event-ID': storedDone.id! } })).status).toBe(204);
+    // ...and a client that had the live done gets the outcome once more at most, then 204.
+    const again = await readSse(server.url, posted.json.links.stream, { 'Last-Event-ID': done.id! });
+    expect(again.messages.map((m) => m.event)).toEqual(['done']);
+    expect((await request(server.url, posted.json.links.stream, { headers: { 'Last-Event-ID': again.messages[0].id! } })).status).toBe(204);
+  });
+
   it('unknown and invalid run ids: 404 and 400', async () => {
     server = await startTestServer(simProject(1));
     expect((await request(server.url, '/master/stream/no-such-run')).status).toBe(404);

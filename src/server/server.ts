@@ -16,7 +16,7 @@ import { BASE_HEADERS, HttpError, intParam, parseJsonBody, readBody, sendError, 
 import { OverrideError, parseOverrides } from './overrides.js';
 import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from './run-manager.js';
 import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
-import { parseLastEventId } from './sse-frame.js';
+import { parseLastEventId, resumesAfterStoredDone } from './sse-frame.js';
 import { streamLiveRun, streamStoredRun } from './stream.js';
 
 export interface ServeOptions {
@@ -366,16 +366,17 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   function runStream(req: IncomingMessage, res: ServerResponse, runId: string, q: URLSearchParams): void {
     if (sseOpen >= maxSseClients) throw new HttpError(503, `too many open streams (${maxSseClients})`, { 'Retry-After': '5' });
     const after = parseLastEventId(req.headers['last-event-id'], q.get('lastEventId'));
+    const sawDone = resumesAfterStoredDone(req.headers['last-event-id'], q.get('lastEventId'));
     const live = manager.get(runId);
     if (live) {
       sseOpen++;
       res.on('close', () => sseOpen--);
-      streamLiveRun(req, res, live, after, manager.queuePosition(live));
+      streamLiveRun(req, res, live, after, manager.queuePosition(live), sawDone);
       return;
     }
     const detail = requireStore().getRun(runId);
     if (!detail) throw new HttpError(404, `no run ${runId}`);
-    streamStoredRun(req, res, detail, after);
+    streamStoredRun(req, res, detail, after, sawDone);
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });

@@ -34,6 +34,20 @@ export function parseLastEventId(header: string | string[] | undefined, query: s
   return Number(text);
 }
 
+/**
+ * The id of the `done` frame of a run streamed from the history database. The database does not
+ * keep the seq the live `done` had, so no number can say "this client has the outcome": a client
+ * whose last id is past every stored finding may have missed `done`. It gets the outcome again, with
+ * this id, and a client that resumes from this id gets 204.
+ */
+export const STORED_DONE_ID = 'done';
+
+/** Whether the client resumes from a stored run's `done` (it has the outcome). */
+export function resumesAfterStoredDone(header: string | string[] | undefined, query: string | null): boolean {
+  const raw = (Array.isArray(header) ? header[0] : header) ?? query ?? '';
+  return raw.trim() === STORED_DONE_ID;
+}
+
 function relativeReportDir(outDir: string, reportDir: string): string {
   if (!path.isAbsolute(reportDir)) return reportDir;
   return path.relative(outDir, reportDir).split(path.sep).join('/');

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunDetail } from '../store/types.js';
 import { BASE_HEADERS } from './http-util.js';
 import type { ManagedRun } from './run-manager.js';
-import { sseComment, sseInfoFrame } from './sse-frame.js';
+import { STORED_DONE_ID, sseComment, sseInfoFrame } from './sse-frame.js';
 
 /** How long a browser waits before reconnecting (it then sends Last-Event-ID). */
 const RETRY_MS = 2000;
@@ -28,8 +28,8 @@ function openStream(req: IncomingMessage, res: ServerResponse): void {
  * subscriber), then the live events, closed after `done`. A client that already has `done` gets
  * 204, which tells EventSource to stop reconnecting.
  */
-export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: ManagedRun, after: number, queuePosition: number): void {
-  if (run.log.hasDone() && after >= run.log.lastSeq) {
+export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: ManagedRun, after: number, queuePosition: number, sawDone = false): void {
+  if (run.log.hasDone() && (sawDone || after >= run.log.lastSeq)) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
     return;
@@ -46,14 +46,13 @@ export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: Ma
 /**
  * The stream of a run known only from the history database (it finished before this server started,
  * or long enough ago to leave memory): its WAR ROOM findings with their event ids, then `done`.
- * The `done` carries the id after the last finding, so a client that resumes from it gets 204.
+ * `done` always comes (a client resuming from a live id after the last finding may not have had
+ * it) with the id STORED_DONE_ID; a client that resumes from that id gets 204.
  */
-export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number): void {
+export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number, sawDone: boolean): void {
   const events = detail.events.filter((e) => e.seq === null || e.seq > after);
-  const maxSeq = detail.events.reduce((m, e) => Math.max(m, e.seq ?? 0), 0);
-  const doneId = maxSeq + 1;
   const finished = detail.status !== 'RUNNING';
-  if (finished && after >= doneId) {
+  if (finished && sawDone) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
     return;
@@ -66,8 +65,8 @@ export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detai
     parts.push(seq === null ? sseInfoFrame('warroom', body) : `id: ${seq}\nevent: warroom\ndata: ${JSON.stringify(body)}\n\n`);
   }
   if (finished) {
-    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode: null, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: doneId, time: detail.finishedAt, status: detail.status };
-    parts.push(`id: ${doneId}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`);
+    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode: null, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: null, time: detail.finishedAt, status: detail.status };
+    parts.push(`id: ${STORED_DONE_ID}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`);
   } else {
     // RUNNING in another process (a CLI run sharing this output folder): no live events from here.
     parts.push(sseInfoFrame('status', { runId: detail.runId, status: 'RUNNING', elsewhere: true }));
