@@ -228,6 +228,26 @@ describe('the real answers over HTTP, unchanged and mutated', () => {
     expect(pipeline.verdict).toBe('WARN');
     expect(pipeline.profile.used).toBe('toron-2.5h');
   });
+
+  it('an answer of no known shape fails answer-shape whether it comes before or after the first known one (the verdict does not depend on arrival order)', async () => {
+    const good = h25.filter((l) => !(l.response as any).opus_used).slice(0, 5);
+    const broken = { seq: 0, case: 'overloaded', request: { prompt: 'p' }, response: { error: 'overloaded' } } as SampleLine;
+    for (const lines of [
+      [broken, ...good],
+      [...good, broken],
+    ]) {
+      const numbered = lines.map((l, i) => ({ ...l, seq: i }));
+      const { pipeline, findings } = await serveAndRun(numbered, numbered.map((l) => clone(l.response)), { config: { sim: { concurrency: 1 } } });
+      const id = `s${numbered.findIndex((l) => l.case === 'overloaded')}-overloaded`;
+      const mine = pipelineFindings(findings);
+      expect(mine.map((f) => [f.type, f.severity, f.caseId])).toEqual([['pipeline-answer-shape', 'HIGH', id]]);
+      expect(mine[0].message).toMatch(/not a toron-2\.5h answer: \/final_answer is absent, not text/);
+      expect(pipeline.verdict).toBe('FAIL');
+      expect(pipeline.answers.checked).toBe(6);
+      expect(check(pipeline, 'profile-shape')).toMatchObject({ ok: true });
+      expect(check(pipeline, 'profile-shape').detail).toMatch(/; 1 answer\(s\) had no known shape \(checked as toron-2\.5h\)$/);
+    }
+  });
 });
 
 describe('run-level budgets and levels', () => {

@@ -4,6 +4,7 @@ import type { CustomProfilePointers, ProfileName } from '../../settings/types.js
 import type { SimCase } from '../sim/types.js';
 import { checkAnswer } from './answer-checks.js';
 import { casePins, declaredFor, type Pin } from './declared.js';
+import type { PipelineData } from './data.js';
 import type { ContradictionTally, EscalationTally } from './run-checks.js';
 import { ANSWER_CHECKS, type AnswerCheckName, type Thresholds } from './types.js';
 
@@ -51,8 +52,18 @@ export class PipelineCollector implements AnswerObserver {
   /** auto: the profile the first recognised answer picked, and where. */
   picked: ConcreteProfileName | null = null;
   pickedBy: number | null = null;
-  /** auto: answers before any recognised one (not checked: no profile to read them with). */
+  /**
+   * auto: answers of no known shape that nothing could check: before a known one, past the ones kept
+   * waiting (MAX_PENDING), or in a run that never saw a known shape.
+   */
   unrecognisedUnchecked = 0;
+  /**
+   * auto: answers of no known shape that came before any known one, waiting for the pick. Each is
+   * checked as the picked generation when it comes (answer-shape fails, as for a later one), so the
+   * verdict does not depend on which answer happened to arrive first. Only what each built-in profile
+   * says is wrong with it is kept, never the body.
+   */
+  readonly pending: PendingAnswer[] = [];
   /** auto: later answers of no known shape (checked with the picked profile). */
   unrecognisedAfterPick = 0;
   /** auto: answers of another known shape than the picked one, by shape; and the first one. */
@@ -92,23 +103,25 @@ export class PipelineCollector implements AnswerObserver {
     this.latencies.push(o.result.latencyMs);
     this.latencyCase.push(o.caseIndex);
     const body = o.result.body;
-    const profile = this.profileOf(body, o.caseIndex);
+    const profile = this.profileOf(body, o.caseIndex, o.repeat);
     if (!profile) return;
     this.check(profile, body, o);
   }
 
   /** Which profile reads this answer; null when none can (auto, before any known shape). */
-  private profileOf(body: unknown, caseIndex: number): Profile | null {
+  private profileOf(body: unknown, caseIndex: number, repeat: number): Profile | null {
     const { profile, custom } = this.options;
     if (profile !== 'auto') return profileFor(profile, body, custom);
     const detected = detectProfile(body);
     if (this.picked === null) {
       if (!detected) {
         this.unrecognisedUnchecked++;
+        if (this.pending.length < MAX_PENDING) this.pending.push(pendingOf(body, caseIndex, repeat));
         return null;
       }
       this.picked = detected;
       this.pickedBy = caseIndex;
+      checkPending(this, detected);
       return PROFILES[detected];
     }
     if (detected === null) {
@@ -186,6 +199,45 @@ export class PipelineCollector implements AnswerObserver {
     if (view.engineLatencyMs !== null) this.engineLatencies.push(view.engineLatencyMs);
   }
 
+}
+
+/** Answers of no known shape kept waiting for the pick at most (a few short strings each). */
+const MAX_PENDING = 10_000;
+
+/** An answer of no known shape that came before any known one (auto). */
+export interface PendingAnswer {
+  caseIndex: number;
+  repeat: number;
+  /** What each built-in profile finds wrong with it (an answer no profile detects is unreadable by all). */
+  problems: Record<BuiltinProfile, string[]>;
+}
+
+type BuiltinProfile = Exclude<ConcreteProfileName, 'custom'>;
+
+function pendingOf(body: unknown, caseIndex: number, repeat: number): PendingAnswer {
+  const problems = {} as Record<BuiltinProfile, string[]>;
+  for (const name of Object.keys(PROFILES) as BuiltinProfile[]) problems[name] = PROFILES[name].view(body).shapeProblems;
+  return { caseIndex, repeat, problems };
+}
+
+/**
+ * The waiting answers, checked as `picked`: each fails answer-shape (only), as an answer of no known
+ * shape after the pick does. Shared with merge, which does the same for a shard that never picked.
+ */
+export function checkPending(d: Pick<PipelineData, 'pending' | 'tallies'> & { checked: number; unrecognisedUnchecked: number; unrecognisedAfterPick: number }, picked: ConcreteProfileName): void {
+  const t = d.tallies.get('answer-shape')!;
+  for (const a of d.pending) {
+    const problems = a.problems[picked as BuiltinProfile] ?? [];
+    const message = `not a ${picked} answer: ${problems.length ? problems.join('; ') : 'it has no known Toron shape'}`;
+    d.checked++;
+    d.unrecognisedUnchecked--;
+    d.unrecognisedAfterPick++;
+    t.checked++;
+    t.failed++;
+    t.failedCases.add(a.caseIndex);
+    if (t.failures.length < KEEP_FAILURES) t.failures.push({ caseIndex: a.caseIndex, repeat: a.repeat, message });
+  }
+  d.pending.length = 0;
 }
 
 export function labelOf(c: Pick<SimCase, 'dataset' | 'id'>): string {

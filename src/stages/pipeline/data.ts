@@ -1,6 +1,6 @@
 import type { ConcreteProfileName } from '../../engine/profiles/index.js';
 import type { SimCase } from '../sim/types.js';
-import type { AnswerFailure, CheckTally, CollectorOptions } from './collector.js';
+import { checkPending, type AnswerFailure, type CheckTally, type CollectorOptions, type PendingAnswer } from './collector.js';
 import type { ContradictionTally, EscalationTally } from './run-checks.js';
 import { ANSWER_CHECKS, type AnswerCheckName } from './types.js';
 
@@ -22,6 +22,8 @@ export interface PipelineData {
   pickedBy: number | null;
   unrecognisedUnchecked: number;
   unrecognisedAfterPick: number;
+  /** Answers of no known shape waiting for a pick (only while `picked` is null). */
+  readonly pending: PendingAnswer[];
   switches: Partial<Record<ConcreteProfileName, number>>;
   firstSwitch: { caseIndex: number; to: ConcreteProfileName } | null;
   forms: Record<string, number>;
@@ -47,6 +49,8 @@ export interface PipelineShardData {
   pickedBy: number | null;
   unrecognisedUnchecked: number;
   unrecognisedAfterPick: number;
+  /** A shard that saw no known shape: its answers of no known shape, for merge to check as the run's pick. */
+  pending?: PendingAnswer[];
   switches: Partial<Record<ConcreteProfileName, number>>;
   firstSwitch: { caseIndex: number; to: ConcreteProfileName } | null;
   forms: Record<string, number>;
@@ -75,6 +79,7 @@ export function exportPipelineData(d: PipelineData): PipelineShardData {
     pickedBy: d.pickedBy,
     unrecognisedUnchecked: d.unrecognisedUnchecked,
     unrecognisedAfterPick: d.unrecognisedAfterPick,
+    ...(d.pending.length ? { pending: d.pending } : {}),
     switches: d.switches,
     firstSwitch: d.firstSwitch,
     forms: d.forms,
@@ -108,6 +113,7 @@ export function importPipelineData(j: PipelineShardData): PipelineData {
     pickedBy: j.pickedBy,
     unrecognisedUnchecked: j.unrecognisedUnchecked,
     unrecognisedAfterPick: j.unrecognisedAfterPick,
+    pending: (j.pending ?? []).map((a) => ({ ...a })),
     switches: { ...j.switches },
     firstSwitch: j.firstSwitch,
     forms: { ...j.forms },
@@ -165,7 +171,7 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
   for (const d of parts) for (const [i, c] of d.cases) cases.set(i, c);
   const undeclared = parts.flatMap((d) => d.undeclaredEscalationCases).sort((a, b) => a - b);
   const lat = parts.flatMap((d) => d.latencies.map((ms, k) => ({ ms, c: d.latencyCase[k] })));
-  return {
+  const merged: PipelineData = {
     options: parts[0].options,
     observed: sum((d) => d.observed),
     engineErrors: sum((d) => d.engineErrors),
@@ -174,6 +180,7 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
     pickedBy: first?.pickedBy ?? null,
     unrecognisedUnchecked: sum((d) => d.unrecognisedUnchecked),
     unrecognisedAfterPick: sum((d) => d.unrecognisedAfterPick),
+    pending: parts.flatMap((d) => d.pending).sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat),
     switches,
     firstSwitch: switchList[0] ?? null,
     forms,
@@ -205,4 +212,14 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
     engineLatencies: parts.flatMap((d) => d.engineLatencies),
     cases,
   };
+  // Shards that saw no known shape kept theirs waiting: the run's pick reads them, as in an unsharded run.
+  if (merged.picked !== null) {
+    checkPending(merged, merged.picked);
+    const shape = merged.tallies.get('answer-shape')!;
+    shape.failures.sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat).splice(KEEP_FAILURES);
+    const failedCases = [...shape.failedCases].sort((a, b) => a - b);
+    shape.failedCases.clear();
+    for (const i of failedCases) shape.failedCases.add(i);
+  }
+  return merged;
 }

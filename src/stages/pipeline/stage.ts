@@ -274,8 +274,8 @@ function profileShape(c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
     const to = Object.entries(c.switches).map(([k, n]) => `${n} as ${k}`).join(', ');
     parts.push(`${switched} answer(s) switched shape mid-run (${to}; first: ${labelOf(caseOf(c.firstSwitch!.caseIndex))}), checked as their own shape`);
   }
-  if (c.unrecognisedUnchecked) parts.push(`${c.unrecognisedUnchecked} answer(s) before it had no known shape and were not checked`);
-  if (c.unrecognisedAfterPick) parts.push(`${c.unrecognisedAfterPick} later answer(s) had no known shape (checked as ${c.picked})`);
+  if (c.unrecognisedUnchecked) parts.push(`${c.unrecognisedUnchecked} answer(s) of no known shape were not checked (too many came before the first known one)`);
+  if (c.unrecognisedAfterPick) parts.push(`${c.unrecognisedAfterPick} answer(s) had no known shape (checked as ${c.picked})`);
   const ok = switched === 0 && c.unrecognisedUnchecked === 0;
   const first = c.firstSwitch ? caseOf(c.firstSwitch.caseIndex) : undefined;
   return {

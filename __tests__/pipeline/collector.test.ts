@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/settings/defaults.js';
+import { PipelineCollector } from '../../src/stages/pipeline/collector.js';
+import { exportPipelineData, importPipelineData, mergePipelineData } from '../../src/stages/pipeline/data.js';
+import { judgePipeline } from '../../src/stages/pipeline/stage.js';
+import type { SimCase } from '../../src/stages/sim/types.js';
+import { clone, samples } from './helpers.js';
+
+/** The collector fed real answers (and broken ones) as SIM would, in a chosen arrival order. */
+
+const thresholds = { ...DEFAULTS.pipeline };
+const settings = { pipeline: DEFAULTS.pipeline, engine: { ...DEFAULTS.engine, profile: 'auto' as const } };
+
+function simCase(i: number): SimCase {
+  return { id: `c${i}`, dataset: 'd', input: { prompt: `p${i}` }, assert: [], tags: [], repeat: 1, ignorePaths: [], location: { file: 'sim/d.json', line: 3 + i } };
+}
+
+function feed(c: PipelineCollector, answers: [number, unknown][]): PipelineCollector {
+  for (const [i, body] of answers) {
+    c.observe({ case: simCase(i), caseIndex: i, repeat: 0, seed: 1, passed: true, result: { ok: true, body, raw: JSON.stringify(body), latencyMs: 10 } });
+  }
+  return c;
+}
+
+const collector = () => new PipelineCollector({ profile: 'auto', custom: null, thresholds });
+const good = samples['2.5h']()
+  .filter((l) => !(l.response as any).opus_used)
+  .slice(0, 4)
+  .map((l) => clone(l.response));
+const broken = { error: 'overloaded' };
+
+function verdictOf(d: Parameters<typeof judgePipeline>[0]) {
+  const { result, findings } = judgePipeline(d, { runId: 'r', settings });
+  return { verdict: result.verdict, findings: findings.map((f) => `${f.type} ${f.severity} ${f.caseId ?? '-'}`) };
+}
+
+describe('answers of no known shape before the first known one', () => {
+  it('are checked as the generation the first known answer picks: the same verdict in any arrival order', () => {
+    const first = feed(collector(), [[0, broken], [1, good[0]], [2, good[1]]]);
+    const last = feed(collector(), [[1, good[0]], [2, good[1]], [0, broken]]);
+    for (const c of [first, last]) {
+      expect(c.checked).toBe(3);
+      expect(c.unrecognisedUnchecked).toBe(0);
+      expect(c.unrecognisedAfterPick).toBe(1);
+      expect(c.tallies.get('answer-shape')).toMatchObject({ checked: 3, failed: 1 });
+      expect(verdictOf(c)).toEqual({ verdict: 'FAIL', findings: ['pipeline-answer-shape HIGH c0'] });
+    }
+    expect(first.tallies.get('answer-shape')!.failures[0].message).toBe(last.tallies.get('answer-shape')!.failures[0].message);
+    expect(first.tallies.get('answer-shape')!.failures[0].message).toMatch(/^not a toron-2\.5h answer: \/final_answer is absent, not text; \/state_snapshot is absent/);
+  });
+
+  it('a shard that saw only such answers hands them to merge, which checks them as the run pick: as an unsharded run', () => {
+    const whole = feed(collector(), [[0, broken], [1, good[0]], [2, good[1]], [3, broken]]);
+    const shardA = feed(collector(), [[0, broken], [3, broken]]);
+    const shardB = feed(collector(), [[1, good[0]], [2, good[1]]]);
+    expect(shardA.picked).toBeNull();
+    const merged = mergePipelineData([shardA, shardB].map((s) => importPipelineData(JSON.parse(JSON.stringify(exportPipelineData(s))))));
+    for (const d of [whole, merged]) {
+      expect(d.checked).toBe(4);
+      expect(d.tallies.get('answer-shape')).toMatchObject({ checked: 4, failed: 2 });
+      expect([...d.tallies.get('answer-shape')!.failedCases]).toEqual([0, 3]);
+      expect(verdictOf(d)).toEqual({ verdict: 'FAIL', findings: ['pipeline-answer-shape HIGH c0', 'pipeline-answer-shape HIGH c3'] });
+    }
+  });
+
+  it('a run with no known shape at all keeps them unchecked (the stage is skipped, as before)', () => {
+    const c = feed(collector(), [[0, broken], [1, { final_answer: 'toy' }]]);
+    expect(c).toMatchObject({ checked: 0, unrecognisedUnchecked: 2, picked: null });
+  });
+});
