@@ -43,47 +43,127 @@ function kindOf(v: unknown): Kind {
  * both answers had left out (see Divergence), so that the pointer is into the answers as sent.
  */
 export function firstDivergence(a: unknown, b: unknown, ignore: IgnoreTree = null): Divergence | null {
-  return diverge(a, b, [], ignore);
+  let found = null as Divergence | null;
+  walkPairs(a, b, ignore, {
+    missing: (at) => {
+      found = { pointer: segmentsToPointer(at) };
+      return true;
+    },
+    leaf: (x, y, at) => {
+      const d = leafDivergence(x, y, at);
+      if (d) found = d;
+      return d !== null;
+    },
+  });
+  return found;
 }
 
-function diverge(a: unknown, b: unknown, at: (string | number)[], ig: IgnoreTree): Divergence | null {
+function leafDivergence(a: unknown, b: unknown, at: (string | number)[]): Divergence | null {
   const ka = kindOf(a);
   if (ka !== kindOf(b)) return { pointer: segmentsToPointer(at) };
-  switch (ka) {
-    case 'string':
-      return a === b ? null : { pointer: segmentsToPointer(at), charIndex: firstDifferingChar(a as string, b as string) };
-    case 'array': {
-      const x = a as unknown[];
-      const y = b as unknown[];
-      const n = Math.min(x.length, y.length);
-      for (let i = 0; i < n; i++) {
-        const sent = originalIndex(ig, i);
-        at.push(sent);
-        const d = diverge(x[i], y[i], at, ignoreBelow(ig, String(sent)));
-        at.pop();
-        if (d) return d;
-      }
-      return x.length === y.length ? null : { pointer: segmentsToPointer([...at, originalIndex(ig, n)]) };
-    }
-    case 'object': {
-      const x = a as Record<string, unknown>;
-      const y = b as Record<string, unknown>;
-      for (const k of mergedKeys(x, y)) {
-        if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k)) return { pointer: segmentsToPointer([...at, k]) };
-        at.push(k);
-        const d = diverge(x[k], y[k], at, ignoreBelow(ig, k));
-        at.pop();
-        if (d) return d;
-      }
-      return null;
-    }
-    default:
-      return Object.is(a, b) || a === b ? null : { pointer: segmentsToPointer(at) };
-  }
+  if (ka === 'string') return a === b ? null : { pointer: segmentsToPointer(at), charIndex: firstDifferingChar(a as string, b as string) };
+  return Object.is(a, b) || a === b ? null : { pointer: segmentsToPointer(at) };
 }
 
 function mergedKeys(x: object, y: object): string[] {
   return [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+}
+
+/** What the walk of two values reports; each returns true to stop the walk. */
+interface PairVisitor {
+  /** An item or member one side has and the other has not (`at`: its pointer segments). */
+  missing(at: (string | number)[], left: { has: boolean; value: unknown }, right: { has: boolean; value: unknown }): boolean;
+  /** Two values that are not both arrays or both objects. */
+  leaf(x: unknown, y: unknown, at: (string | number)[]): boolean;
+}
+
+/** One container pair being walked: its child names (null for arrays) and the next child. */
+interface Frame {
+  x: unknown[] | Record<string, unknown>;
+  y: unknown[] | Record<string, unknown>;
+  ig: IgnoreTree;
+  keys: string[] | null;
+  /** Items or members to visit: for arrays the longer length. */
+  n: number;
+  i: number;
+}
+
+/**
+ * Both values walked together in canonical order (members by sorted name, items by index), with an
+ * explicit stack: answers nested thousands of levels deep have a canonical form, and a recursive walk
+ * ran out of stack before it. `at` holds the pointer segments of the pair visited (as sent, see
+ * Divergence); array items past the shorter list are `missing`.
+ */
+function walkPairs(a: unknown, b: unknown, ignore: IgnoreTree, v: PairVisitor): void {
+  const at: (string | number)[] = [];
+  const stack: Frame[] = [];
+  // Push a frame for two containers of one kind, or visit them as a leaf pair; true: stop.
+  const enter = (x: unknown, y: unknown, ig: IgnoreTree): boolean => {
+    const kx = kindOf(x);
+    if (kx === kindOf(y)) {
+      if (kx === 'array') {
+        const xa = x as unknown[];
+        const ya = y as unknown[];
+        stack.push({ x: xa, y: ya, ig, keys: null, n: Math.max(xa.length, ya.length), i: 0 });
+        return false;
+      }
+      if (kx === 'object') {
+        const keys = mergedKeys(x as object, y as object);
+        stack.push({ x: x as Record<string, unknown>, y: y as Record<string, unknown>, ig, keys, n: keys.length, i: 0 });
+        return false;
+      }
+    }
+    return v.leaf(x, y, at);
+  };
+  if (enter(a, b, ignore)) return;
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.n) {
+      stack.pop();
+      if (stack.length > 0) at.pop(); // the segment that led into this frame
+      continue;
+    }
+    const i = f.i++;
+    let seg: string | number;
+    let x: unknown;
+    let y: unknown;
+    let next: IgnoreTree;
+    if (f.keys === null) {
+      const xa = f.x as unknown[];
+      const ya = f.y as unknown[];
+      seg = originalIndex(f.ig, i);
+      if (i >= xa.length || i >= ya.length) {
+        at.push(seg);
+        const stop = v.missing(at, { has: i < xa.length, value: xa[i] }, { has: i < ya.length, value: ya[i] });
+        at.pop();
+        if (stop) return;
+        continue;
+      }
+      x = xa[i];
+      y = ya[i];
+      next = ignoreBelow(f.ig, String(seg));
+    } else {
+      const k = (seg = f.keys[i]);
+      const xo = f.x as Record<string, unknown>;
+      const yo = f.y as Record<string, unknown>;
+      const hx = Object.hasOwn(xo, k);
+      const hy = Object.hasOwn(yo, k);
+      if (!hx || !hy) {
+        at.push(k);
+        const stop = v.missing(at, { has: hx, value: hx ? xo[k] : undefined }, { has: hy, value: hy ? yo[k] : undefined });
+        at.pop();
+        if (stop) return;
+        continue;
+      }
+      x = xo[k];
+      y = yo[k];
+      next = ignoreBelow(f.ig, k);
+    }
+    at.push(seg);
+    const before = stack.length;
+    if (enter(x, y, next)) return;
+    if (stack.length === before) at.pop(); // a leaf pair: its segment is done
+  }
 }
 
 /**
@@ -100,59 +180,37 @@ export function diffValues(
   const chars = opts.previewChars ?? 160;
   const diffs: ValueDiff[] = [];
   let total = 0;
-  const add = (d: ValueDiff) => {
-    total++;
-    if (diffs.length < limit) diffs.push(d);
-  };
-  const walk = (x: unknown, y: unknown, at: (string | number)[], ig: IgnoreTree): void => {
-    const kx = kindOf(x);
-    const ky = kindOf(y);
-    if (kx === ky && kx === 'array') {
-      const xa = x as unknown[];
-      const ya = y as unknown[];
-      for (let i = 0; i < Math.max(xa.length, ya.length); i++) {
-        const sent = originalIndex(ig, i);
-        if (i >= xa.length) add({ pointer: segmentsToPointer([...at, sent]), kind: 'added', right: preview(ya[i], chars) });
-        else if (i >= ya.length) add({ pointer: segmentsToPointer([...at, sent]), kind: 'removed', left: preview(xa[i], chars) });
-        else {
-          at.push(sent);
-          walk(xa[i], ya[i], at, ignoreBelow(ig, String(sent)));
-          at.pop();
-        }
+  walkPairs(a, b, opts.ignore ?? null, {
+    missing: (at, left, right) => {
+      total++;
+      if (diffs.length < limit) {
+        const pointer = segmentsToPointer(at);
+        diffs.push(left.has ? { pointer, kind: 'removed', left: preview(left.value, chars) } : { pointer, kind: 'added', right: preview(right.value, chars) });
       }
-      return;
-    }
-    if (kx === ky && kx === 'object') {
-      const xo = x as Record<string, unknown>;
-      const yo = y as Record<string, unknown>;
-      for (const k of mergedKeys(xo, yo)) {
-        if (!Object.hasOwn(yo, k)) add({ pointer: segmentsToPointer([...at, k]), kind: 'removed', left: preview(xo[k], chars) });
-        else if (!Object.hasOwn(xo, k)) add({ pointer: segmentsToPointer([...at, k]), kind: 'added', right: preview(yo[k], chars) });
-        else {
-          at.push(k);
-          walk(xo[k], yo[k], at, ignoreBelow(ig, k));
-          at.pop();
-        }
+      return false;
+    },
+    leaf: (x, y, at) => {
+      const kx = kindOf(x);
+      if (kx === kindOf(y) && (x === y || Object.is(x, y))) return false;
+      total++;
+      if (diffs.length >= limit) return false;
+      const pointer = segmentsToPointer(at);
+      if (kx === 'string' && typeof y === 'string') {
+        const charIndex = firstDifferingChar(x as string, y);
+        diffs.push({
+          pointer,
+          kind: 'changed',
+          left: excerpt(x as string, charIndex, chars),
+          right: excerpt(y, charIndex, chars),
+          charIndex,
+          similarity: textSimilarity(x as string, y),
+        });
+      } else {
+        diffs.push({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
       }
-      return;
-    }
-    if (kx === ky && (x === y || Object.is(x, y))) return;
-    const pointer = segmentsToPointer(at);
-    if (kx === 'string' && ky === 'string') {
-      const charIndex = firstDifferingChar(x as string, y as string);
-      add({
-        pointer,
-        kind: 'changed',
-        left: excerpt(x as string, charIndex, chars),
-        right: excerpt(y as string, charIndex, chars),
-        charIndex,
-        similarity: textSimilarity(x as string, y as string),
-      });
-      return;
-    }
-    add({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
-  };
-  walk(a, b, [], opts.ignore ?? null);
+      return false;
+    },
+  });
   return { diffs, total };
 }
 
