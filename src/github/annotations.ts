@@ -71,11 +71,16 @@ export function orderAnnotations(items: PlannedAnnotation[], changedFiles: Reado
       (x, y) =>
         rank(x.a) - rank(y.a) ||
         changed(x.a) - changed(y.a) ||
-        (x.a.file ?? '\uffff').localeCompare(y.a.file ?? '\uffff') ||
+        byCodePoint(x.a.file ?? '\uffff', y.a.file ?? '\uffff') ||
         (x.a.line ?? 0) - (y.a.line ?? 0) ||
         x.i - y.i,
     )
     .map((x) => x.a);
+}
+
+/** Not localeCompare: the runner's locale (LANG) would decide which annotations fit under the limits. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function dedupe(items: PlannedAnnotation[]): PlannedAnnotation[] {

@@ -310,7 +310,9 @@ function loadMetrics(m: unknown): LoadView['metrics'] {
   const names = Object.keys(m).sort((a, b) => {
     const ia = METRIC_ORDER.indexOf(a);
     const ib = METRIC_ORDER.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+    // By code point, not localeCompare: that collates by the machine's locale (LANG), and report.html
+    // (in the bundle) must be the same bytes on every machine.
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
   });
   return names.map((name) => {
     const v = m[name];
