@@ -83,6 +83,21 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(pst, b), 'confidence-range', /140/);
   });
 
+  it('a confidence just off its scale, or far off it, is shown as it is, never rounded onto the bound it crosses', () => {
+    const a = byCase(stab, 'medical');
+    a.confidence_score = -0.0001;
+    expectOnly(run(pst, a), 'confidence-range', /confidence -0\.0001 on the declared 0-100 scale is -0\.000001 after normalisation, outside \[0, 1\]/);
+    a.confidence_score = 100.00001;
+    expectOnly(run(pst, a), 'confidence-range', /is 1\.0000001 after normalisation/);
+    a.confidence_score = 1e308;
+    expectOnly(run(pst, a), 'confidence-range', /confidence 1e\+308 on the declared 0-100 scale is 1e\+306 after normalisation/);
+    a.confidence_score = 59.9996;
+    const floor = failures(checkAnswer(pst.view(a), pst, { ...T, minConfidence: 0.6 }, { contradictions: false }));
+    expect(floor.map((r) => [r.name, (r as { message: string }).message])).toEqual([
+      ['confidence-floor', 'confidence 0.599996 (59.9996 on 0-100) is below the floor 0.6'],
+    ]);
+  });
+
   it('toron-3 confidence 82 on its 0..1 scale (never re-read as 0-100)', () => {
     const a = byCase(samples.t3query(), 'plain');
     a.consensus.confidence = 82;

@@ -68,3 +68,16 @@ describe('answers of no known shape before the first known one', () => {
     expect(c).toMatchObject({ checked: 0, unrecognisedUnchecked: 2, picked: null });
   });
 });
+
+describe('the confidence summary of the report', () => {
+  it('covers the confidences on their scale: one far off it (failing confidence-range) does not turn max and mean into null', () => {
+    const bodies = samples.stability().slice(0, 4).map((l) => clone(l.response) as any);
+    bodies[1].confidence_score = 1e308;
+    bodies[3].confidence_score = -5;
+    const c = feed(collector(), bodies.map((b, i) => [i, b] as [number, unknown]));
+    const { result } = judgePipeline(c, { runId: 'r', settings });
+    const report = result.report as { confidence: unknown };
+    expect(report.confidence).toEqual({ min: 0.77, max: 0.82, mean: 0.795, floor: 0 });
+    expect(JSON.parse(JSON.stringify(report.confidence))).toEqual(report.confidence);
+  });
+});

@@ -90,15 +90,17 @@ export function checkConfidence(v: AnswerView, p: Profile, minConfidence: number
   if (v.confidenceRaw === undefined) return [fail('confidence-range', `the confidence is missing (${v.confidencePointer} absent)`)];
   if (v.confidence === null) return [fail('confidence-range', `the confidence ${v.confidencePointer} is not a number (${JSON.stringify(v.confidenceRaw)})`)];
   const c = v.confidence;
-  if (c < 0 || c > 1) {
+  const outside = (x: number) => x < 0 || x > 1;
+  if (outside(c)) {
     return [
       fail(
         'confidence-range',
-        `confidence ${String(v.confidenceRaw)} on the declared ${scaleText(v.confidenceScale)} scale is ${round(c)} after normalisation, outside [0, 1]`,
+        `confidence ${String(v.confidenceRaw)} on the declared ${scaleText(v.confidenceScale)} scale is ${shown(c, outside)} after normalisation, outside [0, 1]`,
       ),
     ];
   }
-  const floor = c < minConfidence ? fail('confidence-floor', `confidence ${round(c)} (${String(v.confidenceRaw)} on ${scaleText(v.confidenceScale)}) is below the floor ${minConfidence}`) : ok('confidence-floor');
+  const below = (x: number) => x < minConfidence;
+  const floor = below(c) ? fail('confidence-floor', `confidence ${shown(c, below)} (${String(v.confidenceRaw)} on ${scaleText(v.confidenceScale)}) is below the floor ${minConfidence}`) : ok('confidence-floor');
   return [ok('confidence-range'), floor];
 }
 
@@ -127,6 +129,15 @@ export function checkAnswer(v: AnswerView, p: Profile, t: Thresholds, declared: 
   ];
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
+/**
+ * A value for a message about a bound it crosses: short (4 significant digits where they do), but
+ * never rounded onto or across the bound (-0.000001 is not "0", 0.599996 under a floor of 0.6 is not
+ * "0.6"), and never overflowed (1e306 is not "Infinity").
+ */
+function shown(x: number, stillFails: (y: number) => boolean): string {
+  for (let digits = 4; digits <= 17; digits++) {
+    const y = Number(x.toPrecision(digits));
+    if (stillFails(y)) return String(y);
+  }
+  return String(x);
 }

@@ -189,7 +189,9 @@ export class PipelineCollector implements AnswerObserver {
         else c.undeclaredOver++;
       }
     }
-    if (view.confidence !== null) {
+    // The summary is of confidences on their scale: one off it fails confidence-range, and a 1e306
+    // would make the mean meaningless (and max/mean Infinity, null in JSON).
+    if (view.confidence !== null && view.confidence >= 0 && view.confidence <= 1) {
       const k = this.confidence;
       k.n++;
       k.sum += view.confidence;
