@@ -15,9 +15,9 @@ function simCase(i: number): SimCase {
   return { id: `c${i}`, dataset: 'd', input: { prompt: `p${i}` }, assert: [], tags: [], repeat: 1, ignorePaths: [], location: { file: 'sim/d.json', line: 3 + i } };
 }
 
-function feed(c: PipelineCollector, answers: [number, unknown][]): PipelineCollector {
-  for (const [i, body] of answers) {
-    c.observe({ case: simCase(i), caseIndex: i, repeat: 0, seed: 1, passed: true, result: { ok: true, body, raw: JSON.stringify(body), latencyMs: 10 } });
+function feed(c: PipelineCollector, answers: [number, unknown, number?][]): PipelineCollector {
+  for (const [i, body, latencyMs = 10] of answers) {
+    c.observe({ case: simCase(i), caseIndex: i, repeat: 0, seed: 1, passed: true, result: { ok: true, body, raw: JSON.stringify(body), latencyMs } });
   }
   return c;
 }
@@ -79,5 +79,30 @@ describe('the confidence summary of the report', () => {
     const report = result.report as { confidence: unknown };
     expect(report.confidence).toEqual({ min: 0.77, max: 0.82, mean: 0.795, floor: 0 });
     expect(JSON.parse(JSON.stringify(report.confidence))).toEqual(report.confidence);
+  });
+});
+
+describe('latency outliers', () => {
+  const checkOf = (d: Parameters<typeof judgePipeline>[0], name: string) =>
+    (judgePipeline(d, { runId: 'r', settings }).result.report as { checks: { name: string }[] }).checks.find((x) => x.name === name);
+
+  it('too few answers to tell one: not applicable, saying so (not "0 answers above" a threshold the slowest one is above)', () => {
+    const c = feed(collector(), good.map((b, i) => [i, b, i === 3 ? 2000 : 10] as [number, unknown, number]));
+    expect(checkOf(c, 'latency-outliers')).toEqual({
+      name: 'latency-outliers',
+      ok: true,
+      severity: 'LOW',
+      level: 'info',
+      applicable: false,
+      checked: 4,
+      failed: 0,
+      detail: 'not judged: 4 SIM latencies, fewer than the 8 a median and MAD need to tell an outlier (slowest 2000 ms, median 10 ms)',
+    });
+  });
+
+  it('from 8 answers on, the slow one is an outlier', () => {
+    const bodies = samples['2.5h']().filter((l) => !(l.response as any).opus_used).slice(0, 8);
+    const c = feed(collector(), bodies.map((l, i) => [i, clone(l.response), i === 3 ? 2000 : 10] as [number, unknown, number]));
+    expect(checkOf(c, 'latency-outliers')).toMatchObject({ ok: false, checked: 8, failed: 1, cases: ['d/c3'] });
   });
 });

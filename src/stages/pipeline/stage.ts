@@ -11,6 +11,7 @@ import {
   contradictionSummary,
   escalationRate,
   findOutliers,
+  MIN_OUTLIER_SAMPLE,
   summariseLatency,
   undeclaredAnswers,
   type RunCheckResult,
@@ -161,18 +162,22 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
     const ci = c.latencyCase[o.index];
     outlierCases.set(ci, Math.max(outlierCases.get(ci) ?? 0, o.latencyMs));
   }
+  // findOutliers judges none below MIN_OUTLIER_SAMPLE: say so, not "0 above" a threshold the slowest may be above.
+  const tooFew = latency.count < MIN_OUTLIER_SAMPLE;
   judged.push({
     name: 'latency-outliers',
     result: {
       ok: outliers.length === 0,
-      na: latency.outlierAboveMs === null,
+      na: latency.outlierAboveMs === null || tooFew,
       checked: latency.count,
       failed: outliers.length,
       cases: [...outlierCases.keys()].slice(0, 10).map((i) => labelOf(caseOf(i))),
       detail:
         latency.outlierAboveMs === null
           ? 'no SIM latencies'
-          : `${outliers.length} answer(s) in ${outlierCases.size} case(s) above ${latency.outlierAboveMs} ms (median ${latency.median} + max(${t.latencyOutlierK} x MAD ${latency.mad}, ${t.latencyOutlierMinMs}))`,
+          : tooFew
+            ? `not judged: ${latency.count} SIM latencies, fewer than the ${MIN_OUTLIER_SAMPLE} a median and MAD need to tell an outlier (slowest ${round(latency.max!, 1)} ms, median ${latency.median} ms)`
+            : `${outliers.length} answer(s) in ${outlierCases.size} case(s) above ${latency.outlierAboveMs} ms (median ${latency.median} + max(${t.latencyOutlierK} x MAD ${latency.mad}, ${t.latencyOutlierMinMs}))`,
     },
     findings: [...outlierCases].map(([i, ms]) => ({
       case: caseOf(i),
