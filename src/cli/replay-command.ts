@@ -57,12 +57,29 @@ export function parseReplayArgs(argv: string[]): { snapshot: string | null; rest
  * along with the report of the run it came from.
  */
 function refuseOwnReportFolder(snapshot: string, settings: { cwd: string; out: string; runId: string }): void {
-  const { reportDir } = runPaths(settings.cwd, settings.out, settings.runId);
+  const { reportDir, snapshot: ownSnapshot } = runPaths(settings.cwd, settings.out, settings.runId);
   const abs = path.resolve(settings.cwd, snapshot);
+  // <out>/snapshots/<run_id>.json of this very run id: the replay would replace that run's report folder
+  // (report, bundle) and leave its snapshot beside a replay's report under one run id.
+  if (sameFile(abs, ownSnapshot)) {
+    throw new InputError(
+      `${snapshot} is the snapshot of run ${settings.runId}, whose report folder this replay (run id ${settings.runId}) would replace: give the replay another --run-id or --out`,
+    );
+  }
   if (abs !== reportDir && !abs.startsWith(reportDir + path.sep)) return;
   throw new InputError(
     `${snapshot} is in the report folder of run ${settings.runId}, which this replay (run id ${settings.runId}) empties before reading it: give the replay another --run-id or --out`,
   );
+}
+
+/** By real path when both exist (a symbolic link to the snapshot is the snapshot), else by path. */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 /** `toron-testops replay SNAPSHOT`: the pipeline with only the replay stage, fed by a stored snapshot. */
