@@ -188,12 +188,12 @@ describe('bad datasets: every error names the file, the line and the case', () =
     [
       'a line break in an id (it would forge a log line)',
       { id: 'a\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS', input: { prompt: 'p' } },
-      '/cases/0/id case "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls), got "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS"',
+      '/cases/0/id case "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates, got "a\\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS"',
     ],
     [
       'a DEL, a line separator or a bidi override in an id (shown escaped)',
       { id: 'a\u007fb\u2028c\u202ed', input: { prompt: 'p' } },
-      '/cases/0/id case "a\\x7fb\\u2028c\\u202ed": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls), got "a\\x7fb\\u2028c\\u202ed"',
+      '/cases/0/id case "a\\x7fb\\u2028c\\u202ed": "id" must be text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates, got "a\\x7fb\\u2028c\\u202ed"',
     ],
     ['bad ignorePaths', { id: 'r', input: { prompt: 'p' }, ignorePaths: ['random_witness'] }, '/cases/0/ignorePaths/0 case "r": item 0 of "ignorePaths" must be a JSON Pointer such as "/final_answer", got "random_witness"'],
     ['bad level', { id: 'r', input: { prompt: 'p' }, assert: [{ type: 'contains', value: 'x', level: 'fatal' }] }, '/cases/0/assert/0/level case "r": "level" must be one of "error", "warn", got "fatal"'],
@@ -230,8 +230,8 @@ describe('suite-level warnings', () => {
   it('warns about a case id shared across datasets and an empty dataset', () => {
     const dir = tmpSuite({
       'sim/sim_dataset.json': { datasets: [{ name: 'a', path: 'a.json' }, { name: 'b', path: 'b.json' }, { name: 'c', path: 'c.json' }] },
-      'sim/a.json': { name: 'a', cases: [{ id: 'same', input: { prompt: 'p' } }] },
-      'sim/b.json': { name: 'b', cases: [{ id: 'same', input: { prompt: 'q' } }] },
+      'sim/a.json': { name: 'a', cases: [{ id: 'same', input: { prompt: 'p' }, assert: [{ type: 'is-json' }] }] },
+      'sim/b.json': { name: 'b', cases: [{ id: 'same', input: { prompt: 'q' }, assert: [{ type: 'is-json' }] }] },
       'sim/c.json': { name: 'c', cases: [] },
     });
     const s = loadSuite('sim/sim_dataset.json', { cwd: dir });
@@ -240,6 +240,27 @@ describe('suite-level warnings', () => {
       'sim/b.json:4: case id "same" is also used in dataset "a"',
       'sim/c.json: dataset "c" has no cases',
     ]);
+  });
+
+  it('names the cases that can never fail: no assertions (defaults included) and no expected behaviour', () => {
+    const cases = [
+      { id: 'bare', input: { prompt: 'p' } },
+      { id: 'empty-assert', input: { prompt: 'p' }, assert: [], expected: {} },
+      { id: 'declares', input: { prompt: 'p' }, expected: { opus_used: true } },
+      { id: 'asserts', input: { prompt: 'p' }, assert: [{ type: 'is-json' }] },
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `more${i}`, input: { prompt: 'p' } })),
+    ];
+    const dir = tmpSuite({
+      'sim/sim_dataset.json': { datasets: [{ name: 'a', path: 'a.json' }, { name: 'd', path: 'd.json' }] },
+      'sim/a.json': { name: 'a', cases },
+      // Dataset defaults count as the case's own assertions.
+      'sim/d.json': { name: 'd', defaults: { assert: [{ type: 'is-json' }] }, cases: [{ id: 'x', input: { prompt: 'p' } }] },
+    });
+    const s = loadSuite('sim/sim_dataset.json', { cwd: dir });
+    expect(s.unasserted.map((u) => [u.dataset, u.cases.map((c) => c.id)])).toEqual([['a', ['bare', 'empty-assert', 'more0', 'more1', 'more2', 'more3', 'more4']]]);
+    expect(s.warnings).toHaveLength(1);
+    expect(s.warnings[0]).toMatch(/^sim\/a\.json:\d+: 7 case\(s\) of dataset "a" assert nothing and declare no expected behaviour/);
+    expect(s.warnings[0]).toMatch(/"bare" \(line \d+\), "empty-assert" \(line \d+\), "more0" .*"more2" \(line \d+\) and 2 more$/);
   });
 
   it('loadDataset works on its own with a registry folder', () => {
