@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES, type Profile } from '../../src/engine/profiles/index.js';
+import { PROFILES, customProfile, type Profile } from '../../src/engine/profiles/index.js';
 import { checkAnswer } from '../../src/stages/pipeline/answer-checks.js';
 import type { AnswerCheckResult, Thresholds } from '../../src/stages/pipeline/types.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
@@ -161,6 +161,38 @@ describe('mutated copies raise exactly the expected failure', () => {
     delete a.contradictions;
     expectOnly(run(pst, a), 'contradiction-density', /^the contradiction count \/contradictions is missing/);
     expect(failures(run(p25, byCase(h25, 'question')))).toEqual([]);
+  });
+
+  it('a contradiction count that is no count (negative, fractional) or a tier-1 list that is no list fails, never counts as 0', () => {
+    const a = byCase(stab, 'question');
+    for (const [value, shown] of [
+      [-3, 'number -3'],
+      [2.5, 'number 2.5'],
+    ] as const) {
+      a.contradictions = value;
+      expectOnly(run(pst, a), 'contradiction-density', new RegExp(`^the contradiction count /contradictions is ${shown}, not a count \\(a whole number, 0 or more\\)$`));
+      expect(pst.view(a).contradictions).toBeNull();
+    }
+    const b = byCase(h25, 'question');
+    for (const [value, shown] of [
+      [7, 'number 7'],
+      ['a; b; c; d; e; f', 'a string ("a; b; c; d; e; f")'],
+      [{ a: 1 }, 'an object'],
+    ] as const) {
+      b.state_snapshot.T1_RAW[2].contradictions = value;
+      expectOnly(run(p25, b), 'contradiction-density', new RegExp(`^the tier-1 contradictions /state_snapshot/T1_RAW/2/contradictions is ${shown.replace(/[()]/g, '\\$&')}, not a list$`));
+    }
+    // Absent (or null) in a tier-1 entry is "none": the real engine always writes a list, a lean one may not.
+    delete b.state_snapshot.T1_RAW[2].contradictions;
+    expect(failures(run(p25, b))).toEqual([]);
+    b.state_snapshot.T1_RAW[2].contradictions = null;
+    expect(failures(run(p25, b))).toEqual([]);
+    // custom: a mapped count follows the same rule; a list counts its items.
+    const pc = customProfile({ answer: '/a', contradictions: '/c' });
+    expectOnly(run(pc, { a: 'x', c: -1 }), 'contradiction-density', /^the contradiction count \/c is number -1, not a count/);
+    expectOnly(run(pc, { a: 'x', c: 'two' }), 'contradiction-density', /^the contradiction count \/c is a string \("two"\), not a number/);
+    expect(pc.view({ a: 'x', c: ['p', 'q'] }).contradictions).toBe(2);
+    expect(failures(run(pc, { a: 'x', c: 3 }))).toEqual([]);
   });
 
   it('7 contradictions (the patch counts them; 2.5h lists them per tier-1 model)', () => {

@@ -1,5 +1,5 @@
 import type { AnswerView, CustomPointers, Profile, T1View, T2View, T3View } from './types.js';
-import { at, bool, countOf, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
+import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
 
 /**
  * The `custom` profile: JSON Pointers from config (`pipeline.custom`) map any engine's answer onto the
@@ -35,10 +35,14 @@ export function customProfile(p: CustomPointers): Profile {
     return { pointer: p.t3Items ?? p.t3Sources ?? '', items: countOf(items), sources: countOf(sources) };
   }
 
-  function contradictionsOf(body: unknown): number | null {
-    if (p.contradictions === undefined) return null;
+  /** A list (its length) or a count; absent is not measured; anything else is a problem, never 0. */
+  function contradictionsOf(body: unknown): { count: number | null; problem?: string } {
+    if (p.contradictions === undefined) return { count: null };
     const raw = at(body, p.contradictions);
-    return Array.isArray(raw) ? raw.length : finiteNumber(raw);
+    if (Array.isArray(raw)) return { count: raw.length };
+    if (raw === undefined || raw === null) return { count: null };
+    const problem = countProblem(p.contradictions, raw);
+    return problem === null ? { count: raw as number } : { count: null, problem };
   }
 
   function view(body: unknown): AnswerView {
@@ -47,6 +51,7 @@ export function customProfile(p: CustomPointers): Profile {
     if (answer === undefined) shapeProblems.push(`${p.answer || '(the whole answer)'} is absent`);
     const tierPath = p.tierPath === undefined ? null : tierList(at(body, p.tierPath));
     const confidenceRaw = p.confidence === undefined ? undefined : at(body, p.confidence);
+    const contradictions = contradictionsOf(body);
     return {
       profile: 'custom',
       shapeProblems,
@@ -63,7 +68,8 @@ export function customProfile(p: CustomPointers): Profile {
       opusEscalated: p.opusEscalated === undefined ? null : bool(at(body, p.opusEscalated)),
       judicial: p.judicial === undefined ? null : nonEmpty(at(body, p.judicial)),
       tierPathHasT4: tierPath ? tierPath.some((t) => t.toUpperCase() === 'T4') : null,
-      contradictions: contradictionsOf(body),
+      contradictions: contradictions.count,
+      ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
       engineLatencyMs: p.engineLatencyMs === undefined ? null : finiteNumber(at(body, p.engineLatencyMs)),
     };
   }

@@ -77,3 +77,12 @@ export function normalise(raw: unknown, scale: 1 | 100): number | null {
   const n = finiteNumber(raw);
   return n === null ? null : n / scale;
 }
+
+/** Why a reported contradiction count is unreadable (null: it is a count, a whole number 0 or more). */
+export function countProblem(pointer: string, v: unknown): string | null {
+  if (v === undefined) return `the contradiction count ${pointer} is missing`;
+  const n = finiteNumber(v);
+  if (n === null) return `the contradiction count ${pointer} is ${describe(v)}, not a number`;
+  if (!Number.isInteger(n) || n < 0) return `the contradiction count ${pointer} is ${describe(v)}, not a count (a whole number, 0 or more)`;
+  return null;
+}

@@ -1,5 +1,5 @@
 import type { AnswerView, Profile, T1View, T2View, T3View } from './types.js';
-import { at, bool, countOf, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
+import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
 
 /**
  * toron-2.5h (RyuzenToronV25HPlus) and its stability patch, as the real answers in
@@ -55,17 +55,26 @@ function t3Of(body: unknown): T3View | null {
   };
 }
 
-/** Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. */
-function t1Contradictions(body: unknown): number | null {
+/**
+ * Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. An entry's
+ * list that is there but no list (a number, a text) is a problem, never "none": counting it as 0
+ * would pass an answer whose model reported 7. Absent or null is none (the engine writes [] then).
+ */
+function t1Contradictions(body: unknown): { count: number | null; problem?: string } {
   const raw = at(body, T1);
-  if (!Array.isArray(raw)) return null;
+  if (!Array.isArray(raw)) return { count: null };
   const seen = new Set<string>();
-  for (const e of raw) {
+  for (let i = 0; i < raw.length; i++) {
+    const e = raw[i];
     const list = isRecord(e) ? e.contradictions : undefined;
     if (Array.isArray(list)) for (const c of list) seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+    else if (list !== undefined && list !== null) {
+      return { count: null, problem: `the tier-1 contradictions ${T1}/${i}/contradictions is ${describe(list)}, not a list` };
+    }
   }
-  return seen.size;
+  return { count: seen.size };
 }
+
 
 function shapeProblems(body: unknown): string[] {
   if (!isRecord(body)) return [`the answer is ${describe(body)}, not a JSON object`];
@@ -77,6 +86,7 @@ function shapeProblems(body: unknown): string[] {
 
 function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
   const confidenceRaw = at(body, '/confidence_score');
+  const contradictions = t1Contradictions(body);
   return {
     profile,
     shapeProblems: shapeProblems(body),
@@ -93,7 +103,8 @@ function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
     opusEscalated: bool(at(body, '/opus_used')),
     judicial: nonEmpty(at(body, JUDICIAL)),
     tierPathHasT4: null,
-    contradictions: t1Contradictions(body),
+    contradictions: contradictions.count,
+    ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
     engineLatencyMs: null,
   };
 }
@@ -159,12 +170,16 @@ export const toron25hStabilityProfile: Profile = {
     const v = baseView(body, 'toron-2.5h-stability');
     const path = v.tierPath;
     v.tierPathHasT4 = path ? path.includes('T4') : null;
-    // The patch reports its count as an int: one missing or not a number is a broken answer, not a
-    // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+    // The patch reports its count as an int: one missing, not a number or not a count (-3, 2.5) is a
+    // broken answer, not a generation without the figure.
     const reported = at(body, '/contradictions');
-    const count = finiteNumber(reported);
-    if (count !== null) v.contradictions = count;
-    else v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${describe(reported)}, not a number`}`;
+    const problem = countProblem('/contradictions', reported);
+    delete v.contradictionsProblem; // the patch's own count is what is judged, not its tier-1 lists
+    if (problem === null) v.contradictions = reported as number;
+    else {
+      v.contradictions = null;
+      v.contradictionsProblem = problem;
+    }
     v.engineLatencyMs = finiteNumber(at(body, '/latency_ms'));
     return v;
   },
