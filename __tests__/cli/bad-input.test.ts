@@ -131,3 +131,27 @@ describe('a cmd: engine at an absolute path that does not exist', () => {
     expect(r.stderr).not.toContain("the engine's program is");
   });
 });
+
+describe('cases that can never fail', () => {
+  it('are one LOW WAR ROOM finding per dataset, with the first case and its line; the verdict is the engine\'s', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'smoke', path: 'smoke.json', enabled: true, tags: [] }] },
+      'sim/smoke.json': {
+        name: 'smoke',
+        cases: [
+          { id: 'checked', input: { prompt: 'Hi' }, assert: [{ type: 'contains', value: 'Hi' }] },
+          { id: 'idle-1', input: { prompt: 'Hi' } },
+          { id: 'idle-2', input: { prompt: 'Hi' }, assert: [] },
+        ],
+      },
+    });
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'u1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = readJson(path.join(reportDir(dir, 'u1'), 'report.json'));
+    const found = report.warroom.filter((f: { type: string }) => f.type === 'sim-case-unasserted');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'LOW', subsystem: 'sim', caseId: 'idle-1', location: { file: 'sim/smoke.json' } });
+    expect(found[0].message).toMatch(/2 case\(s\) of dataset "smoke" assert nothing.*"idle-1" \(line \d+\), "idle-2" \(line \d+\)$/);
+    expect(found[0].remediation).toMatch(/Add at least one assertion/);
+  });
+});

@@ -59,6 +59,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     severity: 'LOW',
     remediation: 'A warn-level assertion failed: review whether the engine change is intended and tighten or update the case.',
   },
+  'sim-case-unasserted': {
+    severity: 'LOW',
+    remediation:
+      'These cases have no assertions and no expected behaviour, so they pass whenever the engine answers anything. Add at least one assertion (e.g. is-json, contains, a schema) or an expected block, or remove the cases.',
+  },
   'sim-dataset-unregistered': {
     severity: 'INFO',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',

@@ -130,6 +130,23 @@ export interface Suite {
   datasets: Dataset[];
   cases: SimCase[];
   warnings: string[];
+  /** Per dataset, the selected cases that can never fail SIM: no assertions and no expected behaviour. */
+  unasserted: { dataset: string; cases: SimCase[] }[];
+}
+
+/** A case SIM passes whenever the engine answers: nothing asserted, nothing declared for the pipeline checker. */
+export function isUnasserted(c: SimCase): boolean {
+  return c.assert.length === 0 && (c.expected === undefined || Object.keys(c.expected).length === 0);
+}
+
+/** What to say about a dataset's unasserted cases: the first few by id and line, and how many in all. */
+export function unassertedMessage(dataset: string, cases: SimCase[]): string {
+  const shown = cases.slice(0, 5).map((c) => `"${c.id}" (line ${c.location.line})`).join(', ');
+  const more = cases.length > 5 ? ` and ${cases.length - 5} more` : '';
+  return (
+    `${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
+    `so SIM passes them whenever the engine answers: ${shown}${more}`
+  );
 }
 
 /**
@@ -164,6 +181,7 @@ export function loadSuite(
   const datasets: Dataset[] = [];
   const cases: SimCase[] = [];
   const seenIds = new Map<string, string>();
+  const unasserted: Suite['unasserted'] = [];
   for (const entry of selected) {
     const ds = loadDataset(entry, { cwd: opts.cwd, registryDir: registry.dir });
     if (ds.cases.length === 0) warnings.push(`${ds.file}: dataset "${ds.name}" has no cases`);
@@ -178,9 +196,14 @@ export function loadSuite(
       cases.push(c);
     }
     datasets.push(kept === ds.cases ? ds : { ...ds, cases: kept });
+    const idle = kept.filter(isUnasserted);
+    if (idle.length > 0) {
+      unasserted.push({ dataset: ds.name, cases: idle });
+      warnings.push(`${idle[0].location.file}:${idle[0].location.line}: ${unassertedMessage(ds.name, idle)}`);
+    }
   }
   if (wanted !== null && cases.length === 0) {
     warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
   }
-  return { datasets, cases, warnings };
+  return { datasets, cases, warnings, unasserted };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
-import { loadSuite } from './dataset.js';
+import { loadSuite, unassertedMessage } from './dataset.js';
 import { compileCaseChecks } from './check.js';
 import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
@@ -36,6 +36,11 @@ export const simStage: Stage = {
       tags: settings.sim.tags,
     });
     for (const w of suite.warnings) ctx.log('warn', 'sim', w);
+    // A gate whose cases cannot fail says so where findings are read, once per dataset.
+    for (const u of suite.unasserted) {
+      const first = u.cases[0];
+      ctx.raise({ type: 'sim-case-unasserted', severity: 'LOW', subsystem: 'sim', caseId: first.id, location: first.location, message: unassertedMessage(u.dataset, u.cases) });
+    }
     // A shard runs its slice (src/shard/slice.ts); every case keeps its index in the whole suite, so
     // observers, the snapshot and merge order cases as an unsharded run does.
     const slice = sliceCases(suite.cases, settings.shard);
