@@ -234,6 +234,35 @@ describe('GET /master/stream/{run_id}', () => {
     expect((await request(server.url, posted.json.links.stream, { headers: { 'Last-Event-ID': again.messages[0].id! } })).status).toBe(204);
   });
 
+  it('a run streamed from the history is bounded like a live one: it counts against the stream cap, and a client that stops reading is dropped', async () => {
+    // 600 failing cases with 4 KB ids: ~5 MB of stored findings, more than the kernel buffers for a stalled socket.
+    const dir = simProject(600, 1, {}, 4000);
+    server = await startTestServer(dir);
+    const posted = await postRun(server.url, { runId: 'stored-big', concurrency: 16 });
+    await waitFor('the run to settle', async () => (await request(server!.url, posted.json.links.status)).json.settled, 50_000);
+    await server.close();
+    server = await startTestServer(dir, { maxSseClients: 1, sse: { stallMs: 500, heartbeatMs: 50 } });
+    const stream = posted.json.links.stream as string;
+    const stalled = await stalledClient(server.url, stream);
+    // Before the fix every such client got the whole stream buffered in the server, uncounted and kept forever.
+    expect((await request(server.url, stream)).status).toBe(503);
+    await waitFor('the stalled client to be dropped', () => server!.sseStats().droppedSlow >= 1);
+    const cut = await stalled.resume();
+    expect(cut.aborted).toBe(true);
+    expect(cut.messages.some((m) => m.event === 'done')).toBe(false);
+    const full = await readSse(server.url, stream);
+    expect(full.status).toBe(200);
+    const findings = full.messages.filter((m) => m.event === 'warroom');
+    expect(findings.length).toBeGreaterThanOrEqual(600);
+    expect(full.messages.at(-1)!.event).toBe('done');
+    // The dropped client resumes from its last id and gets exactly the rest.
+    const got = seqs(cut.messages);
+    const rest = await readSse(server.url, stream, { 'Last-Event-ID': String(got.at(-1)) });
+    expect(seqs(rest.messages.filter((m) => m.event === 'warroom'))).toEqual(seqs(findings).filter((n) => n > got.at(-1)!));
+    expect(rest.messages.at(-1)!.event).toBe('done');
+    expect(server.sseStats().clients).toBe(0);
+  }, 60_000);
+
   it('unknown and invalid run ids: 404 and 400', async () => {
     server = await startTestServer(simProject(1));
     expect((await request(server.url, '/master/stream/no-such-run')).status).toBe(404);

@@ -18,6 +18,7 @@ import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from '.
 import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
 import { parseLastEventId, resumesAfterStoredDone } from './sse-frame.js';
 import { streamLiveRun, streamStoredRun } from './stream.js';
+import { StoredStreams } from './stored-streams.js';
 
 export interface ServeOptions {
   /** The project folder runs resolve their config, datasets and output folder against. */
@@ -94,8 +95,9 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   history.get();
 
   let sseOpen = 0;
+  const storedStreams = new StoredStreams(sseLimits);
   const sseStats = () => {
-    const s = { clients: 0, droppedSlow: 0, attached: 0 };
+    const s = storedStreams.stats();
     for (const r of manager.all()) {
       const h = r.hub.stats();
       s.clients += h.clients;
@@ -376,7 +378,9 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     }
     const detail = requireStore().getRun(runId);
     if (!detail) throw new HttpError(404, `no run ${runId}`);
-    streamStoredRun(req, res, detail, after, sawDone);
+    sseOpen++;
+    res.on('close', () => sseOpen--);
+    streamStoredRun(req, res, detail, after, sawDone, storedStreams);
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });
@@ -408,6 +412,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   port = (server.address() as AddressInfo).port;
   const heartbeat = setInterval(() => {
     for (const r of manager.all()) r.hub.heartbeat();
+    storedStreams.heartbeat();
   }, sseLimits.heartbeatMs);
   heartbeat.unref();
 
@@ -425,6 +430,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
         clearInterval(heartbeat);
         const stopped = new Promise<void>((r) => server.close(() => r()));
         await manager.close();
+        storedStreams.closeAll();
         server.closeAllConnections();
         await stopped;
         history.close();

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunDetail } from '../store/types.js';
 import { BASE_HEADERS } from './http-util.js';
 import type { ManagedRun } from './run-manager.js';
-import { STORED_DONE_ID, sseComment, sseInfoFrame } from './sse-frame.js';
+import { sseComment, sseInfoFrame } from './sse-frame.js';
+import type { StoredStreams } from './stored-streams.js';
 
 /** How long a browser waits before reconnecting (it then sends Last-Event-ID). */
 const RETRY_MS = 2000;
@@ -47,29 +48,16 @@ export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: Ma
  * The stream of a run known only from the history database (it finished before this server started,
  * or long enough ago to leave memory): its WAR ROOM findings with their event ids, then `done`.
  * `done` always comes (a client resuming from a live id after the last finding may not have had
- * it) with the id STORED_DONE_ID; a client that resumes from that id gets 204.
+ * it) with the id STORED_DONE_ID; a client that resumes from that id gets 204. The frames go through
+ * the shared, bounded writer of `streams` (see StoredStreams).
  */
-export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number, sawDone: boolean): void {
-  const events = detail.events.filter((e) => e.seq === null || e.seq > after);
-  const finished = detail.status !== 'RUNNING';
-  if (finished && sawDone) {
+export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number, sawDone: boolean, streams: StoredStreams): void {
+  if (detail.status !== 'RUNNING' && sawDone) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
     return;
   }
   openStream(req, res);
-  const parts: string[] = [sseComment(`run ${detail.runId} from the history database: WAR ROOM findings and the outcome only`)];
-  for (const e of events) {
-    const { seq, ...finding } = e;
-    const body = { type: 'warroom', finding, runId: detail.runId, seq, time: finding.timestamp };
-    parts.push(seq === null ? sseInfoFrame('warroom', body) : `id: ${seq}\nevent: warroom\ndata: ${JSON.stringify(body)}\n\n`);
-  }
-  if (finished) {
-    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode: null, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: null, time: detail.finishedAt, status: detail.status };
-    parts.push(`id: ${STORED_DONE_ID}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`);
-  } else {
-    // RUNNING in another process (a CLI run sharing this output folder): no live events from here.
-    parts.push(sseInfoFrame('status', { runId: detail.runId, status: 'RUNNING', elsewhere: true }));
-  }
-  res.end(parts.join(''));
+  res.write(sseComment(`run ${detail.runId} from the history database: WAR ROOM findings and the outcome only`));
+  streams.attach(res, detail, after);
 }
