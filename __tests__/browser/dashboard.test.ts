@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestopsServer } from '../../src/server/server.js';
-import { simProject, startTestServer } from '../server/helpers.js';
+import { postRun, request, simProject, startTestServer, waitFor } from '../server/helpers.js';
 import { CHROMIUM_FLAGS, ensureChromium } from './chromium.js';
 
 /**
@@ -138,6 +138,41 @@ describe('serve dashboard in Chromium', () => {
       expect(b.errors).toEqual([]);
     } finally {
       await b.close();
+    }
+  });
+
+  it('a cancelled run says so: CANCELLED in the history and live for a run cancelled in the queue, "cancelled" on the verdict of a running one', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const own = await startTestServer(simProject(20, 0), { maxConcurrent: 1, maxQueued: 1 });
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      expect((await postRun(own.url, { runId: 'c-running', latencyMs: 300, concurrency: 1 })).status).toBe(202);
+      expect((await postRun(own.url, { runId: 'c-queued' })).json.status).toBe('QUEUED');
+      expect((await request(own.url, '/master/runs/c-queued/cancel', { method: 'POST' })).json.outcome).toBe('cancelled');
+      await waitFor('the queued run to be recorded', async () => (await request(own.url, '/master/status/c-queued')).json.settled);
+      expect((await request(own.url, '/master/status/c-queued')).json.status).toBe('CANCELLED');
+
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      // The history shows what the API says, not the ERROR verdict the database keeps for it.
+      await page.waitForSelector('#runs tbody tr[data-run-id="c-queued"]');
+      expect(await page.textContent('#runs tbody tr[data-run-id="c-queued"] .badge')).toBe('CANCELLED');
+      // Opened, its stream ends with done (ERROR); the page settles on CANCELLED.
+      await page.click('#runs tbody tr[data-run-id="c-queued"] code');
+      await page.waitForSelector('#verdict[data-verdict]', { timeout: 20_000 });
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'CANCELLED', undefined, { timeout: 10_000 });
+      expect(await page.textContent('#verdict')).toContain('cancelled');
+
+      // The running one, cancelled from the page: ERROR (not a test verdict) that says it was cancelled.
+      await page.click('#runs tbody tr[data-run-id="c-running"] code');
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'RUNNING', undefined, { timeout: 20_000 });
+      await page.click('#cancel-btn');
+      await page.waitForSelector('#verdict[data-verdict="ERROR"]', { timeout: 30_000 });
+      await page.waitForFunction(() => /cancelled/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
     }
   });
 
