@@ -134,6 +134,21 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(p3, a), 'tier-consistency', /judicial \(tier-4\) result is present/);
   });
 
+  it('toron-3 messages name the members the answer has (it has no tier path), and one cause is one reason', () => {
+    const message = (b: unknown) => (failures(run(p3, b))[0] as { message: string }).message;
+    const q = byCase(samples.t3query(), 'plain');
+    q.consensus.arbitration_source = 'opus_primary';
+    expectOnly(run(p3, q), 'tier-consistency', /./);
+    expect(message(q)).toBe('the answer was arbitrated (/consensus/arbitration_source "opus_primary") but there is no judicial (tier-4) result (/consensus/arbitration_model empty)');
+    const f = byCase(samples.t3full(), 'plain');
+    f.metrics.tier4_arbitration_invoked = true;
+    expectOnly(run(p3, f), 'tier-consistency', /./);
+    expect(message(f)).toBe('/metrics/tier4_arbitration_invoked is true but the answer was not arbitrated (/consensus/arbitration_source "consensus_only")');
+    const g = byCase(samples.t3full(), 'two_contradictions_opus');
+    g.metrics.tier4_arbitration_invoked = false;
+    expect(message(g)).toBe('the answer was arbitrated (/consensus/arbitration_source "opus_primary") but /metrics/tier4_arbitration_invoked is false');
+  });
+
   it('toron-3: agreement below 0.7 without arbitration (both forms); at 0.7 or arbitrated it is fine', () => {
     const q = byCase(samples.t3query(), 'plain');
     expect(failures(run(p3, q))).toEqual([]);

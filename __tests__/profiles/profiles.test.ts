@@ -109,13 +109,14 @@ describe('toron-3 profile (both answer forms)', () => {
       confidence: 0.8763,
       opusEscalated: false,
       judicial: false,
-      tierPathHasT4: false,
+      // The /query form has no tier-4 flag: its T4 would only repeat the arbiter it names (judicial).
+      tierPathHasT4: null,
       contradictions: null,
       t2: null,
     });
     expect(plain.t1).toMatchObject({ outputs: null, responders: 12 });
     expect(plain.t3).toMatchObject({ summary: 'strong' });
-    expect(p.view(byCase(q, 'two_contradictions_opus'))).toMatchObject({ opusEscalated: true, judicial: true, tierPathHasT4: true });
+    expect(p.view(byCase(q, 'two_contradictions_opus'))).toMatchObject({ opusEscalated: true, judicial: true, tierPathHasT4: null, tierPath: ['T1', 'T3', 'T4'] });
     expect(p.view(byCase(q, 'long_failsafe'))).toMatchObject({ opusEscalated: true, judicial: true });
     expect(p.view(byCase(q, 'very_long_t1_timeout')).t1?.responders).toBe(10); // 11 called, 1 failed
   });

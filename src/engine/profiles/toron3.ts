@@ -92,7 +92,8 @@ function view(body: unknown): AnswerView {
 
   const arbitrationModel = c.arbitration_model;
   const judicial = typeof arbitrationModel === 'string' ? arbitrationModel !== '' : arbitrationModel === null ? false : null;
-  // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter.
+  // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter,
+  // which the judicial comparison already checks (its T4 is not a second, independent witness).
   const invoked = form === 'full' ? bool(m.tier4_arbitration_invoked) : null;
   const hasT4 = invoked ?? judicial;
   const tier2 = form === 'full' ? bool(m.tier2_invoked) : null;
@@ -114,7 +115,9 @@ function view(body: unknown): AnswerView {
     tierPath,
     opusEscalated: escalatedBy(c.arbitration_source),
     judicial,
-    tierPathHasT4: hasT4,
+    tierPathHasT4: invoked,
+    ...(invoked !== null ? { t4Pointer: '/metrics/tier4_arbitration_invoked' } : {}),
+    ...(escalatedBy(c.arbitration_source) !== null ? { escalationSaid: `/consensus/arbitration_source ${JSON.stringify(c.arbitration_source)}` } : {}),
     contradictions: null,
     agreement: agreementOf(c, form),
     engineLatencyMs: finiteNumber(m[f.latency]),

@@ -69,6 +69,16 @@ export interface AnswerView {
   judicial: boolean | null;
   /** Whether the tier path names the escalation tier (T4); null when the path cannot say (2.5h). */
   tierPathHasT4: boolean | null;
+  /**
+   * Where `tierPathHasT4` comes from when the answer has no tier path of its own (toron-3's full form:
+   * `/metrics/tier4_arbitration_invoked`), so messages name that member, not a path the engine never sent.
+   */
+  t4Pointer?: string;
+  /**
+   * How the answer says whether it escalated, for messages, when that is not a plain Opus flag
+   * (toron-3: `/consensus/arbitration_source "tier2_failsafe"`, an arbitration that is not Opus's).
+   */
+  escalationSaid?: string;
   /** Contradictions the answer reports; null when not measurable. */
   contradictions: number | null;
   /** Why the generation's own contradiction count is unreadable (missing, or not a number). */

@@ -67,11 +67,14 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   const opus = v.opusEscalated;
   if (opus === null) return fail(name, `the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
   const why: string[] = [];
+  const used = v.escalationSaid ? `the answer was arbitrated (${v.escalationSaid})` : 'Opus was used';
+  const notUsed = v.escalationSaid ? `the answer was not arbitrated (${v.escalationSaid})` : 'Opus was not used';
   if (v.judicial !== null && v.judicial !== opus) {
-    why.push(opus ? `Opus was used but there is no judicial (tier-4) result (${p.where.judicial} empty)` : `a judicial (tier-4) result is present (${p.where.judicial}) but Opus was not used`);
+    why.push(opus ? `${used} but there is no judicial (tier-4) result (${p.where.judicial} empty)` : `a judicial (tier-4) result is present (${p.where.judicial}) but ${notUsed}`);
   }
   if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
-    why.push(opus ? `Opus was used but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but Opus was not used`);
+    if (v.t4Pointer) why.push(opus ? `${used} but ${v.t4Pointer} is false` : `${v.t4Pointer} is true but ${notUsed}`);
+    else why.push(opus ? `${used} but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but ${notUsed}`);
   }
   const a = v.agreement;
   if (a && a.share < a.arbitrateBelow && !opus) {
