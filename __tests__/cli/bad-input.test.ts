@@ -155,3 +155,23 @@ describe('cases that can never fail', () => {
     expect(found[0].remediation).toMatch(/Add at least one assertion/);
   });
 });
+
+describe('a dataset file beside the registry that the registry does not list', () => {
+  it('is an INFO WAR ROOM finding naming the file, not only a log line', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'a', path: 'a.json', enabled: true, tags: [] }] },
+      'sim/a.json': { name: 'a', cases: [{ id: 'c', input: { prompt: 'Hi' }, assert: [{ type: 'contains', value: 'Hi' }] }] },
+      'sim/forgotten.json': { name: 'forgotten', cases: [] },
+    });
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'g1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const found = readJson(path.join(reportDir(dir, 'g1'), 'report.json')).warroom.filter((f: { type: string }) => f.type === 'sim-dataset-unregistered');
+    expect(found).toEqual([
+      expect.objectContaining({
+        severity: 'INFO',
+        location: { file: 'sim/forgotten.json', line: 1 },
+        message: 'sim/forgotten.json is not registered in sim/sim_dataset.json, so it never runs',
+      }),
+    ]);
+  });
+});

@@ -132,6 +132,8 @@ export interface Suite {
   warnings: string[];
   /** Per dataset, the selected cases that can never fail SIM: no assertions and no expected behaviour. */
   unasserted: { dataset: string; cases: SimCase[] }[];
+  /** The registry's unregistered dataset files, and the registry file (both as printed). */
+  unregistered: { files: string[]; registry: string };
 }
 
 /** A case SIM passes whenever the engine answers: nothing asserted, nothing declared for the pipeline checker. */
@@ -205,5 +207,5 @@ export function loadSuite(
   if (wanted !== null && cases.length === 0) {
     warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
   }
-  return { datasets, cases, warnings, unasserted };
+  return { datasets, cases, warnings, unasserted, unregistered: { files: registry.unregistered, registry: registry.file } };
 }

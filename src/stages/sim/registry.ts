@@ -27,6 +27,13 @@ export interface Registry {
   dir: string;
   datasets: RegistryEntry[];
   warnings: string[];
+  /** Dataset-like files beside the registry that it does not list (as printed), so they never run. */
+  unregistered: string[];
+}
+
+/** What to say about a dataset file the registry does not list. */
+export function unregisteredMessage(file: string, registry: string): string {
+  return `${file} is not registered in ${registry}, so it never runs`;
 }
 
 let validateRegistry: ReturnType<typeof compileFormat> | undefined;
@@ -102,11 +109,13 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
   });
 
   const warnings: string[] = [];
+  const unregistered: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.json') || name.endsWith('.schema.json')) continue;
     const candidate = path.join(dir, name);
     if (candidate === abs || registered.has(candidate) || !isFile(candidate)) continue;
-    warnings.push(`${displayPath(opts.cwd, candidate)} is not registered in ${file}, so it never runs`);
+    unregistered.push(displayPath(opts.cwd, candidate));
+    warnings.push(unregisteredMessage(displayPath(opts.cwd, candidate), file));
   }
-  return { file, dir, datasets, warnings };
+  return { file, dir, datasets, warnings, unregistered };
 }

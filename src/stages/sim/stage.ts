@@ -4,6 +4,7 @@ import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
 import { loadSuite, unassertedMessage } from './dataset.js';
+import { unregisteredMessage } from './registry.js';
 import { compileCaseChecks } from './check.js';
 import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
@@ -36,6 +37,10 @@ export const simStage: Stage = {
       tags: settings.sim.tags,
     });
     for (const w of suite.warnings) ctx.log('warn', 'sim', w);
+    for (const file of suite.unregistered.files) {
+      const message = unregisteredMessage(file, suite.unregistered.registry);
+      ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
+    }
     // A gate whose cases cannot fail says so where findings are read, once per dataset.
     for (const u of suite.unasserted) {
       const first = u.cases[0];
