@@ -19,6 +19,7 @@ import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { baselineClash, baselineStat } from '../baseline/load.js';
+import { earlierRun, removeEarlierSnapshot, replacedNotice } from './earlier-run.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import { finaliseRun } from './finalise-run.js';
@@ -63,10 +64,13 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
   const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
   if (clash) return refuseToStart(bus, paths, settings.runId, clash);
+  // A reused run id reproduces a run: it replaces the earlier run of that id (said below), and its
+  // folder starts empty, not with the last run's files, nor beside the last run's snapshot.
+  const earlier = earlierRun(paths);
   try {
-    // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
+    if (earlier) removeEarlierSnapshot(paths, earlier);
     bus.add(new RunLogSink(paths.runLog, scrub));
   } catch (err) {
     return refuseToStart(bus, paths, settings.runId, `cannot write ${paths.reportDir}: ${errorMessage(err)}`);
@@ -131,6 +135,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
+  if (earlier) log('warn', 'runner', replacedNotice(settings.runId, relPath(settings.cwd, paths.out) || '.', earlier));
 
   try {
     if (signal.aborted) {
