@@ -245,4 +245,18 @@ describe('mutated copies raise exactly the expected failure', () => {
     b.sources_used = [];
     expectOnly(run(p25, b), 't3-evidence', /no items and no sources/);
   });
+
+  it('the evidence tier gone (or no object) fails, whatever the top-level sources_used list says', () => {
+    for (const [lines, p] of [
+      [h25, p25],
+      [stab, pst],
+    ] as const) {
+      const a = byCase(lines, 'question');
+      expect(a.sources_used.length).toBeGreaterThan(0);
+      delete a.state_snapshot.REALITY_PACKET;
+      expectOnly(run(p, a), 't3-evidence', /^the evidence tier is missing \(\/state_snapshot\/REALITY_PACKET absent\)$/);
+      a.state_snapshot.REALITY_PACKET = 'verified';
+      expectOnly(run(p, a), 't3-evidence', /^the evidence tier is malformed: \/state_snapshot\/REALITY_PACKET is a string \("verified"\), not an object$/);
+    }
+  });
 });

@@ -43,15 +43,18 @@ function t2Of(body: unknown): T2View | null {
   return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
 }
 
+/**
+ * The evidence tier is the REALITY_PACKET; the top-level `sources_used` adds to its sources but does
+ * not stand in for it (a list of layer names says nothing about evidence the tier no longer holds).
+ */
 function t3Of(body: unknown): T3View | null {
   const packet = at(body, T3);
-  const sourcesUsed = at(body, '/sources_used');
-  if ((packet === undefined || packet === null) && sourcesUsed === undefined) return null;
-  const p = isRecord(packet) ? packet : {};
+  if (packet === undefined || packet === null) return null;
+  if (!isRecord(packet)) return { pointer: T3, items: 0, sources: 0, malformed: `${T3} is ${describe(packet)}, not an object` };
   return {
     pointer: T3,
-    items: countOf(p.verified_facts),
-    sources: Math.max(countOf(p.source_clusters), countOf(sourcesUsed)),
+    items: countOf(packet.verified_facts),
+    sources: Math.max(countOf(packet.source_clusters), countOf(at(body, '/sources_used'))),
   };
 }
 

@@ -43,6 +43,8 @@ export interface T3View {
   sources: number;
   /** A generation that reports evidence only as a grade (toron-3's `evidence_strength`). */
   summary?: string;
+  /** Set when the tier is there but not the expected kind. */
+  malformed?: string;
 }
 
 export interface AnswerView {

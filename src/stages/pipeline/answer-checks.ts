@@ -57,6 +57,7 @@ export function checkT3(v: AnswerView, p: Profile): Result {
   if (!p.exposes.t3Evidence) return na(name);
   const t3 = v.t3;
   if (!t3) return fail(name, `the evidence tier is missing (${p.where.t3} absent)`);
+  if (t3.malformed) return fail(name, `the evidence tier is malformed: ${t3.malformed}`);
   if (t3.items + t3.sources > 0 || (t3.summary !== undefined && text(t3.summary))) return ok(name);
   return fail(name, `the evidence tier holds no items and no sources (${t3.pointer})`);
 }
