@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestopsServer } from '../../src/server/server.js';
 import { postRun, readSse, request, simProject, startTestServer, waitFor } from './helpers.js';
+import { cliArgv } from '../helpers/cli.js';
 
 let server: TestopsServer | null = null;
 afterEach(async () => {
@@ -231,6 +232,24 @@ describe('safety', () => {
     const status = await request(server.url, '/master/status/tok-1', { headers: { Cookie: cookie.split(';')[0] } });
     expect(status.status).toBe(200);
   });
+
+  it("the server's token (TORON_TESTOPS_TOKEN) does not reach the engine under test", async () => {
+    const dir = simProject(2, 0);
+    const seen = path.join(dir, 'engine-saw-token.txt');
+    // A cmd: engine (the reference engine over stdio) that first writes down the token it was given.
+    const node = [process.execPath, ...cliArgv(['engine', 'stdio'])].map((a) => `'${a}'`).join(' ');
+    const engine = `cmd:sh -c 'printf "%s" "$TORON_TESTOPS_TOKEN" > "$0"; exec ${node.replace(/'/g, '')}' ${seen}`;
+    server = await startTestServer(dir, { token: 'server-token-123', env: { PATH: process.env.PATH, TORON_TESTOPS_TOKEN: 'server-token-123' }, flags: { engine } });
+    const auth = { Authorization: 'Bearer server-token-123' };
+    const posted = await postRun(server.url, { runId: 'env-1' }, auth);
+    expect(posted.status).toBe(202);
+    const st = await waitFor('run env-1 to settle', async () => {
+      const r = await request(server!.url, '/master/status/env-1', { headers: auth });
+      return r.json?.settled ? r.json : null;
+    }, 50_000);
+    expect(st.verdict).toBe('PASS');
+    expect(fs.readFileSync(seen, 'utf8')).toBe('');
+  }, 60_000);
 
   it('run ids and file names cannot walk out of the report folders', async () => {
     const dir = simProject(2);

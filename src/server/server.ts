@@ -88,7 +88,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     logMaxChars: opts.logMaxChars ?? DEFAULT_RUN_MANAGER.logMaxChars,
     finishedLogMaxChars: opts.finishedLogMaxChars ?? DEFAULT_RUN_MANAGER.finishedLogMaxChars,
     sse: sseLimits,
-    env,
+    env: runEnv(env),
     onLog: log,
   });
   const history = new History(path.join(outDir, 'testops.db'), outDir, log);
@@ -438,6 +438,16 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
       return closing;
     },
   };
+}
+
+/**
+ * The environment runs get (and with it a cmd: engine's process): the server's own, without the
+ * server's token. The engine under test has no business holding the key to the server that gates it.
+ */
+export function runEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out.TORON_TESTOPS_TOKEN;
+  return out;
 }
 
 function allow(method: string, methods: string[]): void {
