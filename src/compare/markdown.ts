@@ -1,3 +1,4 @@
+import { shortPointer } from '../replay/divergence.js';
 import type { CaseComparison, Comparison, MetricDelta } from './types.js';
 
 /** Rows per case list in comparison.md; the rest is counted (comparison.json has them all). */
@@ -78,7 +79,7 @@ export function comparisonMarkdown(c: Comparison, _where: { cwd: string; dir: st
   lines.push(...caseTable('Fixed (fail → pass)', c.cases.filter((x) => x.pass.change === 'fixed'), [{ head: 'answer', value: (x) => x.status }, { head: 'similarity', value: sim }]));
   lines.push(
     ...caseTable('Changed answers', c.cases.filter((x) => x.status === 'changed'), [
-      { head: 'first difference', value: (x) => x.firstDifference ?? '' },
+      { head: 'first difference', value: (x) => (x.firstDifference === undefined ? '' : x.firstDifference === '' ? '(root)' : shortPointer(x.firstDifference)) },
       { head: 'similarity', value: sim },
       { head: 'latency', value: lat },
       { head: 'errors', value: err },

@@ -230,3 +230,19 @@ export function excerpt(s: string, at: number, chars = 160): string {
   const end = Math.min(s.length, start + chars);
   return `${start > 0 ? '…' : ''}${s.slice(start, end)}${end < s.length ? '…' : ''}`;
 }
+
+/**
+ * A pointer as a message shows it: whole up to `max` characters, else its start and its end (where
+ * the differing leaf is) around "…(N chars)…". Member names can be as long as a prompt (an engine
+ * that keys a cache by it) and a deep answer's pointer megabytes long; messages go to the console,
+ * logs, annotations and report.html. report.json keeps the whole pointer.
+ */
+export function shortPointer(pointer: string, max = 200): string {
+  if (pointer.length <= max) return pointer;
+  let head = Math.ceil(max * 0.6);
+  let tail = pointer.length - (max - head);
+  // Never between the halves of a surrogate pair.
+  if (/[\ud800-\udbff]/.test(pointer[head - 1])) head--;
+  if (/[\udc00-\udfff]/.test(pointer[tail])) tail++;
+  return `${pointer.slice(0, head)}…(${pointer.length} chars)…${pointer.slice(tail)}`;
+}

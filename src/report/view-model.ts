@@ -18,6 +18,7 @@ import {
   type TrendPoint,
 } from './charts.js';
 import { failureDiff, type ExpectedActual } from './diff.js';
+import { shortPointer } from '../replay/divergence.js';
 import { driftUnmeasured, type DriftCounts } from '../replay/drift.js';
 import type { Report } from './types.js';
 import { pipelineChecksLine } from './pipeline-checks.js';
@@ -467,7 +468,7 @@ export interface DriftView {
 export function diffText(x: unknown): string {
   if (Array.isArray(x)) return x.slice(0, 5).map(diffText).join('\n');
   if (!isObj(x) || typeof x.pointer !== 'string') return text(x, 600);
-  const where = x.pointer === '' ? '(root)' : x.pointer;
+  const where = x.pointer === '' ? '(root)' : shortPointer(x.pointer);
   const at = num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
   const sim = num(x.similarity) !== null ? ` (similarity ${(x.similarity as number).toFixed(2)})` : '';
   const side = (v: unknown) => (v === undefined ? '(absent)' : text(v, 240));

@@ -1,3 +1,4 @@
+import { shortPointer } from '../../replay/divergence.js';
 import { countDrift, driftRate, driftUnmeasured, driftVerdict, type DriftCounts, type DriftUnmeasured } from '../../replay/drift.js';
 import { determinismScore, determinismVerdict, tarAtN, tarShare, type GateVerdict } from '../../replay/tar.js';
 import type { ReplaySettings } from '../../settings/types.js';
@@ -184,7 +185,7 @@ export function caseName(c: { dataset: string; id: string }): string {
 export function describeDivergence(c: ReplayCaseResult): string {
   const d = c.firstDivergence;
   if (!d) return c.errors.length ? `no answer to compare: engine error in round ${c.errors[0].round} (${c.errors[0].kind})` : 'no divergence';
-  return `first divergence at ${d.pointer === '' ? '(root)' : d.pointer}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
+  return `first divergence at ${d.pointer === '' ? '(root)' : shortPointer(d.pointer)}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
 }
 
 export type { ReplayOutcome };

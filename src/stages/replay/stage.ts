@@ -2,6 +2,7 @@ import { isRestartable } from '../../engine/create.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadBaseline } from '../../baseline/load.js';
+import { shortPointer } from '../../replay/divergence.js';
 import { relPath } from '../../runner/paths.js';
 import type { RunContext, Stage, StageResult, StageResults } from '../../runner/stage.js';
 import { openSnapshot, type OpenSnapshot, type SnapshotEntry } from '../../snapshot/reader.js';
@@ -354,7 +355,7 @@ export function replayFindings(
   for (const c of changed.slice(0, DRIFT_FINDINGS_MAX)) {
     const d = c.diff?.[0];
     const what = d
-      ? `${d.pointer || '(root)'}: ${show(d.baseline)} -> ${show(d.current)}${typeof d.similarity === 'number' ? ` (similarity ${d.similarity})` : ''}` +
+      ? `${d.pointer === '' ? '(root)' : shortPointer(d.pointer)}: ${show(d.baseline)} -> ${show(d.current)}${typeof d.similarity === 'number' ? ` (similarity ${d.similarity})` : ''}` +
         `${(c.diffCount ?? 1) > 1 ? `; ${c.diffCount! - 1} more difference(s)` : ''}`
       : 'the answer differs';
     ctx.raise({
