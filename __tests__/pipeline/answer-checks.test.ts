@@ -246,6 +246,33 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(p25, b), 't3-evidence', /no items and no sources/);
   });
 
+  it('a tier path that is missing, no list of names, empty, out of order, without T1 or naming a tier twice fails tier-consistency', () => {
+    const a = byCase(stab, 'question');
+    const cases: [unknown, RegExp][] = [
+      [undefined, /^the tier path \/tier_path is missing$/],
+      [42, /^the tier path \/tier_path is number 42, not a list of tier names$/],
+      [['T1', 'T2', 3], /^the tier path \/tier_path has an item that is no tier name: \/tier_path\/2 is number 3$/],
+      [[], /^the tier path \/tier_path is empty$/],
+      [['T3', 'T2', 'T1'], /^the tier path runs T2 after T3 \(\["T3","T2","T1"\]\)$/],
+      [['T2', 'T3'], /^the tier path has no T1 \(\["T2","T3"\]\)$/],
+      [['T1', 'T2', 'T2', 'T3'], /^the tier path names T2 twice \(\["T1","T2","T2","T3"\]\)$/],
+    ];
+    for (const [path, message] of cases) {
+      if (path === undefined) delete a.tier_path;
+      else a.tier_path = path;
+      expectOnly(run(pst, a), 'tier-consistency', message);
+    }
+    // T2 may be skipped; the 2.5h string's non-tier stages (T1_SUMMARY, CDG, ...) are not tiers.
+    a.tier_path = ['T1', 'T3'];
+    expect(failures(run(pst, a))).toEqual([]);
+    const b = byCase(h25, 'question');
+    expect(failures(run(p25, b))).toEqual([]);
+    b.tier_path = b.tier_path.split('->').reverse().join('->');
+    expectOnly(run(p25, b), 'tier-consistency', /^the tier path runs T1 after T2 \(\["ALOE",/);
+    delete b.tier_path;
+    expectOnly(run(p25, b), 'tier-consistency', /^the tier path \/tier_path is missing$/);
+  });
+
   it('the evidence tier gone (or no object) fails, whatever the top-level sources_used list says', () => {
     for (const [lines, p] of [
       [h25, p25],

@@ -1,5 +1,5 @@
 import type { AnswerView, CustomPointers, Profile, T1View, T2View, T3View } from './types.js';
-import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
+import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList, tierPathProblem } from './read.js';
 
 /**
  * The `custom` profile: JSON Pointers from config (`pipeline.custom`) map any engine's answer onto the
@@ -50,6 +50,8 @@ export function customProfile(p: CustomPointers): Profile {
     const answer = at(body, p.answer);
     if (answer === undefined) shapeProblems.push(`${p.answer || '(the whole answer)'} is absent`);
     const tierPath = p.tierPath === undefined ? null : tierList(at(body, p.tierPath));
+    // A mapped path may be left out of an answer; one that is there is judged as Toron's are.
+    const pathProblem = p.tierPath === undefined ? null : tierPathProblem(p.tierPath, at(body, p.tierPath), false);
     const confidenceRaw = p.confidence === undefined ? undefined : at(body, p.confidence);
     const contradictions = contradictionsOf(body);
     return {
@@ -65,6 +67,7 @@ export function customProfile(p: CustomPointers): Profile {
       t2: t2Of(body),
       t3: t3Of(body),
       tierPath,
+      ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
       opusEscalated: p.opusEscalated === undefined ? null : bool(at(body, p.opusEscalated)),
       judicial: p.judicial === undefined ? null : nonEmpty(at(body, p.judicial)),
       tierPathHasT4: tierPath ? tierPath.some((t) => t.toUpperCase() === 'T4') : null,

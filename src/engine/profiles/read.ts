@@ -86,3 +86,38 @@ export function countProblem(pointer: string, v: unknown): string | null {
   if (!Number.isInteger(n) || n < 0) return `the contradiction count ${pointer} is ${describe(v)}, not a count (a whole number, 0 or more)`;
   return null;
 }
+
+/** A tier path for a message: its names as JSON, the first 12 at most. */
+export function shownPath(names: readonly string[]): string {
+  return names.length > 12 ? `${JSON.stringify(names.slice(0, 12)).slice(0, -1)},...+${names.length - 12}]` : JSON.stringify(names);
+}
+
+/**
+ * What is wrong with a tier path as the engine wrote it (null: nothing). Tiers are the names T<n>;
+ * other stage names (2.5h's T1_SUMMARY, CDG, JUDICIAL, ...) are not judged. Tier 1 always runs, and
+ * tiers run in order, each once (one may be skipped: T2 when no audit ran).
+ */
+export function tierPathProblem(pointer: string, raw: unknown, required: boolean): string | null {
+  if (raw === undefined || raw === null) return required ? `the tier path ${pointer} is missing` : null;
+  if (Array.isArray(raw)) {
+    const bad = raw.findIndex((x) => typeof x !== 'string');
+    if (bad >= 0) return `the tier path ${pointer} has an item that is no tier name: ${pointer}/${bad} is ${describe(raw[bad])}`;
+  } else if (typeof raw !== 'string') {
+    return `the tier path ${pointer} is ${describe(raw)}, not a list of tier names`;
+  }
+  const names = tierList(raw) ?? [];
+  if (names.length === 0) return `the tier path ${pointer} is empty`;
+  const seen = new Set<number>();
+  let last = 0;
+  for (const name of names) {
+    const m = /^T(\d+)$/.exec(name);
+    if (!m) continue;
+    const k = Number(m[1]);
+    if (seen.has(k)) return `the tier path names ${name} twice (${shownPath(names)})`;
+    if (k < last) return `the tier path runs ${name} after T${last} (${shownPath(names)})`;
+    seen.add(k);
+    last = k;
+  }
+  if (!seen.has(1)) return `the tier path has no T1 (${shownPath(names)})`;
+  return null;
+}

@@ -1,5 +1,5 @@
 import type { AnswerView, Profile, T1View, T2View, T3View } from './types.js';
-import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList } from './read.js';
+import { at, bool, countOf, countProblem, describe, finiteNumber, isRecord, nonEmpty, normalise, tierList, tierPathProblem } from './read.js';
 
 /**
  * toron-2.5h (RyuzenToronV25HPlus) and its stability patch, as the real answers in
@@ -90,6 +90,7 @@ function shapeProblems(body: unknown): string[] {
 function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
   const confidenceRaw = at(body, '/confidence_score');
   const contradictions = t1Contradictions(body);
+  const pathProblem = tierPathProblem('/tier_path', at(body, '/tier_path'), true);
   return {
     profile,
     shapeProblems: shapeProblems(body),
@@ -103,6 +104,7 @@ function baseView(body: unknown, profile: AnswerView['profile']): AnswerView {
     t2: t2Of(body),
     t3: t3Of(body),
     tierPath: tierList(at(body, '/tier_path')),
+    ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
     opusEscalated: bool(at(body, '/opus_used')),
     judicial: nonEmpty(at(body, JUDICIAL)),
     tierPathHasT4: null,

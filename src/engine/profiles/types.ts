@@ -65,6 +65,8 @@ export interface AnswerView {
   t3: T3View | null;
   /** Tier names in order (a 2.5h "A->B" string is split); null when absent. */
   tierPath: string[] | null;
+  /** What is wrong with the engine's own tier path (missing, no list of names, out of order, ...). */
+  tierPathProblem?: string;
   /** Whether the engine escalated to Opus / tier 4; null when it does not say. */
   opusEscalated: boolean | null;
   /** Whether an Opus (tier-4, judicial) result is present in the answer. */

@@ -1,4 +1,5 @@
 import type { AnswerView, Profile } from '../../engine/profiles/index.js';
+import { shownPath } from '../../engine/profiles/read.js';
 import type { AnswerCheckName, AnswerCheckResult, Thresholds } from './types.js';
 
 /**
@@ -67,7 +68,7 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   if (!p.exposes.tierConsistency) return na(name);
   const opus = v.opusEscalated;
   if (opus === null) return fail(name, `the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
-  const why: string[] = [];
+  const why: string[] = v.tierPathProblem ? [v.tierPathProblem] : [];
   const used = v.escalationSaid ? `the answer was arbitrated (${v.escalationSaid})` : 'Opus was used';
   const notUsed = v.escalationSaid ? `the answer was not arbitrated (${v.escalationSaid})` : 'Opus was not used';
   if (v.judicial !== null && v.judicial !== opus) {
@@ -75,7 +76,7 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   }
   if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
     if (v.t4Pointer) why.push(opus ? `${used} but ${v.t4Pointer} is false` : `${v.t4Pointer} is true but ${notUsed}`);
-    else why.push(opus ? `${used} but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but ${notUsed}`);
+    else why.push(opus ? `${used} but the tier path has no T4 (${shownPath(v.tierPath ?? [])})` : `the tier path has T4 (${shownPath(v.tierPath ?? [])}) but ${notUsed}`);
   }
   const a = v.agreement;
   if (a && a.share < a.arbitrateBelow && !opus) {
