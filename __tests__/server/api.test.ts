@@ -251,6 +251,27 @@ describe('safety', () => {
     expect(fs.readFileSync(seen, 'utf8')).toBe('');
   }, 60_000);
 
+  it('an internal error is logged without the token of a ?token= URL (what EventSource sends)', async () => {
+    const dir = simProject(1, 0);
+    const lines: string[] = [];
+    server = await startTestServer(dir, { token: 'log-token-123', log: (l) => lines.push(l) });
+    // The history database broken under the running server: the stream route fails inside.
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path.join(dir, '.toron-testops', 'testops.db'));
+    db.exec('DROP TABLE test_runs');
+    db.close();
+    const r = await request(server.url, '/master/stream/some-run?token=log-token-123&lastEventId=3');
+    expect(r.status).toBe(500);
+    const logged = lines.filter((l) => l.includes('internal error'));
+    expect(logged.length).toBe(1);
+    expect(logged[0]).toContain('/master/stream/some-run');
+    expect(logged[0]).not.toContain('log-token-123');
+    expect(r.body).not.toContain('log-token-123');
+    // A percent-encoded name is the same parameter to the server: masked too.
+    expect((await request(server.url, '/master/runs?%74oken=log-token-123')).status).toBe(500);
+    expect(lines.filter((l) => l.includes('internal error')).at(-1)).not.toContain('log-token-123');
+  });
+
   it('run ids and file names cannot walk out of the report folders', async () => {
     const dir = simProject(2);
     server = await startTestServer(dir);

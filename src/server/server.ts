@@ -393,7 +393,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
         if (err.status === 413) res.on('finish', () => req.destroy());
         return;
       }
-      log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      log(`internal error on ${req.method} ${withoutToken(req.url ?? '/')}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       sendError(res, new HttpError(500, `internal error: ${errorMessage(err)}`));
     });
   });
@@ -448,6 +448,26 @@ export function runEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   delete out.TORON_TESTOPS_TOKEN;
   return out;
+}
+
+/** A request URL for the server's log: a `token` query parameter (EventSource, links) is masked. */
+export function withoutToken(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((p) => {
+      const name = p.split('=', 1)[0];
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // not decodable: not a name URLSearchParams would read as "token" either
+      }
+      return decoded === 'token' ? `${name}=***` : p;
+    });
+  return `${url.slice(0, q + 1)}${params.join('&')}`;
 }
 
 function allow(method: string, methods: string[]): void {
