@@ -26,6 +26,7 @@ import { mergeReplay } from './replay.js';
 import { MergedReportError, readShard, selectShards, type ShardRun } from './shards.js';
 import { caseKey, mergeSim, type SimReportCase } from './sim.js';
 import { mergeSnapshots } from './snapshot.js';
+import { earlierRun, removeEarlierSnapshot, replacedNotice } from '../runner/earlier-run.js';
 
 export interface MergeOptions {
   cwd: string;
@@ -100,9 +101,12 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
       `--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`,
     );
   }
+  // An earlier run (or merge) of this run id in --out is replaced, as by a run (runner.ts): said below.
+  const earlier = earlierRun(paths);
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });
+    if (earlier) removeEarlierSnapshot(paths, earlier);
     bus.add(new RunLogSink(paths.runLog, scrub));
   } catch (err) {
     return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
@@ -121,6 +125,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
 
   bus.emit({ type: 'status', status: 'RUNNING' });
   log('info', 'merge', `merging run ${runId}: ${inputs.length} input(s), ${collected.sources.length} shard report(s) found`);
+  if (earlier) log('warn', 'merge', replacedNotice(runId, relPath(cwd, paths.out) || '.', earlier));
   for (const r of runs) log('info', 'merge', `  ${r.source} (${r.kind}): run ${r.report.runId} shard ${r.report.shard.index}/${r.report.shard.total}, ${r.report.verdict}`);
   for (const m of skippedMerged) log('info', 'merge', `${m}: the report of an earlier merge, not a shard: skipped`);
   for (const d of sel.duplicates) log('info', 'merge', `${d.source} repeats ${d.of} (same report): taken once`);
