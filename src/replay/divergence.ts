@@ -219,17 +219,27 @@ export function preview(v: unknown, chars = 160): unknown {
   if (typeof v === 'string') return excerpt(v, 0, chars);
   if (v === null || typeof v !== 'object') return v;
   const text = JSON.stringify(v);
-  return text.length <= chars ? v : `${text.slice(0, chars)}…`;
+  if (text.length <= chars) return v;
+  const end = isHigh(text.charCodeAt(chars - 1)) ? chars - 1 : chars;
+  return `${text.slice(0, end)}…`;
 }
 
 /** A long text around `at`: some context before, the rest after, with ellipses where cut. */
 export function excerpt(s: string, at: number, chars = 160): string {
   if (s.length <= chars) return s;
   const before = Math.min(at, Math.floor(chars / 4));
-  const start = at - before;
-  const end = Math.min(s.length, start + chars);
+  let start = at - before;
+  let end = Math.min(s.length, start + chars);
+  // Cut between characters, not between the halves of a surrogate pair (an emoji): a half alone is
+  // no text, and reports write it as U+FFFD.
+  if (start > 0 && isLow(s.charCodeAt(start)) && isHigh(s.charCodeAt(start - 1))) start++;
+  if (end < s.length && isHigh(s.charCodeAt(end - 1)) && isLow(s.charCodeAt(end))) end--;
+  if (end < start) end = start;
   return `${start > 0 ? '…' : ''}${s.slice(start, end)}${end < s.length ? '…' : ''}`;
 }
+
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 /**
  * A pointer as a message shows it: whole up to `max` characters, else its start and its end (where
