@@ -333,22 +333,30 @@ function assembleFindings(
   const load: Finding[] = [];
   const other: Finding[] = [];
   const seen = new Set<string>();
+  // SIM findings naming a case, as earlier shards raised them: a finding about the suite that names a
+  // case (sim-case-unasserted: the first such case of a dataset) is raised by every leg, since each
+  // loads the whole suite; the unsharded run raised it once. Repeats within one shard are kept.
+  const simSeen = new Set<string>();
   for (const s of shards) {
+    const simHere: string[] = [];
     for (const f of s.report.warroom ?? []) {
       if (f.subsystem === 'replay' || f.subsystem === 'pipeline') continue;
       if (f.subsystem === 'load') {
         if (!loadReplaced && s.report.shard.index === 1) load.push({ ...f, runId });
         continue;
       }
+      const key = `${f.type}\u0000${f.severity}\u0000${f.message}\u0000${f.caseId ?? ''}`;
       if (f.subsystem === 'sim' && f.caseId) {
+        if (simSeen.has(key)) continue;
+        simHere.push(key);
         sim.push({ ...f, runId });
         continue;
       }
-      const key = `${f.type}\u0000${f.severity}\u0000${f.message}\u0000${f.caseId ?? ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
       other.push({ ...f, runId });
     }
+    for (const k of simHere) simSeen.add(k);
   }
   const rankOf = (f: Finding) => {
     const loc = f.location;
