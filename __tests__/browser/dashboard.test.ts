@@ -176,6 +176,33 @@ describe('serve dashboard in Chromium', () => {
     }
   });
 
+  it('a run opened from the history after a restart shows its real stages, exit code and cases, not SKIPPED and zeros', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const dir = simProject(9, 3);
+    let own = await startTestServer(dir);
+    expect((await postRun(own.url, { runId: 'hist-1' })).status).toBe(202);
+    await waitFor('the run to settle', async () => (await request(own.url, '/master/status/hist-1')).json.settled);
+    await own.close();
+    own = await startTestServer(dir); // only the history database knows the run now
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${own.url}/#run=hist-1`, { waitUntil: 'load' });
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 20_000 });
+      expect(await page.locator('#warroom tbody tr').count()).toBe(3);
+      await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-stage="sim"]').dataset.state === 'FAIL', undefined, { timeout: 10_000 });
+      expect(await page.getAttribute('[data-stage="load"]', 'data-state')).toBe('SKIPPED');
+      await page.waitForFunction(() => /exit code 1\b/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
+      const verdict = await page.textContent('#verdict');
+      expect(verdict).toContain('6 of 9');
+      expect(verdict).not.toContain('exit code null');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  });
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });

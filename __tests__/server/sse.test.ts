@@ -202,6 +202,7 @@ describe('GET /master/stream/{run_id}', () => {
     const done = stored.messages[stored.messages.length - 1];
     expect(done.event).toBe('done');
     expect(JSON.parse(done.data).verdict).toBe('FAIL');
+    expect(JSON.parse(done.data).exitCode).toBe(1); // from the run's result.json
     const again = await request(server.url, posted.json.links.stream, { headers: { 'Last-Event-ID': done.id! } });
     expect(again.status).toBe(204);
   });

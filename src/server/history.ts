@@ -134,6 +134,12 @@ export function historyRow(row: RunRow, live: ManagedRun | undefined, outDir: st
   return base;
 }
 
+/** A stored run's exit code (from its result.json), or null when it has none. */
+export function storedExitCode(outDir: string, runId: string): number | null {
+  const code = readResult(outDir, runId)?.exitCode;
+  return typeof code === 'number' ? code : null;
+}
+
 function readResult(outDir: string, runId: string): { exitCode?: number; stages?: Record<string, string> } | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(outDir, 'reports', runId, 'result.json'), 'utf8'));

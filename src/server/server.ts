@@ -11,7 +11,7 @@ import { redactTarget } from '../engine/spec.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenCookieName, tokenMatches } from './auth.js';
 import { DASHBOARD_CSP, dashboardHtml } from './dashboard.js';
 import { checkRunId, reportFile, sendFile, snapshotFile } from './files.js';
-import { History, historyRow, liveStatus, runLinks, storedStatus } from './history.js';
+import { History, historyRow, liveStatus, runLinks, storedExitCode, storedStatus } from './history.js';
 import { BASE_HEADERS, HttpError, intParam, parseJsonBody, readBody, sendError, sendJson } from './http-util.js';
 import { OverrideError, parseOverrides } from './overrides.js';
 import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from './run-manager.js';
@@ -380,7 +380,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     if (!detail) throw new HttpError(404, `no run ${runId}`);
     sseOpen++;
     res.on('close', () => sseOpen--);
-    streamStoredRun(req, res, detail, after, sawDone, storedStreams);
+    streamStoredRun(req, res, detail, after, sawDone, storedStreams, storedExitCode(outDir, runId));
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });

@@ -29,11 +29,11 @@ export class StoredStreams {
   constructor(private readonly limits: SseLimits) {}
 
   /** Sends the stored run to a client whose headers are sent: findings after `after`, then `done`. */
-  attach(res: ServerResponse, detail: RunDetail, after: number): void {
-    const key = `${detail.status}\n${detail.finishedAt}\n${detail.events.length}`;
+  attach(res: ServerResponse, detail: RunDetail, after: number, exitCode: number | null): void {
+    const key = `${detail.status}\n${detail.finishedAt}\n${detail.events.length}\n${exitCode}`;
     let s = this.byRun.get(detail.runId);
     if (!s || s.key !== key) {
-      s = build(detail, key, this.limits);
+      s = build(detail, key, exitCode, this.limits);
       this.byRun.set(detail.runId, s);
       this.hubs.add(s.hub);
     }
@@ -71,7 +71,7 @@ export class StoredStreams {
   }
 }
 
-function build(detail: RunDetail, key: string, limits: SseLimits): StoredStream {
+function build(detail: RunDetail, key: string, exitCode: number | null, limits: SseLimits): StoredStream {
   const log = new EventLog(Infinity);
   let maxSeq = 0;
   // Findings without a seq (not raised through the event bus) have no place in the id order: they
@@ -89,7 +89,7 @@ function build(detail: RunDetail, key: string, limits: SseLimits): StoredStream 
   }
   let closing: string;
   if (detail.status !== 'RUNNING') {
-    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode: null, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: null, time: detail.finishedAt, status: detail.status };
+    const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: null, time: detail.finishedAt, status: detail.status };
     closing = `id: ${STORED_DONE_ID}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`;
   } else {
     // RUNNING in another process (a CLI run sharing this output folder): no live events from here.

@@ -51,7 +51,15 @@ export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: Ma
  * it) with the id STORED_DONE_ID; a client that resumes from that id gets 204. The frames go through
  * the shared, bounded writer of `streams` (see StoredStreams).
  */
-export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detail: RunDetail, after: number, sawDone: boolean, streams: StoredStreams): void {
+export function streamStoredRun(
+  req: IncomingMessage,
+  res: ServerResponse,
+  detail: RunDetail,
+  after: number,
+  sawDone: boolean,
+  streams: StoredStreams,
+  exitCode: number | null,
+): void {
   if (detail.status !== 'RUNNING' && sawDone) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
@@ -59,5 +67,5 @@ export function streamStoredRun(req: IncomingMessage, res: ServerResponse, detai
   }
   openStream(req, res);
   res.write(sseComment(`run ${detail.runId} from the history database: WAR ROOM findings and the outcome only`));
-  streams.attach(res, detail, after);
+  streams.attach(res, detail, after, exitCode);
 }
