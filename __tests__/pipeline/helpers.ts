@@ -39,23 +39,24 @@ export function clone<T>(v: T): T {
  */
 export async function cannedEngine(
   bodies: unknown[],
-  opts: { version?: string; delays?: Record<number, number> } = {},
+  opts: { version?: string; delays?: Record<number, number>; raw?: Record<number, string> } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     let data = '';
     req.on('data', (d) => (data += d));
     req.on('end', () => {
-      const send = (status: number, body: unknown) => {
+      const send = (status: number, body: unknown, text?: string) => {
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+        res.end(text ?? JSON.stringify(body));
       };
       if (req.method === 'GET' && req.url === '/health') return send(200, { status: 'ok', ...(opts.version ? { version: opts.version } : {}) });
       if (req.method !== 'POST') return send(404, { error: 'not found' });
       const input = JSON.parse(data) as { sample?: number };
       const i = input.sample ?? -1;
-      if (!(i in bodies)) return send(400, { error: `no sample ${i}` });
+      if (!(i in bodies) && !(opts.raw && i in opts.raw)) return send(400, { error: `no sample ${i}` });
       const delay = opts.delays?.[i] ?? 0;
-      setTimeout(() => send(200, bodies[i]), delay);
+      // `raw` bodies are sent as written (JSON too deep for JSON.stringify, say).
+      setTimeout(() => send(200, bodies[i], opts.raw?.[i]), delay);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

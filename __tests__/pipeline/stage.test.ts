@@ -250,6 +250,46 @@ describe('the real answers over HTTP, unchanged and mutated', () => {
   });
 });
 
+describe('answers that are hard to read', () => {
+  it('a deeply nested contradiction or confidence, or a 1 MB confidence text: each judged (never a checker crash that leaves the answer half-counted), with short messages', async () => {
+    const lines = samples['2.5h']()
+      .filter((l) => !(l.response as any).opus_used)
+      .slice(0, 4)
+      .map((l, i) => ({ ...l, seq: i }));
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const withText = (i: number, mutate: (b: any) => void) => {
+      const b = clone(lines[i].response) as any;
+      mutate(b);
+      return JSON.stringify(b).replace('"@@DEEP@@"', deep);
+    };
+    const raw = {
+      0: withText(0, (b) => (b.state_snapshot.T1_RAW[0].contradictions = ['@@DEEP@@'])),
+      1: withText(1, (b) => (b.confidence_score = '@@DEEP@@')),
+      2: withText(2, (b) => (b.confidence_score = 'x'.repeat(1_000_000))),
+    };
+    const engine = await cannedEngine(
+      lines.map((l) => clone(l.response)),
+      { raw },
+    );
+    try {
+      const { pipeline, findings } = await run(samplesProject(lines, { pin: false }), { engine: engine.url, concurrency: 1 });
+      const mine = pipelineFindings(findings);
+      expect(mine.map((f) => [f.type, f.caseId])).toEqual([
+        ['pipeline-confidence-range', 's1-question'],
+        ['pipeline-confidence-range', 's2-medical'],
+      ]);
+      expect(mine[0].message).toMatch(/the confidence \/confidence_score is a list of 1, not a number$/);
+      expect(mine[1].message).toMatch(/the confidence \/confidence_score is a string \("x{37}\.\.\."\), not a number$/);
+      expect(pipeline.answers.checked).toBe(4);
+      expect(pipeline.contradictions.measured).toBe(4);
+      expect(pipeline.contradictions.meanPerAnswer).toBe(0.25); // the deep one is one contradiction
+      expect(check(pipeline, 'answer-shape')).toMatchObject({ ok: true, checked: 4 });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('run-level budgets and levels', () => {
   const h25 = samples['2.5h']();
   const bodies = () => h25.map((l) => clone(l.response));

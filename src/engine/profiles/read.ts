@@ -89,7 +89,8 @@ export function countProblem(pointer: string, v: unknown): string | null {
 
 /** A tier path for a message: its names as JSON, the first 12 at most. */
 export function shownPath(names: readonly string[]): string {
-  return names.length > 12 ? `${JSON.stringify(names.slice(0, 12)).slice(0, -1)},...+${names.length - 12}]` : JSON.stringify(names);
+  const short = names.slice(0, 12).map((n) => (n.length > 40 ? `${n.slice(0, 37)}...` : n));
+  return names.length > 12 ? `${JSON.stringify(short).slice(0, -1)},...+${names.length - 12}]` : JSON.stringify(short);
 }
 
 /**

@@ -70,7 +70,7 @@ function t1Contradictions(body: unknown): { count: number | null; problem?: stri
   for (let i = 0; i < raw.length; i++) {
     const e = raw[i];
     const list = isRecord(e) ? e.contradictions : undefined;
-    if (Array.isArray(list)) for (const c of list) seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+    if (Array.isArray(list)) list.forEach((c, j) => seen.add(typeof c === 'string' ? c : keyOf(c, `${i}/${j}`)));
     else if (list !== undefined && list !== null) {
       return { count: null, problem: `the tier-1 contradictions ${T1}/${i}/contradictions is ${describe(list)}, not a list` };
     }
@@ -78,6 +78,15 @@ function t1Contradictions(body: unknown): { count: number | null; problem?: stri
   return { count: seen.size };
 }
 
+
+/** A non-text contradiction's identity: its JSON, or (nested too deeply to write) its place. */
+function keyOf(c: unknown, place: string): string {
+  try {
+    return JSON.stringify(c) ?? String(c);
+  } catch {
+    return `\u0000unwritable ${place}`;
+  }
+}
 
 function shapeProblems(body: unknown): string[] {
   if (!isRecord(body)) return [`the answer is ${describe(body)}, not a JSON object`];

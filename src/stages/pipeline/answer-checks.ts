@@ -1,5 +1,5 @@
 import type { AnswerView, Profile } from '../../engine/profiles/index.js';
-import { shownPath } from '../../engine/profiles/read.js';
+import { describe, shownPath } from '../../engine/profiles/read.js';
 import type { AnswerCheckName, AnswerCheckResult, Thresholds } from './types.js';
 
 /**
@@ -93,7 +93,8 @@ function scaleText(scale: 1 | 100): string {
 export function checkConfidence(v: AnswerView, p: Profile, minConfidence: number): Result[] {
   if (!p.exposes.confidence) return [na('confidence-range'), na('confidence-floor')];
   if (v.confidenceRaw === undefined) return [fail('confidence-range', `the confidence is missing (${v.confidencePointer} absent)`)];
-  if (v.confidence === null) return [fail('confidence-range', `the confidence ${v.confidencePointer} is not a number (${JSON.stringify(v.confidenceRaw)})`)];
+  // describe(): bounded, and safe on a value nested too deeply for JSON.stringify.
+  if (v.confidence === null) return [fail('confidence-range', `the confidence ${v.confidencePointer} is ${describe(v.confidenceRaw)}, not a number`)];
   const c = v.confidence;
   const outside = (x: number) => x < 0 || x > 1;
   if (outside(c)) {

@@ -1,12 +1,12 @@
-import { PROFILES, detectProfile, profileFor, type ConcreteProfileName, type Profile } from '../../engine/profiles/index.js';
+import { PROFILES, detectProfile, profileFor, type AnswerView, type ConcreteProfileName, type Profile } from '../../engine/profiles/index.js';
 import type { AnswerObservation, AnswerObserver } from '../../runner/answers.js';
 import type { CustomProfilePointers, ProfileName } from '../../settings/types.js';
 import type { SimCase } from '../sim/types.js';
 import { checkAnswer } from './answer-checks.js';
-import { casePins, declaredFor, type Pin } from './declared.js';
+import { casePins, declaredFor, type Declared, type Pin } from './declared.js';
 import type { PipelineData } from './data.js';
 import type { ContradictionTally, EscalationTally } from './run-checks.js';
-import { ANSWER_CHECKS, type AnswerCheckName, type Thresholds } from './types.js';
+import { ANSWER_CHECKS, type AnswerCheckName, type AnswerCheckResult, type Thresholds } from './types.js';
 
 /**
  * Watches every SIM answer as it arrives (an AnswerObserver), maps it through its profile, runs the
@@ -137,15 +137,32 @@ export class PipelineCollector implements AnswerObserver {
   }
 
   private check(profile: Profile, body: unknown, o: AnswerObservation): void {
-    this.checked++;
     const { thresholds } = this.options;
-    const view = profile.view(body);
-    if (view.form) this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
     let pins = this.pins.get(o.caseIndex);
     if (!pins) this.pins.set(o.caseIndex, (pins = casePins(o.case)));
-    const declared = declaredFor(o.case, pins, profile, body, view);
+    // Everything that reads the answer runs before any tally moves: an answer that cannot be read at
+    // all fails answer-shape, never leaves the tallies half-updated (SIM only logs an observer's throw).
+    let view: AnswerView;
+    let declared: Declared;
+    let results: AnswerCheckResult[];
+    try {
+      view = profile.view(body);
+      declared = declaredFor(o.case, pins, profile, body, view);
+      results = checkAnswer(view, profile, thresholds, declared);
+    } catch (err) {
+      this.checked++;
+      const t = this.tallies.get('answer-shape')!;
+      t.checked++;
+      t.failed++;
+      t.failedCases.add(o.caseIndex);
+      const message = `the answer could not be read as ${profile.name}: ${String((err as Error)?.message ?? err).slice(0, 200)}`;
+      if (t.failures.length < KEEP_FAILURES) t.failures.push({ caseIndex: o.caseIndex, repeat: o.repeat, message });
+      return;
+    }
+    this.checked++;
+    if (view.form) this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
 
-    for (const r of checkAnswer(view, profile, thresholds, declared)) {
+    for (const r of results) {
       const t = this.tallies.get(r.name)!;
       if (r.status === 'na') {
         t.na++;
@@ -218,7 +235,13 @@ type BuiltinProfile = Exclude<ConcreteProfileName, 'custom'>;
 
 function pendingOf(body: unknown, caseIndex: number, repeat: number): PendingAnswer {
   const problems = {} as Record<BuiltinProfile, string[]>;
-  for (const name of Object.keys(PROFILES) as BuiltinProfile[]) problems[name] = PROFILES[name].view(body).shapeProblems;
+  for (const name of Object.keys(PROFILES) as BuiltinProfile[]) {
+    try {
+      problems[name] = PROFILES[name].view(body).shapeProblems;
+    } catch (err) {
+      problems[name] = [`it could not be read: ${String((err as Error)?.message ?? err).slice(0, 200)}`];
+    }
+  }
   return { caseIndex, repeat, problems };
 }
 
