@@ -173,11 +173,21 @@ function samePaths(sorted: readonly string[], other: readonly string[]): boolean
 export function storedAnswer(snapshot: OpenSnapshot, index: number): unknown {
   const entry = snapshot.entries[index];
   const answer = snapshot.readAnswer(index);
-  if (canonicalHash(answer).hash !== entry.hash) {
+  const where = { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id };
+  let hash: string;
+  try {
+    hash = canonicalHash(answer).hash;
+  } catch (err) {
+    // Nested deeper than this machine's stack can walk (a snapshot written where the stack is larger,
+    // or a damaged file): bad input, not a failure of the tool.
+    const why = noCanonicalForm(err).replace(/^the answer has no canonical form: /, '');
+    throw new InputError(`the stored answer (dataset ${entry.dataset}) has no canonical form on this machine (${why}), so it cannot be held to its hash or compared`, where);
+  }
+  if (hash !== entry.hash) {
     throw new InputError(
       `the stored answer (dataset ${entry.dataset}) does not match its hash, the sha256 of its canonical form: the snapshot was edited or is damaged ` +
         '(answers are compared by their hashes, so an edited answer would go unseen; to make another answer the baseline, run the engine that gives it: its run writes a new snapshot)',
-      { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id },
+      where,
     );
   }
   return answer;
