@@ -203,6 +203,24 @@ describe('serve dashboard in Chromium', () => {
     }
   });
 
+  it('a link to a run the server does not know says so, instead of CONNECTING forever; a broken link does not break the page', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${server!.url}/?token=${TOKEN}#run=no-such-run`, { waitUntil: 'load' });
+      await page.waitForFunction(() => /no run no-such-run/.test((globalThis as any).document.getElementById('live-conn').textContent), undefined, { timeout: 15_000 });
+      expect(await page.textContent('#live-status')).toBe('UNKNOWN');
+      expect(await page.isVisible('#cancel-btn')).toBe(false);
+      await page.goto(`${server!.url}/#run=%E0%A4`, { waitUntil: 'load' });
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('page-info').textContent !== '', undefined, { timeout: 15_000 });
+      // (The browser logs the 404s of the unknown run's stream and status; no script error.)
+      expect(b.errors.filter((e) => !e.includes('404 (Not Found)'))).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });
