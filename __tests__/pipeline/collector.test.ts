@@ -106,3 +106,25 @@ describe('latency outliers', () => {
     expect(checkOf(c, 'latency-outliers')).toMatchObject({ ok: false, checked: 8, failed: 1, cases: ['d/c3'] });
   });
 });
+
+describe('latency p95 and timeouts', () => {
+  it('a timed-out request counts in the p95 at its timeout (the slowest requests are not left out of the gate)', () => {
+    const c = collector();
+    const bodies = samples['2.5h']().filter((l) => !(l.response as any).opus_used).slice(0, 8);
+    feed(c, bodies.map((l, i) => [i, clone(l.response), 10] as [number, unknown, number]));
+    for (const i of [8, 9]) {
+      c.observe({ case: simCase(i), caseIndex: i, repeat: 0, seed: 1, passed: false, result: { ok: false, error: { kind: 'timeout', message: 'no answer within 1000 ms' }, latencyMs: 1000 } });
+    }
+    c.observe({ case: simCase(10), caseIndex: 10, repeat: 0, seed: 1, passed: false, result: { ok: false, error: { kind: 'connection', message: 'refused' }, latencyMs: 1 } });
+    const s = { ...settings, pipeline: { ...settings.pipeline, latencyP95Ms: 300 } };
+    const { result, findings } = judgePipeline({ ...c, options: { ...c.options, thresholds: { ...thresholds, latencyP95Ms: 300 } } } as any, { runId: 'r', settings: s });
+    const report = result.report as { checks: { name: string; ok: boolean; detail: string }[]; latency: Record<string, unknown> };
+    const p95 = report.checks.find((x) => x.name === 'latency-p95')!;
+    expect(p95.ok).toBe(false);
+    expect(p95.detail).toBe('p95 of 10 SIM latencies 1000 ms (p50 10, max 1000; 2 timed out, counted at their timeout); limit 300 ms');
+    expect(report.latency).toMatchObject({ count: 10, p95: 1000, timeouts: 2, median: 10, outliers: 0 });
+    expect(findings.filter((f) => f.type === 'pipeline-latency-p95').map((f) => f.caseId)).toEqual(['c8']);
+    // The timeouts are SIM's errors, not single slow answers: no outlier events for them.
+    expect(findings.filter((f) => f.type === 'pipeline-latency-outliers')).toEqual([]);
+  });
+});

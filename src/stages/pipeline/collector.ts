@@ -84,6 +84,12 @@ export class PipelineCollector implements AnswerObserver {
   /** Client-side latencies of the answers that came back, and each one's case. */
   readonly latencies: number[] = [];
   readonly latencyCase: number[] = [];
+  /**
+   * Attempts that timed out, at the latency they gave up after, and each one's case: the slowest
+   * requests of all, so the latency-p95 gate counts them (a p95 of the survivors alone flatters).
+   */
+  readonly timeoutLatencies: number[] = [];
+  readonly timeoutCase: number[] = [];
   readonly engineLatencies: number[] = [];
   /** Every case seen (SIM holds these objects anyway), for labels and dataset locations. */
   readonly cases = new Map<number, SimCase>();
@@ -98,6 +104,10 @@ export class PipelineCollector implements AnswerObserver {
     this.cases.set(o.caseIndex, o.case);
     if (!o.result.ok) {
       this.engineErrors++;
+      if (o.result.error.kind === 'timeout' && Number.isFinite(o.result.latencyMs)) {
+        this.timeoutLatencies.push(o.result.latencyMs);
+        this.timeoutCase.push(o.caseIndex);
+      }
       return;
     }
     this.latencies.push(o.result.latencyMs);

@@ -34,6 +34,9 @@ export interface PipelineData {
   readonly confidence: { n: number; sum: number; min: number; max: number };
   readonly latencies: number[];
   readonly latencyCase: number[];
+  /** Timed-out attempts: the latency they gave up after, and their cases. */
+  readonly timeoutLatencies: number[];
+  readonly timeoutCase: number[];
   readonly engineLatencies: number[];
   readonly cases: Map<number, CaseRef>;
 }
@@ -62,6 +65,9 @@ export interface PipelineShardData {
   confidence: { n: number; sum: number; min: number | null; max: number | null };
   latencies: number[];
   latencyCase: number[];
+  /** Absent in shard data written before timeouts counted in the p95. */
+  timeoutLatencies?: number[];
+  timeoutCase?: number[];
   engineLatencies: number[];
   cases: [number, CaseRef][];
 }
@@ -92,6 +98,8 @@ export function exportPipelineData(d: PipelineData): PipelineShardData {
     confidence: { n: d.confidence.n, sum: d.confidence.sum, min: d.confidence.n ? d.confidence.min : null, max: d.confidence.n ? d.confidence.max : null },
     latencies: d.latencies,
     latencyCase: d.latencyCase,
+    timeoutLatencies: d.timeoutLatencies,
+    timeoutCase: d.timeoutCase,
     engineLatencies: d.engineLatencies,
     cases: [...d.cases].map(([i, c]) => [i, { id: c.id, dataset: c.dataset, location: c.location }]),
   };
@@ -124,6 +132,8 @@ export function importPipelineData(j: PipelineShardData): PipelineData {
     confidence: { n: j.confidence.n, sum: j.confidence.sum, min: j.confidence.min ?? Infinity, max: j.confidence.max ?? -Infinity },
     latencies: [...j.latencies],
     latencyCase: [...j.latencyCase],
+    timeoutLatencies: [...(j.timeoutLatencies ?? [])],
+    timeoutCase: [...(j.timeoutCase ?? [])],
     engineLatencies: [...j.engineLatencies],
     cases: new Map(j.cases),
   };
@@ -171,6 +181,7 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
   for (const d of parts) for (const [i, c] of d.cases) cases.set(i, c);
   const undeclared = parts.flatMap((d) => d.undeclaredEscalationCases).sort((a, b) => a - b);
   const lat = parts.flatMap((d) => d.latencies.map((ms, k) => ({ ms, c: d.latencyCase[k] })));
+  const timedOut = parts.flatMap((d) => d.timeoutLatencies.map((ms, k) => ({ ms, c: d.timeoutCase[k] })));
   const merged: PipelineData = {
     options: parts[0].options,
     observed: sum((d) => d.observed),
@@ -209,6 +220,8 @@ export function mergePipelineData(parts: PipelineData[]): PipelineData {
     },
     latencies: lat.map((x) => x.ms),
     latencyCase: lat.map((x) => x.c),
+    timeoutLatencies: timedOut.map((x) => x.ms),
+    timeoutCase: timedOut.map((x) => x.c),
     engineLatencies: parts.flatMap((d) => d.engineLatencies),
     cases,
   };

@@ -129,10 +129,12 @@ export function summariseLatency(latencies: ArrayLike<number>, t: Pick<Threshold
   };
 }
 
-export function checkLatencyP95(l: LatencySummary, limitMs: number): RunCheckResult {
+/** `l` summarises the answers' latencies and the timed-out attempts' (`timeouts` of them). */
+export function checkLatencyP95(l: LatencySummary, limitMs: number, timeouts = 0): RunCheckResult {
   if (l.p95 === null) return { ok: true, na: true, checked: 0, detail: 'no SIM latencies to judge' };
   const ok = l.p95 <= limitMs;
-  return { ok, checked: l.count, detail: `p95 of ${l.count} SIM latencies ${l.p95} ms (p50 ${l.p50}, max ${l.max}); limit ${limitMs} ms` };
+  const timedOut = timeouts > 0 ? `; ${timeouts} timed out, counted at their timeout` : '';
+  return { ok, checked: l.count, detail: `p95 of ${l.count} SIM latencies ${l.p95} ms (p50 ${l.p50}, max ${l.max}${timedOut}); limit ${limitMs} ms` };
 }
 
 /** Fewer answers than this and a median/MAD says nothing about single outliers. */

@@ -148,7 +148,10 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
   judged.push({ name: 'escalation-rate', result: rate, findings: [{ message: `Opus escalation rate too high: ${rate.detail}` }] });
 
   const latency = summariseLatency(c.latencies, t);
-  const p95 = checkLatencyP95(latency, t.latencyP95Ms);
+  // The gate's sample: the answers and the timed-out attempts (the slowest of all, at their timeout).
+  const timeouts = c.timeoutLatencies.length;
+  const gated = timeouts ? summariseLatency([...c.latencies, ...c.timeoutLatencies], t) : latency;
+  const p95 = checkLatencyP95(gated, t.latencyP95Ms, timeouts);
   const slowest = slowestCase(c);
   judged.push({
     name: 'latency-p95',
@@ -258,7 +261,18 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
       overLimitUndeclared: c.contradictions.undeclaredOver,
     },
     confidence,
-    latency: { ...latency, limitP95Ms: t.latencyP95Ms, outliers: outliers.length, engineReportedP95Ms: engineLatency.p95 },
+    // count/p50/p95/max as gated (timeouts included); median/MAD/outlier threshold of the answers.
+    latency: {
+      ...latency,
+      count: gated.count,
+      p50: gated.p50,
+      p95: gated.p95,
+      max: gated.max,
+      timeouts,
+      limitP95Ms: t.latencyP95Ms,
+      outliers: outliers.length,
+      engineReportedP95Ms: engineLatency.p95,
+    },
   };
   const failures = Object.fromEntries(
     [...c.tallies].filter(([, tally]) => tally.failures.length > 0).map(([name, tally]) => [
@@ -339,9 +353,14 @@ function judgedFindings(j: Judged, severity: Severity): FindingInput[] {
 }
 
 function slowestCase(c: PipelineData): { case: CaseRef; ms: number } | null {
-  let best = -1;
-  for (let i = 0; i < c.latencies.length; i++) if (best < 0 || c.latencies[i] > c.latencies[best]) best = i;
-  return best < 0 ? null : { case: c.cases.get(c.latencyCase[best])!, ms: round(c.latencies[best], 1) };
+  let best: { ms: number; i: number } | null = null;
+  for (const [ms, cs] of [
+    [c.latencies, c.latencyCase],
+    [c.timeoutLatencies, c.timeoutCase],
+  ] as const) {
+    for (let k = 0; k < ms.length; k++) if (best === null || ms[k] > best.ms) best = { ms: ms[k], i: cs[k] };
+  }
+  return best === null ? null : { case: c.cases.get(best.i)!, ms: round(best.ms, 1) };
 }
 
 function round(x: number, digits: number): number {
