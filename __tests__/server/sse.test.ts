@@ -264,6 +264,25 @@ describe('GET /master/stream/{run_id}', () => {
     expect(server.sseStats().clients).toBe(0);
   }, 60_000);
 
+  it('a stalled client of a run that leaves memory is closed, not left holding a stream slot forever', async () => {
+    // ~10 MB of events: the stalled client's socket is full when the run is forgotten.
+    server = await startTestServer(simProject(1200, 1, {}, 2000), { keepFinished: 1, maxSseClients: 1, finishedLogMaxChars: 64 << 20 });
+    const a = await postRun(server.url, { runId: 'evicted', concurrency: 16, latencyMs: 1 });
+    await waitFor('run evicted to settle', async () => (await request(server!.url, a.json.links.status)).json.settled, 50_000);
+    const stalled = await stalledClient(server.url, a.json.links.stream);
+    await waitFor('the stalled client to be attached', () => server!.sseStats().clients === 1);
+    // The next finished run pushes the first one out of memory (keepFinished: 1).
+    const b = await postRun(server.url, { runId: 'next', stages: ['sim'] });
+    await waitFor('run next to settle', async () => (await request(server!.url, b.json.links.status)).json.settled, 50_000);
+    expect(server.manager.get('evicted')).toBeUndefined();
+    // Its slot is free again: the one stream allowed is available.
+    const next = await readSse(server.url, b.json.links.stream);
+    expect(next.status).toBe(200);
+    expect(next.messages.at(-1)!.event).toBe('done');
+    const cut = await stalled.resume();
+    expect(cut.messages.some((m) => m.event === 'done')).toBe(false);
+  }, 60_000);
+
   it('unknown and invalid run ids: 404 and 400', async () => {
     server = await startTestServer(simProject(1));
     expect((await request(server.url, '/master/stream/no-such-run')).status).toBe(404);

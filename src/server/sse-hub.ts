@@ -96,9 +96,17 @@ export class SseHub {
     }
   }
 
-  /** Ends every client (the server is closing). */
+  /**
+   * Ends every client (the server is closing, or the run leaves memory). A client whose socket is
+   * full is destroyed: a polite end would wait for it to read, holding its connection (and its
+   * place under the stream cap) for as long as it does not; it may resume with Last-Event-ID.
+   */
   closeAll(): void {
-    for (const c of this.clients) c.res.end();
+    for (const c of this.clients) {
+      c.closed = true;
+      if (c.blocked) c.res.destroy();
+      else c.res.end();
+    }
     this.clients.clear();
   }
 
