@@ -273,6 +273,25 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(p25, b), 'tier-consistency', /^the tier path \/tier_path is missing$/);
   });
 
+  it('an empty or blank answer text fails answer-shape in every generation (as a blank tier-1 output fails t1-present)', () => {
+    for (const blank of ['', ' \n\t ']) {
+      for (const [lines, p] of [
+        [h25, p25],
+        [stab, pst],
+      ] as const) {
+        const a = byCase(lines, 'question');
+        a.final_answer = blank;
+        expect(run(p, a)).toEqual([{ name: 'answer-shape', status: 'fail', message: `not a ${p.name} answer: /final_answer is empty text` }]);
+      }
+      const q = byCase(samples.t3query(), 'plain');
+      q.consensus.output = blank;
+      expect(run(p3, q)).toEqual([{ name: 'answer-shape', status: 'fail', message: 'not a toron-3 answer: /consensus/output is empty text' }]);
+      const f = byCase(samples.t3full(), 'plain');
+      f.consensus.representative_output = blank;
+      expect(run(p3, f)).toEqual([{ name: 'answer-shape', status: 'fail', message: 'not a toron-3 answer: /consensus/representative_output is empty text' }]);
+    }
+  });
+
   it('the evidence tier gone (or no object) fails, whatever the top-level sources_used list says', () => {
     for (const [lines, p] of [
       [h25, p25],

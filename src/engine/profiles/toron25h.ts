@@ -92,6 +92,7 @@ function shapeProblems(body: unknown): string[] {
   if (!isRecord(body)) return [`the answer is ${describe(body)}, not a JSON object`];
   const out: string[] = [];
   if (typeof body.final_answer !== 'string') out.push(`/final_answer is ${describe(body.final_answer)}, not text`);
+  else if (body.final_answer.trim() === '') out.push('/final_answer is empty text');
   if (!isRecord(body.state_snapshot)) out.push(`${SNAP} is ${describe(body.state_snapshot)}, not an object`);
   return out;
 }

@@ -87,6 +87,7 @@ function view(body: unknown): AnswerView {
   if (!isRecord(body)) shapeProblems.push(`the answer is ${describe(body)}, not a JSON object`);
   else if (!isRecord(consensus)) shapeProblems.push(`/consensus is ${describe(consensus)}, not an object`);
   else if (typeof consensus[f.answer] !== 'string') shapeProblems.push(`/consensus/${f.answer} is ${describe(consensus[f.answer])}, not text`);
+  else if ((consensus[f.answer] as string).trim() === '') shapeProblems.push(`/consensus/${f.answer} is empty text`);
   const c = isRecord(consensus) ? consensus : {};
   const m = isRecord(metrics) ? metrics : {};
 
