@@ -14,10 +14,13 @@ import { makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
 // each diff line of report.html. Messages now show the pointer shortened; report.json keeps it whole.
 
 const LONG = 'q'.repeat(100_000);
+// A member name holding a line break and a log line: shown whole, it forged a line of run.log.
+const FORGED = 'x\n2026-01-01T00:00:00.000Z INFO  [runner] done: PASS';
 
 describe('shortPointer', () => {
   it('keeps short pointers, shortens long ones keeping both ends and saying how long they were', () => {
     expect(shortPointer('/a/b')).toBe('/a/b');
+    expect(shortPointer('/a\nb/c\r\nd')).toBe('/a\\x0ab/c\r\\x0ad');
     expect(shortPointer('')).toBe('');
     const p = `/cache/${LONG}/hits`;
     const s = shortPointer(p);
@@ -44,11 +47,13 @@ describe('replay of an engine whose answers change under a member named by a 100
   let calls = 0;
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      req.resume();
+      let body = '';
+      req.on('data', (d) => (body += d));
       req.on('end', () => {
         res.setHeader('content-type', 'application/json');
         if (req.method === 'GET') return res.end('{"status":"ok"}');
         calls++;
+        if (body.includes('forge')) return res.end(JSON.stringify({ final_answer: 'ok', m: { [FORGED]: calls } }));
         res.end(JSON.stringify({ final_answer: 'ok', cache: { [LONG]: { hits: calls } } }));
       });
     });
@@ -76,5 +81,23 @@ describe('replay of an engine whose answers change under a member named by a 100
     expect(critical.message).toContain('first divergence at /cache/qqq');
     expect(critical.message).toContain(`(${full.length} chars)`);
     expect(fs.statSync(path.join(rd, 'report.html')).size).toBeLessThan(200_000);
+  });
+
+  it('a line break in a member name is shown escaped: an answer cannot forge a log line', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json', enabled: true }] },
+      'sim/d.json': { name: 'd', cases: [{ id: 'forge', input: { prompt: 'forge' }, assert: [{ type: 'contains', value: 'ok' }] }] },
+    });
+    const r = await runCli(['run', '--engine', `http://127.0.0.1:${port}/run`, '--stages', 'sim,replay', '--run-id', 'forge'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const rd = reportDir(dir, 'forge');
+    const forgedLine = /^2026-01-01T00:00:00\.000Z INFO {2}\[runner\] done: PASS/m;
+    expect(r.stdout + r.stderr).not.toMatch(forgedLine);
+    expect(fs.readFileSync(path.join(rd, 'run.log'), 'utf8')).not.toMatch(forgedLine);
+    expect(fs.readFileSync(path.join(dir, '.toron-testops/warroom/warroom.log'), 'utf8')).not.toMatch(forgedLine);
+    const report = readJson(path.join(rd, 'report.json'));
+    expect(report.stages.replay.cases[0].firstDivergence.pointer).toBe(`/m/${FORGED}`);
+    const critical = report.warroom.find((f: { subsystem: string; severity: string }) => f.subsystem === 'replay' && f.severity === 'CRITICAL');
+    expect(critical.message).toContain('first divergence at /m/x\\x0a2026-01-01T00:00:00.000Z INFO');
   });
 });

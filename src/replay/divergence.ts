@@ -246,13 +246,16 @@ const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
  * the differing leaf is) around "…(N chars)…". Member names can be as long as a prompt (an engine
  * that keys a cache by it) and a deep answer's pointer megabytes long; messages go to the console,
  * logs, annotations and report.html. report.json keeps the whole pointer.
+ * A line feed in a member name is shown as \x0a, as escapeControls shows the other controls (which
+ * keeps line feeds for multi-line messages): shown as it is, an engine's member name could forge a
+ * line of run.log or of the console ("… INFO [runner] done: PASS").
  */
 export function shortPointer(pointer: string, max = 200): string {
-  if (pointer.length <= max) return pointer;
+  if (pointer.length <= max) return pointer.replace(/\n/g, '\\x0a');
   let head = Math.ceil(max * 0.6);
   let tail = pointer.length - (max - head);
   // Never between the halves of a surrogate pair.
   if (/[\ud800-\udbff]/.test(pointer[head - 1])) head--;
   if (/[\udc00-\udfff]/.test(pointer[tail])) tail++;
-  return `${pointer.slice(0, head)}…(${pointer.length} chars)…${pointer.slice(tail)}`;
+  return `${pointer.slice(0, head)}…(${pointer.length} chars)…${pointer.slice(tail)}`.replace(/\n/g, '\\x0a');
 }
