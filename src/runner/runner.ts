@@ -20,6 +20,7 @@ import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { baselineClash, baselineStat } from '../baseline/load.js';
 import { earlierRun, removeEarlierSnapshot, replacedNotice } from './earlier-run.js';
+import { acquireRunLock, busyMessage } from './run-lock.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
 import { finaliseRun } from './finalise-run.js';
@@ -66,6 +67,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   if (clash) return refuseToStart(bus, paths, settings.runId, clash);
   // A reused run id reproduces a run: it replaces the earlier run of that id (said below), and its
   // folder starts empty, not with the last run's files, nor beside the last run's snapshot.
+  // Refused before anything is touched: another run of this id going on in this folder.
+  const locked = acquireRunLock(paths.out, settings.runId);
+  if ('busy' in locked) {
+    return refuseToStart(bus, paths, settings.runId, busyMessage(settings.runId, relPath(settings.cwd, paths.out) || '.', locked.busy, relPath(settings.cwd, locked.file)));
+  }
   const earlier = earlierRun(paths);
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
@@ -73,6 +79,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     if (earlier) removeEarlierSnapshot(paths, earlier);
     bus.add(new RunLogSink(paths.runLog, scrub));
   } catch (err) {
+    locked.lock.release();
     return refuseToStart(bus, paths, settings.runId, `cannot write ${paths.reportDir}: ${errorMessage(err)}`);
   }
   // The log appended across runs is history, like the store: trouble with it is a finding (raised
@@ -215,7 +222,11 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     else skipAll(settings, results);
   }
 
-  return finalise();
+  try {
+    return await finalise();
+  } finally {
+    locked.lock.release();
+  }
 
   function handleRunError(err: unknown): void {
     const classified = classifyRunError(err);
