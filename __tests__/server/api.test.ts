@@ -121,6 +121,22 @@ describe('POST /master/run and the run routes', () => {
     expect((await request(server.url, '/master/runs')).json.total).toBe(0);
   });
 
+  it('a runId pinned in the config file does not make every run of the server the same run (each would overwrite the last)', async () => {
+    const dir = simProject(2, 0, { runId: 'pinned' });
+    server = await startTestServer(dir);
+    const first = await postRun(server.url, {});
+    expect(first.status).toBe(202);
+    await settled(server, first.json.runId);
+    const second = await postRun(server.url, {});
+    expect(second.status).toBe(202);
+    expect(second.json.runId).not.toBe(first.json.runId);
+    await settled(server, second.json.runId);
+    for (const id of [first.json.runId, second.json.runId]) expect(fs.existsSync(path.join(server.outDir, 'reports', id, 'report.json'))).toBe(true);
+    expect((await request(server.url, '/master/runs')).json.total).toBe(2);
+    // A run id given in the request is still taken as given.
+    expect((await postRun(server.url, { runId: 'given' })).json.runId).toBe('given');
+  });
+
   it('limits request bodies (by Content-Length, and while reading a chunked body)', async () => {
     server = await startTestServer(simProject(1), { bodyLimit: 1024 });
     const big = JSON.stringify({ runId: 'x'.repeat(5000) });

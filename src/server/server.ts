@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pkg from '../../package.json' with { type: 'json' };
 import { resolveSettings, type SettingsFlags } from '../settings/resolve.js';
+import { newRunId } from '../settings/run-id.js';
 import type { Settings } from '../settings/types.js';
 import { SEVERITIES } from '../store/types.js';
 import type { Severity } from '../warroom/finding.js';
@@ -110,6 +111,9 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   function resolveRun(body: unknown): Settings {
     const overrides = parseOverrides(body, defaults.engine.target);
     const flags: SettingsFlags = { ...baseFlags, ...overrides, out: outDir };
+    // Each run of the server is a new run: a runId pinned in the config file (for `run`) would make
+    // every run overwrite the last one's reports, snapshot and history row. Only the request names one.
+    flags.runId ??= newRunId(new Date());
     // Picking an engine version means its map entry's target, not the server's --engine.
     if (overrides.engineVersion !== undefined && overrides.engine === undefined) delete flags.engine;
     return resolveSettings({ cwd: opts.cwd, configPath: opts.configPath, flags, env });
