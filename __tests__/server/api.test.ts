@@ -103,8 +103,11 @@ describe('POST /master/run and the run routes', () => {
     await bad({ concurrency: -5 }, /concurrency/);
     await bad({ stages: ['sim', 'nope'] }, /stages/);
     await bad({ latencyMs: 'fast' }, /latency/);
-    await bad({ failOn: 'sometimes' }, /fail-on|failOn/);
-    await bad({ runId: '../escape' }, /run-id|runId/);
+    // Errors name the field of the request body, not the CLI flag it maps to.
+    await bad({ failOn: 'sometimes' }, /^"failOn" must be one of "fail", "warn", "never"/);
+    await bad({ runId: '../escape' }, /^"runId" must be 1-128 letters/);
+    await bad({ replayRounds: 999 }, /^"replayRounds" must be <= 100/);
+    await bad({ stages: ['sim', 'nope'] }, /^"stages": item 2 must be one of/);
     await bad({ bogus: 1 }, /unknown setting "bogus"/);
     await bad({ out: '/tmp/elsewhere' }, /"out" cannot be set over the API/);
     await bad({ config: '/etc/passwd' }, /"config" cannot be set over the API/);

@@ -80,6 +80,17 @@ export function parseOverrides(body: unknown, serverEngine: string | undefined):
   return flags as SettingsFlags;
 }
 
+/**
+ * A settings error as the API client should read it: `flag --fail-on must be...` names the field of
+ * the request body it came from (`"failOn" must be...`). Other text (a config file's file:line) stays.
+ */
+export function inRequestTerms(message: string): string {
+  return message.replace(/\bflag --([a-z][a-z0-9-]*)/g, (whole, flag: string) => {
+    const key = flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    return Object.hasOwn(ALLOWED, key) ? `"${key}"` : whole;
+  });
+}
+
 function checkKind(key: string, value: unknown, kind: 'string' | 'number' | 'list'): string | null {
   switch (kind) {
     case 'string':

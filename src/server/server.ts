@@ -14,7 +14,7 @@ import { DASHBOARD_CSP, dashboardHtml } from './dashboard.js';
 import { checkRunId, reportFile, sendFile, snapshotFile } from './files.js';
 import { History, historyRow, liveStatus, runLinks, storedExitCode, storedStatus } from './history.js';
 import { BASE_HEADERS, HttpError, intParam, parseJsonBody, readBody, sendError, sendJson } from './http-util.js';
-import { OverrideError, parseOverrides } from './overrides.js';
+import { OverrideError, inRequestTerms, parseOverrides } from './overrides.js';
 import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from './run-manager.js';
 import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
 import { parseLastEventId, resumesAfterStoredDone } from './sse-frame.js';
@@ -262,7 +262,8 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     try {
       settings = resolveRun(body);
     } catch (err) {
-      if (err instanceof OverrideError || err instanceof InputError) throw new HttpError(400, err.message);
+      if (err instanceof OverrideError) throw new HttpError(400, err.message);
+      if (err instanceof InputError) throw new HttpError(400, inRequestTerms(err.message));
       throw err;
     }
     let submitted;
