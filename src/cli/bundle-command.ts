@@ -51,12 +51,45 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     ];
     if (!recorded) lines.push('result.json records no bundle to compare with');
     else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
-    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): a file of the report folder changed since the run, or SOURCE_DATE_EPOCH differs`);
+    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries)}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   } catch (err) {
     process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
     return 2;
+  }
+}
+
+/**
+ * Why a rebuilt bundle is not the run's: entries the run's bundle had that were not found (a report
+ * folder copied without <out>/snapshots/ is the usual one), entries it did not have; else a changed file
+ * or another SOURCE_DATE_EPOCH.
+ */
+function whyDifferent(dir: string, recorded: readonly string[] | undefined, now: readonly string[]): string {
+  if (!Array.isArray(recorded)) return 'a file of the report folder changed since the run, or SOURCE_DATE_EPOCH differs';
+  const missing = recorded.filter((e) => !now.includes(e));
+  const extra = now.filter((e) => !recorded.includes(e));
+  const parts: string[] = [];
+  if (missing.length > 0) {
+    let where = '';
+    if (missing.includes('snapshot.json')) {
+      const named = snapshotNamed(dir);
+      if (named) where = ` (report.json names it ${named}: copy the run's <out>/snapshots/${path.basename(named)} there)`;
+    }
+    parts.push(`the run's bundle also held ${missing.join(', ')}, not found here${where}`);
+  }
+  if (extra.length > 0) parts.push(`this one holds ${extra.join(', ')}, which the run's did not`);
+  return parts.length > 0 ? parts.join('; ') : 'a file of the report folder changed since the run, or SOURCE_DATE_EPOCH differs';
+}
+
+/** The snapshot path report.json names (relative to the report folder), or null. */
+function snapshotNamed(dir: string): string | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as { artifacts?: { snapshot?: unknown } };
+    const s = r.artifacts?.snapshot;
+    return typeof s === 'string' && s.length <= 300 ? s : null;
+  } catch {
+    return null;
   }
 }
 
