@@ -221,6 +221,33 @@ describe('serve dashboard in Chromium', () => {
     }
   });
 
+  it('while a finished run still writes its bundle, the page does not say the bundle was not written', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    // 2000 cases: the bundle takes a moment after `done`, while the page already shows the links.
+    const own = await startTestServer(simProject(2000, 0));
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      await page.evaluate(`(() => {
+        window.__links = [];
+        new MutationObserver(() => window.__links.push(document.getElementById('links').textContent)).observe(document.getElementById('links'), { childList: true, subtree: true });
+      })()`);
+      await page.fill('#f-run-id', 'bundling');
+      await page.click('summary');
+      await page.fill('#f-extra', '{"concurrency": 32}');
+      await page.click('#start-btn');
+      await page.waitForSelector('#links a[data-file="bundle.zip"]', { timeout: 50_000 });
+      const seen = (await page.evaluate('window.__links')) as string[];
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter((t) => t.includes('not written'))).toEqual([]);
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });
