@@ -128,3 +128,32 @@ describe('latency p95 and timeouts', () => {
     expect(findings.filter((f) => f.type === 'pipeline-latency-outliers')).toEqual([]);
   });
 });
+
+describe('a profile set by config', () => {
+  it('answers that look like another generation are reported (profile-shape warns), not silently read with the weaker profile', () => {
+    const c = new PipelineCollector({ profile: 'toron-2.5h', custom: null, thresholds });
+    const stab = samples.stability().slice(0, 3).map((l) => clone(l.response));
+    const own = samples['2.5h']().slice(0, 2).map((l) => clone(l.response));
+    feed(c, [
+      [0, own[0]],
+      [1, stab[0]],
+      [2, own[1]],
+      [3, stab[1]],
+      [4, stab[2]],
+    ]);
+    const s = { ...settings, engine: { ...settings.engine, profile: 'toron-2.5h' as const } };
+    const { result, findings } = judgePipeline(c, { runId: 'r', settings: s });
+    const shape = (result.report as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((x) => x.name === 'profile-shape')!;
+    expect(shape).toMatchObject({ ok: false, detail: 'profile set by config: toron-2.5h; 3 answer(s) look like toron-2.5h-stability (first: d/c1), checked as toron-2.5h' });
+    expect(findings.map((f) => `${f.type} ${f.severity} ${f.caseId}`)).toEqual(['pipeline-profile-shape MEDIUM c1']);
+    expect(result.verdict).toBe('WARN');
+  });
+
+  it('answers of its own shape, or of no known shape, raise nothing there', () => {
+    const c = new PipelineCollector({ profile: 'toron-2.5h', custom: null, thresholds });
+    feed(c, [[0, good[0]], [1, good[1]]]);
+    const s = { ...settings, engine: { ...settings.engine, profile: 'toron-2.5h' as const } };
+    const shape = (judgePipeline(c, { runId: 'r', settings: s }).result.report as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((x) => x.name === 'profile-shape')!;
+    expect(shape).toMatchObject({ ok: true, detail: 'profile set by config: toron-2.5h' });
+  });
+});

@@ -66,7 +66,9 @@ export class PipelineCollector implements AnswerObserver {
   readonly pending: PendingAnswer[] = [];
   /** auto: later answers of no known shape (checked with the picked profile). */
   unrecognisedAfterPick = 0;
-  /** auto: answers of another known shape than the picked one, by shape; and the first one. */
+  /**
+   * Answers of another known shape than the picked (auto) or configured one, by shape; and the first.
+   */
   switches: Partial<Record<ConcreteProfileName, number>> = {};
   firstSwitch: { caseIndex: number; to: ConcreteProfileName } | null = null;
   forms: Record<string, number> = {};
@@ -121,7 +123,18 @@ export class PipelineCollector implements AnswerObserver {
   /** Which profile reads this answer; null when none can (auto, before any known shape). */
   private profileOf(body: unknown, caseIndex: number, repeat: number): Profile | null {
     const { profile, custom } = this.options;
-    if (profile !== 'auto') return profileFor(profile, body, custom);
+    if (profile !== 'auto') {
+      // A configured generation reads every answer, but one that looks like another generation is
+      // said (profile-shape): read with 2.5h's profile, a stability answer loses its T4 and count checks.
+      if (profile !== 'custom') {
+        const detected = detectProfile(body);
+        if (detected !== null && detected !== profile) {
+          this.switches[detected] = (this.switches[detected] ?? 0) + 1;
+          this.firstSwitch ??= { caseIndex, to: detected };
+        }
+      }
+      return profileFor(profile, body, custom);
+    }
     const detected = detectProfile(body);
     if (this.picked === null) {
       if (!detected) {

@@ -285,7 +285,14 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
 
 function profileShape(c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
   if (c.options.profile !== 'auto') {
-    return { name: 'profile-shape', result: { ok: true, detail: `profile set by config: ${c.options.profile}` }, findings: [] };
+    const configured = `profile set by config: ${c.options.profile}`;
+    const other = Object.entries(c.switches).filter(([, n]) => (n ?? 0) > 0);
+    if (other.length === 0 || !c.firstSwitch) return { name: 'profile-shape', result: { ok: true, detail: configured }, findings: [] };
+    const n = other.reduce((a, [, k]) => a + (k ?? 0), 0);
+    const like = other.map(([k, m]) => (other.length > 1 ? `${m} ${k}` : k)).join(', ');
+    const first = caseOf(c.firstSwitch.caseIndex);
+    const detail = `${configured}; ${n} answer(s) look like ${like} (first: ${labelOf(first)}), checked as ${c.options.profile}`;
+    return { name: 'profile-shape', result: { ok: false, checked: c.checked, failed: n, detail }, findings: [{ message: detail, case: first }] };
   }
   const switched = Object.values(c.switches).reduce((a, b) => a + (b ?? 0), 0);
   const parts: string[] = [`detected ${c.picked}${c.pickedBy !== null ? ` from the first answer (${labelOf(caseOf(c.pickedBy))})` : ''}`];
