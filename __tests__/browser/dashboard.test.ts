@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestopsServer } from '../../src/server/server.js';
 import { postRun, request, simProject, startTestServer, waitFor } from '../server/helpers.js';
 import { CHROMIUM_FLAGS, ensureChromium } from './chromium.js';
+import { startCli } from '../helpers/cli.js';
 
 /**
  * The serve dashboard in real Chromium, against a real server on an ephemeral port: start a run
@@ -243,6 +244,26 @@ describe('serve dashboard in Chromium', () => {
       expect(seen.filter((t) => t.includes('not written'))).toEqual([]);
       expect(b.errors).toEqual([]);
     } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
+  it('Cancel on a run this server cannot cancel (running in a CLI process on the same folder) says why', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const dir = simProject(20, 0);
+    const own = await startTestServer(dir);
+    const cli = startCli(['run', '--run-id', 'cli-run', '--latency-ms', '300', '--concurrency', '1'], { cwd: dir });
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      await waitFor('the CLI run in the history', async () => (await request(own.url, '/master/status/cli-run')).json?.status === 'RUNNING', 30_000);
+      const { page } = b;
+      await page.goto(`${own.url}/#run=cli-run`, { waitUntil: 'load' });
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'RUNNING', undefined, { timeout: 15_000 });
+      await page.click('#cancel-btn');
+      await page.waitForFunction(() => /not cancelled: no queued or running run cli-run on this server/.test((globalThis as any).document.getElementById('live-error').textContent), undefined, { timeout: 10_000 });
+    } finally {
+      cli.kill('SIGKILL');
       await b.close();
       await own.close();
     }
