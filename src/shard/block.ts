@@ -40,7 +40,10 @@ export function shardRules(s: Settings): ShardRules {
 }
 
 export function shardFingerprint(s: Settings): string {
-  return sha256Hex(canonicalJson({ settings: settingsHash(s), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
+  // SIM concurrency is left out: seeds come from the run id and the case, so it changes no answer, and
+  // legs on runners of different sizes may set it to their cores.
+  const shared: Settings = { ...s, sim: { ...s.sim, concurrency: 0 } };
+  return sha256Hex(canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
 }
 
 export function shardBlock(s: Settings): ShardBlock | null {
