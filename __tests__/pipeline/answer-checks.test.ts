@@ -273,6 +273,21 @@ describe('mutated copies raise exactly the expected failure', () => {
     expectOnly(run(p25, b), 'tier-consistency', /^the tier path \/tier_path is missing$/);
   });
 
+  it('a T2 audit that names no auditing model (none ran) fails t2-audit when the tier path says T2 ran', () => {
+    for (const [lines, p] of [
+      [h25, p25],
+      [stab, pst],
+    ] as const) {
+      const a = byCase(lines, 'question');
+      a.state_snapshot.T2_AUDIT_REPORT.models = [];
+      expectOnly(run(p, a), 't2-audit', /^the T2 audit \/state_snapshot\/T2_AUDIT_REPORT names no auditing model \(models is a list of 0\)$/);
+      delete a.state_snapshot.T2_AUDIT_REPORT.models;
+      expectOnly(run(p, a), 't2-audit', /names no auditing model \(models is absent\)/);
+      a.state_snapshot.T2_AUDIT_REPORT.models = ['DeepSeek R1 (Light)', ''];
+      expectOnly(run(p, a), 't2-audit', /^the T2 audit \/state_snapshot\/T2_AUDIT_REPORT has an auditing model that is no name \(models\/1 is a string \(""\)\)$/);
+    }
+  });
+
   it('an empty or blank answer text fails answer-shape in every generation (as a blank tier-1 output fails t1-present)', () => {
     for (const blank of ['', ' \n\t ']) {
       for (const [lines, p] of [

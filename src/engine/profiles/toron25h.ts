@@ -40,7 +40,15 @@ function t2Of(body: unknown): T2View | null {
   const raw = at(body, T2);
   if (raw === undefined || raw === null || (isRecord(raw) && Object.keys(raw).length === 0)) return null;
   if (!isRecord(raw)) return { pointer: T2, models: [], malformed: `${T2} is ${describe(raw)}, not an object` };
-  return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
+  const models = raw.models;
+  // The audit is the work of its models (DeepSeek, Kimi): an audit naming none is one nobody ran.
+  let modelsProblem: string | undefined;
+  if (!Array.isArray(models) || models.length === 0) modelsProblem = `the T2 audit ${T2} names no auditing model (models is ${describe(models)})`;
+  else {
+    const bad = models.findIndex((m) => typeof m !== 'string' || m.trim() === '');
+    if (bad >= 0) modelsProblem = `the T2 audit ${T2} has an auditing model that is no name (models/${bad} is ${describe(models[bad])})`;
+  }
+  return { pointer: T2, models: Array.isArray(models) ? models : [], ...(modelsProblem ? { modelsProblem } : {}) };
 }
 
 /**

@@ -33,6 +33,8 @@ export interface T2View {
   /** The audit's models (empty when the audit names none). */
   models: unknown[];
   malformed?: string;
+  /** Set when the generation's audit must name its auditing models and does not (whole message). */
+  modelsProblem?: string;
 }
 
 export interface T3View {

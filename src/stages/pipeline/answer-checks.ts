@@ -50,6 +50,7 @@ export function checkT2(v: AnswerView, p: Profile): Result {
   if (!ran) return ok(name);
   if (!v.t2) return fail(name, `the tier path says T2 ran, but its audit is missing or empty (${p.where.t2})`);
   if (v.t2.malformed) return fail(name, `the T2 audit is malformed: ${v.t2.malformed}`);
+  if (v.t2.modelsProblem) return fail(name, v.t2.modelsProblem);
   return ok(name);
 }
 
