@@ -269,6 +269,35 @@ describe('serve dashboard in Chromium', () => {
     }
   }, 60_000);
 
+  it('a run whose process died shows as ABORTED, as the API has it, not as a plain ERROR', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const dir = simProject(20, 0);
+    const cli = startCli(['run', '--run-id', 'died', '--latency-ms', '300', '--concurrency', '1'], { cwd: dir });
+    const probe = await startTestServer(dir);
+    await waitFor('the CLI run in the history', async () => (await request(probe.url, '/master/status/died')).json?.status === 'RUNNING', 30_000);
+    await probe.close();
+    await new Promise<void>((resolve) => {
+      cli.on('exit', () => resolve());
+      cli.kill('SIGKILL');
+    });
+    const own = await startTestServer(dir); // opening the history marks the dead run ABORTED
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      expect((await request(own.url, '/master/status/died')).json.status).toBe('ABORTED');
+      const { page } = b;
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      await page.waitForSelector('#runs tbody tr[data-run-id="died"]');
+      expect(await page.textContent('#runs tbody tr[data-run-id="died"] .badge')).toBe('ABORTED');
+      await page.click('#runs tbody tr[data-run-id="died"] code');
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'ABORTED', undefined, { timeout: 15_000 });
+      expect(await page.textContent('#verdict')).toContain('died');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });
