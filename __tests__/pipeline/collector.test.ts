@@ -157,3 +157,24 @@ describe('a profile set by config', () => {
     expect(shape).toMatchObject({ ok: true, detail: 'profile set by config: toron-2.5h' });
   });
 });
+
+describe('escalation budgets with nothing to count', () => {
+  it('no answer says whether it escalated: opus-escalations is not applicable (not "0 undeclared escalations")', () => {
+    const c = collector();
+    const bodies = samples.t3query().slice(0, 3).map((l) => clone(l.response) as any);
+    for (const b of bodies) b.consensus.arbitration_source = 'committee';
+    feed(c, bodies.map((b, i) => [i, b] as [number, unknown]));
+    const checks = (judgePipeline(c, { runId: 'r', settings }).result.report as { checks: Record<string, unknown>[] }).checks;
+    expect(checks.find((x) => x.name === 'opus-escalations')).toEqual({
+      name: 'opus-escalations',
+      ok: true,
+      severity: 'HIGH',
+      level: 'error',
+      applicable: false,
+      checked: 0,
+      failed: 0,
+      detail: 'not applicable: none of the 3 answers says whether it escalated',
+    });
+    expect(checks.find((x) => x.name === 'tier-consistency')).toMatchObject({ ok: false, failed: 3 });
+  });
+});

@@ -135,7 +135,11 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
     total: densityTally.failedCases.size,
   });
 
-  const escalations = checkOpusEscalations(c.escalations, t.maxOpusEscalations);
+  // No answer saying whether it escalated is nothing counted, not "0 undeclared escalations".
+  const escalations: RunCheckResult =
+    c.escalations.answers === 0
+      ? { ok: true, na: true, checked: 0, failed: 0, detail: `not applicable: none of the ${c.checked} answers says whether it escalated` }
+      : checkOpusEscalations(c.escalations, t.maxOpusEscalations);
   judged.push({
     name: 'opus-escalations',
     result: escalations,
