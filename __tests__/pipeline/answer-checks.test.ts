@@ -149,6 +149,31 @@ describe('mutated copies raise exactly the expected failure', () => {
     expect(message(g)).toBe('the answer was arbitrated (/consensus/arbitration_source "opus_primary") but /metrics/tier4_arbitration_invoked is false');
   });
 
+  it('toron-3: an agreement that is missing or unreadable (so the arbitration rule cannot be judged) fails tier-consistency', () => {
+    const message = (b: unknown) => (failures(run(p3, b))[0] as { message: string }).message;
+    const q = byCase(samples.t3query(), 'plain');
+    for (const [value, text] of [
+      [undefined, 'the agreement /consensus/agreement is missing'],
+      ['twelve', 'the agreement /consensus/agreement is a string ("twelve"), not "a/b"'],
+      [0.9, 'the agreement /consensus/agreement is number 0.9, not "a/b"'],
+      ['13/12', 'the agreement /consensus/agreement is 13/12: more agreeing than answering'],
+      ['0/0', 'the agreement /consensus/agreement is 0/0: no responses'],
+    ] as const) {
+      if (value === undefined) delete q.consensus.agreement;
+      else q.consensus.agreement = value;
+      expectOnly(run(p3, q), 'tier-consistency', /./);
+      expect(message(q)).toBe(text);
+    }
+    const f = byCase(samples.t3full(), 'plain');
+    delete f.consensus.agreement_count;
+    expect(message(f)).toBe('the agreement /consensus/agreement_count is missing');
+    f.consensus.agreement_count = 14;
+    expect(message(f)).toBe('the agreement /consensus/agreement_count is 14/12: more agreeing than answering');
+    f.consensus.agreement_count = 12;
+    f.consensus.total_responses = '12';
+    expect(message(f)).toBe('the agreement /consensus/total_responses is a string ("12"), not a number');
+  });
+
   it('toron-3: agreement below 0.7 without arbitration (both forms); at 0.7 or arbitrated it is fine', () => {
     const q = byCase(samples.t3query(), 'plain');
     expect(failures(run(p3, q))).toEqual([]);

@@ -32,17 +32,29 @@ function formOf(consensus: unknown, metrics: unknown): Form {
 /** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
 const ARBITRATE_BELOW = 0.7;
 
-/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
-function agreementOf(c: Record<string, unknown>, form: Form): AnswerView['agreement'] {
+/**
+ * The agreement share: the query form's "a/b", the full form's agreement_count over total_responses;
+ * or why it cannot be read (then the arbitration rule cannot be judged, and tier-consistency says so).
+ */
+function agreementOf(c: Record<string, unknown>, form: Form): { agreement: AnswerView['agreement']; problem?: string } {
+  const judged = (n: number, total: number, pointer: string) => {
+    const text = `${n}/${total}`;
+    if (total <= 0) return { agreement: null, problem: `the agreement ${pointer} is ${text}: no responses` };
+    if (n > total) return { agreement: null, problem: `the agreement ${pointer} is ${text}: more agreeing than answering` };
+    return { agreement: { share: n / total, text, pointer, arbitrateBelow: ARBITRATE_BELOW } };
+  };
   if (form === 'query') {
-    const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
-    if (!m || Number(m[2]) === 0) return null;
-    return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+    const at = '/consensus/agreement';
+    if (c.agreement === undefined) return { agreement: null, problem: `the agreement ${at} is missing` };
+    const m = typeof c.agreement === 'string' ? /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(c.agreement) : null;
+    if (!m) return { agreement: null, problem: `the agreement ${at} is ${describe(c.agreement)}, not "a/b"` };
+    return judged(Number(m[1]), Number(m[2]), at);
   }
-  const n = finiteNumber(c.agreement_count);
-  const total = finiteNumber(c.total_responses);
-  if (n === null || total === null || total <= 0) return null;
-  return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
+  for (const key of ['agreement_count', 'total_responses'] as const) {
+    if (c[key] === undefined) return { agreement: null, problem: `the agreement /consensus/${key} is missing` };
+    if (finiteNumber(c[key]) === null) return { agreement: null, problem: `the agreement /consensus/${key} is ${describe(c[key])}, not a number` };
+  }
+  return judged(c.agreement_count as number, c.total_responses as number, '/consensus/agreement_count');
 }
 
 const FIELDS: Record<Form, { answer: string; model: string; confidence: string; latency: string }> = {
@@ -100,6 +112,7 @@ function view(body: unknown): AnswerView {
   const tier2 = form === 'full' ? bool(m.tier2_invoked) : null;
   const tierPath = ['T1', ...(tier2 ? ['T2'] : []), 'T3', ...(hasT4 ? ['T4'] : [])];
   const confidenceRaw = c[f.confidence];
+  const agreement = agreementOf(c, form);
   return {
     profile: 'toron-3',
     form,
@@ -120,7 +133,8 @@ function view(body: unknown): AnswerView {
     ...(invoked !== null ? { t4Pointer: '/metrics/tier4_arbitration_invoked' } : {}),
     ...(escalatedBy(c.arbitration_source) !== null ? { escalationSaid: `/consensus/arbitration_source ${JSON.stringify(c.arbitration_source)}` } : {}),
     contradictions: null,
-    agreement: agreementOf(c, form),
+    agreement: agreement.agreement,
+    ...(agreement.problem ? { agreementProblem: agreement.problem } : {}),
     engineLatencyMs: finiteNumber(m[f.latency]),
   };
 }

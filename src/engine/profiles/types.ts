@@ -94,6 +94,8 @@ export interface AnswerView {
    * total_responses), with the share below which it must arbitrate (tier 4).
    */
   agreement?: { share: number; text: string; pointer: string; arbitrateBelow: number } | null;
+  /** Why a generation that reports its agreement has none readable (missing, not "a/b", 13/12). */
+  agreementProblem?: string;
   /** Latency the engine reports for itself (not the client-side latency SIM measures). */
   engineLatencyMs: number | null;
 }

@@ -79,6 +79,7 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
     if (v.t4Pointer) why.push(opus ? `${used} but ${v.t4Pointer} is false` : `${v.t4Pointer} is true but ${notUsed}`);
     else why.push(opus ? `${used} but the tier path has no T4 (${shownPath(v.tierPath ?? [])})` : `the tier path has T4 (${shownPath(v.tierPath ?? [])}) but ${notUsed}`);
   }
+  if (v.agreementProblem) why.push(v.agreementProblem);
   const a = v.agreement;
   if (a && a.share < a.arbitrateBelow && !opus) {
     why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
