@@ -5,6 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestopsServer } from '../../src/server/server.js';
 import { postRun, request, simProject, startTestServer, waitFor } from '../server/helpers.js';
+import { makeProject } from '../helpers/cli.js';
 import { CHROMIUM_FLAGS, ensureChromium } from './chromium.js';
 import { startCli } from '../helpers/cli.js';
 
@@ -291,6 +292,34 @@ describe('serve dashboard in Chromium', () => {
       await page.click('#runs tbody tr[data-run-id="died"] code');
       await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'ABORTED', undefined, { timeout: 15_000 });
       expect(await page.textContent('#verdict')).toContain('died');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
+  it('an ERROR run says why on its verdict, live and from the history (a dataset with no cases)', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'empty', path: 'empty.json', enabled: true, tags: [] }] },
+      'sim/empty.json': { name: 'empty', description: 'no cases', seed: 1, defaults: { assert: [] }, cases: [] },
+      'testops.config.json': { engine: 'reference', stages: ['sim'] },
+    });
+    let own = await startTestServer(dir);
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      await page.fill('#f-run-id', 'no-cases');
+      await page.click('#start-btn');
+      await page.waitForSelector('#verdict[data-verdict="ERROR"]', { timeout: 30_000 });
+      await page.waitForFunction(() => /no SIM cases were selected/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
+      await own.close();
+      own = await startTestServer(dir);
+      await page.goto(`${own.url}/#run=no-cases`, { waitUntil: 'load' });
+      await page.waitForSelector('#verdict[data-verdict="ERROR"]', { timeout: 20_000 });
+      await page.waitForFunction(() => /no SIM cases were selected/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
       expect(b.errors).toEqual([]);
     } finally {
       await b.close();

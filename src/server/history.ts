@@ -83,6 +83,8 @@ export function liveStatus(run: ManagedRun, queuePosition: number): Record<strin
     finished: isFinished(s),
     // After `done` the run still builds its bundle and records its history row; settled when all is written.
     settled: run.settledFlag,
+    // Why it ended as it did (result.json's reason), once written: `done` does not say.
+    reason: run.settledFlag ? (readResult(run.outDir, s.runId)?.reason ?? null) : null,
     ...(s.status === 'QUEUED' ? { queuePosition } : {}),
     queuedAt: s.queuedAt,
     startedAt: s.startedAt,
@@ -140,7 +142,7 @@ export function storedExitCode(outDir: string, runId: string): number | null {
   return typeof code === 'number' ? code : null;
 }
 
-function readResult(outDir: string, runId: string): { exitCode?: number; stages?: Record<string, string> } | null {
+function readResult(outDir: string, runId: string): { exitCode?: number; stages?: Record<string, string>; reason?: string } | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(outDir, 'reports', runId, 'result.json'), 'utf8'));
   } catch {
