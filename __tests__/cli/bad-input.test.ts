@@ -175,3 +175,22 @@ describe('a dataset file beside the registry that the registry does not list', (
     ]);
   });
 });
+
+describe('an integer beyond 2^53 in a dataset', () => {
+  it('is a LOW WAR ROOM finding at its line, saying what the engine is sent', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'ids', path: 'ids.json', enabled: true, tags: [] }] },
+      'sim/ids.json': '{\n  "name": "ids",\n  "cases": [\n    { "id": "c", "input": { "prompt": "Hi", "user": 9007199254740993 },\n      "assert": [{ "type": "contains", "value": "Hi" }] }\n  ]\n}\n',
+    });
+    const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'n1'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const found = readJson(path.join(reportDir(dir, 'n1'), 'report.json')).warroom.filter((f: { type: string }) => f.type === 'sim-number-inexact');
+    expect(found).toEqual([
+      expect.objectContaining({
+        severity: 'LOW',
+        location: { file: 'sim/ids.json', line: 4 },
+        message: expect.stringContaining('the integer 9007199254740993 cannot be held by a JSON number (a double): it is read, sent to the engine and compared as 9007199254740992'),
+      }),
+    ]);
+  });
+});

@@ -10,7 +10,7 @@ export interface JsonSource {
 }
 
 /** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
-function lineStarts(text: string): number[] {
+export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -64,6 +64,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'These cases have no assertions and no expected behaviour, so they pass whenever the engine answers anything. Add at least one assertion (e.g. is-json, contains, a schema) or an expected block, or remove the cases.',
   },
+  'sim-number-inexact': {
+    severity: 'LOW',
+    remediation:
+      'A number in this dataset cannot be held by a JSON number (a double): an integer beyond 2^53 reaches the engine rounded and assertions on it pass on a neighbouring number; 1e400 is sent as null. Write such ids, counters and values as strings.',
+  },
   'sim-dataset-unregistered': {
     severity: 'INFO',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',

@@ -6,6 +6,7 @@ import { compileAssertion, rememberCompiled, type CompiledAssertion } from './as
 import { displayPath, loadRegistry, type RegistryEntry } from './registry.js';
 import { readTextFile } from '../../util/text-file.js';
 import { checkFormat, compileFormat } from './schema-check.js';
+import { inexactNumbers, inexactMessage, type InexactNumber } from './inexact-numbers.js';
 import type { Assertion, Dataset, SimCase } from './types.js';
 
 let validateDataset: ReturnType<typeof compileFormat> | undefined;
@@ -39,7 +40,8 @@ export function loadDataset(
 ): Dataset {
   const abs = path.resolve(opts.registryDir, entry.path);
   const file = displayPath(opts.cwd, abs);
-  const src = parseJsonSource(readTextFile(abs, file, `dataset "${entry.name}"`), file);
+  const text = readTextFile(abs, file, `dataset "${entry.name}"`);
+  const src = parseJsonSource(text, file);
   const raw = src.value as RawDataset;
   const caseIdAt = (pointer: string): string | undefined => {
     const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
@@ -111,6 +113,7 @@ export function loadDataset(
     seed: raw.seed ?? null,
     tags: entry.tags ?? [],
     cases,
+    inexact: inexactNumbers(text),
   };
 }
 
@@ -132,6 +135,8 @@ export interface Suite {
   warnings: string[];
   /** Per dataset, the selected cases that can never fail SIM: no assertions and no expected behaviour. */
   unasserted: { dataset: string; cases: SimCase[] }[];
+  /** Per dataset, numbers its text holds that a JSON number cannot (first 20, and how many). */
+  inexact: { dataset: string; file: string; found: InexactNumber[]; count: number }[];
   /** The registry's unregistered dataset files, and the registry file (both as printed). */
   unregistered: { files: string[]; registry: string };
 }
@@ -184,6 +189,7 @@ export function loadSuite(
   const cases: SimCase[] = [];
   const seenIds = new Map<string, string>();
   const unasserted: Suite['unasserted'] = [];
+  const inexact: Suite['inexact'] = [];
   for (const entry of selected) {
     const ds = loadDataset(entry, { cwd: opts.cwd, registryDir: registry.dir });
     if (ds.cases.length === 0) warnings.push(`${ds.file}: dataset "${ds.name}" has no cases`);
@@ -198,6 +204,11 @@ export function loadSuite(
       cases.push(c);
     }
     datasets.push(kept === ds.cases ? ds : { ...ds, cases: kept });
+    if (ds.inexact && ds.inexact.count > 0) {
+      inexact.push({ dataset: ds.name, file: ds.file, ...ds.inexact });
+      for (const x of ds.inexact.found) warnings.push(`${ds.file}:${x.line}:${x.column}: ${inexactMessage(x)}`);
+      if (ds.inexact.count > ds.inexact.found.length) warnings.push(`${ds.file}: ${ds.inexact.count - ds.inexact.found.length} more such number(s)`);
+    }
     const idle = kept.filter(isUnasserted);
     if (idle.length > 0) {
       unasserted.push({ dataset: ds.name, cases: idle });
@@ -207,5 +218,5 @@ export function loadSuite(
   if (wanted !== null && cases.length === 0) {
     warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
   }
-  return { datasets, cases, warnings, unasserted, unregistered: { files: registry.unregistered, registry: registry.file } };
+  return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file } };
 }

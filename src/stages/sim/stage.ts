@@ -5,6 +5,7 @@ import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
 import { loadSuite, unassertedMessage } from './dataset.js';
 import { unregisteredMessage } from './registry.js';
+import { inexactMessage } from './inexact-numbers.js';
 import { compileCaseChecks } from './check.js';
 import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import type { SimCase } from './types.js';
@@ -40,6 +41,11 @@ export const simStage: Stage = {
     for (const file of suite.unregistered.files) {
       const message = unregisteredMessage(file, suite.unregistered.registry);
       ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
+    }
+    for (const x of suite.inexact) {
+      const first = x.found[0];
+      const more = x.count > 1 ? ` (${x.count} such numbers in the file)` : '';
+      ctx.raise({ type: 'sim-number-inexact', severity: 'LOW', subsystem: 'sim', location: { file: x.file, line: first.line }, message: `${inexactMessage(first)}${more}` });
     }
     // A gate whose cases cannot fail says so where findings are read, once per dataset.
     for (const u of suite.unasserted) {

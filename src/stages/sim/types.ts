@@ -1,3 +1,4 @@
+import type { InexactNumber } from './inexact-numbers.js';
 import type { SourceLocation } from '../../warroom/finding.js';
 
 export type AssertionLevel = 'error' | 'warn';
@@ -53,6 +54,8 @@ export interface Dataset {
   seed: number | null;
   tags: string[];
   cases: SimCase[];
+  /** Numbers in the file that a JSON number cannot hold (src/stages/sim/inexact-numbers.ts); absent: not scanned. */
+  inexact?: { found: InexactNumber[]; count: number };
 }
 
 export interface AssertionOutcome {
