@@ -327,6 +327,29 @@ describe('serve dashboard in Chromium', () => {
     }
   }, 60_000);
 
+  it('a finished run whose oldest events left memory still shows its true counts, and says the list is partial', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    // A tiny budget for finished runs: a late subscriber gets only the newest events (and the run's shape).
+    const own = await startTestServer(simProject(30, 3), { finishedLogMaxChars: 8_000 });
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      expect((await postRun(own.url, { runId: 'gappy' })).status).toBe(202);
+      await waitFor('the run to settle', async () => (await request(own.url, '/master/status/gappy')).json.settled);
+      const { page } = b;
+      await page.goto(`${own.url}/#run=gappy`, { waitUntil: 'load' });
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 20_000 });
+      await page.waitForFunction(() => /cases passed 20, failed 10/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('warroom-counts').textContent.includes('HIGH 10'), undefined, { timeout: 10_000 });
+      const rows = await page.locator('#warroom tbody tr').count();
+      expect(rows).toBeLessThan(10);
+      expect(await page.textContent('#warroom-more')).toContain('/master/runs/gappy/warroom');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });
