@@ -1,7 +1,7 @@
 import type { StageResult } from '../runner/stage.js';
 import type { Settings } from '../settings/types.js';
 import { importPipelineData, mergePipelineData, type PipelineShardData } from '../stages/pipeline/data.js';
-import { judgePipeline, pipelineSkipReason, skipped } from '../stages/pipeline/stage.js';
+import { judgePipeline, pipelineSkipReason, skipped, uncheckedFindings } from '../stages/pipeline/stage.js';
 import type { ShardRun } from './shards.js';
 
 type FindingInput = ReturnType<typeof judgePipeline>['findings'][number];
@@ -24,6 +24,6 @@ export function mergePipeline(
   }
   const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline!.shardData as PipelineShardData)));
   const why = pipelineSkipReason(merged);
-  if (why !== null) return { result: skipped(why), findings: [] };
+  if (why !== null) return { result: skipped(why), findings: uncheckedFindings(merged, why) };
   return judgePipeline(merged, { runId, settings });
 }

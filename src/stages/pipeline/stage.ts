@@ -73,11 +73,7 @@ export const pipelineStage: Stage = {
     const why = pipelineSkipReason(collector);
     if (why !== null) {
       ctx.log('warn', 'pipeline', `pipeline checks skipped: ${why}`);
-      // Answers came, but none could be read: the structural gate did not run, and a PR should hear it
-      // (no answers, or only engine errors, are SIM's findings already).
-      if (collector.checked === 0 && collector.observed > collector.engineErrors) {
-        ctx.raise({ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` });
-      }
+      for (const f of uncheckedFindings(collector, why)) ctx.raise(f);
       const s = skipped(why);
       // merge judges a sharded run's budgets on all shards' answers: even an empty shard hands its tallies on.
       if (ctx.settings.shard) s.summary = { runId: ctx.runId, ...s.report, shardData: exportPipelineData(collector) };
@@ -89,6 +85,17 @@ export const pipelineStage: Stage = {
     return result;
   },
 };
+
+/**
+ * Answers came, but none could be read: the structural gate did not run, and a PR should hear it (no
+ * answers, or only engine errors, are SIM's findings already). Merge raises it for a sharded run too.
+ */
+export function uncheckedFindings(c: PipelineData, why: string): FindingInput[] {
+  if (c.checked === 0 && c.observed > c.engineErrors) {
+    return [{ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` }];
+  }
+  return [];
+}
 
 /** Why there is nothing to judge (null: there is). */
 export function pipelineSkipReason(c: PipelineData): string | null {
