@@ -26,6 +26,7 @@ import { BoundedLineSplitter } from './line-splitter.js';
 import { notUtf8Message } from './utf8.js';
 import { excerpt } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
+import { engineVersionOf } from './version.js';
 import { StderrLog } from './stderr-log.js';
 import { portableText } from '../util/portable-path.js';
 import { argvRedactor } from './spec.js';
@@ -133,8 +134,7 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
       const pid = session?.pid;
       const who = pid === undefined ? target : `${target} (pid ${pid})`;
       if (r.ok) {
-        const v = (r.result as { version?: unknown } | null)?.version;
-        const version = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+        const version = engineVersionOf((r.result as { version?: unknown } | null)?.version);
         return {
           ok: true,
           version,

@@ -7,6 +7,7 @@ import { redactUrl } from './spec.js';
 import { engineRedactors } from './secrets.js';
 import { describeNetworkError, excerpt, looksLikeHtml } from './http-errors.js';
 import { escapeControls } from '../util/printable.js';
+import { engineVersionOf } from './version.js';
 import { firstNonUtf8Byte, notUtf8Message } from './utf8.js';
 import { portableText } from '../util/portable-path.js';
 
@@ -428,8 +429,7 @@ function tooLarge(what: string, cap: number, status: number): EngineError {
 
 function versionOf(text: string): string | undefined {
   try {
-    const v = (JSON.parse(text) as { version?: unknown } | null)?.version;
-    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+    return engineVersionOf((JSON.parse(text) as { version?: unknown } | null)?.version);
   } catch {
     return undefined;
   }
