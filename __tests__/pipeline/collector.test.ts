@@ -178,3 +178,17 @@ describe('escalation budgets with nothing to count', () => {
     expect(checks.find((x) => x.name === 'tier-consistency')).toMatchObject({ ok: false, failed: 3 });
   });
 });
+
+describe('remediation hints cover every way each check fails', () => {
+  it('names the failures the checks report', async () => {
+    const { catalogueEntry } = await import('../../src/warroom/catalogue.js');
+    const hint = (t: string) => catalogueEntry(`pipeline-${t}`).remediation;
+    expect(hint('answer-shape')).toMatch(/empty/);
+    expect(hint('t2-audit')).toMatch(/names no auditing model/);
+    expect(hint('t3-evidence')).toMatch(/missing/);
+    expect(hint('tier-consistency')).toMatch(/tier path/);
+    expect(hint('tier-consistency')).toMatch(/in order/);
+    expect(hint('tier-consistency')).toMatch(/agreement/);
+    expect(hint('contradiction-density')).toMatch(/whole number/);
+  });
+});

@@ -179,7 +179,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'pipeline-answer-shape': {
     severity: 'HIGH',
     remediation:
-      'The answer is not a well-formed answer of its generation (its anchor object or answer text is missing): check the serialiser of the engine response and that error paths do not return partial bodies with HTTP 200.',
+      'The answer is not a well-formed answer of its generation (its anchor object or answer text is missing, or the answer text is empty): check the serialiser of the engine response and that error paths do not return partial or empty bodies with HTTP 200.',
   },
   'pipeline-t1-present': {
     severity: 'HIGH',
@@ -188,16 +188,18 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   },
   'pipeline-t2-audit': {
     severity: 'HIGH',
-    remediation: 'The tier path says T2 ran but its audit report is missing or empty: make the T2 audit (DeepSeek/Kimi critiques) write its report, or stop listing T2 in the tier path when it is skipped.',
+    remediation:
+      'The tier path says T2 ran but its audit report is missing, empty, or names no auditing model (or one with no name): make the T2 audit (DeepSeek/Kimi critiques) run and write its report with its models, or stop listing T2 in the tier path when it is skipped.',
   },
   'pipeline-t3-evidence': {
     severity: 'HIGH',
-    remediation: 'The evidence tier returned no items and no sources: check the retrieval layers (MMRE / reality packet, or toron-3 source providers) and their timeouts; an answer without evidence should not be synthesised silently.',
+    remediation:
+      'The evidence tier is missing, malformed, or holds no items and no sources: check the retrieval layers (MMRE / reality packet, or toron-3 source providers) and their timeouts, and that the reality packet is written into the answer; an answer without evidence should not be synthesised silently.',
   },
   'pipeline-tier-consistency': {
     severity: 'HIGH',
     remediation:
-      'Opus use and the tier-4 / judicial trace disagree: when Opus (or the tier-4 arbiter) runs, its result and the T4 tier-path entry must be recorded; when it does not, neither may appear. Check the escalation branch and the code that builds tier_path and JUDICIAL_RESULT.',
+      'Opus use and the tier-4 / judicial trace disagree, or the trace itself is broken: when Opus (or the tier-4 arbiter) runs, its result and the T4 tier-path entry must be recorded; when it does not, neither may appear. The tier path must be there, name T1 and list its tiers in order, each once; toron-3 must report a readable agreement and arbitrate below 0.7. Check the escalation branch and the code that builds tier_path, JUDICIAL_RESULT and the agreement.',
   },
   'pipeline-confidence-range': {
     severity: 'HIGH',
@@ -211,7 +213,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'pipeline-contradiction-density': {
     severity: 'HIGH',
     remediation:
-      'An answer carries too many contradictions between tier-1 hypotheses: check the contradiction detector for false positives and the prompts named. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
+      'An answer carries too many contradictions between tier-1 hypotheses, or its contradiction count is unreadable (missing, not a whole number 0 or more, a tier-1 list that is not a list): check the contradiction detector for false positives and the prompts named, and how the count is written. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
   },
   'pipeline-opus-escalations': {
     severity: 'HIGH',
