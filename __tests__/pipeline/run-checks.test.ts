@@ -174,7 +174,7 @@ describe('run-level checks', () => {
   it('contradiction density: answers whose own count is unreadable fail the run-level check too, measured or not', () => {
     const some = contradictionSummary({ measured: 3, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 2 }, 5);
     expect(some).toMatchObject({ ok: false, checked: 5, failed: 2 });
-    expect(some.detail).toMatch(/; 2 answer\(s\) with no readable contradiction count \(missing or not a number\)$/);
+    expect(some.detail).toMatch(/; 2 answer\(s\) with no readable contradiction count \(missing, not a count, or a tier-1 list that is not a list\)$/);
     expect(contradictionSummary({ measured: 0, total: 0, max: 0, declaredOver: 0, undeclaredOver: 0, unreadable: 4 }, 5)).toMatchObject({ ok: false, failed: 4, mean: null });
   });
 

@@ -78,14 +78,14 @@ export interface ContradictionTally {
   declaredOver: number;
   /** Answers at or over the limit, undeclared (each is a per-answer failure). */
   undeclaredOver: number;
-  /** Answers whose own count is missing or not a number where the generation reports one (each a failure). */
+  /** Answers whose count is unreadable where the generation reports one (each a failure). */
   unreadable: number;
 }
 
 export function contradictionSummary(t: ContradictionTally, limit: number): RunCheckResult & { mean: number | null } {
   const mean = t.measured > 0 ? t.total / t.measured : null;
   const unreadable = t.unreadable ?? 0; // shard data written before the field
-  const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing or not a number)` : '';
+  const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing, not a count, or a tier-1 list that is not a list)` : '';
   if (mean === null) {
     if (unreadable > 0) return { ok: false, mean, checked: unreadable, failed: unreadable, detail: unreadableText };
     return { ok: true, na: true, mean, checked: 0, failed: 0, detail: 'not applicable: the answers report no contradiction count' };
