@@ -350,6 +350,38 @@ describe('serve dashboard in Chromium', () => {
     }
   }, 60_000);
 
+  it('in a tab that does not paint (in the background), log lines waiting for the next frame stay bounded', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    // 1500 failing cases: a log line each, far more than the 400 lines the log keeps.
+    const own = await startTestServer(simProject(1500, 1));
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      // A background tab gets no animation frames: the page's flush never runs until `done`.
+      await page.addInitScript('window.requestAnimationFrame = () => 0;');
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      await page.fill('#f-run-id', 'hidden-tab');
+      await page.click('summary');
+      await page.fill('#f-extra', '{"concurrency": 2, "latencyMs": 2}');
+      await page.click('#start-btn');
+      let most = 0;
+      for (;;) {
+        const [pendingLines, done] = (await page.evaluate(`[window.toronDashboard.pendingLogLines, !document.getElementById('verdict').hidden]`)) as [number, boolean];
+        most = Math.max(most, pendingLines);
+        if (done) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(400);
+      // What the log shows at the end is the newest lines, as before.
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#log div').length === 400, undefined, { timeout: 10_000 });
+      expect(await page.textContent('#log div:last-child')).toContain('snapshot of 1500 case(s) written');
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('reads on a phone: no sideways scrolling, the form and the history fit; a finished run replays when opened', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const b = await launch({ width: 390, height: 844 });
