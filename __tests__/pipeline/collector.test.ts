@@ -192,3 +192,24 @@ describe('remediation hints cover every way each check fails', () => {
     expect(hint('contradiction-density')).toMatch(/whole number/);
   });
 });
+
+describe('checks that judged no answer', () => {
+  it('say why (no answer was readable), not "0 answer(s) ok"', () => {
+    const c = new PipelineCollector({ profile: 'toron-3', custom: null, thresholds });
+    feed(c, [[0, good[0]], [1, good[1]]]);
+    const s = { ...settings, engine: { ...settings.engine, profile: 'toron-3' as const } };
+    const checks = (judgePipeline(c, { runId: 'r', settings: s }).result.report as { checks: Record<string, unknown>[] }).checks;
+    expect(checks.find((x) => x.name === 'answer-shape')).toMatchObject({ ok: false, checked: 2, failed: 2 });
+    expect(checks.find((x) => x.name === 't1-present')).toMatchObject({
+      ok: true,
+      applicable: false,
+      checked: 0,
+      detail: 'not judged: none of the 2 answers could be read as its generation (see answer-shape)',
+    });
+    const c25 = new PipelineCollector({ profile: 'toron-2.5h', custom: null, thresholds });
+    feed(c25, [[0, broken], [1, { final_answer: 'x' }]]);
+    const s25 = { ...settings, engine: { ...settings.engine, profile: 'toron-2.5h' as const } };
+    const density = (judgePipeline(c25, { runId: 'r', settings: s25 }).result.report as { checks: Record<string, unknown>[] }).checks.find((x) => x.name === 'contradiction-density');
+    expect(density).toMatchObject({ applicable: false, detail: 'not judged: none of the 2 answers could be read as its generation (see answer-shape)' });
+  });
+});

@@ -137,7 +137,13 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
   const densityTally = c.tallies.get('contradiction-density')!;
   judged.push({
     name: 'contradiction-density',
-    result: { ...density, cases: [...densityTally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i))) },
+    result: {
+      ...density,
+      ...(density.na && densityTally.checked === 0 && densityTally.na === 0 && c.checked > 0
+        ? { detail: `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)` }
+        : {}),
+      cases: [...densityTally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i))),
+    },
     findings: caseFindings(densityTally, caseOf),
     total: densityTally.failedCases.size,
   });
@@ -326,6 +332,7 @@ function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineData, 
   const cases = [...tally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i)));
   let detail: string;
   if (tally.checked === 0 && tally.na > 0) detail = `not applicable: ${c.options.profile === 'auto' ? c.picked : c.options.profile} does not expose it`;
+  else if (tally.checked === 0 && name !== 'answer-shape') detail = `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)`;
   else if (tally.failed === 0) detail = `${tally.checked} answer(s) ok${tally.na ? `, ${tally.na} not applicable` : ''}`;
   else detail = `${tally.failed}/${tally.checked} answer(s) in ${tally.failedCases.size} case(s) failed; first: ${labelOf(caseOf(tally.failures[0].caseIndex))}: ${tally.failures[0].message}`;
   return {
