@@ -213,3 +213,17 @@ describe('checks that judged no answer', () => {
     expect(density).toMatchObject({ applicable: false, detail: 'not judged: none of the 2 answers could be read as its generation (see answer-shape)' });
   });
 });
+
+describe('findings beyond the first ten', () => {
+  it('the "N more" finding points at pipeline_summary.json, which lists every such case (run-level checks too)', () => {
+    const c = collector();
+    const opus = samples['2.5h']().find((l) => (l.response as any).opus_used)!;
+    feed(c, Array.from({ length: 15 }, (_, i) => [i, clone(opus.response)] as [number, unknown]));
+    const { result, findings } = judgePipeline(c, { runId: 'r', settings });
+    const esc = findings.filter((f) => f.type === 'pipeline-opus-escalations');
+    expect(esc).toHaveLength(11);
+    expect(esc[10].message).toBe('opus-escalations: 5 more case(s) with this finding (see pipeline_summary.json)');
+    const summary = result.summary as { cases?: Record<string, string[]> };
+    expect(summary.cases?.['opus-escalations']).toEqual(Array.from({ length: 15 }, (_, i) => `d/c${i}`));
+  });
+});

@@ -26,6 +26,8 @@ import { CHECK_NAMES, LEVEL_SEVERITY, findingType, levelOf, type AnswerCheckName
 
 /** Findings raised per check at most; the check's detail and the summary keep the full counts. */
 const MAX_FINDINGS_PER_CHECK = 10;
+/** Failing cases listed per check in pipeline_summary.json at most. */
+const MAX_SUMMARY_CASES = 10_000;
 
 function thresholdsOf(p: PipelineSettings): Thresholds {
   return {
@@ -53,6 +55,8 @@ interface Judged {
   findings: { message: string; case?: CaseRef }[];
   /** How many findings there would be in all (failing cases beyond the kept failures included). */
   total?: number;
+  /** Every case it fails on, for pipeline_summary.json (where the "N more" finding points). */
+  allCases?: number[];
 }
 
 export const pipelineStage: Stage = {
@@ -146,6 +150,7 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
     },
     findings: caseFindings(densityTally, caseOf),
     total: densityTally.failedCases.size,
+    allCases: [...densityTally.failedCases],
   });
 
   // No answer saying whether it escalated is nothing counted, not "0 undeclared escalations".
@@ -156,6 +161,7 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
   judged.push({
     name: 'opus-escalations',
     result: escalations,
+    allCases: c.undeclaredEscalationCases,
     findings: c.undeclaredEscalationCases.map((i) => ({
       case: caseOf(i),
       message: `${labelOf(caseOf(i))} escalated to Opus without its dataset declaring it (${c.escalations.undeclaredCases.length} such cases, limit ${t.maxOpusEscalations}); pin it (an equals assertion on the escalation) or set expected.opus_used if it is meant to`,
@@ -199,6 +205,7 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
             ? `not judged: ${latency.count} SIM latencies, fewer than the ${MIN_OUTLIER_SAMPLE} a median and MAD need to tell an outlier (slowest ${round(latency.max!, 1)} ms, median ${latency.median} ms)`
             : `${outliers.length} answer(s) in ${outlierCases.size} case(s) above ${latency.outlierAboveMs} ms (median ${latency.median} + max(${t.latencyOutlierK} x MAD ${latency.mad}, ${t.latencyOutlierMinMs}))`,
     },
+    allCases: [...outlierCases.keys()],
     findings: [...outlierCases].map(([i, ms]) => ({
       case: caseOf(i),
       message: `${labelOf(caseOf(i))} took ${round(ms, 1)} ms, an outlier (median ${latency.median} ms, threshold ${latency.outlierAboveMs} ms)`,
@@ -297,7 +304,13 @@ export function judgePipeline(c: PipelineData, env: JudgeEnv): { result: StageRe
       tally.failures.map((f) => ({ case: labelOf(caseOf(f.caseIndex)), repeat: f.repeat, message: f.message, location: caseOf(f.caseIndex).location })),
     ]),
   );
-  return { result: { verdict, reason, report, summary: { runId: env.runId, ...report, failures } }, findings };
+  // Every failing case of each failing check (findings stop at MAX_FINDINGS_PER_CHECK and point here).
+  const cases = Object.fromEntries(
+    judged
+      .filter((j) => j.allCases && j.allCases.length > 0 && !checks.find((x) => x.name === j.name)!.ok)
+      .map((j) => [j.name, j.allCases!.slice(0, MAX_SUMMARY_CASES).map((i) => labelOf(caseOf(i)))]),
+  );
+  return { result: { verdict, reason, report, summary: { runId: env.runId, ...report, failures, cases } }, findings };
 }
 
 function profileShape(c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
@@ -340,6 +353,7 @@ function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineData, 
     result: { ok: tally.failed === 0, na: tally.checked === 0, checked: tally.checked, failed: tally.failed, cases, detail },
     findings: caseFindings(tally, caseOf),
     total: tally.failedCases.size,
+    allCases: [...tally.failedCases],
   };
 }
 
