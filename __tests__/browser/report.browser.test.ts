@@ -35,9 +35,11 @@ beforeAll(async () => {
   // answers some requests with errors, and quotes the hostile prompts in its answers.
   const project = failingProject();
   const engine = `cmd:${process.execPath} --import ${TSX} ${path.join(ROOT, 'src/cli.ts')} engine stdio --error-rate 0.2 --crash-after 10`;
-  const r = await runCli(['run', '--engine', engine, '--run-id', 'browser-1'], { cwd: project, timeoutMs: 120_000 });
+  // Which requests get an injected error follows the run id (the reference engine draws per request):
+  // with browser-2 the two cases quoting markup are answered, so their answers reach the report.
+  const r = await runCli(['run', '--engine', engine, '--run-id', 'browser-2'], { cwd: project, timeoutMs: 120_000 });
   expect(r.code, r.stderr).toBe(1);
-  runHtml = path.join(reportDir(project, 'browser-1'), 'report.html');
+  runHtml = path.join(reportDir(project, 'browser-2'), 'report.html');
   syntheticHtml = path.join(project, 'synthetic.html');
   fs.writeFileSync(syntheticHtml, renderReportHtml(syntheticReport({ cases: 300 })));
   // One browser (with a fresh profile) for the file; every test opens its own page.

@@ -9,12 +9,15 @@ import { SHAPES, ShapeRejection, type Toron3Form } from './shapes/index.js';
 /**
  * The reference engine: answers like a real Toron generation (shapes/), deterministic for a request
  * seed, with faults switched on by knobs (DESIGN §3.1). Every knob draws from its own stream derived
- * from `knobs.seed`, so turning one knob on never changes what another one does:
+ * from `knobs.seed`, so turning one knob on never changes what another one does. The error and
+ * nondeterminism draws are not taken in arrival order but per request: a function of the knob seed,
+ * the request (its seed and prompt) and how many times that request was asked before, so `--run-id`
+ * reproduces which cases fail or change whatever the latency, concurrency or transport:
  * - latencyMs: mean added delay; each request waits mean x (0.5 + 0.5 x Exp(1)) (never below half the
  *   mean, a long right tail like a real engine's).
  * - errorRate: that fraction of requests is answered with an engine error (HTTP 500 in server mode).
- * - nondeterminism: that fraction of answers is perturbed (see perturb.ts). The draw comes from the
- *   knob stream, not the request seed: the same request replayed gets a different answer with that
+ * - nondeterminism: that fraction of answers is perturbed (see perturb.ts). The draw counts the
+ *   answers the request already had: the same request replayed gets a different answer with that
  *   probability.
  * - crashAfter N: the engine answers N requests (`/run` or `run`, not health), then is dead: later
  *   calls fail in process; the server and stdio modes exit or close (server.ts, stdio.ts).
@@ -42,6 +45,7 @@ export interface ReferenceEngineOptions {
 }
 
 const STALL_PERIOD_MIN_MS = 1500;
+const MAX_TRACKED_REQUESTS = 1_000_000;
 const STALL_PERIOD_MAX_MS = 2500;
 
 export function referenceVersion(generation: Generation): string {
@@ -104,8 +108,8 @@ export class ReferenceEngine {
   perturbed = 0;
 
   private readonly latencyRnd: Random;
-  private readonly errorRnd: Random;
-  private readonly ndRnd: Random;
+  /** Per request key: how many times it was asked, and how many answers it got (the draws' counters). */
+  private readonly asked = new Map<number, { calls: number; answers: number }>();
   private readonly stallRnd: Random;
   private readonly stallMode: 'delay' | 'busy';
   private readonly started = performance.now();
@@ -122,8 +126,6 @@ export class ReferenceEngine {
       throw new InputError(`reference engine: --toron3-form must be query or full (got ${JSON.stringify(this.toron3Form)})`);
     }
     this.latencyRnd = seededRandom(deriveSeed(knobs.seed, 'latency'));
-    this.errorRnd = seededRandom(deriveSeed(knobs.seed, 'error'));
-    this.ndRnd = seededRandom(deriveSeed(knobs.seed, 'nondeterminism'));
     this.stallRnd = seededRandom(deriveSeed(knobs.seed, 'stall'));
     this.stallMode = options.stallMode ?? 'delay';
     if (knobs.stallMs > 0) {
@@ -173,11 +175,12 @@ export class ReferenceEngine {
 
   private respond(req: EngineRequest, index: number): EngineAnswer {
     const k = this.knobs;
-    if (k.errorRate > 0 && this.errorRnd.next() < k.errorRate) {
-      return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
-    }
     const input = req.input as Record<string, unknown> | null | undefined;
     const prompt = input?.prompt;
+    const counts = k.errorRate > 0 || k.nondeterminism > 0 ? this.countsOf(req, prompt) : null;
+    if (counts && k.errorRate > 0 && this.draw('error', counts.key, counts.calls).next() < k.errorRate) {
+      return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
+    }
     if (typeof prompt !== 'string') {
       return { ok: false, status: 422, error: 'input.prompt must be a string', reason: 'bad_request', index };
     }
@@ -195,11 +198,33 @@ export class ReferenceEngine {
       if (err instanceof ShapeRejection) return { ok: false, status: err.status, error: err.message, reason: 'rejected', index };
       return { ok: false, status: 500, error: `reference engine bug: ${(err as Error).message}`, reason: 'rejected', index };
     }
-    if (k.nondeterminism > 0 && this.ndRnd.next() < k.nondeterminism) {
-      perturbAnswer(k.generation, body, this.ndRnd);
-      this.perturbed++;
+    if (counts && k.nondeterminism > 0) {
+      const rnd = this.draw('nondeterminism', counts.key, counts.answers());
+      if (rnd.next() < k.nondeterminism) {
+        perturbAnswer(k.generation, body, rnd);
+        this.perturbed++;
+      }
     }
     return { ok: true, body, index };
+  }
+
+  /**
+   * The request's key (its seed and prompt: two prompts sent with one fixed seed are two requests) and
+   * its counters: `calls` counts this call; `answers()` counts an answer, called once one is made.
+   */
+  private countsOf(req: EngineRequest, prompt: unknown): { key: number; calls: number; answers: () => number } {
+    const key = deriveSeed(Number.isFinite(req.seed) ? req.seed : 'none', typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? null));
+    // A long-lived engine (engine serve) asked endless distinct requests must not grow without bound.
+    if (this.asked.size >= MAX_TRACKED_REQUESTS && !this.asked.has(key)) this.asked.clear();
+    let c = this.asked.get(key);
+    if (!c) this.asked.set(key, (c = { calls: 0, answers: 0 }));
+    const calls = ++c.calls;
+    const entry = c;
+    return { key, calls, answers: () => ++entry.answers };
+  }
+
+  private draw(knob: 'error' | 'nondeterminism', key: number, n: number): Random {
+    return seededRandom(deriveSeed(this.knobs.seed, knob, key, n));
   }
 
   private latencyDraw(): number {
