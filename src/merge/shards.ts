@@ -103,6 +103,15 @@ export interface ShardSelection {
   duplicates: { source: string; of: string }[];
 }
 
+/** What newRunId() makes (settings/run-id.ts): a leg that was given no run id. */
+const GENERATED_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+/** Legs given no run id each got their own: say so, and what to do, rather than only that they differ. */
+function generatedHint(a: string, b: string): string {
+  if (!GENERATED_RUN_ID.test(a) || !GENERATED_RUN_ID.test(b)) return '';
+  return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}-${{ github.run_attempt }})';
+}
+
 /**
  * Which shards make the run: the first readable shard sets the run id, the shard count and the settings
  * fingerprint; a shard that disagrees on any is rejected (named, with what it disagrees on). A shard
@@ -120,7 +129,7 @@ export function selectShards(runs: ShardRun[]): ShardSelection {
   const byIndex = new Map<number, ShardRun>();
   for (const r of runs) {
     const mismatch: string[] = [];
-    if (r.report.runId !== ref.report.runId) mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"`);
+    if (r.report.runId !== ref.report.runId) mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"${generatedHint(r.report.runId, ref.report.runId)}`);
     if (r.report.shard.total !== ref.report.shard.total) mismatch.push(`shard count ${r.report.shard.total} is not ${ref.report.shard.total}`);
     if (r.report.shard.fingerprint !== ref.report.shard.fingerprint) mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline)`);
     if (mismatch.length > 0) {
