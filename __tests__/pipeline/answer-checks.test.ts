@@ -332,6 +332,13 @@ describe('mutated copies raise exactly the expected failure', () => {
     }
   });
 
+  it('custom: a mapped tier path is judged for its structure even without an Opus flag to compare it with', () => {
+    const pc = customProfile({ answer: '/a', tierPath: '/p' });
+    expectOnly(run(pc, { a: 'x', p: ['T2', 'T1'] }), 'tier-consistency', /^the tier path runs T1 after T2 \(\["T2","T1"\]\)$/);
+    expect(run(pc, { a: 'x', p: ['T1', 'T2'] }).find((r) => r.name === 'tier-consistency')).toEqual({ name: 'tier-consistency', status: 'na' });
+    expect(run(pc, { a: 'x' }).find((r) => r.name === 'tier-consistency')).toEqual({ name: 'tier-consistency', status: 'na' });
+  });
+
   it('the evidence tier gone (or no object) fails, whatever the top-level sources_used list says', () => {
     for (const [lines, p] of [
       [h25, p25],

@@ -66,7 +66,8 @@ export function checkT3(v: AnswerView, p: Profile): Result {
 
 export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   const name = 'tier-consistency';
-  if (!p.exposes.tierConsistency) return na(name);
+  // Without an Opus flag to compare with (custom), a mapped tier path is still judged for its structure.
+  if (!p.exposes.tierConsistency) return v.tierPathProblem ? fail(name, v.tierPathProblem) : na(name);
   const opus = v.opusEscalated;
   if (opus === null) return fail(name, `the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
   const why: string[] = v.tierPathProblem ? [v.tierPathProblem] : [];
