@@ -27,6 +27,7 @@ import { MergedReportError, readShard, selectShards, type ShardRun } from './sha
 import { caseKey, mergeSim, type SimReportCase } from './sim.js';
 import { mergeSnapshots } from './snapshot.js';
 import { earlierRun, removeEarlierSnapshot, replacedNotice } from '../runner/earlier-run.js';
+import { acquireRunLock, busyMessage } from '../runner/run-lock.js';
 
 export interface MergeOptions {
   cwd: string;
@@ -101,6 +102,9 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
       `--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`,
     );
   }
+  // Refused before anything is touched: a run of this id going on in --out (runner.ts, run-lock.ts).
+  const locked = acquireRunLock(paths.out, runId);
+  if ('busy' in locked) return refuse(busyMessage(runId, relPath(cwd, paths.out) || '.', locked.busy, relPath(cwd, locked.file)));
   // An earlier run (or merge) of this run id in --out is replaced, as by a run (runner.ts): said below.
   const earlier = earlierRun(paths);
   try {
@@ -109,6 +113,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     if (earlier) removeEarlierSnapshot(paths, earlier);
     bus.add(new RunLogSink(paths.runLog, scrub));
   } catch (err) {
+    locked.lock.release();
     return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
   }
   // The log appended across runs is history, as in a run (runner.ts): trouble with it is a finding, and
@@ -277,7 +282,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
         ...(k6 ? { k6Summaries: k6.inputs.map((i) => i.source) } : {}),
       };
     },
-  });
+  }).finally(() => locked.lock.release());
 }
 
 /** A shard's stage block back as a stage result. */
