@@ -69,6 +69,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'A number in this dataset cannot be held by a JSON number (a double): an integer beyond 2^53 reaches the engine rounded and assertions on it pass on a neighbouring number; 1e400 is sent as null. Write such ids, counters and values as strings.',
   },
+  'answer-observer-failed': {
+    severity: 'HIGH',
+    remediation:
+      'A stage that reads every SIM answer (the pipeline checker, the snapshot) failed on some of them, so its results miss those answers. The message names the first answer and the error: this is a defect of toron-testops or an answer it cannot read; report it with run.log.',
+  },
   'sim-dataset-unregistered': {
     severity: 'INFO',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',

@@ -1,4 +1,4 @@
-import { InputError } from '../../util/errors.js';
+import { InputError, errorMessage } from '../../util/errors.js';
 import path from 'node:path';
 import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
@@ -76,6 +76,7 @@ export const simStage: Stage = {
     let engineDied = false;
     let answered = 0;
     let refusedStreak = 0;
+    const observerFailures = new Map<string, { count: number; message: string; caseId: string; location: SimCase['location'] }>();
     const started = performance.now();
     const progress = () =>
       ctx.emit({
@@ -113,7 +114,14 @@ export const simStage: Stage = {
             try {
               o.observe({ case: c, caseIndex: suiteIndex[caseIndex], repeat: a.repeat, seed: a.seed, result, passed: a.passed });
             } catch (err) {
-              ctx.log('warn', 'sim', `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${(err as Error).message}`);
+              // Said once per observer as it happens, and counted: its stage has a hole the WAR ROOM must show.
+              const seen = observerFailures.get(o.name);
+              if (seen) seen.count++;
+              else {
+                const message = `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${errorMessage(err)}`;
+                observerFailures.set(o.name, { count: 1, message, caseId: c.id, location: c.location });
+                ctx.log('warn', 'sim', message);
+              }
             }
           }
           if (!a.passed) failures++;
@@ -153,6 +161,10 @@ export const simStage: Stage = {
     } finally {
       clearInterval(ticker);
       progress();
+      for (const [name, f] of observerFailures) {
+        const more = f.count > 1 ? ` (and ${f.count - 1} more answer(s) it could not take)` : '';
+        ctx.raise({ type: 'answer-observer-failed', severity: 'HIGH', subsystem: name, caseId: f.caseId, location: f.location, message: `${f.message}${more}` });
+      }
     }
 
     // Only cases that ran at least once are judged; a cancelled run reports the rest as not run.
