@@ -9,12 +9,12 @@ import { SHAPES, ShapeRejection, type Toron3Form } from './shapes/index.js';
 /**
  * The reference engine: answers like a real Toron generation (shapes/), deterministic for a request
  * seed, with faults switched on by knobs (DESIGN §3.1). Every knob draws from its own stream derived
- * from `knobs.seed`, so turning one knob on never changes what another one does. The error and
+ * from `knobs.seed`, so turning one knob on never changes what another one does. The latency, error and
  * nondeterminism draws are not taken in arrival order but per request: a function of the knob seed,
  * the request (its seed and prompt) and how many times that request was asked before, so `--run-id`
  * reproduces which cases fail or change whatever the latency, concurrency or transport:
  * - latencyMs: mean added delay; each request waits mean x (0.5 + 0.5 x Exp(1)) (never below half the
- *   mean, a long right tail like a real engine's).
+ *   mean, a long right tail like a real engine's), drawn per request as the faults are.
  * - errorRate: that fraction of requests is answered with an engine error (HTTP 500 in server mode).
  * - nondeterminism: that fraction of answers is perturbed (see perturb.ts). The draw counts the
  *   answers the request already had: the same request replayed gets a different answer with that
@@ -46,6 +46,13 @@ export interface ReferenceEngineOptions {
 
 const STALL_PERIOD_MIN_MS = 1500;
 const MAX_TRACKED_REQUESTS = 1_000_000;
+
+/** A request's key and counters (ReferenceEngine.countsOf). */
+interface RequestCounts {
+  key: number;
+  calls: number;
+  answers: () => number;
+}
 const STALL_PERIOD_MAX_MS = 2500;
 
 export function referenceVersion(generation: Generation): string {
@@ -107,7 +114,6 @@ export class ReferenceEngine {
   /** Answers the nondeterminism knob changed (for tests and logs). */
   perturbed = 0;
 
-  private readonly latencyRnd: Random;
   /** Per request key: how many times it was asked, and how many answers it got (the draws' counters). */
   private readonly asked = new Map<number, { calls: number; answers: number }>();
   private readonly stallRnd: Random;
@@ -125,7 +131,6 @@ export class ReferenceEngine {
     if (this.toron3Form !== 'query' && this.toron3Form !== 'full') {
       throw new InputError(`reference engine: --toron3-form must be query or full (got ${JSON.stringify(this.toron3Form)})`);
     }
-    this.latencyRnd = seededRandom(deriveSeed(knobs.seed, 'latency'));
     this.stallRnd = seededRandom(deriveSeed(knobs.seed, 'stall'));
     this.stallMode = options.stallMode ?? 'delay';
     if (knobs.stallMs > 0) {
@@ -145,10 +150,13 @@ export class ReferenceEngine {
     const index = this.requests;
     if (this.knobs.crashAfter > 0 && index >= this.knobs.crashAfter) this.crashed = true;
 
-    const wait = this.stallWait() + this.latencyDraw();
-    if (wait <= 0) return Promise.resolve(this.respond(req, index));
+    const k = this.knobs;
+    const prompt = (req.input as Record<string, unknown> | null | undefined)?.prompt;
+    const counts = k.errorRate > 0 || k.nondeterminism > 0 || k.latencyMs > 0 ? this.countsOf(req, prompt) : null;
+    const wait = this.stallWait() + this.latencyDraw(counts);
+    if (wait <= 0) return Promise.resolve(this.respond(req, index, counts));
     return sleep(wait, signal).then((done) =>
-      done ? this.respond(req, index) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted', index },
+      done ? this.respond(req, index, counts) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted', index },
     );
   }
 
@@ -173,11 +181,10 @@ export class ReferenceEngine {
     };
   }
 
-  private respond(req: EngineRequest, index: number): EngineAnswer {
+  private respond(req: EngineRequest, index: number, counts: RequestCounts | null): EngineAnswer {
     const k = this.knobs;
     const input = req.input as Record<string, unknown> | null | undefined;
     const prompt = input?.prompt;
-    const counts = k.errorRate > 0 || k.nondeterminism > 0 ? this.countsOf(req, prompt) : null;
     if (counts && k.errorRate > 0 && this.draw('error', counts.key, counts.calls).next() < k.errorRate) {
       return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
     }
@@ -212,7 +219,7 @@ export class ReferenceEngine {
    * The request's key (its seed and prompt: two prompts sent with one fixed seed are two requests) and
    * its counters: `calls` counts this call; `answers()` counts an answer, called once one is made.
    */
-  private countsOf(req: EngineRequest, prompt: unknown): { key: number; calls: number; answers: () => number } {
+  private countsOf(req: EngineRequest, prompt: unknown): RequestCounts {
     const key = deriveSeed(Number.isFinite(req.seed) ? req.seed : 'none', typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? null));
     // A long-lived engine (engine serve) asked endless distinct requests must not grow without bound.
     if (this.asked.size >= MAX_TRACKED_REQUESTS && !this.asked.has(key)) this.asked.clear();
@@ -223,14 +230,14 @@ export class ReferenceEngine {
     return { key, calls, answers: () => ++entry.answers };
   }
 
-  private draw(knob: 'error' | 'nondeterminism', key: number, n: number): Random {
+  private draw(knob: 'error' | 'nondeterminism' | 'latency', key: number, n: number): Random {
     return seededRandom(deriveSeed(this.knobs.seed, knob, key, n));
   }
 
-  private latencyDraw(): number {
+  private latencyDraw(counts: RequestCounts | null): number {
     const mean = this.knobs.latencyMs;
-    if (mean <= 0) return 0;
-    const u = this.latencyRnd.next();
+    if (mean <= 0 || !counts) return 0;
+    const u = this.draw('latency', counts.key, counts.calls).next();
     return mean * (0.5 - 0.5 * Math.log(1 - u));
   }
 
