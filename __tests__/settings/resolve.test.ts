@@ -232,7 +232,7 @@ describe('resolveSettings: errors in the config file', () => {
       'many-errors.json:8 at /replay/ignorePaths/0: replay.ignorePaths[0] must be a JSON Pointer like "/random_witness", got "random_witness"',
       'many-errors.json:9 at /stages/1: stages[1] must be one of "sim", "load", "replay", "pipeline", got "lod" (did you mean "load"?)',
       'many-errors.json:9 at /stages: stages lists "sim" more than once',
-      'many-errors.json:10 at /runId: runId must be 1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, got "../x"',
+      'many-errors.json:10 at /runId: runId must be 1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...), got "../x"',
       'many-errors.json:11 at /baseline: baseline must be string or null, got false',
     ]);
   });

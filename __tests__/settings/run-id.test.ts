@@ -19,7 +19,11 @@ describe('run ids', () => {
     expect(isValidRunId(id)).toBe(true);
   });
 
-  it.each(['', '../x', '..', '.hidden', 'a/b', 'a\\b', 'has space', ' lead', '-dash', 'x'.repeat(129), 'é'])(
+  it.each(['CONSOLE', 'nul-2', 'com10', 'a.b', 'x'.repeat(127) + '_'])('accepts %j (not a device name, no trailing dot)', (id) => {
+    expect(isValidRunId(id)).toBe(true);
+  });
+
+  it.each(['', '../x', '..', '.hidden', 'a/b', 'a\\b', 'has space', ' lead', '-dash', 'x'.repeat(129), 'é', 'a.', 'nightly..', 'CON', 'nul', 'Aux.1', 'com1', 'LPT9.log'])(
     'rejects %j',
     (id) => {
       expect(isValidRunId(id)).toBe(false);

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-/** A run id becomes a folder name and a seed: no separators, no leading dot, bounded length. */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * A run id becomes a folder name and a seed: no separators, no leading or trailing dot (Windows drops a
+ * trailing one, so `a.` would be the folder of `a`), not a name Windows reserves for a device (`CON`,
+ * `nul.x`: runners on windows-latest cannot create that folder), bounded length.
+ */
+export const RUN_ID_PATTERN = /^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$/;
 
 export function isValidRunId(id: string): boolean {
   return RUN_ID_PATTERN.test(id);
