@@ -2748,14 +2748,17 @@ function canonicalHash(value, ignore = null) {
     return { canonical, hash: sha256Hex(canonical) };
 }
 // Member names repeat across answers (every Toron answer has the same few hundred): quoting each once
-// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever.
+// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever,
+// and short names only: a map keyed by the prompt has names as long as prompts, a new one per case,
+// and 20,000 of 5 KB kept 218 MB alive for the rest of the run.
 const QUOTED_MAX = 20_000;
+const QUOTED_NAME_MAX = 128;
 const quoted = new Map();
 function quote(name) {
     let q = quoted.get(name);
     if (q === undefined) {
         q = JSON.stringify(name);
-        if (quoted.size < QUOTED_MAX)
+        if (quoted.size < QUOTED_MAX && name.length <= QUOTED_NAME_MAX)
             quoted.set(name, q);
     }
     return q;
@@ -3081,6 +3084,59 @@ function read_normalise(raw, scale) {
     const n = read_finiteNumber(raw);
     return n === null ? null : n / scale;
 }
+/** Why a reported contradiction count is unreadable (null: it is a count, a whole number 0 or more). */
+function read_countProblem(pointer, v) {
+    if (v === undefined)
+        return `the contradiction count ${pointer} is missing`;
+    const n = read_finiteNumber(v);
+    if (n === null)
+        return `the contradiction count ${pointer} is ${read_describe(v)}, not a number`;
+    if (!Number.isInteger(n) || n < 0)
+        return `the contradiction count ${pointer} is ${read_describe(v)}, not a count (a whole number, 0 or more)`;
+    return null;
+}
+/** A tier path for a message: its names as JSON, the first 12 at most. */
+function shownPath(names) {
+    const short = names.slice(0, 12).map((n) => (n.length > 40 ? `${n.slice(0, 37)}...` : n));
+    return names.length > 12 ? `${JSON.stringify(short).slice(0, -1)},...+${names.length - 12}]` : JSON.stringify(short);
+}
+/**
+ * What is wrong with a tier path as the engine wrote it (null: nothing). Tiers are the names T<n>;
+ * other stage names (2.5h's T1_SUMMARY, CDG, JUDICIAL, ...) are not judged. Tier 1 always runs, and
+ * tiers run in order, each once (one may be skipped: T2 when no audit ran).
+ */
+function read_tierPathProblem(pointer, raw, required) {
+    if (raw === undefined || raw === null)
+        return required ? `the tier path ${pointer} is missing` : null;
+    if (Array.isArray(raw)) {
+        const bad = raw.findIndex((x) => typeof x !== 'string');
+        if (bad >= 0)
+            return `the tier path ${pointer} has an item that is no tier name: ${pointer}/${bad} is ${read_describe(raw[bad])}`;
+    }
+    else if (typeof raw !== 'string') {
+        return `the tier path ${pointer} is ${read_describe(raw)}, not a list of tier names`;
+    }
+    const names = read_tierList(raw) ?? [];
+    if (names.length === 0)
+        return `the tier path ${pointer} is empty`;
+    const seen = new Set();
+    let last = 0;
+    for (const name of names) {
+        const m = /^T(\d+)$/.exec(name);
+        if (!m)
+            continue;
+        const k = Number(m[1]);
+        if (seen.has(k))
+            return `the tier path names ${name} twice (${shownPath(names)})`;
+        if (k < last)
+            return `the tier path runs ${name} after T${last} (${shownPath(names)})`;
+        seen.add(k);
+        last = k;
+    }
+    if (!seen.has(1))
+        return `the tier path has no T1 (${shownPath(names)})`;
+    return null;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/profiles/custom.ts
 
@@ -3121,11 +3177,17 @@ function custom_customProfile(p) {
             return null;
         return { pointer: p.t3Items ?? p.t3Sources ?? '', items: countOf(items), sources: countOf(sources) };
     }
+    /** A list (its length) or a count; absent is not measured; anything else is a problem, never 0. */
     function contradictionsOf(body) {
         if (p.contradictions === undefined)
-            return null;
+            return { count: null };
         const raw = at(body, p.contradictions);
-        return Array.isArray(raw) ? raw.length : finiteNumber(raw);
+        if (Array.isArray(raw))
+            return { count: raw.length };
+        if (raw === undefined || raw === null)
+            return { count: null };
+        const problem = countProblem(p.contradictions, raw);
+        return problem === null ? { count: raw } : { count: null, problem };
     }
     function view(body) {
         const shapeProblems = [];
@@ -3133,7 +3195,10 @@ function custom_customProfile(p) {
         if (answer === undefined)
             shapeProblems.push(`${p.answer || '(the whole answer)'} is absent`);
         const tierPath = p.tierPath === undefined ? null : tierList(at(body, p.tierPath));
+        // A mapped path may be left out of an answer; one that is there is judged as Toron's are.
+        const pathProblem = p.tierPath === undefined ? null : tierPathProblem(p.tierPath, at(body, p.tierPath), false);
         const confidenceRaw = p.confidence === undefined ? undefined : at(body, p.confidence);
+        const contradictions = contradictionsOf(body);
         return {
             profile: 'custom',
             shapeProblems,
@@ -3147,10 +3212,12 @@ function custom_customProfile(p) {
             t2: t2Of(body),
             t3: t3Of(body),
             tierPath,
+            ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
             opusEscalated: p.opusEscalated === undefined ? null : bool(at(body, p.opusEscalated)),
             judicial: p.judicial === undefined ? null : nonEmpty(at(body, p.judicial)),
             tierPathHasT4: tierPath ? tierPath.some((t) => t.toUpperCase() === 'T4') : null,
-            contradictions: contradictionsOf(body),
+            contradictions: contradictions.count,
+            ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
             engineLatencyMs: p.engineLatencyMs === undefined ? null : finiteNumber(at(body, p.engineLatencyMs)),
         };
     }
@@ -3253,33 +3320,63 @@ function t2Of(body) {
         return null;
     if (!read_isRecord(raw))
         return { pointer: T2, models: [], malformed: `${T2} is ${read_describe(raw)}, not an object` };
-    return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
+    const models = raw.models;
+    // The audit is the work of its models (DeepSeek, Kimi): an audit naming none is one nobody ran.
+    let modelsProblem;
+    if (!Array.isArray(models) || models.length === 0)
+        modelsProblem = `the T2 audit ${T2} names no auditing model (models is ${read_describe(models)})`;
+    else {
+        const bad = models.findIndex((m) => typeof m !== 'string' || m.trim() === '');
+        if (bad >= 0)
+            modelsProblem = `the T2 audit ${T2} has an auditing model that is no name (models/${bad} is ${read_describe(models[bad])})`;
+    }
+    return { pointer: T2, models: Array.isArray(models) ? models : [], ...(modelsProblem ? { modelsProblem } : {}) };
 }
+/**
+ * The evidence tier is the REALITY_PACKET; the top-level `sources_used` adds to its sources but does
+ * not stand in for it (a list of layer names says nothing about evidence the tier no longer holds).
+ */
 function t3Of(body) {
     const packet = read_at(body, T3);
-    const sourcesUsed = read_at(body, '/sources_used');
-    if ((packet === undefined || packet === null) && sourcesUsed === undefined)
+    if (packet === undefined || packet === null)
         return null;
-    const p = read_isRecord(packet) ? packet : {};
+    if (!read_isRecord(packet))
+        return { pointer: T3, items: 0, sources: 0, malformed: `${T3} is ${read_describe(packet)}, not an object` };
     return {
         pointer: T3,
-        items: read_countOf(p.verified_facts),
-        sources: Math.max(read_countOf(p.source_clusters), read_countOf(sourcesUsed)),
+        items: read_countOf(packet.verified_facts),
+        sources: Math.max(read_countOf(packet.source_clusters), read_countOf(read_at(body, '/sources_used'))),
     };
 }
-/** Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. */
+/**
+ * Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. An entry's
+ * list that is there but no list (a number, a text) is a problem, never "none": counting it as 0
+ * would pass an answer whose model reported 7. Absent or null is none (the engine writes [] then).
+ */
 function t1Contradictions(body) {
     const raw = read_at(body, T1);
     if (!Array.isArray(raw))
-        return null;
+        return { count: null };
     const seen = new Set();
-    for (const e of raw) {
+    for (let i = 0; i < raw.length; i++) {
+        const e = raw[i];
         const list = read_isRecord(e) ? e.contradictions : undefined;
         if (Array.isArray(list))
-            for (const c of list)
-                seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+            list.forEach((c, j) => seen.add(typeof c === 'string' ? c : keyOf(c, `${i}/${j}`)));
+        else if (list !== undefined && list !== null) {
+            return { count: null, problem: `the tier-1 contradictions ${T1}/${i}/contradictions is ${read_describe(list)}, not a list` };
+        }
     }
-    return seen.size;
+    return { count: seen.size };
+}
+/** A non-text contradiction's identity: its JSON, or (nested too deeply to write) its place. */
+function keyOf(c, place) {
+    try {
+        return JSON.stringify(c) ?? String(c);
+    }
+    catch {
+        return `\u0000unwritable ${place}`;
+    }
 }
 function shapeProblems(body) {
     if (!read_isRecord(body))
@@ -3287,12 +3384,16 @@ function shapeProblems(body) {
     const out = [];
     if (typeof body.final_answer !== 'string')
         out.push(`/final_answer is ${read_describe(body.final_answer)}, not text`);
+    else if (body.final_answer.trim() === '')
+        out.push('/final_answer is empty text');
     if (!read_isRecord(body.state_snapshot))
         out.push(`${SNAP} is ${read_describe(body.state_snapshot)}, not an object`);
     return out;
 }
 function baseView(body, profile) {
     const confidenceRaw = read_at(body, '/confidence_score');
+    const contradictions = t1Contradictions(body);
+    const pathProblem = read_tierPathProblem('/tier_path', read_at(body, '/tier_path'), true);
     return {
         profile,
         shapeProblems: shapeProblems(body),
@@ -3306,10 +3407,12 @@ function baseView(body, profile) {
         t2: t2Of(body),
         t3: t3Of(body),
         tierPath: read_tierList(read_at(body, '/tier_path')),
+        ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
         opusEscalated: read_bool(read_at(body, '/opus_used')),
         judicial: read_nonEmpty(read_at(body, JUDICIAL)),
         tierPathHasT4: null,
-        contradictions: t1Contradictions(body),
+        contradictions: contradictions.count,
+        ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
         engineLatencyMs: null,
     };
 }
@@ -3369,14 +3472,17 @@ const toron25hStabilityProfile = {
         const v = baseView(body, 'toron-2.5h-stability');
         const path = v.tierPath;
         v.tierPathHasT4 = path ? path.includes('T4') : null;
-        // The patch reports its count as an int: one missing or not a number is a broken answer, not a
-        // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+        // The patch reports its count as an int: one missing, not a number or not a count (-3, 2.5) is a
+        // broken answer, not a generation without the figure.
         const reported = read_at(body, '/contradictions');
-        const count = read_finiteNumber(reported);
-        if (count !== null)
-            v.contradictions = count;
-        else
-            v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${read_describe(reported)}, not a number`}`;
+        const problem = read_countProblem('/contradictions', reported);
+        delete v.contradictionsProblem; // the patch's own count is what is judged, not its tier-1 lists
+        if (problem === null)
+            v.contradictions = reported;
+        else {
+            v.contradictions = null;
+            v.contradictionsProblem = problem;
+        }
         v.engineLatencyMs = read_finiteNumber(read_at(body, '/latency_ms'));
         return v;
     },
@@ -3396,19 +3502,35 @@ function formOf(consensus, metrics) {
 }
 /** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
 const ARBITRATE_BELOW = 0.7;
-/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
+/**
+ * The agreement share: the query form's "a/b", the full form's agreement_count over total_responses;
+ * or why it cannot be read (then the arbitration rule cannot be judged, and tier-consistency says so).
+ */
 function agreementOf(c, form) {
+    const judged = (n, total, pointer) => {
+        const text = `${n}/${total}`;
+        if (total <= 0)
+            return { agreement: null, problem: `the agreement ${pointer} is ${text}: no responses` };
+        if (n > total)
+            return { agreement: null, problem: `the agreement ${pointer} is ${text}: more agreeing than answering` };
+        return { agreement: { share: n / total, text, pointer, arbitrateBelow: ARBITRATE_BELOW } };
+    };
     if (form === 'query') {
-        const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
-        if (!m || Number(m[2]) === 0)
-            return null;
-        return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+        const at = '/consensus/agreement';
+        if (c.agreement === undefined)
+            return { agreement: null, problem: `the agreement ${at} is missing` };
+        const m = typeof c.agreement === 'string' ? /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(c.agreement) : null;
+        if (!m)
+            return { agreement: null, problem: `the agreement ${at} is ${read_describe(c.agreement)}, not "a/b"` };
+        return judged(Number(m[1]), Number(m[2]), at);
     }
-    const n = read_finiteNumber(c.agreement_count);
-    const total = read_finiteNumber(c.total_responses);
-    if (n === null || total === null || total <= 0)
-        return null;
-    return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
+    for (const key of ['agreement_count', 'total_responses']) {
+        if (c[key] === undefined)
+            return { agreement: null, problem: `the agreement /consensus/${key} is missing` };
+        if (read_finiteNumber(c[key]) === null)
+            return { agreement: null, problem: `the agreement /consensus/${key} is ${read_describe(c[key])}, not a number` };
+    }
+    return judged(c.agreement_count, c.total_responses, '/consensus/agreement_count');
 }
 const FIELDS = {
     query: { answer: 'output', model: 'model', confidence: 'confidence', latency: 'latency_ms' },
@@ -3454,16 +3576,20 @@ function view(body) {
         shapeProblems.push(`/consensus is ${read_describe(consensus)}, not an object`);
     else if (typeof consensus[f.answer] !== 'string')
         shapeProblems.push(`/consensus/${f.answer} is ${read_describe(consensus[f.answer])}, not text`);
+    else if (consensus[f.answer].trim() === '')
+        shapeProblems.push(`/consensus/${f.answer} is empty text`);
     const c = read_isRecord(consensus) ? consensus : {};
     const m = read_isRecord(metrics) ? metrics : {};
     const arbitrationModel = c.arbitration_model;
     const judicial = typeof arbitrationModel === 'string' ? arbitrationModel !== '' : arbitrationModel === null ? false : null;
-    // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter.
+    // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter,
+    // which the judicial comparison already checks (its T4 is not a second, independent witness).
     const invoked = form === 'full' ? read_bool(m.tier4_arbitration_invoked) : null;
     const hasT4 = invoked ?? judicial;
     const tier2 = form === 'full' ? read_bool(m.tier2_invoked) : null;
     const tierPath = ['T1', ...(tier2 ? ['T2'] : []), 'T3', ...(hasT4 ? ['T4'] : [])];
     const confidenceRaw = c[f.confidence];
+    const agreement = agreementOf(c, form);
     return {
         profile: 'toron-3',
         form,
@@ -3480,9 +3606,12 @@ function view(body) {
         tierPath,
         opusEscalated: escalatedBy(c.arbitration_source),
         judicial,
-        tierPathHasT4: hasT4,
+        tierPathHasT4: invoked,
+        ...(invoked !== null ? { t4Pointer: '/metrics/tier4_arbitration_invoked' } : {}),
+        ...(escalatedBy(c.arbitration_source) !== null ? { escalationSaid: `/consensus/arbitration_source ${JSON.stringify(c.arbitration_source)}` } : {}),
         contradictions: null,
-        agreement: agreementOf(c, form),
+        agreement: agreement.agreement,
+        ...(agreement.problem ? { agreementProblem: agreement.problem } : {}),
         engineLatencyMs: read_finiteNumber(m[f.latency]),
     };
 }

@@ -1,8 +1,8 @@
-export const id = 456;
-export const ids = [456];
+export const id = 802;
+export const ids = [802];
 export const modules = {
 
-/***/ 19456:
+/***/ 6802:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -357,7 +357,7 @@ var ajv = __webpack_require__(42463);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(21916);
 ;// CONCATENATED MODULE: ./schemas/settings.schema.json
-const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit"}}}');
+const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...)"}}}');
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
@@ -1663,8 +1663,12 @@ function rejectNonFinite(v, segs, src) {
 
 ;// CONCATENATED MODULE: ./src/settings/run-id.ts
 
-/** A run id becomes a folder name and a seed: no separators, no leading dot, bounded length. */
-const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * A run id becomes a folder name and a seed: no separators, no leading or trailing dot (Windows drops a
+ * trailing one, so `a.` would be the folder of `a`), not a name Windows reserves for a device (`CON`,
+ * `nul.x`: runners on windows-latest cannot create that folder), bounded length.
+ */
+const RUN_ID_PATTERN = /^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$/;
 function isValidRunId(id) {
     return RUN_ID_PATTERN.test(id);
 }
@@ -1782,6 +1786,7 @@ function resolveSettings(input) {
     checkCrossFields(merged, config, checks);
     const engineFrom = resolveEngineVersion(merged, config, flags, checks);
     checkEngineSpecs(merged, engineFrom, checks);
+    checkK6Engine(merged, checks);
     checkCustomProfile(merged, config, checks);
     checks.throwIfAny();
     merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
@@ -1931,6 +1936,25 @@ function checkEngineSpecs(s, engineFrom, problems) {
             problems.add(`${subject}: ${errorMessage(err)}`, where);
         }
     }
+}
+/**
+ * k6 sends HTTP requests only: with a reference or cmd: engine the load stage could not run, and
+ * finding that out after SIM has run wastes the job. Only when the load stage is asked for.
+ */
+function checkK6Engine(s, problems) {
+    if (s.load.generator !== 'k6' || !s.stages.includes('load'))
+        return;
+    let kind;
+    try {
+        kind = parseEngineSpec(s.engine.target).kind;
+    }
+    catch {
+        return; // reported by checkEngineSpecs
+    }
+    if (kind === 'http')
+        return;
+    problems.add(`load.generator "k6" sends HTTP requests, but the engine is ${kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
+        'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)', { pointer: '/load/generator' });
 }
 /** The `custom` profile reads its pointers from pipeline.custom; a confidence pointer needs its declared scale. */
 function checkCustomProfile(s, c, problems) {
@@ -2905,14 +2929,17 @@ function canonicalHash(value, ignore = null) {
     return { canonical, hash: sha256Hex(canonical) };
 }
 // Member names repeat across answers (every Toron answer has the same few hundred): quoting each once
-// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever.
+// is a measurable part of the walk. Bounded, so odd answers with random keys cannot grow it forever,
+// and short names only: a map keyed by the prompt has names as long as prompts, a new one per case,
+// and 20,000 of 5 KB kept 218 MB alive for the rest of the run.
 const QUOTED_MAX = 20_000;
+const QUOTED_NAME_MAX = 128;
 const quoted = new Map();
 function quote(name) {
     let q = quoted.get(name);
     if (q === undefined) {
         q = JSON.stringify(name);
-        if (quoted.size < QUOTED_MAX)
+        if (quoted.size < QUOTED_MAX && name.length <= QUOTED_NAME_MAX)
             quoted.set(name, q);
     }
     return q;
@@ -3105,7 +3132,10 @@ function shardRules(s) {
     };
 }
 function shardFingerprint(s) {
-    return sha256Hex(canonicalJson({ settings: settingsHash(s), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
+    // SIM concurrency is left out: seeds come from the run id and the case, so it changes no answer, and
+    // legs on runners of different sizes may set it to their cores.
+    const shared = { ...s, sim: { ...s.sim, concurrency: 0 } };
+    return sha256Hex(canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
 }
 function shardBlock(s) {
     if (!s.shard)
@@ -3452,6 +3482,59 @@ function normalise(raw, scale) {
     const n = finiteNumber(raw);
     return n === null ? null : n / scale;
 }
+/** Why a reported contradiction count is unreadable (null: it is a count, a whole number 0 or more). */
+function countProblem(pointer, v) {
+    if (v === undefined)
+        return `the contradiction count ${pointer} is missing`;
+    const n = finiteNumber(v);
+    if (n === null)
+        return `the contradiction count ${pointer} is ${describe(v)}, not a number`;
+    if (!Number.isInteger(n) || n < 0)
+        return `the contradiction count ${pointer} is ${describe(v)}, not a count (a whole number, 0 or more)`;
+    return null;
+}
+/** A tier path for a message: its names as JSON, the first 12 at most. */
+function shownPath(names) {
+    const short = names.slice(0, 12).map((n) => (n.length > 40 ? `${n.slice(0, 37)}...` : n));
+    return names.length > 12 ? `${JSON.stringify(short).slice(0, -1)},...+${names.length - 12}]` : JSON.stringify(short);
+}
+/**
+ * What is wrong with a tier path as the engine wrote it (null: nothing). Tiers are the names T<n>;
+ * other stage names (2.5h's T1_SUMMARY, CDG, JUDICIAL, ...) are not judged. Tier 1 always runs, and
+ * tiers run in order, each once (one may be skipped: T2 when no audit ran).
+ */
+function tierPathProblem(pointer, raw, required) {
+    if (raw === undefined || raw === null)
+        return required ? `the tier path ${pointer} is missing` : null;
+    if (Array.isArray(raw)) {
+        const bad = raw.findIndex((x) => typeof x !== 'string');
+        if (bad >= 0)
+            return `the tier path ${pointer} has an item that is no tier name: ${pointer}/${bad} is ${describe(raw[bad])}`;
+    }
+    else if (typeof raw !== 'string') {
+        return `the tier path ${pointer} is ${describe(raw)}, not a list of tier names`;
+    }
+    const names = tierList(raw) ?? [];
+    if (names.length === 0)
+        return `the tier path ${pointer} is empty`;
+    const seen = new Set();
+    let last = 0;
+    for (const name of names) {
+        const m = /^T(\d+)$/.exec(name);
+        if (!m)
+            continue;
+        const k = Number(m[1]);
+        if (seen.has(k))
+            return `the tier path names ${name} twice (${shownPath(names)})`;
+        if (k < last)
+            return `the tier path runs ${name} after T${last} (${shownPath(names)})`;
+        seen.add(k);
+        last = k;
+    }
+    if (!seen.has(1))
+        return `the tier path has no T1 (${shownPath(names)})`;
+    return null;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/profiles/custom.ts
 
@@ -3492,11 +3575,17 @@ function customProfile(p) {
             return null;
         return { pointer: p.t3Items ?? p.t3Sources ?? '', items: countOf(items), sources: countOf(sources) };
     }
+    /** A list (its length) or a count; absent is not measured; anything else is a problem, never 0. */
     function contradictionsOf(body) {
         if (p.contradictions === undefined)
-            return null;
+            return { count: null };
         const raw = at(body, p.contradictions);
-        return Array.isArray(raw) ? raw.length : finiteNumber(raw);
+        if (Array.isArray(raw))
+            return { count: raw.length };
+        if (raw === undefined || raw === null)
+            return { count: null };
+        const problem = countProblem(p.contradictions, raw);
+        return problem === null ? { count: raw } : { count: null, problem };
     }
     function view(body) {
         const shapeProblems = [];
@@ -3504,7 +3593,10 @@ function customProfile(p) {
         if (answer === undefined)
             shapeProblems.push(`${p.answer || '(the whole answer)'} is absent`);
         const tierPath = p.tierPath === undefined ? null : tierList(at(body, p.tierPath));
+        // A mapped path may be left out of an answer; one that is there is judged as Toron's are.
+        const pathProblem = p.tierPath === undefined ? null : tierPathProblem(p.tierPath, at(body, p.tierPath), false);
         const confidenceRaw = p.confidence === undefined ? undefined : at(body, p.confidence);
+        const contradictions = contradictionsOf(body);
         return {
             profile: 'custom',
             shapeProblems,
@@ -3518,10 +3610,12 @@ function customProfile(p) {
             t2: t2Of(body),
             t3: t3Of(body),
             tierPath,
+            ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
             opusEscalated: p.opusEscalated === undefined ? null : bool(at(body, p.opusEscalated)),
             judicial: p.judicial === undefined ? null : nonEmpty(at(body, p.judicial)),
             tierPathHasT4: tierPath ? tierPath.some((t) => t.toUpperCase() === 'T4') : null,
-            contradictions: contradictionsOf(body),
+            contradictions: contradictions.count,
+            ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
             engineLatencyMs: p.engineLatencyMs === undefined ? null : finiteNumber(at(body, p.engineLatencyMs)),
         };
     }
@@ -3624,33 +3718,63 @@ function t2Of(body) {
         return null;
     if (!isRecord(raw))
         return { pointer: T2, models: [], malformed: `${T2} is ${describe(raw)}, not an object` };
-    return { pointer: T2, models: Array.isArray(raw.models) ? raw.models : [] };
+    const models = raw.models;
+    // The audit is the work of its models (DeepSeek, Kimi): an audit naming none is one nobody ran.
+    let modelsProblem;
+    if (!Array.isArray(models) || models.length === 0)
+        modelsProblem = `the T2 audit ${T2} names no auditing model (models is ${describe(models)})`;
+    else {
+        const bad = models.findIndex((m) => typeof m !== 'string' || m.trim() === '');
+        if (bad >= 0)
+            modelsProblem = `the T2 audit ${T2} has an auditing model that is no name (models/${bad} is ${describe(models[bad])})`;
+    }
+    return { pointer: T2, models: Array.isArray(models) ? models : [], ...(modelsProblem ? { modelsProblem } : {}) };
 }
+/**
+ * The evidence tier is the REALITY_PACKET; the top-level `sources_used` adds to its sources but does
+ * not stand in for it (a list of layer names says nothing about evidence the tier no longer holds).
+ */
 function t3Of(body) {
     const packet = at(body, T3);
-    const sourcesUsed = at(body, '/sources_used');
-    if ((packet === undefined || packet === null) && sourcesUsed === undefined)
+    if (packet === undefined || packet === null)
         return null;
-    const p = isRecord(packet) ? packet : {};
+    if (!isRecord(packet))
+        return { pointer: T3, items: 0, sources: 0, malformed: `${T3} is ${describe(packet)}, not an object` };
     return {
         pointer: T3,
-        items: countOf(p.verified_facts),
-        sources: Math.max(countOf(p.source_clusters), countOf(sourcesUsed)),
+        items: countOf(packet.verified_facts),
+        sources: Math.max(countOf(packet.source_clusters), countOf(at(body, '/sources_used'))),
     };
 }
-/** Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. */
+/**
+ * Distinct contradiction texts over the tier-1 outputs; null when tier 1 is not a list. An entry's
+ * list that is there but no list (a number, a text) is a problem, never "none": counting it as 0
+ * would pass an answer whose model reported 7. Absent or null is none (the engine writes [] then).
+ */
 function t1Contradictions(body) {
     const raw = at(body, T1);
     if (!Array.isArray(raw))
-        return null;
+        return { count: null };
     const seen = new Set();
-    for (const e of raw) {
+    for (let i = 0; i < raw.length; i++) {
+        const e = raw[i];
         const list = isRecord(e) ? e.contradictions : undefined;
         if (Array.isArray(list))
-            for (const c of list)
-                seen.add(typeof c === 'string' ? c : JSON.stringify(c));
+            list.forEach((c, j) => seen.add(typeof c === 'string' ? c : keyOf(c, `${i}/${j}`)));
+        else if (list !== undefined && list !== null) {
+            return { count: null, problem: `the tier-1 contradictions ${T1}/${i}/contradictions is ${describe(list)}, not a list` };
+        }
     }
-    return seen.size;
+    return { count: seen.size };
+}
+/** A non-text contradiction's identity: its JSON, or (nested too deeply to write) its place. */
+function keyOf(c, place) {
+    try {
+        return JSON.stringify(c) ?? String(c);
+    }
+    catch {
+        return `\u0000unwritable ${place}`;
+    }
 }
 function shapeProblems(body) {
     if (!isRecord(body))
@@ -3658,12 +3782,16 @@ function shapeProblems(body) {
     const out = [];
     if (typeof body.final_answer !== 'string')
         out.push(`/final_answer is ${describe(body.final_answer)}, not text`);
+    else if (body.final_answer.trim() === '')
+        out.push('/final_answer is empty text');
     if (!isRecord(body.state_snapshot))
         out.push(`${SNAP} is ${describe(body.state_snapshot)}, not an object`);
     return out;
 }
 function baseView(body, profile) {
     const confidenceRaw = at(body, '/confidence_score');
+    const contradictions = t1Contradictions(body);
+    const pathProblem = tierPathProblem('/tier_path', at(body, '/tier_path'), true);
     return {
         profile,
         shapeProblems: shapeProblems(body),
@@ -3677,10 +3805,12 @@ function baseView(body, profile) {
         t2: t2Of(body),
         t3: t3Of(body),
         tierPath: tierList(at(body, '/tier_path')),
+        ...(pathProblem ? { tierPathProblem: pathProblem } : {}),
         opusEscalated: bool(at(body, '/opus_used')),
         judicial: nonEmpty(at(body, JUDICIAL)),
         tierPathHasT4: null,
-        contradictions: t1Contradictions(body),
+        contradictions: contradictions.count,
+        ...(contradictions.problem ? { contradictionsProblem: contradictions.problem } : {}),
         engineLatencyMs: null,
     };
 }
@@ -3740,14 +3870,17 @@ const toron25hStabilityProfile = {
         const v = baseView(body, 'toron-2.5h-stability');
         const path = v.tierPath;
         v.tierPathHasT4 = path ? path.includes('T4') : null;
-        // The patch reports its count as an int: one missing or not a number is a broken answer, not a
-        // generation without the figure. The distinct tier-1 texts stand in for it in the run's statistics.
+        // The patch reports its count as an int: one missing, not a number or not a count (-3, 2.5) is a
+        // broken answer, not a generation without the figure.
         const reported = at(body, '/contradictions');
-        const count = finiteNumber(reported);
-        if (count !== null)
-            v.contradictions = count;
-        else
-            v.contradictionsProblem = `the contradiction count /contradictions is ${reported === undefined ? 'missing' : `${describe(reported)}, not a number`}`;
+        const problem = countProblem('/contradictions', reported);
+        delete v.contradictionsProblem; // the patch's own count is what is judged, not its tier-1 lists
+        if (problem === null)
+            v.contradictions = reported;
+        else {
+            v.contradictions = null;
+            v.contradictionsProblem = problem;
+        }
         v.engineLatencyMs = finiteNumber(at(body, '/latency_ms'));
         return v;
     },
@@ -3767,19 +3900,35 @@ function formOf(consensus, metrics) {
 }
 /** Below this share of agreeing responders toron-3 arbitrates (tier 4: Opus, or the tier-2 failsafe). */
 const ARBITRATE_BELOW = 0.7;
-/** The agreement share: the query form's "a/b", the full form's agreement_count over total_responses. */
+/**
+ * The agreement share: the query form's "a/b", the full form's agreement_count over total_responses;
+ * or why it cannot be read (then the arbitration rule cannot be judged, and tier-consistency says so).
+ */
 function agreementOf(c, form) {
+    const judged = (n, total, pointer) => {
+        const text = `${n}/${total}`;
+        if (total <= 0)
+            return { agreement: null, problem: `the agreement ${pointer} is ${text}: no responses` };
+        if (n > total)
+            return { agreement: null, problem: `the agreement ${pointer} is ${text}: more agreeing than answering` };
+        return { agreement: { share: n / total, text, pointer, arbitrateBelow: ARBITRATE_BELOW } };
+    };
     if (form === 'query') {
-        const m = typeof c.agreement === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(c.agreement) : null;
-        if (!m || Number(m[2]) === 0)
-            return null;
-        return { share: Number(m[1]) / Number(m[2]), text: `${m[1]}/${m[2]}`, pointer: '/consensus/agreement', arbitrateBelow: ARBITRATE_BELOW };
+        const at = '/consensus/agreement';
+        if (c.agreement === undefined)
+            return { agreement: null, problem: `the agreement ${at} is missing` };
+        const m = typeof c.agreement === 'string' ? /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(c.agreement) : null;
+        if (!m)
+            return { agreement: null, problem: `the agreement ${at} is ${describe(c.agreement)}, not "a/b"` };
+        return judged(Number(m[1]), Number(m[2]), at);
     }
-    const n = finiteNumber(c.agreement_count);
-    const total = finiteNumber(c.total_responses);
-    if (n === null || total === null || total <= 0)
-        return null;
-    return { share: n / total, text: `${n}/${total}`, pointer: '/consensus/agreement_count', arbitrateBelow: ARBITRATE_BELOW };
+    for (const key of ['agreement_count', 'total_responses']) {
+        if (c[key] === undefined)
+            return { agreement: null, problem: `the agreement /consensus/${key} is missing` };
+        if (finiteNumber(c[key]) === null)
+            return { agreement: null, problem: `the agreement /consensus/${key} is ${describe(c[key])}, not a number` };
+    }
+    return judged(c.agreement_count, c.total_responses, '/consensus/agreement_count');
 }
 const FIELDS = {
     query: { answer: 'output', model: 'model', confidence: 'confidence', latency: 'latency_ms' },
@@ -3825,16 +3974,20 @@ function view(body) {
         shapeProblems.push(`/consensus is ${describe(consensus)}, not an object`);
     else if (typeof consensus[f.answer] !== 'string')
         shapeProblems.push(`/consensus/${f.answer} is ${describe(consensus[f.answer])}, not text`);
+    else if (consensus[f.answer].trim() === '')
+        shapeProblems.push(`/consensus/${f.answer} is empty text`);
     const c = isRecord(consensus) ? consensus : {};
     const m = isRecord(metrics) ? metrics : {};
     const arbitrationModel = c.arbitration_model;
     const judicial = typeof arbitrationModel === 'string' ? arbitrationModel !== '' : arbitrationModel === null ? false : null;
-    // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter.
+    // The full form says outright whether tier 4 ran; the /query form only names (or not) the arbiter,
+    // which the judicial comparison already checks (its T4 is not a second, independent witness).
     const invoked = form === 'full' ? bool(m.tier4_arbitration_invoked) : null;
     const hasT4 = invoked ?? judicial;
     const tier2 = form === 'full' ? bool(m.tier2_invoked) : null;
     const tierPath = ['T1', ...(tier2 ? ['T2'] : []), 'T3', ...(hasT4 ? ['T4'] : [])];
     const confidenceRaw = c[f.confidence];
+    const agreement = agreementOf(c, form);
     return {
         profile: 'toron-3',
         form,
@@ -3851,9 +4004,12 @@ function view(body) {
         tierPath,
         opusEscalated: escalatedBy(c.arbitration_source),
         judicial,
-        tierPathHasT4: hasT4,
+        tierPathHasT4: invoked,
+        ...(invoked !== null ? { t4Pointer: '/metrics/tier4_arbitration_invoked' } : {}),
+        ...(escalatedBy(c.arbitration_source) !== null ? { escalationSaid: `/consensus/arbitration_source ${JSON.stringify(c.arbitration_source)}` } : {}),
         contradictions: null,
-        agreement: agreementOf(c, form),
+        agreement: agreement.agreement,
+        ...(agreement.problem ? { agreementProblem: agreement.problem } : {}),
         engineLatencyMs: finiteNumber(m[f.latency]),
     };
 }
@@ -4150,7 +4306,7 @@ async function attempt(c, repeat, opts) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
-const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
 var _2019 = __webpack_require__(60878);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
@@ -4528,6 +4684,12 @@ const jsonSchema = {
 
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 const MAX_SHOWN = 200;
+/**
+ * Characters that print as a plain space or as nothing on most terminals and in HTML: a failure
+ * message must show them, or `contains "a b"` failing on "a\u00a0b" reads as the same text twice.
+ * Only messages escape them: ids and logs may hold them as they are.
+ */
+const LOOK_ALIKE_SPACES = /[\u00a0\u00ad\u034f\u115f\u1160\u1680\u180e\u2000-\u200a\u202f\u205f\u3000\u3164\uffa0]/g;
 /** A value as it appears in a message: JSON text, cut to ~200 characters so reports stay readable. */
 function values_short(value, max = MAX_SHOWN) {
     let json;
@@ -4539,7 +4701,7 @@ function values_short(value, max = MAX_SHOWN) {
         return `(${typeName(value)} nested too deeply to show)`;
     }
     // JSON escapes C0 controls; DEL, C1, line separators and bidi controls it leaves raw.
-    const text = json === undefined ? String(json) : escapeControls(json);
+    const text = json === undefined ? String(json) : escapeControls(json).replace(LOOK_ALIKE_SPACES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (text.length <= max)
         return text;
     // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
@@ -5261,7 +5423,7 @@ function compiledAssertions(c) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/registry.schema.json
-const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls)","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
+const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/schema-check.ts
 
 
@@ -5357,6 +5519,10 @@ function checkFormat(validate, src, what, caseIdAt) {
 
 
 
+/** What to say about a dataset file the registry does not list. */
+function unregisteredMessage(file, registry) {
+    return `${file} is not registered in ${registry}, so it never runs`;
+}
 let validateRegistry;
 /** A path as it is printed in messages and reports: relative to cwd, with forward slashes. */
 function registry_displayPath(cwd, abs) {
@@ -5416,18 +5582,91 @@ function loadRegistry(registryPath, opts) {
         });
     });
     const warnings = [];
+    const unregistered = [];
     for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
         if (!name.endsWith('.json') || name.endsWith('.schema.json'))
             continue;
         const candidate = external_node_path_default().join(dir, name);
         if (candidate === abs || registered.has(candidate) || !isFile(candidate))
             continue;
-        warnings.push(`${registry_displayPath(opts.cwd, candidate)} is not registered in ${file}, so it never runs`);
+        unregistered.push(registry_displayPath(opts.cwd, candidate));
+        warnings.push(unregisteredMessage(registry_displayPath(opts.cwd, candidate), file));
     }
-    return { file, dir, datasets, warnings };
+    return { file, dir, datasets, warnings, unregistered };
+}
+
+;// CONCATENATED MODULE: ./src/stages/sim/inexact-numbers.ts
+
+const MAX_LISTED = 20;
+/**
+ * Integer literals beyond 2^53 and literals out of the double's range in a JSON text, outside strings.
+ * Past 2^53 doubles skip integers, so such a value in a case's input reaches the engine rounded, and
+ * an assertion on it passes on a neighbouring number (`equals 9007199254740993` holds on
+ * 9007199254740992); 1e400 is sent as null. The user must be told where, since only the text still
+ * has the digits. At most 20 are listed; `count` has them all.
+ */
+function inexactNumbers(text) {
+    const found = [];
+    let count = 0;
+    // 2^53 has 16 digits and the double's range ends near 1e308: a text with no run of 16 digits and no
+    // three-digit exponent has none (the common case costs one scan).
+    if (!/\d{16}|[eE][+-]?\d{3}/.test(text))
+        return { found, count };
+    let starts;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x22) {
+            // Skip a string, escapes included (the text already parsed, so it is terminated).
+            for (i++; i < n && text.charCodeAt(i) !== 0x22; i++)
+                if (text.charCodeAt(i) === 0x5c)
+                    i++;
+            continue;
+        }
+        if (c !== 0x2d && (c < 0x30 || c > 0x39))
+            continue;
+        let j = i + 1;
+        while (j < n && /[0-9.eE+-]/.test(text[j]))
+            j++;
+        const literal = text.slice(i, j);
+        i = j - 1;
+        const readAs = inexactReading(literal);
+        if (readAs === null)
+            continue;
+        count++;
+        if (found.length >= MAX_LISTED)
+            continue;
+        starts ??= lineStarts(text);
+        const { line, column } = positionAt(starts, j - literal.length);
+        found.push({ line, column, literal, readAs });
+    }
+    return { found, count };
+}
+/** What a number literal reads as when a double cannot hold it (see InexactNumber.readAs), else null. */
+function inexactReading(literal) {
+    const value = Number(literal);
+    if (!Number.isFinite(value))
+        return String(value);
+    if (value === 0)
+        return /[1-9]/.test(literal.split(/[eE]/)[0]) ? '0' : null;
+    if (!/^-?\d{16,}$/.test(literal) || Number.isSafeInteger(value))
+        return null;
+    return BigInt(value).toString();
+}
+/** What to say about one such number. */
+function inexactMessage(x) {
+    if (!/^-?\d+$/.test(x.literal)) {
+        const sent = x.readAs === '0' ? '0' : 'null (JSON has no Infinity)';
+        return `the number ${x.literal} is beyond the range of a JSON number (a double): it is read as ${x.readAs} and sent to the engine as ${sent}. Write it as a string to keep it`;
+    }
+    const held = x.readAs === x.literal
+        ? 'is beyond 2^53, where a JSON number (a double) no longer holds every integer: its neighbours read as the same number'
+        : `cannot be held by a JSON number (a double): it is read, sent to the engine and compared as ${x.readAs}`;
+    return `the integer ${x.literal} ${held}. Write it as a string to keep every digit`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/dataset.ts
+
 
 
 
@@ -5445,7 +5684,8 @@ let validateDataset;
 function loadDataset(entry, opts) {
     const abs = external_node_path_default().resolve(opts.registryDir, entry.path);
     const file = registry_displayPath(opts.cwd, abs);
-    const src = parseJsonSource(readTextFile(abs, file, `dataset "${entry.name}"`), file);
+    const text = readTextFile(abs, file, `dataset "${entry.name}"`);
+    const src = parseJsonSource(text, file);
     const raw = src.value;
     const caseIdAt = (pointer) => {
         const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
@@ -5510,6 +5750,7 @@ function loadDataset(entry, opts) {
         seed: raw.seed ?? null,
         tags: entry.tags ?? [],
         cases,
+        inexact: inexactNumbers(text),
     };
 }
 /**
@@ -5523,6 +5764,17 @@ function mergeUnique(a, b) {
     if (a.length === 0)
         return b;
     return [...new Set([...a, ...b])];
+}
+/** A case SIM passes whenever the engine answers: nothing asserted, nothing declared for the pipeline checker. */
+function isUnasserted(c) {
+    return c.assert.length === 0 && (c.expected === undefined || Object.keys(c.expected).length === 0);
+}
+/** What to say about a dataset's unasserted cases: the first few by id and line, and how many in all. */
+function unassertedMessage(dataset, cases) {
+    const shown = cases.slice(0, 5).map((c) => `"${c.id}" (line ${c.location.line})`).join(', ');
+    const more = cases.length > 5 ? ` and ${cases.length - 5} more` : '';
+    return (`${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
+        `so SIM passes them whenever the engine answers: ${shown}${more}`);
 }
 /**
  * The registry plus the selected datasets, filtered by tags. `datasets` selects by name and may name a
@@ -5552,6 +5804,8 @@ function loadSuite(registryPath, opts) {
     const datasets = [];
     const cases = [];
     const seenIds = new Map();
+    const unasserted = [];
+    const inexact = [];
     for (const entry of selected) {
         const ds = loadDataset(entry, { cwd: opts.cwd, registryDir: registry.dir });
         if (ds.cases.length === 0)
@@ -5569,11 +5823,23 @@ function loadSuite(registryPath, opts) {
             cases.push(c);
         }
         datasets.push(kept === ds.cases ? ds : { ...ds, cases: kept });
+        if (ds.inexact && ds.inexact.count > 0) {
+            inexact.push({ dataset: ds.name, file: ds.file, ...ds.inexact });
+            for (const x of ds.inexact.found)
+                warnings.push(`${ds.file}:${x.line}:${x.column}: ${inexactMessage(x)}`);
+            if (ds.inexact.count > ds.inexact.found.length)
+                warnings.push(`${ds.file}: ${ds.inexact.count - ds.inexact.found.length} more such number(s)`);
+        }
+        const idle = kept.filter(isUnasserted);
+        if (idle.length > 0) {
+            unasserted.push({ dataset: ds.name, cases: idle });
+            warnings.push(`${idle[0].location.file}:${idle[0].location.line}: ${unassertedMessage(ds.name, idle)}`);
+        }
     }
     if (wanted !== null && cases.length === 0) {
         warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
     }
-    return { datasets, cases, warnings };
+    return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file } };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/check.ts
@@ -5854,6 +6120,9 @@ function shardLabel(shard) {
 
 
 
+
+
+
 /** Consecutive refused connections after answers that mean the engine is gone, not a hiccup. */
 const GONE_AFTER_REFUSALS = 3;
 const REFUSED = /connection refused/;
@@ -5869,6 +6138,20 @@ const simStage = {
         });
         for (const w of suite.warnings)
             ctx.log('warn', 'sim', w);
+        for (const file of suite.unregistered.files) {
+            const message = unregisteredMessage(file, suite.unregistered.registry);
+            ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
+        }
+        for (const x of suite.inexact) {
+            const first = x.found[0];
+            const more = x.count > 1 ? ` (${x.count} such numbers in the file)` : '';
+            ctx.raise({ type: 'sim-number-inexact', severity: 'LOW', subsystem: 'sim', location: { file: x.file, line: first.line }, message: `${inexactMessage(first)}${more}` });
+        }
+        // A gate whose cases cannot fail says so where findings are read, once per dataset.
+        for (const u of suite.unasserted) {
+            const first = u.cases[0];
+            ctx.raise({ type: 'sim-case-unasserted', severity: 'LOW', subsystem: 'sim', caseId: first.id, location: first.location, message: unassertedMessage(u.dataset, u.cases) });
+        }
         // A shard runs its slice (src/shard/slice.ts); every case keeps its index in the whole suite, so
         // observers, the snapshot and merge order cases as an unsharded run does.
         const slice = sliceCases(suite.cases, settings.shard);
@@ -5888,6 +6171,7 @@ const simStage = {
         let engineDied = false;
         let answered = 0;
         let refusedStreak = 0;
+        const observerFailures = new Map();
         const started = performance.now();
         const progress = () => ctx.emit({
             type: 'progress',
@@ -5926,7 +6210,15 @@ const simStage = {
                             o.observe({ case: c, caseIndex: suiteIndex[caseIndex], repeat: a.repeat, seed: a.seed, result, passed: a.passed });
                         }
                         catch (err) {
-                            ctx.log('warn', 'sim', `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${err.message}`);
+                            // Said once per observer as it happens, and counted: its stage has a hole the WAR ROOM must show.
+                            const seen = observerFailures.get(o.name);
+                            if (seen)
+                                seen.count++;
+                            else {
+                                const message = `answer observer ${o.name} failed on ${c.dataset}/${c.id}: ${errorMessage(err)}`;
+                                observerFailures.set(o.name, { count: 1, message, caseId: c.id, location: c.location });
+                                ctx.log('warn', 'sim', message);
+                            }
                         }
                     }
                     if (!a.passed)
@@ -5971,6 +6263,10 @@ const simStage = {
         finally {
             clearInterval(ticker);
             progress();
+            for (const [name, f] of observerFailures) {
+                const more = f.count > 1 ? ` (and ${f.count - 1} more answer(s) it could not take)` : '';
+                ctx.raise({ type: 'answer-observer-failed', severity: 'HIGH', subsystem: name, caseId: f.caseId, location: f.location, message: `${f.message}${more}` });
+            }
         }
         // Only cases that ran at least once are judged; a cancelled run reports the rest as not run.
         const summaries = [];
@@ -6962,6 +7258,24 @@ function looksBinary(s) {
     return odd >= 4 && odd * 10 > head.length;
 }
 
+;// CONCATENATED MODULE: ./src/engine/version.ts
+
+const MAX_VERSION = 200;
+/**
+ * The `version` member of an engine's health answer, as the run prints and stores it: one line (a line
+ * feed in it would forge a line of run.log or of the console), controls shown, at most 200 characters.
+ * Only a string or a number is a version.
+ */
+function engineVersionOf(v) {
+    if (typeof v !== 'string' && typeof v !== 'number')
+        return undefined;
+    const line = escapeControls(String(v)).replace(/\n/g, '\\x0a').replace(/\t/g, '\\x09');
+    if (line.length <= MAX_VERSION)
+        return line;
+    const cut = line.charCodeAt(MAX_VERSION - 1) >= 0xd800 && line.charCodeAt(MAX_VERSION - 1) <= 0xdbff ? MAX_VERSION - 1 : MAX_VERSION;
+    return `${line.slice(0, cut)}… (${line.length} chars)`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/utf8.ts
 
 /**
@@ -7020,6 +7334,7 @@ function notUtf8Message(buf, at, contentType = '') {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/http.ts
+
 
 
 
@@ -7397,8 +7712,7 @@ function tooLarge(what, cap, status) {
 }
 function versionOf(text) {
     try {
-        const v = JSON.parse(text)?.version;
-        return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+        return engineVersionOf(JSON.parse(text)?.version);
     }
     catch {
         return undefined;
@@ -8801,6 +9115,284 @@ function stage_round4(x) {
     return Math.round(x * 1e4) / 1e4;
 }
 
+;// CONCATENATED MODULE: ./src/stages/pipeline/answer-checks.ts
+
+const ok = (name) => ({ name, status: 'ok' });
+const na = (name) => ({ name, status: 'na' });
+const fail = (name, message) => ({ name, status: 'fail', message });
+function answer_checks_text(v) {
+    return typeof v === 'string' && v.trim() !== '';
+}
+function checkT1(v, p, minModels) {
+    const name = 't1-present';
+    if (p.exposes.t1 === false)
+        return na(name);
+    const t1 = v.t1;
+    if (!t1)
+        return fail(name, `tier 1 is missing (${p.where.t1} absent)`);
+    if (t1.malformed)
+        return fail(name, `tier 1 is malformed: ${t1.malformed}`);
+    if (t1.outputs) {
+        const bad = [];
+        const models = new Set();
+        t1.outputs.forEach((o, i) => {
+            const missing = [answer_checks_text(o.model) ? null : 'model', answer_checks_text(o.output) ? null : 'output'].filter(Boolean);
+            if (missing.length)
+                bad.push(`${t1.pointer}/${i} has no ${missing.join(' and no ')}`);
+            else
+                models.add(o.model);
+        });
+        if (bad.length)
+            return fail(name, `tier 1 is malformed: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? `; +${bad.length - 3} more` : ''}`);
+        if (models.size < minModels)
+            return fail(name, `tier 1 has outputs from ${models.size} model(s), fewer than ${minModels}`);
+        return ok(name);
+    }
+    if (t1.responders === null)
+        return fail(name, `tier 1 reports no responder count (${t1.pointer})`);
+    if (t1.responders < minModels)
+        return fail(name, `tier 1 has ${t1.responders} responder(s), fewer than ${minModels}`);
+    const r = t1.representative;
+    if (r && (!answer_checks_text(r.model) || !answer_checks_text(r.output)))
+        return fail(name, `the consensus names no ${!answer_checks_text(r.model) ? 'model' : 'output'}`);
+    return ok(name);
+}
+function checkT2(v, p) {
+    const name = 't2-audit';
+    if (!p.exposes.t2Audit)
+        return na(name);
+    // Without a tier path the audit is expected whenever the profile has one.
+    const ran = v.tierPath ? v.tierPath.includes('T2') : true;
+    if (!ran)
+        return ok(name);
+    if (!v.t2)
+        return fail(name, `the tier path says T2 ran, but its audit is missing or empty (${p.where.t2})`);
+    if (v.t2.malformed)
+        return fail(name, `the T2 audit is malformed: ${v.t2.malformed}`);
+    if (v.t2.modelsProblem)
+        return fail(name, v.t2.modelsProblem);
+    return ok(name);
+}
+function checkT3(v, p) {
+    const name = 't3-evidence';
+    if (!p.exposes.t3Evidence)
+        return na(name);
+    const t3 = v.t3;
+    if (!t3)
+        return fail(name, `the evidence tier is missing (${p.where.t3} absent)`);
+    if (t3.malformed)
+        return fail(name, `the evidence tier is malformed: ${t3.malformed}`);
+    if (t3.items + t3.sources > 0 || (t3.summary !== undefined && answer_checks_text(t3.summary)))
+        return ok(name);
+    return fail(name, `the evidence tier holds no items and no sources (${t3.pointer})`);
+}
+function checkTierConsistency(v, p) {
+    const name = 'tier-consistency';
+    // Without an Opus flag to compare with (custom), a mapped tier path is still judged for its structure.
+    if (!p.exposes.tierConsistency)
+        return v.tierPathProblem ? fail(name, v.tierPathProblem) : na(name);
+    const opus = v.opusEscalated;
+    if (opus === null)
+        return fail(name, `the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
+    const why = v.tierPathProblem ? [v.tierPathProblem] : [];
+    const used = v.escalationSaid ? `the answer was arbitrated (${v.escalationSaid})` : 'Opus was used';
+    const notUsed = v.escalationSaid ? `the answer was not arbitrated (${v.escalationSaid})` : 'Opus was not used';
+    if (v.judicial !== null && v.judicial !== opus) {
+        why.push(opus ? `${used} but there is no judicial (tier-4) result (${p.where.judicial} empty)` : `a judicial (tier-4) result is present (${p.where.judicial}) but ${notUsed}`);
+    }
+    if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
+        if (v.t4Pointer)
+            why.push(opus ? `${used} but ${v.t4Pointer} is false` : `${v.t4Pointer} is true but ${notUsed}`);
+        else
+            why.push(opus ? `${used} but the tier path has no T4 (${shownPath(v.tierPath ?? [])})` : `the tier path has T4 (${shownPath(v.tierPath ?? [])}) but ${notUsed}`);
+    }
+    if (v.agreementProblem)
+        why.push(v.agreementProblem);
+    const a = v.agreement;
+    if (a && a.share < a.arbitrateBelow && !opus) {
+        why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
+    }
+    return why.length ? fail(name, why.join('; ')) : ok(name);
+}
+function scaleText(scale) {
+    return scale === 100 ? '0-100' : '0..1';
+}
+/** confidence-range, then confidence-floor (only judged when the value is a number on its scale). */
+function checkConfidence(v, p, minConfidence) {
+    if (!p.exposes.confidence)
+        return [na('confidence-range'), na('confidence-floor')];
+    if (v.confidenceRaw === undefined)
+        return [fail('confidence-range', `the confidence is missing (${v.confidencePointer} absent)`)];
+    // describe(): bounded, and safe on a value nested too deeply for JSON.stringify.
+    if (v.confidence === null)
+        return [fail('confidence-range', `the confidence ${v.confidencePointer} is ${describe(v.confidenceRaw)}, not a number`)];
+    const c = v.confidence;
+    const outside = (x) => x < 0 || x > 1;
+    if (outside(c)) {
+        return [
+            fail('confidence-range', `confidence ${String(v.confidenceRaw)} on the declared ${scaleText(v.confidenceScale)} scale is ${shown(c, outside)} after normalisation, outside [0, 1]`),
+        ];
+    }
+    const below = (x) => x < minConfidence;
+    const floor = below(c) ? fail('confidence-floor', `confidence ${shown(c, below)} (${String(v.confidenceRaw)} on ${scaleText(v.confidenceScale)}) is below the floor ${minConfidence}`) : ok('confidence-floor');
+    return [ok('confidence-range'), floor];
+}
+function checkContradictions(v, p, max, declared) {
+    const name = 'contradiction-density';
+    if (!p.exposes.contradictions)
+        return na(name);
+    if (v.contradictionsProblem)
+        return fail(name, v.contradictionsProblem);
+    if (v.contradictions === null)
+        return na(name);
+    if (v.contradictions < max || declared)
+        return ok(name);
+    return fail(name, `${v.contradictions} contradictions in one answer (limit: fewer than ${max}; the case's dataset does not declare them)`);
+}
+/** Every per-answer check, in report order. */
+function checkAnswer(v, p, t, declared) {
+    if (v.shapeProblems.length > 0) {
+        return [fail('answer-shape', `not a ${v.profile} answer: ${v.shapeProblems.join('; ')}`)];
+    }
+    return [
+        ok('answer-shape'),
+        checkT1(v, p, t.minT1Models),
+        checkT2(v, p),
+        checkT3(v, p),
+        checkTierConsistency(v, p),
+        ...checkConfidence(v, p, t.minConfidence),
+        checkContradictions(v, p, t.maxContradictions, declared.contradictions),
+    ];
+}
+/**
+ * A value for a message about a bound it crosses: short (4 significant digits where they do), but
+ * never rounded onto or across the bound (-0.000001 is not "0", 0.599996 under a floor of 0.6 is not
+ * "0.6"), and never overflowed (1e306 is not "Infinity").
+ */
+function shown(x, stillFails) {
+    for (let digits = 4; digits <= 17; digits++) {
+        const y = Number(x.toPrecision(digits));
+        if (stillFails(y))
+            return String(y);
+    }
+    return String(x);
+}
+
+;// CONCATENATED MODULE: ./src/stages/pipeline/declared.ts
+
+
+
+/** The case's pins: error-level, not negated `equals` assertions with a path. */
+function casePins(c) {
+    const out = [];
+    for (const a of c.assert) {
+        if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.value === undefined)
+            continue;
+        try {
+            out.push({ pointer: a.path, segments: json_source_pointerToSegments(a.path), value: a.value });
+        }
+        catch {
+            // a malformed pointer is SIM's error to report
+        }
+    }
+    return out;
+}
+/**
+ * The parts of `body` that the pins hold, in a body of their own: every pin the answer matches puts
+ * the answer's value at its pointer, inside fresh containers of the answer's kinds (a list stays a
+ * list, so index pins land where the profile looks). Nothing else of the answer is there. Null when
+ * no pin holds. The answer's own values are referenced, never written to.
+ */
+function pinnedPart(pins, body) {
+    // A pin on the whole answer ("path": "") holds all of it.
+    if (pins.some((p) => p.segments.length === 0 && jsonEqual(body, p.value)))
+        return body;
+    // Shallow pins first: a deeper pin under a placed value is already inside it.
+    const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
+    if (held.length === 0)
+        return null;
+    const placed = new Set();
+    const root = Array.isArray(body) ? [] : {};
+    for (const pin of held) {
+        let mine = root;
+        let theirs = body;
+        const last = pin.segments.length - 1;
+        for (let i = 0; i <= last; i++) {
+            const seg = pin.segments[i];
+            const next = own(theirs, seg);
+            const existing = own(mine, seg);
+            if (placed.has(existing))
+                break; // an ancestor was pinned whole
+            if (i === last) {
+                put(mine, seg, next);
+                placed.add(next);
+                break;
+            }
+            let child = existing;
+            if (child === undefined)
+                put(mine, seg, (child = Array.isArray(next) ? [] : {}));
+            mine = child;
+            theirs = next;
+        }
+    }
+    return root;
+}
+/**
+ * A member as JSON has it: own members only. An answer and a dataset may both name a member
+ * `__proto__` or `constructor` (JSON.parse keeps them as ordinary members); read through the
+ * prototype, `/constructor/prototype/x` would walk into Object.prototype and the copy would write there.
+ */
+function own(container, seg) {
+    if (Array.isArray(container))
+        return typeof seg === 'number' ? container[seg] : undefined;
+    if (typeof container !== 'object' || container === null)
+        return undefined;
+    const key = String(seg);
+    return Object.hasOwn(container, key) ? container[key] : undefined;
+}
+function put(container, seg, value) {
+    if (Array.isArray(container))
+        container[seg] = value;
+    // Defined, not assigned: assigning `__proto__` would set the copy's prototype instead of a member.
+    else
+        Object.defineProperty(container, String(seg), { value, writable: true, enumerable: true, configurable: true });
+}
+function expectsEscalation(c) {
+    const e = c.expected;
+    return !!e && (e.opus_used === true || e.opusEscalated === true);
+}
+/** `expected.contradictions` when it is a number. */
+function expectedContradictions(c) {
+    const n = c.expected?.contradictions;
+    return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+/** An escalation as any part of a view shows it: the flag, the judicial result, a tier 4 on the path. */
+function showsEscalation(v) {
+    return v.opusEscalated === true || v.judicial === true || v.tierPathHasT4 === true;
+}
+/** What this answer's case declares, judged against this answer (`view`: the profile's view of it). */
+function declaredFor(c, pins, profile, body, view) {
+    const expectedN = expectedContradictions(c);
+    const byExpected = { escalation: expectsEscalation(c), contradictions: expectedN !== null && view.contradictions !== null && view.contradictions <= expectedN };
+    if ((byExpected.escalation && byExpected.contradictions) || pins.length === 0)
+        return byExpected;
+    const part = pinnedPart(pins, body);
+    if (part === null || (isRecord(part) && Object.keys(part).length === 0))
+        return byExpected;
+    let pinned;
+    try {
+        pinned = profile.view(part);
+    }
+    catch {
+        return byExpected; // a view that cannot read a partial body declares nothing
+    }
+    const shown = pinned.contradictions;
+    return {
+        escalation: byExpected.escalation || showsEscalation(pinned),
+        contradictions: byExpected.contradictions || (shown !== null && shown > 0 && view.contradictions !== null && view.contradictions <= shown),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/pipeline/types.ts
 /** Every check of the pipeline checker, in report order. */
 const CHECK_NAMES = [
@@ -8859,394 +9451,6 @@ function findingType(name) {
     return `pipeline-${name}`;
 }
 
-;// CONCATENATED MODULE: ./src/stages/pipeline/data.ts
-
-const KEEP_FAILURES = 50;
-function exportPipelineData(d) {
-    return {
-        version: 1,
-        options: d.options,
-        observed: d.observed,
-        engineErrors: d.engineErrors,
-        checked: d.checked,
-        picked: d.picked,
-        pickedBy: d.pickedBy,
-        unrecognisedUnchecked: d.unrecognisedUnchecked,
-        unrecognisedAfterPick: d.unrecognisedAfterPick,
-        switches: d.switches,
-        firstSwitch: d.firstSwitch,
-        forms: d.forms,
-        tallies: Object.fromEntries([...d.tallies].map(([name, t]) => [name, { checked: t.checked, failed: t.failed, na: t.na, failedCases: [...t.failedCases], failures: t.failures }])),
-        escalations: d.escalations,
-        undeclaredEscalationCases: d.undeclaredEscalationCases,
-        contradictions: d.contradictions,
-        confidence: { n: d.confidence.n, sum: d.confidence.sum, min: d.confidence.n ? d.confidence.min : null, max: d.confidence.n ? d.confidence.max : null },
-        latencies: d.latencies,
-        latencyCase: d.latencyCase,
-        engineLatencies: d.engineLatencies,
-        cases: [...d.cases].map(([i, c]) => [i, { id: c.id, dataset: c.dataset, location: c.location }]),
-    };
-}
-function importPipelineData(j) {
-    if (!j || j.version !== 1)
-        throw new Error('pipeline shard data: unknown version');
-    const tallies = new Map();
-    for (const name of ANSWER_CHECKS) {
-        const t = j.tallies[name] ?? { checked: 0, failed: 0, na: 0, failedCases: [], failures: [] };
-        tallies.set(name, { checked: t.checked, failed: t.failed, na: t.na, failedCases: new Set(t.failedCases), failures: [...t.failures] });
-    }
-    return {
-        options: j.options,
-        observed: j.observed,
-        engineErrors: j.engineErrors,
-        checked: j.checked,
-        picked: j.picked,
-        pickedBy: j.pickedBy,
-        unrecognisedUnchecked: j.unrecognisedUnchecked,
-        unrecognisedAfterPick: j.unrecognisedAfterPick,
-        switches: { ...j.switches },
-        firstSwitch: j.firstSwitch,
-        forms: { ...j.forms },
-        tallies,
-        escalations: { ...j.escalations, undeclaredCases: [...j.escalations.undeclaredCases] },
-        undeclaredEscalationCases: [...j.undeclaredEscalationCases],
-        contradictions: { ...j.contradictions },
-        confidence: { n: j.confidence.n, sum: j.confidence.sum, min: j.confidence.min ?? Infinity, max: j.confidence.max ?? -Infinity },
-        latencies: [...j.latencies],
-        latencyCase: [...j.latencyCase],
-        engineLatencies: [...j.engineLatencies],
-        cases: new Map(j.cases),
-    };
-}
-/**
- * The union of several shards' tallies: counts add up, lists concatenate (in suite order where a list
- * names cases, as an unsharded run that answered in suite order would have them), min/max combine.
- * What depends on the arrival order of answers (which answer picked the profile) takes the shard
- * whose pick came from the earliest case.
- */
-function mergePipelineData(parts) {
-    if (parts.length === 0)
-        throw new Error('mergePipelineData: nothing to merge');
-    const sum = (f) => parts.reduce((n, d) => n + f(d), 0);
-    const picks = parts.filter((d) => d.picked !== null).sort((a, b) => (a.pickedBy ?? Infinity) - (b.pickedBy ?? Infinity));
-    const first = picks[0] ?? null;
-    const switches = {};
-    const forms = {};
-    for (const d of parts) {
-        for (const [k, n] of Object.entries(d.switches))
-            switches[k] = (switches[k] ?? 0) + (n ?? 0);
-        for (const [k, n] of Object.entries(d.forms))
-            forms[k] = (forms[k] ?? 0) + n;
-    }
-    // A shard that picked another profile than the first pick: its answers are switches of the run.
-    for (const d of picks.slice(1)) {
-        if (d.picked !== first.picked)
-            switches[d.picked] = (switches[d.picked] ?? 0) + 1;
-    }
-    const switchList = parts.map((d) => d.firstSwitch).filter((x) => x !== null);
-    for (const d of picks.slice(1))
-        if (d.picked !== first.picked)
-            switchList.push({ caseIndex: d.pickedBy, to: d.picked });
-    switchList.sort((a, b) => a.caseIndex - b.caseIndex);
-    const tallies = new Map();
-    for (const name of ANSWER_CHECKS) {
-        const ts = parts.map((d) => d.tallies.get(name)).filter((t) => t !== undefined);
-        const failedCases = [...new Set(ts.flatMap((t) => [...t.failedCases]))].sort((a, b) => a - b);
-        const failures = ts.flatMap((t) => t.failures).sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat).slice(0, KEEP_FAILURES);
-        tallies.set(name, {
-            checked: ts.reduce((n, t) => n + t.checked, 0),
-            failed: ts.reduce((n, t) => n + t.failed, 0),
-            na: ts.reduce((n, t) => n + t.na, 0),
-            failedCases: new Set(failedCases),
-            failures,
-        });
-    }
-    const cases = new Map();
-    for (const d of parts)
-        for (const [i, c] of d.cases)
-            cases.set(i, c);
-    const undeclared = parts.flatMap((d) => d.undeclaredEscalationCases).sort((a, b) => a - b);
-    const lat = parts.flatMap((d) => d.latencies.map((ms, k) => ({ ms, c: d.latencyCase[k] })));
-    return {
-        options: parts[0].options,
-        observed: sum((d) => d.observed),
-        engineErrors: sum((d) => d.engineErrors),
-        checked: sum((d) => d.checked),
-        picked: first?.picked ?? null,
-        pickedBy: first?.pickedBy ?? null,
-        unrecognisedUnchecked: sum((d) => d.unrecognisedUnchecked),
-        unrecognisedAfterPick: sum((d) => d.unrecognisedAfterPick),
-        switches,
-        firstSwitch: switchList[0] ?? null,
-        forms,
-        tallies,
-        escalations: {
-            answers: sum((d) => d.escalations.answers),
-            escalated: sum((d) => d.escalations.escalated),
-            declared: sum((d) => d.escalations.declared),
-            declaredCases: sum((d) => d.escalations.declaredCases),
-            undeclaredCases: undeclared.map((i) => `${cases.get(i).dataset}/${cases.get(i).id}`),
-        },
-        undeclaredEscalationCases: undeclared,
-        contradictions: {
-            measured: sum((d) => d.contradictions.measured),
-            total: sum((d) => d.contradictions.total),
-            max: Math.max(0, ...parts.map((d) => d.contradictions.max)),
-            declaredOver: sum((d) => d.contradictions.declaredOver),
-            undeclaredOver: sum((d) => d.contradictions.undeclaredOver),
-            unreadable: sum((d) => d.contradictions.unreadable ?? 0),
-        },
-        confidence: {
-            n: sum((d) => d.confidence.n),
-            sum: sum((d) => d.confidence.sum),
-            min: Math.min(Infinity, ...parts.map((d) => d.confidence.min)),
-            max: Math.max(-Infinity, ...parts.map((d) => d.confidence.max)),
-        },
-        latencies: lat.map((x) => x.ms),
-        latencyCase: lat.map((x) => x.c),
-        engineLatencies: parts.flatMap((d) => d.engineLatencies),
-        cases,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stages/pipeline/answer-checks.ts
-const ok = (name) => ({ name, status: 'ok' });
-const na = (name) => ({ name, status: 'na' });
-const fail = (name, message) => ({ name, status: 'fail', message });
-function answer_checks_text(v) {
-    return typeof v === 'string' && v.trim() !== '';
-}
-function checkT1(v, p, minModels) {
-    const name = 't1-present';
-    if (p.exposes.t1 === false)
-        return na(name);
-    const t1 = v.t1;
-    if (!t1)
-        return fail(name, `tier 1 is missing (${p.where.t1} absent)`);
-    if (t1.malformed)
-        return fail(name, `tier 1 is malformed: ${t1.malformed}`);
-    if (t1.outputs) {
-        const bad = [];
-        const models = new Set();
-        t1.outputs.forEach((o, i) => {
-            const missing = [answer_checks_text(o.model) ? null : 'model', answer_checks_text(o.output) ? null : 'output'].filter(Boolean);
-            if (missing.length)
-                bad.push(`${t1.pointer}/${i} has no ${missing.join(' and no ')}`);
-            else
-                models.add(o.model);
-        });
-        if (bad.length)
-            return fail(name, `tier 1 is malformed: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? `; +${bad.length - 3} more` : ''}`);
-        if (models.size < minModels)
-            return fail(name, `tier 1 has outputs from ${models.size} model(s), fewer than ${minModels}`);
-        return ok(name);
-    }
-    if (t1.responders === null)
-        return fail(name, `tier 1 reports no responder count (${t1.pointer})`);
-    if (t1.responders < minModels)
-        return fail(name, `tier 1 has ${t1.responders} responder(s), fewer than ${minModels}`);
-    const r = t1.representative;
-    if (r && (!answer_checks_text(r.model) || !answer_checks_text(r.output)))
-        return fail(name, `the consensus names no ${!answer_checks_text(r.model) ? 'model' : 'output'}`);
-    return ok(name);
-}
-function checkT2(v, p) {
-    const name = 't2-audit';
-    if (!p.exposes.t2Audit)
-        return na(name);
-    // Without a tier path the audit is expected whenever the profile has one.
-    const ran = v.tierPath ? v.tierPath.includes('T2') : true;
-    if (!ran)
-        return ok(name);
-    if (!v.t2)
-        return fail(name, `the tier path says T2 ran, but its audit is missing or empty (${p.where.t2})`);
-    if (v.t2.malformed)
-        return fail(name, `the T2 audit is malformed: ${v.t2.malformed}`);
-    return ok(name);
-}
-function checkT3(v, p) {
-    const name = 't3-evidence';
-    if (!p.exposes.t3Evidence)
-        return na(name);
-    const t3 = v.t3;
-    if (!t3)
-        return fail(name, `the evidence tier is missing (${p.where.t3} absent)`);
-    if (t3.items + t3.sources > 0 || (t3.summary !== undefined && answer_checks_text(t3.summary)))
-        return ok(name);
-    return fail(name, `the evidence tier holds no items and no sources (${t3.pointer})`);
-}
-function checkTierConsistency(v, p) {
-    const name = 'tier-consistency';
-    if (!p.exposes.tierConsistency)
-        return na(name);
-    const opus = v.opusEscalated;
-    if (opus === null)
-        return fail(name, `the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
-    const why = [];
-    if (v.judicial !== null && v.judicial !== opus) {
-        why.push(opus ? `Opus was used but there is no judicial (tier-4) result (${p.where.judicial} empty)` : `a judicial (tier-4) result is present (${p.where.judicial}) but Opus was not used`);
-    }
-    if (v.tierPathHasT4 !== null && v.tierPathHasT4 !== opus) {
-        why.push(opus ? `Opus was used but the tier path has no T4 (${JSON.stringify(v.tierPath)})` : `the tier path has T4 (${JSON.stringify(v.tierPath)}) but Opus was not used`);
-    }
-    const a = v.agreement;
-    if (a && a.share < a.arbitrateBelow && !opus) {
-        why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
-    }
-    return why.length ? fail(name, why.join('; ')) : ok(name);
-}
-function scaleText(scale) {
-    return scale === 100 ? '0-100' : '0..1';
-}
-/** confidence-range, then confidence-floor (only judged when the value is a number on its scale). */
-function checkConfidence(v, p, minConfidence) {
-    if (!p.exposes.confidence)
-        return [na('confidence-range'), na('confidence-floor')];
-    if (v.confidenceRaw === undefined)
-        return [fail('confidence-range', `the confidence is missing (${v.confidencePointer} absent)`)];
-    if (v.confidence === null)
-        return [fail('confidence-range', `the confidence ${v.confidencePointer} is not a number (${JSON.stringify(v.confidenceRaw)})`)];
-    const c = v.confidence;
-    if (c < 0 || c > 1) {
-        return [
-            fail('confidence-range', `confidence ${String(v.confidenceRaw)} on the declared ${scaleText(v.confidenceScale)} scale is ${round(c)} after normalisation, outside [0, 1]`),
-        ];
-    }
-    const floor = c < minConfidence ? fail('confidence-floor', `confidence ${round(c)} (${String(v.confidenceRaw)} on ${scaleText(v.confidenceScale)}) is below the floor ${minConfidence}`) : ok('confidence-floor');
-    return [ok('confidence-range'), floor];
-}
-function checkContradictions(v, p, max, declared) {
-    const name = 'contradiction-density';
-    if (!p.exposes.contradictions)
-        return na(name);
-    if (v.contradictionsProblem)
-        return fail(name, v.contradictionsProblem);
-    if (v.contradictions === null)
-        return na(name);
-    if (v.contradictions < max || declared)
-        return ok(name);
-    return fail(name, `${v.contradictions} contradictions in one answer (limit: fewer than ${max}; the case's dataset does not declare them)`);
-}
-/** Every per-answer check, in report order. */
-function checkAnswer(v, p, t, declared) {
-    if (v.shapeProblems.length > 0) {
-        return [fail('answer-shape', `not a ${v.profile} answer: ${v.shapeProblems.join('; ')}`)];
-    }
-    return [
-        ok('answer-shape'),
-        checkT1(v, p, t.minT1Models),
-        checkT2(v, p),
-        checkT3(v, p),
-        checkTierConsistency(v, p),
-        ...checkConfidence(v, p, t.minConfidence),
-        checkContradictions(v, p, t.maxContradictions, declared.contradictions),
-    ];
-}
-function round(x) {
-    return Math.round(x * 1e4) / 1e4;
-}
-
-;// CONCATENATED MODULE: ./src/stages/pipeline/declared.ts
-
-
-
-/** The case's pins: error-level, not negated `equals` assertions with a path. */
-function casePins(c) {
-    const out = [];
-    for (const a of c.assert) {
-        if (a.type !== 'equals' || a.level === 'warn' || typeof a.path !== 'string' || a.value === undefined)
-            continue;
-        try {
-            out.push({ pointer: a.path, segments: json_source_pointerToSegments(a.path), value: a.value });
-        }
-        catch {
-            // a malformed pointer is SIM's error to report
-        }
-    }
-    return out;
-}
-/**
- * The parts of `body` that the pins hold, in a body of their own: every pin the answer matches puts
- * the answer's value at its pointer, inside fresh containers of the answer's kinds (a list stays a
- * list, so index pins land where the profile looks). Nothing else of the answer is there. Null when
- * no pin holds. The answer's own values are referenced, never written to.
- */
-function pinnedPart(pins, body) {
-    // A pin on the whole answer ("path": "") holds all of it.
-    if (pins.some((p) => p.segments.length === 0 && jsonEqual(body, p.value)))
-        return body;
-    // Shallow pins first: a deeper pin under a placed value is already inside it.
-    const held = pins.filter((p) => p.segments.length > 0 && jsonEqual(at(body, p.pointer), p.value)).sort((a, b) => a.segments.length - b.segments.length);
-    if (held.length === 0)
-        return null;
-    const placed = new Set();
-    const root = Array.isArray(body) ? [] : {};
-    for (const pin of held) {
-        let mine = root;
-        let theirs = body;
-        const last = pin.segments.length - 1;
-        for (let i = 0; i <= last; i++) {
-            const seg = pin.segments[i];
-            const next = Array.isArray(theirs) ? theirs[seg] : theirs[String(seg)];
-            const existing = Array.isArray(mine) ? mine[seg] : mine[String(seg)];
-            if (placed.has(existing))
-                break; // an ancestor was pinned whole
-            if (i === last) {
-                put(mine, seg, next);
-                placed.add(next);
-                break;
-            }
-            let child = existing;
-            if (child === undefined)
-                put(mine, seg, (child = Array.isArray(next) ? [] : {}));
-            mine = child;
-            theirs = next;
-        }
-    }
-    return root;
-}
-function put(container, seg, value) {
-    if (Array.isArray(container))
-        container[seg] = value;
-    else
-        container[String(seg)] = value;
-}
-function expectsEscalation(c) {
-    const e = c.expected;
-    return !!e && (e.opus_used === true || e.opusEscalated === true);
-}
-/** `expected.contradictions` when it is a number. */
-function expectedContradictions(c) {
-    const n = c.expected?.contradictions;
-    return typeof n === 'number' && Number.isFinite(n) ? n : null;
-}
-/** An escalation as any part of a view shows it: the flag, the judicial result, a tier 4 on the path. */
-function showsEscalation(v) {
-    return v.opusEscalated === true || v.judicial === true || v.tierPathHasT4 === true;
-}
-/** What this answer's case declares, judged against this answer (`view`: the profile's view of it). */
-function declaredFor(c, pins, profile, body, view) {
-    const expectedN = expectedContradictions(c);
-    const byExpected = { escalation: expectsEscalation(c), contradictions: expectedN !== null && view.contradictions !== null && view.contradictions <= expectedN };
-    if ((byExpected.escalation && byExpected.contradictions) || pins.length === 0)
-        return byExpected;
-    const part = pinnedPart(pins, body);
-    if (part === null || (isRecord(part) && Object.keys(part).length === 0))
-        return byExpected;
-    let pinned;
-    try {
-        pinned = profile.view(part);
-    }
-    catch {
-        return byExpected; // a view that cannot read a partial body declares nothing
-    }
-    const shown = pinned.contradictions;
-    return {
-        escalation: byExpected.escalation || showsEscalation(pinned),
-        contradictions: byExpected.contradictions || (shown !== null && shown > 0 && view.contradictions !== null && view.contradictions <= shown),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/stages/pipeline/collector.ts
 
 
@@ -9258,7 +9462,7 @@ function declaredFor(c, pins, profile, body, view) {
  * so a 100k-answer run costs a few numbers per answer.
  */
 /** Failures kept per check (for findings and the summary); the counts stay exact beyond it. */
-const collector_KEEP_FAILURES = 50;
+const KEEP_FAILURES = 50;
 class PipelineCollector {
     name = 'pipeline';
     options;
@@ -9269,11 +9473,23 @@ class PipelineCollector {
     /** auto: the profile the first recognised answer picked, and where. */
     picked = null;
     pickedBy = null;
-    /** auto: answers before any recognised one (not checked: no profile to read them with). */
+    /**
+     * auto: answers of no known shape that nothing could check: before a known one, past the ones kept
+     * waiting (MAX_PENDING), or in a run that never saw a known shape.
+     */
     unrecognisedUnchecked = 0;
+    /**
+     * auto: answers of no known shape that came before any known one, waiting for the pick. Each is
+     * checked as the picked generation when it comes (answer-shape fails, as for a later one), so the
+     * verdict does not depend on which answer happened to arrive first. Only what each built-in profile
+     * says is wrong with it is kept, never the body.
+     */
+    pending = [];
     /** auto: later answers of no known shape (checked with the picked profile). */
     unrecognisedAfterPick = 0;
-    /** auto: answers of another known shape than the picked one, by shape; and the first one. */
+    /**
+     * Answers of another known shape than the picked (auto) or configured one, by shape; and the first.
+     */
     switches = {};
     firstSwitch = null;
     forms = {};
@@ -9288,6 +9504,12 @@ class PipelineCollector {
     /** Client-side latencies of the answers that came back, and each one's case. */
     latencies = [];
     latencyCase = [];
+    /**
+     * Attempts that timed out, at the latency they gave up after, and each one's case: the slowest
+     * requests of all, so the latency-p95 gate counts them (a p95 of the survivors alone flatters).
+     */
+    timeoutLatencies = [];
+    timeoutCase = [];
     engineLatencies = [];
     /** Every case seen (SIM holds these objects anyway), for labels and dataset locations. */
     cases = new Map();
@@ -9300,29 +9522,46 @@ class PipelineCollector {
         this.cases.set(o.caseIndex, o.case);
         if (!o.result.ok) {
             this.engineErrors++;
+            if (o.result.error.kind === 'timeout' && Number.isFinite(o.result.latencyMs)) {
+                this.timeoutLatencies.push(o.result.latencyMs);
+                this.timeoutCase.push(o.caseIndex);
+            }
             return;
         }
         this.latencies.push(o.result.latencyMs);
         this.latencyCase.push(o.caseIndex);
         const body = o.result.body;
-        const profile = this.profileOf(body, o.caseIndex);
+        const profile = this.profileOf(body, o.caseIndex, o.repeat);
         if (!profile)
             return;
         this.check(profile, body, o);
     }
     /** Which profile reads this answer; null when none can (auto, before any known shape). */
-    profileOf(body, caseIndex) {
+    profileOf(body, caseIndex, repeat) {
         const { profile, custom } = this.options;
-        if (profile !== 'auto')
+        if (profile !== 'auto') {
+            // A configured generation reads every answer, but one that looks like another generation is
+            // said (profile-shape): read with 2.5h's profile, a stability answer loses its T4 and count checks.
+            if (profile !== 'custom') {
+                const detected = detectProfile(body);
+                if (detected !== null && detected !== profile) {
+                    this.switches[detected] = (this.switches[detected] ?? 0) + 1;
+                    this.firstSwitch ??= { caseIndex, to: detected };
+                }
+            }
             return profileFor(profile, body, custom);
+        }
         const detected = detectProfile(body);
         if (this.picked === null) {
             if (!detected) {
                 this.unrecognisedUnchecked++;
+                if (this.pending.length < MAX_PENDING)
+                    this.pending.push(pendingOf(body, caseIndex, repeat));
                 return null;
             }
             this.picked = detected;
             this.pickedBy = caseIndex;
+            checkPending(this, detected);
             return PROFILES[detected];
         }
         if (detected === null) {
@@ -9337,16 +9576,35 @@ class PipelineCollector {
         return PROFILES[detected];
     }
     check(profile, body, o) {
-        this.checked++;
         const { thresholds } = this.options;
-        const view = profile.view(body);
-        if (view.form)
-            this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
         let pins = this.pins.get(o.caseIndex);
         if (!pins)
             this.pins.set(o.caseIndex, (pins = casePins(o.case)));
-        const declared = declaredFor(o.case, pins, profile, body, view);
-        for (const r of checkAnswer(view, profile, thresholds, declared)) {
+        // Everything that reads the answer runs before any tally moves: an answer that cannot be read at
+        // all fails answer-shape, never leaves the tallies half-updated (SIM only logs an observer's throw).
+        let view;
+        let declared;
+        let results;
+        try {
+            view = profile.view(body);
+            declared = declaredFor(o.case, pins, profile, body, view);
+            results = checkAnswer(view, profile, thresholds, declared);
+        }
+        catch (err) {
+            this.checked++;
+            const t = this.tallies.get('answer-shape');
+            t.checked++;
+            t.failed++;
+            t.failedCases.add(o.caseIndex);
+            const message = `the answer could not be read as ${profile.name}: ${String(err?.message ?? err).slice(0, 200)}`;
+            if (t.failures.length < KEEP_FAILURES)
+                t.failures.push({ caseIndex: o.caseIndex, repeat: o.repeat, message });
+            return;
+        }
+        this.checked++;
+        if (view.form)
+            this.forms[view.form] = (this.forms[view.form] ?? 0) + 1;
+        for (const r of results) {
             const t = this.tallies.get(r.name);
             if (r.status === 'na') {
                 t.na++;
@@ -9356,7 +9614,7 @@ class PipelineCollector {
             if (r.status === 'fail') {
                 t.failed++;
                 t.failedCases.add(o.caseIndex);
-                if (t.failures.length < collector_KEEP_FAILURES)
+                if (t.failures.length < KEEP_FAILURES)
                     t.failures.push({ caseIndex: o.caseIndex, repeat: o.repeat, message: r.message });
             }
         }
@@ -9395,7 +9653,9 @@ class PipelineCollector {
                     c.undeclaredOver++;
             }
         }
-        if (view.confidence !== null) {
+        // The summary is of confidences on their scale: one off it fails confidence-range, and a 1e306
+        // would make the mean meaningless (and max/mean Infinity, null in JSON).
+        if (view.confidence !== null && view.confidence >= 0 && view.confidence <= 1) {
             const k = this.confidence;
             k.n++;
             k.sum += view.confidence;
@@ -9406,8 +9666,214 @@ class PipelineCollector {
             this.engineLatencies.push(view.engineLatencyMs);
     }
 }
+/** Answers of no known shape kept waiting for the pick at most (a few short strings each). */
+const MAX_PENDING = 10_000;
+function pendingOf(body, caseIndex, repeat) {
+    const problems = {};
+    for (const name of Object.keys(PROFILES)) {
+        try {
+            problems[name] = PROFILES[name].view(body).shapeProblems;
+        }
+        catch (err) {
+            problems[name] = [`it could not be read: ${String(err?.message ?? err).slice(0, 200)}`];
+        }
+    }
+    return { caseIndex, repeat, problems };
+}
+/**
+ * The waiting answers, checked as `picked`: each fails answer-shape (only), as an answer of no known
+ * shape after the pick does. Shared with merge, which does the same for a shard that never picked.
+ */
+function checkPending(d, picked) {
+    const t = d.tallies.get('answer-shape');
+    for (const a of d.pending) {
+        const problems = a.problems[picked] ?? [];
+        const message = `not a ${picked} answer: ${problems.length ? problems.join('; ') : 'it has no known Toron shape'}`;
+        d.checked++;
+        d.unrecognisedUnchecked--;
+        d.unrecognisedAfterPick++;
+        t.checked++;
+        t.failed++;
+        t.failedCases.add(a.caseIndex);
+        if (t.failures.length < KEEP_FAILURES)
+            t.failures.push({ caseIndex: a.caseIndex, repeat: a.repeat, message });
+    }
+    d.pending.length = 0;
+}
 function labelOf(c) {
     return `${c.dataset}/${c.id}`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/pipeline/data.ts
+
+
+const data_KEEP_FAILURES = 50;
+function exportPipelineData(d) {
+    return {
+        version: 1,
+        options: d.options,
+        observed: d.observed,
+        engineErrors: d.engineErrors,
+        checked: d.checked,
+        picked: d.picked,
+        pickedBy: d.pickedBy,
+        unrecognisedUnchecked: d.unrecognisedUnchecked,
+        unrecognisedAfterPick: d.unrecognisedAfterPick,
+        ...(d.pending.length ? { pending: d.pending } : {}),
+        switches: d.switches,
+        firstSwitch: d.firstSwitch,
+        forms: d.forms,
+        tallies: Object.fromEntries([...d.tallies].map(([name, t]) => [name, { checked: t.checked, failed: t.failed, na: t.na, failedCases: [...t.failedCases], failures: t.failures }])),
+        escalations: d.escalations,
+        undeclaredEscalationCases: d.undeclaredEscalationCases,
+        contradictions: d.contradictions,
+        confidence: { n: d.confidence.n, sum: d.confidence.sum, min: d.confidence.n ? d.confidence.min : null, max: d.confidence.n ? d.confidence.max : null },
+        latencies: d.latencies,
+        latencyCase: d.latencyCase,
+        timeoutLatencies: d.timeoutLatencies,
+        timeoutCase: d.timeoutCase,
+        engineLatencies: d.engineLatencies,
+        cases: [...d.cases].map(([i, c]) => [i, { id: c.id, dataset: c.dataset, location: c.location }]),
+    };
+}
+function importPipelineData(j) {
+    if (!j || j.version !== 1)
+        throw new Error('pipeline shard data: unknown version');
+    const tallies = new Map();
+    for (const name of ANSWER_CHECKS) {
+        const t = j.tallies[name] ?? { checked: 0, failed: 0, na: 0, failedCases: [], failures: [] };
+        tallies.set(name, { checked: t.checked, failed: t.failed, na: t.na, failedCases: new Set(t.failedCases), failures: [...t.failures] });
+    }
+    return {
+        options: j.options,
+        observed: j.observed,
+        engineErrors: j.engineErrors,
+        checked: j.checked,
+        picked: j.picked,
+        pickedBy: j.pickedBy,
+        unrecognisedUnchecked: j.unrecognisedUnchecked,
+        unrecognisedAfterPick: j.unrecognisedAfterPick,
+        pending: (j.pending ?? []).map((a) => ({ ...a })),
+        switches: { ...j.switches },
+        firstSwitch: j.firstSwitch,
+        forms: { ...j.forms },
+        tallies,
+        escalations: { ...j.escalations, undeclaredCases: [...j.escalations.undeclaredCases] },
+        undeclaredEscalationCases: [...j.undeclaredEscalationCases],
+        contradictions: { ...j.contradictions },
+        confidence: { n: j.confidence.n, sum: j.confidence.sum, min: j.confidence.min ?? Infinity, max: j.confidence.max ?? -Infinity },
+        latencies: [...j.latencies],
+        latencyCase: [...j.latencyCase],
+        timeoutLatencies: [...(j.timeoutLatencies ?? [])],
+        timeoutCase: [...(j.timeoutCase ?? [])],
+        engineLatencies: [...j.engineLatencies],
+        cases: new Map(j.cases),
+    };
+}
+/**
+ * The union of several shards' tallies: counts add up, lists concatenate (in suite order where a list
+ * names cases, as an unsharded run that answered in suite order would have them), min/max combine.
+ * What depends on the arrival order of answers (which answer picked the profile) takes the shard
+ * whose pick came from the earliest case.
+ */
+function mergePipelineData(parts) {
+    if (parts.length === 0)
+        throw new Error('mergePipelineData: nothing to merge');
+    const sum = (f) => parts.reduce((n, d) => n + f(d), 0);
+    const picks = parts.filter((d) => d.picked !== null).sort((a, b) => (a.pickedBy ?? Infinity) - (b.pickedBy ?? Infinity));
+    const first = picks[0] ?? null;
+    const switches = {};
+    const forms = {};
+    for (const d of parts) {
+        for (const [k, n] of Object.entries(d.switches))
+            switches[k] = (switches[k] ?? 0) + (n ?? 0);
+        for (const [k, n] of Object.entries(d.forms))
+            forms[k] = (forms[k] ?? 0) + n;
+    }
+    // A shard that picked another profile than the first pick: its answers are switches of the run.
+    for (const d of picks.slice(1)) {
+        if (d.picked !== first.picked)
+            switches[d.picked] = (switches[d.picked] ?? 0) + 1;
+    }
+    const switchList = parts.map((d) => d.firstSwitch).filter((x) => x !== null);
+    for (const d of picks.slice(1))
+        if (d.picked !== first.picked)
+            switchList.push({ caseIndex: d.pickedBy, to: d.picked });
+    switchList.sort((a, b) => a.caseIndex - b.caseIndex);
+    const tallies = new Map();
+    for (const name of ANSWER_CHECKS) {
+        const ts = parts.map((d) => d.tallies.get(name)).filter((t) => t !== undefined);
+        const failedCases = [...new Set(ts.flatMap((t) => [...t.failedCases]))].sort((a, b) => a - b);
+        const failures = ts.flatMap((t) => t.failures).sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat).slice(0, data_KEEP_FAILURES);
+        tallies.set(name, {
+            checked: ts.reduce((n, t) => n + t.checked, 0),
+            failed: ts.reduce((n, t) => n + t.failed, 0),
+            na: ts.reduce((n, t) => n + t.na, 0),
+            failedCases: new Set(failedCases),
+            failures,
+        });
+    }
+    const cases = new Map();
+    for (const d of parts)
+        for (const [i, c] of d.cases)
+            cases.set(i, c);
+    const undeclared = parts.flatMap((d) => d.undeclaredEscalationCases).sort((a, b) => a - b);
+    const lat = parts.flatMap((d) => d.latencies.map((ms, k) => ({ ms, c: d.latencyCase[k] })));
+    const timedOut = parts.flatMap((d) => d.timeoutLatencies.map((ms, k) => ({ ms, c: d.timeoutCase[k] })));
+    const merged = {
+        options: parts[0].options,
+        observed: sum((d) => d.observed),
+        engineErrors: sum((d) => d.engineErrors),
+        checked: sum((d) => d.checked),
+        picked: first?.picked ?? null,
+        pickedBy: first?.pickedBy ?? null,
+        unrecognisedUnchecked: sum((d) => d.unrecognisedUnchecked),
+        unrecognisedAfterPick: sum((d) => d.unrecognisedAfterPick),
+        pending: parts.flatMap((d) => d.pending).sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat),
+        switches,
+        firstSwitch: switchList[0] ?? null,
+        forms,
+        tallies,
+        escalations: {
+            answers: sum((d) => d.escalations.answers),
+            escalated: sum((d) => d.escalations.escalated),
+            declared: sum((d) => d.escalations.declared),
+            declaredCases: sum((d) => d.escalations.declaredCases),
+            undeclaredCases: undeclared.map((i) => `${cases.get(i).dataset}/${cases.get(i).id}`),
+        },
+        undeclaredEscalationCases: undeclared,
+        contradictions: {
+            measured: sum((d) => d.contradictions.measured),
+            total: sum((d) => d.contradictions.total),
+            max: Math.max(0, ...parts.map((d) => d.contradictions.max)),
+            declaredOver: sum((d) => d.contradictions.declaredOver),
+            undeclaredOver: sum((d) => d.contradictions.undeclaredOver),
+            unreadable: sum((d) => d.contradictions.unreadable ?? 0),
+        },
+        confidence: {
+            n: sum((d) => d.confidence.n),
+            sum: sum((d) => d.confidence.sum),
+            min: Math.min(Infinity, ...parts.map((d) => d.confidence.min)),
+            max: Math.max(-Infinity, ...parts.map((d) => d.confidence.max)),
+        },
+        latencies: lat.map((x) => x.ms),
+        latencyCase: lat.map((x) => x.c),
+        timeoutLatencies: timedOut.map((x) => x.ms),
+        timeoutCase: timedOut.map((x) => x.c),
+        engineLatencies: parts.flatMap((d) => d.engineLatencies),
+        cases,
+    };
+    // Shards that saw no known shape kept theirs waiting: the run's pick reads them, as in an unsharded run.
+    if (merged.picked !== null) {
+        checkPending(merged, merged.picked);
+        const shape = merged.tallies.get('answer-shape');
+        shape.failures.sort((a, b) => a.caseIndex - b.caseIndex || a.repeat - b.repeat).splice(data_KEEP_FAILURES);
+        const failedCases = [...shape.failedCases].sort((a, b) => a - b);
+        shape.failedCases.clear();
+        for (const i of failedCases)
+            shape.failedCases.add(i);
+    }
+    return merged;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/pipeline/stats.ts
@@ -9465,7 +9931,7 @@ function checkEscalationRate(t, ceiling, minAnswers) {
     const base = rateBase(t);
     const rate = escalationRate(t);
     const u = undeclaredAnswers(t);
-    const shown = rate === null ? 'n/a' : `${run_checks_round(rate * 100, 2)}%`;
+    const shown = rate === null ? 'n/a' : `${round(rate * 100, 2)}%`;
     if (base < minAnswers) {
         return { ok: true, na: true, checked: base, failed: u, detail: `${u}/${base} undeclared escalations (${shown}): fewer than ${minAnswers} answers, the rate is not gated (the count limit applies)` };
     }
@@ -9474,19 +9940,19 @@ function checkEscalationRate(t, ceiling, minAnswers) {
         ok,
         checked: base,
         failed: u,
-        detail: `${u}/${base} answers escalated to Opus undeclared (${shown}), ceiling ${run_checks_round(ceiling * 100, 2)}%`,
+        detail: `${u}/${base} answers escalated to Opus undeclared (${shown}), ceiling ${round(ceiling * 100, 2)}%`,
     };
 }
 function contradictionSummary(t, limit) {
     const mean = t.measured > 0 ? t.total / t.measured : null;
     const unreadable = t.unreadable ?? 0; // shard data written before the field
-    const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing or not a number)` : '';
+    const unreadableText = unreadable > 0 ? `${unreadable} answer(s) with no readable contradiction count (missing, not a count, or a tier-1 list that is not a list)` : '';
     if (mean === null) {
         if (unreadable > 0)
             return { ok: false, mean, checked: unreadable, failed: unreadable, detail: unreadableText };
         return { ok: true, na: true, mean, checked: 0, failed: 0, detail: 'not applicable: the answers report no contradiction count' };
     }
-    const meanText = `mean ${run_checks_round(mean, 3)} per answer, max ${t.max}`;
+    const meanText = `mean ${round(mean, 3)} per answer, max ${t.max}`;
     const declared = t.declaredOver > 0 ? `; ${t.declaredOver} answer(s) at or over it declared by their datasets` : '';
     return {
         ok: t.undeclaredOver === 0 && unreadable === 0,
@@ -9504,20 +9970,22 @@ function summariseLatency(latencies, t) {
     const mad = madSorted(s, median);
     return {
         count: s.length,
-        p50: run_checks_round(quantileSorted(s, 0.5), 3),
-        p95: run_checks_round(quantileSorted(s, 0.95), 3),
-        max: run_checks_round(s[s.length - 1], 3),
-        median: run_checks_round(median, 3),
-        mad: run_checks_round(mad, 3),
+        p50: round(quantileSorted(s, 0.5), 3),
+        p95: round(quantileSorted(s, 0.95), 3),
+        max: round(s[s.length - 1], 3),
+        median: round(median, 3),
+        mad: round(mad, 3),
         // k x MAD alone flags sub-millisecond jitter of a local engine (and anything at all when MAD is 0).
-        outlierAboveMs: run_checks_round(median + Math.max(t.latencyOutlierK * mad, t.latencyOutlierMinMs), 3),
+        outlierAboveMs: round(median + Math.max(t.latencyOutlierK * mad, t.latencyOutlierMinMs), 3),
     };
 }
-function checkLatencyP95(l, limitMs) {
+/** `l` summarises the answers' latencies and the timed-out attempts' (`timeouts` of them). */
+function checkLatencyP95(l, limitMs, timeouts = 0) {
     if (l.p95 === null)
         return { ok: true, na: true, checked: 0, detail: 'no SIM latencies to judge' };
     const ok = l.p95 <= limitMs;
-    return { ok, checked: l.count, detail: `p95 of ${l.count} SIM latencies ${l.p95} ms (p50 ${l.p50}, max ${l.max}); limit ${limitMs} ms` };
+    const timedOut = timeouts > 0 ? `; ${timeouts} timed out, counted at their timeout` : '';
+    return { ok, checked: l.count, detail: `p95 of ${l.count} SIM latencies ${l.p95} ms (p50 ${l.p50}, max ${l.max}${timedOut}); limit ${limitMs} ms` };
 }
 /** Fewer answers than this and a median/MAD says nothing about single outliers. */
 const MIN_OUTLIER_SAMPLE = 8;
@@ -9530,7 +9998,7 @@ function findOutliers(latencies, l) {
             out.push({ index: i, latencyMs: latencies[i] });
     return out;
 }
-function run_checks_round(x, digits) {
+function round(x, digits) {
     const f = 10 ** digits;
     return Math.round(x * f) / f;
 }
@@ -9547,6 +10015,8 @@ function run_checks_round(x, digits) {
  */
 /** Findings raised per check at most; the check's detail and the summary keep the full counts. */
 const MAX_FINDINGS_PER_CHECK = 10;
+/** Failing cases listed per check in pipeline_summary.json at most. */
+const MAX_SUMMARY_CASES = 10_000;
 function thresholdsOf(p) {
     return {
         maxOpusEscalations: p.maxOpusEscalations,
@@ -9581,11 +10051,8 @@ const pipelineStage = {
         const why = pipelineSkipReason(collector);
         if (why !== null) {
             ctx.log('warn', 'pipeline', `pipeline checks skipped: ${why}`);
-            // Answers came, but none could be read: the structural gate did not run, and a PR should hear it
-            // (no answers, or only engine errors, are SIM's findings already).
-            if (collector.checked === 0 && collector.observed > collector.engineErrors) {
-                ctx.raise({ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` });
-            }
+            for (const f of uncheckedFindings(collector, why))
+                ctx.raise(f);
             const s = skipped(why);
             // merge judges a sharded run's budgets on all shards' answers: even an empty shard hands its tallies on.
             if (ctx.settings.shard)
@@ -9600,6 +10067,16 @@ const pipelineStage = {
         return result;
     },
 };
+/**
+ * Answers came, but none could be read: the structural gate did not run, and a PR should hear it (no
+ * answers, or only engine errors, are SIM's findings already). Merge raises it for a sharded run too.
+ */
+function uncheckedFindings(c, why) {
+    if (c.checked === 0 && c.observed > c.engineErrors) {
+        return [{ type: 'pipeline-unchecked', severity: 'MEDIUM', subsystem: 'pipeline', message: `pipeline checks did not run: ${why}` }];
+    }
+    return [];
+}
 /** Why there is nothing to judge (null: there is). */
 function pipelineSkipReason(c) {
     if (c.checked > 0)
@@ -9631,14 +10108,25 @@ function judgePipeline(c, env) {
     const densityTally = c.tallies.get('contradiction-density');
     judged.push({
         name: 'contradiction-density',
-        result: { ...density, cases: [...densityTally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i))) },
+        result: {
+            ...density,
+            ...(density.na && densityTally.checked === 0 && densityTally.na === 0 && c.checked > 0
+                ? { detail: `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)` }
+                : {}),
+            cases: [...densityTally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i))),
+        },
         findings: caseFindings(densityTally, caseOf),
         total: densityTally.failedCases.size,
+        allCases: [...densityTally.failedCases],
     });
-    const escalations = checkOpusEscalations(c.escalations, t.maxOpusEscalations);
+    // No answer saying whether it escalated is nothing counted, not "0 undeclared escalations".
+    const escalations = c.escalations.answers === 0
+        ? { ok: true, na: true, checked: 0, failed: 0, detail: `not applicable: none of the ${c.checked} answers says whether it escalated` }
+        : checkOpusEscalations(c.escalations, t.maxOpusEscalations);
     judged.push({
         name: 'opus-escalations',
         result: escalations,
+        allCases: c.undeclaredEscalationCases,
         findings: c.undeclaredEscalationCases.map((i) => ({
             case: caseOf(i),
             message: `${labelOf(caseOf(i))} escalated to Opus without its dataset declaring it (${c.escalations.undeclaredCases.length} such cases, limit ${t.maxOpusEscalations}); pin it (an equals assertion on the escalation) or set expected.opus_used if it is meant to`,
@@ -9647,7 +10135,10 @@ function judgePipeline(c, env) {
     const rate = checkEscalationRate(c.escalations, t.maxEscalationRate, t.escalationRateMinAnswers);
     judged.push({ name: 'escalation-rate', result: rate, findings: [{ message: `Opus escalation rate too high: ${rate.detail}` }] });
     const latency = summariseLatency(c.latencies, t);
-    const p95 = checkLatencyP95(latency, t.latencyP95Ms);
+    // The gate's sample: the answers and the timed-out attempts (the slowest of all, at their timeout).
+    const timeouts = c.timeoutLatencies.length;
+    const gated = timeouts ? summariseLatency([...c.latencies, ...c.timeoutLatencies], t) : latency;
+    const p95 = checkLatencyP95(gated, t.latencyP95Ms, timeouts);
     const slowest = slowestCase(c);
     judged.push({
         name: 'latency-p95',
@@ -9660,18 +10151,23 @@ function judgePipeline(c, env) {
         const ci = c.latencyCase[o.index];
         outlierCases.set(ci, Math.max(outlierCases.get(ci) ?? 0, o.latencyMs));
     }
+    // findOutliers judges none below MIN_OUTLIER_SAMPLE: say so, not "0 above" a threshold the slowest may be above.
+    const tooFew = latency.count < MIN_OUTLIER_SAMPLE;
     judged.push({
         name: 'latency-outliers',
         result: {
             ok: outliers.length === 0,
-            na: latency.outlierAboveMs === null,
+            na: latency.outlierAboveMs === null || tooFew,
             checked: latency.count,
             failed: outliers.length,
             cases: [...outlierCases.keys()].slice(0, 10).map((i) => labelOf(caseOf(i))),
             detail: latency.outlierAboveMs === null
                 ? 'no SIM latencies'
-                : `${outliers.length} answer(s) in ${outlierCases.size} case(s) above ${latency.outlierAboveMs} ms (median ${latency.median} + max(${t.latencyOutlierK} x MAD ${latency.mad}, ${t.latencyOutlierMinMs}))`,
+                : tooFew
+                    ? `not judged: ${latency.count} SIM latencies, fewer than the ${MIN_OUTLIER_SAMPLE} a median and MAD need to tell an outlier (slowest ${stage_round(latency.max, 1)} ms, median ${latency.median} ms)`
+                    : `${outliers.length} answer(s) in ${outlierCases.size} case(s) above ${latency.outlierAboveMs} ms (median ${latency.median} + max(${t.latencyOutlierK} x MAD ${latency.mad}, ${t.latencyOutlierMinMs}))`,
         },
+        allCases: [...outlierCases.keys()],
         findings: [...outlierCases].map(([i, ms]) => ({
             case: caseOf(i),
             message: `${labelOf(caseOf(i))} took ${stage_round(ms, 1)} ms, an outlier (median ${latency.median} ms, threshold ${latency.outlierAboveMs} ms)`,
@@ -9750,17 +10246,40 @@ function judgePipeline(c, env) {
             overLimitUndeclared: c.contradictions.undeclaredOver,
         },
         confidence,
-        latency: { ...latency, limitP95Ms: t.latencyP95Ms, outliers: outliers.length, engineReportedP95Ms: engineLatency.p95 },
+        // count/p50/p95/max as gated (timeouts included); median/MAD/outlier threshold of the answers.
+        latency: {
+            ...latency,
+            count: gated.count,
+            p50: gated.p50,
+            p95: gated.p95,
+            max: gated.max,
+            timeouts,
+            limitP95Ms: t.latencyP95Ms,
+            outliers: outliers.length,
+            engineReportedP95Ms: engineLatency.p95,
+        },
     };
     const failures = Object.fromEntries([...c.tallies].filter(([, tally]) => tally.failures.length > 0).map(([name, tally]) => [
         name,
         tally.failures.map((f) => ({ case: labelOf(caseOf(f.caseIndex)), repeat: f.repeat, message: f.message, location: caseOf(f.caseIndex).location })),
     ]));
-    return { result: { verdict, reason, report, summary: { runId: env.runId, ...report, failures } }, findings };
+    // Every failing case of each failing check (findings stop at MAX_FINDINGS_PER_CHECK and point here).
+    const cases = Object.fromEntries(judged
+        .filter((j) => j.allCases && j.allCases.length > 0 && !checks.find((x) => x.name === j.name).ok)
+        .map((j) => [j.name, j.allCases.slice(0, MAX_SUMMARY_CASES).map((i) => labelOf(caseOf(i)))]));
+    return { result: { verdict, reason, report, summary: { runId: env.runId, ...report, failures, cases } }, findings };
 }
 function profileShape(c, caseOf) {
     if (c.options.profile !== 'auto') {
-        return { name: 'profile-shape', result: { ok: true, detail: `profile set by config: ${c.options.profile}` }, findings: [] };
+        const configured = `profile set by config: ${c.options.profile}`;
+        const other = Object.entries(c.switches).filter(([, n]) => (n ?? 0) > 0);
+        if (other.length === 0 || !c.firstSwitch)
+            return { name: 'profile-shape', result: { ok: true, detail: configured }, findings: [] };
+        const n = other.reduce((a, [, k]) => a + (k ?? 0), 0);
+        const like = other.map(([k, m]) => (other.length > 1 ? `${m} ${k}` : k)).join(', ');
+        const first = caseOf(c.firstSwitch.caseIndex);
+        const detail = `${configured}; ${n} answer(s) look like ${like} (first: ${labelOf(first)}), checked as ${c.options.profile}`;
+        return { name: 'profile-shape', result: { ok: false, checked: c.checked, failed: n, detail }, findings: [{ message: detail, case: first }] };
     }
     const switched = Object.values(c.switches).reduce((a, b) => a + (b ?? 0), 0);
     const parts = [`detected ${c.picked}${c.pickedBy !== null ? ` from the first answer (${labelOf(caseOf(c.pickedBy))})` : ''}`];
@@ -9769,9 +10288,9 @@ function profileShape(c, caseOf) {
         parts.push(`${switched} answer(s) switched shape mid-run (${to}; first: ${labelOf(caseOf(c.firstSwitch.caseIndex))}), checked as their own shape`);
     }
     if (c.unrecognisedUnchecked)
-        parts.push(`${c.unrecognisedUnchecked} answer(s) before it had no known shape and were not checked`);
+        parts.push(`${c.unrecognisedUnchecked} answer(s) of no known shape were not checked (too many came before the first known one)`);
     if (c.unrecognisedAfterPick)
-        parts.push(`${c.unrecognisedAfterPick} later answer(s) had no known shape (checked as ${c.picked})`);
+        parts.push(`${c.unrecognisedAfterPick} answer(s) had no known shape (checked as ${c.picked})`);
     const ok = switched === 0 && c.unrecognisedUnchecked === 0;
     const first = c.firstSwitch ? caseOf(c.firstSwitch.caseIndex) : undefined;
     return {
@@ -9785,6 +10304,8 @@ function answerCheck(name, tally, c, caseOf) {
     let detail;
     if (tally.checked === 0 && tally.na > 0)
         detail = `not applicable: ${c.options.profile === 'auto' ? c.picked : c.options.profile} does not expose it`;
+    else if (tally.checked === 0 && name !== 'answer-shape')
+        detail = `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)`;
     else if (tally.failed === 0)
         detail = `${tally.checked} answer(s) ok${tally.na ? `, ${tally.na} not applicable` : ''}`;
     else
@@ -9794,6 +10315,7 @@ function answerCheck(name, tally, c, caseOf) {
         result: { ok: tally.failed === 0, na: tally.checked === 0, checked: tally.checked, failed: tally.failed, cases, detail },
         findings: caseFindings(tally, caseOf),
         total: tally.failedCases.size,
+        allCases: [...tally.failedCases],
     };
 }
 /** One finding per failing case (its first failure), for PR annotations at the case's line. */
@@ -9830,11 +10352,16 @@ function judgedFindings(j, severity) {
     return out;
 }
 function slowestCase(c) {
-    let best = -1;
-    for (let i = 0; i < c.latencies.length; i++)
-        if (best < 0 || c.latencies[i] > c.latencies[best])
-            best = i;
-    return best < 0 ? null : { case: c.cases.get(c.latencyCase[best]), ms: stage_round(c.latencies[best], 1) };
+    let best = null;
+    for (const [ms, cs] of [
+        [c.latencies, c.latencyCase],
+        [c.timeoutLatencies, c.timeoutCase],
+    ]) {
+        for (let k = 0; k < ms.length; k++)
+            if (best === null || ms[k] > best.ms)
+                best = { ms: ms[k], i: cs[k] };
+    }
+    return best === null ? null : { case: c.cases.get(best.i), ms: stage_round(best.ms, 1) };
 }
 function stage_round(x, digits) {
     const f = 10 ** digits;
@@ -10995,12 +11522,15 @@ const SHAPES = {
 /**
  * The reference engine: answers like a real Toron generation (shapes/), deterministic for a request
  * seed, with faults switched on by knobs (DESIGN §3.1). Every knob draws from its own stream derived
- * from `knobs.seed`, so turning one knob on never changes what another one does:
+ * from `knobs.seed`, so turning one knob on never changes what another one does. The latency, error and
+ * nondeterminism draws are not taken in arrival order but per request: a function of the knob seed,
+ * the request (its seed and prompt) and how many times that request was asked before, so `--run-id`
+ * reproduces which cases fail or change whatever the latency, concurrency or transport:
  * - latencyMs: mean added delay; each request waits mean x (0.5 + 0.5 x Exp(1)) (never below half the
- *   mean, a long right tail like a real engine's).
+ *   mean, a long right tail like a real engine's), drawn per request as the faults are.
  * - errorRate: that fraction of requests is answered with an engine error (HTTP 500 in server mode).
- * - nondeterminism: that fraction of answers is perturbed (see perturb.ts). The draw comes from the
- *   knob stream, not the request seed: the same request replayed gets a different answer with that
+ * - nondeterminism: that fraction of answers is perturbed (see perturb.ts). The draw counts the
+ *   answers the request already had: the same request replayed gets a different answer with that
  *   probability.
  * - crashAfter N: the engine answers N requests (`/run` or `run`, not health), then is dead: later
  *   calls fail in process; the server and stdio modes exit or close (server.ts, stdio.ts).
@@ -11011,6 +11541,7 @@ const SHAPES = {
 const REFERENCE_ENGINE_VERSION = '2.0.0';
 const GENERATIONS = ['2.5h', '2.5h-stability', '3'];
 const STALL_PERIOD_MIN_MS = 1500;
+const MAX_TRACKED_REQUESTS = 1_000_000;
 const STALL_PERIOD_MAX_MS = 2500;
 function referenceVersion(generation) {
     return `reference-${generation}/${REFERENCE_ENGINE_VERSION}`;
@@ -11072,9 +11603,8 @@ class ReferenceEngine {
     crashed = false;
     /** Answers the nondeterminism knob changed (for tests and logs). */
     perturbed = 0;
-    latencyRnd;
-    errorRnd;
-    ndRnd;
+    /** Per request key: how many times it was asked, and how many answers it got (the draws' counters). */
+    asked = new Map();
     stallRnd;
     stallMode;
     started = external_node_perf_hooks_.performance.now();
@@ -11089,9 +11619,6 @@ class ReferenceEngine {
         if (this.toron3Form !== 'query' && this.toron3Form !== 'full') {
             throw new InputError(`reference engine: --toron3-form must be query or full (got ${JSON.stringify(this.toron3Form)})`);
         }
-        this.latencyRnd = seededRandom(deriveSeed(knobs.seed, 'latency'));
-        this.errorRnd = seededRandom(deriveSeed(knobs.seed, 'error'));
-        this.ndRnd = seededRandom(deriveSeed(knobs.seed, 'nondeterminism'));
         this.stallRnd = seededRandom(deriveSeed(knobs.seed, 'stall'));
         this.stallMode = options.stallMode ?? 'delay';
         if (knobs.stallMs > 0) {
@@ -11111,10 +11638,13 @@ class ReferenceEngine {
         const index = this.requests;
         if (this.knobs.crashAfter > 0 && index >= this.knobs.crashAfter)
             this.crashed = true;
-        const wait = this.stallWait() + this.latencyDraw();
+        const k = this.knobs;
+        const prompt = req.input?.prompt;
+        const counts = k.errorRate > 0 || k.nondeterminism > 0 || k.latencyMs > 0 ? this.countsOf(req, prompt) : null;
+        const wait = this.stallWait() + this.latencyDraw(counts);
         if (wait <= 0)
-            return Promise.resolve(this.respond(req, index));
-        return sleep(wait, signal).then((done) => done ? this.respond(req, index) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted', index });
+            return Promise.resolve(this.respond(req, index, counts));
+        return sleep(wait, signal).then((done) => done ? this.respond(req, index, counts) : { ok: false, status: 499, error: 'the request was aborted', reason: 'aborted', index });
     }
     /** True for the answer after which a crash-after engine dies (its server or process then goes). */
     isLastAnswer(a) {
@@ -11135,13 +11665,13 @@ class ReferenceEngine {
             reason: 'crashed',
         };
     }
-    respond(req, index) {
+    respond(req, index, counts) {
         const k = this.knobs;
-        if (k.errorRate > 0 && this.errorRnd.next() < k.errorRate) {
-            return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
-        }
         const input = req.input;
         const prompt = input?.prompt;
+        if (counts && k.errorRate > 0 && this.draw('error', counts.key, counts.calls).next() < k.errorRate) {
+            return { ok: false, status: 500, error: `reference engine: injected engine error (error-rate ${k.errorRate})`, reason: 'injected', index };
+        }
         if (typeof prompt !== 'string') {
             return { ok: false, status: 422, error: 'input.prompt must be a string', reason: 'bad_request', index };
         }
@@ -11161,17 +11691,39 @@ class ReferenceEngine {
                 return { ok: false, status: err.status, error: err.message, reason: 'rejected', index };
             return { ok: false, status: 500, error: `reference engine bug: ${err.message}`, reason: 'rejected', index };
         }
-        if (k.nondeterminism > 0 && this.ndRnd.next() < k.nondeterminism) {
-            perturbAnswer(k.generation, body, this.ndRnd);
-            this.perturbed++;
+        if (counts && k.nondeterminism > 0) {
+            const rnd = this.draw('nondeterminism', counts.key, counts.answers());
+            if (rnd.next() < k.nondeterminism) {
+                perturbAnswer(k.generation, body, rnd);
+                this.perturbed++;
+            }
         }
         return { ok: true, body, index };
     }
-    latencyDraw() {
+    /**
+     * The request's key (its seed and prompt: two prompts sent with one fixed seed are two requests) and
+     * its counters: `calls` counts this call; `answers()` counts an answer, called once one is made.
+     */
+    countsOf(req, prompt) {
+        const key = deriveSeed(Number.isFinite(req.seed) ? req.seed : 'none', typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? null));
+        // A long-lived engine (engine serve) asked endless distinct requests must not grow without bound.
+        if (this.asked.size >= MAX_TRACKED_REQUESTS && !this.asked.has(key))
+            this.asked.clear();
+        let c = this.asked.get(key);
+        if (!c)
+            this.asked.set(key, (c = { calls: 0, answers: 0 }));
+        const calls = ++c.calls;
+        const entry = c;
+        return { key, calls, answers: () => ++entry.answers };
+    }
+    draw(knob, key, n) {
+        return seededRandom(deriveSeed(this.knobs.seed, knob, key, n));
+    }
+    latencyDraw(counts) {
         const mean = this.knobs.latencyMs;
-        if (mean <= 0)
+        if (mean <= 0 || !counts)
             return 0;
-        const u = this.latencyRnd.next();
+        const u = this.draw('latency', counts.key, counts.calls).next();
         return mean * (0.5 - 0.5 * Math.log(1 - u));
     }
     stallPeriod() {
@@ -11351,6 +11903,7 @@ function mb(bytes) {
 
 
 
+
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
@@ -11409,8 +11962,7 @@ function createCommandAdapter(opts) {
             const pid = session?.pid;
             const who = pid === undefined ? target : `${target} (pid ${pid})`;
             if (r.ok) {
-                const v = r.result?.version;
-                const version = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+                const version = engineVersionOf(r.result?.version);
                 return {
                     ok: true,
                     version,
@@ -12365,7 +12917,7 @@ function isInside(p, dir) {
 
 function loadBaseline(spec, cwd) {
     const abs = external_node_path_default().resolve(cwd, spec);
-    const shown = (p) => shownPath(cwd, p);
+    const shown = (p) => load_shownPath(cwd, p);
     const label = shown(abs);
     const stat = baselineStat(spec, cwd);
     if (!stat.isDirectory() && /\.zip$/i.test(abs))
@@ -12384,7 +12936,7 @@ function baselineStat(spec, cwd) {
     }
     catch {
         const auto = spec.trim().toLowerCase() === 'auto' ? '; `auto` is the action\'s baseline input, not the CLI\'s' : '';
-        throw new InputError(`baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip${auto})`, { file: shownPath(cwd, abs) });
+        throw new InputError(`baseline not found (--baseline takes a snapshot .json, a report folder or a bundle.zip${auto})`, { file: load_shownPath(cwd, abs) });
     }
 }
 /**
@@ -12400,7 +12952,7 @@ function baselineClash(spec, cwd, run) {
     const own = realPath(abs) === realPath(run.snapshot);
     if (!own && !isInside(abs, run.reportDir))
         return null;
-    return (`--baseline ${shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
+    return (`--baseline ${load_shownPath(cwd, abs)} is ${own ? "this run's own snapshot" : "in this run's own report folder"} (run id ${run.runId}): ` +
         `the run would overwrite it before comparing with it; give this run another --run-id or --out, or copy the baseline elsewhere`);
 }
 /**
@@ -12409,7 +12961,7 @@ function baselineClash(spec, cwd, run) {
  * bundle, which must never carry a path of the machine (DESIGN §3.3): a baseline downloaded to the
  * runner's temp folder would otherwise print `/home/runner/work/_temp/...` into every report.
  */
-function shownPath(cwd, p) {
+function load_shownPath(cwd, p) {
     return external_node_path_default().relative(cwd, p).split((external_node_path_default()).sep).join('/') || '.';
 }
 /**
@@ -12541,49 +13093,115 @@ function kindOf(v) {
  * both answers had left out (see Divergence), so that the pointer is into the answers as sent.
  */
 function firstDivergence(a, b, ignore = null) {
-    return diverge(a, b, [], ignore);
+    let found = null;
+    walkPairs(a, b, ignore, {
+        missing: (at) => {
+            found = { pointer: segmentsToPointer(at) };
+            return true;
+        },
+        leaf: (x, y, at) => {
+            const d = leafDivergence(x, y, at);
+            if (d)
+                found = d;
+            return d !== null;
+        },
+    });
+    return found;
 }
-function diverge(a, b, at, ig) {
+function leafDivergence(a, b, at) {
     const ka = kindOf(a);
     if (ka !== kindOf(b))
         return { pointer: segmentsToPointer(at) };
-    switch (ka) {
-        case 'string':
-            return a === b ? null : { pointer: segmentsToPointer(at), charIndex: firstDifferingChar(a, b) };
-        case 'array': {
-            const x = a;
-            const y = b;
-            const n = Math.min(x.length, y.length);
-            for (let i = 0; i < n; i++) {
-                const sent = originalIndex(ig, i);
-                at.push(sent);
-                const d = diverge(x[i], y[i], at, ignoreBelow(ig, String(sent)));
-                at.pop();
-                if (d)
-                    return d;
-            }
-            return x.length === y.length ? null : { pointer: segmentsToPointer([...at, originalIndex(ig, n)]) };
-        }
-        case 'object': {
-            const x = a;
-            const y = b;
-            for (const k of mergedKeys(x, y)) {
-                if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k))
-                    return { pointer: segmentsToPointer([...at, k]) };
-                at.push(k);
-                const d = diverge(x[k], y[k], at, ignoreBelow(ig, k));
-                at.pop();
-                if (d)
-                    return d;
-            }
-            return null;
-        }
-        default:
-            return Object.is(a, b) || a === b ? null : { pointer: segmentsToPointer(at) };
-    }
+    if (ka === 'string')
+        return a === b ? null : { pointer: segmentsToPointer(at), charIndex: firstDifferingChar(a, b) };
+    return Object.is(a, b) || a === b ? null : { pointer: segmentsToPointer(at) };
 }
 function mergedKeys(x, y) {
     return [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+}
+/**
+ * Both values walked together in canonical order (members by sorted name, items by index), with an
+ * explicit stack: answers nested thousands of levels deep have a canonical form, and a recursive walk
+ * ran out of stack before it. `at` holds the pointer segments of the pair visited (as sent, see
+ * Divergence); array items past the shorter list are `missing`.
+ */
+function walkPairs(a, b, ignore, v) {
+    const at = [];
+    const stack = [];
+    // Push a frame for two containers of one kind, or visit them as a leaf pair; true: stop.
+    const enter = (x, y, ig) => {
+        const kx = kindOf(x);
+        if (kx === kindOf(y)) {
+            if (kx === 'array') {
+                const xa = x;
+                const ya = y;
+                stack.push({ x: xa, y: ya, ig, keys: null, n: Math.max(xa.length, ya.length), i: 0 });
+                return false;
+            }
+            if (kx === 'object') {
+                const keys = mergedKeys(x, y);
+                stack.push({ x: x, y: y, ig, keys, n: keys.length, i: 0 });
+                return false;
+            }
+        }
+        return v.leaf(x, y, at);
+    };
+    if (enter(a, b, ignore))
+        return;
+    while (stack.length > 0) {
+        const f = stack[stack.length - 1];
+        if (f.i >= f.n) {
+            stack.pop();
+            if (stack.length > 0)
+                at.pop(); // the segment that led into this frame
+            continue;
+        }
+        const i = f.i++;
+        let seg;
+        let x;
+        let y;
+        let next;
+        if (f.keys === null) {
+            const xa = f.x;
+            const ya = f.y;
+            seg = originalIndex(f.ig, i);
+            if (i >= xa.length || i >= ya.length) {
+                at.push(seg);
+                const stop = v.missing(at, { has: i < xa.length, value: xa[i] }, { has: i < ya.length, value: ya[i] });
+                at.pop();
+                if (stop)
+                    return;
+                continue;
+            }
+            x = xa[i];
+            y = ya[i];
+            next = ignoreBelow(f.ig, String(seg));
+        }
+        else {
+            const k = (seg = f.keys[i]);
+            const xo = f.x;
+            const yo = f.y;
+            const hx = Object.hasOwn(xo, k);
+            const hy = Object.hasOwn(yo, k);
+            if (!hx || !hy) {
+                at.push(k);
+                const stop = v.missing(at, { has: hx, value: hx ? xo[k] : undefined }, { has: hy, value: hy ? yo[k] : undefined });
+                at.pop();
+                if (stop)
+                    return;
+                continue;
+            }
+            x = xo[k];
+            y = yo[k];
+            next = ignoreBelow(f.ig, k);
+        }
+        at.push(seg);
+        const before = stack.length;
+        if (enter(x, y, next))
+            return;
+        if (stack.length === before)
+            at.pop(); // a leaf pair: its segment is done
+    }
 }
 /**
  * Every differing leaf, in canonical order, at most `limit` of them (`total` counts them all). Arrays
@@ -12595,65 +13213,40 @@ function diffValues(a, b, opts = {}) {
     const chars = opts.previewChars ?? 160;
     const diffs = [];
     let total = 0;
-    const add = (d) => {
-        total++;
-        if (diffs.length < limit)
-            diffs.push(d);
-    };
-    const walk = (x, y, at, ig) => {
-        const kx = kindOf(x);
-        const ky = kindOf(y);
-        if (kx === ky && kx === 'array') {
-            const xa = x;
-            const ya = y;
-            for (let i = 0; i < Math.max(xa.length, ya.length); i++) {
-                const sent = originalIndex(ig, i);
-                if (i >= xa.length)
-                    add({ pointer: segmentsToPointer([...at, sent]), kind: 'added', right: preview(ya[i], chars) });
-                else if (i >= ya.length)
-                    add({ pointer: segmentsToPointer([...at, sent]), kind: 'removed', left: preview(xa[i], chars) });
-                else {
-                    at.push(sent);
-                    walk(xa[i], ya[i], at, ignoreBelow(ig, String(sent)));
-                    at.pop();
-                }
+    walkPairs(a, b, opts.ignore ?? null, {
+        missing: (at, left, right) => {
+            total++;
+            if (diffs.length < limit) {
+                const pointer = segmentsToPointer(at);
+                diffs.push(left.has ? { pointer, kind: 'removed', left: preview(left.value, chars) } : { pointer, kind: 'added', right: preview(right.value, chars) });
             }
-            return;
-        }
-        if (kx === ky && kx === 'object') {
-            const xo = x;
-            const yo = y;
-            for (const k of mergedKeys(xo, yo)) {
-                if (!Object.hasOwn(yo, k))
-                    add({ pointer: segmentsToPointer([...at, k]), kind: 'removed', left: preview(xo[k], chars) });
-                else if (!Object.hasOwn(xo, k))
-                    add({ pointer: segmentsToPointer([...at, k]), kind: 'added', right: preview(yo[k], chars) });
-                else {
-                    at.push(k);
-                    walk(xo[k], yo[k], at, ignoreBelow(ig, k));
-                    at.pop();
-                }
+            return false;
+        },
+        leaf: (x, y, at) => {
+            const kx = kindOf(x);
+            if (kx === kindOf(y) && (x === y || Object.is(x, y)))
+                return false;
+            total++;
+            if (diffs.length >= limit)
+                return false;
+            const pointer = segmentsToPointer(at);
+            if (kx === 'string' && typeof y === 'string') {
+                const charIndex = firstDifferingChar(x, y);
+                diffs.push({
+                    pointer,
+                    kind: 'changed',
+                    left: divergence_excerpt(x, charIndex, chars),
+                    right: divergence_excerpt(y, charIndex, chars),
+                    charIndex,
+                    similarity: textSimilarity(x, y),
+                });
             }
-            return;
-        }
-        if (kx === ky && (x === y || Object.is(x, y)))
-            return;
-        const pointer = segmentsToPointer(at);
-        if (kx === 'string' && ky === 'string') {
-            const charIndex = firstDifferingChar(x, y);
-            add({
-                pointer,
-                kind: 'changed',
-                left: divergence_excerpt(x, charIndex, chars),
-                right: divergence_excerpt(y, charIndex, chars),
-                charIndex,
-                similarity: textSimilarity(x, y),
-            });
-            return;
-        }
-        add({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
-    };
-    walk(a, b, [], opts.ignore ?? null);
+            else {
+                diffs.push({ pointer, kind: 'changed', left: preview(x, chars), right: preview(y, chars) });
+            }
+            return false;
+        },
+    });
     return { diffs, total };
 }
 /** A value as a diff shows it: itself when short, else its JSON text cut to `chars` with an ellipsis. */
@@ -12663,16 +13256,50 @@ function preview(v, chars = 160) {
     if (v === null || typeof v !== 'object')
         return v;
     const text = JSON.stringify(v);
-    return text.length <= chars ? v : `${text.slice(0, chars)}…`;
+    if (text.length <= chars)
+        return v;
+    const end = isHigh(text.charCodeAt(chars - 1)) ? chars - 1 : chars;
+    return `${text.slice(0, end)}…`;
 }
 /** A long text around `at`: some context before, the rest after, with ellipses where cut. */
 function divergence_excerpt(s, at, chars = 160) {
     if (s.length <= chars)
         return s;
     const before = Math.min(at, Math.floor(chars / 4));
-    const start = at - before;
-    const end = Math.min(s.length, start + chars);
+    let start = at - before;
+    let end = Math.min(s.length, start + chars);
+    // Cut between characters, not between the halves of a surrogate pair (an emoji): a half alone is
+    // no text, and reports write it as U+FFFD.
+    if (start > 0 && isLow(s.charCodeAt(start)) && isHigh(s.charCodeAt(start - 1)))
+        start++;
+    if (end < s.length && isHigh(s.charCodeAt(end - 1)) && isLow(s.charCodeAt(end)))
+        end--;
+    if (end < start)
+        end = start;
     return `${start > 0 ? '…' : ''}${s.slice(start, end)}${end < s.length ? '…' : ''}`;
+}
+const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
+/**
+ * A pointer as a message shows it: whole up to `max` characters, else its start and its end (where
+ * the differing leaf is) around "…(N chars)…". Member names can be as long as a prompt (an engine
+ * that keys a cache by it) and a deep answer's pointer megabytes long; messages go to the console,
+ * logs, annotations and report.html. report.json keeps the whole pointer.
+ * A line feed in a member name is shown as \x0a, as escapeControls shows the other controls (which
+ * keeps line feeds for multi-line messages): shown as it is, an engine's member name could forge a
+ * line of run.log or of the console ("… INFO [runner] done: PASS").
+ */
+function shortPointer(pointer, max = 200) {
+    if (pointer.length <= max)
+        return pointer.replace(/\n/g, '\\x0a');
+    let head = Math.ceil(max * 0.6);
+    let tail = pointer.length - (max - head);
+    // Never between the halves of a surrogate pair.
+    if (/[\ud800-\udbff]/.test(pointer[head - 1]))
+        head--;
+    if (/[\udc00-\udfff]/.test(pointer[tail]))
+        tail++;
+    return `${pointer.slice(0, head)}…(${pointer.length} chars)…${pointer.slice(tail)}`.replace(/\n/g, '\\x0a');
 }
 
 ;// CONCATENATED MODULE: ./src/replay/drift.ts
@@ -12865,9 +13492,20 @@ function samePaths(sorted, other) {
 function storedAnswer(snapshot, index) {
     const entry = snapshot.entries[index];
     const answer = snapshot.readAnswer(index);
-    if (canonicalHash(answer).hash !== entry.hash) {
+    const where = { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id };
+    let hash;
+    try {
+        hash = canonicalHash(answer).hash;
+    }
+    catch (err) {
+        // Nested deeper than this machine's stack can walk (a snapshot written where the stack is larger,
+        // or a damaged file): bad input, not a failure of the tool.
+        const why = noCanonicalForm(err).replace(/^the answer has no canonical form: /, '');
+        throw new InputError(`the stored answer (dataset ${entry.dataset}) has no canonical form on this machine (${why}), so it cannot be held to its hash or compared`, where);
+    }
+    if (hash !== entry.hash) {
         throw new InputError(`the stored answer (dataset ${entry.dataset}) does not match its hash, the sha256 of its canonical form: the snapshot was edited or is damaged ` +
-            '(answers are compared by their hashes, so an edited answer would go unseen; to make another answer the baseline, run the engine that gives it: its run writes a new snapshot)', { file: snapshot.shownAs, line: snapshot.lineOf(index), pointer: `/cases/${index}/answer`, caseId: entry.id });
+            '(answers are compared by their hashes, so an edited answer would go unseen; to make another answer the baseline, run the engine that gives it: its run writes a new snapshot)', where);
     }
     return answer;
 }
@@ -13214,6 +13852,7 @@ function exitCodeFor(verdict, failOn) {
 
 
 
+
 /**
  * Whether a case counts in TAR@N: it has no engine error among its replays, or an answered replay
  * differs from the snapshot (a difference seen is a difference, whatever else failed). A reported case
@@ -13357,7 +13996,7 @@ function describeDivergence(c) {
     const d = c.firstDivergence;
     if (!d)
         return c.errors.length ? `no answer to compare: engine error in round ${c.errors[0].round} (${c.errors[0].kind})` : 'no divergence';
-    return `first divergence at ${d.pointer === '' ? '(root)' : d.pointer}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
+    return `first divergence at ${d.pointer === '' ? '(root)' : shortPointer(d.pointer)}${d.charIndex !== undefined ? ` char ${d.charIndex}` : ''} in round ${d.round}`;
 }
 function report_round4(x) {
     return Math.round(x * 1e4) / 1e4;
@@ -13426,6 +14065,7 @@ function report_pct(x) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/replay/stage.ts
+
 
 
 
@@ -13729,7 +14369,7 @@ function replayFindings(t, cases, drift, driftCases, baselineRunId, r) {
     for (const c of changed.slice(0, DRIFT_FINDINGS_MAX)) {
         const d = c.diff?.[0];
         const what = d
-            ? `${d.pointer || '(root)'}: ${stage_show(d.baseline)} -> ${stage_show(d.current)}${typeof d.similarity === 'number' ? ` (similarity ${d.similarity})` : ''}` +
+            ? `${d.pointer === '' ? '(root)' : shortPointer(d.pointer)}: ${stage_show(d.baseline)} -> ${stage_show(d.current)}${typeof d.similarity === 'number' ? ` (similarity ${d.similarity})` : ''}` +
                 `${(c.diffCount ?? 1) > 1 ? `; ${c.diffCount - 1} more difference(s)` : ''}`
             : 'the answer differs';
         ctx.raise({
@@ -14249,6 +14889,7 @@ function pipelineChecksLine(checks) {
 
 
 
+
 /**
  * report.json → what report.html shows. Pure: reads any stage shape defensively (stages written by
  * other modules may lack fields), bounds every list so a 100k-case run renders in the same time as a
@@ -14462,7 +15103,9 @@ function loadMetrics(m) {
     const names = Object.keys(m).sort((a, b) => {
         const ia = METRIC_ORDER.indexOf(a);
         const ib = METRIC_ORDER.indexOf(b);
-        return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+        // By code point, not localeCompare: that collates by the machine's locale (LANG), and report.html
+        // (in the bundle) must be the same bytes on every machine.
+        return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
     });
     return names.map((name) => {
         const v = m[name];
@@ -14585,7 +15228,7 @@ function diffText(x) {
         return x.slice(0, 5).map(diffText).join('\n');
     if (!view_model_isObj(x) || typeof x.pointer !== 'string')
         return view_model_text(x, 600);
-    const where = x.pointer === '' ? '(root)' : x.pointer;
+    const where = x.pointer === '' ? '(root)' : shortPointer(x.pointer);
     const at = num(x.charIndex) !== null ? ` at character ${x.charIndex}` : '';
     const sim = num(x.similarity) !== null ? ` (similarity ${x.similarity.toFixed(2)})` : '';
     const side = (v) => (v === undefined ? '(absent)' : view_model_text(v, 240));
@@ -14879,10 +15522,14 @@ function orderAnnotations(items, changedFiles) {
         .map((a, i) => ({ a, i }))
         .sort((x, y) => rank(x.a) - rank(y.a) ||
         changed(x.a) - changed(y.a) ||
-        (x.a.file ?? '\uffff').localeCompare(y.a.file ?? '\uffff') ||
+        byCodePoint(x.a.file ?? '\uffff', y.a.file ?? '\uffff') ||
         (x.a.line ?? 0) - (y.a.line ?? 0) ||
         x.i - y.i)
         .map((x) => x.a);
+}
+/** Not localeCompare: the runner's locale (LANG) would decide which annotations fit under the limits. */
+function byCodePoint(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 function dedupe(items) {
     const seen = new Set();
@@ -15510,6 +16157,18 @@ const CATALOGUE = {
         severity: 'LOW',
         remediation: 'A warn-level assertion failed: review whether the engine change is intended and tighten or update the case.',
     },
+    'sim-case-unasserted': {
+        severity: 'LOW',
+        remediation: 'These cases have no assertions and no expected behaviour, so they pass whenever the engine answers anything. Add at least one assertion (e.g. is-json, contains, a schema) or an expected block, or remove the cases.',
+    },
+    'sim-number-inexact': {
+        severity: 'LOW',
+        remediation: 'A number in this dataset cannot be held by a JSON number (a double): an integer beyond 2^53 reaches the engine rounded and assertions on it pass on a neighbouring number; 1e400 is sent as null. Write such ids, counters and values as strings.',
+    },
+    'answer-observer-failed': {
+        severity: 'HIGH',
+        remediation: 'A stage that reads every SIM answer (the pipeline checker, the snapshot) failed on some of them, so its results miss those answers. The message names the first answer and the error: this is a defect of toron-testops or an answer it cannot read; report it with run.log.',
+    },
     'sim-dataset-unregistered': {
         severity: 'INFO',
         remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',
@@ -15601,7 +16260,7 @@ const CATALOGUE = {
     },
     'pipeline-answer-shape': {
         severity: 'HIGH',
-        remediation: 'The answer is not a well-formed answer of its generation (its anchor object or answer text is missing): check the serialiser of the engine response and that error paths do not return partial bodies with HTTP 200.',
+        remediation: 'The answer is not a well-formed answer of its generation (its anchor object or answer text is missing, or the answer text is empty): check the serialiser of the engine response and that error paths do not return partial or empty bodies with HTTP 200.',
     },
     'pipeline-t1-present': {
         severity: 'HIGH',
@@ -15609,15 +16268,15 @@ const CATALOGUE = {
     },
     'pipeline-t2-audit': {
         severity: 'HIGH',
-        remediation: 'The tier path says T2 ran but its audit report is missing or empty: make the T2 audit (DeepSeek/Kimi critiques) write its report, or stop listing T2 in the tier path when it is skipped.',
+        remediation: 'The tier path says T2 ran but its audit report is missing, empty, or names no auditing model (or one with no name): make the T2 audit (DeepSeek/Kimi critiques) run and write its report with its models, or stop listing T2 in the tier path when it is skipped.',
     },
     'pipeline-t3-evidence': {
         severity: 'HIGH',
-        remediation: 'The evidence tier returned no items and no sources: check the retrieval layers (MMRE / reality packet, or toron-3 source providers) and their timeouts; an answer without evidence should not be synthesised silently.',
+        remediation: 'The evidence tier is missing, malformed, or holds no items and no sources: check the retrieval layers (MMRE / reality packet, or toron-3 source providers) and their timeouts, and that the reality packet is written into the answer; an answer without evidence should not be synthesised silently.',
     },
     'pipeline-tier-consistency': {
         severity: 'HIGH',
-        remediation: 'Opus use and the tier-4 / judicial trace disagree: when Opus (or the tier-4 arbiter) runs, its result and the T4 tier-path entry must be recorded; when it does not, neither may appear. Check the escalation branch and the code that builds tier_path and JUDICIAL_RESULT.',
+        remediation: 'Opus use and the tier-4 / judicial trace disagree, or the trace itself is broken: when Opus (or the tier-4 arbiter) runs, its result and the T4 tier-path entry must be recorded; when it does not, neither may appear. The tier path must be there, name T1 and list its tiers in order, each once; toron-3 must report a readable agreement and arbitrate below 0.7. Check the escalation branch and the code that builds tier_path, JUDICIAL_RESULT and the agreement.',
     },
     'pipeline-confidence-range': {
         severity: 'HIGH',
@@ -15629,7 +16288,7 @@ const CATALOGUE = {
     },
     'pipeline-contradiction-density': {
         severity: 'HIGH',
-        remediation: 'An answer carries too many contradictions between tier-1 hypotheses: check the contradiction detector for false positives and the prompts named. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
+        remediation: 'An answer carries too many contradictions between tier-1 hypotheses, or its contradiction count is unreadable (missing, not a whole number 0 or more, a tier-1 list that is not a list): check the contradiction detector for false positives and the prompts named, and how the count is written. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
     },
     'pipeline-opus-escalations': {
         severity: 'HIGH',
@@ -17652,6 +18311,163 @@ function run_hook_round2(x) {
     return Math.round(x * 100) / 100;
 }
 
+;// CONCATENATED MODULE: ./src/runner/earlier-run.ts
+
+/**
+ * Reads what an earlier run of this id left (before the report folder is emptied). Null when it left
+ * nothing. Only a file or link at the snapshot's path counts: anything else there is no snapshot a run wrote.
+ */
+function earlierRun(paths) {
+    const hasReport = external_node_fs_default().existsSync(paths.reportDir);
+    let st = null;
+    try {
+        st = external_node_fs_default().lstatSync(paths.snapshot);
+    }
+    catch {
+        st = null;
+    }
+    const snapshot = st !== null && (st.isFile() || st.isSymbolicLink());
+    if (!hasReport && !snapshot)
+        return null;
+    let verdict = null;
+    let startedAt = null;
+    try {
+        const r = JSON.parse(external_node_fs_default().readFileSync(paths.result, 'utf8'));
+        if (typeof r.verdict === 'string')
+            verdict = r.verdict;
+        if (typeof r.startedAt === 'string')
+            startedAt = r.startedAt;
+    }
+    catch {
+        // no result.json (killed, or only a snapshot left): the notice says less
+    }
+    return { verdict, startedAt, snapshot, snapshotLeft: null };
+}
+/**
+ * Removes the earlier run's snapshot, once its report folder is emptied and after the checks that refuse
+ * a run whose input (a baseline) is among its files: left there, it would stand beside this run's report
+ * under one run id (served as this run's, replayed as this run's) when this run writes none.
+ */
+function removeEarlierSnapshot(paths, e) {
+    if (!e.snapshot)
+        return;
+    try {
+        external_node_fs_default().rmSync(paths.snapshot, { force: true });
+    }
+    catch (err) {
+        e.snapshotLeft = err.message;
+    }
+}
+/** The warning line: which run is replaced, what of it, and how to keep both. */
+function replacedNotice(runId, shownOut, e) {
+    const what = [e.verdict, e.startedAt ? `started ${e.startedAt}` : null].filter(Boolean).join(', ');
+    const parts = ['its report folder', ...(e.snapshot ? ['its snapshot'] : []), 'its history rows'];
+    const list = parts.length > 2 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts.join(' and ');
+    const left = e.snapshotLeft ? ` (its snapshot could not be removed: ${e.snapshotLeft})` : '';
+    return `run id ${runId} was used before in ${shownOut}: this run replaces that run${what ? ` (${what})` : ''}: ${list}; give each run its own --run-id to keep both${left}`;
+}
+
+;// CONCATENATED MODULE: ./src/runner/run-lock.ts
+
+
+
+
+
+const NO_LOCK = { release: () => { } };
+/** `<out>/reports/.<run_id>.lock`: a run id never starts with '.', so no run's folder has this name. */
+function runLockFile(out, runId) {
+    return external_node_path_default().join(out, 'reports', `.${runId}.lock`);
+}
+/**
+ * Takes the run id's lock, or returns why it cannot (another live process on this host holds it).
+ * Best effort otherwise: a folder that cannot be written fails the run later with its own message.
+ */
+function acquireRunLock(out, runId, opts = {}) {
+    const file = runLockFile(out, runId);
+    const me = { pid: opts.pid ?? process.pid, host: opts.host ?? external_node_os_default().hostname(), token: (0,external_node_crypto_.randomUUID)(), startedAt: (opts.now ?? new Date()).toISOString() };
+    const alive = opts.isAlive ?? pidAlive;
+    try {
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
+    }
+    catch {
+        return { lock: NO_LOCK };
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const made = createWith(file, JSON.stringify(me));
+        if (made === 'made')
+            return { lock: { release: () => releaseIfOurs(file, me.token) } };
+        if (made === 'failed')
+            return { lock: NO_LOCK };
+        const holder = readHolder(file);
+        if (holder && holder.host === me.host && holder.pid !== me.pid && alive(holder.pid))
+            return { busy: holder, file };
+        // Its process is gone, it is this very process (a pid reused in a fresh container), another host's, or unreadable.
+        try {
+            external_node_fs_default().rmSync(file, { force: true });
+        }
+        catch {
+            return { lock: NO_LOCK };
+        }
+    }
+    return { lock: NO_LOCK };
+}
+/** The file appears whole or not at all (a link to a written temporary file): a reader never sees half. */
+function createWith(file, content) {
+    const tmp = `${file}.${process.pid}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
+    try {
+        external_node_fs_default().writeFileSync(tmp, content);
+    }
+    catch {
+        return 'failed';
+    }
+    try {
+        external_node_fs_default().linkSync(tmp, file);
+        return 'made';
+    }
+    catch (err) {
+        if (err.code === 'EEXIST')
+            return 'exists';
+        // No hard links here (some network and Windows file systems): an exclusive create, nearly as good.
+        try {
+            external_node_fs_default().writeFileSync(file, content, { flag: 'wx' });
+            return 'made';
+        }
+        catch (err2) {
+            return err2.code === 'EEXIST' ? 'exists' : 'failed';
+        }
+    }
+    finally {
+        external_node_fs_default().rmSync(tmp, { force: true });
+    }
+}
+function readHolder(file) {
+    try {
+        const h = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8'));
+        if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string') {
+            return { pid: h.pid, host: h.host, token: h.token, startedAt: typeof h.startedAt === 'string' ? h.startedAt : '?' };
+        }
+    }
+    catch {
+        // gone meanwhile, or not ours to read
+    }
+    return null;
+}
+function releaseIfOurs(file, token) {
+    try {
+        if (readHolder(file)?.token === token)
+            external_node_fs_default().rmSync(file, { force: true });
+    }
+    catch {
+        // a lock left behind is taken over by the next run (its process is gone)
+    }
+}
+/** The refusal: who holds the run id, why two runs of it cannot share the folder, what to do. */
+function busyMessage(runId, shownOut, holder, shownLock) {
+    return (`run id ${runId} is being run in ${shownOut} by another process (pid ${holder.pid} on this host, started ${holder.startedAt}): ` +
+        `two runs of one run id in one --out would delete and mix each other's files. Give each run its own --out ` +
+        `(shard legs of one run id: one --out per leg), or wait for that run to finish (if none is going on, delete ${shownLock})`);
+}
+
 ;// CONCATENATED MODULE: ./src/store/sink.ts
 /**
  * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
@@ -18656,6 +19472,8 @@ function verdictReason(results) {
 
 
 
+
+
 /**
  * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
  * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
@@ -18674,13 +19492,23 @@ async function runPipeline(settings, opts = {}) {
     const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
     if (clash)
         return refuseToStart(bus, paths, settings.runId, clash);
+    // A reused run id reproduces a run: it replaces the earlier run of that id (said below), and its
+    // folder starts empty, not with the last run's files, nor beside the last run's snapshot.
+    // Refused before anything is touched: another run of this id going on in this folder.
+    const locked = acquireRunLock(paths.out, settings.runId);
+    if ('busy' in locked) {
+        return refuseToStart(bus, paths, settings.runId, busyMessage(settings.runId, relPath(settings.cwd, paths.out) || '.', locked.busy, relPath(settings.cwd, locked.file)));
+    }
+    const earlier = earlierRun(paths);
     try {
-        // A reused run id reproduces a run: its folder starts empty, not with the last run's files.
         external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
+        if (earlier)
+            removeEarlierSnapshot(paths, earlier);
         bus.add(new RunLogSink(paths.runLog, scrub));
     }
     catch (err) {
+        locked.lock.release();
         return refuseToStart(bus, paths, settings.runId, `cannot write ${paths.reportDir}: ${errorMessage(err)}`);
     }
     // The log appended across runs is history, like the store: trouble with it is a finding (raised
@@ -18742,6 +19570,8 @@ async function runPipeline(settings, opts = {}) {
     };
     bus.emit({ type: 'status', status: 'RUNNING' });
     log('info', 'runner', `run ${settings.runId} started (stages: ${settings.stages.join(', ')}; config: ${settings.configFile ?? 'defaults'})`);
+    if (earlier)
+        log('warn', 'runner', replacedNotice(settings.runId, relPath(settings.cwd, paths.out) || '.', earlier));
     try {
         if (signal.aborted) {
             // Cancelled before it started (a queued server run): no engine is started, every stage is skipped.
@@ -18825,7 +19655,12 @@ async function runPipeline(settings, opts = {}) {
         else
             skipAll(settings, results);
     }
-    return finalise();
+    try {
+        return await finalise();
+    }
+    finally {
+        locked.lock.release();
+    }
     function handleRunError(err) {
         const classified = classifyRunError(err);
         runError = { kind: classified.kind, message: scrub(classified.message) };
@@ -19020,7 +19855,7 @@ function loadExtras(e) {
  */
 /** The key of a case across sides (and of the drift map). */
 const caseKey = (c) => `${c.dataset}\u0000${c.id}`;
-const keyOf = caseKey;
+const cases_keyOf = caseKey;
 function passChange(baseline, candidate) {
     if (baseline === null || candidate === null)
         return 'unknown';
@@ -19105,18 +19940,18 @@ function compareCase(baseline, candidate, drift) {
 }
 /** Every case of either side, in the candidate's order, then the baseline's removed cases in theirs. */
 function compareCases(baseline, candidate, drift) {
-    const byKey = new Map(baseline.map((b) => [keyOf(b), b]));
+    const byKey = new Map(baseline.map((b) => [cases_keyOf(b), b]));
     const seen = new Set();
     const out = [];
     for (const c of candidate) {
-        const k = keyOf(c);
+        const k = cases_keyOf(c);
         if (seen.has(k))
             continue; // a snapshot holds one answer per case; duplicates would double count
         seen.add(k);
         out.push(compareCase(byKey.get(k), c, drift?.get(k)));
     }
     for (const b of baseline) {
-        const k = keyOf(b);
+        const k = cases_keyOf(b);
         if (seen.has(k))
             continue;
         seen.add(k);
@@ -19196,6 +20031,7 @@ function ruleFindings(rules, cases) {
 }
 
 ;// CONCATENATED MODULE: ./src/compare/markdown.ts
+
 /** Rows per case list in comparison.md; the rest is counted (comparison.json has them all). */
 const MD_ROWS_MAX = 100;
 const NA = 'not available';
@@ -19265,7 +20101,7 @@ function comparisonMarkdown(c, _where) {
     lines.push(...caseTable('Regressed (pass → fail)', c.cases.filter((x) => x.pass.change === 'regressed'), [{ head: 'answer', value: (x) => x.status }, { head: 'similarity', value: sim }, { head: 'errors', value: err }]));
     lines.push(...caseTable('Fixed (fail → pass)', c.cases.filter((x) => x.pass.change === 'fixed'), [{ head: 'answer', value: (x) => x.status }, { head: 'similarity', value: sim }]));
     lines.push(...caseTable('Changed answers', c.cases.filter((x) => x.status === 'changed'), [
-        { head: 'first difference', value: (x) => x.firstDifference ?? '' },
+        { head: 'first difference', value: (x) => (x.firstDifference === undefined ? '' : x.firstDifference === '' ? '(root)' : shortPointer(x.firstDifference)) },
         { head: 'similarity', value: sim },
         { head: 'latency', value: lat },
         { head: 'errors', value: err },
@@ -19582,7 +20418,7 @@ function findBaselineReport(spec, cwd, snapshotFile, artifacts) {
             return { report: JSON.parse(external_node_fs_default().readFileSync(file, 'utf8')) };
         }
         catch (err) {
-            return { report: null, note: `the baseline's report ${shownPath(cwd, file)} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
+            return { report: null, note: `the baseline's report ${load_shownPath(cwd, file)} could not be read (${errorMessage(err)}): pass/fail and determinism not available` };
         }
     };
     try {
@@ -20354,7 +21190,7 @@ function mergePipeline(shards, settings, runId) {
     const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline.shardData)));
     const why = pipelineSkipReason(merged);
     if (why !== null)
-        return { result: skipped(why), findings: [] };
+        return { result: skipped(why), findings: uncheckedFindings(merged, why) };
     return judgePipeline(merged, { runId, settings });
 }
 
@@ -20555,7 +21391,7 @@ function replay_sum(xs) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"runId":{"type":"string","minLength":1},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"runId":{"type":"string","minLength":1},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, SIM concurrency, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 
 
@@ -20662,6 +21498,14 @@ function replaySummaryDisagreement(block, summary) {
         compare('/unscoredCases', list(block.unscoredCases) ?? [], list(summary.unscoredCases) ?? [], ['dataset', 'id', 'rounds']) ??
         (drift ? compare('/drift/cases', list(drift.cases) ?? [], list(theirDrift?.cases), ['dataset', 'id', 'status']) : null));
 }
+/** What newRunId() makes (settings/run-id.ts): a leg that was given no run id. */
+const GENERATED_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+/** Legs given no run id each got their own: say so, and what to do, rather than only that they differ. */
+function generatedHint(a, b) {
+    if (!GENERATED_RUN_ID.test(a) || !GENERATED_RUN_ID.test(b))
+        return '';
+    return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}-${{ github.run_attempt }})';
+}
 /**
  * Which shards make the run: the first readable shard sets the run id, the shard count and the settings
  * fingerprint; a shard that disagrees on any is rejected (named, with what it disagrees on). A shard
@@ -20682,7 +21526,7 @@ function selectShards(runs) {
     for (const r of runs) {
         const mismatch = [];
         if (r.report.runId !== ref.report.runId)
-            mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"`);
+            mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"${generatedHint(r.report.runId, ref.report.runId)}`);
         if (r.report.shard.total !== ref.report.shard.total)
             mismatch.push(`shard count ${r.report.shard.total} is not ${ref.report.shard.total}`);
         if (r.report.shard.fingerprint !== ref.report.shard.fingerprint)
@@ -20836,6 +21680,8 @@ function snapshot_round2(x) {
 
 
 
+
+
 /**
  * `toron-testops merge`: the shards of one sharded run (report folders, folders holding them at any
  * depth, bundle.zip files) -> one run with the verdict and per-case results an unsharded run of the
@@ -20896,12 +21742,21 @@ async function mergeShards(inputs, opts) {
     if (overwritten) {
         return refuse(`--out ${relPath(cwd, paths.out) || '.'} would overwrite the input ${overwritten} (the merged run ${runId} is written to ${relPath(cwd, paths.reportDir)}): give merge an --out of its own`);
     }
+    // Refused before anything is touched: a run of this id going on in --out (runner.ts, run-lock.ts).
+    const locked = acquireRunLock(paths.out, runId);
+    if ('busy' in locked)
+        return refuse(busyMessage(runId, relPath(cwd, paths.out) || '.', locked.busy, relPath(cwd, locked.file)));
+    // An earlier run (or merge) of this run id in --out is replaced, as by a run (runner.ts): said below.
+    const earlier = earlierRun(paths);
     try {
         external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
+        if (earlier)
+            removeEarlierSnapshot(paths, earlier);
         bus.add(new RunLogSink(paths.runLog, scrub));
     }
     catch (err) {
+        locked.lock.release();
         return refuse(`cannot write ${paths.reportDir}: ${errorMessage(err)}`);
     }
     // The log appended across runs is history, as in a run (runner.ts): trouble with it is a finding, and
@@ -20918,6 +21773,8 @@ async function mergeShards(inputs, opts) {
     const store = merge_openStore(paths.db, paths.out, runId, startedAt, engine, bus, log);
     bus.emit({ type: 'status', status: 'RUNNING' });
     log('info', 'merge', `merging run ${runId}: ${inputs.length} input(s), ${collected.sources.length} shard report(s) found`);
+    if (earlier)
+        log('warn', 'merge', replacedNotice(runId, relPath(cwd, paths.out) || '.', earlier));
     for (const r of runs)
         log('info', 'merge', `  ${r.source} (${r.kind}): run ${r.report.runId} shard ${r.report.shard.index}/${r.report.shard.total}, ${r.report.verdict}`);
     for (const m of skippedMerged)
@@ -21082,7 +21939,7 @@ async function mergeShards(inputs, opts) {
                 ...(k6 ? { k6Summaries: k6.inputs.map((i) => i.source) } : {}),
             };
         },
-    });
+    }).finally(() => locked.lock.release());
 }
 /** A shard's stage block back as a stage result. */
 function fromBlock(block, summary) {
@@ -21128,7 +21985,12 @@ function assembleFindings(shards, order, own, recomputed, loadReplaced, runId) {
     const load = [];
     const other = [];
     const seen = new Set();
+    // SIM findings naming a case, as earlier shards raised them: a finding about the suite that names a
+    // case (sim-case-unasserted: the first such case of a dataset) is raised by every leg, since each
+    // loads the whole suite; the unsharded run raised it once. Repeats within one shard are kept.
+    const simSeen = new Set();
     for (const s of shards) {
+        const simHere = [];
         for (const f of s.report.warroom ?? []) {
             if (f.subsystem === 'replay' || f.subsystem === 'pipeline')
                 continue;
@@ -21137,16 +21999,21 @@ function assembleFindings(shards, order, own, recomputed, loadReplaced, runId) {
                     load.push({ ...f, runId });
                 continue;
             }
+            const key = `${f.type}\u0000${f.severity}\u0000${f.message}\u0000${f.caseId ?? ''}`;
             if (f.subsystem === 'sim' && f.caseId) {
+                if (simSeen.has(key))
+                    continue;
+                simHere.push(key);
                 sim.push({ ...f, runId });
                 continue;
             }
-            const key = `${f.type}\u0000${f.severity}\u0000${f.message}\u0000${f.caseId ?? ''}`;
             if (seen.has(key))
                 continue;
             seen.add(key);
             other.push({ ...f, runId });
         }
+        for (const k of simHere)
+            simSeen.add(k);
     }
     const rankOf = (f) => {
         const loc = f.location;
