@@ -12,12 +12,21 @@ describe.concurrent('modes: shard legs and compare', { timeout: E2E_TIMEOUT }, (
       const ws = repoWith(PASSING);
       const r = await runAction({ workspace: ws, emu, inputs: { shard: '2/3', 'artifact-name': 'gate', 'run-id': 'sharded' } });
       expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('generated run id');
       expect(emu.artifacts.map((a) => a.name).filter((n) => !n.endsWith('.html'))).toEqual(['gate-shard-2-of-3']);
       const report = readJson(r.outputs['report-path']);
       expect(report.settings.shard).toBe('2/3');
       const bytes = emu.artifactBytes(emu.artifacts.find((a) => a.name === 'gate-shard-2-of-3')!)!;
       expect(listZip(bytes).map((e) => e.name).sort()).toEqual(['bundle.zip', 'event.json']);
       expect(JSON.parse(readZipFile(bytes, 'event.json')!.toString()).artifactName).toBe('gate-shard-2-of-3');
+    }));
+
+  it('shard: a leg without run-id warns that its generated run id cannot be merged with the other legs', () =>
+    withEmu(async (emu) => {
+      const r = await runAction({ workspace: repoWith(PASSING), emu, inputs: { shard: '1/3' } });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/::warning title=toron-testops shard::shard 1\/3 runs under a generated run id \(\d{8}T\d{6}Z-[0-9a-f]{6}\): every leg generates its own/);
+      expect(r.stdout).toContain('run-id: ${{ github.run_id }}-${{ github.run_attempt }}');
     }));
 
   it('shard: a malformed value is an ERROR naming the input', () =>

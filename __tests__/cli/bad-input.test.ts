@@ -194,3 +194,18 @@ describe('an integer beyond 2^53 in a dataset', () => {
     ]);
   });
 });
+
+describe('a shard leg without a run id', () => {
+  it('warns on stderr that its generated run id cannot be merged with the other legs; with --run-id it does not', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'a', path: 'a.json', enabled: true, tags: [] }] },
+      'sim/a.json': { name: 'a', cases: [{ id: 'c', input: { prompt: 'Hi' }, assert: [{ type: 'contains', value: 'Hi' }] }] },
+    });
+    const bare = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--shard', '1/2'], { cwd: dir });
+    expect(bare.code, bare.stdout + bare.stderr).toBe(0);
+    expect(bare.stderr).toMatch(/shard 1\/2 runs under a generated run id \(\d{8}T\d{6}Z-[0-9a-f]{6}\).*Give every leg the same run id \(--run-id ID\)/);
+    const named = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--shard', '1/2', '--run-id', 'legs-1'], { cwd: dir });
+    expect(named.code, named.stdout + named.stderr).toBe(0);
+    expect(named.stderr).not.toContain('generated run id');
+  });
+});

@@ -31,9 +31,10 @@ describe('resolveSettings: sources and precedence', () => {
     expect(s.cwd).toBe(EMPTY);
     expect(s.runId).toMatch(/^20240501T020304Z-[0-9a-f]{6}$/);
     expect(s.shard).toBeNull();
-    const { configFile, cwd, runId, shard, engineDefaulted, ...rest } = s;
+    const { configFile, cwd, runId, shard, engineDefaulted, runIdGenerated, ...rest } = s;
     expect(rest).toEqual(DEFAULTS);
     expect(engineDefaulted).toBe(true); // no engine named: the built-in test engine, said so
+    expect(runIdGenerated).toBe(true); // no run id given: a shard leg would warn
     expect(s.engine).toEqual({
       target: 'reference',
       profile: 'auto',
@@ -344,6 +345,7 @@ describe('resolveSettings: engine map', () => {
 
   it('marks the engine as defaulted only when none was named by flag, config engine or engineVersion', () => {
     expect(resolve({}, undefined, EMPTY).engineDefaulted).toBe(true);
+    expect(resolve({ runId: 'given' }, undefined, EMPTY).runIdGenerated).toBeUndefined();
     expect(resolve({ engine: 'reference' }, undefined, EMPTY).engineDefaulted).toBeUndefined();
     expect(resolve({}, 'engines.json').engineDefaulted).toBeUndefined();
     expect(resolve({ engineVersion: '2.5h' }, 'engines.json').engineDefaulted).toBeUndefined();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { resolveSettings } from '../settings/resolve.js';
+import { generatedShardRunIdWarning } from '../settings/run-id.js';
 import type { Settings } from '../settings/types.js';
 import { STAGES } from '../stages/index.js';
 import type { Stage } from '../runner/stage.js';
@@ -73,6 +74,9 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   }
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
   log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
+  if (settings.shard && settings.runIdGenerated) {
+    log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}-${{ github.run_attempt }}'), { title: 'toron-testops shard' });
+  }
 
   let baseline: BaselineStatus = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
   let stages: Partial<Record<StageName, Stage>> = STAGES;

@@ -8,6 +8,7 @@ import { relPath } from '../runner/paths.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { parseEngineSpec } from '../engine/spec.js';
 import { portablePath } from '../util/portable-path.js';
+import { generatedShardRunIdWarning } from '../settings/run-id.js';
 import { warroomTable } from '../warroom/console-table.js';
 
 export const RUN_USAGE = `toron-testops run [options]
@@ -126,6 +127,9 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
   // Said before and after: a verdict on the test engine must not be read as one on the user's.
   const defaulted = settings.engineDefaulted ? `toron-testops: ${NO_ENGINE_NAMED}\n` : '';
   process.stderr.write(defaulted);
+  if (settings.shard && settings.runIdGenerated) {
+    process.stderr.write(`toron-testops: ${generatedShardRunIdWarning(settings.runId, settings.shard, '--run-id ID')}\n`);
+  }
   const outcome = await runPipeline(settings, {
     sinks: [new ConsoleSink({ verbose: parsed.verbose })],
     signal: io.signal,

@@ -195,7 +195,8 @@ export function resolveSettings(input: ResolveInput): Settings {
 
   merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
   // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
-  const runId = (given.find((g) => g.spec.key === 'runId')?.value as string | undefined) ?? config.runId ?? newRunId(now);
+  const chosenRunId = (given.find((g) => g.spec.key === 'runId')?.value as string | undefined) ?? config.runId;
+  const runId = chosenRunId ?? newRunId(now);
 
   const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
   return {
@@ -205,6 +206,7 @@ export function resolveSettings(input: ResolveInput): Settings {
     shard,
     ...merged,
     ...(engineNamed ? {} : { engineDefaulted: true as const }),
+    ...(chosenRunId === undefined ? { runIdGenerated: true as const } : {}),
   };
 }
 

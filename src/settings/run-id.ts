@@ -20,3 +20,15 @@ export function newRunId(now: Date): string {
   const stamp = iso.slice(0, 19).replace(/[-:]/g, '') + 'Z';
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * A shard leg whose run id was generated: every leg generates its own, and merge takes legs of one run
+ * id only, so the legs ran for nothing. Said when the leg starts, not when the merge job fails.
+ * `how` says how to give one (a flag, or the action's input).
+ */
+export function generatedShardRunIdWarning(runId: string, shard: { index: number; total: number }, how: string): string {
+  return (
+    `shard ${shard.index}/${shard.total} runs under a generated run id (${runId}): every leg generates its own, and merge ` +
+    `takes the legs of one run id only. Give every leg the same run id (${how})`
+  );
+}

@@ -134,6 +134,11 @@ export interface Settings {
    * default, the built-in reference engine, which is a test engine. The action refuses to gate it then.
    */
   engineDefaulted?: true;
+  /**
+   * Set when the run id was generated (no --run-id, no config runId): a shard leg with one cannot be
+   * merged with its siblings, which generate others.
+   */
+  runIdGenerated?: true;
   engineVersion: string | null;
   engines: Record<string, { target: string; profile: ProfileName }>;
   reference: ReferenceKnobs;
