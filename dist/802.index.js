@@ -1681,6 +1681,15 @@ function newRunId(now) {
     const stamp = iso.slice(0, 19).replace(/[-:]/g, '') + 'Z';
     return `${stamp}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
 }
+/**
+ * A shard leg whose run id was generated: every leg generates its own, and merge takes legs of one run
+ * id only, so the legs ran for nothing. Said when the leg starts, not when the merge job fails.
+ * `how` says how to give one (a flag, or the action's input).
+ */
+function generatedShardRunIdWarning(runId, shard, how) {
+    return (`shard ${shard.index}/${shard.total} runs under a generated run id (${runId}): every leg generates its own, and merge ` +
+        `takes the legs of one run id only. Give every leg the same run id (${how})`);
+}
 
 ;// CONCATENATED MODULE: ./src/settings/resolve.ts
 
@@ -1791,7 +1800,8 @@ function resolveSettings(input) {
     checks.throwIfAny();
     merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
     // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
-    const runId = given.find((g) => g.spec.key === 'runId')?.value ?? config.runId ?? newRunId(now);
+    const chosenRunId = given.find((g) => g.spec.key === 'runId')?.value ?? config.runId;
+    const runId = chosenRunId ?? newRunId(now);
     const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
     return {
         configFile: source ? source.file : null,
@@ -1800,6 +1810,7 @@ function resolveSettings(input) {
         shard,
         ...merged,
         ...(engineNamed ? {} : { engineDefaulted: true }),
+        ...(chosenRunId === undefined ? { runIdGenerated: true } : {}),
     };
 }
 // ---------------------------------------------------------------------------------------------------
@@ -15917,6 +15928,7 @@ function withBaselineNotice(stage, reason) {
 
 
 
+
 const BASELINE_TIMEOUT_MS = 120_000;
 /** A gate with no engine named would test the built-in reference engine and could PASS having tested nothing of yours. */
 const NO_ENGINE = 'no engine to test: set the engine input, engine in the config file, or engine-version with the config\'s engines map. ' +
@@ -15955,6 +15967,9 @@ async function prepare(ctx) {
     }
     const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
     log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
+    if (settings.shard && settings.runIdGenerated) {
+        log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}-${{ github.run_attempt }}'), { title: 'toron-testops shard' });
+    }
     let baseline = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
     let stages = STAGES;
     if (inputs.mode === 'compare') {
