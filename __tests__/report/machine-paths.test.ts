@@ -45,6 +45,9 @@ describe('no path of the machine in the files of a run', () => {
     expect(leaks(texts, [out, cwd, os.tmpdir() + path.sep, ROOT])).toEqual([]);
     // The store's line is still there, with the database named relative to the working folder.
     expect(texts['run.log']).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
+    // Log lines are scrubbed once for every sink: the console (and serve's SSE, fed the same events) too.
+    expect(r.stdout).toContain(`history database ${path.relative(cwd, out)}/testops.db`);
+    expect(r.stdout.includes(out) || r.stdout.includes(cwd)).toBe(false);
   });
 
   it('a SIM registry given by its absolute path outside the working folder: sim_summary.json names it relatively', async () => {

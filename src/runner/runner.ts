@@ -98,7 +98,8 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   let engineVersion: string | null = null;
   let current: StageName | null = null;
 
-  const log: RunContext['log'] = (level, source, message) => bus.emit({ type: 'log', level, source, message });
+  // Scrubbed once, here, for every sink: run.log goes into the bundle, and serve streams lines to browsers.
+  const log: RunContext['log'] = (level, source, message) => bus.emit({ type: 'log', level, source, message: scrub(message) });
   const raise: RunContext['raise'] = (f) => {
     const finding: Finding = {
       id: randomUUID(),
