@@ -19541,7 +19541,8 @@ async function runPipeline(settings, opts = {}) {
     let engine = null;
     let engineVersion = null;
     let current = null;
-    const log = (level, source, message) => bus.emit({ type: 'log', level, source, message });
+    // Scrubbed once, here, for every sink: run.log goes into the bundle, and serve streams lines to browsers.
+    const log = (level, source, message) => bus.emit({ type: 'log', level, source, message: scrub(message) });
     const raise = (f) => {
         const finding = {
             id: (0,external_node_crypto_.randomUUID)(),
