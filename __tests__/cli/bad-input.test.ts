@@ -132,6 +132,11 @@ describe('a cmd: engine at an absolute path that does not exist', () => {
   });
 });
 
+/** The WAR ROOM findings of one type in a run's report.json. */
+function findingsOfType(dir: string, runId: string, type: string) {
+  return readJson(path.join(reportDir(dir, runId), 'report.json')).warroom.filter((f: { type: string }) => f.type === type);
+}
+
 describe('cases that can never fail', () => {
   it('are one LOW WAR ROOM finding per dataset, with the first case and its line; the verdict is the engine\'s', async () => {
     const dir = makeProject({
@@ -147,8 +152,7 @@ describe('cases that can never fail', () => {
     });
     const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'u1'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const report = readJson(path.join(reportDir(dir, 'u1'), 'report.json'));
-    const found = report.warroom.filter((f: { type: string }) => f.type === 'sim-case-unasserted');
+    const found = findingsOfType(dir, 'u1', 'sim-case-unasserted');
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ severity: 'LOW', subsystem: 'sim', caseId: 'idle-1', location: { file: 'sim/smoke.json' } });
     expect(found[0].message).toMatch(/2 case\(s\) of dataset "smoke" assert nothing.*"idle-1" \(line \d+\), "idle-2" \(line \d+\)$/);
@@ -165,7 +169,7 @@ describe('a dataset file beside the registry that the registry does not list', (
     });
     const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'g1'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const found = readJson(path.join(reportDir(dir, 'g1'), 'report.json')).warroom.filter((f: { type: string }) => f.type === 'sim-dataset-unregistered');
+    const found = findingsOfType(dir, 'g1', 'sim-dataset-unregistered');
     expect(found).toEqual([
       expect.objectContaining({
         severity: 'INFO',
@@ -184,7 +188,7 @@ describe('an integer beyond 2^53 in a dataset', () => {
     });
     const r = await runCli(['run', '--engine', 'reference', '--stages', 'sim', '--run-id', 'n1'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const found = readJson(path.join(reportDir(dir, 'n1'), 'report.json')).warroom.filter((f: { type: string }) => f.type === 'sim-number-inexact');
+    const found = findingsOfType(dir, 'n1', 'sim-number-inexact');
     expect(found).toEqual([
       expect.objectContaining({
         severity: 'LOW',

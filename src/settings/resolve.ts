@@ -11,6 +11,7 @@ import { DEFAULTS, type SettingsDefaults } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { scheduleFromSettings } from '../load/schedule.js';
 import { thresholdProblems } from '../load/thresholds.js';
+import { k6EngineProblem } from '../load/k6-engine.js';
 import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
 import { newRunId } from './run-id.js';
 import type {
@@ -353,18 +354,13 @@ function checkEngineSpecs(s: SettingsDefaults, engineFrom: Where, problems: Prob
  */
 function checkK6Engine(s: SettingsDefaults, problems: Problems): void {
   if (s.load.generator !== 'k6' || !s.stages.includes('load')) return;
-  let kind: string;
+  let problem: string | null;
   try {
-    kind = parseEngineSpec(s.engine.target).kind;
+    problem = k6EngineProblem(parseEngineSpec(s.engine.target).kind);
   } catch {
     return; // reported by checkEngineSpecs
   }
-  if (kind === 'http') return;
-  problems.add(
-    `load.generator "k6" sends HTTP requests, but the engine is ${kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
-      'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)',
-    { pointer: '/load/generator' },
-  );
+  if (problem) problems.add(problem, { pointer: '/load/generator' });
 }
 
 /** The `custom` profile reads its pointers from pipeline.custom; a confidence pointer needs its declared scale. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { k6EngineProblem } from '../../load/k6-engine.js';
 import path from 'node:path';
 import { expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
@@ -33,13 +34,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const { settings } = ctx;
   const load = settings.load;
   const spec = parseEngineSpec(settings.engine.target);
-  if (spec.kind !== 'http') {
-    throw new InputError(
-      `load.generator "k6" sends HTTP requests, but the engine is ${spec.kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
-        'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)',
-      { pointer: '/load/generator' },
-    );
-  }
+  if (spec.kind !== 'http') throw new InputError(k6EngineProblem(spec.kind)!, { pointer: '/load/generator' });
   const env = ctx.env ?? process.env;
   // Fails now (naming the header and variable) if a secret variable is missing, as the adapter would.
   expandHeaders(settings.engine.headers, env);
