@@ -1,8 +1,8 @@
-export const id = 802;
-export const ids = [802];
+export const id = 941;
+export const ids = [941];
 export const modules = {
 
-/***/ 6802:
+/***/ 8941:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1472,6 +1472,19 @@ function evaluateThresholds(parsed, valueOf) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/load/k6-engine.ts
+/**
+ * Why k6 cannot load this engine, or null when it can: k6 sends HTTP requests only. Said the same way
+ * by the settings (before any stage runs) and by the k6 backend (settings changed after resolving:
+ * compare's candidate and baseline).
+ */
+function k6EngineProblem(kind) {
+    if (kind === 'http')
+        return null;
+    return (`load.generator "k6" sends HTTP requests, but the engine is ${kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
+        'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)');
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(38815);
 // EXTERNAL MODULE: external "node:buffer"
@@ -1692,6 +1705,7 @@ function generatedShardRunIdWarning(runId, shard, how) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings/resolve.ts
+
 
 
 
@@ -1955,17 +1969,15 @@ function checkEngineSpecs(s, engineFrom, problems) {
 function checkK6Engine(s, problems) {
     if (s.load.generator !== 'k6' || !s.stages.includes('load'))
         return;
-    let kind;
+    let problem;
     try {
-        kind = parseEngineSpec(s.engine.target).kind;
+        problem = k6EngineProblem(parseEngineSpec(s.engine.target).kind);
     }
     catch {
         return; // reported by checkEngineSpecs
     }
-    if (kind === 'http')
-        return;
-    problems.add(`load.generator "k6" sends HTTP requests, but the engine is ${kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
-        'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)', { pointer: '/load/generator' });
+    if (problem)
+        problems.add(problem, { pointer: '/load/generator' });
 }
 /** The `custom` profile reads its pointers from pipeline.custom; a confidence pointer needs its declared scale. */
 function checkCustomProfile(s, c, problems) {
@@ -8693,6 +8705,7 @@ function parseK6Summary(d, source = 'k6 summary') {
 
 
 
+
 /** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
 class K6Failure extends Error {
     kind;
@@ -8708,10 +8721,8 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     const { settings } = ctx;
     const load = settings.load;
     const spec = parseEngineSpec(settings.engine.target);
-    if (spec.kind !== 'http') {
-        throw new InputError(`load.generator "k6" sends HTTP requests, but the engine is ${spec.kind === 'command' ? 'a cmd: process' : 'the in-process reference engine'}: ` +
-            'use load.generator "builtin" (it loads every kind of engine), or serve the engine over HTTP (e.g. toron-testops engine serve)', { pointer: '/load/generator' });
-    }
+    if (spec.kind !== 'http')
+        throw new InputError(k6EngineProblem(spec.kind), { pointer: '/load/generator' });
     const env = ctx.env ?? process.env;
     // Fails now (naming the header and variable) if a secret variable is missing, as the adapter would.
     expandHeaders(settings.engine.headers, env);
