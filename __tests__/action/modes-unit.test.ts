@@ -19,6 +19,18 @@ describe('mode helpers', () => {
     expect(shardPrefixes(list)).toEqual(['gate', 'gatex']);
   });
 
+  it('shardLegs: a leg re-run in a later attempt (its name taken, so uploaded as -2) replaces the attempt before it', () => {
+    // Attempt 1: both legs; leg 2 failed and "Re-run failed jobs" ran it again, uploading gate-shard-2-of-2-2.
+    const list = [art('gate-shard-1-of-2', 1000), art('gate-shard-2-of-2', 1008), art('gate-shard-2-of-2.html', 1012), art('gate-shard-2-of-2-2', 1016), art('gate-shard-2-of-2-2.html', 1020)];
+    expect(shardLegs(list, 'gate').map((l) => [l.id, l.name, l.index, l.total])).toEqual([
+      [1000, 'gate-shard-1-of-2', 1, 2],
+      [1016, 'gate-shard-2-of-2-2', 2, 2],
+    ]);
+    // The newest, whatever order the service lists them in, and a third attempt over both.
+    expect(shardLegs([art('gate-shard-1-of-2-3', 1030), art('gate-shard-1-of-2', 1000), art('gate-shard-1-of-2-2', 1016)], 'gate').map((l) => l.id)).toEqual([1030]);
+    expect(shardPrefixes([art('gate-shard-2-of-2-2', 7)])).toEqual(['gate']);
+  });
+
   it('triggeringRun: only a workflow_run event with a run id and a head sha', () => {
     expect(triggeringRun('push', {})).toEqual({ problem: expect.stringMatching(/triggered by workflow_run.*this event is push/) });
     expect(triggeringRun('workflow_run', { workflow_run: { id: 5, head_sha: 'nope' } })).toEqual({ problem: 'the workflow_run payload has no head_sha' });

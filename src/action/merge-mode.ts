@@ -13,21 +13,33 @@ import { shardPrefix, type Prepared } from './prepare.js';
 const LIST_TIMEOUT_MS = 60_000;
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
+/**
+ * `<name>-shard-<i>-of-<n>`, or `...-<k>`: a leg re-run in a later attempt of the workflow run ("Re-run
+ * failed jobs") finds its name taken by the attempt before (artifacts are immutable) and uploads under
+ * the next free suffix (artifact.ts). Captures: name, i, n.
+ */
+const LEG = /^(.+)-shard-(\d+)-of-(\d+)(?:-\d+)?$/;
+
 /** The `<name>` of every `<name>-shard-<i>-of-<n>` artifact in the list. */
 export function shardPrefixes(list: RunArtifact[]): string[] {
-  return [...new Set(list.flatMap((a) => /^(.+)-shard-\d+-of-\d+$/.exec(a.name)?.[1] ?? []))].sort();
+  return [...new Set(list.flatMap((a) => LEG.exec(a.name)?.[1] ?? []))].sort();
 }
 
-/** `<name>-shard-<i>-of-<n>` artifacts of this run, in leg order; the `.html` pages are not legs. */
+/**
+ * `<name>-shard-<i>-of-<n>` artifacts of this run, one per leg (the newest: a re-run's, not the stale
+ * one of the attempt it replaced), in leg order; the `.html` pages are not legs.
+ */
 export function shardLegs(list: RunArtifact[], name: string): (RunArtifact & { index: number; total: number })[] {
-  const prefix = shardPrefix(name);
-  return list
-    .flatMap((a) => {
-      if (!a.name.startsWith(prefix)) return [];
-      const m = /^(\d+)-of-(\d+)$/.exec(a.name.slice(prefix.length));
-      return m ? [{ ...a, index: Number(m[1]), total: Number(m[2]) }] : [];
-    })
-    .sort((a, b) => a.index - b.index);
+  const newest = new Map<string, RunArtifact & { index: number; total: number }>();
+  for (const a of list) {
+    const m = LEG.exec(a.name);
+    if (!m || m[1] !== name) continue;
+    const leg = { ...a, index: Number(m[2]), total: Number(m[3]) };
+    const key = `${leg.index}/${leg.total}`;
+    const seen = newest.get(key);
+    if (!seen || leg.id > seen.id) newest.set(key, leg); // ids grow: the higher one was uploaded later
+  }
+  return [...newest.values()].sort((a, b) => a.index - b.index || a.total - b.total);
 }
 
 /**
