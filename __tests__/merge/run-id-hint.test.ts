@@ -24,7 +24,7 @@ describe('merge of legs that were given no run id', () => {
     const s = selectShards([shard('s1', 1, a), shard('s2', 2, b)]);
     expect(s.problems).toHaveLength(1);
     expect(s.problems[0].message).toBe(
-      `shard 2/2 does not belong with s1: run id "${b}" is not "${a}" (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. \${{ github.run_id }}-\${{ github.run_attempt }})`,
+      `shard 2/2 does not belong with s1: run id "${b}" is not "${a}" (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. \${{ github.run_id }}, the same in every attempt)`,
     );
   });
 

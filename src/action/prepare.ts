@@ -75,7 +75,7 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
   log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
   if (settings.shard && settings.runIdGenerated) {
-    log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}-${{ github.run_attempt }}'), { title: 'toron-testops shard' });
+    log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}, the same in every attempt, as "Re-run failed jobs" re-runs only some legs'), { title: 'toron-testops shard' });
   }
 
   let baseline: BaselineStatus = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };

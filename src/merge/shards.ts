@@ -109,7 +109,7 @@ const GENERATED_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 /** Legs given no run id each got their own: say so, and what to do, rather than only that they differ. */
 function generatedHint(a: string, b: string): string {
   if (!GENERATED_RUN_ID.test(a) || !GENERATED_RUN_ID.test(b)) return '';
-  return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}-${{ github.run_attempt }})';
+  return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}, the same in every attempt)';
 }
 
 /**
