@@ -35,9 +35,13 @@ export function annotationCommand(level: CommandLevel, message: string, props: C
 
 /**
  * User-controlled text printed to the log must not start workflow commands of its own (a finding
- * message quoting `::add-mask::` or `::stop-commands::`): `stop-commands` would be heavier; a leading
- * zero-width space on lines starting with `::` is enough and keeps the text readable.
+ * message quoting `::add-mask::` or `::stop-commands::`): `stop-commands` would be heavier; a
+ * zero-width space is enough and keeps the text readable. The runner reads two forms: `::cmd::` at
+ * the start of a line once .NET's whitespace is trimmed (which counts U+0085, unlike JavaScript's
+ * `\s`), and the older `##[cmd]data` ANYWHERE in a line (it looks for `##[` with IndexOf), so a case
+ * id or an engine answer quoted mid-line as `x ##[add-mask]FAIL` or `##[stop-commands]t` was obeyed.
+ * Idempotent: neutralised text passes through unchanged.
  */
 export function neutralise(line: string): string {
-  return line.replace(/^(\s*)::/gm, '$1\u200b::');
+  return line.replace(/^([\s\u0085]*)::/gm, '$1\u200b::').replace(/##\[/g, '##\u200b[');
 }
