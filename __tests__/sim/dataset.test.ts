@@ -110,10 +110,45 @@ describe('loadSuite on the good fixtures', () => {
 });
 
 describe('bad datasets: every error names the file, the line and the case', () => {
-  it('JSON syntax error: file:line:column', () => {
+  it('JSON syntax error: file:line:column and the case it is in', () => {
     const e = suiteError(`${fx}/bad/syntax/sim_dataset.json`);
-    expect(e.message).toBe(`${fx}/bad/syntax/broken.json:6:5: invalid JSON (CommaExpected)`);
-    expect(e).toMatchObject({ line: 6, column: 5 });
+    // The missing comma after case "b" is found where case "c" starts.
+    expect(e.message).toBe(`${fx}/bad/syntax/broken.json:6:5 at /cases/2 case "c": invalid JSON (CommaExpected)`);
+    expect(e).toMatchObject({ line: 6, column: 5, pointer: '/cases/2', caseId: 'c' });
+  });
+
+  it('a syntax error names its case even when the id comes after it', () => {
+    const text = [
+      '{ "name": "t", "cases": [',
+      '  { "id": "one", "input": { "prompt": "a" } },',
+      '  { "input": { "prompt": "b", }, "id": "two" },',
+      '  { "id": "three", "input": { "prompt": "c" } }',
+      '] }',
+    ].join('\n');
+    const dir = tmpSuite({ 'sim_dataset.json': { datasets: [{ name: 't', path: 't.json', enabled: true, tags: [] }] }, 't.json': text });
+    const e = suiteError(path.join(dir, 'sim_dataset.json'), dir);
+    expect(e.message).toBe('t.json:3:31 at /cases/1 case "two": invalid JSON (PropertyNameExpected)');
+  });
+
+  it('a syntax error between two cases says which case it follows; one outside the cases names none', () => {
+    const between = '{ "name": "t", "cases": [\n  { "id": "one", "input": { "prompt": "a" } },\n  ,\n  { "id": "two", "input": { "prompt": "b" } }\n] }';
+    const outside = '{ "name": "t" "cases": [ { "id": "one", "input": { "prompt": "a" } } ] }';
+    const registry = { datasets: [{ name: 't', path: 't.json', enabled: true, tags: [] }] };
+    const dirA = tmpSuite({ 'sim_dataset.json': registry, 't.json': between });
+    expect(suiteError(path.join(dirA, 'sim_dataset.json'), dirA).message).toBe(
+      't.json:3:3: invalid JSON (ValueExpected), after case "one" (/cases/0)',
+    );
+    const dirB = tmpSuite({ 'sim_dataset.json': registry, 't.json': outside });
+    const e = suiteError(path.join(dirB, 'sim_dataset.json'), dirB);
+    expect(e.message).toBe('t.json:1:15: invalid JSON (CommaExpected)');
+    expect(e.caseId).toBeUndefined();
+  });
+
+  it('a member named twice in a case names the case', () => {
+    const text = '{ "name": "t", "cases": [\n  { "id": "one", "input": { "prompt": "a", "prompt": "b" } }\n] }';
+    const dir = tmpSuite({ 'sim_dataset.json': { datasets: [{ name: 't', path: 't.json', enabled: true, tags: [] }] }, 't.json': text });
+    const e = suiteError(path.join(dir, 'sim_dataset.json'), dir);
+    expect(e.message).toMatch(/^t\.json:2:44 at \/cases\/0\/input\/prompt case "one": member "prompt" appears twice in one object/);
   });
 
   it('unknown assertion type: file, line of the assertion, case id, known types', () => {

@@ -1,6 +1,21 @@
 import { parseTree, findNodeAtLocation, printParseErrorCode, visit, type Node } from 'jsonc-parser';
 import { InputError } from './errors.js';
 
+/**
+ * A text that is not the JSON it should be (a syntax error, a member named twice): an InputError that also
+ * keeps the offset and the bare message, so that a caller who knows the file's layout can say more (a
+ * dataset names the case the error is in).
+ */
+export class JsonTextError extends InputError {
+  constructor(
+    readonly detail: string,
+    readonly offset: number,
+    where: { file: string; line: number; column: number; pointer?: string },
+  ) {
+    super(detail, where);
+  }
+}
+
 /** A parsed JSON file that can say on which line any of its values starts. */
 export interface JsonSource {
   file: string;
@@ -132,9 +147,10 @@ function checkedParse(text: string, file: string): { value: unknown; shallow: Ma
   );
   const err = firstError as { offset: number; code: number } | null;
   if (err || text.trim() === '') {
-    const pos = positionAt(starts, err ? err.offset : 0);
+    const offset = err ? err.offset : 0;
+    const pos = positionAt(starts, offset);
     const what = err ? printParseErrorCode(err.code) : 'empty document';
-    throw new InputError(`invalid JSON (${what})`, { file, line: pos.line, column: pos.column });
+    throw new JsonTextError(`invalid JSON (${what})`, offset, { file, line: pos.line, column: pos.column });
   }
   // jsonc-parser is lenient in places JSON.parse is not (e.g. control characters); JSON.parse has the last word.
   let value: unknown;
@@ -142,8 +158,9 @@ function checkedParse(text: string, file: string): { value: unknown; shallow: Ma
     value = JSON.parse(text);
   } catch (e) {
     const m = /position (\d+)/.exec(String(e));
-    const pos = positionAt(starts, m ? Number(m[1]) : 0);
-    throw new InputError(`invalid JSON (${(e as Error).message})`, { file, line: pos.line, column: pos.column });
+    const offset = m ? Number(m[1]) : 0;
+    const pos = positionAt(starts, offset);
+    throw new JsonTextError(`invalid JSON (${(e as Error).message})`, offset, { file, line: pos.line, column: pos.column });
   }
   return { value, shallow, starts };
 }
@@ -254,7 +271,7 @@ function rejectDuplicate(text: string, file: string, starts: number[]): void {
   const dup = firstDuplicate(text);
   if (!dup) return;
   const pos = positionAt(starts, dup.offset);
-  throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+  throw new JsonTextError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, dup.offset, {
     file,
     line: pos.line,
     column: pos.column,

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import datasetSchema from '../../../schemas/dataset.schema.json' with { type: 'json' };
 import { InputError } from '../../util/errors.js';
-import { parseJsonSource } from '../../util/json-source.js';
+import { JsonTextError, parseJsonSource, type JsonSource } from '../../util/json-source.js';
+import { withCaseOf } from './case-at-offset.js';
 import { compileAssertion, rememberCompiled, type CompiledAssertion } from './assertions.js';
 import { displayPath, loadRegistry, type RegistryEntry } from './registry.js';
 import { readTextFile } from '../../util/text-file.js';
@@ -41,7 +42,7 @@ export function loadDataset(
   const abs = path.resolve(opts.registryDir, entry.path);
   const file = displayPath(opts.cwd, abs);
   const text = readTextFile(abs, file, `dataset "${entry.name}"`);
-  const src = parseJsonSource(text, file);
+  const src = parseDatasetText(text, file);
   const raw = src.value as RawDataset;
   const caseIdAt = (pointer: string): string | undefined => {
     const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
@@ -219,4 +220,13 @@ export function loadSuite(
     warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
   }
   return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file } };
+}
+
+/** The dataset's JSON; a syntax error or a member named twice also names the case it is in. */
+function parseDatasetText(text: string, file: string): JsonSource {
+  try {
+    return parseJsonSource(text, file);
+  } catch (err) {
+    throw err instanceof JsonTextError ? withCaseOf(err, text) : err;
+  }
 }
