@@ -48,6 +48,17 @@ describe('mode helpers', () => {
     expect(pickArtifact([art('toron-testops-a'), art('toron-testops-b')], null)).toEqual({ problem: expect.stringMatching(/several report artifacts \(toron-testops-a, toron-testops-b\)/) });
   });
 
+  it('pickArtifact: after a re-run, the newest upload of the name (taken by the attempt before, so <name>-2, -3), not the stale first attempt', () => {
+    // Attempt 1 FAILed and uploaded toron-testops-gate; the re-run found the name taken and uploaded toron-testops-gate-2.
+    const list = [art('toron-testops-gate', 10), art('toron-testops-gate.html', 11), art('toron-testops-gate-2', 20), art('toron-testops-gate-2.html', 21)];
+    expect(pickArtifact(list, 'toron-testops-gate')).toEqual(art('toron-testops-gate-2', 20));
+    expect(pickArtifact(list, null)).toEqual(art('toron-testops-gate-2', 20));
+    expect(pickArtifact([...list, art('toron-testops-gate-3', 30), art('toron-testops-gate-shard-1-of-2-2', 40)], null)).toEqual(art('toron-testops-gate-3', 30));
+    // Not the family: another name that only starts the same way.
+    expect(pickArtifact([art('gate', 1), art('gate-x', 5), art('gate-2x', 6)], 'gate')).toEqual(art('gate', 1));
+    expect(pickArtifact([art('toron-testops-a', 1), art('toron-testops-a-2', 2), art('toron-testops-b', 3)], null)).toEqual({ problem: expect.stringMatching(/several report artifacts/) });
+  });
+
   it('resolvePr: the run\'s own PR list first; event.json\'s number only with the API\'s confirmation', async () => {
     const run = { id: 1, headSha: SHA, pullRequests: [] };
     const record = parseEventRecord(JSON.stringify({ kind: 'toron-testops-event', version: 1, prNumber: 9, headSha: SHA }))!;

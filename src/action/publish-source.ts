@@ -6,6 +6,7 @@ import type { Report } from '../report/types.js';
 import { exitCodeFor } from '../runner/verdict.js';
 import { errorMessage } from '../util/errors.js';
 import { artifactServiceProblem } from '../github/artifact.js';
+import { isUploadOf, newestUploadOf } from '../github/artifact-name.js';
 import { createOctokit, describeHttpError, type Octokit } from '../github/octokit.js';
 import { downloadRawArtifact, listRunArtifacts, readBounded, unpackReportArtifact, type FindBy, type RunArtifact } from '../github/run-artifacts.js';
 import { ZipError } from '../github/zip.js';
@@ -65,17 +66,23 @@ export function triggeringRun(eventName: string, event: Record<string, any>): Tr
   };
 }
 
-/** Which of the run's artifacts is the report: the named one, else the only `toron-testops*` report artifact. */
+/**
+ * Which of the run's artifacts is the report: the named one, else the only `toron-testops*` report
+ * artifact. After a re-run, the name's newest upload (`<name>-2`, ...: the name was taken by the
+ * attempt before), so the latest attempt's verdict is published, not the stale one it replaced.
+ */
 export function pickArtifact(list: RunArtifact[], name: string | null): RunArtifact | { problem: string } {
   const reports = list.filter((a) => !a.name.endsWith('.html'));
   if (name) {
-    const hit = reports.find((a) => a.name === name);
+    const hit = newestUploadOf(reports, name);
     return hit ?? { problem: `the run has no artifact named ${JSON.stringify(name)} (it has: ${names(list)})` };
   }
-  const ours = reports.filter((a) => a.name.startsWith('toron-testops') && !/-shard-\d+-of-\d+$/.test(a.name));
-  if (ours.length === 1) return ours[0];
-  if (ours.length === 0) return { problem: `the run has no toron-testops report artifact (it has: ${names(list)}); set artifact-name to the name the run used` };
-  return { problem: `the run has several report artifacts (${ours.map((a) => a.name).join(', ')}): set artifact-name to the one to publish` };
+  const ours = reports.filter((a) => a.name.startsWith('toron-testops') && !/-shard-\d+-of-\d+(-\d+)?$/.test(a.name));
+  // One name's uploads over several attempts are one report; each name first uploaded as itself.
+  const named = ours.filter((a) => !ours.some((b) => b !== a && isUploadOf(a.name, b.name)));
+  if (named.length === 1) return newestUploadOf(ours, named[0].name)!;
+  if (named.length === 0) return { problem: `the run has no toron-testops report artifact (it has: ${names(list)}); set artifact-name to the name the run used` };
+  return { problem: `the run has several report artifacts (${named.map((a) => a.name).join(', ')}): set artifact-name to the one to publish` };
 }
 
 function names(list: RunArtifact[]): string {

@@ -23,3 +23,22 @@ export function defaultArtifactName(job: string | undefined): string {
 export function suffixedName(name: string, n: number): string {
   return n <= 1 ? name : `${name}-${n}`;
 }
+
+/**
+ * Whether `candidate` is `name` as uploaded: itself, or `name-<n>` (n >= 2) when the name was taken.
+ * A job re-run in a later attempt of the workflow run ("Re-run failed jobs") finds its name taken by
+ * the attempt before (artifacts are immutable), so its artifact is the suffixed one.
+ */
+export function isUploadOf(candidate: string, name: string): boolean {
+  if (candidate === name) return true;
+  if (!candidate.startsWith(`${name}-`)) return false;
+  const n = candidate.slice(name.length + 1);
+  return /^[1-9][0-9]*$/.test(n) && Number(n) >= 2;
+}
+
+/** The newest upload of `name` in a run's list (ids grow: the latest attempt's), or undefined. */
+export function newestUploadOf<T extends { id: number; name: string }>(list: readonly T[], name: string): T | undefined {
+  let best: T | undefined;
+  for (const a of list) if (isUploadOf(a.name, name) && (!best || a.id > best.id)) best = a;
+  return best;
+}
