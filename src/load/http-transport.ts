@@ -239,8 +239,11 @@ class Handler implements Cancellable {
   onError(err: Error): void {
     this.free();
     if (this.settled) return;
-    const net = describeNetworkError(err);
-    this.fail(net.kind, `POST ${this.printable}: ${net.message}`, this.status || undefined);
+    // With the status known the engine did answer: what broke was the body (the adapter's words).
+    const answered = this.status !== 0;
+    const net = describeNetworkError(err, answered);
+    const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}` : net.message;
+    this.fail(net.kind, `POST ${this.printable}: ${what}`, this.status || undefined);
   }
 
   /** The response's content type from its raw headers (name, value, name, value, ...). */
