@@ -47,7 +47,7 @@ describe.concurrent('baseline: auto', { timeout: E2E_TIMEOUT }, () => {
       expect(emu.requestsTo('GET', /\/actions\/runs\/9001$/)).toHaveLength(1);
       const list = emu.requestsTo('GET', /\/actions\/workflows\/77\/runs$/)[0];
       expect(list.query).toMatchObject({ branch: 'main', status: 'success' });
-      expect(emu.requestsTo('GET', /\/actions\/runs\/500\/artifacts$/)[0].query.name).toBe('toron-testops-gate');
+      expect(emu.requestsTo('GET', /\/actions\/runs\/500\/artifacts$/)).toHaveLength(1); // the run's artifacts, for the name's newest upload
       expect(emu.requestsTo('GET', /\/actions\/runs\/610\/artifacts$/)).toEqual([]);
       expect(emu.requestsTo('GET', /\/actions\/artifacts\/\d+\/zip$/)[0].status).toBe(302);
       expect(list.auth).toBe(`token ${emu.githubToken}`);
@@ -58,6 +58,21 @@ describe.concurrent('baseline: auto', { timeout: E2E_TIMEOUT }, () => {
       expect(report.stages.replay.drift).toMatchObject({ baselineRunId: 'base-run' });
       expect(report.warroom.map((f: { type: string }) => f.type)).not.toContain('baseline-unavailable');
       expect(r.summary).toMatch(/Baseline: run \[500\]\(https:\/\/github.com\/ryuzen\/engine\/actions\/runs\/500\) on main/);
+    }));
+
+  it('a base-branch run that was re-run: the snapshot of its newest upload (<name>-2, the successful attempt), not the failed first attempt\'s', () =>
+    withEmu(async (emu) => {
+      // Attempt 1 failed (its artifact is what a broken run leaves); the re-run passed, found the name taken and uploaded -2.
+      emu.addRun({ id: 500, head_branch: 'main', event: 'push', created_at: daysAgo(1) });
+      emu.addArtifact(500, 'toron-testops-gate', makeZip([{ name: 'bundle.zip', data: 'the failed attempt' }]));
+      emu.addArtifact(500, 'toron-testops-gate.html', Buffer.from('<html></html>'), { mimeType: 'text/html' });
+      const good = emu.addArtifact(500, 'toron-testops-gate-2', makeZip([{ name: 'bundle.zip', data: bundle }]));
+      const ws = repoWith(PASSING, { config: CONFIG });
+      const r = await runAction({ workspace: ws, emu, inputs: { baseline: 'auto', 'run-id': 'rerun-base', 'upload-artifact': 'false' } });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`artifact toron-testops-gate-2 (${good.id})`);
+      expect(r.outputs.result, r.stdout).toBe('pass');
+      expect(readJson(path.join(ws, '.toron-testops/reports/rerun-base/report.json')).stages.replay.drift).toMatchObject({ baselineRunId: 'base-run' });
     }));
 
   it('no successful run on the base branch: WARN with the reason (never ERROR), promote still true', () =>

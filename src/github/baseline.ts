@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../util/errors.js';
 import { artifactModule } from './artifact.js';
+import { newestUploadOf } from './artifact-name.js';
 import { describeHttpError, type Octokit } from './octokit.js';
 import { extractZip, ZipError } from './zip.js';
 
@@ -111,14 +112,23 @@ export async function findBaseline(octokit: Octokit, q: BaselineQuery): Promise<
     if (ageDays(run.created_at, now) > BASELINE_MAX_AGE_DAYS) break;
     const findBy = { token: q.token, workflowRunId: run.id, repositoryOwner: q.owner, repositoryName: q.repo };
     let artifactId: number;
+    let artifactName: string;
     try {
-      const { artifact } = await client.getArtifact(q.artifactName, { findBy });
+      // A run that was re-run holds the name's first upload (the failed attempt's) and the re-run's
+      // `<name>-2`, ...: the newest is the attempt that made the run successful.
+      const { artifacts } = await client.listArtifacts({ findBy });
+      const artifact = newestUploadOf(artifacts, q.artifactName);
+      if (!artifact) {
+        misses.push(`run ${run.id}: no artifact named "${q.artifactName}"`);
+        continue;
+      }
       artifactId = artifact.id;
+      artifactName = artifact.name;
     } catch (err) {
-      misses.push(`run ${run.id}: ${/not found/i.test(errorMessage(err)) ? `no artifact named "${q.artifactName}"` : errorMessage(err).split('\n')[0]}`);
+      misses.push(`run ${run.id}: ${errorMessage(err).split('\n')[0]}`);
       continue;
     }
-    log(`baseline: run ${run.id} on ${branch} (${run.created_at}), artifact ${q.artifactName} (${artifactId})`);
+    log(`baseline: run ${run.id} on ${branch} (${run.created_at}), artifact ${artifactName} (${artifactId})`);
     const target = path.join(q.dir, String(run.id));
     const got = await downloadAndUnpack(client, artifactId, findBy, target);
     if (!got.ok) return { ok: false, reason: `the artifact of run ${run.id} is not usable: ${got.reason}` };
