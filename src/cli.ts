@@ -7,6 +7,7 @@ import { compareCommand } from './cli/compare-command.js';
 import { mergeCommand } from './cli/merge-command.js';
 import { errorMessage } from './util/errors.js';
 import { outliveClosedConsole } from './util/closed-console.js';
+import { neutralise } from './github/commands.js';
 
 const USAGE = `toron-testops <command> [options]
 
@@ -69,7 +70,7 @@ main(process.argv.slice(2)).then(
     if (code !== -1) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`toron-testops: ERROR (internal, not a test verdict): ${err instanceof Error ? (err.stack ?? errorMessage(err)) : String(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (internal, not a test verdict): ${err instanceof Error ? (err.stack ?? errorMessage(err)) : String(err)}\n`));
     process.exitCode = 2;
   },
 );

@@ -3,50 +3,13 @@
  * must never be read by the runner as a workflow command. The runner (actions/runner,
  * ActionCommandManager.TryProcessCommand) reads every line of stdout and stderr two ways: `::cmd ...::data`
  * at the start of the line once whitespace is trimmed, and the older `##[cmd ...]data` found anywhere
- * in the line. `runnerCommands` reads a log as it does.
+ * in the line. `runnerCommands` (helpers) reads a log as it does.
  */
 import { describe, expect, it } from 'vitest';
 import { neutralise } from '../../src/github/commands.js';
 import { repoWith } from '../fixtures/action/repo.js';
 import { E2E_TIMEOUT, runAction } from '../helpers/action.js';
-
-const REGISTERED = new Set(['error', 'warning', 'notice', 'debug', 'group', 'endgroup', 'echo', 'add-mask', 'add-path', 'set-env', 'set-output', 'save-state', 'stop-commands', 'add-matcher', 'remove-matcher']);
-
-/** .NET's Char.IsWhiteSpace, which the runner's TrimStart uses. */
-const DOTNET_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
-
-export interface RunnerCommand {
-  form: 'v2' | 'legacy';
-  command: string;
-  data: string;
-  line: string;
-}
-
-/** The commands the GitHub runner would obey in a log (lines split on CR, LF or CRLF, as StreamReader.ReadLine does). */
-export function runnerCommands(log: string): RunnerCommand[] {
-  const out: RunnerCommand[] = [];
-  for (const line of log.split(/\r\n|\r|\n/)) {
-    const trimmed = line.replace(DOTNET_SPACE, '');
-    if (trimmed.startsWith('::')) {
-      const end = trimmed.indexOf('::', 2);
-      if (end >= 0) {
-        const info = trimmed.slice(2, end);
-        const name = info.split(' ')[0].toLowerCase();
-        if (REGISTERED.has(name)) {
-          out.push({ form: 'v2', command: name, data: trimmed.slice(end + 2), line });
-          continue;
-        }
-      }
-    }
-    const at = line.indexOf('##[');
-    if (at < 0) continue;
-    const rb = line.indexOf(']', at);
-    if (rb < 0) continue;
-    const name = line.slice(at + 3, rb).split(' ')[0].toLowerCase();
-    if (REGISTERED.has(name)) out.push({ form: 'legacy', command: name, data: line.slice(rb + 1), line });
-  }
-  return out;
-}
+import { runnerCommands } from '../helpers/runner-commands.js';
 
 describe('neutralise', () => {
   it('breaks the legacy ##[command] form anywhere in a line, and :: after any whitespace the runner trims', () => {

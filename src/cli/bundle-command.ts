@@ -5,6 +5,7 @@ import { buildBundle, recordedBundle } from '../report/bundle.js';
 import { relPath } from '../runner/paths.js';
 import { listZip } from '../github/zip.js';
 import { InputError, errorMessage } from '../util/errors.js';
+import { neutralise } from '../github/commands.js';
 
 export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
 
@@ -52,10 +53,10 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     if (!recorded) lines.push('result.json records no bundle to compare with');
     else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
     else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries)}`);
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(neutralise(lines.join('\n') + '\n'));
     return 0;
   } catch (err) {
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`));
     return 2;
   }
 }

@@ -8,6 +8,7 @@ import { resolveSettings } from '../settings/resolve.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { warroomTable } from '../warroom/console-table.js';
 import { RUN_OPTIONS, parseRunFlags } from './run-command.js';
+import { neutralise } from '../github/commands.js';
 
 export const COMPARE_USAGE = `toron-testops compare --candidate SPEC --baseline SPEC_OR_SNAPSHOT [options]
 
@@ -83,10 +84,10 @@ export async function compareCommand(argv: string[], io: { cwd: string; env: Nod
     });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`));
     return 2;
   }
-  process.stdout.write(compareBlock(outcome, io.cwd));
+  process.stdout.write(neutralise(compareBlock(outcome, io.cwd)));
   return outcome.exitCode;
 }
 

@@ -3,6 +3,7 @@ import { mergeShards } from '../merge/merge.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { verdictBlock } from './run-command.js';
+import { neutralise } from '../github/commands.js';
 
 export const MERGE_USAGE = `toron-testops merge DIR_OR_BUNDLE... [options]
 
@@ -65,7 +66,7 @@ export async function mergeCommand(argv: string[], io: { cwd: string; env: NodeJ
     failOn = f;
     verbose = Boolean(parsed.values.verbose);
   } catch (err) {
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`));
     return 2;
   }
   const outcome = await mergeShards(inputs, {
@@ -77,6 +78,6 @@ export async function mergeCommand(argv: string[], io: { cwd: string; env: NodeJ
     signal: io.signal,
     sinks: [new ConsoleSink({ verbose })],
   });
-  process.stdout.write(verdictBlock(outcome, io.cwd));
+  process.stdout.write(neutralise(verdictBlock(outcome, io.cwd)));
   return outcome.exitCode;
 }

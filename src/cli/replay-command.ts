@@ -8,6 +8,7 @@ import { resolveSettings } from '../settings/resolve.js';
 import { createReplayStage } from '../stages/replay/stage.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { RUN_OPTIONS, parseRunFlags, verdictBlock } from './run-command.js';
+import { neutralise } from '../github/commands.js';
 
 export const REPLAY_USAGE = `toron-testops replay SNAPSHOT [options]
 
@@ -102,7 +103,7 @@ export async function replayCommand(argv: string[], io: { cwd: string; env: Node
     settings = resolveSettings({ cwd: io.cwd, configPath: parsed.flags.config, flags: { ...parsed.flags, stages: ['replay'] }, env: io.env });
     refuseOwnReportFolder(snapshot, settings);
   } catch (err) {
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`));
     return 2;
   }
   const outcome = await runPipeline(settings, {
@@ -115,6 +116,6 @@ export async function replayCommand(argv: string[], io: { cwd: string; env: Node
   if (fs.existsSync(outcome.paths.replaySummary)) {
     block = block.replace(/\nExit code:/, `\n  ${relPath(io.cwd, outcome.paths.replaySummary)}\nExit code:`);
   }
-  process.stdout.write(block);
+  process.stdout.write(neutralise(block));
   return outcome.exitCode;
 }

@@ -10,6 +10,7 @@ import { parseEngineSpec } from '../engine/spec.js';
 import { portablePath } from '../util/portable-path.js';
 import { generatedShardRunIdWarning } from '../settings/run-id.js';
 import { warroomTable } from '../warroom/console-table.js';
+import { neutralise } from '../github/commands.js';
 
 export const RUN_USAGE = `toron-testops run [options]
 
@@ -121,7 +122,7 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
     }
     settings = resolveSettings({ cwd: io.cwd, configPath: parsed.flags.config, flags: parsed.flags, env: io.env });
   } catch (err) {
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${errorMessage(err)}\n`));
     return 2;
   }
   // Said before and after: a verdict on the test engine must not be read as one on the user's.
@@ -135,7 +136,7 @@ export async function runCommand(argv: string[], io: { cwd: string; env: NodeJS.
     signal: io.signal,
     env: io.env,
   });
-  process.stdout.write(verdictBlock(outcome, io.cwd));
+  process.stdout.write(neutralise(verdictBlock(outcome, io.cwd)));
   process.stderr.write(defaulted);
   const program = outcome.verdict === 'ERROR' ? shortenedProgram(settings.engine.target, settings.cwd) : null;
   if (program !== null) process.stderr.write(`toron-testops: the engine's program is ${program} (the reports name it by its last part only)\n`);

@@ -1,5 +1,6 @@
 import { escapeControls } from '../../util/printable.js';
 import type { RunEvent, Sink } from '../events.js';
+import { neutralise } from '../../github/commands.js';
 
 export interface ConsoleOptions {
   write?: (s: string) => void;
@@ -21,8 +22,9 @@ export class ConsoleSink implements Sink {
 
   handle(e: RunEvent): void {
     const line = this.format(e);
-    // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed.
-    if (line !== null) this.write(escapeControls(line) + '\n');
+    // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed; a
+    // workflow command in one (the CLI runs as a workflow step too) must not be read by the runner.
+    if (line !== null) this.write(neutralise(escapeControls(line)) + '\n');
   }
 
   private format(e: RunEvent): string | null {
