@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { createHttpAdapter } from '../../src/engine/http.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import type { LoadRequest } from '../../src/load/transport.js';
@@ -62,6 +62,96 @@ describe('load transport: network failures, told as the SIM adapter tells them',
       if (!sim.ok) expect(sim.error.message).toBe(message);
     } finally {
       await adapter.close();
+    }
+  });
+});
+
+/**
+ * An engine that closes a keep-alive connection idle for 2 s (gunicorn's default keepalive; uvicorn's is
+ * 5 s, Tomcat's 20 s; none of them says so in a Keep-Alive header), with its close still on the way to
+ * us when we send the next request: a real network between us delays that FIN by its latency. Modelled
+ * here by a server that stops taking requests on the connection at 2 s and sends its FIN 2 s later;
+ * a request arriving in between finds the connection closed, and the server's kernel resets it, as one
+ * would. Such a request was never seen by the engine.
+ */
+async function idleClosingEngine(): Promise<{ url: string; answered: () => number; close: () => Promise<void> }> {
+  const IDLE_MS = 2_000;
+  const FIN_IN_FLIGHT_MS = 2_000;
+  let answered = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    let gone = false;
+    let idle: NodeJS.Timeout | undefined;
+    let buf = Buffer.alloc(0);
+    const arm = () => {
+      idle = setTimeout(() => {
+        gone = true;
+        setTimeout(() => sock.end(), FIN_IN_FLIGHT_MS);
+      }, IDLE_MS);
+    };
+    sock.on('data', (d) => {
+      if (gone) {
+        sock.resetAndDestroy();
+        return;
+      }
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: *(\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return;
+        buf = buf.subarray(end + 4 + length);
+        clearTimeout(idle);
+        answered++;
+        const body = JSON.stringify({ final_answer: `answer ${answered}` });
+        sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        arm();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/run`,
+    answered: () => answered,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('keep-alive: an engine that closes idle connections', () => {
+  it('SIM\'s adapter and the load transport do not send a case on a connection the engine has closed (no engine error for a request it never saw)', async () => {
+    const [simEngine, loadEngine] = await Promise.all([idleClosingEngine(), idleClosingEngine()]);
+    const adapter = createHttpAdapter({ url: new URL(simEngine.url), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 });
+    const transport = httpTransport({ url: new URL(loadEngine.url), headers: {}, maxResponseBytes: 1024 * 1024, runId: 'r', timeoutMs: 5_000 });
+    const loadOne = () =>
+      new Promise<unknown>((resolve) => {
+        transport.start(lr, { answered: (body) => resolve({ body }), failed: (kind, message) => resolve({ kind, message }) });
+      });
+    const simOne = async () => {
+      const r = await adapter.call({ runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } });
+      return r.ok ? { body: r.body } : { kind: r.error.kind, message: r.error.message };
+    };
+    try {
+      // Both: one case, a pause past the engine's idle close (its FIN not arrived yet), another case.
+      const [sim, load] = await Promise.all(
+        [simOne, loadOne].map(async (one) => {
+          const first = await one();
+          await pause(2_500);
+          return [first, await one()];
+        }),
+      );
+      expect(sim).toEqual([{ body: { final_answer: 'answer 1' } }, { body: { final_answer: 'answer 2' } }]);
+      expect(load).toEqual([{ body: { final_answer: 'answer 1' } }, { body: { final_answer: 'answer 2' } }]);
+      expect([simEngine.answered(), loadEngine.answered()]).toEqual([2, 2]);
+    } finally {
+      await Promise.all([adapter.close(), transport.close(), simEngine.close(), loadEngine.close()]);
     }
   });
 });

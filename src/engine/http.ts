@@ -37,7 +37,16 @@ type Exchange =
   | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string; notUtf8?: string }
   | { ok: false; error: EngineError; status?: number; latencyMs: number };
 
-const KEEP_ALIVE_MS = 30_000;
+/**
+ * How long a keep-alive socket may sit idle before we close it (the adapter's and the load transport's).
+ * Engines close idle connections too, mostly without saying when (no Keep-Alive header): gunicorn after
+ * 2 s, uvicorn and hypercorn after 5 s, Tomcat after 20 s. A request sent on a connection the engine
+ * has just closed, its FIN still on the way, is reset without the engine ever seeing it, and a POST
+ * cannot be retried safely, so it was counted as an engine error. Closing ours first avoids the race;
+ * an engine that does advertise its timeout (Node's and Apache's Keep-Alive: timeout=5) is honoured by
+ * undici, less its 2 s margin.
+ */
+export const KEEP_ALIVE_MS = 1_000;
 
 export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
   const target = redactUrl(opts.url);

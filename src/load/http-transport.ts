@@ -1,4 +1,4 @@
-import { buildBaseHeaders, headerSafe } from '../engine/http.js';
+import { buildBaseHeaders, headerSafe, KEEP_ALIVE_MS } from '../engine/http.js';
 import { Client, type Dispatcher } from 'undici';
 import { describeNetworkError, excerpt } from '../engine/http-errors.js';
 import { engineRedactors } from '../engine/secrets.js';
@@ -37,8 +37,6 @@ export interface HttpTransportOptions {
   /** Makes an engine's error text fit for a report (paths of this machine made portable), as the adapter does. */
   printable?: (text: string) => string;
 }
-
-const KEEP_ALIVE_MS = 30_000;
 
 export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const base = buildBaseHeaders(opts);
