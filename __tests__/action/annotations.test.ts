@@ -10,6 +10,8 @@ import {
 import { annotationCommand, escapeData, escapeProperty, neutralise } from '../../src/github/commands.js';
 import { SEVERITY_SCORE, type Finding, type Severity } from '../../src/warroom/finding.js';
 import { parseCommands } from '../helpers/action.js';
+import { runnerCommands } from '../helpers/runner-commands.js';
+import { ActionLog } from '../../src/action/log.js';
 
 let n = 0;
 function finding(severity: Severity, file?: string, line = 1, extra: Partial<Finding> = {}): Finding {
@@ -40,6 +42,15 @@ describe('workflow commands', () => {
     const line = annotationCommand('error', 'multi\nline: 100%', { title: 'HIGH: x, y', file: 'sim/a b.json', line: 7 });
     expect(line).toBe('::error title=HIGH%3A x%2C y,file=sim/a b.json,line=7::multi%0Aline: 100%25');
     expect(parseCommands(line)).toEqual([{ command: 'error', props: { title: 'HIGH: x, y', file: 'sim/a b.json', line: '7' }, message: 'multi\nline: 100%' }]);
+  });
+
+  it('debug lines (RUNNER_DEBUG) are escaped like any command: a lone CR in a server\'s message cannot start a line of its own', () => {
+    let out = '';
+    const log = new ActionLog((s) => (out += s), true);
+    log.debug('changed files not available (HTTP 500: boom\r::error::forged\rsaid 100%0A)');
+    const read = runnerCommands(out);
+    expect(read.map((c) => c.command)).toEqual(['debug']);
+    expect(parseCommands(out)[0].message).toBe('changed files not available (HTTP 500: boom\r::error::forged\rsaid 100%0A)');
   });
 
   it('neutralises lines of engine output that would be workflow commands', () => {

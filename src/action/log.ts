@@ -1,4 +1,4 @@
-import { annotationCommand, neutralise, type CommandLevel, type CommandProperties } from '../github/commands.js';
+import { annotationCommand, escapeData, neutralise, type CommandLevel, type CommandProperties } from '../github/commands.js';
 
 /**
  * The action's own log lines. Warnings and errors become annotations, which share the platform's
@@ -20,7 +20,8 @@ export class ActionLog {
   }
 
   debug(message: string): void {
-    if (this.debugEnabled) this.write(`::debug::${message.replace(/\r?\n/g, '%0A')}\n`);
+    // Escaped as command data: a lone CR would end the line for the runner, and what follows it be read as a command.
+    if (this.debugEnabled) this.write(`::debug::${escapeData(message)}\n`);
   }
 
   warning(message: string, props: CommandProperties = {}): void {
