@@ -65,3 +65,39 @@ describe('secrets in the engine URL, echoed back by the engine', () => {
     }
   });
 });
+
+describe('a token given as the URL\'s user name alone (https://TOKEN@host/, as GitHub tokens are written)', () => {
+  const TOKEN = 'ghp_T0kenAsUserName42';
+  it('is blanked when the engine echoes it, in SIM answers, error messages and load answers', async () => {
+    const tokenBase = base.replace(`user:${PASSWORD}@`, `${TOKEN}@`);
+    for (const route of ['run', 'fail/run']) {
+      const a = createHttpAdapter({ url: new URL(`${tokenBase}/${route}`), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+      try {
+        const r = await a.call(req);
+        const text = JSON.stringify(r);
+        expect(text).toContain('[redacted]');
+        expect(text).not.toContain(TOKEN);
+      } finally {
+        await a.close();
+      }
+    }
+    const t = httpTransport({ url: new URL(`${tokenBase}/run`), headers: {}, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
+    const lr: LoadRequest = { caseIndex: 0, repeat: 0, seed: 1, case: { id: 'c', input: { prompt: 'p' } } as unknown as SimCase };
+    try {
+      const body = await new Promise<unknown>((resolve, reject) => t.start(lr, { answered: resolve, failed: (_k, m) => reject(new Error(m)) }));
+      expect(JSON.stringify(body)).not.toContain(TOKEN);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a user name beside a password stays as it is (it names who, the password is the secret)', async () => {
+    const a = createHttpAdapter({ url: new URL(`${base.replace('user:', 'gatekeeper-ci:')}/run`), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+    try {
+      const text = JSON.stringify(await a.call(req));
+      expect(text).toContain('gatekeeper-ci:[redacted]');
+    } finally {
+      await a.close();
+    }
+  });
+});

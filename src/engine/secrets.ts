@@ -122,13 +122,15 @@ const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
 
 /**
  * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
- * password (user:password@) and the values of query parameters named like credentials. redactUrl
- * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
+ * password (user:password@), or its user name when it has none (TOKEN@), and the values of query
+ * parameters named like credentials. redactUrl keeps them out of the target as printed; an engine echoing its request line (a debug block, an
  * error page) must not put them into the snapshot or the reports either.
  */
 export function urlSecrets(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   if (url.password) out['url:password'] = decodeURIComponent(url.password);
+  // https://TOKEN@host/ (GitHub's form, sent as Basic TOKEN:): with no password, the user name is the credential.
+  else if (url.username) out['url:username'] = decodeURIComponent(url.username);
   for (const [name, value] of url.searchParams) {
     if (CREDENTIAL_PARAM.test(name)) {
       out[`url:query:${name}`] = value;
