@@ -47,6 +47,8 @@ export function readShard(src: ShardSource): ShardRun {
     }
   };
   const replaySummary = json('replay_summary.json');
+  const legacy = legacyReplayScoring(report.stages.replay as Record<string, unknown> | undefined);
+  if (legacy) throw new Error(legacy);
   const disagreement = replaySummary ? replaySummaryDisagreement(report.stages.replay as Record<string, unknown> | undefined, replaySummary) : null;
   if (disagreement) throw new Error(`replay_summary.json does not agree with report.json at ${disagreement} (the file was edited or is damaged)`);
   return {
@@ -57,6 +59,27 @@ export function readShard(src: ShardSource): ShardRun {
     summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: replaySummary, pipeline: json('pipeline_summary.json') },
     snapshot: src.files.get('snapshot.json') ?? null,
   };
+}
+
+/**
+ * Why a leg's replay cannot be judged again by this version, or null. A toron-testops from before
+ * replay cases could be left out of the score (its replay block has no `unscored`) counted a replay
+ * that got no answer (an engine error) as a difference from the snapshot, with its first divergence at
+ * "". Read now, those cases look scored and disagreeing: engine errors would be judged (and labelled)
+ * as nondeterminism. Its legs whose replays all answered were scored as now and are taken.
+ */
+export function legacyReplayScoring(block: Record<string, unknown> | undefined): string | null {
+  if (!block || !Array.isArray(block.cases) || typeof block.unscored === 'number') return null;
+  const errored = (block.cases as { errors?: unknown[]; errorCount?: number }[]).filter(
+    (c) => (typeof c?.errorCount === 'number' ? c.errorCount : Array.isArray(c?.errors) ? c.errors.length : 0) > 0,
+  ).length;
+  if (errored === 0) return null;
+  return (
+    `its replay was scored by an older toron-testops (report.json's replay has no "unscored"), which counted a replay that got no answer ` +
+    `(engine error) as a difference: ${errored} case(s) with engine errors would be judged as nondeterministic, where this version leaves them ` +
+    'out of the determinism score. Run the legs again with this toron-testops version (pin one version of the action for the legs and the merge job), ' +
+    'or merge them with the version that ran them'
+  );
 }
 
 /** The per-case fields merge judges the replay on: report.json (schema-checked) and replay_summary.json must agree on them. */
