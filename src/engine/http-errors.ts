@@ -27,8 +27,26 @@ const CODE_TEXT: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+  UNABLE_TO_GET_ISSUER_CERT: 'TLS certificate is issued by a CA this machine does not trust',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate is issued by a CA this machine does not trust',
   CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  CERT_NOT_YET_VALID: 'TLS certificate is not valid yet',
+  // OpenSSL read a plain-HTTP answer ("HTTP/1.1 400") as a TLS record.
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the engine does not answer TLS there: is it a plain http:// engine?',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the engine does not answer TLS there: is it a plain http:// engine?',
 };
+
+/** Certificates Node refused as untrusted: the fix is on this machine, so say how. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+const TRUST_HINT =
+  '; to trust a private CA, set NODE_EXTRA_CA_CERTS to its PEM file (or NODE_USE_SYSTEM_CA=1 to use the ' +
+  "system's CA store) in the environment toron-testops starts in";
 
 /** The same codes once the status line and headers have arrived: what broke was the body. */
 const MID_BODY_TEXT: Record<string, string> = {
@@ -48,8 +66,9 @@ export function describeNetworkError(err: unknown, afterHeaders = false): { kind
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})` };
   const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
-  if (text) return { kind: 'connection', message: `${text} (${code})` };
-  const own = err instanceof Error ? err.message : String(err);
+  if (text) return { kind: 'connection', message: `${text} (${code})${UNTRUSTED.has(code!) ? TRUST_HINT : ''}` };
+  // One line: OpenSSL's messages end in a line feed (run.log holds one event a line).
+  const own = escapeControls((err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' '));
   return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error' };
 }
 
