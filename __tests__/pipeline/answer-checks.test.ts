@@ -7,8 +7,8 @@ import { clone, samples, type SampleLine } from './helpers.js';
 
 const T: Thresholds = { ...DEFAULTS.pipeline };
 
-function run(p: Profile, body: unknown, declared = { contradictions: false }): AnswerCheckResult[] {
-  return checkAnswer(p.view(body), p, T, declared);
+function run(p: Profile, body: unknown, declared = { contradictions: false }, expectedEscalation: boolean | null = null): AnswerCheckResult[] {
+  return checkAnswer(p.view(body), p, T, declared, expectedEscalation);
 }
 const failures = (rs: AnswerCheckResult[]) => rs.filter((r) => r.status === 'fail');
 const byCase = (lines: SampleLine[], c: string) => clone(lines.find((l) => l.case === c)!.response) as any;
@@ -35,7 +35,7 @@ describe('every answer passes through its profile with no failure', () => {
 
   it('marks what toron-3 does not expose as not applicable', () => {
     const rs = run(PROFILES['toron-3'], samples.t3query()[0].response);
-    expect(rs.filter((r) => r.status === 'na').map((r) => r.name).sort()).toEqual(['contradiction-density', 't2-audit']);
+    expect(rs.filter((r) => r.status === 'na').map((r) => r.name).sort()).toEqual(['contradiction-density', 'expected-escalation', 't2-audit']);
   });
 });
 
@@ -92,7 +92,7 @@ describe('mutated copies raise exactly the expected failure', () => {
     a.confidence_score = 1e308;
     expectOnly(run(pst, a), 'confidence-range', /confidence 1e\+308 on the declared 0-100 scale is 1e\+306 after normalisation/);
     a.confidence_score = 59.9996;
-    const floor = failures(checkAnswer(pst.view(a), pst, { ...T, minConfidence: 0.6 }, { contradictions: false }));
+    const floor = failures(checkAnswer(pst.view(a), pst, { ...T, minConfidence: 0.6 }, { contradictions: false }, null));
     expect(floor.map((r) => [r.name, (r as { message: string }).message])).toEqual([
       ['confidence-floor', 'confidence 0.599996 (59.9996 on 0-100) is below the floor 0.6'],
     ]);
@@ -106,7 +106,7 @@ describe('mutated copies raise exactly the expected failure', () => {
 
   it('confidence below the configured floor, and confidence that is not a number', () => {
     const a = byCase(h25, 'medical');
-    expect(failures(checkAnswer(p25.view(a), p25, { ...T, minConfidence: 0.6 }, { contradictions: false })).map((r) => r.name)).toEqual(['confidence-floor']);
+    expect(failures(checkAnswer(p25.view(a), p25, { ...T, minConfidence: 0.6 }, { contradictions: false }, null)).map((r) => r.name)).toEqual(['confidence-floor']);
     a.confidence_score = 'high';
     expectOnly(run(p25, a), 'confidence-range', /not a number/);
   });
@@ -330,6 +330,31 @@ describe('mutated copies raise exactly the expected failure', () => {
       f.consensus.representative_output = blank;
       expect(run(p3, f)).toEqual([{ name: 'answer-shape', status: 'fail', message: 'not a toron-3 answer: /consensus/representative_output is empty text' }]);
     }
+  });
+
+  it("an escalation the case's expected block names is checked both ways, in every generation", () => {
+    const sets: [Profile, SampleLine[], string, string][] = [
+      [p25, h25, 'long_over_120_words', 'short'],
+      [pst, stab, 'long_over_120_words', 'short'],
+      [p3, samples.t3query(), 'two_contradictions_opus', 'plain'],
+    ];
+    for (const [p, lines, escalates, calm] of sets) {
+      const label = `${p.name} ${escalates}/${calm}`;
+      const expectedOf = (rs: AnswerCheckResult[]) => rs.find((r) => r.name === 'expected-escalation');
+      expect(failures(run(p, byCase(lines, escalates), undefined, true)), label).toEqual([]);
+      expect(failures(run(p, byCase(lines, calm), undefined, false)), label).toEqual([]);
+      expect(expectedOf(run(p, byCase(lines, calm), undefined, null)), label).toEqual({ name: 'expected-escalation', status: 'na' });
+      expectOnly(run(p, byCase(lines, calm), undefined, true), 'expected-escalation', /^its dataset expects an Opus escalation, but the answer did not escalate \(.+ is false\)$/);
+      expectOnly(run(p, byCase(lines, escalates), undefined, false), 'expected-escalation', /^its dataset expects no Opus escalation, but the answer escalated \(.+ is true\)$/);
+    }
+    // A generation that does not say whether it escalated cannot be held to it.
+    const pc = customProfile({ answer: '/a' });
+    expect(run(pc, { a: 'x' }, undefined, true).find((r) => r.name === 'expected-escalation')).toEqual({ name: 'expected-escalation', status: 'na' });
+    // One that should say, but whose flag is unreadable, fails: the expectation cannot be confirmed.
+    const a = byCase(h25, 'long_over_120_words');
+    a.opus_used = 'yes';
+    const rs = run(p25, a, undefined, true);
+    expect(rs.find((r) => r.name === 'expected-escalation')).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not say whether Opus ran/) });
   });
 
   it('custom: a mapped tier path is judged for its structure even without an Opus flag to compare it with', () => {

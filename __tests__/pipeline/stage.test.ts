@@ -309,6 +309,31 @@ describe('run-level budgets and levels', () => {
     expect(declared.pipeline.escalations).toMatchObject({ escalated: 5, declared: 5, undeclaredCases: 0 });
   });
 
+  it("an escalation the expected block names is held to it: a trigger that stopped firing, a non-trigger that fired, each a HIGH finding at its case's line", async () => {
+    const escalates = (l: SampleLine) => (l.response as any).opus_used === true;
+    // Every case claims the opposite of what its answer does.
+    const wrong = await serveAndRun(h25, bodies(), { pin: false, expected: (l) => ({ opus_used: !escalates(l) }) });
+    const found = wrong.findings.filter((f) => f.type === 'pipeline-expected-escalation');
+    // Ten findings naming their cases, then one saying how many more.
+    expect(found).toHaveLength(11);
+    expect(found.slice(0, 10).every((f) => f.severity === 'HIGH' && f.location?.file === 'sim/samples.json')).toBe(true);
+    expect(found[10].message).toMatch(new RegExp(`${h25.length - 10} more case`));
+    expect(check(wrong.pipeline, 'expected-escalation')).toMatchObject({ ok: false, checked: h25.length, failed: h25.length });
+    expect(wrong.pipeline.verdict).toBe('FAIL');
+    const calm = h25.find((l) => !escalates(l))!;
+    expect(wrong.findings.find((f) => f.caseId === `s${calm.seq}-${calm.case}` && f.type === 'pipeline-expected-escalation')?.message).toMatch(
+      /expects an Opus escalation, but the answer did not escalate \(\/opus_used is false\)/,
+    );
+
+    const right = await serveAndRun(h25, bodies(), { pin: false, expected: (l) => ({ opus_used: escalates(l) }) });
+    expect(right.findings).toEqual([]);
+    expect(check(right.pipeline, 'expected-escalation')).toMatchObject({ ok: true, checked: h25.length, failed: 0 });
+    // Cases that say nothing are not judged.
+    const silent = await serveAndRun(h25, bodies(), { pin: true });
+    expect(check(silent.pipeline, 'expected-escalation')).toMatchObject({ ok: true, applicable: false, checked: 0 });
+    expect(check(silent.pipeline, 'expected-escalation').detail).toMatch(/^not applicable: no case's expected block says whether it escalates/);
+  });
+
   it('levels from config: warn makes it WARN (MEDIUM findings), off silences the check', async () => {
     const warn = await serveAndRun(h25, bodies(), { pin: false, config: { pipeline: { levels: { 'opus-escalations': 'warn', 'escalation-rate': 'off' } } } });
     expect(warn.pipeline.verdict).toBe('WARN');

@@ -220,6 +220,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'An answer carries too many contradictions between tier-1 hypotheses, or its contradiction count is unreadable (missing, not a whole number 0 or more, a tier-1 list that is not a list): check the contradiction detector for false positives and the prompts named, and how the count is written. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
   },
+  'pipeline-expected-escalation': {
+    severity: 'HIGH',
+    remediation:
+      "An answer did not escalate to Opus as its case's expected block says (expected.opus_used true or false): the escalation trigger changed (2.5h escalates on prompts over 120 words or holding the letters \"not\"; toron-3 arbitrates below 0.7 agreement). Fix the trigger, or update expected.opus_used if the new behaviour is intended.",
+  },
   'pipeline-opus-escalations': {
     severity: 'HIGH',
     remediation:

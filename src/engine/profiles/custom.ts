@@ -85,6 +85,7 @@ export function customProfile(p: CustomPointers): Profile {
       t2Audit: p.t2 !== undefined,
       t3Evidence: p.t3Items !== undefined || p.t3Sources !== undefined,
       tierConsistency: p.opusEscalated !== undefined && (p.judicial !== undefined || p.tierPath !== undefined),
+      opusEscalated: p.opusEscalated !== undefined,
       contradictions: p.contradictions !== undefined,
       confidence: p.confidence !== undefined,
     },

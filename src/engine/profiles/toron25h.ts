@@ -160,7 +160,7 @@ const VOLATILE_STABILITY = [
   `${JUDICIAL}/opus_result/latency_ms`,
 ];
 
-const ALL_EXPOSED: Profile['exposes'] = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
+const ALL_EXPOSED: Profile['exposes'] = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: true, confidence: true };
 
 const WHERE_25H: Profile['where'] = {
   t1: T1,

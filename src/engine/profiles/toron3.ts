@@ -142,7 +142,7 @@ function view(body: unknown): AnswerView {
 export const toron3Profile: Profile = {
   name: 'toron-3',
   confidenceScale: 1,
-  exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+  exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: false, confidence: true },
   // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
   volatilePaths: [
     '/metrics/request_id',

@@ -107,6 +107,8 @@ export interface ProfileExposes {
   t2Audit: boolean;
   t3Evidence: boolean;
   tierConsistency: boolean;
+  /** Whether each answer says if it escalated to Opus (the flag is there to read). */
+  opusEscalated: boolean;
   contradictions: boolean;
   confidence: boolean;
 }

@@ -122,8 +122,28 @@ export function checkContradictions(v: AnswerView, p: Profile, max: number, decl
   return fail(name, `${v.contradictions} contradictions in one answer (limit: fewer than ${max}; the case's dataset does not declare them)`);
 }
 
+/**
+ * The escalation the case's `expected` block names (`opus_used` or `opusEscalated`, true or false) against
+ * the answer's own flag. Not applicable when the case names none or the generation has no flag to read.
+ * Both ways matter: a trigger that stopped firing, and a non-trigger that started to.
+ */
+export function checkExpectedEscalation(v: AnswerView, p: Profile, expected: boolean | null): Result {
+  const name = 'expected-escalation';
+  if (expected === null || !p.exposes.opusEscalated) return na(name);
+  const said = `its dataset expects ${expected ? 'an Opus escalation' : 'no Opus escalation'}`;
+  if (v.opusEscalated === null) return fail(name, `${said}, but the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
+  if (v.opusEscalated === expected) return ok(name);
+  return fail(name, expected ? `${said}, but the answer did not escalate (${p.where.opusEscalated} is false)` : `${said}, but the answer escalated (${p.where.opusEscalated} is true)`);
+}
+
 /** Every per-answer check, in report order. */
-export function checkAnswer(v: AnswerView, p: Profile, t: Thresholds, declared: { contradictions: boolean }): Result[] {
+export function checkAnswer(
+  v: AnswerView,
+  p: Profile,
+  t: Thresholds,
+  declared: { contradictions: boolean },
+  expectedEscalation: boolean | null,
+): Result[] {
   if (v.shapeProblems.length > 0) {
     return [fail('answer-shape', `not a ${v.profile} answer: ${v.shapeProblems.join('; ')}`)];
   }
@@ -135,6 +155,7 @@ export function checkAnswer(v: AnswerView, p: Profile, t: Thresholds, declared: 
     checkTierConsistency(v, p),
     ...checkConfidence(v, p, t.minConfidence),
     checkContradictions(v, p, t.maxContradictions, declared.contradictions),
+    checkExpectedEscalation(v, p, expectedEscalation),
   ];
 }
 

@@ -3,7 +3,7 @@ import type { AnswerObservation, AnswerObserver } from '../../runner/answers.js'
 import type { CustomProfilePointers, ProfileName } from '../../settings/types.js';
 import type { SimCase } from '../sim/types.js';
 import { checkAnswer } from './answer-checks.js';
-import { casePins, declaredFor, type Declared, type Pin } from './declared.js';
+import { casePins, declaredFor, expectedEscalation, type Declared, type Pin } from './declared.js';
 import type { PipelineData } from './data.js';
 import type { ContradictionTally, EscalationTally } from './run-checks.js';
 import { ANSWER_CHECKS, type AnswerCheckName, type AnswerCheckResult, type Thresholds } from './types.js';
@@ -171,7 +171,7 @@ export class PipelineCollector implements AnswerObserver {
     try {
       view = profile.view(body);
       declared = declaredFor(o.case, pins, profile, body, view);
-      results = checkAnswer(view, profile, thresholds, declared);
+      results = checkAnswer(view, profile, thresholds, declared, expectedEscalation(o.case));
     } catch (err) {
       this.checked++;
       const t = this.tallies.get('answer-shape')!;

@@ -99,8 +99,15 @@ function put(container: Record<string, unknown> | unknown[], seg: string | numbe
 }
 
 export function expectsEscalation(c: SimCase): boolean {
+  return expectedEscalation(c) === true;
+}
+
+/** Whether the case's `expected` says it escalates (true), says it does not (false), or says nothing (null). */
+export function expectedEscalation(c: SimCase): boolean | null {
   const e = c.expected;
-  return !!e && (e.opus_used === true || e.opusEscalated === true);
+  if (!e) return null;
+  if (typeof e.opus_used === 'boolean') return e.opus_used;
+  return typeof e.opusEscalated === 'boolean' ? e.opusEscalated : null;
 }
 
 /** `expected.contradictions` when it is a number. */

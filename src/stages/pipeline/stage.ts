@@ -344,7 +344,10 @@ function profileShape(c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
 function answerCheck(name: AnswerCheckName, tally: CheckTally, c: PipelineData, caseOf: (i: number) => CaseRef): Judged {
   const cases = [...tally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i)));
   let detail: string;
-  if (tally.checked === 0 && tally.na > 0) detail = `not applicable: ${c.options.profile === 'auto' ? c.picked : c.options.profile} does not expose it`;
+  const profile = c.options.profile === 'auto' ? c.picked : c.options.profile;
+  if (tally.checked === 0 && tally.na > 0 && name === 'expected-escalation') {
+    detail = `not applicable: no case's expected block says whether it escalates (expected.opus_used), or ${profile} answers do not say`;
+  } else if (tally.checked === 0 && tally.na > 0) detail = `not applicable: ${profile} does not expose it`;
   else if (tally.checked === 0 && name !== 'answer-shape') detail = `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)`;
   else if (tally.failed === 0) detail = `${tally.checked} answer(s) ok${tally.na ? `, ${tally.na} not applicable` : ''}`;
   else detail = `${tally.failed}/${tally.checked} answer(s) in ${tally.failedCases.size} case(s) failed; first: ${labelOf(caseOf(tally.failures[0].caseIndex))}: ${tally.failures[0].message}`;

@@ -12,6 +12,7 @@ export const CHECK_NAMES = [
   'confidence-range',
   'confidence-floor',
   'contradiction-density',
+  'expected-escalation',
   'opus-escalations',
   'escalation-rate',
   'latency-p95',
@@ -29,6 +30,7 @@ export const ANSWER_CHECKS = [
   'confidence-range',
   'confidence-floor',
   'contradiction-density',
+  'expected-escalation',
 ] as const satisfies readonly CheckName[];
 export type AnswerCheckName = (typeof ANSWER_CHECKS)[number];
 
@@ -36,7 +38,8 @@ export type CheckLevel = PipelineCheckLevel;
 
 /**
  * Default levels. Broken tiers, a confidence off its scale, self-contradiction and runaway escalation
- * keep a build from shipping (error); SIM latency is measured under SIM's own concurrency, not a load
+ * keep a build from shipping (error), as does an escalation its dataset expects that did not happen (or
+ * one it rules out that did); SIM latency is measured under SIM's own concurrency, not a load
  * model, so it warns; single outliers are LOW events only.
  */
 export const DEFAULT_LEVELS: Record<CheckName, CheckLevel> = {
@@ -49,6 +52,7 @@ export const DEFAULT_LEVELS: Record<CheckName, CheckLevel> = {
   'confidence-range': 'error',
   'confidence-floor': 'error',
   'contradiction-density': 'error',
+  'expected-escalation': 'error',
   'opus-escalations': 'error',
   'escalation-rate': 'error',
   'latency-p95': 'warn',
