@@ -12,3 +12,13 @@ export function escapeControls(s: string): string {
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * The text of one event as lines of a log (run.log, the console): escaped as by escapeControls, and
+ * every line after the first indented, so a line feed in quoted engine or dataset text (an answer's
+ * member name in a JSON Schema error, a case's pointer, a regex) cannot start a line that reads as an
+ * event of its own ("2026-... INFO  [runner] done: PASS" in a failed run).
+ */
+export function logText(s: string): string {
+  return escapeControls(s).replace(/\n/g, '\n    ');
+}

@@ -1,4 +1,4 @@
-import { escapeControls } from '../../util/printable.js';
+import { logText } from '../../util/printable.js';
 import type { RunEvent, Sink } from '../events.js';
 import { neutralise } from '../../github/commands.js';
 
@@ -24,7 +24,7 @@ export class ConsoleSink implements Sink {
     const line = this.format(e);
     // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed; a
     // workflow command in one (the CLI runs as a workflow step too) must not be read by the runner.
-    if (line !== null) this.write(neutralise(escapeControls(line)) + '\n');
+    if (line !== null) this.write(neutralise(logText(line)) + '\n');
   }
 
   private format(e: RunEvent): string | null {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { escapeControls } from '../../util/printable.js';
+import { logText } from '../../util/printable.js';
 import type { RunEvent, Sink } from '../events.js';
 
 /**
@@ -24,7 +24,7 @@ export class RunLogSink implements Sink {
     if (line === null || this.fd === null) return;
     try {
       // Escaped as on the console: run.log is read with cat and in CI log viewers.
-      fs.writeSync(this.fd, escapeControls(this.scrub(line)) + '\n');
+      fs.writeSync(this.fd, logText(this.scrub(line)) + '\n');
     } catch {
       // A full disk must not take the run down with it; the console still has the lines.
     }
