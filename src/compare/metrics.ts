@@ -1,3 +1,4 @@
+import { legacyErrorScoredCases } from '../stages/replay/report.js';
 import type { MetricDelta } from './types.js';
 
 /** Two decimals: deltas are read by people; the sides keep their own precision. */
@@ -58,7 +59,8 @@ export function reportMetrics(stages: unknown): SideMetrics {
     passRate: passRate === null ? null : r4(passRate * 100),
     p95Ms: l.p95Ms,
     errorRate: l.errorRate,
-    determinismScore: num(replay?.determinismScore),
+    // A score an older toron-testops made of engine errors measures something else: not comparable.
+    determinismScore: legacyErrorScoredCases(replay) > 0 ? null : num(replay?.determinismScore),
   };
 }
 

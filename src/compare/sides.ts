@@ -9,6 +9,7 @@ import type { CustomProfilePointers, ProfileName } from '../settings/types.js';
 import { openSnapshot, type OpenSnapshot } from '../snapshot/reader.js';
 import { errorMessage } from '../util/errors.js';
 import { getAtPointer } from '../util/json-pointer.js';
+import { legacyErrorScoredCases } from '../stages/replay/report.js';
 import { NO_METRICS, preferFirst, reportMetrics, snapshotMetrics, type SideMetrics } from './metrics.js';
 import type { CaseSide, DriftInfo } from './types.js';
 
@@ -143,6 +144,13 @@ export function sideOfBaselineFile(spec: string, cwd: string, custom: CustomProf
       report = null;
     }
     const pass = passByCase(report);
+    const legacy = legacyErrorScoredCases(rec(rec(report)?.stages)?.replay);
+    if (legacy > 0) {
+      notes.push(
+        `the baseline's determinism score was computed by an older toron-testops, which counted a replay that got no answer as a difference ` +
+          `(${legacy} case(s) with engine errors), where this version leaves such cases out: the scores do not measure the same thing, so determinism is not available`,
+      );
+    }
     const metrics = preferFirst(report ? reportMetrics(rec(report)?.stages) : NO_METRICS, snapshotMetrics(header.metrics));
     const profile = (header.engine.profile as ProfileName) ?? 'auto';
     return {

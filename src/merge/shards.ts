@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { validateReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import type { ShardBlock } from '../shard/block.js';
+import { legacyErrorScoredCases } from '../stages/replay/report.js';
 import type { InputProblem, ShardFileName, ShardSource } from './inputs.js';
 
 /** One shard's report and the files merge reads, parsed. */
@@ -62,17 +63,12 @@ export function readShard(src: ShardSource): ShardRun {
 }
 
 /**
- * Why a leg's replay cannot be judged again by this version, or null. A toron-testops from before
- * replay cases could be left out of the score (its replay block has no `unscored`) counted a replay
- * that got no answer (an engine error) as a difference from the snapshot, with its first divergence at
- * "". Read now, those cases look scored and disagreeing: engine errors would be judged (and labelled)
- * as nondeterminism. Its legs whose replays all answered were scored as now and are taken.
+ * Why a leg's replay cannot be judged again by this version, or null: an older toron-testops scored it
+ * and counted its engine errors as differences (legacyErrorScoredCases). Read now, those cases would be
+ * judged (and labelled) as nondeterminism. Its legs whose replays all answered were scored as now.
  */
 export function legacyReplayScoring(block: Record<string, unknown> | undefined): string | null {
-  if (!block || !Array.isArray(block.cases) || typeof block.unscored === 'number') return null;
-  const errored = (block.cases as { errors?: unknown[]; errorCount?: number }[]).filter(
-    (c) => (typeof c?.errorCount === 'number' ? c.errorCount : Array.isArray(c?.errors) ? c.errors.length : 0) > 0,
-  ).length;
+  const errored = legacyErrorScoredCases(block);
   if (errored === 0) return null;
   return (
     `its replay was scored by an older toron-testops (report.json's replay has no "unscored"), which counted a replay that got no answer ` +

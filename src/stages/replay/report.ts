@@ -40,6 +40,21 @@ export function isScored(c: Pick<ReplayCaseResult, 'scored' | 'errors' | 'firstD
   return c.scored ?? (c.errors.length === 0 || c.firstDivergence !== null);
 }
 
+/**
+ * How many cases of a replay block (report.json `stages.replay`, or its replay_summary.json) were scored
+ * by a toron-testops from before cases could be left out for engine errors: such a block has no
+ * `unscored`, and counted a replay that got no answer as a difference (first divergence at ""), so its
+ * cases with engine errors read as scored and disagreeing, and its determinism figures count engine
+ * errors as nondeterminism. 0 when the block is scored as now (or its replays all answered: the same).
+ */
+export function legacyErrorScoredCases(block: unknown): number {
+  const b = block as { cases?: unknown; unscored?: unknown } | null | undefined;
+  if (!b || typeof b !== 'object' || !Array.isArray(b.cases) || typeof b.unscored === 'number') return 0;
+  return (b.cases as { errors?: unknown; errorCount?: unknown }[]).filter(
+    (c) => (typeof c?.errorCount === 'number' ? c.errorCount : Array.isArray(c?.errors) ? c.errors.length : 0) > 0,
+  ).length;
+}
+
 export function replayTotals(cases: ReplayCaseResult[], t: ReplaySettings['thresholds']): ReplayTotals {
   let n = 0;
   let agreed = 0;
