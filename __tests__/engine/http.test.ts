@@ -466,7 +466,7 @@ describe('http adapter: health', () => {
     const h = await a.health();
     expect(h.ok).toBe(false);
     expect(h.tried).toEqual([expect.stringMatching(new RegExp(`^GET http://127\\.0\\.0\\.1:${port}/v1/health: .*ECONNREFUSED`))]);
-    expect(h.message).toBe(`engine http://127.0.0.1:${port}/v1/run is unreachable (connection)`);
+    expect(h.message).toBe(`engine http://127.0.0.1:${port}/v1/run is unreachable (connection refused); the health check is made once, as the run starts, and not retried: start toron-testops once the engine is ready`);
   });
 
   it('is not ok when the health route never answers', async () => {

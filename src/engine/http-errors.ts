@@ -62,14 +62,14 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
  * headers never appear in undici's errors, and the caller redacts the result anyway. `afterHeaders`:
  * the engine had answered a status and headers (the error broke off the body).
  */
-export function describeNetworkError(err: unknown, afterHeaders = false): { kind: EngineErrorKind; message: string } {
+export function describeNetworkError(err: unknown, afterHeaders = false): { kind: EngineErrorKind; message: string; code?: string } {
   const code = errorCode(err);
-  if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})` };
+  if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})`, code };
   const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
-  if (text) return { kind: 'connection', message: `${text} (${code})${UNTRUSTED.has(code!) ? TRUST_HINT : ''}` };
+  if (text) return { kind: 'connection', message: `${text} (${code})${UNTRUSTED.has(code!) ? TRUST_HINT : ''}`, code };
   // One line: OpenSSL's messages end in a line feed (run.log holds one event a line).
   const own = escapeControls((err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' '));
-  return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error' };
+  return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error', code };
 }
 
 /** The first code on the error, its cause chain, or (happy-eyeballs connects) its aggregated errors. */

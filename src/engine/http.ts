@@ -34,8 +34,11 @@ export interface HttpAdapterOptions {
 
 /** One finished HTTP exchange, before its body is judged as an answer. */
 type Exchange =
-  | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string; notUtf8?: string }
-  | { ok: false; error: EngineError; status?: number; latencyMs: number };
+  | { ok: true; status: number; contentType: string; text: string; latencyMs: number; location?: string; notUtf8?: string; retryAfter?: string }
+  | { ok: false; error: EngineError; status?: number; latencyMs: number; code?: string };
+
+/** An engine that was not up yet when the run started: the README's workflow waits for /health first. */
+const NOT_RETRIED = 'the health check is made once, as the run starts, and not retried: start toron-testops once the engine is ready';
 
 /**
  * How long a keep-alive socket may sit idle before we close it (the adapter's and the load transport's).
@@ -101,6 +104,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       status = res.statusCode;
       const contentType = headerString(res.headers['content-type']);
       const location = headerString(res.headers.location) || undefined;
+      const retryAfter = headerString(res.headers['retry-after']) || undefined;
       const encodings = contentEncodings(headerString(res.headers['content-encoding']));
       const unsupported = encodings.find((e) => !(e in DECODERS));
       if (unsupported !== undefined || encodings.length > 3) {
@@ -162,7 +166,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       // Only an answer must be UTF-8: an error page's excerpt may be decoded loosely.
       const bad = status >= 200 && status < 300 ? firstNonUtf8Byte(received) : -1;
       const notUtf8 = bad === -1 ? undefined : notUtf8Message(received, bad, contentType);
-      return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8 };
+      return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8, retryAfter };
     } catch (err) {
       const latencyMs = elapsed();
       if (timedOut) {
@@ -188,6 +192,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         status,
         error: { kind: net.kind, message: redact(`${method} ${printable}: ${what}`), status },
         latencyMs,
+        code: net.code,
       };
     } finally {
       clearTimeout(timer);
@@ -237,11 +242,13 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       if (!ex.ok) {
         tried.push(`${printable}: ${ex.error.message.replace(`${printable}: `, '')}`);
         // The same host and port: after a refusal or a timeout the next route would only repeat it.
+        const refused = ex.code === 'ECONNREFUSED';
+        const why = ex.error.kind === 'timeout' ? 'no answer in time' : refused ? 'connection refused' : ex.error.kind;
         return {
           ok: false,
           tried,
           // `tried` carries the per-URL detail; the message stays one short line.
-          message: `engine ${target} is unreachable (${ex.error.kind === 'timeout' ? 'no answer in time' : ex.error.kind})`,
+          message: `engine ${target} is unreachable (${why})${refused ? `; ${NOT_RETRIED}` : ''}`,
         };
       }
       tried.push(`${printable}: HTTP ${ex.status}`);
@@ -259,10 +266,16 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         };
       }
       if (ex.status >= 500) {
+        // 503 (loading), or a gateway whose engine is not up (502, 504): waiting would help; a 500 would not.
+        const notReady = ex.status === 502 || ex.status === 503 || ex.status === 504 || ex.retryAfter !== undefined;
+        const after = ex.retryAfter === undefined ? '' : ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
+        const shown = redact(excerpt(ex.text, ex.contentType));
         return {
           ok: false,
           tried,
-          message: `engine ${target} is not healthy: ${printable} answered HTTP ${ex.status}: ${redact(excerpt(ex.text, ex.contentType))}`,
+          message:
+            `engine ${target} is ${notReady ? 'not ready' : 'not healthy'}: ${printable} answered HTTP ${ex.status}${after}` +
+            `${shown ? `: ${shown}` : ' with an empty body'}${notReady ? `; ${NOT_RETRIED}` : ''}`,
         };
       }
       if (ex.status < 200 || ex.status >= 300) {
