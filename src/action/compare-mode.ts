@@ -3,6 +3,7 @@ import { compareEngines } from '../compare/compare.js';
 import type { MetricDelta } from '../compare/types.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { errorMessage } from '../util/errors.js';
+import { redactTarget } from '../engine/spec.js';
 import type { ActionContext } from './action-context.js';
 import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
 import type { Prepared } from './prepare.js';
@@ -17,7 +18,8 @@ export async function compareGate(ctx: ActionContext, p: Prepared): Promise<Acti
   const settings = p.settings!;
   const baseline = p.baseline.kind === 'auto-found' ? p.baseline.snapshot : inputs.baseline.kind === 'path' ? inputs.baseline.path : null;
   if (!inputs.engine || !baseline) return errorOutcome('mode: compare needs engine (the candidate) and baseline');
-  ctx.log.group(`toron-testops compare ${inputs.engine} against ${baseline}`);
+  // Specs carry credentials (user:password@, ?api_key=, --api-key=): named as every other line names them.
+  ctx.log.group(`toron-testops compare ${redactTarget(inputs.engine)} against ${redactTarget(baseline)}`);
   try {
     const r = await compareEngines({
       settings,
