@@ -155,3 +155,24 @@ describe('keep-alive: an engine that closes idle connections', () => {
     }
   });
 });
+
+describe('connect failures name the address that was tried', () => {
+  it('an engine named localhost where nothing listens on the address localhost resolves to (an engine on ::1 only, say)', async () => {
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const url = `http://localhost:${port}/run`;
+    const adapter = createHttpAdapter({ url: new URL(url), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+    const transport = httpTransport({ url: new URL(url), headers: {}, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
+    try {
+      const sim = await adapter.call({ runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } });
+      const load = await new Promise<string>((resolve) => transport.start(lr, { answered: () => resolve('answered'), failed: (_k, m) => resolve(m) }));
+      const tried = new RegExp(`connection refused: nothing listens on (127\\.0\\.0\\.1|\\[::1\\]):${port}( or (127\\.0\\.0\\.1|\\[::1\\]):${port})? \\(ECONNREFUSED\\)$`);
+      expect(sim.ok ? 'answered' : sim.error.message).toMatch(tried);
+      expect(load).toMatch(tried);
+    } finally {
+      await Promise.all([adapter.close(), transport.close()]);
+    }
+  });
+});

@@ -66,10 +66,27 @@ export function describeNetworkError(err: unknown, afterHeaders = false): { kind
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})`, code };
   const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
+  if (code === 'ECONNREFUSED') {
+    // The address, not only the name: localhost may resolve to 127.0.0.1 here while the engine listens on ::1.
+    const tried = connectAddresses(err);
+    if (tried.length > 0) return { kind: 'connection', message: `connection refused: nothing listens on ${tried.join(' or ')} (${code})`, code };
+  }
   if (text) return { kind: 'connection', message: `${text} (${code})${UNTRUSTED.has(code!) ? TRUST_HINT : ''}`, code };
   // One line: OpenSSL's messages end in a line feed (run.log holds one event a line).
   const own = escapeControls((err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' '));
   return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error', code };
+}
+
+/** The addresses a failed connect tried (host:port, [v6]:port): the error's, or each of a happy-eyeballs connect's. */
+function connectAddresses(err: unknown, depth = 0, out: string[] = []): string[] {
+  if (!err || typeof err !== 'object' || depth > 4) return out;
+  const e = err as { address?: unknown; port?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof e.address === 'string' && e.address !== '' && typeof e.port === 'number') {
+    const at = `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+    if (!out.includes(at)) out.push(at);
+  }
+  if (Array.isArray(e.errors)) for (const inner of e.errors) connectAddresses(inner, depth + 1, out);
+  return connectAddresses(e.cause, depth + 1, out);
 }
 
 /** The first code on the error, its cause chain, or (happy-eyeballs connects) its aggregated errors. */
