@@ -27,6 +27,18 @@ describe('cancellation', () => {
     expect(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM')).toBe(0);
   });
 
+  it('Windows runners send Ctrl+C then Ctrl+Break (Node: SIGINT, then SIGBREAK, whose default kills the process): both are heard', () => {
+    const proc = new EventEmitter();
+    const seen: string[] = [];
+    const c = watchCancellation({ onCancel: (s) => seen.push(`cancel ${s}`), onSecondSignal: (s) => seen.push(`again ${s}`), process: proc as unknown as NodeJS.Process });
+    expect(proc.listenerCount('SIGBREAK')).toBe(1);
+    proc.emit('SIGINT', 'SIGINT');
+    proc.emit('SIGBREAK', 'SIGBREAK');
+    expect(seen).toEqual(['cancel SIGINT', 'again SIGBREAK']);
+    c.dispose();
+    expect(proc.listenerCount('SIGBREAK')).toBe(0);
+  });
+
   it('withDeadline: the value when in time, the fallback (or its error) when not, never an unhandled rejection', async () => {
     expect(await withDeadline(Promise.resolve(1), 5000, () => 2)).toBe(1);
     const never = new Promise<number>(() => {});

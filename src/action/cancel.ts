@@ -1,7 +1,8 @@
 /**
- * A cancelled job: the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the process 2.5 s
- * after that. The first signal stops new work (the runner finalises what it has); publishing then runs
- * on a short budget; a second signal means "now": outputs are already written, so exit at once.
+ * A cancelled job: the runner sends SIGINT, then SIGTERM 7.5 s later (on Windows: Ctrl+C, then
+ * Ctrl+Break, which Node names SIGBREAK), then kills the process 2.5 s after that. The first signal
+ * stops new work (the runner finalises what it has); publishing then runs on a short budget; a second
+ * signal means "now": outputs are already written, so exit at once.
  */
 export interface Cancellation {
   readonly signal: AbortSignal;
@@ -11,6 +12,8 @@ export interface Cancellation {
   budget(normalMs: number): number;
   dispose(): void;
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
 
 /** Everything after the first signal (finalising, outputs, summary, a partial artifact) fits in this. */
 export const CANCEL_BUDGET_MS = 6000;
@@ -34,8 +37,9 @@ export function watchCancellation(opts: {
       opts.onSecondSignal(sig);
     }
   };
-  proc.on('SIGINT', handler);
-  proc.on('SIGTERM', handler);
+  // Windows runners send Ctrl+C, then Ctrl+Break where others send SIGTERM: Node names it SIGBREAK, and
+  // its default action ends the process at once, before the outputs of a second signal are written.
+  for (const s of SIGNALS) proc.on(s, handler);
   return {
     signal: controller.signal,
     cancelledAt: () => at,
@@ -44,8 +48,7 @@ export function watchCancellation(opts: {
       return Math.max(0, Math.min(normalMs, budgetMs - (performance.now() - at)));
     },
     dispose() {
-      proc.off('SIGINT', handler);
-      proc.off('SIGTERM', handler);
+      for (const s of SIGNALS) proc.off(s, handler);
     },
   };
 }
