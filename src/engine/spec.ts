@@ -145,7 +145,9 @@ export function redactTarget(spec: string): string {
       return s;
     }
   }
-  if (!/^https?:\/\//i.test(s)) return s;
+  // Not a form we know (a typo such as htp:// or https//): whatever looks like userinfo (user:password@)
+  // or a query (?api_key=) is dropped all the same, as an error quoting it would otherwise show it.
+  if (!/^https?:\/\//i.test(s)) return s.replace(/[^\s/]*@/g, '').replace(/\?\S*/g, '');
   try {
     const url = new URL(s);
     return redactUrl(url);

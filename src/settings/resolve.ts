@@ -4,7 +4,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import schema from '../../schemas/settings.schema.json' with { type: 'json' };
 import { STAGE_ORDER, type StageName } from '../runner/events.js';
 import type { FailOn } from '../runner/verdict.js';
-import { parseEngineSpec } from '../engine/spec.js';
+import { parseEngineSpec, redactTarget } from '../engine/spec.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { segmentsToPointer } from '../util/json-source.js';
 import { DEFAULTS, type SettingsDefaults } from './defaults.js';
@@ -561,6 +561,9 @@ function quoteHint(data: unknown, pointer: string, parent: Record<string, unknow
   return fits ? ` (quote it: "${asText}")` : '';
 }
 
+/** The pattern of every engine spec in the schema (the config's engine, its target, the engine map's targets, --engine). */
+const ENGINE_SPEC_PATTERN = schema.properties.engine.pattern;
+
 function describeAjvError(
   e: ErrorObject,
   root: unknown,
@@ -606,7 +609,9 @@ function describeAjvError(
       };
     case 'pattern': {
       const expected = typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `text matching ${p.pattern}`;
-      return { pointer, message: `${subject} must be ${expected}, got ${show(e.data)}` };
+      // An engine spec that is no accepted form is quoted without the credentials it may carry.
+      const data = parent.pattern === ENGINE_SPEC_PATTERN && typeof e.data === 'string' ? redactTarget(e.data) : e.data;
+      return { pointer, message: `${subject} must be ${expected}, got ${show(data)}` };
     }
     case 'minItems':
       return { pointer, message: `${subject} must list at least ${p.limit} item${p.limit === 1 ? '' : 's'}` };
