@@ -1,6 +1,6 @@
 import type { StageResult } from '../runner/stage.js';
 import type { Settings } from '../settings/types.js';
-import { importPipelineData, mergePipelineData, type PipelineShardData } from '../stages/pipeline/data.js';
+import { importPipelineData, mergePipelineData, missingTallies, type PipelineShardData } from '../stages/pipeline/data.js';
 import { judgePipeline, pipelineSkipReason, skipped, uncheckedFindings } from '../stages/pipeline/stage.js';
 import type { ShardRun } from './shards.js';
 
@@ -21,6 +21,18 @@ export function mergePipeline(
   const missing = shards.filter((s) => !withData.includes(s) && (s.report.stages.pipeline as { verdict: string }).verdict !== 'SKIPPED');
   if (missing.length > 0) {
     return { problem: `pipeline checks of shard(s) ${missing.map((s) => `${s.report.shard.index} (${s.source})`).join(', ')} carry no tallies to merge (pipeline_summary.json without shardData)` };
+  }
+  const older = withData
+    .map((s) => ({ s, gaps: missingTallies(s.summaries.pipeline!.shardData as PipelineShardData) }))
+    .filter((g) => g.gaps.length > 0);
+  if (older.length > 0) {
+    return {
+      problem:
+        `pipeline tallies of shard(s) ${older.map(({ s }) => `${s.report.shard.index} (${s.source})`).join(', ')} were written by an older toron-testops: ` +
+        `they have no tally for ${[...new Set(older.flatMap((g) => g.gaps))].join(', ')}, which this version judges on every answer, so the merged checker ` +
+        'cannot judge it on their answers. Run the legs again with this toron-testops version (pin one version of the action for the legs and the merge job), ' +
+        'or merge them with the version that ran them',
+    };
   }
   const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline!.shardData as PipelineShardData)));
   const why = pipelineSkipReason(merged);

@@ -105,6 +105,16 @@ export function exportPipelineData(d: PipelineData): PipelineShardData {
   };
 }
 
+/**
+ * The answer checks this version judges that shard data has no tally for (pure). A shard's tallies are
+ * made while it runs, so data an older toron-testops wrote lacks the checks added since: read as an
+ * empty tally, such a check would say no answer was checked (or could be read) and pass.
+ */
+export function missingTallies(j: Pick<PipelineShardData, 'tallies'>): AnswerCheckName[] {
+  const t = j?.tallies && typeof j.tallies === 'object' ? j.tallies : {};
+  return ANSWER_CHECKS.filter((name) => !Object.hasOwn(t, name));
+}
+
 export function importPipelineData(j: PipelineShardData): PipelineData {
   if (!j || j.version !== 1) throw new Error('pipeline shard data: unknown version');
   const tallies = new Map<AnswerCheckName, CheckTally>();
