@@ -15,6 +15,18 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.url === '/moved/run') {
+        res.writeHead(308, { location: 'https://engine.example/v2/run' });
+        return res.end();
+      }
+      if (req.url === '/login/run') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<!doctype html><html><head><title>Sign in</title></head><body>SSO</body></html>');
+      }
+      if (req.url === '/empty/run') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end();
+      }
       if (req.url === '/cut/run') {
         // Headers and the start of the body, then the engine dies.
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
@@ -124,6 +136,27 @@ async function idleClosingEngine(): Promise<{ url: string; answered: () => numbe
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('answers that are not answers, told in the same words by SIM and load', () => {
+  for (const [what, route, expected] of [
+    ['a redirect names its Location', '/moved/run', 'engine answered HTTP 308 (a redirect to https://engine.example/v2/run; redirects are not followed'],
+    ['an HTML page is called HTML, with its title', '/login/run', 'engine answered HTML, not JSON (HTTP 200): <title>Sign in</title>'],
+    ['an empty body', '/empty/run', 'engine answered HTTP 200 with an empty body, not JSON'],
+  ] as const) {
+    it(what, async () => {
+      const load = await loadOnce(route);
+      const adapter = createHttpAdapter({ url: new URL(`${base}${route}`), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 });
+      try {
+        const sim = await adapter.call({ runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } });
+        if (sim.ok) throw new Error('SIM should have failed');
+        expect(sim.error.message).toContain(expected);
+        expect(load).toEqual({ kind: sim.error.kind, message: sim.error.message, status: sim.status });
+      } finally {
+        await adapter.close();
+      }
+    });
+  }
+});
 
 describe('keep-alive: an engine that closes idle connections', () => {
   it('SIM\'s adapter and the load transport do not send a case on a connection the engine has closed (no engine error for a request it never saw)', async () => {

@@ -1,6 +1,6 @@
-import { buildBaseHeaders, headerSafe, KEEP_ALIVE_MS } from '../engine/http.js';
+import { buildBaseHeaders, headerSafe, judgeAnswer, KEEP_ALIVE_MS } from '../engine/http.js';
 import { Client, type Dispatcher } from 'undici';
-import { describeNetworkError, excerpt } from '../engine/http-errors.js';
+import { describeNetworkError } from '../engine/http-errors.js';
 import { engineRedactors } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
 import { firstNonUtf8Byte, notUtf8Message } from '../engine/utf8.js';
@@ -214,10 +214,7 @@ class Handler implements Cancellable {
     }
     // toString() without arguments is Buffer's direct UTF-8 path.
     const text = bytes !== null ? bytes.toString() : '';
-    if (status < 200 || status >= 300) {
-      const shown = excerpt(text, this.contentType());
-      return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
-    }
+    if (status < 200 || status >= 300) return this.failAsAdapter(status, text);
     // As the adapter: an answer that is not UTF-8 would be changed by decoding (see engine/utf8.ts).
     const bad = bytes !== null ? firstNonUtf8Byte(bytes) : -1;
     if (bad !== -1) return this.fail('invalid_json', `engine answered HTTP ${status}, but ${notUtf8Message(bytes!, bad, this.contentType())}`, status);
@@ -225,9 +222,8 @@ class Handler implements Cancellable {
     try {
       // A UTF-8 BOM is not JSON but is common from some servers (the adapter accepts it too).
       body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch (err) {
-      const why = text.trim() === '' ? 'an empty body' : `invalid JSON (${(err as Error).message})`;
-      return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType())}`, status);
+    } catch {
+      return this.failAsAdapter(status, text);
     }
     this.settled = true;
     this.rawHeaders = null;
@@ -242,6 +238,13 @@ class Handler implements Cancellable {
     const net = describeNetworkError(err, answered);
     const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}` : net.message;
     this.fail(net.kind, `POST ${this.printable}: ${what}`, this.status || undefined);
+  }
+
+  /** A non-2xx or unreadable answer, in the adapter's words (a redirect's Location, HTML named as such). */
+  private failAsAdapter(status: number, text: string): void {
+    const judged = judgeAnswer({ status, contentType: this.contentType(), text, latencyMs: 0, location: this.header('location') || undefined });
+    if (judged.ok) return this.fail('invalid_json', `engine answered HTTP ${status}, but its body could not be read`, status);
+    this.fail(judged.error.kind, judged.error.message, status);
   }
 
   /** The response's content type from its raw headers (name, value, name, value, ...). */
