@@ -42,6 +42,11 @@ export class ActionLog {
     this.write(annotationCommand(level, message, props) + '\n');
   }
 
+  /** Asks the runner to mask a secret value in the rest of the job's log (`::add-mask::`). */
+  mask(value: string): void {
+    this.write(`::add-mask::${escapeData(value)}\n`);
+  }
+
   group(name: string): void {
     this.write(`::group::${name}\n`);
   }

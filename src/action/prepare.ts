@@ -7,6 +7,7 @@ import type { Stage } from '../runner/stage.js';
 import type { StageName } from '../runner/events.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactTarget } from '../engine/spec.js';
+import { secretsToMask } from '../engine/secrets.js';
 import { defaultArtifactName } from '../github/artifact-name.js';
 import { repoPath } from '../github/annotations.js';
 import { findBaseline, type BaselineResult } from '../github/baseline.js';
@@ -72,6 +73,9 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
     const loc = err instanceof InputError && err.file ? repoPath(err.file, cwdOf(inputs, gh.workspace), gh.workspace) : undefined;
     return base(errorOutcome(message, { errorLocation: loc ? { file: loc, line: (err as InputError).line ?? 1 } : null }));
   }
+  // Before anything runs or prints: the engine's interpolated header values and URL credentials.
+  const specs = [settings.engine.target, ...(inputs.engine ? [inputs.engine] : []), ...(inputs.baseline.kind === 'path' ? [inputs.baseline.path] : [])];
+  for (const secret of secretsToMask(settings.engine.headers, specs, ctx.env)) log.mask(secret);
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
   log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
   if (settings.shard && settings.runIdGenerated) {

@@ -117,6 +117,47 @@ export function answerRedactor(headers: Record<string, string>): ((body: unknown
   return walk;
 }
 
+/** Shorter values are not masked: masking "eu" or "v2" everywhere would garble a CI log and hide little. */
+const MASK_MIN_LENGTH = 4;
+
+/**
+ * The secrets a run's engine brings into the process, for a CI log to mask (the action sends each as
+ * `::add-mask::` before anything runs): the values of the environment variables its headers
+ * interpolate (`Bearer ${TOKEN}`: TOKEN's value, and the header as expanded) and the credentials of
+ * its URLs (urlSecrets). The redactors keep them out of every text the tool writes; masking also
+ * covers what they cannot see (a short key, an engine echoing it changed). GitHub masks its own
+ * `secrets.*`, not a token an earlier step put into the environment. Variables that are not set are
+ * skipped (the run reports them); values shorter than 4 characters or only whitespace are too.
+ */
+export function secretsToMask(templates: Record<string, string>, targets: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const [name, template] of Object.entries(templates)) {
+    if (typeof template !== 'string' || NOT_SECRET.has(name.toLowerCase())) continue;
+    let interpolated = false;
+    let complete = true;
+    const expanded = template.replace(VARIABLE, (m, variable: string) => {
+      const v = VARIABLE_NAME.test(variable) ? env[variable] : undefined;
+      if (v === undefined) {
+        complete = false;
+        return m;
+      }
+      interpolated = true;
+      out.add(v);
+      return v;
+    });
+    if (interpolated && complete) out.add(expanded);
+  }
+  for (const t of targets) {
+    if (!/^https?:\/\//i.test(t.trim())) continue;
+    try {
+      for (const v of Object.values(urlSecrets(new URL(t.trim())))) out.add(v);
+    } catch {
+      // not a URL: the run says so, and the spec is printed redacted
+    }
+  }
+  return [...out].filter((v) => v.trim().length >= MASK_MIN_LENGTH && !/[\r\n]/.test(v));
+}
+
 /** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
 const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
 
