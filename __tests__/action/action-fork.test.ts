@@ -96,6 +96,7 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       runId: 9001,
       runAttempt: 1,
       artifactName: NAME,
+      workingDirectory: '',
       actionVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
     });
     expect(readZipFile(bundle, 'report.json')).not.toBeNull();
@@ -129,6 +130,19 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       // Nothing was uploaded by the publish job, and no workflow-command copy of the finding.
       expect(emu.requests.filter((q) => q.path.includes('CreateArtifact'))).toEqual([]);
       expect(annotations(r).filter((a) => a.props.title?.startsWith('toron-testops HIGH'))).toEqual([]);
+    }));
+
+  it('mode publish of a gate run with working-directory: the check run\'s annotations are on the repository path (event.json says where the run ran)', () =>
+    withEmu(async (emu) => {
+      const sub = await runAction({ workspace: repoWith(FAILING, { sub: 'engine' }), emu, inputs: { 'working-directory': 'engine', 'artifact-name': NAME, 'run-id': 'sub-run' } });
+      expect(sub.code, sub.stdout).toBe(1);
+      expect(annotations(sub).find((a) => a.props.title === 'toron-testops HIGH: sim-case-failed')!.props.file).toBe('engine/sim/gate.json');
+      const uploaded = emu.artifactBytes(emu.artifacts.find((x) => x.name === NAME)!)!;
+      expect(JSON.parse(readZipFile(uploaded, 'event.json')!.toString('utf8')).workingDirectory).toBe('engine');
+      seedPrRun(emu, uploaded);
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(emu.checkRuns[0].annotations).toEqual([expect.objectContaining({ path: 'engine/sim/gate.json', annotation_level: 'failure' })]);
     }));
 
   it('mode publish: a PR listed in workflow_run.pull_requests is used as is; fail-on never makes the FAIL exit 0', () =>

@@ -73,5 +73,8 @@ describe('mode helpers', () => {
     expect(parseEventRecord('{"kind":"toron-testops-event","version":1,"pad":"' + 'x'.repeat(20_000) + '"}')).toBeNull();
     const r = parseEventRecord(JSON.stringify({ kind: 'toron-testops-event', version: 1, prNumber: -1, headSha: 'zz', headRepo: '../../x', runId: 12, eventName: 'pull_request' }))!;
     expect(r).toMatchObject({ prNumber: null, headSha: null, headRepo: null, runId: 12, eventName: 'pull_request' });
+    const wd = (workingDirectory: unknown) => parseEventRecord(JSON.stringify({ kind: 'toron-testops-event', version: 1, workingDirectory }))!.workingDirectory;
+    expect(wd('engine/sub')).toBe('engine/sub');
+    for (const bad of ['../x', 'a/../../b', '/etc', 'C:/x', 'a\\b', 'a//b', './a', 'a\nb', 7, null]) expect(wd(bad), String(bad)).toBe('');
   });
 });

@@ -21,6 +21,11 @@ export interface EventRecord {
   runAttempt: number;
   /** The artifact name the run asked for: the sticky comment's key. */
   artifactName: string;
+  /**
+   * The run's working-directory, relative to the workspace with `/` ('' for the workspace): the
+   * report's file locations are relative to it, and annotations need repository paths.
+   */
+  workingDirectory: string;
   actionVersion: string;
 }
 
@@ -28,7 +33,7 @@ export const EVENT_RECORD_FILE = 'event.json';
 /** Far more than a real record takes; a bigger file is not read. */
 export const EVENT_RECORD_MAX_BYTES = 16 * 1024;
 
-export function eventRecord(gh: GitHubEnv, artifactName: string): EventRecord {
+export function eventRecord(gh: GitHubEnv, artifactName: string, cwd: string = gh.workspace): EventRecord {
   const p = gh.event.pull_request;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -42,8 +47,17 @@ export function eventRecord(gh: GitHubEnv, artifactName: string): EventRecord {
     runId: gh.runId,
     runAttempt: gh.runAttempt,
     artifactName,
+    workingDirectory: relativeDir(gh.workspace, cwd) ?? '',
     actionVersion: pkg.version,
   };
+}
+
+/** `dir` relative to the workspace with `/`, or null when it is not inside it. */
+function relativeDir(workspace: string, dir: string): string | null {
+  const rel = path.relative(workspace, dir);
+  if (rel === '') return '';
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
 }
 
 export function writeEventRecord(dir: string, record: EventRecord): string {
@@ -78,6 +92,8 @@ export function parseEventRecord(text: string): EventRecord | null {
     runId: int(v.runId),
     runAttempt: int(v.runAttempt) ?? 1,
     artifactName: typeof v.artifactName === 'string' ? v.artifactName.slice(0, 256) : '',
+    // Only a plain relative folder: it only ever prefixes annotation paths of the run's own check.
+    workingDirectory: match(v.workingDirectory, /^(?:[^/\\:\0-\x1f]+(?:\/[^/\\:\0-\x1f]+)*)?$/) !== null && !/(^|\/)\.\.?(\/|$)/.test(v.workingDirectory) ? v.workingDirectory : '',
     actionVersion: typeof v.actionVersion === 'string' ? v.actionVersion.slice(0, 64) : '',
   };
 }

@@ -63,7 +63,7 @@ export async function uploadReportArtifacts(
   }
   // The event this run came from, for a `mode: publish` workflow (fork PRs: this token cannot comment).
   try {
-    files.push(writeEventRecord(dir, eventRecord(ctx.gh, name)));
+    files.push(writeEventRecord(dir, eventRecord(ctx.gh, name, path.resolve(ctx.gh.workspace, inputs.workingDirectory ?? ''))));
   } catch (err) {
     ctx.log.info(`toron-testops: event.json not written (${errorMessage(err)}): a publish workflow will not find this run's PR`);
   }

@@ -34,6 +34,8 @@ export interface PublishSource {
   artifact: { id: number; name: string; url: string };
   /** The sticky comment's key: the artifact name the run asked for. */
   key: string;
+  /** The run's working-directory (relative to the workspace, from event.json): what its report's file locations are relative to. */
+  workingDirectory: string;
   reportPath: string;
   bundlePath: string | null;
 }
@@ -215,6 +217,7 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
       prNote: who.warning ?? who.note,
       artifact: { id: artifact.id, name: artifact.name, url: `${runUrl}/artifacts/${artifact.id}` },
       key,
+      workingDirectory: record?.workingDirectory ?? '',
       reportPath: path.join(unpacked.reportDir, 'report.json'),
       bundlePath: unpacked.bundle,
     },

@@ -52,7 +52,8 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
   }
 
   // Workflow-command annotations would land on this publish run, not the PR: a check run on its commit.
-  const cwd = path.resolve(gh.workspace, inputs.workingDirectory ?? '');
+  // The report's locations are relative to the run's working-directory (event.json), unless this job names one.
+  const cwd = path.resolve(gh.workspace, inputs.workingDirectory ?? s.workingDirectory);
   const annotated = await guard('annotations', () =>
     publishAnnotations(target, { ...inputs, annotations: inputs.annotations === 'off' ? 'off' : 'checks' }, o, {
       cwd,
