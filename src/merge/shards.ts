@@ -150,7 +150,7 @@ export function selectShards(runs: ShardRun[]): ShardSelection {
     const mismatch: string[] = [];
     if (r.report.runId !== ref.report.runId) mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"${generatedHint(r.report.runId, ref.report.runId)}`);
     if (r.report.shard.total !== ref.report.shard.total) mismatch.push(`shard count ${r.report.shard.total} is not ${ref.report.shard.total}`);
-    if (r.report.shard.fingerprint !== ref.report.shard.fingerprint) mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline)`);
+    if (r.report.shard.fingerprint !== ref.report.shard.fingerprint) mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline, or another toron-testops version: a leg re-run after the action's tag moved runs the newer one; run one toron-testops version for every leg, e.g. pin the action to a release)`);
     if (mismatch.length > 0) {
       problems.push({ source: r.source, message: `shard ${r.report.shard.index}/${r.report.shard.total} does not belong with ${ref.source}: ${mismatch.join('; ')}` });
       continue;
