@@ -90,6 +90,31 @@ describe('redactTarget', () => {
       'https://engine.example.com:8443/run',
     );
   });
+  it('an engine URL that does not parse because of its password (a /, an @ or a # in it, not percent-encoded) is refused without printing any of the password', () => {
+    // A base64 password (AWS-style keys hold '/') written into the URL as is: the URL parser reads
+    // "user:abc" as host:port and refuses it; the message then showed the whole URL.
+    for (const [spec, password] of [
+      ['https://ci:Xq9/Zr+Kw2secret@engine.example.com/run', 'Xq9/Zr+Kw2secret'],
+      ['http://ci:pa@ss@wxrd@127.0.0.1:99999/run', 'pa@ss@wxrd'],
+      ['http://ci:hash#secret42@engine.example.com/run', 'hash#secret42'],
+      // These two parse, as host "ci" port 8080 (or host "tok3n") and a path holding the rest.
+      ['https://ci:8080/Zr+Kw2secret@engine.example.com/run', '8080/Zr+Kw2secret'],
+      ['https://Tok3n/With/Slashes@engine.example.com/run', 'Tok3n/With/Slashes'],
+    ]) {
+      let message = '';
+      try {
+        parseEngineSpec(spec);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, spec).toMatch(/is not a valid URL|has an "@" in its path/);
+      expect(message, spec).toContain('percent-encode');
+      for (const part of password.split(/[/@#+]/).filter((p) => p.length >= 3)) {
+        expect(message, spec).not.toContain(part);
+        expect(redactTarget(spec), spec).not.toContain(part);
+      }
+    }
+  });
   it('leaves reference and cmd: as given', () => {
     expect(redactTarget('reference')).toBe('reference');
     expect(redactTarget('cmd:node e.js')).toBe('cmd:node e.js');

@@ -27,15 +27,23 @@ export function parseEngineSpec(spec: string): EngineSpec {
   throw new InputError(`unknown engine "${redactTarget(s)}"; ${ACCEPTED}`);
 }
 
+/** A user name or password holding "/", "@", "#" or "?" as is breaks the URL apart: say how to write it. */
+const ENCODE_USERINFO = 'if it carries user:password@, percent-encode "/", "@", "#" and "?" in them (%2F, %40, %23, %3F)';
+
 function parseHttpUrl(s: string): URL {
   let url: URL;
   try {
     url = new URL(s);
   } catch {
-    throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL; ${ACCEPTED}`);
+    throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL (${ENCODE_USERINFO}); ${ACCEPTED}`);
   }
   if (url.hostname === '') {
     throw new InputError(`the engine URL "${redactTarget(s)}" has no host; ${ACCEPTED}`);
+  }
+  // https://ci:8080/Zr+Kw2@host/run parses, as host ci, port 8080 and the rest of a password as the
+  // path: it would be sent to the wrong host and printed, password and all.
+  if (url.pathname.includes('@')) {
+    throw new InputError(`the engine URL "${redactTarget(s)}" has an "@" in its path (${ENCODE_USERINFO})`);
   }
   return url;
 }
@@ -150,11 +158,24 @@ export function redactTarget(spec: string): string {
   if (!/^https?:\/\//i.test(s)) return s.replace(/[^\s/]*@/g, '').replace(/\?\S*/g, '');
   try {
     const url = new URL(s);
+    // A password with a "/" in it makes a valid URL of the wrong host (see parseHttpUrl): hide up to the last "@".
+    if (url.pathname.includes('@')) return withoutUserinfo(s);
     return redactUrl(url);
   } catch {
-    // Not a valid URL: still drop what looks like userinfo or a query.
-    return s.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
+    return withoutUserinfo(s);
   }
+}
+
+/**
+ * A URL that does not parse (or parses wrongly), printed: where its user information ends is unknowable
+ * (a password may hold "/", "@" or "#"), so everything from "//" to the last "@" goes, and any query or
+ * fragment.
+ */
+function withoutUserinfo(s: string): string {
+  const start = s.indexOf('//');
+  const at = s.lastIndexOf('@');
+  const hidden = start >= 0 && at > start ? `${s.slice(0, start + 2)}${s.slice(at + 1)}` : s;
+  return hidden.replace(/[?#].*$/, '');
 }
 
 export function redactUrl(url: URL): string {
