@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,8 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     const out = parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined;
     if (out) refuseNonBundle(out, parsed.values.out!);
     const recorded = recordedBundle(dir);
+    // The run's own bundle, read before a rebuild may replace it: what is in it tells why bytes differ.
+    const runEntries = recorded ? entriesOfRunBundle(dir, recorded.sha256) : null;
     const info = await buildBundle(dir, {
       env: io.env,
       out,
@@ -52,7 +55,7 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     ];
     if (!recorded) lines.push('result.json records no bundle to compare with');
     else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
-    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries)}`);
+    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuiltEntries(info.file), recorded.sourceDateEpoch !== info.sourceDateEpoch)}`);
     process.stdout.write(neutralise(lines.join('\n') + '\n'));
     return 0;
   } catch (err) {
@@ -61,12 +64,51 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
   }
 }
 
+type EntrySums = Map<string, { crc32: number; size: number }>;
+
+/** The entries of the run's bundle.zip (CRC-32 and size each) when it is the one result.json records; else null. */
+function entriesOfRunBundle(dir: string, sha256: string): EntrySums | null {
+  try {
+    const buf = fs.readFileSync(path.join(dir, 'bundle.zip'));
+    if (createHash('sha256').update(buf).digest('hex') !== sha256) return null;
+    return new Map(listZip(buf).map((e) => [e.name, { crc32: e.crc32, size: e.size }]));
+  } catch {
+    return null;
+  }
+}
+
+function rebuiltEntries(file: string): EntrySums | null {
+  try {
+    return new Map(listZip(fs.readFileSync(file)).map((e) => [e.name, { crc32: e.crc32, size: e.size }]));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Why a rebuilt bundle is not the run's: entries the run's bundle had that were not found (a report
- * folder copied without <out>/snapshots/ is the usual one), entries it did not have; else a changed file
- * or another SOURCE_DATE_EPOCH.
+ * folder copied without <out>/snapshots/ is the usual one), entries it did not have; else, when the
+ * run's bundle.zip is still there to compare with, the files whose contents changed since it was made,
+ * or none (the same files packed another way: another toron-testops version packs them differently);
+ * else a changed file or another SOURCE_DATE_EPOCH.
  */
-function whyDifferent(dir: string, recorded: readonly string[] | undefined, now: readonly string[]): string {
+function whyDifferent(
+  dir: string,
+  recorded: readonly string[] | undefined,
+  now: readonly string[],
+  runEntries: EntrySums | null = null,
+  rebuilt: EntrySums | null = null,
+  otherEpoch = false,
+): string {
+  if (runEntries && rebuilt && runEntries.size === rebuilt.size && [...rebuilt.keys()].every((n) => runEntries.has(n))) {
+    const changed = [...rebuilt].filter(([n, e]) => runEntries.get(n)!.crc32 !== e.crc32 || runEntries.get(n)!.size !== e.size).map(([n]) => n);
+    if (changed.length > 0) return `${changed.join(', ')} changed since the run's bundle.zip was made`;
+    if (otherEpoch) return "every file in it is the same as in the run's bundle.zip, dated by another SOURCE_DATE_EPOCH";
+    return (
+      "every file in it is the same as in the run's bundle.zip (CRC-32 and size of each entry), packed another way: " +
+      'the run was bundled by another toron-testops version, which compresses differently'
+    );
+  }
   if (!Array.isArray(recorded)) return 'a file of the report folder changed since the run, or SOURCE_DATE_EPOCH differs';
   const missing = recorded.filter((e) => !now.includes(e));
   const extra = now.filter((e) => !recorded.includes(e));
