@@ -16,6 +16,8 @@ export function validateReport(value: unknown): { ok: true } | { ok: false; erro
 }
 
 function describe(e: ErrorObject): string {
+  // The run id names the run's folder and snapshot: a report from elsewhere with a path there is refused.
+  if (e.keyword === 'pattern' && e.instancePath === '/runId') return '/runId is not a run id (1-128 letters, digits, ., _ or -, no path separators, no dot at either end)';
   const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
   return `${e.instancePath || '(root)'} ${e.message ?? e.keyword}${extra}`;
 }
