@@ -4,6 +4,8 @@ import { InputError } from '../util/errors.js';
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VARIABLE = /\$\{([^}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Headers copied from a Postman export or `curl -v` that are the HTTP client's own (Host and Connection stay configurable). */
+const CLIENT_MANAGED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
 
 /**
  * Expands `${NAME}` in configured header values from the environment. Every error names the header
@@ -22,6 +24,15 @@ export function expandHeaders(
     }
     if (typeof template !== 'string') {
       throw new InputError(`engine header "${name}" must be a string`, { pointer: headerPointer(name) });
+    }
+    // undici refuses these on every request (or, for Content-Length, sends a wrong one): the health
+    // check then said "unreachable" and every case was an engine error, for a line of configuration.
+    if (CLIENT_MANAGED.has(name.toLowerCase())) {
+      throw new InputError(
+        `engine header "${name}" is written by the HTTP client for each request (it manages the connection ` +
+          `and the body); remove it from engine.headers`,
+        { pointer: headerPointer(name) },
+      );
     }
     const value = template.replace(VARIABLE, (_m, variable: string) => {
       if (!VARIABLE_NAME.test(variable)) {
