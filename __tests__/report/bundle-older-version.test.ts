@@ -35,3 +35,17 @@ describe('bundle of a run an older toron-testops made', () => {
     expect(r.stdout).toMatch(/: summary\.md changed since the run's bundle\.zip was made/);
   }, 60_000);
 });
+
+describe('bundle REPORT_DIR in place, on a run an older toron-testops made', () => {
+  it("keeps the run's bundle.zip (the one result.json and bundle.zip.sha256 record) rather than replace it with other bytes", async () => {
+    const dir = copy();
+    const zip = path.join(dir, 'reports/legacy-bundle/bundle.zip');
+    const before = sha(zip);
+    expect(fs.readFileSync(`${zip}.sha256`, 'utf8')).toContain(before);
+    const r = await runCli(['bundle', 'reports/legacy-bundle'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/ERROR.*would replace the run's bundle\.zip.*every file in it is the same.*kept.*--out FILE/s);
+    expect(sha(zip)).toBe(before);
+    expect(fs.readdirSync(path.dirname(zip)).filter((n) => n.includes('rebuild'))).toEqual([]);
+  }, 60_000);
+});

@@ -6,6 +6,7 @@ import { buildBundle, recordedBundle } from '../report/bundle.js';
 import { relPath } from '../runner/paths.js';
 import { listZip } from '../github/zip.js';
 import { InputError, errorMessage } from '../util/errors.js';
+import { realPath } from '../util/real-path.js';
 import { neutralise } from '../github/commands.js';
 
 export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
@@ -16,6 +17,9 @@ export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
 
   --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip); an existing FILE is replaced
                only if it is a previous bundle (a zip archive holding report.json and result.json)
+
+  The run's own bundle.zip, when it is the one result.json records, is never replaced by other bytes
+  (another toron-testops version packs the same files differently): ERROR, use --out FILE.
 
   Timestamps: SOURCE_DATE_EPOCH when set, else the one the run recorded, else 1980-01-01.
 Exit codes: 0 written, 2 ERROR (not a report folder, --out an existing file that is no bundle, bad SOURCE_DATE_EPOCH,
@@ -44,18 +48,40 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     const recorded = recordedBundle(dir);
     // The run's own bundle, read before a rebuild may replace it: what is in it tells why bytes differ.
     const runEntries = recorded ? entriesOfRunBundle(dir, recorded.sha256) : null;
-    const info = await buildBundle(dir, {
-      env: io.env,
-      out,
-      recordedEpoch: recorded?.sourceDateEpoch ?? null,
-    });
+    // That bundle is the run's record (result.json, bundle.zip.sha256, the history, the uploaded
+    // artifact): a rebuild into its place is made aside first and never replaces it with other bytes.
+    const runZip = path.join(dir, 'bundle.zip');
+    const scratch = runEntries && realPath(out ?? runZip) === realPath(runZip) ? path.join(dir, `.bundle.rebuild-${process.pid}.zip`) : null;
+    let info;
+    let rebuilt: EntrySums | null;
+    try {
+      info = await buildBundle(dir, {
+        env: io.env,
+        out: scratch ?? out,
+        recordedEpoch: recorded?.sourceDateEpoch ?? null,
+      });
+      rebuilt = rebuiltEntries(info.file);
+    } finally {
+      if (scratch) fs.rmSync(scratch, { force: true });
+    }
+    if (scratch && recorded) {
+      if (info.sha256 !== recorded.sha256) {
+        const why = whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, recorded.sourceDateEpoch !== info.sourceDateEpoch);
+        throw new InputError(
+          `the rebuild (sha256 ${info.sha256}) would replace the run's bundle.zip, the one result.json and bundle.zip.sha256 record (sha256 ${recorded.sha256}), ` +
+            `with other bytes: ${why}. The run's bundle.zip is kept; give --out FILE to write the rebuild elsewhere`,
+        );
+      }
+      // The same bytes: the run's bundle.zip already is the rebuild.
+      info = { ...info, file: runZip, path: 'bundle.zip' };
+    }
     const lines = [
       `bundle: ${relPath(io.cwd, info.file) || info.file} (${info.bytes} bytes, ${info.entries.length} entries: ${info.entries.join(', ')})`,
       `sha256: ${info.sha256}`,
     ];
     if (!recorded) lines.push('result.json records no bundle to compare with');
     else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
-    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuiltEntries(info.file), recorded.sourceDateEpoch !== info.sourceDateEpoch)}`);
+    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, recorded.sourceDateEpoch !== info.sourceDateEpoch)}`);
     process.stdout.write(neutralise(lines.join('\n') + '\n'));
     return 0;
   } catch (err) {
