@@ -1,4 +1,5 @@
 import { shortPointer } from '../replay/divergence.js';
+import { mdText } from '../report/summary-md.js';
 import type { CaseComparison, Comparison, MetricDelta } from './types.js';
 
 /** Rows per case list in comparison.md; the rest is counted (comparison.json has them all). */
@@ -6,8 +7,14 @@ export const MD_ROWS_MAX = 100;
 
 const NA = 'not available';
 
+/**
+ * A cell (or line) of text from outside: engine versions and error messages, case ids, messages that
+ * quote them. comparison.md is the job summary, the PR comment and the check run's summary of mode:
+ * compare, so it is made inert as summary.md's text is: no HTML, links, images or @-mentions, pipes
+ * escaped, one line. Whole: comparison.json and this file are the record, not a preview.
+ */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return mdText(text, Number.POSITIVE_INFINITY);
 }
 
 function n(v: number | null, unit = ''): string {
@@ -50,10 +57,10 @@ export function comparisonMarkdown(c: Comparison, _where: { cwd: string; dir: st
   lines.push('| | candidate | baseline |', '|---|---|---|');
   lines.push(`| engine | ${side(c.candidate)} | ${side(c.baseline)} |`);
   lines.push(`| kind | ${c.candidate.kind} | ${c.baseline.kind} |`);
-  lines.push(`| run | ${c.candidate.runId ?? NA} | ${c.baseline.runId ?? NA} |`);
+  lines.push(`| run | ${cell(c.candidate.runId ?? NA)} | ${cell(c.baseline.runId ?? NA)} |`);
   lines.push(`| verdict | ${c.candidate.verdict ?? NA} | ${c.baseline.verdict ?? (c.baseline.kind === 'snapshot' ? 'not run (snapshot)' : NA)} |`);
-  lines.push(`| report | ${c.candidate.reportDir ?? NA} | ${c.baseline.reportDir ?? NA} |`);
-  lines.push(`| snapshot | ${c.candidate.snapshot ?? NA} | ${c.baseline.snapshot ?? NA} |`);
+  lines.push(`| report | ${cell(c.candidate.reportDir ?? NA)} | ${cell(c.baseline.reportDir ?? NA)} |`);
+  lines.push(`| snapshot | ${cell(c.candidate.snapshot ?? NA)} | ${cell(c.baseline.snapshot ?? NA)} |`);
   lines.push('', `Comparison verdict: **${c.comparisonVerdict}**; candidate verdict: **${c.candidate.verdict ?? NA}**; combined: **${c.verdict}**.`, '');
 
   lines.push('## Deltas', '', '| metric | baseline | candidate | delta | delta % |', '|---|---|---|---|---|');
@@ -88,6 +95,6 @@ export function comparisonMarkdown(c: Comparison, _where: { cwd: string; dir: st
   lines.push(...caseTable('New cases', c.cases.filter((x) => x.status === 'new'), [{ head: 'candidate passed', value: (x) => (x.pass.candidate === null ? NA : String(x.pass.candidate)) }]));
   lines.push(...caseTable('Removed cases', c.cases.filter((x) => x.status === 'removed'), [{ head: 'baseline passed', value: (x) => (x.pass.baseline === null ? NA : String(x.pass.baseline)) }]));
   if (c.cases.length === 0) lines.push('No per-case comparison (see the reason above).', '');
-  if (c.notes.length) lines.push('## Notes', '', ...c.notes.map((x) => `- ${x}`), '');
+  if (c.notes.length) lines.push('## Notes', '', ...c.notes.map((x) => `- ${cell(x)}`), '');
   return lines.join('\n');
 }
