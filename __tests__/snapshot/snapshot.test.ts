@@ -298,7 +298,7 @@ describe('SnapshotWriter and openSnapshot', () => {
       expect(err(path.join(dir, 'missing.json')).message).toBe('missing.json: snapshot file not found');
       expect(err(write('report.json', '{"schemaVersion":1,"runId":"x","stages":{}}')).message).toMatch(/^report\.json:1 at \/kind: not a toron-testops snapshot/);
       // The header is the last line: its errors name that line.
-      expect(err(write('newer.json', good.replace('"schemaVersion":1', '"schemaVersion":7'))).message).toMatch(/newer\.json:5 .*schemaVersion 7 .*use a newer toron-testops/);
+      expect(err(write('newer.json', good.replace('"schemaVersion":1', '"schemaVersion":7'))).message).toMatch(/newer\.json:5 .*schemaVersion 7, written by toron-testops test, .*use toron-testops test or newer/);
       // Cut before the header (a copy that did not finish): said so, not read as a snapshot without cases.
       expect(err(write('headless.json', lines.slice(0, 4).join('\n') + '\n')).message).toMatch(/^headless\.json at \/kind: the snapshot ends before its header/);
       // A case line cut short: named by its line.

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import pkg from '../../package.json' with { type: 'json' };
 import { InputError } from '../util/errors.js';
 import { parseJsonSource } from '../util/json-source.js';
 import { LEGACY_CLOSING, caseText, headerOfClosing, headerOfLegacyOpening, opensCases } from './layout.js';
@@ -202,7 +203,13 @@ function checkHeader(h: SnapshotHeader, shownAs: string, lineOf: (pointer: strin
     bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
   }
   if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
-    bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');
+    // The header names the toron-testops that wrote it: say which to use (a plain version only, it is input).
+    const by = typeof h.tool?.version === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(h.tool.version) ? h.tool.version : null;
+    bad(
+      `snapshot schemaVersion ${JSON.stringify(h.schemaVersion)}${by ? `, written by toron-testops ${by},` : ''} is not one this toron-testops (${pkg.version}) reads (up to ${SNAPSHOT_SCHEMA_VERSION}): ` +
+        `use toron-testops ${by ? `${by} or newer` : 'a newer version'}`,
+      '/schemaVersion',
+    );
   }
   if (typeof h.runId !== 'string' || h.runId === '') bad('"runId" must be a non-empty string', '/runId');
   const ip = h.canonical?.ignorePaths;
