@@ -83,4 +83,16 @@ describe('the action in a pull_request job (source entry, real clients against t
     expect(r.stdout).not.toContain('not a test verdict');
     expect(emu.requestsTo('POST', /\/comments$/)).toEqual([]);
   });
+
+  it('more findings than annotations: the "more" notice sends readers where the rest are (no job summary with job-summary: false)', async () => {
+    const cases = Array.from({ length: 14 }, (_, i) => ({ id: `c${i}`, ok: false }));
+    const more = (r: Awaited<ReturnType<typeof runAction>>) => annotations(r).find((a) => a.props.title === 'toron-testops: more findings')!.message;
+    const off = await runAction({ workspace: repoWith(cases), emu, inputs: { 'job-summary': 'false', 'upload-artifact': 'false' } });
+    expect(off.code, off.stdout).toBe(1);
+    expect(off.summary).toBe('');
+    expect(more(off)).toMatch(/^5 more WAR ROOM findings are not shown as annotations \(9 shown; the platform keeps 10 per level\): see report\.json/);
+    expect(more(off)).not.toContain('job summary');
+    const on = await runAction({ workspace: repoWith(cases), emu, inputs: { 'upload-artifact': 'false' } });
+    expect(more(on)).toMatch(/: see the job summary and report\.json/);
+  });
 });

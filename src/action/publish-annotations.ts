@@ -46,6 +46,7 @@ export async function publishAnnotations(
   let octokit: Octokit | null = null;
   const api = async () => (octokit ??= await createOctokit(inputs.githubToken, gh.apiUrl));
   const signal = () => budgetSignal(ctx.cancel, GITHUB_TIMEOUT_MS);
+  const where = seeAlso(inputs.jobSummary, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact');
 
   let changed = new Set<string>();
   if (gh.pr && canCallApi && !o.cancelled && !ctx.cancel.signal.aborted && o.findings.some((f) => f.location)) {
@@ -62,7 +63,7 @@ export async function publishAnnotations(
       log.info(`toron-testops: annotations: checks: ${why}; using workflow commands instead`);
     } else {
       const plan = planCheckAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations });
-      const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length)}` : '';
+      const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where)}` : '';
       try {
         const r = await postCheckRun(await api(), {
           owner: gh.repo!.owner,
@@ -77,7 +78,7 @@ export async function publishAnnotations(
           signal: signal(),
         });
         log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
-        if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
+        if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where)}`);
         return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
       } catch (err) {
         const reason = describeHttpError(err);
@@ -95,7 +96,7 @@ export async function publishAnnotations(
     warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1 - (opts.laterWarnings ?? 0)),
     notice: Math.max(0, PER_LEVEL_LIMIT - log.used.notice),
   };
-  const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room });
+  const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room, where });
   for (const line of workflowCommandLines(plan)) {
     ctx.log.rawLine(line);
   }
@@ -114,6 +115,16 @@ export function notShown(overflow: number, total: number, listed: number | null,
   if (listed !== null && listed >= total) return `; ${overflow} more are only in this summary and report.json`;
   const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
   return `; ${overflow} more are not annotations: every finding is in report.json (in ${home})${some}`;
+}
+
+/**
+ * Where the findings that are not annotations can be read: the job summary only when one is written
+ * and lists every finding (a summary cut to fit 1 MiB lists some); report.json always.
+ */
+export function seeAlso(jobSummary: boolean, total: number, listed: number | null, home = 'the artifact'): string {
+  if (jobSummary && listed !== null && listed >= total) return 'the job summary and report.json';
+  const some = jobSummary ? `; the job summary lists ${listed === null ? 'some' : `${listed} of the ${total}`}` : '';
+  return `report.json, in ${home}${some}`;
 }
 
 function checksUnavailable(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome): string | null {

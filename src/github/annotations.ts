@@ -100,7 +100,14 @@ function dedupe(items: PlannedAnnotation[]): PlannedAnnotation[] {
  */
 export function planWorkflowAnnotations(
   findings: Finding[],
-  opts: { place: (file: string) => string | undefined; changedFiles: ReadonlySet<string>; maxTotal: number; room: Record<CommandLevel, number> },
+  opts: {
+    place: (file: string) => string | undefined;
+    changedFiles: ReadonlySet<string>;
+    maxTotal: number;
+    room: Record<CommandLevel, number>;
+    /** Where the findings that are not annotations can be read (overflowText's `where`). */
+    where?: string;
+  },
 ): AnnotationPlan & { overflowNotice: string | null } {
   const all = orderAnnotations(dedupe(findings.map((f) => toAnnotation(f, opts.place))), opts.changedFiles);
   const pick = (room: Record<CommandLevel, number>, total: number) => {
@@ -123,12 +130,13 @@ export function planWorkflowAnnotations(
   return {
     items,
     overflow,
-    overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length) : null,
+    overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where) : null,
   };
 }
 
-export function overflowText(more: number, shown: number): string {
-  return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see the job summary and report.json.`;
+/** `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all). */
+export function overflowText(more: number, shown: number, where = 'the job summary and report.json'): string {
+  return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see ${where}.`;
 }
 
 export function workflowCommandLines(plan: AnnotationPlan & { overflowNotice: string | null }): string[] {
