@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parse, type ParseEntry } from 'shell-quote';
 import { InputError } from '../util/errors.js';
-import { valuesRedactor } from './secrets.js';
+import { urlSecrets, valuesRedactor } from './secrets.js';
 
 /** An engine SPEC (DESIGN §3.1) once parsed: which adapter, and what it needs. */
 export type EngineSpec =
@@ -58,7 +58,7 @@ export function splitArgv(command: string): string[] {
     // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
     entries = parse(command, (name: string): VariableRef | string => (name === '' ? '$' : { variable: name }));
   } catch (err) {
-    throw new InputError(`cmd: engine "${command.trim()}" cannot be split into arguments: ${(err as Error).message}`);
+    throw new InputError(`cmd: engine "${roughRedactor(command)(command.trim())}" cannot be split into arguments: ${(err as Error).message}`);
   }
   const argv: string[] = [];
   for (const e of entries) {
@@ -75,7 +75,7 @@ export function splitArgv(command: string): string[] {
       );
     } else if (e.op === 'glob') {
       throw new InputError(
-        `cmd: engine contains the glob "${e.pattern}", which is not expanded (no shell); ` +
+        `cmd: engine contains the glob "${roughRedactor(command)(e.pattern)}", which is not expanded (no shell); ` +
           `quote it if it is meant literally`,
       );
     } else {
@@ -117,7 +117,32 @@ export function enginePaths(spec: string): string[] {
  * a token); anything else is printed as given.
  */
 /** An option that takes a credential: --api-key, --token, --access-token, --password, --auth, --secret, ... */
-const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential)[A-Za-z0-9_.-]*$/i;
+const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential|bearer)[A-Za-z0-9_.-]*$/i;
+
+/** A name that says credential, in an environment assignment (OPENAI_API_KEY=) or a header (Authorization:). */
+const SECRET_NAME = /key|token|secret|pass|auth|credential|bearer|cookie/i;
+
+/**
+ * The credentials inside one argument (or an option's `=` value): an environment assignment for the
+ * engine naming one (`env OPENAI_API_KEY=x`, `docker run -e API_TOKEN=x`), a header
+ * (`-H "Authorization: Bearer x"`: the value and its last word), a URL's user:password@ and
+ * credential query values (as urlSecrets finds them for an HTTP engine).
+ */
+function argumentSecrets(arg: string): string[] {
+  const out: string[] = [];
+  const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(arg);
+  if (assignment && SECRET_NAME.test(assignment[1])) out.push(assignment[2]);
+  const header = /^\s*([A-Za-z0-9_-]+)\s*:\s*(\S.*)$/s.exec(arg);
+  if (header && !header[2].startsWith('//') && SECRET_NAME.test(header[1])) out.push(header[2].trim(), header[2].trim().split(/\s+/).pop()!);
+  for (const m of arg.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"']+/g)) {
+    try {
+      out.push(...Object.values(urlSecrets(new URL(m[0]))));
+    } catch {
+      // not a URL after all
+    }
+  }
+  return out;
+}
 
 /**
  * The values a command line passes to options named like credentials (`--api-key X`,
@@ -131,11 +156,23 @@ export function argvSecrets(argv: readonly string[]): string[] {
     const eq = a.indexOf('=');
     if (a.startsWith('-') && eq > 0) {
       if (SECRET_OPTION.test(a.slice(0, eq))) out.push(a.slice(eq + 1));
+      else out.push(...argumentSecrets(a.slice(eq + 1)));
     } else if (SECRET_OPTION.test(a) && i + 1 < argv.length && !argv[i + 1].startsWith('-')) {
       out.push(argv[++i]);
+    } else {
+      out.push(...argumentSecrets(a));
     }
   }
   return [...new Set(out.filter((v) => v.length >= 4))].sort((x, y) => y.length - x.length);
+}
+
+/**
+ * For a command line that does not split (a glob, an unclosed quote): its credentials as a split at
+ * whitespace finds them, quotes and all, so that the error saying why still quotes none.
+ */
+function roughRedactor(command: string): (text: string) => string {
+  const words = command.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ''));
+  return argvRedactor(['', ...words]);
 }
 
 /** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
@@ -150,7 +187,7 @@ export function redactTarget(spec: string): string {
       const parsed = parseEngineSpec(s);
       return parsed.kind === 'command' ? argvRedactor(parsed.argv)(s) : s;
     } catch {
-      return s;
+      return roughRedactor(s.slice(4))(s);
     }
   }
   // Not a form we know (a typo such as htp:// or https//): whatever looks like userinfo (user:password@)
