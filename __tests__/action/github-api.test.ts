@@ -44,6 +44,25 @@ describe('check runs (real Octokit against the local API)', () => {
     expect(posts.at(-1)!.auth).toBe(`token ${emu.githubToken}`);
   });
 
+  it('a summary or title cut to the API\'s limits is cut at a character: never half of an emoji (the summary\'s severity icons)', async () => {
+    const r = await postCheckRun(octokit, {
+      owner: emu.owner,
+      repo: emu.repo,
+      name: 'emoji',
+      headSha: 'c'.repeat(40),
+      conclusion: 'failure',
+      title: `${'t'.repeat(254)}😀`,
+      summary: `${'x'.repeat(65_494)}🟠 HIGH${'y'.repeat(100)}`,
+      annotations: [],
+    });
+    const out = emu.checkRuns.find((c) => c.id === r.id)!.output;
+    const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    expect(out.summary!.length).toBeLessThanOrEqual(65_535);
+    expect(out.summary).not.toMatch(lone);
+    expect(out.title!.length).toBeLessThanOrEqual(255);
+    expect(out.title).not.toMatch(lone);
+  });
+
   it('one batch: a single request, completed at once', async () => {
     const r = await postCheckRun(octokit, {
       owner: emu.owner,

@@ -1,6 +1,7 @@
 import type { Verdict } from '../runner/verdict.js';
 import type { CheckAnnotation } from './annotations.js';
 import type { Octokit } from './octokit.js';
+import { cutText } from '../report/view-model.js';
 
 /** The Checks API takes at most 50 annotations per request; more go in follow-up updates. */
 export const CHECK_BATCH = 50;
@@ -22,8 +23,9 @@ export function batches<T>(items: T[], size = CHECK_BATCH): T[][] {
   return out;
 }
 
+/** Cut at a character (cutText): half an emoji would reach GitHub as a lone surrogate. */
 function clip(s: string, limit = CHECK_TEXT_LIMIT): string {
-  return s.length <= limit ? s : s.slice(0, limit - 40) + '\n\n…(cut: see the job summary)';
+  return s.length <= limit ? s : cutText(s, limit - 40) + '\n\n…(cut: see the job summary)';
 }
 
 export interface CheckRunRequest {
@@ -46,7 +48,7 @@ export interface CheckRunRequest {
  */
 export async function postCheckRun(octokit: Octokit, r: CheckRunRequest): Promise<{ id: number; url: string | null; requests: number }> {
   const parts = batches(r.annotations);
-  const output = (annotations: CheckAnnotation[]) => ({ title: r.title.slice(0, 255), summary: clip(r.summary), annotations });
+  const output = (annotations: CheckAnnotation[]) => ({ title: cutText(r.title, 255), summary: clip(r.summary), annotations });
   const last = Math.max(0, parts.length - 1);
   const done = { status: 'completed' as const, conclusion: r.conclusion, completed_at: new Date().toISOString() };
   const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
