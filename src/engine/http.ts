@@ -259,6 +259,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       if (ex.status === 401 || ex.status === 403) {
         return {
           ok: false,
+          answered: true,
           tried,
           message:
             `engine ${target} refused ${printable} with HTTP ${ex.status}: check the configured engine ` +
@@ -272,6 +273,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         const shown = redact(excerpt(ex.text, ex.contentType));
         return {
           ok: false,
+          answered: true,
           tried,
           message:
             `engine ${target} is ${notReady ? 'not ready' : 'not healthy'}: ${printable} answered HTTP ${ex.status}${after}` +

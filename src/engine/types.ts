@@ -37,6 +37,8 @@ export interface HealthResult {
   /** What was tried, in order, for the error message of an unreachable engine. */
   tried: string[];
   message: string;
+  /** Not ok, though the engine answered (a 503, a 401 on its health route): it is not unreachable. */
+  answered?: boolean;
 }
 
 export type EngineKind = 'reference' | 'http' | 'command';

@@ -168,7 +168,9 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       throw NOT_STARTED;
     }
     if (!health.ok) {
-      throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
+      // An engine that answered (503 while loading, 401) is reachable: do not send the user to the network.
+      const what = health.answered ? 'engine health check failed' : 'engine unreachable';
+      throw new WiringError(`${what}: ${health.message}. Tried: ${health.tried.join('; ')}`);
     }
     // The engine's own words: an ESC or a bidi override in it must not reach a terminal or a report as it is.
     engineVersion = health.version != null ? escapeControls(health.version) : null;
