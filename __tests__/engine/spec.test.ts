@@ -115,6 +115,11 @@ describe('redactTarget', () => {
       }
     }
   });
+  it('takes an engine path whose segment starts with "@" (Cloudflare Workers AI models: /ai/run/@cf/meta/...)', () => {
+    const spec = 'https://api.cloudflare.com/client/v4/accounts/abc123/ai/run/@cf/meta/llama-3-8b-instruct';
+    expect(parseEngineSpec(spec)).toMatchObject({ kind: 'http' });
+    expect(redactTarget(spec)).toBe(spec);
+  });
   it('leaves reference and cmd: as given', () => {
     expect(redactTarget('reference')).toBe('reference');
     expect(redactTarget('cmd:node e.js')).toBe('cmd:node e.js');

@@ -42,7 +42,7 @@ function parseHttpUrl(s: string): URL {
   }
   // https://ci:8080/Zr+Kw2@host/run parses, as host ci, port 8080 and the rest of a password as the
   // path: it would be sent to the wrong host and printed, password and all.
-  if (url.pathname.includes('@')) {
+  if (brokenUserinfo(url)) {
     throw new InputError(`the engine URL "${redactTarget(s)}" has an "@" in its path (${ENCODE_USERINFO})`);
   }
   return url;
@@ -196,11 +196,19 @@ export function redactTarget(spec: string): string {
   try {
     const url = new URL(s);
     // A password with a "/" in it makes a valid URL of the wrong host (see parseHttpUrl): hide up to the last "@".
-    if (url.pathname.includes('@')) return withoutUserinfo(s);
+    if (brokenUserinfo(url)) return withoutUserinfo(s);
     return redactUrl(url);
   } catch {
     return withoutUserinfo(s);
   }
+}
+
+/**
+ * A path with an "@" inside a segment ("/Zr+Kw2@host/run"): what is left of user:password@ whose "/" was
+ * not percent-encoded. An "@" starting a segment is a path of its own (Cloudflare's /ai/run/@cf/...).
+ */
+function brokenUserinfo(url: URL): boolean {
+  return /[^/]@/.test(url.pathname);
 }
 
 /**
