@@ -4,10 +4,11 @@ import { buildK6Script } from '../../src/load/k6-script.js';
 import { constantSchedule } from '../../src/load/schedule.js';
 
 /**
- * k6 runs the generated script in goja, whose lexer ends a string literal at U+2028 and U+2029 as at a
- * line feed ("String not terminated": goja parser/lexer.go scanString, pre-ES2019 rules), while
- * JSON.stringify leaves both raw. A SIM prompt holding one (text pasted from a PDF or a web page) made
- * the whole k6 script a syntax error and the load stage an ERROR. Data goes into the script escaped.
+ * k6 up to v0.51 ran the generated script in goja, whose lexer ends a string literal at U+2028 and
+ * U+2029 as at a line feed ("String not terminated": goja parser/lexer.go scanString, pre-ES2019
+ * rules; sobek, its successor in k6, accepts them), while JSON.stringify leaves both raw. A SIM prompt
+ * holding one (text pasted from a PDF or a web page) made the whole k6 script a syntax error and the
+ * load stage an ERROR there. Data goes into the script escaped, which every k6 reads alike.
  */
 describe('the k6 script with U+2028 / U+2029 in a prompt, a case id or a header', () => {
   it('holds neither raw, and still sends the prompt as written', () => {

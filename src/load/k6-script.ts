@@ -208,10 +208,11 @@ function summaryText(data) {
 }
 
 /**
- * k6's JavaScript engine (goja) ends a string literal at U+2028 and U+2029 as at a line feed (the
- * pre-ES2019 rule), and JSON.stringify leaves both raw: a prompt holding one made the script a syntax
- * error. Every one in the script is inside a string literal (data goes in through JSON.stringify), so
- * writing them as escapes keeps the values.
+ * k6 up to v0.51 ran scripts in goja, which ends a string literal at U+2028 and U+2029 as at a line
+ * feed (the pre-ES2019 rule; sobek, k6's engine since, accepts them), and JSON.stringify leaves both
+ * raw: a prompt holding one made the script a syntax error there. Every one in the script is inside a
+ * string literal (data goes in through JSON.stringify), so writing them as escapes keeps the values,
+ * for every k6.
  */
 function escapeLineSeparators(script: string): string {
   return script.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
