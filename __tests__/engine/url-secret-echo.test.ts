@@ -101,3 +101,21 @@ describe('a token given as the URL\'s user name alone (https://TOKEN@host/, as G
     }
   });
 });
+
+describe('an Azure Functions key in the engine URL (https://app.azurewebsites.net/api/run?code=KEY)', () => {
+  const FUNCTION_KEY = 'aZfK3y-0123456789abcdef==';
+  it('is blanked when the engine echoes its request line, as ?key= is', async () => {
+    const url = `${base.replace(`user:${PASSWORD}@`, '')}/run?code=${encodeURIComponent(FUNCTION_KEY)}`;
+    for (const route of [url, url.replace('/run?', '/fail/run?')]) {
+      const a = createHttpAdapter({ url: new URL(route), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+      try {
+        const text = JSON.stringify(await a.call(req));
+        expect(text).toContain('[redacted]');
+        expect(text).not.toContain(FUNCTION_KEY);
+        expect(text).not.toContain(encodeURIComponent(FUNCTION_KEY));
+      } finally {
+        await a.close();
+      }
+    }
+  });
+});

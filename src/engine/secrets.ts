@@ -169,8 +169,8 @@ export function secretsToMask(templates: Record<string, string>, targets: readon
   return [...out].filter((v) => v.trim().length >= MASK_MIN_LENGTH && !/[\r\n]/.test(v));
 }
 
-/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
-const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
+/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, Azure Functions' ?code=, ...). */
+const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential|^code$/i;
 
 /**
  * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
