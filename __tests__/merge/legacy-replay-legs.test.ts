@@ -49,3 +49,12 @@ describe('merge of legs whose replay an older toron-testops scored', () => {
     expect(report.warroom.filter((f: any) => f.type === 'replay-nondeterministic')).toEqual([]);
   }, 60_000);
 });
+
+describe('merge of a leg a newer toron-testops wrote', () => {
+  it('says the report is of a newer schema and what to do, not that it is no toron-testops report', () => {
+    const l = leg('clean-1');
+    const r = JSON.parse(l.files.get('report.json')!.toString('utf8'));
+    l.files.set('report.json', Buffer.from(JSON.stringify({ ...r, schemaVersion: 2 })));
+    expect(() => readShard(l)).toThrow(/report\.json has schemaVersion 2, newer than this toron-testops \(\S+\) reads \(1\).*merge with the toron-testops version that ran the legs, or a newer one/);
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pkg from '../../package.json' with { type: 'json' };
 import { validateReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import type { ShardBlock } from '../shard/block.js';
@@ -27,6 +28,14 @@ export function readShard(src: ShardSource): ShardRun {
     report = JSON.parse(raw.toString('utf8')) as Report;
   } catch (err) {
     throw new Error(`report.json is not JSON (${(err as Error).message})`);
+  }
+  const version = (report as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (report && typeof report === 'object' && typeof version === 'number' && Number.isInteger(version) && version > 1) {
+    // A leg of a newer toron-testops (the action's tag moved on, the merge job did not): not this one's to read.
+    throw new Error(
+      `report.json has schemaVersion ${version}, newer than this toron-testops (${pkg.version}) reads (1): it was written by a newer toron-testops; ` +
+        'merge with the toron-testops version that ran the legs, or a newer one',
+    );
   }
   if (!report || typeof report !== 'object' || report.schemaVersion !== 1 || typeof report.runId !== 'string' || !report.stages) {
     throw new Error('report.json is not a toron-testops report (schemaVersion 1)');
