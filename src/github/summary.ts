@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Report, RunResult } from '../report/types.js';
 import type { Verdict } from '../runner/verdict.js';
 import type { Finding } from '../warroom/finding.js';
+import { mdText } from '../report/summary-md.js';
 
 /**
  * The job summary: 1 MiB per step, and over it the platform drops the whole summary (the toolkit's
@@ -60,8 +61,13 @@ export function verdictHeadline(verdict: Verdict): string {
   return `${ICON[verdict]} **${verdict}**${verdict === 'ERROR' ? ' (not a test verdict)' : ''}`;
 }
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text of the run (its reason, stage notes, findings) as inert Markdown, as summary.md shows it: the
+ * reason of an early ERROR quotes what it refused (a mode: publish artifact's entry and member names,
+ * an engine's answer), which must show as text, not as HTML, links or @-mentions.
+ */
+function cell(s: string, max = 400): string {
+  return mdText(s, max);
 }
 
 function fmt(n: number | null, digits = 2): string {
@@ -83,10 +89,10 @@ export function fallbackSummary(input: {
   report: Report | null;
   findings: Finding[];
 }): string {
-  const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', input.reason, ''];
+  const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', cell(input.reason, 4000), ''];
   if (input.report) {
     lines.push('| stage | verdict | note |', '|---|---|---|');
-    for (const [name, s] of Object.entries(input.report.stages)) lines.push(`| ${name} | ${s.verdict} | ${cell(s.reason ?? '')} |`);
+    for (const [name, s] of Object.entries(input.report.stages)) lines.push(`| ${cell(name, 40)} | ${cell(String(s.verdict), 20)} | ${cell(s.reason ?? '')} |`);
     lines.push('');
   }
   if (input.result) {
@@ -106,7 +112,7 @@ export function fallbackSummary(input: {
     lines.push('### WAR ROOM', '', '| severity | type | where | message |', '|---|---|---|---|');
     for (const f of shown) {
       const where = f.location ? `${f.location.file}:${f.location.line}` : f.caseId ?? f.subsystem;
-      lines.push(`| ${f.severity} | ${f.type} | ${cell(where)} | ${cell(f.message.slice(0, 300))} |`);
+      lines.push(`| ${cell(f.severity, 20)} | ${cell(f.type, 80)} | ${cell(where)} | ${cell(f.message, 300)} |`);
     }
     if (input.findings.length > shown.length) lines.push('', `…and ${input.findings.length - shown.length} more in report.json.`);
     lines.push('');
