@@ -372,7 +372,9 @@ export function judgeAnswer(
 export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers'>): Record<string, string> {
   // identity: a compressed answer would cost the engine CPU and blur its latency (one that compresses
   // anyway is decoded, see decode()).
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity' };
+  // A User-Agent, as curl and k6 send one: firewalls in front of engines (AWS WAF's common rule set,
+  // CDN bot rules) answer 403 to a request without it.
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity', 'user-agent': 'toron-testops' };
   // Credentials in the URL (http://user:pass@host) become Basic auth, as a browser or curl would do.
   if (opts.url.username || opts.url.password) {
     const user = decodeURIComponent(opts.url.username);

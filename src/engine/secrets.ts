@@ -65,12 +65,13 @@ export function expandHeaders(
 
 /**
  * Headers that say how the body is written, never who is asking: the adapter sends `accept:
- * application/json` and `accept-encoding: identity` on every request, and blanking those values made
- * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
+ * application/json`, `accept-encoding: identity` and `user-agent: toron-testops` on every request,
+ * and blanking those values made an engine's error page unreadable ("send [redacted] with
+ * accept-encoding [redacted]").
  */
 const IDENTITY = (t: string): string => t;
 
-const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type', 'user-agent']);
 
 /**
  * A function that blanks every secret header value out of a text (an error message, an echoed body).
