@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { k6EngineProblem } from '../../load/k6-engine.js';
 import path from 'node:path';
-import { expandHeaders } from '../../engine/secrets.js';
+import { engineRedactors, expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
 import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script, type K6Threshold } from '../../load/k6-script.js';
 import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
@@ -37,7 +37,10 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   if (spec.kind !== 'http') throw new InputError(k6EngineProblem(spec.kind)!, { pointer: '/load/generator' });
   const env = ctx.env ?? process.env;
   // Fails now (naming the header and variable) if a secret variable is missing, as the adapter would.
-  expandHeaders(settings.engine.headers, env);
+  const headers = expandHeaders(settings.engine.headers, env);
+  // k6 logs a failed request with the URL it was given, query and all (Go hides only the password),
+  // and may quote header values: its lines lose the engine's secrets as the adapter's messages do.
+  const { redact } = engineRedactors(headers, spec.url);
 
   const dir = path.join(ctx.paths.reportDir, 'k6');
   fs.mkdirSync(dir, { recursive: true });
@@ -54,7 +57,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const shownBinary = portablePath(load.k6Binary, settings.cwd);
   // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
   // them, and other paths of this machine): relative or portable in anything that reaches a report.
-  const scrub = (text: string) => portableText(text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join(''), settings.cwd);
+  const scrub = (text: string) => redact(portableText(text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join(''), settings.cwd));
   const version = await k6Version(binary, env, dir, shownBinary);
   if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
