@@ -209,3 +209,30 @@ describe('connect failures name the address that was tried', () => {
     }
   });
 });
+
+describe('a response undici refuses as one it did not ask for', () => {
+  it('an interim 100 Continue the engine sends unasked is named, not called a connection closed before answering', async () => {
+    const raw = net.createServer((sock) => {
+      sock.on('error', () => {});
+      sock.once('data', () => {
+        const body = '{"final_answer":"ok"}';
+        sock.end(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/run`;
+    const adapter = createHttpAdapter({ url: new URL(url), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+    const transport = httpTransport({ url: new URL(url), headers: {}, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
+    try {
+      const sim = await adapter.call({ runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } });
+      const load = await new Promise<string>((resolve) => transport.start(lr, { answered: () => resolve('answered'), failed: (_k, m) => resolve(m) }));
+      for (const m of [sim.ok ? 'answered' : sim.error.message, load]) {
+        expect(m).toContain('the engine sent a response that was not asked for (an unsolicited 100 Continue');
+        expect(m).not.toContain('before answering');
+      }
+    } finally {
+      await Promise.all([adapter.close(), transport.close()]);
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
+  });
+});

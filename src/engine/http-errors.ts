@@ -66,6 +66,15 @@ export function describeNetworkError(err: unknown, afterHeaders = false): { kind
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', message: `timed out (${code})`, code };
   const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
+  // undici destroys the socket on an interim 100 Continue it did not ask for (RFC 9110 lets a server
+  // send one) or a response with no request running: nothing was closed by the engine.
+  if (code === 'UND_ERR_SOCKET' && err instanceof Error && err.message === 'bad response') {
+    return {
+      kind: 'connection',
+      message: `the engine sent a response that was not asked for (an unsolicited 100 Continue, or a second response to one request), which the HTTP client refuses (${code})`,
+      code,
+    };
+  }
   if (code === 'ECONNREFUSED') {
     // The address, not only the name: localhost may resolve to 127.0.0.1 here while the engine listens on ::1.
     const tried = connectAddresses(err);
