@@ -220,6 +220,20 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       expect(emu.comments.size).toBe(0);
     }));
 
+  it('mode publish: a report.json a newer toron-testops wrote (a newer schemaVersion) is an ERROR that says so, and nothing is posted', () =>
+    withEmu(async (emu) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-newer-'));
+      extractZip(bundle, dir);
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      const newer = makeZip([{ name: 'report.json', data: JSON.stringify({ ...report, schemaVersion: 2, tool: { name: 'toron-testops', version: '2.4.0' } }) }]);
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: newer }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/report\.json has schemaVersion 2, newer than this toron-testops \(\S+\) reads \(1\): .*the same version of the action/);
+      expect(emu.checkRuns).toEqual([]);
+      expect(emu.comments.size).toBe(0);
+    }));
+
   it('mode publish: no such artifact, or not a workflow_run event → ERROR with the reason', () =>
     withEmu(async (emu) => {
       seedPrRun(emu, artifact, 'something-else');

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
 import { buildResult } from '../report/report-json.js';
 import { validateReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
@@ -158,6 +159,14 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
       parsed = JSON.parse(text);
     } catch (err) {
       return errorOutcome(`mode: publish: artifact ${artifact.name}: report.json is not JSON (${errorMessage(err)})`);
+    }
+    const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (typeof version === 'number' && version > 1) {
+      // The gate ran a newer toron-testops than this publish step (the action's tag moved between them).
+      return errorOutcome(
+        `mode: publish: artifact ${artifact.name}: report.json has schemaVersion ${version}, newer than this toron-testops (${pkg.version}) reads (1): ` +
+          'the gate ran a newer toron-testops; use the same version of the action in the gate and the publish workflow (pin it to a release)',
+      );
     }
     const valid = validateReport(parsed);
     if (!valid.ok) {
