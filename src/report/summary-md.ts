@@ -64,8 +64,10 @@ export function mdText(s: unknown, max = MAX_LINE): string {
 }
 
 function code(s: string): string {
-  // Our own short identifiers and paths; engine text never goes through here.
-  return `\`${s.replace(/`/g, "'")}\``;
+  // Our own short identifiers and paths; engine text never goes through here. A report read from
+  // elsewhere (mode: publish) may still hold a line break in a file name, which would end the code
+  // span and the list item and start a heading: one line, controls shown escaped.
+  return `\`${escapeControls(s.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/`/g, "'")}\``;
 }
 
 function pct(x: unknown): string | null {
