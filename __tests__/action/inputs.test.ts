@@ -75,6 +75,15 @@ describe('action inputs', () => {
     expect(readInputs({ ...env(), INPUT_FAIL_ON: 'never' }).failOn).toBeNull();
   });
 
+  it('an empty or blank boolean or number input (a reusable workflow passing through an unset input) reads as its default; other text is still refused', () => {
+    const blank = { 'job-summary': '', 'upload-artifact': '  ', 'max-annotations': '', 'retention-days': ' \t' };
+    const i = readInputs(env(blank));
+    expect([i.jobSummary, i.uploadArtifact, i.maxAnnotations, i.retentionDays]).toEqual([true, true, 50, 0]);
+    expect(readInputs(env({ mode: 'publish', ...blank })).maxAnnotations).toBe(50);
+    expect(() => readInputs(env({ 'job-summary': 'no' }))).toThrow(/input job-summary: must be true or false, got "no"/);
+    expect(() => readInputs(env({ 'max-annotations': 'ten' }))).toThrow(/input max-annotations: must be a whole number from 0 to 1000, got "ten"/);
+  });
+
   it('an input that is not passed at all reads as its action.yml default', () => {
     expect(readInputs({}).annotations).toBe('workflow-commands');
     expect(readInputs({}).githubToken).toBe('');

@@ -94,10 +94,14 @@ const ENUMS = {
 /** Most annotations one run may send (the Checks API takes 50 a request; more requests add more). */
 export const MAX_ANNOTATIONS_LIMIT = 1000;
 
-/** The input as the runner passes it; an input that was not passed at all reads as its default. */
+/**
+ * The input as the runner passes it, trimmed. An input that was not passed at all, or passed empty or
+ * blank (a reusable workflow passing through an input its caller did not set gives ''), reads as its
+ * default: for a boolean or number input, the action.yml default, not an error.
+ */
 export function rawInput(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-  return (v ?? defaultFor(name)).trim();
+  const v = (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+  return v === '' ? defaultFor(name) : v;
 }
 
 function defaultFor(name: string): string {
