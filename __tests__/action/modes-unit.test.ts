@@ -78,3 +78,20 @@ describe('mode helpers', () => {
     for (const bad of ['../x', 'a/../../b', '/etc', 'C:/x', 'a\\b', 'a//b', './a', 'a\nb', 7, null]) expect(wd(bad), String(bad)).toBe('');
   });
 });
+
+describe('artifactServiceProblem', () => {
+  it('says which variable is missing; on a server other than github.com it does not guess "not running in GitHub Actions?"', async () => {
+    const { artifactServiceProblem } = await import('../../src/github/artifact.js');
+    expect(artifactServiceProblem({ ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' })).toBeNull();
+    // Not in a job at all: the guess is right.
+    expect(artifactServiceProblem({})).toMatch(/ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL not set.*not running in GitHub Actions\?/);
+    // GitHub Enterprise Server: a job, with a runtime token, but no results service.
+    const ghes = artifactServiceProblem({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://ghe.example.com/', ACTIONS_RUNTIME_TOKEN: 't' })!;
+    expect(ghes).toContain('ACTIONS_RESULTS_URL is not set');
+    expect(ghes).toContain('https://ghe.example.com');
+    expect(ghes).not.toContain('ACTIONS_RUNTIME_TOKEN');
+    expect(ghes).not.toMatch(/not running in GitHub Actions/);
+    // github.com without the variables (a step that cleared them, a container job): as before.
+    expect(artifactServiceProblem({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com' })).toMatch(/not running in GitHub Actions\?/);
+  });
+});

@@ -17,10 +17,22 @@ export interface UploadedArtifact {
   digest: string | null;
 }
 
-/** Why artifacts cannot be uploaded from here, or null when the Actions runtime is present. */
+/**
+ * Why artifacts cannot be uploaded from here, or null when the Actions runtime is present. In a job on
+ * a server other than github.com (GitHub Enterprise Server: GITHUB_SERVER_URL), the runtime is there
+ * but may provide no results service: say which variable is missing, not "not running in GitHub Actions?".
+ */
 export function artifactServiceProblem(env: NodeJS.ProcessEnv): string | null {
   const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((k) => !env[k]);
-  return missing.length ? `the Actions runtime is not available (${missing.join(', ')} not set): not running in GitHub Actions?` : null;
+  if (!missing.length) return null;
+  const server = (env.GITHUB_SERVER_URL ?? '').trim().replace(/\/+$/, '');
+  if (env.GITHUB_ACTIONS === 'true' && server && !/^https:\/\/github\.com$/i.test(server)) {
+    return (
+      `the artifact service is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in this job on ${server} (GITHUB_SERVER_URL); ` +
+      'that server gives this job no results service, which @actions/artifact 2 and later (as actions/upload-artifact@v4) need'
+    );
+  }
+  return `the Actions runtime is not available (${missing.join(', ')} not set): not running in GitHub Actions?`;
 }
 
 type ArtifactModule = typeof import('@actions/artifact');
