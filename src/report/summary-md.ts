@@ -42,8 +42,9 @@ const SEV_ICON: Record<string, string> = { CRITICAL: '🔴', HIGH: '🟠', MEDIU
 const MAX_LINE = 400;
 
 /**
- * Text from a report (engine output, messages, ids) as inert Markdown: one line, no HTML, no links,
- * no emphasis, no table breaks, no @mentions or #references that would ping people or link issues.
+ * Text from a report (engine output, messages, ids) as inert Markdown: one line, no HTML, no links
+ * (www. domains included), no emphasis, no table breaks, no @mentions or #123 / GH-123 references
+ * that would ping people or link issues.
  */
 export function mdText(s: unknown, max = MAX_LINE): string {
   let t = typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s);
@@ -57,6 +58,9 @@ export function mdText(s: unknown, max = MAX_LINE): string {
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_{}[\]|~$]/g, (c) => `\\${c}`)
     .replace(/#(?=\d)/g, '&#35;')
+    // GFM autolinks a bare www. domain, and GitHub links GH-123 to an issue as it does #123.
+    .replace(/\b(www)\./gi, '$1&#46;')
+    .replace(/\b(gh)-(?=\d)/gi, '$1&#45;')
     .replace(/@/g, '&#64;')
     .replace(/:\/\//g, ':&#47;&#47;');
   // Block syntax only counts at the start of a line: a heading, a list item, a rule.
