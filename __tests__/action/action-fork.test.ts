@@ -220,6 +220,23 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       expect(emu.comments.size).toBe(0);
     }));
 
+  it('mode publish: a report.json with members this toron-testops does not know (a later release added them) is published', () =>
+    withEmu(async (emu) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-later-'));
+      extractZip(bundle, dir);
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      report.futureRootField = { a: 1 };
+      report.stages.sim.futureStageField = 'x';
+      report.stages.sim.cases[0].futureCaseField = 'x';
+      const later = makeZip([{ name: 'report.json', data: JSON.stringify(report) }]);
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: later }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.outputs.result).toBe('fail');
+      expect(emu.checkRuns).toHaveLength(1);
+      expect(emu.checkRuns[0]).toMatchObject({ conclusion: 'failure' });
+    }));
+
   it('mode publish: a report.json a newer toron-testops wrote (a newer schemaVersion) is an ERROR that says so, and nothing is posted', () =>
     withEmu(async (emu) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-newer-'));

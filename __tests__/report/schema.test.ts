@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateReport } from '../../src/report/schema.js';
+import { validateReadReport, validateReport } from '../../src/report/schema.js';
 import { ROOT } from '../helpers/cli.js';
 import { syntheticReport } from './fixtures/synthetic.js';
 
@@ -51,4 +51,29 @@ describe('schemas/report.schema.json', () => {
       expect(v.ok ? '' : v.errors.join('\n')).toMatch(message);
     });
   }
+
+  // Reports read from another run (merge legs, publish artifacts) may come from a later version that
+  // added fields (DESIGN §3.3: "more fields welcome"): those pass, every known member is still checked.
+  describe('as read from another run (validateReadReport)', () => {
+    it('accepts members it does not know, at the root, in a stage, a case, a check and a finding', () => {
+      const r = clone(syntheticReport({ cases: 10 })) as any;
+      r.futureRootField = { a: 1 };
+      r.stages.sim.futureStageField = 1;
+      r.stages.sim.cases[0].futureCaseField = 'x';
+      r.stages.replay.cases[0].futureCaseField = 'x';
+      r.stages.pipeline.checks[0].futureCheckField = 'x';
+      r.warroom[0].futureFindingField = 'x';
+      expect(validateReport(r).ok).toBe(false);
+      expect(validateReadReport(r)).toEqual({ ok: true });
+    });
+    for (const [what, mutate, message] of bad.filter(([what]) => what !== 'an unknown top-level key')) {
+      it(`still rejects ${what}`, () => {
+        const r = clone(syntheticReport({ cases: 10 })) as any;
+        mutate(r);
+        const v = validateReadReport(r);
+        expect(v.ok).toBe(false);
+        expect(v.ok ? '' : v.errors.join('\n')).toMatch(message);
+      });
+    }
+  });
 });

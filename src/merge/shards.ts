@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pkg from '../../package.json' with { type: 'json' };
-import { validateReport } from '../report/schema.js';
+import { validateReadReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import type { ShardBlock } from '../shard/block.js';
 import { legacyErrorScoredCases } from '../stages/replay/report.js';
@@ -40,7 +40,8 @@ export function readShard(src: ShardSource): ShardRun {
   if (!report || typeof report !== 'object' || report.schemaVersion !== 1 || typeof report.runId !== 'string' || !report.stages) {
     throw new Error('report.json is not a toron-testops report (schemaVersion 1)');
   }
-  const valid = validateReport(report);
+  // Another version may have written the leg: members this one does not know are accepted (DESIGN §3.3).
+  const valid = validateReadReport(report);
   if (!valid.ok) throw new Error(`report.json does not match the report schema: ${valid.errors.slice(0, 3).join('; ')}`);
   const shard = report.shard;
   if (!shard && report.merged) throw new MergedReportError(`a merged report (run ${report.runId}), not a shard's`);
