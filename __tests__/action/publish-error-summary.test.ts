@@ -36,8 +36,8 @@ function publish(emu: GitHubEmulator, bundle: Buffer) {
 
 describe('mode publish refusing an artifact', { timeout: E2E_TIMEOUT }, () => {
   it.each([
-    // A real report (a shard leg's, kept as a fixture) with one member too many.
-    ['a report.json member named with HTML', makeZip([{ name: 'report.json', data: JSON.stringify({ ...REPORT, [HOSTILE]: 1 }) }])],
+    // A real report (a shard leg's, kept as a fixture) with a stage named with HTML that is no stage.
+    ['a report.json member named with HTML', makeZip([{ name: 'report.json', data: JSON.stringify({ ...REPORT, stages: { ...REPORT.stages, [HOSTILE]: 5 } }) }])],
     ['an entry named with HTML that escapes', makeZip([{ name: 'report.json', data: '{}' }, { name: `../${HOSTILE}`, data: 'x' }])],
   ])('%s: the job summary quotes it as text', (_what, bundle) =>
     withEmu(async (emu) => {
