@@ -82,7 +82,9 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   // 2. The merged run's settings: the shards' rules (merge reads no config).
   const ref = sel.shards[0] ?? null;
   const runId = sel.runId ?? newRunId(startedAt);
-  const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, ref?.report.shard.rules ?? null, opts.failOn);
+  // A leg of an older toron-testops lacks the settings added since: this version's defaults fill them (logged below).
+  const filled = ref ? rulesWithDefaults(ref.report.shard.rules) : null;
+  const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, filled?.rules ?? null, opts.failOn);
   const paths = runPaths(cwd, settings.out, runId);
   const scrub = pathScrubber(cwd, paths.out);
   const bus = new EventBus(runId);
@@ -134,6 +136,14 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   for (const r of runs) log('info', 'merge', `  ${r.source} (${r.kind}): run ${r.report.runId} shard ${r.report.shard.index}/${r.report.shard.total}, ${r.report.verdict}`);
   for (const m of skippedMerged) log('info', 'merge', `${m}: the report of an earlier merge, not a shard: skipped`);
   for (const d of sel.duplicates) log('info', 'merge', `${d.source} repeats ${d.of} (same report): taken once`);
+  if (filled && filled.defaulted.length > 0) {
+    log(
+      'warn',
+      'merge',
+      `the legs' settings lack ${filled.defaulted.join(', ')} (they were run by an older toron-testops, which had no such setting): ` +
+        "this version's defaults are used for them",
+    );
+  }
 
   // 3. Why the merged run can not be trusted whole (each also a CRITICAL finding).
   const own: FindingInput[] = [];
@@ -171,7 +181,7 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   let order = new Map<string, number>();
   let loadReplaced = false;
   if (ref) {
-    const rules = ref.report.shard.rules;
+    const rules = filled!.rules;
     const want = (n: 'sim' | 'load' | 'replay' | 'pipeline') => rules.stages.includes(n);
     const notRequested: StageResult = { verdict: 'SKIPPED', reason: 'not requested (--stages)', report: {} };
 
@@ -309,6 +319,40 @@ export function mergeSettings(cwd: string, out: string, runId: string, rules: Sh
     pipeline: rules?.pipeline ?? d.pipeline,
     load: rules?.load ?? d.load,
   };
+}
+
+/**
+ * A leg's rules with what they lack taken from this version's defaults, and the settings so filled
+ * (`replay.drift.warnRate`, ...). A leg of an older toron-testops has no value for a setting added
+ * since, and its rules are read whole: such a setting would be undefined in the merged judge. Filled
+ * at the depth the config merges (settings/resolve.ts): replay's thresholds and drift and SIM's pass
+ * rate per field; load thresholds, pipeline levels and custom pointers are whole values, as there.
+ */
+export function rulesWithDefaults(rules: ShardRules): { rules: ShardRules; defaulted: string[] } {
+  const defaulted: string[] = [];
+  const fill = <T extends object>(given: unknown, d: T, at: string, perField: readonly string[] = []): T => {
+    if (!given || typeof given !== 'object' || Array.isArray(given)) {
+      defaulted.push(at);
+      return structuredClone(d) as T;
+    }
+    const out: Record<string, unknown> = { ...(given as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(d)) {
+      if (out[k] === undefined) {
+        out[k] = structuredClone(v);
+        defaulted.push(`${at}.${k}`);
+      } else if (perField.includes(k)) out[k] = fill(out[k], v as object, `${at}.${k}`);
+    }
+    return out as T;
+  };
+  const d = DEFAULTS;
+  const filled: ShardRules = {
+    ...rules,
+    sim: { ...rules.sim, passRate: fill(rules.sim?.passRate, d.sim.passRate, 'sim.passRate') },
+    replay: fill(rules.replay, d.replay, 'replay', ['thresholds', 'drift']),
+    pipeline: fill(rules.pipeline, d.pipeline, 'pipeline'),
+    load: fill(rules.load, d.load, 'load'),
+  };
+  return { rules: filled, defaulted };
 }
 
 /**

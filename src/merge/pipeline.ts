@@ -1,7 +1,7 @@
 import type { StageResult } from '../runner/stage.js';
 import type { Settings } from '../settings/types.js';
 import { importPipelineData, mergePipelineData, missingTallies, type PipelineShardData } from '../stages/pipeline/data.js';
-import { judgePipeline, pipelineSkipReason, skipped, uncheckedFindings } from '../stages/pipeline/stage.js';
+import { judgePipeline, pipelineSkipReason, skipped, thresholdsOf, uncheckedFindings } from '../stages/pipeline/stage.js';
 import type { ShardRun } from './shards.js';
 
 type FindingInput = ReturnType<typeof judgePipeline>['findings'][number];
@@ -34,7 +34,11 @@ export function mergePipeline(
         'or merge them with the version that ran them',
     };
   }
-  const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline!.shardData as PipelineShardData)));
+  const data = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline!.shardData as PipelineShardData)));
+  // The legs' thresholds, but for those their (older) toron-testops did not have: the merged settings'
+  // (the legs' rules, their gaps filled with this version's defaults: mergeSettings).
+  const given = Object.fromEntries(Object.entries(data.options.thresholds ?? {}).filter(([, v]) => v !== undefined));
+  const merged = { ...data, options: { ...data.options, thresholds: { ...thresholdsOf(settings.pipeline), ...given } } };
   const why = pipelineSkipReason(merged);
   if (why !== null) return { result: skipped(why), findings: uncheckedFindings(merged, why) };
   return judgePipeline(merged, { runId, settings });

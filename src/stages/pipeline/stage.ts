@@ -29,7 +29,7 @@ const MAX_FINDINGS_PER_CHECK = 10;
 /** Failing cases listed per check in pipeline_summary.json at most. */
 const MAX_SUMMARY_CASES = 10_000;
 
-function thresholdsOf(p: PipelineSettings): Thresholds {
+export function thresholdsOf(p: PipelineSettings): Thresholds {
   return {
     maxOpusEscalations: p.maxOpusEscalations,
     maxContradictions: p.maxContradictions,
