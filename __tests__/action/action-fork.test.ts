@@ -127,6 +127,7 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
 
       expect(r.summary).toContain('## ❌ toron-testops: FAIL');
       expect(r.summary).toContain(`Published from [run ${PR_RUN}]`);
+      expect(r.summary).toMatch(new RegExp(`artifact \\[${NAME}\\]\\([^)]+/artifacts/\\d+\\) from attempt 1\\n`));
       // Nothing was uploaded by the publish job, and no workflow-command copy of the finding.
       expect(emu.requests.filter((q) => q.path.includes('CreateArtifact'))).toEqual([]);
       expect(annotations(r).filter((a) => a.props.title?.startsWith('toron-testops HIGH'))).toEqual([]);
@@ -143,6 +144,16 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       const r = await publishJob(emu);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(emu.checkRuns[0].annotations).toEqual([expect.objectContaining({ path: 'engine/sim/gate.json', annotation_level: 'failure' })]);
+    }));
+
+  it('mode publish: the "Published from" line names the artifact and the attempt of the run it comes from (a re-run\'s -2 upload)', () =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, artifact);
+      emu.addArtifact(PR_RUN, `${NAME}-2`, makeZip([{ name: 'bundle.zip', data: bundle }, { name: 'event.json', data: eventJson({ runAttempt: 2 }) }]));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(1);
+      const second = emu.artifacts.find((a) => a.name === `${NAME}-2`)!;
+      expect(r.summary).toContain(`· artifact [${NAME}-2](https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}/artifacts/${second.id}) from attempt 2\n`);
     }));
 
   it('mode publish: a PR listed in workflow_run.pull_requests is used as is; fail-on never makes the FAIL exit 0', () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { repoWith } from '../fixtures/action/repo.js';
-import { E2E_TIMEOUT, runAction } from '../helpers/action.js';
+import { annotations, E2E_TIMEOUT, runAction } from '../helpers/action.js';
 import { readJson } from '../helpers/cli.js';
 import { withEmu } from '../helpers/github-emulator.js';
 import { listZip } from '../../src/github/zip.js';
@@ -52,6 +52,35 @@ describe('mode merge', { timeout: E2E_TIMEOUT }, () => {
       expect(unnamed.code, unnamed.stdout).toBe(1);
       expect(unnamed.stdout).toContain('shard 1/3: artifact gate-shard-1-of-3');
       expect(unnamed.stdout).toContain('artifact name gate is taken in this run; uploaded as gate-2');
+    }));
+
+  it('after "Re-run failed jobs": merge says which artifact and attempt each leg comes from, and warns that the legs come from different attempts', () =>
+    withEmu(async (emu) => {
+      const leg = (i: number, attempt: string) =>
+        runAction({ workspace: repoWith(CASES), emu, env: { GITHUB_RUN_ATTEMPT: attempt }, inputs: { shard: `${i}/2`, 'artifact-name': 'gate', 'run-id': 'r-run', 'fail-on': 'never' } });
+      for (const l of await Promise.all([leg(1, '1'), leg(2, '1')])) expect(l.code, l.stdout + l.stderr).toBe(0);
+      const again = await leg(2, '2');
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      const ids = Object.fromEntries(emu.artifacts.map((a) => [a.name, a.id]));
+      expect(ids['gate-shard-2-of-2-2']).toBeDefined();
+
+      const merged = await runAction({ workspace: repoWith(CASES), emu, env: { GITHUB_RUN_ATTEMPT: '2' }, inputs: { mode: 'merge', 'artifact-name': 'gate', 'fail-on': 'never' } });
+      expect(merged.code, merged.stdout + merged.stderr).toBe(0);
+      expect(merged.stdout).toContain(`shard 1/2: artifact gate-shard-1-of-2 (${ids['gate-shard-1-of-2']}) from attempt 1`);
+      expect(merged.stdout).toContain(`shard 2/2: artifact gate-shard-2-of-2-2 (${ids['gate-shard-2-of-2-2']}) from attempt 2`);
+      const w = annotations(merged).filter((a) => a.command === 'warning').map((a) => a.message);
+      expect(w).toContainEqual(expect.stringMatching(/^mode: merge: the legs come from different attempts of this workflow run \(shard 1\/2: attempt 1; shard 2\/2: attempt 2\)/));
+    }));
+
+  it('legs of one attempt: no attempt warning', () =>
+    withEmu(async (emu) => {
+      const legs = await Promise.all([1, 2].map((i) => runAction({ workspace: repoWith(CASES), emu, inputs: { shard: `${i}/2`, 'artifact-name': 'gate', 'run-id': 'o-run', 'fail-on': 'never' } })));
+      for (const l of legs) expect(l.code, l.stdout + l.stderr).toBe(0);
+      const merged = await runAction({ workspace: repoWith(CASES), emu, inputs: { mode: 'merge', 'artifact-name': 'gate', 'fail-on': 'never' } });
+      expect(merged.code, merged.stdout + merged.stderr).toBe(0);
+      expect(merged.stdout).toContain('shard 2/2: artifact gate-shard-2-of-2 (');
+      expect(merged.stdout).toContain(') from attempt 1');
+      expect(merged.stdout).not.toMatch(/different attempts/);
     }));
 
   it('no shard artifacts in this run → ERROR naming what it looked for', () =>

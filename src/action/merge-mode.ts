@@ -3,10 +3,11 @@ import { mergeShards } from '../merge/merge.js';
 import { ConsoleSink } from '../runner/sinks/console.js';
 import { errorMessage } from '../util/errors.js';
 import { artifactServiceProblem } from '../github/artifact.js';
-import { downloadRawArtifact, listRunArtifacts, unpackReportArtifact, type RunArtifact } from '../github/run-artifacts.js';
+import { downloadRawArtifact, listRunArtifacts, readBounded, unpackReportArtifact, type RunArtifact } from '../github/run-artifacts.js';
 import { ZipError } from '../github/zip.js';
 import type { ActionContext } from './action-context.js';
 import { withinBudget } from './cancel.js';
+import { EVENT_RECORD_MAX_BYTES, parseEventRecord } from './event-record.js';
 import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
 import { shardPrefix, type Prepared } from './prepare.js';
 
@@ -42,6 +43,38 @@ export function shardLegs(list: RunArtifact[], name: string): (RunArtifact & { i
   return [...newest.values()].sort((a, b) => a.index - b.index || a.total - b.total);
 }
 
+export interface LegAttempt {
+  index: number;
+  total: number;
+  /** The workflow run attempt the leg ran in (its event.json), or null when not known. */
+  attempt: number | null;
+}
+
+/** The run attempt a leg's artifact records in its event.json, or null. */
+function legAttempt(eventRecord: string | null): number | null {
+  if (!eventRecord) return null;
+  try {
+    return parseEventRecord(readBounded(eventRecord, EVENT_RECORD_MAX_BYTES) ?? '')?.runAttempt ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The warning for legs of one merge that ran in different attempts of the workflow run, or null. That
+ * is what "Re-run failed jobs" leaves (the legs that passed are kept from the attempt before), and it
+ * is fine; but the merged result then joins runs made at different times, which the user should see.
+ */
+export function mixedAttemptsNote(legs: LegAttempt[]): string | null {
+  const known = [...new Set(legs.flatMap((l) => (l.attempt === null ? [] : [l.attempt])))];
+  if (known.length < 2) return null;
+  const each = legs.map((l) => `shard ${l.index}/${l.total}: attempt ${l.attempt ?? 'unknown'}`).join('; ');
+  return (
+    `mode: merge: the legs come from different attempts of this workflow run (${each}): ` +
+    'as after "Re-run failed jobs", which keeps the legs that passed; the merged result joins runs of the engine made at different times'
+  );
+}
+
 /**
  * `mode: merge`: every shard leg's artifact of this workflow run, downloaded and unpacked safely, then
  * merged into one run (report, verdict, bundle) that is published like any run. Never throws.
@@ -70,12 +103,17 @@ export async function mergeGate(ctx: ActionContext, p: Prepared): Promise<Action
     const missing = Array.from({ length: totals[0] }, (_, i) => i + 1).filter((i) => !legs.some((l) => l.index === i));
     if (missing.length) ctx.log.warning(`mode: merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${totals[0]} did not upload an artifact; merging the ${legs.length} there are`);
     const dir = path.join(path.resolve(settings.cwd, settings.out), 'shards');
+    const taken: LegAttempt[] = [];
     for (const leg of legs) {
       const zip = await withinBudget(ctx.cancel, DOWNLOAD_TIMEOUT_MS, `downloading ${leg.name}`, downloadRawArtifact(leg, null, path.join(dir, 'download', leg.name)));
       const got = unpackReportArtifact(zip, path.join(dir, leg.name));
       inputs.push(got.bundle ?? got.reportDir);
-      ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id})`);
+      const attempt = legAttempt(got.eventRecord);
+      taken.push({ index: leg.index, total: leg.total, attempt });
+      ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id}) from attempt ${attempt ?? 'unknown (no event.json)'}`);
     }
+    const mixed = mixedAttemptsNote(taken);
+    if (mixed) ctx.log.warning(mixed);
   } catch (err) {
     const why = err instanceof ZipError ? `unsafe or damaged archive: ${err.message}` : errorMessage(err).split('\n')[0];
     return errorOutcome(`mode: merge: the shard artifacts could not be read: ${why}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { buildResult } from '../report/report-json.js';
 import { validateReadReport } from '../report/schema.js';
+import { describeRevision, FORMAT_REVISION, formatRevisionOf, ownRevision } from '../util/tool.js';
 import type { Report } from '../report/types.js';
 import { exitCodeFor } from '../runner/verdict.js';
 import { errorMessage } from '../util/errors.js';
@@ -32,7 +33,8 @@ export interface PublishSource {
   pr: number | null;
   /** Why there is no PR, for the log and the summary. */
   prNote: string | null;
-  artifact: { id: number; name: string; url: string };
+  /** The artifact published, and the attempt of the run that uploaded it (its event.json; null: not known). */
+  artifact: { id: number; name: string; url: string; attempt: number | null };
   /** The sticky comment's key: the artifact name the run asked for. */
   key: string;
   /** The run's working-directory (relative to the workspace, from event.json): what its report's file locations are relative to. */
@@ -168,6 +170,17 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
           'the gate ran a newer toron-testops; use the same version of the action in the gate and the publish workflow (pin it to a release)',
       );
     }
+    const writer = (parsed as { tool?: unknown } | null)?.tool;
+    if (formatRevisionOf(writer) > FORMAT_REVISION) {
+      // Same schemaVersion, newer meanings of its fields (the gate's toron-testops bumped FORMAT_REVISION).
+      return errorOutcome(
+        `mode: publish: artifact ${artifact.name}: report.json is of ${describeRevision(writer)}, newer than this toron-testops's ${ownRevision()}: ` +
+          'the gate ran a newer toron-testops, whose fields this one may misread; use the same version of the action in the gate and the publish workflow (pin it to a release)',
+      );
+    }
+    if (formatRevisionOf(writer) < FORMAT_REVISION) {
+      log.info(`toron-testops: the gate's report.json is of ${describeRevision(writer)}, older than this toron-testops's ${ownRevision()}: published as that version wrote it`);
+    }
     // The gate may have run another version: members this one does not know are accepted (DESIGN §3.3).
     const valid = validateReadReport(parsed);
     if (!valid.ok) {
@@ -225,7 +238,7 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
       headSha: run.headSha,
       pr: who.pr,
       prNote: who.warning ?? who.note,
-      artifact: { id: artifact.id, name: artifact.name, url: `${runUrl}/artifacts/${artifact.id}` },
+      artifact: { id: artifact.id, name: artifact.name, url: `${runUrl}/artifacts/${artifact.id}`, attempt: record?.runAttempt ?? null },
       key,
       workingDirectory: record?.workingDirectory ?? '',
       reportPath: path.join(unpacked.reportDir, 'report.json'),

@@ -29,7 +29,7 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
   });
 
   const links = { html: null, report: null, bundle: s.artifact.url };
-  const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})`;
+  const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})${s.artifact.attempt !== null ? ` from attempt ${s.artifact.attempt}` : ''}`;
   const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
   const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
   const summary = rendered.markdown;
