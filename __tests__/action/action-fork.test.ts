@@ -8,6 +8,7 @@ import { makeProject } from '../helpers/cli.js';
 import { withEmu, type GitHubEmulator } from '../helpers/github-emulator.js';
 import { makeZip, type ZipInput } from '../helpers/zip-writer.js';
 import { extractZip, listZip, readZipFile } from '../../src/github/zip.js';
+import { FORMAT_REVISION } from '../../src/util/tool.js';
 
 /**
  * Fork PRs end to end: a `mode: run` job with a read-only token uploads bundle + event.json; a
@@ -260,6 +261,34 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       expect(r.stdout).toMatch(/report\.json has schemaVersion 2, newer than this toron-testops \(\S+\) reads \(1\): .*the same version of the action/);
       expect(emu.checkRuns).toEqual([]);
       expect(emu.comments.size).toBe(0);
+    }));
+
+  it('mode publish: a report.json of a newer format revision (same schemaVersion, newer meanings) is an ERROR that names both revisions, and nothing is posted', () =>
+    withEmu(async (emu) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-newer-rev-'));
+      extractZip(bundle, dir);
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      const newer = makeZip([{ name: 'report.json', data: JSON.stringify({ ...report, tool: { name: 'toron-testops', version: '2.3.0', formatRevision: FORMAT_REVISION + 1 } }) }]);
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: newer }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stdout).toMatch(
+        new RegExp(`report\\.json is of format revision ${FORMAT_REVISION + 1} \\(toron-testops 2\\.3\\.0\\), newer than this toron-testops's format revision ${FORMAT_REVISION} .*the same version of the action in the gate and the publish workflow`),
+      );
+      expect(emu.checkRuns).toEqual([]);
+      expect(emu.comments.size).toBe(0);
+    }));
+
+  it('mode publish: a report.json of an older format revision (a gate before revisions records none) is published, with a note naming both', () =>
+    withEmu(async (emu) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-older-rev-'));
+      extractZip(bundle, dir);
+      const { tool: _tool, ...report } = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      seedPrRun(emu, makeZip([{ name: 'bundle.zip', data: makeZip([{ name: 'report.json', data: JSON.stringify(report) }]) }, { name: 'event.json', data: eventJson({}) }]));
+      const r = await publishJob(emu);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`the gate's report\\.json is of format revision 1 \\(none recorded: a toron-testops from before format revisions\\), older than this toron-testops's format revision ${FORMAT_REVISION}`));
+      expect(emu.checkRuns).toHaveLength(1);
     }));
 
   it('mode publish: no such artifact, or not a workflow_run event → ERROR with the reason', () =>

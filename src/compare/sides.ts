@@ -11,6 +11,7 @@ import { openSnapshot, type OpenSnapshot } from '../snapshot/reader.js';
 import { errorMessage } from '../util/errors.js';
 import { getAtPointer } from '../util/json-pointer.js';
 import { legacyErrorScoredCases } from '../stages/replay/report.js';
+import { describeRevision, FORMAT_REVISION, formatRevisionOf, ownRevision } from '../util/tool.js';
 import { NO_METRICS, preferFirst, reportMetrics, snapshotMetrics, type SideMetrics } from './metrics.js';
 import type { CaseSide, DriftInfo } from './types.js';
 
@@ -152,6 +153,22 @@ export function sideOfBaselineFile(spec: string, cwd: string, custom: CustomProf
           'its pass/fail and determinism are not read (compare with that toron-testops version or a newer one)',
       );
       report = null;
+    }
+    // The format revision its writer recorded (its report's, else its snapshot header's; none: revision 1).
+    const writer = report !== null ? rec(report)?.tool : header.tool;
+    const revision = formatRevisionOf(writer);
+    if (revision > FORMAT_REVISION) {
+      // Newer meanings: as for a newer schemaVersion, its report is not read; the snapshot header's numbers are kept.
+      notes.push(
+        `the baseline was written by ${describeRevision(writer)}, newer than this toron-testops's ${ownRevision()}: its fields may mean what this version does not know, ` +
+          `so ${report !== null ? 'its pass/fail and determinism are not read' : 'only its answers and its snapshot header\'s numbers are compared'} (compare with that toron-testops version or a newer one)`,
+      );
+      report = null;
+    } else if (revision < FORMAT_REVISION) {
+      notes.push(
+        `the baseline was written by ${describeRevision(writer)}, older than this toron-testops's ${ownRevision()}: ` +
+          'figures whose meaning changed since are left out where this version can tell (see any other note); the rest are compared as they are',
+      );
     }
     const pass = passByCase(report);
     const legacy = legacyErrorScoredCases(rec(rec(report)?.stages)?.replay);

@@ -4,6 +4,7 @@ import { validateReadReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import type { ShardBlock } from '../shard/block.js';
 import { legacyErrorScoredCases } from '../stages/replay/report.js';
+import { describeRevision, FORMAT_REVISION, formatRevisionOf, ownRevision } from '../util/tool.js';
 import type { InputProblem, ShardFileName, ShardSource } from './inputs.js';
 
 /** One shard's report and the files merge reads, parsed. */
@@ -15,6 +16,9 @@ export interface ShardRun {
   report: Report & { shard: ShardBlock };
   summaries: Partial<Record<'sim' | 'load' | 'replay' | 'pipeline', Record<string, unknown>>>;
   snapshot: Buffer | null;
+  /** The format revision its report.json records (1: none recorded, a build before revisions), and as said. */
+  formatRevision: number;
+  revision: string;
 }
 
 /** An input that is the report of an earlier merge: skipped when found inside a folder. */
@@ -39,6 +43,15 @@ export function readShard(src: ShardSource): ShardRun {
   }
   if (!report || typeof report !== 'object' || report.schemaVersion !== 1 || typeof report.runId !== 'string' || !report.stages) {
     throw new Error('report.json is not a toron-testops report (schemaVersion 1)');
+  }
+  // Before the schema: a newer revision's values may break it, and the reason is the version.
+  const revision = formatRevisionOf(report.tool);
+  if (revision > FORMAT_REVISION) {
+    // A leg whose fields mean what a newer toron-testops made them mean: this one cannot judge them again.
+    throw new Error(
+      `report.json is of ${describeRevision(report.tool)}, newer than this toron-testops's ${ownRevision()}: its fields may mean what this version does not know; ` +
+        'merge with the toron-testops version that ran the legs, or a newer one',
+    );
   }
   // Another version may have written the leg: members this one does not know are accepted (DESIGN §3.3).
   const valid = validateReadReport(report);
@@ -69,6 +82,8 @@ export function readShard(src: ShardSource): ShardRun {
     report: report as ShardRun['report'],
     summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: replaySummary, pipeline: json('pipeline_summary.json') },
     snapshot: src.files.get('snapshot.json') ?? null,
+    formatRevision: revision,
+    revision: describeRevision(report.tool),
   };
 }
 
@@ -160,7 +175,13 @@ export function selectShards(runs: ShardRun[]): ShardSelection {
     const mismatch: string[] = [];
     if (r.report.runId !== ref.report.runId) mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"${generatedHint(r.report.runId, ref.report.runId)}`);
     if (r.report.shard.total !== ref.report.shard.total) mismatch.push(`shard count ${r.report.shard.total} is not ${ref.report.shard.total}`);
-    if (r.report.shard.fingerprint !== ref.report.shard.fingerprint) mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline, or another toron-testops version: a leg re-run after the action's tag moved runs the newer one; run one toron-testops version for every leg, e.g. pin the action to a release)`);
+    if (r.formatRevision !== ref.formatRevision) {
+      // Its files mean other things (the fingerprint differs as well, for that reason): say which versions, not which settings.
+      mismatch.push(
+        `it was written by ${r.revision}, ${ref.source} by ${ref.revision}: legs of different format revisions record fields with different meanings and are not merged; ` +
+          'run every leg with one toron-testops version (pin the action to a release, the same for every leg and the merge job) and run the legs again',
+      );
+    } else if (r.report.shard.fingerprint !== ref.report.shard.fingerprint) mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline, or another toron-testops version: a leg re-run after the action's tag moved runs the newer one; run one toron-testops version for every leg, e.g. pin the action to a release)`);
     if (mismatch.length > 0) {
       problems.push({ source: r.source, message: `shard ${r.report.shard.index}/${r.report.shard.total} does not belong with ${ref.source}: ${mismatch.join('; ')}` });
       continue;

@@ -8,6 +8,7 @@ import type { Finding } from '../warroom/finding.js';
 import type { Report, RunResult } from './types.js';
 import fs from 'node:fs';
 import { shardBlock } from '../shard/block.js';
+import { toolStamp } from '../util/tool.js';
 
 export interface ReportInput {
   settings: Settings;
@@ -49,6 +50,8 @@ export function buildReport(input: ReportInput): Report {
   const existing = (p: string) => (fs.existsSync(p) ? rel(p) : null);
   return {
     schemaVersion: 1,
+    // Which toron-testops wrote it, and the meanings of its fields (FORMAT_REVISION): readers of another build compare it.
+    tool: toolStamp(),
     runId: settings.runId,
     verdict: input.verdict,
     reason: input.reason,

@@ -2,6 +2,7 @@ import type { StageName } from '../runner/events.js';
 import type { StageVerdict, Verdict } from '../runner/verdict.js';
 import type { Finding } from '../warroom/finding.js';
 import type { ShardBlock } from '../shard/block.js';
+import type { ToolStamp } from '../util/tool.js';
 
 export interface MergedBlock {
   /** n of the shards' i/n; null when no shard report could be read. */
@@ -17,6 +18,8 @@ export interface MergedBlock {
 /** report.json, schemaVersion 1 (DESIGN §3.3). Paths inside are relative to the report folder. */
 export interface Report {
   schemaVersion: 1;
+  /** The toron-testops that wrote it and its format revision; absent in reports of builds before format revisions (revision 1). */
+  tool?: ToolStamp;
   runId: string;
   verdict: Verdict;
   /** Why the run has its verdict, in one line. */

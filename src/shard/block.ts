@@ -1,6 +1,7 @@
 import { canonicalJson, sha256Hex } from '../replay/canonical.js';
 import type { Settings } from '../settings/types.js';
 import { portablePath, settingsHash } from '../snapshot/portable.js';
+import { FORMAT_REVISION } from '../util/tool.js';
 
 /**
  * report.json's `shard` block: which slice this run is, a fingerprint of everything that must agree
@@ -43,7 +44,10 @@ export function shardFingerprint(s: Settings): string {
   // SIM concurrency is left out: seeds come from the run id and the case, so it changes no answer, and
   // legs on runners of different sizes may set it to their cores.
   const shared: Settings = { ...s, sim: { ...s.sim, concurrency: 0 } };
-  return sha256Hex(canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
+  // The format revision too: legs whose files mean different things are not one run (merge says so by name).
+  return sha256Hex(
+    canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd), formatRevision: FORMAT_REVISION }),
+  );
 }
 
 export function shardBlock(s: Settings): ShardBlock | null {

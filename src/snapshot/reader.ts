@@ -212,6 +212,8 @@ function checkHeader(h: SnapshotHeader, shownAs: string, lineOf: (pointer: strin
     );
   }
   if (typeof h.runId !== 'string' || h.runId === '') bad('"runId" must be a non-empty string', '/runId');
+  const rev = (h.tool as { formatRevision?: unknown } | undefined)?.formatRevision;
+  if (rev !== undefined && !(typeof rev === 'number' && Number.isSafeInteger(rev) && rev >= 1)) bad('"tool.formatRevision" must be a positive integer', '/tool');
   const ip = h.canonical?.ignorePaths;
   if (!Array.isArray(ip) || ip.some((p) => typeof p !== 'string')) bad('"canonical.ignorePaths" must be a list of JSON Pointers', '/canonical');
   if (!h.engine || typeof h.engine !== 'object') bad('"engine" must be an object', '/engine');

@@ -1,4 +1,4 @@
-import pkg from '../../package.json' with { type: 'json' };
+import { toolStamp } from '../util/tool.js';
 import type { AnswerObserver } from '../runner/answers.js';
 import type { LogLevel } from '../runner/events.js';
 import { relPath, type RunPaths } from '../runner/paths.js';
@@ -62,7 +62,7 @@ export function createRunSnapshot(settings: Settings, paths: RunPaths, deps: Run
         const written = await writer.finish({
           runId: settings.runId,
           createdAt,
-          tool: { name: 'toron-testops', version: pkg.version },
+          tool: toolStamp(),
           engine: { kind: engine.kind, target: portableTarget(settings.engine.target, settings.cwd), version: engine.version, profile: settings.engine.profile },
           settingsHash: settingsHash(settings),
           metrics: headlineMetrics(results, counts),

@@ -34,7 +34,8 @@ export interface SnapshotHeader {
   kind: typeof SNAPSHOT_KIND;
   runId: string;
   createdAt: string;
-  tool: { name: string; version: string };
+  /** formatRevision: the meanings of the fields (util/tool.ts); absent in snapshots of builds before format revisions (revision 1). */
+  tool: { name: string; version: string; formatRevision?: number };
   engine: SnapshotEngine;
   /** sha256 of the run's settings in portable form (no run id, paths or secrets). */
   settingsHash: string;
