@@ -74,6 +74,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'A stage that reads every SIM answer (the pipeline checker, the snapshot) failed on some of them, so its results miss those answers. The message names the first answer and the error: this is a defect of toron-testops or an answer it cannot read; report it with run.log.',
   },
+  'sim-dataset-path-case': {
+    severity: 'MEDIUM',
+    remediation:
+      'The registry names this dataset with another letter case than the file on disk. macOS and Windows runners find it anyway (their file systems ignore case), a Linux runner does not: there the run is an ERROR saying the file is missing. Write the path in the registry exactly as the file is named (or rename the file with git mv).',
+  },
   'sim-dataset-unregistered': {
     severity: 'INFO',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',

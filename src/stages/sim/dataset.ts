@@ -4,7 +4,7 @@ import { InputError } from '../../util/errors.js';
 import { JsonTextError, parseJsonSource, type JsonSource } from '../../util/json-source.js';
 import { withCaseOf } from './case-at-offset.js';
 import { compileAssertion, rememberCompiled, type CompiledAssertion } from './assertions.js';
-import { displayPath, loadRegistry, type RegistryEntry } from './registry.js';
+import { displayPath, loadRegistry, type PathCaseMismatch, type RegistryEntry } from './registry.js';
 import { readTextFile } from '../../util/text-file.js';
 import { checkFormat, compileFormat } from './schema-check.js';
 import { inexactNumbers, inexactMessage, type InexactNumber } from './inexact-numbers.js';
@@ -140,6 +140,8 @@ export interface Suite {
   inexact: { dataset: string; file: string; found: InexactNumber[]; count: number }[];
   /** The registry's unregistered dataset files, and the registry file (both as printed). */
   unregistered: { files: string[]; registry: string };
+  /** Registered paths that differ from the file on disk only in letter case (found on macOS and Windows, missing on Linux). */
+  pathCase: PathCaseMismatch[];
 }
 
 /** A case SIM passes whenever the engine answers: nothing asserted, nothing declared for the pipeline checker. */
@@ -164,9 +166,9 @@ export function unassertedMessage(dataset: string, cases: SimCase[]): string {
  */
 export function loadSuite(
   registryPath: string,
-  opts: { cwd: string; datasets?: string[]; tags?: string[] },
+  opts: { cwd: string; datasets?: string[]; tags?: string[]; isFile?: (abs: string) => boolean },
 ): Suite {
-  const registry = loadRegistry(registryPath, { cwd: opts.cwd });
+  const registry = loadRegistry(registryPath, { cwd: opts.cwd, isFile: opts.isFile });
   const warnings = [...registry.warnings];
 
   let selected: RegistryEntry[];
@@ -219,7 +221,7 @@ export function loadSuite(
   if (wanted !== null && cases.length === 0) {
     warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
   }
-  return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file } };
+  return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file }, pathCase: registry.pathCase };
 }
 
 /** The dataset's JSON; a syntax error or a member named twice also names the case it is in. */

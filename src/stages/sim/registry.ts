@@ -9,7 +9,10 @@ import { checkFormat, compileFormat } from './schema-check.js';
 /** One registered dataset (DESIGN §3.4), with where it was registered for later messages. */
 export interface RegistryEntry {
   name: string;
-  /** As written in the registry: relative to the registry's folder. */
+  /**
+   * As written in the registry, relative to the registry's folder; spelled as on disk when the file
+   * was found under another letter case (a case-insensitive file system: see pathCase).
+   */
   path: string;
   enabled: boolean;
   tags: string[];
@@ -29,6 +32,69 @@ export interface Registry {
   warnings: string[];
   /** Dataset-like files beside the registry that it does not list (as printed), so they never run. */
   unregistered: string[];
+  /** Registered paths found only because the file system ignores letter case (macOS, Windows runners). */
+  pathCase: PathCaseMismatch[];
+}
+
+/** A registered path whose letter case differs from the file's name on disk. */
+export interface PathCaseMismatch {
+  dataset: string;
+  /** The path as the registry writes it, and as it is on disk (relative to the registry's folder). */
+  written: string;
+  onDisk: string;
+  /** The registry file as printed, and the line of the entry's path. */
+  registryFile: string;
+  line: number;
+}
+
+/** What to say about a registered path that differs from the file on disk only in letter case. */
+export function pathCaseMessage(m: PathCaseMismatch): string {
+  return (
+    `dataset "${m.dataset}" is registered as "${m.written}" but the file on disk is "${m.onDisk}": ` +
+    'found only because this file system ignores letter case (macOS, Windows); on a Linux runner the file is missing ' +
+    `and the run is an ERROR. Write the path in ${m.registryFile} as it is on disk`
+  );
+}
+
+/**
+ * The spelling on disk of `written`, a path relative to `dir`, found segment by segment in its parent
+ * folder's listing (`list(absDir)`, null when it cannot be read): a segment's exact name if the listing
+ * has it, else the one entry that differs only in letter case. `.` and `..` are kept as they are.
+ * Returns the path with `/` and whether some segment's case differs, or null when a segment is in
+ * no case there. Pure over the listings: the lookup a case-insensitive file system makes silently.
+ */
+export function spellingOnDisk(written: string, dir: string, list: (absDir: string) => readonly string[] | null): { path: string; differs: boolean } | null {
+  const out: string[] = [];
+  let differs = false;
+  let cur = dir;
+  for (const seg of written.split(/[\\/]+/)) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      out.push(seg);
+      cur = path.dirname(cur);
+      continue;
+    }
+    const names = list(cur);
+    if (names === null) return null;
+    let found: string | undefined = names.includes(seg) ? seg : undefined;
+    if (found === undefined) {
+      const lower = seg.toLowerCase();
+      found = names.filter((n) => n.toLowerCase() === lower).sort()[0];
+      if (found === undefined) return null;
+      differs = true;
+    }
+    out.push(found);
+    cur = path.join(cur, found);
+  }
+  return { path: out.join('/'), differs };
+}
+
+function listing(absDir: string): string[] | null {
+  try {
+    return readdirSync(absDir);
+  } catch {
+    return null;
+  }
 }
 
 /** What to say about a dataset file the registry does not list. */
@@ -65,7 +131,15 @@ interface RawEntry {
  * line; a `*.json` file beside the registry that nobody registered is a warning, since it would
  * silently never run. `*.schema.json` files are not datasets and are left alone.
  */
-export function loadRegistry(registryPath: string, opts: { cwd: string }): Registry {
+export function loadRegistry(
+  registryPath: string,
+  opts: {
+    cwd: string;
+    /** How a dataset file is found (default: the file system's own lookup; tests: a case-insensitive one). */
+    isFile?: (abs: string) => boolean;
+  },
+): Registry {
+  const fileAt = opts.isFile ?? isFile;
   const abs = path.resolve(opts.cwd, registryPath);
   const file = displayPath(opts.cwd, abs);
   const dir = path.dirname(abs);
@@ -77,6 +151,7 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
   const firstByName = new Map<string, number>();
   const datasets: RegistryEntry[] = [];
   const registered = new Set<string>();
+  const pathCase: PathCaseMismatch[] = [];
   raw.forEach((r, i) => {
     const first = firstByName.get(r.name);
     if (first !== undefined) {
@@ -86,9 +161,10 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
       );
     }
     firstByName.set(r.name, i);
-    const datasetAbs = path.resolve(dir, r.path);
-    const datasetFile = displayPath(opts.cwd, datasetAbs);
-    if (!isFile(datasetAbs)) {
+    let datasetAbs = path.resolve(dir, r.path);
+    let datasetFile = displayPath(opts.cwd, datasetAbs);
+    let entryPath = r.path;
+    if (!fileAt(datasetAbs)) {
       const what = existsSync(datasetAbs) ? 'is not a regular file (a directory or a device)' : 'is missing';
       throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} ${what}`, {
         file,
@@ -96,10 +172,19 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
         pointer: `/datasets/${i}/path`,
       });
     }
+    // Found, but on a case-insensitive file system the name on disk may differ in case: locations and
+    // the unregistered check use the name on disk, and the registry line is reported (Linux fails).
+    const onDisk = path.isAbsolute(r.path) ? null : spellingOnDisk(r.path, dir, listing);
+    if (onDisk?.differs) {
+      pathCase.push({ dataset: r.name, written: r.path, onDisk: onDisk.path, registryFile: file, line: src.lineOf(`/datasets/${i}/path`) });
+      entryPath = onDisk.path;
+      datasetAbs = path.resolve(dir, onDisk.path);
+      datasetFile = displayPath(opts.cwd, datasetAbs);
+    }
     registered.add(datasetAbs);
     datasets.push({
       name: r.name,
-      path: r.path,
+      path: entryPath,
       enabled: r.enabled ?? true,
       tags: r.tags ?? [],
       file: datasetFile,
@@ -108,7 +193,7 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
     });
   });
 
-  const warnings: string[] = [];
+  const warnings: string[] = pathCase.map((m) => `${m.registryFile}:${m.line}: ${pathCaseMessage(m)}`);
   const unregistered: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.json') || name.endsWith('.schema.json')) continue;
@@ -117,5 +202,5 @@ export function loadRegistry(registryPath: string, opts: { cwd: string }): Regis
     unregistered.push(displayPath(opts.cwd, candidate));
     warnings.push(unregisteredMessage(displayPath(opts.cwd, candidate), file));
   }
-  return { file, dir, datasets, warnings, unregistered };
+  return { file, dir, datasets, warnings, unregistered, pathCase };
 }

@@ -4,7 +4,7 @@ import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
 import { loadSuite, unassertedMessage } from './dataset.js';
-import { unregisteredMessage } from './registry.js';
+import { pathCaseMessage, unregisteredMessage } from './registry.js';
 import { inexactMessage } from './inexact-numbers.js';
 import { compileCaseChecks } from './check.js';
 import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
@@ -38,6 +38,9 @@ export const simStage: Stage = {
       tags: settings.sim.tags,
     });
     for (const w of suite.warnings) ctx.log('warn', 'sim', w);
+    for (const m of suite.pathCase) {
+      ctx.raise({ type: 'sim-dataset-path-case', severity: 'MEDIUM', subsystem: 'sim', location: { file: m.registryFile, line: m.line }, message: pathCaseMessage(m) });
+    }
     for (const file of suite.unregistered.files) {
       const message = unregisteredMessage(file, suite.unregistered.registry);
       ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
