@@ -38,7 +38,7 @@ beforeAll(async () => {
   });
 }, E2E_TIMEOUT);
 
-function workflowRunEvent(emu: GitHubEmulator, over: { pullRequests?: unknown[]; headSha?: string } = {}) {
+function workflowRunEvent(emu: GitHubEmulator, over: { pullRequests?: unknown[]; headSha?: string; conclusion?: string } = {}) {
   return {
     action: 'completed',
     workflow_run: {
@@ -46,7 +46,7 @@ function workflowRunEvent(emu: GitHubEmulator, over: { pullRequests?: unknown[];
       name: 'toron-testops',
       event: 'pull_request',
       status: 'completed',
-      conclusion: 'failure',
+      conclusion: over.conclusion ?? 'failure',
       head_sha: over.headSha ?? HEAD,
       head_branch: 'feature',
       head_repository: { full_name: `someone/${emu.repo}` },
@@ -155,6 +155,44 @@ describe.concurrent('fork PRs: mode run, then mode publish from workflow_run', {
       expect(r.code, r.stdout).toBe(1);
       const second = emu.artifacts.find((a) => a.name === `${NAME}-2`)!;
       expect(r.summary).toContain(`· artifact [${NAME}-2](https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}/artifacts/${second.id}) from attempt 2\n`);
+    }));
+
+  it('mode publish of a cancelled gate run (a superseded push) without an artifact: a cancelled check run saying nothing was judged, empty result, exit 0', () =>
+    withEmu(async (emu) => {
+      emu.addRun({ id: PR_RUN, head_branch: 'feature', event: 'pull_request', conclusion: 'cancelled', head_repository: { full_name: `someone/${emu.repo}` } });
+      emu.addPull(42, HEAD, { headRepo: `someone/${emu.repo}` });
+      const r = await publishJob(emu, {}, workflowRunEvent(emu, { conclusion: 'cancelled' }));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.outputs.result).toBe('');
+      expect(r.outputs['artifact-id']).toBe('');
+      expect(r.outputs.promote).toBe('false');
+      expect(emu.checkRuns).toHaveLength(1);
+      expect(emu.checkRuns[0]).toMatchObject({ name: `toron-testops (${NAME})`, head_sha: HEAD, conclusion: 'cancelled', status: 'completed' });
+      const summary = emu.checkRuns[0].output.summary as string;
+      expect(summary.split('\n')).toHaveLength(1);
+      expect(summary).toMatch(new RegExp(`^The gate run \\[${PR_RUN}\\]\\(.*/actions/runs/${PR_RUN}\\) was cancelled: nothing was judged\\.`));
+      expect(summary).toContain('no report artifact');
+      expect(emu.checkRuns[0].annotations).toEqual([]);
+      expect(emu.comments.size).toBe(0);
+      expect(r.summary).toContain(summary);
+      expect(annotations(r).filter((a) => a.command === 'error' || a.command === 'warning')).toEqual([]);
+    }));
+
+  it('mode publish of a cancelled gate run with a partial artifact: linked, its verdict in the outputs, no annotations or comment, exit 0', () =>
+    withEmu(async (emu) => {
+      seedPrRun(emu, artifact);
+      const r = await publishJob(emu, {}, workflowRunEvent(emu, { conclusion: 'cancelled' }));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const a = emu.artifacts[0];
+      expect(r.outputs).toMatchObject({ result: 'fail', promote: 'false', 'artifact-id': String(a.id) });
+      expect(fs.existsSync(r.outputs['report-path'])).toBe(true);
+      expect(emu.checkRuns).toHaveLength(1);
+      expect(emu.checkRuns[0]).toMatchObject({ head_sha: HEAD, conclusion: 'cancelled' });
+      expect(emu.checkRuns[0].annotations).toEqual([]);
+      const summary = emu.checkRuns[0].output.summary as string;
+      expect(summary).toContain(`was cancelled: nothing was judged. Its partial report: artifact [${NAME}](https://github.com/${emu.owner}/${emu.repo}/actions/runs/${PR_RUN}/artifacts/${a.id}) from attempt 1`);
+      expect(emu.comments.size).toBe(0);
+      expect(annotations(r).filter((x) => x.command === 'error')).toEqual([]);
     }));
 
   it('mode publish: a PR listed in workflow_run.pull_requests is used as is; fail-on never makes the FAIL exit 0', () =>

@@ -38,7 +38,9 @@ describe('mode helpers', () => {
       id: 5,
       headSha: SHA,
       pullRequests: [{ number: 3, headSha: SHA }],
+      conclusion: null,
     });
+    expect(triggeringRun('workflow_run', { workflow_run: { id: 5, head_sha: SHA, conclusion: 'cancelled' } })).toMatchObject({ conclusion: 'cancelled' });
   });
 
   it('pickArtifact: the named one; unnamed, the only toron-testops report artifact (not pages, not shard legs)', () => {

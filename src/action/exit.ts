@@ -11,7 +11,10 @@ const HARD_EXIT_AFTER_MS = 3000;
 export function finish(ctx: ActionContext, o: ActionOutcome): number {
   const code = o.exitCode;
   const { log } = ctx;
-  if (o.verdict === 'ERROR') {
+  if (o.gateCancelled) {
+    // mode: publish of a cancelled gate run: nothing was judged, so nothing failed here.
+    log.info(`toron-testops: the gate run ${o.gateCancelled.runId} was cancelled: nothing was judged`);
+  } else if (o.verdict === 'ERROR') {
     const at = o.errorLocation ? { file: o.errorLocation.file, line: o.errorLocation.line } : {};
     log.error(`toron-testops ERROR (not a test verdict): ${o.error ?? o.reason}`, { title: 'toron-testops ERROR', ...at });
   } else if (code !== 0) {

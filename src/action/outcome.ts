@@ -25,6 +25,22 @@ export interface ActionOutcome {
   source?: PublishSource;
   /** mode: compare: the comparison's outputs and its Markdown. */
   comparison?: ComparisonOutcome;
+  /** mode: publish of a gate run that was cancelled: nothing was judged; posted as such, exit 0. */
+  gateCancelled?: CancelledGate;
+}
+
+/** The cancelled gate run a `mode: publish` job reports on. */
+export interface CancelledGate {
+  runId: number;
+  runUrl: string;
+  /** The run's commit: the check run goes on it. */
+  headSha: string;
+  /** The check run's key (artifact-name, or the artifact's). */
+  key: string;
+  /** Its (partial) report artifact, when it left one; attempt: from its event.json. */
+  artifact: { id: number; name: string; url: string; attempt: number | null } | null;
+  /** Whether that artifact's report.json was read (then the outcome holds it and `source`). */
+  reportRead: boolean;
 }
 
 /** What mode: compare adds to an outcome. */

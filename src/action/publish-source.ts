@@ -15,7 +15,7 @@ import { ZipError } from '../github/zip.js';
 import type { ActionContext } from './action-context.js';
 import { withinBudget } from './cancel.js';
 import { parseEventRecord, type EventRecord } from './event-record.js';
-import { errorOutcome, type ActionOutcome } from './outcome.js';
+import { errorOutcome, type ActionOutcome, type CancelledGate } from './outcome.js';
 import type { Prepared } from './prepare.js';
 import { sha256File } from './outputs.js';
 
@@ -51,6 +51,8 @@ interface TriggeringRun {
   id: number;
   headSha: string;
   pullRequests: { number: number; headSha: string | null }[];
+  /** workflow_run.conclusion: success, failure, cancelled, ... (null or absent when the payload has none). */
+  conclusion?: string | null;
 }
 
 /** The `workflow_run` payload's fields this mode uses, or why it cannot run on this event. */
@@ -68,6 +70,7 @@ export function triggeringRun(eventName: string, event: Record<string, any>): Tr
     pullRequests: prs
       .filter((p: any) => p && Number.isSafeInteger(p.number) && p.number > 0)
       .map((p: any) => ({ number: p.number, headSha: typeof p.head?.sha === 'string' ? p.head.sha : null })),
+    conclusion: typeof wr.conclusion === 'string' ? wr.conclusion : null,
   };
 }
 
@@ -129,8 +132,44 @@ export async function resolvePr(
   }
 }
 
-/** Downloads, unpacks and validates the triggering run's report; the outcome to publish. Never throws. */
+/**
+ * Downloads, unpacks and validates the triggering run's report; the outcome to publish. Never throws.
+ * A gate run that was cancelled (a push superseded by the next one, with concurrency: cancel-in-progress)
+ * judged nothing: its publish is not a failure, whether or not it left a (partial) artifact.
+ */
 export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<ActionOutcome> {
+  const seen: { artifact: RunArtifact | null } = { artifact: null };
+  const o = await fetchTriggering(ctx, p, seen);
+  const run = triggeringRun(ctx.gh.eventName, ctx.gh.event);
+  if ('problem' in run || run.conclusion !== 'cancelled' || !ctx.gh.repo) return o;
+  // Wiring that fails every publish (no token, no artifact service) stays an ERROR.
+  if (!p.inputs!.githubToken || artifactServiceProblem(ctx.env)) return o;
+  return cancelledGate(ctx, p, run, o, seen.artifact);
+}
+
+/** The outcome of publishing a cancelled gate run: `o` as read (a partial report, or why there is none), exit 0. */
+function cancelledGate(ctx: ActionContext, p: Prepared, run: TriggeringRun, o: ActionOutcome, picked: RunArtifact | null): ActionOutcome {
+  const gh = ctx.gh;
+  const runUrl = `${gh.serverUrl}/${gh.repo!.owner}/${gh.repo!.repo}/actions/runs/${run.id}`;
+  const artifact = o.source?.artifact ?? (picked ? { id: picked.id, name: picked.name, url: `${runUrl}/artifacts/${picked.id}`, attempt: null } : null);
+  const unreadable = o.source ? null : (o.error ?? o.reason).replace(/^mode: publish: /, '');
+  ctx.log.info(
+    `toron-testops: run ${run.id} was cancelled (workflow_run conclusion: cancelled): nothing was judged; ` +
+      (artifact ? `its partial report: artifact ${artifact.name}${unreadable ? `, not readable (${unreadable})` : ''}` : `no report artifact (${unreadable})`),
+  );
+  const gate: CancelledGate = {
+    runId: run.id,
+    runUrl,
+    headSha: run.headSha,
+    key: o.source?.key ?? p.inputs!.artifactName ?? picked?.name ?? 'toron-testops',
+    artifact,
+    reportRead: Boolean(o.source),
+  };
+  if (o.source) return { ...o, exitCode: 0, cancelled: true, gateCancelled: gate };
+  return { ...o, reason: `the gate run ${run.id} was cancelled: nothing was judged`, exitCode: 0, cancelled: true, error: null, gateCancelled: gate };
+}
+
+async function fetchTriggering(ctx: ActionContext, p: Prepared, seen: { artifact: RunArtifact | null }): Promise<ActionOutcome> {
   const { gh, log } = ctx;
   const inputs = p.inputs!;
   const run = triggeringRun(gh.eventName, gh.event);
@@ -152,6 +191,7 @@ export async function fetchPublished(ctx: ActionContext, p: Prepared): Promise<A
     const picked = pickArtifact(await withinBudget(ctx.cancel, 60_000, `listing the artifacts of run ${run.id}`, listRunArtifacts(findBy)), inputs.artifactName);
     if ('problem' in picked) return errorOutcome(`mode: publish: ${picked.problem}`);
     artifact = picked;
+    seen.artifact = artifact;
     const zip = await withinBudget(ctx.cancel, 5 * 60_000, `downloading ${artifact.name}`, downloadRawArtifact(artifact, findBy, path.join(work, 'download')));
     unpacked = unpackReportArtifact(zip, path.join(work, 'unpacked'));
     const text = readBounded(path.join(unpacked.reportDir, 'report.json'), MAX_REPORT_BYTES);

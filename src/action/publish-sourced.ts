@@ -4,7 +4,10 @@ import { SUMMARY_LIMIT_BYTES, SUMMARY_NOTES_RESERVE, verdictHeadline } from '../
 import type { ActionContext } from './action-context.js';
 import { guardWith } from './guard.js';
 import { OUTPUT_NAMES, type ActionInputs } from './inputs.js';
-import type { ActionOutcome } from './outcome.js';
+import type { ActionOutcome, CancelledGate } from './outcome.js';
+import { postCheckRun } from '../github/checks.js';
+import { createOctokit, describeHttpError, isPermissionError } from '../github/octokit.js';
+import { budgetSignal } from './cancel.js';
 import { runOutputs } from './outputs.js';
 import { publishAnnotations } from './publish-annotations.js';
 import { publishComment } from './publish-comment.js';
@@ -67,6 +70,68 @@ export async function publishSourced(ctx: ActionContext, inputs: ActionInputs, o
   if (annotated) notes.push(annotated);
   for (const w of log.warnings) notes.push(`⚠️ ${w}`);
   if (inputs.jobSummary && notes.length) {
+    await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
+  }
+  await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}
+
+/**
+ * `mode: publish` of a gate run that was cancelled (a superseded push, `concurrency: cancel-in-progress`):
+ * nothing was judged, so no annotations and no comment (the next push's run has them). A check run on
+ * its commit says so in one line, with conclusion `cancelled`, not `neutral`: branch protection counts
+ * a neutral check as passed, and this commit was never judged. Outputs: the partial report's, if it
+ * left one; else an empty result. The exit status is 0 (finish).
+ */
+export async function publishCancelledGate(ctx: ActionContext, inputs: ActionInputs, o: ActionOutcome, g: CancelledGate): Promise<void> {
+  const { log, gh } = ctx;
+  const guard = guardWith(log);
+  await guard('writing outputs', () => {
+    if (g.artifact) ctx.outputs.set({ 'artifact-id': String(g.artifact.id), 'artifact-url': g.artifact.url });
+    if (o.source) {
+      ctx.outputs.set(publishedFileOutputs(o.source));
+      ctx.outputs.set(runOutputs(o));
+    } else {
+      ctx.outputs.set({ result: '', promote: 'false' });
+    }
+  });
+
+  const a = g.artifact;
+  const partial = !a
+    ? 'It left no report artifact.'
+    : `${g.reportRead ? 'Its partial report' : 'Its artifact, with no readable report'}: artifact [${a.name.replace(/[[\]]/g, '')}](${a.url})${a.attempt !== null ? ` from attempt ${a.attempt}` : ''}.`;
+  const line = `The gate run [${g.runId}](${g.runUrl}) was cancelled: nothing was judged. ${partial}`;
+  if (inputs.jobSummary) await guard('writing the job summary', () => writeJobSummary(ctx, `## ⏹️ toron-testops: cancelled\n\n${line}\n`, `the artifact of run ${g.runId}`));
+
+  const notes: string[] = ['PR comment: none (the gate run was cancelled)'];
+  const why = inputs.annotations === 'off' ? 'annotations: off' : !gh.repo ? 'no repository' : null;
+  if (why) notes.push(`Check run: none (${why})`);
+  else {
+    const posted = await guard('the check run', async () => {
+      try {
+        const r = await postCheckRun(await createOctokit(inputs.githubToken, gh.apiUrl), {
+          owner: gh.repo!.owner,
+          repo: gh.repo!.repo,
+          name: `toron-testops (${g.key})`,
+          headSha: g.headSha,
+          conclusion: 'cancelled',
+          title: 'Cancelled: nothing was judged',
+          summary: line,
+          annotations: [],
+          detailsUrl: g.runUrl,
+          signal: budgetSignal(ctx.cancel, 60_000),
+        });
+        log.info(`toron-testops: check run "toron-testops (${g.key})" (cancelled)${r.url ? `: ${r.url}` : ''}`);
+        return `Check run: cancelled${r.url ? ` [toron-testops (${g.key})](${r.url})` : ''}`;
+      } catch (err) {
+        const reason = describeHttpError(err);
+        log.warning(`check run not posted: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : reason}`);
+        return null;
+      }
+    });
+    if (posted) notes.push(posted);
+  }
+  for (const w of log.warnings) notes.push(`⚠️ ${w}`);
+  if (inputs.jobSummary) {
     await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
   }
   await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));

@@ -9,7 +9,7 @@ import { publishAnnotations } from './publish-annotations.js';
 import { uploadReportArtifacts } from './publish-artifact.js';
 import { publishComment } from './publish-comment.js';
 import { appendSummaryNotes, reportHome, summaryText, writeJobSummary, type SummaryText } from './publish-summary.js';
-import { publishSourced } from './publish-sourced.js';
+import { publishCancelledGate, publishSourced } from './publish-sourced.js';
 import { guardWith } from './guard.js';
 import path from 'node:path';
 
@@ -25,6 +25,7 @@ export async function publish(ctx: ActionContext, p: Prepared, o: ActionOutcome)
   const { log, gh } = ctx;
   const guard = guardWith(log);
 
+  if (o.gateCancelled) return publishCancelledGate(ctx, inputs, o, o.gateCancelled);
   if (o.source) return publishSourced(ctx, inputs, o, o.source);
   await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
   // mode: compare: the comparison is the summary (the candidate's own summary.md is in its bundle).
