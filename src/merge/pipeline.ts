@@ -1,6 +1,6 @@
 import type { StageResult } from '../runner/stage.js';
 import type { Settings } from '../settings/types.js';
-import { importPipelineData, mergePipelineData, missingTallies, type PipelineShardData } from '../stages/pipeline/data.js';
+import { importPipelineData, mergePipelineData, missingTallies, shardDataProblem, type PipelineShardData } from '../stages/pipeline/data.js';
 import { judgePipeline, pipelineSkipReason, skipped, thresholdsOf, uncheckedFindings } from '../stages/pipeline/stage.js';
 import type { ShardRun } from './shards.js';
 
@@ -21,6 +21,12 @@ export function mergePipeline(
   const missing = shards.filter((s) => !withData.includes(s) && (s.report.stages.pipeline as { verdict: string }).verdict !== 'SKIPPED');
   if (missing.length > 0) {
     return { problem: `pipeline checks of shard(s) ${missing.map((s) => `${s.report.shard.index} (${s.source})`).join(', ')} carry no tallies to merge (pipeline_summary.json without shardData)` };
+  }
+  const damaged = withData.map((s) => ({ s, why: shardDataProblem(s.summaries.pipeline!.shardData) })).filter((d) => d.why !== null);
+  if (damaged.length > 0) {
+    return {
+      problem: `pipeline tallies of shard(s) ${damaged.map(({ s, why }) => `${s.report.shard.index} (${s.source}: pipeline_summary.json ${why})`).join(', ')} cannot be read (the file was edited or is damaged), so the merged checker cannot judge their answers`,
+    };
   }
   const older = withData
     .map((s) => ({ s, gaps: missingTallies(s.summaries.pipeline!.shardData as PipelineShardData) }))

@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import type { ConcreteProfileName } from '../../engine/profiles/index.js';
 import type { SimCase } from '../sim/types.js';
 import { checkPending, type AnswerFailure, type CheckTally, type CollectorOptions, type PendingAnswer } from './collector.js';
@@ -113,6 +114,67 @@ export function exportPipelineData(d: PipelineData): PipelineShardData {
 export function missingTallies(j: Pick<PipelineShardData, 'tallies'>): AnswerCheckName[] {
   const t = j?.tallies && typeof j.tallies === 'object' ? j.tallies : {};
   return ANSWER_CHECKS.filter((name) => !Object.hasOwn(t, name));
+}
+
+const count = { type: 'number', minimum: 0 } as const;
+const counts = { type: 'array', items: count } as const;
+const numbers = { type: 'array', items: { type: 'number' } } as const;
+const countMap = { type: 'object', additionalProperties: { type: 'number' } } as const;
+const nullableNumber = { type: ['number', 'null'] } as const;
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', required, properties });
+const TALLY = object({ checked: count, failed: count, na: count, failedCases: counts, failures: { type: 'array', items: object({ caseIndex: count, repeat: count, message: { type: 'string' } }) } });
+
+/**
+ * What importPipelineData and the judge read of shard data, with its types. Members not listed (a
+ * later toron-testops's additions, a tally of a check this version does not know) are not looked at.
+ */
+const SHARD_DATA_SCHEMA = object(
+  {
+    version: { const: 1 },
+    options: object({ profile: { type: 'string' }, custom: { type: ['object', 'null'] }, thresholds: { type: 'object', additionalProperties: { type: 'number' } } }),
+    observed: count,
+    engineErrors: count,
+    checked: count,
+    picked: { type: ['string', 'null'] },
+    pickedBy: nullableNumber,
+    unrecognisedUnchecked: count,
+    unrecognisedAfterPick: count,
+    pending: { type: 'array', items: object({ caseIndex: count, repeat: count, problems: { type: 'object' } }) },
+    switches: countMap,
+    firstSwitch: { oneOf: [{ type: 'null' }, object({ caseIndex: count, to: { type: 'string' } })] },
+    forms: countMap,
+    tallies: { type: 'object', properties: Object.fromEntries(ANSWER_CHECKS.map((n) => [n, TALLY])) },
+    escalations: object({ answers: count, escalated: count, declared: count, undeclaredCases: { type: 'array', items: { type: 'string' } }, declaredCases: count }),
+    undeclaredEscalationCases: counts,
+    contradictions: object({ measured: count, total: count, max: count, declaredOver: count, undeclaredOver: count, unreadable: count }),
+    confidence: object({ n: count, sum: { type: 'number' }, min: nullableNumber, max: nullableNumber }),
+    latencies: numbers,
+    latencyCase: counts,
+    timeoutLatencies: numbers,
+    timeoutCase: counts,
+    engineLatencies: numbers,
+    cases: {
+      type: 'array',
+      items: { type: 'array', minItems: 2, maxItems: 2, items: [count, object({ id: { type: 'string' }, dataset: { type: 'string' } })] },
+    },
+  },
+  ['version', 'options', 'observed', 'engineErrors', 'checked', 'picked', 'pickedBy', 'unrecognisedUnchecked', 'unrecognisedAfterPick', 'switches', 'firstSwitch', 'forms', 'tallies', 'escalations', 'undeclaredEscalationCases', 'contradictions', 'confidence', 'latencies', 'latencyCase', 'engineLatencies', 'cases'],
+);
+let shardDataValidator: ReturnType<Ajv['compile']> | undefined;
+
+/**
+ * Why shard data (another run's pipeline_summary.json `shardData`, maybe of another version) cannot be
+ * imported, or null: the first member importPipelineData uses that is missing or of another type (a
+ * damaged or edited file). Read unchecked, such data threw in the middle of a merge (no merged report at
+ * all) or was summed as something else (a string of latencies read as its characters).
+ */
+export function shardDataProblem(j: unknown): string | null {
+  shardDataValidator ??= new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, logger: false }).compile(SHARD_DATA_SCHEMA);
+  if (shardDataValidator(j)) return null;
+  const e = shardDataValidator.errors?.[0];
+  if (!e) return 'shardData is not valid';
+  const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty?: string }).missingProperty)}` : '';
+  return `shardData${e.instancePath}${missing} ${e.keyword === 'required' ? 'is missing' : (e.message ?? e.keyword)}`;
 }
 
 export function importPipelineData(j: PipelineShardData): PipelineData {
