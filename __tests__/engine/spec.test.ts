@@ -201,6 +201,7 @@ describe('createEngine', () => {
     timeoutMs: 5_000,
     maxResponseBytes: 1024 * 1024,
     body: {},
+    rateLimit: { retries: 3, maxWaitMs: 30_000 },
   });
 
   it('dispatches on the spec and expands header secrets up front', async () => {

@@ -42,6 +42,7 @@ describe('resolveSettings: sources and precedence', () => {
       timeoutMs: 30000,
       maxResponseBytes: 10 * 1024 * 1024,
       body: {},
+      rateLimit: { retries: 3, maxWaitMs: 30000 },
     });
     expect(s.stages).toEqual(['sim', 'load', 'replay', 'pipeline']);
     expect(s.load.thresholds).toEqual({ http_req_duration: ['p(95)<450'], http_req_failed: ['rate<0.01'] });
@@ -107,6 +108,7 @@ describe('resolveSettings: sources and precedence', () => {
       timeoutMs: 30000,
       maxResponseBytes: 10 * 1024 * 1024,
       body: {},
+      rateLimit: { retries: 3, maxWaitMs: 30000 },
     });
     expect(s.sim.concurrency).toBe(16);
     expect(s.sim.datasets).toEqual(['opus-escalation']);

@@ -10,6 +10,7 @@ import { escapeControls } from '../util/printable.js';
 import { engineVersionOf } from './version.js';
 import { firstNonUtf8Byte, notUtf8Message } from './utf8.js';
 import { portableText } from '../util/portable-path.js';
+import { isRateLimitStatus, parseRetryAfter } from './rate-limit.js';
 
 export interface HttpAdapterOptions {
   url: URL;
@@ -212,6 +213,11 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
     const ex = await exchange('POST', opts.url, headers, payload, signal);
     if (!ex.ok) return { ok: false, error: { ...ex.error, message: portable(ex.error.message) }, status: ex.status, latencyMs: ex.latencyMs };
     const judged = judgeAnswer(ex, redact);
+    if (!judged.ok && isRateLimitStatus(ex.status, ex.retryAfter)) {
+      // Marked, not retried here: callEngine retries SIM and replay requests; the load stage counts it.
+      judged.error.rateLimit = { retryAfterMs: parseRetryAfter(ex.retryAfter) };
+      if (ex.retryAfter !== undefined) judged.error.message += ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
+    }
     // An engine that echoes our headers must not put a token into the snapshot or the reports.
     if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
     if (!judged.ok) {

@@ -1,3 +1,5 @@
+import type { RateLimitTally } from './rate-limit.js';
+
 /** The engine contract (DESIGN §3.5): one request in, one parsed answer or one classified error out. */
 
 export interface EngineRequest {
@@ -24,11 +26,20 @@ export interface EngineError {
   kind: EngineErrorKind;
   message: string;
   status?: number;
+  /**
+   * The engine said "not now" (HTTP 429, or 503 with Retry-After; see rate-limit.ts), with the wait it
+   * asked for when it named one: SIM and replay ask again (callEngine), the load stage does not.
+   */
+  rateLimit?: { retryAfterMs?: number };
 }
 
+/**
+ * `latencyMs` is the last attempt's; `rateLimited` is set when a SIM or replay request met rate limits
+ * (callEngine retried it, or it ended as one).
+ */
 export type EngineResult =
-  | { ok: true; body: unknown; raw: string; status?: number; latencyMs: number }
-  | { ok: false; error: EngineError; raw?: string; status?: number; latencyMs: number };
+  | { ok: true; body: unknown; raw: string; status?: number; latencyMs: number; rateLimited?: RateLimitTally }
+  | { ok: false; error: EngineError; raw?: string; status?: number; latencyMs: number; rateLimited?: RateLimitTally };
 
 export interface HealthResult {
   ok: boolean;

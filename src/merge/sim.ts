@@ -1,5 +1,5 @@
 import type { StageResult } from '../runner/stage.js';
-import { datasetEntry, misrouted, simReportHead, simVerdict, totals, type CaseStatus } from '../stages/sim/score.js';
+import { datasetEntry, misrouted, simReportHead, simVerdict, totals, type CaseStatus, type SimRateLimits } from '../stages/sim/score.js';
 import type { ShardRun } from './shards.js';
 
 /** A case as a shard's report.json lists it (sim.cases[]). */
@@ -27,6 +27,7 @@ interface SimBlock {
   notRun?: number;
   attempts?: number;
   engineErrors?: Record<string, number>;
+  rateLimited?: SimRateLimits;
   durationMs?: number;
   shard?: { suiteCases: number };
 }
@@ -54,11 +55,12 @@ export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: num
   if (notRun > 0) reason += `; ${notRun} case(s) not run (run cancelled)`;
   const engineErrors: Record<string, number> = {};
   for (const b of ran) for (const [k, n] of Object.entries(b.engineErrors ?? {})) engineErrors[k] = (engineErrors[k] ?? 0) + n;
+  const rateLimited = sumRateLimits(ran.map((b) => b.rateLimited));
   const datasetList = ran.find((b) => Array.isArray(b.datasets))?.datasets ?? [];
   const datasets = datasetList.map((d) => datasetEntry(d.name, d.file, totals(cases.filter((c) => c.dataset === d.name).map(asCounted))));
   const report = {
     // The legs ran side by side: the slowest one is how long SIM took.
-    ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets }),
+    ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets, rateLimited }),
     cases,
   };
   const firstSummary = shards.find((s) => s.summaries.sim)?.summaries.sim;
@@ -83,3 +85,14 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
+/** The legs' rate-limit counts, summed (a leg's report has none when no request of it met one). */
+function sumRateLimits(legs: (SimRateLimits | undefined)[]): SimRateLimits | null {
+  const keys = ['cases', 'requests', 'retries', 'waitedMs', 'stillLimited'] as const;
+  let out: SimRateLimits | null = null;
+  for (const r of legs) {
+    if (!r || typeof r !== 'object') continue;
+    out ??= { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+    for (const k of keys) if (typeof r[k] === 'number' && Number.isFinite(r[k])) out[k] += r[k];
+  }
+  return out;
+}

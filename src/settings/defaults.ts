@@ -17,6 +17,7 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
     timeoutMs: 30_000,
     maxResponseBytes: 10 * 1024 * 1024,
     body: {},
+    rateLimit: { retries: 3, maxWaitMs: 30_000 },
   },
   engineVersion: null,
   engines: {},

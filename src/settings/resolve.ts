@@ -218,7 +218,10 @@ function applyConfig(base: Readonly<SettingsDefaults>, c: ConfigFile): SettingsD
   const s = structuredClone(base) as SettingsDefaults;
   if (c.engine !== undefined) {
     // A bare spec only changes the target: headers, timeouts and the rest keep their values.
-    s.engine = typeof c.engine === 'string' ? { ...s.engine, target: c.engine } : { ...s.engine, ...c.engine };
+    s.engine =
+      typeof c.engine === 'string'
+        ? { ...s.engine, target: c.engine }
+        : { ...s.engine, ...c.engine, rateLimit: { ...s.engine.rateLimit, ...c.engine.rateLimit } };
   }
   if (c.engines !== undefined) {
     s.engines = Object.fromEntries(

@@ -26,6 +26,8 @@ export interface EngineSettings {
   maxResponseBytes: number;
   /** Extra fields merged into each request body. */
   body: Record<string, unknown>;
+  /** SIM and replay requests answered 429 (or 503 with Retry-After) are retried (src/engine/rate-limit.ts). */
+  rateLimit: { retries: number; maxWaitMs: number };
 }
 
 export interface SimSettings {

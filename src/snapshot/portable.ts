@@ -49,6 +49,7 @@ export function settingsHash(s: Settings): string {
       maxResponseBytes: s.engine.maxResponseBytes,
       headers: Object.keys(s.engine.headers).sort(),
       body: Object.keys(s.engine.body).sort(),
+      rateLimit: s.engine.rateLimit,
     },
     engineVersion: s.engineVersion,
     reference: s.engine.target.trim() === 'reference' ? s.reference : null,

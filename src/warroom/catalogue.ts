@@ -35,6 +35,11 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     remediation:
       'Start the engine before the gate runs (or fix the engine spec/URL), and make sure GET /health answers 200. For cmd: engines, run the command by hand and check it speaks JSON lines on stdin/stdout.',
   },
+  'engine-rate-limited': {
+    severity: 'MEDIUM',
+    remediation:
+      "The engine, or the API gateway in front of it, answered 429 Too Many Requests (or 503 with Retry-After: a cold start, a scale-up) and the gate waited and asked again: raise the rate limit or quota of the gate's key, keep the engine warm before the gate runs, or lower sim.concurrency. When requests were still rate-limited after their retries, raise engine.rateLimit.retries or engine.rateLimit.maxWaitMs; the waiting is not counted in any case's latency.",
+  },
   'engine-died': {
     severity: 'CRITICAL',
     remediation:

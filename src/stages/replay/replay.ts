@@ -10,6 +10,7 @@ import type { OpenSnapshot, SnapshotEntry } from '../../snapshot/reader.js';
 import { InputError } from '../../util/errors.js';
 import { pool } from './call.js';
 import { callEngine } from '../../engine/call.js';
+import type { RateLimitCounts, RateLimitSettings } from '../../engine/rate-limit.js';
 
 /**
  * The replay itself, apart from the run context so it can be driven from tests and the staging
@@ -39,6 +40,8 @@ export interface ReplayOptions {
   configIgnorePaths: readonly string[];
   concurrency: number;
   timeoutMs: number;
+  /** Retries of rate-limited requests (engine.rateLimit); absent: none. */
+  rateLimit?: RateLimitSettings;
   signal: AbortSignal;
   /** in-run: the snapshot is this run's SIM answers; staging: a stored snapshot asked of another engine. */
   mode: ReplayMode;
@@ -126,6 +129,8 @@ export interface ReplayOutcome {
   roundsDone: number;
   cancelled: boolean;
   calls: number;
+  /** Rate limits the replay's requests met (retried by callEngine); null when none did. */
+  rateLimited: RateLimitCounts | null;
 }
 
 interface Ignore {
@@ -301,6 +306,8 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   const total = jobs.length * o.rounds;
   let done = 0;
   let calls = 0;
+  const limits: RateLimitCounts = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+  const limitedCases = new Set<Tracker>();
   let roundsDone = 0;
   const results: ReplayCaseResult[] = [];
   const driftCases: DriftCase[] = [];
@@ -316,9 +323,16 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       const req = probe
         ? { runId: base!.snapshot.header.runId, caseId: t.entry.id, seed: t.probe!.seed, input: t.entry.input }
         : { runId, caseId: t.entry.id, seed: t.entry.seed, input: t.entry.input };
-      const res = await callEngine(o.engine, req, o.timeoutMs, o.signal);
+      const res = await callEngine(o.engine, req, o.timeoutMs, o.signal, o.rateLimit);
       if (!res.ok && res.error.kind === 'aborted' && o.signal.aborted) return;
       calls++;
+      if (res.rateLimited) {
+        limitedCases.add(t);
+        limits.requests++;
+        limits.retries += res.rateLimited.retries;
+        limits.waitedMs += res.rateLimited.waitedMs;
+        if (!res.ok && res.error.rateLimit) limits.stillLimited++;
+      }
       if (probe) recordProbe(t, res, last);
       else recordReplay(t, res, round, last);
       done++;
@@ -495,7 +509,8 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     (order.get(key(a.dataset, a.id)) ?? Infinity) - (order.get(key(b.dataset, b.id)) ?? Infinity);
   results.sort(byOrder);
   drift?.cases.sort(byOrder);
-  return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls };
+  limits.cases = limitedCases.size;
+  return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls, rateLimited: limits.requests > 0 ? limits : null };
 }
 
 /**

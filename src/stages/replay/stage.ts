@@ -1,4 +1,5 @@
 import { isRestartable } from '../../engine/create.js';
+import { rateLimitedFinding } from '../../engine/rate-limit.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadBaseline } from '../../baseline/load.js';
@@ -196,6 +197,7 @@ async function replayWith(
       configIgnorePaths: r.ignorePaths,
       concurrency: settings.sim.concurrency,
       timeoutMs: settings.sim.timeoutMs,
+      rateLimit: settings.engine.rateLimit,
       signal: ctx.signal,
       mode,
       baseline,
@@ -239,6 +241,8 @@ async function replayWith(
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
   const died = engineDied(outcome.cases);
   if (died) ctx.raise(died);
+  // One finding for the replay's rate-limited requests (as SIM raises one for its own), never one per case.
+  if (outcome.rateLimited) ctx.raise(rateLimitedFinding(outcome.rateLimited, settings.engine.rateLimit, 'replay'));
 
   // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
   const scored = outcome.cases.filter((c) => isScored(c));
@@ -259,7 +263,7 @@ async function replayWith(
   });
   const driftReport = (diffs: number) =>
     outcome.drift && drift ? driftBlock({ ...outcome.drift, snapshot: baseline?.file ?? null }, drift, r.drift, diffs) : null;
-  const partial = outcome.cancelled ? { cancelled: true } : {};
+  const partial = { ...(outcome.cancelled ? { cancelled: true } : {}), ...(outcome.rateLimited ? { rateLimited: outcome.rateLimited } : {}) };
   return {
     verdict,
     reason,

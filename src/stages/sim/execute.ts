@@ -1,5 +1,6 @@
 import type { EngineAdapter, EngineResult } from '../../engine/types.js';
 import { callEngine } from '../../engine/call.js';
+import type { RateLimitSettings } from '../../engine/rate-limit.js';
 import { deriveSeed } from '../../util/seed.js';
 import type { Attempt } from './score.js';
 import type { AssertionOutcome, SimCase } from './types.js';
@@ -18,6 +19,8 @@ export interface ExecuteOptions {
   concurrency: number;
   /** Per-attempt budget; the engine adapter's own timeout may be shorter. */
   timeoutMs: number;
+  /** Retries of rate-limited requests (engine.rateLimit); absent: none. */
+  rateLimit?: RateLimitSettings;
   signal: AbortSignal;
   /** Null when the next attempt may start now, else a promise to wait on first (observers' backpressure). */
   ready?: () => Promise<void> | null;
@@ -93,9 +96,10 @@ export async function executeCases(cases: SimCase[], opts: ExecuteOptions): Prom
 
 async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promise<[Attempt, EngineResult]> {
   const seed = attemptSeed(opts.runId, c, repeat);
-  const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal);
+  const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal, opts.rateLimit);
+  const limited = res.rateLimited ? { rateLimited: res.rateLimited } : {};
   if (!res.ok) {
-    return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) }, res];
+    return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500), ...limited }, res];
   }
   let checked: ReturnType<CaseChecker>;
   try {
@@ -112,6 +116,7 @@ async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promis
     failures: checked.failures,
     warnings: checked.warnings,
     actual: checked.failures.length > 0 ? checked.actual : undefined,
+    ...limited,
   };
   return [a, res];
 }

@@ -2,6 +2,7 @@ import { wilsonInterval } from '../../stats/wilson.js';
 import { median } from '../../stats/quantile.js';
 import type { StageVerdict } from '../../runner/verdict.js';
 import type { EngineError } from '../../engine/types.js';
+import type { RateLimitCounts, RateLimitTally } from '../../engine/rate-limit.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
 /** One attempt of one case (a case with repeat 3 has three). */
@@ -17,6 +18,8 @@ export interface Attempt {
   error?: EngineError;
   /** A short excerpt of the answer (for failing attempts only: expected vs actual in reports). */
   actual?: string;
+  /** Rate limits this attempt met (retried by callEngine); `latencyMs` is its last request's. */
+  rateLimited?: RateLimitTally;
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'flaky' | 'errored';
@@ -41,6 +44,8 @@ export interface CaseSummary {
   actual?: string;
   location: { file: string; line: number };
   tags: string[];
+  /** Summed over the attempts that met a rate limit; absent when none did. */
+  rateLimited?: RateLimitTally;
 }
 
 export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
@@ -76,7 +81,45 @@ export function summariseCase(c: SimCase, attempts: Attempt[]): CaseSummary {
     actual: failing?.actual,
     location: c.location,
     tags: c.tags,
+    ...rateLimitOf(attempts),
   };
+}
+
+/** A case's rate limits, summed over its attempts: `{}` when none met one (most cases: no object made). */
+function rateLimitOf(attempts: Attempt[]): { rateLimited?: RateLimitTally } {
+  let sum: RateLimitTally | undefined;
+  for (const a of attempts) {
+    const r = a.rateLimited;
+    if (!r) continue;
+    sum ??= { times: 0, retries: 0, waitedMs: 0 };
+    sum.times += r.times;
+    sum.retries += r.retries;
+    sum.waitedMs += r.waitedMs;
+  }
+  return sum ? { rateLimited: sum } : {};
+}
+
+/**
+ * The SIM report's rate-limit line: requests (attempts) that met one, their retries and waits, and how
+ * many were still rate-limited after their retries (engine errors). Null when no request met one.
+ */
+export type SimRateLimits = RateLimitCounts;
+
+export function simRateLimits(attempts: readonly (readonly Attempt[])[]): SimRateLimits | null {
+  const t: SimRateLimits = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+  for (const list of attempts) {
+    let hit = false;
+    for (const a of list) {
+      if (!a.rateLimited) continue;
+      hit = true;
+      t.requests++;
+      t.retries += a.rateLimited.retries;
+      t.waitedMs += a.rateLimited.waitedMs;
+      if (a.error?.rateLimit) t.stillLimited++;
+    }
+    if (hit) t.cases++;
+  }
+  return t.requests > 0 ? t : null;
 }
 
 /**
@@ -189,7 +232,7 @@ export function datasetEntry(name: string, file: string, t: SimTotals) {
 export function simReportHead<D>(
   t: SimTotals,
   judged: { verdict: StageVerdict; reason: string },
-  rest: { notRun: number; attempts: number; engineErrors: Record<string, number>; durationMs: number; datasets: D[] },
+  rest: { notRun: number; attempts: number; engineErrors: Record<string, number>; durationMs: number; datasets: D[]; rateLimited?: SimRateLimits | null },
 ) {
   return {
     verdict: judged.verdict,
@@ -205,6 +248,8 @@ export function simReportHead<D>(
     passRate: t.total > 0 ? round4(t.passRate) : null,
     attempts: rest.attempts,
     engineErrors: rest.engineErrors,
+    // Only when a request met one: requests, retries, waitedMs, stillLimited, cases.
+    ...(rest.rateLimited ? { rateLimited: rest.rateLimited } : {}),
     durationMs: rest.durationMs,
     datasets: rest.datasets,
   };

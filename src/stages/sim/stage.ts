@@ -7,7 +7,8 @@ import { loadSuite, unassertedMessage } from './dataset.js';
 import { pathCaseMessage, unregisteredMessage } from './registry.js';
 import { inexactMessage } from './inexact-numbers.js';
 import { compileCaseChecks } from './check.js';
-import { datasetEntry, misrouted, misroutedReason, round4, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
+import { datasetEntry, misrouted, misroutedReason, round4, simRateLimits, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
+import { rateLimitedFinding } from '../../engine/rate-limit.js';
 import type { SimCase } from './types.js';
 import { sliceCases } from '../../shard/slice.js';
 
@@ -103,6 +104,7 @@ export const simStage: Stage = {
         check,
         concurrency: settings.sim.concurrency,
         timeoutMs: settings.sim.timeoutMs,
+        rateLimit: settings.engine.rateLimit,
         signal: ctx.signal,
         ready: () => {
           for (const o of ctx.answerObservers) {
@@ -195,9 +197,13 @@ export const simStage: Stage = {
     const engineErrorKinds: Record<string, number> = {};
     for (const s of summaries) for (const e of s.engineErrors) engineErrorKinds[e.kind] = (engineErrorKinds[e.kind] ?? 0) + 1;
 
+    const rateLimited = simRateLimits(attempts);
+    // One finding for the run's SIM requests, never one per case.
+    if (rateLimited) ctx.raise(rateLimitedFinding(rateLimited, settings.engine.rateLimit, 'SIM'));
+
     const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
     const report = {
-      ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
+      ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets, rateLimited }),
       ...(shardInfo ? { shard: shardInfo } : {}),
       cases: summaries.map((c, i) => reportCase(c, summaryIndex[i])),
     };
@@ -258,6 +264,7 @@ function reportCase(s: CaseSummary, index: number) {
     ...(s.warnings.length ? { warnings: s.warnings.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) } : {}),
     ...(s.engineErrors.length ? { engineErrors: s.engineErrors.slice(0, 5) } : {}),
     ...(s.actual !== undefined ? { actual: s.actual } : {}),
+    ...(s.rateLimited ? { rateLimited: s.rateLimited } : {}),
     location: s.location,
     index,
   };
