@@ -8,7 +8,7 @@ import type { Report } from '../report/types.js';
 import { exitCodeFor } from '../runner/verdict.js';
 import { errorMessage } from '../util/errors.js';
 import { artifactServiceProblem } from '../github/artifact.js';
-import { isUploadOf, newestUploadOf } from '../github/artifact-name.js';
+import { artifactNameProblem, isUploadOf, newestUploadOf } from '../github/artifact-name.js';
 import { createOctokit, describeHttpError, type Octokit } from '../github/octokit.js';
 import { downloadRawArtifact, listRunArtifacts, readBounded, unpackReportArtifact, type FindBy, type RunArtifact } from '../github/run-artifacts.js';
 import { ZipError } from '../github/zip.js';
@@ -259,7 +259,10 @@ async function fetchTriggering(ctx: ActionContext, p: Prepared, seen: { artifact
   } catch {
     // a valid report always has its stages; the metrics are then just unknown
   }
-  const key = inputs.artifactName ?? (record?.artifactName && !record.artifactName.includes('"') ? record.artifactName : artifact.name);
+  // event.json is the PR job's (a fork's) file: its name is taken only when it is one an artifact can
+  // have, as the genuine one is (no quotes or <, >, :), else the artifact's own name; the key names
+  // the check run and sits in the comment's marker.
+  const key = inputs.artifactName ?? (record?.artifactName && artifactNameProblem(record.artifactName) === null ? record.artifactName : artifact.name);
   return {
     verdict: report.verdict,
     reason: report.reason,
