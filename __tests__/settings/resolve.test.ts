@@ -41,6 +41,7 @@ describe('resolveSettings: sources and precedence', () => {
       headers: {},
       timeoutMs: 30000,
       maxResponseBytes: 10 * 1024 * 1024,
+      proxy: 'env',
       body: {},
       rateLimit: { retries: 3, maxWaitMs: 30000 },
     });
@@ -107,6 +108,7 @@ describe('resolveSettings: sources and precedence', () => {
       headers: { Authorization: 'Bearer ${TORON_TOKEN}' },
       timeoutMs: 30000,
       maxResponseBytes: 10 * 1024 * 1024,
+      proxy: 'env',
       body: {},
       rateLimit: { retries: 3, maxWaitMs: 30000 },
     });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { proxyCredentialsToMask } from '../engine/connection.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { generatedShardRunIdWarning } from '../settings/run-id.js';
 import type { Settings } from '../settings/types.js';
@@ -76,6 +77,8 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   // Before anything runs or prints: the engine's interpolated header values and URL credentials.
   const specs = [settings.engine.target, ...(inputs.engine ? [inputs.engine] : []), ...(inputs.baseline.kind === 'path' ? [inputs.baseline.path] : [])];
   for (const secret of secretsToMask(settings.engine.headers, specs, ctx.env)) log.mask(secret);
+  // And the proxy's user:password (engine.proxy, or HTTPS_PROXY/HTTP_PROXY under "env").
+  for (const secret of proxyCredentialsToMask(settings.engine, ctx.env)) log.mask(secret);
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
   log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
   if (settings.shard && settings.runIdGenerated) {

@@ -5,6 +5,7 @@ import { createHttpAdapter } from './http.js';
 import { createCommandAdapter, type CommandAdapter } from './command.js';
 import { parseEngineSpec } from './spec.js';
 import { expandHeaders } from './secrets.js';
+import { engineRoute, proxyNotice } from './connection.js';
 
 export interface EngineDeps {
   log: EngineLogger;
@@ -27,7 +28,10 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
   switch (spec.kind) {
     case 'reference':
       return createReferenceAdapter(knobs);
-    case 'http':
+    case 'http': {
+      const route = engineRoute(spec.url, engine, deps.env);
+      const notice = proxyNotice(route);
+      if (notice) deps.log('info', notice);
       return createHttpAdapter({
         url: spec.url,
         headers: expandHeaders(engine.headers, deps.env),
@@ -36,7 +40,9 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
         body: engine.body,
         printable: deps.printable,
         cwd: deps.cwd,
+        route,
       });
+    }
     case 'command':
       return createCommandAdapter({
         argv: spec.argv,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import { Pool } from 'undici';
+import { engineDispatcher, proxySecrets, type EngineRoute } from './connection.js';
 import type { EngineAdapter, EngineError, EngineRequest, EngineResult, HealthResult } from './types.js';
 import { redactUrl } from './spec.js';
 import { engineRedactors } from './secrets.js';
@@ -31,6 +31,8 @@ export interface HttpAdapterOptions {
    */
   printable?: (text: string) => string;
   cwd?: string;
+  /** Proxy and TLS options (engine.proxy, engine.tls): see connection.ts. Default: direct, Node's TLS defaults. */
+  route?: EngineRoute;
 }
 
 /** One finished HTTP exchange, before its body is judged as an answer. */
@@ -55,12 +57,14 @@ export const KEEP_ALIVE_MS = 1_000;
 export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
   const target = redactUrl(opts.url);
   const baseHeaders = buildBaseHeaders(opts);
-  const { redact, redactAnswer } = engineRedactors(baseHeaders, opts.url);
+  const route: EngineRoute = opts.route ?? { proxy: null };
+  const { redact, redactAnswer } = engineRedactors(withProxySecrets(baseHeaders, route), opts.url);
+  const via = viaProxy(route);
   const outer = opts.printable;
   const pathsBase = opts.cwd ?? process.cwd();
   const portable = outer ? (text: string) => outer(portableText(text, pathsBase)) : (text: string) => text;
-  // One origin per adapter, so a Pool (not a global dispatcher): keep-alive sockets are ours to close.
-  const pool = new Pool(opts.url.origin, {
+  // One origin per adapter, so a dispatcher of our own (not a global one): keep-alive sockets are ours to close.
+  const pool = engineDispatcher(opts.url, route, {
     connections: opts.connections ?? null,
     keepAliveTimeout: KEEP_ALIVE_MS,
     // Our own timer covers the whole exchange; undici's are only a backstop.
@@ -96,6 +100,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
     let size = 0;
     try {
       const res = await pool.request({
+        origin: opts.url.origin,
         method,
         path: url.pathname + url.search,
         headers,
@@ -187,7 +192,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       }
       // With the status known the engine did answer: what broke was the body.
       const net = describeNetworkError(err, status !== undefined);
-      const what = status === undefined ? net.message : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}`;
+      const what = status === undefined ? `${net.message}${via}` : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}${via}`;
       return {
         ok: false,
         status,
@@ -318,6 +323,8 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
   return {
     kind: 'http',
     target,
+    // report.json's engine block says a proxy carried the requests (its host only).
+    ...(route.proxy ? { proxy: route.proxy.host } : {}),
     health,
     call,
     async close() {
@@ -390,6 +397,26 @@ export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers
   // Lower-cased so a configured Content-Type replaces ours instead of being sent twice.
   for (const [k, v] of Object.entries(opts.headers)) headers[k.toLowerCase()] = v;
   return headers;
+}
+
+/** The proxy host an http adapter's requests go through (report.json's engine.proxy), if any. */
+export function proxyOf(adapter: EngineAdapter | null | undefined): string | undefined {
+  const p = (adapter as { proxy?: unknown } | null | undefined)?.proxy;
+  return typeof p === 'string' ? p : undefined;
+}
+
+/** Said after a network error when a proxy carried the request: the error may be the proxy's. */
+export function viaProxy(route: EngineRoute): string {
+  return route.proxy ? ` (through the proxy ${route.proxy.printable}, from ${route.proxy.from})` : '';
+}
+
+/** The redactors' secrets: the headers, plus the proxy URL's user and password (never printed). */
+export function withProxySecrets(headers: Record<string, string>, route: EngineRoute): Record<string, string> {
+  const extra = proxySecrets(route.proxy);
+  if (extra.length === 0) return headers;
+  const out = { ...headers };
+  extra.forEach((v, i) => (out[`proxy-authorization-${i}`] = v));
+  return out;
 }
 
 /** Run and case ids go in headers: anything outside printable ASCII is percent-encoded. */

@@ -1,5 +1,6 @@
-import { buildBaseHeaders, headerSafe, judgeAnswer, KEEP_ALIVE_MS } from '../engine/http.js';
-import { Client, type Dispatcher } from 'undici';
+import { buildBaseHeaders, headerSafe, judgeAnswer, KEEP_ALIVE_MS, viaProxy, withProxySecrets } from '../engine/http.js';
+import type { Dispatcher } from 'undici';
+import { engineDispatcher, type EngineRoute } from '../engine/connection.js';
 import { describeNetworkError } from '../engine/http-errors.js';
 import { engineRedactors } from '../engine/secrets.js';
 import { redactUrl } from '../engine/spec.js';
@@ -36,29 +37,38 @@ export interface HttpTransportOptions {
   timeoutMs: number;
   /** Makes an engine's error text fit for a report (paths of this machine made portable), as the adapter does. */
   printable?: (text: string) => string;
+  /** Proxy and TLS options, as the adapter's (engine/connection.ts builds both dispatchers). */
+  route?: EngineRoute;
 }
+
+/** One socket's dispatcher: a Client, or a proxy agent with one connection (closed/destroyed as a Client's). */
+type Client = Dispatcher & { readonly closed: boolean; readonly destroyed: boolean };
 
 export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const base = buildBaseHeaders(opts);
-  const { redact, redactAnswer } = engineRedactors(base, opts.url);
+  const route: EngineRoute = opts.route ?? { proxy: null };
+  const { redact, redactAnswer } = engineRedactors(withProxySecrets(base, route), opts.url);
+  const via = viaProxy(route);
   const portable = opts.printable;
   const reportable = portable ? (text: string) => portable(redact(text)) : redact;
   const printable = redactUrl(opts.url);
   const path = opts.url.pathname + opts.url.search;
-  const clientOptions: Client.Options = {
+  const clientOptions = {
+    connections: 1,
     pipelining: 1,
     keepAliveTimeout: KEEP_ALIVE_MS,
     // The in-flight table's sweep times requests out: no timer of undici's per request.
     headersTimeout: 0,
     bodyTimeout: 0,
   };
+  const origin = opts.url.origin;
   const idle: Client[] = [];
   const all = new Set<Client>();
   let closed = false;
   const acquire = (): Client => {
     const c = idle.pop();
     if (c) return c;
-    const fresh = new Client(opts.url.origin, clientOptions);
+    const fresh = engineDispatcher(opts.url, route, clientOptions) as Client;
     all.add(fresh);
     return fresh;
   };
@@ -85,6 +95,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
     let perCase = dispatchOpts.get(req.caseIndex);
     if (!perCase) dispatchOpts.set(req.caseIndex, (perCase = []));
     return (perCase[req.repeat] ??= {
+      origin,
       method: 'POST',
       path,
       headers: [
@@ -105,7 +116,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
     answersFromIo: true,
     start(req, sink) {
       const client = acquire();
-      const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer);
+      const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer, via);
       try {
         client.dispatch(optionsFor(req), h);
       } catch (err) {
@@ -153,6 +164,8 @@ class Handler implements Cancellable {
     private readonly releaseClient: (c: Client) => void,
     /** Blanks echoed secrets out of an answer (null: no header is a secret). */
     private readonly redactAnswer: ((body: unknown) => unknown) | null = null,
+    /** Said after a network error when the request went through a proxy. */
+    private readonly via = '',
   ) {}
 
   /** undici is done with this request: its client may take the next one. */
@@ -236,7 +249,7 @@ class Handler implements Cancellable {
     // With the status known the engine did answer: what broke was the body (the adapter's words).
     const answered = this.status !== 0;
     const net = describeNetworkError(err, answered);
-    const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}` : net.message;
+    const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}${this.via}` : `${net.message}${this.via}`;
     this.fail(net.kind, `POST ${this.printable}: ${what}`, this.status || undefined);
   }
 

@@ -30,7 +30,8 @@ export interface Report {
   cancelled: boolean;
   /** Set when the run ended in ERROR: what broke (not a test verdict). */
   error: { kind: string; message: string } | null;
-  engine: { kind: string; target: string; version: string | null; profile: string };
+  /** proxy: host:port of the proxy engine requests went through (engine.proxy), absent when direct. */
+  engine: { kind: string; target: string; version: string | null; profile: string; proxy?: string };
   settings: { configFile: string | null; stages: StageName[]; failOn: string; shard: string | null };
   stages: Record<StageName, { verdict: StageVerdict; reason?: string; [k: string]: unknown }>;
   /** One shard of a sharded run (--shard i/n): its slice, the settings fingerprint and the rules merge needs. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createEngine } from '../engine/create.js';
+import { proxyOf } from '../engine/http.js';
 import type { EngineAdapter } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import type { BundleInfo } from '../report/bundle.js';
@@ -263,7 +264,13 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       findings,
       runError,
       cancelled: signal.aborted,
-      engine: { kind: engine?.kind ?? 'unknown', target: engine ? scrub(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+      engine: {
+        kind: engine?.kind ?? 'unknown',
+        target: engine ? scrub(engine.target) : '(not created)',
+        version: engineVersion,
+        profile: settings.engine.profile,
+        ...(proxyOf(engine) ? { proxy: proxyOf(engine) } : {}),
+      },
       env: opts.env ?? process.env,
       log,
       beforeReport: finishSnapshot,

@@ -16,6 +16,7 @@ export const DEFAULTS: Readonly<SettingsDefaults> = deepFreeze({
     headers: {},
     timeoutMs: 30_000,
     maxResponseBytes: 10 * 1024 * 1024,
+    proxy: 'env',
     body: {},
     rateLimit: { retries: 3, maxWaitMs: 30_000 },
   },

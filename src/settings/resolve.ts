@@ -5,6 +5,7 @@ import schema from '../../schemas/settings.schema.json' with { type: 'json' };
 import { STAGE_ORDER, type StageName } from '../runner/events.js';
 import type { FailOn } from '../runner/verdict.js';
 import { parseEngineSpec, redactTarget } from '../engine/spec.js';
+import { withoutCredentials } from '../engine/connection.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { segmentsToPointer } from '../util/json-source.js';
 import { DEFAULTS, type SettingsDefaults } from './defaults.js';
@@ -566,6 +567,8 @@ function quoteHint(data: unknown, pointer: string, parent: Record<string, unknow
 
 /** The pattern of every engine spec in the schema (the config's engine, its target, the engine map's targets, --engine). */
 const ENGINE_SPEC_PATTERN = schema.properties.engine.pattern;
+/** The pattern of engine.proxy: a value it refuses is quoted without credentials. */
+const PROXY_PATTERN = (schema.properties.engine.properties as unknown as Record<string, { pattern?: string }>).proxy.pattern;
 
 function describeAjvError(
   e: ErrorObject,
@@ -613,7 +616,13 @@ function describeAjvError(
     case 'pattern': {
       const expected = typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `text matching ${p.pattern}`;
       // An engine spec that is no accepted form is quoted without the credentials it may carry.
-      const data = parent.pattern === ENGINE_SPEC_PATTERN && typeof e.data === 'string' ? redactTarget(e.data) : e.data;
+      // So is a proxy URL (engine.proxy): its user:password is a secret.
+      const data =
+        parent.pattern === ENGINE_SPEC_PATTERN && typeof e.data === 'string'
+          ? redactTarget(e.data)
+          : parent.pattern === PROXY_PATTERN && typeof e.data === 'string'
+            ? withoutCredentials(e.data)
+            : e.data;
       return { pointer, message: `${subject} must be ${expected}, got ${show(data)}` };
     }
     case 'minItems':

@@ -24,6 +24,11 @@ export interface EngineSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   maxResponseBytes: number;
+  /**
+   * How http(s) engine traffic is proxied: "env" (HTTP_PROXY, HTTPS_PROXY, NO_PROXY as Go and k6 read
+   * them; loopback never; the default), "none" (always direct), or a proxy URL used for every engine request.
+   */
+  proxy?: string;
   /** Extra fields merged into each request body. */
   body: Record<string, unknown>;
   /** SIM and replay requests answered 429 (or 503 with Retry-After) are retried (src/engine/rate-limit.ts). */

@@ -1,6 +1,7 @@
 import { portableText } from '../../util/portable-path.js';
 import { expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
+import { engineRoute } from '../../engine/connection.js';
 import { runGenerator } from '../../load/generator.js';
 import { httpTransport } from '../../load/http-transport.js';
 import type { RequestPool } from '../../load/requests.js';
@@ -21,7 +22,9 @@ export async function runBuiltin(ctx: RunContext, pool: RequestPool, schedule: A
   const { settings } = ctx;
   const load = settings.load;
   const transport = makeTransport(ctx);
-  ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
+  // Through a proxy every latency is the proxy's too: the numbers must say so where they are read.
+  const via = transport.proxy ? ` through the proxy ${transport.proxy} (latencies include the proxy)` : '';
+  ctx.log('info', 'load', `built-in generator via ${transport.name}${via}: ${describePlan(schedule, load.maxInFlight)}`);
 
   const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
 
@@ -115,12 +118,14 @@ export function abortOnFail(
   };
 }
 
-function makeTransport(ctx: RunContext): LoadTransport {
+function makeTransport(ctx: RunContext): LoadTransport & { proxy?: string } {
   const { settings } = ctx;
   if (ctx.engine.kind !== 'http') return adapterTransport(ctx.engine, ctx.runId);
   const spec = parseEngineSpec(settings.engine.target);
   if (spec.kind !== 'http') return adapterTransport(ctx.engine, ctx.runId);
-  return httpTransport({
+  const route = engineRoute(spec.url, settings.engine, ctx.env ?? process.env);
+  const transport = httpTransport({
+    route,
     url: spec.url,
     headers: expandHeaders(settings.engine.headers, ctx.env ?? process.env),
     maxResponseBytes: settings.engine.maxResponseBytes,
@@ -130,6 +135,7 @@ function makeTransport(ctx: RunContext): LoadTransport {
     // The engine's error text (a traceback of an engine on this runner) goes into the load report.
     printable: (text) => portableText(text, settings.cwd),
   });
+  return route.proxy ? Object.assign(transport, { proxy: route.proxy.printable }) : transport;
 }
 
 export function describePlan(schedule: ArrivalSchedule, maxInFlight: number): string {

@@ -3,6 +3,8 @@ import { k6EngineProblem } from '../../load/k6-engine.js';
 import path from 'node:path';
 import { engineRedactors, expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
+import { engineRoute, k6ProxyEnv } from '../../engine/connection.js';
+import { withProxySecrets } from '../../engine/http.js';
 import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script, type K6Threshold } from '../../load/k6-script.js';
 import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
 import { K6SummaryError, parseK6SummaryText, type K6Summary } from '../../load/k6-summary.js';
@@ -40,7 +42,8 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   const headers = expandHeaders(settings.engine.headers, env);
   // k6 logs a failed request with the URL it was given, query and all (Go hides only the password),
   // and may quote header values: its lines lose the engine's secrets as the adapter's messages do.
-  const { redact } = engineRedactors(headers, spec.url);
+  const route = engineRoute(spec.url, settings.engine, env);
+  const { redact } = engineRedactors(withProxySecrets(headers, route), spec.url);
 
   const dir = path.join(ctx.paths.reportDir, 'k6');
   fs.mkdirSync(dir, { recursive: true });
@@ -88,7 +91,13 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   });
   fs.writeFileSync(scriptPath, script);
 
-  const childEnv: NodeJS.ProcessEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    ...k6ProxyEnv(settings.engine),
+    [K6_URL_ENV]: url.href,
+    ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}),
+  };
+  if (route.proxy) ctx.log('info', 'load', `k6 sends its requests through the proxy ${route.proxy.printable} (latencies include the proxy)`);
   const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
   const shown = args.map(scrub);
   ctx.log('info', 'load', `running ${path.basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
