@@ -105,6 +105,22 @@ describe('merge and the format revision of its legs', () => {
     }
   });
 
+  it('merges legs of one older revision, saying so in its log', async () => {
+    const original = legs;
+    legs = copyLegs();
+    try {
+      setTool(1, undefined);
+      setTool(2, undefined);
+      const o = await mergeShards([path.join(legs, 's1'), path.join(legs, 's2')], { cwd: makeProject({}), out: 'merged' });
+      expect(o.error ?? null).toBeNull();
+      expect(fs.readFileSync(o.paths.runLog, 'utf8')).toMatch(
+        new RegExp(`the legs were written by format revision 1 \\(none recorded: a toron-testops from before format revisions\\), older than this toron-testops's format revision ${FORMAT_REVISION}`),
+      );
+    } finally {
+      legs = original;
+    }
+  });
+
   it('refuses a leg of a newer revision than its own, saying which version to merge with', () => {
     const original = legs;
     legs = copyLegs();

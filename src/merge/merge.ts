@@ -15,6 +15,7 @@ import type { ShardRules } from '../shard/block.js';
 import { Store } from '../store/store.js';
 import { StoreSink } from '../store/sink.js';
 import { errorMessage } from '../util/errors.js';
+import { FORMAT_REVISION, ownRevision } from '../util/tool.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
@@ -136,6 +137,10 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
   for (const r of runs) log('info', 'merge', `  ${r.source} (${r.kind}): run ${r.report.runId} shard ${r.report.shard.index}/${r.report.shard.total}, ${r.report.verdict}`);
   for (const m of skippedMerged) log('info', 'merge', `${m}: the report of an earlier merge, not a shard: skipped`);
   for (const d of sel.duplicates) log('info', 'merge', `${d.source} repeats ${d.of} (same report): taken once`);
+  if (ref && ref.formatRevision < FORMAT_REVISION) {
+    // Merge refuses legs of mixed or newer revisions (shards.ts): these are all of one older revision.
+    log('info', 'merge', `the legs were written by ${ref.revision}, older than this toron-testops's ${ownRevision()}: their per-case results are taken as that version recorded them`);
+  }
   if (filled && filled.defaulted.length > 0) {
     log(
       'warn',
