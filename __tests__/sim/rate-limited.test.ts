@@ -91,7 +91,7 @@ describe('SIM against an engine that rate-limits (429, 503 with Retry-After)', (
       const f = findingsOf(r, 'engine-rate-limited');
       expect(f).toHaveLength(1);
       expect(f[0].severity).toBe('MEDIUM');
-      expect(f[0].message).toMatch(/2 request\(s\) still rate-limited after 2 retries/);
+      expect(f[0].message).toMatch(/2 request\(s\) still rate-limited after their retries/);
     } finally {
       engine.close();
     }
@@ -199,7 +199,7 @@ describe('replay against an engine that rate-limits', () => {
 });
 
 describe('merge of sharded legs that met rate limits', () => {
-  it('sums the legs\' rateLimited counts into the merged SIM report', async () => {
+  it('sums the legs\' rateLimited counts into the merged SIM report, and says so in one finding for the union', async () => {
     const engine = await limitedEngine((n) => (n % 3 === 0 ? { status: 429, headers: { 'retry-after': '0' } } : null));
     try {
       const dir = project({ d: dataset('d', 8) }, { sim: { concurrency: 1 } });
@@ -208,7 +208,11 @@ describe('merge of sharded legs that met rate limits', () => {
       const counts = legs.map((l) => l.reportJson.stages.sim.rateLimited);
       expect(counts.every((c) => c && c.requests > 0)).toBe(true);
       const merged = await mergeShards(['s1', 's2'], { cwd: dir, out: 'm' });
-      const sim = JSON.parse(fs.readFileSync(merged.paths.report, 'utf8')).stages.sim;
+      const report = JSON.parse(fs.readFileSync(merged.paths.report, 'utf8'));
+      const sim = report.stages.sim;
+      const f = findingsOf({ reportJson: report }, 'engine-rate-limited');
+      expect(f).toHaveLength(1);
+      expect(f[0].message).toMatch(new RegExp(`rate-limited ${sim.rateLimited.requests} SIM request\\(s\\) of ${sim.rateLimited.cases} case\\(s\\)`));
       expect(sim.rateLimited).toEqual({
         cases: counts[0].cases + counts[1].cases,
         requests: counts[0].requests + counts[1].requests,
@@ -228,6 +232,36 @@ describe('engine.rateLimit settings', () => {
     expect(resolveSettings({ cwd: dir, flags: {}, env: {} }).engine.rateLimit).toEqual({ retries: 1, maxWaitMs: 30_000 });
     const bad = project({ d: dataset('d', 1) }, { engine: { target: 'reference', rateLimit: { retries: -1, maxWait: 5 } } });
     expect(() => resolveSettings({ cwd: bad, flags: {}, env: {} })).toThrow(/rateLimit/);
+  });
+});
+
+describe('merge of sharded legs whose replay met rate limits', () => {
+  it('sums the legs\' replay rateLimited counts and says so in one finding for the union', async () => {
+    // Each leg: 2 SIM requests, then 2 replay rounds of 2; every 5th POST of the engine is rate-limited.
+    const engine = await limitedEngine((n) => (n % 5 === 0 ? { status: 429, headers: { 'retry-after': '0' } } : null));
+    try {
+      const dir = project({ d: dataset('d', 4) }, { sim: { concurrency: 1 }, replay: { rounds: 2 } });
+      const legs = [];
+      for (const i of [1, 2]) legs.push(await run(dir, { engine: engine.url, stages: 'sim,replay', runId: 'rl-rshards', shard: `${i}/2`, out: `s${i}` }));
+      const counts = legs.map((l) => l.replay.rateLimited);
+      expect(counts.every((c) => c && c.requests > 0)).toBe(true);
+      const merged = await mergeShards(['s1', 's2'], { cwd: dir, out: 'm' });
+      const report = JSON.parse(fs.readFileSync(merged.paths.report, 'utf8'));
+      expect(report.stages.replay.rateLimited).toEqual({
+        cases: counts[0].cases + counts[1].cases,
+        requests: counts[0].requests + counts[1].requests,
+        retries: counts[0].retries + counts[1].retries,
+        waitedMs: 0,
+        stillLimited: 0,
+      });
+      expect(report.stages.replay.determinismScore).toBe(100);
+      // One finding for the union, from the summed counts (each leg's counted its slice only).
+      const f = findingsOf({ reportJson: report }, 'engine-rate-limited');
+      expect(f).toHaveLength(1);
+      expect(f[0].message).toMatch(new RegExp(`rate-limited ${counts[0].requests + counts[1].requests} replay request\\(s\\) of ${counts[0].cases + counts[1].cases} case\\(s\\)`));
+    } finally {
+      engine.close();
+    }
   });
 });
 

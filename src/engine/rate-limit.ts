@@ -39,10 +39,10 @@ export interface RateLimitCounts {
  * console's and run.log's): MEDIUM when requests were still rate-limited after their retries (engine
  * errors), LOW when every retry was answered.
  */
-export function rateLimitedFinding(r: RateLimitCounts, settings: RateLimitSettings, stage: 'SIM' | 'replay') {
+export function rateLimitedFinding(r: RateLimitCounts, stage: 'SIM' | 'replay') {
   const retries = (n: number) => `${n} retr${n === 1 ? 'y' : 'ies'}`;
-  const outcome =
-    r.stillLimited > 0 ? `${r.stillLimited} request(s) still rate-limited after ${retries(settings.retries)} (engine errors)` : 'every retry was answered';
+  // From the counts alone (no settings), so merge can say it again for the union of its legs.
+  const outcome = r.stillLimited > 0 ? `${r.stillLimited} request(s) still rate-limited after their retries (engine errors)` : 'every retry was answered';
   const message =
     `the engine rate-limited ${r.requests} ${stage} request(s) of ${r.cases} case(s) (HTTP 429, or 503 with Retry-After): ` +
     `${retries(r.retries)}, ${formatWait(r.waitedMs)} waited in all (not counted in latency); ${outcome}`;

@@ -16,6 +16,7 @@ import { Store } from '../store/store.js';
 import { StoreSink } from '../store/sink.js';
 import { errorMessage } from '../util/errors.js';
 import { FORMAT_REVISION, ownRevision } from '../util/tool.js';
+import { rateLimitedFinding, type RateLimitCounts } from '../engine/rate-limit.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
@@ -191,6 +192,8 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     const notRequested: StageResult = { verdict: 'SKIPPED', reason: 'not requested (--stages)', report: {} };
 
     const sim = mergeSim(sel.shards, rules.sim.passRate, runId);
+    const simLimits = (sim.result.report as { rateLimited?: RateLimitCounts }).rateLimited;
+    if (simLimits) recomputed.push(rateLimitedFinding(simLimits, 'SIM'));
     order = sim.order;
     results.sim = want('sim') ? sim.result : notRequested;
     if (sim.suiteCases !== null && sel.missing.length === 0 && want('sim')) {
@@ -228,6 +231,8 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
       if (merged) {
         results.replay = merged.result;
         recomputed.push(...merged.findings);
+        const replayLimits = (merged.result.report as { rateLimited?: RateLimitCounts }).rateLimited;
+        if (replayLimits) recomputed.push(rateLimitedFinding(replayLimits, 'replay'));
       } else results.replay = fromBlock(ref.report.stages.replay, undefined);
     }
 
@@ -395,6 +400,8 @@ function assembleFindings(
     const simHere: string[] = [];
     for (const f of s.report.warroom ?? []) {
       if (f.subsystem === 'replay' || f.subsystem === 'pipeline') continue;
+      // Said again from the summed counts (recomputed): each leg's counted only its slice.
+      if (f.type === 'engine-rate-limited') continue;
       if (f.subsystem === 'load') {
         if (!loadReplaced && s.report.shard.index === 1) load.push({ ...f, runId });
         continue;

@@ -3,7 +3,8 @@ import type { ReplaySettings } from '../settings/types.js';
 import type { DriftCase, ReplayCaseResult } from '../stages/replay/replay.js';
 import { answeredVerdict, driftTotals, replayReason, replayReportHead, replayTotals, stageVerdict } from '../stages/replay/report.js';
 import { replayFindings } from '../stages/replay/stage.js';
-import { caseKey } from './sim.js';
+import { caseKey, sumRateLimits } from './sim.js';
+import type { SimRateLimits } from '../stages/sim/score.js';
 import type { ShardRun } from './shards.js';
 
 type FindingInput = ReturnType<typeof replayFindings>[number];
@@ -80,6 +81,9 @@ export function mergeReplay(
     thresholds: rules.thresholds,
     ignorePaths: rules.ignorePaths,
   });
+  // The legs' rate-limited replay requests, summed (merge.ts says so in one finding from these counts).
+  const rateLimited = sumRateLimits(blocks.map((b) => b.rateLimited as SimRateLimits | undefined));
+  const limited = rateLimited ? { rateLimited } : {};
   const driftReport = (list: DriftCase[]) =>
     drift && d0
       ? {
@@ -99,10 +103,11 @@ export function mergeReplay(
     result: {
       verdict,
       reason,
-      report: { ...common, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
+      report: { ...common, ...limited, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
       summary: {
         runId,
         ...common,
+        ...limited,
         cases: summaryCases,
         unscoredCases,
         notReplayedCases: summaries.flatMap((b) => (Array.isArray(b.notReplayedCases) ? b.notReplayedCases : [])),

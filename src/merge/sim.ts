@@ -85,8 +85,8 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-/** The legs' rate-limit counts, summed (a leg's report has none when no request of it met one). */
-function sumRateLimits(legs: (SimRateLimits | undefined)[]): SimRateLimits | null {
+/** The legs' rate-limit counts (SIM's or replay's), summed (a leg's report has none when no request of it met one). */
+export function sumRateLimits(legs: (SimRateLimits | undefined)[]): SimRateLimits | null {
   const keys = ['cases', 'requests', 'retries', 'waitedMs', 'stillLimited'] as const;
   let out: SimRateLimits | null = null;
   for (const r of legs) {

@@ -242,7 +242,7 @@ async function replayWith(
   const died = engineDied(outcome.cases);
   if (died) ctx.raise(died);
   // One finding for the replay's rate-limited requests (as SIM raises one for its own), never one per case.
-  if (outcome.rateLimited) ctx.raise(rateLimitedFinding(outcome.rateLimited, settings.engine.rateLimit, 'replay'));
+  if (outcome.rateLimited) ctx.raise(rateLimitedFinding(outcome.rateLimited, 'replay'));
 
   // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
   const scored = outcome.cases.filter((c) => isScored(c));

@@ -199,7 +199,7 @@ export const simStage: Stage = {
 
     const rateLimited = simRateLimits(attempts);
     // One finding for the run's SIM requests, never one per case.
-    if (rateLimited) ctx.raise(rateLimitedFinding(rateLimited, settings.engine.rateLimit, 'SIM'));
+    if (rateLimited) ctx.raise(rateLimitedFinding(rateLimited, 'SIM'));
 
     const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
     const report = {
