@@ -186,6 +186,12 @@ describe('replay against an engine that rate-limits', () => {
       expect(r.reportJson.stages.sim.rateLimited).toBeUndefined();
       expect(r.replay).toMatchObject({ determinismScore: 100, replayed: 4, agreed: 4, unscored: 0 });
       expect(validateReport(r.reportJson)).toEqual({ ok: true });
+      // The schema knows the member: a count that is no count is refused, in replay as in SIM.
+      for (const stage of ['sim', 'replay']) {
+        const broken = structuredClone(r.reportJson);
+        broken.stages[stage].rateLimited = { cases: 1, requests: 'one', retries: 1, waitedMs: 0, stillLimited: 0 };
+        expect(validateReport(broken).ok, stage).toBe(false);
+      }
       expect(r.replay.rateLimited).toEqual({ cases: 1, requests: 1, retries: 1, waitedMs: 0, stillLimited: 0 });
       expect(engine.posts()).toBe(4 + 8 + 1);
       const f = findingsOf(r, 'engine-rate-limited');
