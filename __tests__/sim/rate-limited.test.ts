@@ -65,7 +65,7 @@ describe('SIM against an engine that rate-limits (429, 503 with Retry-After)', (
       const f = findingsOf(r, 'engine-rate-limited');
       expect(f).toHaveLength(1);
       expect(f[0]).toMatchObject({ severity: 'LOW', subsystem: 'engine' });
-      expect(f[0].message).toMatch(/rate-limited 2 SIM request\(s\) of 2 case\(s\).*2 retries, 0 ms waited.*every retry was answered/);
+      expect(f[0].message).toMatch(/rate-limited 2 SIM request\(s\) of 2 case\(s\).*2 retries after 0 ms of waits, summed over the requests.*every retry was answered/);
       expect(f[0].remediation).toMatch(/engine\.rateLimit/);
       const log = fs.readFileSync(r.paths.runLog, 'utf8');
       // Said once in run.log (the finding's line), not once per case.

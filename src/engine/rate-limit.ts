@@ -45,7 +45,7 @@ export function rateLimitedFinding(r: RateLimitCounts, stage: 'SIM' | 'replay') 
   const outcome = r.stillLimited > 0 ? `${r.stillLimited} request(s) still rate-limited after their retries (engine errors)` : 'every retry was answered';
   const message =
     `the engine rate-limited ${r.requests} ${stage} request(s) of ${r.cases} case(s) (HTTP 429, or 503 with Retry-After): ` +
-    `${retries(r.retries)}, ${formatWait(r.waitedMs)} waited in all (not counted in latency); ${outcome}`;
+    `${retries(r.retries)} after ${formatWait(r.waitedMs)} of waits, summed over the requests (they wait side by side; not counted in latency); ${outcome}`;
   return { type: 'engine-rate-limited', severity: r.stillLimited > 0 ? ('MEDIUM' as const) : ('LOW' as const), subsystem: 'engine', message };
 }
 
