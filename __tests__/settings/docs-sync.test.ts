@@ -52,6 +52,8 @@ describe('README Configuration table and schemas/settings.schema.json say the sa
       const shown = rows.get(key)?.[0];
       if (key === 'runId') expect(shown).toBe('generated');
       else if (key === 'compare.rules') expect(shown).toMatch(/compare/);
+      // A key with no default (engine.tls's files: unset unless given) shows a dash.
+      else if (node.default === undefined) expect(shown, key).toBe('—');
       else expect(shown, key).toBe(`\`${JSON.stringify(node.default)}\``);
       if (node.default !== undefined && key !== 'engine') {
         const code = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], DEFAULTS);

@@ -2,6 +2,8 @@ import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import { InputError } from '../util/errors.js';
+import { tlsMaterialOf } from '../settings/engine-tls.js';
+import type { EngineTlsSettings } from '../settings/types.js';
 
 /**
  * How engine traffic reaches an http(s) engine: directly or through a forward proxy, and with which
@@ -176,9 +178,21 @@ export function proxySecrets(proxy: EngineProxy | null): string[] {
   });
 }
 
-/** The route to an http(s) engine as its settings ask (engine.proxy). */
-export function engineRoute(target: URL, engine: { proxy?: string }, env: NodeJS.ProcessEnv): EngineRoute {
-  return { proxy: resolveProxy(target, engine.proxy ?? 'env', env) };
+/** The route to an http(s) engine as its settings ask (engine.proxy, engine.tls). */
+export function engineRoute(target: URL, engine: { proxy?: string; tls?: EngineTlsSettings }, env: NodeJS.ProcessEnv): EngineRoute {
+  const proxy = resolveProxy(target, engine.proxy ?? 'env', env);
+  if (engine.tls === undefined || target.protocol !== 'https:') return { proxy };
+  const m = tlsMaterialOf(engine.tls);
+  // Settings not made by resolveSettings (a test, the server's own) have not read the files.
+  if (!m) throw new Error('engine.tls was not loaded (resolveSettings reads its files)');
+  const tlsOptions: ConnectionOptions = {
+    ...(m.ca ? { ca: m.ca } : {}),
+    ...(m.cert ? { cert: m.cert } : {}),
+    ...(m.key ? { key: m.key } : {}),
+    ...(m.passphrase !== undefined ? { passphrase: m.passphrase } : {}),
+    ...(m.servername !== undefined ? { servername: m.servername } : {}),
+  };
+  return { proxy, tls: tlsOptions };
 }
 
 /** The run log's line for a proxied engine: which proxy (no credentials) and why. */

@@ -45,8 +45,8 @@ const UNTRUSTED = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 ]);
 const TRUST_HINT =
-  '; to trust a private CA, set NODE_EXTRA_CA_CERTS to its PEM file (or NODE_USE_SYSTEM_CA=1 to use the ' +
-  "system's CA store) in the environment toron-testops starts in";
+  '; to trust a private CA, set engine.tls.ca to its PEM file in the config, or NODE_EXTRA_CA_CERTS to it (or ' +
+  "NODE_USE_SYSTEM_CA=1 to use the system's CA store) in the environment toron-testops starts in";
 
 /** The same codes once the status line and headers have arrived: what broke was the body. */
 const MID_BODY_TEXT: Record<string, string> = {

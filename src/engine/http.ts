@@ -192,7 +192,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       }
       // With the status known the engine did answer: what broke was the body.
       const net = describeNetworkError(err, status !== undefined);
-      const what = status === undefined ? `${net.message}${via}` : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}${via}`;
+      const what = status === undefined ? `${net.message}${clientCertHint(opts.url, route, net.code, net.message)}${via}` : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}${via}`;
       return {
         ok: false,
         status,
@@ -403,6 +403,30 @@ export function buildBaseHeaders(opts: Pick<HttpAdapterOptions, 'url' | 'headers
 export function proxyOf(adapter: EngineAdapter | null | undefined): string | undefined {
   const p = (adapter as { proxy?: unknown } | null | undefined)?.proxy;
   return typeof p === 'string' ? p : undefined;
+}
+
+/** Codes of an https engine ending the connection before any answer, as a server that wants a client certificate does. */
+const CLOSED_BEFORE_ANSWER = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+]);
+
+/**
+ * Said after an https engine closed the connection before answering: a server that requires a client
+ * certificate (mTLS) ends the connection right after the handshake (TLS 1.3 sends its alert only then),
+ * which reads as "the engine closed the connection before answering".
+ */
+export function clientCertHint(url: URL, route: EngineRoute, code: string | undefined, message: string): string {
+  if (url.protocol !== 'https:' || code === undefined || !CLOSED_BEFORE_ANSWER.has(code) || message.includes('not asked for')) return '';
+  return route.tls?.cert
+    ? '; the engine may not accept the client certificate (engine.tls.cert, engine.tls.key)'
+    : '; over TLS this is what an engine that requires a client certificate does: it probably requires one (configure engine.tls.cert and engine.tls.key)';
 }
 
 /** Said after a network error when a proxy carried the request: the error may be the proxy's. */

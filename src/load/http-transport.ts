@@ -1,4 +1,4 @@
-import { buildBaseHeaders, headerSafe, judgeAnswer, KEEP_ALIVE_MS, viaProxy, withProxySecrets } from '../engine/http.js';
+import { buildBaseHeaders, clientCertHint, headerSafe, judgeAnswer, KEEP_ALIVE_MS, viaProxy, withProxySecrets } from '../engine/http.js';
 import type { Dispatcher } from 'undici';
 import { engineDispatcher, type EngineRoute } from '../engine/connection.js';
 import { describeNetworkError } from '../engine/http-errors.js';
@@ -49,6 +49,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
   const route: EngineRoute = opts.route ?? { proxy: null };
   const { redact, redactAnswer } = engineRedactors(withProxySecrets(base, route), opts.url);
   const via = viaProxy(route);
+  const certHint = (code: string | undefined, message: string) => clientCertHint(opts.url, route, code, message);
   const portable = opts.printable;
   const reportable = portable ? (text: string) => portable(redact(text)) : redact;
   const printable = redactUrl(opts.url);
@@ -116,7 +117,7 @@ export function httpTransport(opts: HttpTransportOptions): LoadTransport {
     answersFromIo: true,
     start(req, sink) {
       const client = acquire();
-      const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer, via);
+      const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer, via, certHint);
       try {
         client.dispatch(optionsFor(req), h);
       } catch (err) {
@@ -166,6 +167,8 @@ class Handler implements Cancellable {
     private readonly redactAnswer: ((body: unknown) => unknown) | null = null,
     /** Said after a network error when the request went through a proxy. */
     private readonly via = '',
+    /** What an https engine closing the connection before answering probably means (engine/http.ts). */
+    private readonly certHint: (code: string | undefined, message: string) => string = () => '',
   ) {}
 
   /** undici is done with this request: its client may take the next one. */
@@ -249,7 +252,7 @@ class Handler implements Cancellable {
     // With the status known the engine did answer: what broke was the body (the adapter's words).
     const answered = this.status !== 0;
     const net = describeNetworkError(err, answered);
-    const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}${this.via}` : `${net.message}${this.via}`;
+    const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}${this.via}` : `${net.message}${this.certHint(net.code, net.message)}${this.via}`;
     this.fail(net.kind, `POST ${this.printable}: ${what}`, this.status || undefined);
   }
 

@@ -48,6 +48,11 @@ export interface K6ScriptInput {
   timeoutMs: number;
   /** metric -> k6 thresholds (levels are ours: k6 judges every threshold the same way). */
   thresholds: Record<string, K6Threshold[]>;
+  /**
+   * engine.tls's client certificate as k6's tlsAuth: the files' paths come from these variables at run
+   * time (no path of this machine in the script), the key's password from engine.tls.passphraseEnv.
+   */
+  tlsAuth?: { domains: string[]; certEnv: string; keyEnv: string; passwordEnv?: string };
 }
 
 /** A k6 threshold: the expression, or k6's object form when it aborts the test. */
@@ -66,6 +71,12 @@ export function headerExpression(template: string): string {
   }
   if (last < template.length || parts.length === 0) parts.push(JSON.stringify(template.slice(last)));
   return parts.join(' + ');
+}
+
+/** The client certificate for k6 (engine.tls.cert/key): read by k6's open() from paths it is given in its environment. */
+function tlsAuthLine(t: NonNullable<K6ScriptInput['tlsAuth']>): string {
+  const password = t.passwordEnv === undefined ? '' : `, password: __ENV[${JSON.stringify(t.passwordEnv)}]`;
+  return `options.tlsAuth = [{ domains: ${JSON.stringify(t.domains)}, cert: open(__ENV[${JSON.stringify(t.certEnv)}]), key: open(__ENV[${JSON.stringify(t.keyEnv)}])${password} }];\n`;
 }
 
 function ms(n: number): string {
@@ -140,7 +151,7 @@ import exec from 'k6/execution';
 import { check } from 'k6';
 
 export const options = ${JSON.stringify(options, null, 2)};
-
+${input.tlsAuth ? tlsAuthLine(input.tlsAuth) : ''}
 const URL = __ENV[${JSON.stringify(input.urlEnv)}] || ${JSON.stringify(input.url)};
 const RUN_ID = ${JSON.stringify(headerSafe(input.runId))};
 const SEED = ${input.seed >>> 0};

@@ -15,6 +15,7 @@ import { thresholdProblems } from '../load/thresholds.js';
 import { k6EngineProblem } from '../load/k6-engine.js';
 import { findConfigFile, loadConfigFile, type ConfigSource } from './load.js';
 import { newRunId } from './run-id.js';
+import { k6TlsProblems, loadEngineTls } from './engine-tls.js';
 import type {
   CompareRule,
   CompareRuleName,
@@ -194,6 +195,16 @@ export function resolveSettings(input: ResolveInput): Settings {
   checkK6Engine(merged, checks);
   checkCustomProfile(merged, config, checks);
   checks.throwIfAny();
+
+  // engine.tls's files and passphrase, once, here: a missing file is an input error naming its line.
+  if (merged.engine.tls !== undefined) {
+    merged.engine.tls = loadEngineTls(merged.engine.tls, source, cwd, input.env);
+    const k6 = new Problems(source);
+    if (merged.load.generator === 'k6' && merged.stages.includes('load')) {
+      for (const p of k6TlsProblems(merged.engine.tls)) k6.add(p.message, { pointer: `/engine/tls/${p.field}` });
+    }
+    k6.throwIfAny();
+  }
 
   merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
   // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).

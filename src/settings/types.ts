@@ -16,6 +16,19 @@ export interface ReferenceKnobs {
   seed: number;
 }
 
+/**
+ * engine.tls as configured: PEM files relative to the config file (resolveSettings reads them once and
+ * keeps their contents out of every JSON of the settings: settings/engine-tls.ts), the name of the
+ * variable holding the key's passphrase, and the TLS server name to send and check.
+ */
+export interface EngineTlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphraseEnv?: string;
+  servername?: string;
+}
+
 export interface EngineSettings {
   /** `reference`, an http(s) URL, or `cmd:<argv>`. May hold `${ENV}` only in headers, never printed expanded. */
   target: string;
@@ -29,6 +42,8 @@ export interface EngineSettings {
    * them; loopback never; the default), "none" (always direct), or a proxy URL used for every engine request.
    */
   proxy?: string;
+  /** TLS options for an https:// engine (private CA, client certificate): see EngineTlsSettings. */
+  tls?: EngineTlsSettings;
   /** Extra fields merged into each request body. */
   body: Record<string, unknown>;
   /** SIM and replay requests answered 429 (or 503 with Retry-After) are retried (src/engine/rate-limit.ts). */

@@ -5,6 +5,7 @@ import { engineRedactors, expandHeaders } from '../../engine/secrets.js';
 import { parseEngineSpec } from '../../engine/spec.js';
 import { engineRoute, k6ProxyEnv } from '../../engine/connection.js';
 import { withProxySecrets } from '../../engine/http.js';
+import { tlsMaterialOf } from '../../settings/engine-tls.js';
 import { K6_AUTH_ENV, K6_SUMMARY_ENV, buildK6Script, type K6Threshold } from '../../load/k6-script.js';
 import { describeK6Exit, k6Version, spawnK6 } from '../../load/k6-run.js';
 import { K6SummaryError, parseK6SummaryText, type K6Summary } from '../../load/k6-summary.js';
@@ -31,6 +32,9 @@ export class K6Failure extends Error {
 
 /** Where the k6 URL comes from at run time (the script only shows the redacted form). */
 export const K6_URL_ENV = 'TORON_TESTOPS_K6_URL';
+/** Where k6's open() finds engine.tls.cert and .key (absolute paths: none in the script). */
+export const K6_TLS_CERT_ENV = 'TORON_TESTOPS_K6_TLS_CERT';
+export const K6_TLS_KEY_ENV = 'TORON_TESTOPS_K6_TLS_KEY';
 
 export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule: ArrivalSchedule, thresholds: ParsedThreshold[]): Promise<LoadRunData> {
   const { settings } = ctx;
@@ -65,6 +69,8 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
 
+  // engine.tls's client certificate (what k6 cannot take was refused with the settings).
+  const tlsFiles = spec.url.protocol === 'https:' ? tlsMaterialOf(settings.engine.tls)?.files : undefined;
   const url = new URL(spec.url.href);
   const credentials = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
   url.username = '';
@@ -88,6 +94,9 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
     maxInFlight: load.maxInFlight,
     timeoutMs: load.timeoutMs,
     thresholds: Object.fromEntries(groupByMetric(thresholds)),
+    ...(tlsFiles?.cert && tlsFiles.key
+      ? { tlsAuth: { domains: [spec.url.hostname.replace(/^\[|\]$/g, '')], certEnv: K6_TLS_CERT_ENV, keyEnv: K6_TLS_KEY_ENV, passwordEnv: settings.engine.tls?.passphraseEnv } }
+      : {}),
   });
   fs.writeFileSync(scriptPath, script);
 
@@ -96,6 +105,7 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
     ...k6ProxyEnv(settings.engine),
     [K6_URL_ENV]: url.href,
     ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}),
+    ...(tlsFiles?.cert && tlsFiles.key ? { [K6_TLS_CERT_ENV]: tlsFiles.cert, [K6_TLS_KEY_ENV]: tlsFiles.key } : {}),
   };
   if (route.proxy) ctx.log('info', 'load', `k6 sends its requests through the proxy ${route.proxy.printable} (latencies include the proxy)`);
   const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
