@@ -103,6 +103,18 @@ describe('reading files of a later toron-testops, with members this one does not
     expect(side.notes).toEqual([]);
   });
 
+  it('compare still checks the members it reads of the baseline report: a wrong type is a note, not a guess', () => {
+    const dir = makeProject({});
+    fs.cpSync(legs, dir, { recursive: true });
+    const file = path.join(dir, 's1/reports', RUN, 'report.json');
+    const r = readJson(file);
+    r.stages.sim.cases[0].passed = 'yes';
+    fs.writeFileSync(file, JSON.stringify(r));
+    const side = sideOfBaselineFile(path.join('s1/reports', RUN), dir, null);
+    expect(side.hasPassData).toBe(false);
+    expect(side.notes).toEqual([expect.stringMatching(/the baseline's report\.json does not match the report schema \(\/stages\/sim\/cases\/0\/passed must be boolean[;)].*\): its pass\/fail and determinism are not read/)]);
+  });
+
   it('the snapshot reader reads such a snapshot', () => {
     const snap = openSnapshot(path.join(legs, 's1/snapshots', `${RUN}.json`));
     try {

@@ -11,6 +11,7 @@ import { openSnapshot, type OpenSnapshot } from '../snapshot/reader.js';
 import { errorMessage } from '../util/errors.js';
 import { getAtPointer } from '../util/json-pointer.js';
 import { legacyErrorScoredCases } from '../stages/replay/report.js';
+import { validateReadReport } from '../report/schema.js';
 import { describeRevision, FORMAT_REVISION, formatRevisionOf, ownRevision } from '../util/tool.js';
 import { NO_METRICS, preferFirst, reportMetrics, snapshotMetrics, type SideMetrics } from './metrics.js';
 import type { CaseSide, DriftInfo } from './types.js';
@@ -169,6 +170,12 @@ export function sideOfBaselineFile(spec: string, cwd: string, custom: CustomProf
         `the baseline was written by ${describeRevision(writer)}, older than this toron-testops's ${ownRevision()}: ` +
           'figures whose meaning changed since are left out where this version can tell (see any other note); the rest are compared as they are',
       );
+    }
+    const valid = report !== null ? validateReadReport(report) : null;
+    if (valid && !valid.ok) {
+      // What is read of it must be what it says (members of later versions are welcome): a damaged report decides nothing.
+      notes.push(`the baseline's report.json does not match the report schema (${valid.errors.slice(0, 3).join('; ')}): its pass/fail and determinism are not read`);
+      report = null;
     }
     const pass = passByCase(report);
     const legacy = legacyErrorScoredCases(rec(rec(report)?.stages)?.replay);
