@@ -169,6 +169,14 @@ describe('engine.tls: a private CA and a client certificate (mTLS)', () => {
     expect(noVariable).toContain('name the variable holding its passphrase in engine.tls.passphraseEnv');
   });
 
+  it('engine.tls for an engine that speaks no TLS: a warning, not silence', () => {
+    const s = settingsFor({ target: `http://127.0.0.1:${port}/run`, tls: { cert: 'certs/client.crt', key: 'certs/client.key' } });
+    const log: string[] = [];
+    const adapter = createEngine(s.engine, s.reference, { log: (level, m) => log.push(`${level}: ${m}`), env: {}, cwd: dir });
+    void adapter.close();
+    expect(log).toEqual(['warn: engine.tls is only used for https:// engines; ignored for an http:// engine (no TLS): is the URL meant to be https://?']);
+  });
+
   it('bad files are input errors naming the config file, the line and the field', () => {
     const missing = inputErrorOf(() => settingsFor({ tls: { cert: 'certs/nope.crt', key: 'certs/client.key' } }));
     const lines = fs.readFileSync(path.join(dir, 'testops.config.json'), 'utf8').split('\n');

@@ -25,6 +25,11 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
   if (spec.kind !== 'http' && Object.keys(engine.headers).length > 0) {
     deps.log('warn', `engine headers are only sent to http(s) engines; ignored for a ${spec.kind} engine`);
   }
+  // A client certificate or CA configured for an engine that speaks no TLS: say so, not ignore it silently.
+  if (engine.tls !== undefined && (spec.kind !== 'http' || spec.url.protocol !== 'https:')) {
+    const what = spec.kind === 'http' ? 'an http:// engine (no TLS): is the URL meant to be https://?' : `a ${spec.kind} engine`;
+    deps.log('warn', `engine.tls is only used for https:// engines; ignored for ${what}`);
+  }
   switch (spec.kind) {
     case 'reference':
       return createReferenceAdapter(knobs);
