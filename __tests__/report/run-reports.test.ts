@@ -74,12 +74,18 @@ describe('a run writes report.html, summary.md and a reproducible bundle.zip', (
     expect(r.stdout).toContain('same bytes as the bundle the run recorded');
   });
 
-  it('`toron-testops bundle` says when the folder changed since the run, and errors on a non-report folder', async () => {
+  it('`toron-testops bundle` says when the folder changed since the run (keeping the run\'s bundle), and errors on a non-report folder', async () => {
     const copy = path.join(project, 'copy');
     fs.cpSync(path.join(project, '.toron-testops'), copy, { recursive: true });
     const copied = path.join(copy, 'reports', 'fail-1');
     fs.appendFileSync(path.join(copied, 'summary.md'), 'edited\n');
-    const r = await runCli(['bundle', copied], { cwd: project });
+    // In place, the run's own bundle.zip is kept (the rebuild has other bytes): ERROR, pointing at --out.
+    const kept = fs.readFileSync(path.join(copied, 'bundle.zip'));
+    const inPlace = await runCli(['bundle', copied], { cwd: project });
+    expect(inPlace.code).toBe(2);
+    expect(inPlace.stderr).toMatch(/summary\.md[\s\S]*give --out FILE/);
+    expect(fs.readFileSync(path.join(copied, 'bundle.zip')).equals(kept)).toBe(true);
+    const r = await runCli(['bundle', copied, '--out', path.join(copy, 'rebuilt.zip')], { cwd: project });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('differs from the sha256 the run recorded');
     const bad = await runCli(['bundle', project], { cwd: project });
