@@ -142,6 +142,26 @@ describe('engine.tls: a private CA and a client certificate (mTLS)', () => {
     }
   });
 
+  it('a TLS 1.2 engine refusing the handshake for lack of a client certificate: said in words, with the hint, not in OpenSSL\'s lines', async () => {
+    const tls12 = https.createServer(
+      { maxVersion: 'TLSv1.2', key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.crt')), ca: fs.readFileSync(path.join(dir, 'certs/ca.crt')), requestCert: true, rejectUnauthorized: true },
+      (_req, res) => res.end('{}'),
+    );
+    await new Promise<void>((r) => tls12.listen(0, '127.0.0.1', r));
+    try {
+      const s = settingsFor({ target: `https://127.0.0.1:${(tls12.address() as AddressInfo).port}/run`, tls: { ca: 'certs/ca.crt', servername: 'engine.internal' } });
+      const { health, sim, load } = await healthSimLoad(s);
+      for (const m of [health.tried.join('; '), sim, load]) {
+        expect(m).toContain('the engine ended the TLS handshake (alert: handshake failure)');
+        expect(m).toContain('it probably requires one (configure engine.tls.cert and engine.tls.key)');
+        expect(m).not.toMatch(/openssl|rec_layer|[\r\n]/);
+      }
+    } finally {
+      tls12.closeAllConnections();
+      await new Promise<void>((r) => tls12.close(() => r()));
+    }
+  });
+
   it('engine.tls.servername: without it the certificate for engine.internal does not match 127.0.0.1', async () => {
     const s = settingsFor({ tls: { ca: 'certs/ca.crt', cert: 'certs/client.crt', key: 'certs/client.key' } });
     const { sim } = await healthSimLoad(s);

@@ -34,6 +34,17 @@ const CODE_TEXT: Record<string, string> = {
   // OpenSSL read a plain-HTTP answer ("HTTP/1.1 400") as a TLS record.
   ERR_SSL_WRONG_VERSION_NUMBER: 'the engine does not answer TLS there: is it a plain http:// engine?',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the engine does not answer TLS there: is it a plain http:// engine?',
+  // The engine's TLS alerts (OpenSSL 3 names them ERR_SSL_SSL/TLS_ALERT_*): its raw text is two
+  // OpenSSL lines with a source path. A TLS 1.2 engine that wants a client certificate and gets none
+  // ends the handshake with handshake_failure; TLS 1.3 ones send certificate_required.
+  'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE': 'the engine ended the TLS handshake (alert: handshake failure)',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the engine ended the TLS handshake (alert: handshake failure)',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the engine requires a client certificate (TLS alert: certificate required)',
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': 'the engine refused the client certificate (TLS alert: bad certificate)',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the engine refused the client certificate (TLS alert: bad certificate)',
+  'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN': 'the engine refused the client certificate (TLS alert: certificate unknown)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the engine refused the client certificate (TLS alert: certificate unknown)',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the engine does not trust the client certificate's CA (TLS alert: unknown CA)",
 };
 
 /** Certificates Node refused as untrusted: the fix is on this machine, so say how. */
