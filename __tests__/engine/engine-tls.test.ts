@@ -209,6 +209,10 @@ describe('engine.tls: a private CA and a client certificate (mTLS)', () => {
     expect(mismatch).toContain('engine.tls.key');
     expect(mismatch).not.toContain('BEGIN');
     expect(inputErrorOf(() => settingsFor({ tls: { cafile: 'x' } }))).toContain('engine.tls');
+    // OpenSSL ignores what it cannot read in a CA file: a key, or a damaged certificate, is said now.
+    expect(inputErrorOf(() => settingsFor({ tls: { ca: 'certs/client.key' } }))).toContain('engine.tls.ca: "certs/client.key" holds no certificate');
+    fs.writeFileSync(path.join(dir, 'certs/damaged.crt'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    expect(inputErrorOf(() => settingsFor({ tls: { ca: 'certs/damaged.crt' } }))).toContain('engine.tls.ca: certificate 1 of "certs/damaged.crt" cannot be read');
   });
 
   it('through a proxy (CONNECT), the TLS to the engine inside the tunnel still carries engine.tls', async () => {

@@ -75,6 +75,21 @@ export function loadEngineTls(t: EngineTlsSettings, source: ConfigSource | null,
       throw new InputError(`engine.tls.${field}: ${JSON.stringify(t[field])} is not a PEM file (no -----BEGIN line; DER or PKCS#12 files must be converted to PEM)`, where(field));
     }
   }
+  // OpenSSL skips what it cannot read in a CA file without a word, so a CA file holding no certificate
+  // (a key, a truncated paste) would only show at the first connection as an untrusted certificate.
+  if (ca !== undefined) {
+    const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) {
+      throw new InputError(`engine.tls.ca: ${JSON.stringify(t.ca)} holds no certificate (no BEGIN CERTIFICATE block)`, where('ca'));
+    }
+    blocks.forEach((block, i) => {
+      try {
+        new crypto.X509Certificate(block);
+      } catch (err) {
+        throw new InputError(`engine.tls.ca: certificate ${i + 1} of ${JSON.stringify(t.ca)} cannot be read (${(err as Error).message.split('\n')[0]})`, where('ca'));
+      }
+    });
+  }
   // The key first: an encrypted one that does not open is the passphrase's fault. (A wrong passphrase
   // does not always fail the decryption itself: about 1 time in 256 the padding checks out and what
   // fails is reading the garbage, in other words.)
