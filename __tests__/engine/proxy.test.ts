@@ -215,6 +215,25 @@ describe('engine traffic through a real forward proxy', () => {
     expect(engineRoute(new URL('http://engine.test/run'), { proxy: 'none' }, { HTTP_PROXY: proxyUrl }).proxy).toBeNull();
   });
 
+  it('a proxy that refuses the connection: the health check names the proxy, not an engine to wait for', async () => {
+    // A port nothing listens on (the server is closed again before the check).
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    for (const target of [`http://engine.test:${enginePort}/run`, `https://engine.test:${enginePort}/run`]) {
+      const adapter = createEngine(engineSettings(target, dead), DEFAULTS.reference, { log: () => undefined, env: {}, cwd: process.cwd() });
+      try {
+        const health = await adapter.health();
+        expect(health.ok).toBe(false);
+        expect(health.message).toBe(`engine ${target} is unreachable (the proxy ${dead} (from engine.proxy) refused the connection)`);
+        expect(health.tried.join('; ')).toContain(`(through the proxy ${dead}, from engine.proxy)`);
+      } finally {
+        await adapter.close();
+      }
+    }
+  });
+
   it('NO_PROXY naming the engine: no proxy is used for it', () => {
     // Connecting directly to engine.test would need a name lookup; the route the adapter and transport take is checked instead.
     const route = (no: string) => engineRoute(new URL('http://engine.test:8080/run'), { proxy: 'env' }, { HTTP_PROXY: proxyUrl, NO_PROXY: no }).proxy;

@@ -254,12 +254,15 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
         tried.push(`${printable}: ${ex.error.message.replace(`${printable}: `, '')}`);
         // The same host and port: after a refusal or a timeout the next route would only repeat it.
         const refused = ex.code === 'ECONNREFUSED';
-        const why = ex.error.kind === 'timeout' ? 'no answer in time' : refused ? 'connection refused' : ex.error.kind;
+        // Through a proxy only the proxy is connected to: an engine that is down is the proxy's 502 or
+        // its refusal of the CONNECT, never a refused connection. Waiting for the engine would not help.
+        const proxy = route.proxy;
+        const why = ex.error.kind === 'timeout' ? 'no answer in time' : refused ? (proxy ? `the proxy ${proxy.printable} (from ${proxy.from}) refused the connection` : 'connection refused') : ex.error.kind;
         return {
           ok: false,
           tried,
           // `tried` carries the per-URL detail; the message stays one short line.
-          message: `engine ${target} is unreachable (${why})${refused ? `; ${NOT_RETRIED}` : ''}`,
+          message: `engine ${target} is unreachable (${why})${refused && !proxy ? `; ${NOT_RETRIED}` : ''}`,
         };
       }
       tried.push(`${printable}: HTTP ${ex.status}`);
