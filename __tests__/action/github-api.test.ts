@@ -90,7 +90,7 @@ describe('sticky PR comment', () => {
     for (let i = 0; i < 230; i++) emu.addComment(7, `chatter ${i}`, { login: 'someone', type: 'User' });
     const ours = emu.addComment(7, `${marker('gate', 'old')}\nold body`);
     emu.addComment(7, 'after');
-    const found = await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 7, key: 'gate' });
+    const found = await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 7, key: 'gate', author: { bot: true } });
     expect(found?.id).toBe(ours.id);
     const pages = emu.requestsTo('GET', /\/issues\/7\/comments$/).map((r) => r.query.page);
     expect(pages).toEqual(['1', '2', '3']);
@@ -105,7 +105,52 @@ describe('sticky PR comment', () => {
     emu.addComment(8, `${marker('gate', 's')} quoted by a person`, { login: 'dev', type: 'User' });
     const bot = emu.addComment(8, `${marker('gate', 's')}\nbot`);
     emu.addComment(8, `${marker('other-leg', 's')}\nother`);
-    expect((await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 8, key: 'gate' }))!.id).toBe(bot.id);
+    expect((await findSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 8, key: 'gate', author: { bot: true } }))!.id).toBe(bot.id);
+  });
+
+  it('a marker forged by a person before the first run is not ours: left alone (not edited, on-change not fooled), a new bot comment is posted', async () => {
+    const state = 'f00dfeedf00dfeed';
+    const forged = emu.addComment(11, `${marker('gate', state)}\n✅ all checks passed`, { login: 'mallory', type: 'User' });
+    const body = commentBody({ key: 'gate', state, summary: 'FAIL: 3 cases failed', footer: 'f' });
+    const r = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 11, key: 'gate', state, body, mode: 'on-change', verdict: 'FAIL' });
+    expect(r.action).toBe('created');
+    expect(forged).toMatchObject({ updates: 0, body: `${marker('gate', state)}\n✅ all checks passed` });
+    const list = emu.comments.get(11)!;
+    expect(list).toHaveLength(2);
+    expect(list[1]).toMatchObject({ id: r.id, user: { login: 'github-actions[bot]', type: 'Bot' } });
+    expect(list[1].body).toContain('3 cases failed');
+    // The next run finds its own comment, not the forged one.
+    const again = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 11, key: 'gate', state: 's2', body: commentBody({ key: 'gate', state: 's2', summary: 'PASS', footer: 'f' }), mode: 'always', verdict: 'PASS' });
+    expect(again).toMatchObject({ action: 'updated', id: r.id });
+    expect(forged.updates).toBe(0);
+  });
+
+  it('a personal access token: only comments by the login GET /user names are ours (asked once per run), not a bot\'s nor a person\'s', async () => {
+    const pat = 'ghp_machine_user_token';
+    emu.addToken(pat, { login: 'Toron-CI', type: 'User' });
+    const ci = await createOctokit(pat, emu.url);
+    emu.addComment(12, `${marker('gate', 's1')}\nforged`, { login: 'mallory', type: 'User' });
+    const botOne = emu.addComment(12, `${marker('gate', 's1')}\nanother workflow's`);
+    const ours = emu.addComment(12, `${marker('gate', 's0')}\nold`, { login: 'toron-ci', type: 'User' });
+    const users = emu.requestsTo('GET', /^\/user$/).length;
+    const r = await upsertSticky(ci, { owner: emu.owner, repo: emu.repo, number: 12, key: 'gate', state: 's1', body: commentBody({ key: 'gate', state: 's1', summary: 'new', footer: 'f' }), mode: 'on-change', verdict: 'PASS' });
+    expect(r).toMatchObject({ action: 'updated', id: ours.id });
+    expect(botOne.updates).toBe(0);
+    expect(emu.requestsTo('GET', /^\/user$/).length - users).toBe(1);
+    // A first comment by that token carries its login.
+    const created = await upsertSticky(ci, { owner: emu.owner, repo: emu.repo, number: 13, key: 'gate', state: 's', body: 'b', mode: 'always', verdict: 'PASS' });
+    expect(emu.comments.get(13)!.find((c) => c.id === created.id)!.user.login).toBe('Toron-CI');
+  });
+
+  it('a token GET /user refuses (a GitHub App installation token): only bot comments are taken as ours', async () => {
+    const app = 'ghs_app_installation_token';
+    emu.addToken(app, { login: 'toron-app[bot]', type: 'Bot' });
+    const bot = await createOctokit(app, emu.url);
+    const forged = emu.addComment(14, `${marker('gate', 's')}\nforged`, { login: 'mallory', type: 'User' });
+    const r = await upsertSticky(bot, { owner: emu.owner, repo: emu.repo, number: 14, key: 'gate', state: 's', body: commentBody({ key: 'gate', state: 's', summary: 'x', footer: 'f' }), mode: 'on-change', verdict: 'PASS' });
+    expect(r.action).toBe('created');
+    expect(forged.updates).toBe(0);
+    expect(emu.requestsTo('GET', /^\/user$/).at(-1)!.status).toBe(403);
   });
 
   it('modes: on-failure creates only for FAIL/ERROR; on-change skips the same state and edits a changed one', async () => {

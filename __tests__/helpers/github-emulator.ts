@@ -132,6 +132,13 @@ export class GitHubEmulator {
   /** Pull requests GET /pulls/{n} answers (mode: publish checks a PR's head before commenting on it). */
   readonly pulls = new Map<number, EmuPull>();
   readonly requests: EmuRequest[] = [];
+  /**
+   * Who each accepted token is: comments it posts carry this user. The workflow's GITHUB_TOKEN (the
+   * default githubToken) writes as github-actions[bot], and GitHub refuses it GET /user (403, as for
+   * every GitHub App installation token); a token added with `addToken` is a person's or a machine
+   * user's, and GET /user answers its user.
+   */
+  private readonly tokens = new Map<string, { user: { login: string; type: string }; userApi: boolean }>();
   private readonly faults: Fault[] = [];
   private readonly server: http.Server;
   private nextId = 1000;
@@ -146,6 +153,7 @@ export class GitHubEmulator {
     this.defaultBranch = opts.defaultBranch ?? 'main';
     this.singleFileArtifacts = opts.singleFileArtifacts ?? true;
     this.githubToken = opts.githubToken ?? 'ghs_test_token';
+    this.tokens.set(this.githubToken, { user: { login: 'github-actions[bot]', type: 'Bot' }, userApi: false });
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.runs.push({
       id: this.runId,
@@ -242,6 +250,11 @@ export class GitHubEmulator {
   /** The bytes the service received for an artifact. */
   artifactBytes(a: EmuArtifact): Buffer | null {
     return this.blobs.get(a.blobKey)?.data ?? null;
+  }
+
+  /** Another token the REST routes take: a personal access token (GET /user answers `user`) or, with userApi false, an app's. */
+  addToken(token: string, user: { login: string; type: string }, opts: { userApi?: boolean } = {}): void {
+    this.tokens.set(token, { user, userApi: opts.userApi ?? user.type !== 'Bot' });
   }
 
   addComment(issue: number, body: string, user = { login: 'github-actions[bot]', type: 'Bot' }): EmuComment {
@@ -442,10 +455,14 @@ export class GitHubEmulator {
   }
 
   private rest(method: string, u: URL, r: EmuRequest, send: (s: number, p?: unknown, h?: Record<string, string>) => void): void {
-    if (r.auth !== `token ${this.githubToken}` && r.auth !== `Bearer ${this.githubToken}`) {
-      return send(401, { message: 'Bad credentials' });
-    }
+    const token = /^(?:token|Bearer) (.+)$/.exec(r.auth ?? '')?.[1];
+    const who = token === undefined ? undefined : this.tokens.get(token);
+    if (!who) return send(401, { message: 'Bad credentials' });
     const p = u.pathname;
+    if (method === 'GET' && p === '/user') {
+      if (!who.userApi) return send(403, { message: 'Resource not accessible by integration' });
+      return send(200, { login: who.user.login, id: 4242, type: who.user.type });
+    }
     const repoBase = `/repos/${this.owner}/${this.repo}`;
     if (!p.startsWith(repoBase)) return send(404, { message: 'Not Found' });
     const rest = p.slice(repoBase.length);
@@ -555,7 +572,7 @@ export class GitHubEmulator {
       if (method === 'POST') {
         const text = String(r.body?.body ?? '');
         if (text.length > 65536) return send(422, { message: 'Body is too long (maximum is 65536 characters)' });
-        const c = this.addComment(issue, text);
+        const c = this.addComment(issue, text, who.user);
         return send(201, commentJson(c));
       }
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../runner/verdict.js';
-import type { Octokit } from './octokit.js';
+import { isPermissionError, type Octokit } from './octokit.js';
 
 export type CommentMode = 'off' | 'always' | 'on-change' | 'on-failure';
 
@@ -71,12 +71,38 @@ export interface StickyRequest {
   signal?: AbortSignal;
 }
 
-/** Our comment on the PR, looked for through every page of comments (oldest first). */
+/**
+ * Whose comments are ours: the login the token writes as, or, when GitHub will not say (GET /user is
+ * refused to installation tokens: the workflow's GITHUB_TOKEN, which writes as github-actions[bot],
+ * and a GitHub App's token), only bots' comments. Anyone can write the marker into a comment: one by
+ * another author is never taken as ours, so it is neither edited nor read for `on-change`.
+ */
+export type CommentAuthor = { login: string } | { bot: true };
+
+/** Who the token writes as (one GET /user). */
+export async function commentAuthor(octokit: Octokit, signal?: AbortSignal): Promise<CommentAuthor> {
+  try {
+    const { data } = await octokit.request('GET /user', { request: { signal } });
+    const login = (data as { login?: unknown } | null)?.login;
+    if (typeof login === 'string' && login !== '') return { login };
+  } catch (err) {
+    if (!isPermissionError(err)) throw err;
+  }
+  return { bot: true };
+}
+
+function writtenBy(user: { login?: string; type?: string } | null | undefined, author: CommentAuthor): boolean {
+  if (!user) return false;
+  // GitHub logins are case-insensitive.
+  if ('login' in author) return typeof user.login === 'string' && user.login.toLowerCase() === author.login.toLowerCase();
+  return user.type === 'Bot';
+}
+
+/** Our comment on the PR: the first (oldest) by `author` with the marker, through every page of comments. */
 export async function findSticky(
   octokit: Octokit,
-  q: { owner: string; repo: string; number: number; key: string; signal?: AbortSignal },
+  q: { owner: string; repo: string; number: number; key: string; author: CommentAuthor; signal?: AbortSignal },
 ): Promise<{ id: number; body: string; url: string } | null> {
-  let fallback: { id: number; body: string; url: string } | null = null;
   for (let page = 1; page <= MAX_PAGES; page++) {
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: q.owner,
@@ -88,15 +114,12 @@ export async function findSticky(
     });
     for (const c of data) {
       const body = c.body ?? '';
-      if (markerState(body, q.key) === undefined) continue;
-      const found = { id: Number(c.id), body, url: c.html_url };
-      // A marker quoted by a person is not ours: prefer a bot's comment (the workflow token's).
-      if (c.user?.type === 'Bot') return found;
-      fallback ??= found;
+      if (markerState(body, q.key) === undefined || !writtenBy(c.user, q.author)) continue;
+      return { id: Number(c.id), body, url: c.html_url };
     }
     if (data.length < PER_PAGE) break;
   }
-  return fallback;
+  return null;
 }
 
 /**
@@ -105,7 +128,8 @@ export async function findSticky(
  * `on-change` creates one when none exists and edits it only when the result changed.
  */
 export async function upsertSticky(octokit: Octokit, r: StickyRequest): Promise<{ action: CommentAction; id?: number; url?: string; reason?: string }> {
-  const existing = await findSticky(octokit, r);
+  const author = await commentAuthor(octokit, r.signal);
+  const existing = await findSticky(octokit, { ...r, author });
   const failing = r.verdict === 'FAIL' || r.verdict === 'ERROR';
   if (!existing) {
     if (r.mode === 'on-failure' && !failing) return { action: 'skipped', reason: `verdict ${r.verdict} and no earlier comment (pr-comment: on-failure)` };
