@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/cli.js';
+import { makeProject, runCli, startCli } from '../helpers/cli.js';
 import { runnerCommands } from '../helpers/runner-commands.js';
 
 function project(cases: unknown[]): string {
@@ -48,5 +48,35 @@ describe('CLI output read by the GitHub runner', () => {
     expect(bad.code, bad.stdout + bad.stderr).toBe(2);
     expect(bad.stderr).toContain('stages[1] must be one of');
     expect(runnerCommands(bad.stdout + '\n' + bad.stderr)).toEqual([]);
+  });
+
+  it('serve: its start-up ERROR (a config value), its stdout lines and its log on stderr (a path of --out): no command', async () => {
+    const dir = project([{ id: 'a', input: { prompt: 'q' } }]);
+    fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ engine: 'reference', stages: ['sim', '##[add-mask]x'] }));
+    const bad = await runCli(['serve', '--port', '0', '--config', 'bad.json'], { cwd: dir });
+    expect(bad.code, bad.stdout + bad.stderr).toBe(2);
+    expect(bad.stderr).toContain('stages[1] must be one of');
+    expect(runnerCommands(bad.stdout + '\n' + bad.stderr)).toEqual([]);
+
+    // An --out folder whose history database cannot be opened: the server logs the path on stderr.
+    fs.mkdirSync(path.join(dir, 'x ##[error]forged', 'testops.db'), { recursive: true });
+    const child = startCli(['serve', '--port', '0', '--out', 'x ##[error]forged'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const ended = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(stdout.includes('runs write to') && stderr.includes('history is not available')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toContain('runs write to');
+      expect(stderr).toContain('history is not available');
+    } finally {
+      child.kill('SIGTERM');
+      await ended;
+    }
+    expect(stdout + stderr).toContain('forged');
+    expect(runnerCommands(stdout)).toEqual([]);
+    expect(runnerCommands(stderr)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { SettingsFlags } from '../settings/resolve.js';
 import { isLoopbackHost } from '../server/auth.js';
 import { startServer, type ServeOptions } from '../server/server.js';
 import { InputError, errorMessage } from '../util/errors.js';
+import { neutralise } from '../github/commands.js';
 
 export const SERVE_USAGE = `toron-testops serve [options]
 
@@ -118,12 +119,14 @@ export async function serveCommand(argv: string[], io: { cwd: string; env: NodeJ
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is already in use (pick another with --port, or --port 0)' : errorMessage(err);
-    process.stderr.write(`toron-testops: ERROR (not a test verdict): ${why}\n`);
+    process.stderr.write(neutralise(`toron-testops: ERROR (not a test verdict): ${why}\n`));
     return 2;
   }
   process.stdout.write(
-    `toron-testops serve: dashboard and API on ${server.url}/${args.options.token ? ' (token required: open /?token=<token>)' : ''}\n` +
-      `  runs write to ${server.outDir}; Ctrl-C stops (running runs finish with partial reports)\n`,
+    neutralise(
+      `toron-testops serve: dashboard and API on ${server.url}/${args.options.token ? ' (token required: open /?token=<token>)' : ''}\n` +
+        `  runs write to ${server.outDir}; Ctrl-C stops (running runs finish with partial reports)\n`,
+    ),
   );
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();

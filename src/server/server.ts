@@ -20,6 +20,7 @@ import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
 import { parseLastEventId, resumesAfterStoredDone } from './sse-frame.js';
 import { streamLiveRun, streamStoredRun } from './stream.js';
 import { StoredStreams } from './stored-streams.js';
+import { neutralise } from '../github/commands.js';
 
 export interface ServeOptions {
   /** The project folder runs resolve their config, datasets and output folder against. */
@@ -68,7 +69,8 @@ const DEFAULT_MAX_SSE_CLIENTS = 2000;
 /** `toron-testops serve`: the API, the SSE streams and the dashboard, on node:http. */
 export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`toron-testops serve: ${line}\n`));
+  // Its stderr may be a workflow step's: a path, a run's error or a request URL must not be a command there.
+  const log = opts.log ?? ((line: string) => process.stderr.write(neutralise(`toron-testops serve: ${line}\n`)));
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? null;
   const baseFlags: SettingsFlags = { ...(opts.flags ?? {}) };
