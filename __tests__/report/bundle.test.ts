@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { buildBundle, bundleEpoch, bundledResultJson, bundleSources, DEFAULT_BUNDLE_EPOCH, recordedBundle, writeBundleZip } from '../../src/report/bundle.js';
 
 /** A run's output folder as the runner leaves it: <out>/reports/<id>/ and <out>/snapshots/<id>.json. */
@@ -152,6 +153,39 @@ describe('bundle.zip', () => {
     expect(info.entries).not.toContain('snapshot.json');
     expect(info.entries).not.toContain('logs/run.log');
     expect(execFileSync('unzip', ['-p', info.file], { encoding: 'utf8' })).not.toContain('PRIVATE KEY');
+  });
+
+  it('a symbolic link in the report folder (an unpacked folder from elsewhere: a link to /etc/passwd, ~/.ssh) is refused, naming the entry; nothing is written', async () => {
+    const secrets = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-secrets-'));
+    fs.writeFileSync(path.join(secrets, 'id_rsa'), 'PRIVATE KEY');
+    // A file of the folder replaced by a link.
+    const a = fakeRun();
+    fs.rmSync(path.join(a.dir, 'summary.md'));
+    fs.symlinkSync(path.join(secrets, 'id_rsa'), path.join(a.dir, 'summary.md'));
+    await expect(buildBundle(a.dir, { env: {}, out: path.join(a.out, 'out.zip') })).rejects.toThrow(/summary\.md.*symbolic link/);
+    expect(fs.existsSync(path.join(a.out, 'out.zip'))).toBe(false);
+    const cli = await runCli(['bundle', a.dir, '--out', path.join(a.out, 'cli.zip')], { cwd: a.out });
+    expect(cli.code, cli.stdout + cli.stderr).toBe(2);
+    expect(cli.stderr).toMatch(/summary\.md.*symbolic link/);
+    expect(fs.existsSync(path.join(a.out, 'cli.zip'))).toBe(false);
+    // A folder inside it that is a link (report.json names logs/run.log as its log).
+    const b = fakeRun();
+    fs.symlinkSync(secrets, path.join(b.dir, 'logs'));
+    fs.renameSync(path.join(secrets, 'id_rsa'), path.join(secrets, 'run.log'));
+    const report = JSON.parse(fs.readFileSync(path.join(b.dir, 'report.json'), 'utf8'));
+    report.artifacts.log = 'logs/run.log';
+    fs.writeFileSync(path.join(b.dir, 'report.json'), JSON.stringify(report));
+    await expect(buildBundle(b.dir, { env: {}, out: path.join(b.out, 'out.zip') })).rejects.toThrow(/logs.*symbolic link/);
+    // The snapshot replaced by a link.
+    const c = fakeRun();
+    fs.rmSync(path.join(c.out, 'snapshots', 'run-1.json'));
+    fs.symlinkSync(path.join(secrets, 'run.log'), path.join(c.out, 'snapshots', 'run-1.json'));
+    await expect(buildBundle(c.dir, { env: {}, out: path.join(c.out, 'out.zip') })).rejects.toThrow(/run-1\.json.*symbolic link/);
+    // A link that points nowhere is refused as well (not silently left out).
+    const d = fakeRun();
+    fs.rmSync(path.join(d.dir, 'warroom.log'));
+    fs.symlinkSync(path.join(secrets, 'gone'), path.join(d.dir, 'warroom.log'));
+    await expect(buildBundle(d.dir, { env: {}, out: path.join(d.out, 'out.zip') })).rejects.toThrow(/warroom\.log.*symbolic link/);
   });
 
   it.runIf(fs.existsSync('/proc/self/fd'))('opens each file only when its entry is written: memory stays at one file\'s buffers', async () => {

@@ -96,7 +96,32 @@ export function bundleSources(reportDir: string, written?: unknown): BundleSourc
   if (log) sources.push({ name: 'logs/run.log', path: log });
   const snapshot = report?.snapshot ? within(snapshotsDir, report.snapshot) : null;
   if (snapshot) sources.push({ name: 'snapshot.json', path: snapshot });
+  // A run writes no symbolic links. A folder unpacked from elsewhere may hold one (summary.md -> ~/.ssh/id_rsa,
+  // logs -> /etc): followed, it would put a file of this machine into the bundle. Refused, naming it.
+  for (const s of sources) {
+    const base = s.name === 'snapshot.json' ? path.resolve(reportDir, '..', '..') : path.resolve(reportDir);
+    const link = linkOnTheWay(base, s.path);
+    if (link) {
+      throw new InputError(
+        `${path.relative(path.resolve(reportDir), link) || link} (for the bundle's ${s.name}) is a symbolic link: refused, a bundle holds the report folder's own files, never what a link points to`,
+      );
+    }
+  }
   return sources.filter((s) => isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The first symbolic link among the parts of `file` below `base` (the file itself included), or null. */
+function linkOnTheWay(base: string, file: string): string | null {
+  let at = base;
+  for (const part of path.relative(base, file).split(path.sep)) {
+    at = path.join(at, part);
+    try {
+      if (fs.lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      return null; // missing: left out as before
+    }
+  }
+  return null;
 }
 
 /** Whether two paths name one file (by path, or by device and inode when both exist: links, case-insensitive disks). */
