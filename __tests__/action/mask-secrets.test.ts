@@ -51,4 +51,13 @@ describe('the action masks the engine\'s secrets', { timeout: E2E_TIMEOUT }, () 
     // Literal header values from the config are not secrets.
     expect(masks).not.toContain('acme');
   });
+
+  it('engine.env values interpolated for a cmd: engine are masked too, before anything runs', async () => {
+    const ws = repoWith([{ id: 'a', ok: true }], { config: { engine: { target: 'reference', env: { API_KEY: 'key-${ENV_KEY}', MODE: 'plain' } } } });
+    const r = await runAction({ workspace: ws, emu: null, inputs: { 'run-id': 'mask-2', 'upload-artifact': 'false', 'pr-comment': 'off' }, env: { ENV_KEY: 'ek-5566' } });
+    const masks = runnerCommands(r.stdout).filter((c) => c.command === 'add-mask').map((c) => c.data);
+    expect(masks.sort(), r.stdout + r.stderr).toEqual(['ek-5566', 'key-ek-5566']);
+    const lines = r.stdout.split('\n');
+    expect(lines[lines.findIndex((l) => l.includes('ek-5566'))]).toMatch(/^::add-mask::/);
+  });
 });

@@ -77,6 +77,8 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   // Before anything runs or prints: the engine's interpolated header values and URL credentials.
   const specs = [settings.engine.target, ...(inputs.engine ? [inputs.engine] : []), ...(inputs.baseline.kind === 'path' ? [inputs.baseline.path] : [])];
   for (const secret of secretsToMask(settings.engine.headers, specs, ctx.env)) log.mask(secret);
+  // engine.env's interpolated values (a cmd: engine's), as the headers'.
+  for (const secret of secretsToMask(settings.engine.env ?? {}, [], ctx.env)) log.mask(secret);
   // And the proxy's user:password (engine.proxy, or HTTPS_PROXY/HTTP_PROXY under "env").
   for (const secret of proxyCredentialsToMask(settings.engine, ctx.env)) log.mask(secret);
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);

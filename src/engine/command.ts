@@ -30,6 +30,7 @@ import { engineVersionOf } from './version.js';
 import { StderrLog } from './stderr-log.js';
 import { portableText } from '../util/portable-path.js';
 import { argvRedactor } from './spec.js';
+import { answerRedactor, secretRedactor } from './secrets.js';
 
 export interface CommandAdapterOptions {
   argv: string[];
@@ -42,6 +43,11 @@ export interface CommandAdapterOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra fields merged under each case input. */
   body?: Record<string, unknown>;
+  /**
+   * Values that must not reach a report (engine.env's interpolated secrets: expandEngineEnv): blanked
+   * out of messages, log lines and answers, as an HTTP engine's header values are.
+   */
+  secrets?: Record<string, string>;
   /**
    * Makes a text fit for a report (no path of this machine: the runner's path scrubber). Applied to
    * the target, the log lines and every failure message, which quote the command line and stderr; with
@@ -82,7 +88,10 @@ const EXIT_GRACE_MS = 250;
 export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapter {
   if (opts.argv.length === 0 || opts.argv[0] === '') throw new Error('createCommandAdapter: empty argv');
   // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
-  const hideArgs = argvRedactor(opts.argv);
+  const hideArgv = argvRedactor(opts.argv);
+  const hideEnv = secretRedactor(opts.secrets ?? {});
+  const redactAnswer = answerRedactor(opts.secrets ?? {});
+  const hideArgs = (text: string) => hideEnv(hideArgv(text));
   const given = opts.printable;
   const outer = (text: string) => hideArgs(given ? given(text) : text);
   const target = outer(`cmd:${quote(opts.argv)}`);
@@ -125,7 +134,9 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
       };
       const r = await send('run', params, opts.timeoutMs, signal);
       return r.ok
-        ? { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
+        ? redactAnswer
+          ? { ok: true, body: redactAnswer(r.result), raw: hideEnv(r.raw), latencyMs: r.latencyMs }
+          : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
         : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
     },
 

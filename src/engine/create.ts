@@ -4,7 +4,8 @@ import { createReferenceAdapter } from './reference/adapter.js';
 import { createHttpAdapter } from './http.js';
 import { createCommandAdapter, type CommandAdapter } from './command.js';
 import { parseEngineSpec } from './spec.js';
-import { expandHeaders } from './secrets.js';
+import { expandEngineEnv, expandHeaders } from './secrets.js';
+import { childProcessEnv } from './child-env.js';
 import { engineRoute, proxyNotice } from './connection.js';
 
 export interface EngineDeps {
@@ -24,6 +25,9 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
   const spec = parseEngineSpec(engine.target);
   if (spec.kind !== 'http' && Object.keys(engine.headers).length > 0) {
     deps.log('warn', `engine headers are only sent to http(s) engines; ignored for a ${spec.kind} engine`);
+  }
+  if (spec.kind !== 'command' && engine.env !== undefined && Object.keys(engine.env).length > 0) {
+    deps.log('warn', `engine.env is only given to cmd: engines (their process); ignored for ${spec.kind === 'http' ? 'an http(s)' : 'the reference'} engine`);
   }
   // A client certificate or CA configured for an engine that speaks no TLS: say so, not ignore it silently.
   if (engine.tls !== undefined && (spec.kind !== 'http' || spec.url.protocol !== 'https:')) {
@@ -48,17 +52,22 @@ export function createEngine(engine: EngineSettings, knobs: ReferenceKnobs, deps
         route,
       });
     }
-    case 'command':
+    case 'command': {
+      // The engine's process gets the runner's environment without the job's tokens and the action's
+      // inputs (child-env.ts); engine.env passes variables on, its secrets never written.
+      const passed = expandEngineEnv(engine.env ?? {}, deps.env);
       return createCommandAdapter({
         argv: spec.argv,
         cwd: deps.cwd,
-        env: deps.env,
+        env: childProcessEnv(deps.env, { set: passed.values }),
+        secrets: passed.secrets,
         timeoutMs: engine.timeoutMs,
         maxResponseBytes: engine.maxResponseBytes,
         log: deps.log,
         body: engine.body,
         printable: deps.printable,
       });
+    }
   }
 }
 

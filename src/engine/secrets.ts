@@ -63,6 +63,52 @@ export function expandHeaders(
   return out;
 }
 
+/** The variables `${NAME}` templates read (valid names only; the others are refused when expanded). */
+export function templateVariables(templates: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const template of Object.values(templates)) {
+    if (typeof template !== 'string') continue;
+    for (const m of template.matchAll(VARIABLE)) if (VARIABLE_NAME.test(m[1])) out.add(m[1]);
+  }
+  return [...out];
+}
+
+/**
+ * engine.env for a cmd: engine: `{ NAME: "template" }`, `${VAR}` expanded from the environment as in
+ * engine headers. Errors name the entry and the variable, never a value. `secrets` are what must not be
+ * written anywhere: the values of the variables read, and each entry that reads one, as expanded.
+ */
+export function expandEngineEnv(templates: Record<string, string>, env: NodeJS.ProcessEnv): { values: Record<string, string>; secrets: Record<string, string> } {
+  const values: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [name, template] of Object.entries(templates)) {
+    const pointer = `/engine/env/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!VARIABLE_NAME.test(name)) {
+      throw new InputError(`engine.env name "${printableName(name)}" is not a variable name (letters, digits and _, not starting with a digit)`, { pointer });
+    }
+    if (typeof template !== 'string') throw new InputError(`engine.env "${name}" must be a string`, { pointer });
+    let read = false;
+    const value = template.replace(VARIABLE, (_m, variable: string) => {
+      if (!VARIABLE_NAME.test(variable)) {
+        throw new InputError(
+          `engine.env "${name}" uses "\${${printableName(variable)}}", which is not a variable name (letters, digits and _, not starting with a digit)`,
+          { pointer },
+        );
+      }
+      const v = env[variable];
+      if (v === undefined) throw new InputError(`engine.env "${name}" needs the environment variable ${variable}, which is not set`, { pointer });
+      read = true;
+      secrets[`${name}\0${variable}`] = v;
+      return v;
+    });
+    // A process environment cannot hold a NUL (spawn refuses it): say which, never what.
+    if (value.includes('\0')) throw new InputError(`engine.env "${name}" contains a NUL once expanded (value not shown)`, { pointer });
+    values[name] = value;
+    if (read) secrets[name] = value;
+  }
+  return { values, secrets };
+}
+
 /**
  * Headers that say how the body is written, never who is asking: the adapter sends `accept:
  * application/json`, `accept-encoding: identity` and `user-agent: toron-testops` on every request,

@@ -44,6 +44,11 @@ export interface EngineSettings {
   proxy?: string;
   /** TLS options for an https:// engine (private CA, client certificate): see EngineTlsSettings. */
   tls?: EngineTlsSettings;
+  /**
+   * Variables set in a cmd: engine's process (`{ NAME: "template" }`, `${ENV}` expanded as in headers,
+   * never printed): the way to pass on one of those it does not inherit (engine/child-env.ts).
+   */
+  env?: Record<string, string>;
   /** Extra fields merged into each request body. */
   body: Record<string, unknown>;
   /** SIM and replay requests answered 429 (or 503 with Retry-After) are retried (src/engine/rate-limit.ts). */

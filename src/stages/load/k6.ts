@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { k6EngineProblem } from '../../load/k6-engine.js';
 import path from 'node:path';
-import { engineRedactors, expandHeaders } from '../../engine/secrets.js';
+import { engineRedactors, expandHeaders, templateVariables } from '../../engine/secrets.js';
+import { childProcessEnv } from '../../engine/child-env.js';
 import { parseEngineSpec } from '../../engine/spec.js';
 import { engineRoute, k6ProxyEnv } from '../../engine/connection.js';
 import { withProxySecrets } from '../../engine/http.js';
@@ -65,7 +66,10 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
   // them, and other paths of this machine): relative or portable in anything that reaches a report.
   const scrub = (text: string) => redact(portableText(text.split(ctx.paths.reportDir + path.sep).join('').split(settings.cwd + path.sep).join(''), settings.cwd));
-  const version = await k6Version(binary, env, dir, shownBinary);
+  // k6 gets the runner's environment without the job's tokens and the action's inputs (child-env.ts),
+  // but with the variables its script reads: those the engine headers name, and the key's passphrase.
+  const k6Reads = [...templateVariables(settings.engine.headers), ...(settings.engine.tls?.passphraseEnv ? [settings.engine.tls.passphraseEnv] : [])];
+  const version = await k6Version(binary, childProcessEnv(env, { keep: k6Reads }), dir, shownBinary);
   if (!version.ok) throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
   ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
 
@@ -100,13 +104,15 @@ export async function runK6Backend(ctx: RunContext, pool: RequestPool, schedule:
   });
   fs.writeFileSync(scriptPath, script);
 
-  const childEnv: NodeJS.ProcessEnv = {
-    ...env,
-    ...k6ProxyEnv(settings.engine),
-    [K6_URL_ENV]: url.href,
-    ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}),
-    ...(tlsFiles?.cert && tlsFiles.key ? { [K6_TLS_CERT_ENV]: tlsFiles.cert, [K6_TLS_KEY_ENV]: tlsFiles.key } : {}),
-  };
+  const childEnv = childProcessEnv(env, {
+    keep: k6Reads,
+    set: {
+      ...k6ProxyEnv(settings.engine),
+      [K6_URL_ENV]: url.href,
+      ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}),
+      ...(tlsFiles?.cert && tlsFiles.key ? { [K6_TLS_CERT_ENV]: tlsFiles.cert, [K6_TLS_KEY_ENV]: tlsFiles.key } : {}),
+    },
+  });
   if (route.proxy) ctx.log('info', 'load', `k6 sends its requests through the proxy ${route.proxy.printable} (latencies include the proxy)`);
   const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
   const shown = args.map(scrub);
