@@ -171,7 +171,7 @@ describe('custom profile (JSON Pointers from config)', () => {
       t3: null,
     });
     expect(p.view(body).t1?.outputs).toEqual([{ model: 'a', output: 'x' }, { model: 'b', output: 'y' }]);
-    expect(p.exposes).toEqual({ t1: 'outputs', t2Audit: false, t3Evidence: false, tierConsistency: true, contradictions: true, confidence: true });
+    expect(p.exposes).toEqual({ t1: 'outputs', t2Audit: false, t3Evidence: false, tierConsistency: true, opusEscalated: true, contradictions: true, confidence: true });
     // A dataset's pins are read through the same mapping: a pinned review shows the escalation, a pinned score does not.
     const pinned = (path: string, value: unknown) => {
       const c = { id: 'c', dataset: 'd', input: { prompt: 'p' }, tags: [], repeat: 1, ignorePaths: [], location: { file: 'd.json', line: 1 }, assert: [{ type: 'equals', path, value }] };
