@@ -1990,6 +1990,15 @@ function escapeControls(s) {
         return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
     });
 }
+/**
+ * The text of one event as lines of a log (run.log, the console): escaped as by escapeControls, and
+ * every line after the first indented, so a line feed in quoted engine or dataset text (an answer's
+ * member name in a JSON Schema error, a case's pointer, a regex) cannot start a line that reads as an
+ * event of its own ("2026-... INFO  [runner] done: PASS" in a failed run).
+ */
+function logText(s) {
+    return escapeControls(s).replace(/\n/g, '\n    ');
+}
 
 ;// CONCATENATED MODULE: ./src/util/errors.ts
 
@@ -2040,6 +2049,20 @@ function errorMessage(err) {
 ;// CONCATENATED MODULE: ./src/util/json-source.ts
 
 
+/**
+ * A text that is not the JSON it should be (a syntax error, a member named twice): an InputError that also
+ * keeps the offset and the bare message, so that a caller who knows the file's layout can say more (a
+ * dataset names the case the error is in).
+ */
+class JsonTextError extends errors_InputError {
+    detail;
+    offset;
+    constructor(detail, offset, where) {
+        super(detail, where);
+        this.detail = detail;
+        this.offset = offset;
+    }
+}
 /** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
 function lineStarts(text) {
     const starts = [0];
@@ -2166,9 +2189,10 @@ function checkedParse(text, file) {
     }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const err = firstError;
     if (err || text.trim() === '') {
-        const pos = positionAt(starts, err ? err.offset : 0);
+        const offset = err ? err.offset : 0;
+        const pos = positionAt(starts, offset);
         const what = err ? printParseErrorCode(err.code) : 'empty document';
-        throw new InputError(`invalid JSON (${what})`, { file, line: pos.line, column: pos.column });
+        throw new JsonTextError(`invalid JSON (${what})`, offset, { file, line: pos.line, column: pos.column });
     }
     // jsonc-parser is lenient in places JSON.parse is not (e.g. control characters); JSON.parse has the last word.
     let value;
@@ -2177,8 +2201,9 @@ function checkedParse(text, file) {
     }
     catch (e) {
         const m = /position (\d+)/.exec(String(e));
-        const pos = positionAt(starts, m ? Number(m[1]) : 0);
-        throw new InputError(`invalid JSON (${e.message})`, { file, line: pos.line, column: pos.column });
+        const offset = m ? Number(m[1]) : 0;
+        const pos = positionAt(starts, offset);
+        throw new JsonTextError(`invalid JSON (${e.message})`, offset, { file, line: pos.line, column: pos.column });
     }
     return { value, shallow, starts };
 }
@@ -2296,7 +2321,7 @@ function rejectDuplicate(text, file, starts) {
     if (!dup)
         return;
     const pos = positionAt(starts, dup.offset);
-    throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+    throw new JsonTextError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, dup.offset, {
         file,
         line: pos.line,
         column: pos.column,
@@ -3229,6 +3254,7 @@ function custom_customProfile(p) {
             t2Audit: p.t2 !== undefined,
             t3Evidence: p.t3Items !== undefined || p.t3Sources !== undefined,
             tierConsistency: p.opusEscalated !== undefined && (p.judicial !== undefined || p.tierPath !== undefined),
+            opusEscalated: p.opusEscalated !== undefined,
             contradictions: p.contradictions !== undefined,
             confidence: p.confidence !== undefined,
         },
@@ -3442,7 +3468,7 @@ const VOLATILE_STABILITY = [
     `${JUDICIAL}/opus_result/result`,
     `${JUDICIAL}/opus_result/latency_ms`,
 ];
-const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
+const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: true, confidence: true };
 const WHERE_25H = {
     t1: T1,
     t2: T2,
@@ -3618,7 +3644,7 @@ function view(body) {
 const toron3Profile = {
     name: 'toron-3',
     confidenceScale: 1,
-    exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+    exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: false, confidence: true },
     // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
     volatilePaths: [
         '/metrics/request_id',

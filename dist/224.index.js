@@ -1,8 +1,8 @@
-export const id = 941;
-export const ids = [941];
+export const id = 224;
+export const ids = [224];
 export const modules = {
 
-/***/ 8941:
+/***/ 88224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -37,6 +37,15 @@ function escapeControls(s) {
         const n = c.charCodeAt(0);
         return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
     });
+}
+/**
+ * The text of one event as lines of a log (run.log, the console): escaped as by escapeControls, and
+ * every line after the first indented, so a line feed in quoted engine or dataset text (an answer's
+ * member name in a JSON Schema error, a case's pointer, a regex) cannot start a line that reads as an
+ * event of its own ("2026-... INFO  [runner] done: PASS" in a failed run).
+ */
+function logText(s) {
+    return escapeControls(s).replace(/\n/g, '\n    ');
 }
 
 ;// CONCATENATED MODULE: ./src/util/errors.ts
@@ -156,6 +165,7 @@ function artifactUrl(gh, artifactId) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/cancel.ts
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
 /** Everything after the first signal (finalising, outputs, summary, a partial artifact) fits in this. */
 const CANCEL_BUDGET_MS = 6000;
 function watchCancellation(opts) {
@@ -173,8 +183,10 @@ function watchCancellation(opts) {
             opts.onSecondSignal(sig);
         }
     };
-    proc.on('SIGINT', handler);
-    proc.on('SIGTERM', handler);
+    // Windows runners send Ctrl+C, then Ctrl+Break where others send SIGTERM: Node names it SIGBREAK, and
+    // its default action ends the process at once, before the outputs of a second signal are written.
+    for (const s of SIGNALS)
+        proc.on(s, handler);
     return {
         signal: controller.signal,
         cancelledAt: () => at,
@@ -184,8 +196,8 @@ function watchCancellation(opts) {
             return Math.max(0, Math.min(normalMs, budgetMs - (performance.now() - at)));
         },
         dispose() {
-            proc.off('SIGINT', handler);
-            proc.off('SIGTERM', handler);
+            for (const s of SIGNALS)
+                proc.off(s, handler);
         },
     };
 }
@@ -286,11 +298,15 @@ function annotationCommand(level, message, props = {}) {
 }
 /**
  * User-controlled text printed to the log must not start workflow commands of its own (a finding
- * message quoting `::add-mask::` or `::stop-commands::`): `stop-commands` would be heavier; a leading
- * zero-width space on lines starting with `::` is enough and keeps the text readable.
+ * message quoting `::add-mask::` or `::stop-commands::`): `stop-commands` would be heavier; a
+ * zero-width space is enough and keeps the text readable. The runner reads two forms: `::cmd::` at
+ * the start of a line once .NET's whitespace is trimmed (which counts U+0085, unlike JavaScript's
+ * `\s`), and the older `##[cmd]data` ANYWHERE in a line (it looks for `##[` with IndexOf), so a case
+ * id or an engine answer quoted mid-line as `x ##[add-mask]FAIL` or `##[stop-commands]t` was obeyed.
+ * Idempotent: neutralised text passes through unchanged.
  */
 function neutralise(line) {
-    return line.replace(/^(\s*)::/gm, '$1\u200b::');
+    return line.replace(/^([\s\u0085]*)::/gm, '$1\u200b::').replace(/##\[/g, '##\u200b[');
 }
 
 ;// CONCATENATED MODULE: ./src/action/log.ts
@@ -314,8 +330,9 @@ class ActionLog {
         this.write(neutralise(message) + '\n');
     }
     debug(message) {
+        // Escaped as command data: a lone CR would end the line for the runner, and what follows it be read as a command.
         if (this.debugEnabled)
-            this.write(`::debug::${message.replace(/\r?\n/g, '%0A')}\n`);
+            this.write(`::debug::${escapeData(message)}\n`);
     }
     warning(message, props = {}) {
         this.warnings.push(message);
@@ -330,6 +347,10 @@ class ActionLog {
     annotate(level, message, props = {}) {
         this.used[level]++;
         this.write(annotationCommand(level, message, props) + '\n');
+    }
+    /** Asks the runner to mask a secret value in the rest of the job's log (`::add-mask::`). */
+    mask(value) {
+        this.write(`::add-mask::${escapeData(value)}\n`);
     }
     group(name) {
         this.write(`::group::${name}\n`);
@@ -349,6 +370,7 @@ class ActionLog {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
+var external_node_crypto_default = /*#__PURE__*/__webpack_require__.n(external_node_crypto_);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(48161);
 var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
@@ -357,7 +379,7 @@ var ajv = __webpack_require__(42463);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(21916);
 ;// CONCATENATED MODULE: ./schemas/settings.schema.json
-const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...)"}}}');
+const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"tls":{"description":"TLS options for an https:// engine, used by SIM, replay, the health check and the load stage. Files are PEM, relative to the config file, read once when the settings are read.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"CA certificate(s) the engine\'s certificate must chain to; replaces the default CA store for the engine\'s connections (not given to k6).","type":"string","minLength":1},"cert":{"description":"Client certificate (and its chain) for an engine that requires one (mTLS); with key.","type":"string","minLength":1},"key":{"description":"The client certificate\'s private key; with cert.","type":"string","minLength":1},"passphraseEnv":{"description":"Name of the environment variable holding the key\'s passphrase (never printed); the passphrase is never read from the config.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"servername":{"description":"TLS server name (SNI) to send and to check the engine\'s certificate against, when it differs from the URL\'s host (an engine reached by IP address, or through a tunnel).","type":"string","minLength":1}}},"proxy":{"description":"How requests to an http(s) engine are proxied (SIM, replay, the health check and the load stage): \\"env\\" reads HTTPS_PROXY (https engines), HTTP_PROXY (http engines) and NO_PROXY (upper or lower case) as Go\'s net/http and k6 do, never proxying localhost or loopback addresses; \\"none\\" always connects directly; a proxy URL (http://, https:// or socks5://host:port) carries every engine request, whatever NO_PROXY says and loopback engines included.","type":"string","pattern":"^(env|none|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|[Ss][Oo][Cc][Kk][Ss]5?://\\\\S+)$","x-expected":"\\"env\\", \\"none\\" or a proxy URL such as \\"http://proxy.example:3128\\"","default":"env"},"env":{"description":"Environment variables set in a cmd: engine\'s process. Values may reference environment variables as ${NAME}; they are expanded when the engine starts and never printed. The engine does not inherit the action\'s inputs (INPUT_*), ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_URL, ACTIONS_CACHE_URL, GITHUB_TOKEN or GH_TOKEN: pass one on here, e.g. { \\"GH_TOKEN\\": \\"${GH_TOKEN}\\" }.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"additionalProperties":{"description":"Value template (may hold ${ENV} references).","type":"string"}},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}},"rateLimit":{"description":"SIM and replay requests an HTTP engine answers with 429 Too Many Requests, or 503 with Retry-After, are asked again after the wait it names (else 1 s, 2 s, 4 s ... with seeded jitter). Not the load stage (a 429 under load counts in http_req_failed) and not the health check.","type":"object","additionalProperties":false,"properties":{"retries":{"description":"Retries per request after a rate-limited answer; 0 turns retrying off.","type":"integer","minimum":0,"maximum":100,"default":3},"maxWaitMs":{"description":"Longest single wait before a retry, in milliseconds: a longer Retry-After is cut to this.","type":"integer","minimum":0,"maximum":2147483647,"default":30000}}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, expected-escalation, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","expected-escalation","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...)"}}}');
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
@@ -369,6 +391,8 @@ var shell_quote = __webpack_require__(26591);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VARIABLE = /\$\{([^}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Headers copied from a Postman export or `curl -v` that are the HTTP client's own (Host and Connection stay configurable). */
+const CLIENT_MANAGED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
 /**
  * Expands `${NAME}` in configured header values from the environment. Every error names the header
  * and the variable, never a value: the values are secrets (tokens, API keys).
@@ -383,6 +407,12 @@ function expandHeaders(templates, env) {
         }
         if (typeof template !== 'string') {
             throw new InputError(`engine header "${name}" must be a string`, { pointer: headerPointer(name) });
+        }
+        // undici refuses these on every request (or, for Content-Length, sends a wrong one): the health
+        // check then said "unreachable" and every case was an engine error, for a line of configuration.
+        if (CLIENT_MANAGED.has(name.toLowerCase())) {
+            throw new InputError(`engine header "${name}" is written by the HTTP client for each request (it manages the connection ` +
+                `and the body); remove it from engine.headers`, { pointer: headerPointer(name) });
         }
         const value = template.replace(VARIABLE, (_m, variable) => {
             if (!VARIABLE_NAME.test(variable)) {
@@ -403,13 +433,62 @@ function expandHeaders(templates, env) {
     }
     return out;
 }
+/** The variables `${NAME}` templates read (valid names only; the others are refused when expanded). */
+function templateVariables(templates) {
+    const out = new Set();
+    for (const template of Object.values(templates)) {
+        if (typeof template !== 'string')
+            continue;
+        for (const m of template.matchAll(VARIABLE))
+            if (VARIABLE_NAME.test(m[1]))
+                out.add(m[1]);
+    }
+    return [...out];
+}
+/**
+ * engine.env for a cmd: engine: `{ NAME: "template" }`, `${VAR}` expanded from the environment as in
+ * engine headers. Errors name the entry and the variable, never a value. `secrets` are what must not be
+ * written anywhere: the values of the variables read, and each entry that reads one, as expanded.
+ */
+function expandEngineEnv(templates, env) {
+    const values = {};
+    const secrets = {};
+    for (const [name, template] of Object.entries(templates)) {
+        const pointer = `/engine/env/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (!VARIABLE_NAME.test(name)) {
+            throw new InputError(`engine.env name "${printableName(name)}" is not a variable name (letters, digits and _, not starting with a digit)`, { pointer });
+        }
+        if (typeof template !== 'string')
+            throw new InputError(`engine.env "${name}" must be a string`, { pointer });
+        let read = false;
+        const value = template.replace(VARIABLE, (_m, variable) => {
+            if (!VARIABLE_NAME.test(variable)) {
+                throw new InputError(`engine.env "${name}" uses "\${${printableName(variable)}}", which is not a variable name (letters, digits and _, not starting with a digit)`, { pointer });
+            }
+            const v = env[variable];
+            if (v === undefined)
+                throw new InputError(`engine.env "${name}" needs the environment variable ${variable}, which is not set`, { pointer });
+            read = true;
+            secrets[`${name}\0${variable}`] = v;
+            return v;
+        });
+        // A process environment cannot hold a NUL (spawn refuses it): say which, never what.
+        if (value.includes('\0'))
+            throw new InputError(`engine.env "${name}" contains a NUL once expanded (value not shown)`, { pointer });
+        values[name] = value;
+        if (read)
+            secrets[name] = value;
+    }
+    return { values, secrets };
+}
 /**
  * Headers that say how the body is written, never who is asking: the adapter sends `accept:
- * application/json` and `accept-encoding: identity` on every request, and blanking those values made
- * an engine's error page unreadable ("send [redacted] with accept-encoding [redacted]").
+ * application/json`, `accept-encoding: identity` and `user-agent: toron-testops` on every request,
+ * and blanking those values made an engine's error page unreadable ("send [redacted] with
+ * accept-encoding [redacted]").
  */
 const IDENTITY = (t) => t;
-const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type']);
+const NOT_SECRET = new Set(['accept', 'accept-encoding', 'content-type', 'user-agent']);
 /**
  * A function that blanks every secret header value out of a text (an error message, an echoed body).
  * Short values are skipped: blanking "1" everywhere would garble messages without protecting anything.
@@ -468,18 +547,65 @@ function answerRedactor(headers) {
     };
     return walk;
 }
-/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, ...). */
-const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential/i;
+/** Shorter values are not masked: masking "eu" or "v2" everywhere would garble a CI log and hide little. */
+const MASK_MIN_LENGTH = 4;
+/**
+ * The secrets a run's engine brings into the process, for a CI log to mask (the action sends each as
+ * `::add-mask::` before anything runs): the values of the environment variables its headers
+ * interpolate (`Bearer ${TOKEN}`: TOKEN's value, and the header as expanded) and the credentials of
+ * its URLs (urlSecrets). The redactors keep them out of every text the tool writes; masking also
+ * covers what they cannot see (a short key, an engine echoing it changed). GitHub masks its own
+ * `secrets.*`, not a token an earlier step put into the environment. Variables that are not set are
+ * skipped (the run reports them); values shorter than 4 characters or only whitespace are too.
+ */
+function secretsToMask(templates, targets, env) {
+    const out = new Set();
+    for (const [name, template] of Object.entries(templates)) {
+        if (typeof template !== 'string' || NOT_SECRET.has(name.toLowerCase()))
+            continue;
+        let interpolated = false;
+        let complete = true;
+        const expanded = template.replace(VARIABLE, (m, variable) => {
+            const v = VARIABLE_NAME.test(variable) ? env[variable] : undefined;
+            if (v === undefined) {
+                complete = false;
+                return m;
+            }
+            interpolated = true;
+            out.add(v);
+            return v;
+        });
+        if (interpolated && complete)
+            out.add(expanded);
+    }
+    for (const t of targets) {
+        if (!/^https?:\/\//i.test(t.trim()))
+            continue;
+        try {
+            for (const v of Object.values(urlSecrets(new URL(t.trim()))))
+                out.add(v);
+        }
+        catch {
+            // not a URL: the run says so, and the spec is printed redacted
+        }
+    }
+    return [...out].filter((v) => v.trim().length >= MASK_MIN_LENGTH && !/[\r\n]/.test(v));
+}
+/** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, Azure Functions' ?code=, ...). */
+const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential|^code$/i;
 /**
  * The secrets an engine URL carries, as pseudo-headers for secretRedactor and answerRedactor: its
- * password (user:password@) and the values of query parameters named like credentials. redactUrl
- * keeps them out of the target as printed; an engine echoing its request line (a debug block, an
+ * password (user:password@), or its user name when it has none (TOKEN@), and the values of query
+ * parameters named like credentials. redactUrl keeps them out of the target as printed; an engine echoing its request line (a debug block, an
  * error page) must not put them into the snapshot or the reports either.
  */
 function urlSecrets(url) {
     const out = {};
     if (url.password)
         out['url:password'] = decodeURIComponent(url.password);
+    // https://TOKEN@host/ (GitHub's form, sent as Basic TOKEN:): with no password, the user name is the credential.
+    else if (url.username)
+        out['url:username'] = decodeURIComponent(url.username);
     for (const [name, value] of url.searchParams) {
         if (CREDENTIAL_PARAM.test(name)) {
             out[`url:query:${name}`] = value;
@@ -517,16 +643,23 @@ function parseEngineSpec(spec) {
         return { kind: 'http', url: parseHttpUrl(s) };
     throw new InputError(`unknown engine "${redactTarget(s)}"; ${ACCEPTED}`);
 }
+/** A user name or password holding "/", "@", "#" or "?" as is breaks the URL apart: say how to write it. */
+const ENCODE_USERINFO = 'if it carries user:password@, percent-encode "/", "@", "#" and "?" in them (%2F, %40, %23, %3F)';
 function parseHttpUrl(s) {
     let url;
     try {
         url = new URL(s);
     }
     catch {
-        throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL; ${ACCEPTED}`);
+        throw new InputError(`the engine URL "${redactTarget(s)}" is not a valid URL (${ENCODE_USERINFO}); ${ACCEPTED}`);
     }
     if (url.hostname === '') {
         throw new InputError(`the engine URL "${redactTarget(s)}" has no host; ${ACCEPTED}`);
+    }
+    // https://ci:8080/Zr+Kw2@host/run parses, as host ci, port 8080 and the rest of a password as the
+    // path: it would be sent to the wrong host and printed, password and all.
+    if (brokenUserinfo(url)) {
+        throw new InputError(`the engine URL "${redactTarget(s)}" has an "@" in its path (${ENCODE_USERINFO})`);
     }
     return url;
 }
@@ -541,7 +674,7 @@ function splitArgv(command) {
         entries = (0,shell_quote.parse)(command, (name) => (name === '' ? '$' : { variable: name }));
     }
     catch (err) {
-        throw new InputError(`cmd: engine "${command.trim()}" cannot be split into arguments: ${err.message}`);
+        throw new InputError(`cmd: engine "${roughRedactor(command)(command.trim())}" cannot be split into arguments: ${err.message}`);
     }
     const argv = [];
     for (const e of entries) {
@@ -556,7 +689,7 @@ function splitArgv(command) {
             throw new InputError(`cmd: engine contains "#" (a shell comment); quote it ('#') if it is part of an argument`);
         }
         else if (e.op === 'glob') {
-            throw new InputError(`cmd: engine contains the glob "${e.pattern}", which is not expanded (no shell); ` +
+            throw new InputError(`cmd: engine contains the glob "${roughRedactor(command)(e.pattern)}", which is not expanded (no shell); ` +
                 `quote it if it is meant literally`);
         }
         else {
@@ -597,7 +730,33 @@ function enginePaths(spec) {
  * a token); anything else is printed as given.
  */
 /** An option that takes a credential: --api-key, --token, --access-token, --password, --auth, --secret, ... */
-const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential)[A-Za-z0-9_.-]*$/i;
+const SECRET_OPTION = /^--?[A-Za-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pass|auth|credential|bearer)[A-Za-z0-9_.-]*$/i;
+/** A name that says credential, in an environment assignment (OPENAI_API_KEY=) or a header (Authorization:). */
+const SECRET_NAME = /key|token|secret|pass|auth|credential|bearer|cookie/i;
+/**
+ * The credentials inside one argument (or an option's `=` value): an environment assignment for the
+ * engine naming one (`env OPENAI_API_KEY=x`, `docker run -e API_TOKEN=x`), a header
+ * (`-H "Authorization: Bearer x"`: the value and its last word), a URL's user:password@ and
+ * credential query values (as urlSecrets finds them for an HTTP engine).
+ */
+function argumentSecrets(arg) {
+    const out = [];
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(arg);
+    if (assignment && SECRET_NAME.test(assignment[1]))
+        out.push(assignment[2]);
+    const header = /^\s*([A-Za-z0-9_-]+)\s*:\s*(\S.*)$/s.exec(arg);
+    if (header && !header[2].startsWith('//') && SECRET_NAME.test(header[1]))
+        out.push(header[2].trim(), header[2].trim().split(/\s+/).pop());
+    for (const m of arg.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"']+/g)) {
+        try {
+            out.push(...Object.values(urlSecrets(new URL(m[0]))));
+        }
+        catch {
+            // not a URL after all
+        }
+    }
+    return out;
+}
 /**
  * The values a command line passes to options named like credentials (`--api-key X`,
  * `--token=X`): a cmd: spec written with `${{ secrets.KEY }}` in a workflow holds the secret itself,
@@ -611,12 +770,25 @@ function argvSecrets(argv) {
         if (a.startsWith('-') && eq > 0) {
             if (SECRET_OPTION.test(a.slice(0, eq)))
                 out.push(a.slice(eq + 1));
+            else
+                out.push(...argumentSecrets(a.slice(eq + 1)));
         }
         else if (SECRET_OPTION.test(a) && i + 1 < argv.length && !argv[i + 1].startsWith('-')) {
             out.push(argv[++i]);
         }
+        else {
+            out.push(...argumentSecrets(a));
+        }
     }
     return [...new Set(out.filter((v) => v.length >= 4))].sort((x, y) => y.length - x.length);
+}
+/**
+ * For a command line that does not split (a glob, an unclosed quote): its credentials as a split at
+ * whitespace finds them, quotes and all, so that the error saying why still quotes none.
+ */
+function roughRedactor(command) {
+    const words = command.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ''));
+    return argvRedactor(['', ...words]);
 }
 /** Replaces the secret values of a command line in a text (longest first); identity when there are none. */
 function argvRedactor(argv) {
@@ -630,19 +802,41 @@ function redactTarget(spec) {
             return parsed.kind === 'command' ? argvRedactor(parsed.argv)(s) : s;
         }
         catch {
-            return s;
+            return roughRedactor(s.slice(4))(s);
         }
     }
+    // Not a form we know (a typo such as htp:// or https//): whatever looks like userinfo (user:password@)
+    // or a query (?api_key=) is dropped all the same, as an error quoting it would otherwise show it.
     if (!/^https?:\/\//i.test(s))
-        return s;
+        return s.replace(/[^\s/]*@/g, '').replace(/\?\S*/g, '');
     try {
         const url = new URL(s);
+        // A password with a "/" in it makes a valid URL of the wrong host (see parseHttpUrl): hide up to the last "@".
+        if (brokenUserinfo(url))
+            return withoutUserinfo(s);
         return redactUrl(url);
     }
     catch {
-        // Not a valid URL: still drop what looks like userinfo or a query.
-        return s.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
+        return withoutUserinfo(s);
     }
+}
+/**
+ * A path with an "@" inside a segment ("/Zr+Kw2@host/run"): what is left of user:password@ whose "/" was
+ * not percent-encoded. An "@" starting a segment is a path of its own (Cloudflare's /ai/run/@cf/...).
+ */
+function brokenUserinfo(url) {
+    return /[^/]@/.test(url.pathname);
+}
+/**
+ * A URL that does not parse (or parses wrongly), printed: where its user information ends is unknowable
+ * (a password may hold "/", "@" or "#"), so everything from "//" to the last "@" goes, and any query or
+ * fragment.
+ */
+function withoutUserinfo(s) {
+    const start = s.indexOf('//');
+    const at = s.lastIndexOf('@');
+    const hidden = start >= 0 && at > start ? `${s.slice(0, start + 2)}${s.slice(at + 1)}` : s;
+    return hidden.replace(/[?#].*$/, '');
 }
 function redactUrl(url) {
     const u = new URL(url.href);
@@ -653,11 +847,443 @@ function redactUrl(url) {
     return u.href;
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(77030);
+var external_node_net_default = /*#__PURE__*/__webpack_require__.n(external_node_net_);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __webpack_require__(46752);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __webpack_require__(41692);
+var external_node_tls_default = /*#__PURE__*/__webpack_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/settings/engine-tls.ts
+
+
+
+
+
+const MATERIAL = Symbol('engine.tls material');
+/** The material resolveSettings loaded for these engine.tls settings; undefined when there is none. */
+function tlsMaterialOf(t) {
+    return t ? t[MATERIAL] : undefined;
+}
+/**
+ * Reads engine.tls's files (relative to the config file) and its passphrase variable, and checks that
+ * Node can use them together. Errors name the config file, the line and the field; never a key's
+ * content or the passphrase.
+ */
+function loadEngineTls(t, source, cwd, env) {
+    const where = (field) => {
+        const pointer = `/engine/tls${field ? `/${field}` : ''}`;
+        return source ? { file: source.file, line: source.lineOf(pointer), pointer } : { pointer };
+    };
+    const base = source ? external_node_path_default().dirname(external_node_path_default().resolve(cwd, source.file)) : cwd;
+    const files = {};
+    const read = (field) => {
+        const rel = t[field];
+        if (rel === undefined)
+            return undefined;
+        const abs = external_node_path_default().resolve(base, rel);
+        files[field] = abs;
+        try {
+            return external_node_fs_default().readFileSync(abs);
+        }
+        catch (err) {
+            const code = err.code;
+            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+            throw new InputError(`engine.tls.${field}: cannot read ${JSON.stringify(rel)} (${why}; paths are relative to the config file)`, where(field));
+        }
+    };
+    const ca = read('ca');
+    const cert = read('cert');
+    const key = read('key');
+    if ((cert === undefined) !== (key === undefined)) {
+        const missing = cert === undefined ? 'cert' : 'key';
+        throw new InputError(`engine.tls.${missing} is missing: a client certificate needs both engine.tls.cert and engine.tls.key`, where(cert === undefined ? 'key' : 'cert'));
+    }
+    let passphrase;
+    if (t.passphraseEnv !== undefined) {
+        if (key === undefined)
+            throw new InputError('engine.tls.passphraseEnv: there is no engine.tls.key to decrypt', where('passphraseEnv'));
+        passphrase = env[t.passphraseEnv];
+        if (passphrase === undefined) {
+            throw new InputError(`engine.tls.passphraseEnv: the environment variable ${t.passphraseEnv} is not set (it holds the key's passphrase)`, where('passphraseEnv'));
+        }
+    }
+    for (const [field, buf] of [['ca', ca], ['cert', cert], ['key', key]]) {
+        if (buf !== undefined && !buf.includes('-----BEGIN ')) {
+            throw new InputError(`engine.tls.${field}: ${JSON.stringify(t[field])} is not a PEM file (no -----BEGIN line; DER or PKCS#12 files must be converted to PEM)`, where(field));
+        }
+    }
+    // OpenSSL skips what it cannot read in a CA file without a word, so a CA file holding no certificate
+    // (a key, a truncated paste) would only show at the first connection as an untrusted certificate.
+    if (ca !== undefined) {
+        const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+        if (blocks.length === 0) {
+            throw new InputError(`engine.tls.ca: ${JSON.stringify(t.ca)} holds no certificate (no BEGIN CERTIFICATE block)`, where('ca'));
+        }
+        blocks.forEach((block, i) => {
+            try {
+                new (external_node_crypto_default()).X509Certificate(block);
+            }
+            catch (err) {
+                throw new InputError(`engine.tls.ca: certificate ${i + 1} of ${JSON.stringify(t.ca)} cannot be read (${err.message.split('\n')[0]})`, where('ca'));
+            }
+        });
+    }
+    // The key first: an encrypted one that does not open is the passphrase's fault. (A wrong passphrase
+    // does not always fail the decryption itself: about 1 time in 256 the padding checks out and what
+    // fails is reading the garbage, in other words.)
+    if (key !== undefined) {
+        try {
+            external_node_crypto_default().createPrivateKey({ key, ...(passphrase !== undefined ? { passphrase } : {}) });
+        }
+        catch (err) {
+            if (/ENCRYPTED/.test(key.toString('latin1'))) {
+                throw passphrase === undefined
+                    ? new InputError('engine.tls.key: the key is encrypted; name the variable holding its passphrase in engine.tls.passphraseEnv', where('key'))
+                    : new InputError(`engine.tls.passphraseEnv: the passphrase in ${t.passphraseEnv} does not decrypt the key`, where('passphraseEnv'));
+            }
+            throw new InputError(`engine.tls.key: cannot be used (${err.message.split('\n')[0]})`, where('key'));
+        }
+    }
+    // What OpenSSL would refuse at the first connection, said now (its words; a key is never quoted).
+    try {
+        external_node_tls_default().createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(passphrase !== undefined ? { passphrase } : {}) });
+    }
+    catch (err) {
+        const message = err.message;
+        const code = err.code ?? '';
+        const field = /decrypt|passphrase|bad password/i.test(message)
+            ? 'passphraseEnv'
+            : /key values mismatch|private key/i.test(message) || /KEY/.test(code)
+                ? 'key'
+                : /ca|x509|certificate/i.test(message) && ca !== undefined && cert === undefined
+                    ? 'ca'
+                    : cert !== undefined
+                        ? 'cert'
+                        : 'ca';
+        const hint = field === 'passphraseEnv'
+            ? passphrase === undefined
+                ? ': the key is encrypted; name the variable holding its passphrase in engine.tls.passphraseEnv'
+                : `: the passphrase in ${t.passphraseEnv} does not decrypt the key`
+            : /mismatch/i.test(message)
+                ? ': the key is not the certificate\'s'
+                : '';
+        throw new InputError(`engine.tls.${field}: cannot be used (${message.split('\n')[0]})${hint}`, where(field === 'passphraseEnv' && t.passphraseEnv === undefined ? 'key' : field));
+    }
+    const material = {
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        ...(t.servername !== undefined ? { servername: t.servername } : {}),
+        files,
+        pkcs8Encrypted: key !== undefined && key.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----'),
+    };
+    const out = { ...t };
+    Object.defineProperty(out, MATERIAL, { value: material, enumerable: false });
+    return out;
+}
+/**
+ * What k6 cannot be given of engine.tls (it has no option for a CA or a server name of its own, and
+ * decrypts only PEM-encrypted keys, not PKCS#8), as one message per field; empty when k6 takes it all.
+ */
+function k6TlsProblems(t) {
+    if (!t)
+        return [];
+    const out = [];
+    const builtin = 'use load.generator "builtin", which takes engine.tls whole';
+    if (t.ca !== undefined) {
+        out.push({ field: 'ca', message: `engine.tls.ca cannot be given to k6 (k6 has no option for a CA of its own: Go reads the system's store, or SSL_CERT_FILE on Linux); ${builtin}` });
+    }
+    if (t.servername !== undefined) {
+        out.push({ field: 'servername', message: `engine.tls.servername cannot be given to k6 (k6 has no option to send another TLS server name); ${builtin}` });
+    }
+    if (tlsMaterialOf(t)?.pkcs8Encrypted) {
+        out.push({
+            field: 'key',
+            message: `engine.tls.key is an encrypted PKCS#8 key (BEGIN ENCRYPTED PRIVATE KEY), which k6's tlsAuth cannot decrypt (only PEM-encrypted keys); convert it (openssl pkey -aes256 -traditional) or ${builtin}`,
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/engine/connection.ts
+
+
+
+
+const PROXY_SCHEMES = new Set(['http:', 'https:', 'socks5:', 'socks:']);
+/**
+ * The proxy for a request to `target`, decided as Go's net/http (golang.org/x/net/http/httpproxy,
+ * and so k6) decides it: HTTPS_PROXY for https, HTTP_PROXY for http (upper case first, then lower
+ * case, an empty value as unset); never for localhost or a loopback address; not for a host NO_PROXY
+ * names (a comma list of "*", IP addresses, CIDR ranges, domain names matching themselves and their
+ * subdomains, ".domain" matching subdomains only, each optionally with :port). A proxy value without
+ * a scheme is read as http://.
+ */
+function proxyFromEnv(target, env) {
+    const pick = (...names) => {
+        for (const n of names) {
+            const v = env[n];
+            if (v !== undefined && v !== '')
+                return { value: v, from: n };
+        }
+        return null;
+    };
+    const chosen = target.protocol === 'https:' ? pick('HTTPS_PROXY', 'https_proxy') : target.protocol === 'http:' ? pick('HTTP_PROXY', 'http_proxy') : null;
+    if (!chosen)
+        return null;
+    const host = unbracket(target.hostname.toLowerCase());
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    if (isLoopback(host))
+        return null;
+    const noProxy = pick('NO_PROXY', 'no_proxy')?.value ?? '';
+    return noProxyMatches(noProxy, host, port) ? null : chosen;
+}
+/** localhost and the loopback addresses (127.0.0.0/8, ::1, ::ffff:127.x): Go never proxies them. */
+function isLoopback(host) {
+    const h = unbracket(host.toLowerCase());
+    if (h === 'localhost')
+        return true;
+    const kind = external_node_net_default().isIP(h);
+    if (kind === 4)
+        return h.startsWith('127.');
+    if (kind === 6)
+        return LOOPBACK6.check(h, 'ipv6');
+    return false;
+}
+/** ::1, and 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1, which URL writes as ::ffff:7f00:1). */
+const LOOPBACK6 = new (external_node_net_default()).BlockList();
+LOOPBACK6.addAddress('::1', 'ipv6');
+LOOPBACK6.addSubnet('::ffff:7f00:0', 104, 'ipv6');
+function noProxyMatches(noProxy, host, port) {
+    const ipKind = external_node_net_default().isIP(host);
+    for (const raw of noProxy.split(',')) {
+        const p = raw.trim().toLowerCase();
+        if (p === '')
+            continue;
+        if (p === '*')
+            return true;
+        const cidr = /^(.+)\/(\d{1,3})$/.exec(p);
+        if (cidr && external_node_net_default().isIP(cidr[1]) !== 0) {
+            if (ipKind === 0)
+                continue;
+            const family = external_node_net_default().isIP(cidr[1]) === 4 ? 'ipv4' : 'ipv6';
+            const list = new (external_node_net_default()).BlockList();
+            try {
+                list.addSubnet(cidr[1], Number(cidr[2]), family);
+            }
+            catch {
+                continue;
+            }
+            if ((ipKind === 4 ? 'ipv4' : 'ipv6') === family && list.check(host, family))
+                return true;
+            continue;
+        }
+        let phost = p;
+        let pport = '';
+        const hp = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(p);
+        if (hp) {
+            phost = unbracket(hp[1]);
+            pport = hp[2];
+            if (phost === '')
+                continue;
+        }
+        else if (p.startsWith('[') && p.endsWith(']')) {
+            phost = unbracket(p);
+        }
+        if (external_node_net_default().isIP(phost) !== 0) {
+            if (ipKind !== 0 && sameIp(phost, host) && (pport === '' || pport === port))
+                return true;
+            continue;
+        }
+        if (phost.startsWith('*.'))
+            phost = phost.slice(1);
+        const matchHost = !phost.startsWith('.');
+        const suffix = matchHost ? `.${phost}` : phost;
+        if (host.endsWith(suffix) || (matchHost && host === phost)) {
+            if (pport === '' || pport === port)
+                return true;
+        }
+    }
+    return false;
+}
+function sameIp(a, b) {
+    if (a === b)
+        return true;
+    const list = new (external_node_net_default()).BlockList();
+    const fa = external_node_net_default().isIP(a) === 4 ? 'ipv4' : 'ipv6';
+    list.addAddress(a, fa);
+    return list.check(b, external_node_net_default().isIP(b) === 4 ? 'ipv4' : 'ipv6');
+}
+function unbracket(h) {
+    return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+}
+/**
+ * The proxy engine traffic to `target` goes through, per engine.proxy: "env" decides per the standard
+ * variables (proxyFromEnv), "none" never proxies, a URL is used for every request to the engine
+ * (loopback included: the user asked for it). Throws InputError for a proxy value that is no usable
+ * proxy URL, quoting it without its credentials.
+ */
+function resolveProxy(target, setting, env) {
+    if (setting === 'none')
+        return null;
+    const chosen = setting === 'env' ? proxyFromEnv(target, env) : { value: setting, from: 'engine.proxy' };
+    if (!chosen)
+        return null;
+    const url = parseProxyUrl(chosen.value);
+    if (!url) {
+        throw new InputError(`${chosen.from}: ${JSON.stringify(withoutCredentials(chosen.value))} is not a proxy URL (http://host:port, https://host:port or socks5://host:port)`);
+    }
+    const host = url.host;
+    return { url, printable: `${url.protocol}//${host}`, host, from: chosen.from };
+}
+/** As Go reads a proxy value: a URL, or host:port taken as http://host:port. */
+function parseProxyUrl(value) {
+    const tryParse = (s) => {
+        try {
+            const u = new URL(s);
+            return u.host !== '' && PROXY_SCHEMES.has(u.protocol) ? u : null;
+        }
+        catch {
+            return null;
+        }
+    };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+        return tryParse(value);
+    return tryParse(`http://${value}`);
+}
+/** A proxy value as it may be printed: no user:password. */
+function withoutCredentials(value) {
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme) => `${scheme ?? ''}***@`);
+}
+/** The user and password of a proxy URL, as secrets to mask (the action) and to redact. */
+function proxySecrets(proxy) {
+    if (!proxy)
+        return [];
+    return [proxy.url.username, proxy.url.password].filter((s) => s !== '').map((s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    });
+}
+/** The route to an http(s) engine as its settings ask (engine.proxy, engine.tls). */
+function engineRoute(target, engine, env) {
+    const proxy = resolveProxy(target, engine.proxy ?? 'env', env);
+    if (engine.tls === undefined || target.protocol !== 'https:')
+        return { proxy };
+    const m = tlsMaterialOf(engine.tls);
+    // Settings not made by resolveSettings (a test, the server's own) have not read the files.
+    if (!m)
+        throw new Error('engine.tls was not loaded (resolveSettings reads its files)');
+    const tlsOptions = {
+        ...(m.ca ? { ca: m.ca } : {}),
+        ...(m.cert ? { cert: m.cert } : {}),
+        ...(m.key ? { key: m.key } : {}),
+        ...(m.passphrase !== undefined ? { passphrase: m.passphrase } : {}),
+        ...(m.servername !== undefined ? { servername: m.servername } : {}),
+    };
+    return { proxy, tls: tlsOptions };
+}
+/** The run log's line for a proxied engine: which proxy (no credentials) and why. */
+function proxyNotice(route) {
+    const p = route.proxy;
+    if (!p)
+        return null;
+    return `engine requests go through the proxy ${p.printable} (from ${p.from}; engine.proxy: "none" connects directly)`;
+}
+/**
+ * What k6's environment needs so that k6 (Go's net/http, reading the standard variables itself) takes
+ * the route engine.proxy asks for: nothing for "env"; no proxy variables for "none"; the URL as
+ * HTTP_PROXY and HTTPS_PROXY, NO_PROXY cleared, for an explicit proxy (Go still connects to a
+ * loopback engine directly). Values undefined: removed (spawn leaves them out).
+ */
+function k6ProxyEnv(engine) {
+    const setting = engine.proxy ?? 'env';
+    if (setting === 'env')
+        return {};
+    const cleared = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined };
+    if (setting === 'none')
+        return cleared;
+    return { ...cleared, HTTP_PROXY: setting, HTTPS_PROXY: setting };
+}
+/**
+ * The credentials of every proxy engine traffic may use (engine.proxy's URL, or the proxy variables
+ * under "env"), for the action to mask before anything prints: like an engine URL's, they are secrets.
+ */
+function proxyCredentialsToMask(engine, env) {
+    const setting = engine.proxy ?? 'env';
+    const values = setting === 'none' ? [] : setting === 'env' ? ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n] ?? '') : [setting];
+    const out = new Set();
+    for (const v of values) {
+        const url = v === '' ? null : parseProxyUrl(v);
+        if (!url)
+            continue;
+        for (const s of proxySecrets({ url, printable: '', host: '', from: '' }))
+            if (s.trim().length >= 4 && !/[\r\n]/.test(s))
+                out.add(s);
+    }
+    return [...out];
+}
+/**
+ * The dispatcher for requests to `target` along `route`. Requests must carry `origin` (a proxy agent
+ * routes by it). Through a proxy, an http:// engine is asked in absolute form (GET http://engine/path,
+ * as Go and curl do) and an https:// engine through a CONNECT tunnel, TLS to the engine inside it.
+ */
+function engineDispatcher(target, route, o) {
+    const single = o.connections === 1;
+    const base = {
+        keepAliveTimeout: o.keepAliveTimeout,
+        headersTimeout: o.headersTimeout,
+        bodyTimeout: o.bodyTimeout,
+        ...(o.pipelining === undefined ? {} : { pipelining: o.pipelining }),
+    };
+    if (!route.proxy) {
+        const connect = route.tls ? { ...route.tls } : undefined;
+        return single
+            ? new undici/* Client */.Kj(target.origin, { ...base, ...(connect ? { connect } : {}) })
+            : new undici/* Pool */.bC(target.origin, { ...base, connections: o.connections, ...(connect ? { connect } : {}) });
+    }
+    return new undici/* ProxyAgent */.kT({
+        uri: route.proxy.url.href,
+        // Go's way: CONNECT only for https:// engines; an http:// engine's requests go to the proxy as they are.
+        proxyTunnel: target.protocol === 'https:',
+        ...(route.tls ? { requestTls: { ...route.tls } } : {}),
+        connections: o.connections,
+        ...base,
+        // Our timeouts and keep-alive also for the sockets to the proxy and the tunnelled ones.
+        factory: (origin, opts) => {
+            const connect = opts.connect;
+            return single
+                ? new undici/* Client */.Kj(origin, { ...base, ...(connect ? { connect } : {}) })
+                : new undici/* Pool */.bC(origin, { ...base, connections: o.connections, ...(connect ? { connect } : {}) });
+        },
+    });
+}
+
 // EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
 var main = __webpack_require__(99547);
 ;// CONCATENATED MODULE: ./src/util/json-source.ts
 
 
+/**
+ * A text that is not the JSON it should be (a syntax error, a member named twice): an InputError that also
+ * keeps the offset and the bare message, so that a caller who knows the file's layout can say more (a
+ * dataset names the case the error is in).
+ */
+class JsonTextError extends InputError {
+    detail;
+    offset;
+    constructor(detail, offset, where) {
+        super(detail, where);
+        this.detail = detail;
+        this.offset = offset;
+    }
+}
 /** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
 function lineStarts(text) {
     const starts = [0];
@@ -784,9 +1410,10 @@ function checkedParse(text, file) {
     }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const err = firstError;
     if (err || text.trim() === '') {
-        const pos = positionAt(starts, err ? err.offset : 0);
+        const offset = err ? err.offset : 0;
+        const pos = positionAt(starts, offset);
         const what = err ? (0,main.printParseErrorCode)(err.code) : 'empty document';
-        throw new InputError(`invalid JSON (${what})`, { file, line: pos.line, column: pos.column });
+        throw new JsonTextError(`invalid JSON (${what})`, offset, { file, line: pos.line, column: pos.column });
     }
     // jsonc-parser is lenient in places JSON.parse is not (e.g. control characters); JSON.parse has the last word.
     let value;
@@ -795,8 +1422,9 @@ function checkedParse(text, file) {
     }
     catch (e) {
         const m = /position (\d+)/.exec(String(e));
-        const pos = positionAt(starts, m ? Number(m[1]) : 0);
-        throw new InputError(`invalid JSON (${e.message})`, { file, line: pos.line, column: pos.column });
+        const offset = m ? Number(m[1]) : 0;
+        const pos = positionAt(starts, offset);
+        throw new JsonTextError(`invalid JSON (${e.message})`, offset, { file, line: pos.line, column: pos.column });
     }
     return { value, shallow, starts };
 }
@@ -914,7 +1542,7 @@ function rejectDuplicate(text, file, starts) {
     if (!dup)
         return;
     const pos = positionAt(starts, dup.offset);
-    throw new InputError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, {
+    throw new JsonTextError(`member "${dup.name}" appears twice in one object (JSON would keep only the last; remove or rename one)`, dup.offset, {
         file,
         line: pos.line,
         column: pos.column,
@@ -1016,7 +1644,9 @@ const DEFAULTS = deepFreeze({
         headers: {},
         timeoutMs: 30_000,
         maxResponseBytes: 10 * 1024 * 1024,
+        proxy: 'env',
         body: {},
+        rateLimit: { retries: 3, maxWaitMs: 30_000 },
     },
     engineVersion: null,
     engines: {},
@@ -1720,6 +2350,8 @@ function generatedShardRunIdWarning(runId, shard, how) {
 
 
 
+
+
 const SCHEMA_ID = settings_schema_namespaceObject.$id;
 let ajvInstance;
 function resolve_ajv() {
@@ -1812,6 +2444,16 @@ function resolveSettings(input) {
     checkK6Engine(merged, checks);
     checkCustomProfile(merged, config, checks);
     checks.throwIfAny();
+    // engine.tls's files and passphrase, once, here: a missing file is an input error naming its line.
+    if (merged.engine.tls !== undefined) {
+        merged.engine.tls = loadEngineTls(merged.engine.tls, source, cwd, input.env);
+        const k6 = new Problems(source);
+        if (merged.load.generator === 'k6' && merged.stages.includes('load')) {
+            for (const p of k6TlsProblems(merged.engine.tls))
+                k6.add(p.message, { pointer: `/engine/tls/${p.field}` });
+        }
+        k6.throwIfAny();
+    }
     merged.stages = STAGE_ORDER.filter((s) => merged.stages.includes(s));
     // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
     const chosenRunId = given.find((g) => g.spec.key === 'runId')?.value ?? config.runId;
@@ -1833,7 +2475,10 @@ function applyConfig(base, c) {
     const s = structuredClone(base);
     if (c.engine !== undefined) {
         // A bare spec only changes the target: headers, timeouts and the rest keep their values.
-        s.engine = typeof c.engine === 'string' ? { ...s.engine, target: c.engine } : { ...s.engine, ...c.engine };
+        s.engine =
+            typeof c.engine === 'string'
+                ? { ...s.engine, target: c.engine }
+                : { ...s.engine, ...c.engine, rateLimit: { ...s.engine.rateLimit, ...c.engine.rateLimit } };
     }
     if (c.engines !== undefined) {
         s.engines = Object.fromEntries(Object.entries(c.engines).map(([v, e]) => [v, { target: e.target, profile: e.profile ?? 'auto' }]));
@@ -2163,6 +2808,10 @@ function quoteHint(data, pointer, parent) {
     const fits = (Array.isArray(parent.enum) && parent.enum.includes(asText)) || pointer === '/engineVersion';
     return fits ? ` (quote it: "${asText}")` : '';
 }
+/** The pattern of every engine spec in the schema (the config's engine, its target, the engine map's targets, --engine). */
+const ENGINE_SPEC_PATTERN = settings_schema_namespaceObject.properties.engine.pattern;
+/** The pattern of engine.proxy: a value it refuses is quoted without credentials. */
+const PROXY_PATTERN = settings_schema_namespaceObject.properties.engine.properties.proxy.pattern;
 function describeAjvError(e, root, subjectOf) {
     // The nested error of a failed `propertyNames`; the `propertyNames` error itself says it better.
     if (e.propertyName !== undefined)
@@ -2205,7 +2854,14 @@ function describeAjvError(e, root, subjectOf) {
             };
         case 'pattern': {
             const expected = typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `text matching ${p.pattern}`;
-            return { pointer, message: `${subject} must be ${expected}, got ${show(e.data)}` };
+            // An engine spec that is no accepted form is quoted without the credentials it may carry.
+            // So is a proxy URL (engine.proxy): its user:password is a secret.
+            const data = parent.pattern === ENGINE_SPEC_PATTERN && typeof e.data === 'string'
+                ? redactTarget(e.data)
+                : parent.pattern === PROXY_PATTERN && typeof e.data === 'string'
+                    ? withoutCredentials(e.data)
+                    : e.data;
+            return { pointer, message: `${subject} must be ${expected}, got ${show(data)}` };
         }
         case 'minItems':
             return { pointer, message: `${subject} must list at least ${p.limit} item${p.limit === 1 ? '' : 's'}` };
@@ -2254,6 +2910,27 @@ function defaultArtifactName(job) {
 /** The n-th fallback name when a name is taken in this run (matrix legs of one job share the job id). */
 function suffixedName(name, n) {
     return n <= 1 ? name : `${name}-${n}`;
+}
+/**
+ * Whether `candidate` is `name` as uploaded: itself, or `name-<n>` (n >= 2) when the name was taken.
+ * A job re-run in a later attempt of the workflow run ("Re-run failed jobs") finds its name taken by
+ * the attempt before (artifacts are immutable), so its artifact is the suffixed one.
+ */
+function isUploadOf(candidate, name) {
+    if (candidate === name)
+        return true;
+    if (!candidate.startsWith(`${name}-`))
+        return false;
+    const n = candidate.slice(name.length + 1);
+    return /^[1-9][0-9]*$/.test(n) && Number(n) >= 2;
+}
+/** The newest upload of `name` in a run's list (ids grow: the latest attempt's), or undefined. */
+function newestUploadOf(list, name) {
+    let best;
+    for (const a of list)
+        if (isUploadOf(a.name, name) && (!best || a.id > best.id))
+            best = a;
+    return best;
 }
 
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
@@ -2314,10 +2991,14 @@ const ENUMS = {
 };
 /** Most annotations one run may send (the Checks API takes 50 a request; more requests add more). */
 const MAX_ANNOTATIONS_LIMIT = 1000;
-/** The input as the runner passes it; an input that was not passed at all reads as its default. */
+/**
+ * The input as the runner passes it, trimmed. An input that was not passed at all, or passed empty or
+ * blank (a reusable workflow passing through an input its caller did not set gives ''), reads as its
+ * default: for a boolean or number input, the action.yml default, not an error.
+ */
 function rawInput(env, name) {
-    const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-    return (v ?? defaultFor(name)).trim();
+    const v = (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+    return v === '' ? defaultFor(name) : v;
 }
 function defaultFor(name) {
     const d = INPUT_DEFAULTS[name] ?? '';
@@ -3126,6 +3807,7 @@ function settingsHash(s) {
             maxResponseBytes: s.engine.maxResponseBytes,
             headers: Object.keys(s.engine.headers).sort(),
             body: Object.keys(s.engine.body).sort(),
+            rateLimit: s.engine.rateLimit,
         },
         engineVersion: s.engineVersion,
         reference: s.engine.target.trim() === 'reference' ? s.reference : null,
@@ -3139,7 +3821,54 @@ function settingsHash(s) {
     return sha256Hex(canonicalJson(portable));
 }
 
+// EXTERNAL MODULE: ./package.json
+var package_0 = __webpack_require__(8330);
+;// CONCATENATED MODULE: ./src/util/tool.ts
+
+/**
+ * The format revision of the files this toron-testops writes (report.json, snapshots, shard legs'
+ * summaries and pipeline tallies, comparison.json). package.json's version does not tell builds apart
+ * (2.0.0 in every build behind the floating @v2 tag) and schemaVersion stays 1 while the shape holds,
+ * so this is what says which meanings a file's fields have.
+ *
+ * BUMP IT whenever the meaning of a recorded field changes (what a number counts, a score's scale, a
+ * status's sense), not only when fields are added or removed: readers of another build's files (merge,
+ * compare, `mode: publish`) compare it with theirs. 2 is the first revision recorded: the meanings as
+ * of its introduction. Files of builds before it record none and count as revision 1.
+ */
+const FORMAT_REVISION = 2;
+/** The revision of files that record none (toron-testops builds before format revisions). */
+const UNRECORDED_REVISION = 1;
+/** What every file this version writes records about its writer (report.json and snapshot `tool`). */
+function toolStamp() {
+    return { name: 'toron-testops', version: package_0/* version */.rE, formatRevision: FORMAT_REVISION };
+}
+/**
+ * The format revision a file records in its `tool` (report.json's root, a snapshot's header); 1 when
+ * it records none (written before revisions existed). A value that is not a positive integer counts as
+ * none: report.json's schema and the snapshot reader refuse such a file before it gets here.
+ */
+function formatRevisionOf(tool) {
+    const r = tool?.formatRevision;
+    return typeof r === 'number' && Number.isSafeInteger(r) && r >= 1 ? r : UNRECORDED_REVISION;
+}
+/** "format revision 2 (toron-testops 2.0.0)", or "format revision 1 (recorded by none: a build before revisions)", as a file's `tool` says. */
+function describeRevision(tool) {
+    const rev = formatRevisionOf(tool);
+    const v = tool?.version;
+    const version = typeof v === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(v) ? v : null;
+    if (tool?.formatRevision === undefined) {
+        return `format revision ${rev} (none recorded: a toron-testops${version ? ` ${version}` : ''} from before format revisions)`;
+    }
+    return `format revision ${rev}${version ? ` (toron-testops ${version})` : ''}`;
+}
+/** This version, described as describeRevision describes a file's writer. */
+function ownRevision() {
+    return describeRevision(toolStamp());
+}
+
 ;// CONCATENATED MODULE: ./src/shard/block.ts
+
 
 
 function shardRules(s) {
@@ -3158,7 +3887,8 @@ function shardFingerprint(s) {
     // SIM concurrency is left out: seeds come from the run id and the case, so it changes no answer, and
     // legs on runners of different sizes may set it to their cores.
     const shared = { ...s, sim: { ...s.sim, concurrency: 0 } };
-    return sha256Hex(canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd) }));
+    // The format revision too: legs whose files mean different things are not one run (merge says so by name).
+    return sha256Hex(canonicalJson({ settings: settingsHash(shared), baseline: s.baseline === null ? null : portablePath(s.baseline, s.cwd), formatRevision: FORMAT_REVISION }));
 }
 function shardBlock(s) {
     if (!s.shard)
@@ -3167,6 +3897,7 @@ function shardBlock(s) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report-json.ts
+
 
 
 
@@ -3190,6 +3921,8 @@ function buildReport(input) {
     const existing = (p) => (external_node_fs_default().existsSync(p) ? rel(p) : null);
     return {
         schemaVersion: 1,
+        // Which toron-testops wrote it, and the meanings of its fields (FORMAT_REVISION): readers of another build compare it.
+        tool: toolStamp(),
         runId: settings.runId,
         verdict: input.verdict,
         reason: input.reason,
@@ -3650,6 +4383,7 @@ function customProfile(p) {
             t2Audit: p.t2 !== undefined,
             t3Evidence: p.t3Items !== undefined || p.t3Sources !== undefined,
             tierConsistency: p.opusEscalated !== undefined && (p.judicial !== undefined || p.tierPath !== undefined),
+            opusEscalated: p.opusEscalated !== undefined,
             contradictions: p.contradictions !== undefined,
             confidence: p.confidence !== undefined,
         },
@@ -3863,7 +4597,7 @@ const VOLATILE_STABILITY = [
     `${JUDICIAL}/opus_result/result`,
     `${JUDICIAL}/opus_result/latency_ms`,
 ];
-const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, contradictions: true, confidence: true };
+const ALL_EXPOSED = { t1: 'outputs', t2Audit: true, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: true, confidence: true };
 const WHERE_25H = {
     t1: T1,
     t2: T2,
@@ -4039,7 +4773,7 @@ function view(body) {
 const toron3Profile = {
     name: 'toron-3',
     confidenceScale: 1,
-    exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, contradictions: false, confidence: true },
+    exposes: { t1: 'responders', t2Audit: false, t3Evidence: true, tierConsistency: true, opusEscalated: true, contradictions: false, confidence: true },
     // Request ids and timestamps change on every call; latencies are measured; a cache answers repeats.
     volatilePaths: [
         '/metrics/request_id',
@@ -4151,46 +4885,6 @@ function answerPointer(body, profile, custom = null) {
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
-;// CONCATENATED MODULE: ./src/engine/call.ts
-
-/**
- * The case timer waits this much past the case timeout when the adapter has a timer of its own of the
- * same length: the adapter knows more (HTTP headers arrived and the body trickled, say) and its answer
- * should be the one reported, not a bare "no answer".
- */
-const ADAPTER_FIRST_MS = 100;
-/**
- * One engine call with the case timeout, as SIM and replay make it (the adapter's own timeout may be
- * shorter). Never throws: a throwing adapter is an `engine_error`, a cancelled run `aborted`.
- */
-async function callEngine(engine, req, timeoutMs, signal) {
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const started = external_node_perf_hooks_.performance.now();
-    let timer;
-    const timeout = new Promise((resolve) => {
-        timer = setTimeout(() => {
-            ac.abort(new Error('case timeout'));
-            resolve({ ok: false, error: { kind: 'timeout', message: `no answer within the case timeout of ${timeoutMs} ms` }, latencyMs: external_node_perf_hooks_.performance.now() - started });
-        }, timeoutMs + ADAPTER_FIRST_MS);
-    });
-    try {
-        return await Promise.race([
-            engine.call(req, ac.signal).catch((err) => ({
-                ok: false,
-                error: { kind: signal.aborted ? 'aborted' : 'engine_error', message: String(err?.message ?? err) },
-                latencyMs: external_node_perf_hooks_.performance.now() - started,
-            })),
-            timeout,
-        ]);
-    }
-    finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-    }
-}
-
 // EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/generator/xoroshiro128plus.js
 var xoroshiro128plus = __webpack_require__(19821);
 // EXTERNAL MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
@@ -4229,6 +4923,160 @@ function seededRandom(seed) {
         next: () => (0,uniformFloat64/* uniformFloat64 */.d)(gen),
         int: (lo, hi) => (0,uniformInt/* uniformInt */.C)(gen, lo, hi),
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/rate-limit.ts
+
+/**
+ * The one finding a stage raises for the rate limits it met (never one per case; its line is the
+ * console's and run.log's): MEDIUM when requests were still rate-limited after their retries (engine
+ * errors), LOW when every retry was answered.
+ */
+function rateLimitedFinding(r, stage) {
+    const retries = (n) => `${n} retr${n === 1 ? 'y' : 'ies'}`;
+    // From the counts alone (no settings), so merge can say it again for the union of its legs.
+    const outcome = r.stillLimited > 0 ? `${r.stillLimited} request(s) still rate-limited after their retries (engine errors)` : 'every retry was answered';
+    const message = `the engine rate-limited ${r.requests} ${stage} request(s) of ${r.cases} case(s) (HTTP 429, or 503 with Retry-After): ` +
+        `${retries(r.retries)} after ${formatWait(r.waitedMs)} of waits, summed over the requests (they wait side by side; not counted in latency); ${outcome}`;
+    return { type: 'engine-rate-limited', severity: r.stillLimited > 0 ? 'MEDIUM' : 'LOW', subsystem: 'engine', message };
+}
+/** First backoff step without a Retry-After (a 429 without one): 1 s, 2 s, 4 s ... */
+const BACKOFF_BASE_MS = 1_000;
+/** The backoff step is multiplied by a factor in [1 - JITTER, 1 + JITTER), drawn from the case seed. */
+const JITTER = 0.25;
+/** Whether an HTTP answer is a rate limit: 429, or 503 with a Retry-After header. */
+function isRateLimitStatus(status, retryAfter) {
+    return status === 429 || (status === 503 && retryAfter !== undefined);
+}
+/**
+ * A Retry-After value (RFC 9110 §10.2.3) in ms from `now`: delta-seconds, or an HTTP date (a date in
+ * the past is 0). Undefined when it is neither: the caller backs off as without one.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined)
+        return undefined;
+    const v = value.trim();
+    if (/^[0-9]+$/.test(v))
+        return Math.min(Number(v), 1e9) * 1000;
+    // An HTTP date names its weekday and its zone: a bare number or a stray word is not one.
+    if (!/^[A-Za-z]{3,9},? /.test(v) || !/GMT$|UTC$|[0-9]{2}:[0-9]{2}:[0-9]{2}/.test(v))
+        return undefined;
+    const at = Date.parse(v);
+    if (!Number.isFinite(at))
+        return undefined;
+    return Math.max(0, at - now);
+}
+/**
+ * How long to wait before retry number `retry` (0 for the first): the engine's Retry-After when it gave
+ * one, else 1 s x 2^retry with jitter from the request's seed (so a run id reproduces its waits); never
+ * more than maxWaitMs.
+ */
+function retryWaitMs(retryAfterMs, retry, seed, maxWaitMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, maxWaitMs);
+    const nominal = BACKOFF_BASE_MS * 2 ** Math.min(retry, 30);
+    const u = seededRandom(deriveSeed(seed, 'rate-limit', retry)).next();
+    return Math.min(Math.round(nominal * (1 - JITTER + 2 * JITTER * u)), maxWaitMs);
+}
+/** "1.5 s", "250 ms": waits as a message says them. */
+function formatWait(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/** The end of an engine error's message when the request was still rate-limited after its retries. */
+function stillLimitedText(t) {
+    if (t.retries === 0)
+        return `rate-limited, not retried (engine.rateLimit.retries is 0)`;
+    return `still rate-limited after ${t.retries} retr${t.retries === 1 ? 'y' : 'ies'}: rate-limited ${t.times} times, waited ${formatWait(t.waitedMs)} in all (engine.rateLimit)`;
+}
+/** Waits `ms`, or less when the signal aborts (then resolves false at once). */
+function waitFor(ms, signal) {
+    if (signal.aborted)
+        return Promise.resolve(false);
+    if (ms <= 0)
+        return Promise.resolve(true);
+    return new Promise((resolve) => {
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        const timer = setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/call.ts
+
+
+/**
+ * The case timer waits this much past the case timeout when the adapter has a timer of its own of the
+ * same length: the adapter knows more (HTTP headers arrived and the body trickled, say) and its answer
+ * should be the one reported, not a bare "no answer".
+ */
+const ADAPTER_FIRST_MS = 100;
+/**
+ * One engine call with the case timeout, as SIM and replay make it (the adapter's own timeout may be
+ * shorter). Never throws: a throwing adapter is an `engine_error`, a cancelled run `aborted`.
+ *
+ * A rate-limited answer (EngineError.rateLimit: HTTP 429, or 503 with Retry-After) is asked again, at
+ * most `rateLimit.retries` times, after the wait the engine named (else a seeded backoff), each wait at
+ * most `rateLimit.maxWaitMs` (rate-limit.ts). Each attempt has the whole case timeout; the result is the
+ * last attempt's (its latency too), with `rateLimited` saying what was met and waited. Cancelling the
+ * run ends a wait at once.
+ */
+async function callEngine(engine, req, timeoutMs, signal, rateLimit = NO_RETRIES) {
+    let res = await callOnce(engine, req, timeoutMs, signal);
+    if (res.ok || !res.error.rateLimit)
+        return res;
+    const tally = { times: 1, retries: 0, waitedMs: 0 };
+    while (!res.ok && res.error.rateLimit && tally.retries < rateLimit.retries) {
+        const wait = retryWaitMs(res.error.rateLimit.retryAfterMs, tally.retries, req.seed, rateLimit.maxWaitMs);
+        const waitStarted = external_node_perf_hooks_.performance.now();
+        if (!(await waitFor(wait, signal))) {
+            tally.waitedMs += Math.round(external_node_perf_hooks_.performance.now() - waitStarted);
+            return { ok: false, error: { kind: 'aborted', message: 'the run was cancelled while waiting out a rate limit' }, latencyMs: res.latencyMs, rateLimited: tally };
+        }
+        tally.waitedMs += wait;
+        tally.retries++;
+        res = await callOnce(engine, req, timeoutMs, signal);
+        if (!res.ok && res.error.rateLimit)
+            tally.times++;
+    }
+    if (!res.ok && res.error.rateLimit) {
+        return { ...res, error: { ...res.error, message: `${res.error.message}; ${stillLimitedText(tally)}` }, rateLimited: tally };
+    }
+    return { ...res, rateLimited: tally };
+}
+/** Retrying off: the callers that pass no rate-limit settings (a rate limit is then an engine error). */
+const NO_RETRIES = { retries: 0, maxWaitMs: 0 };
+async function callOnce(engine, req, timeoutMs, signal) {
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const started = external_node_perf_hooks_.performance.now();
+    let timer;
+    const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => {
+            ac.abort(new Error('case timeout'));
+            resolve({ ok: false, error: { kind: 'timeout', message: `no answer within the case timeout of ${timeoutMs} ms` }, latencyMs: external_node_perf_hooks_.performance.now() - started });
+        }, timeoutMs + ADAPTER_FIRST_MS);
+    });
+    try {
+        return await Promise.race([
+            engine.call(req, ac.signal).catch((err) => ({
+                ok: false,
+                error: { kind: signal.aborted ? 'aborted' : 'engine_error', message: String(err?.message ?? err) },
+                latencyMs: external_node_perf_hooks_.performance.now() - started,
+            })),
+            timeout,
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/execute.ts
@@ -4304,9 +5152,10 @@ async function executeCases(cases, opts) {
 }
 async function attempt(c, repeat, opts) {
     const seed = attemptSeed(opts.runId, c, repeat);
-    const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal);
+    const res = await callEngine(opts.engine, { runId: opts.runId, caseId: c.id, seed, input: c.input }, opts.timeoutMs, opts.signal, opts.rateLimit);
+    const limited = res.rateLimited ? { rateLimited: res.rateLimited } : {};
     if (!res.ok) {
-        return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500) }, res];
+        return [{ repeat, seed, passed: false, latencyMs: res.latencyMs, failures: [], warnings: [], error: res.error, actual: res.raw?.slice(0, 500), ...limited }, res];
     }
     let checked;
     try {
@@ -4324,12 +5173,63 @@ async function attempt(c, repeat, opts) {
         failures: checked.failures,
         warnings: checked.warnings,
         actual: checked.failures.length > 0 ? checked.actual : undefined,
+        ...limited,
     };
     return [a, res];
 }
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
 const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+;// CONCATENATED MODULE: ./src/stages/sim/case-at-offset.ts
+
+
+
+/**
+ * The case of `text` whose text holds `offset`, or else the last case before it (an error between two
+ * cases: a missing comma is found at the start of the next one, an extra one after the last). jsonc-parser
+ * reads past syntax errors, so cases after the error, and an id written after it, are still found.
+ * Undefined when the offset is not inside the `cases` list.
+ */
+function caseAtOffset(text, offset) {
+    const tree = (0,main.parseTree)(text, [], { disallowComments: true, allowTrailingComma: false });
+    const list = tree && (0,main.findNodeAtLocation)(tree, ['cases']);
+    if (!list || list.type !== 'array' || offset < list.offset || offset >= list.offset + list.length)
+        return undefined;
+    let before;
+    const items = list.children ?? [];
+    for (let index = 0; index < items.length; index++) {
+        const item = items[index];
+        if (offset < item.offset)
+            break;
+        const place = { index, id: idOf(item) };
+        if (offset < item.offset + item.length)
+            return { within: true, ...place };
+        before = place;
+    }
+    return before && { within: false, after: before };
+}
+function idOf(item) {
+    if (item.type !== 'object')
+        return undefined;
+    const id = (0,main.findNodeAtLocation)(item, ['id']);
+    return id?.type === 'string' && typeof id.value === 'string' ? id.value : undefined;
+}
+/**
+ * A dataset's JSON text error, naming the case it is in (DESIGN §3.4: every error about a dataset names
+ * the file, the line and the case id). Errors outside the cases are returned as they are.
+ */
+function withCaseOf(err, text) {
+    const place = caseAtOffset(text, err.offset);
+    if (!place)
+        return err;
+    const where = { file: err.file, line: err.line, column: err.column };
+    if (place.within)
+        return new InputError(err.detail, { ...where, pointer: err.pointer ?? `/cases/${place.index}`, caseId: place.id });
+    const { index, id } = place.after;
+    const after = id === undefined ? `/cases/${index}` : `case ${escapeControls(JSON.stringify(id))} (/cases/${index})`;
+    return new InputError(`${err.detail}, after ${after}`, { ...where, pointer: err.pointer });
+}
+
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
 var _2019 = __webpack_require__(60878);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
@@ -5446,7 +6346,7 @@ function compiledAssertions(c) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/registry.schema.json
-const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
+const registry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/registry.schema.json","title":"toron-testops SIM dataset registry","description":"Registers the SIM datasets (DESIGN §3.4). Paths are relative to this file\'s folder.","type":"object","required":["datasets"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"description":{"type":"string"},"datasets":{"type":"array","items":{"type":"object","required":["name","path"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique name, used by --datasets and in reports."},"path":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"a file name without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates: it is quoted by every finding of its cases","description":"Dataset file, relative to the registry\'s folder."},"enabled":{"type":"boolean","default":true,"description":"Disabled datasets run only when selected by name."},"tags":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"description":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/schema-check.ts
 
 
@@ -5542,6 +6442,55 @@ function checkFormat(validate, src, what, caseIdAt) {
 
 
 
+/** What to say about a registered path that differs from the file on disk only in letter case. */
+function pathCaseMessage(m) {
+    return (`dataset "${m.dataset}" is registered as "${m.written}" but the file on disk is "${m.onDisk}": ` +
+        'found only because this file system ignores letter case (macOS, Windows); on a Linux runner the file is missing ' +
+        `and the run is an ERROR. Write the path in ${m.registryFile} as it is on disk`);
+}
+/**
+ * The spelling on disk of `written`, a path relative to `dir`, found segment by segment in its parent
+ * folder's listing (`list(absDir)`, null when it cannot be read): a segment's exact name if the listing
+ * has it, else the one entry that differs only in letter case. `.` and `..` are kept as they are.
+ * Returns the path with `/` and whether some segment's case differs, or null when a segment is in
+ * no case there. Pure over the listings: the lookup a case-insensitive file system makes silently.
+ */
+function spellingOnDisk(written, dir, list) {
+    const out = [];
+    let differs = false;
+    let cur = dir;
+    for (const seg of written.split(/[\\/]+/)) {
+        if (seg === '' || seg === '.')
+            continue;
+        if (seg === '..') {
+            out.push(seg);
+            cur = external_node_path_default().dirname(cur);
+            continue;
+        }
+        const names = list(cur);
+        if (names === null)
+            return null;
+        let found = names.includes(seg) ? seg : undefined;
+        if (found === undefined) {
+            const lower = seg.toLowerCase();
+            found = names.filter((n) => n.toLowerCase() === lower).sort()[0];
+            if (found === undefined)
+                return null;
+            differs = true;
+        }
+        out.push(found);
+        cur = external_node_path_default().join(cur, found);
+    }
+    return { path: out.join('/'), differs };
+}
+function listing(absDir) {
+    try {
+        return (0,external_node_fs_.readdirSync)(absDir);
+    }
+    catch {
+        return null;
+    }
+}
 /** What to say about a dataset file the registry does not list. */
 function unregisteredMessage(file, registry) {
     return `${file} is not registered in ${registry}, so it never runs`;
@@ -5567,6 +6516,7 @@ function isFile(abs) {
  * silently never run. `*.schema.json` files are not datasets and are left alone.
  */
 function loadRegistry(registryPath, opts) {
+    const fileAt = opts.isFile ?? isFile;
     const abs = external_node_path_default().resolve(opts.cwd, registryPath);
     const file = registry_displayPath(opts.cwd, abs);
     const dir = external_node_path_default().dirname(abs);
@@ -5577,15 +6527,17 @@ function loadRegistry(registryPath, opts) {
     const firstByName = new Map();
     const datasets = [];
     const registered = new Set();
+    const pathCase = [];
     raw.forEach((r, i) => {
         const first = firstByName.get(r.name);
         if (first !== undefined) {
             throw new InputError(`duplicate dataset name "${r.name}" (first registered at line ${src.lineOf(`/datasets/${first}/name`)})`, { file, line: src.lineOf(`/datasets/${i}/name`), pointer: `/datasets/${i}/name` });
         }
         firstByName.set(r.name, i);
-        const datasetAbs = external_node_path_default().resolve(dir, r.path);
-        const datasetFile = registry_displayPath(opts.cwd, datasetAbs);
-        if (!isFile(datasetAbs)) {
+        let datasetAbs = external_node_path_default().resolve(dir, r.path);
+        let datasetFile = registry_displayPath(opts.cwd, datasetAbs);
+        let entryPath = r.path;
+        if (!fileAt(datasetAbs)) {
             const what = (0,external_node_fs_.existsSync)(datasetAbs) ? 'is not a regular file (a directory or a device)' : 'is missing';
             throw new InputError(`dataset "${r.name}" is registered but its file ${datasetFile} ${what}`, {
                 file,
@@ -5593,10 +6545,19 @@ function loadRegistry(registryPath, opts) {
                 pointer: `/datasets/${i}/path`,
             });
         }
+        // Found, but on a case-insensitive file system the name on disk may differ in case: locations and
+        // the unregistered check use the name on disk, and the registry line is reported (Linux fails).
+        const onDisk = external_node_path_default().isAbsolute(r.path) ? null : spellingOnDisk(r.path, dir, listing);
+        if (onDisk?.differs) {
+            pathCase.push({ dataset: r.name, written: r.path, onDisk: onDisk.path, registryFile: file, line: src.lineOf(`/datasets/${i}/path`) });
+            entryPath = onDisk.path;
+            datasetAbs = external_node_path_default().resolve(dir, onDisk.path);
+            datasetFile = registry_displayPath(opts.cwd, datasetAbs);
+        }
         registered.add(datasetAbs);
         datasets.push({
             name: r.name,
-            path: r.path,
+            path: entryPath,
             enabled: r.enabled ?? true,
             tags: r.tags ?? [],
             file: datasetFile,
@@ -5604,7 +6565,7 @@ function loadRegistry(registryPath, opts) {
             line: src.lineOf(`/datasets/${i}`),
         });
     });
-    const warnings = [];
+    const warnings = pathCase.map((m) => `${m.registryFile}:${m.line}: ${pathCaseMessage(m)}`);
     const unregistered = [];
     for (const name of (0,external_node_fs_.readdirSync)(dir).sort()) {
         if (!name.endsWith('.json') || name.endsWith('.schema.json'))
@@ -5615,7 +6576,7 @@ function loadRegistry(registryPath, opts) {
         unregistered.push(registry_displayPath(opts.cwd, candidate));
         warnings.push(unregisteredMessage(registry_displayPath(opts.cwd, candidate), file));
     }
-    return { file, dir, datasets, warnings, unregistered };
+    return { file, dir, datasets, warnings, unregistered, pathCase };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/inexact-numbers.ts
@@ -5698,6 +6659,7 @@ function inexactMessage(x) {
 
 
 
+
 let validateDataset;
 /**
  * Load one registered dataset: strict JSON, the dataset schema, then per case: unique id, assertions
@@ -5708,7 +6670,7 @@ function loadDataset(entry, opts) {
     const abs = external_node_path_default().resolve(opts.registryDir, entry.path);
     const file = registry_displayPath(opts.cwd, abs);
     const text = readTextFile(abs, file, `dataset "${entry.name}"`);
-    const src = parseJsonSource(text, file);
+    const src = parseDatasetText(text, file);
     const raw = src.value;
     const caseIdAt = (pointer) => {
         const m = /^\/cases\/(\d+)(\/|$)/.exec(pointer);
@@ -5805,7 +6767,7 @@ function unassertedMessage(dataset, cases) {
  * `tags` when it or its dataset's registry entry carries one of them.
  */
 function loadSuite(registryPath, opts) {
-    const registry = loadRegistry(registryPath, { cwd: opts.cwd });
+    const registry = loadRegistry(registryPath, { cwd: opts.cwd, isFile: opts.isFile });
     const warnings = [...registry.warnings];
     let selected;
     if (opts.datasets && opts.datasets.length > 0) {
@@ -5862,7 +6824,16 @@ function loadSuite(registryPath, opts) {
     if (wanted !== null && cases.length === 0) {
         warnings.push(`no case matches the tags ${[...wanted].join(', ')}`);
     }
-    return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file } };
+    return { datasets, cases, warnings, unasserted, inexact, unregistered: { files: registry.unregistered, registry: registry.file }, pathCase: registry.pathCase };
+}
+/** The dataset's JSON; a syntax error or a member named twice also names the case it is in. */
+function parseDatasetText(text, file) {
+    try {
+        return parseJsonSource(text, file);
+    }
+    catch (err) {
+        throw err instanceof JsonTextError ? withCaseOf(err, text) : err;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/check.ts
@@ -5985,7 +6956,41 @@ function summariseCase(c, attempts) {
         actual: failing?.actual,
         location: c.location,
         tags: c.tags,
+        ...rateLimitOf(attempts),
     };
+}
+/** A case's rate limits, summed over its attempts: `{}` when none met one (most cases: no object made). */
+function rateLimitOf(attempts) {
+    let sum;
+    for (const a of attempts) {
+        const r = a.rateLimited;
+        if (!r)
+            continue;
+        sum ??= { times: 0, retries: 0, waitedMs: 0 };
+        sum.times += r.times;
+        sum.retries += r.retries;
+        sum.waitedMs += r.waitedMs;
+    }
+    return sum ? { rateLimited: sum } : {};
+}
+function simRateLimits(attempts) {
+    const t = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+    for (const list of attempts) {
+        let hit = false;
+        for (const a of list) {
+            if (!a.rateLimited)
+                continue;
+            hit = true;
+            t.requests++;
+            t.retries += a.rateLimited.retries;
+            t.waitedMs += a.rateLimited.waitedMs;
+            if (a.error?.rateLimit)
+                t.stillLimited++;
+        }
+        if (hit)
+            t.cases++;
+    }
+    return t.requests > 0 ? t : null;
 }
 /**
  * Shared, frozen values for what most of 100k summaries hold: no outcome, and one of a few intervals
@@ -6104,6 +7109,8 @@ function simReportHead(t, judged, rest) {
         passRate: t.total > 0 ? score_round4(t.passRate) : null,
         attempts: rest.attempts,
         engineErrors: rest.engineErrors,
+        // Only when a request met one: requests, retries, waitedMs, stillLimited, cases.
+        ...(rest.rateLimited ? { rateLimited: rest.rateLimited } : {}),
         durationMs: rest.durationMs,
         datasets: rest.datasets,
     };
@@ -6146,6 +7153,7 @@ function shardLabel(shard) {
 
 
 
+
 /** Consecutive refused connections after answers that mean the engine is gone, not a hiccup. */
 const GONE_AFTER_REFUSALS = 3;
 const REFUSED = /connection refused/;
@@ -6161,6 +7169,9 @@ const simStage = {
         });
         for (const w of suite.warnings)
             ctx.log('warn', 'sim', w);
+        for (const m of suite.pathCase) {
+            ctx.raise({ type: 'sim-dataset-path-case', severity: 'MEDIUM', subsystem: 'sim', location: { file: m.registryFile, line: m.line }, message: pathCaseMessage(m) });
+        }
         for (const file of suite.unregistered.files) {
             const message = unregisteredMessage(file, suite.unregistered.registry);
             ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
@@ -6217,6 +7228,7 @@ const simStage = {
                 check,
                 concurrency: settings.sim.concurrency,
                 timeoutMs: settings.sim.timeoutMs,
+                rateLimit: settings.engine.rateLimit,
                 signal: ctx.signal,
                 ready: () => {
                     for (const o of ctx.answerObservers) {
@@ -6321,9 +7333,13 @@ const simStage = {
         for (const s of summaries)
             for (const e of s.engineErrors)
                 engineErrorKinds[e.kind] = (engineErrorKinds[e.kind] ?? 0) + 1;
+        const rateLimited = simRateLimits(attempts);
+        // One finding for the run's SIM requests, never one per case.
+        if (rateLimited)
+            ctx.raise(rateLimitedFinding(rateLimited, 'SIM'));
         const datasets = suite.datasets.map((d) => datasetReport(d.name, d.file, summaries));
         const report = {
-            ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets }),
+            ...simReportHead(t, { verdict, reason }, { notRun, attempts: done, engineErrors: engineErrorKinds, durationMs: Math.round(performance.now() - started), datasets, rateLimited }),
             ...(shardInfo ? { shard: shardInfo } : {}),
             cases: summaries.map((c, i) => reportCase(c, summaryIndex[i])),
         };
@@ -6378,6 +7394,7 @@ function reportCase(s, index) {
         ...(s.warnings.length ? { warnings: s.warnings.slice(0, 5).map((f) => ({ assertion: f.assertion, message: f.message })) } : {}),
         ...(s.engineErrors.length ? { engineErrors: s.engineErrors.slice(0, 5) } : {}),
         ...(s.actual !== undefined ? { actual: s.actual } : {}),
+        ...(s.rateLimited ? { rateLimited: s.rateLimited } : {}),
         location: s.location,
         index,
     };
@@ -7179,8 +8196,6 @@ var external_node_zlib_ = __webpack_require__(38522);
 var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(57975);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __webpack_require__(24371);
 ;// CONCATENATED MODULE: ./src/engine/http-errors.ts
 
 /** Plain words for the socket errors users actually meet, so a message says what happened. */
@@ -7209,8 +8224,35 @@ const CODE_TEXT = {
     DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
     SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    UNABLE_TO_GET_ISSUER_CERT: 'TLS certificate is issued by a CA this machine does not trust',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate is issued by a CA this machine does not trust',
     CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    CERT_NOT_YET_VALID: 'TLS certificate is not valid yet',
+    // OpenSSL read a plain-HTTP answer ("HTTP/1.1 400") as a TLS record.
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the engine does not answer TLS there: is it a plain http:// engine?',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the engine does not answer TLS there: is it a plain http:// engine?',
+    // The engine's TLS alerts (OpenSSL 3 names them ERR_SSL_SSL/TLS_ALERT_*): its raw text is two
+    // OpenSSL lines with a source path. A TLS 1.2 engine that wants a client certificate and gets none
+    // ends the handshake with handshake_failure; TLS 1.3 ones send certificate_required.
+    'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE': 'the engine ended the TLS handshake (alert: handshake failure)',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the engine ended the TLS handshake (alert: handshake failure)',
+    ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the engine requires a client certificate (TLS alert: certificate required)',
+    'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': 'the engine refused the client certificate (TLS alert: bad certificate)',
+    ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the engine refused the client certificate (TLS alert: bad certificate)',
+    'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN': 'the engine refused the client certificate (TLS alert: certificate unknown)',
+    ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the engine refused the client certificate (TLS alert: certificate unknown)',
+    ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the engine does not trust the client certificate's CA (TLS alert: unknown CA)",
 };
+/** Certificates Node refused as untrusted: the fix is on this machine, so say how. */
+const UNTRUSTED = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+const TRUST_HINT = '; to trust a private CA, set engine.tls.ca to its PEM file in the config, or NODE_EXTRA_CA_CERTS to it (or ' +
+    "NODE_USE_SYSTEM_CA=1 to use the system's CA store) in the environment toron-testops starts in";
 /** The same codes once the status line and headers have arrived: what broke was the body. */
 const MID_BODY_TEXT = {
     UND_ERR_SOCKET: 'the engine closed the connection in the middle of the body',
@@ -7226,12 +8268,43 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 function describeNetworkError(err, afterHeaders = false) {
     const code = errorCode(err);
     if (code && TIMEOUT_CODES.has(code))
-        return { kind: 'timeout', message: `timed out (${code})` };
+        return { kind: 'timeout', message: `timed out (${code})`, code };
     const text = code ? ((afterHeaders ? MID_BODY_TEXT[code] : undefined) ?? CODE_TEXT[code]) : undefined;
+    // undici destroys the socket on an interim 100 Continue it did not ask for (RFC 9110 lets a server
+    // send one) or a response with no request running: nothing was closed by the engine.
+    if (code === 'UND_ERR_SOCKET' && err instanceof Error && err.message === 'bad response') {
+        return {
+            kind: 'connection',
+            message: `the engine sent a response that was not asked for (an unsolicited 100 Continue, or a second response to one request), which the HTTP client refuses (${code})`,
+            code,
+        };
+    }
+    if (code === 'ECONNREFUSED') {
+        // The address, not only the name: localhost may resolve to 127.0.0.1 here while the engine listens on ::1.
+        const tried = connectAddresses(err);
+        if (tried.length > 0)
+            return { kind: 'connection', message: `connection refused: nothing listens on ${tried.join(' or ')} (${code})`, code };
+    }
     if (text)
-        return { kind: 'connection', message: `${text} (${code})` };
-    const own = err instanceof Error ? err.message : String(err);
-    return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error' };
+        return { kind: 'connection', message: `${text} (${code})${UNTRUSTED.has(code) ? TRUST_HINT : ''}`, code };
+    // One line: OpenSSL's messages end in a line feed (run.log holds one event a line).
+    const own = escapeControls((err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' '));
+    return { kind: 'connection', message: code ? `${own || 'network error'} (${code})` : own || 'network error', code };
+}
+/** The addresses a failed connect tried (host:port, [v6]:port): the error's, or each of a happy-eyeballs connect's. */
+function connectAddresses(err, depth = 0, out = []) {
+    if (!err || typeof err !== 'object' || depth > 4)
+        return out;
+    const e = err;
+    if (typeof e.address === 'string' && e.address !== '' && typeof e.port === 'number') {
+        const at = `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+        if (!out.includes(at))
+            out.push(at);
+    }
+    if (Array.isArray(e.errors))
+        for (const inner of e.errors)
+            connectAddresses(inner, depth + 1, out);
+    return connectAddresses(e.cause, depth + 1, out);
 }
 /** The first code on the error, its cause chain, or (happy-eyeballs connects) its aggregated errors. */
 function errorCode(err, depth = 0) {
@@ -7368,16 +8441,30 @@ function notUtf8Message(buf, at, contentType = '') {
 
 
 
-const KEEP_ALIVE_MS = 30_000;
+
+/** An engine that was not up yet when the run started: the README's workflow waits for /health first. */
+const NOT_RETRIED = 'the health check is made once, as the run starts, and not retried: start toron-testops once the engine is ready';
+/**
+ * How long a keep-alive socket may sit idle before we close it (the adapter's and the load transport's).
+ * Engines close idle connections too, mostly without saying when (no Keep-Alive header): gunicorn after
+ * 2 s, uvicorn and hypercorn after 5 s, Tomcat after 20 s. A request sent on a connection the engine
+ * has just closed, its FIN still on the way, is reset without the engine ever seeing it, and a POST
+ * cannot be retried safely, so it was counted as an engine error. Closing ours first avoids the race;
+ * an engine that does advertise its timeout (Node's and Apache's Keep-Alive: timeout=5) is honoured by
+ * undici, less its 2 s margin.
+ */
+const KEEP_ALIVE_MS = 1_000;
 function createHttpAdapter(opts) {
     const target = redactUrl(opts.url);
     const baseHeaders = buildBaseHeaders(opts);
-    const { redact, redactAnswer } = engineRedactors(baseHeaders, opts.url);
+    const route = opts.route ?? { proxy: null };
+    const { redact, redactAnswer } = engineRedactors(withProxySecrets(baseHeaders, route), opts.url);
+    const via = viaProxy(route);
     const outer = opts.printable;
     const pathsBase = opts.cwd ?? process.cwd();
     const portable = outer ? (text) => outer(portableText(text, pathsBase)) : (text) => text;
-    // One origin per adapter, so a Pool (not a global dispatcher): keep-alive sockets are ours to close.
-    const pool = new undici/* Pool */.bC(opts.url.origin, {
+    // One origin per adapter, so a dispatcher of our own (not a global one): keep-alive sockets are ours to close.
+    const pool = engineDispatcher(opts.url, route, {
         connections: opts.connections ?? null,
         keepAliveTimeout: KEEP_ALIVE_MS,
         // Our own timer covers the whole exchange; undici's are only a backstop.
@@ -7406,6 +8493,7 @@ function createHttpAdapter(opts) {
         let size = 0;
         try {
             const res = await pool.request({
+                origin: opts.url.origin,
                 method,
                 path: url.pathname + url.search,
                 headers,
@@ -7415,6 +8503,7 @@ function createHttpAdapter(opts) {
             status = res.statusCode;
             const contentType = headerString(res.headers['content-type']);
             const location = headerString(res.headers.location) || undefined;
+            const retryAfter = headerString(res.headers['retry-after']) || undefined;
             const encodings = contentEncodings(headerString(res.headers['content-encoding']));
             const unsupported = encodings.find((e) => !(e in DECODERS));
             if (unsupported !== undefined || encodings.length > 3) {
@@ -7475,7 +8564,7 @@ function createHttpAdapter(opts) {
             // Only an answer must be UTF-8: an error page's excerpt may be decoded loosely.
             const bad = status >= 200 && status < 300 ? firstNonUtf8Byte(received) : -1;
             const notUtf8 = bad === -1 ? undefined : notUtf8Message(received, bad, contentType);
-            return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8 };
+            return { ok: true, status, contentType, text: received.toString('utf8'), latencyMs, location, notUtf8, retryAfter };
         }
         catch (err) {
             const latencyMs = elapsed();
@@ -7495,12 +8584,13 @@ function createHttpAdapter(opts) {
             }
             // With the status known the engine did answer: what broke was the body.
             const net = describeNetworkError(err, status !== undefined);
-            const what = status === undefined ? net.message : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}`;
+            const what = status === undefined ? `${net.message}${clientCertHint(opts.url, route, net.code, net.message)}${via}` : `HTTP ${status}, but the body was incomplete (${size} bytes received): ${net.message}${via}`;
             return {
                 ok: false,
                 status,
                 error: { kind: net.kind, message: redact(`${method} ${printable}: ${what}`), status },
                 latencyMs,
+                code: net.code,
             };
         }
         finally {
@@ -7521,6 +8611,12 @@ function createHttpAdapter(opts) {
         if (!ex.ok)
             return { ok: false, error: { ...ex.error, message: portable(ex.error.message) }, status: ex.status, latencyMs: ex.latencyMs };
         const judged = judgeAnswer(ex, redact);
+        if (!judged.ok && isRateLimitStatus(ex.status, ex.retryAfter)) {
+            // Marked, not retried here: callEngine retries SIM and replay requests; the load stage counts it.
+            judged.error.rateLimit = { retryAfterMs: parseRetryAfter(ex.retryAfter) };
+            if (ex.retryAfter !== undefined)
+                judged.error.message += ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
+        }
         // An engine that echoes our headers must not put a token into the snapshot or the reports.
         if (judged.ok && redactAnswer)
             return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
@@ -7550,11 +8646,16 @@ function createHttpAdapter(opts) {
             if (!ex.ok) {
                 tried.push(`${printable}: ${ex.error.message.replace(`${printable}: `, '')}`);
                 // The same host and port: after a refusal or a timeout the next route would only repeat it.
+                const refused = ex.code === 'ECONNREFUSED';
+                // Through a proxy only the proxy is connected to: an engine that is down is the proxy's 502 or
+                // its refusal of the CONNECT, never a refused connection. Waiting for the engine would not help.
+                const proxy = route.proxy;
+                const why = ex.error.kind === 'timeout' ? 'no answer in time' : refused ? (proxy ? `the proxy ${proxy.printable} (from ${proxy.from}) refused the connection` : 'connection refused') : ex.error.kind;
                 return {
                     ok: false,
                     tried,
                     // `tried` carries the per-URL detail; the message stays one short line.
-                    message: `engine ${target} is unreachable (${ex.error.kind === 'timeout' ? 'no answer in time' : ex.error.kind})`,
+                    message: `engine ${target} is unreachable (${why})${refused && !proxy ? `; ${NOT_RETRIED}` : ''}`,
                 };
             }
             tried.push(`${printable}: HTTP ${ex.status}`);
@@ -7565,16 +8666,23 @@ function createHttpAdapter(opts) {
             if (ex.status === 401 || ex.status === 403) {
                 return {
                     ok: false,
+                    answered: true,
                     tried,
                     message: `engine ${target} refused ${printable} with HTTP ${ex.status}: check the configured engine ` +
                         `headers (values are not shown)`,
                 };
             }
             if (ex.status >= 500) {
+                // 503 (loading), or a gateway whose engine is not up (502, 504): waiting would help; a 500 would not.
+                const notReady = ex.status === 502 || ex.status === 503 || ex.status === 504 || ex.retryAfter !== undefined;
+                const after = ex.retryAfter === undefined ? '' : ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
+                const shown = redact(excerpt(ex.text, ex.contentType));
                 return {
                     ok: false,
+                    answered: true,
                     tried,
-                    message: `engine ${target} is not healthy: ${printable} answered HTTP ${ex.status}: ${redact(excerpt(ex.text, ex.contentType))}`,
+                    message: `engine ${target} is ${notReady ? 'not ready' : 'not healthy'}: ${printable} answered HTTP ${ex.status}${after}` +
+                        `${shown ? `: ${shown}` : ' with an empty body'}${notReady ? `; ${NOT_RETRIED}` : ''}`,
                 };
             }
             if (ex.status < 200 || ex.status >= 300) {
@@ -7609,6 +8717,8 @@ function createHttpAdapter(opts) {
     return {
         kind: 'http',
         target,
+        // report.json's engine block says a proxy carried the requests (its host only).
+        ...(route.proxy ? { proxy: route.proxy.host } : {}),
         health,
         call,
         async close() {
@@ -7665,7 +8775,9 @@ function judgeAnswer(ex, redact = (s) => s) {
 function buildBaseHeaders(opts) {
     // identity: a compressed answer would cost the engine CPU and blur its latency (one that compresses
     // anyway is decoded, see decode()).
-    const headers = { accept: 'application/json', 'accept-encoding': 'identity' };
+    // A User-Agent, as curl and k6 send one: firewalls in front of engines (AWS WAF's common rule set,
+    // CDN bot rules) answer 403 to a request without it.
+    const headers = { accept: 'application/json', 'accept-encoding': 'identity', 'user-agent': 'toron-testops' };
     // Credentials in the URL (http://user:pass@host) become Basic auth, as a browser or curl would do.
     if (opts.url.username || opts.url.password) {
         const user = decodeURIComponent(opts.url.username);
@@ -7676,6 +8788,50 @@ function buildBaseHeaders(opts) {
     for (const [k, v] of Object.entries(opts.headers))
         headers[k.toLowerCase()] = v;
     return headers;
+}
+/** The proxy host an http adapter's requests go through (report.json's engine.proxy), if any. */
+function proxyOf(adapter) {
+    const p = adapter?.proxy;
+    return typeof p === 'string' ? p : undefined;
+}
+/** Codes of an https engine ending the connection before any answer, as a server that wants a client certificate does. */
+const CLOSED_BEFORE_ANSWER = new Set([
+    'UND_ERR_SOCKET',
+    'ECONNRESET',
+    'EPIPE',
+    'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+    'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+    'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+    'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+    'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN',
+]);
+/**
+ * Said after an https engine closed the connection before answering: a server that requires a client
+ * certificate (mTLS) ends the connection right after the handshake (TLS 1.3 sends its alert only then),
+ * which reads as "the engine closed the connection before answering".
+ */
+function clientCertHint(url, route, code, message) {
+    if (url.protocol !== 'https:' || code === undefined || !CLOSED_BEFORE_ANSWER.has(code) || message.includes('not asked for'))
+        return '';
+    return route.tls?.cert
+        ? '; the engine may not accept the client certificate (engine.tls.cert, engine.tls.key)'
+        : '; over TLS this is what an engine that requires a client certificate does: it probably requires one (configure engine.tls.cert and engine.tls.key)';
+}
+/** Said after a network error when a proxy carried the request: the error may be the proxy's. */
+function viaProxy(route) {
+    return route.proxy ? ` (through the proxy ${route.proxy.printable}, from ${route.proxy.from})` : '';
+}
+/** The redactors' secrets: the headers, plus the proxy URL's user and password (never printed). */
+function withProxySecrets(headers, route) {
+    const extra = proxySecrets(route.proxy);
+    if (extra.length === 0)
+        return headers;
+    const out = { ...headers };
+    extra.forEach((v, i) => (out[`proxy-authorization-${i}`] = v));
+    return out;
 }
 /** Run and case ids go in headers: anything outside printable ASCII is percent-encoded. */
 function headerSafe(s) {
@@ -7793,21 +8949,25 @@ function decodeSync(body, encodings, cap) {
 
 
 
-const http_transport_KEEP_ALIVE_MS = 30_000;
 function httpTransport(opts) {
     const base = buildBaseHeaders(opts);
-    const { redact, redactAnswer } = engineRedactors(base, opts.url);
+    const route = opts.route ?? { proxy: null };
+    const { redact, redactAnswer } = engineRedactors(withProxySecrets(base, route), opts.url);
+    const via = viaProxy(route);
+    const certHint = (code, message) => clientCertHint(opts.url, route, code, message);
     const portable = opts.printable;
     const reportable = portable ? (text) => portable(redact(text)) : redact;
     const printable = redactUrl(opts.url);
     const path = opts.url.pathname + opts.url.search;
     const clientOptions = {
+        connections: 1,
         pipelining: 1,
-        keepAliveTimeout: http_transport_KEEP_ALIVE_MS,
+        keepAliveTimeout: KEEP_ALIVE_MS,
         // The in-flight table's sweep times requests out: no timer of undici's per request.
         headersTimeout: 0,
         bodyTimeout: 0,
     };
+    const origin = opts.url.origin;
     const idle = [];
     const all = new Set();
     let closed = false;
@@ -7815,7 +8975,7 @@ function httpTransport(opts) {
         const c = idle.pop();
         if (c)
             return c;
-        const fresh = new undici/* Client */.Kj(opts.url.origin, clientOptions);
+        const fresh = engineDispatcher(opts.url, route, clientOptions);
         all.add(fresh);
         return fresh;
     };
@@ -7844,6 +9004,7 @@ function httpTransport(opts) {
         if (!perCase)
             dispatchOpts.set(req.caseIndex, (perCase = []));
         return (perCase[req.repeat] ??= {
+            origin,
             method: 'POST',
             path,
             headers: [
@@ -7863,7 +9024,7 @@ function httpTransport(opts) {
         answersFromIo: true,
         start(req, sink) {
             const client = acquire();
-            const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer);
+            const h = new Handler(sink, opts.maxResponseBytes, printable, reportable, client, release, redactAnswer, via, certHint);
             try {
                 client.dispatch(optionsFor(req), h);
             }
@@ -7900,6 +9061,8 @@ class Handler {
     client;
     releaseClient;
     redactAnswer;
+    via;
+    certHint;
     abortExchange = null;
     status = 0;
     rawHeaders = null;
@@ -7911,7 +9074,11 @@ class Handler {
     released = false;
     constructor(sink, maxBytes, printable, redact, client, releaseClient, 
     /** Blanks echoed secrets out of an answer (null: no header is a secret). */
-    redactAnswer = null) {
+    redactAnswer = null, 
+    /** Said after a network error when the request went through a proxy. */
+    via = '', 
+    /** What an https engine closing the connection before answering probably means (engine/http.ts). */
+    certHint = () => '') {
         this.sink = sink;
         this.maxBytes = maxBytes;
         this.printable = printable;
@@ -7919,6 +9086,8 @@ class Handler {
         this.client = client;
         this.releaseClient = releaseClient;
         this.redactAnswer = redactAnswer;
+        this.via = via;
+        this.certHint = certHint;
     }
     /** undici is done with this request: its client may take the next one. */
     free() {
@@ -7981,10 +9150,8 @@ class Handler {
         }
         // toString() without arguments is Buffer's direct UTF-8 path.
         const text = bytes !== null ? bytes.toString() : '';
-        if (status < 200 || status >= 300) {
-            const shown = excerpt(text, this.contentType());
-            return this.fail('http_status', `engine answered HTTP ${status}${shown ? `: ${shown}` : ' with an empty body'}`, status);
-        }
+        if (status < 200 || status >= 300)
+            return this.failAsAdapter(status, text);
         // As the adapter: an answer that is not UTF-8 would be changed by decoding (see engine/utf8.ts).
         const bad = bytes !== null ? firstNonUtf8Byte(bytes) : -1;
         if (bad !== -1)
@@ -7994,9 +9161,8 @@ class Handler {
             // A UTF-8 BOM is not JSON but is common from some servers (the adapter accepts it too).
             body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
         }
-        catch (err) {
-            const why = text.trim() === '' ? 'an empty body' : `invalid JSON (${err.message})`;
-            return this.fail('invalid_json', `engine answered ${why} (HTTP ${status}): ${excerpt(text, this.contentType())}`, status);
+        catch {
+            return this.failAsAdapter(status, text);
         }
         this.settled = true;
         this.rawHeaders = null;
@@ -8006,8 +9172,18 @@ class Handler {
         this.free();
         if (this.settled)
             return;
-        const net = describeNetworkError(err);
-        this.fail(net.kind, `POST ${this.printable}: ${net.message}`, this.status || undefined);
+        // With the status known the engine did answer: what broke was the body (the adapter's words).
+        const answered = this.status !== 0;
+        const net = describeNetworkError(err, answered);
+        const what = answered ? `HTTP ${this.status}, but the body was incomplete (${this.size} bytes received): ${net.message}${this.via}` : `${net.message}${this.certHint(net.code, net.message)}${this.via}`;
+        this.fail(net.kind, `POST ${this.printable}: ${what}`, this.status || undefined);
+    }
+    /** A non-2xx or unreadable answer, in the adapter's words (a redirect's Location, HTML named as such). */
+    failAsAdapter(status, text) {
+        const judged = judgeAnswer({ status, contentType: this.contentType(), text, latencyMs: 0, location: this.header('location') || undefined });
+        if (judged.ok)
+            return this.fail('invalid_json', `engine answered HTTP ${status}, but its body could not be read`, status);
+        this.fail(judged.error.kind, judged.error.message, status);
     }
     /** The response's content type from its raw headers (name, value, name, value, ...). */
     contentType() {
@@ -8074,6 +9250,7 @@ function answerJudge(cases, profile) {
 
 
 
+
 /**
  * The built-in generator on this run's engine: HTTP engines through the lean undici transport, `cmd:`
  * and in-process engines through their adapter, all through the same open-model scheduler. Every answer
@@ -8083,7 +9260,9 @@ async function runBuiltin(ctx, pool, schedule, thresholds) {
     const { settings } = ctx;
     const load = settings.load;
     const transport = makeTransport(ctx);
-    ctx.log('info', 'load', `built-in generator via ${transport.name}: ${describePlan(schedule, load.maxInFlight)}`);
+    // Through a proxy every latency is the proxy's too: the numbers must say so where they are read.
+    const via = transport.proxy ? ` through the proxy ${transport.proxy} (latencies include the proxy)` : '';
+    ctx.log('info', 'load', `built-in generator via ${transport.name}${via}: ${describePlan(schedule, load.maxInFlight)}`);
     const { judge, perCase } = answerJudge(pool.cases, settings.engine.profile);
     // The abortOnFail threshold that stopped the load, if one did.
     let crossed = null;
@@ -8179,7 +9358,9 @@ function makeTransport(ctx) {
     const spec = parseEngineSpec(settings.engine.target);
     if (spec.kind !== 'http')
         return adapterTransport(ctx.engine, ctx.runId);
-    return httpTransport({
+    const route = engineRoute(spec.url, settings.engine, ctx.env ?? process.env);
+    const transport = httpTransport({
+        route,
         url: spec.url,
         headers: expandHeaders(settings.engine.headers, ctx.env ?? process.env),
         maxResponseBytes: settings.engine.maxResponseBytes,
@@ -8189,10 +9370,62 @@ function makeTransport(ctx) {
         // The engine's error text (a traceback of an engine on this runner) goes into the load report.
         printable: (text) => portableText(text, settings.cwd),
     });
+    return route.proxy ? Object.assign(transport, { proxy: route.proxy.printable }) : transport;
 }
 function describePlan(schedule, maxInFlight) {
     const secs = Math.round(schedule.durationMs / 100) / 10;
     return `${schedule.executor}, ${schedule.total} request(s) over ${secs} s, at most ${maxInFlight} in flight`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/child-env.ts
+/**
+ * The environment of every child process the tool starts for an engine (a cmd: engine) or for k6:
+ * the runner's, without what belongs to the job rather than to the engine under test. An engine that
+ * prints its environment (a debug line, a crash dump) would put these into run.log, the snapshot and
+ * the bundle; the runner masks its own log, not our files.
+ *
+ * - every INPUT_* variable: the action's inputs, the github-token among them;
+ * - the runner's tokens and the URLs of its services (ACTIONS_*), which the artifact client and OIDC use;
+ * - GITHUB_TOKEN and GH_TOKEN, the names a workflow gives the job's token.
+ *
+ * A variable the config passes on explicitly is kept: engine.env for a cmd: engine, and for k6 the
+ * variables its engine headers and engine.tls.passphraseEnv name (the script reads them from __ENV).
+ */
+const WITHHELD_VARIABLES = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_CACHE_URL',
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+];
+const WITHHELD = new Set(WITHHELD_VARIABLES);
+/** Whether a variable is withheld from engines and k6 (case-insensitive: Windows reads names so). */
+function isWithheld(name) {
+    const upper = name.toUpperCase();
+    return upper.startsWith('INPUT_') || WITHHELD.has(upper);
+}
+/**
+ * `env` without the withheld variables, except those named in `keep`; then `set` on top (engine.env as
+ * expanded, k6's own variables).
+ */
+function childProcessEnv(env, opts = {}) {
+    const keep = new Set(opts.keep ?? []);
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || (isWithheld(name) && !keep.has(name)))
+            continue;
+        out[name] = value;
+    }
+    for (const [name, value] of Object.entries(opts.set ?? {})) {
+        if (value === undefined)
+            delete out[name];
+        else
+            out[name] = value;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/load/k6-script.ts
@@ -8226,6 +9459,11 @@ function headerExpression(template) {
     if (last < template.length || parts.length === 0)
         parts.push(JSON.stringify(template.slice(last)));
     return parts.join(' + ');
+}
+/** The client certificate for k6 (engine.tls.cert/key): read by k6's open() from paths it is given in its environment. */
+function tlsAuthLine(t) {
+    const password = t.passwordEnv === undefined ? '' : `, password: __ENV[${JSON.stringify(t.passwordEnv)}]`;
+    return `options.tlsAuth = [{ domains: ${JSON.stringify(t.domains)}, cert: open(__ENV[${JSON.stringify(t.certEnv)}]), key: open(__ENV[${JSON.stringify(t.keyEnv)}])${password} }];\n`;
 }
 function ms(n) {
     return `${Math.round(n)}ms`;
@@ -8290,14 +9528,14 @@ function buildK6Script(input) {
         .map(([k, v]) => `  ${JSON.stringify(k.toLowerCase())}: ${headerExpression(v)},`)
         .join('\n');
     const cases = input.cases.map((c) => `  { id: ${JSON.stringify(k6_script_headerSafe(c.id))}, body: ${JSON.stringify(c.body)}, seeds: ${JSON.stringify(c.seeds)} },`).join('\n');
-    return `// Generated by toron-testops for run ${JSON.stringify(input.runId)}. The same requests, schedule and
+    return escapeLineSeparators(`// Generated by toron-testops for run ${JSON.stringify(input.runId)}. The same requests, schedule and
 // thresholds as its built-in generator; run it with: k6 run --summary-export summary-export.json script.js
 import http from 'k6/http';
 import exec from 'k6/execution';
 import { check } from 'k6';
 
 export const options = ${JSON.stringify(options, null, 2)};
-
+${input.tlsAuth ? tlsAuthLine(input.tlsAuth) : ''}
 const URL = __ENV[${JSON.stringify(input.urlEnv)}] || ${JSON.stringify(input.url)};
 const RUN_ID = ${JSON.stringify(k6_script_headerSafe(input.runId))};
 const SEED = ${input.seed >>> 0};
@@ -8361,7 +9599,17 @@ function summaryText(data) {
   }
   return "toron-testops load (k6 end-of-test summary)\\n" + lines.join("\\n") + "\\n";
 }
-`;
+`);
+}
+/**
+ * k6 up to v0.51 ran scripts in goja, which ends a string literal at U+2028 and U+2029 as at a line
+ * feed (the pre-ES2019 rule; sobek, k6's engine since, accepts them), and JSON.stringify leaves both
+ * raw: a prompt holding one made the script a syntax error there. Every one in the script is inside a
+ * string literal (data goes in through JSON.stringify), so writing them as escapes keeps the values,
+ * for every k6.
+ */
+function escapeLineSeparators(script) {
+    return script.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 function k6_script_headerSafe(s) {
     return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
@@ -8706,6 +9954,10 @@ function parseK6Summary(d, source = 'k6 summary') {
 
 
 
+
+
+
+
 /** The k6 backend could not produce a result: the stage is ERROR (a tool failure, not a verdict). */
 class K6Failure extends Error {
     kind;
@@ -8717,6 +9969,9 @@ class K6Failure extends Error {
 }
 /** Where the k6 URL comes from at run time (the script only shows the redacted form). */
 const K6_URL_ENV = 'TORON_TESTOPS_K6_URL';
+/** Where k6's open() finds engine.tls.cert and .key (absolute paths: none in the script). */
+const K6_TLS_CERT_ENV = 'TORON_TESTOPS_K6_TLS_CERT';
+const K6_TLS_KEY_ENV = 'TORON_TESTOPS_K6_TLS_KEY';
 async function runK6Backend(ctx, pool, schedule, thresholds) {
     const { settings } = ctx;
     const load = settings.load;
@@ -8725,7 +9980,11 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
         throw new InputError(k6EngineProblem(spec.kind), { pointer: '/load/generator' });
     const env = ctx.env ?? process.env;
     // Fails now (naming the header and variable) if a secret variable is missing, as the adapter would.
-    expandHeaders(settings.engine.headers, env);
+    const headers = expandHeaders(settings.engine.headers, env);
+    // k6 logs a failed request with the URL it was given, query and all (Go hides only the password),
+    // and may quote header values: its lines lose the engine's secrets as the adapter's messages do.
+    const route = engineRoute(spec.url, settings.engine, env);
+    const { redact } = engineRedactors(withProxySecrets(headers, route), spec.url);
     const dir = external_node_path_default().join(ctx.paths.reportDir, 'k6');
     external_node_fs_default().mkdirSync(dir, { recursive: true });
     const scriptPath = external_node_path_default().join(dir, 'script.js');
@@ -8741,11 +10000,16 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
     const shownBinary = portablePath(load.k6Binary, settings.cwd);
     // k6's lines name the script and summaries by the absolute paths it was given (and its errors quote
     // them, and other paths of this machine): relative or portable in anything that reaches a report.
-    const scrub = (text) => portableText(text.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('').split(settings.cwd + (external_node_path_default()).sep).join(''), settings.cwd);
-    const version = await k6Version(binary, env, dir, shownBinary);
+    const scrub = (text) => redact(portableText(text.split(ctx.paths.reportDir + (external_node_path_default()).sep).join('').split(settings.cwd + (external_node_path_default()).sep).join(''), settings.cwd));
+    // k6 gets the runner's environment without the job's tokens and the action's inputs (child-env.ts),
+    // but with the variables its script reads: those the engine headers name, and the key's passphrase.
+    const k6Reads = [...templateVariables(settings.engine.headers), ...(settings.engine.tls?.passphraseEnv ? [settings.engine.tls.passphraseEnv] : [])];
+    const version = await k6Version(binary, childProcessEnv(env, { keep: k6Reads }), dir, shownBinary);
     if (!version.ok)
         throw new K6Failure(version.missing ? 'missing' : 'failed', scrub(version.message));
     ctx.log('info', 'load', `k6 ${version.version} (${version.line})`);
+    // engine.tls's client certificate (what k6 cannot take was refused with the settings).
+    const tlsFiles = spec.url.protocol === 'https:' ? tlsMaterialOf(settings.engine.tls)?.files : undefined;
     const url = new URL(spec.url.href);
     const credentials = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
     url.username = '';
@@ -8768,9 +10032,22 @@ async function runK6Backend(ctx, pool, schedule, thresholds) {
         maxInFlight: load.maxInFlight,
         timeoutMs: load.timeoutMs,
         thresholds: Object.fromEntries(groupByMetric(thresholds)),
+        ...(tlsFiles?.cert && tlsFiles.key
+            ? { tlsAuth: { domains: [spec.url.hostname.replace(/^\[|\]$/g, '')], certEnv: K6_TLS_CERT_ENV, keyEnv: K6_TLS_KEY_ENV, passwordEnv: settings.engine.tls?.passphraseEnv } }
+            : {}),
     });
     external_node_fs_default().writeFileSync(scriptPath, script);
-    const childEnv = { ...env, [K6_URL_ENV]: url.href, ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}) };
+    const childEnv = childProcessEnv(env, {
+        keep: k6Reads,
+        set: {
+            ...k6ProxyEnv(settings.engine),
+            [K6_URL_ENV]: url.href,
+            ...(credentials ? { [K6_AUTH_ENV]: credentials } : {}),
+            ...(tlsFiles?.cert && tlsFiles.key ? { [K6_TLS_CERT_ENV]: tlsFiles.cert, [K6_TLS_KEY_ENV]: tlsFiles.key } : {}),
+        },
+    });
+    if (route.proxy)
+        ctx.log('info', 'load', `k6 sends its requests through the proxy ${route.proxy.printable} (latencies include the proxy)`);
     const args = ['run', '--no-color', '--summary-export', exportPath, '-e', `${K6_SUMMARY_ENV}=${summaryPath}`, scriptPath];
     const shown = args.map(scrub);
     ctx.log('info', 'load', `running ${external_node_path_default().basename(load.k6Binary)} ${shown.join(' ')} (in the report folder)`);
@@ -9271,8 +10548,24 @@ function checkContradictions(v, p, max, declared) {
         return ok(name);
     return fail(name, `${v.contradictions} contradictions in one answer (limit: fewer than ${max}; the case's dataset does not declare them)`);
 }
+/**
+ * The escalation the case's `expected` block names (`opus_used` or `opusEscalated`, true or false) against
+ * the answer's own flag. Not applicable when the case names none or the generation has no flag to read.
+ * Both ways matter: a trigger that stopped firing, and a non-trigger that started to.
+ */
+function checkExpectedEscalation(v, p, expected) {
+    const name = 'expected-escalation';
+    if (expected === null || !p.exposes.opusEscalated)
+        return na(name);
+    const said = `its dataset expects ${expected ? 'an Opus escalation' : 'no Opus escalation'}`;
+    if (v.opusEscalated === null)
+        return fail(name, `${said}, but the answer does not say whether Opus ran (${p.where.opusEscalated} is not a known value)`);
+    if (v.opusEscalated === expected)
+        return ok(name);
+    return fail(name, expected ? `${said}, but the answer did not escalate (${p.where.opusEscalated} is false)` : `${said}, but the answer escalated (${p.where.opusEscalated} is true)`);
+}
 /** Every per-answer check, in report order. */
-function checkAnswer(v, p, t, declared) {
+function checkAnswer(v, p, t, declared, expectedEscalation) {
     if (v.shapeProblems.length > 0) {
         return [fail('answer-shape', `not a ${v.profile} answer: ${v.shapeProblems.join('; ')}`)];
     }
@@ -9284,6 +10577,7 @@ function checkAnswer(v, p, t, declared) {
         checkTierConsistency(v, p),
         ...checkConfidence(v, p, t.minConfidence),
         checkContradictions(v, p, t.maxContradictions, declared.contradictions),
+        checkExpectedEscalation(v, p, expectedEscalation),
     ];
 }
 /**
@@ -9380,8 +10674,16 @@ function put(container, seg, value) {
         Object.defineProperty(container, String(seg), { value, writable: true, enumerable: true, configurable: true });
 }
 function expectsEscalation(c) {
+    return expectedEscalation(c) === true;
+}
+/** Whether the case's `expected` says it escalates (true), says it does not (false), or says nothing (null). */
+function expectedEscalation(c) {
     const e = c.expected;
-    return !!e && (e.opus_used === true || e.opusEscalated === true);
+    if (!e)
+        return null;
+    if (typeof e.opus_used === 'boolean')
+        return e.opus_used;
+    return typeof e.opusEscalated === 'boolean' ? e.opusEscalated : null;
 }
 /** `expected.contradictions` when it is a number. */
 function expectedContradictions(c) {
@@ -9427,6 +10729,7 @@ const CHECK_NAMES = [
     'confidence-range',
     'confidence-floor',
     'contradiction-density',
+    'expected-escalation',
     'opus-escalations',
     'escalation-rate',
     'latency-p95',
@@ -9442,10 +10745,12 @@ const ANSWER_CHECKS = [
     'confidence-range',
     'confidence-floor',
     'contradiction-density',
+    'expected-escalation',
 ];
 /**
  * Default levels. Broken tiers, a confidence off its scale, self-contradiction and runaway escalation
- * keep a build from shipping (error); SIM latency is measured under SIM's own concurrency, not a load
+ * keep a build from shipping (error), as does an escalation its dataset expects that did not happen (or
+ * one it rules out that did); SIM latency is measured under SIM's own concurrency, not a load
  * model, so it warns; single outliers are LOW events only.
  */
 const DEFAULT_LEVELS = {
@@ -9458,6 +10763,7 @@ const DEFAULT_LEVELS = {
     'confidence-range': 'error',
     'confidence-floor': 'error',
     'contradiction-density': 'error',
+    'expected-escalation': 'error',
     'opus-escalations': 'error',
     'escalation-rate': 'error',
     'latency-p95': 'warn',
@@ -9610,7 +10916,7 @@ class PipelineCollector {
         try {
             view = profile.view(body);
             declared = declaredFor(o.case, pins, profile, body, view);
-            results = checkAnswer(view, profile, thresholds, declared);
+            results = checkAnswer(view, profile, thresholds, declared, expectedEscalation(o.case));
         }
         catch (err) {
             this.checked++;
@@ -9729,6 +11035,7 @@ function labelOf(c) {
 ;// CONCATENATED MODULE: ./src/stages/pipeline/data.ts
 
 
+
 const data_KEEP_FAILURES = 50;
 function exportPipelineData(d) {
     return {
@@ -9757,6 +11064,72 @@ function exportPipelineData(d) {
         engineLatencies: d.engineLatencies,
         cases: [...d.cases].map(([i, c]) => [i, { id: c.id, dataset: c.dataset, location: c.location }]),
     };
+}
+/**
+ * The answer checks this version judges that shard data has no tally for (pure). A shard's tallies are
+ * made while it runs, so data an older toron-testops wrote lacks the checks added since: read as an
+ * empty tally, such a check would say no answer was checked (or could be read) and pass.
+ */
+function missingTallies(j) {
+    const t = j?.tallies && typeof j.tallies === 'object' ? j.tallies : {};
+    return ANSWER_CHECKS.filter((name) => !Object.hasOwn(t, name));
+}
+const count = { type: 'number', minimum: 0 };
+const counts = { type: 'array', items: count };
+const numbers = { type: 'array', items: { type: 'number' } };
+const countMap = { type: 'object', additionalProperties: { type: 'number' } };
+const nullableNumber = { type: ['number', 'null'] };
+const object = (properties, required = Object.keys(properties)) => ({ type: 'object', required, properties });
+const TALLY = object({ checked: count, failed: count, na: count, failedCases: counts, failures: { type: 'array', items: object({ caseIndex: count, repeat: count, message: { type: 'string' } }) } });
+/**
+ * What importPipelineData and the judge read of shard data, with its types. Members not listed (a
+ * later toron-testops's additions, a tally of a check this version does not know) are not looked at.
+ */
+const SHARD_DATA_SCHEMA = object({
+    version: { const: 1 },
+    options: object({ profile: { type: 'string' }, custom: { type: ['object', 'null'] }, thresholds: { type: 'object', additionalProperties: { type: 'number' } } }),
+    observed: count,
+    engineErrors: count,
+    checked: count,
+    picked: { type: ['string', 'null'] },
+    pickedBy: nullableNumber,
+    unrecognisedUnchecked: count,
+    unrecognisedAfterPick: count,
+    pending: { type: 'array', items: object({ caseIndex: count, repeat: count, problems: { type: 'object' } }) },
+    switches: countMap,
+    firstSwitch: { oneOf: [{ type: 'null' }, object({ caseIndex: count, to: { type: 'string' } })] },
+    forms: countMap,
+    tallies: { type: 'object', properties: Object.fromEntries(ANSWER_CHECKS.map((n) => [n, TALLY])) },
+    escalations: object({ answers: count, escalated: count, declared: count, undeclaredCases: { type: 'array', items: { type: 'string' } }, declaredCases: count }),
+    undeclaredEscalationCases: counts,
+    contradictions: object({ measured: count, total: count, max: count, declaredOver: count, undeclaredOver: count, unreadable: count }),
+    confidence: object({ n: count, sum: { type: 'number' }, min: nullableNumber, max: nullableNumber }),
+    latencies: numbers,
+    latencyCase: counts,
+    timeoutLatencies: numbers,
+    timeoutCase: counts,
+    engineLatencies: numbers,
+    cases: {
+        type: 'array',
+        items: { type: 'array', minItems: 2, maxItems: 2, items: [count, object({ id: { type: 'string' }, dataset: { type: 'string' } })] },
+    },
+}, ['version', 'options', 'observed', 'engineErrors', 'checked', 'picked', 'pickedBy', 'unrecognisedUnchecked', 'unrecognisedAfterPick', 'switches', 'firstSwitch', 'forms', 'tallies', 'escalations', 'undeclaredEscalationCases', 'contradictions', 'confidence', 'latencies', 'latencyCase', 'engineLatencies', 'cases']);
+let shardDataValidator;
+/**
+ * Why shard data (another run's pipeline_summary.json `shardData`, maybe of another version) cannot be
+ * imported, or null: the first member importPipelineData uses that is missing or of another type (a
+ * damaged or edited file). Read unchecked, such data threw in the middle of a merge (no merged report at
+ * all) or was summed as something else (a string of latencies read as its characters).
+ */
+function shardDataProblem(j) {
+    shardDataValidator ??= new ajv.Ajv({ allErrors: false, strict: false, allowUnionTypes: true, logger: false }).compile(SHARD_DATA_SCHEMA);
+    if (shardDataValidator(j))
+        return null;
+    const e = shardDataValidator.errors?.[0];
+    if (!e)
+        return 'shardData is not valid';
+    const missing = e.keyword === 'required' ? `/${String(e.params.missingProperty)}` : '';
+    return `shardData${e.instancePath}${missing} ${e.keyword === 'required' ? 'is missing' : (e.message ?? e.keyword)}`;
 }
 function importPipelineData(j) {
     if (!j || j.version !== 1)
@@ -10324,8 +11697,12 @@ function profileShape(c, caseOf) {
 function answerCheck(name, tally, c, caseOf) {
     const cases = [...tally.failedCases].slice(0, 10).map((i) => labelOf(caseOf(i)));
     let detail;
-    if (tally.checked === 0 && tally.na > 0)
-        detail = `not applicable: ${c.options.profile === 'auto' ? c.picked : c.options.profile} does not expose it`;
+    const profile = c.options.profile === 'auto' ? c.picked : c.options.profile;
+    if (tally.checked === 0 && tally.na > 0 && name === 'expected-escalation') {
+        detail = `not applicable: no case's expected block says whether it escalates (expected.opus_used), or ${profile} answers do not say`;
+    }
+    else if (tally.checked === 0 && tally.na > 0)
+        detail = `not applicable: ${profile} does not expose it`;
     else if (tally.checked === 0 && name !== 'answer-shape')
         detail = `not judged: none of the ${c.checked} answers could be read as its generation (see answer-shape)`;
     else if (tally.failed === 0)
@@ -11926,6 +13303,7 @@ function mb(bytes) {
 
 
 
+
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
@@ -11935,7 +13313,10 @@ function createCommandAdapter(opts) {
     if (opts.argv.length === 0 || opts.argv[0] === '')
         throw new Error('createCommandAdapter: empty argv');
     // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
-    const hideArgs = argvRedactor(opts.argv);
+    const hideArgv = argvRedactor(opts.argv);
+    const hideEnv = secretRedactor(opts.secrets ?? {});
+    const redactAnswer = answerRedactor(opts.secrets ?? {});
+    const hideArgs = (text) => hideEnv(hideArgv(text));
     const given = opts.printable;
     const outer = (text) => hideArgs(given ? given(text) : text);
     const target = outer(`cmd:${(0,shell_quote.quote)(opts.argv)}`);
@@ -11976,7 +13357,9 @@ function createCommandAdapter(opts) {
             };
             const r = await send('run', params, opts.timeoutMs, signal);
             return r.ok
-                ? { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
+                ? redactAnswer
+                    ? { ok: true, body: redactAnswer(r.result), raw: hideEnv(r.raw), latencyMs: r.latencyMs }
+                    : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
                 : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
         },
         async health(signal) {
@@ -12362,6 +13745,8 @@ function rawOf(result, line) {
 
 
 
+
+
 /**
  * The one place a SPEC becomes an adapter. Bad specs and missing secret variables throw InputError
  * here, before anything starts.
@@ -12371,10 +13756,22 @@ function createEngine(engine, knobs, deps) {
     if (spec.kind !== 'http' && Object.keys(engine.headers).length > 0) {
         deps.log('warn', `engine headers are only sent to http(s) engines; ignored for a ${spec.kind} engine`);
     }
+    if (spec.kind !== 'command' && engine.env !== undefined && Object.keys(engine.env).length > 0) {
+        deps.log('warn', `engine.env is only given to cmd: engines (their process); ignored for ${spec.kind === 'http' ? 'an http(s)' : 'the reference'} engine`);
+    }
+    // A client certificate or CA configured for an engine that speaks no TLS: say so, not ignore it silently.
+    if (engine.tls !== undefined && (spec.kind !== 'http' || spec.url.protocol !== 'https:')) {
+        const what = spec.kind === 'http' ? 'an http:// engine (no TLS): is the URL meant to be https://?' : `a ${spec.kind} engine`;
+        deps.log('warn', `engine.tls is only used for https:// engines; ignored for ${what}`);
+    }
     switch (spec.kind) {
         case 'reference':
             return createReferenceAdapter(knobs);
-        case 'http':
+        case 'http': {
+            const route = engineRoute(spec.url, engine, deps.env);
+            const notice = proxyNotice(route);
+            if (notice)
+                deps.log('info', notice);
             return createHttpAdapter({
                 url: spec.url,
                 headers: expandHeaders(engine.headers, deps.env),
@@ -12383,18 +13780,25 @@ function createEngine(engine, knobs, deps) {
                 body: engine.body,
                 printable: deps.printable,
                 cwd: deps.cwd,
+                route,
             });
-        case 'command':
+        }
+        case 'command': {
+            // The engine's process gets the runner's environment without the job's tokens and the action's
+            // inputs (child-env.ts); engine.env passes variables on, its secrets never written.
+            const passed = expandEngineEnv(engine.env ?? {}, deps.env);
             return createCommandAdapter({
                 argv: spec.argv,
                 cwd: deps.cwd,
-                env: deps.env,
+                env: childProcessEnv(deps.env, { set: passed.values }),
+                secrets: passed.secrets,
                 timeoutMs: engine.timeoutMs,
                 maxResponseBytes: engine.maxResponseBytes,
                 log: deps.log,
                 body: engine.body,
                 printable: deps.printable,
             });
+        }
     }
 }
 /** An adapter whose engine can be restarted in a fresh process (replay rounds with freshProcess). */
@@ -12685,6 +14089,7 @@ const SNAPSHOT_SCHEMA_VERSION = 1;
 
 
 
+
 /** Whole-file parsing (pretty-printed or hand-edited snapshots) is refused above this size. */
 const MAX_WHOLE_PARSE_BYTES = 256 * 1024 * 1024;
 /**
@@ -12865,10 +14270,16 @@ function checkHeader(h, shownAs, lineOf) {
         bad(`not a toron-testops snapshot ("kind" must be "${SNAPSHOT_KIND}"; give a snapshot file, a report folder, its report.json or a bundle.zip)`, '/kind');
     }
     if (typeof h.schemaVersion !== 'number' || h.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
-        bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)} is not one this toron-testops reads (up to ${SNAPSHOT_SCHEMA_VERSION}): use a newer toron-testops`, '/schemaVersion');
+        // The header names the toron-testops that wrote it: say which to use (a plain version only, it is input).
+        const by = typeof h.tool?.version === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(h.tool.version) ? h.tool.version : null;
+        bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)}${by ? `, written by toron-testops ${by},` : ''} is not one this toron-testops (${package_0/* version */.rE}) reads (up to ${SNAPSHOT_SCHEMA_VERSION}): ` +
+            `use toron-testops ${by ? `${by} or newer` : 'a newer version'}`, '/schemaVersion');
     }
     if (typeof h.runId !== 'string' || h.runId === '')
         bad('"runId" must be a non-empty string', '/runId');
+    const rev = h.tool?.formatRevision;
+    if (rev !== undefined && !(typeof rev === 'number' && Number.isSafeInteger(rev) && rev >= 1))
+        bad('"tool.formatRevision" must be a positive integer', '/tool');
     const ip = h.canonical?.ignorePaths;
     if (!Array.isArray(ip) || ip.some((p) => typeof p !== 'string'))
         bad('"canonical.ignorePaths" must be a list of JSON Pointers', '/canonical');
@@ -13634,6 +15045,8 @@ async function replaySnapshot(o) {
     const total = jobs.length * o.rounds;
     let done = 0;
     let calls = 0;
+    const limits = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+    const limitedCases = new Set();
     let roundsDone = 0;
     const results = [];
     const driftCases = [];
@@ -13649,10 +15062,18 @@ async function replaySnapshot(o) {
             const req = probe
                 ? { runId: base.snapshot.header.runId, caseId: t.entry.id, seed: t.probe.seed, input: t.entry.input }
                 : { runId, caseId: t.entry.id, seed: t.entry.seed, input: t.entry.input };
-            const res = await callEngine(o.engine, req, o.timeoutMs, o.signal);
+            const res = await callEngine(o.engine, req, o.timeoutMs, o.signal, o.rateLimit);
             if (!res.ok && res.error.kind === 'aborted' && o.signal.aborted)
                 return;
             calls++;
+            if (res.rateLimited) {
+                limitedCases.add(t);
+                limits.requests++;
+                limits.retries += res.rateLimited.retries;
+                limits.waitedMs += res.rateLimited.waitedMs;
+                if (!res.ok && res.error.rateLimit)
+                    limits.stillLimited++;
+            }
             if (probe)
                 recordProbe(t, res, last);
             else
@@ -13830,7 +15251,8 @@ async function replaySnapshot(o) {
     const byOrder = (a, b) => (order.get(key(a.dataset, a.id)) ?? Infinity) - (order.get(key(b.dataset, b.id)) ?? Infinity);
     results.sort(byOrder);
     drift?.cases.sort(byOrder);
-    return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls };
+    limits.cases = limitedCases.size;
+    return { cases: results, notReplayed, drift, freshProcess, roundsDone, cancelled: o.signal.aborted, calls, rateLimited: limits.requests > 0 ? limits : null };
 }
 /**
  * An answer's canonical form, or why it has none: nested deeper than the walk's stack (a runaway
@@ -13883,6 +15305,19 @@ function exitCodeFor(verdict, failOn) {
  */
 function isScored(c) {
     return c.scored ?? (c.errors.length === 0 || c.firstDivergence !== null);
+}
+/**
+ * How many cases of a replay block (report.json `stages.replay`, or its replay_summary.json) were scored
+ * by a toron-testops from before cases could be left out for engine errors: such a block has no
+ * `unscored`, and counted a replay that got no answer as a difference (first divergence at ""), so its
+ * cases with engine errors read as scored and disagreeing, and its determinism figures count engine
+ * errors as nondeterminism. 0 when the block is scored as now (or its replays all answered: the same).
+ */
+function legacyErrorScoredCases(block) {
+    const b = block;
+    if (!b || typeof b !== 'object' || !Array.isArray(b.cases) || typeof b.unscored === 'number')
+        return 0;
+    return b.cases.filter((c) => (typeof c?.errorCount === 'number' ? c.errorCount : Array.isArray(c?.errors) ? c.errors.length : 0) > 0).length;
 }
 function replayTotals(cases, t) {
     let n = 0;
@@ -14098,6 +15533,7 @@ function report_pct(x) {
 
 
 
+
 const stage_PROGRESS_EVERY_MS = 1000;
 /** Per-case drift findings beyond this many are counted in the summary finding instead. */
 const DRIFT_FINDINGS_MAX = 50;
@@ -14240,6 +15676,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
             configIgnorePaths: r.ignorePaths,
             concurrency: settings.sim.concurrency,
             timeoutMs: settings.sim.timeoutMs,
+            rateLimit: settings.engine.rateLimit,
             signal: ctx.signal,
             mode,
             baseline,
@@ -14284,6 +15721,9 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     const died = engineDied(outcome.cases);
     if (died)
         ctx.raise(died);
+    // One finding for the replay's rate-limited requests (as SIM raises one for its own), never one per case.
+    if (outcome.rateLimited)
+        ctx.raise(rateLimitedFinding(outcome.rateLimited, 'replay'));
     // Cases whose replays got no answer (and whose answers did not differ) are reported apart: no verdict.
     const scored = outcome.cases.filter((c) => isScored(c));
     const unscored = outcome.cases.filter((c) => !isScored(c));
@@ -14302,7 +15742,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
         ignorePaths: r.ignorePaths,
     });
     const driftReport = (diffs) => outcome.drift && drift ? driftBlock({ ...outcome.drift, snapshot: baseline?.file ?? null }, drift, r.drift, diffs) : null;
-    const partial = outcome.cancelled ? { cancelled: true } : {};
+    const partial = { ...(outcome.cancelled ? { cancelled: true } : {}), ...(outcome.rateLimited ? { rateLimited: outcome.rateLimited } : {}) };
     return {
         verdict,
         reason,
@@ -15592,11 +17032,12 @@ function planWorkflowAnnotations(findings, opts) {
     return {
         items,
         overflow,
-        overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length) : null,
+        overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where) : null,
     };
 }
-function overflowText(more, shown) {
-    return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see the job summary and report.json.`;
+/** `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all). */
+function overflowText(more, shown, where = 'the job summary and report.json') {
+    return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see ${where}.`;
 }
 function workflowCommandLines(plan) {
     const lines = plan.items.map((a) => annotationCommand(a.level, a.message, { title: a.title, file: a.file, line: a.line }));
@@ -15654,10 +17095,21 @@ let installed = false;
 
 
 
-/** Why artifacts cannot be uploaded from here, or null when the Actions runtime is present. */
+/**
+ * Why artifacts cannot be uploaded from here, or null when the Actions runtime is present. In a job on
+ * a server other than github.com (GitHub Enterprise Server: GITHUB_SERVER_URL), the runtime is there
+ * but may provide no results service: say which variable is missing, not "not running in GitHub Actions?".
+ */
 function artifactServiceProblem(env) {
     const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((k) => !env[k]);
-    return missing.length ? `the Actions runtime is not available (${missing.join(', ')} not set): not running in GitHub Actions?` : null;
+    if (!missing.length)
+        return null;
+    const server = (env.GITHUB_SERVER_URL ?? '').trim().replace(/\/+$/, '');
+    if (env.GITHUB_ACTIONS === 'true' && server && !/^https:\/\/github\.com$/i.test(server)) {
+        return (`the artifact service is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in this job on ${server} (GITHUB_SERVER_URL); ` +
+            'that server gives this job no results service, which @actions/artifact 2 and later (as actions/upload-artifact@v4) need');
+    }
+    return `the Actions runtime is not available (${missing.join(', ')} not set): not running in GitHub Actions?`;
 }
 let loaded = null;
 function artifactModule() {
@@ -15770,6 +17222,7 @@ function describeHttpError(err) {
 
 
 
+
 /**
  * `baseline: auto`: the snapshot of the newest successful run of this workflow on the base branch
  * (the PR's base, or the default branch), from that run's artifact. Anything short of a usable
@@ -15846,15 +17299,24 @@ async function findBaseline(octokit, q) {
             break;
         const findBy = { token: q.token, workflowRunId: run.id, repositoryOwner: q.owner, repositoryName: q.repo };
         let artifactId;
+        let artifactName;
         try {
-            const { artifact } = await client.getArtifact(q.artifactName, { findBy });
+            // A run that was re-run holds the name's first upload (the failed attempt's) and the re-run's
+            // `<name>-2`, ...: the newest is the attempt that made the run successful.
+            const { artifacts } = await client.listArtifacts({ findBy });
+            const artifact = newestUploadOf(artifacts, q.artifactName);
+            if (!artifact) {
+                misses.push(`run ${run.id}: no artifact named "${q.artifactName}"`);
+                continue;
+            }
             artifactId = artifact.id;
+            artifactName = artifact.name;
         }
         catch (err) {
-            misses.push(`run ${run.id}: ${/not found/i.test(errorMessage(err)) ? `no artifact named "${q.artifactName}"` : errorMessage(err).split('\n')[0]}`);
+            misses.push(`run ${run.id}: ${errorMessage(err).split('\n')[0]}`);
             continue;
         }
-        log(`baseline: run ${run.id} on ${branch} (${run.created_at}), artifact ${q.artifactName} (${artifactId})`);
+        log(`baseline: run ${run.id} on ${branch} (${run.created_at}), artifact ${artifactName} (${artifactId})`);
         const target = external_node_path_default().join(q.dir, String(run.id));
         const got = await downloadAndUnpack(client, artifactId, findBy, target);
         if (!got.ok)
@@ -15940,6 +17402,8 @@ function withBaselineNotice(stage, reason) {
 
 
 
+
+
 const BASELINE_TIMEOUT_MS = 120_000;
 /** A gate with no engine named would test the built-in reference engine and could PASS having tested nothing of yours. */
 const NO_ENGINE = 'no engine to test: set the engine input, engine in the config file, or engine-version with the config\'s engines map. ' +
@@ -15976,10 +17440,20 @@ async function prepare(ctx) {
         const loc = err instanceof InputError && err.file ? repoPath(err.file, cwdOf(inputs, gh.workspace), gh.workspace) : undefined;
         return base(errorOutcome(message, { errorLocation: loc ? { file: loc, line: err.line ?? 1 } : null }));
     }
+    // Before anything runs or prints: the engine's interpolated header values and URL credentials.
+    const specs = [settings.engine.target, ...(inputs.engine ? [inputs.engine] : []), ...(inputs.baseline.kind === 'path' ? [inputs.baseline.path] : [])];
+    for (const secret of secretsToMask(settings.engine.headers, specs, ctx.env))
+        log.mask(secret);
+    // engine.env's interpolated values (a cmd: engine's), as the headers'.
+    for (const secret of secretsToMask(settings.engine.env ?? {}, [], ctx.env))
+        log.mask(secret);
+    // And the proxy's user:password (engine.proxy, or HTTPS_PROXY/HTTP_PROXY under "env").
+    for (const secret of proxyCredentialsToMask(settings.engine, ctx.env))
+        log.mask(secret);
     const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
     log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
     if (settings.shard && settings.runIdGenerated) {
-        log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}-${{ github.run_attempt }}'), { title: 'toron-testops shard' });
+        log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}, the same in every attempt, as "Re-run failed jobs" re-runs only some legs'), { title: 'toron-testops shard' });
     }
     let baseline = inputs.baseline.kind === 'path' ? { kind: 'path', path: inputs.baseline.path } : { kind: 'none' };
     let stages = STAGES;
@@ -16163,6 +17637,10 @@ const CATALOGUE = {
         severity: 'CRITICAL',
         remediation: 'Start the engine before the gate runs (or fix the engine spec/URL), and make sure GET /health answers 200. For cmd: engines, run the command by hand and check it speaks JSON lines on stdin/stdout.',
     },
+    'engine-rate-limited': {
+        severity: 'MEDIUM',
+        remediation: "The engine, or the API gateway in front of it, answered 429 Too Many Requests (or 503 with Retry-After: a cold start, a scale-up) and the gate waited and asked again: raise the rate limit or quota of the gate's key, keep the engine warm before the gate runs, or lower sim.concurrency. When requests were still rate-limited after their retries, raise engine.rateLimit.retries or engine.rateLimit.maxWaitMs; the waiting is not counted in any case's latency.",
+    },
     'engine-died': {
         severity: 'CRITICAL',
         remediation: 'The engine exited during the run (a cmd: engine\'s process ended, or an HTTP engine stopped accepting connections after answering): read its stderr lines in run.log (cmd:) or its own logs (HTTP), reproduce with the same case input and seed, and fix the crash.',
@@ -16194,6 +17672,10 @@ const CATALOGUE = {
     'answer-observer-failed': {
         severity: 'HIGH',
         remediation: 'A stage that reads every SIM answer (the pipeline checker, the snapshot) failed on some of them, so its results miss those answers. The message names the first answer and the error: this is a defect of toron-testops or an answer it cannot read; report it with run.log.',
+    },
+    'sim-dataset-path-case': {
+        severity: 'MEDIUM',
+        remediation: 'The registry names this dataset with another letter case than the file on disk. macOS and Windows runners find it anyway (their file systems ignore case), a Linux runner does not: there the run is an ERROR saying the file is missing. Write the path in the registry exactly as the file is named (or rename the file with git mv).',
     },
     'sim-dataset-unregistered': {
         severity: 'INFO',
@@ -16315,6 +17797,10 @@ const CATALOGUE = {
     'pipeline-contradiction-density': {
         severity: 'HIGH',
         remediation: 'An answer carries too many contradictions between tier-1 hypotheses, or its contradiction count is unreadable (missing, not a whole number 0 or more, a tier-1 list that is not a list): check the contradiction detector for false positives and the prompts named, and how the count is written. If a case is contradiction-heavy on purpose, declare it in its dataset (pin the contradictions with an equals assertion, or set expected.contradictions).',
+    },
+    'pipeline-expected-escalation': {
+        severity: 'HIGH',
+        remediation: "An answer did not escalate to Opus as its case's expected block says (expected.opus_used true or false): the escalation trigger changed (2.5h escalates on prompts over 120 words or holding the letters \"not\"; toron-3 arbitrates below 0.7 agreement). Fix the trigger, or update expected.opus_used if the new behaviour is intended.",
     },
     'pipeline-opus-escalations': {
         severity: 'HIGH',
@@ -16450,7 +17936,7 @@ class RunLogSink {
             return;
         try {
             // Escaped as on the console: run.log is read with cat and in CI log viewers.
-            external_node_fs_default().writeSync(this.fd, escapeControls(this.scrub(line)) + '\n');
+            external_node_fs_default().writeSync(this.fd, logText(this.scrub(line)) + '\n');
         }
         catch {
             // A full disk must not take the run down with it; the console still has the lines.
@@ -17566,8 +19052,6 @@ function toSimRow(r) {
     };
 }
 
-// EXTERNAL MODULE: ./package.json
-var package_0 = __webpack_require__(8330);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __webpack_require__(73136);
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -18269,7 +19753,7 @@ function createRunSnapshot(settings, paths, deps) {
                 const written = await writer.finish({
                     runId: settings.runId,
                     createdAt,
-                    tool: { name: 'toron-testops', version: package_0/* version */.rE },
+                    tool: toolStamp(),
                     engine: { kind: engine.kind, target: portableTarget(settings.engine.target, settings.cwd), version: engine.version, profile: settings.engine.profile },
                     settingsHash: settingsHash(settings),
                     metrics: headlineMetrics(results, counts),
@@ -18776,7 +20260,31 @@ function bundleSources(reportDir, written) {
     const snapshot = report?.snapshot ? within(snapshotsDir, report.snapshot) : null;
     if (snapshot)
         sources.push({ name: 'snapshot.json', path: snapshot });
+    // A run writes no symbolic links. A folder unpacked from elsewhere may hold one (summary.md -> ~/.ssh/id_rsa,
+    // logs -> /etc): followed, it would put a file of this machine into the bundle. Refused, naming it.
+    for (const s of sources) {
+        const base = s.name === 'snapshot.json' ? external_node_path_default().resolve(reportDir, '..', '..') : external_node_path_default().resolve(reportDir);
+        const link = linkOnTheWay(base, s.path);
+        if (link) {
+            throw new InputError(`${external_node_path_default().relative(external_node_path_default().resolve(reportDir), link) || link} (for the bundle's ${s.name}) is a symbolic link: refused, a bundle holds the report folder's own files, never what a link points to`);
+        }
+    }
     return sources.filter((s) => bundle_isFile(s.path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/** The first symbolic link among the parts of `file` below `base` (the file itself included), or null. */
+function linkOnTheWay(base, file) {
+    let at = base;
+    for (const part of external_node_path_default().relative(base, file).split((external_node_path_default()).sep)) {
+        at = external_node_path_default().join(at, part);
+        try {
+            if (external_node_fs_default().lstatSync(at).isSymbolicLink())
+                return at;
+        }
+        catch {
+            return null; // missing: left out as before
+        }
+    }
+    return null;
 }
 /** Whether two paths name one file (by path, or by device and inode when both exist: links, case-insensitive disks). */
 function sameFile(a, b) {
@@ -19029,8 +20537,9 @@ const ICON = { PASS: '✅', WARN: '⚠️', FAIL: '❌', ERROR: '🛑', SKIPPED:
 const SEV_ICON = { CRITICAL: '🔴', HIGH: '🟠', MEDIUM: '🟡', LOW: '🔵', INFO: '⚪' };
 const MAX_LINE = 400;
 /**
- * Text from a report (engine output, messages, ids) as inert Markdown: one line, no HTML, no links,
- * no emphasis, no table breaks, no @mentions or #references that would ping people or link issues.
+ * Text from a report (engine output, messages, ids) as inert Markdown: one line, no HTML, no links
+ * (www. domains included), no emphasis, no table breaks, no @mentions or #123 / GH-123 references
+ * that would ping people or link issues.
  */
 function mdText(s, max = MAX_LINE) {
     let t = typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s);
@@ -19045,14 +20554,19 @@ function mdText(s, max = MAX_LINE) {
         .replace(/>/g, '&gt;')
         .replace(/[\\`*_{}[\]|~$]/g, (c) => `\\${c}`)
         .replace(/#(?=\d)/g, '&#35;')
+        // GFM autolinks a bare www. domain, and GitHub links GH-123 to an issue as it does #123.
+        .replace(/\b(www)\./gi, '$1&#46;')
+        .replace(/\b(gh)-(?=\d)/gi, '$1&#45;')
         .replace(/@/g, '&#64;')
         .replace(/:\/\//g, ':&#47;&#47;');
     // Block syntax only counts at the start of a line: a heading, a list item, a rule.
     return t.replace(/^(\s*)([#=+-]|\d+[.)])/, (_, sp, c) => `${sp}${c.slice(0, -1)}\\${c.slice(-1)}`);
 }
 function code(s) {
-    // Our own short identifiers and paths; engine text never goes through here.
-    return `\`${s.replace(/`/g, "'")}\``;
+    // Our own short identifiers and paths; engine text never goes through here. A report read from
+    // elsewhere (mode: publish) may still hold a line break in a file name, which would end the code
+    // span and the list item and start a heading: one line, controls shown escaped.
+    return `\`${escapeControls(s.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/`/g, "'")}\``;
 }
 function summary_md_pct(x) {
     return typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : null;
@@ -19500,6 +21014,7 @@ function verdictReason(results) {
 
 
 
+
 /**
  * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
  * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
@@ -19623,7 +21138,9 @@ async function runPipeline(settings, opts = {}) {
             throw NOT_STARTED;
         }
         if (!health.ok) {
-            throw new WiringError(`engine unreachable: ${health.message}. Tried: ${health.tried.join('; ')}`);
+            // An engine that answered (503 while loading, 401) is reachable: do not send the user to the network.
+            const what = health.answered ? 'engine health check failed' : 'engine unreachable';
+            throw new WiringError(`${what}: ${health.message}. Tried: ${health.tried.join('; ')}`);
         }
         // The engine's own words: an ESC or a bidi override in it must not reach a terminal or a report as it is.
         engineVersion = health.version != null ? escapeControls(health.version) : null;
@@ -19719,7 +21236,13 @@ async function runPipeline(settings, opts = {}) {
             findings,
             runError,
             cancelled: signal.aborted,
-            engine: { kind: engine?.kind ?? 'unknown', target: engine ? scrub(engine.target) : '(not created)', version: engineVersion, profile: settings.engine.profile },
+            engine: {
+                kind: engine?.kind ?? 'unknown',
+                target: engine ? scrub(engine.target) : '(not created)',
+                version: engineVersion,
+                profile: settings.engine.profile,
+                ...(proxyOf(engine) ? { proxy: proxyOf(engine) } : {}),
+            },
             env: opts.env ?? process.env,
             log,
             beforeReport: finishSnapshot,
@@ -19812,6 +21335,7 @@ function portableStack(stack) {
 
 ;// CONCATENATED MODULE: ./src/runner/sinks/console.ts
 
+
 /**
  * The console: logs, stage transitions, progress (done/total, rate, failures so far), CRITICAL and
  * HIGH findings as they happen. Case results are not printed one by one; their count is in progress.
@@ -19826,9 +21350,10 @@ class ConsoleSink {
     }
     handle(e) {
         const line = this.format(e);
-        // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed.
+        // Messages carry engine and dataset text: a terminal escape in one must be shown, not obeyed; a
+        // workflow command in one (the CLI runs as a workflow step too) must not be read by the runner.
         if (line !== null)
-            this.write(escapeControls(line) + '\n');
+            this.write(neutralise(logText(line)) + '\n');
     }
     format(e) {
         switch (e.type) {
@@ -20059,11 +21584,18 @@ function ruleFindings(rules, cases) {
 
 ;// CONCATENATED MODULE: ./src/compare/markdown.ts
 
+
 /** Rows per case list in comparison.md; the rest is counted (comparison.json has them all). */
 const MD_ROWS_MAX = 100;
 const NA = 'not available';
+/**
+ * A cell (or line) of text from outside: engine versions and error messages, case ids, messages that
+ * quote them. comparison.md is the job summary, the PR comment and the check run's summary of mode:
+ * compare, so it is made inert as summary.md's text is: no HTML, links, images or @-mentions, pipes
+ * escaped, one line. Whole: comparison.json and this file are the record, not a preview.
+ */
 function cell(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    return mdText(text, Number.POSITIVE_INFINITY);
 }
 function markdown_n(v, unit = '') {
     return v === null ? NA : `${v}${unit}`;
@@ -20102,10 +21634,10 @@ function comparisonMarkdown(c, _where) {
     lines.push('| | candidate | baseline |', '|---|---|---|');
     lines.push(`| engine | ${side(c.candidate)} | ${side(c.baseline)} |`);
     lines.push(`| kind | ${c.candidate.kind} | ${c.baseline.kind} |`);
-    lines.push(`| run | ${c.candidate.runId ?? NA} | ${c.baseline.runId ?? NA} |`);
+    lines.push(`| run | ${cell(c.candidate.runId ?? NA)} | ${cell(c.baseline.runId ?? NA)} |`);
     lines.push(`| verdict | ${c.candidate.verdict ?? NA} | ${c.baseline.verdict ?? (c.baseline.kind === 'snapshot' ? 'not run (snapshot)' : NA)} |`);
-    lines.push(`| report | ${c.candidate.reportDir ?? NA} | ${c.baseline.reportDir ?? NA} |`);
-    lines.push(`| snapshot | ${c.candidate.snapshot ?? NA} | ${c.baseline.snapshot ?? NA} |`);
+    lines.push(`| report | ${cell(c.candidate.reportDir ?? NA)} | ${cell(c.baseline.reportDir ?? NA)} |`);
+    lines.push(`| snapshot | ${cell(c.candidate.snapshot ?? NA)} | ${cell(c.baseline.snapshot ?? NA)} |`);
     lines.push('', `Comparison verdict: **${c.comparisonVerdict}**; candidate verdict: **${c.candidate.verdict ?? NA}**; combined: **${c.verdict}**.`, '');
     lines.push('## Deltas', '', '| metric | baseline | candidate | delta | delta % |', '|---|---|---|---|---|');
     lines.push(metricRow('SIM pass rate', c.metrics.passRate, '%', ' pts'));
@@ -20138,11 +21670,12 @@ function comparisonMarkdown(c, _where) {
     if (c.cases.length === 0)
         lines.push('No per-case comparison (see the reason above).', '');
     if (c.notes.length)
-        lines.push('## Notes', '', ...c.notes.map((x) => `- ${x}`), '');
+        lines.push('## Notes', '', ...c.notes.map((x) => `- ${cell(x)}`), '');
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/compare/metrics.ts
+
 /** Two decimals: deltas are read by people; the sides keep their own precision. */
 const r2 = (x) => Math.round(x * 100) / 100;
 /** A metric on both sides and its delta; a missing side makes the delta null ("not available"). */
@@ -20184,7 +21717,8 @@ function reportMetrics(stages) {
         passRate: passRate === null ? null : r4(passRate * 100),
         p95Ms: l.p95Ms,
         errorRate: l.errorRate,
-        determinismScore: metrics_num(replay?.determinismScore),
+        // A score an older toron-testops made of engine errors measures something else: not comparable.
+        determinismScore: legacyErrorScoredCases(replay) > 0 ? null : metrics_num(replay?.determinismScore),
     };
 }
 /** A snapshot header's metrics (no determinism: a snapshot is written before its run's replay). */
@@ -20297,7 +21831,69 @@ function combinedVerdict(candidate, comparison) {
     return worstVerdict([candidate, comparison]);
 }
 
+;// CONCATENATED MODULE: ./schemas/report.schema.json
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"tool":{"description":"The toron-testops that wrote the report. formatRevision is the revision of the meanings of its fields (bumped whenever a recorded field\'s meaning changes); reports of builds before it have no tool and count as revision 1.","type":"object","required":["name","version","formatRevision"],"properties":{"name":{"const":"toron-testops"},"version":{"type":"string"},"formatRevision":{"type":"integer","minimum":1}}},"runId":{"type":"string","minLength":1,"pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","description":"A run id as --run-id takes it (it names the run\'s folder and snapshot): no separators or dots at either end."},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"},"proxy":{"type":"string","description":"host:port of the proxy the engine requests went through (engine.proxy, HTTPS_PROXY/HTTP_PROXY), without credentials; absent when they went directly."}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, SIM concurrency, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"rateLimited":{"$ref":"#/definitions/rateLimits"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"rateLimits":{"description":"Present when the engine rate-limited the stage\'s requests (HTTP 429, or 503 with Retry-After): the requests that met one, in how many cases, their retries, the time waited (ms, not in any latency) and the requests still rate-limited after their retries (engine errors).","type":"object","required":["cases","requests","retries","waitedMs","stillLimited"],"properties":{"cases":{"type":"integer","minimum":0},"requests":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"waitedMs":{"type":"number","minimum":0},"stillLimited":{"type":"integer","minimum":0}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rateLimited":{"$ref":"#/definitions/rateLimits"},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
+;// CONCATENATED MODULE: ./src/report/schema.ts
+
+
+/**
+ * report.json's JSON Schema (schemas/report.schema.json), compiled once, in two forms:
+ * - validateReport: the schema as written, unknown members refused where it says so (the root).
+ *   For what this version writes (the tests check every report we make with it): a misspelt field
+ *   of our own is caught.
+ * - validateReadReport: for reports read from another run, which another toron-testops version may
+ *   have written (merge legs, `mode: publish` artifacts): members this version does not
+ *   know are accepted, as DESIGN §3.3 welcomes them ("more fields welcome"); every member it knows is
+ *   still checked (presence, type, values). The next release adding a field must not be refused here.
+ */
+let strict;
+let tolerant;
+const REPORT_SCHEMA_ID = report_schema_namespaceObject.$id;
+const compile = (s) => new ajv.Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(s);
+function validateReport(value) {
+    strict ??= compile(schema);
+    return run(strict, value);
+}
+function validateReadReport(value) {
+    tolerant ??= compile(openSchema(report_schema_namespaceObject));
+    return run(tolerant, value);
+}
+function run(v, value) {
+    if (v(value))
+        return { ok: true };
+    return { ok: false, errors: (v.errors ?? []).map(schema_describe) };
+}
+/**
+ * A copy of a schema without its `additionalProperties: false`: unknown members pass. An
+ * `additionalProperties` that is a schema (unknown stages are stages, unknown artifacts are relative
+ * paths) is kept: readers use those members (report.html and summary.md show every stage).
+ */
+function openSchema(s) {
+    if (Array.isArray(s))
+        return s.map(openSchema);
+    if (!s || typeof s !== 'object')
+        return s;
+    const out = {};
+    for (const [k, v] of Object.entries(s)) {
+        if (k === 'additionalProperties' && v === false)
+            continue;
+        out[k] = openSchema(v);
+    }
+    return out;
+}
+function schema_describe(e) {
+    // The run id names the run's folder and snapshot: a report from elsewhere with a path there is refused.
+    if (e.keyword === 'pattern' && e.instancePath === '/runId')
+        return '/runId is not a run id (1-128 letters, digits, ., _ or -, no path separators, no dot at either end)';
+    const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
+    return `${e.instancePath || '(root)'} ${e.message ?? e.keyword}${extra}`;
+}
+
 ;// CONCATENATED MODULE: ./src/compare/sides.ts
+
+
+
+
 
 
 
@@ -20419,7 +22015,38 @@ function sideOfBaselineFile(spec, cwd, custom) {
             notes.push(`the report found for the baseline is of run ${String(sides_rec(report)?.runId)}, not of the snapshot's run ${header.runId}: not used`);
             report = null;
         }
+        const version = sides_rec(report)?.schemaVersion;
+        if (report !== null && typeof version === 'number' && version > 1) {
+            // A newer toron-testops wrote it (the baseline outran this workflow's version): its fields may mean something else.
+            notes.push(`the baseline's report.json has schemaVersion ${version}, newer than this toron-testops (${package_0/* version */.rE}) reads (1): ` +
+                'its pass/fail and determinism are not read (compare with that toron-testops version or a newer one)');
+            report = null;
+        }
+        // The format revision its writer recorded (its report's, else its snapshot header's; none: revision 1).
+        const writer = report !== null ? sides_rec(report)?.tool : header.tool;
+        const revision = formatRevisionOf(writer);
+        if (revision > FORMAT_REVISION) {
+            // Newer meanings: as for a newer schemaVersion, its report is not read; the snapshot header's numbers are kept.
+            notes.push(`the baseline was written by ${describeRevision(writer)}, newer than this toron-testops's ${ownRevision()}: its fields may mean what this version does not know, ` +
+                `so ${report !== null ? 'its pass/fail and determinism are not read' : 'only its answers and its snapshot header\'s numbers are compared'} (compare with that toron-testops version or a newer one)`);
+            report = null;
+        }
+        else if (revision < FORMAT_REVISION) {
+            notes.push(`the baseline was written by ${describeRevision(writer)}, older than this toron-testops's ${ownRevision()}: ` +
+                'figures whose meaning changed since are left out where this version can tell (see any other note); the rest are compared as they are');
+        }
+        const valid = report !== null ? validateReadReport(report) : null;
+        if (valid && !valid.ok) {
+            // What is read of it must be what it says (members of later versions are welcome): a damaged report decides nothing.
+            notes.push(`the baseline's report.json does not match the report schema (${valid.errors.slice(0, 3).join('; ')}): its pass/fail and determinism are not read`);
+            report = null;
+        }
         const pass = passByCase(report);
+        const legacy = legacyErrorScoredCases(sides_rec(sides_rec(report)?.stages)?.replay);
+        if (legacy > 0) {
+            notes.push(`the baseline's determinism score was computed by an older toron-testops, which counted a replay that got no answer as a difference ` +
+                `(${legacy} case(s) with engine errors), where this version leaves such cases out: the scores do not measure the same thing, so determinism is not available`);
+        }
         const metrics = preferFirst(report ? reportMetrics(sides_rec(report)?.stages) : NO_METRICS, snapshotMetrics(header.metrics));
         const profile = header.engine.profile ?? 'auto';
         return {
@@ -20777,6 +22404,7 @@ function buildComparison(i) {
 
 
 
+
 /**
  * `mode: compare`, the staging gate: the `engine` input (the candidate) against `baseline` (an engine,
  * an engine-map version, a snapshot, or the snapshot `baseline: auto` found). The candidate's run is
@@ -20788,7 +22416,8 @@ async function compareGate(ctx, p) {
     const baseline = p.baseline.kind === 'auto-found' ? p.baseline.snapshot : inputs.baseline.kind === 'path' ? inputs.baseline.path : null;
     if (!inputs.engine || !baseline)
         return errorOutcome('mode: compare needs engine (the candidate) and baseline');
-    ctx.log.group(`toron-testops compare ${inputs.engine} against ${baseline}`);
+    // Specs carry credentials (user:password@, ?api_key=, --api-key=): named as every other line names them.
+    ctx.log.group(`toron-testops compare ${redactTarget(inputs.engine)} against ${redactTarget(baseline)}`);
     try {
         const r = await compareEngines({
             settings,
@@ -21214,7 +22843,28 @@ function mergePipeline(shards, settings, runId) {
     if (missing.length > 0) {
         return { problem: `pipeline checks of shard(s) ${missing.map((s) => `${s.report.shard.index} (${s.source})`).join(', ')} carry no tallies to merge (pipeline_summary.json without shardData)` };
     }
-    const merged = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline.shardData)));
+    const damaged = withData.map((s) => ({ s, why: shardDataProblem(s.summaries.pipeline.shardData) })).filter((d) => d.why !== null);
+    if (damaged.length > 0) {
+        return {
+            problem: `pipeline tallies of shard(s) ${damaged.map(({ s, why }) => `${s.report.shard.index} (${s.source}: pipeline_summary.json ${why})`).join(', ')} cannot be read (the file was edited or is damaged), so the merged checker cannot judge their answers`,
+        };
+    }
+    const older = withData
+        .map((s) => ({ s, gaps: missingTallies(s.summaries.pipeline.shardData) }))
+        .filter((g) => g.gaps.length > 0);
+    if (older.length > 0) {
+        return {
+            problem: `pipeline tallies of shard(s) ${older.map(({ s }) => `${s.report.shard.index} (${s.source})`).join(', ')} were written by an older toron-testops: ` +
+                `they have no tally for ${[...new Set(older.flatMap((g) => g.gaps))].join(', ')}, which this version judges on every answer, so the merged checker ` +
+                'cannot judge it on their answers. Run the legs again with this toron-testops version (pin one version of the action for the legs and the merge job), ' +
+                'or merge them with the version that ran them',
+        };
+    }
+    const data = mergePipelineData(withData.map((s) => importPipelineData(s.summaries.pipeline.shardData)));
+    // The legs' thresholds, but for those their (older) toron-testops did not have: the merged settings'
+    // (the legs' rules, their gaps filled with this version's defaults: mergeSettings).
+    const given = Object.fromEntries(Object.entries(data.options.thresholds ?? {}).filter(([, v]) => v !== undefined));
+    const merged = { ...data, options: { ...data.options, thresholds: { ...thresholdsOf(settings.pipeline), ...given } } };
     const why = pipelineSkipReason(merged);
     if (why !== null)
         return { result: skipped(why), findings: uncheckedFindings(merged, why) };
@@ -21248,11 +22898,12 @@ function mergeSim(shards, passRate, runId) {
     for (const b of ran)
         for (const [k, n] of Object.entries(b.engineErrors ?? {}))
             engineErrors[k] = (engineErrors[k] ?? 0) + n;
+    const rateLimited = sumRateLimits(ran.map((b) => b.rateLimited));
     const datasetList = ran.find((b) => Array.isArray(b.datasets))?.datasets ?? [];
     const datasets = datasetList.map((d) => datasetEntry(d.name, d.file, totals(cases.filter((c) => c.dataset === d.name).map(asCounted))));
     const report = {
         // The legs ran side by side: the slowest one is how long SIM took.
-        ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets }),
+        ...simReportHead(t, { verdict, reason }, { notRun, attempts: sum(ran.map((b) => b.attempts ?? 0)), engineErrors, durationMs: Math.max(0, ...ran.map((b) => b.durationMs ?? 0)), datasets, rateLimited }),
         cases,
     };
     const firstSummary = shards.find((s) => s.summaries.sim)?.summaries.sim;
@@ -21273,6 +22924,20 @@ function asCounted(c) {
 }
 function sum(xs) {
     return xs.reduce((a, b) => a + b, 0);
+}
+/** The legs' rate-limit counts (SIM's or replay's), summed (a leg's report has none when no request of it met one). */
+function sumRateLimits(legs) {
+    const keys = ['cases', 'requests', 'retries', 'waitedMs', 'stillLimited'];
+    let out = null;
+    for (const r of legs) {
+        if (!r || typeof r !== 'object')
+            continue;
+        out ??= { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
+        for (const k of keys)
+            if (typeof r[k] === 'number' && Number.isFinite(r[k]))
+                out[k] += r[k];
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/merge/replay.ts
@@ -21341,6 +23006,9 @@ function mergeReplay(shards, rules, order, snapshotShown, runId, passRate) {
         thresholds: rules.thresholds,
         ignorePaths: rules.ignorePaths,
     });
+    // The legs' rate-limited replay requests, summed (merge.ts says so in one finding from these counts).
+    const rateLimited = sumRateLimits(blocks.map((b) => b.rateLimited));
+    const limited = rateLimited ? { rateLimited } : {};
     const driftReport = (list) => drift && d0
         ? {
             baseline: d0.baseline,
@@ -21359,10 +23027,11 @@ function mergeReplay(shards, rules, order, snapshotShown, runId, passRate) {
         result: {
             verdict,
             reason,
-            report: { ...common, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
+            report: { ...common, ...limited, cases: reportCases, unscoredCases: unscoredOf(blocks), drift: driftReport(driftCases) },
             summary: {
                 runId,
                 ...common,
+                ...limited,
                 cases: summaryCases,
                 unscoredCases,
                 notReplayedCases: summaries.flatMap((b) => (Array.isArray(b.notReplayedCases) ? b.notReplayedCases : [])),
@@ -21417,30 +23086,10 @@ function replay_sum(xs) {
     return xs.reduce((a, b) => a + b, 0);
 }
 
-;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"runId":{"type":"string","minLength":1},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, SIM concurrency, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
-;// CONCATENATED MODULE: ./src/report/schema.ts
-
-
-/**
- * report.json's JSON Schema (schemas/report.schema.json), compiled once. `merge` and the server read
- * reports written by other runs and versions: they check them here before trusting their shape.
- */
-let validator;
-const REPORT_SCHEMA_ID = report_schema_namespaceObject.$id;
-function validateReport(value) {
-    if (!validator)
-        validator = new ajv.Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(report_schema_namespaceObject);
-    if (validator(value))
-        return { ok: true };
-    return { ok: false, errors: (validator.errors ?? []).map(schema_describe) };
-}
-function schema_describe(e) {
-    const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-    return `${e.instancePath || '(root)'} ${e.message ?? e.keyword}${extra}`;
-}
-
 ;// CONCATENATED MODULE: ./src/merge/shards.ts
+
+
+
 
 
 /** An input that is the report of an earlier merge: skipped when found inside a folder. */
@@ -21457,10 +23106,24 @@ function readShard(src) {
     catch (err) {
         throw new Error(`report.json is not JSON (${err.message})`);
     }
+    const version = report?.schemaVersion;
+    if (report && typeof report === 'object' && typeof version === 'number' && Number.isInteger(version) && version > 1) {
+        // A leg of a newer toron-testops (the action's tag moved on, the merge job did not): not this one's to read.
+        throw new Error(`report.json has schemaVersion ${version}, newer than this toron-testops (${package_0/* version */.rE}) reads (1): it was written by a newer toron-testops; ` +
+            'merge with the toron-testops version that ran the legs, or a newer one');
+    }
     if (!report || typeof report !== 'object' || report.schemaVersion !== 1 || typeof report.runId !== 'string' || !report.stages) {
         throw new Error('report.json is not a toron-testops report (schemaVersion 1)');
     }
-    const valid = validateReport(report);
+    // Before the schema: a newer revision's values may break it, and the reason is the version.
+    const revision = formatRevisionOf(report.tool);
+    if (revision > FORMAT_REVISION) {
+        // A leg whose fields mean what a newer toron-testops made them mean: this one cannot judge them again.
+        throw new Error(`report.json is of ${describeRevision(report.tool)}, newer than this toron-testops's ${ownRevision()}: its fields may mean what this version does not know; ` +
+            'merge with the toron-testops version that ran the legs, or a newer one');
+    }
+    // Another version may have written the leg: members this one does not know are accepted (DESIGN §3.3).
+    const valid = validateReadReport(report);
     if (!valid.ok)
         throw new Error(`report.json does not match the report schema: ${valid.errors.slice(0, 3).join('; ')}`);
     const shard = report.shard;
@@ -21481,6 +23144,9 @@ function readShard(src) {
         }
     };
     const replaySummary = json('replay_summary.json');
+    const legacy = legacyReplayScoring(report.stages.replay);
+    if (legacy)
+        throw new Error(legacy);
     const disagreement = replaySummary ? replaySummaryDisagreement(report.stages.replay, replaySummary) : null;
     if (disagreement)
         throw new Error(`replay_summary.json does not agree with report.json at ${disagreement} (the file was edited or is damaged)`);
@@ -21491,7 +23157,23 @@ function readShard(src) {
         report: report,
         summaries: { sim: json('sim_summary.json'), load: json('load_summary.json'), replay: replaySummary, pipeline: json('pipeline_summary.json') },
         snapshot: src.files.get('snapshot.json') ?? null,
+        formatRevision: revision,
+        revision: describeRevision(report.tool),
     };
+}
+/**
+ * Why a leg's replay cannot be judged again by this version, or null: an older toron-testops scored it
+ * and counted its engine errors as differences (legacyErrorScoredCases). Read now, those cases would be
+ * judged (and labelled) as nondeterminism. Its legs whose replays all answered were scored as now.
+ */
+function legacyReplayScoring(block) {
+    const errored = legacyErrorScoredCases(block);
+    if (errored === 0)
+        return null;
+    return (`its replay was scored by an older toron-testops (report.json's replay has no "unscored"), which counted a replay that got no answer ` +
+        `(engine error) as a difference: ${errored} case(s) with engine errors would be judged as nondeterministic, where this version leaves them ` +
+        'out of the determinism score. Run the legs again with this toron-testops version (pin one version of the action for the legs and the merge job), ' +
+        'or merge them with the version that ran them');
 }
 /** The per-case fields merge judges the replay on: report.json (schema-checked) and replay_summary.json must agree on them. */
 const REPLAY_CASE_FIELDS = ['dataset', 'id', 'agreed', 'rawAgreed', 'stable', 'uniqueOutputs', 'modalAgreement', 'firstDivergence'];
@@ -21531,7 +23213,7 @@ const GENERATED_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 function generatedHint(a, b) {
     if (!GENERATED_RUN_ID.test(a) || !GENERATED_RUN_ID.test(b))
         return '';
-    return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}-${{ github.run_attempt }})';
+    return ' (both generated: a leg given no --run-id gets a new one; give every leg the same --run-id, in the action the run-id input, e.g. ${{ github.run_id }}, the same in every attempt)';
 }
 /**
  * Which shards make the run: the first readable shard sets the run id, the shard count and the settings
@@ -21556,8 +23238,13 @@ function selectShards(runs) {
             mismatch.push(`run id "${r.report.runId}" is not "${ref.report.runId}"${generatedHint(r.report.runId, ref.report.runId)}`);
         if (r.report.shard.total !== ref.report.shard.total)
             mismatch.push(`shard count ${r.report.shard.total} is not ${ref.report.shard.total}`);
-        if (r.report.shard.fingerprint !== ref.report.shard.fingerprint)
-            mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline)`);
+        if (r.formatRevision !== ref.formatRevision) {
+            // Its files mean other things (the fingerprint differs as well, for that reason): say which versions, not which settings.
+            mismatch.push(`it was written by ${r.revision}, ${ref.source} by ${ref.revision}: legs of different format revisions record fields with different meanings and are not merged; ` +
+                'run every leg with one toron-testops version (pin the action to a release, the same for every leg and the merge job) and run the legs again');
+        }
+        else if (r.report.shard.fingerprint !== ref.report.shard.fingerprint)
+            mismatch.push(`settings fingerprint ${r.report.shard.fingerprint.slice(0, 12)} is not ${ref.report.shard.fingerprint.slice(0, 12)} (another config, engine or baseline, or another toron-testops version: a leg re-run after the action's tag moved runs the newer one; run one toron-testops version for every leg, e.g. pin the action to a release)`);
         if (mismatch.length > 0) {
             problems.push({ source: r.source, message: `shard ${r.report.shard.index}/${r.report.shard.total} does not belong with ${ref.source}: ${mismatch.join('; ')}` });
             continue;
@@ -21709,6 +23396,8 @@ function snapshot_round2(x) {
 
 
 
+
+
 /**
  * `toron-testops merge`: the shards of one sharded run (report folders, folders holding them at any
  * depth, bundle.zip files) -> one run with the verdict and per-case results an unsharded run of the
@@ -21750,7 +23439,9 @@ async function mergeShards(inputs, opts) {
     // 2. The merged run's settings: the shards' rules (merge reads no config).
     const ref = sel.shards[0] ?? null;
     const runId = sel.runId ?? newRunId(startedAt);
-    const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, ref?.report.shard.rules ?? null, opts.failOn);
+    // A leg of an older toron-testops lacks the settings added since: this version's defaults fill them (logged below).
+    const filled = ref ? rulesWithDefaults(ref.report.shard.rules) : null;
+    const settings = mergeSettings(cwd, opts.out ?? DEFAULTS.out, runId, filled?.rules ?? null, opts.failOn);
     const paths = runPaths(cwd, settings.out, runId);
     const scrub = pathScrubber(cwd, paths.out);
     const bus = new EventBus(runId);
@@ -21808,6 +23499,14 @@ async function mergeShards(inputs, opts) {
         log('info', 'merge', `${m}: the report of an earlier merge, not a shard: skipped`);
     for (const d of sel.duplicates)
         log('info', 'merge', `${d.source} repeats ${d.of} (same report): taken once`);
+    if (ref && ref.formatRevision < FORMAT_REVISION) {
+        // Merge refuses legs of mixed or newer revisions (shards.ts): these are all of one older revision.
+        log('info', 'merge', `the legs were written by ${ref.revision}, older than this toron-testops's ${ownRevision()}: their per-case results are taken as that version recorded them`);
+    }
+    if (filled && filled.defaulted.length > 0) {
+        log('warn', 'merge', `the legs' settings lack ${filled.defaulted.join(', ')} (they were run by an older toron-testops, which had no such setting): ` +
+            "this version's defaults are used for them");
+    }
     // 3. Why the merged run can not be trusted whole (each also a CRITICAL finding).
     const own = [];
     const errors = [];
@@ -21845,10 +23544,13 @@ async function mergeShards(inputs, opts) {
     let order = new Map();
     let loadReplaced = false;
     if (ref) {
-        const rules = ref.report.shard.rules;
+        const rules = filled.rules;
         const want = (n) => rules.stages.includes(n);
         const notRequested = { verdict: 'SKIPPED', reason: 'not requested (--stages)', report: {} };
         const sim = mergeSim(sel.shards, rules.sim.passRate, runId);
+        const simLimits = sim.result.report.rateLimited;
+        if (simLimits)
+            recomputed.push(rateLimitedFinding(simLimits, 'SIM'));
         order = sim.order;
         results.sim = want('sim') ? sim.result : notRequested;
         if (sim.suiteCases !== null && sel.missing.length === 0 && want('sim')) {
@@ -21889,6 +23591,9 @@ async function mergeShards(inputs, opts) {
             if (merged) {
                 results.replay = merged.result;
                 recomputed.push(...merged.findings);
+                const replayLimits = merged.result.report.rateLimited;
+                if (replayLimits)
+                    recomputed.push(rateLimitedFinding(replayLimits, 'replay'));
             }
             else
                 results.replay = fromBlock(ref.report.stages.replay, undefined);
@@ -21993,6 +23698,41 @@ function mergeSettings(cwd, out, runId, rules, failOn) {
     };
 }
 /**
+ * A leg's rules with what they lack taken from this version's defaults, and the settings so filled
+ * (`replay.drift.warnRate`, ...). A leg of an older toron-testops has no value for a setting added
+ * since, and its rules are read whole: such a setting would be undefined in the merged judge. Filled
+ * at the depth the config merges (settings/resolve.ts): replay's thresholds and drift and SIM's pass
+ * rate per field; load thresholds, pipeline levels and custom pointers are whole values, as there.
+ */
+function rulesWithDefaults(rules) {
+    const defaulted = [];
+    const fill = (given, d, at, perField = []) => {
+        if (!given || typeof given !== 'object' || Array.isArray(given)) {
+            defaulted.push(at);
+            return structuredClone(d);
+        }
+        const out = { ...given };
+        for (const [k, v] of Object.entries(d)) {
+            if (out[k] === undefined) {
+                out[k] = structuredClone(v);
+                defaulted.push(`${at}.${k}`);
+            }
+            else if (perField.includes(k))
+                out[k] = fill(out[k], v, `${at}.${k}`);
+        }
+        return out;
+    };
+    const d = DEFAULTS;
+    const filled = {
+        ...rules,
+        sim: { ...rules.sim, passRate: fill(rules.sim?.passRate, d.sim.passRate, 'sim.passRate') },
+        replay: fill(rules.replay, d.replay, 'replay', ['thresholds', 'drift']),
+        pipeline: fill(rules.pipeline, d.pipeline, 'pipeline'),
+        load: fill(rules.load, d.load, 'load'),
+    };
+    return { rules: filled, defaulted };
+}
+/**
  * Findings of the merged run, in suite order where they name a case: SIM's per-case findings as the
  * shards raised them; load's from shard 1 (the only one that ran it) unless k6 summaries replaced it;
  * replay and pipeline judged again on the union (recomputed); other findings (engine, store, runner)
@@ -22020,6 +23760,9 @@ function assembleFindings(shards, order, own, recomputed, loadReplaced, runId) {
         const simHere = [];
         for (const f of s.report.warroom ?? []) {
             if (f.subsystem === 'replay' || f.subsystem === 'pipeline')
+                continue;
+            // Said again from the summed counts (recomputed): each leg's counted only its slice.
+            if (f.type === 'engine-rate-limited')
                 continue;
             if (f.subsystem === 'load') {
                 if (!loadReplaced && s.report.shard.index === 1)
@@ -22155,99 +23898,6 @@ function readBounded(file, maxBytes) {
     return external_node_fs_default().readFileSync(file, 'utf8');
 }
 
-;// CONCATENATED MODULE: ./src/action/merge-mode.ts
-
-
-
-
-
-
-
-
-
-
-const LIST_TIMEOUT_MS = 60_000;
-const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
-/** The `<name>` of every `<name>-shard-<i>-of-<n>` artifact in the list. */
-function shardPrefixes(list) {
-    return [...new Set(list.flatMap((a) => /^(.+)-shard-\d+-of-\d+$/.exec(a.name)?.[1] ?? []))].sort();
-}
-/** `<name>-shard-<i>-of-<n>` artifacts of this run, in leg order; the `.html` pages are not legs. */
-function shardLegs(list, name) {
-    const prefix = shardPrefix(name);
-    return list
-        .flatMap((a) => {
-        if (!a.name.startsWith(prefix))
-            return [];
-        const m = /^(\d+)-of-(\d+)$/.exec(a.name.slice(prefix.length));
-        return m ? [{ ...a, index: Number(m[1]), total: Number(m[2]) }] : [];
-    })
-        .sort((a, b) => a.index - b.index);
-}
-/**
- * `mode: merge`: every shard leg's artifact of this workflow run, downloaded and unpacked safely, then
- * merged into one run (report, verdict, bundle) that is published like any run. Never throws.
- */
-async function mergeGate(ctx, p) {
-    const settings = p.settings;
-    const runtime = artifactServiceProblem(ctx.env);
-    if (runtime)
-        return errorOutcome(`mode: merge: ${runtime}`);
-    let base = p.inputs?.artifactName ?? p.artifactName;
-    const inputs = [];
-    try {
-        const all = await withinBudget(ctx.cancel, LIST_TIMEOUT_MS, 'listing the run\'s artifacts', listRunArtifacts(null));
-        if (!p.inputs?.artifactName) {
-            // No name given: the legs ran in another job (another default name); take the one set there is.
-            const prefixes = shardPrefixes(all);
-            if (prefixes.length > 1)
-                return errorOutcome(`mode: merge: this run has shard artifacts of several names (${prefixes.join(', ')}): set artifact-name to the one to merge`);
-            if (prefixes.length === 1)
-                base = prefixes[0];
-            p.artifactName = base; // the merged run is published under the legs' name
-        }
-        const legs = shardLegs(all, base);
-        if (legs.length === 0) {
-            return errorOutcome(`mode: merge: this run has no shard artifacts named ${shardPrefix(base)}<i>-of-<n> (it has: ${all.map((a) => a.name).join(', ') || 'none'}); give the shard legs and the merge job the same artifact-name`);
-        }
-        const totals = [...new Set(legs.map((l) => l.total))];
-        if (totals.length > 1)
-            return errorOutcome(`mode: merge: the shard artifacts disagree on the number of shards (${totals.join(', ')})`);
-        const missing = Array.from({ length: totals[0] }, (_, i) => i + 1).filter((i) => !legs.some((l) => l.index === i));
-        if (missing.length)
-            ctx.log.warning(`mode: merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${totals[0]} did not upload an artifact; merging the ${legs.length} there are`);
-        const dir = external_node_path_default().join(external_node_path_default().resolve(settings.cwd, settings.out), 'shards');
-        for (const leg of legs) {
-            const zip = await withinBudget(ctx.cancel, DOWNLOAD_TIMEOUT_MS, `downloading ${leg.name}`, downloadRawArtifact(leg, null, external_node_path_default().join(dir, 'download', leg.name)));
-            const got = unpackReportArtifact(zip, external_node_path_default().join(dir, leg.name));
-            inputs.push(got.bundle ?? got.reportDir);
-            ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id})`);
-        }
-    }
-    catch (err) {
-        const why = err instanceof ZipError ? `unsafe or damaged archive: ${err.message}` : errorMessage(err).split('\n')[0];
-        return errorOutcome(`mode: merge: the shard artifacts could not be read: ${why}`);
-    }
-    ctx.log.group(`toron-testops merge (${inputs.length} shards)`);
-    try {
-        const outcome = await mergeShards(inputs, {
-            cwd: settings.cwd,
-            out: settings.out,
-            failOn: settings.failOn,
-            env: ctx.env,
-            signal: ctx.cancel.signal,
-            sinks: [new ConsoleSink({ write: (s) => ctx.log.raw(s), verbose: ctx.gh.debug })],
-        });
-        return fromRun(outcome, ctx.cancel.signal.aborted);
-    }
-    catch (err) {
-        return errorOutcome(`mode: merge: ${errorMessage(err)}`);
-    }
-    finally {
-        ctx.log.endGroup();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/action/event-record.ts
 
 
@@ -22255,7 +23905,7 @@ async function mergeGate(ctx, p) {
 const EVENT_RECORD_FILE = 'event.json';
 /** Far more than a real record takes; a bigger file is not read. */
 const EVENT_RECORD_MAX_BYTES = 16 * 1024;
-function eventRecord(gh, artifactName) {
+function eventRecord(gh, artifactName, cwd = gh.workspace) {
     const p = gh.event.pull_request;
     const str = (v) => (typeof v === 'string' ? v : null);
     return {
@@ -22269,8 +23919,18 @@ function eventRecord(gh, artifactName) {
         runId: gh.runId,
         runAttempt: gh.runAttempt,
         artifactName,
+        workingDirectory: relativeDir(gh.workspace, cwd) ?? '',
         actionVersion: package_0/* version */.rE,
     };
+}
+/** `dir` relative to the workspace with `/`, or null when it is not inside it. */
+function relativeDir(workspace, dir) {
+    const rel = external_node_path_default().relative(workspace, dir);
+    if (rel === '')
+        return '';
+    if (rel === '..' || rel.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(rel))
+        return null;
+    return rel.split((external_node_path_default()).sep).join('/');
 }
 function writeEventRecord(dir, record) {
     const file = external_node_path_default().join(dir, EVENT_RECORD_FILE);
@@ -22305,11 +23965,152 @@ function parseEventRecord(text) {
         runId: int(v.runId),
         runAttempt: int(v.runAttempt) ?? 1,
         artifactName: typeof v.artifactName === 'string' ? v.artifactName.slice(0, 256) : '',
+        // Only a plain relative folder: it only ever prefixes annotation paths of the run's own check.
+        workingDirectory: match(v.workingDirectory, /^(?:[^/\\:\0-\x1f]+(?:\/[^/\\:\0-\x1f]+)*)?$/) !== null && !/(^|\/)\.\.?(\/|$)/.test(v.workingDirectory) ? v.workingDirectory : '',
         actionVersion: typeof v.actionVersion === 'string' ? v.actionVersion.slice(0, 64) : '',
     };
 }
 
+;// CONCATENATED MODULE: ./src/action/merge-mode.ts
+
+
+
+
+
+
+
+
+
+
+
+const LIST_TIMEOUT_MS = 60_000;
+const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+/**
+ * `<name>-shard-<i>-of-<n>`, or `...-<k>`: a leg re-run in a later attempt of the workflow run ("Re-run
+ * failed jobs") finds its name taken by the attempt before (artifacts are immutable) and uploads under
+ * the next free suffix (artifact.ts). Captures: name, i, n.
+ */
+const LEG = /^(.+)-shard-(\d+)-of-(\d+)(?:-\d+)?$/;
+/** The `<name>` of every `<name>-shard-<i>-of-<n>` artifact in the list. */
+function shardPrefixes(list) {
+    return [...new Set(list.flatMap((a) => LEG.exec(a.name)?.[1] ?? []))].sort();
+}
+/**
+ * `<name>-shard-<i>-of-<n>` artifacts of this run, one per leg (the newest: a re-run's, not the stale
+ * one of the attempt it replaced), in leg order; the `.html` pages are not legs.
+ */
+function shardLegs(list, name) {
+    const newest = new Map();
+    for (const a of list) {
+        const m = LEG.exec(a.name);
+        if (!m || m[1] !== name)
+            continue;
+        const leg = { ...a, index: Number(m[2]), total: Number(m[3]) };
+        const key = `${leg.index}/${leg.total}`;
+        const seen = newest.get(key);
+        if (!seen || leg.id > seen.id)
+            newest.set(key, leg); // ids grow: the higher one was uploaded later
+    }
+    return [...newest.values()].sort((a, b) => a.index - b.index || a.total - b.total);
+}
+/** The run attempt a leg's artifact records in its event.json, or null. */
+function legAttempt(eventRecord) {
+    if (!eventRecord)
+        return null;
+    try {
+        return parseEventRecord(readBounded(eventRecord, EVENT_RECORD_MAX_BYTES) ?? '')?.runAttempt ?? null;
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * The warning for legs of one merge that ran in different attempts of the workflow run, or null. That
+ * is what "Re-run failed jobs" leaves (the legs that passed are kept from the attempt before), and it
+ * is fine; but the merged result then joins runs made at different times, which the user should see.
+ */
+function mixedAttemptsNote(legs) {
+    const known = [...new Set(legs.flatMap((l) => (l.attempt === null ? [] : [l.attempt])))];
+    if (known.length < 2)
+        return null;
+    const each = legs.map((l) => `shard ${l.index}/${l.total}: attempt ${l.attempt ?? 'unknown'}`).join('; ');
+    return (`mode: merge: the legs come from different attempts of this workflow run (${each}): ` +
+        'as after "Re-run failed jobs", which keeps the legs that passed; the merged result joins runs of the engine made at different times');
+}
+/**
+ * `mode: merge`: every shard leg's artifact of this workflow run, downloaded and unpacked safely, then
+ * merged into one run (report, verdict, bundle) that is published like any run. Never throws.
+ */
+async function mergeGate(ctx, p) {
+    const settings = p.settings;
+    const runtime = artifactServiceProblem(ctx.env);
+    if (runtime)
+        return errorOutcome(`mode: merge: ${runtime}`);
+    let base = p.inputs?.artifactName ?? p.artifactName;
+    const inputs = [];
+    try {
+        const all = await withinBudget(ctx.cancel, LIST_TIMEOUT_MS, 'listing the run\'s artifacts', listRunArtifacts(null));
+        if (!p.inputs?.artifactName) {
+            // No name given: the legs ran in another job (another default name); take the one set there is.
+            const prefixes = shardPrefixes(all);
+            if (prefixes.length > 1)
+                return errorOutcome(`mode: merge: this run has shard artifacts of several names (${prefixes.join(', ')}): set artifact-name to the one to merge`);
+            if (prefixes.length === 1)
+                base = prefixes[0];
+            p.artifactName = base; // the merged run is published under the legs' name
+        }
+        const legs = shardLegs(all, base);
+        if (legs.length === 0) {
+            return errorOutcome(`mode: merge: this run has no shard artifacts named ${shardPrefix(base)}<i>-of-<n> (it has: ${all.map((a) => a.name).join(', ') || 'none'}); give the shard legs and the merge job the same artifact-name`);
+        }
+        const totals = [...new Set(legs.map((l) => l.total))];
+        if (totals.length > 1)
+            return errorOutcome(`mode: merge: the shard artifacts disagree on the number of shards (${totals.join(', ')})`);
+        const missing = Array.from({ length: totals[0] }, (_, i) => i + 1).filter((i) => !legs.some((l) => l.index === i));
+        if (missing.length)
+            ctx.log.warning(`mode: merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${totals[0]} did not upload an artifact; merging the ${legs.length} there are`);
+        const dir = external_node_path_default().join(external_node_path_default().resolve(settings.cwd, settings.out), 'shards');
+        const taken = [];
+        for (const leg of legs) {
+            const zip = await withinBudget(ctx.cancel, DOWNLOAD_TIMEOUT_MS, `downloading ${leg.name}`, downloadRawArtifact(leg, null, external_node_path_default().join(dir, 'download', leg.name)));
+            const got = unpackReportArtifact(zip, external_node_path_default().join(dir, leg.name));
+            inputs.push(got.bundle ?? got.reportDir);
+            const attempt = legAttempt(got.eventRecord);
+            taken.push({ index: leg.index, total: leg.total, attempt });
+            ctx.log.info(`toron-testops: shard ${leg.index}/${leg.total}: artifact ${leg.name} (${leg.id}) from attempt ${attempt ?? 'unknown (no event.json)'}`);
+        }
+        const mixed = mixedAttemptsNote(taken);
+        if (mixed)
+            ctx.log.warning(mixed);
+    }
+    catch (err) {
+        const why = err instanceof ZipError ? `unsafe or damaged archive: ${err.message}` : errorMessage(err).split('\n')[0];
+        return errorOutcome(`mode: merge: the shard artifacts could not be read: ${why}`);
+    }
+    ctx.log.group(`toron-testops merge (${inputs.length} shards)`);
+    try {
+        const outcome = await mergeShards(inputs, {
+            cwd: settings.cwd,
+            out: settings.out,
+            failOn: settings.failOn,
+            env: ctx.env,
+            signal: ctx.cancel.signal,
+            sinks: [new ConsoleSink({ write: (s) => ctx.log.raw(s), verbose: ctx.gh.debug })],
+        });
+        return fromRun(outcome, ctx.cancel.signal.aborted);
+    }
+    catch (err) {
+        return errorOutcome(`mode: merge: ${errorMessage(err)}`);
+    }
+    finally {
+        ctx.log.endGroup();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/publish-source.ts
+
+
+
 
 
 
@@ -22344,21 +24145,28 @@ function triggeringRun(eventName, event) {
         pullRequests: prs
             .filter((p) => p && Number.isSafeInteger(p.number) && p.number > 0)
             .map((p) => ({ number: p.number, headSha: typeof p.head?.sha === 'string' ? p.head.sha : null })),
+        conclusion: typeof wr.conclusion === 'string' ? wr.conclusion : null,
     };
 }
-/** Which of the run's artifacts is the report: the named one, else the only `toron-testops*` report artifact. */
+/**
+ * Which of the run's artifacts is the report: the named one, else the only `toron-testops*` report
+ * artifact. After a re-run, the name's newest upload (`<name>-2`, ...: the name was taken by the
+ * attempt before), so the latest attempt's verdict is published, not the stale one it replaced.
+ */
 function pickArtifact(list, name) {
     const reports = list.filter((a) => !a.name.endsWith('.html'));
     if (name) {
-        const hit = reports.find((a) => a.name === name);
+        const hit = newestUploadOf(reports, name);
         return hit ?? { problem: `the run has no artifact named ${JSON.stringify(name)} (it has: ${names(list)})` };
     }
-    const ours = reports.filter((a) => a.name.startsWith('toron-testops') && !/-shard-\d+-of-\d+$/.test(a.name));
-    if (ours.length === 1)
-        return ours[0];
-    if (ours.length === 0)
+    const ours = reports.filter((a) => a.name.startsWith('toron-testops') && !/-shard-\d+-of-\d+(-\d+)?$/.test(a.name));
+    // One name's uploads over several attempts are one report; each name first uploaded as itself.
+    const named = ours.filter((a) => !ours.some((b) => b !== a && isUploadOf(a.name, b.name)));
+    if (named.length === 1)
+        return newestUploadOf(ours, named[0].name);
+    if (named.length === 0)
         return { problem: `the run has no toron-testops report artifact (it has: ${names(list)}); set artifact-name to the name the run used` };
-    return { problem: `the run has several report artifacts (${ours.map((a) => a.name).join(', ')}): set artifact-name to the one to publish` };
+    return { problem: `the run has several report artifacts (${named.map((a) => a.name).join(', ')}): set artifact-name to the one to publish` };
 }
 function names(list) {
     return list.length ? list.map((a) => a.name).join(', ') : 'none';
@@ -22398,8 +24206,43 @@ async function resolvePr(octokit, q) {
         return { pr: null, note: null, warning: `event.json names PR #${n}, which could not be checked (${describeHttpError(err)}): no PR comment` };
     }
 }
-/** Downloads, unpacks and validates the triggering run's report; the outcome to publish. Never throws. */
+/**
+ * Downloads, unpacks and validates the triggering run's report; the outcome to publish. Never throws.
+ * A gate run that was cancelled (a push superseded by the next one, with concurrency: cancel-in-progress)
+ * judged nothing: its publish is not a failure, whether or not it left a (partial) artifact.
+ */
 async function fetchPublished(ctx, p) {
+    const seen = { artifact: null };
+    const o = await fetchTriggering(ctx, p, seen);
+    const run = triggeringRun(ctx.gh.eventName, ctx.gh.event);
+    if ('problem' in run || run.conclusion !== 'cancelled' || !ctx.gh.repo)
+        return o;
+    // Wiring that fails every publish (no token, no artifact service) stays an ERROR.
+    if (!p.inputs.githubToken || artifactServiceProblem(ctx.env))
+        return o;
+    return cancelledGate(ctx, p, run, o, seen.artifact);
+}
+/** The outcome of publishing a cancelled gate run: `o` as read (a partial report, or why there is none), exit 0. */
+function cancelledGate(ctx, p, run, o, picked) {
+    const gh = ctx.gh;
+    const runUrl = `${gh.serverUrl}/${gh.repo.owner}/${gh.repo.repo}/actions/runs/${run.id}`;
+    const artifact = o.source?.artifact ?? (picked ? { id: picked.id, name: picked.name, url: `${runUrl}/artifacts/${picked.id}`, attempt: null } : null);
+    const unreadable = o.source ? null : (o.error ?? o.reason).replace(/^mode: publish: /, '');
+    ctx.log.info(`toron-testops: run ${run.id} was cancelled (workflow_run conclusion: cancelled): nothing was judged; ` +
+        (artifact ? `its partial report: artifact ${artifact.name}${unreadable ? `, not readable (${unreadable})` : ''}` : `no report artifact (${unreadable})`));
+    const gate = {
+        runId: run.id,
+        runUrl,
+        headSha: run.headSha,
+        key: o.source?.key ?? p.inputs.artifactName ?? picked?.name ?? 'toron-testops',
+        artifact,
+        reportRead: Boolean(o.source),
+    };
+    if (o.source)
+        return { ...o, exitCode: 0, cancelled: true, gateCancelled: gate };
+    return { ...o, reason: `the gate run ${run.id} was cancelled: nothing was judged`, exitCode: 0, cancelled: true, error: null, gateCancelled: gate };
+}
+async function fetchTriggering(ctx, p, seen) {
     const { gh, log } = ctx;
     const inputs = p.inputs;
     const run = triggeringRun(gh.eventName, gh.event);
@@ -22424,6 +24267,7 @@ async function fetchPublished(ctx, p) {
         if ('problem' in picked)
             return errorOutcome(`mode: publish: ${picked.problem}`);
         artifact = picked;
+        seen.artifact = artifact;
         const zip = await withinBudget(ctx.cancel, 5 * 60_000, `downloading ${artifact.name}`, downloadRawArtifact(artifact, findBy, external_node_path_default().join(work, 'download')));
         unpacked = unpackReportArtifact(zip, external_node_path_default().join(work, 'unpacked'));
         const text = readBounded(external_node_path_default().join(unpacked.reportDir, 'report.json'), MAX_REPORT_BYTES);
@@ -22436,7 +24280,23 @@ async function fetchPublished(ctx, p) {
         catch (err) {
             return errorOutcome(`mode: publish: artifact ${artifact.name}: report.json is not JSON (${errorMessage(err)})`);
         }
-        const valid = validateReport(parsed);
+        const version = parsed?.schemaVersion;
+        if (typeof version === 'number' && version > 1) {
+            // The gate ran a newer toron-testops than this publish step (the action's tag moved between them).
+            return errorOutcome(`mode: publish: artifact ${artifact.name}: report.json has schemaVersion ${version}, newer than this toron-testops (${package_0/* version */.rE}) reads (1): ` +
+                'the gate ran a newer toron-testops; use the same version of the action in the gate and the publish workflow (pin it to a release)');
+        }
+        const writer = parsed?.tool;
+        if (formatRevisionOf(writer) > FORMAT_REVISION) {
+            // Same schemaVersion, newer meanings of its fields (the gate's toron-testops bumped FORMAT_REVISION).
+            return errorOutcome(`mode: publish: artifact ${artifact.name}: report.json is of ${describeRevision(writer)}, newer than this toron-testops's ${ownRevision()}: ` +
+                'the gate ran a newer toron-testops, whose fields this one may misread; use the same version of the action in the gate and the publish workflow (pin it to a release)');
+        }
+        if (formatRevisionOf(writer) < FORMAT_REVISION) {
+            log.info(`toron-testops: the gate's report.json is of ${describeRevision(writer)}, older than this toron-testops's ${ownRevision()}: published as that version wrote it`);
+        }
+        // The gate may have run another version: members this one does not know are accepted (DESIGN §3.3).
+        const valid = validateReadReport(parsed);
         if (!valid.ok) {
             const shown = valid.errors.slice(0, 5).join('; ');
             return errorOutcome(`mode: publish: artifact ${artifact.name}: report.json does not match the report schema: ${shown}${valid.errors.length > 5 ? ` (and ${valid.errors.length - 5} more)` : ''}`);
@@ -22477,7 +24337,10 @@ async function fetchPublished(ctx, p) {
     catch {
         // a valid report always has its stages; the metrics are then just unknown
     }
-    const key = inputs.artifactName ?? (record?.artifactName && !record.artifactName.includes('"') ? record.artifactName : artifact.name);
+    // event.json is the PR job's (a fork's) file: its name is taken only when it is one an artifact can
+    // have, as the genuine one is (no quotes or <, >, :), else the artifact's own name; the key names
+    // the check run and sits in the comment's marker.
+    const key = inputs.artifactName ?? (record?.artifactName && artifactNameProblem(record.artifactName) === null ? record.artifactName : artifact.name);
     return {
         verdict: report.verdict,
         reason: report.reason,
@@ -22496,8 +24359,9 @@ async function fetchPublished(ctx, p) {
             headSha: run.headSha,
             pr: who.pr,
             prNote: who.warning ?? who.note,
-            artifact: { id: artifact.id, name: artifact.name, url: `${runUrl}/artifacts/${artifact.id}` },
+            artifact: { id: artifact.id, name: artifact.name, url: `${runUrl}/artifacts/${artifact.id}`, attempt: record?.runAttempt ?? null },
             key,
+            workingDirectory: record?.workingDirectory ?? '',
             reportPath: external_node_path_default().join(unpacked.reportDir, 'report.json'),
             bundlePath: unpacked.bundle,
         },
@@ -22597,6 +24461,7 @@ function graceAfterCancel(signal, ms) {
 
 ;// CONCATENATED MODULE: ./src/github/summary.ts
 
+
 /**
  * The job summary: 1 MiB per step, and over it the platform drops the whole summary (the toolkit's
  * `core.summary` does not guard it), so every write here is measured in UTF-8 bytes against what the
@@ -22652,8 +24517,13 @@ const summary_ICON = { PASS: '✅', WARN: '⚠️', FAIL: '❌', ERROR: '🛑' }
 function verdictHeadline(verdict) {
     return `${summary_ICON[verdict]} **${verdict}**${verdict === 'ERROR' ? ' (not a test verdict)' : ''}`;
 }
-function summary_cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text of the run (its reason, stage notes, findings) as inert Markdown, as summary.md shows it: the
+ * reason of an early ERROR quotes what it refused (a mode: publish artifact's entry and member names,
+ * an engine's answer), which must show as text, not as HTML, links or @-mentions.
+ */
+function summary_cell(s, max = 400) {
+    return mdText(s, max);
 }
 function fmt(n, digits = 2) {
     return n === null ? '–' : String(Number(n.toFixed(digits)));
@@ -22665,11 +24535,11 @@ const FALLBACK_FINDINGS = 50;
  * the inputs were wrong): the verdict, why, the metrics and the worst findings.
  */
 function fallbackSummary(input) {
-    const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', input.reason, ''];
+    const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', summary_cell(input.reason, 4000), ''];
     if (input.report) {
         lines.push('| stage | verdict | note |', '|---|---|---|');
         for (const [name, s] of Object.entries(input.report.stages))
-            lines.push(`| ${name} | ${s.verdict} | ${summary_cell(s.reason ?? '')} |`);
+            lines.push(`| ${summary_cell(name, 40)} | ${summary_cell(String(s.verdict), 20)} | ${summary_cell(s.reason ?? '')} |`);
         lines.push('');
     }
     if (input.result) {
@@ -22681,7 +24551,7 @@ function fallbackSummary(input) {
         lines.push('### WAR ROOM', '', '| severity | type | where | message |', '|---|---|---|---|');
         for (const f of shown) {
             const where = f.location ? `${f.location.file}:${f.location.line}` : f.caseId ?? f.subsystem;
-            lines.push(`| ${f.severity} | ${f.type} | ${summary_cell(where)} | ${summary_cell(f.message.slice(0, 300))} |`);
+            lines.push(`| ${summary_cell(f.severity, 20)} | ${summary_cell(f.type, 80)} | ${summary_cell(where)} | ${summary_cell(f.message, 300)} |`);
         }
         if (input.findings.length > shown.length)
             lines.push('', `…and ${input.findings.length - shown.length} more in report.json.`);
@@ -22691,6 +24561,7 @@ function fallbackSummary(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/checks.ts
+
 /** The Checks API takes at most 50 annotations per request; more go in follow-up updates. */
 const CHECK_BATCH = 50;
 /** output.summary and output.text hold at most 65535 characters each. */
@@ -22710,8 +24581,9 @@ function batches(items, size = CHECK_BATCH) {
         out.push(items.slice(i, i + size));
     return out;
 }
+/** Cut at a character (cutText): half an emoji would reach GitHub as a lone surrogate. */
 function clip(s, limit = CHECK_TEXT_LIMIT) {
-    return s.length <= limit ? s : s.slice(0, limit - 40) + '\n\n…(cut: see the job summary)';
+    return s.length <= limit ? s : cutText(s, limit - 40) + '\n\n…(cut: see the job summary)';
 }
 /**
  * One check run with every annotation: created with the first batch, then one update per further
@@ -22720,7 +24592,7 @@ function clip(s, limit = CHECK_TEXT_LIMIT) {
  */
 async function postCheckRun(octokit, r) {
     const parts = batches(r.annotations);
-    const output = (annotations) => ({ title: r.title.slice(0, 255), summary: clip(r.summary), annotations });
+    const output = (annotations) => ({ title: cutText(r.title, 255), summary: clip(r.summary), annotations });
     const last = Math.max(0, parts.length - 1);
     const done = { status: 'completed', conclusion: r.conclusion, completed_at: new Date().toISOString() };
     const created = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
@@ -22794,6 +24666,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
     let octokit = null;
     const api = async () => (octokit ??= await createOctokit(inputs.githubToken, gh.apiUrl));
     const signal = () => budgetSignal(ctx.cancel, GITHUB_TIMEOUT_MS);
+    const where = seeAlso(inputs.jobSummary, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact');
     let changed = new Set();
     if (gh.pr && canCallApi && !o.cancelled && !ctx.cancel.signal.aborted && o.findings.some((f) => f.location)) {
         try {
@@ -22810,7 +24683,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
         }
         else {
             const plan = planCheckAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations });
-            const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length)}` : '';
+            const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where)}` : '';
             try {
                 const r = await postCheckRun(await api(), {
                     owner: gh.repo.owner,
@@ -22826,7 +24699,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                 });
                 log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
                 if (plan.overflow > 0)
-                    log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length)}`);
+                    log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where)}`);
                 return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
             }
             catch (err) {
@@ -22842,7 +24715,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
         warning: Math.max(0, PER_LEVEL_LIMIT - log.used.warning - 1 - (opts.laterWarnings ?? 0)),
         notice: Math.max(0, PER_LEVEL_LIMIT - log.used.notice),
     };
-    const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room });
+    const plan = planWorkflowAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations, room, where });
     for (const line of workflowCommandLines(plan)) {
         ctx.log.rawLine(line);
     }
@@ -22865,6 +24738,16 @@ function notShown(overflow, total, listed, home = 'the artifact') {
         return `; ${overflow} more are only in this summary and report.json`;
     const some = listed === null ? '' : `; this summary lists ${listed} of the ${total}`;
     return `; ${overflow} more are not annotations: every finding is in report.json (in ${home})${some}`;
+}
+/**
+ * Where the findings that are not annotations can be read: the job summary only when one is written
+ * and lists every finding (a summary cut to fit 1 MiB lists some); report.json always.
+ */
+function seeAlso(jobSummary, total, listed, home = 'the artifact') {
+    if (jobSummary && listed !== null && listed >= total)
+        return 'the job summary and report.json';
+    const some = jobSummary ? `; the job summary lists ${listed === null ? 'some' : `${listed} of the ${total}`}` : '';
+    return `report.json, in ${home}${some}`;
 }
 function checksUnavailable(ctx, inputs, o) {
     const { gh } = ctx;
@@ -22937,7 +24820,7 @@ async function uploadReportArtifacts(ctx, inputs, o, name) {
     }
     // The event this run came from, for a `mode: publish` workflow (fork PRs: this token cannot comment).
     try {
-        files.push(writeEventRecord(dir, eventRecord(ctx.gh, name)));
+        files.push(writeEventRecord(dir, eventRecord(ctx.gh, name, external_node_path_default().resolve(ctx.gh.workspace, inputs.workingDirectory ?? ''))));
     }
     catch (err) {
         ctx.log.info(`toron-testops: event.json not written (${errorMessage(err)}): a publish workflow will not find this run's PR`);
@@ -22979,6 +24862,7 @@ function comparisonFiles(o) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment.ts
+
 
 /** GitHub refuses comment bodies over 65,536 characters; stay well under it. */
 const COMMENT_LIMIT = 60_000;
@@ -23030,9 +24914,30 @@ function commentBody(opts) {
 const comment_PER_PAGE = 100;
 /** 10,000 comments: a PR with more is not one we can keep a sticky comment on anyway. */
 const MAX_PAGES = 100;
-/** Our comment on the PR, looked for through every page of comments (oldest first). */
+/** Who the token writes as (one GET /user). */
+async function commentAuthor(octokit, signal) {
+    try {
+        const { data } = await octokit.request('GET /user', { request: { signal } });
+        const login = data?.login;
+        if (typeof login === 'string' && login !== '')
+            return { login };
+    }
+    catch (err) {
+        if (!isPermissionError(err))
+            throw err;
+    }
+    return { bot: true };
+}
+function writtenBy(user, author) {
+    if (!user)
+        return false;
+    // GitHub logins are case-insensitive.
+    if ('login' in author)
+        return typeof user.login === 'string' && user.login.toLowerCase() === author.login.toLowerCase();
+    return user.type === 'Bot';
+}
+/** Our comment on the PR: the first (oldest) by `author` with the marker, through every page of comments. */
 async function findSticky(octokit, q) {
-    let fallback = null;
     for (let page = 1; page <= MAX_PAGES; page++) {
         const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
             owner: q.owner,
@@ -23044,18 +24949,14 @@ async function findSticky(octokit, q) {
         });
         for (const c of data) {
             const body = c.body ?? '';
-            if (markerState(body, q.key) === undefined)
+            if (markerState(body, q.key) === undefined || !writtenBy(c.user, q.author))
                 continue;
-            const found = { id: Number(c.id), body, url: c.html_url };
-            // A marker quoted by a person is not ours: prefer a bot's comment (the workflow token's).
-            if (c.user?.type === 'Bot')
-                return found;
-            fallback ??= found;
+            return { id: Number(c.id), body, url: c.html_url };
         }
         if (data.length < comment_PER_PAGE)
             break;
     }
-    return fallback;
+    return null;
 }
 /**
  * Create or edit the sticky comment as `mode` says: `always` writes every run; `on-failure` creates one
@@ -23063,7 +24964,8 @@ async function findSticky(octokit, q) {
  * `on-change` creates one when none exists and edits it only when the result changed.
  */
 async function upsertSticky(octokit, r) {
-    const existing = await findSticky(octokit, r);
+    const author = await commentAuthor(octokit, r.signal);
+    const existing = await findSticky(octokit, { ...r, author });
     const failing = r.verdict === 'FAIL' || r.verdict === 'ERROR';
     if (!existing) {
         if (r.mode === 'on-failure' && !failing)
@@ -23254,6 +25156,9 @@ function guardWith(log) {
 
 
 
+
+
+
 /**
  * `mode: publish`: another run's validated report posted where that run could not post it. Every text
  * is regenerated from report.json (the artifact's summary.md is never posted); the check run goes on
@@ -23270,7 +25175,7 @@ async function publishSourced(ctx, inputs, o, s) {
         ctx.outputs.set(runOutputs(o));
     });
     const links = { html: null, report: null, bundle: s.artifact.url };
-    const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})`;
+    const origin = `Published from [run ${s.runId}](${s.runUrl}) · commit \`${s.headSha.slice(0, 12)}\`${s.pr !== null ? ` · pull request ${s.pr}` : ''} · artifact [${s.artifact.name.replace(/[[\]]/g, '')}](${s.artifact.url})${s.artifact.attempt !== null ? ` from attempt ${s.artifact.attempt}` : ''}`;
     const jobBudget = { bytes: SUMMARY_LIMIT_BYTES - SUMMARY_NOTES_RESERVE - Buffer.byteLength(origin) - 64 };
     const rendered = renderSummaryMarkdown(report, { budget: jobBudget, links });
     const summary = rendered.markdown;
@@ -23293,7 +25198,8 @@ async function publishSourced(ctx, inputs, o, s) {
         }
     }
     // Workflow-command annotations would land on this publish run, not the PR: a check run on its commit.
-    const cwd = external_node_path_default().resolve(gh.workspace, inputs.workingDirectory ?? '');
+    // The report's locations are relative to the run's working-directory (event.json), unless this job names one.
+    const cwd = external_node_path_default().resolve(gh.workspace, inputs.workingDirectory ?? s.workingDirectory);
     const annotated = await guard('annotations', () => publishAnnotations(target, { ...inputs, annotations: inputs.annotations === 'off' ? 'off' : 'checks' }, o, {
         cwd,
         checkName: `toron-testops (${s.key})`,
@@ -23307,6 +25213,72 @@ async function publishSourced(ctx, inputs, o, s) {
     for (const w of log.warnings)
         notes.push(`⚠️ ${w}`);
     if (inputs.jobSummary && notes.length) {
+        await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
+    }
+    await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
+}
+/**
+ * `mode: publish` of a gate run that was cancelled (a superseded push, `concurrency: cancel-in-progress`):
+ * nothing was judged, so no annotations and no comment (the next push's run has them). A check run on
+ * its commit says so in one line, with conclusion `cancelled`, not `neutral`: branch protection counts
+ * a neutral check as passed, and this commit was never judged. Outputs: the partial report's, if it
+ * left one; else an empty result. The exit status is 0 (finish).
+ */
+async function publishCancelledGate(ctx, inputs, o, g) {
+    const { log, gh } = ctx;
+    const guard = guardWith(log);
+    await guard('writing outputs', () => {
+        if (g.artifact)
+            ctx.outputs.set({ 'artifact-id': String(g.artifact.id), 'artifact-url': g.artifact.url });
+        if (o.source) {
+            ctx.outputs.set(publishedFileOutputs(o.source));
+            ctx.outputs.set(runOutputs(o));
+        }
+        else {
+            ctx.outputs.set({ result: '', promote: 'false' });
+        }
+    });
+    const a = g.artifact;
+    const partial = !a
+        ? 'It left no report artifact.'
+        : `${g.reportRead ? 'Its partial report' : 'Its artifact, with no readable report'}: artifact [${a.name.replace(/[[\]]/g, '')}](${a.url})${a.attempt !== null ? ` from attempt ${a.attempt}` : ''}.`;
+    const line = `The gate run [${g.runId}](${g.runUrl}) was cancelled: nothing was judged. ${partial}`;
+    if (inputs.jobSummary)
+        await guard('writing the job summary', () => writeJobSummary(ctx, `## ⏹️ toron-testops: cancelled\n\n${line}\n`, `the artifact of run ${g.runId}`));
+    const notes = ['PR comment: none (the gate run was cancelled)'];
+    const why = inputs.annotations === 'off' ? 'annotations: off' : !gh.repo ? 'no repository' : null;
+    if (why)
+        notes.push(`Check run: none (${why})`);
+    else {
+        const posted = await guard('the check run', async () => {
+            try {
+                const r = await postCheckRun(await createOctokit(inputs.githubToken, gh.apiUrl), {
+                    owner: gh.repo.owner,
+                    repo: gh.repo.repo,
+                    name: `toron-testops (${g.key})`,
+                    headSha: g.headSha,
+                    conclusion: 'cancelled',
+                    title: 'Cancelled: nothing was judged',
+                    summary: line,
+                    annotations: [],
+                    detailsUrl: g.runUrl,
+                    signal: budgetSignal(ctx.cancel, 60_000),
+                });
+                log.info(`toron-testops: check run "toron-testops (${g.key})" (cancelled)${r.url ? `: ${r.url}` : ''}`);
+                return `Check run: cancelled${r.url ? ` [toron-testops (${g.key})](${r.url})` : ''}`;
+            }
+            catch (err) {
+                const reason = describeHttpError(err);
+                log.warning(`check run not posted: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : reason}`);
+                return null;
+            }
+        });
+        if (posted)
+            notes.push(posted);
+    }
+    for (const w of log.warnings)
+        notes.push(`⚠️ ${w}`);
+    if (inputs.jobSummary) {
         await guard('writing the job summary', () => appendSummaryNotes(ctx, ['<details><summary>toron-testops publishing</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>']));
     }
     await guard('writing outputs', () => ctx.outputs.fill(OUTPUT_NAMES));
@@ -23335,6 +25307,8 @@ async function publish(ctx, p, o) {
     const inputs = p.inputs ?? readInputs({}); // invalid inputs: publish with the defaults
     const { log, gh } = ctx;
     const guard = guardWith(log);
+    if (o.gateCancelled)
+        return publishCancelledGate(ctx, inputs, o, o.gateCancelled);
     if (o.source)
         return publishSourced(ctx, inputs, o, o.source);
     await guard('writing outputs', () => ctx.outputs.set(runOutputs(o)));
@@ -23412,7 +25386,11 @@ const HARD_EXIT_AFTER_MS = 3000;
 function finish(ctx, o) {
     const code = o.exitCode;
     const { log } = ctx;
-    if (o.verdict === 'ERROR') {
+    if (o.gateCancelled) {
+        // mode: publish of a cancelled gate run: nothing was judged, so nothing failed here.
+        log.info(`toron-testops: the gate run ${o.gateCancelled.runId} was cancelled: nothing was judged`);
+    }
+    else if (o.verdict === 'ERROR') {
         const at = o.errorLocation ? { file: o.errorLocation.file, line: o.errorLocation.line } : {};
         log.error(`toron-testops ERROR (not a test verdict): ${o.error ?? o.reason}`, { title: 'toron-testops ERROR', ...at });
     }
