@@ -115,6 +115,27 @@ describe('redactTarget', () => {
       }
     }
   });
+  it('an engine URL whose user name or password holds a "%" that is not a percent-encoding is refused as input, without printing it (it crashed the run: URIError)', () => {
+    // Generated passwords hold '%'; the URL parser keeps "p%zz" as is, and decoding it for the Basic
+    // header (and for the redactors) threw "URI malformed": an internal error, CRITICAL, exit 2.
+    for (const [spec, secret] of [
+      ['http://ci:pa%zzssword1234@127.0.0.1:8000/run', 'ssword1234'],
+      ['https://tok%n1234567890@engine.example.com/run', 'n1234567890'],
+      ['http://ci:100%@engine.example.com/run', '100%'],
+    ]) {
+      let message = '';
+      try {
+        parseEngineSpec(spec);
+      } catch (err) {
+        expect(err, spec).toBeInstanceOf(InputError);
+        message = (err as Error).message;
+      }
+      expect(message, spec).toContain('%25');
+      expect(message, spec).not.toContain(secret);
+    }
+    // A real percent-encoding is still taken.
+    expect(parseEngineSpec('http://ci:p%40ss%2Fword@127.0.0.1:8000/run')).toMatchObject({ kind: 'http' });
+  });
   it('takes an engine path whose segment starts with "@" (Cloudflare Workers AI models: /ai/run/@cf/meta/...)', () => {
     const spec = 'https://api.cloudflare.com/client/v4/accounts/abc123/ai/run/@cf/meta/llama-3-8b-instruct';
     expect(parseEngineSpec(spec)).toMatchObject({ kind: 'http' });

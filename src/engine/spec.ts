@@ -45,7 +45,21 @@ function parseHttpUrl(s: string): URL {
   if (brokenUserinfo(url)) {
     throw new InputError(`the engine URL "${redactTarget(s)}" has an "@" in its path (${ENCODE_USERINFO})`);
   }
+  // "p%zz" or "100%" is kept as is by the URL parser, but the user name and password are decoded for
+  // the Basic header and the redactors, which threw "URI malformed" (an internal error).
+  if (!decodable(url.username) || !decodable(url.password)) {
+    throw new InputError(`the engine URL "${redactTarget(s)}" has a "%" in its user name or password that is not a percent-encoding (write "%" as %25)`);
+  }
   return url;
+}
+
+function decodable(s: string): boolean {
+  try {
+    decodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
