@@ -13,6 +13,7 @@ import type { SimCase } from '../../src/stages/sim/types.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
 import { resolveSettings } from '../../src/settings/resolve.js';
 import type { EngineSettings } from '../../src/settings/types.js';
+import { InputError } from '../../src/util/errors.js';
 
 // A self-hosted runner that reaches its engine only through a forward proxy: k6 (Go) honours
 // HTTP_PROXY/HTTPS_PROXY/NO_PROXY, and so must SIM, replay, the health check and the load generator.
@@ -165,6 +166,24 @@ describe('which engine requests are proxied (as Go net/http and k6 decide)', () 
     expect(message).toContain('HTTP_PROXY');
     expect(message).toContain('is not a proxy URL');
     expect(message).not.toContain('s3cretpw');
+  });
+
+  it('a proxy user name or password holding a "%" that is not a percent-encoding is an input error, never printed (it crashed the run: URIError in undici\'s ProxyAgent)', () => {
+    for (const [setting, env] of [
+      ['env', { HTTP_PROXY: 'http://pu:pr%zzoxysecret99@proxy.corp:3128' }],
+      ['http://pu%:proxysecret99@proxy.corp:3128', {}],
+    ] as const) {
+      let err: unknown;
+      try {
+        resolveProxy(new URL('http://engine.example/run'), setting, env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, setting).toBeInstanceOf(InputError);
+      expect((err as Error).message).toContain('%25');
+      expect((err as Error).message).not.toContain('proxysecret99');
+      expect((err as Error).message).not.toContain('oxysecret99');
+    }
   });
 
   it('the action masks the proxy credentials it may use; k6 is given the route engine.proxy asks for', () => {

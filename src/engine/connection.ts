@@ -143,6 +143,17 @@ export function resolveProxy(target: URL, setting: ProxySetting, env: NodeJS.Pro
       `${chosen.from}: ${JSON.stringify(withoutCredentials(chosen.value))} is not a proxy URL (http://host:port, https://host:port or socks5://host:port)`,
     );
   }
+  // undici (and Go, for k6) decode the proxy's user:password for Proxy-Authorization: a "%" that is
+  // no percent-encoding threw "URI malformed" out of the ProxyAgent, an internal error.
+  for (const part of [url.username, url.password]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new InputError(
+        `${chosen.from}: ${JSON.stringify(withoutCredentials(chosen.value))} has a "%" in its user name or password that is not a percent-encoding (write "%" as %25)`,
+      );
+    }
+  }
   const host = url.host;
   return { url, printable: `${url.protocol}//${host}`, host, from: chosen.from };
 }
