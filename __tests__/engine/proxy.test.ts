@@ -187,8 +187,8 @@ describe('which engine requests are proxied (as Go net/http and k6 decide)', () 
   });
 
   it('the action masks the proxy credentials it may use; k6 is given the route engine.proxy asks for', () => {
-    expect(proxyCredentialsToMask({ proxy: 'env' }, { HTTPS_PROXY: 'http://ci:pr0xyPass@proxy.corp:3128' })).toEqual(['ci', 'pr0xyPass'].filter((s) => s.length >= 4));
-    expect(proxyCredentialsToMask({ proxy: 'http://bot:an0therPw@p:1' }, {})).toEqual(['an0therPw']);
+    expect(proxyCredentialsToMask({ proxy: 'env' }, { HTTPS_PROXY: 'http://ci:pr0xyPass@proxy.corp:3128' })).toEqual(['pr0xyPass', Buffer.from('ci:pr0xyPass').toString('base64')]);
+    expect(proxyCredentialsToMask({ proxy: 'http://bot:an0therPw@p:1' }, {})).toEqual(['an0therPw', Buffer.from('bot:an0therPw').toString('base64')]);
     expect(proxyCredentialsToMask({ proxy: 'none' }, { HTTPS_PROXY: 'http://ci:pr0xyPass@proxy.corp:3128' })).toEqual([]);
     expect(k6ProxyEnv({ proxy: 'env' })).toEqual({});
     expect(k6ProxyEnv({ proxy: 'none' })).toMatchObject({ HTTP_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined });
@@ -210,6 +210,31 @@ describe('engine traffic through a real forward proxy', () => {
     expect(log).toEqual([`info: engine requests go through the proxy ${proxyUrl} (from HTTP_PROXY; engine.proxy: "none" connects directly)`]);
     expect(log.join('\n')).not.toContain('pr0xyPass');
     expect(reported).toBe(new URL(proxyUrl).host);
+  });
+
+  it('a proxy quoting the Proxy-Authorization it was sent (a debug proxy, a gateway\'s error page): the Basic credentials never reach an answer or a message', async () => {
+    const basic = `Basic ${Buffer.from('ci:pr0xyPassw0rd').toString('base64')}`;
+    const quoting = http.createServer((req, res) => {
+      const auth = String(req.headers['proxy-authorization']);
+      if (req.url?.includes('/health')) {
+        res.writeHead(502, { 'content-type': 'text/plain' }).end(`bad gateway, you sent Proxy-Authorization: ${auth}`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ final_answer: `seen ${auth}` }));
+      }
+    });
+    await new Promise<void>((r) => quoting.listen(0, '127.0.0.1', r));
+    const port = (quoting.address() as AddressInfo).port;
+    try {
+      const target = `http://engine.test:${enginePort}/run`;
+      const { health, sim, load } = await healthSimLoad(target, { HTTP_PROXY: `http://ci:pr0xyPassw0rd@127.0.0.1:${port}` });
+      const written = JSON.stringify({ health, sim, load });
+      expect(written).toContain('Proxy-Authorization');
+      expect(written).toContain('seen');
+      expect(written).not.toContain(basic.slice('Basic '.length));
+      expect(written).not.toContain('pr0xyPassw0rd');
+    } finally {
+      await new Promise<void>((r) => quoting.close(() => r()));
+    }
   });
 
   it('HTTPS_PROXY: an https engine is reached through a CONNECT tunnel', async () => {

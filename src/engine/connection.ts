@@ -177,16 +177,22 @@ export function withoutCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
-/** The user and password of a proxy URL, as secrets to mask (the action) and to redact. */
+/**
+ * The user and password of a proxy URL, as secrets to mask (the action) and to redact; with both, also
+ * the Proxy-Authorization credentials undici sends (base64 of user:password), which a proxy's error
+ * page or a debug proxy may quote.
+ */
 export function proxySecrets(proxy: EngineProxy | null): string[] {
   if (!proxy) return [];
-  return [proxy.url.username, proxy.url.password].filter((s) => s !== '').map((s) => {
+  const decoded = [proxy.url.username, proxy.url.password].map((s) => {
     try {
       return decodeURIComponent(s);
     } catch {
       return s;
     }
   });
+  const basic = proxy.url.username !== '' && proxy.url.password !== '' ? [Buffer.from(`${decoded[0]}:${decoded[1]}`).toString('base64')] : [];
+  return [...decoded.filter((s) => s !== ''), ...basic];
 }
 
 /** The route to an http(s) engine as its settings ask (engine.proxy, engine.tls). */
