@@ -37,6 +37,16 @@ describe('credentials on a cmd: engine command line, in other forms', () => {
     expect(shown[2]).toContain('api.example/v1');
   });
 
+  it('a URL argument whose password holds a "%" that is no percent-encoding: its password and credential query values are blanked all the same', () => {
+    // urlSecrets decoded the password and threw "URI malformed"; the caller's catch then dropped every
+    // secret of that URL, the ?access_token= value included.
+    const spec = `cmd:python3 engine.py --upstream 'https://svc:pw%zz${S.urlPass}@api.example/v1?access_token=${S.urlQuery}'`;
+    const shown = redactTarget(spec);
+    expect(shown).toContain('api.example/v1');
+    expect(shown).not.toContain(S.urlQuery);
+    expect(shown).not.toContain(S.urlPass);
+  });
+
   it('are blanked from a command line that does not split, and from the error saying why', () => {
     // An unquoted ? is a glob: the spec is refused, and the refusal quotes the word.
     const spec = `cmd:python3 engine.py --api-key=${S.env} --upstream https://svc:${S.urlPass}@api.example/v1?access_token=${S.urlQuery}`;

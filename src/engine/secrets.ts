@@ -227,9 +227,18 @@ const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential|^code$/i;
  */
 export function urlSecrets(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
-  if (url.password) out['url:password'] = decodeURIComponent(url.password);
+  // A "%" that is no percent-encoding ("pw%zz...") is kept as written: decoding it threw, and the
+  // callers' catch then lost every secret of the URL, its query's included.
+  const decoded = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  if (url.password) out['url:password'] = decoded(url.password);
   // https://TOKEN@host/ (GitHub's form, sent as Basic TOKEN:): with no password, the user name is the credential.
-  else if (url.username) out['url:username'] = decodeURIComponent(url.username);
+  else if (url.username) out['url:username'] = decoded(url.username);
   for (const [name, value] of url.searchParams) {
     if (CREDENTIAL_PARAM.test(name)) {
       out[`url:query:${name}`] = value;
