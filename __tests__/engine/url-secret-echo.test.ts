@@ -119,3 +119,23 @@ describe('an Azure Functions key in the engine URL (https://app.azurewebsites.ne
     }
   });
 });
+
+describe('a URL key written percent-encoded other than encodeURIComponent writes it (Python\'s urlencode: "=" as %3D; lowercase hex; "+" for a space)', () => {
+  it('is blanked as the engine echoes its request line, which holds the query as written', async () => {
+    const plain = base.replace(`user:${PASSWORD}@`, '');
+    for (const [query, secretPart] of [
+      ['code=Zm9vYmFyYmF6cXV4%3D%3D', 'Zm9vYmFyYmF6cXV4'],
+      ['api_key=abc%2fdef%2fghijklmn', 'ghijklmn'],
+      ['key=q1+Zr8Kw2Lm9Pz', 'Zr8Kw2Lm9Pz'],
+    ]) {
+      const a = createHttpAdapter({ url: new URL(`${plain}/run?${query}`), headers: {}, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+      try {
+        const text = JSON.stringify(await a.call(req));
+        expect(text, query).toContain('[redacted]');
+        expect(text, query).not.toContain(secretPart);
+      } finally {
+        await a.close();
+      }
+    }
+  });
+});

@@ -247,6 +247,20 @@ export function urlSecrets(url: URL): Record<string, string> {
       if (encoded !== value) out[`url:query:${name}:encoded`] = encoded;
     }
   }
+  // And as written in the URL, which is what goes on the wire (an engine's request line, k6's log):
+  // lowercase hex ("%2f"), a "+" for a space or an encoded letter are not encodeURIComponent's form.
+  for (const pair of url.search.slice(1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const raw = pair.slice(eq + 1);
+    let name: string;
+    try {
+      name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, ' '));
+    } catch {
+      name = pair.slice(0, eq);
+    }
+    if (raw !== '' && CREDENTIAL_PARAM.test(name)) out[`url:query:${name}:raw`] = raw;
+  }
   return out;
 }
 
