@@ -143,6 +143,44 @@ describe('serve dashboard in Chromium', () => {
     }
   });
 
+  it('a run replaced by a new run of the same id while the page was reconnecting: the page shows the new run alone, not a mix of both', async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const own = await startTestServer(simProject(12, 3), { keepFinished: 5 });
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      expect((await postRun(own.url, { runId: 'reused', latencyMs: 400, concurrency: 1 })).status).toBe(202);
+      await page.goto(`${own.url}/#run=reused`, { waitUntil: 'load' });
+      await page.waitForFunction(() => /sim [1-9][0-9]*\/12/.test((globalThis as any).document.getElementById('progress-text').textContent), undefined, { timeout: 20_000 });
+      // The page's next connection is held until the run id has been run again.
+      let held: (() => Promise<void>) | null = null;
+      // (Chromium adds Last-Event-ID after this interception point: the request is held, not rewritten.)
+      await page.route('**/master/stream/reused*', async (route) => {
+        held = () => route.continue();
+      });
+      own.manager.get('reused')!.hub.closeAll(); // the connection breaks (a proxy, a laptop lid)
+      await waitFor('the page to reconnect', () => held);
+      expect((await request(own.url, '/master/runs/reused/cancel', { method: 'POST' })).status).toBe(202);
+      await waitFor('the first run to settle', async () => (await request(own.url, '/master/status/reused')).json.settled);
+      expect((await postRun(own.url, { runId: 'reused' })).status).toBe(202);
+      await waitFor('the second run to settle', async () => (await request(own.url, '/master/status/reused')).json.settled);
+      await held!();
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 20_000 });
+      const timeline = (await page.evaluate('window.toronDashboard.timeline')) as { type: string }[];
+      expect(timeline.map((t) => t.type)).toContain('replaced');
+      expect(await page.textContent('#live-error')).toMatch(/replaced by a new run/);
+      // The second run alone: one start of its SIM stage, its 4 failing cases as findings, its 12 cases counted.
+      const log = (await page.textContent('#log')) ?? '';
+      expect(log.match(/\[sim\] stage started/g)).toHaveLength(1);
+      expect(await page.locator('#warroom tbody tr').count()).toBe(4);
+      expect(await page.textContent('#verdict')).toContain('cases passed 8, failed 4');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('a cancelled run says so: CANCELLED in the history and live for a run cancelled in the queue, "cancelled" on the verdict of a running one', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     const own = await startTestServer(simProject(20, 0), { maxConcurrent: 1, maxQueued: 1 });

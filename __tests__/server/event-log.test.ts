@@ -57,11 +57,11 @@ describe('EventLog', () => {
 describe('SSE frames', () => {
   it('one frame per event: the type as event name, the seq as id, the data on one line, no machine path', () => {
     const e: RunEvent = { type: 'log', level: 'info', source: 'sim', message: 'two\nlines\r\nhere', runId: 'r1', seq: 7, time: 't' };
-    const f = sseFrame(e, '/tmp/out');
-    expect(f).toBe(`id: 7\nevent: log\ndata: ${JSON.stringify(e)}\n\n`);
+    const f = sseFrame(e, '/tmp/out', 'abc123');
+    expect(f).toBe(`id: 7-abc123\nevent: log\ndata: ${JSON.stringify(e)}\n\n`);
     expect(f.split('\n')).toHaveLength(5);
     const done: RunEvent = { type: 'done', verdict: 'FAIL', exitCode: 1, reportDir: '/tmp/out/reports/r1', runId: 'r1', seq: 9, time: 't' };
-    expect(JSON.parse(sseFrame(done, '/tmp/out').split('\n')[2].slice(6)).reportDir).toBe('reports/r1');
+    expect(JSON.parse(sseFrame(done, '/tmp/out', 'abc123').split('\n')[2].slice(6)).reportDir).toBe('reports/r1');
   });
 
   it('Last-Event-ID: header first, then the query parameter; anything else is 0', () => {

@@ -163,7 +163,8 @@ export function stalledClient(base: string, path: string): Promise<{ resume(): P
 }
 
 export function seqs(messages: SseMessage[]): number[] {
-  return messages.filter((m) => m.id !== null).map((m) => Number(m.id));
+  // Ids are `<seq>-<instance token>` (a stored run's done is `done-<token>`).
+  return messages.filter((m) => m.id !== null).map((m) => Number.parseInt(m.id!, 10));
 }
 
 /** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */

@@ -32,7 +32,7 @@ describe('GET /master/stream/{run_id}', () => {
       expect(EVENT_NAMES).toContain(m.event);
       const data = JSON.parse(m.data);
       expect(data.type).toBe(m.event);
-      expect(String(data.seq)).toBe(m.id);
+      expect(m.id).toMatch(new RegExp(`^${data.seq}-[0-9a-z]+$`));
       expect(data.runId).toBe(runId);
     }
     const names = new Set(s.messages.map((m) => m.event));
@@ -178,9 +178,9 @@ describe('GET /master/stream/{run_id}', () => {
     const byId = new Map(live.messages.map((m) => [m.id, m.data]));
     for (const m of late.messages) expect(m.data).toBe(byId.get(m.id));
     const droppedUpTo = Number(/events up to (\d+)/.exec(late.comments.join(' '))![1]);
-    const lastSeq = Number(live.messages.at(-1)!.id);
+    const lastSeq = Number.parseInt(live.messages.at(-1)!.id!, 10);
     expect(seqs(late.messages).filter((n) => n > droppedUpTo)).toEqual(Array.from({ length: lastSeq - droppedUpTo }, (_, i) => droppedUpTo + 1 + i));
-    expect(late.messages.filter((m) => Number(m.id) <= droppedUpTo).every((m) => m.event === 'status' || m.event === 'subsystem')).toBe(true);
+    expect(late.messages.filter((m) => Number.parseInt(m.id!, 10) <= droppedUpTo).every((m) => m.event === 'status' || m.event === 'subsystem')).toBe(true);
     // Every finding is still in SQLite.
     expect((await request(server.url, '/master/runs/small-log/warroom')).json.total).toBe(15);
   });
@@ -217,7 +217,7 @@ describe('GET /master/stream/{run_id}', () => {
     const done = live.messages.at(-1)!;
     expect(done.event).toBe('done');
     // The client saw everything up to an event after the last finding, then the connection broke.
-    const seen = Number(done.id) - 1;
+    const seen = Number.parseInt(done.id!, 10) - 1;
     expect(seen).toBeGreaterThan(lastFinding);
     await server.close();
     server = await startTestServer(dir);
@@ -281,6 +281,57 @@ describe('GET /master/stream/{run_id}', () => {
     expect(next.messages.at(-1)!.event).toBe('done');
     const cut = await stalled.resume();
     expect(cut.messages.some((m) => m.event === 'done')).toBe(false);
+  }, 60_000);
+
+  it('a run id reused over the API: a client of the replaced run that resumes is told so and gets the new run from its start, live and from the history', async () => {
+    const dir = simProject(8);
+    server = await startTestServer(dir, { keepFinished: 5 });
+    const first = await postRun(server.url, { runId: 'reused', latencyMs: 2 });
+    const stream = first.json.links.stream as string;
+    const old = await readSse(server.url, stream);
+    await waitFor('the first run to settle', async () => (await request(server!.url, stream.replace('/stream/', '/status/'))).json.settled);
+    const oldDone = old.messages.at(-1)!;
+    expect(oldDone.event).toBe('done');
+    // A client of the first instance saw up to the middle (or all of it), then lost its connection.
+    const mid = old.messages[Math.floor(old.messages.length / 2)].id!;
+    // The same run id is started again (a re-run of the same commit): the first run is replaced.
+    const second = await postRun(server.url, { runId: 'reused', latencyMs: 2 });
+    expect(second.status).toBe(202);
+    const now = await readSse(server.url, stream);
+    await waitFor('the second run to settle', async () => (await request(server!.url, stream.replace('/stream/', '/status/'))).json.settled);
+    const newIds = now.messages.map((m) => m.id);
+    expect(newIds.some((id) => old.messages.some((m) => m.id === id)), 'the instances share no event id').toBe(false);
+
+    for (const seen of [mid, oldDone.id!]) {
+      const resumed = await readSse(server.url, stream, { 'Last-Event-ID': seen });
+      // Not a 204 ("you have it all"), not the new run's events after the old seq: a note, then the new run whole.
+      expect(resumed.status, seen).toBe(200);
+      expect(resumed.messages[0]).toMatchObject({ event: 'replaced', id: null });
+      expect(JSON.parse(resumed.messages[0].data).runId).toBe('reused');
+      expect(resumed.messages.slice(1).map((m) => m.data)).toEqual(now.messages.map((m) => m.data));
+    }
+    // A client of the current instance resumes as before, by its id or by a plain number.
+    const nowMid = now.messages[3].id!;
+    const same = await readSse(server.url, stream, { 'Last-Event-ID': nowMid });
+    expect(same.messages.map((m) => m.id)).toEqual(newIds.slice(4));
+    const byHand = await readSse(server.url, `${stream}?lastEventId=${Number.parseInt(nowMid, 10)}`);
+    expect(byHand.messages.map((m) => m.id)).toEqual(newIds.slice(4));
+    expect((await request(server.url, stream, { headers: { 'Last-Event-ID': now.messages.at(-1)!.id! } })).status).toBe(204);
+
+    // The run leaves memory (a restart): its ids are still its own, the old instance's are still not.
+    await server.close();
+    server = await startTestServer(dir);
+    const stored = await readSse(server.url, stream);
+    const storedFindings = stored.messages.filter((m) => m.event === 'warroom');
+    expect(storedFindings.map((m) => m.id)).toEqual(now.messages.filter((m) => m.event === 'warroom').map((m) => m.id));
+    const fromLive = await readSse(server.url, stream, { 'Last-Event-ID': storedFindings[0].id! });
+    expect(fromLive.messages.map((m) => m.event)).not.toContain('replaced');
+    expect(fromLive.messages.map((m) => m.id)).toEqual(stored.messages.slice(1).map((m) => m.id));
+    expect((await request(server.url, stream, { headers: { 'Last-Event-ID': stored.messages.at(-1)!.id! } })).status).toBe(204);
+    const fromOld = await readSse(server.url, stream, { 'Last-Event-ID': oldDone.id! });
+    expect(fromOld.status).toBe(200);
+    expect(fromOld.messages[0].event).toBe('replaced');
+    expect(fromOld.messages.slice(1).map((m) => m.data)).toEqual(stored.messages.map((m) => m.data));
   }, 60_000);
 
   it('unknown and invalid run ids: 404 and 400', async () => {

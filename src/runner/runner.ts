@@ -35,6 +35,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** The stage registry (tests may pass their own). */
   stages?: Partial<Record<StageName, Stage>>;
+  /** When the run starts (default: now): recorded as the history row's started_at; serve derives its SSE instance token from it. */
+  startedAt?: Date;
 }
 
 export interface RunOutcome {
@@ -62,7 +64,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   // Reports, run.log and WAR ROOM lines go into the bundle: no path of this machine in any of them.
   const scrub = pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target));
 
-  const startedAt = new Date();
+  const startedAt = opts.startedAt ?? new Date();
   // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
   const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
   if (clash) return refuseToStart(bus, paths, settings.runId, clash);

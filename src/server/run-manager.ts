@@ -5,7 +5,7 @@ import type { Settings } from '../settings/types.js';
 import { errorMessage } from '../util/errors.js';
 import { EventLog } from './event-log.js';
 import { applyEvent, isFinished, newLiveState, type LiveState } from './run-state.js';
-import { sseFrame } from './sse-frame.js';
+import { instanceToken, sseFrame } from './sse-frame.js';
 import { DEFAULT_SSE_LIMITS, SseHub, type SseLimits } from './sse-hub.js';
 
 export interface RunManagerOptions {
@@ -59,6 +59,11 @@ export class ManagedRun {
   settledFlag = false;
   /** Cancelled while queued: it stays CANCELLED whatever its finalising run says (see RunManager.cancel). */
   cancelledInQueue = false;
+  /**
+   * The token of this instance of the run id in its SSE ids (see instanceToken): set when the runner
+   * is called, from the start time it records in the history. null while queued (no events yet).
+   */
+  instance: string | null = null;
 
   constructor(
     readonly settings: Settings,
@@ -85,7 +90,7 @@ export class ManagedRun {
       handle: (e: RunEvent) => {
         applyEvent(this.state, e);
         if (this.cancelledInQueue) this.state.status = 'CANCELLED';
-        this.log.append(e.seq, e.type, sseFrame(e, outDir));
+        this.log.append(e.seq, e.type, sseFrame(e, outDir, this.instance ?? '0'));
         this.hub.notify();
       },
     };
@@ -213,7 +218,9 @@ export class RunManager {
 
   /** The run through the runner (which always finalises: report folder, history row), then retired. */
   private record(run: ManagedRun): Promise<void> {
-    return runPipeline(run.settings, { sinks: [run.sink()], signal: run.controller.signal, env: this.opts.env })
+    const startedAt = new Date();
+    run.instance = instanceToken(startedAt.toISOString());
+    return runPipeline(run.settings, { sinks: [run.sink()], signal: run.controller.signal, env: this.opts.env, startedAt })
       .then(
         (outcome) => {
           this.opts.onLog?.(`run ${run.runId} finished: ${run.cancelledInQueue ? 'CANCELLED (while queued)' : outcome.verdict}`);

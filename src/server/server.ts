@@ -17,7 +17,7 @@ import { BASE_HEADERS, HttpError, intParam, parseJsonBody, readBody, sendError, 
 import { OverrideError, inRequestTerms, parseOverrides } from './overrides.js';
 import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from './run-manager.js';
 import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
-import { parseLastEventId, resumesAfterStoredDone } from './sse-frame.js';
+import { parseResume } from './sse-frame.js';
 import { streamLiveRun, streamStoredRun } from './stream.js';
 import { StoredStreams } from './stored-streams.js';
 import { neutralise } from '../github/commands.js';
@@ -374,20 +374,19 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
 
   function runStream(req: IncomingMessage, res: ServerResponse, runId: string, q: URLSearchParams): void {
     if (sseOpen >= maxSseClients) throw new HttpError(503, `too many open streams (${maxSseClients})`, { 'Retry-After': '5' });
-    const after = parseLastEventId(req.headers['last-event-id'], q.get('lastEventId'));
-    const sawDone = resumesAfterStoredDone(req.headers['last-event-id'], q.get('lastEventId'));
+    const resume = parseResume(req.headers['last-event-id'], q.get('lastEventId'));
     const live = manager.get(runId);
     if (live) {
       sseOpen++;
       res.on('close', () => sseOpen--);
-      streamLiveRun(req, res, live, after, manager.queuePosition(live), sawDone);
+      streamLiveRun(req, res, live, resume, manager.queuePosition(live));
       return;
     }
     const detail = requireStore().getRun(runId);
     if (!detail) throw new HttpError(404, `no run ${runId}`);
     sseOpen++;
     res.on('close', () => sseOpen--);
-    streamStoredRun(req, res, detail, after, sawDone, storedStreams, storedExitCode(outDir, runId));
+    streamStoredRun(req, res, detail, resume, storedStreams, storedExitCode(outDir, runId));
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RunDetail } from '../store/types.js';
 import { EventLog } from './event-log.js';
-import { STORED_DONE_ID, sseInfoFrame } from './sse-frame.js';
+import { STORED_DONE_ID, eventId, instanceToken, replacedFrame, sseInfoFrame } from './sse-frame.js';
 import { SseHub, type HubStats, type SseLimits } from './sse-hub.js';
 
 interface StoredStream {
@@ -29,8 +29,8 @@ export class StoredStreams {
   constructor(private readonly limits: SseLimits) {}
 
   /** Sends the stored run to a client whose headers are sent: findings after `after`, then `done`. */
-  attach(res: ServerResponse, detail: RunDetail, after: number, exitCode: number | null): void {
-    const key = `${detail.status}\n${detail.finishedAt}\n${detail.events.length}\n${exitCode}`;
+  attach(res: ServerResponse, detail: RunDetail, after: number, exitCode: number | null, replaced = false): void {
+    const key = `${detail.startedAt}\n${detail.status}\n${detail.finishedAt}\n${detail.events.length}\n${exitCode}`;
     let s = this.byRun.get(detail.runId);
     if (!s || s.key !== key) {
       s = build(detail, key, exitCode, this.limits);
@@ -40,7 +40,8 @@ export class StoredStreams {
     const stream = s;
     // The close handler holds the run id only, not `detail` (all of the run's findings).
     const runId = detail.runId;
-    stream.hub.attach(res, Math.min(after, stream.maxSeq), () => '');
+    if (replaced) res.write(replacedFrame(runId));
+    stream.hub.attach(res, replaced ? 0 : Math.min(after, stream.maxSeq), () => '');
     res.on('close', () => {
       if (stream.hub.stats().clients > 0) return;
       const h = stream.hub.stats();
@@ -73,6 +74,7 @@ export class StoredStreams {
 
 function build(detail: RunDetail, key: string, exitCode: number | null, limits: SseLimits): StoredStream {
   const log = new EventLog(Infinity);
+  const instance = instanceToken(detail.startedAt);
   let maxSeq = 0;
   // Findings without a seq (not raised through the event bus) have no place in the id order: they
   // come with the closing frame, which every client that has not had `done` gets.
@@ -85,12 +87,12 @@ function build(detail: RunDetail, key: string, exitCode: number | null, limits: 
       continue;
     }
     maxSeq = seq;
-    log.append(seq, 'warroom', `id: ${seq}\nevent: warroom\ndata: ${JSON.stringify(body)}\n\n`);
+    log.append(seq, 'warroom', `id: ${eventId(seq, instance)}\nevent: warroom\ndata: ${JSON.stringify(body)}\n\n`);
   }
   let closing: string;
   if (detail.status !== 'RUNNING') {
     const done = { type: 'done', verdict: detail.verdict ?? 'ERROR', exitCode, reportDir: `reports/${detail.runId}`, runId: detail.runId, seq: null, time: detail.finishedAt, status: detail.status };
-    closing = `id: ${STORED_DONE_ID}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`;
+    closing = `id: ${STORED_DONE_ID}-${instance}\nevent: done\ndata: ${JSON.stringify(done)}\n\n`;
   } else {
     // RUNNING in another process (a CLI run sharing this output folder): no live events from here.
     closing = sseInfoFrame('status', { runId: detail.runId, status: 'RUNNING', elsewhere: true });

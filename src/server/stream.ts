@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunDetail } from '../store/types.js';
 import { BASE_HEADERS } from './http-util.js';
 import type { ManagedRun } from './run-manager.js';
-import { sseComment, sseInfoFrame } from './sse-frame.js';
+import { instanceToken, replacedFrame, sseComment, sseInfoFrame, type Resume } from './sse-frame.js';
 import type { StoredStreams } from './stored-streams.js';
 
 /** How long a browser waits before reconnecting (it then sends Last-Event-ID). */
@@ -25,17 +25,30 @@ function openStream(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /**
+ * Whether a client's resume id names another instance of the run id than the one being served (the
+ * run it followed was replaced by a new run of that id). A plain number names the current instance.
+ */
+export function resumesOtherInstance(resume: Resume, current: string | null): boolean {
+  return resume.instance !== null && resume.instance !== current;
+}
+
+/**
  * GET /master/stream/{run_id} for a run in memory: its history after `after` (everything for a new
  * subscriber), then the live events, closed after `done`. A client that already has `done` gets
- * 204, which tells EventSource to stop reconnecting.
+ * 204, which tells EventSource to stop reconnecting. A client whose id names an earlier instance of
+ * the run id gets a `replaced` info frame, then this run from its start.
  */
-export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: ManagedRun, after: number, queuePosition: number, sawDone = false): void {
+export function streamLiveRun(req: IncomingMessage, res: ServerResponse, run: ManagedRun, resume: Resume, queuePosition: number): void {
+  const replaced = resumesOtherInstance(resume, run.instance);
+  const after = replaced ? 0 : resume.seq;
+  const sawDone = !replaced && resume.sawDone;
   if (run.log.hasDone() && (sawDone || after >= run.log.lastSeq)) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
     return;
   }
   openStream(req, res);
+  if (replaced) res.write(replacedFrame(run.runId));
   if (run.state.status === 'QUEUED') {
     res.write(sseInfoFrame('status', { runId: run.runId, status: 'QUEUED', queuePosition }));
   }
@@ -55,17 +68,17 @@ export function streamStoredRun(
   req: IncomingMessage,
   res: ServerResponse,
   detail: RunDetail,
-  after: number,
-  sawDone: boolean,
+  resume: Resume,
   streams: StoredStreams,
   exitCode: number | null,
 ): void {
-  if (detail.status !== 'RUNNING' && sawDone) {
+  const replaced = resumesOtherInstance(resume, instanceToken(detail.startedAt));
+  if (detail.status !== 'RUNNING' && resume.sawDone && !replaced) {
     res.writeHead(204, BASE_HEADERS);
     res.end();
     return;
   }
   openStream(req, res);
   res.write(sseComment(`run ${detail.runId} from the history database: WAR ROOM findings and the outcome only`));
-  streams.attach(res, detail, after, exitCode);
+  streams.attach(res, detail, resume.seq, exitCode, replaced);
 }
