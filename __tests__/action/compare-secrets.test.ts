@@ -33,3 +33,25 @@ describe('mode: compare with credentials in the engine specs', { timeout: E2E_TI
     }
   });
 });
+
+describe('mode: compare with a line break in an engine spec or the baseline (a multi-line input)', { timeout: E2E_TIMEOUT }, () => {
+  it('the group line stays one line: what follows the break is not read as a workflow command', async () => {
+    const { runnerCommands } = await import('../helpers/runner-commands.js');
+    const ws = repoWith(PASSING);
+    const r = await runAction({
+      workspace: ws,
+      emu: null,
+      inputs: {
+        mode: 'compare',
+        engine: `cmd:${process.execPath} missing-engine.cjs\n::warning::forged-by-engine`,
+        baseline: 'baseline.json\n::error::forged-by-baseline',
+        'run-id': 'cmp-break',
+        'upload-artifact': 'false',
+        'pr-comment': 'off',
+      },
+    });
+    expect(r.stdout).toMatch(/compare/);
+    const forged = runnerCommands(`${r.stdout}\n${r.stderr}`).filter((c) => c.data.startsWith('forged'));
+    expect(forged).toEqual([]);
+  });
+});

@@ -48,7 +48,8 @@ export class ActionLog {
   }
 
   group(name: string): void {
-    this.write(`::group::${name}\n`);
+    // A name quoting an input (mode: compare's engine specs) may hold a line break: escaped as command data.
+    this.write(`::group::${escapeData(name)}\n`);
   }
 
   endGroup(): void {
