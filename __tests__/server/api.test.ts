@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestopsServer } from '../../src/server/server.js';
@@ -290,6 +291,45 @@ describe('safety', () => {
     expect((await request(server.url, '/master/runs?%74oken=log-token-123')).status).toBe(500);
     expect(lines.filter((l) => l.includes('internal error')).at(-1)).not.toContain('log-token-123');
   });
+
+  it('a client that asks for a big JSON answer and never reads it is cut off after the write timeout; SSE streams are not', async () => {
+    // 600 failing cases with 4 KB ids: a WAR ROOM answer of several MB, more than the kernel buffers for a socket that is not read.
+    const dir = simProject(600, 1, {}, 4000);
+    server = await startTestServer(dir);
+    expect((await postRun(server.url, { runId: 'big-json', concurrency: 16 })).status).toBe(202);
+    await waitFor('run big-json to settle', async () => (await request(server!.url, '/master/status/big-json')).json?.settled, 50_000);
+    await server.close();
+    server = await startTestServer(dir, { writeTimeoutMs: 300, sse: { heartbeatMs: 60_000 } });
+    const u = new URL(server.url);
+    const socket = net.connect(Number(u.port), u.hostname);
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause();
+    socket.write(`GET /master/runs/big-json/warroom HTTP/1.1\r\nHost: 127.0.0.1:${u.port}\r\n\r\n`);
+    // The client reads nothing for a while (ten times the timeout), then reads what it can.
+    await new Promise((r) => setTimeout(r, 3000));
+    const chunks: Buffer[] = [];
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => {});
+    socket.resume();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    socket.destroy();
+    const got = Buffer.concat(chunks);
+    const head = got.subarray(0, got.indexOf('\r\n\r\n')).toString();
+    const length = Number(/content-length: (\d+)/i.exec(head)![1]);
+    expect(length).toBeGreaterThan(4 << 20);
+    // Before the fix the server held the whole answer for it, forever: it got every byte.
+    expect(got.length - head.length - 4).toBeLessThan(length);
+
+    // An SSE stream quiet for longer than the write timeout (cases taking 1.5 s, no heartbeat due) goes on to `done`.
+    await server.close();
+    server = await startTestServer(simProject(2, 0), { writeTimeoutMs: 300, sse: { heartbeatMs: 60_000 } });
+    const posted = await postRun(server.url, { runId: 'quiet', stages: ['sim'], latencyMs: 1500, concurrency: 1 });
+    expect(posted.status).toBe(202);
+    const quiet = await readSse(server.url, posted.json.links.stream);
+    expect(quiet.messages.filter((m) => m.event === 'case').length).toBe(2);
+    expect(quiet.messages.at(-1)!.event).toBe('done');
+  }, 90_000);
 
   it('run ids and file names cannot walk out of the report folders', async () => {
     const dir = simProject(2);

@@ -45,6 +45,12 @@ export interface ServeOptions {
   sse?: Partial<SseLimits>;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /**
+   * A response (every route but the SSE streams) whose connection accepts no byte for this long is
+   * closed: a client that asks for a big answer and never reads it does not hold it in memory forever.
+   * Default 60 s.
+   */
+  writeTimeoutMs?: number;
   /** SSE connections at once, all runs together. */
   maxSseClients?: number;
   /** Where the server's own lines go (default: stderr). */
@@ -64,6 +70,7 @@ export interface TestopsServer {
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_SSE_CLIENTS = 2000;
 
 /** `toron-testops serve`: the API, the SSE streams and the dashboard, on node:http. */
@@ -390,8 +397,15 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });
+  // The socket's idle timeout: with no listener for 'timeout', node:http destroys a socket that has
+  // neither sent nor received a byte for this long, so an answer its client does not read is dropped
+  // (a slow download that goes on is not). Set for every request, since a keep-alive socket may have
+  // carried an SSE stream before, which turns it off for itself (see openStream).
+  const writeTimeoutMs = opts.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+  server.setTimeout(writeTimeoutMs);
   let port = 0;
   server.on('request', (req, res) => {
+    req.socket.setTimeout(writeTimeoutMs);
     handle(req, res, port).catch((err: unknown) => {
       if (err instanceof HttpError) {
         sendError(res, err);
