@@ -234,6 +234,14 @@ function findBaselineReport(
   // A bare snapshot file: its run's report, if it is still where the snapshot says.
   const rel = artifacts?.report;
   if (typeof rel !== 'string' || rel === '') return { report: null };
-  const file = path.resolve(path.dirname(path.resolve(cwd, snapshotFile)), rel);
+  const snapshotDir = path.dirname(path.resolve(cwd, snapshotFile));
+  const file = path.resolve(snapshotDir, rel);
+  // The snapshot is a file from elsewhere: its link is followed only to a report.json of its own output
+  // folder (<out>/reports/<id>/, beside <out>/snapshots/), never to a file of this machine, which the
+  // note on a parse error would quote.
+  const outDir = path.dirname(snapshotDir);
+  if (path.basename(file) !== 'report.json' || !file.startsWith(outDir + path.sep)) {
+    return { report: null, note: `the snapshot's report link ${JSON.stringify(rel.slice(0, 200))} is not a report.json of its output folder: not followed; pass/fail and determinism not available` };
+  }
   return fs.existsSync(file) ? read(file) : { report: null };
 }
