@@ -193,7 +193,7 @@ describe('an integer beyond 2^53 in a dataset', () => {
       expect.objectContaining({
         severity: 'LOW',
         location: { file: 'sim/ids.json', line: 4 },
-        message: expect.stringContaining('the integer 9007199254740993 cannot be held by a JSON number (a double): it is read, sent to the engine and compared as 9007199254740992'),
+        message: expect.stringContaining("the integer 9007199254740993 is beyond 2^53: equals and range compare their own values as written, but this one is in a case's input: it is sent to the engine as 9007199254740992"),
       }),
     ]);
   });

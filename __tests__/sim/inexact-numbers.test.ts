@@ -4,12 +4,12 @@ import { loadSuite } from '../../src/stages/sim/dataset.js';
 import { makeProject } from '../helpers/cli.js';
 
 describe('integers a JSON number cannot hold', () => {
-  it('are found with line, column and what they read as; strings, safe integers and floats are left alone', () => {
+  it('are found with line, column and what they read as; strings, safe integers, 2^53 itself and short decimals are left alone', () => {
     const text = [
       '{ "a": 9007199254740993,',
       '  "b": "9007199254740993 in a string \\" 12345678901234567890",',
       '  "c": [9007199254740991, -9007199254740993, 9007199254740992],',
-      '  "d": 1.5e300, "e": 12345678901234567.5 }',
+      '  "d": 1.5e300, "e": 12345678901234567.5, "f": 0.123456789012345 }',
     ].join('\n');
     expect(JSON.parse(text)).toBeTruthy();
     const r = inexactNumbers(text);
@@ -17,12 +17,12 @@ describe('integers a JSON number cannot hold', () => {
     expect(r.found).toEqual([
       { line: 1, column: 8, literal: '9007199254740993', readAs: '9007199254740992' },
       { line: 3, column: 27, literal: '-9007199254740993', readAs: '-9007199254740992' },
-      { line: 3, column: 46, literal: '9007199254740992', readAs: '9007199254740992' },
+      { line: 4, column: 22, literal: '12345678901234567.5', readAs: '12345678901234568' },
     ]);
     expect(inexactMessage(r.found[0])).toBe(
-      'the integer 9007199254740993 cannot be held by a JSON number (a double): it is read, sent to the engine and compared as 9007199254740992. Write it as a string to keep every digit',
+      'the integer 9007199254740993 is beyond 2^53: equals and range compare their own values as written, but elsewhere it is read, and sent to the engine in an input, as 9007199254740992. Write it as a string to keep every digit',
     );
-    expect(inexactMessage(r.found[2])).toMatch(/^the integer 9007199254740992 is beyond 2\^53, .* its neighbours read as the same number/);
+    expect(inexactMessage(r.found[2])).toMatch(/^the number 12345678901234567\.5 has more significant digits than a double holds: .* as 12345678901234568\./);
   });
 
   it('literals past the range of a double: overflow (sent as null) and underflow to 0', () => {
@@ -33,9 +33,9 @@ describe('integers a JSON number cannot hold', () => {
       ['1e-400', '0'],
     ]);
     expect(inexactMessage(r.found[0])).toBe(
-      'the number 1e400 is beyond the range of a JSON number (a double): it is read as Infinity and sent to the engine as null (JSON has no Infinity). Write it as a string to keep it',
+      'the number 1e400 is beyond the range of a JSON number (a double): equals and range compare their own values as written, but elsewhere it is read, and sent to the engine in an input, as Infinity (sent as null: JSON has no Infinity). Write it as a string to keep it',
     );
-    expect(inexactMessage(r.found[2])).toMatch(/read as 0 and sent to the engine as 0\./);
+    expect(inexactMessage(r.found[2])).toMatch(/as 0\. Write it as a string/);
   });
 
   it('lists 20 and counts them all', () => {
@@ -52,8 +52,8 @@ describe('integers a JSON number cannot hold', () => {
     });
     const s = loadSuite('sim/sim_dataset.json', { cwd: dir });
     expect(s.warnings).toEqual([
-      'sim/ids.json:4:52: the integer 12345678901234567891 cannot be held by a JSON number (a double): it is read, sent to the engine and compared as 12345678901234567168. Write it as a string to keep every digit',
+      "sim/ids.json:4:52: the integer 12345678901234567891 is beyond 2^53: equals and range compare their own values as written, but this one is in a case's input: it is sent to the engine as 12345678901234567168. Write it as a string to keep every digit",
     ]);
-    expect(s.inexact).toEqual([{ dataset: 'ids', file: 'sim/ids.json', count: 1, found: [expect.objectContaining({ line: 4, column: 52 })] }]);
+    expect(s.inexact).toEqual([{ dataset: 'ids', file: 'sim/ids.json', count: 1, found: [expect.objectContaining({ line: 4, column: 52, where: 'input' })] }]);
   });
 });

@@ -31,6 +31,7 @@ import { StderrLog } from './stderr-log.js';
 import { portableText } from '../util/portable-path.js';
 import { argvRedactor } from './spec.js';
 import { answerRedactor, secretRedactor } from './secrets.js';
+import { answerNeedsExactParse, exactReviver } from '../util/decimal.js';
 
 export interface CommandAdapterOptions {
   argv: string[];
@@ -526,8 +527,23 @@ function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
  */
 function rawOf(result: unknown, line: string): string {
   try {
+    // A number a double cannot hold (an integer beyond 2^53, 1e400) keeps its digits in the raw text,
+    // as an HTTP engine's does: SIM compares such numbers exactly from it (util/decimal.ts).
+    if (answerNeedsExactParse(line)) {
+      const exact = exactResultText(line);
+      if (exact !== undefined) return exact;
+    }
     return JSON.stringify(result) ?? 'null';
   } catch {
     return line;
+  }
+}
+
+/** The result's text with its numbers as the line writes them, or undefined if the line does not parse as it is. */
+function exactResultText(line: string): string | undefined {
+  try {
+    return JSON.stringify((JSON.parse(line.replace(/^\uFEFF/, ''), exactReviver as (k: string, v: unknown) => unknown) as { result?: unknown }).result);
+  } catch {
+    return undefined;
   }
 }

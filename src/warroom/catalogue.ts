@@ -72,7 +72,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'sim-number-inexact': {
     severity: 'LOW',
     remediation:
-      'A number in this dataset cannot be held by a JSON number (a double): an integer beyond 2^53 reaches the engine rounded and assertions on it pass on a neighbouring number; 1e400 is sent as null. Write such ids, counters and values as strings.',
+      'A number in this dataset cannot be held by a JSON number (a double), outside the values of equals and range (which compare it as written): in a case\'s input an integer beyond 2^53 reaches the engine rounded and 1e400 is sent as null; other fields read the rounded number. Write such ids, counters and values as strings.',
   },
   'answer-observer-failed': {
     severity: 'HIGH',

@@ -45,6 +45,11 @@ export interface AssertionWhere {
   line?: number;
   /** Line of any pointer of the file; lets an error point at the offending field's own line. */
   lineOf?: (pointer: string) => number;
+  /**
+   * The same assertion read with every number a double cannot hold kept as written (util/decimal.ts), when
+   * its file has such a number: the families that compare numbers exactly are prepared from it.
+   */
+  exact?: Assertion;
 }
 
 /** An assertion checked and pre-compiled at load time (regexes, schemas, lists parsed once). */
@@ -65,6 +70,11 @@ export interface EvaluationContext {
   /** The profile's answer field, used when an assertion has no `path`, e.g. `/final_answer`. */
   answerPath: string;
   latencyMs: number;
+  /**
+   * The response with every number a double cannot hold kept as written (util/decimal.ts), for the checks
+   * that compare numbers exactly; absent, or the response itself, when it has none.
+   */
+  exactResponse?: () => unknown;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -117,7 +127,7 @@ export function compileAssertion(a: Assertion, where: AssertionWhere = {}): Comp
     path = a.path;
   }
 
-  const prepared = family.prepare(a, (field, message) => fail(field, message));
+  const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, message));
   return { type: a.type, base, negate, level, path, source: a, prepared };
 }
 
@@ -182,7 +192,8 @@ function judge(c: CompiledAssertion, ctx: EvaluationContext, passMessage: boolea
 
   const pointer = c.path ?? ctx.answerPath;
   if (!isKnownJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
-  const got = getAtPointer(ctx.response, pointer);
+  const response = prepared.exactNumbers && ctx.exactResponse ? ctx.exactResponse() : ctx.response;
+  const got = getAtPointer(response, pointer);
   // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
   if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response (${whereItStops(ctx.response, pointer)})`);
 

@@ -1,5 +1,6 @@
 import { getAtPointer } from '../../util/json-pointer.js';
-import { compiledAssertions, failureOf, type CompiledAssertion } from './assertions.js';
+import { compiledAssertions, failureOf, type CompiledAssertion, type EvaluationContext } from './assertions.js';
+import { answerNeedsExactParse, answerWithExactNumbers } from '../../util/decimal.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
 export interface CheckResult {
@@ -12,7 +13,8 @@ const ACTUAL_MAX = 500;
 
 /** Checks an answer against a case's compiled assertions (no closure per case or per call: it runs on every answer). */
 export interface CaseChecks {
-  check(c: SimCase, body: unknown, latencyMs: number, answerPath: string): CheckResult;
+  /** `raw`: the answer's text as the engine sent it, for numbers a double cannot hold (util/decimal.ts). */
+  check(c: SimCase, body: unknown, latencyMs: number, answerPath: string, raw?: string): CheckResult;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface CaseChecks {
  */
 export function compileCaseChecks(cases: readonly SimCase[]): CaseChecks {
   for (const c of cases) compiledAssertions(c);
-  return { check: (c, body, latencyMs, answerPath) => runChecks(compiledAssertions(c), body, latencyMs, answerPath) };
+  return { check: (c, body, latencyMs, answerPath, raw) => runChecks(compiledAssertions(c), body, latencyMs, answerPath, raw) };
 }
 
 function runChecks(
@@ -30,11 +32,19 @@ function runChecks(
   body: unknown,
   latencyMs: number,
   answerPath: string,
+  raw?: string,
 ): CheckResult {
   let failures: AssertionOutcome[] = NONE;
   let warnings: AssertionOutcome[] = NONE;
+  const ctx: EvaluationContext = { response: body, answerPath, latencyMs };
+  // The exact re-parse of the answer, only for an answer that may hold a number a double cannot, and
+  // only once an assertion that compares numbers asks for it.
+  if (answerNeedsExactParse(raw)) {
+    let exact: { value: unknown } | undefined;
+    ctx.exactResponse = () => (exact ??= { value: answerWithExactNumbers(body, raw) }).value;
+  }
   for (const a of list) {
-    const r = failureOf(a, { response: body, answerPath, latencyMs });
+    const r = failureOf(a, ctx);
     if (!r) continue;
     if (r.level === 'warn') (warnings === NONE ? (warnings = []) : warnings).push(r);
     else (failures === NONE ? (failures = []) : failures).push(r);

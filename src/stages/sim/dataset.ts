@@ -7,7 +7,9 @@ import { compileAssertion, rememberCompiled, type CompiledAssertion } from './as
 import { displayPath, loadRegistry, type PathCaseMismatch, type RegistryEntry } from './registry.js';
 import { readTextFile } from '../../util/text-file.js';
 import { checkFormat, compileFormat } from './schema-check.js';
-import { inexactNumbers, inexactMessage, type InexactNumber } from './inexact-numbers.js';
+import { exactReviver } from '../../util/decimal.js';
+import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { inexactNumbers, type NumberPlace, inexactMessage, type InexactNumber } from './inexact-numbers.js';
 import type { Assertion, Dataset, SimCase } from './types.js';
 
 let validateDataset: ReturnType<typeof compileFormat> | undefined;
@@ -64,11 +66,17 @@ export function loadDataset(
     });
   }
 
+  // A file with a number a double cannot hold is read again with such numbers as written: equals and
+  // range compare them exactly (util/decimal.ts). Other files (nearly all) cost one scan.
+  let inexact = inexactNumbers(text);
+  const exactRaw = inexact.count > 0 ? exactDataset(text) : undefined;
+  if (exactRaw) inexact = inexactNumbers(text, numberPlaces(text));
+  const exactAt = (list: Assertion[] | undefined, j: number): Assertion | undefined => list?.[j];
   const defaults = raw.defaults ?? {};
   // Defaults are compiled once and shared by every case (compiled assertions are immutable).
   const defaultAsserts = defaults.assert ?? [];
   const defaultCompiled = defaultAsserts.map((a, j) =>
-    compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf }),
+    compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf, exact: exactAt(exactRaw?.defaults?.assert, j) }),
   );
   const defaultIgnore = Object.freeze(defaults.ignorePaths ?? []) as string[];
   const defaultRepeat = defaults.repeat ?? 1;
@@ -90,7 +98,9 @@ export function loadDataset(
 
     const own = rc.assert ?? [];
     // Built at their exact length: an array grown by push from empty keeps room for 17 (100k cases).
-    const ownCompiled = own.map((a, j) => compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
+    const ownCompiled = own.map((a, j) =>
+      compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf, exact: exactAt(exactRaw?.cases?.[i]?.assert, j) }),
+    );
     const compiled: CompiledAssertion[] = defaultCompiled.length ? defaultCompiled.concat(ownCompiled) : ownCompiled;
     const c: SimCase = {
       id: rc.id,
@@ -114,8 +124,59 @@ export function loadDataset(
     seed: raw.seed ?? null,
     tags: entry.tags ?? [],
     cases,
-    inexact: inexactNumbers(text),
+    inexact,
   };
+}
+
+const EXACT_TYPES = new Set(['equals', 'not-equals', 'range', 'not-range']);
+
+/**
+ * Where each number of a dataset is used, for the warning about those a double changes: a value of
+ * equals or range is compared as written (util/decimal.ts), one in a case's input is sent to the engine.
+ */
+function numberPlaces(text: string): NumberPlace {
+  const spans: { start: number; end: number; kind: 'exact' | 'input' }[] = [];
+  const tree = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+  const span = (node: Node | undefined, kind: 'exact' | 'input') => {
+    if (node) spans.push({ start: node.offset, end: node.offset + node.length, kind });
+  };
+  const asserts = (list: Node | undefined) => {
+    for (const a of list?.type === 'array' ? (list.children ?? []) : []) {
+      const type = findNodeAtLocation(a, ['type'])?.value;
+      if (typeof type !== 'string' || !EXACT_TYPES.has(type)) continue;
+      for (const field of ['value', 'min', 'max']) span(findNodeAtLocation(a, [field]), 'exact');
+    }
+  };
+  if (tree) {
+    asserts(findNodeAtLocation(tree, ['defaults', 'assert']));
+    const cases = findNodeAtLocation(tree, ['cases']);
+    for (const c of cases?.type === 'array' ? (cases.children ?? []) : []) {
+      span(findNodeAtLocation(c, ['input']), 'input');
+      asserts(findNodeAtLocation(c, ['assert']));
+    }
+  }
+  spans.sort((x, y) => x.start - y.start);
+  return (offset) => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = spans[mid];
+      if (offset < s.start) hi = mid - 1;
+      else if (offset >= s.end) lo = mid + 1;
+      else return s.kind;
+    }
+    return 'other';
+  };
+}
+
+/** The dataset (already checked as strict JSON) with every number a double cannot hold kept as written. */
+function exactDataset(text: string): Partial<RawDataset> | undefined {
+  try {
+    return JSON.parse(text, exactReviver as (k: string, v: unknown) => unknown) as Partial<RawDataset>;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -10,6 +10,8 @@ export type CaseChecker = (
   c: SimCase,
   body: unknown,
   latencyMs: number,
+  /** The answer's text as the engine sent it (exact numbers). */
+  raw?: string,
 ) => { failures: AssertionOutcome[]; warnings: AssertionOutcome[]; actual?: string };
 
 export interface ExecuteOptions {
@@ -103,7 +105,7 @@ async function attempt(c: SimCase, repeat: number, opts: ExecuteOptions): Promis
   }
   let checked: ReturnType<CaseChecker>;
   try {
-    checked = opts.check(c, res.body, res.latencyMs);
+    checked = opts.check(c, res.body, res.latencyMs, res.raw);
   } catch (err) {
     // An assertion that throws on a strange answer is a failed assertion, never a crashed run.
     checked = { failures: [{ assertion: 'check', level: 'error', pass: false, message: `assertion crashed: ${(err as Error).message}` }], warnings: [] };

@@ -1,33 +1,44 @@
+import { doubleLoses, mayHoldInexactNumber } from '../../util/decimal.js';
 import { lineStarts, positionAt } from '../../util/json-source.js';
 
 /**
  * A number written in a dataset that a JSON number (an IEEE double) cannot hold: an integer beyond
- * 2^53, or a literal past the double's range (1e400 reads as Infinity, sent as null; 1e-400 as 0).
+ * 2^53, a decimal of more than 15 significant digits that its double changes, or a literal past the
+ * double's range (1e400 reads as Infinity, sent as null; 1e-400 as 0).
  */
 export interface InexactNumber {
   line: number;
   column: number;
   /** As written. */
   literal: string;
-  /** What it is read as: an integer in full digits (equal to `literal` when the double holds it exactly), else `Infinity`, `-Infinity` or `0`. */
+  /** What it is read as: an integer in full digits, a decimal as its double's shortest form, else `Infinity`, `-Infinity` or `0`. */
   readAs: string;
+  /** `input`: inside a case's input, sent to the engine as read; `other`: another field, read as a double there. */
+  where?: 'input' | 'other';
 }
+
+/**
+ * Where a number at an offset of the text is used: `exact` (a value of equals or range, compared as
+ * written: not listed), `input` or `other`.
+ */
+export type NumberPlace = (offset: number) => 'exact' | 'input' | 'other';
 
 const MAX_LISTED = 20;
 
 /**
- * Integer literals beyond 2^53 and literals out of the double's range in a JSON text, outside strings.
- * Past 2^53 doubles skip integers, so such a value in a case's input reaches the engine rounded, and
- * an assertion on it passes on a neighbouring number (`equals 9007199254740993` holds on
- * 9007199254740992); 1e400 is sent as null. The user must be told where, since only the text still
- * has the digits. At most 20 are listed; `count` has them all.
+ * Number literals a double changes, in a JSON text, outside strings: integers beyond 2^53 (doubles
+ * skip integers there), decimals of more than 15 significant digits, literals out of the double's
+ * range. Such a value in a case's input reaches the engine rounded (1e400 as null); equals and range
+ * compare their own values as written (util/decimal.ts), but any other field reads the double. The
+ * user must be told where, since only the text still has the digits. With `place`, the numbers it
+ * says are compared exactly are left out. At most 20 are listed; `count` has them all.
  */
-export function inexactNumbers(text: string): { found: InexactNumber[]; count: number } {
+export function inexactNumbers(text: string, place?: NumberPlace): { found: InexactNumber[]; count: number } {
   const found: InexactNumber[] = [];
   let count = 0;
-  // 2^53 has 16 digits and the double's range ends near 1e308: a text with no run of 16 digits and no
-  // three-digit exponent has none (the common case costs one scan).
-  if (!/\d{16}|[eE][+-]?\d{3}/.test(text)) return { found, count };
+  // A text with no run of 16 digits (and points) and no three-digit exponent has none (the common
+  // case costs one scan).
+  if (!mayHoldInexactNumber(text)) return { found, count };
   let starts: number[] | undefined;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -44,11 +55,13 @@ export function inexactNumbers(text: string): { found: InexactNumber[]; count: n
     i = j - 1;
     const readAs = inexactReading(literal);
     if (readAs === null) continue;
+    const where = place?.(j - literal.length);
+    if (where === 'exact') continue;
     count++;
     if (found.length >= MAX_LISTED) continue;
     starts ??= lineStarts(text);
     const { line, column } = positionAt(starts, j - literal.length);
-    found.push({ line, column, literal, readAs });
+    found.push(where ? { line, column, literal, readAs, where } : { line, column, literal, readAs });
   }
   return { found, count };
 }
@@ -56,21 +69,26 @@ export function inexactNumbers(text: string): { found: InexactNumber[]; count: n
 /** What a number literal reads as when a double cannot hold it (see InexactNumber.readAs), else null. */
 function inexactReading(literal: string): string | null {
   const value = Number(literal);
+  if (!doubleLoses(literal, value)) return null;
   if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return /[1-9]/.test(literal.split(/[eE]/)[0]) ? '0' : null;
-  if (!/^-?\d{16,}$/.test(literal) || Number.isSafeInteger(value)) return null;
-  return BigInt(value).toString();
+  if (value === 0) return '0';
+  return /^-?\d+$/.test(literal) ? BigInt(value).toString() : String(value);
 }
 
 /** What to say about one such number. */
 export function inexactMessage(x: InexactNumber): string {
-  if (!/^-?\d+$/.test(x.literal)) {
-    const sent = x.readAs === '0' ? '0' : 'null (JSON has no Infinity)';
-    return `the number ${x.literal} is beyond the range of a JSON number (a double): it is read as ${x.readAs} and sent to the engine as ${sent}. Write it as a string to keep it`;
+  const exact = 'equals and range compare their own values as written, but';
+  const use =
+    x.where === 'input'
+      ? 'this one is in a case\'s input: it is sent to the engine as'
+      : x.where === 'other'
+        ? 'this one is read here as'
+        : 'elsewhere it is read, and sent to the engine in an input, as';
+  if (!/^-?\d+$/.test(x.literal) && (x.readAs === '0' || !Number.isFinite(Number(x.readAs)))) {
+    const sent = x.readAs === '0' ? '0' : `${x.readAs} (sent as null: JSON has no Infinity)`;
+    return `the number ${x.literal} is beyond the range of a JSON number (a double): ${exact} ${use} ${sent}. Write it as a string to keep it`;
   }
-  const held =
-    x.readAs === x.literal
-      ? 'is beyond 2^53, where a JSON number (a double) no longer holds every integer: its neighbours read as the same number'
-      : `cannot be held by a JSON number (a double): it is read, sent to the engine and compared as ${x.readAs}`;
-  return `the integer ${x.literal} ${held}. Write it as a string to keep every digit`;
+  const what = /^-?\d+$/.test(x.literal) ? 'integer' : 'number';
+  const digits = what === 'integer' ? 'is beyond 2^53' : 'has more significant digits than a double holds';
+  return `the ${what} ${x.literal} ${digits}: ${exact} ${use} ${x.readAs}. Write it as a string to keep every digit`;
 }

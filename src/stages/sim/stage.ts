@@ -223,7 +223,7 @@ function buildChecker(
   custom: RunContext['settings']['pipeline']['custom'],
 ): CaseChecker {
   const compiled = compileCaseChecks(cases);
-  return (c, body, latencyMs) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom));
+  return (c, body, latencyMs, raw) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom), raw);
 }
 
 function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {

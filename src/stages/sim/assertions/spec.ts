@@ -19,6 +19,11 @@ export interface Check {
 /** A load-time check, ready to run: everything parseable is parsed once, here. */
 export interface Prepared {
   target: TargetKind;
+  /**
+   * The check compares numbers exactly: it gets the assertion's values and the answer with every
+   * number a double cannot hold kept as written (util/decimal.ts), where the others get doubles.
+   */
+  exactNumbers?: boolean;
   /** What is expected, phrased to follow "expected <subject> [not] ", e.g. `to contain "boil"`. */
   phrase: string;
   test(target: unknown, latencyMs: number): Check;
@@ -32,5 +37,7 @@ export interface Family {
   fields: readonly (keyof Assertion)[];
   /** False when the type ignores `path` (latency). */
   usesPath: boolean;
+  /** Prepared from the assertion with its numbers as written, where a double cannot hold one (see Prepared.exactNumbers). */
+  exactNumbers?: boolean;
   prepare(a: Assertion, reject: Reject): Prepared;
 }

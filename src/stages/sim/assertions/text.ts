@@ -4,6 +4,7 @@ import { distanceWithin, TOO_COSTLY } from './edit-distance.js';
 import { canonical, caseFold } from './unicode.js';
 import type { Family, Prepared, Reject } from './spec.js';
 import { jsonEqual, parseCommaList, short } from './values.js';
+import { parseJsonExact } from '../../../util/decimal.js';
 import { guardRegexpBacktracking, linearCapable, testWithin } from '../../../util/regexp-guard.js';
 
 /** How long one regex test may run when V8 cannot fall back to its linear engine for the pattern. */
@@ -52,6 +53,7 @@ const listText = (items: string[]) => `[${items.map((s) => short(s, 60)).join(',
 export const equals: Family = {
   fields: ['value'],
   usesPath: true,
+  exactNumbers: true,
   prepare(a, reject): Prepared {
     if (a.value === undefined) return reject('value', '"equals" needs a "value"');
     const expected = a.value;
@@ -63,11 +65,12 @@ export const equals: Family = {
     // promptfoo compares such a string by parsing it.
     return {
       target: 'value',
+      exactNumbers: true,
       phrase: `to equal ${short(expected)}`,
       test(t) {
         if (typeof t === 'string') {
           try {
-            return { holds: jsonEqual(JSON.parse(t), expected), note: 'parsed the string as JSON' };
+            return { holds: jsonEqual(parseJsonExact(t), expected), note: 'parsed the string as JSON' };
           } catch {
             return { holds: false, note: 'a string that is not JSON' };
           }

@@ -1,4 +1,5 @@
 import { escapeControls } from '../../../util/printable.js';
+import { isRawNumber, numbersEqual } from '../../../util/decimal.js';
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 
 export const MAX_SHOWN = 200;
@@ -39,10 +40,12 @@ export function typeName(value: unknown): string {
 
 /**
  * Equality of JSON values: key order does not matter, array order does, and 0 equals -0 (JSON cannot
- * tell them apart, but util.isDeepStrictEqual can).
+ * tell them apart, but util.isDeepStrictEqual can). A number a double cannot hold, kept as written
+ * (util/decimal.ts), is compared exactly on its digits, with any number (`1` equals `1.0`).
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isRawNumber(a) || isRawNumber(b)) return numbersEqual(a, b);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
