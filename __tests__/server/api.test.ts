@@ -79,6 +79,32 @@ describe('POST /master/run and the run routes', () => {
     expect(detail.json.events).toBeUndefined();
   });
 
+  it("WAR ROOM routes answer a page of at most 1000 findings: a larger limit is a 400 naming the maximum; offset pages through a run's findings in order", async () => {
+    server = await startTestServer(simProject(10, 1));
+    await postRun(server.url, { runId: 'paged' });
+    await settled(server, 'paged');
+    const all = await request(server.url, '/master/runs/paged/warroom');
+    expect(all.json.total).toBe(10);
+    for (const path of ['/master/runs/paged/warroom?limit=100000', '/master/runs/paged/warroom?limit=1001', '/master/warroom?limit=5000']) {
+      const r = await request(server.url, path);
+      expect(r.status, path).toBe(400);
+      expect(r.json.error, path).toMatch(/limit must be between 1 and 1000/);
+    }
+    expect((await request(server.url, '/master/runs/paged/warroom?limit=1000')).status).toBe(200);
+    expect((await request(server.url, '/master/warroom?limit=1000')).status).toBe(200);
+    const pages = [];
+    for (let offset = 0; offset < 10; offset += 4) {
+      const page = await request(server.url, `/master/runs/paged/warroom?limit=4&offset=${offset}`);
+      expect(page.json).toMatchObject({ runId: 'paged', total: 10, limit: 4, offset });
+      pages.push(...page.json.events);
+    }
+    expect(pages).toEqual(all.json.events);
+    const high = await request(server.url, '/master/runs/paged/warroom?severity=HIGH&limit=3&offset=9');
+    expect(high.json.total).toBe(10);
+    expect(high.json.events).toEqual(all.json.events.slice(9));
+    expect((await request(server.url, '/master/runs/nope/warroom')).status).toBe(404);
+  });
+
   it('pages the history from SQLite', async () => {
     server = await startTestServer(simProject(2, 0));
     for (const id of ['p1', 'p2', 'p3']) {

@@ -70,6 +70,8 @@ export interface TestopsServer {
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** The most WAR ROOM findings one answer holds (`limit`); more are paged with `offset`. */
+export const MAX_PAGE_LIMIT = 1000;
 export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_SSE_CLIENTS = 2000;
 
@@ -316,7 +318,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
 
   function warroomAcross(res: ServerResponse, q: URLSearchParams): void {
     const severities = parseSeverities(q.get('severity'));
-    const limit = intParam(q, 'limit', 100, 1, 10_000);
+    const limit = intParam(q, 'limit', 100, 1, MAX_PAGE_LIMIT);
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const runId = q.get('run_id') ?? undefined;
     if (runId !== undefined) checkRunId(runId);
@@ -356,13 +358,15 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
   }
 
   function runWarroom(res: ServerResponse, runId: string, q: URLSearchParams): void {
-    const limit = intParam(q, 'limit', 1000, 1, 100_000);
+    const limit = intParam(q, 'limit', MAX_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const severity = q.get('severity');
+    const severities = severity !== null ? parseSeverities(severity) : undefined;
     const live = manager.get(runId);
     const store = history.get();
-    const row = store?.getRun(runId) ?? null;
-    if (!row) {
+    // One page from SQLite: a run's findings are not all read and built into one answer per request.
+    const page = store?.runEvents(runId, { severities, limit, offset }) ?? null;
+    if (!page) {
       if (live) {
         // Queued, or running without a history database: nothing recorded yet.
         sendJson(res, 200, { runId, total: 0, events: [] });
@@ -371,12 +375,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
       if (!store) throw new HttpError(503, `run history is not available: ${history.error()}`);
       throw new HttpError(404, `no run ${runId}`);
     }
-    let events = row.events;
-    if (severity !== null) {
-      const wanted = new Set(parseSeverities(severity));
-      events = events.filter((e) => wanted.has(e.severity));
-    }
-    sendJson(res, 200, { runId, total: events.length, limit, offset, events: events.slice(offset, offset + limit) });
+    sendJson(res, 200, { runId, total: page.total, limit, offset, events: page.events });
   }
 
   function runStream(req: IncomingMessage, res: ServerResponse, runId: string, q: URLSearchParams): void {

@@ -316,6 +316,22 @@ export class Store {
     return { ...toRunRow(row), events, snapshots, sim: { attempts: Number(sim.attempts), passed: Number(sim.passed) } };
   }
 
+  /**
+   * A page of one run's WAR ROOM events, in the order raised (as getRun has them), with how many match:
+   * paged in SQL, so a big run's findings are not all read for one page. null when there is no such run.
+   */
+  runEvents(runId: string, opts: { severities?: Severity[]; limit?: number; offset?: number } = {}): { total: number; events: EventRow[] } | null {
+    if (!this.db.prepare('SELECT 1 FROM test_runs WHERE run_id = ?').get(runId)) return null;
+    const limit = clampInt(opts.limit, 1000, 1, 10_000);
+    const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const list = opts.severities ?? [];
+    const where = `run_id = ?${list.length > 0 ? ` AND severity IN (${list.map(() => '?').join(', ')})` : ''}`;
+    const params: SQLInputValue[] = [runId, ...list];
+    const { n } = this.db.prepare(`SELECT count(*) AS n FROM warroom_events WHERE ${where}`).get(...params) as { n: number };
+    const rows = this.db.prepare(`SELECT * FROM warroom_events WHERE ${where} ORDER BY seq IS NULL, seq, timestamp, rowid LIMIT ? OFFSET ?`).all(...params, limit, offset) as Row[];
+    return { total: Number(n), events: rows.map(toEventRow) };
+  }
+
   /** Events of one severity (or several), newest first, across runs or in one run. */
   eventsBySeverity(severity: Severity | Severity[], opts: { limit?: number; offset?: number; runId?: string } = {}): EventRow[] {
     const list = Array.isArray(severity) ? severity : [severity];
