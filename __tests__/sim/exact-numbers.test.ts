@@ -64,6 +64,14 @@ describe('numbers a double cannot hold are compared exactly', () => {
     expect(check('{"n":0.12345678901234568}').failures).toHaveLength(1);
   });
 
+  it("a failing attempt's answer excerpt (actual) shows the numbers as the engine wrote them", () => {
+    const { check } = checkerFor('[{ "type": "equals", "value": 9007199254740993 }]');
+    const r = check('{"final_answer":9007199254740992}');
+    expect(r.failures).toHaveLength(1);
+    expect(r.actual).toBe('9007199254740992');
+    expect(check('{"final_answer":{"id":12345678901234567891,"ok":true}}').actual).toBe('{"id":12345678901234567891,"ok":true}');
+  });
+
   it('equals on JSON held as text in the answer field', () => {
     const { check } = checkerFor('[{ "type": "equals", "value": { "id": 9007199254740993 } }]');
     expect(check(JSON.stringify({ final_answer: '{"id": 9007199254740993}' })).failures).toEqual([]);

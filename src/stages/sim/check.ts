@@ -52,8 +52,10 @@ function runChecks(
   // The answer as the reviewer needs it beside the expectation: only for failing attempts.
   let actual: string | undefined;
   if (failures.length > 0) {
-    const got = getAtPointer(body, answerPath);
-    const v = got.found ? got.value : body;
+    // With the numbers as the engine wrote them: a double would show 12345678901234567891 as ...7000.
+    const shown = ctx.exactResponse ? ctx.exactResponse() : body;
+    const got = getAtPointer(shown, answerPath);
+    const v = got.found ? got.value : shown;
     const text = typeof v === 'string' ? v : jsonTextOf(v);
     // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
     const hi = text.charCodeAt(ACTUAL_MAX - 1);
