@@ -9,6 +9,7 @@ import { SEVERITIES } from '../store/types.js';
 import type { Severity } from '../warroom/finding.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { redactTarget } from '../engine/spec.js';
+import { templateVariables } from '../engine/secrets.js';
 import { hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenCookieName, tokenMatches } from './auth.js';
 import { DASHBOARD_CSP, dashboardHtml } from './dashboard.js';
 import { checkRunId, reportFile, sendFile, snapshotFile } from './files.js';
@@ -127,7 +128,9 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     flags.runId ??= newRunId(new Date());
     // Picking an engine version means its map entry's target, not the server's --engine.
     if (overrides.engineVersion !== undefined && overrides.engine === undefined) delete flags.engine;
-    return resolveSettings({ cwd: opts.cwd, configPath: opts.configPath, flags, env });
+    const settings = resolveSettings({ cwd: opts.cwd, configPath: opts.configPath, flags, env });
+    refuseForeignEngineWithCredentials(overrides.engine, settings, defaults);
+    return settings;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
@@ -457,6 +460,31 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
       return closing;
     },
   };
+}
+
+/**
+ * A client may name another http(s) engine, but the server's engine.headers go with it: those that
+ * interpolate the server's environment (Bearer ${ENGINE_TOKEN}) are the operator's credentials for
+ * its own engines, sent only to their hosts (the server's engine and the engine map's), never to one
+ * the client names, as a client may not start a cmd: engine either.
+ */
+function refuseForeignEngineWithCredentials(engine: string | undefined, settings: Settings, defaults: Settings): void {
+  if (typeof engine !== 'string' || !/^https?:\/\//i.test(engine.trim())) return;
+  if (templateVariables(settings.engine.headers).length === 0) return;
+  const origin = (spec: string): string | null => {
+    try {
+      return /^https?:\/\//i.test(spec.trim()) ? new URL(spec.trim()).origin : null;
+    } catch {
+      return null;
+    }
+  };
+  const own = new Set([defaults.engine.target, ...Object.values(defaults.engines).map((e) => e.target)].map(origin).filter((o) => o !== null));
+  const asked = origin(engine);
+  if (asked !== null && own.has(asked)) return;
+  throw new OverrideError(
+    `"engine": the server's engine.headers send credentials from its environment; they go only to the server's own engine hosts, ` +
+      `not to ${asked ?? 'the engine named'}: name a route of the server's engine, or an engine version of its map`,
+  );
 }
 
 /**
