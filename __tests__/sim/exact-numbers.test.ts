@@ -92,6 +92,12 @@ describe('numbers a double cannot hold are compared exactly', () => {
     expect(not.check('{"n":0.30000000000000000001}').failures).toHaveLength(1);
   });
 
+  it('a range bound past the double\'s range is refused at load saying so, not "must be number, got a number"', () => {
+    expect(() => checkerFor('[{ "type": "range", "path": "/n", "max": 1e400 }]')).toThrow(
+      /"max" must be number, got a number beyond the range of a JSON number \(a double, up to about 1\.8e308\), read as Infinity/,
+    );
+  });
+
   it('a dataset whose long numbers are all equals/range values warns of none; one in an input still warns', () => {
     expect(checkerFor('[{ "type": "equals", "path": "/n", "value": [9007199254740993, 1e400] }]').suite.warnings).toEqual([]);
     const dir = makeProject({

@@ -42,6 +42,11 @@ function describe(e: ErrorObject, what: string): { pointer: string; message: str
       };
     }
     case 'type':
+      // A literal past a double's range (1e400) parses to Infinity, which is no JSON number: say so,
+      // not "must be number, got a number (Infinity)".
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) {
+        return { pointer: at, message: `${name} must be ${String(e.params.type).replace(',', ' or ')}, got a number beyond the range of a JSON number (a double, up to about 1.8e308), read as ${String(e.data)}` };
+      }
       // A number or a boolean is shown as itself: "must be integer, got 2.5" says what to fix.
       return {
         pointer: at,
