@@ -89,4 +89,30 @@ rl.on('line', (line) => {
     expect(texts.find(([n]) => n === 'report.json')![1]).toMatch(/OPENAI_API_KEY(\\\\)?=\[redacted\]/);
     for (const [name, text] of texts) for (const s of Object.values(S)) expect(text.includes(s), `${s} in ${name}`).toBe(false);
   });
+
+  it('are blanked from the answers of an engine that echoes its command line (a debug block), as an HTTP engine\'s header values are', async () => {
+    const engine = `
+const rl = require('node:readline').createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const req = JSON.parse(line);
+  const args = process.argv.slice(2);
+  const result = req.method === 'health' ? { status: 'ok', version: '1' } : { final_answer: 'started with ' + args.join(' '), debug: { argv: args, env: process.env.OPENAI_API_KEY } };
+  process.stdout.write(JSON.stringify({ id: req.id, result }) + '\\n');
+});
+`;
+    const cwd = makeProject({
+      'engine.cjs': engine,
+      'sim/sim_dataset.json': { datasets: [{ name: 'tiny', path: 'tiny.json', enabled: true }] },
+      'sim/tiny.json': { name: 'tiny', cases: [{ id: 'one', input: { prompt: 'hi' }, assert: [{ type: 'contains', value: 'nope' }] }] },
+    });
+    const spec = `cmd:env OPENAI_API_KEY=${S.env} ${process.execPath} engine.cjs --upstream 'https://svc:${S.urlPass}@api.example/v1?access_token=${S.urlQuery}' --bearer ${S.bearer}`;
+    const r = await runCli(['run', '--engine', spec, '--stages', 'sim', '--run-id', 'echo', '--out', 'out'], { cwd });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const snapshot = fs.readFileSync(path.join(cwd, 'out', 'snapshots', 'echo.json'), 'utf8');
+    expect(snapshot).toContain('started with --upstream');
+    const texts: [string, string][] = [['stdout', r.stdout], ['snapshot', snapshot]];
+    const dir = path.join(cwd, 'out', 'reports', 'echo');
+    for (const f of fs.readdirSync(dir)) if (f !== 'bundle.zip') texts.push([f, fs.readFileSync(path.join(dir, f), 'utf8')]);
+    for (const [name, text] of texts) for (const s of [S.env, S.urlPass, S.urlQuery, S.bearer]) expect(text.includes(s), `${s} in ${name}`).toBe(false);
+  });
 });

@@ -29,7 +29,7 @@ import { escapeControls } from '../util/printable.js';
 import { engineVersionOf } from './version.js';
 import { StderrLog } from './stderr-log.js';
 import { portableText } from '../util/portable-path.js';
-import { argvRedactor } from './spec.js';
+import { argvRedactor, argvSecrets } from './spec.js';
 import { answerRedactor, secretRedactor } from './secrets.js';
 import { answerNeedsExactParse, exactReviver } from '../util/decimal.js';
 
@@ -91,7 +91,11 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
   // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
   const hideArgv = argvRedactor(opts.argv);
   const hideEnv = secretRedactor(opts.secrets ?? {});
-  const redactAnswer = answerRedactor(opts.secrets ?? {});
+  // Answers too: an engine echoing its command line (a debug block with its argv) must not put
+  // those credentials into the snapshot, as an HTTP engine echoing its headers does not.
+  const argvAsSecrets = Object.fromEntries(argvSecrets(opts.argv).map((v, i) => [`argv:${i}`, v]));
+  const redactAnswer = answerRedactor({ ...(opts.secrets ?? {}), ...argvAsSecrets });
+  const hideRaw = redactAnswer ? (text: string) => hideEnv(hideArgv(text)) : hideEnv;
   const hideArgs = (text: string) => hideEnv(hideArgv(text));
   const given = opts.printable;
   const outer = (text: string) => hideArgs(given ? given(text) : text);
@@ -136,7 +140,7 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
       const r = await send('run', params, opts.timeoutMs, signal);
       return r.ok
         ? redactAnswer
-          ? { ok: true, body: redactAnswer(r.result), raw: hideEnv(r.raw), latencyMs: r.latencyMs }
+          ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), latencyMs: r.latencyMs }
           : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
         : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
     },
