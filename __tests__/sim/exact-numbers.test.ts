@@ -72,6 +72,15 @@ describe('numbers a double cannot hold are compared exactly', () => {
     expect(check('{"final_answer":{"id":12345678901234567891,"ok":true}}').actual).toBe('{"id":12345678901234567891,"ok":true}');
   });
 
+  it('the text types see a number field as the JSON text the engine wrote', () => {
+    const { check } = checkerFor('[{ "type": "contains", "path": "/n", "value": "9007199254740993" }, { "type": "not-contains", "path": "/data", "value": "E+400" }]');
+    expect(check('{"n":9007199254740993,"data":{"x":1e400}}').failures).toEqual([]);
+    expect(messages(check('{"n":9007199254740992,"data":{"x":1E+400}}'))).toEqual([
+      'expected /n (a number, compared as its JSON text) to contain "9007199254740993"; got 9007199254740992',
+      'expected /data (an object, compared as its JSON text) not to contain "E+400"; got {"x":1E+400}',
+    ]);
+  });
+
   it('equals on JSON held as text in the answer field', () => {
     const { check } = checkerFor('[{ "type": "equals", "value": { "id": 9007199254740993 } }]');
     expect(check(JSON.stringify({ final_answer: '{"id": 9007199254740993}' })).failures).toEqual([]);

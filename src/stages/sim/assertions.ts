@@ -193,13 +193,19 @@ function judge(c: CompiledAssertion, ctx: EvaluationContext, passMessage: boolea
   const pointer = c.path ?? ctx.answerPath;
   if (!isKnownJsonPointer(pointer)) return out(false, `answer path ${short(pointer)} is not a JSON Pointer`);
   const response = prepared.exactNumbers && ctx.exactResponse ? ctx.exactResponse() : ctx.response;
-  const got = getAtPointer(response, pointer);
+  let got = getAtPointer(response, pointer);
   // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
   if (!got.found) return out(false, `${pointerName(pointer)} is missing from the response (${whereItStops(ctx.response, pointer)})`);
 
   let subject = pointerName(pointer);
   let target = got.value;
   if (prepared.target === 'text' && typeof target !== 'string') {
+    // Its JSON text as the engine wrote it: a number a double cannot hold keeps its digits (util/decimal.ts).
+    if (ctx.exactResponse) {
+      got = getAtPointer(ctx.exactResponse(), pointer);
+      if (!got.found) got = { found: true, value: target };
+      target = got.value;
+    }
     subject += ` (${typeName(target)}, compared as its JSON text)`;
     try {
       target = JSON.stringify(target);

@@ -30,6 +30,7 @@ export function short(value: unknown, max = MAX_SHOWN): string {
 
 export function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (isRawNumber(value)) return 'a number';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
