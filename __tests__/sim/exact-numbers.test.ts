@@ -72,6 +72,15 @@ describe('numbers a double cannot hold are compared exactly', () => {
     expect(check('{"final_answer":{"id":12345678901234567891,"ok":true}}').actual).toBe('{"id":12345678901234567891,"ok":true}');
   });
 
+  it('JSON text nested too deeply for the exact re-parse is still compared (as doubles), not called "not JSON"', () => {
+    const { check } = checkerFor('[{ "type": "not-equals", "value": [1] }]');
+    const deep = '['.repeat(6000) + '9007199254740993' + ']'.repeat(6000);
+    const r = check(JSON.stringify({ final_answer: deep }));
+    expect(r.failures).toEqual([]);
+    const eq = checkerFor('[{ "type": "equals", "value": [1] }]').check(JSON.stringify({ final_answer: deep }));
+    expect(eq.failures.map((f) => f.message)).toEqual([expect.stringContaining('(parsed the string as JSON)')]);
+  });
+
   it('the text types see a number field as the JSON text the engine wrote', () => {
     const { check } = checkerFor('[{ "type": "contains", "path": "/n", "value": "9007199254740993" }, { "type": "not-contains", "path": "/data", "value": "E+400" }]');
     expect(check('{"n":9007199254740993,"data":{"x":1e400}}').failures).toEqual([]);

@@ -98,9 +98,18 @@ export function mayHoldInexactNumber(text: string): boolean {
   return /[\d.]{16}|[eE][+-]?\d{3}/.test(text);
 }
 
-/** JSON.parse, keeping the numbers a double would change as written (only when the text may hold one). */
+/**
+ * JSON.parse, keeping the numbers a double would change as written (only when the text may hold one).
+ * A reviver walks the value recursively: JSON nested too deeply for that is parsed plainly (doubles).
+ */
 export function parseJsonExact(text: string): unknown {
-  return mayHoldInexactNumber(text) ? JSON.parse(text, exactReviver as (k: string, v: unknown) => unknown) : JSON.parse(text);
+  if (!mayHoldInexactNumber(text)) return JSON.parse(text);
+  try {
+    return JSON.parse(text, exactReviver as (k: string, v: unknown) => unknown);
+  } catch (err) {
+    if (err instanceof RangeError) return JSON.parse(text);
+    throw err;
+  }
 }
 
 /** Whether an answer's raw text needs the exact re-parse (answerWithExactNumbers): most answers do not. */
