@@ -146,6 +146,20 @@ describe('the decision to re-parse an answer exactly', () => {
     expect(answerNeedsExactParse(undefined)).toBe(false);
   });
 
+  it('real Toron answers do not take it: hex digests and long ids in strings, shortest forms of doubles', () => {
+    const raws = [
+      // A reference-engine 2.5h answer's kind of content: a digest with 'e275' in it, and a density a
+      // Python or JavaScript engine writes in its shortest form.
+      '{"prompt_signature":"5fc631f281f7c4907e77839457fb519e275208eb","evidence_density":0.6000000000000001,"ms":1234.5678}',
+      '{"id":"9007199254740993","note":"\\"1e400\\" is no number here","x":[1.7976931348623157e308,5e-324,-0.30000000000000004,1e21]}',
+      JSON.stringify({ final_answer: 'x', n: Number.MAX_SAFE_INTEGER, pi: Math.PI, big: 2 ** 80 }),
+    ];
+    for (const raw of raws) expect(answerNeedsExactParse(raw), raw).toBe(false);
+    // The same numbers outside strings, where a double changes them, still do.
+    expect(answerNeedsExactParse('{"id":9007199254740993,"s":"5fc631f281f7c4907e77839457fb519e275208eb"}')).toBe(true);
+    expect(answerNeedsExactParse('{"s":"a \\" quote","n":1E+400}')).toBe(true);
+  });
+
   it('a number a double changes always takes it, and only such numbers change', () => {
     for (const raw of ['{"n":9007199254740993}', '{"n":1e400}', '{"n":1e-400}', '{"n":0.12345678901234567891}', '[12345678.123456789]']) {
       expect(answerNeedsExactParse(raw), raw).toBe(true);

@@ -89,13 +89,65 @@ export function exactReviver(_key: string, value: unknown, context?: { source?: 
 }
 
 /**
- * Whether a JSON text may hold a number a double cannot: cheap, and never wrong in that direction.
- * Such a number has 16 or more significant digits (a run of 16 digits and points) or a three-digit
- * exponent (the only way out of the double's normal range in fewer characters); a JSON text with
- * neither parses into doubles that are exactly the numbers written.
+ * Whether a JSON text holds a number a double cannot: cheap, and never wrong in that direction.
+ * Only number tokens outside strings count (a hex digest or an id in a string is no number), and only
+ * those long enough to be one: 16 or more characters (15 significant digits always survive a double)
+ * or with an exponent (the only way out of the double's range in fewer). Such a token is then judged
+ * exactly (doubleLoses): Python's and JavaScript's shortest forms of doubles (0.6000000000000001)
+ * survive and need no exact re-parse. Text that is not JSON may be judged either way; it is parsed
+ * after this, and refused there.
  */
 export function mayHoldInexactNumber(text: string): boolean {
-  return /[\d.]{16}|[eE][+-]?\d{3}/.test(text);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = afterString(text, i);
+      if (i < 0) return false;
+      continue;
+    }
+    if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      let j = i + 1;
+      let exponent = false;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === LOWER_E || d === UPPER_E) exponent = true;
+        else if (!((d >= ZERO && d <= NINE) || d === POINT || d === PLUS || d === MINUS)) break;
+      }
+      if (j - i >= 16 || exponent) {
+        const token = text.slice(i, j);
+        if (doubleLoses(token, Number(token))) return true;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return false;
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const MINUS = 45;
+const PLUS = 43;
+const POINT = 46;
+const ZERO = 48;
+const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
+
+/** Just past the closing quote of the string opening at `at`; -1 when it is not closed. */
+function afterString(text: string, at: number): number {
+  let end = text.indexOf('"', at + 1);
+  while (end >= 0) {
+    // Escaped when an odd run of backslashes stands before it.
+    let b = end - 1;
+    while (text.charCodeAt(b) === BACKSLASH) b--;
+    if ((end - 1 - b) % 2 === 0) return end + 1;
+    end = text.indexOf('"', end + 1);
+  }
+  return -1;
 }
 
 /**
