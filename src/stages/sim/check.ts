@@ -1,6 +1,6 @@
 import { getAtPointer } from '../../util/json-pointer.js';
 import { compiledAssertions, failureOf, type CompiledAssertion, type EvaluationContext } from './assertions.js';
-import { answerNeedsExactParse, answerWithExactNumbers } from '../../util/decimal.js';
+import { answerWithExactNumbers } from '../../util/decimal.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
 export interface CheckResult {
@@ -37,9 +37,10 @@ function runChecks(
   let failures: AssertionOutcome[] = NONE;
   let warnings: AssertionOutcome[] = NONE;
   const ctx: EvaluationContext = { response: body, answerPath, latencyMs };
-  // The exact re-parse of the answer, only for an answer that may hold a number a double cannot, and
-  // only once an assertion that compares numbers asks for it.
-  if (answerNeedsExactParse(raw)) {
+  // The exact re-parse of the answer, only once an assertion that compares numbers (or a failure's
+  // excerpt) asks for it, and only for an answer that holds a number a double cannot: even the scan
+  // that tells is not paid by answers no such assertion looks at.
+  if (raw !== undefined) {
     let exact: { value: unknown } | undefined;
     ctx.exactResponse = () => (exact ??= { value: answerWithExactNumbers(body, raw) }).value;
   }
