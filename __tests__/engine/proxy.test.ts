@@ -237,6 +237,17 @@ describe('engine traffic through a real forward proxy', () => {
     }
   });
 
+  it('a proxy URL with a user name and no password (http://TOKEN@proxy): Basic TOKEN: is sent, as Go (and so k6) sends it, and never printed', async () => {
+    const target = `http://engine.test:${enginePort}/v1/run`;
+    const withToken = proxyUrl.replace('http://', 'http://pxTok3nOnly42@');
+    const { health, sim, load, log } = await healthSimLoad(target, { HTTP_PROXY: withToken });
+    expect([health.ok, sim.ok, load]).toEqual([true, true, 'answered']);
+    expect(proxyAuth.length).toBe(3);
+    expect(proxyAuth.every((a) => a === `Basic ${Buffer.from('pxTok3nOnly42:').toString('base64')}`)).toBe(true);
+    expect(log.join('\n')).not.toContain('pxTok3nOnly42');
+    expect(proxyCredentialsToMask({ proxy: 'env' }, { HTTP_PROXY: withToken })).toEqual(['pxTok3nOnly42', Buffer.from('pxTok3nOnly42:').toString('base64')]);
+  });
+
   it('HTTPS_PROXY: an https engine is reached through a CONNECT tunnel', async () => {
     // No TLS server behind it: the tunnel is what is checked; the failure names the proxy it went through.
     const target = `https://engine.test:${enginePort}/run`;

@@ -191,7 +191,7 @@ export function proxySecrets(proxy: EngineProxy | null): string[] {
       return s;
     }
   });
-  const basic = proxy.url.username !== '' && proxy.url.password !== '' ? [Buffer.from(`${decoded[0]}:${decoded[1]}`).toString('base64')] : [];
+  const basic = proxy.url.username !== '' ? [Buffer.from(`${decoded[0]}:${decoded[1]}`).toString('base64')] : [];
   return [...decoded.filter((s) => s !== ''), ...basic];
 }
 
@@ -277,8 +277,12 @@ export function engineDispatcher(target: URL, route: EngineRoute, o: DispatcherO
       ? new Client(target.origin, { ...base, ...(connect ? { connect } : {}) })
       : new Pool(target.origin, { ...base, connections: o.connections, ...(connect ? { connect } : {}) });
   }
+  // undici sends Proxy-Authorization only for user:password@; Go (k6) sends Basic for a user name
+  // alone too (http://TOKEN@proxy, TOKEN:), which such a proxy expects.
+  const tokenOnly = route.proxy.url.username !== '' && route.proxy.url.password === '';
   return new ProxyAgent({
     uri: route.proxy.url.href,
+    ...(tokenOnly ? { token: `Basic ${proxySecrets(route.proxy).at(-1)}` } : {}),
     // Go's way: CONNECT only for https:// engines; an http:// engine's requests go to the proxy as they are.
     proxyTunnel: target.protocol === 'https:',
     ...(route.tls ? { requestTls: { ...route.tls } } : {}),
