@@ -1,6 +1,5 @@
 import { getAtPointer } from '../../util/json-pointer.js';
-import { compiledAssertions, failureOf, type CompiledAssertion, type EvaluationContext } from './assertions.js';
-import { answerWithExactNumbers } from '../../util/decimal.js';
+import { compiledAssertions, exactResponseOf, failureOf, type CompiledAssertion, type EvaluationContext } from './assertions.js';
 import type { AssertionOutcome, SimCase } from './types.js';
 
 export interface CheckResult {
@@ -12,9 +11,14 @@ export interface CheckResult {
 const ACTUAL_MAX = 500;
 
 /** Checks an answer against a case's compiled assertions (no closure per case or per call: it runs on every answer). */
+type Raw = string | (() => string | undefined);
+
 export interface CaseChecks {
-  /** `raw`: the answer's text as the engine sent it, for numbers a double cannot hold (util/decimal.ts). */
-  check(c: SimCase, body: unknown, latencyMs: number, answerPath: string, raw?: string): CheckResult;
+  /**
+   * `raw`: the answer's text as the engine sent it, for numbers a double cannot hold (util/decimal.ts),
+   * or a function that gives it: only called when an assertion compares numbers.
+   */
+  check(c: SimCase, body: unknown, latencyMs: number, answerPath: string, raw?: Raw): CheckResult;
 }
 
 /**
@@ -32,18 +36,13 @@ function runChecks(
   body: unknown,
   latencyMs: number,
   answerPath: string,
-  raw?: string,
+  raw?: Raw,
 ): CheckResult {
   let failures: AssertionOutcome[] = NONE;
   let warnings: AssertionOutcome[] = NONE;
-  const ctx: EvaluationContext = { response: body, answerPath, latencyMs };
-  // The exact re-parse of the answer, only once an assertion that compares numbers (or a failure's
-  // excerpt) asks for it, and only for an answer that holds a number a double cannot: even the scan
-  // that tells is not paid by answers no such assertion looks at.
-  if (raw !== undefined) {
-    let exact: { value: unknown } | undefined;
-    ctx.exactResponse = () => (exact ??= { value: answerWithExactNumbers(body, raw) }).value;
-  }
+  // The exact view of the answer (numbers a double cannot hold) is built only if an assertion that
+  // compares numbers, or a failure's excerpt, asks for it (exactResponseOf).
+  const ctx: EvaluationContext = { response: body, answerPath, latencyMs, raw };
   for (const a of list) {
     const r = failureOf(a, ctx);
     if (!r) continue;
@@ -54,7 +53,7 @@ function runChecks(
   let actual: string | undefined;
   if (failures.length > 0) {
     // With the numbers as the engine wrote them: a double would show 12345678901234567891 as ...7000.
-    const shown = ctx.exactResponse ? ctx.exactResponse() : body;
+    const shown = exactResponseOf(ctx);
     const got = getAtPointer(shown, answerPath);
     const v = got.found ? got.value : shown;
     const text = typeof v === 'string' ? v : jsonTextOf(v);

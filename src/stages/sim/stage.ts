@@ -223,7 +223,7 @@ function buildChecker(
   custom: RunContext['settings']['pipeline']['custom'],
 ): CaseChecker {
   const compiled = compileCaseChecks(cases);
-  return (c, body, latencyMs, raw) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom), raw);
+  return (c, body, latencyMs, rawOf) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom), rawOf);
 }
 
 function raiseCaseFindings(ctx: RunContext, s: CaseSummary): void {
