@@ -1,8 +1,8 @@
-export const id = 224;
-export const ids = [224];
+export const id = 226;
+export const ids = [226];
 export const modules = {
 
-/***/ 88224:
+/***/ 29226:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -353,7 +353,8 @@ class ActionLog {
         this.write(`::add-mask::${escapeData(value)}\n`);
     }
     group(name) {
-        this.write(`::group::${name}\n`);
+        // A name quoting an input (mode: compare's engine specs) may hold a line break: escaped as command data.
+        this.write(`::group::${escapeData(name)}\n`);
     }
     endGroup() {
         this.write('::endgroup::\n');
@@ -601,11 +602,21 @@ const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential|^code$/i;
  */
 function urlSecrets(url) {
     const out = {};
+    // A "%" that is no percent-encoding ("pw%zz...") is kept as written: decoding it threw, and the
+    // callers' catch then lost every secret of the URL, its query's included.
+    const decoded = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
     if (url.password)
-        out['url:password'] = decodeURIComponent(url.password);
+        out['url:password'] = decoded(url.password);
     // https://TOKEN@host/ (GitHub's form, sent as Basic TOKEN:): with no password, the user name is the credential.
     else if (url.username)
-        out['url:username'] = decodeURIComponent(url.username);
+        out['url:username'] = decoded(url.username);
     for (const [name, value] of url.searchParams) {
         if (CREDENTIAL_PARAM.test(name)) {
             out[`url:query:${name}`] = value;
@@ -614,6 +625,23 @@ function urlSecrets(url) {
             if (encoded !== value)
                 out[`url:query:${name}:encoded`] = encoded;
         }
+    }
+    // And as written in the URL, which is what goes on the wire (an engine's request line, k6's log):
+    // lowercase hex ("%2f"), a "+" for a space or an encoded letter are not encodeURIComponent's form.
+    for (const pair of url.search.slice(1).split('&')) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0)
+            continue;
+        const raw = pair.slice(eq + 1);
+        let name;
+        try {
+            name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, ' '));
+        }
+        catch {
+            name = pair.slice(0, eq);
+        }
+        if (raw !== '' && CREDENTIAL_PARAM.test(name))
+            out[`url:query:${name}:raw`] = raw;
     }
     return out;
 }
@@ -661,7 +689,21 @@ function parseHttpUrl(s) {
     if (brokenUserinfo(url)) {
         throw new InputError(`the engine URL "${redactTarget(s)}" has an "@" in its path (${ENCODE_USERINFO})`);
     }
+    // "p%zz" or "100%" is kept as is by the URL parser, but the user name and password are decoded for
+    // the Basic header and the redactors, which threw "URI malformed" (an internal error).
+    if (!decodable(url.username) || !decodable(url.password)) {
+        throw new InputError(`the engine URL "${redactTarget(s)}" has a "%" in its user name or password that is not a percent-encoding (write "%" as %25)`);
+    }
     return url;
+}
+function decodable(s) {
+    try {
+        decodeURIComponent(s);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 /**
  * Splits like a POSIX shell would, but since nothing runs through a shell, anything a shell would
@@ -1136,6 +1178,16 @@ function resolveProxy(target, setting, env) {
     if (!url) {
         throw new InputError(`${chosen.from}: ${JSON.stringify(withoutCredentials(chosen.value))} is not a proxy URL (http://host:port, https://host:port or socks5://host:port)`);
     }
+    // undici (and Go, for k6) decode the proxy's user:password for Proxy-Authorization: a "%" that is
+    // no percent-encoding threw "URI malformed" out of the ProxyAgent, an internal error.
+    for (const part of [url.username, url.password]) {
+        try {
+            decodeURIComponent(part);
+        }
+        catch {
+            throw new InputError(`${chosen.from}: ${JSON.stringify(withoutCredentials(chosen.value))} has a "%" in its user name or password that is not a percent-encoding (write "%" as %25)`);
+        }
+    }
     const host = url.host;
     return { url, printable: `${url.protocol}//${host}`, host, from: chosen.from };
 }
@@ -1158,11 +1210,15 @@ function parseProxyUrl(value) {
 function withoutCredentials(value) {
     return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme) => `${scheme ?? ''}***@`);
 }
-/** The user and password of a proxy URL, as secrets to mask (the action) and to redact. */
+/**
+ * The user and password of a proxy URL, as secrets to mask (the action) and to redact; with both, also
+ * the Proxy-Authorization credentials undici sends (base64 of user:password), which a proxy's error
+ * page or a debug proxy may quote.
+ */
 function proxySecrets(proxy) {
     if (!proxy)
         return [];
-    return [proxy.url.username, proxy.url.password].filter((s) => s !== '').map((s) => {
+    const decoded = [proxy.url.username, proxy.url.password].map((s) => {
         try {
             return decodeURIComponent(s);
         }
@@ -1170,6 +1226,8 @@ function proxySecrets(proxy) {
             return s;
         }
     });
+    const basic = proxy.url.username !== '' ? [Buffer.from(`${decoded[0]}:${decoded[1]}`).toString('base64')] : [];
+    return [...decoded.filter((s) => s !== ''), ...basic];
 }
 /** The route to an http(s) engine as its settings ask (engine.proxy, engine.tls). */
 function engineRoute(target, engine, env) {
@@ -1248,8 +1306,12 @@ function engineDispatcher(target, route, o) {
             ? new undici/* Client */.Kj(target.origin, { ...base, ...(connect ? { connect } : {}) })
             : new undici/* Pool */.bC(target.origin, { ...base, connections: o.connections, ...(connect ? { connect } : {}) });
     }
+    // undici sends Proxy-Authorization only for user:password@; Go (k6) sends Basic for a user name
+    // alone too (http://TOKEN@proxy, TOKEN:), which such a proxy expects.
+    const tokenOnly = route.proxy.url.username !== '' && route.proxy.url.password === '';
     return new undici/* ProxyAgent */.kT({
         uri: route.proxy.url.href,
+        ...(tokenOnly ? { token: `Basic ${proxySecrets(route.proxy).at(-1)}` } : {}),
         // Go's way: CONNECT only for https:// engines; an http:// engine's requests go to the proxy as they are.
         proxyTunnel: target.protocol === 'https:',
         ...(route.tls ? { requestTls: { ...route.tls } } : {}),
@@ -5159,7 +5221,7 @@ async function attempt(c, repeat, opts) {
     }
     let checked;
     try {
-        checked = opts.check(c, res.body, res.latencyMs);
+        checked = opts.check(c, res.body, res.latencyMs, () => res.raw);
     }
     catch (err) {
         // An assertion that throws on a strange answer is a failed assertion, never a crashed run.
@@ -5228,6 +5290,217 @@ function withCaseOf(err, text) {
     const { index, id } = place.after;
     const after = id === undefined ? `/cases/${index}` : `case ${escapeControls(JSON.stringify(id))} (/cases/${index})`;
     return new InputError(`${err.detail}, after ${after}`, { ...where, pointer: err.pointer });
+}
+
+;// CONCATENATED MODULE: ./src/util/decimal.ts
+/**
+ * Exact decimal values of JSON numbers, for the few a double cannot hold (an integer beyond 2^53,
+ * more than 15 significant digits, a literal past the double's range). Such a number is kept as
+ * `JSON.rawJSON(source)` (Node 24): it prints as written and is compared here on its digits, never
+ * through floating arithmetic. Every other number stays a double: its shortest form (String(n)) is
+ * then exactly the value written (JSON.parse keeps any decimal of at most 15 digits in range).
+ */
+const J = JSON;
+/** A number kept as written (see exactReviver). */
+function isRawNumber(v) {
+    return typeof v === 'object' && v !== null && J.isRawJSON(v);
+}
+const decimal_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+/** The exact value of a number literal (JSON's or String(double)'s form), or null when it is none (Infinity, NaN). */
+function parseDecimal(text) {
+    const m = decimal_NUMBER.exec(text);
+    if (!m)
+        return null;
+    const frac = m[3] ?? '';
+    let digits = (m[2] + frac).replace(/^0+/, '');
+    let exp = BigInt(m[4] ?? '0') - BigInt(frac.length);
+    const kept = digits.replace(/0+$/, '');
+    exp += BigInt(digits.length - kept.length);
+    digits = kept;
+    if (digits === '')
+        return { negative: false, digits: '', exp: 0n };
+    return { negative: m[1] === '-', digits, exp };
+}
+/** The exact value of a JSON number held either way, or null (not a number, or a double that is not finite). */
+function decimalOf(v) {
+    if (typeof v === 'number')
+        return Number.isFinite(v) ? parseDecimal(String(v)) : null;
+    if (isRawNumber(v))
+        return parseDecimal(v.rawJSON);
+    return null;
+}
+/** -1, 0 or 1 as a < b, a = b, a > b, exactly. */
+function compareDecimal(a, b) {
+    const sa = a.digits === '' ? 0 : a.negative ? -1 : 1;
+    const sb = b.digits === '' ? 0 : b.negative ? -1 : 1;
+    if (sa !== sb)
+        return sa < sb ? -1 : 1;
+    if (sa === 0)
+        return 0;
+    // Same sign: compare magnitudes by the place of the leading digit, then digit by digit.
+    const la = a.exp + BigInt(a.digits.length);
+    const lb = b.exp + BigInt(b.digits.length);
+    let mag = 0;
+    if (la !== lb)
+        mag = la < lb ? -1 : 1;
+    else {
+        const n = Math.max(a.digits.length, b.digits.length);
+        const da = a.digits.padEnd(n, '0');
+        const db = b.digits.padEnd(n, '0');
+        mag = da === db ? 0 : da < db ? -1 : 1;
+    }
+    return sa < 0 ? -mag : mag;
+}
+/** Whether two JSON numbers (doubles or kept as written) are the same decimal value; false when either is none. */
+function numbersEqual(a, b) {
+    const da = decimalOf(a);
+    const db = decimalOf(b);
+    return da !== null && db !== null && compareDecimal(da, db) === 0;
+}
+/** Whether the double JSON.parse made of `source` is not the number written there. */
+function doubleLoses(source, value) {
+    const written = parseDecimal(source);
+    const read = Number.isFinite(value) ? parseDecimal(String(value)) : null;
+    return written === null || read === null || compareDecimal(written, read) !== 0;
+}
+/** A JSON.parse reviver that keeps, as written, each number its double would change (Node 24's source text access). */
+function exactReviver(_key, value, context) {
+    if (typeof value !== 'number' || context?.source === undefined)
+        return value;
+    return doubleLoses(context.source, value) ? J.rawJSON(context.source) : value;
+}
+/**
+ * Whether a JSON text holds a number a double cannot: cheap, and never wrong in that direction.
+ * Only number tokens outside strings count (a hex digest or an id in a string is no number), and only
+ * those long enough to be one: 16 or more characters (15 significant digits always survive a double)
+ * or with an exponent (the only way out of the double's range in fewer). Such a token is then judged
+ * exactly (doubleLoses): Python's and JavaScript's shortest forms of doubles (0.6000000000000001)
+ * survive and need no exact re-parse. Text that is not JSON may be judged either way; it is parsed
+ * after this, and refused there.
+ */
+function mayHoldInexactNumber(text) {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        if (c === decimal_QUOTE) {
+            i = afterString(text, i);
+            if (i < 0)
+                return false;
+            continue;
+        }
+        if (c === MINUS || (c >= ZERO && c <= NINE)) {
+            let j = i + 1;
+            let exponent = false;
+            for (; j < n; j++) {
+                const d = text.charCodeAt(j);
+                if (d === LOWER_E || d === UPPER_E)
+                    exponent = true;
+                else if (!((d >= ZERO && d <= NINE) || d === POINT || d === PLUS || d === MINUS))
+                    break;
+            }
+            if (j - i >= 16 || exponent) {
+                const token = text.slice(i, j);
+                if (doubleLoses(token, Number(token)))
+                    return true;
+            }
+            i = j;
+            continue;
+        }
+        i++;
+    }
+    return false;
+}
+const decimal_QUOTE = 34;
+const decimal_BACKSLASH = 92;
+const MINUS = 45;
+const PLUS = 43;
+const POINT = 46;
+const ZERO = 48;
+const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
+/** Just past the closing quote of the string opening at `at`; -1 when it is not closed. */
+function afterString(text, at) {
+    let end = text.indexOf('"', at + 1);
+    while (end >= 0) {
+        // Escaped when an odd run of backslashes stands before it.
+        let b = end - 1;
+        while (text.charCodeAt(b) === decimal_BACKSLASH)
+            b--;
+        if ((end - 1 - b) % 2 === 0)
+            return end + 1;
+        end = text.indexOf('"', end + 1);
+    }
+    return -1;
+}
+/**
+ * JSON.parse, keeping the numbers a double would change as written (only when the text may hold one).
+ * A reviver walks the value recursively: JSON nested too deeply for that is parsed plainly (doubles).
+ */
+function parseJsonExact(text) {
+    if (!mayHoldInexactNumber(text))
+        return JSON.parse(text);
+    try {
+        return JSON.parse(text, exactReviver);
+    }
+    catch (err) {
+        if (err instanceof RangeError)
+            return JSON.parse(text);
+        throw err;
+    }
+}
+/** Whether an answer's raw text needs the exact re-parse (answerWithExactNumbers): most answers do not. */
+function answerNeedsExactParse(raw) {
+    return raw !== undefined && mayHoldInexactNumber(raw);
+}
+/**
+ * The engine's parsed answer with each number a double changed replaced by the number as its raw
+ * text writes it. Only numbers are taken from the raw text, and only where the body holds the same
+ * double there: the body may have been redacted or reshaped since, and its strings stay as they are.
+ * The body itself when the raw text needs no exact parse or does not parse.
+ */
+function answerWithExactNumbers(body, raw) {
+    if (!answerNeedsExactParse(raw))
+        return body;
+    let exact;
+    try {
+        exact = JSON.parse(raw.replace(/^\uFEFF/, ''), exactReviver);
+    }
+    catch {
+        return body;
+    }
+    return overlay(body, exact, 0);
+}
+function overlay(body, exact, depth) {
+    if (typeof body === 'number')
+        return isRawNumber(exact) && Object.is(Number(exact.rawJSON), body) ? exact : body;
+    if (typeof body !== 'object' || body === null || typeof exact !== 'object' || exact === null || depth > 10000)
+        return body;
+    if (Array.isArray(body)) {
+        if (!Array.isArray(exact) || exact.length !== body.length)
+            return body;
+        let out = null;
+        for (let i = 0; i < body.length; i++) {
+            const v = overlay(body[i], exact[i], depth + 1);
+            if (v !== body[i])
+                (out ??= body.slice())[i] = v;
+        }
+        return out ?? body;
+    }
+    if (Array.isArray(exact))
+        return body;
+    const b = body;
+    const e = exact;
+    let out = null;
+    for (const k of Object.keys(b)) {
+        if (!Object.hasOwn(e, k))
+            continue;
+        const v = overlay(b[k], e[k], depth + 1);
+        if (v !== b[k])
+            (out ??= { ...b })[k] = v;
+    }
+    return out ?? body;
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2019.js
@@ -5605,6 +5878,7 @@ const jsonSchema = {
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/values.ts
 
+
 /** Small value helpers shared by the assertion families: short rendering, JSON equality, list values. */
 const MAX_SHOWN = 200;
 /**
@@ -5634,6 +5908,8 @@ function values_short(value, max = MAX_SHOWN) {
 function typeName(value) {
     if (value === null)
         return 'null';
+    if (isRawNumber(value))
+        return 'a number';
     if (Array.isArray(value))
         return 'an array';
     if (typeof value === 'object')
@@ -5645,11 +5921,14 @@ function typeName(value) {
 }
 /**
  * Equality of JSON values: key order does not matter, array order does, and 0 equals -0 (JSON cannot
- * tell them apart, but util.isDeepStrictEqual can).
+ * tell them apart, but util.isDeepStrictEqual can). A number a double cannot hold, kept as written
+ * (util/decimal.ts), is compared exactly on its digits, with any number (`1` equals `1.0`).
  */
 function jsonEqual(a, b) {
     if (a === b)
         return true;
+    if (isRawNumber(a) || isRawNumber(b))
+        return numbersEqual(a, b);
     if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
         return false;
     if (Array.isArray(a) !== Array.isArray(b))
@@ -5733,7 +6012,10 @@ function parseCommaList(text) {
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/numeric.ts
 
+
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+const isNumLike = (v) => isNum(v) || (isRawNumber(v) && decimalOf(v) !== null);
+const numeric_show = (v) => (typeof v === 'number' ? String(v) : v.rawJSON);
 const latency = {
     fields: ['threshold'],
     usesPath: false,
@@ -5753,6 +6035,7 @@ const latency = {
 const range = {
     fields: ['value', 'min', 'max'],
     usesPath: true,
+    exactNumbers: true,
     prepare(a, reject) {
         let min = a.min;
         let max = a.max;
@@ -5762,30 +6045,38 @@ const range = {
             if (!Array.isArray(a.value) || a.value.length !== 2)
                 return reject('value', '"range" value must be [min, max]');
             const [lo, hi] = a.value;
-            if ((lo !== null && !isNum(lo)) || (hi !== null && !isNum(hi))) {
+            if ((lo !== null && !isNumLike(lo)) || (hi !== null && !isNumLike(hi))) {
                 return reject('value', `"range" bounds must be numbers (null for no bound), got ${values_short(a.value)}`);
             }
             min = lo ?? undefined;
             max = hi ?? undefined;
         }
-        if (min !== undefined && !isNum(min))
+        if (min !== undefined && !isNumLike(min))
             return reject('min', '"range" min must be a number');
-        if (max !== undefined && !isNum(max))
+        if (max !== undefined && !isNumLike(max))
             return reject('max', '"range" max must be a number');
         if (min === undefined && max === undefined)
             return reject('value', '"range" needs "min", "max" or "value": [min, max]');
-        if (min !== undefined && max !== undefined && min > max)
-            return reject('min', `"range" min ${min} is above max ${max}`);
+        const loD = min === undefined ? null : decimalOf(min);
+        const hiD = max === undefined ? null : decimalOf(max);
+        if (loD && hiD && compareDecimal(loD, hiD) > 0)
+            return reject('min', `"range" min ${numeric_show(min)} is above max ${numeric_show(max)}`);
         const lo = min;
         const hi = max;
-        const phrase = lo !== undefined && hi !== undefined ? `to be within [${lo}, ${hi}]` : lo !== undefined ? `to be >= ${lo}` : `to be <= ${hi}`;
+        // Doubles compare as doubles; a number kept as written (on either side) is compared on its digits.
+        const plain = (lo === undefined || typeof lo === 'number') && (hi === undefined || typeof hi === 'number');
+        const phrase = lo !== undefined && hi !== undefined ? `to be within [${numeric_show(lo)}, ${numeric_show(hi)}]` : lo !== undefined ? `to be >= ${numeric_show(lo)}` : `to be <= ${numeric_show(hi)}`;
         return {
             target: 'value',
+            exactNumbers: true,
             phrase,
             test(t) {
-                if (!isNum(t))
+                if (plain && isNum(t))
+                    return { holds: (lo === undefined || t >= lo) && (hi === undefined || t <= hi) };
+                const d = isNumLike(t) ? decimalOf(t) : null;
+                if (!d)
                     return { holds: false, invalid: true, note: 'not a number' };
-                return { holds: (lo === undefined || t >= lo) && (hi === undefined || t <= hi) };
+                return { holds: (loD === null || compareDecimal(d, loD) >= 0) && (hiD === null || compareDecimal(d, hiD) <= 0) };
             },
         };
     },
@@ -5910,6 +6201,7 @@ function foldPart(s) {
 
 
 
+
 /** How long one regex test may run when V8 cannot fall back to its linear engine for the pattern. */
 const REGEX_BUDGET_MS = 2000;
 /** Up to this many cells (n*m) the exact distance of a failing levenshtein is computed for its message (~10 ms). */
@@ -5960,6 +6252,7 @@ const listText = (items) => `[${items.map((s) => values_short(s, 60)).join(', ')
 const equals = {
     fields: ['value'],
     usesPath: true,
+    exactNumbers: true,
     prepare(a, reject) {
         if (a.value === undefined)
             return reject('value', '"equals" needs a "value"');
@@ -5972,11 +6265,12 @@ const equals = {
         // promptfoo compares such a string by parsing it.
         return {
             target: 'value',
+            exactNumbers: true,
             phrase: `to equal ${values_short(expected)}`,
             test(t) {
                 if (typeof t === 'string') {
                     try {
-                        return { holds: jsonEqual(JSON.parse(t), expected), note: 'parsed the string as JSON' };
+                        return { holds: jsonEqual(parseJsonExact(t), expected), note: 'parsed the string as JSON' };
                     }
                     catch {
                         return { holds: false, note: 'a string that is not JSON' };
@@ -6166,6 +6460,7 @@ const ASSERTION_TYPES = [
 
 
 
+
 const FAMILIES = {
     equals: equals,
     contains: contains,
@@ -6183,6 +6478,16 @@ const FAMILIES = {
 };
 const KNOWN = `known types: ${ASSERTION_TYPES.join(', ')} (each also as not-<type>)`;
 const ALL_NAMES = [...ASSERTION_TYPES, ...ASSERTION_TYPES.map((t) => `not-${t}`)];
+/**
+ * The response with every number a double cannot hold kept as written (util/decimal.ts); the response
+ * itself when the answer's text has none or was not given. Built on the first call, then kept in ctx.
+ */
+function exactResponseOf(ctx) {
+    if (ctx.raw === undefined)
+        return ctx.response;
+    ctx.exact ??= { value: answerWithExactNumbers(ctx.response, typeof ctx.raw === 'function' ? ctx.raw() : ctx.raw) };
+    return ctx.exact.value;
+}
 function assertions_isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -6229,7 +6534,7 @@ function compileAssertion(a, where = {}) {
         }
         path = a.path;
     }
-    const prepared = family.prepare(a, (field, message) => fail(field, message));
+    const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, message));
     return { type: a.type, base, negate, level, path, source: a, prepared };
 }
 function pointerName(p) {
@@ -6292,13 +6597,21 @@ function judge(c, ctx, passMessage) {
     const pointer = c.path ?? ctx.answerPath;
     if (!isKnownJsonPointer(pointer))
         return out(false, `answer path ${values_short(pointer)} is not a JSON Pointer`);
-    const got = getAtPointer(ctx.response, pointer);
+    const response = prepared.exactNumbers ? exactResponseOf(ctx) : ctx.response;
+    let got = getAtPointer(response, pointer);
     // A missing field fails under not- too: "does not contain X" must not pass on a field that is absent.
     if (!got.found)
         return out(false, `${pointerName(pointer)} is missing from the response (${whereItStops(ctx.response, pointer)})`);
     let subject = pointerName(pointer);
     let target = got.value;
     if (prepared.target === 'text' && typeof target !== 'string') {
+        // Its JSON text as the engine wrote it: a number a double cannot hold keeps its digits (util/decimal.ts).
+        if (ctx.raw !== undefined) {
+            got = getAtPointer(exactResponseOf(ctx), pointer);
+            if (!got.found)
+                got = { found: true, value: target };
+            target = got.value;
+        }
         subject += ` (${typeName(target)}, compared as its JSON text)`;
         try {
             target = JSON.stringify(target);
@@ -6388,6 +6701,11 @@ function schema_check_describe(e, what) {
             };
         }
         case 'type':
+            // A literal past a double's range (1e400) parses to Infinity, which is no JSON number: say so,
+            // not "must be number, got a number (Infinity)".
+            if (typeof e.data === 'number' && !Number.isFinite(e.data)) {
+                return { pointer: at, message: `${name} must be ${String(e.params.type).replace(',', ' or ')}, got a number beyond the range of a JSON number (a double, up to about 1.8e308), read as ${String(e.data)}` };
+            }
             // A number or a boolean is shown as itself: "must be integer, got 2.5" says what to fix.
             return {
                 pointer: at,
@@ -6581,20 +6899,22 @@ function loadRegistry(registryPath, opts) {
 
 ;// CONCATENATED MODULE: ./src/stages/sim/inexact-numbers.ts
 
+
 const MAX_LISTED = 20;
 /**
- * Integer literals beyond 2^53 and literals out of the double's range in a JSON text, outside strings.
- * Past 2^53 doubles skip integers, so such a value in a case's input reaches the engine rounded, and
- * an assertion on it passes on a neighbouring number (`equals 9007199254740993` holds on
- * 9007199254740992); 1e400 is sent as null. The user must be told where, since only the text still
- * has the digits. At most 20 are listed; `count` has them all.
+ * Number literals a double changes, in a JSON text, outside strings: integers beyond 2^53 (doubles
+ * skip integers there), decimals of more than 15 significant digits, literals out of the double's
+ * range. Such a value in a case's input reaches the engine rounded (1e400 as null); equals and range
+ * compare their own values as written (util/decimal.ts), but any other field reads the double. The
+ * user must be told where, since only the text still has the digits. With `place`, the numbers it
+ * says are compared exactly are left out. At most 20 are listed; `count` has them all.
  */
-function inexactNumbers(text) {
+function inexactNumbers(text, place) {
     const found = [];
     let count = 0;
-    // 2^53 has 16 digits and the double's range ends near 1e308: a text with no run of 16 digits and no
-    // three-digit exponent has none (the common case costs one scan).
-    if (!/\d{16}|[eE][+-]?\d{3}/.test(text))
+    // A text with no run of 16 digits (and points) and no three-digit exponent has none (the common
+    // case costs one scan).
+    if (!mayHoldInexactNumber(text))
         return { found, count };
     let starts;
     const n = text.length;
@@ -6617,39 +6937,49 @@ function inexactNumbers(text) {
         const readAs = inexactReading(literal);
         if (readAs === null)
             continue;
+        const where = place?.(j - literal.length);
+        if (where === 'exact')
+            continue;
         count++;
         if (found.length >= MAX_LISTED)
             continue;
         starts ??= lineStarts(text);
         const { line, column } = positionAt(starts, j - literal.length);
-        found.push({ line, column, literal, readAs });
+        found.push(where ? { line, column, literal, readAs, where } : { line, column, literal, readAs });
     }
     return { found, count };
 }
 /** What a number literal reads as when a double cannot hold it (see InexactNumber.readAs), else null. */
 function inexactReading(literal) {
     const value = Number(literal);
+    if (!doubleLoses(literal, value))
+        return null;
     if (!Number.isFinite(value))
         return String(value);
     if (value === 0)
-        return /[1-9]/.test(literal.split(/[eE]/)[0]) ? '0' : null;
-    if (!/^-?\d{16,}$/.test(literal) || Number.isSafeInteger(value))
-        return null;
-    return BigInt(value).toString();
+        return '0';
+    return /^-?\d+$/.test(literal) ? BigInt(value).toString() : String(value);
 }
 /** What to say about one such number. */
 function inexactMessage(x) {
-    if (!/^-?\d+$/.test(x.literal)) {
-        const sent = x.readAs === '0' ? '0' : 'null (JSON has no Infinity)';
-        return `the number ${x.literal} is beyond the range of a JSON number (a double): it is read as ${x.readAs} and sent to the engine as ${sent}. Write it as a string to keep it`;
+    const exact = 'equals and range compare their own values as written, but';
+    const use = x.where === 'input'
+        ? 'this one is in a case\'s input: it is sent to the engine as'
+        : x.where === 'other'
+            ? 'this one is read here as'
+            : 'elsewhere it is read, and sent to the engine in an input, as';
+    if (!/^-?\d+$/.test(x.literal) && (x.readAs === '0' || !Number.isFinite(Number(x.readAs)))) {
+        const sent = x.readAs === '0' ? '0' : `${x.readAs} (sent as null: JSON has no Infinity)`;
+        return `the number ${x.literal} is beyond the range of a JSON number (a double): ${exact} ${use} ${sent}. Write it as a string to keep it`;
     }
-    const held = x.readAs === x.literal
-        ? 'is beyond 2^53, where a JSON number (a double) no longer holds every integer: its neighbours read as the same number'
-        : `cannot be held by a JSON number (a double): it is read, sent to the engine and compared as ${x.readAs}`;
-    return `the integer ${x.literal} ${held}. Write it as a string to keep every digit`;
+    const what = /^-?\d+$/.test(x.literal) ? 'integer' : 'number';
+    const digits = what === 'integer' ? 'is beyond 2^53' : 'has more significant digits than a double holds';
+    return `the ${what} ${x.literal} ${digits}: ${exact} ${use} ${x.readAs}. Write it as a string to keep every digit`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/dataset.ts
+
+
 
 
 
@@ -6690,10 +7020,17 @@ function loadDataset(entry, opts) {
             pointer: '/name',
         });
     }
+    // A file with a number a double cannot hold is read again with such numbers as written: equals and
+    // range compare them exactly (util/decimal.ts). Other files (nearly all) cost one scan.
+    let inexact = inexactNumbers(text);
+    const exactRaw = inexact.count > 0 ? exactDataset(text) : undefined;
+    if (exactRaw)
+        inexact = inexactNumbers(text, numberPlaces(text));
+    const exactAt = (list, j) => list?.[j];
     const defaults = raw.defaults ?? {};
     // Defaults are compiled once and shared by every case (compiled assertions are immutable).
     const defaultAsserts = defaults.assert ?? [];
-    const defaultCompiled = defaultAsserts.map((a, j) => compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf }));
+    const defaultCompiled = defaultAsserts.map((a, j) => compileAssertion(a, { file, pointer: `/defaults/assert/${j}`, lineOf: src.lineOf, exact: exactAt(exactRaw?.defaults?.assert, j) }));
     const defaultIgnore = Object.freeze(defaults.ignorePaths ?? []);
     const defaultRepeat = defaults.repeat ?? 1;
     const firstIndex = new Map();
@@ -6712,7 +7049,7 @@ function loadDataset(entry, opts) {
         firstIndex.set(rc.id, i);
         const own = rc.assert ?? [];
         // Built at their exact length: an array grown by push from empty keeps room for 17 (100k cases).
-        const ownCompiled = own.map((a, j) => compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf }));
+        const ownCompiled = own.map((a, j) => compileAssertion(a, { file, caseId: rc.id, pointer: `/cases/${i}/assert/${j}`, lineOf: src.lineOf, exact: exactAt(exactRaw?.cases?.[i]?.assert, j) }));
         const compiled = defaultCompiled.length ? defaultCompiled.concat(ownCompiled) : ownCompiled;
         const c = {
             id: rc.id,
@@ -6735,8 +7072,63 @@ function loadDataset(entry, opts) {
         seed: raw.seed ?? null,
         tags: entry.tags ?? [],
         cases,
-        inexact: inexactNumbers(text),
+        inexact,
     };
+}
+const EXACT_TYPES = new Set(['equals', 'not-equals', 'range', 'not-range']);
+/**
+ * Where each number of a dataset is used, for the warning about those a double changes: a value of
+ * equals or range is compared as written (util/decimal.ts), one in a case's input is sent to the engine.
+ */
+function numberPlaces(text) {
+    const spans = [];
+    const tree = (0,main.parseTree)(text, [], { disallowComments: true, allowTrailingComma: false });
+    const span = (node, kind) => {
+        if (node)
+            spans.push({ start: node.offset, end: node.offset + node.length, kind });
+    };
+    const asserts = (list) => {
+        for (const a of list?.type === 'array' ? (list.children ?? []) : []) {
+            const type = (0,main.findNodeAtLocation)(a, ['type'])?.value;
+            if (typeof type !== 'string' || !EXACT_TYPES.has(type))
+                continue;
+            for (const field of ['value', 'min', 'max'])
+                span((0,main.findNodeAtLocation)(a, [field]), 'exact');
+        }
+    };
+    if (tree) {
+        asserts((0,main.findNodeAtLocation)(tree, ['defaults', 'assert']));
+        const cases = (0,main.findNodeAtLocation)(tree, ['cases']);
+        for (const c of cases?.type === 'array' ? (cases.children ?? []) : []) {
+            span((0,main.findNodeAtLocation)(c, ['input']), 'input');
+            asserts((0,main.findNodeAtLocation)(c, ['assert']));
+        }
+    }
+    spans.sort((x, y) => x.start - y.start);
+    return (offset) => {
+        let lo = 0;
+        let hi = spans.length - 1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            const s = spans[mid];
+            if (offset < s.start)
+                hi = mid - 1;
+            else if (offset >= s.end)
+                lo = mid + 1;
+            else
+                return s.kind;
+        }
+        return 'other';
+    };
+}
+/** The dataset (already checked as strict JSON) with every number a double cannot hold kept as written. */
+function exactDataset(text) {
+    try {
+        return JSON.parse(text, exactReviver);
+    }
+    catch {
+        return undefined;
+    }
 }
 /**
  * Shared by every case that has nothing of its own, frozen so that no reader can change one case through
@@ -6848,13 +7240,16 @@ const ACTUAL_MAX = 500;
 function compileCaseChecks(cases) {
     for (const c of cases)
         compiledAssertions(c);
-    return { check: (c, body, latencyMs, answerPath) => runChecks(compiledAssertions(c), body, latencyMs, answerPath) };
+    return { check: (c, body, latencyMs, answerPath, raw) => runChecks(compiledAssertions(c), body, latencyMs, answerPath, raw) };
 }
-function runChecks(list, body, latencyMs, answerPath) {
+function runChecks(list, body, latencyMs, answerPath, raw) {
     let failures = NONE;
     let warnings = NONE;
+    // The exact view of the answer (numbers a double cannot hold) is built only if an assertion that
+    // compares numbers, or a failure's excerpt, asks for it (exactResponseOf).
+    const ctx = { response: body, answerPath, latencyMs, raw };
     for (const a of list) {
-        const r = failureOf(a, { response: body, answerPath, latencyMs });
+        const r = failureOf(a, ctx);
         if (!r)
             continue;
         if (r.level === 'warn')
@@ -6865,8 +7260,10 @@ function runChecks(list, body, latencyMs, answerPath) {
     // The answer as the reviewer needs it beside the expectation: only for failing attempts.
     let actual;
     if (failures.length > 0) {
-        const got = getAtPointer(body, answerPath);
-        const v = got.found ? got.value : body;
+        // With the numbers as the engine wrote them: a double would show 12345678901234567891 as ...7000.
+        const shown = exactResponseOf(ctx);
+        const got = getAtPointer(shown, answerPath);
+        const v = got.found ? got.value : shown;
         const text = typeof v === 'string' ? v : jsonTextOf(v);
         // Never cut an emoji (a surrogate pair) in half: a lone surrogate becomes U+FFFD in the reports.
         const hi = text.charCodeAt(ACTUAL_MAX - 1);
@@ -7354,7 +7751,7 @@ const simStage = {
 };
 function buildChecker(cases, profile, custom) {
     const compiled = compileCaseChecks(cases);
-    return (c, body, latencyMs) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom));
+    return (c, body, latencyMs, rawOf) => compiled.check(c, body, latencyMs, answerPointer(body, profile, custom), rawOf);
 }
 function raiseCaseFindings(ctx, s) {
     const where = { caseId: s.id, location: s.location, subsystem: 'sim' };
@@ -13304,6 +13701,7 @@ function mb(bytes) {
 
 
 
+
 const STDERR_TAIL_LINES = 5;
 const STDERR_LINE_BYTES = 8 * 1024;
 const LATE_IDS_KEPT = 1_000;
@@ -13315,7 +13713,11 @@ function createCommandAdapter(opts) {
     // Credentials passed on the command line (--api-key X) never reach a report (spec.ts argvSecrets).
     const hideArgv = argvRedactor(opts.argv);
     const hideEnv = secretRedactor(opts.secrets ?? {});
-    const redactAnswer = answerRedactor(opts.secrets ?? {});
+    // Answers too: an engine echoing its command line (a debug block with its argv) must not put
+    // those credentials into the snapshot, as an HTTP engine echoing its headers does not.
+    const argvAsSecrets = Object.fromEntries(argvSecrets(opts.argv).map((v, i) => [`argv:${i}`, v]));
+    const redactAnswer = answerRedactor({ ...(opts.secrets ?? {}), ...argvAsSecrets });
+    const hideRaw = redactAnswer ? (text) => hideEnv(hideArgv(text)) : hideEnv;
     const hideArgs = (text) => hideEnv(hideArgv(text));
     const given = opts.printable;
     const outer = (text) => hideArgs(given ? given(text) : text);
@@ -13358,7 +13760,7 @@ function createCommandAdapter(opts) {
             const r = await send('run', params, opts.timeoutMs, signal);
             return r.ok
                 ? redactAnswer
-                    ? { ok: true, body: redactAnswer(r.result), raw: hideEnv(r.raw), latencyMs: r.latencyMs }
+                    ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), latencyMs: r.latencyMs }
                     : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
                 : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
         },
@@ -13732,10 +14134,26 @@ function settlesWithin(p, ms) {
  */
 function rawOf(result, line) {
     try {
+        // A number a double cannot hold (an integer beyond 2^53, 1e400) keeps its digits in the raw text,
+        // as an HTTP engine's does: SIM compares such numbers exactly from it (util/decimal.ts).
+        if (answerNeedsExactParse(line)) {
+            const exact = exactResultText(line);
+            if (exact !== undefined)
+                return exact;
+        }
         return JSON.stringify(result) ?? 'null';
     }
     catch {
         return line;
+    }
+}
+/** The result's text with its numbers as the line writes them, or undefined if the line does not parse as it is. */
+function exactResultText(line) {
+    try {
+        return JSON.stringify(JSON.parse(line.replace(/^\uFEFF/, ''), exactReviver).result);
+    }
+    catch {
+        return undefined;
     }
 }
 
@@ -17667,7 +18085,7 @@ const CATALOGUE = {
     },
     'sim-number-inexact': {
         severity: 'LOW',
-        remediation: 'A number in this dataset cannot be held by a JSON number (a double): an integer beyond 2^53 reaches the engine rounded and assertions on it pass on a neighbouring number; 1e400 is sent as null. Write such ids, counters and values as strings.',
+        remediation: 'A number in this dataset cannot be held by a JSON number (a double), outside the values of equals and range (which compare it as written): in a case\'s input an integer beyond 2^53 reaches the engine rounded and 1e400 is sent as null; other fields read the rounded number. Write such ids, counters and values as strings.',
     },
     'answer-observer-failed': {
         severity: 'HIGH',
@@ -18735,6 +19153,22 @@ class Store {
         const snapshots = this.db.prepare('SELECT * FROM snapshots WHERE run_id = ? ORDER BY created_at, path').all(runId).map(toSnapshotRow);
         const sim = this.db.prepare('SELECT count(*) AS attempts, coalesce(sum(passed), 0) AS passed FROM sim_results WHERE run_id = ?').get(runId);
         return { ...toRunRow(row), events, snapshots, sim: { attempts: Number(sim.attempts), passed: Number(sim.passed) } };
+    }
+    /**
+     * A page of one run's WAR ROOM events, in the order raised (as getRun has them), with how many match:
+     * paged in SQL, so a big run's findings are not all read for one page. null when there is no such run.
+     */
+    runEvents(runId, opts = {}) {
+        if (!this.db.prepare('SELECT 1 FROM test_runs WHERE run_id = ?').get(runId))
+            return null;
+        const limit = clampInt(opts.limit, 1000, 1, 10_000);
+        const offset = clampInt(opts.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+        const list = opts.severities ?? [];
+        const where = `run_id = ?${list.length > 0 ? ` AND severity IN (${list.map(() => '?').join(', ')})` : ''}`;
+        const params = [runId, ...list];
+        const { n } = this.db.prepare(`SELECT count(*) AS n FROM warroom_events WHERE ${where}`).get(...params);
+        const rows = this.db.prepare(`SELECT * FROM warroom_events WHERE ${where} ORDER BY seq IS NULL, seq, timestamp, rowid LIMIT ? OFFSET ?`).all(...params, limit, offset);
+        return { total: Number(n), events: rows.map(toEventRow) };
     }
     /** Events of one severity (or several), newest first, across runs or in one run. */
     eventsBySeverity(severity, opts = {}) {
@@ -21028,7 +21462,7 @@ async function runPipeline(settings, opts = {}) {
         bus.add(s);
     // Reports, run.log and WAR ROOM lines go into the bundle: no path of this machine in any of them.
     const scrub = pathScrubber(settings.cwd, paths.out, enginePaths(settings.engine.target));
-    const startedAt = new Date();
+    const startedAt = opts.startedAt ?? new Date();
     // Refused before the report folder is emptied: a baseline there, or the snapshot SIM is about to write, would be lost.
     const clash = settings.baseline ? baselineClash(settings.baseline, settings.cwd, { runId: settings.runId, ...paths }) : null;
     if (clash)
@@ -22095,7 +22529,15 @@ function findBaselineReport(spec, cwd, snapshotFile, artifacts) {
     const rel = artifacts?.report;
     if (typeof rel !== 'string' || rel === '')
         return { report: null };
-    const file = external_node_path_default().resolve(external_node_path_default().dirname(external_node_path_default().resolve(cwd, snapshotFile)), rel);
+    const snapshotDir = external_node_path_default().dirname(external_node_path_default().resolve(cwd, snapshotFile));
+    const file = external_node_path_default().resolve(snapshotDir, rel);
+    // The snapshot is a file from elsewhere: its link is followed only to a report.json of its own output
+    // folder (<out>/reports/<id>/, beside <out>/snapshots/), never to a file of this machine, which the
+    // note on a parse error would quote.
+    const outDir = external_node_path_default().dirname(snapshotDir);
+    if (external_node_path_default().basename(file) !== 'report.json' || !file.startsWith(outDir + (external_node_path_default()).sep)) {
+        return { report: null, note: `the snapshot's report link ${JSON.stringify(rel.slice(0, 200))} is not a report.json of its output folder: not followed; pass/fail and determinism not available` };
+    }
     return external_node_fs_default().existsSync(file) ? read(file) : { report: null };
 }
 
