@@ -590,7 +590,10 @@ function secretsToMask(templates, targets, env) {
             // not a URL: the run says so, and the spec is printed redacted
         }
     }
-    return [...out].filter((v) => v.trim().length >= MASK_MIN_LENGTH && !/[\r\n]/.test(v));
+    // A mask command ends at a line break (the rest of the value would print as a log line), so a
+    // multi-line secret (a PEM key, a JSON credential) is masked line by line, as GitHub advises.
+    const lines = [...out].flatMap((v) => (/[\r\n]/.test(v) ? v.split(/\r\n|\r|\n/) : [v]));
+    return [...new Set(lines)].filter((v) => v.trim().length >= MASK_MIN_LENGTH);
 }
 /** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, Azure Functions' ?code=, ...). */
 const CREDENTIAL_PARAM = /key|token|secret|pass|auth|sig|credential|^code$/i;
