@@ -89,22 +89,22 @@ export function exactReviver(_key: string, value: unknown, context?: { source?: 
 }
 
 /**
- * Whether a JSON text holds a number a double cannot: cheap, and never wrong in that direction.
- * Only number tokens outside strings count (a hex digest or an id in a string is no number), and only
- * those long enough to be one: 16 or more characters (15 significant digits always survive a double)
- * or with an exponent (the only way out of the double's range in fewer). Such a token is then judged
- * exactly (doubleLoses): Python's and JavaScript's shortest forms of doubles (0.6000000000000001)
- * survive and need no exact re-parse. Text that is not JSON may be judged either way; it is parsed
+ * Calls `visit` with each number literal of a JSON text, outside strings, that a double changes, and its
+ * offset; stops early when `visit` returns true. Only literals long enough to be one are judged: 16 or
+ * more characters (15 significant digits always survive a double) or with an exponent (the only way
+ * out of the double's range in fewer), and those exactly (doubleLoses), so Python's and JavaScript's
+ * shortest forms of doubles (0.6000000000000001) pass. A hex digest or an id in a string is no number.
+ * Text that is not JSON may be judged either way (an unterminated string ends the scan); it is parsed
  * after this, and refused there.
  */
-export function mayHoldInexactNumber(text: string): boolean {
+export function scanInexactNumbers(text: string, visit: (literal: string, offset: number) => boolean | void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = afterString(text, i);
-      if (i < 0) return false;
+      if (i < 0) return;
       continue;
     }
     if (c === MINUS || (c >= ZERO && c <= NINE)) {
@@ -116,15 +116,21 @@ export function mayHoldInexactNumber(text: string): boolean {
         else if (!((d >= ZERO && d <= NINE) || d === POINT || d === PLUS || d === MINUS)) break;
       }
       if (j - i >= 16 || exponent) {
-        const token = text.slice(i, j);
-        if (doubleLoses(token, Number(token))) return true;
+        const literal = text.slice(i, j);
+        if (doubleLoses(literal, Number(literal)) && visit(literal, i) === true) return;
       }
       i = j;
       continue;
     }
     i++;
   }
-  return false;
+}
+
+/** Whether a JSON text holds a number a double cannot (scanInexactNumbers): never wrong in that direction. */
+export function mayHoldInexactNumber(text: string): boolean {
+  let found = false;
+  scanInexactNumbers(text, () => (found = true));
+  return found;
 }
 
 const QUOTE = 34;

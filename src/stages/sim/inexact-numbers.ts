@@ -1,4 +1,4 @@
-import { doubleLoses, mayHoldInexactNumber } from '../../util/decimal.js';
+import { doubleLoses, scanInexactNumbers } from '../../util/decimal.js';
 import { lineStarts, positionAt } from '../../util/json-source.js';
 
 /**
@@ -36,33 +36,18 @@ const MAX_LISTED = 20;
 export function inexactNumbers(text: string, place?: NumberPlace): { found: InexactNumber[]; count: number } {
   const found: InexactNumber[] = [];
   let count = 0;
-  // A text with no run of 16 digits (and points) and no three-digit exponent has none (the common
-  // case costs one scan).
-  if (!mayHoldInexactNumber(text)) return { found, count };
   let starts: number[] | undefined;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Skip a string, escapes included (the text already parsed, so it is terminated).
-      for (i++; i < n && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-      continue;
-    }
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    let j = i + 1;
-    while (j < n && /[0-9.eE+-]/.test(text[j])) j++;
-    const literal = text.slice(i, j);
-    i = j - 1;
+  scanInexactNumbers(text, (literal, offset) => {
     const readAs = inexactReading(literal);
-    if (readAs === null) continue;
-    const where = place?.(j - literal.length);
-    if (where === 'exact') continue;
+    if (readAs === null) return;
+    const where = place?.(offset);
+    if (where === 'exact') return;
     count++;
-    if (found.length >= MAX_LISTED) continue;
+    if (found.length >= MAX_LISTED) return;
     starts ??= lineStarts(text);
-    const { line, column } = positionAt(starts, j - literal.length);
+    const { line, column } = positionAt(starts, offset);
     found.push(where ? { line, column, literal, readAs, where } : { line, column, literal, readAs });
-  }
+  });
   return { found, count };
 }
 
