@@ -5373,15 +5373,15 @@ function exactReviver(_key, value, context) {
     return doubleLoses(context.source, value) ? J.rawJSON(context.source) : value;
 }
 /**
- * Whether a JSON text holds a number a double cannot: cheap, and never wrong in that direction.
- * Only number tokens outside strings count (a hex digest or an id in a string is no number), and only
- * those long enough to be one: 16 or more characters (15 significant digits always survive a double)
- * or with an exponent (the only way out of the double's range in fewer). Such a token is then judged
- * exactly (doubleLoses): Python's and JavaScript's shortest forms of doubles (0.6000000000000001)
- * survive and need no exact re-parse. Text that is not JSON may be judged either way; it is parsed
+ * Calls `visit` with each number literal of a JSON text, outside strings, that a double changes, and its
+ * offset; stops early when `visit` returns true. Only literals long enough to be one are judged: 16 or
+ * more characters (15 significant digits always survive a double) or with an exponent (the only way
+ * out of the double's range in fewer), and those exactly (doubleLoses), so Python's and JavaScript's
+ * shortest forms of doubles (0.6000000000000001) pass. A hex digest or an id in a string is no number.
+ * Text that is not JSON may be judged either way (an unterminated string ends the scan); it is parsed
  * after this, and refused there.
  */
-function mayHoldInexactNumber(text) {
+function scanInexactNumbers(text, visit) {
     const n = text.length;
     let i = 0;
     while (i < n) {
@@ -5389,7 +5389,7 @@ function mayHoldInexactNumber(text) {
         if (c === decimal_QUOTE) {
             i = afterString(text, i);
             if (i < 0)
-                return false;
+                return;
             continue;
         }
         if (c === MINUS || (c >= ZERO && c <= NINE)) {
@@ -5403,16 +5403,21 @@ function mayHoldInexactNumber(text) {
                     break;
             }
             if (j - i >= 16 || exponent) {
-                const token = text.slice(i, j);
-                if (doubleLoses(token, Number(token)))
-                    return true;
+                const literal = text.slice(i, j);
+                if (doubleLoses(literal, Number(literal)) && visit(literal, i) === true)
+                    return;
             }
             i = j;
             continue;
         }
         i++;
     }
-    return false;
+}
+/** Whether a JSON text holds a number a double cannot (scanInexactNumbers): never wrong in that direction. */
+function mayHoldInexactNumber(text) {
+    let found = false;
+    scanInexactNumbers(text, () => (found = true));
+    return found;
 }
 const decimal_QUOTE = 34;
 const decimal_BACKSLASH = 92;
@@ -6915,41 +6920,21 @@ const MAX_LISTED = 20;
 function inexactNumbers(text, place) {
     const found = [];
     let count = 0;
-    // A text with no run of 16 digits (and points) and no three-digit exponent has none (the common
-    // case costs one scan).
-    if (!mayHoldInexactNumber(text))
-        return { found, count };
     let starts;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0x22) {
-            // Skip a string, escapes included (the text already parsed, so it is terminated).
-            for (i++; i < n && text.charCodeAt(i) !== 0x22; i++)
-                if (text.charCodeAt(i) === 0x5c)
-                    i++;
-            continue;
-        }
-        if (c !== 0x2d && (c < 0x30 || c > 0x39))
-            continue;
-        let j = i + 1;
-        while (j < n && /[0-9.eE+-]/.test(text[j]))
-            j++;
-        const literal = text.slice(i, j);
-        i = j - 1;
+    scanInexactNumbers(text, (literal, offset) => {
         const readAs = inexactReading(literal);
         if (readAs === null)
-            continue;
-        const where = place?.(j - literal.length);
+            return;
+        const where = place?.(offset);
         if (where === 'exact')
-            continue;
+            return;
         count++;
         if (found.length >= MAX_LISTED)
-            continue;
+            return;
         starts ??= lineStarts(text);
-        const { line, column } = positionAt(starts, j - literal.length);
+        const { line, column } = positionAt(starts, offset);
         found.push(where ? { line, column, literal, readAs, where } : { line, column, literal, readAs });
-    }
+    });
     return { found, count };
 }
 /** What a number literal reads as when a double cannot hold it (see InexactNumber.readAs), else null. */
