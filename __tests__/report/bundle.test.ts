@@ -189,7 +189,7 @@ describe('bundle.zip', () => {
   });
 
   it.runIf(fs.existsSync('/proc/self/fd'))('opens each file only when its entry is written: memory stays at one file\'s buffers', async () => {
-    // archiver pipes every appended stream into a PassThrough at once, so a stream made up front starts
+    // archiver (and zip-stream) pipe every appended stream into a PassThrough at once, so a stream made up front starts
     // reading straight away: at 100k cases that held 8 MB of every large file (snapshot, report.json,
     // sim_summary.json) for the whole bundle, up to 100 MB of buffers on a busy machine.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-bundle-lazy-'));

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ZipArchive } from 'archiver';
 import { InputError, errorMessage } from '../util/errors.js';
 import { useNativeCrc32 } from '../util/native-crc32.js';
+import { BundleZipStream } from './bundle-zip-stream.js';
+import { deflatedFile } from './deflate-blocks.js';
 
 /**
  * bundle.zip (DESIGN §3.8): the run's files in one archive whose bytes depend only on their contents.
@@ -35,15 +35,9 @@ const FILE_MODE = 0o644;
 // Level 3, not zlib's default 6: the snapshot is most of a bundle (about 7 KB of answer per case, 710 MB
 // at 100k cases), and on it level 3 deflates 2.5x faster (1.8 s against 4.7 s) for a zip 31% larger
 // (42 MB against 32 MB). Levels 1-3 share zlib's fast strategy; 3 packs best of them at the same speed.
+// Files are deflated in blocks on several threads (deflate-blocks.ts); result.json, a buffer, through
+// zip-stream's own zlib stream at the same level.
 const ZLIB_LEVEL = 3;
-// Large reads and deflate output buffers: each chunk is a trip through the stream machinery and the
-// zlib thread, and archiver checksums and deflates one chunk at a time. With the defaults (64 KB in,
-// 16 KB out) the 710 MB snapshot took 5.0-5.1 s to bundle, with 4 MB reads 3.7-4.5 s. Reads of 1 MB
-// bundle as fast (2.8 s against 2.6-3.8 s, `toron-testops bundle` on a 100k-case report folder) and
-// leave the run's peak lower: the chunks are garbage until V8's external-memory GC, and the 100k-case
-// run peaked at 444-456 MB with 1 MB reads against 464-468 MB with 4 MB. The bytes do not depend on them.
-const READ_CHUNK = 1 << 20;
-const DEFLATE_OUT_CHUNK = 256 << 10;
 
 export interface BundleSource {
   /** Name inside the zip (forward slashes). */
@@ -214,42 +208,32 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
   const hash = createHash('sha256');
   let bytes = 0;
   useNativeCrc32();
-  const archive = new ZipArchive({ zlib: { level: ZLIB_LEVEL, chunkSize: DEFLATE_OUT_CHUNK }, forceLocalTime: false, namePrependSlash: false });
+  const zip = new BundleZipStream({ zlib: { level: ZLIB_LEVEL }, forceLocalTime: false, namePrependSlash: false });
   const out = fs.createWriteStream(tmp);
   const done = new Promise<void>((resolve, reject) => {
     out.on('close', resolve);
     out.on('error', reject);
-    archive.on('error', reject);
-    archive.on('warning', reject);
+    zip.on('error', reject);
   });
   // Awaited after the last entry; an error before that is thrown by the entry's wait instead.
   done.catch(() => {});
-  archive.on('data', (chunk: Buffer) => {
+  zip.on('data', (chunk: Buffer) => {
     hash.update(chunk);
     bytes += chunk.length;
   });
-  archive.pipe(out);
+  zip.pipe(out);
   try {
     for (const s of sources) {
       const entry = { name: s.name, date, mode: FILE_MODE };
-      // One entry at a time: archiver pipes an appended stream into a buffer of its own at once, so a
-      // stream made before its turn reads ahead and holds two chunks of its file for the whole bundle.
-      const written = once(archive, 'entry');
-      if (s.name === 'result.json') archive.append(bundledResultJson(fs.readFileSync(s.path)), entry);
-      else {
-        // archiver pipes the stream on without its errors: a file that cannot be read (EACCES, EISDIR,
-        // gone) would be an uncaught exception that ends the process instead of a failed bundle.
-        const stream = fs.createReadStream(s.path, { highWaterMark: READ_CHUNK });
-        stream.once('error', (err) => archive.emit('error', err));
-        archive.append(stream, entry);
-      }
-      await written;
+      // One entry at a time, each file opened only when its turn comes.
+      const source = s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL });
+      await new Promise<void>((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
     }
-    await archive.finalize();
+    zip.finalize();
     await done;
     fs.renameSync(tmp, outFile);
   } catch (err) {
-    archive.abort();
+    zip.destroy();
     out.destroy();
     fs.rmSync(tmp, { force: true });
     throw new Error(`could not write ${outFile}: ${errorMessage(err)}`);
