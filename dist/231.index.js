@@ -1,8 +1,8 @@
-export const id = 226;
-export const ids = [226];
+export const id = 231;
+export const ids = [231];
 export const modules = {
 
-/***/ 29226:
+/***/ 47231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -20602,10 +20602,149 @@ function readWarroomLog(file, runId) {
     return { findings, bad };
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __webpack_require__(78474);
-// EXTERNAL MODULE: ./node_modules/archiver/index.js + 32 modules
-var archiver = __webpack_require__(20079);
+// EXTERNAL MODULE: ./node_modules/zip-stream/index.js + 15 modules
+var zip_stream = __webpack_require__(35025);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+;// CONCATENATED MODULE: ./src/report/deflate-blocks.ts
+
+
+
+/** 4 MB: large enough that the blocks' flush markers and dictionaries cost nothing measurable. */
+const DEFLATE_BLOCK_BYTES = 4 << 20;
+/**
+ * Blocks in flight: libuv's default thread pool, which both the reads and the deflates run on. More
+ * than the cores pays: on 2 cores, 710 MB took 586 ms with 2 blocks in flight, 511 with 3, 486 with 4
+ * (the reads wait less).
+ */
+const PARALLEL = 4;
+/** Deflate's window: what a block may refer back to in the file before it. */
+const WINDOW = 32 << 10;
+/** Deflate output buffers: a 4 MB block of a run's JSON comes out at 150-300 KB. */
+const OUT_CHUNK = 256 << 10;
+const totalsOf = new WeakMap();
+/**
+ * The deflated bytes of `file` as a stream. Its totals (deflatedTotals) are complete when it ends. A
+ * file that cannot be read, or that gets shorter while it is read, makes the stream error.
+ */
+function deflatedFile(file, options) {
+    const totals = { crc32: 0, size: 0, compressedSize: 0 };
+    // A small high-water mark: the blocks ahead are already being deflated inside the generator.
+    const stream = external_node_stream_.Readable.from(deflatedBlocks(file, options, totals), { objectMode: false, highWaterMark: 1 });
+    totalsOf.set(stream, totals);
+    return stream;
+}
+/** The totals of a stream made by deflatedFile; undefined for any other stream. */
+function deflatedTotals(stream) {
+    return stream instanceof external_node_stream_.Readable ? totalsOf.get(stream) : undefined;
+}
+async function* deflatedBlocks(file, options, totals) {
+    const blockBytes = options.blockBytes ?? DEFLATE_BLOCK_BYTES;
+    if (!Number.isInteger(blockBytes) || blockBytes < 1)
+        throw new RangeError(`deflate block size must be a whole number of bytes, got ${blockBytes}`);
+    const parallel = Math.max(1, options.parallel ?? PARALLEL);
+    const handle = await external_node_fs_default().promises.open(file, 'r');
+    // Input buffers are reused: a fresh 4 MB buffer per block is 710 MB of external memory to collect
+    // at 100k cases, which kept V8 in back-to-back full collections for the whole bundle.
+    const pool = [];
+    const inFlight = [];
+    try {
+        const size = (await handle.stat()).size;
+        const count = Math.max(1, Math.ceil(size / blockBytes));
+        let next = 0;
+        const launch = () => {
+            const i = next++;
+            const start = i * blockBytes;
+            const from = Math.max(0, start - WINDOW);
+            const end = Math.min(size, start + blockBytes);
+            let buffer = pool.pop();
+            if (!buffer || buffer.length < end - from)
+                buffer = Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
+            const p = deflateBlock(handle, file, buffer, from, start, end, i === count - 1, options.level);
+            // Awaited in order below; a block abandoned by an error before its turn must not go unhandled.
+            p.catch(() => { });
+            inFlight.push(p);
+        };
+        while (next < count && inFlight.length < parallel)
+            launch();
+        while (inFlight.length > 0) {
+            const block = await inFlight.shift();
+            totals.crc32 = external_node_zlib_default().crc32(block.data, totals.crc32);
+            totals.size += block.data.length;
+            totals.compressedSize += block.out.length;
+            pool.push(block.buffer);
+            if (next < count)
+                launch();
+            yield block.out;
+        }
+    }
+    finally {
+        // Blocks still in flight (the consumer stopped early) read from the handle: let them settle first.
+        await Promise.allSettled(inFlight);
+        await handle.close();
+    }
+}
+async function deflateBlock(handle, file, buffer, from, start, end, last, level) {
+    const length = end - from;
+    let got = 0;
+    while (got < length) {
+        const { bytesRead } = await handle.read(buffer, got, length - got, from + got);
+        if (bytesRead === 0)
+            throw new Error(`${file} got shorter while it was being bundled (${from + got} of ${end} bytes)`);
+        got += bytesRead;
+    }
+    const dictionary = start > from ? buffer.subarray(0, start - from) : undefined;
+    const data = buffer.subarray(start - from, length);
+    const out = await new Promise((resolve, reject) => external_node_zlib_default().deflateRaw(data, {
+        level,
+        chunkSize: OUT_CHUNK,
+        ...(dictionary ? { dictionary } : {}),
+        finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
+    }, (err, result) => (err ? reject(err) : resolve(result))));
+    return { buffer, data, out };
+}
+
+;// CONCATENATED MODULE: ./src/report/bundle-zip-stream.ts
+
+
+/** "Version needed to extract" of an entry with a data descriptor (APPNOTE 4.4.3: 2.0). */
+const VERSION_DATA_DESCRIPTOR = 20;
+/**
+ * archiver's zip engine, taking entries whose bytes are deflated already (deflatedFile): their
+ * deflate stream goes into the archive as it is, with the CRC and sizes the deflater measured, written
+ * in a data descriptor after the data as for any streamed entry. Other sources take zip-stream's own
+ * path (its one zlib stream per entry).
+ */
+class BundleZipStream extends zip_stream/* default */.A {
+    _appendStream(entry, source, callback) {
+        const totals = deflatedTotals(source);
+        if (!totals)
+            return super._appendStream(entry, source, callback);
+        entry.getGeneralPurposeBit().useDataDescriptor(true);
+        entry.setVersionNeededToExtract(VERSION_DATA_DESCRIPTOR);
+        this._writeLocalFileHeader(entry);
+        let settled = false;
+        source.once('error', (err) => {
+            if (settled)
+                return;
+            settled = true;
+            source.unpipe(this);
+            callback(err);
+        });
+        source.once('end', () => {
+            if (settled)
+                return;
+            settled = true;
+            entry.setCrc(totals.crc32 >>> 0);
+            entry.setSize(totals.size);
+            entry.setCompressedSize(totals.compressedSize);
+            this._afterAppend(entry);
+            callback(null, entry);
+        });
+        source.pipe(this, { end: false });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/bundle.ts
 
 
@@ -20641,15 +20780,9 @@ const FILE_MODE = 0o644;
 // Level 3, not zlib's default 6: the snapshot is most of a bundle (about 7 KB of answer per case, 710 MB
 // at 100k cases), and on it level 3 deflates 2.5x faster (1.8 s against 4.7 s) for a zip 31% larger
 // (42 MB against 32 MB). Levels 1-3 share zlib's fast strategy; 3 packs best of them at the same speed.
+// Files are deflated in blocks on several threads (deflate-blocks.ts); result.json, a buffer, through
+// zip-stream's own zlib stream at the same level.
 const ZLIB_LEVEL = 3;
-// Large reads and deflate output buffers: each chunk is a trip through the stream machinery and the
-// zlib thread, and archiver checksums and deflates one chunk at a time. With the defaults (64 KB in,
-// 16 KB out) the 710 MB snapshot took 5.0-5.1 s to bundle, with 4 MB reads 3.7-4.5 s. Reads of 1 MB
-// bundle as fast (2.8 s against 2.6-3.8 s, `toron-testops bundle` on a 100k-case report folder) and
-// leave the run's peak lower: the chunks are garbage until V8's external-memory GC, and the 100k-case
-// run peaked at 444-456 MB with 1 MB reads against 464-468 MB with 4 MB. The bytes do not depend on them.
-const READ_CHUNK = 1 << 20;
-const DEFLATE_OUT_CHUNK = 256 << 10;
 /**
  * The files of a report folder that go into its bundle, sorted by entry name; missing ones are left out.
  * `written`: the report object as it was written to the folder's report.json, when the caller has it (a
@@ -20792,44 +20925,33 @@ async function writeBundleZip(sources, outFile, epoch) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let bytes = 0;
     useNativeCrc32();
-    const archive = new archiver/* ZipArchive */.SJ({ zlib: { level: ZLIB_LEVEL, chunkSize: DEFLATE_OUT_CHUNK }, forceLocalTime: false, namePrependSlash: false });
+    const zip = new BundleZipStream({ zlib: { level: ZLIB_LEVEL }, forceLocalTime: false, namePrependSlash: false });
     const out = external_node_fs_default().createWriteStream(tmp);
     const done = new Promise((resolve, reject) => {
         out.on('close', resolve);
         out.on('error', reject);
-        archive.on('error', reject);
-        archive.on('warning', reject);
+        zip.on('error', reject);
     });
     // Awaited after the last entry; an error before that is thrown by the entry's wait instead.
     done.catch(() => { });
-    archive.on('data', (chunk) => {
+    zip.on('data', (chunk) => {
         hash.update(chunk);
         bytes += chunk.length;
     });
-    archive.pipe(out);
+    zip.pipe(out);
     try {
         for (const s of sources) {
             const entry = { name: s.name, date, mode: FILE_MODE };
-            // One entry at a time: archiver pipes an appended stream into a buffer of its own at once, so a
-            // stream made before its turn reads ahead and holds two chunks of its file for the whole bundle.
-            const written = (0,external_node_events_.once)(archive, 'entry');
-            if (s.name === 'result.json')
-                archive.append(bundledResultJson(external_node_fs_default().readFileSync(s.path)), entry);
-            else {
-                // archiver pipes the stream on without its errors: a file that cannot be read (EACCES, EISDIR,
-                // gone) would be an uncaught exception that ends the process instead of a failed bundle.
-                const stream = external_node_fs_default().createReadStream(s.path, { highWaterMark: READ_CHUNK });
-                stream.once('error', (err) => archive.emit('error', err));
-                archive.append(stream, entry);
-            }
-            await written;
+            // One entry at a time, each file opened only when its turn comes.
+            const source = s.name === 'result.json' ? bundledResultJson(external_node_fs_default().readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL });
+            await new Promise((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
         }
-        await archive.finalize();
+        zip.finalize();
         await done;
         external_node_fs_default().renameSync(tmp, outFile);
     }
     catch (err) {
-        archive.abort();
+        zip.destroy();
         out.destroy();
         external_node_fs_default().rmSync(tmp, { force: true });
         throw new Error(`could not write ${outFile}: ${errorMessage(err)}`);
