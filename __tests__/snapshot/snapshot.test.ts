@@ -383,6 +383,41 @@ describe('the snapshot written on a thread of its own', () => {
     }
   });
 
+  it('writes the same bytes whether the lines are made on the thread or, while it is behind, on SIM\'s', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const list = observations();
+      // An answer too deep for a canonical form (JSON.parse takes it, a recursive walk does not), and Japanese text.
+      const deep = `{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      list[11] = { ...observation(simCase('k11'), 11, {}), result: { ok: true, body: JSON.parse(deep), raw: deep, latencyMs: 2 } };
+      list[12] = observation(simCase('k12', ['/drop']), 12, { text: '日本語の回答', drop: 1 });
+      const here = createSnapshotSink({ file: path.join(dir, 'here.json'), configIgnorePaths: ['/a/x'] }, Infinity);
+      for (const o of list) here.observe(o);
+      await here.finish(header);
+      const write = async (name: string, prepareFrom: number) => {
+        const w = new ThreadedSnapshotWriter({ file: path.join(dir, name), configIgnorePaths: ['/a/x'] }, snapshotThreadScript()!, prepareFrom);
+        for (const o of list) w.observe(o);
+        const counts = await w.counts();
+        await w.finish(header);
+        return { counts, bytes: fs.readFileSync(path.join(dir, name)) };
+      };
+      const heres = fs.readFileSync(path.join(dir, 'here.json'));
+      const all = await write('main.json', 0);
+      const none = await write('thread.json', Infinity);
+      expect(all.bytes.equals(heres)).toBe(true);
+      expect(none.bytes.equals(heres)).toBe(true);
+      expect(all.counts.answered).toBe(2998);
+      expect(all.counts.errored).toBe(2);
+      expect([...all.counts.latencies]).toEqual([...none.counts.latencies]);
+      const snap = openSnapshot(path.join(dir, 'main.json'), 'main.json');
+      expect(snap.entries[11].status).toBe('error');
+      expect(snap.readAnswer(12)).toEqual({ text: '日本語の回答' });
+      snap.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes in-thread, the same bytes, when the thread will not start (a V8 flag a Worker refuses)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

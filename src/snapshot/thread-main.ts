@@ -13,12 +13,17 @@ function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
   const writer = new SnapshotWriter(init.options);
   // The first failure stops the writing; it is reported when the main thread asks for the snapshot.
   let failure: string | null = null;
+  const spooled = new Int32Array(init.spooled);
   const send = (m: FromThread) => port.postMessage(m);
   port.on('message', (m: ToThread) => {
     if (m.type === 'answers') {
       if (failure === null) {
         try {
           for (const a of m.batch) {
+            if ('prepared' in a) {
+              writer.appendPrepared(a);
+              continue;
+            }
             const r = a.result;
             writer.observe(
               {
@@ -38,6 +43,7 @@ function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
           failure = (err as Error).message;
         }
       }
+      Atomics.add(spooled, 0, m.batch.length);
       send({ type: 'ack', answers: m.batch.length });
       return;
     }

@@ -1,4 +1,4 @@
-import type { SnapshotHeaderInput, SnapshotWriterOptions } from './writer.js';
+import type { PreparedLine, SnapshotHeaderInput, SnapshotWriterOptions } from './writer.js';
 import type { SnapshotWritten } from './types.js';
 import type { EngineError } from '../engine/types.js';
 
@@ -16,8 +16,11 @@ export interface ThreadAnswer {
   result: { ok: true; raw: string; rawHash: string; latencyMs: number } | { ok: false; error: EngineError; latencyMs: number };
 }
 
+/** A line the main thread made itself (when this thread was behind), spooled as it is. */
+export type ThreadLine = PreparedLine & { prepared: true };
+
 export type ToThread =
-  | { type: 'answers'; batch: ThreadAnswer[] }
+  | { type: 'answers'; batch: (ThreadAnswer | ThreadLine)[] }
   | { type: 'counts'; id: number }
   | { type: 'finish'; id: number; header: SnapshotHeaderInput }
   | { type: 'discard'; id: number };
@@ -35,6 +38,12 @@ export interface SnapshotCounts {
 export interface ThreadInit {
   role: typeof SNAPSHOT_THREAD_ROLE;
   options: SnapshotWriterOptions;
+  /**
+   * One Int32: answers (and lines) the thread has spooled so far, added to as each batch is done. Read
+   * by the main thread without waiting for a message: SIM's thread seldom turns its event loop while
+   * an in-process engine answers, so acknowledgements arrive late and in bursts.
+   */
+  spooled: SharedArrayBuffer;
 }
 
 export const SNAPSHOT_THREAD_ROLE = 'toron-testops/snapshot-writer';

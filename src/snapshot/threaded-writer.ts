@@ -5,9 +5,9 @@ import { sha256Hex } from '../replay/canonical.js';
 import type { AnswerObservation } from '../runner/answers.js';
 import { CaseIndexSet } from './case-index.js';
 import type { SnapshotSink } from './sink.js';
-import { SNAPSHOT_THREAD_ROLE, type FromThread, type SnapshotCounts, type ThreadAnswer, type ThreadInit, type ToThread } from './thread-protocol.js';
+import { SNAPSHOT_THREAD_ROLE, type FromThread, type SnapshotCounts, type ThreadAnswer, type ThreadInit, type ThreadLine, type ToThread } from './thread-protocol.js';
 import type { SnapshotWritten } from './types.js';
-import { spoolPath, type SnapshotHeaderInput, type SnapshotWriterOptions } from './writer.js';
+import { SnapshotLines, spoolPath, type SnapshotHeaderInput, type SnapshotWriterOptions } from './writer.js';
 
 /**
  * A batch goes to the thread at 16 answers or 64 KB of answer text, whichever comes first. The texts
@@ -25,6 +25,15 @@ const BATCH_TEXT = 64 << 10;
  * 16 MB of answer text (4096 answers). Without a bound a fast engine would queue its whole suite here.
  */
 const MAX_PENDING_BATCHES = 256;
+/**
+ * Answers posted and not yet spooled from which SIM's thread makes the lines itself (parse, canonical
+ * form, hash: what costs the writer thread most) and the writer thread only spools them. At 100k cases
+ * against the in-process reference engine the writer thread was busy 90% of SIM and SIM's thread 65%:
+ * the writer set the pace. Handing lines over only while the writer is behind keeps both busy without
+ * a fixed split, which would be wrong for other engines and machines. Either way the bytes are the
+ * same (SnapshotLines).
+ */
+const PREPARE_FROM_ANSWERS = 64;
 
 /**
  * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
@@ -60,10 +69,14 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   readonly name = 'snapshot';
   readonly threaded = true;
   private readonly worker: Worker;
-  private batch: ThreadAnswer[] = [];
+  private batch: (ThreadAnswer | ThreadLine)[] = [];
+  private readonly lines: SnapshotLines;
   /** Answer text (UTF-16 units) in `batch`. */
   private batchText = 0;
   private pendingBatches = 0;
+  /** Answers posted to the thread, and (shared with it) answers it has spooled. */
+  private posted = 0;
+  private readonly spooled = new Int32Array(new SharedArrayBuffer(4));
   private waiters: (() => void)[] = [];
   private readonly replies = new Map<number, { resolve: (m: Extract<FromThread, { type: 'reply' }>) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -74,8 +87,10 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   constructor(
     private readonly options: SnapshotWriterOptions,
     script: { file: string; execArgv?: string[] },
+    private readonly prepareFrom = PREPARE_FROM_ANSWERS,
   ) {
-    const init: ThreadInit = { role: SNAPSHOT_THREAD_ROLE, options };
+    this.lines = new SnapshotLines(options);
+    const init: ThreadInit = { role: SNAPSHOT_THREAD_ROLE, options, spooled: this.spooled.buffer as SharedArrayBuffer };
     this.worker = new Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
     // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
     // not be kept alive by an idle writer thread.
@@ -114,15 +129,32 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
     this.seen.add(o.caseIndex);
     const c = o.case;
     const r = o.result;
-    this.batch.push({
-      case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
-      caseIndex: o.caseIndex,
-      seed: o.seed,
-      passed: o.passed,
-      result: r.ok ? { ok: true, raw: r.raw, rawHash: sha256Hex(r.raw), latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
-    });
-    if (r.ok) this.batchText += r.raw.length;
+    const rawHash = r.ok ? sha256Hex(r.raw) : undefined;
+    const behind = this.posted - Atomics.load(this.spooled, 0) >= this.prepareFrom;
+    const line = behind ? this.prepare(o, rawHash) : null;
+    if (line) {
+      this.batch.push(line);
+      this.batchText += line.meta.length + (line.answer?.length ?? 0);
+    } else {
+      this.batch.push({
+        case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
+        caseIndex: o.caseIndex,
+        seed: o.seed,
+        passed: o.passed,
+        result: r.ok ? { ok: true, raw: r.raw, rawHash: rawHash!, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+      });
+      if (r.ok) this.batchText += r.raw.length;
+    }
     if (this.batch.length >= BATCH_ANSWERS || this.batchText >= BATCH_TEXT) this.post();
+  }
+
+  /** The answer's line made here; null if that failed (the thread then makes it, and reports what fails). */
+  private prepare(o: AnswerObservation, rawHash: string | undefined): ThreadLine | null {
+    try {
+      return { ...this.lines.prepare(o, rawHash), prepared: true };
+    } catch {
+      return null;
+    }
   }
 
   /** Answers observed and not yet posted to the thread. */
@@ -172,6 +204,7 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   private post(): void {
     if (this.batch.length === 0 || this.dead) return;
     this.send({ type: 'answers', batch: this.batch });
+    this.posted += this.batch.length;
     this.batch = [];
     this.batchText = 0;
     this.pendingBatches++;

@@ -60,7 +60,7 @@ export class SnapshotWriter implements AnswerObserver {
   /** Highest case index spooled so far; spool order is case order while each new one is higher. */
   private lastIndex = -1;
   private inOrder = true;
-  private readonly ignoreCache = new Map<readonly string[], Map<string, IgnoreEntry>>();
+  private readonly lines: SnapshotLines;
   private readonly latencies: number[] = [];
   private answered = 0;
   private errored = 0;
@@ -68,6 +68,7 @@ export class SnapshotWriter implements AnswerObserver {
 
   constructor(private readonly opts: SnapshotWriterOptions) {
     this.spoolPath = spoolPath(opts.file);
+    this.lines = new SnapshotLines(opts);
   }
 
   /** Cases recorded so far. */
@@ -83,55 +84,35 @@ export class SnapshotWriter implements AnswerObserver {
   observe(o: AnswerObservation, rawHash?: string): void {
     // The snapshot holds each case's first attempt; repeats have seeds of their own.
     if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex)) return;
-    const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : NO_PATHS;
-    const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
-    const entry: SnapshotCase = {
-      dataset: o.case.dataset,
-      id: o.case.id,
-      repeat: o.repeat,
-      seed: o.seed,
-      input: o.case.input,
-      ignorePaths: ignore.paths,
-      location: o.case.location,
-      status: 'ok',
-      latencyMs: round2(o.result.latencyMs),
-    };
+    const { entry, canonical } = this.lines.describe(o, rawHash);
     // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
     // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
     // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
     // three (with Buffer.byteLength), a third of this thread's time.
     let answerBytes = -1;
-    const r = o.result;
-    let unreadable: string | undefined;
-    let canonical = '';
-    if (r.ok && ignore.error === undefined) {
-      try {
-        canonical = canonicalJson(r.body, ignore.tree);
-      } catch (err) {
-        // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
-        // the case is kept as an error, so that the rest of the suite still gets its snapshot.
-        unreadable = noCanonicalForm(err);
-      }
-    }
-    if (r.ok && ignore.error === undefined && unreadable === undefined) {
+    if (canonical !== null) {
       answerBytes = this.encode(canonical);
       entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-      const raw = r.raw;
-      entry.rawHash = rawHash ?? sha256Hex(raw);
-      entry.bytes = raw.length;
       this.answered++;
-      this.latencies.push(r.latencyMs);
-    } else {
-      entry.status = 'error';
-      entry.error = !r.ok
-        ? { kind: r.error.kind, message: r.error.message }
-        : unreadable !== undefined
-          ? { kind: 'unreadable', message: unreadable }
-          : { kind: 'ignore_paths', message: ignore.error! };
-      this.errored++;
-    }
-    // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
-    const meta = JSON.stringify(entry);
+      this.latencies.push(o.result.latencyMs);
+    } else this.errored++;
+    this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+  }
+
+  /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
+  appendPrepared(p: PreparedLine): void {
+    if (this.done || this.where.has(p.caseIndex)) return;
+    let answerBytes = -1;
+    if (p.answer !== null) {
+      answerBytes = this.encode(p.answer);
+      this.answered++;
+      this.latencies.push(p.latencyMs!);
+    } else this.errored++;
+    this.append(p.caseIndex, p.meta, answerBytes);
+  }
+
+  /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
+  private append(caseIndex: number, meta: string, answerBytes: number): void {
     const sep = this.where.size > 0 ? SEPARATOR.length : 0;
     const metaBytes = Buffer.byteLength(meta);
     const length = answerBytes < 0 ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + answerBytes + 1;
@@ -148,9 +129,9 @@ export class SnapshotWriter implements AnswerObserver {
       c[at++] = 0x7d; // }
     }
     this.used = at;
-    this.where.set(o.caseIndex, offset, length);
-    if (o.caseIndex < this.lastIndex) this.inOrder = false;
-    else this.lastIndex = o.caseIndex;
+    this.where.set(caseIndex, offset, length);
+    if (caseIndex < this.lastIndex) this.inOrder = false;
+    else this.lastIndex = caseIndex;
   }
 
   /**
@@ -239,25 +220,6 @@ export class SnapshotWriter implements AnswerObserver {
     this.cleanup();
   }
 
-  private ignoreFor(casePaths: readonly string[], volatile: readonly string[]): IgnoreEntry {
-    // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
-    // writer thread gets each case's list as a fresh copy).
-    let byCase = this.ignoreCache.get(volatile);
-    if (!byCase) this.ignoreCache.set(volatile, (byCase = new Map()));
-    const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
-    let hit = byCase.get(caseKey);
-    if (!hit) {
-      const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
-      try {
-        hit = { paths, tree: compileIgnorePaths(paths) };
-      } catch (err) {
-        hit = { paths, tree: null, error: (err as Error).message };
-      }
-      byCase.set(caseKey, hit);
-    }
-    return hit;
-  }
-
   /** `text` as UTF-8 at the start of this.utf8 (grown to fit); returns its length in bytes. */
   private encode(text: string): number {
     // At most 3 bytes per UTF-16 unit: room checked without measuring the text first.
@@ -295,6 +257,99 @@ export class SnapshotWriter implements AnswerObserver {
       this.fd = null;
     }
     fs.rmSync(this.spoolPath, { force: true });
+  }
+}
+
+/** An answer's snapshot line made away from the writer (SnapshotLines.prepare), to be spooled as it is. */
+export interface PreparedLine {
+  caseIndex: number;
+  /** The entry's JSON, without the answer. */
+  meta: string;
+  /** The canonical answer's JSON text; null for an entry with an error. */
+  answer: string | null;
+  /** The answer's latency, for the snapshot's latencies; null for an entry with an error. */
+  latencyMs: number | null;
+}
+
+/**
+ * What a case's snapshot line says: its entry (everything but the answer's hash) and its canonical
+ * answer. Shared by the writer and by whoever prepares lines for it on another thread, so that both
+ * write the same bytes.
+ */
+export class SnapshotLines {
+  private readonly ignoreCache = new Map<readonly string[], Map<string, IgnoreEntry>>();
+
+  constructor(private readonly opts: SnapshotWriterOptions) {}
+
+  /**
+   * The entry of an observed answer and its canonical text (null when the entry records an error). An
+   * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+   */
+  describe(o: AnswerObservation, rawHash?: string): { entry: SnapshotCase; canonical: string | null } {
+    const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : NO_PATHS;
+    const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
+    const entry: SnapshotCase = {
+      dataset: o.case.dataset,
+      id: o.case.id,
+      repeat: o.repeat,
+      seed: o.seed,
+      input: o.case.input,
+      ignorePaths: ignore.paths,
+      location: o.case.location,
+      status: 'ok',
+      latencyMs: round2(o.result.latencyMs),
+    };
+    const r = o.result;
+    let unreadable: string | undefined;
+    if (r.ok && ignore.error === undefined) {
+      let canonical: string | undefined;
+      try {
+        canonical = canonicalJson(r.body, ignore.tree);
+      } catch (err) {
+        // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+        // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+        unreadable = noCanonicalForm(err);
+      }
+      if (canonical !== undefined) {
+        entry.hash = '';
+        entry.rawHash = rawHash ?? sha256Hex(r.raw);
+        entry.bytes = r.raw.length;
+        return { entry, canonical };
+      }
+    }
+    entry.status = 'error';
+    entry.error = !r.ok
+      ? { kind: r.error.kind, message: r.error.message }
+      : unreadable !== undefined
+        ? { kind: 'unreadable', message: unreadable }
+        : { kind: 'ignore_paths', message: ignore.error! };
+    return { entry, canonical: null };
+  }
+
+  /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
+  prepare(o: AnswerObservation, rawHash?: string): PreparedLine {
+    const { entry, canonical } = this.describe(o, rawHash);
+    if (canonical !== null) entry.hash = sha256Hex(canonical);
+    return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+  }
+
+  private ignoreFor(casePaths: readonly string[], volatile: readonly string[]): IgnoreEntry {
+    // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+    // writer thread gets each case's list as a fresh copy).
+    let byCase = this.ignoreCache.get(volatile);
+    if (!byCase) this.ignoreCache.set(volatile, (byCase = new Map()));
+    const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+    let hit = byCase.get(caseKey);
+    if (!hit) {
+      const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
+      try {
+        hit = { paths, tree: compileIgnorePaths(paths) };
+      } catch (err) {
+        hit = { paths, tree: null, error: (err as Error).message };
+      }
+      byCase.set(caseKey, hit);
+    }
+    return hit;
   }
 }
 
