@@ -19580,7 +19580,7 @@ class SnapshotWriter {
     /** Highest case index spooled so far; spool order is case order while each new one is higher. */
     lastIndex = -1;
     inOrder = true;
-    ignoreCache = new Map();
+    lines;
     latencies = [];
     answered = 0;
     errored = 0;
@@ -19588,6 +19588,7 @@ class SnapshotWriter {
     constructor(opts) {
         this.opts = opts;
         this.spoolPath = spoolPath(opts.file);
+        this.lines = new SnapshotLines(opts);
     }
     /** Cases recorded so far. */
     get cases() {
@@ -19601,57 +19602,38 @@ class SnapshotWriter {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
-        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
-        const entry = {
-            dataset: o.case.dataset,
-            id: o.case.id,
-            repeat: o.repeat,
-            seed: o.seed,
-            input: o.case.input,
-            ignorePaths: ignore.paths,
-            location: o.case.location,
-            status: 'ok',
-            latencyMs: round2(o.result.latencyMs),
-        };
+        const { entry, canonical } = this.lines.describe(o, rawHash);
         // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
         // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
         // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
         // three (with Buffer.byteLength), a third of this thread's time.
         let answerBytes = -1;
-        const r = o.result;
-        let unreadable;
-        let canonical = '';
-        if (r.ok && ignore.error === undefined) {
-            try {
-                canonical = canonicalJson(r.body, ignore.tree);
-            }
-            catch (err) {
-                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
-                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
-                unreadable = noCanonicalForm(err);
-            }
-        }
-        if (r.ok && ignore.error === undefined && unreadable === undefined) {
+        if (canonical !== null) {
             answerBytes = this.encode(canonical);
             entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-            const raw = r.raw;
-            entry.rawHash = rawHash ?? sha256Hex(raw);
-            entry.bytes = raw.length;
             this.answered++;
-            this.latencies.push(r.latencyMs);
+            this.latencies.push(o.result.latencyMs);
         }
-        else {
-            entry.status = 'error';
-            entry.error = !r.ok
-                ? { kind: r.error.kind, message: r.error.message }
-                : unreadable !== undefined
-                    ? { kind: 'unreadable', message: unreadable }
-                    : { kind: 'ignore_paths', message: ignore.error };
+        else
             this.errored++;
+        this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+    }
+    /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
+    appendPrepared(p) {
+        if (this.done || this.where.has(p.caseIndex))
+            return;
+        let answerBytes = -1;
+        if (p.answer !== null) {
+            answerBytes = this.encode(p.answer);
+            this.answered++;
+            this.latencies.push(p.latencyMs);
         }
-        // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
-        const meta = JSON.stringify(entry);
+        else
+            this.errored++;
+        this.append(p.caseIndex, p.meta, answerBytes);
+    }
+    /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
+    append(caseIndex, meta, answerBytes) {
         const sep = this.where.size > 0 ? SEPARATOR.length : 0;
         const metaBytes = Buffer.byteLength(meta);
         const length = answerBytes < 0 ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + answerBytes + 1;
@@ -19670,11 +19652,11 @@ class SnapshotWriter {
             c[at++] = 0x7d; // }
         }
         this.used = at;
-        this.where.set(o.caseIndex, offset, length);
-        if (o.caseIndex < this.lastIndex)
+        this.where.set(caseIndex, offset, length);
+        if (caseIndex < this.lastIndex)
             this.inOrder = false;
         else
-            this.lastIndex = o.caseIndex;
+            this.lastIndex = caseIndex;
     }
     /**
      * Writes `<file>` (cases in case order) and returns what was written; null when no answer was
@@ -19763,26 +19745,6 @@ class SnapshotWriter {
         this.done = true;
         this.cleanup();
     }
-    ignoreFor(casePaths, volatile) {
-        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
-        // writer thread gets each case's list as a fresh copy).
-        let byCase = this.ignoreCache.get(volatile);
-        if (!byCase)
-            this.ignoreCache.set(volatile, (byCase = new Map()));
-        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
-        let hit = byCase.get(caseKey);
-        if (!hit) {
-            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
-            try {
-                hit = { paths, tree: compileIgnorePaths(paths) };
-            }
-            catch (err) {
-                hit = { paths, tree: null, error: err.message };
-            }
-            byCase.set(caseKey, hit);
-        }
-        return hit;
-    }
     /** `text` as UTF-8 at the start of this.utf8 (grown to fit); returns its length in bytes. */
     encode(text) {
         // At most 3 bytes per UTF-16 unit: room checked without measuring the text first.
@@ -19824,6 +19786,90 @@ class SnapshotWriter {
             this.fd = null;
         }
         external_node_fs_default().rmSync(this.spoolPath, { force: true });
+    }
+}
+/**
+ * What a case's snapshot line says: its entry (everything but the answer's hash) and its canonical
+ * answer. Shared by the writer and by whoever prepares lines for it on another thread, so that both
+ * write the same bytes.
+ */
+class SnapshotLines {
+    opts;
+    ignoreCache = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /**
+     * The entry of an observed answer and its canonical text (null when the entry records an error). An
+     * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+     */
+    describe(o, rawHash) {
+        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
+        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
+        const entry = {
+            dataset: o.case.dataset,
+            id: o.case.id,
+            repeat: o.repeat,
+            seed: o.seed,
+            input: o.case.input,
+            ignorePaths: ignore.paths,
+            location: o.case.location,
+            status: 'ok',
+            latencyMs: round2(o.result.latencyMs),
+        };
+        const r = o.result;
+        let unreadable;
+        if (r.ok && ignore.error === undefined) {
+            let canonical;
+            try {
+                canonical = canonicalJson(r.body, ignore.tree);
+            }
+            catch (err) {
+                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+                unreadable = noCanonicalForm(err);
+            }
+            if (canonical !== undefined) {
+                entry.hash = '';
+                entry.rawHash = rawHash ?? sha256Hex(r.raw);
+                entry.bytes = r.raw.length;
+                return { entry, canonical };
+            }
+        }
+        entry.status = 'error';
+        entry.error = !r.ok
+            ? { kind: r.error.kind, message: r.error.message }
+            : unreadable !== undefined
+                ? { kind: 'unreadable', message: unreadable }
+                : { kind: 'ignore_paths', message: ignore.error };
+        return { entry, canonical: null };
+    }
+    /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
+    prepare(o, rawHash) {
+        const { entry, canonical } = this.describe(o, rawHash);
+        if (canonical !== null)
+            entry.hash = sha256Hex(canonical);
+        return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+    }
+    ignoreFor(casePaths, volatile) {
+        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+        // writer thread gets each case's list as a fresh copy).
+        let byCase = this.ignoreCache.get(volatile);
+        if (!byCase)
+            this.ignoreCache.set(volatile, (byCase = new Map()));
+        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+        let hit = byCase.get(caseKey);
+        if (!hit) {
+            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
+            try {
+                hit = { paths, tree: compileIgnorePaths(paths) };
+            }
+            catch (err) {
+                hit = { paths, tree: null, error: err.message };
+            }
+            byCase.set(caseKey, hit);
+        }
+        return hit;
     }
 }
 /** Where the writer of `file` keeps its spool (beside it: the rename into place stays on one file system). */
@@ -19871,6 +19917,15 @@ const BATCH_TEXT = 64 << 10;
  */
 const MAX_PENDING_BATCHES = 256;
 /**
+ * Answers posted and not yet spooled from which SIM's thread makes the lines itself (parse, canonical
+ * form, hash: what costs the writer thread most) and the writer thread only spools them. At 100k cases
+ * against the in-process reference engine the writer thread was busy 90% of SIM and SIM's thread 65%:
+ * the writer set the pace. Handing lines over only while the writer is behind keeps both busy without
+ * a fixed split, which would be wrong for other engines and machines. Either way the bytes are the
+ * same (SnapshotLines).
+ */
+const PREPARE_FROM_ANSWERS = 64;
+/**
  * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
  * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
  * (through tsx, a dev dependency). Null when none is there: the snapshot is then written in-thread.
@@ -19903,22 +19958,29 @@ function snapshotThreadScript() {
  */
 class ThreadedSnapshotWriter {
     options;
+    prepareFrom;
     name = 'snapshot';
     threaded = true;
     worker;
     batch = [];
+    lines;
     /** Answer text (UTF-16 units) in `batch`. */
     batchText = 0;
     pendingBatches = 0;
+    /** Answers posted to the thread, and (shared with it) answers it has spooled. */
+    posted = 0;
+    spooled = new Int32Array(new SharedArrayBuffer(4));
     waiters = [];
     replies = new Map();
     nextId = 1;
     seen = new CaseIndexSet();
     dead = null;
     closed = false;
-    constructor(options, script) {
+    constructor(options, script, prepareFrom = PREPARE_FROM_ANSWERS) {
         this.options = options;
-        const init = { role: SNAPSHOT_THREAD_ROLE, options };
+        this.prepareFrom = prepareFrom;
+        this.lines = new SnapshotLines(options);
+        const init = { role: SNAPSHOT_THREAD_ROLE, options, spooled: this.spooled.buffer };
         this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
         // Held only while someone waits on it: a run that never gets to finish (a crash elsewhere) must
         // not be kept alive by an idle writer thread.
@@ -19959,17 +20021,35 @@ class ThreadedSnapshotWriter {
         this.seen.add(o.caseIndex);
         const c = o.case;
         const r = o.result;
-        this.batch.push({
-            case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
-            caseIndex: o.caseIndex,
-            seed: o.seed,
-            passed: o.passed,
-            result: r.ok ? { ok: true, raw: r.raw, rawHash: sha256Hex(r.raw), latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
-        });
-        if (r.ok)
-            this.batchText += r.raw.length;
+        const rawHash = r.ok ? sha256Hex(r.raw) : undefined;
+        const behind = this.posted - Atomics.load(this.spooled, 0) >= this.prepareFrom;
+        const line = behind ? this.prepare(o, rawHash) : null;
+        if (line) {
+            this.batch.push(line);
+            this.batchText += line.meta.length + (line.answer?.length ?? 0);
+        }
+        else {
+            this.batch.push({
+                case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
+                caseIndex: o.caseIndex,
+                seed: o.seed,
+                passed: o.passed,
+                result: r.ok ? { ok: true, raw: r.raw, rawHash: rawHash, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+            });
+            if (r.ok)
+                this.batchText += r.raw.length;
+        }
         if (this.batch.length >= BATCH_ANSWERS || this.batchText >= BATCH_TEXT)
             this.post();
+    }
+    /** The answer's line made here; null if that failed (the thread then makes it, and reports what fails). */
+    prepare(o, rawHash) {
+        try {
+            return { ...this.lines.prepare(o, rawHash), prepared: true };
+        }
+        catch {
+            return null;
+        }
     }
     /** Answers observed and not yet posted to the thread. */
     get held() {
@@ -20021,6 +20101,7 @@ class ThreadedSnapshotWriter {
         if (this.batch.length === 0 || this.dead)
             return;
         this.send({ type: 'answers', batch: this.batch });
+        this.posted += this.batch.length;
         this.batch = [];
         this.batchText = 0;
         this.pendingBatches++;

@@ -3902,7 +3902,7 @@ class SnapshotWriter {
     /** Highest case index spooled so far; spool order is case order while each new one is higher. */
     lastIndex = -1;
     inOrder = true;
-    ignoreCache = new Map();
+    lines;
     latencies = [];
     answered = 0;
     errored = 0;
@@ -3910,6 +3910,7 @@ class SnapshotWriter {
     constructor(opts) {
         this.opts = opts;
         this.spoolPath = spoolPath(opts.file);
+        this.lines = new SnapshotLines(opts);
     }
     /** Cases recorded so far. */
     get cases() {
@@ -3923,57 +3924,38 @@ class SnapshotWriter {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
-        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
-        const entry = {
-            dataset: o.case.dataset,
-            id: o.case.id,
-            repeat: o.repeat,
-            seed: o.seed,
-            input: o.case.input,
-            ignorePaths: ignore.paths,
-            location: o.case.location,
-            status: 'ok',
-            latencyMs: round2(o.result.latencyMs),
-        };
+        const { entry, canonical } = this.lines.describe(o, rawHash);
         // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
         // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
         // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
         // three (with Buffer.byteLength), a third of this thread's time.
         let answerBytes = -1;
-        const r = o.result;
-        let unreadable;
-        let canonical = '';
-        if (r.ok && ignore.error === undefined) {
-            try {
-                canonical = canonicalJson(r.body, ignore.tree);
-            }
-            catch (err) {
-                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
-                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
-                unreadable = noCanonicalForm(err);
-            }
-        }
-        if (r.ok && ignore.error === undefined && unreadable === undefined) {
+        if (canonical !== null) {
             answerBytes = this.encode(canonical);
             entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-            const raw = r.raw;
-            entry.rawHash = rawHash ?? sha256Hex(raw);
-            entry.bytes = raw.length;
             this.answered++;
-            this.latencies.push(r.latencyMs);
+            this.latencies.push(o.result.latencyMs);
         }
-        else {
-            entry.status = 'error';
-            entry.error = !r.ok
-                ? { kind: r.error.kind, message: r.error.message }
-                : unreadable !== undefined
-                    ? { kind: 'unreadable', message: unreadable }
-                    : { kind: 'ignore_paths', message: ignore.error };
+        else
             this.errored++;
+        this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+    }
+    /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
+    appendPrepared(p) {
+        if (this.done || this.where.has(p.caseIndex))
+            return;
+        let answerBytes = -1;
+        if (p.answer !== null) {
+            answerBytes = this.encode(p.answer);
+            this.answered++;
+            this.latencies.push(p.latencyMs);
         }
-        // The line: the entry's JSON with the answer last and verbatim (canonical JSON text already).
-        const meta = JSON.stringify(entry);
+        else
+            this.errored++;
+        this.append(p.caseIndex, p.meta, answerBytes);
+    }
+    /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
+    append(caseIndex, meta, answerBytes) {
         const sep = this.where.size > 0 ? SEPARATOR.length : 0;
         const metaBytes = Buffer.byteLength(meta);
         const length = answerBytes < 0 ? metaBytes : metaBytes - 1 + ANSWER_KEY.length + answerBytes + 1;
@@ -3992,11 +3974,11 @@ class SnapshotWriter {
             c[at++] = 0x7d; // }
         }
         this.used = at;
-        this.where.set(o.caseIndex, offset, length);
-        if (o.caseIndex < this.lastIndex)
+        this.where.set(caseIndex, offset, length);
+        if (caseIndex < this.lastIndex)
             this.inOrder = false;
         else
-            this.lastIndex = o.caseIndex;
+            this.lastIndex = caseIndex;
     }
     /**
      * Writes `<file>` (cases in case order) and returns what was written; null when no answer was
@@ -4085,26 +4067,6 @@ class SnapshotWriter {
         this.done = true;
         this.cleanup();
     }
-    ignoreFor(casePaths, volatile) {
-        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
-        // writer thread gets each case's list as a fresh copy).
-        let byCase = this.ignoreCache.get(volatile);
-        if (!byCase)
-            this.ignoreCache.set(volatile, (byCase = new Map()));
-        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
-        let hit = byCase.get(caseKey);
-        if (!hit) {
-            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
-            try {
-                hit = { paths, tree: compileIgnorePaths(paths) };
-            }
-            catch (err) {
-                hit = { paths, tree: null, error: err.message };
-            }
-            byCase.set(caseKey, hit);
-        }
-        return hit;
-    }
     /** `text` as UTF-8 at the start of this.utf8 (grown to fit); returns its length in bytes. */
     encode(text) {
         // At most 3 bytes per UTF-16 unit: room checked without measuring the text first.
@@ -4148,6 +4110,90 @@ class SnapshotWriter {
         external_node_fs_default().rmSync(this.spoolPath, { force: true });
     }
 }
+/**
+ * What a case's snapshot line says: its entry (everything but the answer's hash) and its canonical
+ * answer. Shared by the writer and by whoever prepares lines for it on another thread, so that both
+ * write the same bytes.
+ */
+class SnapshotLines {
+    opts;
+    ignoreCache = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /**
+     * The entry of an observed answer and its canonical text (null when the entry records an error). An
+     * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+     */
+    describe(o, rawHash) {
+        const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
+        const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
+        const entry = {
+            dataset: o.case.dataset,
+            id: o.case.id,
+            repeat: o.repeat,
+            seed: o.seed,
+            input: o.case.input,
+            ignorePaths: ignore.paths,
+            location: o.case.location,
+            status: 'ok',
+            latencyMs: round2(o.result.latencyMs),
+        };
+        const r = o.result;
+        let unreadable;
+        if (r.ok && ignore.error === undefined) {
+            let canonical;
+            try {
+                canonical = canonicalJson(r.body, ignore.tree);
+            }
+            catch (err) {
+                // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
+                // the case is kept as an error, so that the rest of the suite still gets its snapshot.
+                unreadable = noCanonicalForm(err);
+            }
+            if (canonical !== undefined) {
+                entry.hash = '';
+                entry.rawHash = rawHash ?? sha256Hex(r.raw);
+                entry.bytes = r.raw.length;
+                return { entry, canonical };
+            }
+        }
+        entry.status = 'error';
+        entry.error = !r.ok
+            ? { kind: r.error.kind, message: r.error.message }
+            : unreadable !== undefined
+                ? { kind: 'unreadable', message: unreadable }
+                : { kind: 'ignore_paths', message: ignore.error };
+        return { entry, canonical: null };
+    }
+    /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
+    prepare(o, rawHash) {
+        const { entry, canonical } = this.describe(o, rawHash);
+        if (canonical !== null)
+            entry.hash = sha256Hex(canonical);
+        return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+    }
+    ignoreFor(casePaths, volatile) {
+        // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
+        // writer thread gets each case's list as a fresh copy).
+        let byCase = this.ignoreCache.get(volatile);
+        if (!byCase)
+            this.ignoreCache.set(volatile, (byCase = new Map()));
+        const caseKey = casePaths.length === 1 ? casePaths[0] : casePaths.join('\u0000');
+        let hit = byCase.get(caseKey);
+        if (!hit) {
+            const paths = unionPaths(this.opts.configIgnorePaths, casePaths, volatile);
+            try {
+                hit = { paths, tree: compileIgnorePaths(paths) };
+            }
+            catch (err) {
+                hit = { paths, tree: null, error: err.message };
+            }
+            byCase.set(caseKey, hit);
+        }
+        return hit;
+    }
+}
 /** Where the writer of `file` keeps its spool (beside it: the rename into place stays on one file system). */
 function spoolPath(file) {
     return `${file}.${process.pid}.spool`;
@@ -4183,12 +4229,17 @@ function serve(port, init) {
     const writer = new SnapshotWriter(init.options);
     // The first failure stops the writing; it is reported when the main thread asks for the snapshot.
     let failure = null;
+    const spooled = new Int32Array(init.spooled);
     const send = (m) => port.postMessage(m);
     port.on('message', (m) => {
         if (m.type === 'answers') {
             if (failure === null) {
                 try {
                     for (const a of m.batch) {
+                        if ('prepared' in a) {
+                            writer.appendPrepared(a);
+                            continue;
+                        }
                         const r = a.result;
                         writer.observe({
                             case: a.case,
@@ -4207,6 +4258,7 @@ function serve(port, init) {
                     failure = err.message;
                 }
             }
+            Atomics.add(spooled, 0, m.batch.length);
             send({ type: 'ack', answers: m.batch.length });
             return;
         }
