@@ -29,6 +29,7 @@ const CAVEATS = [
   'promptfoo runs with --no-cache (we have no response cache), --no-table and --no-progress-bar (console output only; it skips the table above 500 tests anyway), --no-share, telemetry and update checks off (network); its state dir (SQLite DB, logs) is fresh per run.',
   'Results written (the "written" column: bytes and files each run left on disk): ours writes its run outputs under --out; promptfoo writes its SQLite DB and a JSON results file (-o). The "--no-write" row skips promptfoo\'s DB (it still writes the JSON file): the peer doing less, shown as its best case.',
   'Wall times are as busy as the machine was: the 1-min load average is printed per size; a load near or above the cpu count means other work shared the cpus.',
+  'Each run starts on a quiet disk, for both tools: sync(1) before the timer starts writes back what generating its inputs and earlier runs left dirty, and a run\'s folder is deleted once measured. A run\'s own writes are in its time.',
   'Peak RSS: kernel high-water mark (getrusage ru_maxrss) of each Node process of the tree, written at exit by a --import preload; /proc VmHWM polling fills in for processes killed before exit. Several processes: their peaks are summed (an upper bound).',
 ];
 
@@ -51,6 +52,16 @@ function finish(run, n, timeoutMs) {
   // Keep the start and end of stderr of a run that went wrong (its work dir is kept as well).
   const stderrTail = c.status === 'crashed' || c.status === 'wrong' ? excerptFile(run.stderrFile).trim() : '';
   return { ...run, ...c, stderrTail };
+}
+
+/**
+ * A measured run's folder is deleted once its numbers are read (kept with BENCH_KEEP=1, or when the
+ * run went wrong): the next run then starts as on a fresh machine, not with this one's files waiting
+ * to be written back (measure.mjs syncs before each run as well).
+ */
+function done(dir, run, opts) {
+  if (!opts.keep && run.status === 'ok') rmSync(dir, { recursive: true, force: true });
+  return run;
 }
 
 async function main() {
@@ -102,7 +113,7 @@ async function main() {
       const r = await measureRepeated(opts.repeat, async (i) => {
         const dir = join(sizeDir, `ours-${i}`);
         const configPath = writeOursInputs(dir, cases, opts.concurrency);
-        return finish(await runOurs({ dir, configPath, runId: `bench-${n}`, timeoutMs: opts.timeoutMs }), n, opts.timeoutMs);
+        return done(dir, finish(await runOurs({ dir, configPath, runId: `bench-${n}`, timeoutMs: opts.timeoutMs }), n, opts.timeoutMs), opts);
       });
       rows.push({ key: 'ours', label: 'toron-testops', node: ours.node, ...r });
     }
@@ -119,7 +130,7 @@ async function main() {
         const dir = join(sizeDir, `${key}-${i}`);
         const configPath = writePeerInputs(dir, cases);
         const run = await runPeer({ dir, configPath, concurrency: opts.concurrency, write: variant === 'write', timeoutMs: opts.timeoutMs, node: peer });
-        return finish(run, n, opts.timeoutMs);
+        return done(dir, finish(run, n, opts.timeoutMs), opts);
       });
       rows.push({ key, label, node: peer.node, ...r });
     }
