@@ -418,6 +418,38 @@ describe('the snapshot written on a thread of its own', () => {
     }
   });
 
+  it('holds the answer as the adapter redacted it, not as its raw text parses: a secret the engine escaped (a\\/b) stays out', async () => {
+    // An engine echoing its Authorization header, its JSON encoder escaping "/" (PHP's json_encode does):
+    // the text search of the raw answer misses "ab/cd..." written as "ab\/cd...", the walk of the parsed
+    // answer does not (engine/secrets.ts answerRedactor). Parsing the raw text again put the token back.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
+    try {
+      const token = 'ab/cdEFGH1234/ijkl';
+      const list: AnswerObservation[] = [];
+      for (let i = 0; i < 50; i++) {
+        const raw = `{"answer":"ok ${i}","debug":{"authorization":"Bearer ${token.replace(/\//g, '\\/')}"}}`;
+        const body = { answer: `ok ${i}`, debug: { authorization: 'Bearer [redacted]' } };
+        list.push({ case: simCase(`k${i}`), caseIndex: i, repeat: 0, seed: i, passed: true, result: { ok: true, body, raw, bodyRedacted: true, latencyMs: 1 } });
+      }
+      const here = createSnapshotSink({ file: path.join(dir, 'here.json'), configIgnorePaths: [] }, Infinity);
+      for (const o of list) here.observe(o);
+      await here.finish(header);
+      const heres = fs.readFileSync(path.join(dir, 'here.json'));
+      for (const prepareFrom of [Infinity, 0]) {
+        const file = path.join(dir, `thread-${prepareFrom}.json`);
+        const w = new ThreadedSnapshotWriter({ file, configIgnorePaths: [] }, snapshotThreadScript()!, prepareFrom);
+        for (const o of list) w.observe(o);
+        await w.finish(header);
+        const text = fs.readFileSync(file, 'utf8');
+        expect(text).not.toContain('cdEFGH1234');
+        expect(text).toContain('Bearer [redacted]');
+        expect(Buffer.from(text).equals(heres), `prepareFrom ${prepareFrom}`).toBe(true);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes in-thread, the same bytes, when the thread will not start (a V8 flag a Worker refuses)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-snap-'));
     try {

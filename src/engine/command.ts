@@ -140,7 +140,7 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
       const r = await send('run', params, opts.timeoutMs, signal);
       return r.ok
         ? redactAnswer
-          ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), latencyMs: r.latencyMs }
+          ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), bodyRedacted: true, latencyMs: r.latencyMs }
           : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
         : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
     },

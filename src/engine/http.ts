@@ -224,7 +224,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       if (ex.retryAfter !== undefined) judged.error.message += ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
     }
     // An engine that echoes our headers must not put a token into the snapshot or the reports.
-    if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
+    if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw), bodyRedacted: true };
     if (!judged.ok) {
       return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
     }

@@ -38,7 +38,20 @@ export interface EngineError {
  * (callEngine retried it, or it ended as one).
  */
 export type EngineResult =
-  | { ok: true; body: unknown; raw: string; status?: number; latencyMs: number; rateLimited?: RateLimitTally }
+  | {
+      ok: true;
+      body: unknown;
+      raw: string;
+      /**
+       * Set when secrets were blanked out of `body` apart from `raw`: `raw` then need not parse to `body`
+       * (a token the engine escaped, "a\/b", is found in the parsed answer, not in its text). Whatever
+       * needs the answer takes `body`, never `raw` parsed again.
+       */
+      bodyRedacted?: true;
+      status?: number;
+      latencyMs: number;
+      rateLimited?: RateLimitTally;
+    }
   | { ok: false; error: EngineError; raw?: string; status?: number; latencyMs: number; rateLimited?: RateLimitTally };
 
 export interface HealthResult {

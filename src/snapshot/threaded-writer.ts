@@ -141,7 +141,9 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
         caseIndex: o.caseIndex,
         seed: o.seed,
         passed: o.passed,
-        result: r.ok ? { ok: true, raw: r.raw, rawHash: rawHash!, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+        result: r.ok
+          ? { ok: true, raw: r.raw, rawHash: rawHash!, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
+          : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
       });
       if (r.ok) this.batchText += r.raw.length;
     }
