@@ -9004,7 +9004,7 @@ function createHttpAdapter(opts) {
         }
         // An engine that echoes our headers must not put a token into the snapshot or the reports.
         if (judged.ok && redactAnswer)
-            return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw) };
+            return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw), bodyRedacted: true };
         if (!judged.ok) {
             return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
         }
@@ -13748,7 +13748,7 @@ function createCommandAdapter(opts) {
             const r = await send('run', params, opts.timeoutMs, signal);
             return r.ok
                 ? redactAnswer
-                    ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), latencyMs: r.latencyMs }
+                    ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), bodyRedacted: true, latencyMs: r.latencyMs }
                     : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
                 : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
         },
@@ -20034,7 +20034,9 @@ class ThreadedSnapshotWriter {
                 caseIndex: o.caseIndex,
                 seed: o.seed,
                 passed: o.passed,
-                result: r.ok ? { ok: true, raw: r.raw, rawHash: rawHash, latencyMs: r.latencyMs } : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
+                result: r.ok
+                    ? { ok: true, raw: r.raw, rawHash: rawHash, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
+                    : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
             });
             if (r.ok)
                 this.batchText += r.raw.length;

@@ -4247,8 +4247,11 @@ function serve(port, init) {
                             repeat: 0,
                             seed: a.seed,
                             passed: a.passed,
-                            // The body as the adapter parsed it: JSON.parse of the raw text (a BOM is not JSON).
-                            result: r.ok ? { ok: true, body: JSON.parse(r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw), raw: r.raw, latencyMs: r.latencyMs } : r,
+                            // The body as the adapter made it: its own text when secrets were blanked out of it, else
+                            // JSON.parse of the raw text (a BOM is not JSON).
+                            result: r.ok
+                                ? { ok: true, body: JSON.parse(r.bodyText ?? (r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw)), raw: r.raw, latencyMs: r.latencyMs }
+                                : r,
                         }, 
                         // Hashed on the main thread, which waits on this one otherwise.
                         r.ok ? r.rawHash : undefined);
