@@ -54,6 +54,40 @@ describe('secrets an engine echoes in its answer', () => {
     }
   });
 
+  it('written JSON-escaped by the engine ("a\\/b", a quote or backslash as \\", \\\\) stay out of error messages and the raw text', async () => {
+    // PHP's json_encode writes "/" as "\/"; a base64 token holds "/". An error page (HTTP 500) echoing the
+    // token is shown in the case's failure, the WAR ROOM and the console: the text redactor must know
+    // the forms JSON gives a secret, not only the secret itself.
+    const token = 'Zm9vYmFy/c2VjcmV0/LTQyNDI=';
+    const odd = 'k3y"with\\back/slash';
+    const escaping = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const text = JSON.stringify({ error: `refused ${req.headers.authorization} and ${req.headers['x-api-key']}`, final_answer: 'x' }).replace(/\//g, '\\/');
+        res.writeHead(req.url === '/bad/run' ? 500 : 200, { 'content-type': 'application/json' });
+        res.end(text);
+      });
+    });
+    await new Promise<void>((r) => escaping.listen(0, '127.0.0.1', r));
+    const port = (escaping.address() as AddressInfo).port;
+    try {
+      for (const where of ['/bad/run', '/ok/run']) {
+        const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}`, 'x-api-key': odd }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+        try {
+          const r = await a.call(req);
+          const shown = `${r.ok ? '' : r.error.message} ${r.raw ?? ''} ${r.ok ? JSON.stringify(r.body) : ''}`;
+          for (const part of ['c2VjcmV0', 'k3y', 'back']) expect(shown, where).not.toContain(part);
+          expect(shown, where).toContain('[redacted]');
+        } finally {
+          await a.close();
+        }
+      }
+    } finally {
+      escaping.closeAllConnections();
+      await new Promise<void>((r) => escaping.close(() => r()));
+    }
+  });
+
   it('never reach what load checks either', async () => {
     const t = httpTransport({ url: new URL(`${base}/echo/run`), headers: { authorization: `Bearer ${TOKEN}` }, maxResponseBytes: 1e6, runId: 'r', timeoutMs: 5_000 });
     const lr: LoadRequest = { caseIndex: 0, repeat: 0, seed: 1, case: { id: 'c', input: { prompt: 'p' } } as unknown as SimCase };

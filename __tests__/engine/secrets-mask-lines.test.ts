@@ -20,4 +20,8 @@ describe('secretsToMask with multi-line values', () => {
     expect(secretsToMask({ authorization: 'Bearer ${T}' }, [], { T: 'tok-123456' }).sort()).toEqual(['Bearer tok-123456', 'tok-123456']);
     expect(secretsToMask({ K: '${V}' }, [], { V: 'ab\nsecret-line\n\n' })).toEqual(['secret-line']);
   });
+
+  it('masks a secret as JSON writes it too (an engine echoing a base64 token with "/" as "\\/")', () => {
+    expect(secretsToMask({ authorization: 'Bearer ${T}' }, [], { T: 'Zm9v/YmFy' }).sort()).toEqual(['Bearer Zm9v/YmFy', 'Bearer Zm9v\\/YmFy', 'Zm9v/YmFy', 'Zm9v\\/YmFy']);
+  });
 });
