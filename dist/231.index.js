@@ -500,9 +500,23 @@ function secretRedactor(headers) {
         .map(([, v]) => v);
     return valuesRedactor(values.flatMap((v) => [v, ...v.split(/\s+/)]).filter((v) => v.length >= 8));
 }
+/**
+ * A secret as it may stand in JSON text: itself, JSON.stringify's escaping of it (a quote, a backslash,
+ * a control character), that with "/" written "\/" (PHP's json_encode, and a base64 token holds "/"),
+ * and those with every character past ASCII as a \uXXXX escape (Python's json.dumps). An engine echoing
+ * a token in an error page puts one of these in the message the run shows, and in the raw answer.
+ */
+function jsonForms(secret) {
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    const forms = [secret, escaped, escaped.replace(/\//g, '\\/')];
+    const ascii = (s) => s.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (/[^\x00-\x7f]/.test(secret))
+        forms.push(...forms.map(ascii));
+    return [...new Set(forms)];
+}
 /** Blanks each of `values` out of a text, longest first (a value inside another goes after it); identity when there are none. */
 function valuesRedactor(values) {
-    const secrets = [...new Set(values)].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+    const secrets = [...new Set(values.flatMap(jsonForms))].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
     if (secrets.length === 0)
         return IDENTITY;
     return (text) => {
@@ -592,7 +606,7 @@ function secretsToMask(templates, targets, env) {
     }
     // A mask command ends at a line break (the rest of the value would print as a log line), so a
     // multi-line secret (a PEM key, a JSON credential) is masked line by line, as GitHub advises.
-    const lines = [...out].flatMap((v) => (/[\r\n]/.test(v) ? v.split(/\r\n|\r|\n/) : [v]));
+    const lines = [...out].flatMap((v) => (/[\r\n]/.test(v) ? v.split(/\r\n|\r|\n/) : [v])).flatMap(jsonForms);
     return [...new Set(lines)].filter((v) => v.trim().length >= MASK_MIN_LENGTH);
 }
 /** Query parameters that carry credentials (?key=, ?api_key=, ?access_token=, ?sig=, Azure Functions' ?code=, ...). */
