@@ -55,6 +55,27 @@ describe('deflatedFile (a file deflated in blocks on several threads)', () => {
     expect(zlib.inflateRawSync(other.bytes).equals(fs.readFileSync(file))).toBe(true);
   });
 
+  it('shares input buffers between files through `spare`: reused, bounded, the same bytes', async () => {
+    const dir = tmp();
+    const [a, small, b] = ['a.json', 'small.json', 'b.json'].map((n) => path.join(dir, n));
+    fs.writeFileSync(a, snapshotLike(500_000));
+    fs.writeFileSync(small, snapshotLike(1_000));
+    fs.writeFileSync(b, snapshotLike(300_001).reverse());
+    const o = { level: 3, blockBytes: 64 << 10, parallel: 3 };
+    const spare: Buffer[] = [];
+    await deflated(a, { ...o, spare });
+    const kept = [...spare];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThanOrEqual(4);
+    await deflated(small, { ...o, spare });
+    const shared = await deflated(b, { ...o, spare });
+    const fresh = await deflated(b, o);
+    expect(shared.bytes.equals(fresh.bytes)).toBe(true);
+    expect(shared.totals).toEqual(fresh.totals);
+    expect(spare.some((x) => kept.includes(x))).toBe(true);
+    expect(spare.every((x) => x.length === (64 << 10) + 32768)).toBe(true);
+  });
+
   it('an empty file, and one that is a whole number of blocks', async () => {
     const dir = tmp();
     const empty = path.join(dir, 'empty');

@@ -222,11 +222,13 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
     bytes += chunk.length;
   });
   zip.pipe(out);
+  // One set of input buffers for all the files (deflate-blocks.ts).
+  const spare: Buffer[] = [];
   try {
     for (const s of sources) {
       const entry = { name: s.name, date, mode: FILE_MODE };
       // One entry at a time, each file opened only when its turn comes.
-      const source = s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL });
+      const source = s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare });
       await new Promise<void>((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
     }
     zip.finalize();
