@@ -20743,7 +20743,7 @@ async function* deflatedBlocks(file, options, totals) {
     const handle = await external_node_fs_default().promises.open(file, 'r');
     // Input buffers are reused: a fresh 4 MB buffer per block is 710 MB of external memory to collect
     // at 100k cases, which kept V8 in back-to-back full collections for the whole bundle.
-    const pool = [];
+    const pool = options.spare ?? [];
     const inFlight = [];
     try {
         const size = (await handle.stat()).size;
@@ -20754,9 +20754,8 @@ async function* deflatedBlocks(file, options, totals) {
             const start = i * blockBytes;
             const from = Math.max(0, start - WINDOW);
             const end = Math.min(size, start + blockBytes);
-            let buffer = pool.pop();
-            if (!buffer || buffer.length < end - from)
-                buffer = Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
+            const at = pool.findIndex((b) => b.length >= end - from);
+            const buffer = at >= 0 ? pool.splice(at, 1)[0] : Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
             const p = deflateBlock(handle, file, buffer, from, start, end, i === count - 1, options.level);
             // Awaited in order below; a block abandoned by an error before its turn must not go unhandled.
             p.catch(() => { });
@@ -20769,7 +20768,9 @@ async function* deflatedBlocks(file, options, totals) {
             totals.crc32 = external_node_zlib_default().crc32(block.data, totals.crc32);
             totals.size += block.data.length;
             totals.compressedSize += block.out.length;
-            pool.push(block.buffer);
+            // Full-size buffers only: a small file's would take a place a large file's block cannot use.
+            if (block.buffer.length === blockBytes + WINDOW && pool.length <= parallel)
+                pool.push(block.buffer);
             if (next < count)
                 launch();
             yield block.out;
@@ -21036,11 +21037,13 @@ async function writeBundleZip(sources, outFile, epoch) {
         bytes += chunk.length;
     });
     zip.pipe(out);
+    // One set of input buffers for all the files (deflate-blocks.ts).
+    const spare = [];
     try {
         for (const s of sources) {
             const entry = { name: s.name, date, mode: FILE_MODE };
             // One entry at a time, each file opened only when its turn comes.
-            const source = s.name === 'result.json' ? bundledResultJson(external_node_fs_default().readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL });
+            const source = s.name === 'result.json' ? bundledResultJson(external_node_fs_default().readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare });
             await new Promise((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
         }
         zip.finalize();
