@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpAdapter } from '../../src/engine/http.js';
+import { answerRedactor } from '../../src/engine/secrets.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import type { EngineRequest } from '../../src/engine/types.js';
 import type { LoadRequest } from '../../src/load/transport.js';
@@ -86,6 +87,45 @@ describe('secrets an engine echoes in its answer', () => {
       escaping.closeAllConnections();
       await new Promise<void>((r) => escaping.close(() => r()));
     }
+  });
+
+  it('an answer is marked bodyRedacted only when a secret was blanked in it (the snapshot thread then needs its own text)', async () => {
+    const quiet = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(req.url === '/echo/run' ? JSON.stringify({ final_answer: 'ok', token: req.headers.authorization }) : '{"final_answer":"nothing of the request"}');
+      });
+    });
+    await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', r));
+    const port = (quiet.address() as AddressInfo).port;
+    try {
+      for (const [where, marked] of [['/quiet/run', false], ['/echo/run', true]] as const) {
+        const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${TOKEN}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+        try {
+          const r = await a.call(req);
+          if (!r.ok) throw new Error(r.error.message);
+          expect(r.bodyRedacted === true, where).toBe(marked);
+          expect(JSON.stringify(r.body)).not.toContain(TOKEN);
+        } finally {
+          await a.close();
+        }
+      }
+    } finally {
+      quiet.closeAllConnections();
+      await new Promise<void>((r) => quiet.close(() => r()));
+    }
+  });
+
+  it('answerRedactor gives back the answer itself when it holds no secret, and copies only what it changes', () => {
+    const redact = answerRedactor({ authorization: `Bearer ${TOKEN}` })!;
+    const clean = { a: [1, { b: 'x' }], c: 'y' };
+    expect(redact(clean)).toBe(clean);
+    const dirty = { keep: { same: ['z'] }, leak: [`Bearer ${TOKEN}`] };
+    const out = redact(dirty) as typeof dirty;
+    expect(out).toEqual({ keep: { same: ['z'] }, leak: ['[redacted]'] });
+    expect(out.keep).toBe(dirty.keep);
+    expect(dirty.leak[0]).toBe(`Bearer ${TOKEN}`);
   });
 
   it('never reach what load checks either', async () => {

@@ -138,11 +138,11 @@ export function createCommandAdapter(opts: CommandAdapterOptions): CommandAdapte
         input: { ...(opts.body ?? {}), ...req.input },
       };
       const r = await send('run', params, opts.timeoutMs, signal);
-      return r.ok
-        ? redactAnswer
-          ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), bodyRedacted: true, latencyMs: r.latencyMs }
-          : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
-        : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
+      if (!r.ok) return { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
+      if (!redactAnswer) return { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs };
+      const body = redactAnswer(r.result);
+      const raw = hideRaw(r.raw);
+      return { ok: true, body, raw, ...(body !== r.result || raw !== r.raw ? { bodyRedacted: true as const } : {}), latencyMs: r.latencyMs };
     },
 
     async health(signal?: AbortSignal): Promise<HealthResult> {

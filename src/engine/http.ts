@@ -224,7 +224,11 @@ export function createHttpAdapter(opts: HttpAdapterOptions): EngineAdapter {
       if (ex.retryAfter !== undefined) judged.error.message += ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
     }
     // An engine that echoes our headers must not put a token into the snapshot or the reports.
-    if (judged.ok && redactAnswer) return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw), bodyRedacted: true };
+    if (judged.ok && redactAnswer) {
+      const body = redactAnswer(judged.body);
+      const raw = redact(judged.raw);
+      return { ...judged, body, raw, ...(body !== judged.body || raw !== judged.raw ? { bodyRedacted: true as const } : {}) };
+    }
     if (!judged.ok) {
       return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
     }

@@ -175,15 +175,28 @@ export function engineRedactors(headers: Record<string, string>, url: URL): { re
 export function answerRedactor(headers: Record<string, string>): ((body: unknown) => unknown) | null {
   const redact = secretRedactor(headers);
   if (redact === IDENTITY) return null;
+  // The answer itself when nothing in it is a secret, else a copy of what changed: adapters mark an
+  // answer whose body no longer is its raw text (EngineResult.bodyRedacted) by this identity, and only
+  // such answers cost the snapshot a serialisation of their own.
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redact(v);
-    if (typeof v !== 'object' || v === null) return v;
-    if (Array.isArray(v)) return v.map(walk);
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) {
-      // defineProperty: a member named __proto__ must stay a member, not become the prototype.
-      Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
+    if (typeof v === 'string') {
+      const r = redact(v);
+      return r === v ? v : r;
     }
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) {
+      let copy: unknown[] | null = null;
+      for (let i = 0; i < v.length; i++) {
+        const w = walk(v[i]);
+        if (w !== v[i]) (copy ??= v.slice())[i] = w;
+      }
+      return copy ?? v;
+    }
+    const members = Object.entries(v).map(([k, item]) => [k, redact(k), item, walk(item)] as const);
+    if (members.every(([k, rk, item, w]) => rk === k && w === item)) return v;
+    const out: Record<string, unknown> = {};
+    // defineProperty: a member named __proto__ must stay a member, not become the prototype.
+    for (const [, rk, , w] of members) Object.defineProperty(out, rk, { value: w, enumerable: true, writable: true, configurable: true });
     return out;
   };
   return walk;
