@@ -546,18 +546,32 @@ function answerRedactor(headers) {
     const redact = secretRedactor(headers);
     if (redact === IDENTITY)
         return null;
+    // The answer itself when nothing in it is a secret, else a copy of what changed: adapters mark an
+    // answer whose body no longer is its raw text (EngineResult.bodyRedacted) by this identity, and only
+    // such answers cost the snapshot a serialisation of their own.
     const walk = (v) => {
-        if (typeof v === 'string')
-            return redact(v);
+        if (typeof v === 'string') {
+            const r = redact(v);
+            return r === v ? v : r;
+        }
         if (typeof v !== 'object' || v === null)
             return v;
-        if (Array.isArray(v))
-            return v.map(walk);
-        const out = {};
-        for (const [k, item] of Object.entries(v)) {
-            // defineProperty: a member named __proto__ must stay a member, not become the prototype.
-            Object.defineProperty(out, redact(k), { value: walk(item), enumerable: true, writable: true, configurable: true });
+        if (Array.isArray(v)) {
+            let copy = null;
+            for (let i = 0; i < v.length; i++) {
+                const w = walk(v[i]);
+                if (w !== v[i])
+                    (copy ??= v.slice())[i] = w;
+            }
+            return copy ?? v;
         }
+        const members = Object.entries(v).map(([k, item]) => [k, redact(k), item, walk(item)]);
+        if (members.every(([k, rk, item, w]) => rk === k && w === item))
+            return v;
+        const out = {};
+        // defineProperty: a member named __proto__ must stay a member, not become the prototype.
+        for (const [, rk, , w] of members)
+            Object.defineProperty(out, rk, { value: w, enumerable: true, writable: true, configurable: true });
         return out;
     };
     return walk;
@@ -9017,8 +9031,11 @@ function createHttpAdapter(opts) {
                 judged.error.message += ` (Retry-After: ${redact(excerpt(ex.retryAfter, '', 60))})`;
         }
         // An engine that echoes our headers must not put a token into the snapshot or the reports.
-        if (judged.ok && redactAnswer)
-            return { ...judged, body: redactAnswer(judged.body), raw: redact(judged.raw), bodyRedacted: true };
+        if (judged.ok && redactAnswer) {
+            const body = redactAnswer(judged.body);
+            const raw = redact(judged.raw);
+            return { ...judged, body, raw, ...(body !== judged.body || raw !== judged.raw ? { bodyRedacted: true } : {}) };
+        }
         if (!judged.ok) {
             return { ...judged, error: { ...judged.error, message: portable(judged.error.message) }, raw: judged.raw === undefined ? undefined : portable(judged.raw) };
         }
@@ -13760,11 +13777,13 @@ function createCommandAdapter(opts) {
                 input: { ...(opts.body ?? {}), ...req.input },
             };
             const r = await send('run', params, opts.timeoutMs, signal);
-            return r.ok
-                ? redactAnswer
-                    ? { ok: true, body: redactAnswer(r.result), raw: hideRaw(r.raw), bodyRedacted: true, latencyMs: r.latencyMs }
-                    : { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs }
-                : { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
+            if (!r.ok)
+                return { ok: false, error: { ...r.error, message: printable(r.error.message) }, latencyMs: r.latencyMs };
+            if (!redactAnswer)
+                return { ok: true, body: r.result, raw: r.raw, latencyMs: r.latencyMs };
+            const body = redactAnswer(r.result);
+            const raw = hideRaw(r.raw);
+            return { ok: true, body, raw, ...(body !== r.result || raw !== r.raw ? { bodyRedacted: true } : {}), latencyMs: r.latencyMs };
         },
         async health(signal) {
             const r = await send('health', undefined, opts.timeoutMs, signal);
