@@ -90,6 +90,24 @@ describe('deflatedFile (a file deflated in blocks on several threads)', () => {
     expect(zlib.inflateRawSync(x.bytes).equals(content)).toBe(true);
   });
 
+  it("takes the writer's CRC-32 while the file has the size it was taken at, and takes its own otherwise", async () => {
+    const dir = tmp();
+    const content = snapshotLike(300_001);
+    const file = path.join(dir, 'snapshot.json');
+    fs.writeFileSync(file, content);
+    const plain = await deflated(file, { level: 3, blockBytes: 64 << 10 });
+    // A stand-in value shows which one was used: the writer's is trusted, not recomputed.
+    const trusted = await deflated(file, { level: 3, blockBytes: 64 << 10, known: { bytes: content.length, crc32: 0x12345678 } });
+    expect(trusted.bytes.equals(plain.bytes)).toBe(true);
+    expect(trusted.totals).toEqual({ ...plain.totals, crc32: 0x12345678 });
+    // A negative (signed) CRC comes out unsigned, as zip wants it.
+    const signed = await deflated(file, { level: 3, known: { bytes: content.length, crc32: zlib.crc32(content) | 0 } });
+    expect(signed.totals.crc32).toBe(zlib.crc32(content));
+    // The file changed size since: the CRC is the file's own.
+    const stale = await deflated(file, { level: 3, blockBytes: 64 << 10, known: { bytes: content.length - 1, crc32: 0x12345678 } });
+    expect(stale.totals.crc32).toBe(zlib.crc32(content));
+  });
+
   it('a file that cannot be read makes the stream error, not the process', async () => {
     const dir = tmp();
     await expect(deflated(path.join(dir, 'missing.json'), { level: 3 })).rejects.toThrow(/ENOENT/);
@@ -116,5 +134,9 @@ describe('bundle.zip with a snapshot of several deflate blocks', () => {
     expect(py).toBe(expected);
     const b = await buildBundle(dir, { env: {}, out: path.join(out, 'b.zip') });
     expect(b.sha256).toBe(a.sha256);
+    // The snapshot's CRC as its writer took it (a run's): the same archive.
+    const checksums = [{ file: path.join(out, 'snapshots', 'big.json'), bytes: snapshot.length, crc32: zlib.crc32(snapshot) }];
+    const c = await buildBundle(dir, { env: {}, out: path.join(out, 'c.zip'), checksums });
+    expect(c.sha256).toBe(a.sha256);
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ROOT, readJson } from '../helpers/cli.js';
 import { cmd, dataset, DRIFT_ENGINE, project, run } from '../replay/helpers.js';
@@ -190,6 +191,9 @@ describe('SnapshotWriter and openSnapshot', () => {
       expect(reversed.sha256).toBe(inOrder.sha256);
       expect(inOrder.sha256).toBe(sha256Hex(a.toString('utf8')));
       expect(inOrder.bytes).toBe(a.length);
+      // The CRC-32 the bundle takes instead of its own: the file's, in place and by copy alike.
+      expect(inOrder.crc32).toBe(zlib.crc32(a));
+      expect(reversed.crc32).toBe(zlib.crc32(a));
       const snap = openSnapshot(path.join(dir, 'a.json'), 'a.json');
       expect(snap.entries).toHaveLength(400);
       expect(snap.entries[9].status).toBe('error');
@@ -370,6 +374,8 @@ describe('the snapshot written on a thread of its own', () => {
       expect(shuffled.bytes.equals(here.bytes)).toBe(true);
       expect(there.written.sha256).toBe(here.written.sha256);
       expect(there.written.sha256).toBe(sha256Hex(there.bytes.toString('utf8')));
+      expect(there.written.crc32).toBe(zlib.crc32(there.bytes));
+      expect(shuffled.written.crc32).toBe(zlib.crc32(there.bytes));
       expect(there.counts.answered).toBe(2999);
       expect(there.counts.errored).toBe(1);
       expect([...there.counts.latencies]).toEqual([...here.counts.latencies]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError, errorMessage } from '../util/errors.js';
 import { useNativeCrc32 } from '../util/native-crc32.js';
 import { BundleZipStream } from './bundle-zip-stream.js';
-import { deflatedFile } from './deflate-blocks.js';
+import { deflatedFile, type FileChecksum } from './deflate-blocks.js';
 
 /**
  * bundle.zip (DESIGN §3.8): the run's files in one archive whose bytes depend only on their contents.
@@ -44,6 +44,8 @@ export interface BundleSource {
   name: string;
   /** Absolute path of the file it comes from. */
   path: string;
+  /** The file's CRC-32 as its writer took it (used while the file keeps that size). */
+  known?: FileChecksum;
 }
 
 export interface BundleRecord {
@@ -228,7 +230,8 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
     for (const s of sources) {
       const entry = { name: s.name, date, mode: FILE_MODE };
       // One entry at a time, each file opened only when its turn comes.
-      const source = s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare });
+      const source =
+        s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare, ...(s.known ? { known: s.known } : {}) });
       await new Promise<void>((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
     }
     zip.finalize();
@@ -251,6 +254,8 @@ export interface BuildBundleOptions {
   recordedEpoch?: number | null;
   /** The report object exactly as written to the folder's report.json (see bundleSources). */
   writtenReport?: unknown;
+  /** CRC-32s the run took of files as it wrote them (its snapshot), by absolute path. */
+  checksums?: (FileChecksum & { file: string })[];
 }
 
 /** Builds a report folder's bundle. Throws InputError for a folder that is not a run's report folder. */
@@ -260,6 +265,10 @@ export async function buildBundle(reportDir: string, opts: BuildBundleOptions = 
   }
   const epoch = bundleEpoch(opts.env ?? process.env, opts.recordedEpoch);
   const sources = bundleSources(reportDir, opts.writtenReport);
+  for (const c of opts.checksums ?? []) {
+    const s = sources.find((x) => path.resolve(x.path) === path.resolve(c.file));
+    if (s) s.known = { bytes: c.bytes, crc32: c.crc32 };
+  }
   const file = path.resolve(opts.out ?? path.join(reportDir, 'bundle.zip'));
   // `--out report.json` (or the snapshot) would replace a file of the run with its own archive.
   const clobbered = sources.find((s) => sameFile(s.path, file));

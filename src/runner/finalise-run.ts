@@ -1,7 +1,7 @@
 import { buildReport, buildResult } from '../report/report-json.js';
 import type { Report } from '../report/types.js';
 import { bundleRun, renderRunPages, runBundleEpoch, TREND_RUNS, writeRunPages } from '../report/finalise.js';
-import type { BundleInfo } from '../report/bundle.js';
+import type { BuildBundleOptions, BundleInfo } from '../report/bundle.js';
 import type { Settings } from '../settings/types.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
@@ -48,6 +48,8 @@ export interface FinaliseRunInput {
    * nor bundled. Without it, an existing snapshot file is named (merge writes its own before the report).
    */
   ownSnapshot?: () => boolean;
+  /** CRC-32s of files the run wrote and took as it wrote them (its snapshot's), for the bundle (asked after beforeReport). */
+  checksums?: () => BuildBundleOptions['checksums'];
   /** Adds fields to report.json before it is written (merge: which shards made it). */
   decorateReport?: (report: Report) => void;
   /** Called once the report files are written, before the bus closes (the runner closes its engine). */
@@ -127,7 +129,7 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   // bundle.zip last: every file in it (run.log included) is final now.
   let bundle: BundleInfo | null = null;
   if (report && !writeError) {
-    const built = await bundleRun(paths, bundleEpoch, report);
+    const built = await bundleRun(paths, bundleEpoch, report, input.checksums?.());
     bundle = built.bundle;
     if (built.error) {
       report.artifacts.bundle = null;

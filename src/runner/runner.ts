@@ -133,10 +133,14 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
   const snapshot = createRunSnapshot(settings, paths, { log, record: store ? (row) => store.store.recordSnapshot(row) : undefined });
   // Whether this run wrote <out>/snapshots/<run_id>.json: one left there by an earlier run of the same id is not its.
   let snapshotWritten = false;
+  let snapshotChecksum: { file: string; bytes: number; crc32: number } | null = null;
   let snapshotFailureRaised = false;
   const finishSnapshot = async () => {
     const written = await snapshot.finish({ results, engine: { kind: engine?.kind ?? 'unknown', version: engineVersion }, aborted: signal.aborted || runError !== null });
-    if (written) snapshotWritten = true;
+    if (written) {
+      snapshotWritten = true;
+      if (written.crc32 !== undefined) snapshotChecksum = { file: written.file, bytes: written.bytes, crc32: written.crc32 };
+    }
     // Said once: finish() is idempotent and its failure stays.
     if (snapshot.failure && !snapshotFailureRaised) {
       snapshotFailureRaised = true;
@@ -277,6 +281,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
       log,
       beforeReport: finishSnapshot,
       ownSnapshot: () => snapshotWritten,
+      checksums: () => (snapshotChecksum ? [snapshotChecksum] : []),
       afterWrite: async () => {
         await engine?.close().catch((err) => log('warn', 'engine', `closing the engine failed: ${errorMessage(err)}`));
       },

@@ -80,6 +80,8 @@ export interface SnapshotCase {
 export interface SnapshotWritten {
   file: string;
   sha256: string;
+  /** CRC-32 of the file's bytes (zip's checksum), taken as they were written: bundling the file then need not run the whole of it through a CRC once more. */
+  crc32?: number;
   cases: number;
   bytes: number;
   createdAt: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { AnswerObservation, AnswerObserver } from '../runner/answers.js';
 import { canonicalJson, noCanonicalForm, sha256Hex, sha256HexOf } from '../replay/canonical.js';
 import { compileIgnorePaths, unionPaths, type IgnoreTree } from '../replay/ignore-paths.js';
@@ -55,6 +56,8 @@ export class SnapshotWriter implements AnswerObserver {
   private used = OPENING.copy(this.chunk, 0);
   /** sha256 of the spool so far, while it is the snapshot's prefix (answers in case order). */
   private readonly spoolSha = createHash('sha256');
+  /** The spool's CRC-32 as it is written, for the bundle's zip entry (which would otherwise read the whole file for it once more). */
+  private spoolCrc = 0;
   private spoolBytes = 0;
   private readonly where = new SpoolIndex();
   /** Highest case index spooled so far; spool order is case order while each new one is higher. */
@@ -164,7 +167,7 @@ export class SnapshotWriter implements AnswerObserver {
    * for the run's other files: it cost 0.9 s at 100k cases, and a snapshot cut short by a crash of the
    * machine lacks its last line, the header, so the reader refuses it rather than misread it.
    */
-  private finishInPlace(closing: Buffer): { sha256: string; bytes: number } {
+  private finishInPlace(closing: Buffer): { sha256: string; bytes: number; crc32: number } {
     this.reserve(closing.length);
     closing.copy(this.chunk, this.used);
     this.used += closing.length;
@@ -175,20 +178,22 @@ export class SnapshotWriter implements AnswerObserver {
       this.cleanup();
       throw err;
     }
-    return { sha256: this.spoolSha.digest('hex'), bytes: this.spoolBytes };
+    return { sha256: this.spoolSha.digest('hex'), bytes: this.spoolBytes, crc32: this.spoolCrc };
   }
 
   /** Answers came out of case order: each line is read back by its offset, in case order, into a new file. */
-  private finishByCopy(closing: Buffer): { sha256: string; bytes: number } {
+  private finishByCopy(closing: Buffer): { sha256: string; bytes: number; crc32: number } {
     this.flush();
     const tmp = `${this.opts.file}.${process.pid}.tmp`;
     const sha = createHash('sha256');
+    let crc32 = 0;
     let bytes = 0;
     const out = fs.openSync(tmp, 'w');
     try {
       const put = (buf: Buffer) => {
         writeExactly(out, buf);
         sha.update(buf);
+        crc32 = zlib.crc32(buf, crc32);
         bytes += buf.length;
       };
       put(OPENING);
@@ -211,7 +216,7 @@ export class SnapshotWriter implements AnswerObserver {
     }
     fs.closeSync(out);
     fs.renameSync(tmp, this.opts.file);
-    return { sha256: sha.digest('hex'), bytes };
+    return { sha256: sha.digest('hex'), bytes, crc32 };
   }
 
 /** Drops everything (a cancelled run's partial snapshot must not become a baseline). */
@@ -243,7 +248,10 @@ export class SnapshotWriter implements AnswerObserver {
     }
     const bytes = this.chunk.subarray(0, this.used);
     writeExactly(this.fd, bytes, this.spoolBytes);
-    if (this.inOrder) this.spoolSha.update(bytes);
+    if (this.inOrder) {
+      this.spoolSha.update(bytes);
+      this.spoolCrc = zlib.crc32(bytes, this.spoolCrc);
+    }
     this.spoolBytes += this.used;
     this.used = 0;
     // A chunk grown for one huge answer is not kept for the rest of the run.
