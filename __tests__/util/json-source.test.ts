@@ -65,6 +65,15 @@ describe('parseJsonSource', () => {
     expect(src.lineOf('/cases/19999')).toBe(20002);
   });
 
+  it('skips strings that hold quotes, braces and runs of backslashes before their closing quote', () => {
+    const tricky = ['ends with \\', 'two \\\\', 'a "quoted" {brace} [bracket]', '\\"', 'x\\\\"y', '', '"'];
+    const cases = tricky.map((t, i) => `    { "id": "c${i}", "input": { "prompt": ${JSON.stringify(t)}, "n": [${JSON.stringify(t)}, {}] } }`);
+    const src = parseJsonSource(`{\n  "cases": [\n${cases.join(',\n')}\n  ],\n  "after": ${JSON.stringify(tricky)}\n}`, 'tricky.json');
+    tricky.forEach((_, i) => expect(src.lineOf(`/cases/${i}`), `case ${i}`).toBe(3 + i));
+    expect(src.lineOf('/after')).toBe(3 + tricky.length + 1);
+    expect(src.lineOf('/after/6')).toBe(3 + tricky.length + 1);
+  });
+
   it('gives the same lines for odd member names and layouts as for plain ones', () => {
     const value = { 'a/b': { '~x': 1, 'q"t': [1, { z: 2 }] }, 'é\\n': [[], {}, 'x'], '': 0 };
     for (const text of [JSON.stringify(value), JSON.stringify(value, null, 2), JSON.stringify(value, null, '\t').replace(/\n/g, '\r\n')]) {
