@@ -58,6 +58,36 @@ describe('writeJsonAtomic / writeJsonPieces', () => {
     }
   });
 
+  it('two files sharing a long array (sim_summary.json, report.json): each exactly JSON.stringify, the items serialised once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-fs-'));
+    try {
+      let reads = 0;
+      // Each item counts the reads of one member: JSON.stringify of the item reads it once.
+      const cases = Array.from({ length: 300 }, (_, i) => ({
+        id: `c${i}`,
+        get status() {
+          reads++;
+          return i % 7 ? 'passed' : 'failed';
+        },
+      }));
+      const summary = { runId: 'r', cases, warnings: [] };
+      const report = { schemaVersion: 1, stages: { sim: { verdict: 'PASS', cases } }, odd: odd.longItems };
+      const itemTexts = new Map<object, string>();
+      writeJsonAtomic(path.join(dir, 's.json'), summary, { compact: true, itemTexts });
+      expect(reads).toBe(300);
+      writeJsonAtomic(path.join(dir, 'r.json'), report, { compact: true, itemTexts });
+      expect(reads).toBe(300);
+      expect(fs.readFileSync(path.join(dir, 's.json'), 'utf8')).toBe(JSON.stringify(summary) + '\n');
+      expect(fs.readFileSync(path.join(dir, 'r.json'), 'utf8')).toBe(JSON.stringify(report) + '\n');
+      // Indented text depends on the depth: no cache there.
+      writeJsonAtomic(path.join(dir, 'i.json'), report, { itemTexts });
+      expect(reads).toBeGreaterThanOrEqual(600);
+      expect(fs.readFileSync(path.join(dir, 'i.json'), 'utf8')).toBe(JSON.stringify(report, null, 2) + '\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the file atomically with a final newline, and leaves nothing behind when the value is not JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-fs-'));
     try {

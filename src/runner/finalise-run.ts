@@ -6,7 +6,7 @@ import type { Settings } from '../settings/types.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
 import { collectGarbage } from '../util/heap-flags.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { writeFileAtomic, writeJsonAtomic, type ItemTexts } from '../util/fs.js';
 import type { Finding } from '../warroom/finding.js';
 import { formatWarroomLine } from '../warroom/log-sink.js';
 import type { EventBus } from './event-bus.js';
@@ -88,9 +88,11 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
     await input.beforeReport?.();
     const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
     const compact = simTotal > COMPACT_ABOVE_CASES;
+    // sim_summary.json's case entries are report.json's (one array): serialised once for both.
+    let itemTexts: ItemTexts | undefined = compact ? new Map() : undefined;
     for (const name of STAGE_ORDER) {
       const r = results[name];
-      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact });
+      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact, itemTexts });
     }
     report = buildReport({
       settings,
@@ -111,7 +113,8 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
     // report.html and summary.md come from this report object; see src/report/finalise.ts for the order.
     const pages = renderRunPages(report, { history: store ? runHistory(store, log) : [] });
     for (const e of pages.errors) log('error', 'report', e);
-    writeJsonAtomic(paths.report, report, { compact });
+    writeJsonAtomic(paths.report, report, { compact, itemTexts });
+    itemTexts = undefined;
     writeRunPages(paths, pages);
     writeFileAtomic(paths.runWarroom, findings.map((f) => formatWarroomLine(f) + '\n').join(''));
     writeJsonAtomic(paths.result, buildResult(report, exitCode));

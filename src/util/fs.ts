@@ -15,13 +15,13 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  * indent) + '\n'`, written piece by piece (see writeJsonPieces): a report of 100k cases is never one
  * string of tens of MB plus its UTF-8 copy.
  */
-export function writeJsonAtomic(file: string, value: unknown, opts: { compact?: boolean } = {}): void {
+export function writeJsonAtomic(file: string, value: unknown, opts: { compact?: boolean; itemTexts?: ItemTexts } = {}): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
     const out = new PieceWriter(fd);
-    writeJsonPieces(value, opts.compact ? '' : '  ', (s) => out.put(s));
+    writeJsonPieces(value, opts.compact ? '' : '  ', (s) => out.put(s), opts.itemTexts);
     out.put('\n');
     out.flush();
   } catch (err) {
@@ -86,10 +86,19 @@ const STREAM_ITEMS = 256;
  * re-indented to its level (a newline in JSON.stringify output is always indentation: newlines inside
  * strings are escaped). Throws what JSON.stringify throws (BigInt, cycles).
  */
-export function writeJsonPieces(value: unknown, indent: string, put: (s: string) => void): void {
+export function writeJsonPieces(value: unknown, indent: string, put: (s: string) => void, itemTexts?: ItemTexts): void {
   const v = resolve(value, '');
-  put(leftOut(v) ? 'undefined' : (piece(v, indent, '', 0, put) ?? 'undefined'));
+  put(leftOut(v) ? 'undefined' : (piece(v, indent, '', 0, put, itemTexts) ?? 'undefined'));
 }
+
+/**
+ * The compact texts of the items of long arrays, by item, for files written one after the other that
+ * hold the same items: a run's sim_summary.json and report.json share their 100k case entries (22 MB of
+ * text each), which the second write then takes from here instead of serialising again. Only for
+ * items nobody changes between the writes. A Map, not a WeakMap: 100k entries went into a WeakMap 40 ms slower, as
+ * much as the cache saves; the map is dropped once the files are written.
+ */
+export type ItemTexts = Map<object, string>;
 
 function resolve(v: unknown, key: string): unknown {
   return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function'
@@ -111,7 +120,7 @@ function walkable(v: object): boolean {
  * Writes the (toJSON-resolved) value `v` at indentation `pad`: a container of the top levels goes out
  * through `put` (and '' is returned); anything else is returned as text for the caller to put.
  */
-function piece(v: unknown, indent: string, pad: string, depth: number, put: (s: string) => void): string | undefined {
+function piece(v: unknown, indent: string, pad: string, depth: number, put: (s: string) => void, itemTexts?: ItemTexts): string | undefined {
   if (typeof v !== 'object' || v === null || depth >= WALK_DEPTH || !walkable(v) || (Array.isArray(v) && v.length < STREAM_ITEMS)) {
     const s = JSON.stringify(v, null, indent);
     return s === undefined || !indent || pad === '' ? s : s.replace(/\n/g, '\n' + pad);
@@ -127,7 +136,14 @@ function piece(v: unknown, indent: string, pad: string, depth: number, put: (s: 
       if (i > 0) put(sep);
       // Each item whole (depth WALK_DEPTH): one JSON.stringify per report case, not one per field.
       const item = resolve(v[i], String(i));
-      put(leftOut(item) ? 'null' : (piece(item, indent, inner, WALK_DEPTH, put) ?? 'null'));
+      // Compact text does not depend on where the item is; an item that went through toJSON is not cached.
+      const cacheable = itemTexts !== undefined && indent === '' && item === v[i] && typeof item === 'object' && item !== null;
+      let text = cacheable ? itemTexts.get(item) : undefined;
+      if (text === undefined) {
+        text = leftOut(item) ? 'null' : (piece(item, indent, inner, WALK_DEPTH, put) ?? 'null');
+        if (cacheable) itemTexts.set(item, text);
+      }
+      put(text);
     }
     put(close + ']');
     return '';
@@ -139,7 +155,7 @@ function piece(v: unknown, indent: string, pad: string, depth: number, put: (s: 
     if (leftOut(member)) continue;
     put((first ? '{' + open : sep) + JSON.stringify(k) + colon);
     first = false;
-    put(piece(member, indent, inner, depth + 1, put) ?? 'null');
+    put(piece(member, indent, inner, depth + 1, put, itemTexts) ?? 'null');
   }
   if (first) return '{}';
   put(close + '}');
