@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import schema from '../../schemas/settings.schema.json' with { type: 'json' };
 import { DEFAULTS } from '../../src/settings/defaults.js';
+import { ROOT } from '../helpers/cli.js';
 
 type Node = Record<string, unknown>;
 
@@ -18,6 +21,22 @@ function walk(node: Node, at: string, visit: (n: Node, at: string) => void): voi
 }
 
 const isObjectType = (n: Node) => n.type === 'object' || (Array.isArray(n.type) && n.type.includes('object'));
+
+describe('schemas/*.schema.json', () => {
+  it('are valid against their meta-schema (the tool compiles its own without that check)', () => {
+    const dir = path.join(ROOT, 'schemas');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'));
+    expect(files).toEqual(expect.arrayContaining(['dataset.schema.json', 'registry.schema.json', 'settings.schema.json']));
+    for (const f of files) {
+      const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+      ajv.addKeyword('x-expected');
+      const ok = ajv.validateSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+      expect(ok ? null : ajv.errorsText(), f).toBeNull();
+    }
+    // The check itself: a schema with a misspelt type fails it.
+    expect(new Ajv().validateSchema({ type: 'strnig' })).toBe(false);
+  });
+});
 
 describe('settings.schema.json', () => {
   it('compiles under ajv strict mode', () => {
