@@ -70,8 +70,21 @@ describe('parseJsonSource', () => {
     const cases = tricky.map((t, i) => `    { "id": "c${i}", "input": { "prompt": ${JSON.stringify(t)}, "n": [${JSON.stringify(t)}, {}] } }`);
     const src = parseJsonSource(`{\n  "cases": [\n${cases.join(',\n')}\n  ],\n  "after": ${JSON.stringify(tricky)}\n}`, 'tricky.json');
     tricky.forEach((_, i) => expect(src.lineOf(`/cases/${i}`), `case ${i}`).toBe(3 + i));
+    tricky.forEach((_, i) => expect(src.lineOfItem('/cases', i), `case ${i}`).toBe(3 + i));
+    // Past the end, or not an array: the nearest existing ancestor, as lineOf says.
+    expect(src.lineOfItem('/cases', 99)).toBe(src.lineOf('/cases/99'));
+    expect(src.lineOfItem('/cases/0', 0)).toBe(src.lineOf('/cases/0/0'));
+    expect(src.lineOf('/cases/01')).toBe(src.lineOf('/cases'));
     expect(src.lineOf('/after')).toBe(3 + tricky.length + 1);
     expect(src.lineOf('/after/6')).toBe(3 + tricky.length + 1);
+  });
+
+  it('a document that is an array: its items by pointer and by index', () => {
+    const src = parseJsonSource('[\n  {"a": 1},\n  [2,\n 3],\n  "x"\n]', 'root.json');
+    expect([0, 1, 2].map((i) => src.lineOf(`/${i}`))).toEqual([2, 3, 5]);
+    expect([0, 1, 2].map((i) => src.lineOfItem('', i))).toEqual([2, 3, 5]);
+    expect(src.lineOf('/1/1')).toBe(4);
+    expect(src.lineOf('/0/a')).toBe(2);
   });
 
   it('gives the same lines for odd member names and layouts as for plain ones', () => {

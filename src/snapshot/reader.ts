@@ -183,14 +183,14 @@ function wholeFile(fd: number, shownAs: string): OpenSnapshot {
   checkHeader(header, shownAs, (p) => src.lineOf(p));
   const cases = root.cases;
   if (!Array.isArray(cases)) throw new InputError('"cases" must be an array', { file: shownAs, line: src.lineOf('/cases'), pointer: '/cases' });
-  const entries = cases.map((c, i) => checkCase(c, i, shownAs, src.lineOf(`/cases/${i}`)));
+  const entries = cases.map((c, i) => checkCase(c, i, shownAs, src.lineOfItem('/cases', i)));
   checkCount(header, entries.length, shownAs);
   return {
     shownAs,
     header,
     entries,
     readAnswer: (i) => (cases[i] as SnapshotCase).answer,
-    lineOf: (i) => src.lineOf(`/cases/${i}`),
+    lineOf: (i) => src.lineOfItem('/cases', i),
     close() {},
   };
 }

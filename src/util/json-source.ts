@@ -22,6 +22,8 @@ export interface JsonSource {
   value: unknown;
   /** 1-based line of the value at a JSON Pointer; the nearest existing ancestor's line when it is absent. */
   lineOf(pointer: string): number;
+  /** lineOf(`${array}/${index}`) for an array of the top levels, without making and looking up the pointer (100k cases). */
+  lineOfItem(array: string, index: number): number;
 }
 
 /** Line starts of a text, for offset -> line/column: after LF, CRLF, or a lone CR (old Mac files). */
@@ -87,11 +89,12 @@ export function parseJsonSource(text: string, file: string): JsonSource {
   }
   let value: unknown;
   let shallow: Map<string, number>;
+  let items = NO_ITEMS;
   let starts: number[];
   try {
     value = JSON.parse(text);
     starts = lineStarts(text);
-    shallow = shallowOffsets(text);
+    ({ shallow, items } = shallowOffsets(text));
   } catch {
     ({ value, shallow, starts } = checkedParse(text, file));
   }
@@ -105,14 +108,32 @@ export function parseJsonSource(text: string, file: string): JsonSource {
     while (!(node = findNodeAtLocation(tree, segs)) && segs.length > 0) segs = segs.slice(0, -1);
     return node?.parent?.type === 'property' ? node.parent.offset : (node ?? tree).offset;
   };
+  const lineOf = (pointer: string): number => {
+    const known = shallow.get(pointer) ?? itemOffset(items, pointer);
+    return positionAt(starts, known ?? deepOffset(pointer)).line;
+  };
   return {
     file,
     value,
-    lineOf(pointer: string): number {
-      const known = shallow.get(pointer);
-      return positionAt(starts, known ?? deepOffset(pointer)).line;
+    lineOf,
+    lineOfItem(array: string, index: number): number {
+      const at = items.get(array)?.[index];
+      return at !== undefined ? positionAt(starts, at).line : lineOf(`${array}/${index}`);
     },
   };
+}
+
+/** Item offsets by the pointer of their array (the top levels of a text JSON.parse accepted). */
+type ItemOffsets = Map<string, number[]>;
+const NO_ITEMS: ItemOffsets = new Map();
+
+/** The offset of `pointer` when it names an item of an indexed array (`/cases/17`). */
+function itemOffset(items: ItemOffsets, pointer: string): number | undefined {
+  if (items.size === 0) return undefined;
+  const slash = pointer.lastIndexOf('/');
+  const index = pointer.slice(slash + 1);
+  if (!/^(?:0|[1-9][0-9]{0,9})$/.test(index)) return undefined;
+  return items.get(pointer.slice(0, slash))?.[Number(index)];
 }
 
 /** The old careful path, for texts JSON.parse refuses: the first problem with its line and column. */
@@ -183,8 +204,11 @@ function isSpace(c: number): boolean {
  * a member at the offset of its name, an array item or the root at its own first character (what the
  * visitor of checkedParse records). The text is known valid, so this only tracks strings and nesting.
  */
-function shallowOffsets(text: string): Map<string, number> {
+function shallowOffsets(text: string): { shallow: Map<string, number>; items: ItemOffsets } {
   const out = new Map<string, number>();
+  // Array items go in a list per array, not the map: a pointer string and a map entry per case cost
+  // more than the scan of the case itself.
+  const items: ItemOffsets = new Map();
   const n = text.length;
   let i = 0;
   const skipSpace = () => {
@@ -232,16 +256,21 @@ function shallowOffsets(text: string): Map<string, number> {
       }
     }
   };
-  /** Records the value at `i` (key offset `at`, or its own start), then walks or skips it. */
-  const value = (pointer: string, at: number, depth: number) => {
-    out.set(pointer, at >= 0 ? at : i);
+  /** Records the value at `i` (key offset `at`, or its own start) unless its array does, then walks or skips it. */
+  const value = (pointer: string, at: number, depth: number, recorded = false) => {
+    if (!recorded) out.set(pointer, at >= 0 ? at : i);
     const c = text.charCodeAt(i);
     if (depth >= INDEXED_DEPTH || (c !== 123 && c !== 91)) return skipValue();
     i++;
     skipSpace();
     if (c === 91) {
+      const list: number[] = [];
+      items.set(pointer, list);
       for (let k = 0; text.charCodeAt(i) !== 93; k++) {
-        value(`${pointer}/${k}`, -1, depth + 1);
+        list.push(i);
+        // Only arrays of the last indexed level hold values nobody walks: their items need no pointer.
+        if (depth + 1 >= INDEXED_DEPTH) skipValue();
+        else value(`${pointer}/${k}`, -1, depth + 1, true);
         skipSpace();
         if (text.charCodeAt(i) === 44) i++;
         skipSpace();
@@ -265,7 +294,7 @@ function shallowOffsets(text: string): Map<string, number> {
   };
   skipSpace();
   value('', -1, 0);
-  return out;
+  return { shallow: out, items };
 }
 
 /**

@@ -111,7 +111,7 @@ export function loadDataset(
       tags: rc.tags ?? NO_STRINGS,
       repeat: rc.repeat ?? defaultRepeat,
       ignorePaths: mergeUnique(defaultIgnore, rc.ignorePaths),
-      location: { file, line: src.lineOf(`/cases/${i}`) },
+      location: { file, line: src.lineOfItem('/cases', i) },
     };
     rememberCompiled(c, compiled);
     cases[i] = c;
