@@ -1,15 +1,18 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, makeProject, readJson, reportDir, runCli } from '../helpers/cli.js';
 import { openSnapshot } from '../../src/snapshot/reader.js';
 import { THREAD_FROM_ANSWERS } from '../../src/snapshot/sink.js';
+import { COMPACT_ABOVE_CASES } from '../../src/runner/finalise-run.js';
 
 // A suite large enough for the snapshot to be written on a thread of its own, run from source (the
 // thread through tsx) and from the committed build (dist/snapshot-thread): one snapshot either way.
+// Large enough too for compact reports, whose case entries sim_summary.json and report.json share.
 describe('a large run writes its snapshot on a thread of its own', () => {
-  const n = THREAD_FROM_ANSWERS + 100;
+  const n = Math.max(THREAD_FROM_ANSWERS, COMPACT_ABOVE_CASES) + 100;
   const cases = Array.from({ length: n }, (_, i) => ({
     id: `c${i}`,
     input: { prompt: `case ${i}: what is ${i} plus ${i}?` },
@@ -36,6 +39,19 @@ describe('a large run writes its snapshot on a thread of its own', () => {
         expect(stdout).toContain(`snapshot of ${n} case(s) written (on a thread of its own)`);
         expect(readJson(path.join(reportDir(dir, 'big1', out), 'report.json')).stages.sim.passed).toBe(n);
         expect(fs.readdirSync(path.join(dir, out, 'snapshots'))).toEqual(['big1.json']); // no spool left
+        // Compact reports, the case entries written once and read back the same from both files.
+        const reports = reportDir(dir, 'big1', out);
+        const reportText = fs.readFileSync(path.join(reports, 'report.json'), 'utf8');
+        expect(reportText.startsWith('{"')).toBe(true);
+        const summary = readJson(path.join(reports, 'sim_summary.json'));
+        expect(JSON.parse(reportText).stages.sim.cases).toEqual(summary.cases);
+        expect(summary.cases).toHaveLength(n);
+        // The bundle's snapshot entry carries the CRC its writer thread took: unzip checks it against the bytes.
+        const zip = path.join(reports, 'bundle.zip');
+        expect(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' })).toContain('No errors detected in compressed data');
+        const bundled = execFileSync('unzip', ['-p', zip, 'snapshot.json'], { maxBuffer: 256 << 20 });
+        const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+        expect(sha(bundled)).toBe(sha(fs.readFileSync(path.join(dir, out, 'snapshots', 'big1.json'))));
       }
       const a = openSnapshot(path.join(dir, 'out-src/snapshots/big1.json'));
       const b = openSnapshot(path.join(dir, 'out-dist/snapshots/big1.json'));

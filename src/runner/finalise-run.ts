@@ -23,7 +23,7 @@ import { exitCodeFor, worstVerdict, type Verdict } from './verdict.js';
 export const CANCELLED_BEFORE_START = 'ERROR (not a test verdict): the run was cancelled before any stage ran';
 
 /** Reports of more cases than this are written without indentation (size and peak memory). */
-const COMPACT_ABOVE_CASES = 5000;
+export const COMPACT_ABOVE_CASES = 5000;
 
 export interface FinaliseRunInput {
   settings: Settings;
@@ -92,7 +92,7 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
     let itemTexts: ItemTexts | undefined = compact ? new Map() : undefined;
     for (const name of STAGE_ORDER) {
       const r = results[name];
-      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact, itemTexts });
+      if (r?.summary !== undefined) writeJsonAtomic(summaryPath(paths, name), r.summary, { compact, ...(name === 'sim' ? { itemTexts } : {}) });
     }
     report = buildReport({
       settings,
