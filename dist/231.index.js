@@ -21618,7 +21618,7 @@ async function finaliseRun(input) {
         for (const name of STAGE_ORDER) {
             const r = results[name];
             if (r?.summary !== undefined)
-                writeJsonAtomic(summaryPath(paths, name), r.summary, { compact, itemTexts });
+                writeJsonAtomic(summaryPath(paths, name), r.summary, { compact, ...(name === 'sim' ? { itemTexts } : {}) });
         }
         report = buildReport({
             settings,
