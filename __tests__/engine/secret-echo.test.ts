@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpAdapter } from '../../src/engine/http.js';
-import { answerRedactor } from '../../src/engine/secrets.js';
+import { answerRedactor, valuesRedactor } from '../../src/engine/secrets.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import type { EngineRequest } from '../../src/engine/types.js';
 import type { LoadRequest } from '../../src/load/transport.js';
@@ -87,6 +87,52 @@ describe('secrets an engine echoes in its answer', () => {
       escaping.closeAllConnections();
       await new Promise<void>((r) => escaping.close(() => r()));
     }
+  });
+
+  it('written with escapes of any kind (\\u0073 for "s", hex in either case, \\/ and \\u002f mixed) stay out of texts too', async () => {
+    const token = 'Zm9vYmFy/c2VjcmV0/LTQyNDI=';
+    const spelled = (s: string, upper: boolean) =>
+      [...s].map((c, i) => (i % 2 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c === '/' ? '\\/' : c)).join('').replace(/\\u00([0-9a-f]{2})/g, (m, h) => (upper ? `\\u00${h.toUpperCase()}` : m));
+    // An error page that writes every other character of what it echoes as a \u escape (some JSON writers escape more than they must).
+    const escaping = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(`{"error":"refused ${spelled(String(req.headers.authorization), req.url === '/upper/run')}"}`);
+      });
+    });
+    await new Promise<void>((r) => escaping.listen(0, '127.0.0.1', r));
+    const port = (escaping.address() as AddressInfo).port;
+    try {
+      for (const where of ['/lower/run', '/upper/run']) {
+        const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
+        try {
+          const r = await a.call(req);
+          expect(r.ok).toBe(false);
+          const shown = `${r.ok ? '' : r.error.message} ${r.raw ?? ''}`;
+          expect(shown, where).toContain('refused [redacted]');
+          // No run of the token's characters is left, escaped or not.
+          const decoded = shown.replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\\//g, '/');
+          expect(decoded, where).not.toMatch(/Zm9v|c2Vj|LTQy/);
+        } finally {
+          await a.close();
+        }
+      }
+    } finally {
+      escaping.closeAllConnections();
+      await new Promise<void>((r) => escaping.close(() => r()));
+    }
+  });
+
+  it('the text redactor blanks escaped spellings whole and leaves other escapes as they are', () => {
+    const redact = valuesRedactor(['s3cret-value', 'short']);
+    expect(redact('a \\u0073\\u0033cret-value b')).toBe('a [redacted] b');
+    expect(redact('x s3cret\\u002Dvalue y')).toBe('x [redacted] y');
+    expect(redact('two: \\u0073hort, s\\u0068ort')).toBe('two: [redacted], [redacted]');
+    // Backslashes that spell no secret stay as they are.
+    const other = 'line\\nbreak \\u00e9 C:\\temp\\new "q\\"" \\u0073ecret';
+    expect(redact(other)).toBe(other);
+    expect(redact('s3cret-value')).toBe('[redacted]');
   });
 
   it('an answer is marked bodyRedacted only when a secret was blanked in it (the snapshot thread then needs its own text)', async () => {
