@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpAdapter } from '../../src/engine/http.js';
 import { answerRedactor, valuesRedactor } from '../../src/engine/secrets.js';
@@ -36,6 +36,25 @@ afterAll(async () => {
 
 const req: EngineRequest = { runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } };
 
+/** A loopback engine answering every request with `answer` (its status and body), for the time of `use`. */
+async function withEngine(answer: (url: string, headers: IncomingHttpHeaders) => { status: number; body: string }, use: (port: number) => Promise<void>): Promise<void> {
+  const engine = createServer((r, res) => {
+    r.resume();
+    r.on('end', () => {
+      const { status, body } = answer(r.url ?? '', r.headers);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((r) => engine.listen(0, '127.0.0.1', r));
+  try {
+    await use((engine.address() as AddressInfo).port);
+  } finally {
+    engine.closeAllConnections();
+    await new Promise<void>((r) => engine.close(() => r()));
+  }
+}
+
 describe('secrets an engine echoes in its answer', () => {
   it('never reach the answer the run keeps (snapshot, reports): blanked in the body and the raw text', async () => {
     const a = createHttpAdapter({ url: new URL(`${base}/echo/run`), headers: { authorization: `Bearer ${TOKEN}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
@@ -61,17 +80,11 @@ describe('secrets an engine echoes in its answer', () => {
     // the forms JSON gives a secret, not only the secret itself.
     const token = 'Zm9vYmFy/c2VjcmV0/LTQyNDI=';
     const odd = 'k3y"with\\back/slash';
-    const escaping = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const text = JSON.stringify({ error: `refused ${req.headers.authorization} and ${req.headers['x-api-key']}`, final_answer: 'x' }).replace(/\//g, '\\/');
-        res.writeHead(req.url === '/bad/run' ? 500 : 200, { 'content-type': 'application/json' });
-        res.end(text);
-      });
+    const echo = (url: string, headers: IncomingHttpHeaders) => ({
+      status: url === '/bad/run' ? 500 : 200,
+      body: JSON.stringify({ error: `refused ${headers.authorization} and ${headers['x-api-key']}`, final_answer: 'x' }).replace(/\//g, '\\/'),
     });
-    await new Promise<void>((r) => escaping.listen(0, '127.0.0.1', r));
-    const port = (escaping.address() as AddressInfo).port;
-    try {
+    await withEngine(echo, async (port) => {
       for (const where of ['/bad/run', '/ok/run']) {
         const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}`, 'x-api-key': odd }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
         try {
@@ -83,10 +96,7 @@ describe('secrets an engine echoes in its answer', () => {
           await a.close();
         }
       }
-    } finally {
-      escaping.closeAllConnections();
-      await new Promise<void>((r) => escaping.close(() => r()));
-    }
+    });
   });
 
   it('written with escapes of any kind (\\u0073 for "s", hex in either case, \\/ and \\u002f mixed) stay out of texts too', async () => {
@@ -94,16 +104,8 @@ describe('secrets an engine echoes in its answer', () => {
     const spelled = (s: string, upper: boolean) =>
       [...s].map((c, i) => (i % 2 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c === '/' ? '\\/' : c)).join('').replace(/\\u00([0-9a-f]{2})/g, (m, h) => (upper ? `\\u00${h.toUpperCase()}` : m));
     // An error page that writes every other character of what it echoes as a \u escape (some JSON writers escape more than they must).
-    const escaping = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(`{"error":"refused ${spelled(String(req.headers.authorization), req.url === '/upper/run')}"}`);
-      });
-    });
-    await new Promise<void>((r) => escaping.listen(0, '127.0.0.1', r));
-    const port = (escaping.address() as AddressInfo).port;
-    try {
+    const echo = (url: string, headers: IncomingHttpHeaders) => ({ status: 500, body: `{"error":"refused ${spelled(String(headers.authorization), url === '/upper/run')}"}` });
+    await withEngine(echo, async (port) => {
       for (const where of ['/lower/run', '/upper/run']) {
         const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
         try {
@@ -118,10 +120,7 @@ describe('secrets an engine echoes in its answer', () => {
           await a.close();
         }
       }
-    } finally {
-      escaping.closeAllConnections();
-      await new Promise<void>((r) => escaping.close(() => r()));
-    }
+    });
   });
 
   it('the text redactor blanks escaped spellings whole and leaves other escapes as they are', () => {
