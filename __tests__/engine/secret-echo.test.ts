@@ -132,6 +132,10 @@ describe('secrets an engine echoes in its answer', () => {
     const other = 'line\\nbreak \\u00e9 C:\\temp\\new "q\\"" \\u0073ecret';
     expect(redact(other)).toBe(other);
     expect(redact('s3cret-value')).toBe('[redacted]');
+    // A short escape used for some of a secret's characters only ("/" written both ways).
+    const slashed = valuesRedactor(['path/to/s3cret']);
+    expect(slashed('x path\\/to/s3cret y')).toBe('x [redacted] y');
+    expect(slashed('line\\n "path\\/to\\/s3cret"')).toBe('line\\n "[redacted]"');
   });
 
   it('an answer is marked bodyRedacted only when a secret was blanked in it (the snapshot thread then needs its own text)', async () => {
