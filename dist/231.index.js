@@ -514,6 +514,8 @@ function jsonForms(secret) {
         forms.push(...forms.map(ascii));
     return [...new Set(forms)];
 }
+/** JSON's short escapes, by the character they stand for. */
+const SHORT_ESCAPES = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
  * Blanks each of `values` out of a text, longest first (a value inside another goes after it); identity
  * when there are none. The forms JSON writers use (jsonForms) are found as they are; a text that still
@@ -525,23 +527,22 @@ function valuesRedactor(values) {
     const secrets = [...new Set(values.flatMap(jsonForms))].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
     if (secrets.length === 0)
         return IDENTITY;
-    const escaped = [...new Set(values)]
-        .filter((v) => v.length > 0)
-        .sort((a, b) => b.length - a.length)
-        .map(anyEscapes);
+    const plain = [...new Set(values)].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+    const escaped = plain.map(anyEscapes);
+    // Escapes that can spell a secret: \uXXXX for any character, a short one only for a character a secret
+    // has. Answers full of "\n" and "\"" then skip the patterns (a secret rarely holds either).
+    const spelling = ['\\u', ...Object.entries(SHORT_ESCAPES).flatMap(([c, e]) => (plain.some((v) => v.includes(c)) ? [e] : []))];
     return (text) => {
         let out = text;
         for (const s of secrets)
             out = out.split(s).join('[redacted]');
-        if (!out.includes('\\'))
+        if (!spelling.some((e) => out.includes(e)))
             return out;
         for (const re of escaped)
             out = out.replace(re, '[redacted]');
         return out;
     };
 }
-/** JSON's short escapes, by the character they stand for. */
-const SHORT_ESCAPES = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
  * A pattern of `secret` as JSON string content may spell it: each character as itself, as its \uXXXX
  * escape (hex digits of either case) or as its short escape ("\/" for "/").
