@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { withLoopbackEngine } from '../helpers/loopback-engine.js';
 import type { AddressInfo } from 'node:net';
 import { createHttpAdapter } from '../../src/engine/http.js';
 import { answerRedactor, valuesRedactor } from '../../src/engine/secrets.js';
@@ -36,24 +37,6 @@ afterAll(async () => {
 
 const req: EngineRequest = { runId: 'r', caseId: 'c', seed: 1, input: { prompt: 'p' } };
 
-/** A loopback engine answering every request with `answer` (its status and body), for the time of `use`. */
-async function withEngine(answer: (url: string, headers: IncomingHttpHeaders) => { status: number; body: string }, use: (port: number) => Promise<void>): Promise<void> {
-  const engine = createServer((r, res) => {
-    r.resume();
-    r.on('end', () => {
-      const { status, body } = answer(r.url ?? '', r.headers);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((r) => engine.listen(0, '127.0.0.1', r));
-  try {
-    await use((engine.address() as AddressInfo).port);
-  } finally {
-    engine.closeAllConnections();
-    await new Promise<void>((r) => engine.close(() => r()));
-  }
-}
 
 describe('secrets an engine echoes in its answer', () => {
   it('never reach the answer the run keeps (snapshot, reports): blanked in the body and the raw text', async () => {
@@ -84,7 +67,7 @@ describe('secrets an engine echoes in its answer', () => {
       status: url === '/bad/run' ? 500 : 200,
       body: JSON.stringify({ error: `refused ${headers.authorization} and ${headers['x-api-key']}`, final_answer: 'x' }).replace(/\//g, '\\/'),
     });
-    await withEngine(echo, async (port) => {
+    await withLoopbackEngine(echo, async (port) => {
       for (const where of ['/bad/run', '/ok/run']) {
         const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}`, 'x-api-key': odd }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
         try {
@@ -105,7 +88,7 @@ describe('secrets an engine echoes in its answer', () => {
       [...s].map((c, i) => (i % 2 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c === '/' ? '\\/' : c)).join('').replace(/\\u00([0-9a-f]{2})/g, (m, h) => (upper ? `\\u00${h.toUpperCase()}` : m));
     // An error page that writes every other character of what it echoes as a \u escape (some JSON writers escape more than they must).
     const echo = (url: string, headers: IncomingHttpHeaders) => ({ status: 500, body: `{"error":"refused ${spelled(String(headers.authorization), url === '/upper/run')}"}` });
-    await withEngine(echo, async (port) => {
+    await withLoopbackEngine(echo, async (port) => {
       for (const where of ['/lower/run', '/upper/run']) {
         const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${token}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
         try {
@@ -139,16 +122,11 @@ describe('secrets an engine echoes in its answer', () => {
   });
 
   it('an answer is marked bodyRedacted only when a secret was blanked in it (the snapshot thread then needs its own text)', async () => {
-    const quiet = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(req.url === '/echo/run' ? JSON.stringify({ final_answer: 'ok', token: req.headers.authorization }) : '{"final_answer":"nothing of the request"}');
-      });
+    const quiet = (url: string, headers: IncomingHttpHeaders) => ({
+      status: 200,
+      body: url === '/echo/run' ? JSON.stringify({ final_answer: 'ok', token: headers.authorization }) : '{"final_answer":"nothing of the request"}',
     });
-    await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', r));
-    const port = (quiet.address() as AddressInfo).port;
-    try {
+    await withLoopbackEngine(quiet, async (port) => {
       for (const [where, marked] of [['/quiet/run', false], ['/echo/run', true]] as const) {
         const a = createHttpAdapter({ url: new URL(`http://127.0.0.1:${port}${where}`), headers: { authorization: `Bearer ${TOKEN}` }, timeoutMs: 5_000, maxResponseBytes: 1e6 });
         try {
@@ -160,10 +138,7 @@ describe('secrets an engine echoes in its answer', () => {
           await a.close();
         }
       }
-    } finally {
-      quiet.closeAllConnections();
-      await new Promise<void>((r) => quiet.close(() => r()));
-    }
+    });
   });
 
   it('answerRedactor gives back the answer itself when it holds no secret, and copies only what it changes', () => {

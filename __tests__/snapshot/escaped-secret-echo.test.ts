@@ -1,35 +1,26 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THREAD_FROM_ANSWERS } from '../../src/snapshot/sink.js';
 import { runCli } from '../helpers/cli.js';
+import { startLoopbackEngine, type LoopbackEngine } from '../helpers/loopback-engine.js';
 
 // A base64-like token: "/" in it, which PHP's json_encode (and others) write as "\/".
 const TOKEN = 'Zm9vYmFy/c2VjcmV0/LTQyNDI=';
 
-let server: Server;
+let engine: LoopbackEngine;
 let url: string;
 beforeAll(async () => {
   // An engine echoing the Authorization header it got in a debug block, its JSON encoder escaping "/".
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const echoed = JSON.stringify({ final_answer: 'ok', debug: { authorization: req.headers.authorization ?? null } }).replace(/\//g, '\\/');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(echoed);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/run`;
+  engine = await startLoopbackEngine((_url, headers) => ({
+    status: 200,
+    body: JSON.stringify({ final_answer: 'ok', debug: { authorization: headers.authorization ?? null } }).replace(/\//g, '\\/'),
+  }));
+  url = `http://127.0.0.1:${engine.port}/run`;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => engine.close());
 
 describe('a secret the engine echoes JSON-escaped, in a suite large enough for the snapshot thread', () => {
   it('stays out of the snapshot and the bundle', async () => {
