@@ -9,7 +9,7 @@ import { canonicalJson, sha256Hex } from '../../src/replay/canonical.js';
 import { openSnapshot } from '../../src/snapshot/reader.js';
 import { SnapshotWriter } from '../../src/snapshot/writer.js';
 import { createSnapshotSink } from '../../src/snapshot/sink.js';
-import { snapshotThreadScript, ThreadedSnapshotWriter } from '../../src/snapshot/threaded-writer.js';
+import { snapshotThreadScript, ThreadedSnapshotWriter, type LineSplit } from '../../src/snapshot/threaded-writer.js';
 import { Store } from '../../src/store/store.js';
 import { deriveSeed } from '../../src/util/seed.js';
 import { InputError } from '../../src/util/errors.js';
@@ -397,27 +397,36 @@ describe('the snapshot written on a thread of its own', () => {
       const deep = `{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
       list[11] = { ...observation(simCase('k11'), 11, {}), result: { ok: true, body: JSON.parse(deep), raw: deep, latencyMs: 2 } };
       list[12] = observation(simCase('k12', ['/drop']), 12, { text: '日本語の回答', drop: 1 });
+      // Compact JSON with sorted members: the raw text is the canonical text, and one hash serves both.
+      list[13] = observation(simCase('k13'), 13, { a: 1, b: [2, { c: 'x' }] });
       const here = createSnapshotSink({ file: path.join(dir, 'here.json'), configIgnorePaths: ['/a/x'] }, Infinity);
       for (const o of list) here.observe(o);
       await here.finish(header);
-      const write = async (name: string, prepareFrom: number) => {
-        const w = new ThreadedSnapshotWriter({ file: path.join(dir, name), configIgnorePaths: ['/a/x'] }, snapshotThreadScript()!, prepareFrom);
+      const write = async (name: string, split: LineSplit) => {
+        const w = new ThreadedSnapshotWriter({ file: path.join(dir, name), configIgnorePaths: ['/a/x'] }, snapshotThreadScript()!, split);
         for (const o of list) w.observe(o);
         const counts = await w.counts();
         await w.finish(header);
         return { counts, bytes: fs.readFileSync(path.join(dir, name)) };
       };
       const heres = fs.readFileSync(path.join(dir, 'here.json'));
-      const all = await write('main.json', 0);
-      const none = await write('thread.json', Infinity);
+      const all = await write('main.json', { canonicalFrom: 0, hashFrom: 0 });
+      const unhashed = await write('unhashed.json', { canonicalFrom: 0, hashFrom: Infinity });
+      const none = await write('thread.json', { canonicalFrom: Infinity, hashFrom: Infinity });
       expect(all.bytes.equals(heres)).toBe(true);
+      expect(unhashed.bytes.equals(heres)).toBe(true);
       expect(none.bytes.equals(heres)).toBe(true);
+      expect(unhashed.counts).toEqual(all.counts);
       expect(all.counts.answered).toBe(2998);
       expect(all.counts.errored).toBe(2);
       expect([...all.counts.latencies]).toEqual([...none.counts.latencies]);
       const snap = openSnapshot(path.join(dir, 'main.json'), 'main.json');
       expect(snap.entries[11].status).toBe('error');
       expect(snap.readAnswer(12)).toEqual({ text: '日本語の回答' });
+      expect(snap.entries[13].rawHash).toBe(sha256Hex('{"a":1,"b":[2,{"c":"x"}]}'));
+      expect(snap.entries[13].hash).toBe(snap.entries[13].rawHash);
+      expect(snap.entries[14].rawHash).toBe(sha256Hex((list[14].result as { raw: string }).raw));
+      expect(snap.entries[14].hash).not.toBe(snap.entries[14].rawHash);
       snap.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -441,15 +450,19 @@ describe('the snapshot written on a thread of its own', () => {
       for (const o of list) here.observe(o);
       await here.finish(header);
       const heres = fs.readFileSync(path.join(dir, 'here.json'));
-      for (const prepareFrom of [Infinity, 0]) {
-        const file = path.join(dir, `thread-${prepareFrom}.json`);
-        const w = new ThreadedSnapshotWriter({ file, configIgnorePaths: [] }, snapshotThreadScript()!, prepareFrom);
+      for (const split of [
+        { canonicalFrom: Infinity, hashFrom: Infinity },
+        { canonicalFrom: 0, hashFrom: Infinity },
+        { canonicalFrom: 0, hashFrom: 0 },
+      ]) {
+        const file = path.join(dir, `thread-${split.canonicalFrom}-${split.hashFrom}.json`);
+        const w = new ThreadedSnapshotWriter({ file, configIgnorePaths: [] }, snapshotThreadScript()!, split);
         for (const o of list) w.observe(o);
         await w.finish(header);
         const text = fs.readFileSync(file, 'utf8');
         expect(text).not.toContain('cdEFGH1234');
         expect(text).toContain('Bearer [redacted]');
-        expect(Buffer.from(text).equals(heres), `prepareFrom ${prepareFrom}`).toBe(true);
+        expect(Buffer.from(text).equals(heres), JSON.stringify(split)).toBe(true);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -38,8 +38,6 @@ function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
                   ? { ok: true, body: JSON.parse(r.bodyText ?? (r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw)), raw: r.raw, latencyMs: r.latencyMs }
                   : r,
               },
-              // Hashed on the main thread, which waits on this one otherwise.
-              r.ok ? r.rawHash : undefined,
             );
           }
         } catch (err) {

@@ -12,14 +12,11 @@ export interface ThreadAnswer {
   caseIndex: number;
   seed: number;
   passed: boolean;
-  /**
-   * `rawHash`: sha256 of `raw`, taken on the main thread (which waits on this one otherwise).
-   * `bodyText`: the body's JSON text, when `raw` does not parse to the body (bodyRedacted, engine/types.ts).
-   */
-  result: { ok: true; raw: string; rawHash: string; bodyText?: string; latencyMs: number } | { ok: false; error: EngineError; latencyMs: number };
+  /** `bodyText`: the body's JSON text, when `raw` does not parse to the body (bodyRedacted, engine/types.ts). */
+  result: { ok: true; raw: string; bodyText?: string; latencyMs: number } | { ok: false; error: EngineError; latencyMs: number };
 }
 
-/** A line the main thread made itself (when this thread was behind), spooled as it is. */
+/** A line the main thread made itself (when this thread was behind): spooled as it is, or hashed first (PreparedLine.raw). */
 export type ThreadLine = PreparedLine & { prepared: true };
 
 export type ToThread =

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { sha256Hex } from '../replay/canonical.js';
 import type { AnswerObservation } from '../runner/answers.js';
 import { CaseIndexSet } from './case-index.js';
 import type { SnapshotSink } from './sink.js';
@@ -26,14 +25,23 @@ const BATCH_TEXT = 64 << 10;
  */
 const MAX_PENDING_BATCHES = 256;
 /**
- * Answers posted and not yet spooled from which SIM's thread makes the lines itself (parse, canonical
- * form, hash: what costs the writer thread most) and the writer thread only spools them. At 100k cases
- * against the in-process reference engine the writer thread was busy 90% of SIM and SIM's thread 65%:
- * the writer set the pace. Handing lines over only while the writer is behind keeps both busy without
- * a fixed split, which would be wrong for other engines and machines. Either way the bytes are the
- * same (SnapshotLines).
+ * How SIM's thread shares the lines' work with the writer thread, by how far the writer is behind
+ * (answers posted and not yet spooled). Below `canonicalFrom` the writer gets the raw text and does
+ * everything: parse it again, canonical form, both hashes, spool. From there on SIM's thread, which
+ * holds the parsed body already, makes the canonical form and the entry, and the writer hashes and
+ * spools: no second parse (a third of the writer's time on 7 KB Toron answers). From `hashFrom` on
+ * SIM's thread hashes too and the writer only spools (a writer slowed by its disk).
+ * At 100k cases against the in-process reference engine both threads were busy all of SIM with the old
+ * split (the writer behind, SIM's thread preparing the overflow, every line it left parsed twice).
+ * Moving by how far behind the writer is keeps both busy without a fixed split, which would be wrong
+ * for other engines and machines. Either way the bytes are the same (SnapshotLines).
  */
-const PREPARE_FROM_ANSWERS = 64;
+export interface LineSplit {
+  canonicalFrom: number;
+  hashFrom: number;
+}
+
+const DEFAULT_SPLIT: LineSplit = { canonicalFrom: 64, hashFrom: 1024 };
 
 /**
  * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
@@ -61,9 +69,9 @@ export function snapshotThreadScript(): { file: string; execArgv?: string[] } | 
 }
 
 /**
- * A SnapshotWriter on a thread of its own. SIM's thread only posts each first attempt's raw text;
- * parsing it again, canonicalising, hashing and writing (about 60 us of a 7 KB Toron answer) happen on
- * another core. Same bytes as the in-thread writer: the thread runs that writer.
+ * A SnapshotWriter on a thread of its own: SIM's thread posts each first attempt (its raw text, or its
+ * line made here while the thread is behind: LineSplit), and the hashing and writing happen on another
+ * core. Same bytes as the in-thread writer: the thread runs that writer.
  */
 export class ThreadedSnapshotWriter implements SnapshotSink {
   readonly name = 'snapshot';
@@ -87,7 +95,7 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   constructor(
     private readonly options: SnapshotWriterOptions,
     script: { file: string; execArgv?: string[] },
-    private readonly prepareFrom = PREPARE_FROM_ANSWERS,
+    private readonly split: LineSplit = DEFAULT_SPLIT,
   ) {
     this.lines = new SnapshotLines(options);
     const init: ThreadInit = { role: SNAPSHOT_THREAD_ROLE, options, spooled: this.spooled.buffer as SharedArrayBuffer };
@@ -129,12 +137,11 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
     this.seen.add(o.caseIndex);
     const c = o.case;
     const r = o.result;
-    const rawHash = r.ok ? sha256Hex(r.raw) : undefined;
-    const behind = this.posted - Atomics.load(this.spooled, 0) >= this.prepareFrom;
-    const line = behind ? this.prepare(o, rawHash) : null;
+    const behind = this.posted - Atomics.load(this.spooled, 0);
+    const line = behind >= this.split.canonicalFrom ? this.prepare(o, behind >= this.split.hashFrom) : null;
     if (line) {
       this.batch.push(line);
-      this.batchText += line.meta.length + (line.answer?.length ?? 0);
+      this.batchText += line.meta.length + (line.answer?.length ?? 0) + (line.raw?.length ?? 0);
     } else {
       this.batch.push({
         case: { dataset: c.dataset, id: c.id, input: c.input, ignorePaths: c.ignorePaths, location: c.location },
@@ -142,7 +149,7 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
         seed: o.seed,
         passed: o.passed,
         result: r.ok
-          ? { ok: true, raw: r.raw, rawHash: rawHash!, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
+          ? { ok: true, raw: r.raw, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
           : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
       });
       if (r.ok) this.batchText += r.raw.length;
@@ -151,9 +158,9 @@ export class ThreadedSnapshotWriter implements SnapshotSink {
   }
 
   /** The answer's line made here; null if that failed (the thread then makes it, and reports what fails). */
-  private prepare(o: AnswerObservation, rawHash: string | undefined): ThreadLine | null {
+  private prepare(o: AnswerObservation, hashed: boolean): ThreadLine | null {
     try {
-      return { ...this.lines.prepare(o, rawHash), prepared: true };
+      return { ...this.lines.prepare(o, hashed), prepared: true };
     } catch {
       return null;
     }

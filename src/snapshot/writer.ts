@@ -83,35 +83,46 @@ export class SnapshotWriter implements AnswerObserver {
     return { answered: this.answered, errored: this.errored, latencies: this.latencies };
   }
 
-  /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
-  observe(o: AnswerObservation, rawHash?: string): void {
+  observe(o: AnswerObservation): void {
     // The snapshot holds each case's first attempt; repeats have seeds of their own.
     if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex)) return;
-    const { entry, canonical } = this.lines.describe(o, rawHash);
-    // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
-    // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
-    // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
-    // three (with Buffer.byteLength), a third of this thread's time.
-    let answerBytes = -1;
-    if (canonical !== null) {
-      answerBytes = this.encode(canonical);
-      entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-      this.answered++;
-      this.latencies.push(o.result.latencyMs);
-    } else this.errored++;
-    this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+    const { entry, canonical } = this.lines.describe(o);
+    if (canonical === null || !o.result.ok) {
+      this.errored++;
+      this.append(o.caseIndex, JSON.stringify(entry), -1);
+      return;
+    }
+    this.appendAnswered(o.caseIndex, JSON.stringify(entry), canonical, o.result.raw, o.result.latencyMs);
   }
 
   /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
   appendPrepared(p: PreparedLine): void {
     if (this.done || this.where.has(p.caseIndex)) return;
-    let answerBytes = -1;
-    if (p.answer !== null) {
-      answerBytes = this.encode(p.answer);
+    if (p.answer === null) {
+      this.errored++;
+      this.append(p.caseIndex, p.meta, -1);
+    } else if (p.raw !== undefined) this.appendAnswered(p.caseIndex, p.meta, p.answer, p.raw, p.latencyMs!);
+    else {
+      const answerBytes = this.encode(p.answer);
       this.answered++;
       this.latencies.push(p.latencyMs!);
-    } else this.errored++;
-    this.append(p.caseIndex, p.meta, answerBytes);
+      this.append(p.caseIndex, p.meta, answerBytes);
+    }
+  }
+
+  /** An answered case's line from its entry text without the hashes (answeredMeta), hashed here. */
+  private appendAnswered(caseIndex: number, entryText: string, canonical: string, raw: string, latencyMs: number): void {
+    // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
+    // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
+    // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
+    // three (with Buffer.byteLength), a third of this thread's time.
+    const answerBytes = this.encode(canonical);
+    const hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
+    // An engine that sends compact JSON with sorted members sends its canonical form: one hash serves.
+    const rawHash = raw === canonical ? hash : sha256Hex(raw);
+    this.answered++;
+    this.latencies.push(latencyMs);
+    this.append(caseIndex, answeredMeta(entryText, hash, rawHash, raw.length), answerBytes);
   }
 
   /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
@@ -271,12 +282,23 @@ export class SnapshotWriter implements AnswerObserver {
 /** An answer's snapshot line made away from the writer (SnapshotLines.prepare), to be spooled as it is. */
 export interface PreparedLine {
   caseIndex: number;
-  /** The entry's JSON, without the answer. */
+  /** The entry's JSON, without the answer; without its hashes too while `raw` is set. */
   meta: string;
   /** The canonical answer's JSON text; null for an entry with an error. */
   answer: string | null;
   /** The answer's latency, for the snapshot's latencies; null for an entry with an error. */
   latencyMs: number | null;
+  /** The raw answer text, when the writer is to take the hashes (of it and of `answer`) and put them into `meta`. */
+  raw?: string;
+}
+
+/**
+ * The entry text of an answered case, from the entry's JSON without its hashes: the hashes and the raw
+ * size are its last members (SnapshotCase's order), so they are appended rather than written into an
+ * entry object that is serialised again. Hex digests and a whole number need no escaping.
+ */
+export function answeredMeta(entryText: string, hash: string, rawHash: string, bytes: number): string {
+  return `${entryText.slice(0, -1)},"hash":"${hash}","rawHash":"${rawHash}","bytes":${bytes}}`;
 }
 
 /**
@@ -291,9 +313,9 @@ export class SnapshotLines {
 
   /**
    * The entry of an observed answer and its canonical text (null when the entry records an error). An
-   * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+   * answered entry is still without its hashes and size: answeredMeta appends them to its JSON.
    */
-  describe(o: AnswerObservation, rawHash?: string): { entry: SnapshotCase; canonical: string | null } {
+  describe(o: AnswerObservation): { entry: SnapshotCase; canonical: string | null } {
     const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : NO_PATHS;
     const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
     const entry: SnapshotCase = {
@@ -310,19 +332,12 @@ export class SnapshotLines {
     const r = o.result;
     let unreadable: string | undefined;
     if (r.ok && ignore.error === undefined) {
-      let canonical: string | undefined;
       try {
-        canonical = canonicalJson(r.body, ignore.tree);
+        return { entry, canonical: canonicalJson(r.body, ignore.tree) };
       } catch (err) {
         // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
         // the case is kept as an error, so that the rest of the suite still gets its snapshot.
         unreadable = noCanonicalForm(err);
-      }
-      if (canonical !== undefined) {
-        entry.hash = '';
-        entry.rawHash = rawHash ?? sha256Hex(r.raw);
-        entry.bytes = r.raw.length;
-        return { entry, canonical };
       }
     }
     entry.status = 'error';
@@ -334,11 +349,19 @@ export class SnapshotLines {
     return { entry, canonical: null };
   }
 
-  /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
-  prepare(o: AnswerObservation, rawHash?: string): PreparedLine {
-    const { entry, canonical } = this.describe(o, rawHash);
-    if (canonical !== null) entry.hash = sha256Hex(canonical);
-    return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+  /**
+   * The line of an observed first attempt, ready for SnapshotWriter.appendPrepared: whole when `hashed`,
+   * else with the hashes left to the writer (the raw text goes along for its hash).
+   */
+  prepare(o: AnswerObservation, hashed: boolean): PreparedLine {
+    const { entry, canonical } = this.describe(o);
+    const r = o.result;
+    if (canonical === null || !r.ok) return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: null, latencyMs: null };
+    const entryText = JSON.stringify(entry);
+    if (!hashed) return { caseIndex: o.caseIndex, meta: entryText, answer: canonical, latencyMs: r.latencyMs, raw: r.raw };
+    const hash = sha256Hex(canonical);
+    const meta = answeredMeta(entryText, hash, r.raw === canonical ? hash : sha256Hex(r.raw), r.raw.length);
+    return { caseIndex: o.caseIndex, meta, answer: canonical, latencyMs: r.latencyMs };
   }
 
   private ignoreFor(casePaths: readonly string[], volatile: readonly string[]): IgnoreEntry {
