@@ -24,6 +24,7 @@ const PEER_LABEL = { write: `promptfoo ${PROMPTFOO_VERSION}`, 'no-write': `promp
 
 const CAVEATS = [
   'Both tools run as whole CLI processes: wall time includes process start and module loading; "in-tool" rates use each tool\'s own reported duration (our report.json durationMs, promptfoo\'s results.stats.durationMs).',
+  'Node\'s compile cache: our CLI turns it on (module.enableCompileCache, in the temporary folder), so a start after the first of a build compiles about 25 ms less; promptfoo\'s CLI does not turn it on, and the bench sets NODE_COMPILE_CACHE for neither.',
   'Same cases, same concurrency (our sim.concurrency = promptfoo -j), inputs read from JSON files by both.',
   'promptfoo\'s echo provider returns the prompt string; our reference engine builds a full Toron-shaped response per case, so our per-case work is larger.',
   'promptfoo runs with --no-cache (we have no response cache), --no-table and --no-progress-bar (console output only; it skips the table above 500 tests anyway), --no-share, telemetry and update checks off (network); its state dir (SQLite DB, logs) is fresh per run.',
