@@ -19718,40 +19718,48 @@ class SnapshotWriter {
     get counts() {
         return { answered: this.answered, errored: this.errored, latencies: this.latencies };
     }
-    /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
-    observe(o, rawHash) {
+    observe(o) {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const { entry, canonical } = this.lines.describe(o, rawHash);
-        // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
-        // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
-        // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
-        // three (with Buffer.byteLength), a third of this thread's time.
-        let answerBytes = -1;
-        if (canonical !== null) {
-            answerBytes = this.encode(canonical);
-            entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-            this.answered++;
-            this.latencies.push(o.result.latencyMs);
-        }
-        else
+        const { entry, canonical } = this.lines.describe(o);
+        if (canonical === null || !o.result.ok) {
             this.errored++;
-        this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+            this.append(o.caseIndex, JSON.stringify(entry), -1);
+            return;
+        }
+        this.appendAnswered(o.caseIndex, JSON.stringify(entry), canonical, o.result.raw, o.result.latencyMs);
     }
     /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
     appendPrepared(p) {
         if (this.done || this.where.has(p.caseIndex))
             return;
-        let answerBytes = -1;
-        if (p.answer !== null) {
-            answerBytes = this.encode(p.answer);
+        if (p.answer === null) {
+            this.errored++;
+            this.append(p.caseIndex, p.meta, -1);
+        }
+        else if (p.raw !== undefined)
+            this.appendAnswered(p.caseIndex, p.meta, p.answer, p.raw, p.latencyMs);
+        else {
+            const answerBytes = this.encode(p.answer);
             this.answered++;
             this.latencies.push(p.latencyMs);
+            this.append(p.caseIndex, p.meta, answerBytes);
         }
-        else
-            this.errored++;
-        this.append(p.caseIndex, p.meta, answerBytes);
+    }
+    /** An answered case's line from its entry text without the hashes (answeredMeta), hashed here. */
+    appendAnswered(caseIndex, entryText, canonical, raw, latencyMs) {
+        // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
+        // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
+        // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
+        // three (with Buffer.byteLength), a third of this thread's time.
+        const answerBytes = this.encode(canonical);
+        const hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
+        // An engine that sends compact JSON with sorted members sends its canonical form: one hash serves.
+        const rawHash = raw === canonical ? hash : sha256Hex(raw);
+        this.answered++;
+        this.latencies.push(latencyMs);
+        this.append(caseIndex, answeredMeta(entryText, hash, rawHash, raw.length), answerBytes);
     }
     /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
     append(caseIndex, meta, answerBytes) {
@@ -19914,6 +19922,14 @@ class SnapshotWriter {
     }
 }
 /**
+ * The entry text of an answered case, from the entry's JSON without its hashes: the hashes and the raw
+ * size are its last members (SnapshotCase's order), so they are appended rather than written into an
+ * entry object that is serialised again. Hex digests and a whole number need no escaping.
+ */
+function answeredMeta(entryText, hash, rawHash, bytes) {
+    return `${entryText.slice(0, -1)},"hash":"${hash}","rawHash":"${rawHash}","bytes":${bytes}}`;
+}
+/**
  * What a case's snapshot line says: its entry (everything but the answer's hash) and its canonical
  * answer. Shared by the writer and by whoever prepares lines for it on another thread, so that both
  * write the same bytes.
@@ -19926,9 +19942,9 @@ class SnapshotLines {
     }
     /**
      * The entry of an observed answer and its canonical text (null when the entry records an error). An
-     * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+     * answered entry is still without its hashes and size: answeredMeta appends them to its JSON.
      */
-    describe(o, rawHash) {
+    describe(o) {
         const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
         const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
         const entry = {
@@ -19945,20 +19961,13 @@ class SnapshotLines {
         const r = o.result;
         let unreadable;
         if (r.ok && ignore.error === undefined) {
-            let canonical;
             try {
-                canonical = canonicalJson(r.body, ignore.tree);
+                return { entry, canonical: canonicalJson(r.body, ignore.tree) };
             }
             catch (err) {
                 // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
                 // the case is kept as an error, so that the rest of the suite still gets its snapshot.
                 unreadable = noCanonicalForm(err);
-            }
-            if (canonical !== undefined) {
-                entry.hash = '';
-                entry.rawHash = rawHash ?? sha256Hex(r.raw);
-                entry.bytes = r.raw.length;
-                return { entry, canonical };
             }
         }
         entry.status = 'error';
@@ -19969,12 +19978,21 @@ class SnapshotLines {
                 : { kind: 'ignore_paths', message: ignore.error };
         return { entry, canonical: null };
     }
-    /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
-    prepare(o, rawHash) {
-        const { entry, canonical } = this.describe(o, rawHash);
-        if (canonical !== null)
-            entry.hash = sha256Hex(canonical);
-        return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+    /**
+     * The line of an observed first attempt, ready for SnapshotWriter.appendPrepared: whole when `hashed`,
+     * else with the hashes left to the writer (the raw text goes along for its hash).
+     */
+    prepare(o, hashed) {
+        const { entry, canonical } = this.describe(o);
+        const r = o.result;
+        if (canonical === null || !r.ok)
+            return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: null, latencyMs: null };
+        const entryText = JSON.stringify(entry);
+        if (!hashed)
+            return { caseIndex: o.caseIndex, meta: entryText, answer: canonical, latencyMs: r.latencyMs, raw: r.raw };
+        const hash = sha256Hex(canonical);
+        const meta = answeredMeta(entryText, hash, r.raw === canonical ? hash : sha256Hex(r.raw), r.raw.length);
+        return { caseIndex: o.caseIndex, meta, answer: canonical, latencyMs: r.latencyMs };
     }
     ignoreFor(casePaths, volatile) {
         // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
@@ -20024,7 +20042,6 @@ function round2(x) {
 
 
 
-
 /**
  * A batch goes to the thread at 16 answers or 64 KB of answer text, whichever comes first. The texts
  * wait in this thread's young generation until then, and must die there: a text that lives through
@@ -20041,15 +20058,7 @@ const BATCH_TEXT = 64 << 10;
  * 16 MB of answer text (4096 answers). Without a bound a fast engine would queue its whole suite here.
  */
 const MAX_PENDING_BATCHES = 256;
-/**
- * Answers posted and not yet spooled from which SIM's thread makes the lines itself (parse, canonical
- * form, hash: what costs the writer thread most) and the writer thread only spools them. At 100k cases
- * against the in-process reference engine the writer thread was busy 90% of SIM and SIM's thread 65%:
- * the writer set the pace. Handing lines over only while the writer is behind keeps both busy without
- * a fixed split, which would be wrong for other engines and machines. Either way the bytes are the
- * same (SnapshotLines).
- */
-const PREPARE_FROM_ANSWERS = 64;
+const DEFAULT_SPLIT = { canonicalFrom: 64, hashFrom: 1024 };
 /**
  * The script of the writer thread: beside the bundle that runs this code (dist/snapshot-thread/ next
  * to dist/index.js, or one folder up from dist/cli/index.js), or thread-main.ts when run from source
@@ -20077,13 +20086,13 @@ function snapshotThreadScript() {
     return null;
 }
 /**
- * A SnapshotWriter on a thread of its own. SIM's thread only posts each first attempt's raw text;
- * parsing it again, canonicalising, hashing and writing (about 60 us of a 7 KB Toron answer) happen on
- * another core. Same bytes as the in-thread writer: the thread runs that writer.
+ * A SnapshotWriter on a thread of its own: SIM's thread posts each first attempt (its raw text, or its
+ * line made here while the thread is behind: LineSplit), and the hashing and writing happen on another
+ * core. Same bytes as the in-thread writer: the thread runs that writer.
  */
 class ThreadedSnapshotWriter {
     options;
-    prepareFrom;
+    split;
     name = 'snapshot';
     threaded = true;
     worker;
@@ -20101,9 +20110,9 @@ class ThreadedSnapshotWriter {
     seen = new CaseIndexSet();
     dead = null;
     closed = false;
-    constructor(options, script, prepareFrom = PREPARE_FROM_ANSWERS) {
+    constructor(options, script, split = DEFAULT_SPLIT) {
         this.options = options;
-        this.prepareFrom = prepareFrom;
+        this.split = split;
         this.lines = new SnapshotLines(options);
         const init = { role: SNAPSHOT_THREAD_ROLE, options, spooled: this.spooled.buffer };
         this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
@@ -20146,12 +20155,11 @@ class ThreadedSnapshotWriter {
         this.seen.add(o.caseIndex);
         const c = o.case;
         const r = o.result;
-        const rawHash = r.ok ? sha256Hex(r.raw) : undefined;
-        const behind = this.posted - Atomics.load(this.spooled, 0) >= this.prepareFrom;
-        const line = behind ? this.prepare(o, rawHash) : null;
+        const behind = this.posted - Atomics.load(this.spooled, 0);
+        const line = behind >= this.split.canonicalFrom ? this.prepare(o, behind >= this.split.hashFrom) : null;
         if (line) {
             this.batch.push(line);
-            this.batchText += line.meta.length + (line.answer?.length ?? 0);
+            this.batchText += line.meta.length + (line.answer?.length ?? 0) + (line.raw?.length ?? 0);
         }
         else {
             this.batch.push({
@@ -20160,7 +20168,7 @@ class ThreadedSnapshotWriter {
                 seed: o.seed,
                 passed: o.passed,
                 result: r.ok
-                    ? { ok: true, raw: r.raw, rawHash: rawHash, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
+                    ? { ok: true, raw: r.raw, ...(r.bodyRedacted ? { bodyText: JSON.stringify(r.body) } : {}), latencyMs: r.latencyMs }
                     : { ok: false, error: { kind: r.error.kind, message: r.error.message }, latencyMs: r.latencyMs },
             });
             if (r.ok)
@@ -20170,9 +20178,9 @@ class ThreadedSnapshotWriter {
             this.post();
     }
     /** The answer's line made here; null if that failed (the thread then makes it, and reports what fails). */
-    prepare(o, rawHash) {
+    prepare(o, hashed) {
         try {
-            return { ...this.lines.prepare(o, rawHash), prepared: true };
+            return { ...this.lines.prepare(o, hashed), prepared: true };
         }
         catch {
             return null;

@@ -3974,40 +3974,48 @@ class SnapshotWriter {
     get counts() {
         return { answered: this.answered, errored: this.errored, latencies: this.latencies };
     }
-    /** `rawHash`: sha256 of the raw text when the caller already has it (the writer thread's feeder). */
-    observe(o, rawHash) {
+    observe(o) {
         // The snapshot holds each case's first attempt; repeats have seeds of their own.
         if (this.done || o.repeat !== 0 || this.where.has(o.caseIndex))
             return;
-        const { entry, canonical } = this.lines.describe(o, rawHash);
-        // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
-        // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
-        // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
-        // three (with Buffer.byteLength), a third of this thread's time.
-        let answerBytes = -1;
-        if (canonical !== null) {
-            answerBytes = this.encode(canonical);
-            entry.hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
-            this.answered++;
-            this.latencies.push(o.result.latencyMs);
-        }
-        else
+        const { entry, canonical } = this.lines.describe(o);
+        if (canonical === null || !o.result.ok) {
             this.errored++;
-        this.append(o.caseIndex, JSON.stringify(entry), answerBytes);
+            this.append(o.caseIndex, JSON.stringify(entry), -1);
+            return;
+        }
+        this.appendAnswered(o.caseIndex, JSON.stringify(entry), canonical, o.result.raw, o.result.latencyMs);
     }
     /** Spools a line made elsewhere (SnapshotLines.prepare): the same bytes observe would have written. */
     appendPrepared(p) {
         if (this.done || this.where.has(p.caseIndex))
             return;
-        let answerBytes = -1;
-        if (p.answer !== null) {
-            answerBytes = this.encode(p.answer);
+        if (p.answer === null) {
+            this.errored++;
+            this.append(p.caseIndex, p.meta, -1);
+        }
+        else if (p.raw !== undefined)
+            this.appendAnswered(p.caseIndex, p.meta, p.answer, p.raw, p.latencyMs);
+        else {
+            const answerBytes = this.encode(p.answer);
             this.answered++;
             this.latencies.push(p.latencyMs);
+            this.append(p.caseIndex, p.meta, answerBytes);
         }
-        else
-            this.errored++;
-        this.append(p.caseIndex, p.meta, answerBytes);
+    }
+    /** An answered case's line from its entry text without the hashes (answeredMeta), hashed here. */
+    appendAnswered(caseIndex, entryText, canonical, raw, latencyMs) {
+        // The canonical answer's UTF-8 bytes (in this.utf8), encoded once: they are hashed and copied into
+        // the spool. Text with characters beyond Latin-1 (Japanese in an answer) is held as UTF-16, and each
+        // encoding of 7 KB of it costs more than hashing it; hashing the string and writing it again took
+        // three (with Buffer.byteLength), a third of this thread's time.
+        const answerBytes = this.encode(canonical);
+        const hash = sha256HexOf(this.utf8.subarray(0, answerBytes));
+        // An engine that sends compact JSON with sorted members sends its canonical form: one hash serves.
+        const rawHash = raw === canonical ? hash : sha256Hex(raw);
+        this.answered++;
+        this.latencies.push(latencyMs);
+        this.append(caseIndex, answeredMeta(entryText, hash, rawHash, raw.length), answerBytes);
     }
     /** The line: the entry's JSON with the answer (this.utf8's first `answerBytes`, canonical JSON text already) last and verbatim. */
     append(caseIndex, meta, answerBytes) {
@@ -4170,6 +4178,14 @@ class SnapshotWriter {
     }
 }
 /**
+ * The entry text of an answered case, from the entry's JSON without its hashes: the hashes and the raw
+ * size are its last members (SnapshotCase's order), so they are appended rather than written into an
+ * entry object that is serialised again. Hex digests and a whole number need no escaping.
+ */
+function answeredMeta(entryText, hash, rawHash, bytes) {
+    return `${entryText.slice(0, -1)},"hash":"${hash}","rawHash":"${rawHash}","bytes":${bytes}}`;
+}
+/**
  * What a case's snapshot line says: its entry (everything but the answer's hash) and its canonical
  * answer. Shared by the writer and by whoever prepares lines for it on another thread, so that both
  * write the same bytes.
@@ -4182,9 +4198,9 @@ class SnapshotLines {
     }
     /**
      * The entry of an observed answer and its canonical text (null when the entry records an error). An
-     * answered entry holds `hash: ''`, to be filled in by the caller, so that the member keeps its place.
+     * answered entry is still without its hashes and size: answeredMeta appends them to its JSON.
      */
-    describe(o, rawHash) {
+    describe(o) {
         const volatile = this.opts.volatileFrom && o.result.ok ? volatilePathsFor(this.opts.volatileFrom, o.result.body) : writer_NO_PATHS;
         const ignore = this.ignoreFor(o.case.ignorePaths, volatile);
         const entry = {
@@ -4201,20 +4217,13 @@ class SnapshotLines {
         const r = o.result;
         let unreadable;
         if (r.ok && ignore.error === undefined) {
-            let canonical;
             try {
-                canonical = canonicalJson(r.body, ignore.tree);
+                return { entry, canonical: canonicalJson(r.body, ignore.tree) };
             }
             catch (err) {
                 // An answer nested deeper than the walk's stack (thousands of levels), or holding a BigInt:
                 // the case is kept as an error, so that the rest of the suite still gets its snapshot.
                 unreadable = noCanonicalForm(err);
-            }
-            if (canonical !== undefined) {
-                entry.hash = '';
-                entry.rawHash = rawHash ?? sha256Hex(r.raw);
-                entry.bytes = r.raw.length;
-                return { entry, canonical };
             }
         }
         entry.status = 'error';
@@ -4225,12 +4234,21 @@ class SnapshotLines {
                 : { kind: 'ignore_paths', message: ignore.error };
         return { entry, canonical: null };
     }
-    /** The whole line of an observed first attempt, ready for SnapshotWriter.appendPrepared. */
-    prepare(o, rawHash) {
-        const { entry, canonical } = this.describe(o, rawHash);
-        if (canonical !== null)
-            entry.hash = sha256Hex(canonical);
-        return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: canonical, latencyMs: canonical !== null ? o.result.latencyMs : null };
+    /**
+     * The line of an observed first attempt, ready for SnapshotWriter.appendPrepared: whole when `hashed`,
+     * else with the hashes left to the writer (the raw text goes along for its hash).
+     */
+    prepare(o, hashed) {
+        const { entry, canonical } = this.describe(o);
+        const r = o.result;
+        if (canonical === null || !r.ok)
+            return { caseIndex: o.caseIndex, meta: JSON.stringify(entry), answer: null, latencyMs: null };
+        const entryText = JSON.stringify(entry);
+        if (!hashed)
+            return { caseIndex: o.caseIndex, meta: entryText, answer: canonical, latencyMs: r.latencyMs, raw: r.raw };
+        const hash = sha256Hex(canonical);
+        const meta = answeredMeta(entryText, hash, r.raw === canonical ? hash : sha256Hex(r.raw), r.raw.length);
+        return { caseIndex: o.caseIndex, meta, answer: canonical, latencyMs: r.latencyMs };
     }
     ignoreFor(casePaths, volatile) {
         // A few distinct volatile lists (a profile's constant), then the case's list by its text (the
@@ -4311,9 +4329,7 @@ function serve(port, init) {
                             result: r.ok
                                 ? { ok: true, body: JSON.parse(r.bodyText ?? (r.raw.charCodeAt(0) === 0xfeff ? r.raw.slice(1) : r.raw)), raw: r.raw, latencyMs: r.latencyMs }
                                 : r,
-                        }, 
-                        // Hashed on the main thread, which waits on this one otherwise.
-                        r.ok ? r.rawHash : undefined);
+                        });
                     }
                 }
                 catch (err) {
