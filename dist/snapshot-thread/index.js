@@ -4291,17 +4291,253 @@ function round2(x) {
     return Math.round(x * 100) / 100;
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./src/report/deflate-blocks.ts
+
+
+
+/** 4 MB: large enough that the blocks' flush markers and dictionaries cost nothing measurable. */
+const deflate_blocks_DEFLATE_BLOCK_BYTES = (/* unused pure expression or super */ null && (4 << 20));
+/**
+ * Blocks in flight: libuv's default thread pool, which both the reads and the deflates run on. More
+ * than the cores pays: on 2 cores, 710 MB took 586 ms with 2 blocks in flight, 511 with 3, 486 with 4
+ * (the reads wait less).
+ */
+const PARALLEL = 4;
+/** Deflate's window: what a block may refer back to in the file before it. */
+const BLOCK_WINDOW = 32 << 10;
+const WINDOW = BLOCK_WINDOW;
+/** Deflate output buffers: a 4 MB block of a run's JSON comes out at 150-300 KB. */
+const OUT_CHUNK = 256 << 10;
+const totalsOf = new WeakMap();
+/**
+ * The deflated bytes of `file` as a stream. Its totals (deflatedTotals) are complete when it ends. A
+ * file that cannot be read, or that gets shorter while it is read, makes the stream error.
+ */
+function deflatedFile(file, options) {
+    const totals = { crc32: 0, size: 0, compressedSize: 0 };
+    // A small high-water mark: the blocks ahead are already being deflated inside the generator.
+    const stream = Readable.from(deflatedBlocks(file, options, totals), { objectMode: false, highWaterMark: 1 });
+    totalsOf.set(stream, totals);
+    return stream;
+}
+/** The totals of a stream made by deflatedFile; undefined for any other stream. */
+function deflatedTotals(stream) {
+    return stream instanceof Readable ? totalsOf.get(stream) : undefined;
+}
+async function* deflatedBlocks(file, options, totals) {
+    const blockBytes = options.blockBytes ?? deflate_blocks_DEFLATE_BLOCK_BYTES;
+    if (!Number.isInteger(blockBytes) || blockBytes < 1)
+        throw new RangeError(`deflate block size must be a whole number of bytes, got ${blockBytes}`);
+    const parallel = Math.max(1, options.parallel ?? PARALLEL);
+    const ahead = options.ahead ? await options.ahead.takeOver({ file, blockBytes, level: options.level }).catch(() => null) : null;
+    const handle = await fs.promises.open(file, 'r');
+    // Input buffers are reused: a fresh 4 MB buffer per block is 710 MB of external memory to collect
+    // at 100k cases, which kept V8 in back-to-back full collections for the whole bundle.
+    const pool = options.spare ?? [];
+    const inFlight = [];
+    try {
+        const size = (await handle.stat()).size;
+        // Blocks of a file that has changed size since are not its blocks.
+        const taken = ahead && ahead.size === size ? ahead : null;
+        const known = options.known && options.known.bytes === size ? options.known.crc32 >>> 0 : null;
+        const count = blockCount(size, blockBytes);
+        let next = taken?.done.length ?? 0;
+        const launch = () => {
+            const { from, start, end, last } = blockSpan(next++, size, blockBytes);
+            const at = pool.findIndex((b) => b.length >= end - from);
+            const buffer = at >= 0 ? pool.splice(at, 1)[0] : Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
+            const p = deflateBlock(handle, file, buffer, from, start, end, last, options.level);
+            // Awaited in order below; a block abandoned by an error before its turn must not go unhandled.
+            p.catch(() => { });
+            inFlight.push(p);
+        };
+        while (next < count && inFlight.length < parallel)
+            launch();
+        if (taken) {
+            totals.crc32 = taken.crc32;
+            for (const b of taken.done) {
+                totals.size += b.size;
+                totals.compressedSize += b.out.length;
+                yield b.out;
+            }
+        }
+        while (inFlight.length > 0) {
+            const block = await inFlight.shift();
+            if (known === null)
+                totals.crc32 = zlib.crc32(block.data, totals.crc32);
+            totals.size += block.data.length;
+            totals.compressedSize += block.out.length;
+            // Full-size buffers only: a small file's would take a place a large file's block cannot use.
+            if (block.buffer.length === blockBytes + WINDOW && pool.length <= parallel)
+                pool.push(block.buffer);
+            if (next < count)
+                launch();
+            yield block.out;
+        }
+        if (known !== null)
+            totals.crc32 = known;
+    }
+    finally {
+        // Blocks still in flight (the consumer stopped early) read from the handle: let them settle first.
+        await Promise.allSettled(inFlight);
+        await handle.close();
+    }
+}
+async function deflateBlock(handle, file, buffer, from, start, end, last, level) {
+    const length = end - from;
+    let got = 0;
+    while (got < length) {
+        const { bytesRead } = await handle.read(buffer, got, length - got, from + got);
+        if (bytesRead === 0)
+            throw new Error(`${file} got shorter while it was being bundled (${from + got} of ${end} bytes)`);
+        got += bytesRead;
+    }
+    const dictionary = start > from ? buffer.subarray(0, start - from) : undefined;
+    const data = buffer.subarray(start - from, length);
+    const out = await new Promise((resolve, reject) => zlib.deflateRaw(data, blockDeflateOptions(level, dictionary, last), (err, result) => (err ? reject(err) : resolve(result))));
+    return { buffer, data, out };
+}
+/** Where block `i` of a file of `size` bytes is: its bytes [start, end), read from `from` (its dictionary first). */
+function blockSpan(i, size, blockBytes) {
+    const start = i * blockBytes;
+    return { from: Math.max(0, start - WINDOW), start, end: Math.min(size, start + blockBytes), last: i === blockCount(size, blockBytes) - 1 };
+}
+function blockCount(size, blockBytes) {
+    return Math.max(1, Math.ceil(size / blockBytes));
+}
+/** The zlib options of one block: the same wherever it is deflated (here, or ahead on another thread), so the bytes are. */
+function blockDeflateOptions(level, dictionary, last) {
+    return {
+        level,
+        chunkSize: OUT_CHUNK,
+        ...(dictionary ? { dictionary } : {}),
+        finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/deflate-ahead.ts
+
+
+
+
+
+/**
+ * A file's first bundle blocks deflated on a thread of its own while the run is still busy elsewhere.
+ * The snapshot, most of a bundle (710 MB at 100k cases), is final once SIM is done; the run then
+ * writes its reports on one core for a few hundred milliseconds while the other has nothing to do.
+ * On the main thread the blocks would not move: each read and each deflate waits for an event loop
+ * that is busy writing those reports. The thread reads and deflates with the same options as the
+ * bundle (blockDeflateOptions), so the bytes are the same; the bundle takes the blocks over, stops
+ * the thread and deflates the rest itself.
+ */
+const DEFLATE_AHEAD_ROLE = 'toron-testops/deflate-ahead';
+/** At most this many blocks ahead: 64 of 4 MB come to about 16 MB of output held. */
+const AHEAD_BLOCKS = 64;
+class DeflateAhead {
+    file;
+    level;
+    blockBytes;
+    worker;
+    stop = new Int32Array(new SharedArrayBuffer(4));
+    done = [];
+    crc32 = 0;
+    ended;
+    taken = false;
+    constructor(file, level, script, blockBytes = DEFLATE_BLOCK_BYTES, limit = AHEAD_BLOCKS) {
+        this.file = file;
+        this.level = level;
+        this.blockBytes = blockBytes;
+        const init = { role: DEFLATE_AHEAD_ROLE, file, level, blockBytes, limit, stop: this.stop.buffer };
+        this.worker = new Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
+        // Never what keeps a run's process alive.
+        this.worker.unref();
+        this.ended = new Promise((resolve) => {
+            this.worker.on('message', (m) => {
+                if (m.type === 'block') {
+                    this.done.push({ out: Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength), size: m.size });
+                    this.crc32 = m.crc32;
+                }
+                else
+                    resolve(m.type === 'end' ? { size: m.size } : null);
+            });
+            this.worker.on('error', () => resolve(null));
+            this.worker.on('exit', () => resolve(null));
+        });
+    }
+    async takeOver(want) {
+        if (this.taken || path.resolve(want.file) !== path.resolve(this.file) || want.blockBytes !== this.blockBytes || want.level !== this.level)
+            return null;
+        this.taken = true;
+        Atomics.store(this.stop, 0, 1);
+        // Held while the bundle waits for the block being deflated.
+        this.worker.ref();
+        const end = await this.ended;
+        await this.worker.terminate();
+        return end ? { size: end.size, done: this.done.splice(0), crc32: this.crc32 } : null;
+    }
+    /** Stops the thread and lets go of its blocks (taken over or not). */
+    async dispose() {
+        this.taken = true;
+        Atomics.store(this.stop, 0, 1);
+        this.done.length = 0;
+        await this.worker.terminate();
+    }
+}
+/** The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of the file. */
+function serveDeflateAhead(port, init) {
+    const stop = new Int32Array(init.stop);
+    let fd = null;
+    try {
+        fd = external_node_fs_default().openSync(init.file, 'r');
+        const size = external_node_fs_default().fstatSync(fd).size;
+        const count = Math.min(blockCount(size, init.blockBytes), init.limit);
+        let buffer = null;
+        let crc32 = 0;
+        for (let i = 0; i < count && Atomics.load(stop, 0) === 0; i++) {
+            const { from, start, end, last } = blockSpan(i, size, init.blockBytes);
+            buffer ??= Buffer.allocUnsafe(Math.min(size, init.blockBytes + BLOCK_WINDOW));
+            const length = end - from;
+            let got = 0;
+            while (got < length) {
+                const n = external_node_fs_default().readSync(fd, buffer, got, length - got, from + got);
+                if (n === 0)
+                    throw new Error(`${init.file} got shorter while it was being deflated`);
+                got += n;
+            }
+            const data = buffer.subarray(start - from, length);
+            const out = external_node_zlib_default().deflateRawSync(data, blockDeflateOptions(init.level, start > from ? buffer.subarray(0, start - from) : undefined, last));
+            crc32 = external_node_zlib_default().crc32(data, crc32);
+            port.postMessage({ type: 'block', out, size: data.length, crc32 });
+        }
+        port.postMessage({ type: 'end', size });
+    }
+    catch (err) {
+        port.postMessage({ type: 'error', message: err.message });
+    }
+    finally {
+        if (fd !== null)
+            external_node_fs_default().closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/thread-main.ts
 /**
  * The snapshot writer thread: a SnapshotWriter fed with the answers the main thread posts. Built on its
- * own into dist/snapshot-thread/ (package.json "build"); started by ThreadedSnapshotWriter.
+ * own into dist/snapshot-thread/ (package.json "build"); started by ThreadedSnapshotWriter. The same
+ * script serves the bundle's deflate-ahead thread (report/deflate-ahead.ts), by the role it is given.
  */
+
 
 
 
 const init = external_node_worker_threads_namespaceObject.workerData;
 if (external_node_worker_threads_namespaceObject.parentPort && init?.role === SNAPSHOT_THREAD_ROLE)
     serve(external_node_worker_threads_namespaceObject.parentPort, init);
+// The bundle's deflate-ahead thread runs from this script too: one thread bundle to build and find.
+else if (external_node_worker_threads_namespaceObject.parentPort && init?.role === DEFLATE_AHEAD_ROLE)
+    serveDeflateAhead(external_node_worker_threads_namespaceObject.parentPort, init);
 function serve(port, init) {
     const writer = new SnapshotWriter(init.options);
     // The first failure stops the writing; it is reported when the main thread asks for the snapshot.
