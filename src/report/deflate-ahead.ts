@@ -81,7 +81,10 @@ export class DeflateAhead implements BlocksAhead {
   }
 }
 
-/** The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of the file. */
+/**
+ * The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of
+ * the file. It listens for nothing, so the thread ends (and its memory goes) as soon as this returns.
+ */
 export function serveDeflateAhead(port: MessagePort, init: DeflateAheadInit): void {
   const stop = new Int32Array(init.stop);
   let fd: number | null = null;
@@ -104,7 +107,9 @@ export function serveDeflateAhead(port: MessagePort, init: DeflateAheadInit): vo
       const data = buffer.subarray(start - from, length);
       const out = zlib.deflateRawSync(data, blockDeflateOptions(init.level, start > from ? buffer.subarray(0, start - from) : undefined, last));
       crc32 = zlib.crc32(data, crc32);
-      port.postMessage({ type: 'block', out, size: data.length, crc32 } satisfies FromAhead);
+      // Moved, not copied, when the output owns its memory (it does past one output chunk).
+      const own = out.byteOffset === 0 && out.buffer.byteLength === out.length;
+      port.postMessage({ type: 'block', out, size: data.length, crc32 } satisfies FromAhead, own ? [out.buffer as ArrayBuffer] : []);
     }
     port.postMessage({ type: 'end', size } satisfies FromAhead);
   } catch (err) {
