@@ -21055,7 +21055,10 @@ class DeflateAhead {
         await this.worker.terminate();
     }
 }
-/** The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of the file. */
+/**
+ * The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of
+ * the file. It listens for nothing, so the thread ends (and its memory goes) as soon as this returns.
+ */
 function serveDeflateAhead(port, init) {
     const stop = new Int32Array(init.stop);
     let fd = null;
@@ -21079,7 +21082,9 @@ function serveDeflateAhead(port, init) {
             const data = buffer.subarray(start - from, length);
             const out = zlib.deflateRawSync(data, blockDeflateOptions(init.level, start > from ? buffer.subarray(0, start - from) : undefined, last));
             crc32 = zlib.crc32(data, crc32);
-            port.postMessage({ type: 'block', out, size: data.length, crc32 });
+            // Moved, not copied, when the output owns its memory (it does past one output chunk).
+            const own = out.byteOffset === 0 && out.buffer.byteLength === out.length;
+            port.postMessage({ type: 'block', out, size: data.length, crc32 }, own ? [out.buffer] : []);
         }
         port.postMessage({ type: 'end', size });
     }
