@@ -81,10 +81,7 @@ export class DeflateAhead implements BlocksAhead {
   }
 }
 
-/**
- * The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of
- * the file. It listens for nothing, so the thread ends (and its memory goes) as soon as this returns.
- */
+/** The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of the file. */
 export function serveDeflateAhead(port: MessagePort, init: DeflateAheadInit): void {
   const stop = new Int32Array(init.stop);
   let fd: number | null = null;
@@ -107,9 +104,7 @@ export function serveDeflateAhead(port: MessagePort, init: DeflateAheadInit): vo
       const data = buffer.subarray(start - from, length);
       const out = zlib.deflateRawSync(data, blockDeflateOptions(init.level, start > from ? buffer.subarray(0, start - from) : undefined, last));
       crc32 = zlib.crc32(data, crc32);
-      // Moved, not copied, when the output owns its memory (it does past one output chunk).
-      const own = out.byteOffset === 0 && out.buffer.byteLength === out.length;
-      port.postMessage({ type: 'block', out, size: data.length, crc32 } satisfies FromAhead, own ? [out.buffer as ArrayBuffer] : []);
+      port.postMessage({ type: 'block', out, size: data.length, crc32 } satisfies FromAhead);
     }
     port.postMessage({ type: 'end', size } satisfies FromAhead);
   } catch (err) {
