@@ -1,14 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/report/bundle.js';
-import { DeflateAhead, DEFLATE_AHEAD_ROLE, serveDeflateAhead } from '../../src/report/deflate-ahead.js';
-import { deflatedFile, deflatedTotals, DEFLATE_BLOCK_BYTES, type BlocksAhead } from '../../src/report/deflate-blocks.js';
-import { snapshotThreadScript } from '../../src/snapshot/threaded-writer.js';
+import { deflatedFile, deflatedTotals, DEFLATE_BLOCK_BYTES } from '../../src/report/deflate-blocks.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'toron-deflate-'));
 
@@ -22,27 +19,6 @@ function snapshotLike(bytes: number): Buffer {
     n += Buffer.byteLength(line);
   }
   return Buffer.from(parts.join('')).subarray(0, bytes);
-}
-
-/** The blocks serveDeflateAhead makes of `file` (run on this thread, through a message channel), as a BlocksAhead. */
-function blocksAhead(file: string, o: { level: number; blockBytes: number; limit: number }): BlocksAhead {
-  const { port1, port2 } = new MessageChannel();
-  serveDeflateAhead(port1, { role: DEFLATE_AHEAD_ROLE, file, ...o, stop: new SharedArrayBuffer(4) });
-  const done: { out: Buffer; size: number }[] = [];
-  let crc32 = 0;
-  let size: number | null = null;
-  for (let m = receiveMessageOnPort(port2); m; m = receiveMessageOnPort(port2)) {
-    const msg = m.message as { type: string; out?: Uint8Array; size?: number; crc32?: number };
-    if (msg.type === 'block') {
-      done.push({ out: Buffer.from(msg.out!), size: msg.size! });
-      crc32 = msg.crc32!;
-    } else if (msg.type === 'end') size = msg.size!;
-  }
-  port1.close();
-  return {
-    takeOver: async (want) =>
-      size === null || path.resolve(want.file) !== path.resolve(file) || want.blockBytes !== o.blockBytes || want.level !== o.level ? null : { size, done, crc32 },
-  };
 }
 
 async function deflated(file: string, options: Parameters<typeof deflatedFile>[1]) {
@@ -130,61 +106,6 @@ describe('deflatedFile (a file deflated in blocks on several threads)', () => {
     // The file changed size since: the CRC is the file's own.
     const stale = await deflated(file, { level: 3, blockBytes: 64 << 10, known: { bytes: content.length - 1, crc32: 0x12345678 } });
     expect(stale.totals.crc32).toBe(zlib.crc32(content));
-  });
-
-  it('takes over blocks deflated ahead (the thread\'s function, run here): the same bytes and totals however many were ready', async () => {
-    const dir = tmp();
-    const content = snapshotLike(700_001);
-    const file = path.join(dir, 'snapshot.json');
-    fs.writeFileSync(file, content);
-    const o = { level: 3, blockBytes: 64 << 10 };
-    const plain = await deflated(file, o);
-    const trusted = await deflated(file, { ...o, known: { bytes: content.length, crc32: zlib.crc32(content) } });
-    for (const limit of [0, 1, 4, 11, 64]) {
-      const ahead = blocksAhead(file, { ...o, limit });
-      const taken = await ahead.takeOver({ file, ...o });
-      expect(taken!.done).toHaveLength(Math.min(limit, 11));
-      const withAhead = await deflated(file, { ...o, ahead: blocksAhead(file, { ...o, limit }) });
-      expect(withAhead.bytes.equals(plain.bytes), `limit ${limit}`).toBe(true);
-      expect(withAhead.totals).toEqual(plain.totals);
-      // With the writer's CRC as well (a run's snapshot).
-      const both = await deflated(file, { ...o, known: { bytes: content.length, crc32: zlib.crc32(content) }, ahead: blocksAhead(file, { ...o, limit }) });
-      expect(both.bytes.equals(trusted.bytes)).toBe(true);
-      expect(both.totals).toEqual(trusted.totals);
-    }
-    // Blocks of another size, another level, another file, or of the file before it grew: not taken.
-    expect(await blocksAhead(file, { ...o, limit: 3 }).takeOver({ file, level: 3, blockBytes: 32 << 10 })).toBeNull();
-    expect(await blocksAhead(file, { ...o, limit: 3 }).takeOver({ file, level: 6, blockBytes: 64 << 10 })).toBeNull();
-    expect(await blocksAhead(file, { ...o, limit: 3 }).takeOver({ file: file + '.x', ...o })).toBeNull();
-    // All of its blocks, the last one finished: taken over, they would end the stream before "more".
-    const early = blocksAhead(file, { ...o, limit: 64 });
-    fs.appendFileSync(file, 'more');
-    const grown = await deflated(file, { ...o, ahead: early });
-    expect(zlib.inflateRawSync(grown.bytes).equals(fs.readFileSync(file))).toBe(true);
-    // A file the thread cannot read: nothing to take over, and the bundle reports its own error.
-    expect(await blocksAhead(path.join(dir, 'missing.json'), { ...o, limit: 3 }).takeOver({ file: path.join(dir, 'missing.json'), ...o })).toBeNull();
-  });
-
-  it('DeflateAhead on a real thread: the bytes of a plain deflate whenever it is taken over; dispose stops it', async () => {
-    const dir = tmp();
-    const content = snapshotLike(3_000_001);
-    const file = path.join(dir, 'snapshot.json');
-    fs.writeFileSync(file, content);
-    const o = { level: 3, blockBytes: 64 << 10 };
-    const plain = await deflated(file, o);
-    for (const wait of [0, 20, 200]) {
-      const ahead = new DeflateAhead(file, 3, snapshotThreadScript()!, o.blockBytes);
-      await new Promise((r) => setTimeout(r, wait));
-      const got = await deflated(file, { ...o, ahead });
-      expect(got.bytes.equals(plain.bytes), `taken over after ${wait} ms`).toBe(true);
-      expect(got.totals).toEqual(plain.totals);
-      // Taken once only.
-      expect(await ahead.takeOver({ file, ...o })).toBeNull();
-      await ahead.dispose();
-    }
-    const unused = new DeflateAhead(file, 3, snapshotThreadScript()!, o.blockBytes);
-    await unused.dispose();
-    expect(await unused.takeOver({ file, ...o })).toBeNull();
   });
 
   it('a file that cannot be read makes the stream error, not the process', async () => {

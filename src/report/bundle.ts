@@ -4,9 +4,7 @@ import path from 'node:path';
 import { InputError, errorMessage } from '../util/errors.js';
 import { useNativeCrc32 } from '../util/native-crc32.js';
 import { BundleZipStream } from './bundle-zip-stream.js';
-import { deflatedFile, type BlocksAhead, type FileChecksum } from './deflate-blocks.js';
-import { DeflateAhead } from './deflate-ahead.js';
-import { snapshotThreadScript } from '../snapshot/threaded-writer.js';
+import { deflatedFile, type FileChecksum } from './deflate-blocks.js';
 
 /**
  * bundle.zip (DESIGN §3.8): the run's files in one archive whose bytes depend only on their contents.
@@ -48,8 +46,6 @@ export interface BundleSource {
   path: string;
   /** The file's CRC-32 as its writer took it (used while the file keeps that size). */
   known?: FileChecksum;
-  /** Its first blocks, deflated while the run wrote its reports (bundleAhead). */
-  ahead?: BlocksAhead;
 }
 
 export interface BundleRecord {
@@ -235,7 +231,7 @@ export async function writeBundleZip(sources: BundleSource[], outFile: string, e
       const entry = { name: s.name, date, mode: FILE_MODE };
       // One entry at a time, each file opened only when its turn comes.
       const source =
-        s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare, ...(s.known ? { known: s.known } : {}), ...(s.ahead ? { ahead: s.ahead } : {}) });
+        s.name === 'result.json' ? bundledResultJson(fs.readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare, ...(s.known ? { known: s.known } : {}) });
       await new Promise<void>((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
     }
     zip.finalize();
@@ -258,25 +254,8 @@ export interface BuildBundleOptions {
   recordedEpoch?: number | null;
   /** The report object exactly as written to the folder's report.json (see bundleSources). */
   writtenReport?: unknown;
-  /** CRC-32s the run took of files as it wrote them (its snapshot), by absolute path, with their blocks deflated ahead if any. */
-  checksums?: PreparedFile[];
-}
-
-/** A file of a run that its bundle gets a head start on: its CRC-32 as written, its first blocks deflated (bundleAhead). */
-export type PreparedFile = FileChecksum & { file: string; ahead?: DeflateAhead | null };
-
-/**
- * Starts deflating `file` for its bundle entry now, at the bundle's level (deflate-blocks.ts
- * DeflateAhead). The caller disposes of it once the bundle is built, or not built.
- */
-export function bundleAhead(file: string): DeflateAhead | null {
-  const script = snapshotThreadScript();
-  if (!script) return null;
-  try {
-    return new DeflateAhead(file, ZLIB_LEVEL, script);
-  } catch {
-    return null; // a thread that will not start: the bundle deflates all of the file itself
-  }
+  /** CRC-32s the run took of files as it wrote them (its snapshot), by absolute path. */
+  checksums?: (FileChecksum & { file: string })[];
 }
 
 /** Builds a report folder's bundle. Throws InputError for a folder that is not a run's report folder. */
@@ -288,9 +267,7 @@ export async function buildBundle(reportDir: string, opts: BuildBundleOptions = 
   const sources = bundleSources(reportDir, opts.writtenReport);
   for (const c of opts.checksums ?? []) {
     const s = sources.find((x) => path.resolve(x.path) === path.resolve(c.file));
-    if (!s) continue;
-    s.known = { bytes: c.bytes, crc32: c.crc32 };
-    if (c.ahead) s.ahead = c.ahead;
+    if (s) s.known = { bytes: c.bytes, crc32: c.crc32 };
   }
   const file = path.resolve(opts.out ?? path.join(reportDir, 'bundle.zip'));
   // `--out report.json` (or the snapshot) would replace a file of the run with its own archive.

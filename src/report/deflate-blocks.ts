@@ -39,8 +39,6 @@ export interface DeflateBlockOptions {
    * through zlib.crc32 on the main thread (160 ms for a 710 MB snapshot) when the file still has that size.
    */
   known?: FileChecksum;
-  /** Blocks of this file deflated ahead (deflate-ahead.ts): taken over, the rest deflated as usual. */
-  ahead?: BlocksAhead;
 }
 
 /** A file's CRC-32 and size, taken by whoever wrote it. */
@@ -58,8 +56,7 @@ export const DEFLATE_BLOCK_BYTES = 4 << 20;
  */
 const PARALLEL = 4;
 /** Deflate's window: what a block may refer back to in the file before it. */
-export const BLOCK_WINDOW = 32 << 10;
-const WINDOW = BLOCK_WINDOW;
+const WINDOW = 32 << 10;
 /** Deflate output buffers: a 4 MB block of a run's JSON comes out at 150-300 KB. */
 const OUT_CHUNK = 256 << 10;
 
@@ -93,7 +90,6 @@ async function* deflatedBlocks(file: string, options: DeflateBlockOptions, total
   const blockBytes = options.blockBytes ?? DEFLATE_BLOCK_BYTES;
   if (!Number.isInteger(blockBytes) || blockBytes < 1) throw new RangeError(`deflate block size must be a whole number of bytes, got ${blockBytes}`);
   const parallel = Math.max(1, options.parallel ?? PARALLEL);
-  const ahead = options.ahead ? await options.ahead.takeOver({ file, blockBytes, level: options.level }).catch(() => null) : null;
   const handle = await fs.promises.open(file, 'r');
   // Input buffers are reused: a fresh 4 MB buffer per block is 710 MB of external memory to collect
   // at 100k cases, which kept V8 in back-to-back full collections for the whole bundle.
@@ -101,29 +97,22 @@ async function* deflatedBlocks(file: string, options: DeflateBlockOptions, total
   const inFlight: Promise<Block>[] = [];
   try {
     const size = (await handle.stat()).size;
-    // Blocks of a file that has changed size since are not its blocks.
-    const taken = ahead && ahead.size === size ? ahead : null;
     const known = options.known && options.known.bytes === size ? options.known.crc32 >>> 0 : null;
-    const count = blockCount(size, blockBytes);
-    let next = taken?.done.length ?? 0;
+    const count = Math.max(1, Math.ceil(size / blockBytes));
+    let next = 0;
     const launch = () => {
-      const { from, start, end, last } = blockSpan(next++, size, blockBytes);
+      const i = next++;
+      const start = i * blockBytes;
+      const from = Math.max(0, start - WINDOW);
+      const end = Math.min(size, start + blockBytes);
       const at = pool.findIndex((b) => b.length >= end - from);
       const buffer = at >= 0 ? pool.splice(at, 1)[0] : Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
-      const p = deflateBlock(handle, file, buffer, from, start, end, last, options.level);
+      const p = deflateBlock(handle, file, buffer, from, start, end, i === count - 1, options.level);
       // Awaited in order below; a block abandoned by an error before its turn must not go unhandled.
       p.catch(() => {});
       inFlight.push(p);
     };
     while (next < count && inFlight.length < parallel) launch();
-    if (taken) {
-      totals.crc32 = taken.crc32;
-      for (const b of taken.done) {
-        totals.size += b.size;
-        totals.compressedSize += b.out.length;
-        yield b.out;
-      }
-    }
     while (inFlight.length > 0) {
       const block = await inFlight.shift()!;
       if (known === null) totals.crc32 = zlib.crc32(block.data, totals.crc32);
@@ -153,44 +142,16 @@ async function deflateBlock(handle: fs.promises.FileHandle, file: string, buffer
   const dictionary = start > from ? buffer.subarray(0, start - from) : undefined;
   const data = buffer.subarray(start - from, length);
   const out = await new Promise<Buffer>((resolve, reject) =>
-    zlib.deflateRaw(data, blockDeflateOptions(level, dictionary, last), (err, result) => (err ? reject(err) : resolve(result))),
+    zlib.deflateRaw(
+      data,
+      {
+        level,
+        chunkSize: OUT_CHUNK,
+        ...(dictionary ? { dictionary } : {}),
+        finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    ),
   );
   return { buffer, data, out };
-}
-
-/** Where block `i` of a file of `size` bytes is: its bytes [start, end), read from `from` (its dictionary first). */
-export function blockSpan(i: number, size: number, blockBytes: number): { from: number; start: number; end: number; last: boolean } {
-  const start = i * blockBytes;
-  return { from: Math.max(0, start - WINDOW), start, end: Math.min(size, start + blockBytes), last: i === blockCount(size, blockBytes) - 1 };
-}
-
-export function blockCount(size: number, blockBytes: number): number {
-  return Math.max(1, Math.ceil(size / blockBytes));
-}
-
-/** The zlib options of one block: the same wherever it is deflated (here, or ahead on another thread), so the bytes are. */
-export function blockDeflateOptions(level: number, dictionary: Buffer | undefined, last: boolean): zlib.ZlibOptions {
-  return {
-    level,
-    chunkSize: OUT_CHUNK,
-    ...(dictionary ? { dictionary } : {}),
-    finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
-  };
-}
-
-/** A file's first blocks, deflated before its bundle entry was begun (deflate-ahead.ts). */
-export interface BlocksAhead {
-  /**
-   * The blocks deflated so far (nothing more is deflated after this), with the size of the file they
-   * were read from and the CRC-32 of their bytes; null when they are not for this file, block size and
-   * level, or could not be made.
-   */
-  takeOver(want: { file: string; blockBytes: number; level: number }): Promise<TakenBlocks | null>;
-}
-
-export interface TakenBlocks {
-  size: number;
-  /** Deflate output of blocks 0..done.length-1, each with the number of file bytes it holds. */
-  done: { out: Buffer; size: number }[];
-  crc32: number;
 }

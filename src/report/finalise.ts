@@ -3,7 +3,7 @@ import type { RunPaths } from '../runner/paths.js';
 import type { MetricPoint } from '../store/types.js';
 import { errorMessage } from '../util/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
-import { bundleEpoch, buildBundle, DEFAULT_BUNDLE_EPOCH, sha256Line, type BundleInfo, type PreparedFile } from './bundle.js';
+import { bundleEpoch, buildBundle, DEFAULT_BUNDLE_EPOCH, sha256Line, type BuildBundleOptions, type BundleInfo } from './bundle.js';
 import { renderReportHtml } from './html.js';
 import { renderSummaryMarkdown, JOB_SUMMARY_BUDGET } from './summary-md.js';
 import type { Report, RunResult } from './types.js';
@@ -72,7 +72,7 @@ export interface RunBundleOutcome {
  * Step 5: builds bundle.zip from the (final) files of the run and records it in result.json. On
  * failure the run keeps its other files, and report.json and result.json stop naming the bundle.
  */
-export async function bundleRun(paths: RunPaths, epoch: number, writtenReport?: Report, checksums?: PreparedFile[]): Promise<RunBundleOutcome> {
+export async function bundleRun(paths: RunPaths, epoch: number, writtenReport?: Report, checksums?: BuildBundleOptions['checksums']): Promise<RunBundleOutcome> {
   try {
     const bundle = await buildBundle(paths.reportDir, { env: { SOURCE_DATE_EPOCH: String(epoch) }, writtenReport, ...(checksums ? { checksums } : {}) });
     const result = JSON.parse(fs.readFileSync(paths.result, 'utf8')) as RunResult;

@@ -1,8 +1,7 @@
 import { buildReport, buildResult } from '../report/report-json.js';
 import type { Report } from '../report/types.js';
 import { bundleRun, renderRunPages, runBundleEpoch, TREND_RUNS, writeRunPages } from '../report/finalise.js';
-import { bundleAhead, type BundleInfo, type PreparedFile } from '../report/bundle.js';
-import type { FileChecksum } from '../report/deflate-blocks.js';
+import type { BuildBundleOptions, BundleInfo } from '../report/bundle.js';
 import type { Settings } from '../settings/types.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
@@ -49,11 +48,8 @@ export interface FinaliseRunInput {
    * nor bundled. Without it, an existing snapshot file is named (merge writes its own before the report).
    */
   ownSnapshot?: () => boolean;
-  /**
-   * CRC-32s of files the run wrote and took as it wrote them (its snapshot's), for the bundle (asked
-   * after beforeReport; their deflating starts then).
-   */
-  checksums?: () => (FileChecksum & { file: string })[];
+  /** CRC-32s of files the run wrote and took as it wrote them (its snapshot's), for the bundle (asked after beforeReport). */
+  checksums?: () => BuildBundleOptions['checksums'];
   /** Adds fields to report.json before it is written (merge: which shards made it). */
   decorateReport?: (report: Report) => void;
   /** Called once the report files are written, before the bus closes (the runner closes its engine). */
@@ -88,11 +84,8 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
 
   let report: Report | null = null;
   let writeError: string | null = null;
-  // Files the bundle gets a head start on (the snapshot): deflated on the core the report writing leaves free.
-  let prepared: PreparedFile[] = [];
   try {
     await input.beforeReport?.();
-    prepared = (input.checksums?.() ?? []).map((c) => ({ ...c, ahead: bundleAhead(c.file) }));
     const simTotal = (results.sim?.report as { total?: number } | undefined)?.total ?? 0;
     const compact = simTotal > COMPACT_ABOVE_CASES;
     // sim_summary.json's case entries are report.json's (one array): serialised once for both.
@@ -138,17 +131,13 @@ export async function finaliseRun(input: FinaliseRunInput): Promise<RunOutcome> 
   await bus.close(); // flushes the store sink's last case rows before the run row is closed
   // bundle.zip last: every file in it (run.log included) is final now.
   let bundle: BundleInfo | null = null;
-  try {
-    if (report && !writeError) {
-      const built = await bundleRun(paths, bundleEpoch, report, prepared);
-      bundle = built.bundle;
-      if (built.error) {
-        report.artifacts.bundle = null;
-        process.stderr.write(`toron-testops: ${built.error}\n`);
-      }
+  if (report && !writeError) {
+    const built = await bundleRun(paths, bundleEpoch, report, input.checksums?.());
+    bundle = built.bundle;
+    if (built.error) {
+      report.artifacts.bundle = null;
+      process.stderr.write(`toron-testops: ${built.error}\n`);
     }
-  } finally {
-    await Promise.all(prepared.map((p) => p.ahead?.dispose()));
   }
   if (store) {
     try {

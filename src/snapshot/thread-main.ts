@@ -1,17 +1,13 @@
 /**
  * The snapshot writer thread: a SnapshotWriter fed with the answers the main thread posts. Built on its
- * own into dist/snapshot-thread/ (package.json "build"); started by ThreadedSnapshotWriter. The same
- * script serves the bundle's deflate-ahead thread (report/deflate-ahead.ts), by the role it is given.
+ * own into dist/snapshot-thread/ (package.json "build"); started by ThreadedSnapshotWriter.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SNAPSHOT_THREAD_ROLE, type FromThread, type ThreadInit, type ToThread } from './thread-protocol.js';
 import { SnapshotWriter } from './writer.js';
-import { DEFLATE_AHEAD_ROLE, serveDeflateAhead, type DeflateAheadInit } from '../report/deflate-ahead.js';
 
-const init = workerData as ThreadInit | DeflateAheadInit | undefined;
+const init = workerData as ThreadInit | undefined;
 if (parentPort && init?.role === SNAPSHOT_THREAD_ROLE) serve(parentPort, init);
-// The bundle's deflate-ahead thread runs from this script too: one thread bundle to build and find.
-else if (parentPort && init?.role === DEFLATE_AHEAD_ROLE) serveDeflateAhead(parentPort, init);
 
 function serve(port: NonNullable<typeof parentPort>, init: ThreadInit): void {
   const writer = new SnapshotWriter(init.options);
