@@ -15,7 +15,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 (0,_util_heap_flags_js__WEBPACK_IMPORTED_MODULE_1__/* .restartWithHeapFlags */ .fJ)(import.meta.url); // V8 flags for SIM's heap (same pid): before any output
 process.stdout.write(`toron-testops ${_package_json__WEBPACK_IMPORTED_MODULE_0__/* .version */ .rE}: starting\n`);
-const action = await Promise.all(/* import() */[__nccwpck_require__.e(728), __nccwpck_require__.e(859)]).then(__nccwpck_require__.bind(__nccwpck_require__, 82859));
+const action = await Promise.all(/* import() */[__nccwpck_require__.e(728), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47231));
 const ctx = action.startAction(process.env);
 const prepared = await action.prepare(ctx); // inputs (validated) → settings (+ baseline: auto)
 const outcome = await action.run(ctx, prepared); // by mode: the runner, merge, compare, or publish's download; a cancelled job still finalises

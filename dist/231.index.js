@@ -1,8 +1,8 @@
-export const id = 859;
-export const ids = [859];
+export const id = 231;
+export const ids = [231];
 export const modules = {
 
-/***/ 82859:
+/***/ 47231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -20835,8 +20835,7 @@ const DEFLATE_BLOCK_BYTES = 4 << 20;
  */
 const PARALLEL = 4;
 /** Deflate's window: what a block may refer back to in the file before it. */
-const deflate_blocks_BLOCK_WINDOW = 32 << 10;
-const WINDOW = deflate_blocks_BLOCK_WINDOW;
+const WINDOW = 32 << 10;
 /** Deflate output buffers: a 4 MB block of a run's JSON comes out at 150-300 KB. */
 const OUT_CHUNK = 256 << 10;
 const totalsOf = new WeakMap();
@@ -20860,7 +20859,6 @@ async function* deflatedBlocks(file, options, totals) {
     if (!Number.isInteger(blockBytes) || blockBytes < 1)
         throw new RangeError(`deflate block size must be a whole number of bytes, got ${blockBytes}`);
     const parallel = Math.max(1, options.parallel ?? PARALLEL);
-    const ahead = options.ahead ? await options.ahead.takeOver({ file, blockBytes, level: options.level }).catch(() => null) : null;
     const handle = await external_node_fs_default().promises.open(file, 'r');
     // Input buffers are reused: a fresh 4 MB buffer per block is 710 MB of external memory to collect
     // at 100k cases, which kept V8 in back-to-back full collections for the whole bundle.
@@ -20868,30 +20866,23 @@ async function* deflatedBlocks(file, options, totals) {
     const inFlight = [];
     try {
         const size = (await handle.stat()).size;
-        // Blocks of a file that has changed size since are not its blocks.
-        const taken = ahead && ahead.size === size ? ahead : null;
         const known = options.known && options.known.bytes === size ? options.known.crc32 >>> 0 : null;
-        const count = deflate_blocks_blockCount(size, blockBytes);
-        let next = taken?.done.length ?? 0;
+        const count = Math.max(1, Math.ceil(size / blockBytes));
+        let next = 0;
         const launch = () => {
-            const { from, start, end, last } = deflate_blocks_blockSpan(next++, size, blockBytes);
+            const i = next++;
+            const start = i * blockBytes;
+            const from = Math.max(0, start - WINDOW);
+            const end = Math.min(size, start + blockBytes);
             const at = pool.findIndex((b) => b.length >= end - from);
             const buffer = at >= 0 ? pool.splice(at, 1)[0] : Buffer.allocUnsafe(Math.min(size, blockBytes + WINDOW));
-            const p = deflateBlock(handle, file, buffer, from, start, end, last, options.level);
+            const p = deflateBlock(handle, file, buffer, from, start, end, i === count - 1, options.level);
             // Awaited in order below; a block abandoned by an error before its turn must not go unhandled.
             p.catch(() => { });
             inFlight.push(p);
         };
         while (next < count && inFlight.length < parallel)
             launch();
-        if (taken) {
-            totals.crc32 = taken.crc32;
-            for (const b of taken.done) {
-                totals.size += b.size;
-                totals.compressedSize += b.out.length;
-                yield b.out;
-            }
-        }
         while (inFlight.length > 0) {
             const block = await inFlight.shift();
             if (known === null)
@@ -20925,25 +20916,13 @@ async function deflateBlock(handle, file, buffer, from, start, end, last, level)
     }
     const dictionary = start > from ? buffer.subarray(0, start - from) : undefined;
     const data = buffer.subarray(start - from, length);
-    const out = await new Promise((resolve, reject) => external_node_zlib_default().deflateRaw(data, deflate_blocks_blockDeflateOptions(level, dictionary, last), (err, result) => (err ? reject(err) : resolve(result))));
-    return { buffer, data, out };
-}
-/** Where block `i` of a file of `size` bytes is: its bytes [start, end), read from `from` (its dictionary first). */
-function deflate_blocks_blockSpan(i, size, blockBytes) {
-    const start = i * blockBytes;
-    return { from: Math.max(0, start - WINDOW), start, end: Math.min(size, start + blockBytes), last: i === deflate_blocks_blockCount(size, blockBytes) - 1 };
-}
-function deflate_blocks_blockCount(size, blockBytes) {
-    return Math.max(1, Math.ceil(size / blockBytes));
-}
-/** The zlib options of one block: the same wherever it is deflated (here, or ahead on another thread), so the bytes are. */
-function deflate_blocks_blockDeflateOptions(level, dictionary, last) {
-    return {
+    const out = await new Promise((resolve, reject) => external_node_zlib_default().deflateRaw(data, {
         level,
         chunkSize: OUT_CHUNK,
         ...(dictionary ? { dictionary } : {}),
         finishFlush: last ? (external_node_zlib_default()).constants.Z_FINISH : (external_node_zlib_default()).constants.Z_SYNC_FLUSH,
-    };
+    }, (err, result) => (err ? reject(err) : resolve(result))));
+    return { buffer, data, out };
 }
 
 ;// CONCATENATED MODULE: ./src/report/bundle-zip-stream.ts
@@ -20987,119 +20966,7 @@ class BundleZipStream extends zip_stream/* default */.A {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/deflate-ahead.ts
-
-
-
-
-
-/**
- * A file's first bundle blocks deflated on a thread of its own while the run is still busy elsewhere.
- * The snapshot, most of a bundle (710 MB at 100k cases), is final once SIM is done; the run then
- * writes its reports on one core for a few hundred milliseconds while the other has nothing to do.
- * On the main thread the blocks would not move: each read and each deflate waits for an event loop
- * that is busy writing those reports. The thread reads and deflates with the same options as the
- * bundle (blockDeflateOptions), so the bytes are the same; the bundle takes the blocks over, stops
- * the thread and deflates the rest itself.
- */
-const DEFLATE_AHEAD_ROLE = 'toron-testops/deflate-ahead';
-/** At most this many blocks ahead: 64 of 4 MB come to about 16 MB of output held. */
-const AHEAD_BLOCKS = 64;
-class DeflateAhead {
-    file;
-    level;
-    blockBytes;
-    worker;
-    stop = new Int32Array(new SharedArrayBuffer(4));
-    done = [];
-    crc32 = 0;
-    ended;
-    taken = false;
-    constructor(file, level, script, blockBytes = DEFLATE_BLOCK_BYTES, limit = AHEAD_BLOCKS) {
-        this.file = file;
-        this.level = level;
-        this.blockBytes = blockBytes;
-        const init = { role: DEFLATE_AHEAD_ROLE, file, level, blockBytes, limit, stop: this.stop.buffer };
-        this.worker = new external_node_worker_threads_.Worker(script.file, { workerData: init, ...(script.execArgv ? { execArgv: script.execArgv } : {}) });
-        // Never what keeps a run's process alive.
-        this.worker.unref();
-        this.ended = new Promise((resolve) => {
-            this.worker.on('message', (m) => {
-                if (m.type === 'block') {
-                    this.done.push({ out: Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength), size: m.size });
-                    this.crc32 = m.crc32;
-                }
-                else
-                    resolve(m.type === 'end' ? { size: m.size } : null);
-            });
-            this.worker.on('error', () => resolve(null));
-            this.worker.on('exit', () => resolve(null));
-        });
-    }
-    async takeOver(want) {
-        if (this.taken || external_node_path_default().resolve(want.file) !== external_node_path_default().resolve(this.file) || want.blockBytes !== this.blockBytes || want.level !== this.level)
-            return null;
-        this.taken = true;
-        Atomics.store(this.stop, 0, 1);
-        // Held while the bundle waits for the block being deflated.
-        this.worker.ref();
-        const end = await this.ended;
-        await this.worker.terminate();
-        return end ? { size: end.size, done: this.done.splice(0), crc32: this.crc32 } : null;
-    }
-    /** Stops the thread and lets go of its blocks (taken over or not). */
-    async dispose() {
-        this.taken = true;
-        Atomics.store(this.stop, 0, 1);
-        this.done.length = 0;
-        await this.worker.terminate();
-    }
-}
-/**
- * The thread's side: blocks 0, 1, ... read and deflated in turn until stopped, the limit, or the end of
- * the file. It listens for nothing, so the thread ends (and its memory goes) as soon as this returns.
- */
-function serveDeflateAhead(port, init) {
-    const stop = new Int32Array(init.stop);
-    let fd = null;
-    try {
-        fd = fs.openSync(init.file, 'r');
-        const size = fs.fstatSync(fd).size;
-        const count = Math.min(blockCount(size, init.blockBytes), init.limit);
-        let buffer = null;
-        let crc32 = 0;
-        for (let i = 0; i < count && Atomics.load(stop, 0) === 0; i++) {
-            const { from, start, end, last } = blockSpan(i, size, init.blockBytes);
-            buffer ??= Buffer.allocUnsafe(Math.min(size, init.blockBytes + BLOCK_WINDOW));
-            const length = end - from;
-            let got = 0;
-            while (got < length) {
-                const n = fs.readSync(fd, buffer, got, length - got, from + got);
-                if (n === 0)
-                    throw new Error(`${init.file} got shorter while it was being deflated`);
-                got += n;
-            }
-            const data = buffer.subarray(start - from, length);
-            const out = zlib.deflateRawSync(data, blockDeflateOptions(init.level, start > from ? buffer.subarray(0, start - from) : undefined, last));
-            crc32 = zlib.crc32(data, crc32);
-            // Moved, not copied, when the output owns its memory (it does past one output chunk).
-            const own = out.byteOffset === 0 && out.buffer.byteLength === out.length;
-            port.postMessage({ type: 'block', out, size: data.length, crc32 }, own ? [out.buffer] : []);
-        }
-        port.postMessage({ type: 'end', size });
-    }
-    catch (err) {
-        port.postMessage({ type: 'error', message: err.message });
-    }
-    finally {
-        if (fd !== null)
-            fs.closeSync(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/report/bundle.ts
-
-
 
 
 
@@ -21299,7 +21166,7 @@ async function writeBundleZip(sources, outFile, epoch) {
         for (const s of sources) {
             const entry = { name: s.name, date, mode: FILE_MODE };
             // One entry at a time, each file opened only when its turn comes.
-            const source = s.name === 'result.json' ? bundledResultJson(external_node_fs_default().readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare, ...(s.known ? { known: s.known } : {}), ...(s.ahead ? { ahead: s.ahead } : {}) });
+            const source = s.name === 'result.json' ? bundledResultJson(external_node_fs_default().readFileSync(s.path)) : deflatedFile(s.path, { level: ZLIB_LEVEL, spare, ...(s.known ? { known: s.known } : {}) });
             await new Promise((resolve, reject) => zip.entry(source, entry, (err) => (err ? reject(err) : resolve())));
         }
         zip.finalize();
@@ -21314,21 +21181,6 @@ async function writeBundleZip(sources, outFile, epoch) {
     }
     return { sha256: hash.digest('hex'), bytes };
 }
-/**
- * Starts deflating `file` for its bundle entry now, at the bundle's level (deflate-blocks.ts
- * DeflateAhead). The caller disposes of it once the bundle is built, or not built.
- */
-function bundleAhead(file) {
-    const script = snapshotThreadScript();
-    if (!script)
-        return null;
-    try {
-        return new DeflateAhead(file, ZLIB_LEVEL, script);
-    }
-    catch {
-        return null; // a thread that will not start: the bundle deflates all of the file itself
-    }
-}
 /** Builds a report folder's bundle. Throws InputError for a folder that is not a run's report folder. */
 async function buildBundle(reportDir, opts = {}) {
     if (!bundle_isFile(external_node_path_default().join(reportDir, 'report.json'))) {
@@ -21338,11 +21190,8 @@ async function buildBundle(reportDir, opts = {}) {
     const sources = bundleSources(reportDir, opts.writtenReport);
     for (const c of opts.checksums ?? []) {
         const s = sources.find((x) => external_node_path_default().resolve(x.path) === external_node_path_default().resolve(c.file));
-        if (!s)
-            continue;
-        s.known = { bytes: c.bytes, crc32: c.crc32 };
-        if (c.ahead)
-            s.ahead = c.ahead;
+        if (s)
+            s.known = { bytes: c.bytes, crc32: c.crc32 };
     }
     const file = external_node_path_default().resolve(opts.out ?? external_node_path_default().join(reportDir, 'bundle.zip'));
     // `--out report.json` (or the snapshot) would replace a file of the run with its own archive.
@@ -21768,7 +21617,6 @@ var heap_flags = __webpack_require__(15866);
 
 
 
-
 /**
  * The reason of a run cancelled before any stage ran (a queued server run, or a cancel during the
  * health check): the server shows such a run as CANCELLED (src/server/history.ts).
@@ -21803,11 +21651,8 @@ async function finaliseRun(input) {
                 : verdictReason(results);
     let report = null;
     let writeError = null;
-    // Files the bundle gets a head start on (the snapshot): deflated on the core the report writing leaves free.
-    let prepared = [];
     try {
         await input.beforeReport?.();
-        prepared = (input.checksums?.() ?? []).map((c) => ({ ...c, ahead: bundleAhead(c.file) }));
         const simTotal = results.sim?.report?.total ?? 0;
         const compact = simTotal > COMPACT_ABOVE_CASES;
         // sim_summary.json's case entries are report.json's (one array): serialised once for both.
@@ -21855,18 +21700,13 @@ async function finaliseRun(input) {
     await bus.close(); // flushes the store sink's last case rows before the run row is closed
     // bundle.zip last: every file in it (run.log included) is final now.
     let bundle = null;
-    try {
-        if (report && !writeError) {
-            const built = await bundleRun(paths, bundleEpoch, report, prepared);
-            bundle = built.bundle;
-            if (built.error) {
-                report.artifacts.bundle = null;
-                process.stderr.write(`toron-testops: ${built.error}\n`);
-            }
+    if (report && !writeError) {
+        const built = await bundleRun(paths, bundleEpoch, report, input.checksums?.());
+        bundle = built.bundle;
+        if (built.error) {
+            report.artifacts.bundle = null;
+            process.stderr.write(`toron-testops: ${built.error}\n`);
         }
-    }
-    finally {
-        await Promise.all(prepared.map((p) => p.ahead?.dispose()));
     }
     if (store) {
         try {
