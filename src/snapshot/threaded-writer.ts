@@ -29,7 +29,7 @@ const MAX_PENDING_BATCHES = 256;
  * (answers posted and not yet spooled). Below `canonicalFrom` the writer gets the raw text and does
  * everything: parse it again, canonical form, both hashes, spool. From there on SIM's thread, which
  * holds the parsed body already, makes the canonical form and the entry, and the writer hashes and
- * spools: no second parse (a third of the writer's time on 7 KB Toron answers). From `hashFrom` on
+ * spools: no second parse (about a quarter of the writer's time on 7 KB Toron answers). From `hashFrom` on
  * SIM's thread hashes too and the writer only spools (a writer slowed by its disk).
  * At 100k cases against the in-process reference engine both threads were busy all of SIM with the old
  * split (the writer behind, SIM's thread preparing the overflow, every line it left parsed twice).
