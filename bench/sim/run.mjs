@@ -6,7 +6,6 @@
 //        BENCH_REPEAT=1 (median run reported)  BENCH_PEER=all|none|write|no-write  BENCH_KEEP=1
 // A benchmark reports; it exits non-zero only when a tool crashed or judged cases wrongly.
 import { cpus, loadavg, totalmem } from 'node:os';
-import { machineCheck } from '../lib/machine-check.mjs';
 import { mkdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +30,6 @@ const CAVEATS = [
   'promptfoo runs with --no-cache (we have no response cache), --no-table and --no-progress-bar (console output only; it skips the table above 500 tests anyway), --no-share, telemetry and update checks off (network); its state dir (SQLite DB, logs) is fresh per run.',
   'Results written (the "written" column: bytes and files each run left on disk): ours writes its run outputs under --out; promptfoo writes its SQLite DB and a JSON results file (-o). The "--no-write" row skips promptfoo\'s DB (it still writes the JSON file): the peer doing less, shown as its best case.',
   'Wall times are as busy as the machine was: the 1-min load average is printed per size; a load near or above the cpu count means other work shared the cpus.',
-  'The machine check beside it is a fixed CPU task (JSON serialise, parse and sha256, bench/lib/machine-check.mjs) timed in the bench process before and after the size\'s runs. On a shared host it moves when the load average does not: compare it between bench runs before comparing their cases/s.',
   'Each run starts on a quiet disk, for both tools: sync(1) before the timer starts writes back what generating its inputs and earlier runs left dirty, and a run\'s folder is deleted once measured. A run\'s own writes are in its time.',
   'Peak RSS: kernel high-water mark (getrusage ru_maxrss) of each Node process of the tree, written at exit by a --import preload; /proc VmHWM polling fills in for processes killed before exit. Several processes: their peaks are summed (an upper bound).',
 ];
@@ -108,7 +106,6 @@ async function main() {
     const rows = [];
     // Other work on this machine skews every number; record how busy it was.
     const loadBefore = loadavg()[0];
-    const checkBefore = machineCheck();
 
     if (!ours.built) {
       rows.push({ key: 'ours', label: 'toron-testops', node: ours.node, status: 'not-built', note: `toron-testops CLI not built yet (${ours.why})` });
@@ -146,9 +143,8 @@ async function main() {
     for (const row of rows) if (row.status === 'crashed' || row.status === 'wrong') failed = true;
 
     const load = { before: loadBefore, after: loadavg()[0] };
-    const check = { before: checkBefore, after: machineCheck() };
-    printSize(n, opts.concurrency, rows, load, check);
-    results.push({ size: n, rows, load, check });
+    printSize(n, opts.concurrency, rows, load);
+    results.push({ size: n, rows, load });
     const broken = rows.some((r) => r.status === 'crashed' || r.status === 'wrong');
     if (broken) log(`  inputs and outputs of this size kept for inspection: ${sizeDir}`);
     if (!opts.keep && !broken) rmSync(sizeDir, { recursive: true, force: true });
@@ -179,11 +175,9 @@ async function main() {
   }
 }
 
-function printSize(n, concurrency, rows, load, check) {
+function printSize(n, concurrency, rows, load) {
   log();
   log(`== ${fmtInt(n)} cases, concurrency ${concurrency} (1-min load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ${cpus().length} cpus) ==`);
-  const ms = (c) => `${fmtInt(c.wallMs)} ms (cpu ${fmtInt(c.cpuMs)} ms)`;
-  log(`   machine check: ${ms(check.before)} before, ${ms(check.after)} after (a fixed task: larger means a slower machine)`);
   const table = rows.map((r) => {
     const m = r.metrics;
     const measured = m.casesPerSec !== null;
@@ -240,10 +234,9 @@ function toJson(opts, ours, peer, results, targets) {
       ours: { name: 'toron-testops', built: ours.built, notBuiltReason: ours.why || null, node: ours.node },
       peer: { name: 'promptfoo', version: peer.version, node: peer.node, available: peer.ok, reason: peer.reason },
     },
-    sizes: results.map(({ size, rows, load, check }) => ({
+    sizes: results.map(({ size, rows, load }) => ({
       size,
       loadAverage1m: load,
-      machineCheck: check,
       rows: rows.map((r) => ({
         key: r.key,
         tool: r.label,
