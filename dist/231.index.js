@@ -20063,12 +20063,12 @@ const DEFAULT_SPLIT = { canonicalFrom: 64, hashFrom: 1024 };
  * The posted form of an answer, made by constructors rather than object literals. V8 gives each object
  * literal an allocation site and, once it has seen nearly all of a site's objects survive a scavenge,
  * allocates that site's later objects in the old generation (pretenuring). At SIM's start, while the
- * writer thread is starting, a hundred of these can sit in batches through a scavenge. Once their site
- * was tenured, every later one lived in the old generation and kept its 7 KB raw text alive through
- * every scavenge until a full collection. Caught in a 100k-case run (`--trace-pretenuring-statistics`):
- * two sites tenured at SIM's start with 103 of 103 objects alive, the heap growing 1.25 MB per scavenge
- * instead of 0.15, a peak of 548 MB against 415-460 (3 such runs in about 200). Objects made by `new` have
- * no allocation site.
+ * writer thread is starting, a hundred of these can sit in batches through a scavenge; tenured, each
+ * later one would live in the old generation and keep its 7 KB raw text alive through every scavenge
+ * until a full collection. What was seen (`--trace-pretenuring-statistics`, 100k cases): two sites
+ * tenured at SIM's start with 103 of 103 objects alive (the old literal and its nested case fit), the
+ * heap then growing 1.25 MB per scavenge instead of 0.15, a peak of 548 MB against 415-460: 3 such runs
+ * in about 200, none in 135 since. Objects made by `new` have no allocation site.
  */
 class PostedAnswer {
     caseIndex;
