@@ -52,7 +52,7 @@ describe('drift against a baseline', () => {
         similarity: 0.9048, // 1 - 4 edits / 42 characters
       },
     ]);
-    expect(drift.cases.find((c: { id: string }) => c.id === 'c5')).toMatchObject({ status: 'noise', note: expect.stringMatching(/differ between rounds/) });
+    expect(drift.cases.find((c: { id: string }) => c.id === 'c5')).toMatchObject({ status: 'noise', note: 'answers differ between replays' });
     expect(drift.cases).toHaveLength(N);
 
     // The determinism of this run: only the flaky case disagrees.
@@ -170,6 +170,21 @@ describe('drift against a baseline', () => {
       c1: ['noise', 'answers differ between replays'],
       c2: ['noise', "its replays agree with each other but not with this run's SIM answer"],
     });
+  });
+
+  it('a case this run found unstable is noise against a baseline of another run id too, however alike its probes came out', async () => {
+    const dir = project({ d: dataset('d', 3) });
+    await run(dir, { engine: cmd(DRIFT_ENGINE), runId: 'base', stages: 'sim', out: 'old' });
+    // "question 2": only the first call (this run's SIM answer) differs; its replays and the probes of
+    // the baseline's request all answer as the baseline did.
+    const now = await run(dir, { engine: cmd(DRIFT_ENGINE, '--first', 'question 2'), runId: 'now', stages: 'sim,replay', baseline: 'old/snapshots/base.json' });
+    expect(now.replay.drift).toMatchObject({ probed: 3, unchanged: 2, changed: 0, noise: 1, rate: 0, verdict: 'PASS' });
+    expect(now.replay.drift.cases.find((c: { id: string }) => c.id === 'c2')).toMatchObject({
+      status: 'noise',
+      note: "its replays agree with each other but not with this run's SIM answer",
+    });
+    expect(now.replay.agreed).toBe(2);
+    expect(now.reportJson.warroom.filter((f: { type: string }) => f.type.startsWith('replay-drift'))).toEqual([]);
   });
 
   it('a bundle.zip is a baseline too (its snapshot.json)', async () => {

@@ -432,21 +432,26 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     const inBaseline = be !== undefined && be.status === 'ok';
     const sameInput = inBaseline && canonicalJson(be!.input) === canonicalJson(t.entry.input);
     // Which answer of this run stands for the case, and whether it is stable.
+    // In this run: the snapshot answer and its replays agree (in-run), or the replays agree (staging).
+    const ownStable = o.mode === 'in-run' ? r.agreed : r.stable;
+    const probeStable = t.probe !== null && !t.probe.errored && t.probe.hashes.every((h) => h === t.probe!.hashes[0]);
     let stable: boolean;
     let currentHash: string;
     /** This run's answer in canonical form under `ignore` (a stored one, or an engine's body). */
     let current: (ignore: Ignore) => unknown;
     if (t.probe) {
-      stable = !t.probe.errored && t.probe.hashes.every((h) => h === t.probe!.hashes[0]);
+      // The probes stand for the case against the baseline, but a case this run found unstable is
+      // noise (DESIGN §4.2) however alike its probes came out: they only ask another seed.
+      stable = ownStable && probeStable;
       currentHash = t.probe.hashes[0];
       const body = t.probe.last;
       current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
     } else if (o.mode === 'in-run') {
-      stable = r.agreed;
+      stable = ownStable;
       currentHash = t.snapshotHash;
       current = (ignore) => storedUnder(snapshot.readAnswer(t.index), t.entry, ignore.paths);
     } else {
-      stable = r.stable;
+      stable = ownStable;
       currentHash = t.hashes[0];
       const body = t.last;
       current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
@@ -478,7 +483,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       status === 'new' && inBaseline && !sameInput
         ? 'the input changed since the baseline'
         : status === 'noise'
-          ? t.probe
+          ? t.probe && ownStable
             ? t.probe.errored
               ? 'engine errors when the baseline request was asked again'
               : 'answers to the baseline request differ between rounds'
