@@ -106,8 +106,13 @@ describe('compareCase', () => {
     const r3 = compareCase(b, c);
     expect(r3.status).toBe('changed');
     expect(r3.basis).toBe('snapshots-other-seeds');
-    // Same seeds: the snapshots decide, whatever the drift says.
+    // Same seeds: the snapshots decide, whatever the drift says...
     expect(compareCase(side('a'), side('a'), { status: 'changed' }).basis).toBe('snapshots');
+    // ...unless the candidate's replay found the case unstable: then it is noise, not changed.
+    const before = side('a', { answer: { final_answer: 'one' }, answerText: 'one' });
+    const flaky = side('a', { answer: { final_answer: 'one (first)' }, answerText: 'one (first)' });
+    expect(compareCase(before, flaky).status).toBe('changed');
+    expect(compareCase(before, flaky, { status: 'noise' })).toMatchObject({ status: 'noise', basis: 'replay-drift', similarity: null });
   });
 });
 

@@ -107,6 +107,15 @@ describe('evaluateRules', () => {
     expect(rulesVerdict(evaluateRules({ metrics: metrics(), counts: counts({ regressed: 2 }), passData: true }, s))).toBe('WARN');
   });
 
+  it('changedAnswers is over the stable cases: noise neither changed nor stayed, as in replay drift', () => {
+    const s = rules();
+    s.rules.changedAnswers = { level: 'error', max: 40 };
+    const one = evaluateRules({ metrics: metrics(), counts: counts({ changed: 1, unchanged: 2, noise: 1, compared: 4 }), passData: true }, s);
+    expect(one.find((x) => x.name === 'changedAnswers')).toMatchObject({ status: 'ok', value: 33.33 });
+    const none = evaluateRules({ metrics: metrics(), counts: counts({ changed: 0, unchanged: 0, noise: 3, compared: 3 }), passData: true }, s);
+    expect(none.find((x) => x.name === 'changedAnswers')).toMatchObject({ status: 'not-available', value: null });
+  });
+
   it('a broken regressions rule gives one finding per regressed case, with its file:line', () => {
     const r = evaluateRules({ metrics: metrics(), counts: counts({ regressed: 1 }), passData: true }, rules());
     const c: CaseComparison = {

@@ -55,6 +55,9 @@ export function compareCase(baseline: CaseSide | undefined, candidate: CaseSide 
   }
   const pass = { baseline: baseline.passed, candidate: candidate.passed, change: passChange(baseline.passed, candidate.passed) };
   const sameSeed = baseline.seed === null || candidate.seed === null || baseline.seed === candidate.seed;
+  // Same seeds: the snapshots decide, unless the candidate's replay found the case unstable; then
+  // whether its answer changed is unknown (DESIGN §4.2: noise, reported apart).
+  if (sameSeed && drift?.status === 'noise') return { ...base, status: 'noise', pass, similarity: null, basis: 'replay-drift', ...withErrors };
   if (!sameSeed && drift && drift.status !== 'new' && drift.status !== 'removed') {
     // Other seeds: a seeded engine answers them differently, which is not a change. The candidate's
     // replay asked the baseline's own requests (its probes); its drift verdict is the fair one.

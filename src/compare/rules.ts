@@ -59,9 +59,10 @@ export const COMPARE_RULES: Record<CompareRuleName, RuleDef> = {
   },
   changedAnswers: {
     unit: '%',
-    what: 'share of compared cases whose answer changed',
-    value: (i) => (i.counts.compared > 0 ? round2((100 * i.counts.changed) / i.counts.compared) : null),
-    missing: 'no case is on both sides',
+    // Over the stable cases, as replay's drift rate: an unstable case (noise) neither changed nor stayed.
+    what: 'share of stable compared cases whose answer changed',
+    value: (i) => (i.counts.unchanged + i.counts.changed > 0 ? round2((100 * i.counts.changed) / (i.counts.unchanged + i.counts.changed)) : null),
+    missing: 'no stable case is on both sides',
   },
   removedCases: {
     unit: 'cases',

@@ -34,8 +34,9 @@ export interface RuleResult {
 
 /** The answer: same canonical form as the baseline's, or not; new / removed cases exist on one side only. */
 /**
- * `noise`: asked with other seeds than the baseline (a snapshot of another run), the candidate's replay
- * probed the baseline's requests and answered them unstably, so whether the answer changed is unknown.
+ * `noise`: the candidate's replay found the case unstable (its answers to one request differ), or, asked
+ * with other seeds than the baseline (a snapshot of another run), answered the baseline's own requests
+ * (its probes) unstably: whether the answer changed is unknown.
  */
 export type CaseStatus = 'unchanged' | 'changed' | 'new' | 'removed' | 'noise';
 /** SIM pass/fail across the two sides; `unknown` when a side has no pass data (a bare snapshot). */
@@ -78,7 +79,7 @@ export interface CaseComparison {
   /**
    * How the answer status was decided: `snapshots` (both sides asked with the same seed, answers
    * compared directly) or `replay-drift` (other seeds: the candidate's replay asked the baseline's own
-   * requests, DESIGN §4.2).
+   * requests, DESIGN §4.2; or the candidate's replay found the case unstable: noise).
    */
   basis?: 'snapshots' | 'replay-drift' | 'snapshots-other-seeds';
   errors?: { baseline?: string; candidate?: string };
