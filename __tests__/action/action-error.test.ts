@@ -64,6 +64,14 @@ describe.concurrent('ERROR is not a test verdict', { timeout: E2E_TIMEOUT }, () 
       const named = await runAction({ workspace: ws, emu, inputs: { 'run-id': 'named', engine: 'reference' } });
       expect(named.code, named.stdout + named.stderr).toBe(0);
       expect(named.outputs.result).toBe('pass');
+      // A config engine of request options only (no target) names none either; the input then does.
+      const options = repoWith(PASSING, { config: { engine: { timeoutMs: 20000 } } });
+      const unnamed = await runAction({ workspace: options, emu, inputs: { 'run-id': 'options-only' } });
+      expect(unnamed.code).toBe(2);
+      expect(annotations(unnamed).at(-1)!.message).toMatch(/no engine to test/);
+      const given = await runAction({ workspace: options, emu, inputs: { 'run-id': 'options-named', engine: 'reference' } });
+      expect(given.code, given.stdout + given.stderr).toBe(0);
+      expect(given.outputs.result).toBe('pass');
     }));
 
   it('a broken config: ERROR annotation on the config file and line; settings errors name inputs, not CLI flags', () =>

@@ -362,6 +362,12 @@ describe('resolveSettings: engine map', () => {
       expect(resolve({}, 'version-only.json', dir).engineDefaulted).toBeUndefined();
       expect(resolve({}, 'target.json', dir).engineDefaulted).toBeUndefined();
       expect(resolve({}, 'bare.json', dir).engineDefaulted).toBeUndefined();
+      // An engine object of request options only names no engine: the flag (or action input) does.
+      write('options-only.json', { engine: { headers: { 'x-api-key': 'k' }, timeoutMs: 1234 } });
+      expect(resolve({}, 'options-only.json', dir).engineDefaulted).toBe(true);
+      const flagged = resolve({ engine: 'http://127.0.0.1:9/run' }, 'options-only.json', dir);
+      expect(flagged.engineDefaulted).toBeUndefined();
+      expect(flagged.engine).toMatchObject({ target: 'http://127.0.0.1:9/run', headers: { 'x-api-key': 'k' }, timeoutMs: 1234 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

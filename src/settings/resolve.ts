@@ -76,7 +76,7 @@ export interface ResolveInput {
 
 /** The config file's shape once the schema has accepted it. */
 interface ConfigFile {
-  engine?: string | ({ target: string } & Partial<EngineSettings>);
+  engine?: string | ({ target?: string } & Partial<EngineSettings>);
   engines?: Record<string, { target: string; profile?: ProfileName }>;
   engineVersion?: string | null;
   reference?: Partial<ReferenceKnobs>;
@@ -212,7 +212,9 @@ export function resolveSettings(input: ResolveInput): Settings {
   const chosenRunId = (given.find((g) => g.spec.key === 'runId')?.value as string | undefined) ?? config.runId;
   const runId = chosenRunId ?? newRunId(now);
 
-  const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
+  // An engine object without a target only holds request options for the engine named elsewhere.
+  const configTarget = typeof config.engine === 'string' || config.engine?.target !== undefined;
+  const engineNamed = flags.engine !== undefined || configTarget || merged.engineVersion !== null;
   return {
     configFile: source ? source.file : null,
     cwd,
@@ -327,7 +329,7 @@ function resolveEngineVersion(s: SettingsDefaults, c: ConfigFile, flags: Setting
   const own: Where =
     flags.engine !== undefined
       ? { flag: '--engine' }
-      : { pointer: typeof c.engine === 'object' && c.engine !== null ? '/engine/target' : '/engine' };
+      : { pointer: typeof c.engine === 'object' && c.engine !== null && c.engine.target !== undefined ? '/engine/target' : '/engine' };
   const version = s.engineVersion;
   if (version === null) return own;
   const entry = Object.hasOwn(s.engines, version) ? s.engines[version] : undefined;
