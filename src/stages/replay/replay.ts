@@ -51,7 +51,8 @@ export interface ReplayOptions {
    * they belong to another shard. Absent: every baseline case.
    */
   baselineScope?: (c: { dataset: string; id: string }) => boolean;
-  onProgress?(done: number, total: number): void;
+  /** After each answer: answers in and expected, replay answers that differed from the snapshot and engine errors (probes' too) so far. */
+  onProgress?(done: number, total: number, so: { differed: number; errors: number }): void;
   onCase?(c: ReplayCaseResult): void;
   log?(level: 'info' | 'warn', message: string): void;
   /** Diffs kept per case. */
@@ -305,6 +306,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
   }
   const total = jobs.length * o.rounds;
   let done = 0;
+  const so = { differed: 0, errors: 0 };
   let calls = 0;
   const limits: RateLimitCounts = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
   const limitedCases = new Set<Tracker>();
@@ -336,7 +338,7 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
       if (probe) recordProbe(t, res, last);
       else recordReplay(t, res, round, last);
       done++;
-      o.onProgress?.(done, total);
+      o.onProgress?.(done, total, so);
       // A case is judged once its last round and its probe are both in.
       if (last && t.asked === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
         const r = judge(t);
@@ -355,15 +357,18 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     if (!res.ok) {
       // No answer: nothing to compare (the case may end up unscored, see ReplayCaseResult.scored).
       t.errors.push({ round, kind: res.error.kind, message: res.error.message });
+      so.errors++;
       return;
     }
     const c = readable(res.body, t.ignore.tree);
     if ('unreadable' in c) {
       // The engine answered, but with no canonical form: no answer to compare, as an engine error is.
       t.errors.push({ round, kind: 'unreadable', message: c.unreadable });
+      so.errors++;
       return;
     }
     const { canonical, hash } = c;
+    if (hash !== t.snapshotHash) so.differed++;
     t.hashes.push(hash);
     t.rawHashes.push(sha256Hex(res.raw));
     if (last) t.last = res.body;
@@ -384,10 +389,12 @@ export async function replaySnapshot(o: ReplayOptions): Promise<ReplayOutcome> {
     if (!res.ok) {
       p.errored = true;
       p.hashes.push(`error:${res.error.kind}`);
+      so.errors++;
       return;
     }
     const c = readable(res.body, t.ignore.tree);
     if ('unreadable' in c) {
+      so.errors++;
       p.errored = true;
       p.hashes.push('error:unreadable');
       return;

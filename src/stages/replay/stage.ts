@@ -182,9 +182,19 @@ async function replayWith(
 
   let done = 0;
   let total = 0;
+  // failures: replay answers that differed from the snapshot so far; errors: engine errors so far.
+  let so = { differed: 0, errors: 0 };
   const started = performance.now();
   const progress = () =>
-    ctx.emit({ type: 'progress', stage: 'replay', done, total, failures: 0, errors: 0, ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)) });
+    ctx.emit({
+      type: 'progress',
+      stage: 'replay',
+      done,
+      total,
+      failures: so.differed,
+      errors: so.errors,
+      ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)),
+    });
   const ticker = setInterval(progress, PROGRESS_EVERY_MS);
   ticker.unref();
   let outcome;
@@ -203,9 +213,10 @@ async function replayWith(
       baseline,
       // A shard's snapshot holds its slice only: baseline cases of other shards are not "removed".
       ...(mode === 'in-run' && settings.shard ? { baselineScope: (c: CaseKey) => inShard(c, settings.shard) } : {}),
-      onProgress: (d, t) => {
+      onProgress: (d, t, counts) => {
         done = d;
         total = t;
+        so = counts;
       },
       onCase: (c) => {
         ctx.emit({
