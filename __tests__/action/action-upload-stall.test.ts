@@ -67,7 +67,7 @@ describe.concurrent('a results service that never answers', { timeout: E2E_TIMEO
       }
     }));
 
-  it('not cancelled: the step waits a stated 30 s for the service to answer, not the upload timeout; annotations do not wait for it', () =>
+  it('not cancelled: the step waits a stated 45 s for the service to answer, not the upload timeout; annotations do not wait for it', () =>
     withEmu(async (emu) => {
       const hole = await blackHole();
       try {
@@ -82,11 +82,27 @@ describe.concurrent('a results service that never answers', { timeout: E2E_TIMEO
         const r = await done;
         expect(annotatedBeforeUpload, seen).toBe(true);
         expect(r.code).toBe(1);
-        expect(r.stdout).toMatch(/::warning::artifact upload failed: the artifact service's first answer \(the names used in this run\) did not finish within 30 s/);
+        expect(r.stdout).toMatch(/::warning::artifact upload failed: the artifact service's first answer \(the names used in this run\) did not finish within 45 s/);
         expect(verdictLine(r)).toBeDefined();
-        expect(r.summary).toMatch(/artifact upload failed: the artifact service's first answer .* 30 s/);
+        expect(r.summary).toMatch(/artifact upload failed: the artifact service's first answer .* 45 s/);
       } finally {
         await hole.close();
       }
+    }));
+});
+
+describe('a results service that answers errors', { timeout: E2E_TIMEOUT }, () => {
+  it('a service answering 500 to the listing: the client retries it (about 25-35 s), then the upload is still tried', () =>
+    withEmu(async (emu) => {
+      emu.fail('POST', /ListArtifacts$/, 500, 'internal error');
+      const { child, files } = startAction({ workspace: repoWith(FAILING), emu, inputs: { 'run-id': 'list-500' } });
+      const r = await collect(child, files, 180_000);
+      expect(r.code).toBe(1);
+      // All five of the client's attempts were answered with 500 before the listing was given up.
+      expect(emu.requestsTo('POST', /ListArtifacts$/).map((q) => q.status)).toEqual([500, 500, 500, 500, 500]);
+      expect(r.stdout).not.toMatch(/artifact upload failed/);
+      const bundle = emu.artifacts.find((a) => !a.name.endsWith('.html'));
+      expect(bundle).toBeDefined();
+      expect(r.outputs['artifact-id']).toBe(String(bundle!.id));
     }));
 });

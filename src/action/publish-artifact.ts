@@ -19,7 +19,11 @@ export interface PublishedArtifact extends UploadedArtifact {
  * service that answers but is slow. After a cancel, both shrink to what is left of the cancel budget,
  * also when the cancel comes in the middle of an upload. The README ("Artifacts") states both.
  */
-export const SERVICE_ANSWER_TIMEOUT_MS = 30_000;
+export const SERVICE_ANSWER_TIMEOUT_MS = 45_000;
+// 45 s, not less: @actions/artifact retries a failing call itself (5 attempts, 3 s x 1.5^n with jitter,
+// 24-35 s of waiting in all). A service answering 5xx to the listing must reach the end of those
+// retries (listing is best effort: then no names are known) and the upload be tried; with 30 s,
+// whether anything was uploaded depended on the jitter.
 export const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 /** What goes in when there is no bundle.zip: the run's own files, whatever of them exists. */
 const REPORT_FILES = ['report.json', 'result.json', 'summary.md', 'report.html', 'run.log', 'warroom.log', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
