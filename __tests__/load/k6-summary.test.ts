@@ -100,6 +100,22 @@ describe('k6 summaries: the rest', () => {
     expect(r[1]).toMatchObject({ passed: true, actual: 0.01, note: 'verdict from k6' });
   });
 
+  it('a request-duration Trend k6 passed with no sample (all zeros: a tag matching nothing) is a breach too', () => {
+    const empty = { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0 };
+    const s = parseK6Summary({
+      metrics: {
+        'http_req_duration{scenario:typo}': { type: 'trend', contains: 'time', values: empty, thresholds: { 'p(95)<450': { ok: true } } },
+        http_req_duration: { type: 'trend', contains: 'time', values: { avg: 12, min: 3, med: 10, max: 40, 'p(90)': 20, 'p(95)': 30 }, thresholds: { 'p(95)<450': { ok: true } } },
+        // Connecting time is 0 on reused connections: zeros there are a measurement, k6's verdict stands.
+        http_req_connecting: { type: 'trend', contains: 'time', values: empty, thresholds: { 'max<100': { ok: true } } },
+      },
+    });
+    const r = k6Thresholds(parseThresholds({ 'http_req_duration{scenario:typo}': ['p(95)<450'], http_req_duration: ['p(95)<450'] }, 'k6'), s);
+    expect(r[0]).toMatchObject({ passed: false, actual: null, note: expect.stringMatching(/no samples/) });
+    expect(r[1]).toMatchObject({ passed: true, actual: 30, note: 'verdict from k6' });
+    expect(r.find((t) => t.metric === 'http_req_connecting')).toMatchObject({ passed: true });
+  });
+
   it("refuses k6's new machine-readable summary (no thresholds) with a clear reason", () => {
     const doc = { config: {}, metadata: { k6Version: '1.5.0', generatedAt: 'x' }, results: { checks: {}, metrics: [] }, version: '1.0.0' };
     expect(() => parseK6Summary(doc, 'summary.json')).toThrow(/new machine-readable summary.*no thresholds/);

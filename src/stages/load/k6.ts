@@ -243,7 +243,7 @@ export function k6Thresholds(configured: ParsedThreshold[], summary: K6Summary):
     const actual = typeof v === 'number' ? v : null;
     if (found) {
       used.add(found);
-      if (found.passed && unsampledRate(summary, key)) {
+      if (found.passed && (unsampledRate(summary, key) || unsampledDuration(summary, key))) {
         // k6 passes a threshold with nothing to judge; the gate does not (as with the built-in generator).
         return { metric: t.metric, expression: t.expression, level: t.level, passed: false, actual: null, note: 'no samples to judge (k6 passed it with none)' };
       }
@@ -275,6 +275,19 @@ export function k6MetricKey(metric: string): string {
 function unsampledRate(summary: K6Summary, key: string): boolean {
   const v = summary.values[key];
   return v !== undefined && v.passes === 0 && v.fails === 0;
+}
+
+/**
+ * A request-duration Trend (http_req_duration or one of its sub-metrics) that received no sample: k6
+ * writes an empty Trend as zeros, and passes `p(95)<450` on it. A request that happened never took
+ * exactly 0 ms (k6 times them in fractions of a millisecond), so min and max both 0 mean none did: a
+ * tag that matches nothing, like a misspelt scenario name.
+ */
+function unsampledDuration(summary: K6Summary, key: string): boolean {
+  const brace = key.indexOf('{');
+  if ((brace < 0 ? key : key.slice(0, brace)) !== 'http_req_duration') return false;
+  const v = summary.values[key];
+  return v !== undefined && v.min === 0 && v.max === 0;
 }
 
 /** The value a summary threshold was judged on, when the summary holds that statistic. */
