@@ -58,7 +58,7 @@ describe('loadSuite on the good fixtures', () => {
     expect(capital.repeat).toBe(3);
     expect(capital.ignorePaths).toEqual(['/random_witness', '/state_snapshot/T1_RAW']);
     expect(capital.input).toEqual({ prompt: 'What is the capital of France?', mode: 'short' });
-    expect(capital.expected).toEqual({ final_answer: 'Paris' });
+    expect(capital.expected).toEqual({ opus_used: false });
     expect(bare.assert).toEqual([{ type: 'latency', threshold: 5000 }]);
     expect('expected' in bare).toBe(false);
     expect(suite.cases[3]).toMatchObject({ repeat: 1, ignorePaths: [], tags: ['opus', 'negation'] });
@@ -233,6 +233,10 @@ describe('bad datasets: every error names the file, the line and the case', () =
     ['bad ignorePaths', { id: 'r', input: { prompt: 'p' }, ignorePaths: ['random_witness'] }, '/cases/0/ignorePaths/0 case "r": item 0 of "ignorePaths" must be a JSON Pointer such as "/final_answer", got "random_witness"'],
     ['bad level', { id: 'r', input: { prompt: 'p' }, assert: [{ type: 'contains', value: 'x', level: 'fatal' }] }, '/cases/0/assert/0/level case "r": "level" must be one of "error", "warn", got "fatal"'],
     ['id not a string', { id: 5, input: { prompt: 'p' } }, '/cases/0/id: "id" must be string, got a number (5)'],
+    // An expected block is read by the pipeline checker: a key it does not know, or a wrong type, would pass silently.
+    ['expected.opus_used as a string', { id: 'r', input: { prompt: 'p' }, expected: { opus_used: 'false' } }, '/cases/0/expected/opus_used case "r": "opus_used" must be boolean, got a string'],
+    ['a misspelt expected key', { id: 'r', input: { prompt: 'p' }, expected: { opus_usd: true } }, '/cases/0/expected/opus_usd case "r": unknown field "opus_usd" (allowed: opus_used, opusEscalated, contradictions)'],
+    ['expected.contradictions not a count', { id: 'r', input: { prompt: 'p' }, expected: { contradictions: '3' } }, '/cases/0/expected/contradictions case "r": "contradictions" must be integer, got a string'],
   ])('%s', (_name, c, expected) => {
     const dir = tmpSuite({ 'sim/sim_dataset.json': { datasets: [{ name: 'd', path: 'd.json' }] }, 'sim/d.json': { name: 'd', cases: [c] } });
     const e = suiteError('sim/sim_dataset.json', dir);
