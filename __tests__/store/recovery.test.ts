@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { StoreError, type StoreOptions } from '../../src/store/types.js';
-import { abandonedBecause } from '../../src/store/owner.js';
+import { abandonedBecause, isZombie, pidAlive } from '../../src/store/owner.js';
 import { compactStamp } from '../../src/store/move-aside.js';
 import { cleanupTempDirs, deadPid, integrity, livePid, rawDb, tempDir } from './helpers.js';
 
@@ -176,6 +177,38 @@ describe('runs left RUNNING', () => {
     expect(abandonedBecause({ pid: 8, host: 'you', startedAt: '2025-01-01T23:30:00Z' }, probe)).toBeNull();
     expect(abandonedBecause({ pid: null, host: null, startedAt: '2025-01-01T20:00:00Z' }, probe)).toMatch(/unknown process 4 h ago/);
     expect(abandonedBecause({ pid: null, host: null, startedAt: 'garbage' }, probe)).toMatch(/unreadable time/);
+  });
+
+  it("abandonedBecause: this process's own pid is alive only for a run this process is running (a pid reused after a restart)", () => {
+    const probe = { host: 'me', nowMs: Date.parse('2025-01-02T00:00:00Z'), staleAfterMs: 3600_000, isAlive: () => true, ownPid: 42, ownsRun: (id: string) => id === 'mine' };
+    expect(abandonedBecause({ runId: 'mine', pid: 42, host: 'me', startedAt: '2025-01-01T23:59:00Z' }, probe)).toBeNull();
+    expect(abandonedBecause({ runId: 'killed', pid: 42, host: 'me', startedAt: '2025-01-01T23:59:00Z' }, probe)).toMatch(/pid 42 on me\) is gone \(the pid is now this process's\)/);
+  });
+
+  it('a RUNNING row with this very pid that this process is not running is ABORTED on open; its own run is not', () => {
+    const { file } = newDb();
+    plantRunning(file, 'before-restart', process.pid, os.hostname());
+    const first = openStore(file, { now: () => NOW });
+    expect(first.notices.map((n) => n.runId)).toEqual(['before-restart']);
+    expect(first.store.getRun('before-restart')!.status).toBe('ABORTED');
+    // A run this process began stays RUNNING when the database is opened again (serve: the next run).
+    first.store.beginRun({ runId: 'live', startedAt: NOW.toISOString(), engine: { kind: 'reference', target: 'reference' } });
+    const again = openStore(file, { now: () => NOW });
+    expect(again.notices).toEqual([]);
+    expect(again.store.getRun('live')!.status).toBe('RUNNING');
+    first.store.finishRun('live', { status: 'PASS', verdict: 'PASS', finishedAt: NOW.toISOString() });
+  });
+
+  it.runIf(process.platform === 'linux')('a zombie (killed, not yet reaped by its parent) is not alive', async () => {
+    // sh starts a short child and execs into sleep, which never reaps it: the child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(() => parent.kill('SIGKILL'));
+    const zombie = await new Promise<number>((resolve) => parent.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+    for (let i = 0; i < 100 && !isZombie(zombie); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(isZombie(zombie)).toBe(true);
+    expect(() => process.kill(zombie, 0)).not.toThrow(); // signal 0 alone would call it alive
+    expect(pidAlive(zombie)).toBe(false);
+    expect(pidAlive(parent.pid!)).toBe(true);
   });
 });
 

@@ -28,6 +28,13 @@ import {
 } from './types.js';
 
 const DEFAULT_BUSY_MS = 5000;
+/**
+ * The runs this process began and has not finished, over all its stores: a RUNNING row with this
+ * process's pid is alive only if it is one of them (serve runs several in one process; a restarted
+ * container's server may get the pid its killed predecessor had).
+ */
+const runsOfThisProcess = new Set<string>();
+
 // Longer than a hosted GitHub job may run (6 h). A run wrongly given up heals: its own finishRun still lands.
 const DEFAULT_STALE_MS = 6 * 3600_000;
 const DEFAULT_CHECK_MAX = 256 * 1024 * 1024;
@@ -176,6 +183,7 @@ export class Store {
    * row and everything recorded under it, as its report folder is replaced too. Returns the replaced status.
    */
   beginRun(row: BeginRunRow): { replaced: RunStatus | null } {
+    if ((row.pid ?? process.pid) === process.pid) runsOfThisProcess.add(row.runId);
     return this.tx(() => {
       const old = this.db.prepare('SELECT status FROM test_runs WHERE run_id = ?').get(row.runId) as { status: RunStatus } | undefined;
       if (old) this.deleteRunRows(row.runId);
@@ -246,6 +254,7 @@ export class Store {
 
   /** Closes a run with its outcome. Returns false when the run id is not in the database. */
   finishRun(runId: string, f: FinishRun): boolean {
+    runsOfThisProcess.delete(runId);
     return this.tx(() => {
       const run = this.db.prepare('SELECT started_at FROM test_runs WHERE run_id = ?').get(runId) as { started_at: string } | undefined;
       if (!run) return false;
@@ -384,11 +393,16 @@ export class Store {
     const notices: StoreNotice[] = [];
     const running = this.db.prepare("SELECT run_id, pid, host, started_at FROM test_runs WHERE status = 'RUNNING'").all() as Row[];
     const nowDate = this.now();
-    const probe = { host: opts.host ?? os.hostname(), nowMs: nowDate.getTime(), staleAfterMs: opts.staleAfterMs ?? DEFAULT_STALE_MS };
+    const probe = {
+      host: opts.host ?? os.hostname(),
+      nowMs: nowDate.getTime(),
+      staleAfterMs: opts.staleAfterMs ?? DEFAULT_STALE_MS,
+      ownsRun: (runId: string) => runsOfThisProcess.has(runId),
+    };
     for (const r of running) {
       const runId = String(r.run_id);
       const startedAt = String(r.started_at);
-      const why = abandonedBecause({ pid: r.pid === null ? null : Number(r.pid), host: r.host === null ? null : String(r.host), startedAt }, probe);
+      const why = abandonedBecause({ runId, pid: r.pid === null ? null : Number(r.pid), host: r.host === null ? null : String(r.host), startedAt }, probe);
       if (why === null) continue;
 
       const adopted = readAdoptableResult(this.outDir, runId, startedAt);
