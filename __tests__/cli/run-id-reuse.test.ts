@@ -39,6 +39,31 @@ describe('a run id used again in one out folder', () => {
     expect(fs.existsSync(snapshot)).toBe(true);
   }, 60_000);
 
+  it('a broken dataset does not cost the earlier run of the id its files: nothing is run, the earlier run is kept', async () => {
+    const cwd = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'tiny', path: 'tiny.json', enabled: true }] },
+      'sim/tiny.json': { name: 'tiny', cases: [{ id: 'one', input: { prompt: 'hello' }, assert: [{ type: 'contains', value: 'hello' }] }] },
+    });
+    const args = ['run', '--stages', 'sim,load', '--run-id', 'good1', '--out', 'out', '--engine', 'reference', '--config', 'cfg.json'];
+    fs.writeFileSync(path.join(cwd, 'cfg.json'), JSON.stringify({ load: { rate: 20, duration: '1s' } }));
+    const first = await runCli(args, { cwd });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const report = fs.readFileSync(path.join(cwd, 'out/reports/good1/report.json'), 'utf8');
+    const snapshot = fs.readFileSync(path.join(cwd, 'out/snapshots/good1.json'), 'utf8');
+
+    fs.writeFileSync(path.join(cwd, 'sim/tiny.json'), JSON.stringify({ name: 'tiny', cases: [{ id: 'one', input: { prompt: 'hello' }, repeat: 0 }] }));
+    const second = await runCli(args, { cwd });
+    expect(second.code).toBe(2);
+    expect(second.stdout + second.stderr).toMatch(/sim\/tiny\.json:1 at \/cases\/0\/repeat case "one": "repeat" must be >= 1, got 0\. Nothing was run, and the earlier run good1 in out \(PASS, started [^)]+\) is kept as it was: fix the input, or give this run another --run-id/);
+    expect(fs.readFileSync(path.join(cwd, 'out/reports/good1/report.json'), 'utf8')).toBe(report);
+    expect(fs.readFileSync(path.join(cwd, 'out/snapshots/good1.json'), 'utf8')).toBe(snapshot);
+
+    // A fresh run id with the same broken dataset is a run like any other: an ERROR report naming the field.
+    const fresh = await runCli(['run', '--stages', 'sim', '--run-id', 'fresh', '--out', 'out', '--engine', 'reference'], { cwd });
+    expect(fresh.code).toBe(2);
+    expect(readJson(path.join(cwd, 'out/reports/fresh/report.json')).verdict).toBe('ERROR');
+  }, 60_000);
+
   it('a folder where the snapshot goes is not removed (only a file an earlier run wrote is)', async () => {
     const cwd = makeProject({
       'sim/sim_dataset.json': { datasets: [{ name: 'tiny', path: 'tiny.json', enabled: true }] },

@@ -63,3 +63,9 @@ export function replacedNotice(runId: string, shownOut: string, e: EarlierRun): 
   const left = e.snapshotLeft ? ` (its snapshot could not be removed: ${e.snapshotLeft})` : '';
   return `run id ${runId} was used before in ${shownOut}: this run replaces that run${what ? ` (${what})` : ''}: ${list}; give each run its own --run-id to keep both${left}`;
 }
+
+/** Why a run of a used run id did not start: its input cannot run, and the earlier run is left as it was. */
+export function keptNotice(runId: string, shownOut: string, e: EarlierRun, problem: string): string {
+  const what = [e.verdict, e.startedAt ? `started ${e.startedAt}` : null].filter(Boolean).join(', ');
+  return `${problem}. Nothing was run, and the earlier run ${runId} in ${shownOut}${what ? ` (${what})` : ''} is kept as it was: fix the input, or give this run another --run-id`;
+}

@@ -20,7 +20,7 @@ import { RunLogSink } from './sinks/runlog.js';
 import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { baselineClash, baselineStat } from '../baseline/load.js';
-import { earlierRun, removeEarlierSnapshot, replacedNotice } from './earlier-run.js';
+import { earlierRun, keptNotice, removeEarlierSnapshot, replacedNotice } from './earlier-run.js';
 import { acquireRunLock, busyMessage } from './run-lock.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
@@ -76,6 +76,21 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     return refuseToStart(bus, paths, settings.runId, busyMessage(settings.runId, relPath(settings.cwd, paths.out) || '.', locked.busy, relPath(settings.cwd, locked.file)));
   }
   const earlier = earlierRun(paths);
+  if (earlier) {
+    // Replacing the earlier run is for a run that can run: input that cannot (a broken dataset) would
+    // otherwise cost the earlier run its report and snapshot, perhaps someone's baseline.
+    let problem: string | null = null;
+    try {
+      for (const name of STAGE_ORDER) if (settings.stages.includes(name)) registry[name]?.checkInputs?.(settings);
+    } catch (err) {
+      // Anything but bad input (a tool failure) is left to the run itself, which reports it in full.
+      if (err instanceof InputError) problem = err.message;
+    }
+    if (problem !== null) {
+      locked.lock.release();
+      return refuseToStart(bus, paths, settings.runId, keptNotice(settings.runId, relPath(settings.cwd, paths.out) || '.', earlier, problem));
+    }
+  }
   try {
     fs.rmSync(paths.reportDir, { recursive: true, force: true });
     fs.mkdirSync(paths.reportDir, { recursive: true });

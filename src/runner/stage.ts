@@ -54,5 +54,11 @@ export interface Stage {
    * (the pipeline checker) returns an observer here and reads what it gathered in `run`.
    */
   observeAnswers?(ctx: Omit<RunContext, 'answerObservers'>): AnswerObserver | undefined;
+  /**
+   * Reads and checks the stage's own input files (SIM: the registry and its datasets) without running
+   * anything; throws an InputError naming file, line and field. Called only before a run replaces an
+   * earlier run of its id: input that cannot run must not cost the earlier run its files.
+   */
+  checkInputs?(settings: Settings): void;
   run(ctx: RunContext, prior: StageResults): Promise<StageResult>;
 }

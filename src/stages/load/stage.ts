@@ -3,7 +3,7 @@ import { scheduleFromSettings, type ArrivalSchedule } from '../../load/schedule.
 import { parseThresholds } from '../../load/thresholds.js';
 import type { RunContext, Stage, StageResult, StageResults } from '../../runner/stage.js';
 import type { LoadSettings } from '../../settings/types.js';
-import { loadSuite } from '../sim/dataset.js';
+import { suiteOf } from '../sim/dataset.js';
 import { runBuiltin } from './builtin.js';
 import { K6Failure, runK6Backend } from './k6.js';
 import type { LoadRunData } from './types.js';
@@ -17,6 +17,9 @@ import { describeThreshold, generatorValidity, loadVerdict } from './verdict.js'
  */
 export const loadStage: Stage = {
   name: 'load',
+  checkInputs(settings): void {
+    suiteOf(settings);
+  },
   async run(ctx: RunContext, prior: StageResults): Promise<StageResult> {
     const { settings } = ctx;
     // n shard legs must not each hammer the engine at the full rate: shard 1 runs the load for all.
@@ -26,7 +29,7 @@ export const loadStage: Stage = {
     const load = settings.load;
     const thresholds = parseThresholds(load.thresholds, load.generator);
     const schedule = scheduleFromSettings(load);
-    const suite = loadSuite(settings.sim.registry, { cwd: settings.cwd, datasets: settings.sim.datasets, tags: settings.sim.tags });
+    const suite = suiteOf(settings);
     const plan = planReport(load, schedule, suite.cases.length);
     if (suite.cases.length === 0) {
       const reason = 'no SIM cases to send (the selected datasets have none)';

@@ -11,6 +11,7 @@ import { exactReviver } from '../../util/decimal.js';
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { inexactNumbers, type NumberPlace, inexactMessage, type InexactNumber } from './inexact-numbers.js';
 import type { Assertion, Dataset, SimCase } from './types.js';
+import type { Settings } from '../../settings/types.js';
 
 let validateDataset: ReturnType<typeof compileFormat> | undefined;
 
@@ -218,6 +219,11 @@ export function unassertedMessage(dataset: string, cases: SimCase[]): string {
     `${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
     `so SIM passes them whenever the engine answers: ${shown}${more}`
   );
+}
+
+/** The suite a run's settings select (SIM runs it; load draws its requests from it). */
+export function suiteOf(settings: Pick<Settings, 'cwd' | 'sim'>): Suite {
+  return loadSuite(settings.sim.registry, { cwd: settings.cwd, datasets: settings.sim.datasets, tags: settings.sim.tags });
 }
 
 /**

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
-import { loadSuite, unassertedMessage } from './dataset.js';
+import { suiteOf, unassertedMessage } from './dataset.js';
 import { pathCaseMessage, unregisteredMessage } from './registry.js';
 import { inexactMessage } from './inexact-numbers.js';
 import { compileCaseChecks } from './check.js';
 import { datasetEntry, misrouted, misroutedReason, round4, simRateLimits, simReportHead, summariseCase, totals, simVerdict, type Attempt, type CaseSummary } from './score.js';
 import { rateLimitedFinding } from '../../engine/rate-limit.js';
 import type { SimCase } from './types.js';
+import type { Settings } from '../../settings/types.js';
 import { sliceCases } from '../../shard/slice.js';
 
 /** Consecutive refused connections after answers that mean the engine is gone, not a hiccup. */
@@ -31,13 +32,12 @@ const PROGRESS_EVERY_MS = 1000;
 
 export const simStage: Stage = {
   name: 'sim',
+  checkInputs(settings: Settings): void {
+    suiteOf(settings);
+  },
   async run(ctx: RunContext): Promise<StageResult> {
     const { settings } = ctx;
-    const suite = loadSuite(settings.sim.registry, {
-      cwd: settings.cwd,
-      datasets: settings.sim.datasets,
-      tags: settings.sim.tags,
-    });
+    const suite = suiteOf(settings);
     for (const w of suite.warnings) ctx.log('warn', 'sim', w);
     for (const m of suite.pathCase) {
       ctx.raise({ type: 'sim-dataset-path-case', severity: 'MEDIUM', subsystem: 'sim', location: { file: m.registryFile, line: m.line }, message: pathCaseMessage(m) });
