@@ -56,6 +56,26 @@ describe('cancellation (SIGINT / SIGTERM from a cancelled job)', { timeout: E2E_
       expect(r.outputs['artifact-id']).not.toBe('');
     }));
 
+  it('a cancel while the action is still loading is kept: the run does not start, and the outputs, report and summary say ERROR', () =>
+    withEmu(async (emu) => {
+      const ws = repoWith(CASES, SLOW);
+      const { child, files } = startAction({ workspace: ws, emu, inputs: { 'run-id': 'early' } });
+      const done = collect(child, files);
+      // The first line is out before the steps load: the signal lands while they do.
+      await waitFor(child, /starting/);
+      child.kill('SIGTERM');
+      const r = await done;
+      expect(r.signal).toBeNull();
+      expect(r.stdout).toMatch(/SIGTERM: the job is being cancelled/);
+      expect(r.stdout).not.toMatch(/▶ sim/);
+      expect(r.code).toBe(2);
+      expect(r.outputs).toMatchObject({ result: 'error', promote: 'false' });
+      const report = readJson(path.join(ws, '.toron-testops/reports/early/report.json'));
+      expect(report).toMatchObject({ verdict: 'ERROR', cancelled: true });
+      expect(report.stages.sim.verdict).toBe('SKIPPED');
+      expect(r.summary).toContain('ERROR');
+    }));
+
   it('a second signal exits at once, with the outputs known so far', () =>
     withEmu(async (emu) => {
       const ws = repoWith(CASES, SLOW);

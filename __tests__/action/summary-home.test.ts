@@ -10,7 +10,7 @@ describe('where a cut job summary sends its reader', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summary-home-'));
     const file = path.join(dir, 'step-summary.md');
     fs.writeFileSync(file, '');
-    const ctx = startAction({ GITHUB_STEP_SUMMARY: file }, () => undefined);
+    const ctx = startAction({ GITHUB_STEP_SUMMARY: file }, undefined, () => undefined);
     ctx.cancel.dispose();
     // Two MiB of findings: more than the job summary holds.
     const truncated = writeJobSummary(ctx, `${'- a finding line\n'.repeat(130_000)}`, home);

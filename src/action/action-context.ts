@@ -1,5 +1,6 @@
 import { readGitHubEnv, type GitHubEnv } from './context.js';
 import { watchCancellation, type Cancellation } from './cancel.js';
+import type { HeldSignals } from './early-signals.js';
 import { ActionLog } from './log.js';
 import { OUTPUT_NAMES } from './inputs.js';
 import { OutputWriter } from './outputs.js';
@@ -15,7 +16,7 @@ export interface ActionContext {
   exitCode: number | null;
 }
 
-export function startAction(env: NodeJS.ProcessEnv, write: (s: string) => void = (s) => process.stdout.write(s)): ActionContext {
+export function startAction(env: NodeJS.ProcessEnv, held?: HeldSignals, write: (s: string) => void = (s) => process.stdout.write(s)): ActionContext {
   const gh = readGitHubEnv(env);
   const log = new ActionLog(write, gh.debug);
   const outputs = new OutputWriter(gh.outputFile, (l) => log.info(l));
@@ -34,6 +35,9 @@ export function startAction(env: NodeJS.ProcessEnv, write: (s: string) => void =
       process.exit(ctx.exitCode ?? 2);
     },
   });
+  // The real handlers are in place: signals held while the steps loaded are handled now, in order.
+  held?.release();
+  for (const sig of held?.received ?? []) ctx.cancel.deliver(sig);
   if (gh.eventProblem) log.warning(gh.eventProblem);
   return ctx;
 }

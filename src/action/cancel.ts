@@ -1,3 +1,5 @@
+import { CANCEL_SIGNALS } from './early-signals.js';
+
 /**
  * A cancelled job: the runner sends SIGINT, then SIGTERM 7.5 s later (on Windows: Ctrl+C, then
  * Ctrl+Break, which Node names SIGBREAK), then kills the process 2.5 s after that. The first signal
@@ -6,6 +8,8 @@
  */
 export interface Cancellation {
   readonly signal: AbortSignal;
+  /** Handles a signal as if it came now (one held while the action loaded, see early-signals.ts). */
+  deliver(sig: NodeJS.Signals): void;
   /** When the first signal came (performance.now()), or null. */
   cancelledAt(): number | null;
   /** Milliseconds a network step may still take: `normalMs`, or what is left of the budget after a cancel. */
@@ -13,7 +17,7 @@ export interface Cancellation {
   dispose(): void;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+const SIGNALS = CANCEL_SIGNALS;
 
 /** Everything after the first signal (finalising, outputs, summary, a partial artifact) fits in this. */
 export const CANCEL_BUDGET_MS = 6000;
@@ -42,6 +46,7 @@ export function watchCancellation(opts: {
   for (const s of SIGNALS) proc.on(s, handler);
   return {
     signal: controller.signal,
+    deliver: handler,
     cancelledAt: () => at,
     budget(normalMs) {
       if (at === null) return normalMs;
@@ -51,6 +56,15 @@ export function watchCancellation(opts: {
       for (const s of SIGNALS) proc.off(s, handler);
     },
   };
+}
+
+/**
+ * Resolves after one turn of the event loop. A signal reaches its handler only when the loop polls, and
+ * reading the inputs and settings never lets it: awaited before a run starts, a job cancelled meanwhile
+ * does not start its run.
+ */
+export function pendingSignalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

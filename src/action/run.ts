@@ -4,6 +4,7 @@ import { ConsoleSink } from '../runner/sinks/console.js';
 import { errorMessage } from '../util/errors.js';
 import { artifactModule, artifactServiceProblem } from '../github/artifact.js';
 import type { ActionContext } from './action-context.js';
+import { pendingSignalsDelivered } from './cancel.js';
 import { errorOutcome, fromRun, type ActionOutcome } from './outcome.js';
 import type { Prepared } from './prepare.js';
 import { compareGate } from './compare-mode.js';
@@ -18,6 +19,9 @@ export const FINALISE_GRACE_MS = 4000;
 
 /** The pipeline, exactly as the CLI runs it, with the job's cancellation wired to its signal. */
 export async function runGate(ctx: ActionContext, p: Prepared): Promise<ActionOutcome> {
+  // A cancel that came while the inputs were read is handled before anything starts (then the run
+  // begins cancelled: every stage skipped, ERROR, as for a queued run).
+  await pendingSignalsDelivered();
   const mode = p.inputs?.mode ?? 'run';
   if (mode === 'publish' && !p.failed) return fetchPublished(ctx, p);
   if (p.failed || !p.settings) return p.failed ?? errorOutcome('no settings');
