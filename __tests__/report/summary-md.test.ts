@@ -31,6 +31,16 @@ describe('summary.md', () => {
     expect(markdown.trimEnd().split('\n').at(-1)).toBe('Reports: [report.html](<report.html>) · [report.json](<report.json>) · [bundle.zip](<bundle.zip>)');
   });
 
+  it('a stage the cancel cut short says so in its row, and SIM how many cases never ran', () => {
+    const r = syntheticReport({ cases: 4, failEvery: 0 });
+    Object.assign(r.stages.sim, { verdict: 'PASS', passed: 4, total: 4, failed: 0, errored: 0, flaky: 0, passRate: 1, notRun: 16, cancelled: true });
+    const { markdown } = renderSummaryMarkdown(r);
+    expect(markdown).toContain('| sim | ✅ PASS | **cancelled, partial:** 4/4 passed (100.00%), 0 failed, 0 errored, 0 flaky, 16 not run |');
+    delete (r.stages.sim as { cancelled?: boolean }).cancelled;
+    (r.stages.sim as { notRun: number }).notRun = 0;
+    expect(renderSummaryMarkdown(r).markdown).toContain('| sim | ✅ PASS | 4/4 passed (100.00%), 0 failed, 0 errored, 0 flaky |');
+  });
+
   it('keeps engine text inert: no HTML, no mentions, no links, no table breaks', () => {
     const r = syntheticReport({ cases: 4, failEvery: 1, hostile: '<script>alert(1)</script> @octocat | [x](http://evil) #12 **b** `c`\n- item' });
     const { markdown } = renderSummaryMarkdown(r);

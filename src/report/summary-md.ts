@@ -87,9 +87,16 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 function stageResult(name: string, s: Obj): string {
   if (s.verdict === 'SKIPPED') return mdText(s.reason ?? 'skipped', 200);
+  // A stage the cancel cut short: its numbers are of the work done, and the row says so first.
+  return s.cancelled === true ? `**cancelled, partial:** ${stageFigures(name, s)}` : stageFigures(name, s);
+}
+
+function stageFigures(name: string, s: Obj): string {
   switch (name) {
-    case 'sim':
-      return `${n(s.passed)}/${n(s.total)} passed (${pct(s.passRate) ?? '–'}), ${n(s.failed)} failed, ${n(s.errored)} errored, ${n(s.flaky)} flaky`;
+    case 'sim': {
+      const notRun = typeof s.notRun === 'number' && s.notRun > 0 ? `, ${n(s.notRun)} not run` : '';
+      return `${n(s.passed)}/${n(s.total)} passed (${pct(s.passRate) ?? '–'}), ${n(s.failed)} failed, ${n(s.errored)} errored, ${n(s.flaky)} flaky${notRun}`;
+    }
     case 'load': {
       const m = isObj(s.metrics) ? s.metrics : {};
       const d = isObj(m.http_req_duration) ? m.http_req_duration : {};
