@@ -39,6 +39,20 @@ describe('parseEngineSpec', () => {
     });
   });
 
+  it.each([
+    [`cmd:python3 'my engine.py --stdio`, "'", 9],
+    [`cmd:node "my engine.js`, '"', 6],
+    [`cmd:engine --x="a \\" b`, '"', 12],
+  ])('refuses an unclosed quote, as a shell would, instead of splitting inside it: %s', (spec, quote, at) => {
+    const e = thrown(() => parseEngineSpec(spec));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain(`unclosed ${quote} quote (opened at character ${at})`);
+  });
+
+  it('closed quotes and escaped quote characters are no unclosed quote', () => {
+    expect(parseEngineSpec(`cmd:engine it\\'s "say \\"hi\\"" 'a"b'`)).toEqual({ kind: 'command', argv: ['engine', "it's", 'say "hi"', 'a"b'] });
+  });
+
   it('expands nothing: single-quoted $ stays literal, an unquoted variable is refused', () => {
     expect(parseEngineSpec(`cmd:engine '$HOME' ~/x`)).toEqual({ kind: 'command', argv: ['engine', '$HOME', '~/x'] });
     const e = thrown(() => parseEngineSpec('cmd:engine --key $API_KEY'));

@@ -67,6 +67,11 @@ function decodable(s: string): boolean {
  * *do* (pipes, redirects, globs, variables) is refused rather than silently passed as a literal.
  */
 export function splitArgv(command: string): string[] {
+  const open = unclosedQuote(command);
+  if (open !== null) {
+    // shell-quote closes it silently and splits inside it: a path with a space would run another program.
+    throw new InputError(`cmd: engine "${roughRedactor(command)(command.trim())}" has an unclosed ${open.quote} quote (opened at character ${open.at + 1}): a shell would refuse it; close the quote`);
+  }
   let entries: (ParseEntry | VariableRef)[];
   try {
     // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
@@ -104,6 +109,26 @@ export function splitArgv(command: string): string[] {
     throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
   }
   return argv;
+}
+
+/** The quote a POSIX shell would still be inside at the end of `command` (and where it opened), or null. */
+export function unclosedQuote(command: string): { quote: "'" | '"'; at: number } | null {
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === '\\') {
+      i++; // the next character is literal
+    } else if (c === "'") {
+      const end = command.indexOf("'", i + 1); // no escapes between single quotes
+      if (end < 0) return { quote: "'", at: i };
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < command.length && command[j] !== '"') j += command[j] === '\\' ? 2 : 1;
+      if (j >= command.length) return { quote: '"', at: i };
+      i = j;
+    }
+  }
+  return null;
 }
 
 /**
