@@ -113,9 +113,11 @@ describe('annotation plan', () => {
     const fs = Array.from({ length: 6 }, (_, i) => finding('HIGH', 'sim/h.json', i + 1));
     const tight = planWorkflowAnnotations(fs, { place, changedFiles: new Set(), maxTotal: 50, room: { error: 3, warning: 10, notice: 10 } });
     expect(tight.items).toHaveLength(3);
-    expect(tight.overflowNotice).toMatch(/^3 more/);
+    expect(tight.overflowNotice).toMatch(/^3 more .*\(3 shown; the platform keeps 10 per level\)/);
     const capped = planWorkflowAnnotations(fs, { place, changedFiles: new Set(), maxTotal: 4, room });
     expect(capped.items).toHaveLength(3); // one of the 4 is the notice
+    // The input held them back, not the platform: the notice names it.
+    expect(capped.overflowNotice).toMatch(/^3 more .*\(3 shown; max-annotations is 4\)/);
     expect(workflowCommandLines(capped)).toHaveLength(4);
     const none = planWorkflowAnnotations(fs, { place, changedFiles: new Set(), maxTotal: 0, room });
     expect(workflowCommandLines(none)).toEqual([]);

@@ -63,7 +63,9 @@ export async function publishAnnotations(
       log.info(`toron-testops: annotations: checks: ${why}; using workflow commands instead`);
     } else {
       const plan = planCheckAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations });
-      const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where)}` : '';
+      // A check run has no per-level limit: max-annotations holds annotations back, or findings have no place.
+      const limit = plan.items.length >= inputs.maxAnnotations ? { maxAnnotations: inputs.maxAnnotations } : ('unplaced' as const);
+      const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where, limit)}` : '';
       try {
         const r = await postCheckRun(await api(), {
           owner: gh.repo!.owner,
@@ -78,7 +80,7 @@ export async function publishAnnotations(
           signal: signal(),
         });
         log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
-        if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where)}`);
+        if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where, limit)}`);
         return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
       } catch (err) {
         const reason = describeHttpError(err);

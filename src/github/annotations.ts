@@ -127,16 +127,33 @@ export function planWorkflowAnnotations(
   }
   const overflow = all.length - items.length;
   const noticeFits = opts.maxTotal > 0 && opts.room.notice > 0;
+  // The input held them back when the platform's room alone would have taken more.
+  const byInput = pick(opts.room, Infinity).length > opts.maxTotal;
   return {
     items,
     overflow,
-    overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where) : null,
+    overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where, byInput ? { maxAnnotations: opts.maxTotal } : 'per-level') : null,
   };
 }
 
-/** `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all). */
-export function overflowText(more: number, shown: number, where = 'the job summary and report.json'): string {
-  return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see ${where}.`;
+/**
+ * `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all).
+ * `limit`: what held them back: the max-annotations input (its value), the platform's per-level limit of
+ * workflow commands, or (a check run) findings with no place in the repository.
+ */
+export function overflowText(
+  more: number,
+  shown: number,
+  where = 'the job summary and report.json',
+  limit: { maxAnnotations: number } | 'per-level' | 'unplaced' = 'per-level',
+): string {
+  const why =
+    limit === 'per-level'
+      ? `the platform keeps ${PER_LEVEL_LIMIT} per level`
+      : limit === 'unplaced'
+        ? 'the others have no file in the repository to point at'
+        : `max-annotations is ${limit.maxAnnotations}`;
+  return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; ${why}): see ${where}.`;
 }
 
 export function workflowCommandLines(plan: AnnotationPlan & { overflowNotice: string | null }): string[] {

@@ -85,7 +85,8 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
       'The registry names this dataset with another letter case than the file on disk. macOS and Windows runners find it anyway (their file systems ignore case), a Linux runner does not: there the run is an ERROR saying the file is missing. Write the path in the registry exactly as the file is named (or rename the file with git mv).',
   },
   'sim-dataset-unregistered': {
-    severity: 'INFO',
+    // DESIGN 3.4: a warning (MEDIUM is what becomes a warning annotation); it changes no verdict.
+    severity: 'MEDIUM',
     remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',
   },
   'store-unavailable': {

@@ -44,7 +44,7 @@ export const simStage: Stage = {
     }
     for (const file of suite.unregistered.files) {
       const message = unregisteredMessage(file, suite.unregistered.registry);
-      ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
+      ctx.raise({ type: 'sim-dataset-unregistered', severity: 'MEDIUM', subsystem: 'sim', location: { file, line: 1 }, message });
     }
     for (const x of suite.inexact) {
       const first = x.found[0];
