@@ -64,4 +64,15 @@ describe('cancelling a run (SIGINT, a real process)', () => {
     expect(report.stages.sim.notRun).toBe(30);
     expect(readJson(path.join(rd, 'result.json')).metrics.simPassRate).toBeNull();
   }, 60_000);
+
+  it('a second signal quits at once, with exit code 2 (ERROR), as result.json says: never a code outside 0/1/2', async () => {
+    const dir = project(30, { sim: { concurrency: 2 } });
+    const child = startCli(['run', '--engine', 'reference', '--latency-ms', '20000', '--stages', 'sim', '--run-id', 'twice'], { cwd: dir });
+    const code = exited(child);
+    await waitForOutput(child, '▶ sim', 500);
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await code).toBe(2);
+  }, 60_000);
 });
