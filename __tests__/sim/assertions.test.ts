@@ -267,6 +267,10 @@ describe('load-time validation', () => {
     [{ type: 'range', value: [1, 2], min: 0 }, /either "value": \[min, max\] or "min"\/"max"/],
     [{ type: 'range', value: [1] }, /value must be \[min, max\]/],
     [{ type: 'equals' }, /"equals" needs a "value"/],
+    // A negated type is named as written, not by its base.
+    [{ type: 'not-contains', value: null }, /"not-contains" needs a non-empty string "value"/],
+    [{ type: 'not-equals' }, /"not-equals" needs a "value"/],
+    [{ type: 'not-range', path: '/x' }, /"not-range" needs "min", "max" or "value"/],
     [{ type: 'contains', value: 'x', level: 'fatal' }, /"level" must be "error" or "warn"/],
     [{ type: 'contains', value: 'x', path: 'final_answer' }, /"path" must be a JSON Pointer/],
     [{ value: 'x' }, /needs a string "type"/],

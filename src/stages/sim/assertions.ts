@@ -141,7 +141,9 @@ export function compileAssertion(a: Assertion, where: AssertionWhere = {}): Comp
     path = a.path;
   }
 
-  const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, message));
+  // The families word their errors after the base type; a negated assertion is named as written.
+  const named = negate ? (message: string) => message.replaceAll(`"${base}"`, `"${a.type}"`) : (message: string) => message;
+  const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, named(message)));
   return { type: a.type, base, negate, level, path, source: a, prepared };
 }
 
