@@ -91,6 +91,18 @@ describe('loadConfigFile', () => {
     expect(e.message).toMatch(/^bomb\.yaml:1: invalid YAML/);
   });
 
+  it('names the line of an alias with no anchor, and says a config holds one YAML document', () => {
+    writeFileSync(path.join(tmp, 'alias.yaml'), 'sim:\n  concurrency: *nope\n');
+    const a = caught(() => loadConfigFile('alias.yaml', tmp));
+    expect([a.line, a.column]).toEqual([2, 16]);
+    expect(a.message).toMatch(/^alias\.yaml:2:16: invalid YAML \(Unresolved alias .*nope\)/);
+    writeFileSync(path.join(tmp, 'two.yaml'), 'out: a\n---\nout: b\n');
+    const m = caught(() => loadConfigFile('two.yaml', tmp));
+    expect(m.line).toBe(2);
+    expect(m.message).toContain('a config file holds one YAML document');
+    expect(m.message).not.toMatch(/parseAllDocuments/);
+  });
+
   it('reads an empty YAML document as no settings', () => {
     writeFileSync(path.join(tmp, 'empty.yaml'), '# nothing yet\n');
     expect(loadConfigFile('empty.yaml', tmp).value).toEqual({});

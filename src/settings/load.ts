@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { InputError, errorMessage } from '../util/errors.js';
 import { parseJsonSource, pointerToSegments, segmentsToPointer } from '../util/json-source.js';
 import { readTextFile } from '../util/text-file.js';
@@ -56,7 +56,8 @@ export function parseYamlSource(text: string, file: string): ConfigSource {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const at = lineAt(e.pos[0]);
-    const first = e.message.split('\n')[0];
+    // The library's own words advise its API (parseAllDocuments): the user needs the rule instead.
+    const first = e.code === 'MULTIPLE_DOCS' ? 'a config file holds one YAML document; a second one starts here (---)' : e.message.split('\n')[0];
     throw new InputError(`invalid YAML (${e.code}: ${first})`, { file, ...at });
   }
   let value: unknown;
@@ -64,7 +65,16 @@ export function parseYamlSource(text: string, file: string): ConfigSource {
     // The alias cap keeps a "billion laughs" document from exhausting memory.
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new InputError(`invalid YAML (${errorMessage(err)})`, { file, line: 1 });
+    // An alias with no anchor before it fails only here: point at the alias, not at line 1.
+    let at: { line: number; column?: number } = { line: 1 };
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) !== undefined || !node.range) return undefined;
+        at = lineAt(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    throw new InputError(`invalid YAML (${errorMessage(err)})`, { file, ...at });
   }
   // An empty document (or one with only comments) sets nothing.
   if (value === null || value === undefined) value = {};
