@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSnapshot } from '../../src/snapshot/reader.js';
+import pkg from '../../package.json' with { type: 'json' };
 
 /**
  * A snapshot a newer toron-testops wrote (another schemaVersion) met by this one: the action's @v2 tag
@@ -34,5 +35,16 @@ describe('a snapshot of a newer schema', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/future\.json:\d+ .*schemaVersion 2, written by toron-testops 2\.4\.0, .*is not one this toron-testops \(\d+\.\d+\.\d+\) reads \(up to 1\): use toron-testops 2\.4\.0 or newer/);
+
+    // A header that claims this very version wrote it: "use this version or newer" would say nothing.
+    fs.writeFileSync(file, `{"cases":[\n],${JSON.stringify({ ...header, tool: { ...header.tool, version: pkg.version } }).slice(1)}\n`);
+    let own = '';
+    try {
+      openSnapshot(file, 'future.json');
+    } catch (e) {
+      own = (e as Error).message;
+    }
+    expect(own).toMatch(/schemaVersion 2, written by toron-testops .* reads \(up to 1\): the header does not match what this version writes \(was the file edited\?\)/);
+    expect(own).not.toMatch(/or newer/);
   });
 });

@@ -207,7 +207,8 @@ function checkHeader(h: SnapshotHeader, shownAs: string, lineOf: (pointer: strin
     const by = typeof h.tool?.version === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(h.tool.version) ? h.tool.version : null;
     bad(
       `snapshot schemaVersion ${JSON.stringify(h.schemaVersion)}${by ? `, written by toron-testops ${by},` : ''} is not one this toron-testops (${pkg.version}) reads (up to ${SNAPSHOT_SCHEMA_VERSION}): ` +
-        `use toron-testops ${by ? `${by} or newer` : 'a newer version'}`,
+        // Advice only when it helps: a header claiming this very version (or none) was edited or is not ours.
+        (by && by !== pkg.version ? `use toron-testops ${by} or newer` : by ? 'the header does not match what this version writes (was the file edited?)' : 'use a newer toron-testops'),
       '/schemaVersion',
     );
   }
