@@ -5,7 +5,7 @@ import { createReferenceAdapter } from '../../src/engine/reference/adapter.js';
 import { runGenerator } from '../../src/load/generator.js';
 import { httpTransport } from '../../src/load/http-transport.js';
 import { requestPool } from '../../src/load/requests.js';
-import { constantSchedule } from '../../src/load/schedule.js';
+import { constantSchedule, rampingSchedule } from '../../src/load/schedule.js';
 import { adapterTransport, type LoadTransport } from '../../src/load/transport.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
 import { compileCaseChecks } from '../../src/stages/sim/check.js';
@@ -204,6 +204,40 @@ describe('progress', () => {
     await engine.close();
     expect(r.completed).toBe(60);
     expect(seenProgress.at(-1)).toMatchObject({ completed: 60, sent: 60, total: 60, inFlight: 0 });
+  });
+});
+
+describe('progress lines on a ramp', () => {
+  it("each line reports the whole second that just ended, also after a busy start (the event loop's clock lagging)", async () => {
+    const engine = createReferenceAdapter({ ...DEFAULTS.reference, seed: 7 });
+    const pool = requestPool([simCase('hi', 'Hi')], 'ramp-run');
+    const lines: { elapsedMs: number; sentLastSecond: number }[] = [];
+    const t = adapterTransport(engine, 'ramp-run');
+    // Work done in the same turn as the start (settings, datasets): the loop's cached time falls behind.
+    const until = performance.now() + 80;
+    while (performance.now() < until);
+    const r = await runGenerator({
+      // 0 -> 100/s over the first second (50 sent), 100 -> 300/s over the second (200 sent), then 300/s.
+      schedule: rampingSchedule(0, [
+        { durationMs: 1000, target: 100 },
+        { durationMs: 1000, target: 300 },
+        { durationMs: 1000, target: 300 },
+      ]),
+      maxInFlight: 64,
+      timeoutMs: 5_000,
+      transport: t,
+      requestAt: (i) => pool.requestAt(i),
+      signal: new AbortController().signal,
+      onProgress: (p) => lines.push({ elapsedMs: p.elapsedMs, sentLastSecond: p.sentLastSecond }),
+    });
+    await t.close();
+    await engine.close();
+    expect(r.sent).toBe(550);
+    const at = (s: number) => lines.find((l) => l.elapsedMs >= s * 1000 && l.elapsedMs < (s + 1) * 1000);
+    expect(at(1)?.sentLastSecond).toBeGreaterThanOrEqual(48);
+    expect(at(1)?.sentLastSecond).toBeLessThanOrEqual(51);
+    expect(at(2)?.sentLastSecond).toBeGreaterThanOrEqual(197);
+    expect(at(2)?.sentLastSecond).toBeLessThanOrEqual(201);
   });
 });
 

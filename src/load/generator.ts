@@ -9,6 +9,9 @@ import { InFlightTable, type Cancellable, type FlightSink, type LoadRequest, typ
  * (`judge`), so nothing keeps the answers themselves.
  */
 
+/** How long after a period's end its progress line is made: the period's last sends are counted in. */
+const TICK_AFTER_MS = 5;
+
 export interface ProgressSnapshot {
   elapsedMs: number;
   sent: number;
@@ -116,13 +119,27 @@ export async function runGenerator(opts: GeneratorOptions): Promise<GeneratorRes
     aborted = { reason, atMs: Math.round(atMs) };
     stop.abort(new Error(reason));
   };
-  const ticker = setInterval(tick, opts.progressEveryMs ?? 1000);
-  ticker.unref();
+  // Each tick falls just after a whole period of the scheduler's own clock, so "the last whole second"
+  // is the one that just ended. A setInterval armed before the scheduler started ran on the event loop's
+  // cached time, which lags after a busy start: its ticks fell just before each boundary, and every line
+  // reported the second before last (on a ramp, one step behind).
+  const period = opts.progressEveryMs ?? 1000;
+  let ticker: NodeJS.Timeout | undefined;
+  const armTick = () => {
+    const now = scheduler.now();
+    ticker = setTimeout(() => {
+      tick();
+      armTick();
+    }, (Math.floor(now / period) + 1) * period + TICK_AFTER_MS - now);
+    ticker.unref();
+  };
+  const running = scheduler.run(); // sets the scheduler's t0 at once
+  armTick();
 
   try {
-    await scheduler.run();
+    await running;
   } finally {
-    clearInterval(ticker);
+    clearTimeout(ticker);
     table.close();
     stop.signal.removeEventListener('abort', onAbort);
     opts.signal.removeEventListener('abort', follow);
