@@ -46,6 +46,12 @@ describe('job summary within 1 MiB', () => {
     expect(s).toContain('🛑 **ERROR** (not a test verdict)');
     expect(s).toContain('config broken');
   });
+
+  it('fallback summary: a reason of several lines (invalid inputs, one a line) keeps them apart, as a list', () => {
+    const reason = 'ERROR (not a test verdict): 2 invalid inputs:\n  input max-annotations: must be a whole number from 0 to 1000, got "abc"\n  input stages: item 2 must be one of sim, load, replay, pipeline';
+    const s = fallbackSummary({ verdict: 'ERROR', reason, runId: null, result: null, report: null, findings: [] });
+    expect(s).toContain('ERROR (not a test verdict): 2 invalid inputs:\n\n- input max-annotations: must be a whole number from 0 to 1000, got "abc"\n- input stages: item 2 must be one of sim, load, replay, pipeline\n');
+  });
 });
 
 describe('sticky comment', () => {

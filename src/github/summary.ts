@@ -70,6 +70,15 @@ function cell(s: string, max = 400): string {
   return mdText(s, max);
 }
 
+/**
+ * The reason as markdown: its first line a paragraph, each further line (several invalid inputs, one a
+ * line) an item of a list; run together into one paragraph they read as one sentence.
+ */
+function reasonLines(reason: string): string[] {
+  const [head = '', ...rest] = reason.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return rest.length === 0 ? [cell(head, 4000)] : [cell(head, 4000), '', ...rest.slice(0, 50).map((l) => `- ${cell(l, 1000)}`)];
+}
+
 function fmt(n: number | null, digits = 2): string {
   return n === null ? '–' : String(Number(n.toFixed(digits)));
 }
@@ -89,7 +98,7 @@ export function fallbackSummary(input: {
   report: Report | null;
   findings: Finding[];
 }): string {
-  const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', cell(input.reason, 4000), ''];
+  const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', ...reasonLines(input.reason), ''];
   if (input.report) {
     lines.push('| stage | verdict | note |', '|---|---|---|');
     for (const [name, s] of Object.entries(input.report.stages)) lines.push(`| ${cell(name, 40)} | ${cell(String(s.verdict), 20)} | ${cell(s.reason ?? '')} |`);
