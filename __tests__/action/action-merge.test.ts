@@ -31,6 +31,9 @@ describe('mode merge', { timeout: E2E_TIMEOUT }, () => {
       ]);
       expect(whole.code).toBe(1);
       expect(merged.code, merged.stdout + merged.stderr).toBe(1);
+      // A merge runs no engine: its log does not name a run id and engine of its own.
+      expect(merged.stdout).toContain("toron-testops: mode merge: this workflow run's shard artifacts into one report");
+      expect(merged.stdout).not.toMatch(/toron-testops: run \S+, engine /);
       expect(merged.outputs.result).toBe(whole.outputs.result);
       expect(merged.outputs['sim-pass-rate']).toBe(whole.outputs['sim-pass-rate']);
       const mergedCases = caseResults(readJson(merged.outputs['report-path']));

@@ -82,7 +82,9 @@ export async function prepare(ctx: ActionContext): Promise<Prepared> {
   // And the proxy's user:password (engine.proxy, or HTTPS_PROXY/HTTP_PROXY under "env").
   for (const secret of proxyCredentialsToMask(settings.engine, ctx.env)) log.mask(secret);
   const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
-  log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
+  // A merge runs no engine and takes its run id from the legs: naming this job's own would mislead.
+  if (inputs.mode === 'merge') log.info("toron-testops: mode merge: this workflow run's shard artifacts into one report (run id, engine and stages are the legs')");
+  else log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
   if (settings.shard && settings.runIdGenerated) {
     log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}, the same in every attempt, as "Re-run failed jobs" re-runs only some legs'), { title: 'toron-testops shard' });
   }
