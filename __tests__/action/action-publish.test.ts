@@ -124,6 +124,9 @@ describe.concurrent('publishing', { timeout: E2E_TIMEOUT }, () => {
       const r = await runAction({ workspace: repoWith(FAILING), emu, inputs: { 'upload-artifact': 'false', 'job-summary': 'false', 'fail-on': 'never' } });
       expect(r.code).toBe(0);
       expect(r.outputs).toMatchObject({ result: 'fail', promote: 'false', 'artifact-id': '', 'artifact-url': '' });
+      // The step passes, but the FAIL is at least as visible as a WARN would be: a warning annotation.
+      expect(annotations(r).at(-1)).toMatchObject({ command: 'warning', props: { title: 'toron-testops FAIL' } });
+      expect(annotations(r).at(-1)!.message).toMatch(/^toron-testops FAIL: .*\(fail-on: never: the step passes\)$/);
       expect(emu.requests.filter((q) => q.path.includes('twirp'))).toEqual([]);
       expect(r.summary).toBe('');
       expect(Object.keys(r.outputs).sort()).toEqual(

@@ -19,8 +19,9 @@ export function finish(ctx: ActionContext, o: ActionOutcome): number {
     log.error(`toron-testops ERROR (not a test verdict): ${o.error ?? o.reason}`, { title: 'toron-testops ERROR', ...at });
   } else if (code !== 0) {
     log.error(`toron-testops ${o.verdict}: ${o.reason}${o.verdict === 'WARN' ? ' (fail-on: warn)' : ''}`, { title: `toron-testops ${o.verdict}` });
-  } else if (o.verdict === 'WARN') {
-    log.warning(`toron-testops WARN: ${o.reason}`, { title: 'toron-testops WARN' });
+  } else if (o.verdict === 'WARN' || o.verdict === 'FAIL') {
+    // The step passes (fail-on said so), but a FAIL is worse than a WARN: at least as visible as one.
+    log.warning(`toron-testops ${o.verdict}: ${o.reason}${o.verdict === 'FAIL' ? ' (fail-on: never: the step passes)' : ''}`, { title: `toron-testops ${o.verdict}` });
   } else {
     log.info(`toron-testops ${o.verdict}: ${o.reason}`);
   }
