@@ -105,6 +105,24 @@ describe('POST /master/run and the run routes', () => {
     expect((await request(server.url, '/master/runs/nope/warroom')).status).toBe(404);
   });
 
+  it('HEAD answers every GET route with its headers and no body (RFC 9110 9.1); other methods stay 405', async () => {
+    const dir = simProject(2);
+    server = await startTestServer(dir);
+    expect((await postRun(server.url, { runId: 'head-1' })).status).toBe(202);
+    await settled(server, 'head-1');
+    for (const route of ['/master/info', '/master/runs', '/master/warroom', '/master/metrics', '/master/status/head-1', '/master/runs/head-1', '/master/runs/head-1/warroom']) {
+      const get = await request(server.url, route);
+      const head = await request(server.url, route, { method: 'HEAD' });
+      expect([route, head.status, head.body]).toEqual([route, 200, '']);
+      expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    }
+    const stream = await request(server.url, '/master/stream/head-1', { method: 'HEAD' });
+    expect([stream.status, stream.body, stream.headers['content-type']]).toEqual([200, '', 'text/event-stream; charset=utf-8']);
+    expect((await request(server.url, '/master/stream/nope', { method: 'HEAD' })).status).toBe(404);
+    const del = await request(server.url, '/master/info', { method: 'DELETE' });
+    expect([del.status, del.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+
   it('pages the history from SQLite', async () => {
     server = await startTestServer(simProject(2, 0));
     for (const id of ['p1', 'p2', 'p3']) {

@@ -19,7 +19,7 @@ import { OverrideError, inRequestTerms, parseOverrides } from './overrides.js';
 import { CapacityError, ConflictError, DEFAULT_RUN_MANAGER, RunManager } from './run-manager.js';
 import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-hub.js';
 import { parseResume } from './sse-frame.js';
-import { streamLiveRun, streamStoredRun } from './stream.js';
+import { SSE_HEADERS, streamLiveRun, streamStoredRun } from './stream.js';
 import { StoredStreams } from './stored-streams.js';
 import { neutralise } from '../github/commands.js';
 
@@ -190,7 +190,7 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     }
     // GET /master/info
     if (a === 'info' && b === undefined) {
-      allow(method, ['GET']);
+      allow(method, GET_OR_HEAD);
       sendJson(res, 200, {
         name: 'toron-testops',
         version: pkg.version,
@@ -203,39 +203,40 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     }
     // GET /master/runs
     if (a === 'runs' && b === undefined) {
-      allow(method, ['GET']);
+      allow(method, GET_OR_HEAD);
       listRuns(res, url.searchParams);
       return;
     }
     // GET /master/warroom?severity=CRITICAL,HIGH
     if (a === 'warroom' && b === undefined) {
-      allow(method, ['GET']);
+      allow(method, GET_OR_HEAD);
       warroomAcross(res, url.searchParams);
       return;
     }
     // GET /master/metrics?n=20
     if (a === 'metrics' && b === undefined) {
-      allow(method, ['GET']);
+      allow(method, GET_OR_HEAD);
       const store = requireStore();
       sendJson(res, 200, { points: store.metricHistory(intParam(url.searchParams, 'n', 20, 1, 1000)) });
       return;
     }
     if ((a === 'status' || a === 'stream') && b !== undefined && c === undefined) {
       checkRunId(b);
-      allow(method, ['GET']);
+      allow(method, GET_OR_HEAD);
       if (a === 'status') runStatus(res, b);
+      else if (method === 'HEAD') streamHead(res, b);
       else runStream(req, res, b, url.searchParams);
       return;
     }
     if (a === 'runs' && b !== undefined && extra.length === 0) {
       checkRunId(b);
       if (c === undefined) {
-        allow(method, ['GET']);
+        allow(method, GET_OR_HEAD);
         runDetail(res, b);
         return;
       }
       if (c === 'warroom' && d === undefined) {
-        allow(method, ['GET']);
+        allow(method, GET_OR_HEAD);
         runWarroom(res, b, url.searchParams);
         return;
       }
@@ -381,6 +382,13 @@ export async function startServer(opts: ServeOptions): Promise<TestopsServer> {
     sendJson(res, 200, { runId, total: page.total, limit, offset, events: page.events });
   }
 
+  /** HEAD of a stream: its headers when there is a run to stream, and no stream held open. */
+  function streamHead(res: ServerResponse, runId: string): void {
+    if (!manager.get(runId) && !requireStore().getRun(runId)) throw new HttpError(404, `no run ${runId}`);
+    res.writeHead(200, SSE_HEADERS);
+    res.end();
+  }
+
   function runStream(req: IncomingMessage, res: ServerResponse, runId: string, q: URLSearchParams): void {
     if (sseOpen >= maxSseClients) throw new HttpError(503, `too many open streams (${maxSseClients})`, { 'Retry-After': '5' });
     const resume = parseResume(req.headers['last-event-id'], q.get('lastEventId'));
@@ -516,6 +524,12 @@ export function withoutToken(url: string): string {
     });
   return `${url.slice(0, q + 1)}${params.join('&')}`;
 }
+
+/**
+ * GET routes answer HEAD too (RFC 9110 9.1: a general-purpose server supports both); node:http sends
+ * no body for HEAD, the headers as for GET.
+ */
+const GET_OR_HEAD = ['GET', 'HEAD'];
 
 function allow(method: string, methods: string[]): void {
   if (!methods.includes(method)) throw new HttpError(405, `method ${method} not allowed here (allowed: ${methods.join(', ')})`, { Allow: methods.join(', ') });
