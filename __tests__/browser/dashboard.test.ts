@@ -365,6 +365,26 @@ describe('serve dashboard in Chromium', () => {
     }
   }, 60_000);
 
+  it("counts SIM cases as the report does: replay's case events are not cases", async (ctx) => {
+    if (!chromiumPath) return ctx.skip(skipReason);
+    const own = await startTestServer(simProject(6, 3, { stages: ['sim', 'replay'], replay: { rounds: 1 } }));
+    const b = await launch({ width: 1280, height: 900 });
+    try {
+      const { page } = b;
+      await page.goto(`${own.url}/`, { waitUntil: 'load' });
+      await page.fill('#f-run-id', 'with-replay');
+      await page.click('#start-btn');
+      await page.waitForSelector('#verdict[data-verdict="FAIL"]', { timeout: 30_000 });
+      // 6 cases, 2 failing; the replay's 6 case events (answers asked again) do not count as cases.
+      await page.waitForFunction(() => /SIM cases passed 4, failed 2/.test((globalThis as any).document.getElementById('verdict').textContent), undefined, { timeout: 10_000 });
+      expect((await request(own.url, '/master/status/with-replay')).json.cases).toEqual({ passed: 4, failed: 2 });
+      expect(b.errors).toEqual([]);
+    } finally {
+      await b.close();
+      await own.close();
+    }
+  }, 60_000);
+
   it('a finished run whose oldest events left memory still shows its true counts, and says the list is partial', async (ctx) => {
     if (!chromiumPath) return ctx.skip(skipReason);
     // A tiny budget for finished runs: a late subscriber gets only the newest events (and the run's shape).

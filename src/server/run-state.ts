@@ -18,6 +18,10 @@ export interface LiveState {
   /** The last `progress` event of each stage. */
   progress: Partial<Record<StageName, { done: number; total: number; failures: number; errors: number; ratePerSec: number }>>;
   warroom: Record<Severity, number>;
+  /**
+   * SIM cases so far, as report.json counts them: a case passed when every attempt of it did (a repeat
+   * that failed makes it failed). Replay's and the other stages' case events are not SIM cases.
+   */
   cases: { passed: number; failed: number };
   /** The seq of the last event (the SSE id a client that saw everything would resume from). */
   lastEventId: number;
@@ -42,6 +46,9 @@ export function newLiveState(runId: string, now: Date): LiveState {
   };
 }
 
+/** Per live run, whether each SIM case seen so far passed every attempt (kept out of the state's JSON). */
+const simCasesSeen = new WeakMap<LiveState, Map<string, boolean>>();
+
 /** Folds one event into the state (in place: it runs for every event of the run). */
 export function applyEvent(s: LiveState, e: RunEvent): void {
   s.lastEventId = e.seq;
@@ -56,10 +63,24 @@ export function applyEvent(s: LiveState, e: RunEvent): void {
     case 'progress':
       s.progress[e.stage] = { done: e.done, total: e.total, failures: e.failures, errors: e.errors, ratePerSec: e.ratePerSec };
       return;
-    case 'case':
-      if (e.passed) s.cases.passed++;
-      else s.cases.failed++;
+    case 'case': {
+      if (e.stage !== 'sim') return;
+      let seen = simCasesSeen.get(s);
+      if (!seen) simCasesSeen.set(s, (seen = new Map()));
+      const key = `${e.dataset}\u0000${e.caseId}`;
+      const before = seen.get(key);
+      if (before === undefined) {
+        seen.set(key, e.passed);
+        if (e.passed) s.cases.passed++;
+        else s.cases.failed++;
+      } else if (before && !e.passed) {
+        // A later attempt failed: the case moves from passed to failed.
+        seen.set(key, false);
+        s.cases.passed--;
+        s.cases.failed++;
+      }
       return;
+    }
     case 'warroom':
       s.warroom[e.finding.severity]++;
       return;
