@@ -330,6 +330,9 @@ describe('serve dashboard in Chromium', () => {
       await page.click('#runs tbody tr[data-run-id="died"] code');
       await page.waitForFunction(() => (globalThis as any).document.getElementById('live-status').textContent === 'ABORTED', undefined, { timeout: 15_000 });
       expect(await page.textContent('#verdict')).toContain('died');
+      // Its stages were never recorded: unknown, not "SKIPPED" (SIM was running when it died).
+      await page.waitForFunction(() => (globalThis as any).document.querySelector('#stages [data-stage="sim"]').dataset.state === 'UNKNOWN', undefined, { timeout: 10_000 });
+      expect(await page.getAttribute('#stages [data-stage="sim"]', 'title')).toMatch(/not recorded/);
       expect(b.errors).toEqual([]);
     } finally {
       await b.close();
