@@ -373,6 +373,24 @@ describe('resolveSettings: engine map', () => {
     }
   });
 
+  it('a sim.datasets name the registry lacks is the config file\'s error, at its line, with a guess', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'toron-named-datasets-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'sim'));
+      fs.writeFileSync(path.join(dir, 'sim/sim_dataset.json'), JSON.stringify({ datasets: [{ name: 'mini', path: 'mini.json', enabled: true }] }));
+      fs.writeFileSync(path.join(dir, 'cfg.json'), '{\n  "sim": {\n    "datasets": ["mini", "minii"]\n  }\n}\n');
+      const e = caught(() => resolve({}, 'cfg.json', dir));
+      expect(e.message).toBe('cfg.json:3 at /sim/datasets/1: sim.datasets: no dataset named "minii" is registered in sim/sim_dataset.json (did you mean "mini"?); registered: mini');
+      // Named right, it resolves; an unreadable registry is left to SIM, which reports it in full.
+      fs.writeFileSync(path.join(dir, 'ok.json'), JSON.stringify({ sim: { datasets: ['mini'] } }));
+      expect(resolve({}, 'ok.json', dir).sim.datasets).toEqual(['mini']);
+      fs.writeFileSync(path.join(dir, 'sim/sim_dataset.json'), '{ not json');
+      expect(resolve({}, 'cfg.json', dir).sim.datasets).toEqual(['mini', 'minii']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lets --engine-version pick another entry', () => {
     const s = resolve({ engineVersion: '2.5h' }, 'engines.json');
     expect(s.engine.target).toBe('http://127.0.0.1:8001/run');

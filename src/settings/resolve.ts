@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
@@ -195,6 +196,7 @@ export function resolveSettings(input: ResolveInput): Settings {
   checkEngineSpecs(merged, engineFrom, checks);
   checkK6Engine(merged, checks);
   checkCustomProfile(merged, config, checks);
+  checkNamedDatasets(merged, config, cwd, checks);
   checks.throwIfAny();
 
   // engine.tls's files and passphrase, once, here: a missing file is an input error naming its line.
@@ -266,6 +268,30 @@ function applyConfig(base: Readonly<SettingsDefaults>, c: ConfigFile): SettingsD
   if (c.baseline !== undefined) s.baseline = c.baseline;
   if (c.out !== undefined) s.out = c.out;
   return s;
+}
+
+/**
+ * sim.datasets names registered datasets: a name the registry lacks is the config's error, said at its
+ * line (SIM would say it of the registry, which is fine). A registry that cannot be read is left to SIM,
+ * which reports it in full.
+ */
+function checkNamedDatasets(s: SettingsDefaults, c: ConfigFile, cwd: string, problems: Problems): void {
+  const named = c.sim?.datasets;
+  if (!Array.isArray(named) || named.length === 0) return;
+  let registered: Set<string>;
+  try {
+    const doc = JSON.parse(fs.readFileSync(path.resolve(cwd, s.sim.registry), 'utf8').replace(/^\uFEFF/, '')) as { datasets?: unknown };
+    if (!Array.isArray(doc.datasets)) return;
+    registered = new Set(doc.datasets.map((d) => (d as { name?: unknown } | null)?.name).filter((n): n is string => typeof n === 'string'));
+  } catch {
+    return;
+  }
+  const known = [...registered].join(', ') || '(none)';
+  named.forEach((name, i) => {
+    if (registered.has(name)) return;
+    const guess = registered.size > 0 ? ` (did you mean ${JSON.stringify(closest(name, [...registered]))}?)` : '';
+    problems.add(`sim.datasets: no dataset named ${JSON.stringify(name)} is registered in ${s.sim.registry}${guess}; registered: ${known}`, { pointer: `/sim/datasets/${i}` });
+  });
 }
 
 function checkCrossFields(s: SettingsDefaults, c: ConfigFile, problems: Problems): void {
