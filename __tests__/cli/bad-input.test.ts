@@ -213,3 +213,25 @@ describe('a shard leg without a run id', () => {
     expect(named.stderr).not.toContain('generated run id');
   });
 });
+
+describe('config values found wrong only as the run uses them', () => {
+  it('an engine header with a bad ${...} or a variable that is not set names the config file, its line and the header', async () => {
+    const dir = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'a', path: 'a.json', enabled: true, tags: [] }] },
+      'sim/a.json': { name: 'a', cases: [{ id: 'c', input: { prompt: 'Hi' }, assert: [{ type: 'contains', value: 'Hi' }] }] },
+    });
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{\n  "engine": {\n    "headers": {\n      "authorization": "Bearer ${TORON AUDIT}"\n    }\n  }\n}\n');
+    fs.writeFileSync(path.join(dir, 'unset.json'), '{\n  "engine": {\n    "headers": {\n      "x-a": "1",\n      "x-token": "${TORON_AUDIT_UNSET_TOKEN}"\n    }\n  }\n}\n');
+    for (const [config, runId, line, header, text] of [
+      ['bad.json', 'h1', 4, 'authorization', /uses "\$\{TORON AUDIT\}", which is not a variable name/],
+      ['unset.json', 'h2', 5, 'x-token', /needs the environment variable TORON_AUDIT_UNSET_TOKEN, which is not set/],
+    ] as const) {
+      const r = await runCli(['run', '--engine', 'http://127.0.0.1:9/run', '--config', config, '--stages', 'sim', '--run-id', runId], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout + r.stderr).toContain(`${config}:${line} at /engine/headers/${header}: engine header "${header}"`);
+      const [finding] = findingsOfType(dir, runId, 'run-error');
+      expect(finding.location).toEqual({ file: config, line });
+      expect(finding.message).toMatch(text);
+    }
+  });
+});

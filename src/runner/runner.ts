@@ -21,6 +21,7 @@ import { Store } from '../store/store.js';
 import { createRunSnapshot } from '../snapshot/run-hook.js';
 import { baselineClash, baselineStat } from '../baseline/load.js';
 import { earlierRun, keptNotice, removeEarlierSnapshot, replacedNotice } from './earlier-run.js';
+import { inConfigFile } from '../settings/load.js';
 import { acquireRunLock, busyMessage } from './run-lock.js';
 import { StoreSink } from '../store/sink.js';
 import { WarroomLogSink } from '../warroom/log-sink.js';
@@ -253,7 +254,9 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     locked.lock.release();
   }
 
-  function handleRunError(err: unknown): void {
+  function handleRunError(thrown: unknown): void {
+    // A config value found wrong only as the run used it still names the config file and line.
+    const err = thrown instanceof InputError ? inConfigFile(thrown, settings.configFile, settings.cwd) : thrown;
     const classified = classifyRunError(err);
     runError = { kind: classified.kind, message: scrub(classified.message) };
     log('error', 'runner', runError.message);

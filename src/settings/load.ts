@@ -120,3 +120,23 @@ function rejectNonFinite(v: unknown, segs: (string | number)[], src: ConfigSourc
     for (const [k, x] of Object.entries(v)) rejectNonFinite(x, [...segs, k], src);
   }
 }
+
+/**
+ * An input error found after the settings were resolved (an engine header's \${VAR} expanded as the
+ * engine starts) that names a config pointer but no file: the same error, placed at the config file's
+ * line, as errors found while resolving are. Unchanged when there is no config file or the pointer is
+ * not in it (a value from the defaults), or the file cannot be read again.
+ */
+export function inConfigFile(err: InputError, configFile: string | null, cwd: string): InputError {
+  if (err.file !== undefined || err.pointer === undefined || configFile === null) return err;
+  try {
+    const src = loadConfigFile(configFile, cwd);
+    const segs = pointerToSegments(err.pointer);
+    let v: unknown = src.value;
+    for (const seg of segs) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[String(seg)] : undefined;
+    if (v === undefined) return err;
+    return new InputError(err.message, { file: src.file, line: src.lineOf(err.pointer), pointer: err.pointer });
+  } catch {
+    return err;
+  }
+}
