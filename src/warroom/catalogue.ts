@@ -160,7 +160,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'replay-unmeasured': {
     severity: 'HIGH',
     remediation:
-      'The engine answered, but none of its answers could be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay asked for says nothing about determinism.',
+      'The engine answered, but some or all of its answers could not be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay says nothing about the determinism of those cases.',
   },
   'replay-drift-unmeasured': {
     severity: 'HIGH',

@@ -216,7 +216,15 @@ function round4(x: number): number {
 export function replayReason(
   t: ReplayTotals,
   drift: DriftTotals | null,
-  o: { rounds: number; roundsDone: number; cancelled: boolean; notReplayed: number; baseline: string },
+  o: {
+    rounds: number;
+    roundsDone: number;
+    cancelled: boolean;
+    notReplayed: number;
+    /** Why those were not replayed (engine errors, answers with no canonical form), when known. */
+    notReplayedWhy?: string;
+    baseline: string;
+  },
 ): string {
   const parts: string[] = [];
   const cancelled = `cancelled: ${o.roundsDone} of ${o.rounds} replay round(s) done`;
@@ -235,7 +243,7 @@ export function replayReason(
   } else if (drift) {
     parts.push(`drift ${pct(drift.rate!)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
   }
-  if (o.notReplayed) parts.push(`${o.notReplayed} case(s) had no answer to replay`);
+  if (o.notReplayed) parts.push(o.notReplayedWhy ? `${o.notReplayed} case(s) not replayed: ${o.notReplayedWhy}` : `${o.notReplayed} case(s) had no answer to replay`);
   return parts.join('; ');
 }
 

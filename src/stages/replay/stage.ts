@@ -241,13 +241,29 @@ async function replayWith(
   const totals = replayTotals(outcome.cases, r.thresholds);
   const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
   const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled, answeredVerdict(totals, ctx.settings.sim.passRate));
+  const notReplayed = snapshot.entries.filter((e) => e.status !== 'ok');
   const reason = replayReason(totals, drift, {
     rounds: r.rounds,
     roundsDone: outcome.roundsDone,
     cancelled: outcome.cancelled,
     notReplayed: outcome.notReplayed.length,
+    notReplayedWhy: notReplayed.length > 0 ? whyUnanswered(notReplayed) : undefined,
     baseline: outcome.drift?.baseline ?? '',
   });
+  // Answers the engine gave that cannot be compared leave those cases unmeasured: said where findings
+  // are read, not only as a count in the reason (the whole snapshot unmeasured is a HIGH, above).
+  const uncomparable = notReplayed.filter((e) => e.error?.kind === 'unreadable' || e.error?.kind === 'ignore_paths');
+  if (uncomparable.length > 0) {
+    const first = uncomparable[0];
+    ctx.raise({
+      type: 'replay-unmeasured',
+      severity: 'MEDIUM',
+      subsystem: 'replay',
+      message: `${uncomparable.length} case(s) the engine answered were not replayed, their determinism not measured: ${whyUnanswered(uncomparable)} (first: ${first.dataset}/${first.id})`,
+      caseId: first.id,
+      ...(first.location ? { location: first.location } : {}),
+    });
+  }
 
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
   const died = engineDied(outcome.cases);
