@@ -126,6 +126,15 @@ describe('replay: engine errors in a real run', () => {
     expect(validateReport(out.reportJson)).toEqual({ ok: true });
   });
 
+  it('an engine process that died in SIM: its replay answers fail with that one death, raised once (by SIM), not again as a replay death', async () => {
+    const out = await run(project({ d: dataset('d', 6) }, { sim: { concurrency: 1 } }), { engine: cmd(SCRIPTED, JSON.stringify({ c2: { 1: 'exit' } })), runId: 'ee4', stages: 'sim,replay' });
+    expect(out.reportJson.stages.sim.engineErrors).toMatchObject({ process_exit: expect.any(Number) });
+    const died = out.reportJson.warroom.filter((f: { type: string }) => f.type === 'engine-died');
+    expect(died).toEqual([expect.objectContaining({ severity: 'CRITICAL', caseId: 'c2' })]);
+    expect(died[0].message).not.toMatch(/during replay/);
+    expect(fs.readFileSync(out.paths.runLog, 'utf8')).toMatch(/failed with the engine process that exited earlier in this run/);
+  });
+
   it('an engine that cannot restart (--replay-fresh-process): FAIL "no usable replay answers", no determinism score, no CRITICAL but engine-died', async () => {
     const lock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'toron-lock-')), 'engine.lock');
     const out = await run(project({ d: dataset('d', 8) }), { engine: cmd(SCRIPTED, '{}', lock), runId: 'ee2', stages: 'sim,replay', freshProcess: true });

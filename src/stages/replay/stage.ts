@@ -89,7 +89,7 @@ async function runReplay(ctx: RunContext, prior: StageResults, opts: ReplayStage
       // Staging asks "does it answer as the snapshot did?": the snapshot is the baseline.
       baseline = { label: shown, snapshot, file: shown };
     }
-    return await replayWith(ctx, snapshot, baseline, mode, shown);
+    return await replayWith(ctx, snapshot, baseline, mode, shown, diedBefore(prior));
   } finally {
     snapshot.close();
     if (baseline && baseline.snapshot !== snapshot) baseline.snapshot.close();
@@ -151,12 +151,22 @@ function skippedWithDrift(ctx: RunContext, reason: string, entries: readonly Sna
   }
 }
 
+/** Whether the engine process died in an earlier stage of this run (its engine-died finding is raised). */
+function diedBefore(prior: StageResults): boolean {
+  const exits = (r: StageResults[keyof StageResults]) => {
+    const e = (r?.report as { engineErrors?: Record<string, unknown>; errors?: Record<string, unknown> } | undefined) ?? {};
+    return Number(e.engineErrors?.process_exit ?? 0) + Number(e.errors?.process_exit ?? 0);
+  };
+  return exits(prior.sim) + exits(prior.load) > 0;
+}
+
 async function replayWith(
   ctx: RunContext,
   snapshot: OpenSnapshot,
   baseline: (ReplayBaseline & { file: string }) | null,
   mode: ReplayMode,
   shown: string,
+  engineDiedBefore = false,
 ): Promise<StageResult> {
   const { settings } = ctx;
   const r = settings.replay;
@@ -267,7 +277,11 @@ async function replayWith(
 
   for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r)) ctx.raise(f);
   const died = engineDied(outcome.cases);
-  if (died) ctx.raise(died);
+  // An engine that died in SIM or load stays dead (the same process, unless each round starts a fresh
+  // one): its replay answers fail with that one death, raised once already, not a second one.
+  if (died && engineDiedBefore && outcome.freshProcess !== 'per-round') {
+    ctx.log('warn', 'replay', `the replay's answers failed with the engine process that exited earlier in this run (its engine-died finding)`);
+  } else if (died) ctx.raise(died);
   // One finding for the replay's rate-limited requests (as SIM raises one for its own), never one per case.
   if (outcome.rateLimited) ctx.raise(rateLimitedFinding(outcome.rateLimited, 'replay'));
 
