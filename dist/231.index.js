@@ -164,8 +164,11 @@ function artifactUrl(gh, artifactId) {
     return run ? `${run}/artifacts/${artifactId}` : null;
 }
 
+// EXTERNAL MODULE: ./src/action/early-signals.ts
+var early_signals = __webpack_require__(59641);
 ;// CONCATENATED MODULE: ./src/action/cancel.ts
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
+
+const SIGNALS = early_signals/* CANCEL_SIGNALS */.D;
 /** Everything after the first signal (finalising, outputs, summary, a partial artifact) fits in this. */
 const CANCEL_BUDGET_MS = 6000;
 function watchCancellation(opts) {
@@ -189,6 +192,7 @@ function watchCancellation(opts) {
         proc.on(s, handler);
     return {
         signal: controller.signal,
+        deliver: handler,
         cancelledAt: () => at,
         budget(normalMs) {
             if (at === null)
@@ -200,6 +204,14 @@ function watchCancellation(opts) {
                 proc.off(s, handler);
         },
     };
+}
+/**
+ * Resolves after one turn of the event loop. A signal reaches its handler only when the loop polls, and
+ * reading the inputs and settings never lets it: awaited before a run starts, a job cancelled meanwhile
+ * does not start its run.
+ */
+function pendingSignalsDelivered() {
+    return new Promise((resolve) => setImmediate(resolve));
 }
 /**
  * Settles with the promise, or with `onTimeout()` (its value, or what it throws) when `ms` pass first.
@@ -380,7 +392,7 @@ var ajv = __webpack_require__(42463);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __webpack_require__(21916);
 ;// CONCATENATED MODULE: ./schemas/settings.schema.json
-const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell).","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"tls":{"description":"TLS options for an https:// engine, used by SIM, replay, the health check and the load stage. Files are PEM, relative to the config file, read once when the settings are read.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"CA certificate(s) the engine\'s certificate must chain to; replaces the default CA store for the engine\'s connections (not given to k6).","type":"string","minLength":1},"cert":{"description":"Client certificate (and its chain) for an engine that requires one (mTLS); with key.","type":"string","minLength":1},"key":{"description":"The client certificate\'s private key; with cert.","type":"string","minLength":1},"passphraseEnv":{"description":"Name of the environment variable holding the key\'s passphrase (never printed); the passphrase is never read from the config.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"servername":{"description":"TLS server name (SNI) to send and to check the engine\'s certificate against, when it differs from the URL\'s host (an engine reached by IP address, or through a tunnel).","type":"string","minLength":1}}},"proxy":{"description":"How requests to an http(s) engine are proxied (SIM, replay, the health check and the load stage): \\"env\\" reads HTTPS_PROXY (https engines), HTTP_PROXY (http engines) and NO_PROXY (upper or lower case) as Go\'s net/http and k6 do, never proxying localhost or loopback addresses; \\"none\\" always connects directly; a proxy URL (http://, https:// or socks5://host:port) carries every engine request, whatever NO_PROXY says and loopback engines included.","type":"string","pattern":"^(env|none|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|[Ss][Oo][Cc][Kk][Ss]5?://\\\\S+)$","x-expected":"\\"env\\", \\"none\\" or a proxy URL such as \\"http://proxy.example:3128\\"","default":"env"},"env":{"description":"Environment variables set in a cmd: engine\'s process. Values may reference environment variables as ${NAME}; they are expanded when the engine starts and never printed. The engine does not inherit the action\'s inputs (INPUT_*), ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_URL, ACTIONS_CACHE_URL, GITHUB_TOKEN or GH_TOKEN: pass one on here, e.g. { \\"GH_TOKEN\\": \\"${GH_TOKEN}\\" }.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"additionalProperties":{"description":"Value template (may hold ${ENV} references).","type":"string"}},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}},"rateLimit":{"description":"SIM and replay requests an HTTP engine answers with 429 Too Many Requests, or 503 with Retry-After, are asked again after the wait it names (else 1 s, 2 s, 4 s ... with seeded jitter). Not the load stage (a 429 under load counts in http_req_failed) and not the health check.","type":"object","additionalProperties":false,"properties":{"retries":{"description":"Retries per request after a rate-limited answer; 0 turns retrying off.","type":"integer","minimum":0,"maximum":100,"default":3},"maxWaitMs":{"description":"Longest single wait before a retry, in milliseconds: a longer Retry-After is cut to this.","type":"integer","minimum":0,"maximum":2147483647,"default":30000}}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, expected-escalation, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","expected-escalation","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...)"}}}');
+const settings_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/settings.schema.json","title":"toron-testops config (testops.config.json / .yaml)","description":"Settings for toron-testops runs. CLI flags and action inputs override these; unset keys take the documented defaults.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"URI of this JSON Schema, for editor completion. Ignored by toron-testops.","type":"string"},"engine":{"description":"The engine under test: a spec string (\\"reference\\", an http(s):// URL of its POST endpoint, or \\"cmd:<argv>\\" for a JSON-lines process), or an object with the spec and its request options.","type":["string","object"],"pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference","additionalProperties":false,"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\" (split like a shell would, never run through a shell). Absent: the engine the flag or action input names (the object then only holds its request options); with none named, the CLI tests the reference engine and the action refuses to run.","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\"","default":"reference"},"profile":{"description":"Response profile mapping the engine\'s answer shape onto the checker\'s view; \\"auto\\" detects it from the first answer.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"headers":{"description":"Extra HTTP request headers. Values may reference environment variables as ${NAME}; they are expanded when sending and never printed.","type":"object","propertyNames":{"pattern":"^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$","x-expected":"a valid HTTP header name"},"additionalProperties":{"description":"Header value template (may hold ${ENV} references).","type":"string"},"default":{}},"timeoutMs":{"description":"Per-request timeout in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"maxResponseBytes":{"description":"Largest response body accepted, in bytes; a bigger answer is an error.","type":"integer","minimum":1,"default":10485760},"tls":{"description":"TLS options for an https:// engine, used by SIM, replay, the health check and the load stage. Files are PEM, relative to the config file, read once when the settings are read.","type":"object","additionalProperties":false,"properties":{"ca":{"description":"CA certificate(s) the engine\'s certificate must chain to; replaces the default CA store for the engine\'s connections (not given to k6).","type":"string","minLength":1},"cert":{"description":"Client certificate (and its chain) for an engine that requires one (mTLS); with key.","type":"string","minLength":1},"key":{"description":"The client certificate\'s private key; with cert.","type":"string","minLength":1},"passphraseEnv":{"description":"Name of the environment variable holding the key\'s passphrase (never printed); the passphrase is never read from the config.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"servername":{"description":"TLS server name (SNI) to send and to check the engine\'s certificate against, when it differs from the URL\'s host (an engine reached by IP address, or through a tunnel).","type":"string","minLength":1}}},"proxy":{"description":"How requests to an http(s) engine are proxied (SIM, replay, the health check and the load stage): \\"env\\" reads HTTPS_PROXY (https engines), HTTP_PROXY (http engines) and NO_PROXY (upper or lower case) as Go\'s net/http and k6 do, never proxying localhost or loopback addresses; \\"none\\" always connects directly; a proxy URL (http://, https:// or socks5://host:port) carries every engine request, whatever NO_PROXY says and loopback engines included.","type":"string","pattern":"^(env|none|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|[Ss][Oo][Cc][Kk][Ss]5?://\\\\S+)$","x-expected":"\\"env\\", \\"none\\" or a proxy URL such as \\"http://proxy.example:3128\\"","default":"env"},"env":{"description":"Environment variables set in a cmd: engine\'s process. Values may reference environment variables as ${NAME}; they are expanded when the engine starts and never printed. The engine does not inherit the action\'s inputs (INPUT_*), ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_URL, ACTIONS_CACHE_URL, GITHUB_TOKEN or GH_TOKEN: pass one on here, e.g. { \\"GH_TOKEN\\": \\"${GH_TOKEN}\\" }.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","x-expected":"an environment variable name"},"additionalProperties":{"description":"Value template (may hold ${ENV} references).","type":"string"}},"body":{"description":"Extra fields merged into every request body.","type":"object","default":{}},"rateLimit":{"description":"SIM and replay requests an HTTP engine answers with 429 Too Many Requests, or 503 with Retry-After, are asked again after the wait it names (else 1 s, 2 s, 4 s ... with seeded jitter). Not the load stage (a 429 under load counts in http_req_failed) and not the health check.","type":"object","additionalProperties":false,"properties":{"retries":{"description":"Retries per request after a rate-limited answer; 0 turns retrying off.","type":"integer","minimum":0,"maximum":100,"default":3},"maxWaitMs":{"description":"Longest single wait before a retry, in milliseconds: a longer Retry-After is cut to this.","type":"integer","minimum":0,"maximum":2147483647,"default":30000}}}}},"engines":{"description":"Engine map: version -> target and profile. `engineVersion` (or --engine-version) picks one, so old snapshots replay through the profile they were made with.","type":"object","default":{},"additionalProperties":{"description":"One engine build.","type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"Engine spec: \\"reference\\", an http(s):// URL, or \\"cmd:<argv>\\".","type":"string","pattern":"^(reference|[Hh][Tt][Tt][Pp][Ss]?://\\\\S+|cmd:.*\\\\S.*)$","x-expected":"\\"reference\\", an http:// or https:// URL, or \\"cmd:<argv>\\""},"profile":{"description":"Response profile of this build.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"}}}},"engineVersion":{"description":"Key of `engines` to test; its target and profile are used unless --engine is given. null: use `engine`.","type":["string","null"],"minLength":1,"default":null},"reference":{"description":"Knobs of the built-in reference engine (all seeded, all off by default).","type":"object","additionalProperties":false,"properties":{"latencyMs":{"description":"Mean added latency per request, in milliseconds (0: none).","type":"number","minimum":0,"maximum":2147483647,"default":0},"errorRate":{"description":"Fraction of requests answered with an error (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"nondeterminism":{"description":"Fraction of responses perturbed (0..1).","type":"number","minimum":0,"maximum":1,"default":0},"crashAfter":{"description":"Crash after this many requests (0: never).","type":"integer","minimum":0,"default":0},"stallMs":{"description":"Every so often the engine freezes for this many milliseconds (0: never).","type":"number","minimum":0,"maximum":2147483647,"default":0},"generation":{"description":"Which Toron generation\'s response shape the reference engine answers with.","type":"string","enum":["2.5h","2.5h-stability","3"],"default":"2.5h"},"seed":{"description":"Seed of the knobs\' random stream (unsigned 32-bit integer).","type":"integer","minimum":0,"maximum":4294967295,"default":1}}},"sim":{"description":"SIM suite: datasets of cases with assertions.","type":"object","additionalProperties":false,"properties":{"registry":{"description":"Path of the dataset registry, relative to the working directory.","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"sim/sim_dataset.json"},"concurrency":{"description":"Cases in flight at once (1..1024).","type":"integer","minimum":1,"maximum":1024,"default":8},"timeoutMs":{"description":"Timeout of one case, in milliseconds.","type":"integer","minimum":1,"maximum":2147483647,"default":30000},"passRate":{"description":"Pass-rate gates: below `warn` the stage warns, below `fail` it fails (warn >= fail).","type":"object","additionalProperties":false,"properties":{"warn":{"description":"Pass rate (0..1) below which the SIM stage is WARN.","type":"number","minimum":0,"maximum":1,"default":1},"fail":{"description":"Pass rate (0..1) below which the SIM stage is FAIL.","type":"number","minimum":0,"maximum":1,"default":0.95}}},"datasets":{"description":"Only run these registered dataset names (empty: all enabled datasets).","type":"array","items":{"description":"A dataset name from the registry.","type":"string","minLength":1},"uniqueItems":true,"default":[]},"tags":{"description":"Only run cases with one of these tags (empty: all cases).","type":"array","items":{"description":"A case tag.","type":"string","minLength":1},"uniqueItems":true,"default":[]}}},"load":{"description":"Open-model load test (k6 metric names and threshold syntax).","type":"object","additionalProperties":false,"properties":{"generator":{"description":"\\"builtin\\" (the Node open-model generator) or \\"k6\\".","type":"string","enum":["builtin","k6"],"default":"builtin"},"rate":{"description":"Requests started per second (constant arrival rate) when `stages` is empty.","type":"number","exclusiveMinimum":0,"default":50},"duration":{"description":"How long the constant rate runs, with units like k6: \\"10s\\", \\"1m30s\\", \\"500ms\\", \\"1h\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\"","default":"10s"},"stages":{"description":"Ramping arrival rate: each stage moves the rate linearly to `target` over `duration` (overrides rate/duration when not empty).","type":"array","default":[],"items":{"description":"One ramp stage.","type":"object","additionalProperties":false,"required":["duration","target"],"properties":{"duration":{"description":"Length of this stage, like \\"30s\\" or \\"1m\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""},"target":{"description":"Arrival rate (requests per second) reached at the end of this stage.","type":"number","minimum":0}}}},"maxInFlight":{"description":"Most requests in flight at once; a due request beyond it is dropped (counted in dropped_iterations).","type":"integer","minimum":1,"default":256},"thresholds":{"description":"k6 thresholds: metric name -> list of expressions like \\"p(95)<450\\" or \\"rate<0.01\\". Replaces the defaults when given.","type":"object","default":{"http_req_duration":["p(95)<450"],"http_req_failed":["rate<0.01"]},"additionalProperties":{"description":"Threshold expressions for this metric.","type":"array","items":{"description":"A k6 threshold expression, or k6\'s object form { threshold, abortOnFail, delayAbortEval } plus our level (\\"warn\\" makes a breach a warning).","type":["string","object"],"minLength":1,"additionalProperties":false,"required":["threshold"],"properties":{"threshold":{"description":"A k6 threshold expression like \\"p(95)<450\\".","type":"string","minLength":1},"level":{"description":"\\"error\\" (a breach fails the stage, the default) or \\"warn\\".","type":"string","enum":["error","warn"]},"abortOnFail":{"description":"As in k6: stop the load as soon as this threshold is crossed while it runs (checked every second; the threshold then fails).","type":"boolean","default":false},"delayAbortEval":{"description":"As in k6: with abortOnFail, how long after the start to wait before the threshold may abort the load, like \\"10s\\".","type":"string","pattern":"^(?:[0-9]+(?:\\\\.[0-9]+)?(?:ms|s|m|h))+$","x-expected":"a duration with units like \\"10s\\", \\"1m30s\\" or \\"500ms\\""}}}}},"startRate":{"description":"With `stages`: the arrival rate (requests per second) the first stage ramps from, like k6\'s startRate.","type":"number","minimum":0,"default":0},"timeoutMs":{"description":"Per-request timeout under load in ms: a request not answered in time counts as a timeout error (in http_req_failed).","type":"integer","minimum":1,"maximum":2147483647,"default":10000},"maxSchedulerLagMs":{"description":"The generator fell behind when the p99 of its scheduler lag (actual minus intended send time) is above this many ms: the run is then marked invalid (WARN), never a pass.","type":"number","exclusiveMinimum":0,"default":100},"k6Binary":{"description":"The k6 executable used when `generator` is \\"k6\\" (looked up on PATH unless it contains a slash).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":"k6"}}},"replay":{"description":"Replay determinism: each case is answered `rounds` times and compared.","type":"object","additionalProperties":false,"properties":{"rounds":{"description":"Answers per case (1..100).","type":"integer","minimum":1,"maximum":100,"default":3},"ignorePaths":{"description":"JSON Pointers of response fields left out of comparisons (e.g. \\"/random_witness\\").","type":"array","default":[],"items":{"description":"A JSON Pointer into the response.","type":"string","pattern":"^(?:/(?:[^~/]|~[01])*)+$","x-expected":"a JSON Pointer like \\"/random_witness\\""}},"ignoreVolatile":{"description":"Also ignore the members the engine\'s Toron generation changes on every call whatever the prompt (the 2.5h random witness; the stability patch\'s random latencies and Opus resolution; toron-3\'s request ids, timestamps, measured latencies and cache flag). The profile (engine.profile, else pipeline.profile, auto: by shape) names them; each case\'s snapshot entry lists what was ignored. false: only ignorePaths.","type":"boolean","default":true},"freshProcess":{"description":"Start a fresh engine process for every round (command engines), to catch answers that depend on the process.","type":"boolean","default":false},"thresholds":{"description":"Determinism score gates in percent: at or above `pass` PASS, at or above `warn` WARN, else FAIL (pass >= warn).","type":"object","additionalProperties":false,"properties":{"pass":{"description":"Determinism score (0..100) needed to pass.","type":"number","minimum":0,"maximum":100,"default":90},"warn":{"description":"Determinism score (0..100) below which replay fails.","type":"number","minimum":0,"maximum":100,"default":70}}},"drift":{"description":"Drift against the baseline (--baseline): the share of cases answered stably in this run whose answer differs from the baseline\'s. WARN above `warnRate` (0: any changed case), FAIL above `failRate` (warnRate <= failRate).","type":"object","additionalProperties":false,"properties":{"warnRate":{"description":"Drift rate (0..1) above which replay warns; 0 warns on any changed stable case.","type":"number","minimum":0,"maximum":1,"default":0},"failRate":{"description":"Drift rate (0..1) above which replay fails.","type":"number","minimum":0,"maximum":1,"default":0.05}}}}},"pipeline":{"description":"Structural checks of tiered outputs.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Which generation\'s invariants to check; \\"auto\\" follows the engine\'s profile.","type":"string","enum":["auto","toron-2.5h","toron-2.5h-stability","toron-3","custom"],"default":"auto"},"maxOpusEscalations":{"description":"Most cases whose answers escalate to Opus (tier 4) without their dataset declaring it (an equals assertion pinning the escalation, or expected.opus_used: true).","type":"integer","minimum":0,"default":3},"maxContradictions":{"description":"Contradictions per answer must stay below this (5: four pass, five fail), unless the case\'s dataset declares them (an equals assertion pinning them, or expected.contradictions).","type":"integer","minimum":1,"default":5},"minConfidence":{"description":"Lowest acceptable confidence (0..1, normalized).","type":"number","minimum":0,"maximum":1,"default":0},"latencyP95Ms":{"description":"Largest acceptable 95th-percentile latency of the SIM answers (client side), in milliseconds.","type":"number","exclusiveMinimum":0,"default":450},"maxEscalationRate":{"description":"Most undeclared Opus escalations per checked answer (0..1).","type":"number","minimum":0,"maximum":1,"default":0.2},"escalationRateMinAnswers":{"description":"Below this many checked answers the escalation rate is reported but not gated (the count limit still applies).","type":"integer","minimum":1,"default":20},"minT1Models":{"description":"Tier 1 must hold outputs from at least this many models (toron-3: responders).","type":"integer","minimum":1,"default":3},"latencyOutlierK":{"description":"A SIM latency above median + k x MAD (median absolute deviation) is an outlier: a LOW event naming the case.","type":"number","exclusiveMinimum":0,"default":5},"latencyOutlierMinMs":{"description":"An outlier must also be at least this many milliseconds above the median: SIM latencies are client-side, and a busy runner stalls requests for tens of milliseconds, which is no engine anomaly.","type":"number","minimum":0,"default":250},"levels":{"description":"Per-check level: error (fails the stage), warn (WARN), info (a LOW event only) or off.","type":"object","propertyNames":{"x-expected":"a pipeline check name (answer-shape, t1-present, t2-audit, t3-evidence, tier-consistency, confidence-range, confidence-floor, contradiction-density, expected-escalation, opus-escalations, escalation-rate, latency-p95, latency-outliers, profile-shape)","enum":["answer-shape","t1-present","t2-audit","t3-evidence","tier-consistency","confidence-range","confidence-floor","contradiction-density","expected-escalation","opus-escalations","escalation-rate","latency-p95","latency-outliers","profile-shape"]},"additionalProperties":{"description":"error: a failure fails the stage (HIGH); warn: WARN (MEDIUM); info: a LOW event only; off: not judged.","type":"string","enum":["error","warn","info","off"]},"default":{}},"custom":{"description":"JSON Pointers of the \\"custom\\" profile: where any engine\'s answer keeps what the checker looks at. Only `answer` is required; unmapped checks are reported as not applicable.","type":["object","null"],"additionalProperties":false,"required":["answer"],"properties":{"answer":{"description":"The answer text.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidence":{"description":"The confidence score (on confidenceScale).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"confidenceScale":{"description":"The confidence scale, declared (never guessed): 100 for 0-100, 1 for 0..1. Required with `confidence`.","type":"integer","enum":[1,100]},"t1":{"description":"The list of tier-1 outputs.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Model":{"description":"Inside each tier-1 item: the model name (default /model).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t1Output":{"description":"Inside each tier-1 item: the output (default /output).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t2":{"description":"The tier-2 audit (an object; present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Items":{"description":"Evidence items (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"t3Sources":{"description":"Evidence sources (a list, or an object whose keys count).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"tierPath":{"description":"The tier path: a list of tier names or one \\"A->B\\" string; T4 is the escalation tier.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"opusEscalated":{"description":"A boolean: whether the engine escalated to Opus / tier 4.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"judicial":{"description":"The Opus / tier-4 result (present when non-empty).","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"contradictions":{"description":"A number, or a list whose length counts.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""},"engineLatencyMs":{"description":"The latency the engine reports for itself, in milliseconds.","type":"string","pattern":"^(/([^~/]|~[01])*)*$","x-expected":"a JSON Pointer such as \\"/result/text\\""}},"default":null}}},"compare":{"description":"The staging gate (`toron-testops compare`): rules that judge the candidate against the baseline. Each broken rule is a WAR ROOM finding; the comparison verdict is the worst level of the broken rules.","type":"object","additionalProperties":false,"properties":{"rules":{"description":"Comparison rules by name; a rule left out keeps its default.","type":"object","additionalProperties":false,"properties":{"regressions":{"description":"Cases that passed on the baseline and fail on the candidate: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"error"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}},"passRateDrop":{"description":"SIM pass rate drop (baseline minus candidate, percentage points): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":0}}},"p95Increase":{"description":"Load p95 latency (http_req_duration p(95)) increase over the baseline, in percent: broken when above `max` and at least `minMs` slower.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":20},"minMs":{"description":"And at least this many milliseconds slower: a few ms on a fast engine is noise, not a regression.","type":"number","minimum":0,"default":25}}},"errorRateIncrease":{"description":"Load error rate (http_req_failed) increase, in percentage points: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":1}}},"determinismDrop":{"description":"Replay determinism score drop (baseline minus candidate, points of 0-100): broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (points).","type":"number","minimum":0,"default":10}}},"changedAnswers":{"description":"Share of the cases on both sides whose answer changed (canonical form), in percent: broken when above `max`.","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"off"},"max":{"description":"The most allowed (percent).","type":"number","minimum":0,"default":0}}},"removedCases":{"description":"Baseline cases the candidate run does not have: broken when more than `max` (a count).","type":"object","additionalProperties":false,"properties":{"level":{"description":"error: a broken rule makes the comparison FAIL; warn: WARN; off: not evaluated.","type":"string","enum":["error","warn","off"],"default":"warn"},"max":{"description":"The most allowed (count).","type":"number","minimum":0,"default":0}}}}}}},"stages":{"description":"Stages to run (they always run in the order sim, load, replay, pipeline).","type":"array","minItems":1,"uniqueItems":true,"items":{"description":"A stage name.","type":"string","enum":["sim","load","replay","pipeline"]},"default":["sim","load","replay","pipeline"]},"failOn":{"description":"Which verdict makes the exit code non-zero: \\"fail\\" (FAIL only), \\"warn\\" (WARN too) or \\"never\\".","type":"string","enum":["fail","warn","never"],"default":"fail"},"baseline":{"description":"Snapshot of the last good run to compare against (relative path), or null for none.","type":["string","null"],"minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":null},"out":{"description":"Output directory for reports, snapshots, the WAR ROOM log and the database (relative path).","type":"string","minLength":1,"pattern":"^[^\\\\u0000]*$","x-expected":"a path without NUL bytes","default":".toron-testops"},"runId":{"description":"Run id (becomes a folder name; per-case seeds derive from it, so it reproduces a run). Generated when absent.","type":"string","pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","x-expected":"1-128 letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit, not ending with \'.\', not a Windows device name (CON, NUL, COM1, ...)"}}}');
 ;// CONCATENATED MODULE: ./src/runner/events.ts
 const STAGE_ORDER = ['sim', 'load', 'replay', 'pipeline'];
 
@@ -775,6 +787,11 @@ function decodable(s) {
  * *do* (pipes, redirects, globs, variables) is refused rather than silently passed as a literal.
  */
 function splitArgv(command) {
+    const open = unclosedQuote(command);
+    if (open !== null) {
+        // shell-quote closes it silently and splits inside it: a path with a space would run another program.
+        throw new InputError(`cmd: engine "${roughRedactor(command)(command.trim())}" has an unclosed ${open.quote} quote (opened at character ${open.at + 1}): a shell would refuse it; close the quote`);
+    }
     let entries;
     try {
         // A lone `$` is literal in a shell too; shell-quote asks for the variable named ''.
@@ -809,6 +826,30 @@ function splitArgv(command) {
         throw new InputError(`cmd: engine names no program; ${ACCEPTED}`);
     }
     return argv;
+}
+/** The quote a POSIX shell would still be inside at the end of `command` (and where it opened), or null. */
+function unclosedQuote(command) {
+    for (let i = 0; i < command.length; i++) {
+        const c = command[i];
+        if (c === '\\') {
+            i++; // the next character is literal
+        }
+        else if (c === "'") {
+            const end = command.indexOf("'", i + 1); // no escapes between single quotes
+            if (end < 0)
+                return { quote: "'", at: i };
+            i = end;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < command.length && command[j] !== '"')
+                j += command[j] === '\\' ? 2 : 1;
+            if (j >= command.length)
+                return { quote: '"', at: i };
+            i = j;
+        }
+    }
+    return null;
 }
 /**
  * The absolute paths in a cmd: engine's command line (arguments, and `--flag=/path` values): files of
@@ -2410,7 +2451,8 @@ function parseYamlSource(text, file) {
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
         const at = lineAt(e.pos[0]);
-        const first = e.message.split('\n')[0];
+        // The library's own words advise its API (parseAllDocuments): the user needs the rule instead.
+        const first = e.code === 'MULTIPLE_DOCS' ? 'a config file holds one YAML document; a second one starts here (---)' : e.message.split('\n')[0];
         throw new InputError(`invalid YAML (${e.code}: ${first})`, { file, ...at });
     }
     let value;
@@ -2419,7 +2461,17 @@ function parseYamlSource(text, file) {
         value = doc.toJS({ maxAliasCount: 100 });
     }
     catch (err) {
-        throw new InputError(`invalid YAML (${errorMessage(err)})`, { file, line: 1 });
+        // An alias with no anchor before it fails only here: point at the alias, not at line 1.
+        let at = { line: 1 };
+        (0,dist/* visit */.YR)(doc, {
+            Alias(_key, node) {
+                if (node.resolve(doc) !== undefined || !node.range)
+                    return undefined;
+                at = lineAt(node.range[0]);
+                return dist/* visit */.YR.BREAK;
+            },
+        });
+        throw new InputError(`invalid YAML (${errorMessage(err)})`, { file, ...at });
     }
     // An empty document (or one with only comments) sets nothing.
     if (value === null || value === undefined)
@@ -2471,6 +2523,29 @@ function rejectNonFinite(v, segs, src) {
             rejectNonFinite(x, [...segs, k], src);
     }
 }
+/**
+ * An input error found after the settings were resolved (an engine header's \${VAR} expanded as the
+ * engine starts) that names a config pointer but no file: the same error, placed at the config file's
+ * line, as errors found while resolving are. Unchanged when there is no config file or the pointer is
+ * not in it (a value from the defaults), or the file cannot be read again.
+ */
+function inConfigFile(err, configFile, cwd) {
+    if (err.file !== undefined || err.pointer === undefined || configFile === null)
+        return err;
+    try {
+        const src = loadConfigFile(configFile, cwd);
+        const segs = json_source_pointerToSegments(err.pointer);
+        let v = src.value;
+        for (const seg of segs)
+            v = v !== null && typeof v === 'object' ? v[String(seg)] : undefined;
+        if (v === undefined)
+            return err;
+        return new InputError(err.message, { file: src.file, line: src.lineOf(err.pointer), pointer: err.pointer });
+    }
+    catch {
+        return err;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/settings/run-id.ts
 
@@ -2503,6 +2578,7 @@ function generatedShardRunIdWarning(runId, shard, how) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings/resolve.ts
+
 
 
 
@@ -2612,6 +2688,7 @@ function resolveSettings(input) {
     checkEngineSpecs(merged, engineFrom, checks);
     checkK6Engine(merged, checks);
     checkCustomProfile(merged, config, checks);
+    checkNamedDatasets(merged, config, cwd, checks);
     checks.throwIfAny();
     // engine.tls's files and passphrase, once, here: a missing file is an input error naming its line.
     if (merged.engine.tls !== undefined) {
@@ -2627,7 +2704,9 @@ function resolveSettings(input) {
     // --run-id was validated with the other flags (its apply is a no-op: runId is not a config default).
     const chosenRunId = given.find((g) => g.spec.key === 'runId')?.value ?? config.runId;
     const runId = chosenRunId ?? newRunId(now);
-    const engineNamed = flags.engine !== undefined || config.engine !== undefined || merged.engineVersion !== null;
+    // An engine object without a target only holds request options for the engine named elsewhere.
+    const configTarget = typeof config.engine === 'string' || config.engine?.target !== undefined;
+    const engineNamed = flags.engine !== undefined || configTarget || merged.engineVersion !== null;
     return {
         configFile: source ? source.file : null,
         cwd,
@@ -2685,6 +2764,33 @@ function applyConfig(base, c) {
         s.out = c.out;
     return s;
 }
+/**
+ * sim.datasets names registered datasets: a name the registry lacks is the config's error, said at its
+ * line (SIM would say it of the registry, which is fine). A registry that cannot be read is left to SIM,
+ * which reports it in full.
+ */
+function checkNamedDatasets(s, c, cwd, problems) {
+    const named = c.sim?.datasets;
+    if (!Array.isArray(named) || named.length === 0)
+        return;
+    let registered;
+    try {
+        const doc = JSON.parse(external_node_fs_default().readFileSync(external_node_path_default().resolve(cwd, s.sim.registry), 'utf8').replace(/^\uFEFF/, ''));
+        if (!Array.isArray(doc.datasets))
+            return;
+        registered = new Set(doc.datasets.map((d) => d?.name).filter((n) => typeof n === 'string'));
+    }
+    catch {
+        return;
+    }
+    const known = [...registered].join(', ') || '(none)';
+    named.forEach((name, i) => {
+        if (registered.has(name))
+            return;
+        const guess = registered.size > 0 ? ` (did you mean ${JSON.stringify((0,mod/* closest */.kp)(name, [...registered]))}?)` : '';
+        problems.add(`sim.datasets: no dataset named ${JSON.stringify(name)} is registered in ${s.sim.registry}${guess}; registered: ${known}`, { pointer: `/sim/datasets/${i}` });
+    });
+}
 function checkCrossFields(s, c, problems) {
     const where = (...pointers) => ({ pointer: pointers.find((p) => has(c, p)) ?? pointers[0] });
     if (s.sim.passRate.warn < s.sim.passRate.fail) {
@@ -2740,7 +2846,7 @@ function safeDuration(text) {
 function resolveEngineVersion(s, c, flags, problems) {
     const own = flags.engine !== undefined
         ? { flag: '--engine' }
-        : { pointer: typeof c.engine === 'object' && c.engine !== null ? '/engine/target' : '/engine' };
+        : { pointer: typeof c.engine === 'object' && c.engine !== null && c.engine.target !== undefined ? '/engine/target' : '/engine' };
     const version = s.engineVersion;
     if (version === null)
         return own;
@@ -4297,7 +4403,7 @@ class OutputWriter {
 
 
 
-function startAction(env, write = (s) => process.stdout.write(s)) {
+function startAction(env, held, write = (s) => process.stdout.write(s)) {
     const gh = readGitHubEnv(env);
     const log = new ActionLog(write, gh.debug);
     const outputs = new OutputWriter(gh.outputFile, (l) => log.info(l));
@@ -4317,6 +4423,10 @@ function startAction(env, write = (s) => process.stdout.write(s)) {
             process.exit(ctx.exitCode ?? 2);
         },
     });
+    // The real handlers are in place: signals held while the steps loaded are handled now, in order.
+    held?.release();
+    for (const sig of held?.received ?? [])
+        ctx.cancel.deliver(sig);
     if (gh.eventProblem)
         log.warning(gh.eventProblem);
     return ctx;
@@ -5348,7 +5458,7 @@ async function attempt(c, repeat, opts) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/dataset.schema.json
-const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object"},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
+const dataset_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/dataset.schema.json","title":"toron-testops SIM dataset","description":"One SIM dataset (DESIGN §3.4). Assertion types follow promptfoo\'s names; each also exists as not-<type>.","type":"object","required":["name","cases"],"additionalProperties":false,"properties":{"$schema":{"type":"string"},"name":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Must match the name the registry gives this file."},"description":{"type":"string"},"seed":{"type":["integer","null"]},"defaults":{"type":"object","additionalProperties":false,"properties":{"assert":{"$ref":"#/definitions/assertList","description":"Prepended to every case\'s assertions."},"ignorePaths":{"$ref":"#/definitions/pointerList","description":"Merged with every case\'s ignorePaths."},"repeat":{"$ref":"#/definitions/repeat"}}},"cases":{"type":"array","items":{"$ref":"#/definitions/case"}}},"definitions":{"pointer":{"type":"string","pattern":"^(/([^~/]|~[01])*)*$","description":"A JSON Pointer (RFC 6901) into the engine\'s response, e.g. /final_answer."},"pointerList":{"type":"array","items":{"allOf":[{"$ref":"#/definitions/pointer"},{"minLength":1}]}},"repeat":{"type":"integer","minimum":1,"maximum":1000},"assertList":{"type":"array","items":{"$ref":"#/definitions/assertion"}},"assertion":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"type":"string","description":"equals, contains, icontains, contains-any, contains-all, starts-with, regex, is-json, contains-json, levenshtein, latency, json-schema, range; each also as not-<type>."},"value":{"description":"The expected value; its meaning depends on the type."},"threshold":{"type":"number","description":"levenshtein: max edit distance (default 5); latency: max ms."},"path":{"$ref":"#/definitions/pointer","description":"Default: the profile\'s answer field."},"level":{"enum":["error","warn"],"default":"error"},"min":{"type":"number","description":"range: inclusive lower bound."},"max":{"type":"number","description":"range: inclusive upper bound."}}},"case":{"type":"object","required":["id","input"],"additionalProperties":false,"properties":{"id":{"type":"string","minLength":1,"pattern":"^[^\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2069\\\\ud800-\\\\udfff\\\\ufeff\\\\ufff9-\\\\ufffb]*$","x-expected":"text without control or invisible characters (line breaks, tabs, escapes, bidi and zero-width controls) or unpaired surrogates","description":"Unique within the dataset; seeds derive from the run id and this id. It appears in logs, annotations and reports, so it holds no control characters."},"description":{"type":"string"},"input":{"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string","description":"May be empty: Toron engines answer an empty prompt, and how they do is worth a case."}}},"expected":{"type":"object","description":"The behaviour the case declares, checked by the pipeline checker (expected-escalation) and excused from its run budgets. Unknown keys are errors: an expected block nothing reads would pass silently. Expected answer text belongs in assertions.","additionalProperties":false,"properties":{"opus_used":{"type":"boolean","description":"The answer escalates to Opus (true) or must not (false)."},"opusEscalated":{"type":"boolean","description":"The same as opus_used, in the checker\'s own name; opus_used wins when both are given."},"contradictions":{"type":"integer","minimum":0,"description":"The answer may carry up to this many contradictions without counting against pipeline.maxContradictions."}}},"assert":{"$ref":"#/definitions/assertList"},"tags":{"type":"array","items":{"type":"string","minLength":1}},"repeat":{"$ref":"#/definitions/repeat"},"ignorePaths":{"$ref":"#/definitions/pointerList"}}}}}');
 ;// CONCATENATED MODULE: ./src/stages/sim/case-at-offset.ts
 
 
@@ -6646,7 +6756,9 @@ function compileAssertion(a, where = {}) {
         }
         path = a.path;
     }
-    const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, message));
+    // The families word their errors after the base type; a negated assertion is named as written.
+    const named = negate ? (message) => message.replaceAll(`"${base}"`, `"${a.type}"`) : (message) => message;
+    const prepared = family.prepare(family.exactNumbers && where.exact ? where.exact : a, (field, message) => fail(field, named(message)));
     return { type: a.type, base, negate, level, path, source: a, prepared };
 }
 function pointerName(p) {
@@ -7246,6 +7358,10 @@ function unassertedMessage(dataset, cases) {
     return (`${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
         `so SIM passes them whenever the engine answers: ${shown}${more}`);
 }
+/** The suite a run's settings select (SIM runs it; load draws its requests from it). */
+function suiteOf(settings) {
+    return loadSuite(settings.sim.registry, { cwd: settings.cwd, datasets: settings.sim.datasets, tags: settings.sim.tags });
+}
 /**
  * The registry plus the selected datasets, filtered by tags. `datasets` selects by name and may name a
  * disabled dataset (an explicit choice wins); without it every enabled dataset loads. A case matches
@@ -7650,13 +7766,12 @@ const REFUSED = /connection refused/;
 const PROGRESS_EVERY_MS = 1000;
 const simStage = {
     name: 'sim',
+    checkInputs(settings) {
+        suiteOf(settings);
+    },
     async run(ctx) {
         const { settings } = ctx;
-        const suite = loadSuite(settings.sim.registry, {
-            cwd: settings.cwd,
-            datasets: settings.sim.datasets,
-            tags: settings.sim.tags,
-        });
+        const suite = suiteOf(settings);
         for (const w of suite.warnings)
             ctx.log('warn', 'sim', w);
         for (const m of suite.pathCase) {
@@ -7664,7 +7779,7 @@ const simStage = {
         }
         for (const file of suite.unregistered.files) {
             const message = unregisteredMessage(file, suite.unregistered.registry);
-            ctx.raise({ type: 'sim-dataset-unregistered', severity: 'INFO', subsystem: 'sim', location: { file, line: 1 }, message });
+            ctx.raise({ type: 'sim-dataset-unregistered', severity: 'MEDIUM', subsystem: 'sim', location: { file, line: 1 }, message });
         }
         for (const x of suite.inexact) {
             const first = x.found[0];
@@ -8533,6 +8648,12 @@ class InFlightTable {
 
 
 
+/**
+ * The built-in generator: schedule + transport + timeouts + recorder. Answers are judged as they come
+ * (`judge`), so nothing keeps the answers themselves.
+ */
+/** How long after a period's end its progress line is made: the period's last sends are counted in. */
+const TICK_AFTER_MS = 5;
 async function runGenerator(opts) {
     const recorder = new LoadRecorder();
     // Deadlines are in the scheduler's time (ms from the run's start), like every other time here.
@@ -8599,13 +8720,27 @@ async function runGenerator(opts) {
         aborted = { reason, atMs: Math.round(atMs) };
         stop.abort(new Error(reason));
     };
-    const ticker = setInterval(tick, opts.progressEveryMs ?? 1000);
-    ticker.unref();
+    // Each tick falls just after a whole period of the scheduler's own clock, so "the last whole second"
+    // is the one that just ended. A setInterval armed before the scheduler started ran on the event loop's
+    // cached time, which lags after a busy start: its ticks fell just before each boundary, and every line
+    // reported the second before last (on a ramp, one step behind).
+    const period = opts.progressEveryMs ?? 1000;
+    let ticker;
+    const armTick = () => {
+        const now = scheduler.now();
+        ticker = setTimeout(() => {
+            tick();
+            armTick();
+        }, (Math.floor(now / period) + 1) * period + TICK_AFTER_MS - now);
+        ticker.unref();
+    };
+    const running = scheduler.run(); // sets the scheduler's t0 at once
+    armTick();
     try {
-        await scheduler.run();
+        await running;
     }
     finally {
-        clearInterval(ticker);
+        clearTimeout(ticker);
         table.close();
         stop.signal.removeEventListener('abort', onAbort);
         opts.signal.removeEventListener('abort', follow);
@@ -10669,7 +10804,7 @@ function k6Thresholds(configured, summary) {
         const actual = typeof v === 'number' ? v : null;
         if (found) {
             used.add(found);
-            if (found.passed && unsampledRate(summary, key)) {
+            if (found.passed && (unsampledRate(summary, key) || unsampledDuration(summary, key))) {
                 // k6 passes a threshold with nothing to judge; the gate does not (as with the built-in generator).
                 return { metric: t.metric, expression: t.expression, level: t.level, passed: false, actual: null, note: 'no samples to judge (k6 passed it with none)' };
             }
@@ -10701,6 +10836,19 @@ function k6MetricKey(metric) {
 function unsampledRate(summary, key) {
     const v = summary.values[key];
     return v !== undefined && v.passes === 0 && v.fails === 0;
+}
+/**
+ * A request-duration Trend (http_req_duration or one of its sub-metrics) that received no sample: k6
+ * writes an empty Trend as zeros, and passes `p(95)<450` on it. A request that happened never took
+ * exactly 0 ms (k6 times them in fractions of a millisecond), so min and max both 0 mean none did: a
+ * tag that matches nothing, like a misspelt scenario name.
+ */
+function unsampledDuration(summary, key) {
+    const brace = key.indexOf('{');
+    if ((brace < 0 ? key : key.slice(0, brace)) !== 'http_req_duration')
+        return false;
+    const v = summary.values[key];
+    return v !== undefined && v.min === 0 && v.max === 0;
 }
 /** The value a summary threshold was judged on, when the summary holds that statistic. */
 function statOf(summary, k) {
@@ -10769,6 +10917,9 @@ function verdict_round3(x) {
  */
 const loadStage = {
     name: 'load',
+    checkInputs(settings) {
+        suiteOf(settings);
+    },
     async run(ctx, prior) {
         const { settings } = ctx;
         // n shard legs must not each hammer the engine at the full rate: shard 1 runs the load for all.
@@ -10778,7 +10929,7 @@ const loadStage = {
         const load = settings.load;
         const thresholds = parseThresholds(load.thresholds, load.generator);
         const schedule = scheduleFromSettings(load);
-        const suite = loadSuite(settings.sim.registry, { cwd: settings.cwd, datasets: settings.sim.datasets, tags: settings.sim.tags });
+        const suite = suiteOf(settings);
         const plan = planReport(load, schedule, suite.cases.length);
         if (suite.cases.length === 0) {
             const reason = 'no SIM cases to send (the selected datasets have none)';
@@ -14789,7 +14940,8 @@ function checkHeader(h, shownAs, lineOf) {
         // The header names the toron-testops that wrote it: say which to use (a plain version only, it is input).
         const by = typeof h.tool?.version === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(h.tool.version) ? h.tool.version : null;
         bad(`snapshot schemaVersion ${JSON.stringify(h.schemaVersion)}${by ? `, written by toron-testops ${by},` : ''} is not one this toron-testops (${package_0/* version */.rE}) reads (up to ${SNAPSHOT_SCHEMA_VERSION}): ` +
-            `use toron-testops ${by ? `${by} or newer` : 'a newer version'}`, '/schemaVersion');
+            // Advice only when it helps: a header claiming this very version (or none) was edited or is not ours.
+            (by && by !== package_0/* version */.rE ? `use toron-testops ${by} or newer` : by ? 'the header does not match what this version writes (was the file edited?)' : 'use a newer toron-testops'), '/schemaVersion');
     }
     if (typeof h.runId !== 'string' || h.runId === '')
         bad('"runId" must be a non-empty string', '/runId');
@@ -15560,6 +15712,7 @@ async function replaySnapshot(o) {
     }
     const total = jobs.length * o.rounds;
     let done = 0;
+    const so = { differed: 0, errors: 0 };
     let calls = 0;
     const limits = { cases: 0, requests: 0, retries: 0, waitedMs: 0, stillLimited: 0 };
     const limitedCases = new Set();
@@ -15595,7 +15748,7 @@ async function replaySnapshot(o) {
             else
                 recordReplay(t, res, round, last);
             done++;
-            o.onProgress?.(done, total);
+            o.onProgress?.(done, total, so);
             // A case is judged once its last round and its probe are both in.
             if (last && t.asked === o.rounds && (!t.probe || t.probe.hashes.length === o.rounds)) {
                 const r = judge(t);
@@ -15616,15 +15769,19 @@ async function replaySnapshot(o) {
         if (!res.ok) {
             // No answer: nothing to compare (the case may end up unscored, see ReplayCaseResult.scored).
             t.errors.push({ round, kind: res.error.kind, message: res.error.message });
+            so.errors++;
             return;
         }
         const c = readable(res.body, t.ignore.tree);
         if ('unreadable' in c) {
             // The engine answered, but with no canonical form: no answer to compare, as an engine error is.
             t.errors.push({ round, kind: 'unreadable', message: c.unreadable });
+            so.errors++;
             return;
         }
         const { canonical, hash } = c;
+        if (hash !== t.snapshotHash)
+            so.differed++;
         t.hashes.push(hash);
         t.rawHashes.push(sha256Hex(res.raw));
         if (last)
@@ -15645,10 +15802,12 @@ async function replaySnapshot(o) {
         if (!res.ok) {
             p.errored = true;
             p.hashes.push(`error:${res.error.kind}`);
+            so.errors++;
             return;
         }
         const c = readable(res.body, t.ignore.tree);
         if ('unreadable' in c) {
+            so.errors++;
             p.errored = true;
             p.hashes.push('error:unreadable');
             return;
@@ -15691,23 +15850,28 @@ async function replaySnapshot(o) {
         const inBaseline = be !== undefined && be.status === 'ok';
         const sameInput = inBaseline && canonicalJson(be.input) === canonicalJson(t.entry.input);
         // Which answer of this run stands for the case, and whether it is stable.
+        // In this run: the snapshot answer and its replays agree (in-run), or the replays agree (staging).
+        const ownStable = o.mode === 'in-run' ? r.agreed : r.stable;
+        const probeStable = t.probe !== null && !t.probe.errored && t.probe.hashes.every((h) => h === t.probe.hashes[0]);
         let stable;
         let currentHash;
         /** This run's answer in canonical form under `ignore` (a stored one, or an engine's body). */
         let current;
         if (t.probe) {
-            stable = !t.probe.errored && t.probe.hashes.every((h) => h === t.probe.hashes[0]);
+            // The probes stand for the case against the baseline, but a case this run found unstable is
+            // noise (DESIGN §4.2) however alike its probes came out: they only ask another seed.
+            stable = ownStable && probeStable;
             currentHash = t.probe.hashes[0];
             const body = t.probe.last;
             current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
         }
         else if (o.mode === 'in-run') {
-            stable = r.agreed;
+            stable = ownStable;
             currentHash = t.snapshotHash;
             current = (ignore) => storedUnder(snapshot.readAnswer(t.index), t.entry, ignore.paths);
         }
         else {
-            stable = r.stable;
+            stable = ownStable;
             currentHash = t.hashes[0];
             const body = t.last;
             current = (ignore) => JSON.parse(canonicalJson(body, ignore.tree));
@@ -15739,7 +15903,7 @@ async function replaySnapshot(o) {
         const note = status === 'new' && inBaseline && !sameInput
             ? 'the input changed since the baseline'
             : status === 'noise'
-                ? t.probe
+                ? t.probe && ownStable
                     ? t.probe.errored
                         ? 'engine errors when the baseline request was asked again'
                         : 'answers to the baseline request differ between rounds'
@@ -16001,7 +16165,7 @@ function replayReason(t, drift, o) {
         parts.push(`drift ${report_pct(drift.rate)} (${drift.counts.changed} stable case(s) changed, ${drift.counts.noise} noise) vs ${o.baseline}`);
     }
     if (o.notReplayed)
-        parts.push(`${o.notReplayed} case(s) had no answer to replay`);
+        parts.push(o.notReplayedWhy ? `${o.notReplayed} case(s) not replayed: ${o.notReplayedWhy}` : `${o.notReplayed} case(s) had no answer to replay`);
     return parts.join('; ');
 }
 /** The replay report's head, in its field order, before `cases` and `drift`: the same for a run and a merge. */
@@ -16099,7 +16263,7 @@ async function runReplay(ctx, prior, opts) {
             // Staging asks "does it answer as the snapshot did?": the snapshot is the baseline.
             baseline = { label: shown, snapshot, file: shown };
         }
-        return await replayWith(ctx, snapshot, baseline, mode, shown);
+        return await replayWith(ctx, snapshot, baseline, mode, shown, diedBefore(prior));
     }
     finally {
         snapshot.close();
@@ -16156,7 +16320,15 @@ function skippedWithDrift(ctx, reason, entries) {
         b.snapshot.close();
     }
 }
-async function replayWith(ctx, snapshot, baseline, mode, shown) {
+/** Whether the engine process died in an earlier stage of this run (its engine-died finding is raised). */
+function diedBefore(prior) {
+    const exits = (r) => {
+        const e = r?.report ?? {};
+        return Number(e.engineErrors?.process_exit ?? 0) + Number(e.errors?.process_exit ?? 0);
+    };
+    return exits(prior.sim) + exits(prior.load) > 0;
+}
+async function replayWith(ctx, snapshot, baseline, mode, shown, engineDiedBefore = false) {
     const { settings } = ctx;
     const r = settings.replay;
     const answered = snapshot.entries.filter((e) => e.status === 'ok').length;
@@ -16178,8 +16350,18 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
         `${r.freshProcess && isRestartable(ctx.engine) ? ', a fresh engine process per round' : ''}${baseline ? `; baseline ${baseline.label}` : ''}`);
     let done = 0;
     let total = 0;
+    // failures: replay answers that differed from the snapshot so far; errors: engine errors so far.
+    let so = { differed: 0, errors: 0 };
     const started = performance.now();
-    const progress = () => ctx.emit({ type: 'progress', stage: 'replay', done, total, failures: 0, errors: 0, ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)) });
+    const progress = () => ctx.emit({
+        type: 'progress',
+        stage: 'replay',
+        done,
+        total,
+        failures: so.differed,
+        errors: so.errors,
+        ratePerSec: Math.round(done / Math.max(1e-3, (performance.now() - started) / 1000)),
+    });
     const ticker = setInterval(progress, stage_PROGRESS_EVERY_MS);
     ticker.unref();
     let outcome;
@@ -16198,9 +16380,10 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
             baseline,
             // A shard's snapshot holds its slice only: baseline cases of other shards are not "removed".
             ...(mode === 'in-run' && settings.shard ? { baselineScope: (c) => inShard(c, settings.shard) } : {}),
-            onProgress: (d, t) => {
+            onProgress: (d, t, counts) => {
                 done = d;
                 total = t;
+                so = counts;
             },
             onCase: (c) => {
                 ctx.emit({
@@ -16225,17 +16408,38 @@ async function replayWith(ctx, snapshot, baseline, mode, shown) {
     const totals = replayTotals(outcome.cases, r.thresholds);
     const drift = outcome.drift ? driftTotals(outcome.drift.cases, r.drift) : null;
     const verdict = stageVerdict(totals.determinismVerdict, drift?.verdict ?? null, outcome.cancelled, answeredVerdict(totals, ctx.settings.sim.passRate));
+    const notReplayed = snapshot.entries.filter((e) => e.status !== 'ok');
     const reason = replayReason(totals, drift, {
         rounds: r.rounds,
         roundsDone: outcome.roundsDone,
         cancelled: outcome.cancelled,
         notReplayed: outcome.notReplayed.length,
+        notReplayedWhy: notReplayed.length > 0 ? whyUnanswered(notReplayed) : undefined,
         baseline: outcome.drift?.baseline ?? '',
     });
+    // Answers the engine gave that cannot be compared leave those cases unmeasured: said where findings
+    // are read, not only as a count in the reason (the whole snapshot unmeasured is a HIGH, above).
+    const uncomparable = notReplayed.filter((e) => e.error?.kind === 'unreadable' || e.error?.kind === 'ignore_paths');
+    if (uncomparable.length > 0) {
+        const first = uncomparable[0];
+        ctx.raise({
+            type: 'replay-unmeasured',
+            severity: 'MEDIUM',
+            subsystem: 'replay',
+            message: `${uncomparable.length} case(s) the engine answered were not replayed, their determinism not measured: ${whyUnanswered(uncomparable)} (first: ${first.dataset}/${first.id})`,
+            caseId: first.id,
+            ...(first.location ? { location: first.location } : {}),
+        });
+    }
     for (const f of replayFindings(totals, outcome.cases, drift, outcome.drift?.cases ?? [], outcome.drift?.baselineRunId ?? '', r))
         ctx.raise(f);
     const died = engineDied(outcome.cases);
-    if (died)
+    // An engine that died in SIM or load stays dead (the same process, unless each round starts a fresh
+    // one): its replay answers fail with that one death, raised once already, not a second one.
+    if (died && engineDiedBefore && outcome.freshProcess !== 'per-round') {
+        ctx.log('warn', 'replay', `the replay's answers failed with the engine process that exited earlier in this run (its engine-died finding)`);
+    }
+    else if (died)
         ctx.raise(died);
     // One finding for the replay's rate-limited requests (as SIM raises one for its own), never one per case.
     if (outcome.rateLimited)
@@ -17545,15 +17749,26 @@ function planWorkflowAnnotations(findings, opts) {
     }
     const overflow = all.length - items.length;
     const noticeFits = opts.maxTotal > 0 && opts.room.notice > 0;
+    // The input held them back when the platform's room alone would have taken more.
+    const byInput = pick(opts.room, Infinity).length > opts.maxTotal;
     return {
         items,
         overflow,
-        overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where) : null,
+        overflowNotice: overflow > 0 && noticeFits ? overflowText(overflow, items.length, opts.where, byInput ? { maxAnnotations: opts.maxTotal } : 'per-level') : null,
     };
 }
-/** `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all). */
-function overflowText(more, shown, where = 'the job summary and report.json') {
-    return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; the platform keeps ${PER_LEVEL_LIMIT} per level): see ${where}.`;
+/**
+ * `where`: where the rest can be read, as publishing left it (the job summary only when it lists them all).
+ * `limit`: what held them back: the max-annotations input (its value), the platform's per-level limit of
+ * workflow commands, or (a check run) findings with no place in the repository.
+ */
+function overflowText(more, shown, where = 'the job summary and report.json', limit = 'per-level') {
+    const why = limit === 'per-level'
+        ? `the platform keeps ${PER_LEVEL_LIMIT} per level`
+        : limit === 'unplaced'
+            ? 'the others have no file in the repository to point at'
+            : `max-annotations is ${limit.maxAnnotations}`;
+    return `${more} more WAR ROOM finding${more === 1 ? ' is' : 's are'} not shown as annotation${more === 1 ? '' : 's'} (${shown} shown; ${why}): see ${where}.`;
 }
 function workflowCommandLines(plan) {
     const lines = plan.items.map((a) => annotationCommand(a.level, a.message, { title: a.title, file: a.file, line: a.line }));
@@ -17967,7 +18182,11 @@ async function prepare(ctx) {
     for (const secret of proxyCredentialsToMask(settings.engine, ctx.env))
         log.mask(secret);
     const artifactName = legName(inputs.artifactName ?? defaultArtifactName(gh.job), settings.shard);
-    log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
+    // A merge runs no engine and takes its run id from the legs: naming this job's own would mislead.
+    if (inputs.mode === 'merge')
+        log.info("toron-testops: mode merge: this workflow run's shard artifacts into one report (run id, engine and stages are the legs')");
+    else
+        log.info(`toron-testops: run ${settings.runId}, engine ${redactTarget(settings.engine.target)}, stages ${settings.stages.join(',')}`);
     if (settings.shard && settings.runIdGenerated) {
         log.warning(generatedShardRunIdWarning(settings.runId, settings.shard, 'run-id: ${{ github.run_id }}, the same in every attempt, as "Re-run failed jobs" re-runs only some legs'), { title: 'toron-testops shard' });
     }
@@ -18194,7 +18413,8 @@ const CATALOGUE = {
         remediation: 'The registry names this dataset with another letter case than the file on disk. macOS and Windows runners find it anyway (their file systems ignore case), a Linux runner does not: there the run is an ERROR saying the file is missing. Write the path in the registry exactly as the file is named (or rename the file with git mv).',
     },
     'sim-dataset-unregistered': {
-        severity: 'INFO',
+        // DESIGN 3.4: a warning (MEDIUM is what becomes a warning annotation); it changes no verdict.
+        severity: 'MEDIUM',
         remediation: 'Register the file in sim/sim_dataset.json (or move it out of sim/) so it is either run or clearly excluded.',
     },
     'store-unavailable': {
@@ -18255,7 +18475,7 @@ const CATALOGUE = {
     },
     'replay-unmeasured': {
         severity: 'HIGH',
-        remediation: 'The engine answered, but none of its answers could be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay asked for says nothing about determinism.',
+        remediation: 'The engine answered, but some or all of its answers could not be put in canonical form to compare: nested deeper than the canonical walk goes, or with ignorePaths that do not apply to them (see the snapshot\'s error per case). Fix the ignorePaths (or the answer shape), then run again: until then the replay says nothing about the determinism of those cases.',
     },
     'replay-drift-unmeasured': {
         severity: 'HIGH',
@@ -18726,10 +18946,16 @@ function fileIdentity(p) {
 }
 
 ;// CONCATENATED MODULE: ./src/store/owner.ts
+
 /** Why the row's owner is gone (a phrase for the notice), or null while it may still be running. */
 function abandonedBecause(row, probe) {
     const alive = probe.isAlive ?? pidAlive;
     if (row.pid !== null && row.host === probe.host) {
+        // Our own pid on a run we are not running: the pid of a killed process came back to us (a
+        // container restarted: its server gets the same pid every time).
+        if (row.pid === (probe.ownPid ?? process.pid)) {
+            return row.runId !== undefined && probe.ownsRun?.(row.runId) ? null : `its process (pid ${row.pid} on ${row.host}) is gone (the pid is now this process's)`;
+        }
         return alive(row.pid) ? null : `its process (pid ${row.pid} on ${row.host}) is gone`;
     }
     const started = Date.parse(row.startedAt);
@@ -18740,17 +18966,35 @@ function abandonedBecause(row, probe) {
     const age = Number.isFinite(started) ? `${Math.round(ageMs / 3_600_000)} h ago` : 'at an unreadable time';
     return `it was started ${where} ${age} and never finished`;
 }
-/** Signal 0 checks existence without touching the process; EPERM means it exists but is not ours. */
+/**
+ * Signal 0 checks existence without touching the process; EPERM means it exists but is not ours. A
+ * zombie (killed, not yet reaped by its parent) still answers signal 0 but runs nothing: on Linux its
+ * state in /proc says so.
+ */
 function pidAlive(pid) {
     if (!Number.isInteger(pid) || pid <= 0)
         return false;
     try {
         process.kill(pid, 0);
-        return true;
     }
     catch (err) {
-        return err.code === 'EPERM';
+        if (err.code !== 'EPERM')
+            return false;
     }
+    return !isZombie(pid);
+}
+/** True when /proc says the process is a zombie (Z) or dead (X); false when it cannot tell. */
+function isZombie(pid) {
+    let stat;
+    try {
+        stat = external_node_fs_default().readFileSync(`/proc/${pid}/stat`, 'latin1');
+    }
+    catch {
+        return false;
+    }
+    // "pid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ")".
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state === 'Z' || state === 'X' || state === 'x';
 }
 
 ;// CONCATENATED MODULE: ./src/util/fs.ts
@@ -19035,6 +19279,12 @@ class StoreError extends Error {
 
 
 const DEFAULT_BUSY_MS = 5000;
+/**
+ * The runs this process began and has not finished, over all its stores: a RUNNING row with this
+ * process's pid is alive only if it is one of them (serve runs several in one process; a restarted
+ * container's server may get the pid its killed predecessor had).
+ */
+const runsOfThisProcess = new Set();
 // Longer than a hosted GitHub job may run (6 h). A run wrongly given up heals: its own finishRun still lands.
 const DEFAULT_STALE_MS = 6 * 3600_000;
 const DEFAULT_CHECK_MAX = 256 * 1024 * 1024;
@@ -19161,6 +19411,8 @@ class Store {
      * row and everything recorded under it, as its report folder is replaced too. Returns the replaced status.
      */
     beginRun(row) {
+        if ((row.pid ?? process.pid) === process.pid)
+            runsOfThisProcess.add(row.runId);
         return this.tx(() => {
             const old = this.db.prepare('SELECT status FROM test_runs WHERE run_id = ?').get(row.runId);
             if (old)
@@ -19215,6 +19467,7 @@ class Store {
     }
     /** Closes a run with its outcome. Returns false when the run id is not in the database. */
     finishRun(runId, f) {
+        runsOfThisProcess.delete(runId);
         return this.tx(() => {
             const run = this.db.prepare('SELECT started_at FROM test_runs WHERE run_id = ?').get(runId);
             if (!run)
@@ -19324,11 +19577,16 @@ class Store {
         const notices = [];
         const running = this.db.prepare("SELECT run_id, pid, host, started_at FROM test_runs WHERE status = 'RUNNING'").all();
         const nowDate = this.now();
-        const probe = { host: opts.host ?? external_node_os_default().hostname(), nowMs: nowDate.getTime(), staleAfterMs: opts.staleAfterMs ?? DEFAULT_STALE_MS };
+        const probe = {
+            host: opts.host ?? external_node_os_default().hostname(),
+            nowMs: nowDate.getTime(),
+            staleAfterMs: opts.staleAfterMs ?? DEFAULT_STALE_MS,
+            ownsRun: (runId) => runsOfThisProcess.has(runId),
+        };
         for (const r of running) {
             const runId = String(r.run_id);
             const startedAt = String(r.started_at);
-            const why = abandonedBecause({ pid: r.pid === null ? null : Number(r.pid), host: r.host === null ? null : String(r.host), startedAt }, probe);
+            const why = abandonedBecause({ runId, pid: r.pid === null ? null : Number(r.pid), host: r.host === null ? null : String(r.host), startedAt }, probe);
             if (why === null)
                 continue;
             const adopted = readAdoptableResult(this.outDir, runId, startedAt);
@@ -20560,6 +20818,11 @@ function replacedNotice(runId, shownOut, e) {
     const left = e.snapshotLeft ? ` (its snapshot could not be removed: ${e.snapshotLeft})` : '';
     return `run id ${runId} was used before in ${shownOut}: this run replaces that run${what ? ` (${what})` : ''}: ${list}; give each run its own --run-id to keep both${left}`;
 }
+/** Why a run of a used run id did not start: its input cannot run, and the earlier run is left as it was. */
+function keptNotice(runId, shownOut, e, problem) {
+    const what = [e.verdict, e.startedAt ? `started ${e.startedAt}` : null].filter(Boolean).join(', ');
+    return `${problem}. Nothing was run, and the earlier run ${runId} in ${shownOut}${what ? ` (${what})` : ''} is kept as it was: fix the input, or give this run another --run-id`;
+}
 
 ;// CONCATENATED MODULE: ./src/runner/run-lock.ts
 
@@ -21396,9 +21659,15 @@ const summary_md_isObj = (v) => typeof v === 'object' && v !== null && !Array.is
 function stageResult(name, s) {
     if (s.verdict === 'SKIPPED')
         return mdText(s.reason ?? 'skipped', 200);
+    // A stage the cancel cut short: its numbers are of the work done, and the row says so first.
+    return s.cancelled === true ? `**cancelled, partial:** ${stageFigures(name, s)}` : stageFigures(name, s);
+}
+function stageFigures(name, s) {
     switch (name) {
-        case 'sim':
-            return `${n(s.passed)}/${n(s.total)} passed (${summary_md_pct(s.passRate) ?? '–'}), ${n(s.failed)} failed, ${n(s.errored)} errored, ${n(s.flaky)} flaky`;
+        case 'sim': {
+            const notRun = typeof s.notRun === 'number' && s.notRun > 0 ? `, ${n(s.notRun)} not run` : '';
+            return `${n(s.passed)}/${n(s.total)} passed (${summary_md_pct(s.passRate) ?? '–'}), ${n(s.failed)} failed, ${n(s.errored)} errored, ${n(s.flaky)} flaky${notRun}`;
+        }
         case 'load': {
             const m = summary_md_isObj(s.metrics) ? s.metrics : {};
             const d = summary_md_isObj(m.http_req_duration) ? m.http_req_duration : {};
@@ -21836,6 +22105,7 @@ function verdictReason(results) {
 
 
 
+
 /**
  * The MasterRunner: health check, stages in order, then always the finaliser, which writes whatever
  * the run has (stage summaries, report.json, result.json), ERROR and cancelled runs included.
@@ -21862,6 +22132,25 @@ async function runPipeline(settings, opts = {}) {
         return refuseToStart(bus, paths, settings.runId, busyMessage(settings.runId, relPath(settings.cwd, paths.out) || '.', locked.busy, relPath(settings.cwd, locked.file)));
     }
     const earlier = earlierRun(paths);
+    if (earlier) {
+        // Replacing the earlier run is for a run that can run: input that cannot (a broken dataset) would
+        // otherwise cost the earlier run its report and snapshot, perhaps someone's baseline.
+        let problem = null;
+        try {
+            for (const name of STAGE_ORDER)
+                if (settings.stages.includes(name))
+                    registry[name]?.checkInputs?.(settings);
+        }
+        catch (err) {
+            // Anything but bad input (a tool failure) is left to the run itself, which reports it in full.
+            if (err instanceof InputError)
+                problem = err.message;
+        }
+        if (problem !== null) {
+            locked.lock.release();
+            return refuseToStart(bus, paths, settings.runId, keptNotice(settings.runId, relPath(settings.cwd, paths.out) || '.', earlier, problem));
+        }
+    }
     try {
         external_node_fs_default().rmSync(paths.reportDir, { recursive: true, force: true });
         external_node_fs_default().mkdirSync(paths.reportDir, { recursive: true });
@@ -22030,7 +22319,9 @@ async function runPipeline(settings, opts = {}) {
     finally {
         locked.lock.release();
     }
-    function handleRunError(err) {
+    function handleRunError(thrown) {
+        // A config value found wrong only as the run used it still names the config file and line.
+        const err = thrown instanceof InputError ? inConfigFile(thrown, settings.configFile, settings.cwd) : thrown;
         const classified = classifyRunError(err);
         runError = { kind: classified.kind, message: scrub(classified.message) };
         log('error', 'runner', runError.message);
@@ -22276,6 +22567,10 @@ function compareCase(baseline, candidate, drift) {
     }
     const pass = { baseline: baseline.passed, candidate: candidate.passed, change: passChange(baseline.passed, candidate.passed) };
     const sameSeed = baseline.seed === null || candidate.seed === null || baseline.seed === candidate.seed;
+    // Same seeds: the snapshots decide, unless the candidate's replay found the case unstable; then
+    // whether its answer changed is unknown (DESIGN §4.2: noise, reported apart).
+    if (sameSeed && drift?.status === 'noise')
+        return { ...base, status: 'noise', pass, similarity: null, basis: 'replay-drift', ...withErrors };
     if (!sameSeed && drift && drift.status !== 'new' && drift.status !== 'removed') {
         // Other seeds: a seeded engine answers them differently, which is not a change. The candidate's
         // replay asked the baseline's own requests (its probes); its drift verdict is the fair one.
@@ -22601,9 +22896,10 @@ const COMPARE_RULES = {
     },
     changedAnswers: {
         unit: '%',
-        what: 'share of compared cases whose answer changed',
-        value: (i) => (i.counts.compared > 0 ? rules_round2((100 * i.counts.changed) / i.counts.compared) : null),
-        missing: 'no case is on both sides',
+        // Over the stable cases, as replay's drift rate: an unstable case (noise) neither changed nor stayed.
+        what: 'share of stable compared cases whose answer changed',
+        value: (i) => (i.counts.unchanged + i.counts.changed > 0 ? rules_round2((100 * i.counts.changed) / (i.counts.unchanged + i.counts.changed)) : null),
+        missing: 'no stable case is on both sides',
     },
     removedCases: {
         unit: 'cases',
@@ -25219,6 +25515,7 @@ function publishedFileOutputs(s) {
 
 
 
+
 /**
  * After a cancel, how long the runner may take to finalise (it stops new work and writes what it has)
  * before the action publishes without it; the rest of the cancel budget is for outputs and the upload.
@@ -25226,6 +25523,9 @@ function publishedFileOutputs(s) {
 const FINALISE_GRACE_MS = 4000;
 /** The pipeline, exactly as the CLI runs it, with the job's cancellation wired to its signal. */
 async function runGate(ctx, p) {
+    // A cancel that came while the inputs were read is handled before anything starts (then the run
+    // begins cancelled: every stage skipped, ERROR, as for a queued run).
+    await pendingSignalsDelivered();
     const mode = p.inputs?.mode ?? 'run';
     if (mode === 'publish' && !p.failed)
         return fetchPublished(ctx, p);
@@ -25359,6 +25659,14 @@ function verdictHeadline(verdict) {
 function summary_cell(s, max = 400) {
     return mdText(s, max);
 }
+/**
+ * The reason as markdown: its first line a paragraph, each further line (several invalid inputs, one a
+ * line) an item of a list; run together into one paragraph they read as one sentence.
+ */
+function reasonLines(reason) {
+    const [head = '', ...rest] = reason.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return rest.length === 0 ? [summary_cell(head, 4000)] : [summary_cell(head, 4000), '', ...rest.slice(0, 50).map((l) => `- ${summary_cell(l, 1000)}`)];
+}
 function fmt(n, digits = 2) {
     return n === null ? '–' : String(Number(n.toFixed(digits)));
 }
@@ -25369,7 +25677,7 @@ const FALLBACK_FINDINGS = 50;
  * the inputs were wrong): the verdict, why, the metrics and the worst findings.
  */
 function fallbackSummary(input) {
-    const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', summary_cell(input.reason, 4000), ''];
+    const lines = [`## toron-testops ${verdictHeadline(input.verdict)}${input.runId ? ` · run \`${input.runId}\`` : ''}`, '', ...reasonLines(input.reason), ''];
     if (input.report) {
         lines.push('| stage | verdict | note |', '|---|---|---|');
         for (const [name, s] of Object.entries(input.report.stages))
@@ -25517,7 +25825,9 @@ async function publishAnnotations(ctx, inputs, o, opts) {
         }
         else {
             const plan = planCheckAnnotations(o.findings, { place, changedFiles: changed, maxTotal: inputs.maxAnnotations });
-            const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where)}` : '';
+            // A check run has no per-level limit: max-annotations holds annotations back, or findings have no place.
+            const limit = plan.items.length >= inputs.maxAnnotations ? { maxAnnotations: inputs.maxAnnotations } : 'unplaced';
+            const more = plan.overflow > 0 ? `\n\n${overflowText(plan.overflow, plan.items.length, where, limit)}` : '';
             try {
                 const r = await postCheckRun(await api(), {
                     owner: gh.repo.owner,
@@ -25533,7 +25843,7 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                 });
                 log.info(`toron-testops: check run "${opts.checkName}" with ${plan.items.length} annotation(s) in ${r.requests} request(s)${r.url ? `: ${r.url}` : ''}`);
                 if (plan.overflow > 0)
-                    log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where)}`);
+                    log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where, limit)}`);
                 return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
             }
             catch (err) {
@@ -25610,7 +25920,11 @@ function checksUnavailable(ctx, inputs, o) {
  * service that answers but is slow. After a cancel, both shrink to what is left of the cancel budget,
  * also when the cancel comes in the middle of an upload. The README ("Artifacts") states both.
  */
-const SERVICE_ANSWER_TIMEOUT_MS = 30_000;
+const SERVICE_ANSWER_TIMEOUT_MS = 45_000;
+// 45 s, not less: @actions/artifact retries a failing call itself (5 attempts, 3 s x 1.5^n with jitter,
+// 24-35 s of waiting in all). A service answering 5xx to the listing must reach the end of those
+// retries (listing is best effort: then no names are known) and the upload be tried; with 30 s,
+// whether anything was uploaded depended on the jitter.
 const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 /** What goes in when there is no bundle.zip: the run's own files, whatever of them exists. */
 const REPORT_FILES = ['report.json', 'result.json', 'summary.md', 'report.html', 'run.log', 'warroom.log', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
@@ -26231,8 +26545,9 @@ function finish(ctx, o) {
     else if (code !== 0) {
         log.error(`toron-testops ${o.verdict}: ${o.reason}${o.verdict === 'WARN' ? ' (fail-on: warn)' : ''}`, { title: `toron-testops ${o.verdict}` });
     }
-    else if (o.verdict === 'WARN') {
-        log.warning(`toron-testops WARN: ${o.reason}`, { title: 'toron-testops WARN' });
+    else if (o.verdict === 'WARN' || o.verdict === 'FAIL') {
+        // The step passes (fail-on said so), but a FAIL is worse than a WARN: at least as visible as one.
+        log.warning(`toron-testops ${o.verdict}: ${o.reason}${o.verdict === 'FAIL' ? ' (fail-on: never: the step passes)' : ''}`, { title: `toron-testops ${o.verdict}` });
     }
     else {
         log.info(`toron-testops ${o.verdict}: ${o.reason}`);

@@ -1,22 +1,55 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 59641:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ CANCEL_SIGNALS),
+/* harmony export */   j: () => (/* binding */ holdSignals)
+/* harmony export */ });
+/**
+ * The signals a cancelled job sends (see cancel.ts), held from the action's first line: loading the
+ * action's steps takes a moment, and a signal in it would otherwise end the process at once (Node's
+ * default), with no outputs, no summary and no report.
+ */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
+function holdSignals(proc = process) {
+    const received = [];
+    const hold = (sig) => void received.push(sig);
+    for (const s of CANCEL_SIGNALS)
+        proc.on(s, hold);
+    return {
+        received,
+        release() {
+            for (const s of CANCEL_SIGNALS)
+                proc.off(s, hold);
+        },
+    };
+}
+
+
+/***/ }),
+
 /***/ 41730:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8330);
 /* harmony import */ var _util_heap_flags_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(15866);
+/* harmony import */ var _action_early_signals_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(59641);
 /**
  * The GitHub Action: inputs → settings → runner → publish → exit status. The first line is printed
  * before anything heavy is loaded (the bundle's chunks load on demand), so the log shows life at once.
  */
 
 
+
 (0,_util_heap_flags_js__WEBPACK_IMPORTED_MODULE_1__/* .restartWithHeapFlags */ .fJ)(import.meta.url); // V8 flags for SIM's heap (same pid): before any output
+const held = (0,_action_early_signals_js__WEBPACK_IMPORTED_MODULE_2__/* .holdSignals */ .j)(); // a cancel while the steps load is kept for them, not fatal
 process.stdout.write(`toron-testops ${_package_json__WEBPACK_IMPORTED_MODULE_0__/* .version */ .rE}: starting\n`);
 const action = await Promise.all(/* import() */[__nccwpck_require__.e(728), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47231));
-const ctx = action.startAction(process.env);
+const ctx = action.startAction(process.env, held);
 const prepared = await action.prepare(ctx); // inputs (validated) → settings (+ baseline: auto)
 const outcome = await action.run(ctx, prepared); // by mode: the runner, merge, compare, or publish's download; a cancelled job still finalises
 await action.publish(ctx, prepared, outcome); // outputs, summary, artifact (not in mode publish), comment, annotations
