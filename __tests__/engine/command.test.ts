@@ -99,6 +99,24 @@ describe('command adapter', () => {
     expect(logs.some((l) => l.level === 'error' && l.message.includes('exited with code 3'))).toBe(true);
   });
 
+  it("counts the run's answers in the exit message, not the health check's", async () => {
+    const { adapter } = engine([process.execPath, fixture('exit-after.mjs'), '2']);
+    expect((await adapter.health()).ok).toBe(true);
+    expect((await adapter.call(req('1'))).ok).toBe(true);
+    expect((await adapter.call(req('2'))).ok).toBe(true);
+    expect(errorOf(await adapter.call(req('3'))).message).toMatch(/exited with code 3 after 2 answer\(s\)/);
+  });
+
+  it('an answer that comes for a request the run cancelled is named so, not as an unknown id', async () => {
+    const { adapter, logs } = engine([process.execPath, fixture('echo.mjs')]);
+    const ac = new AbortController();
+    const pending = adapter.call(req('c', { delayMs: 200 }), ac.signal);
+    ac.abort();
+    expect(errorOf(await pending).kind).toBe('aborted');
+    await until(() => logs.some((l) => l.message.includes('cancelled it')));
+    expect(logs.some((l) => l.message.includes('unknown request id'))).toBe(false);
+  });
+
   it('ignores and logs garbage on stdout, and sends stderr to the log', async () => {
     const { adapter, logs } = engine([process.execPath, fixture('garbage.mjs')]);
     const r = await adapter.call(req('g'));

@@ -207,6 +207,8 @@ class Session {
   private readonly done = new Set<string>();
   private readonly stderrTail: string[] = [];
   private answered = 0;
+  /** Ids the run cancelled lately: an answer that still comes for one is named so, not "unknown". */
+  private readonly cancelled = new Set<string>();
   /** Bytes the engine wrote on stdout so far: none at all by a health timeout hints at buffered output. */
   stdoutBytes = 0;
   /** Set once the process is gone: every later request fails with it. */
@@ -299,7 +301,10 @@ class Session {
     const line = `${JSON.stringify(params === undefined ? { id, method } : { id, method, params })}\n`;
     return new Promise<Reply>((resolve) => {
       const started = performance.now();
-      const onAbort = () => settle(failReply('aborted', 'the run was cancelled', performance.now() - started));
+      const onAbort = () => {
+        this.remember(this.cancelled, id);
+        settle(failReply('aborted', 'the run was cancelled', performance.now() - started));
+      };
       const settle = (r: Reply) => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);
@@ -368,15 +373,18 @@ class Session {
       const shown = `"${excerpt(id, '', 40)}"`;
       const what = this.late.delete(id)
         ? `request ${shown} after its timeout`
-        : this.done.has(id)
-          ? `request ${shown} again (a duplicate: it was already answered)`
-          : `for an unknown request id ${shown}`;
+        : this.cancelled.delete(id)
+          ? `request ${shown} after the run cancelled it`
+          : this.done.has(id)
+            ? `request ${shown} again (a duplicate: it was already answered)`
+            : `for an unknown request id ${shown}`;
       this.opts.log('warn', `engine ${this.target} answered ${what} (ignored)`);
       return;
     }
     this.remember(this.done, id);
     const latencyMs = performance.now() - p.started;
-    this.answered++;
+    // Answers to the run's requests: the health check's is not one (the exit message counts these).
+    if (p.method !== 'health') this.answered++;
     const m = msg as { result?: unknown; error?: unknown };
     if (notUtf8At !== -1 && bytes) {
       // Decoding would have replaced the bad bytes with U+FFFD: the answer is not the engine's (utf8.ts).
@@ -423,7 +431,7 @@ class Session {
 
   private settleOverlong(id: string, p: Pending): void {
     const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
-    this.answered++;
+    if (p.method !== 'health') this.answered++;
     this.remember(this.done, id);
     p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, performance.now() - p.started));
   }
