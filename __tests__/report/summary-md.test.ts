@@ -41,6 +41,13 @@ describe('summary.md', () => {
     expect(renderSummaryMarkdown(r).markdown).toContain('| sim | ✅ PASS | 4/4 passed (100.00%), 0 failed, 0 errored, 0 flaky |');
   });
 
+  it('an engine that never said its version (unreachable) leaves no double space in the run line', () => {
+    const r = syntheticReport({ cases: 2 });
+    r.engine = { ...r.engine, kind: 'http', version: null };
+    const line = renderSummaryMarkdown(r).markdown.split('\n').find((l) => l.startsWith('Run '))!;
+    expect(line).toMatch(/^Run `[^`]+` · engine http · [\d.]+ s/);
+  });
+
   it('keeps engine text inert: no HTML, no mentions, no links, no table breaks', () => {
     const r = syntheticReport({ cases: 4, failEvery: 1, hostile: '<script>alert(1)</script> @octocat | [x](http://evil) #12 **b** `c`\n- item' });
     const { markdown } = renderSummaryMarkdown(r);

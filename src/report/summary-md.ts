@@ -172,7 +172,7 @@ export function renderSummaryMarkdown(report: Report, opts: SummaryOptions = {})
     '',
     `${mdText(report.reason, 1000)}`,
     '',
-    `Run ${code(report.runId)} · engine ${mdText(report.engine?.kind, 40)} ${mdText(report.engine?.version ?? '', 80)} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s` +
+    `Run ${code(report.runId)} · engine ${[mdText(report.engine?.kind, 40), mdText(report.engine?.version ?? '', 80)].filter((t) => t !== '').join(' ')} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s` +
       (report.shard ? ` · shard ${n(report.shard.index)}/${n(report.shard.total)}` : '') +
       (report.merged ? ` · merged from ${n(report.merged.shards.length)} of ${n(report.merged.total ?? 0)} shards` : ''),
   ];
