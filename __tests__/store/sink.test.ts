@@ -91,6 +91,28 @@ describe('StoreSink', () => {
     });
   });
 
+  it("writes a slow run's results a second old without waiting for a full batch (a killed process loses at most that)", () => {
+    const { file, store } = setup();
+    let clock = 0;
+    const sink = new StoreSink(store, { batchSize: 1000, now: () => clock });
+    const bus = new EventBus('run-1');
+    bus.add(sink);
+    const emitCase = (i: number) => bus.emit({ type: 'case', stage: 'sim', caseId: `c${i}`, dataset: 'd', repeat: 0, passed: true, latencyMs: 5 });
+    emitCase(0);
+    clock = 400;
+    emitCase(1);
+    expect(countsSeenByOthers(file).cases).toBe(0);
+    clock = 1000;
+    emitCase(2);
+    expect(countsSeenByOthers(file).cases).toBe(3);
+    clock = 1500;
+    emitCase(3);
+    expect(countsSeenByOthers(file).cases).toBe(3);
+    clock = 2100;
+    emitCase(4);
+    expect(countsSeenByOthers(file).cases).toBe(5);
+  });
+
   it('close flushes what is left', async () => {
     const { file, bus } = setup();
     bus.emit({ type: 'case', stage: 'sim', caseId: 'c', dataset: 'd', repeat: 1, passed: true, latencyMs: 5 });

@@ -7,12 +7,17 @@ export interface StoreSinkOptions {
   batchSize?: number;
   /** Where write failures go (once each kind); the run never fails because of history. */
   onError?: (message: string) => void;
+  /** Longest a case result waits in the buffer (checked as results come). Default 1000 ms. */
+  maxDelayMs?: number;
+  /** The clock (ms); tests pass their own. */
+  now?: () => number;
 }
 
 /**
  * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
  * raised (a crash keeps every finding already raised), SIM case results buffered and written in
- * batches (one transaction per batch, the rest when a stage finishes, on `done` or on close). The run row itself is opened
+ * batches (one transaction per full batch or per second, the rest when a stage finishes, on `done` or
+ * on close). The run row itself is opened
  * and closed by the runner (beginRun/finishRun), which knows the engine and the outcome.
  */
 export class StoreSink implements Sink {
@@ -21,12 +26,18 @@ export class StoreSink implements Sink {
   private readonly batchSize: number;
   private readonly reported = new Set<string>();
   private written = { events: 0, cases: 0 };
+  private readonly maxDelayMs: number;
+  private readonly now: () => number;
+  private lastFlush: number;
 
   constructor(
     private readonly store: Store,
     private readonly opts: StoreSinkOptions = {},
   ) {
     this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 1000));
+    this.maxDelayMs = opts.maxDelayMs ?? 1000;
+    this.now = opts.now ?? (() => performance.now());
+    this.lastFlush = this.now();
   }
 
   handle(e: RunEvent): void {
@@ -49,7 +60,9 @@ export class StoreSink implements Sink {
           message: e.error ?? null,
           location: e.location ?? null,
         });
-        if (this.buffer.length >= this.batchSize) this.flush();
+        // A full batch, or a slow run's results a second old: a process killed mid-stage (a server,
+        // SIGKILL) loses at most that much of its history, not the whole stage's.
+        if (this.buffer.length >= this.batchSize || this.now() - this.lastFlush >= this.maxDelayMs) this.flush();
         return;
       case 'subsystem':
         // A stage's results are in the history once it finishes: a run killed in a later stage (a long
@@ -66,6 +79,7 @@ export class StoreSink implements Sink {
 
   /** Writes the buffered case results now. */
   flush(): void {
+    this.lastFlush = this.now();
     if (this.buffer.length === 0) return;
     // Taken out first: a batch that cannot be written is reported and dropped, not retried forever.
     const batch = this.buffer;
