@@ -40,7 +40,7 @@ interface Post {
  * Runs the generated script the way k6 would call it, with k6's modules stubbed: checks that it is
  * valid JavaScript and records what each iteration sends.
  */
-function execute(script: string, env: Record<string, string>, iterations: number) {
+function execute(script: string, env: Record<string, string>, iterations: number, response: { status: number; body: string | null } = { status: 200, body: '{}' }) {
   const body = script
     .replace(/^import .*$/gm, '')
     .replace('export const options', 'const options')
@@ -51,7 +51,7 @@ function execute(script: string, env: Record<string, string>, iterations: number
   const http = {
     post: (url: string, b: string, params: Post['params']) => {
       posts.push({ url, body: b, params });
-      return { status: 200, body: '{}' };
+      return response;
     },
     expectedStatuses: (r: unknown) => r,
     setResponseCallback: (cb: unknown) => (callback = cb),
@@ -93,6 +93,11 @@ describe('the k6 script', () => {
     expect(r.callback).toEqual({ min: 200, max: 299 });
     expect(r.checks).toContain('status is 2xx');
     expect(r.checks).toContain('answer is JSON');
+  });
+
+  it('a failed request (timeout, refused: status 0, no body) passes neither check', () => {
+    expect(execute(buildK6Script(input()), {}, 1, { status: 0, body: null }).checks).toEqual([]);
+    expect(execute(buildK6Script(input()), {}, 1, { status: 200, body: 'not json' }).checks).toEqual(['status is 2xx']);
   });
 
   it('keeps secrets out of the file: header templates read __ENV, URL credentials come from the environment', () => {

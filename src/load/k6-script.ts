@@ -186,6 +186,8 @@ export default function () {
   check(res, {
     "status is 2xx": (r) => r.status >= 200 && r.status < 300,
     "answer is JSON": (r) => {
+      // A failed request (timeout, refused) may have no body (null), which JSON.parse takes as "null".
+      if (typeof r.body !== "string") return false;
       try {
         JSON.parse(r.body);
         return true;
