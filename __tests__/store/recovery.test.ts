@@ -96,6 +96,19 @@ describe('runs left RUNNING', () => {
     expect(openStore(file, { now: () => NOW }).notices).toEqual([]);
   });
 
+  it("an ABORTED run ends when its run.log was last written, not when the next process noticed", async () => {
+    const { out, file } = newDb();
+    plantRunning(file, 'quiet-since', await deadPid(), os.hostname(), '2025-05-05T11:00:00.000Z');
+    const log = path.join(out, 'reports', 'quiet-since', 'run.log');
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fs.writeFileSync(log, 'the last line it wrote\n');
+    const last = new Date('2025-05-05T11:00:30.000Z');
+    fs.utimesSync(log, last, last);
+    const { store } = openStore(file, { now: () => NOW }); // an hour later
+    expect(store.getRun('quiet-since')).toMatchObject({ status: 'ABORTED', finishedAt: last.toISOString(), durationMs: 30_000 });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'reports', 'quiet-since', 'result.json'), 'utf8'))).toMatchObject({ finishedAt: last.toISOString(), durationMs: 30_000 });
+  });
+
   it('a run whose process is alive stays RUNNING', async () => {
     const { file } = newDb();
     const live = await livePid();

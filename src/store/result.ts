@@ -110,3 +110,17 @@ export function readAdoptableResult(outDir: string, runId: string, startedAt: st
     engine: r.engine ? { version: r.engine.version ?? null } : undefined,
   };
 }
+
+/**
+ * When an abandoned run last showed life: the newest write to its run.log (written as the run goes),
+ * if that is after it started and not in the future; null otherwise. A run marked ABORTED at the next
+ * open then ends when its process stopped writing, not when another process noticed (hours later, say).
+ */
+export function lastSignOfLife(outDir: string, runId: string, startedAt: string, now: Date): Date | null {
+  try {
+    const t = fs.statSync(path.join(reportDirOf(outDir, runId), 'run.log')).mtime;
+    return t.getTime() >= Date.parse(startedAt) && t.getTime() <= now.getTime() ? t : null;
+  } catch {
+    return null;
+  }
+}

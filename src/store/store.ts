@@ -7,7 +7,7 @@ import { SEVERITY_SCORE, type Severity } from '../warroom/finding.js';
 import { SCHEMA_VERSION, UnknownSchemaVersionError, UnrecognizedDatabaseError, migrate, type MigrationOutcome } from './migrations.js';
 import { fileIdentity, moveAside } from './move-aside.js';
 import { abandonedBecause } from './owner.js';
-import { readAdoptableResult, writeResultForAborted } from './result.js';
+import { lastSignOfLife, readAdoptableResult, writeResultForAborted } from './result.js';
 import { schemaSql } from './schema.js';
 import {
   StoreError,
@@ -406,6 +406,7 @@ export class Store {
       if (why === null) continue;
 
       const adopted = readAdoptableResult(this.outDir, runId, startedAt);
+      const ended = adopted ? null : (lastSignOfLife(this.outDir, runId, startedAt, nowDate) ?? nowDate);
       const reason = adopted
         ? `${adopted.reason} (recorded from result.json: the process died before recording the run)`
         : `ABORTED: the run was left RUNNING and ${why}; results are partial`;
@@ -421,8 +422,8 @@ export class Store {
           .run(
             adopted ? adopted.status : 'ABORTED',
             adopted ? adopted.verdict : 'ERROR',
-            adopted ? adopted.finishedAt : nowDate.toISOString(),
-            adopted ? adopted.durationMs : elapsedMs(startedAt, nowDate),
+            adopted ? adopted.finishedAt : ended!.toISOString(),
+            adopted ? adopted.durationMs : elapsedMs(startedAt, ended!),
             reason,
             adopted ? adopted.metrics.warroomCritical : counts.CRITICAL,
             adopted ? adopted.metrics.warroomHigh : counts.HIGH,
