@@ -64,7 +64,9 @@ const table: [string, Assertion, boolean][] = [
   ['is-json schema mismatch', { type: 'is-json', path: '/raw_json', value: { type: 'object', required: ['missing'] } }, false],
   ['contains-json', { type: 'contains-json', path: '/json_answer' }, true],
   ['contains-json none', { type: 'contains-json' }, false],
-  ['contains-json with schema (second value matches)', { type: 'contains-json', path: '/json_answer', value: { type: 'array', items: { type: 'integer' } } }, true],
+  ['contains-json with schema', { type: 'contains-json', path: '/json_answer', value: { type: 'object', required: ['pop'] } }, true],
+  // Objects only, as promptfoo finds them: the "[1, 2]" in the prose is no JSON finding.
+  ['contains-json: an array is no finding', { type: 'contains-json', path: '/json_answer', value: { type: 'array', items: { type: 'integer' } } }, false],
   ['contains-json schema matches none', { type: 'contains-json', path: '/json_answer', value: { type: 'object', required: ['country'] } }, false],
   ['levenshtein within default 5', { type: 'levenshtein', value: 'Water boils at 100C at sea-level' }, true],
   ['levenshtein beyond default 5', { type: 'levenshtein', value: 'Water freezes at 0 C at sea level.' }, false],
@@ -305,9 +307,13 @@ describe('helpers', () => {
     expect(() => parseCommaList('"a" b')).toThrow(/expected a comma/);
   });
 
-  it('extractJsonValues finds objects and arrays in prose, strings with brackets included', () => {
-    expect(extractJsonValues('x {"a": "}{"} y [1, {"b": 2}] z {broken')).toEqual([{ a: '}{' }, [1, { b: 2 }]]);
-    expect(extractJsonValues('42')).toEqual([42]);
+  it('extractJsonValues finds the objects in prose (inside arrays too), strings with brackets included; arrays, numbers and citations are no JSON', () => {
+    expect(extractJsonValues('x {"a": "}{"} y [1, {"b": 2}] z {broken')).toEqual([{ a: '}{' }, { b: 2 }]);
+    expect(extractJsonValues('[{"name": "x"}, {"name": "y"}]')).toEqual([{ name: 'x' }, { name: 'y' }]);
+    expect(extractJsonValues('{"whole": [1]}')).toEqual([{ whole: [1] }]);
+    expect(extractJsonValues('42')).toEqual([]);
+    expect(extractJsonValues('true')).toEqual([]);
+    expect(extractJsonValues('Water boils at 100 C [1], see [2].')).toEqual([]);
     expect(extractJsonValues('no json here')).toEqual([]);
   });
 });

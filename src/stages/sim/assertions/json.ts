@@ -72,9 +72,10 @@ function scanFrom(text: string, start: number, ends: Int32Array): void {
 const PARSE_BUDGET_MIN = 16 * 1024 * 1024;
 
 /**
- * The JSON values inside free text: the whole text if it is JSON, else every object or array that
- * parses, left to right, not looking inside one that parsed (as promptfoo's extraction does for
- * objects; arrays count here too).
+ * The JSON objects inside free text, as promptfoo's contains-json finds them: every `{...}` that
+ * parses, left to right, not looking inside one that parsed; inside arrays too (`[{"a": 1}]` holds
+ * one). Arrays and scalars are no finding of their own: an answer's citations ("see [1]") and numbers
+ * ("42") are prose, not JSON.
  */
 export function extractJsonValues(text: string): unknown[] {
   return searchJson(text).values;
@@ -83,13 +84,13 @@ export function extractJsonValues(text: string): unknown[] {
 /** extractJsonValues, and whether the search gave up (the parse budget) (`exhausted`). */
 function searchJson(text: string): { values: unknown[]; exhausted: boolean } {
   const whole = tryParse(text);
-  if (whole.ok) return { values: [whole.value], exhausted: false };
+  if (whole.ok && typeof whole.value === 'object' && whole.value !== null && !Array.isArray(whole.value)) return { values: [whole.value], exhausted: false };
   const found: unknown[] = [];
   let ends: Int32Array | null = null;
   let budget = Math.max(PARSE_BUDGET_MIN, 8 * text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c !== 123 && c !== 91) continue;
+    if (c !== 123) continue;
     if (!ends) ends = new Int32Array(text.length).fill(UNKNOWN);
     if (ends[i] === UNKNOWN) scanFrom(text, i, ends);
     const end = ends[i];
@@ -139,20 +140,20 @@ export const containsJson: Family = {
     const validate = optionalSchema(a, reject, 'contains-json');
     return {
       target: 'text',
-      phrase: validate ? 'to contain JSON matching the schema' : 'to contain JSON',
+      phrase: validate ? 'to contain a JSON object matching the schema' : 'to contain a JSON object',
       test(t) {
         const { values, exhausted } = searchJson(t as string);
         // A search that gave up is no "no JSON": neither contains-json nor its not- form may pass on it.
         const gaveUp = { holds: false, invalid: true, note: 'stopped looking for JSON: too many candidates that did not parse (nested brackets invalid deep inside)' };
-        if (values.length === 0) return exhausted ? gaveUp : { holds: false, note: 'no JSON found' };
-        if (!validate) return { holds: true, note: `found ${values.length} JSON value(s)` };
+        if (values.length === 0) return exhausted ? gaveUp : { holds: false, note: 'no JSON object found' };
+        if (!validate) return { holds: true, note: `found ${values.length} JSON object(s)` };
         let lastErrors = '';
         for (const v of values) {
           if (validate(v)) return { holds: true, note: 'found JSON matching the schema' };
           lastErrors = schemaErrors(validate);
         }
         if (exhausted) return gaveUp;
-        return { holds: false, note: `${values.length} JSON value(s), none matching the schema (${lastErrors})` };
+        return { holds: false, note: `${values.length} JSON object(s), none matching the schema (${lastErrors})` };
       },
     };
   },
