@@ -50,6 +50,10 @@ describe('icontains folds case as Unicode does', () => {
     ['sign', 'sıgn', false],
     ['SIGN', 'sıgn', false],
     ['sıgn', 'SıGN', true],
+    // Capital sharp s (U+1E9E) folds to "ss" as ß does.
+    ['straße', 'HAUPTSTRAẞE 5', true],
+    ['STRAẞE', 'die Hauptstraße', true],
+    ['STRAẞE', 'HAUPTSTRASSE', true],
   ];
   it.each(rows)('icontains %j on %j: %s', (needle, answer, holds) => {
     const r = run({ type: 'icontains', value: needle }, answer);

@@ -20,5 +20,6 @@ export function caseFold(s: string): string {
 }
 
 function foldPart(s: string): string {
-  return s.toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
+  // Capital sharp s (ẞ) upper-cases to itself and lowers to ß, where ß folds to "ss": fold it as ß first.
+  return s.replace(/ẞ/g, 'ß').toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
 }
