@@ -197,3 +197,16 @@ describe('failure messages show characters that print as a space or as nothing',
     expect(r.message).toContain('"a\\u202fb"');
   });
 });
+
+describe('paths with long runs of digits', () => {
+  it('a member named by a number too large for a double is reached by name, not by a rounded number', () => {
+    const c = compileAssertion({ type: 'equals', path: '/o/12345678901234567890', value: 6 }, { file: 'sim/x.json', line: 3, caseId: 'c1' });
+    expect(evaluate(c, { response: { o: { '12345678901234567890': 6 } }, answerPath: '/final_answer', latencyMs: 1 }).pass).toBe(true);
+    const miss = evaluate(c, { response: { o: { '12345678901234567891': 6 } }, answerPath: '/final_answer', latencyMs: 1 });
+    expect(miss.pass).toBe(false);
+    expect(miss.message).toContain('"12345678901234567890"');
+    // A short index still indexes an array.
+    const item = compileAssertion({ type: 'equals', path: '/list/1', value: 'b' }, { file: 'sim/x.json', line: 3, caseId: 'c1' });
+    expect(evaluate(item, { response: { list: ['a', 'b'] }, answerPath: '/final_answer', latencyMs: 1 }).pass).toBe(true);
+  });
+});

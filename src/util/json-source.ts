@@ -60,7 +60,9 @@ export function pointerToSegments(pointer: string): (string | number)[] {
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+    // An array index as a number; a longer run of digits (no array is that long) stays the member name it
+    // is, a double would round it: "12345678901234567890" must not become ...567000.
+    .map((s) => (/^(0|[1-9][0-9]{0,14})$/.test(s) ? Number(s) : s));
 }
 
 export function segmentsToPointer(segments: (string | number)[]): string {
