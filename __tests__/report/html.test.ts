@@ -170,6 +170,12 @@ describe('report.html', () => {
     expect(h).toContain('verdict &#92;u202eLIAF');
     expect(h).toContain('answer &#92;u202eLIAF&#92;x1b[31m');
     expect(h).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/);
+    // The expected/actual diff of a failing case too: its sides are read back from the answer and from
+    // the message's quoted values (JSON strings, where \u202e is the override itself).
+    const failing = syntheticReport({ cases: 4, failEvery: 1, hostile: '\u202egnp.exe\u202c \u2066isolate' });
+    const f = renderReportHtml(failing);
+    expect(f).toContain('&#92;u202egnp.exe');
+    expect(f).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('cuts long engine text at a character, never inside a surrogate pair', () => {

@@ -105,6 +105,17 @@ export function text(v: unknown, max = LIMITS.maxText): string {
   return escapeControls(cut);
 }
 
+/**
+ * The diff as the page shows it: escaped as every engine value is (text()). Its sides come from the
+ * answer excerpt and from the message's quoted values read back as JSON strings, both of which can hold
+ * a bidi override again, which would reorder the page's text.
+ */
+function shownDiff(d: ExpectedActual | null): ExpectedActual | null {
+  if (!d) return null;
+  const parts = (ps: ExpectedActual['expectedParts']) => ps.map((p) => ({ ...p, text: escapeControls(p.text) }));
+  return { ...d, expected: escapeControls(d.expected), actual: escapeControls(d.actual), expectedParts: parts(d.expectedParts), actualParts: parts(d.actualParts) };
+}
+
 function verdictCls(v: unknown): string {
   const s = typeof v === 'string' ? v.toLowerCase() : 'unknown';
   return ['pass', 'warn', 'fail', 'error', 'skipped'].includes(s) ? s : 'unknown';
@@ -196,7 +207,7 @@ function simCaseView(c: Obj): SimCaseView {
   const engineErrors = arr(c.engineErrors).filter(isObj).map((e) => ({ kind: text(e.kind, 100), message: text(e.message) }));
   const actualRaw = str(c.actual) ?? undefined;
   const first = failures[0] ?? warnings[0];
-  const diff = first ? failureDiff(first.message, actualRaw) : null;
+  const diff = first ? shownDiff(failureDiff(first.message, actualRaw)) : null;
   const status = str(c.status) ?? (c.passed === true ? 'passed' : 'failed');
   const shownStatus = status === 'passed' && warnings.length ? 'warned' : status;
   const wilson = Array.isArray(c.wilson) && c.wilson.length === 2 ? `${c.wilson[0]}–${c.wilson[1]}` : null;
