@@ -172,9 +172,10 @@ describe('report.html', () => {
     expect(h).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u001b]/);
     // The expected/actual diff of a failing case too: its sides are read back from the answer and from
     // the message's quoted values (JSON strings, where \u202e is the override itself).
-    const failing = syntheticReport({ cases: 4, failEvery: 1, hostile: '\u202egnp.exe\u202c \u2066isolate' });
+    const failing = syntheticReport({ cases: 8, hostile: '\u202egnp.exe\u202c \u2066isolate' });
+    expect(failing.stages.sim.cases.some((c: { status: string }) => c.status === 'failed')).toBe(true);
     const f = renderReportHtml(failing);
-    expect(f).toContain('&#92;u202egnp.exe');
+    expect(f).toMatch(/<ins[^>]*>[^<]*&#92;u202egnp\.exe/);
     expect(f).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 
