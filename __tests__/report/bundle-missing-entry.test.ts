@@ -38,3 +38,34 @@ describe('bundle of a report folder whose snapshot is not beside it', () => {
     expect(whole.stdout).toContain('same bytes as the bundle the run recorded in result.json');
   }, 60_000);
 });
+
+describe('bundle of a damaged report folder', () => {
+  it("refuses a truncated JSON file, naming it; with result.json gone, bundle.zip.sha256 still keeps the run's bundle from being replaced", async () => {
+    const cwd = makeProject({
+      'sim/sim_dataset.json': { datasets: [{ name: 'tiny', path: 'tiny.json', enabled: true }] },
+      'sim/tiny.json': { name: 'tiny', cases: [{ id: 'one', input: { prompt: 'hello' }, assert: [{ type: 'contains', value: 'hello' }] }] },
+    });
+    const run = await runCli(['run', '--engine', 'reference', '--run-id', 'd1', '--stages', 'sim', '--out', 'out'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const dir = path.join(cwd, 'out/reports/d1');
+    const bundle = fs.readFileSync(path.join(dir, 'bundle.zip'));
+
+    for (const name of ['result.json', 'report.json']) {
+      const whole = fs.readFileSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name), whole.subarray(0, 100));
+      const r = await runCli(['bundle', 'out/reports/d1'], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`out/reports/d1/${name} is not valid JSON`);
+      expect(r.stderr).toMatch(/a damaged report folder is not bundled/);
+      expect(fs.readFileSync(path.join(dir, 'bundle.zip')).equals(bundle)).toBe(true);
+      fs.writeFileSync(path.join(dir, name), whole);
+    }
+
+    // result.json deleted: the rebuild (no result.json inside) would be other bytes; the run's bundle stays.
+    fs.rmSync(path.join(dir, 'result.json'));
+    const gone = await runCli(['bundle', 'out/reports/d1'], { cwd });
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/would replace the run's bundle\.zip, the one bundle\.zip\.sha256 records \(result\.json is gone\)/);
+    expect(fs.readFileSync(path.join(dir, 'bundle.zip')).equals(bundle)).toBe(true);
+  }, 60_000);
+});

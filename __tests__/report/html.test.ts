@@ -173,7 +173,7 @@ describe('report.html', () => {
     // The expected/actual diff of a failing case too: its sides are read back from the answer and from
     // the message's quoted values (JSON strings, where \u202e is the override itself).
     const failing = syntheticReport({ cases: 8, hostile: '\u202egnp.exe\u202c \u2066isolate' });
-    expect(failing.stages.sim.cases.some((c: { status: string }) => c.status === 'failed')).toBe(true);
+    expect((failing.stages.sim.cases as { status: string }[]).some((c) => c.status === 'failed')).toBe(true);
     const f = renderReportHtml(failing);
     expect(f).toMatch(/<ins[^>]*>[^<]*&#92;u202egnp\.exe/);
     expect(f).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);

@@ -18,12 +18,13 @@ export const BUNDLE_USAGE = `toron-testops bundle REPORT_DIR [--out FILE]
   --out FILE   where to write the bundle (default REPORT_DIR/bundle.zip); an existing FILE is replaced
                only if it is a previous bundle (a zip archive holding report.json and result.json)
 
-  The run's own bundle.zip, when it is the one result.json records, is never replaced by other bytes
-  (another toron-testops version packs the same files differently): ERROR, use --out FILE.
+  The run's own bundle.zip, when it is the one result.json (or, result.json gone, bundle.zip.sha256)
+  records, is never replaced by other bytes (another toron-testops version packs the same files
+  differently): ERROR, use --out FILE. A report folder whose JSON files do not parse is not bundled.
 
   Timestamps: SOURCE_DATE_EPOCH when set, else the one the run recorded, else 1980-01-01.
-Exit codes: 0 written, 2 ERROR (not a report folder, --out an existing file that is no bundle, bad SOURCE_DATE_EPOCH,
-cannot write).`;
+Exit codes: 0 written, 2 ERROR (not a report folder, a damaged JSON file in it, --out an existing file that is no
+bundle, bad SOURCE_DATE_EPOCH, cannot write).`;
 
 /** `toron-testops bundle`: returns the exit code. */
 export async function bundleCommand(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
@@ -45,7 +46,10 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${parsed.positionals[0]} is not a folder`);
     const out = parsed.values.out ? path.resolve(io.cwd, parsed.values.out) : undefined;
     if (out) refuseNonBundle(out, parsed.values.out!);
-    const recorded = recordedBundle(dir);
+    refuseDamaged(dir, parsed.positionals[0]);
+    const fromResult = recordedBundle(dir);
+    const recorded = fromResult ?? recordedBySha256File(dir);
+    const recordedIn = fromResult ? 'result.json' : 'bundle.zip.sha256';
     // The run's own bundle, read before a rebuild may replace it: what is in it tells why bytes differ.
     const runEntries = recorded ? entriesOfRunBundle(dir, recorded.sha256) : null;
     // That bundle is the run's record (result.json, bundle.zip.sha256, the history, the uploaded
@@ -66,9 +70,9 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
     }
     if (scratch && recorded) {
       if (info.sha256 !== recorded.sha256) {
-        const why = whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, recorded.sourceDateEpoch !== info.sourceDateEpoch);
+        const why = whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, otherEpoch(recorded, info));
         throw new InputError(
-          `the rebuild (sha256 ${info.sha256}) would replace the run's bundle.zip, the one result.json and bundle.zip.sha256 record (sha256 ${recorded.sha256}), ` +
+          `the rebuild (sha256 ${info.sha256}) would replace the run's bundle.zip, the one ${fromResult ? 'result.json and bundle.zip.sha256 record' : 'bundle.zip.sha256 records (result.json is gone)'} (sha256 ${recorded.sha256}), ` +
             `with other bytes: ${why}. The run's bundle.zip is kept; give --out FILE to write the rebuild elsewhere`,
         );
       }
@@ -80,8 +84,8 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
       `sha256: ${info.sha256}`,
     ];
     if (!recorded) lines.push('result.json records no bundle to compare with');
-    else if (recorded.sha256 === info.sha256) lines.push('same bytes as the bundle the run recorded in result.json');
-    else lines.push(`differs from the sha256 the run recorded in result.json (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, recorded.sourceDateEpoch !== info.sourceDateEpoch)}`);
+    else if (recorded.sha256 === info.sha256) lines.push(`same bytes as the bundle the run recorded in ${recordedIn}`);
+    else lines.push(`differs from the sha256 the run recorded in ${recordedIn} (${recorded.sha256}): ${whyDifferent(dir, recorded.entries, info.entries, runEntries, rebuilt, otherEpoch(recorded, info))}`);
     process.stdout.write(neutralise(lines.join('\n') + '\n'));
     return 0;
   } catch (err) {
@@ -91,6 +95,55 @@ export async function bundleCommand(argv: string[], io: { cwd: string; env: Node
 }
 
 type EntrySums = Map<string, { crc32: number; size: number }>;
+
+/** Whether the rebuild is dated otherwise than the run's bundle (unknown when only its hash is recorded). */
+function otherEpoch(recorded: { sourceDateEpoch?: number }, info: { sourceDateEpoch: number }): boolean {
+  return recorded.sourceDateEpoch !== undefined && recorded.sourceDateEpoch !== info.sourceDateEpoch;
+}
+
+/** The run's JSON files: a bundle of them is the run's record, so one that does not parse is not bundled. */
+const RUN_JSON = ['report.json', 'result.json', 'sim_summary.json', 'load_summary.json', 'replay_summary.json', 'pipeline_summary.json'];
+
+/**
+ * A report folder whose JSON files were damaged (truncated by a full disk, edited by hand) is refused,
+ * naming the file: bundled, it would carry the damage as the run's record, and a rebuild into the run's
+ * own bundle.zip would replace the only whole copy.
+ */
+function refuseDamaged(dir: string, shown: string): void {
+  for (const name of RUN_JSON) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(dir, name), 'utf8');
+    } catch {
+      continue; // missing: left out of the bundle, as the run leaves out what it did not write
+    }
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new InputError(
+        `${path.join(shown, name)} is not valid JSON (${errorMessage(err)}): a damaged report folder is not bundled. ` +
+          "The run's bundle.zip holds the file as the run wrote it (unzip it back), or bundle another copy of the folder",
+      );
+    }
+  }
+}
+
+/**
+ * The run's bundle as bundle.zip.sha256 records it, when result.json does not (deleted): the sidecar the
+ * run wrote beside its bundle, trusted only while bundle.zip still has that hash. Without an epoch or
+ * entries: it only keeps that bundle from being replaced by other bytes.
+ */
+function recordedBySha256File(dir: string): { sha256: string; sourceDateEpoch?: number; entries?: string[] } | null {
+  try {
+    const line = fs.readFileSync(path.join(dir, 'bundle.zip.sha256'), 'utf8');
+    const m = /^([0-9a-f]{64}) [ *]bundle\.zip\s*$/.exec(line);
+    if (!m) return null;
+    const actual = createHash('sha256').update(fs.readFileSync(path.join(dir, 'bundle.zip'))).digest('hex');
+    return actual === m[1] ? { sha256: m[1] } : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The entries of the run's bundle.zip (CRC-32 and size each) when it is the one result.json records; else null. */
 function entriesOfRunBundle(dir: string, sha256: string): EntrySums | null {
