@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ruleFindings } from '../../src/compare/findings.js';
 import { comparisonMarkdown } from '../../src/compare/markdown.js';
-import { metricDelta, reportMetrics, snapshotMetrics } from '../../src/compare/metrics.js';
+import { invalidLoadNote, metricDelta, reportMetrics, snapshotMetrics } from '../../src/compare/metrics.js';
 import { combinedVerdict, evaluateRules, promoteDecision, rulesVerdict } from '../../src/compare/rules.js';
 import type { CaseComparison, CaseCounts, CompareMetrics, Comparison } from '../../src/compare/types.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
@@ -38,6 +38,14 @@ describe('metricDelta', () => {
     };
     expect(reportMetrics(stages)).toEqual({ passRate: 95, p95Ms: 120.5, errorRate: 2, determinismScore: null });
     expect(snapshotMetrics({ sim: { passRate: 1 }, load: null })).toEqual({ passRate: 100, p95Ms: null, errorRate: null, determinismScore: null });
+  });
+
+  it('an invalid load run (its generator fell behind) gives no p95: its latency holds the lag; its error rate stands', () => {
+    const load = { verdict: 'WARN', valid: false, metrics: { http_req_duration: { 'p(95)': 337.2 }, http_req_failed: { rate: 0.01 } } };
+    expect(reportMetrics({ sim: { verdict: 'PASS', passRate: 1 }, load })).toMatchObject({ p95Ms: null, errorRate: 1 });
+    expect(snapshotMetrics({ sim: { passRate: 1 }, load })).toMatchObject({ p95Ms: null, errorRate: 1 });
+    expect(invalidLoadNote(load, 'the baseline (run b1)')).toMatch(/^the baseline \(run b1\)'s load run was invalid .*its p95 is not available$/);
+    expect(invalidLoadNote({ ...load, valid: true }, 'x')).toBeNull();
   });
 });
 

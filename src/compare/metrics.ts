@@ -43,6 +43,25 @@ export function loadNumbers(metrics: unknown): { p95Ms: number | null; errorRate
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/**
+ * Whether a load block (a report's load stage, a snapshot header's metrics.load) says its run was invalid:
+ * the generator fell behind, so its latency holds the generator's lag (DESIGN §4.3: invalid, not passed).
+ */
+export function loadInvalid(load: unknown): boolean {
+  return rec(load)?.valid === false;
+}
+
+/** A load block's numbers as a comparison may use them: no p95 of an invalid run (its errors still count). */
+function comparableLoad(load: unknown): { p95Ms: number | null; errorRate: number | null } {
+  const l = loadNumbers(rec(load)?.metrics);
+  return loadInvalid(load) ? { p95Ms: null, errorRate: l.errorRate } : l;
+}
+
+/** The note a comparison carries for a side whose load run was invalid, or null. */
+export function invalidLoadNote(load: unknown, side: string): string | null {
+  return loadInvalid(load) ? `${side}'s load run was invalid (its generator fell behind, so its latency holds the lag): its p95 is not available` : null;
+}
+
 /** A report.json's stages (DESIGN §3.3): stages that were skipped or errored give nulls. */
 export function reportMetrics(stages: unknown): SideMetrics {
   const s = rec(stages);
@@ -54,7 +73,7 @@ export function reportMetrics(stages: unknown): SideMetrics {
   const load = ran('load');
   const replay = ran('replay');
   const passRate = num(sim?.passRate);
-  const l = loadNumbers(load?.metrics);
+  const l = comparableLoad(load);
   return {
     passRate: passRate === null ? null : r4(passRate * 100),
     p95Ms: l.p95Ms,
@@ -68,7 +87,7 @@ export function reportMetrics(stages: unknown): SideMetrics {
 export function snapshotMetrics(metrics: unknown): SideMetrics {
   const m = rec(metrics);
   const passRate = num(rec(m?.sim)?.passRate);
-  const l = loadNumbers(rec(m?.load)?.metrics);
+  const l = comparableLoad(m?.load);
   return { passRate: passRate === null ? null : r4(passRate * 100), p95Ms: l.p95Ms, errorRate: l.errorRate, determinismScore: null };
 }
 

@@ -13,7 +13,7 @@ import { getAtPointer } from '../util/json-pointer.js';
 import { legacyErrorScoredCases } from '../stages/replay/report.js';
 import { validateReadReport } from '../report/schema.js';
 import { describeRevision, FORMAT_REVISION, formatRevisionOf, ownRevision } from '../util/tool.js';
-import { NO_METRICS, preferFirst, reportMetrics, snapshotMetrics, type SideMetrics } from './metrics.js';
+import { invalidLoadNote, NO_METRICS, preferFirst, reportMetrics, snapshotMetrics, type SideMetrics } from './metrics.js';
 import type { CaseSide, DriftInfo } from './types.js';
 
 /**
@@ -115,6 +115,8 @@ export function sideOfRun(run: RunOutcome, custom: CustomProfilePointers | null)
   const metrics = report ? reportMetrics(report.stages) : NO_METRICS;
   const pass = passByCase(report);
   const notes: string[] = [];
+  const invalid = invalidLoadNote(rec(report?.stages)?.load, `run ${run.runId}`);
+  if (invalid) notes.push(invalid);
   if (!report?.artifacts.snapshot || !fs.existsSync(run.paths.snapshot)) {
     notes.push(`run ${run.runId} wrote no snapshot (SIM did not run or did not complete): no per-case comparison`);
     return { cases: [], metrics, hasPassData: false, runId: run.runId, engine, notes, drift: driftByCase(report) };
@@ -186,6 +188,8 @@ export function sideOfBaselineFile(spec: string, cwd: string, custom: CustomProf
       );
     }
     const metrics = preferFirst(report ? reportMetrics(rec(report)?.stages) : NO_METRICS, snapshotMetrics(header.metrics));
+    const invalid = invalidLoadNote(report ? rec(rec(report)?.stages)?.load : rec(header.metrics)?.load, `the baseline (run ${header.runId})`);
+    if (invalid) notes.push(invalid);
     const profile = (header.engine.profile as ProfileName) ?? 'auto';
     return {
       label: loaded.label,

@@ -109,7 +109,8 @@ function headlineMetrics(results: StageResults, counts: SnapshotCounts): Snapsho
       lat.length > 0
         ? { p50: round2(rank(0.5)), p95: round2(rank(0.95)), max: round2(lat[lat.length - 1]) }
         : null,
-    load: load ? { verdict: results.load!.verdict, metrics: (load.metrics as unknown) ?? null } : null,
+    // An invalid load run (its generator fell behind) says so: a comparison must not take its p95 as the engine's.
+    load: load ? { verdict: results.load!.verdict, ...(load.valid === false ? { valid: false } : {}), metrics: (load.metrics as unknown) ?? null } : null,
     answered: counts.answered,
     errored: counts.errored,
   };
