@@ -18,4 +18,14 @@ describe('portableTarget: the engine target a snapshot header keeps', () => {
     expect(hash('old-key')).toBe(hash('new-key'));
     expect(hash('old-key')).not.toBe(settingsHash(resolveSettings({ cwd: '/work/team', flags: { engine: 'cmd:python3 other.py --api-key old-key' }, env: {} })));
   });
+
+  it('engine.body values are in the hash (what the engine is asked), but not a member named like a credential', () => {
+    const withBody = (body: Record<string, unknown>) => {
+      const s = resolveSettings({ cwd: '/work/team', flags: { engine: 'reference' }, env: {} });
+      return settingsHash({ ...s, engine: { ...s.engine, body } });
+    };
+    expect(withBody({ extra: 'A' })).not.toBe(withBody({ extra: 'B' }));
+    expect(withBody({ temperature: 0 })).not.toBe(withBody({ temperature: 0.7 }));
+    expect(withBody({ api_key: 'old', temperature: 0 })).toBe(withBody({ api_key: 'new', temperature: 0 }));
+  });
 });

@@ -38,8 +38,13 @@ function portableArg(arg: string, cwd: string): string {
 /**
  * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
  * hash asked the same engine the same way. Left out: run id, paths of this machine, the baseline, the
- * shard, header values and extra body values (secrets; their names stay).
+ * shard, header values (their \${ENV} secrets; their names stay) and body members named like a
+ * credential. The other body values are in: they are what the engine is asked (a temperature, a model),
+ * and legs of one sharded run that asked differently must not merge as one run.
  */
+/** A body member whose value is a credential by its name: rotating it changes no answer. */
+const CREDENTIAL_NAME = /key|token|secret|passw|auth|credential/i;
+
 export function settingsHash(s: Settings): string {
   const portable = {
     engine: {
@@ -48,7 +53,7 @@ export function settingsHash(s: Settings): string {
       timeoutMs: s.engine.timeoutMs,
       maxResponseBytes: s.engine.maxResponseBytes,
       headers: Object.keys(s.engine.headers).sort(),
-      body: Object.keys(s.engine.body).sort(),
+      body: Object.fromEntries(Object.entries(s.engine.body).map(([k, v]) => [k, CREDENTIAL_NAME.test(k) ? '[redacted]' : v])),
       rateLimit: s.engine.rateLimit,
     },
     engineVersion: s.engineVersion,
