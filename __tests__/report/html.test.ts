@@ -161,6 +161,14 @@ describe('report.html', () => {
     expect(html).not.toContain('FAIL below 70');
   });
 
+  it('rounds the determinism score down in the stage card as in the replay section: 89.97 never reads "90"', () => {
+    const r = syntheticReport();
+    Object.assign(r.stages.replay, { verdict: 'WARN', determinismScore: 89.97 });
+    const h = renderReportHtml(r);
+    expect(h).toContain('determinism 89.9');
+    expect(h).not.toMatch(/determinism 90(?![.\d])/);
+  });
+
   it('shows bidi overrides and controls in engine text escaped, so the page cannot be visually reordered', () => {
     const hostile = syntheticReport();
     hostile.reason = 'verdict \u202eLIAF';

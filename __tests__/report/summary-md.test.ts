@@ -15,7 +15,7 @@ describe('summary.md', () => {
     expect(lines[0]).toBe('## ❌ toron-testops: FAIL');
     expect(markdown).toContain('| Stage | Verdict | Result |');
     expect(markdown).toMatch(/\| sim \| ❌ FAIL \| \d+\/30 passed/);
-    expect(markdown).toContain('**Determinism** 62 / 100');
+    expect(markdown).toContain('**Determinism** 62.0 / 100');
     expect(markdown).toContain('**p95** 131.5 ms');
     expect(markdown).toContain('**WAR ROOM** 2 CRITICAL');
     const failing = markdown.indexOf('### Failing');
@@ -39,6 +39,15 @@ describe('summary.md', () => {
     delete (r.stages.sim as { cancelled?: boolean }).cancelled;
     Object.assign(r.stages.sim, { notRun: 0 });
     expect(renderSummaryMarkdown(r).markdown).toContain('| sim | ✅ PASS | 4/4 passed (100.00%), 0 failed, 0 errored, 0 flaky |');
+  });
+
+  it('the determinism score is rounded down to one decimal, as report.html shows it: 89.97 never reads "90" beside a WARN', () => {
+    const r = syntheticReport({ cases: 2 });
+    Object.assign(r.stages.replay, { verdict: 'WARN', determinismScore: 89.97 });
+    const { markdown } = renderSummaryMarkdown(r);
+    expect(markdown).toContain('| replay | ⚠️ WARN | determinism 89.9 / 100');
+    expect(markdown).toContain('**Determinism** 89.9 / 100');
+    expect(markdown).not.toMatch(/determinism 90\b|Determinism\*\* 90\b/);
   });
 
   it('an engine that never said its version (unreachable) leaves no double space in the run line', () => {

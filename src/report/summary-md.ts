@@ -4,6 +4,7 @@ import type { Report } from './types.js';
 import { cutText, sortFindings } from './view-model.js';
 import { escapeControls } from '../util/printable.js';
 import { pipelineChecksLine } from './pipeline-checks.js';
+import { fixedDown } from './charts.js';
 
 /**
  * summary.md: the Markdown the job summary and the PR comment use. Built line by line within a budget
@@ -105,7 +106,8 @@ function stageFigures(name: string, s: Obj): string {
       return `p95 ${typeof d['p(95)'] === 'number' ? `${n(Math.round((d['p(95)'] as number) * 10) / 10)} ms` : '–'}, ${n(reqs)} requests, ${pct(f.rate) ?? '–'} failed`;
     }
     case 'replay': {
-      const det = `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+      // Rounded down, as report.html shows it: 89.97 must not read "90" beside a WARN.
+      const det = `determinism ${typeof s.determinismScore === 'number' ? fixedDown(s.determinismScore, 1) : '–'} / 100`;
       // Drift's rate is null when nothing was compared: "not measured", never a 0% that reads as "no drift".
       if (!isObj(s.drift)) return det;
       return `${det}, drift ${typeof s.drift.rate === 'number' ? (pct(s.drift.rate) ?? '–') : 'not measured'}`;
@@ -198,7 +200,7 @@ export function renderSummaryMarkdown(report: Report, opts: SummaryOptions = {})
   const replay = stages.replay;
   const load = stages.load;
   const headline: string[] = [];
-  if (isObj(replay) && typeof replay.determinismScore === 'number') headline.push(`**Determinism** ${n(Math.round(replay.determinismScore * 10) / 10)} / 100`);
+  if (isObj(replay) && typeof replay.determinismScore === 'number') headline.push(`**Determinism** ${fixedDown(replay.determinismScore, 1)} / 100`);
   const p95 = isObj(load) && isObj(load.metrics) && isObj(load.metrics.http_req_duration) ? load.metrics.http_req_duration['p(95)'] : undefined;
   // Merged k6 runners: percentiles are upper bounds (src/merge/k6.ts).
   const bound = isObj(load) && isObj(load.metrics) && isObj(load.metrics.http_req_duration) && Array.isArray(load.metrics.http_req_duration.upperBound) && load.metrics.http_req_duration.upperBound.includes('p(95)');

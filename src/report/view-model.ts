@@ -155,7 +155,8 @@ function stageHeadline(name: string, s: Obj): string {
     }
     case 'replay': {
       const d = num(s.determinismScore);
-      return d !== null ? `determinism ${Math.round(d * 10) / 10}` : '';
+      // Rounded down, as the replay section shows it: 89.97 must not read "90" beside a WARN.
+      return d !== null ? `determinism ${fixedDown(d, 1)}` : '';
     }
     case 'pipeline': {
       const checks = arr(s.checks).filter(isObj);
