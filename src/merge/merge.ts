@@ -16,6 +16,7 @@ import { Store } from '../store/store.js';
 import { StoreSink } from '../store/sink.js';
 import { errorMessage } from '../util/errors.js';
 import { FORMAT_REVISION, ownRevision } from '../util/tool.js';
+import { loadAnswersFinding } from '../stages/load/stage.js';
 import { rateLimitedFinding, type RateLimitCounts } from '../engine/rate-limit.js';
 import { catalogueEntry } from '../warroom/catalogue.js';
 import { SEVERITY_SCORE, type Finding } from '../warroom/finding.js';
@@ -223,6 +224,18 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     else {
       const first = sel.shards.find((s) => s.report.shard.index === 1);
       results.load = first ? fromBlock(first.report.stages.load, first.summaries.load) : { verdict: 'SKIPPED', reason: 'shard 1, which runs the load, is missing', report: {} };
+      // Shard 1 judged its answers under load against its own slice's SIM pass rate: judged again
+      // against the merged one, as an unsharded run would (assembleFindings leaves shard 1's out).
+      if (first) {
+        const simRate = (sim.result.report as { passRate?: unknown }).passRate;
+        const merged = typeof simRate === 'number' && want('sim') ? simRate : null;
+        for (const block of [results.load.report, results.load.summary]) {
+          const q = (block as { quality?: { simPassRate?: number | null } } | undefined)?.quality;
+          if (q) q.simPassRate = merged;
+        }
+        const answers = loadAnswersFinding((results.load.report as { quality?: Parameters<typeof loadAnswersFinding>[0] }).quality, merged);
+        if (answers) recomputed.push(answers);
+      }
     }
 
     if (!want('replay')) results.replay = notRequested;
@@ -403,7 +416,8 @@ function assembleFindings(
       // Said again from the summed counts (recomputed): each leg's counted only its slice.
       if (f.type === 'engine-rate-limited') continue;
       if (f.subsystem === 'load') {
-        if (!loadReplaced && s.report.shard.index === 1) load.push({ ...f, runId });
+        // load-answers-failed is judged again on the merged SIM pass rate (recomputed).
+        if (!loadReplaced && s.report.shard.index === 1 && f.type !== 'load-answers-failed') load.push({ ...f, runId });
         continue;
       }
       const key = `${f.type}\u0000${f.severity}\u0000${f.message}\u0000${f.caseId ?? ''}`;

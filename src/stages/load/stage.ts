@@ -139,20 +139,33 @@ function raiseFindings(ctx: RunContext, data: LoadRunData, invalid: string[], si
       message: `load threshold crossed (${t.level}): ${describeThreshold(t)}`,
     });
   }
-  const q = data.quality;
-  if (q && q.failed > 0 && (simPassRate === null || q.passRate < simPassRate)) {
-    const worst = q.failingCases[0];
-    const beside = simPassRate === null ? '' : ` (SIM: ${pct(simPassRate)})`;
-    ctx.raise({
-      type: 'load-answers-failed',
-      severity: 'MEDIUM',
-      subsystem: 'load',
-      message:
-        `under load ${pct(q.passRate)} of ${q.checked} answers passed their assertions${beside}` +
-        (worst ? `; worst: ${worst.dataset}/${worst.id} failed ${worst.failed}/${worst.checked}${worst.firstFailure ? ` (${worst.firstFailure})` : ''}` : ''),
-      ...(worst ? { caseId: worst.id, location: worst.location } : {}),
-    });
-  }
+  const answers = loadAnswersFinding(data.quality, simPassRate);
+  if (answers) ctx.raise(answers);
+}
+
+type LoadQuality = NonNullable<LoadRunData['quality']>;
+
+/**
+ * The finding for answers that failed their assertions under load more often than in SIM (MEDIUM), or
+ * null. Pure: a merge judges it again against the merged SIM pass rate (shard 1 ran the load, but its
+ * own SIM rate is only its slice's).
+ */
+export function loadAnswersFinding(
+  q: Pick<LoadQuality, 'failed' | 'passRate' | 'checked' | 'failingCases'> | null | undefined,
+  simPassRate: number | null,
+): Parameters<RunContext['raise']>[0] | null {
+  if (!q || !(q.failed > 0) || (simPassRate !== null && q.passRate >= simPassRate)) return null;
+  const worst = q.failingCases[0];
+  const beside = simPassRate === null ? '' : ` (SIM: ${pct(simPassRate)})`;
+  return {
+    type: 'load-answers-failed',
+    severity: 'MEDIUM',
+    subsystem: 'load',
+    message:
+      `under load ${pct(q.passRate)} of ${q.checked} answers passed their assertions${beside}` +
+      (worst ? `; worst: ${worst.dataset}/${worst.id} failed ${worst.failed}/${worst.checked}${worst.firstFailure ? ` (${worst.firstFailure})` : ''}` : ''),
+    ...(worst ? { caseId: worst.id, location: worst.location } : {}),
+  };
 }
 
 function pct(x: number): string {
