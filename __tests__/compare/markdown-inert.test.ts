@@ -58,3 +58,15 @@ describe('comparison.md with engine and dataset text', () => {
     expect(columns).toBeGreaterThan(0);
   });
 });
+
+describe('comparison.md counts', () => {
+  it('reports unstable cases (noise) apart, in the counts line and in a table of their own', () => {
+    const c = comparison();
+    (c as { counts: unknown }).counts = { unchanged: 4, changed: 3, new: 0, removed: 0, noise: 1, regressed: 1, fixed: 1, compared: 8 };
+    (c as { cases: unknown[] }).cases = [ROW({ id: 'flaky', status: 'noise', pass: { baseline: true, candidate: true, change: 'passing' }, similarity: null })];
+    const md = comparisonMarkdown(c, { cwd: '/', dir: '/' });
+    expect(md).toContain('Cases: 4 unchanged, 3 changed, 1 unstable (noise: not compared), 0 new, 0 removed;');
+    expect(md).toContain('### Unstable (noise) (1)');
+    expect(md).toContain('| ds/flaky | sim/ds.json:9 |');
+  });
+});

@@ -107,7 +107,7 @@ export function compareBlock(o: CompareOutcome, cwd: string): string {
   const m = c.metrics;
   lines.push(`  ${[delta('pass rate', m.passRate, '%', ' pts'), delta('p95', m.p95Ms, ' ms', ' ms'), delta('error rate', m.errorRate, '%', ' pts'), delta('determinism', m.determinismScore, '', ' pts')].join('; ')}`);
   const k = c.counts;
-  lines.push(`  cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.new} new, ${k.removed} removed; ${k.regressed} regressed, ${k.fixed} fixed`);
+  lines.push(`  cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.noise} noise, ${k.new} new, ${k.removed} removed; ${k.regressed} regressed, ${k.fixed} fixed`);
   const shown = (p: string) => relPath(cwd, p) || '.';
   lines.push(`Comparison in ${shown(o.paths.dir)}${path.sep}:`, `  ${shown(o.paths.json)}`, `  ${shown(o.paths.markdown)}`);
   lines.push(`  candidate report: ${shown(o.candidate.paths.reportDir)}`);

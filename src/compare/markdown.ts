@@ -69,7 +69,7 @@ export function comparisonMarkdown(c: Comparison, _where: { cwd: string; dir: st
   lines.push(metricRow('load error rate', c.metrics.errorRate, '%', ' pts'));
   lines.push(metricRow('determinism score', c.metrics.determinismScore, '', ' pts'));
   const k = c.counts;
-  lines.push('', `Cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.new} new, ${k.removed} removed; ${k.regressed} regressed (pass → fail), ${k.fixed} fixed (fail → pass).`, '');
+  lines.push('', `Cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.noise} unstable (noise: not compared), ${k.new} new, ${k.removed} removed; ${k.regressed} regressed (pass → fail), ${k.fixed} fixed (fail → pass).`, '');
 
   lines.push('## Rules', '', '| rule | level | max | value | status |', '|---|---|---|---|---|');
   for (const r of c.rules) lines.push(`| ${r.name} | ${r.level} | ${r.max} | ${r.value === null ? NA : `${r.value}${r.unit === '%' ? '%' : r.unit ? ` ${r.unit}` : ''}`} | ${r.status === 'broken' ? '**broken**' : r.status} |`);
@@ -92,6 +92,8 @@ export function comparisonMarkdown(c: Comparison, _where: { cwd: string; dir: st
       { head: 'errors', value: err },
     ]),
   );
+  // Reported apart (DESIGN §4.2): answers that differ between replays, so whether they changed is unknown.
+  lines.push(...caseTable('Unstable (noise)', c.cases.filter((x) => x.status === 'noise'), [{ head: 'latency', value: lat }, { head: 'errors', value: err }]));
   lines.push(...caseTable('New cases', c.cases.filter((x) => x.status === 'new'), [{ head: 'candidate passed', value: (x) => (x.pass.candidate === null ? NA : String(x.pass.candidate)) }]));
   lines.push(...caseTable('Removed cases', c.cases.filter((x) => x.status === 'removed'), [{ head: 'baseline passed', value: (x) => (x.pass.baseline === null ? NA : String(x.pass.baseline)) }]));
   if (c.cases.length === 0) lines.push('No per-case comparison (see the reason above).', '');
