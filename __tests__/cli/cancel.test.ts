@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +64,11 @@ describe('cancelling a run (SIGINT, a real process)', () => {
     expect(report.stages.sim.passRate).toBeNull();
     expect(report.stages.sim.notRun).toBe(30);
     expect(readJson(path.join(rd, 'result.json')).metrics.simPassRate).toBeNull();
+    // Its datasets have no pass rate either, and the page does not say every case passed.
+    expect(report.stages.sim.datasets.map((d: { total: number; passRate: number | null }) => [d.total, d.passRate])).toEqual([[0, null]]);
+    const html = fs.readFileSync(path.join(rd, 'report.html'), 'utf8');
+    expect(html).toContain('No case was judged. 30 case(s) were not run.');
+    expect(html).not.toContain('Every case passed.');
   }, 60_000);
 
   it('a second signal quits at once, with exit code 2 (ERROR), as result.json says: never a code outside 0/1/2', async () => {

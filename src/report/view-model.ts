@@ -197,6 +197,8 @@ export interface SimView {
   totals: { total: number | null; passed: number | null; failed: number | null; errored: number | null; flaky: number | null; warned: number | null; notRun: number | null; passRate: number | null; attempts: number | null };
   datasets: { name: string; file: string; total: number | null; passed: number | null; failed: number | null; errored: number | null; flaky: number | null; passRate: number | null; bar: { w: number; cls: string } }[];
   problems: Paged<SimCaseView>;
+  /** Said where no case is listed: every case passed, or only those that ran, or none was judged. */
+  noProblems: string;
   engineErrors: { kind: string; count: number }[];
 }
 
@@ -280,12 +282,20 @@ function simView(s: Obj): SimView {
         failed: num(d.failed),
         errored: num(d.errored),
         flaky: num(d.flaky),
-        passRate: num(d.passRate),
-        bar: rateBar(num(d.passRate)),
+        // A dataset with no case judged (a cancel came first) has no pass rate, not 0%.
+        passRate: num(d.total) === 0 ? null : num(d.passRate),
+        bar: rateBar(num(d.total) === 0 ? null : num(d.passRate)),
       })),
     problems: paged,
+    noProblems: noProblemsText(num(s.total), num(s.notRun)),
     engineErrors,
   };
+}
+
+function noProblemsText(total: number | null, notRun: number | null): string {
+  const left = notRun !== null && notRun > 0 ? `${notRun} case(s) were not run.` : '';
+  if (total === 0) return `No case was judged.${left ? ` ${left}` : ''}`;
+  return left ? `Every case that ran passed; ${left.charAt(0).toLowerCase()}${left.slice(1)}` : 'Every case passed.';
 }
 
 // ---- load ----------------------------------------------------------------------------------------

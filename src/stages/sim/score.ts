@@ -222,7 +222,8 @@ export function round4(x: number): number {
 
 /** A dataset's line in the SIM report (the stage's and merge's). */
 export function datasetEntry(name: string, file: string, t: SimTotals) {
-  return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: round4(t.passRate) };
+  // No case of it judged (a cancel came first): no pass rate, not 0.
+  return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: t.total > 0 ? round4(t.passRate) : null };
 }
 
 /**

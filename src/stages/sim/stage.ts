@@ -25,7 +25,8 @@ export interface SimDatasetReport {
   failed: number;
   errored: number;
   flaky: number;
-  passRate: number;
+  /** null when no case of the dataset was judged (the run was cancelled first). */
+  passRate: number | null;
 }
 
 const PROGRESS_EVERY_MS = 1000;
