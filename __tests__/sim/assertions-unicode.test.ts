@@ -19,6 +19,8 @@ describe('text assertions compare canonically equivalent text as equal (NFC)', (
     ['contains-any', { type: 'contains-any', value: ['thé', 'café'] }, NFD('un café')],
     ['contains-all', { type: 'contains-all', value: ['thé', 'café'] }, NFD('thé, café')],
     ['levenshtein 0', { type: 'levenshtein', value: 'Ça a été', threshold: 0 }, NFD('Ça a été')],
+    ['regex', { type: 'regex', value: '^café$' }, NFD('café')],
+    ['regex (a pattern the linear engine cannot take)', { type: 'regex', value: '^(caf)é\\1?$' }, NFD('café')],
   ];
   it.each(rows)('%s: passes, and its not- form fails', (_n, a, answer) => {
     const r = run(a, answer);

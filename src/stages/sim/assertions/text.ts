@@ -177,7 +177,8 @@ export const regex: Family = {
     try {
       // No flags, as promptfoo (inline modifiers such as (?i:...) work on Node 24), except `u` for a
       // pattern that means nothing without it.
-      re = new RegExp(a.value, unicode ? 'u' : '');
+      // In NFC, as the text it is tested on (README: text is compared in NFC on both sides).
+      re = new RegExp(a.value.normalize('NFC'), unicode ? 'u' : '');
     } catch (err) {
       const hint = /^\(\?[imsx-]+\)/.test(a.value)
         ? '; JavaScript has no (?i) for a whole pattern: wrap it as (?i:...)'
@@ -186,13 +187,13 @@ export const regex: Family = {
           : '';
       return reject('value', `invalid regex ${short(a.value)}: ${(err as Error).message}${hint}`);
     }
-    if (!unicode && linearCapable(a.value)) return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t as string) }) };
+    if (!unicode && linearCapable(a.value)) return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test((t as string).normalize('NFC')) }) };
     // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
     return {
       target: 'text',
       phrase: `to match /${a.value}/`,
       test(t) {
-        const holds = testWithin(re, t as string, REGEX_BUDGET_MS);
+        const holds = testWithin(re, (t as string).normalize('NFC'), REGEX_BUDGET_MS);
         if (holds !== null) return { holds };
         return { holds: false, invalid: true, note: `the regex ran over ${REGEX_BUDGET_MS} ms on this answer and was stopped (catastrophic backtracking); simplify it` };
       },
