@@ -80,7 +80,7 @@ describe('sharded run + merge = unsharded run', () => {
     for (const [i, s] of shards.entries()) {
       expect(s.shard).toMatchObject({ index: i + 1, total: 3 });
       expect(s.shard.fingerprint).toBe(shards[0].shard.fingerprint);
-      expect(s.stages.sim.shard).toEqual({ index: i + 1, total: 3, cases: s.stages.sim.cases.length, suiteCases: full.stages.sim.total });
+      expect(s.stages.sim.shard).toEqual({ index: i + 1, total: 3, cases: s.stages.sim.cases.length, suiteCases: full.stages.sim.total, suite: expect.stringMatching(/^[0-9a-f]{64}$/) });
     }
     // Five undeclared Opus escalations in the run (limit 3), spread over the shards: the merged
     // checker fails the budget on all of them, whatever each shard saw.

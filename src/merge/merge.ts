@@ -27,7 +27,7 @@ import { mergeK6Load, readK6Summaries } from './k6.js';
 import { mergePipeline } from './pipeline.js';
 import { mergeReplay } from './replay.js';
 import { MergedReportError, readShard, selectShards, type ShardRun } from './shards.js';
-import { caseKey, mergeSim, type SimReportCase } from './sim.js';
+import { caseKey, mergeSim, suiteFingerprints, type SimReportCase } from './sim.js';
 import { mergeSnapshots } from './snapshot.js';
 import { earlierRun, removeEarlierSnapshot, replacedNotice } from '../runner/earlier-run.js';
 import { acquireRunLock, busyMessage } from '../runner/run-lock.js';
@@ -197,6 +197,12 @@ export async function mergeShards(inputs: string[], opts: MergeOptions): Promise
     if (simLimits) recomputed.push(rateLimitedFinding(simLimits, 'SIM'));
     order = sim.order;
     results.sim = want('sim') ? sim.result : notRequested;
+    if (want('sim') && suiteFingerprints(sel.shards).length > 1) {
+      // Legs run on edited datasets (a prompt or an assertion changed, the count of cases not): no one run.
+      const m = 'the shards ran different suites (a case\'s prompt, assertions or settings differ between their datasets): merge only the shards of one run, on the same datasets';
+      errors.push(m);
+      own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message: m });
+    }
     if (sim.suiteCases !== null && sel.missing.length === 0 && want('sim')) {
       const got = ((sim.result.report as { total?: number }).total ?? 0) + sel.shards.reduce((n, s) => n + (((s.report.stages.sim as { notRun?: number }).notRun) ?? 0), 0);
       if (got !== sim.suiteCases) {

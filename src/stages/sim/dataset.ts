@@ -12,6 +12,7 @@ import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { inexactNumbers, type NumberPlace, inexactMessage, type InexactNumber } from './inexact-numbers.js';
 import type { Assertion, Dataset, SimCase } from './types.js';
 import type { Settings } from '../../settings/types.js';
+import { canonicalJson, sha256Hex } from '../../replay/canonical.js';
 
 let validateDataset: ReturnType<typeof compileFormat> | undefined;
 
@@ -219,6 +220,15 @@ export function unassertedMessage(dataset: string, cases: SimCase[]): string {
     `${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
     `so SIM passes them whenever the engine answers: ${shown}${more}`
   );
+}
+
+/**
+ * sha256 of what a suite asks and checks: each case's dataset, id, input, assertions, expected block,
+ * repeat and ignorePaths, in suite order. Shards of one run must share it: the same count of cases
+ * with an edited prompt or assertion is another suite.
+ */
+export function suiteFingerprint(cases: readonly SimCase[]): string {
+  return sha256Hex(canonicalJson(cases.map((c) => [c.dataset, c.id, c.input, c.assert, c.expected ?? null, c.repeat, c.ignorePaths])));
 }
 
 /** The suite a run's settings select (SIM runs it; load draws its requests from it). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { answerPointer } from '../../engine/answer-path.js';
 import type { RunContext, Stage, StageResult } from '../../runner/stage.js';
 import { executeCases, type CaseChecker } from './execute.js';
-import { suiteOf, unassertedMessage } from './dataset.js';
+import { suiteFingerprint, suiteOf, unassertedMessage } from './dataset.js';
 import { pathCaseMessage, unregisteredMessage } from './registry.js';
 import { inexactMessage } from './inexact-numbers.js';
 import { compileCaseChecks } from './check.js';
@@ -62,7 +62,10 @@ export const simStage: Stage = {
     const slice = sliceCases(suite.cases, settings.shard);
     const cases = slice.map((s) => s.case);
     const suiteIndex = slice.map((s) => s.index);
-    const shardInfo = settings.shard ? { index: settings.shard.index, total: settings.shard.total, cases: cases.length, suiteCases: suite.cases.length } : null;
+    // The suite's fingerprint: legs of one run must have run the same cases (merge compares them).
+    const shardInfo = settings.shard
+      ? { index: settings.shard.index, total: settings.shard.total, cases: cases.length, suiteCases: suite.cases.length, suite: suiteFingerprint(suite.cases) }
+      : null;
     ctx.log(
       'info',
       'sim',
