@@ -745,13 +745,25 @@ export interface HtmlView {
   others: { name: string; verdict: string; cls: string; reason: string; json: string }[];
   warroom: ReturnType<typeof warroomView>;
   trends: TrendsView;
-  artifacts: { label: string; href: string }[];
+  artifacts: { label: string; href: string; inBundle: string | null }[];
 }
 
 export interface ViewOptions {
   /** Earlier finished runs from the store, oldest first (`store.metricHistory(n)`). */
   history?: readonly MetricPoint[];
 }
+
+/**
+ * Where an artifact lies inside bundle.zip (DESIGN §3.8), where that differs from the report folder:
+ * the page is the same file in both, so it links both.
+ */
+const BUNDLE_NAME: Record<string, string> = { log: 'logs/run.log', snapshot: 'snapshot.json' };
+const STAGE_SUMMARIES: [string, string][] = [
+  ['sim', 'sim_summary.json'],
+  ['load', 'load_summary.json'],
+  ['replay', 'replay_summary.json'],
+  ['pipeline', 'pipeline_summary.json'],
+];
 
 export function buildHtmlView(report: Report, opts: ViewOptions = {}): HtmlView {
   const stages = (report.stages ?? {}) as Record<string, Obj>;
@@ -770,9 +782,13 @@ export function buildHtmlView(report: Report, opts: ViewOptions = {}): HtmlView 
   });
   const artifacts = Object.entries(report.artifacts ?? {})
     .filter(([, v]) => typeof v === 'string' && v !== '')
-    .map(([k, v]) => ({ label: k, href: v as string }))
+    .map(([k, v]) => ({ label: k, href: v as string, inBundle: BUNDLE_NAME[k] ?? null }))
     // Only relative paths inside the report folder are links (a report never names a machine path).
-    .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href));
+    .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href))
+    // The stage summaries and this run's WAR ROOM lines lie beside the page, in the folder and the bundle alike.
+    .concat(
+      [...STAGE_SUMMARIES.filter(([stage]) => ran(stage)).map(([stage, file]) => ({ label: `${stage} summary`, href: file, inBundle: file })), { label: 'WAR ROOM', href: 'warroom.log', inBundle: 'warroom.log' }],
+    );
   return {
     title: `toron-testops ${report.verdict}: run ${report.runId}`,
     runId: report.runId,
