@@ -1490,7 +1490,9 @@ function json_source_pointerToSegments(pointer) {
         .slice(1)
         .split('/')
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+        // An array index as a number; a longer run of digits (no array is that long) stays the member name it
+        // is, a double would round it: "12345678901234567890" must not become ...567000.
+        .map((s) => (/^(0|[1-9][0-9]{0,14})$/.test(s) ? Number(s) : s));
 }
 function segmentsToPointer(segments) {
     return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
@@ -4071,8 +4073,12 @@ function portableArg(arg, cwd) {
 /**
  * sha256 of the settings that shape answers and verdicts, in portable form: two runs with the same
  * hash asked the same engine the same way. Left out: run id, paths of this machine, the baseline, the
- * shard, header values and extra body values (secrets; their names stay).
+ * shard, header values (their \${ENV} secrets; their names stay) and body members named like a
+ * credential. The other body values are in: they are what the engine is asked (a temperature, a model),
+ * and legs of one sharded run that asked differently must not merge as one run.
  */
+/** A body member whose value is a credential by its name: rotating it changes no answer. */
+const CREDENTIAL_NAME = /key|token|secret|passw|auth|credential/i;
 function settingsHash(s) {
     const portable = {
         engine: {
@@ -4081,7 +4087,7 @@ function settingsHash(s) {
             timeoutMs: s.engine.timeoutMs,
             maxResponseBytes: s.engine.maxResponseBytes,
             headers: Object.keys(s.engine.headers).sort(),
-            body: Object.keys(s.engine.body).sort(),
+            body: Object.fromEntries(Object.entries(s.engine.body).map(([k, v]) => [k, CREDENTIAL_NAME.test(k) ? '[redacted]' : v])),
             rateLimit: s.engine.rateLimit,
         },
         engineVersion: s.engineVersion,
@@ -5984,9 +5990,10 @@ function scanFrom(text, start, ends) {
  */
 const PARSE_BUDGET_MIN = 16 * 1024 * 1024;
 /**
- * The JSON values inside free text: the whole text if it is JSON, else every object or array that
- * parses, left to right, not looking inside one that parsed (as promptfoo's extraction does for
- * objects; arrays count here too).
+ * The JSON objects inside free text, as promptfoo's contains-json finds them: every `{...}` that
+ * parses, left to right, not looking inside one that parsed; inside arrays too (`[{"a": 1}]` holds
+ * one). Arrays and scalars are no finding of their own: an answer's citations ("see [1]") and numbers
+ * ("42") are prose, not JSON.
  */
 function extractJsonValues(text) {
     return searchJson(text).values;
@@ -5994,14 +6001,14 @@ function extractJsonValues(text) {
 /** extractJsonValues, and whether the search gave up (the parse budget) (`exhausted`). */
 function searchJson(text) {
     const whole = tryParse(text);
-    if (whole.ok)
+    if (whole.ok && typeof whole.value === 'object' && whole.value !== null && !Array.isArray(whole.value))
         return { values: [whole.value], exhausted: false };
     const found = [];
     let ends = null;
     let budget = Math.max(PARSE_BUDGET_MIN, 8 * text.length);
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        if (c !== 123 && c !== 91)
+        if (c !== 123)
             continue;
         if (!ends)
             ends = new Int32Array(text.length).fill(UNKNOWN);
@@ -6057,15 +6064,15 @@ const containsJson = {
         const validate = optionalSchema(a, reject, 'contains-json');
         return {
             target: 'text',
-            phrase: validate ? 'to contain JSON matching the schema' : 'to contain JSON',
+            phrase: validate ? 'to contain a JSON object matching the schema' : 'to contain a JSON object',
             test(t) {
                 const { values, exhausted } = searchJson(t);
                 // A search that gave up is no "no JSON": neither contains-json nor its not- form may pass on it.
                 const gaveUp = { holds: false, invalid: true, note: 'stopped looking for JSON: too many candidates that did not parse (nested brackets invalid deep inside)' };
                 if (values.length === 0)
-                    return exhausted ? gaveUp : { holds: false, note: 'no JSON found' };
+                    return exhausted ? gaveUp : { holds: false, note: 'no JSON object found' };
                 if (!validate)
-                    return { holds: true, note: `found ${values.length} JSON value(s)` };
+                    return { holds: true, note: `found ${values.length} JSON object(s)` };
                 let lastErrors = '';
                 for (const v of values) {
                     if (validate(v))
@@ -6074,7 +6081,7 @@ const containsJson = {
                 }
                 if (exhausted)
                     return gaveUp;
-                return { holds: false, note: `${values.length} JSON value(s), none matching the schema (${lastErrors})` };
+                return { holds: false, note: `${values.length} JSON object(s), none matching the schema (${lastErrors})` };
             },
         };
     },
@@ -6414,7 +6421,8 @@ function caseFold(s) {
     return s.normalize('NFC').split('ı').map(foldPart).join('ı');
 }
 function foldPart(s) {
-    return s.toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
+    // Capital sharp s (ẞ) upper-cases to itself and lowers to ß, where ß folds to "ss": fold it as ß first.
+    return s.replace(/ẞ/g, 'ß').toUpperCase().toLowerCase().replace(/ς/g, 'σ').replace(/i\u0307/g, 'i').normalize('NFC');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/sim/assertions/text.ts
@@ -6596,7 +6604,8 @@ const regex = {
         try {
             // No flags, as promptfoo (inline modifiers such as (?i:...) work on Node 24), except `u` for a
             // pattern that means nothing without it.
-            re = new RegExp(a.value, unicode ? 'u' : '');
+            // In NFC, as the text it is tested on (README: text is compared in NFC on both sides).
+            re = new RegExp(a.value.normalize('NFC'), unicode ? 'u' : '');
         }
         catch (err) {
             const hint = /^\(\?[imsx-]+\)/.test(a.value)
@@ -6607,13 +6616,13 @@ const regex = {
             return reject('value', `invalid regex ${values_short(a.value)}: ${err.message}${hint}`);
         }
         if (!unicode && linearCapable(a.value))
-            return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t) }) };
+            return { target: 'text', phrase: `to match /${a.value}/`, test: (t) => ({ holds: re.test(t.normalize('NFC')) }) };
         // No linear fallback for this pattern: each test runs under a watchdog, and one that runs away fails.
         return {
             target: 'text',
             phrase: `to match /${a.value}/`,
             test(t) {
-                const holds = testWithin(re, t, REGEX_BUDGET_MS);
+                const holds = testWithin(re, t.normalize('NFC'), REGEX_BUDGET_MS);
                 if (holds !== null)
                     return { holds };
                 return { holds: false, invalid: true, note: `the regex ran over ${REGEX_BUDGET_MS} ms on this answer and was stopped (catastrophic backtracking); simplify it` };
@@ -7195,6 +7204,7 @@ function inexactMessage(x) {
 
 
 
+
 let validateDataset;
 /**
  * Load one registered dataset: strict JSON, the dataset schema, then per case: unique id, assertions
@@ -7357,6 +7367,14 @@ function unassertedMessage(dataset, cases) {
     const more = cases.length > 5 ? ` and ${cases.length - 5} more` : '';
     return (`${cases.length} case(s) of dataset "${dataset}" assert nothing and declare no expected behaviour, ` +
         `so SIM passes them whenever the engine answers: ${shown}${more}`);
+}
+/**
+ * sha256 of what a suite asks and checks: each case's dataset, id, input, assertions, expected block,
+ * repeat and ignorePaths, in suite order. Shards of one run must share it: the same count of cases
+ * with an edited prompt or assertion is another suite.
+ */
+function suiteFingerprint(cases) {
+    return sha256Hex(canonicalJson(cases.map((c) => [c.dataset, c.id, c.input, c.assert, c.expected ?? null, c.repeat, c.ignorePaths])));
 }
 /** The suite a run's settings select (SIM runs it; load draws its requests from it). */
 function suiteOf(settings) {
@@ -7694,7 +7712,8 @@ function score_round4(x) {
 }
 /** A dataset's line in the SIM report (the stage's and merge's). */
 function datasetEntry(name, file, t) {
-    return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: score_round4(t.passRate) };
+    // No case of it judged (a cancel came first): no pass rate, not 0.
+    return { name, file, total: t.total, passed: t.passed, failed: t.failed, errored: t.errored, flaky: t.flaky, passRate: t.total > 0 ? score_round4(t.passRate) : null };
 }
 /**
  * The SIM report's head, in its field order, before `shard` and `cases`: one shape whether a run or a
@@ -7796,7 +7815,10 @@ const simStage = {
         const slice = sliceCases(suite.cases, settings.shard);
         const cases = slice.map((s) => s.case);
         const suiteIndex = slice.map((s) => s.index);
-        const shardInfo = settings.shard ? { index: settings.shard.index, total: settings.shard.total, cases: cases.length, suiteCases: suite.cases.length } : null;
+        // The suite's fingerprint: legs of one run must have run the same cases (merge compares them).
+        const shardInfo = settings.shard
+            ? { index: settings.shard.index, total: settings.shard.total, cases: cases.length, suiteCases: suite.cases.length, suite: suiteFingerprint(suite.cases) }
+            : null;
         ctx.log('info', 'sim', `${cases.length} cases from ${suite.datasets.length} dataset(s)${shardInfo ? ` (shard ${shardInfo.index}/${shardInfo.total} of ${shardInfo.suiteCases} cases)` : ''}, concurrency ${settings.sim.concurrency}`);
         if (shardInfo && cases.length === 0 && suite.cases.length > 0) {
             const reason = `shard ${shardInfo.index}/${shardInfo.total} holds none of the ${shardInfo.suiteCases} case(s)`;
@@ -10198,6 +10220,8 @@ export default function () {
   check(res, {
     "status is 2xx": (r) => r.status >= 200 && r.status < 300,
     "answer is JSON": (r) => {
+      // A failed request (timeout, refused) may have no body (null), which JSON.parse takes as "null".
+      if (typeof r.body !== "string") return false;
       try {
         JSON.parse(r.body);
         return true;
@@ -11037,19 +11061,28 @@ function raiseFindings(ctx, data, invalid, simPassRate) {
             message: `load threshold crossed (${t.level}): ${describeThreshold(t)}`,
         });
     }
-    const q = data.quality;
-    if (q && q.failed > 0 && (simPassRate === null || q.passRate < simPassRate)) {
-        const worst = q.failingCases[0];
-        const beside = simPassRate === null ? '' : ` (SIM: ${pct(simPassRate)})`;
-        ctx.raise({
-            type: 'load-answers-failed',
-            severity: 'MEDIUM',
-            subsystem: 'load',
-            message: `under load ${pct(q.passRate)} of ${q.checked} answers passed their assertions${beside}` +
-                (worst ? `; worst: ${worst.dataset}/${worst.id} failed ${worst.failed}/${worst.checked}${worst.firstFailure ? ` (${worst.firstFailure})` : ''}` : ''),
-            ...(worst ? { caseId: worst.id, location: worst.location } : {}),
-        });
-    }
+    const answers = loadAnswersFinding(data.quality, simPassRate);
+    if (answers)
+        ctx.raise(answers);
+}
+/**
+ * The finding for answers that failed their assertions under load more often than in SIM (MEDIUM), or
+ * null. Pure: a merge judges it again against the merged SIM pass rate (shard 1 ran the load, but its
+ * own SIM rate is only its slice's).
+ */
+function loadAnswersFinding(q, simPassRate) {
+    if (!q || !(q.failed > 0) || (simPassRate !== null && q.passRate >= simPassRate))
+        return null;
+    const worst = q.failingCases[0];
+    const beside = simPassRate === null ? '' : ` (SIM: ${pct(simPassRate)})`;
+    return {
+        type: 'load-answers-failed',
+        severity: 'MEDIUM',
+        subsystem: 'load',
+        message: `under load ${pct(q.passRate)} of ${q.checked} answers passed their assertions${beside}` +
+            (worst ? `; worst: ${worst.dataset}/${worst.id} failed ${worst.failed}/${worst.checked}${worst.firstFailure ? ` (${worst.firstFailure})` : ''}` : ''),
+        ...(worst ? { caseId: worst.id, location: worst.location } : {}),
+    };
 }
 function pct(x) {
     return `${Math.round(x * 1000) / 10}%`;
@@ -14074,6 +14107,8 @@ class Session {
     done = new Set();
     stderrTail = [];
     answered = 0;
+    /** Ids the run cancelled lately: an answer that still comes for one is named so, not "unknown". */
+    cancelled = new Set();
     /** Bytes the engine wrote on stdout so far: none at all by a health timeout hints at buffered output. */
     stdoutBytes = 0;
     /** Set once the process is gone: every later request fails with it. */
@@ -14154,7 +14189,10 @@ class Session {
         const line = `${JSON.stringify(params === undefined ? { id, method } : { id, method, params })}\n`;
         return new Promise((resolve) => {
             const started = external_node_perf_hooks_.performance.now();
-            const onAbort = () => settle(failReply('aborted', 'the run was cancelled', external_node_perf_hooks_.performance.now() - started));
+            const onAbort = () => {
+                this.remember(this.cancelled, id);
+                settle(failReply('aborted', 'the run was cancelled', external_node_perf_hooks_.performance.now() - started));
+            };
             const settle = (r) => {
                 if (!this.pending.delete(id))
                     return;
@@ -14222,15 +14260,19 @@ class Session {
             const shown = `"${excerpt(id, '', 40)}"`;
             const what = this.late.delete(id)
                 ? `request ${shown} after its timeout`
-                : this.done.has(id)
-                    ? `request ${shown} again (a duplicate: it was already answered)`
-                    : `for an unknown request id ${shown}`;
+                : this.cancelled.delete(id)
+                    ? `request ${shown} after the run cancelled it`
+                    : this.done.has(id)
+                        ? `request ${shown} again (a duplicate: it was already answered)`
+                        : `for an unknown request id ${shown}`;
             this.opts.log('warn', `engine ${this.target} answered ${what} (ignored)`);
             return;
         }
         this.remember(this.done, id);
         const latencyMs = external_node_perf_hooks_.performance.now() - p.started;
-        this.answered++;
+        // Answers to the run's requests: the health check's is not one (the exit message counts these).
+        if (p.method !== 'health')
+            this.answered++;
         const m = msg;
         if (notUtf8At !== -1 && bytes) {
             // Decoding would have replaced the bad bytes with U+FFFD: the answer is not the engine's (utf8.ts).
@@ -14277,7 +14319,8 @@ class Session {
     }
     settleOverlong(id, p) {
         const what = `an answer line over the ${this.opts.maxResponseBytes}-byte cap (maxResponseBytes)`;
-        this.answered++;
+        if (p.method !== 'health')
+            this.answered++;
         this.remember(this.done, id);
         p.settle(failReply('too_large', `engine ${this.target} wrote ${what}; the rest of it was dropped`, external_node_perf_hooks_.performance.now() - p.started));
     }
@@ -17139,6 +17182,17 @@ function view_model_text(v, max = LIMITS.maxText) {
     const cut = s.length > max ? `${cutText(s, max)}… (${s.length} chars)` : s;
     return escapeControls(cut);
 }
+/**
+ * The diff as the page shows it: escaped as every engine value is (text()). Its sides come from the
+ * answer excerpt and from the message's quoted values read back as JSON strings, both of which can hold
+ * a bidi override again, which would reorder the page's text.
+ */
+function shownDiff(d) {
+    if (!d)
+        return null;
+    const parts = (ps) => ps.map((p) => ({ ...p, text: escapeControls(p.text) }));
+    return { ...d, expected: escapeControls(d.expected), actual: escapeControls(d.actual), expectedParts: parts(d.expectedParts), actualParts: parts(d.actualParts) };
+}
 function verdictCls(v) {
     const s = typeof v === 'string' ? v.toLowerCase() : 'unknown';
     return ['pass', 'warn', 'fail', 'error', 'skipped'].includes(s) ? s : 'unknown';
@@ -17168,7 +17222,8 @@ function stageHeadline(name, s) {
         }
         case 'replay': {
             const d = num(s.determinismScore);
-            return d !== null ? `determinism ${Math.round(d * 10) / 10}` : '';
+            // Rounded down, as the replay section shows it: 89.97 must not read "90" beside a WARN.
+            return d !== null ? `determinism ${fixedDown(d, 1)}` : '';
         }
         case 'pipeline': {
             const checks = arr(s.checks).filter(view_model_isObj);
@@ -17185,7 +17240,7 @@ function simCaseView(c) {
     const engineErrors = arr(c.engineErrors).filter(view_model_isObj).map((e) => ({ kind: view_model_text(e.kind, 100), message: view_model_text(e.message) }));
     const actualRaw = str(c.actual) ?? undefined;
     const first = failures[0] ?? warnings[0];
-    const diff = first ? failureDiff(first.message, actualRaw) : null;
+    const diff = first ? shownDiff(failureDiff(first.message, actualRaw)) : null;
     const status = str(c.status) ?? (c.passed === true ? 'passed' : 'failed');
     const shownStatus = status === 'passed' && warnings.length ? 'warned' : status;
     const wilson = Array.isArray(c.wilson) && c.wilson.length === 2 ? `${c.wilson[0]}–${c.wilson[1]}` : null;
@@ -17259,12 +17314,20 @@ function simView(s) {
             failed: num(d.failed),
             errored: num(d.errored),
             flaky: num(d.flaky),
-            passRate: num(d.passRate),
-            bar: rateBar(num(d.passRate)),
+            // A dataset with no case judged (a cancel came first) has no pass rate, not 0%.
+            passRate: num(d.total) === 0 ? null : num(d.passRate),
+            bar: rateBar(num(d.total) === 0 ? null : num(d.passRate)),
         })),
         problems: paged,
+        noProblems: noProblemsText(num(s.total), num(s.notRun)),
         engineErrors,
     };
+}
+function noProblemsText(total, notRun) {
+    const left = notRun !== null && notRun > 0 ? `${notRun} case(s) were not run.` : '';
+    if (total === 0)
+        return `No case was judged.${left ? ` ${left}` : ''}`;
+    return left ? `Every case that ran passed; ${left.charAt(0).toLowerCase()}${left.slice(1)}` : 'Every case passed.';
 }
 const METRIC_ORDER = ['http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'scheduler_lag_ms'];
 const DURATION_KEYS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
@@ -17595,6 +17658,17 @@ function trendsView(report, history) {
     ].filter((c) => c !== null);
     return { runs: series.length, charts };
 }
+/**
+ * Where an artifact lies inside bundle.zip (DESIGN §3.8), where that differs from the report folder:
+ * the page is the same file in both, so it links both.
+ */
+const BUNDLE_NAME = { log: 'logs/run.log', snapshot: 'snapshot.json' };
+const STAGE_SUMMARIES = [
+    ['sim', 'sim_summary.json'],
+    ['load', 'load_summary.json'],
+    ['replay', 'replay_summary.json'],
+    ['pipeline', 'pipeline_summary.json'],
+];
 function buildHtmlView(report, opts = {}) {
     const stages = (report.stages ?? {});
     const names = [...STAGE_ORDER.filter((n) => n in stages), ...Object.keys(stages).filter((n) => !STAGE_ORDER.includes(n))];
@@ -17612,9 +17686,11 @@ function buildHtmlView(report, opts = {}) {
     });
     const artifacts = Object.entries(report.artifacts ?? {})
         .filter(([, v]) => typeof v === 'string' && v !== '')
-        .map(([k, v]) => ({ label: k, href: v }))
+        .map(([k, v]) => ({ label: k, href: v, inBundle: BUNDLE_NAME[k] ?? null }))
         // Only relative paths inside the report folder are links (a report never names a machine path).
-        .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href));
+        .filter((a) => !a.href.startsWith('/') && !/^[a-z][a-z0-9+.-]*:/i.test(a.href))
+        // The stage summaries and this run's WAR ROOM lines lie beside the page, in the folder and the bundle alike.
+        .concat([...STAGE_SUMMARIES.filter(([stage]) => ran(stage)).map(([stage, file]) => ({ label: `${stage} summary`, href: file, inBundle: file })), { label: 'WAR ROOM', href: 'warroom.log', inBundle: 'warroom.log' }]);
     return {
         title: `toron-testops ${report.verdict}: run ${report.runId}`,
         runId: report.runId,
@@ -19240,6 +19316,20 @@ function readAdoptableResult(outDir, runId, startedAt) {
         engine: r.engine ? { version: r.engine.version ?? null } : undefined,
     };
 }
+/**
+ * When an abandoned run last showed life: the newest write to its run.log (written as the run goes),
+ * if that is after it started and not in the future; null otherwise. A run marked ABORTED at the next
+ * open then ends when its process stopped writing, not when another process noticed (hours later, say).
+ */
+function lastSignOfLife(outDir, runId, startedAt, now) {
+    try {
+        const t = external_node_fs_default().statSync(external_node_path_default().join(reportDirOf(outDir, runId), 'run.log')).mtime;
+        return t.getTime() >= Date.parse(startedAt) && t.getTime() <= now.getTime() ? t : null;
+    }
+    catch {
+        return null;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/store/schema.ts
 
@@ -19590,6 +19680,7 @@ class Store {
             if (why === null)
                 continue;
             const adopted = readAdoptableResult(this.outDir, runId, startedAt);
+            const ended = adopted ? null : (lastSignOfLife(this.outDir, runId, startedAt, nowDate) ?? nowDate);
             const reason = adopted
                 ? `${adopted.reason} (recorded from result.json: the process died before recording the run)`
                 : `ABORTED: the run was left RUNNING and ${why}; results are partial`;
@@ -19600,7 +19691,7 @@ class Store {
                warroom_critical = ?, warroom_high = ?, engine_version = coalesce(?, engine_version),
                sim_pass_rate = ?, sim_total = ?, determinism_score = ?, p95_ms = ?, result_path = ?, report_path = ?
              WHERE run_id = ? AND status = 'RUNNING'`)
-                    .run(adopted ? adopted.status : 'ABORTED', adopted ? adopted.verdict : 'ERROR', adopted ? adopted.finishedAt : nowDate.toISOString(), adopted ? adopted.durationMs : elapsedMs(startedAt, nowDate), reason, adopted ? adopted.metrics.warroomCritical : counts.CRITICAL, adopted ? adopted.metrics.warroomHigh : counts.HIGH, adopted?.engine?.version ?? null, adopted?.metrics.simPassRate ?? null, adopted?.metrics.simTotal ?? null, adopted?.metrics.determinismScore ?? null, adopted?.metrics.p95Ms ?? null, adopted ? `reports/${runId}/result.json` : null, adopted ? `reports/${runId}/report.json` : null, runId);
+                    .run(adopted ? adopted.status : 'ABORTED', adopted ? adopted.verdict : 'ERROR', adopted ? adopted.finishedAt : ended.toISOString(), adopted ? adopted.durationMs : elapsedMs(startedAt, ended), reason, adopted ? adopted.metrics.warroomCritical : counts.CRITICAL, adopted ? adopted.metrics.warroomHigh : counts.HIGH, adopted?.engine?.version ?? null, adopted?.metrics.simPassRate ?? null, adopted?.metrics.simTotal ?? null, adopted?.metrics.determinismScore ?? null, adopted?.metrics.p95Ms ?? null, adopted ? `reports/${runId}/result.json` : null, adopted ? `reports/${runId}/report.json` : null, runId);
                 return Number(res.changes) > 0;
             });
             // Another process swept it first: its notice, not ours.
@@ -20743,7 +20834,8 @@ function headlineMetrics(results, counts) {
         latencyMs: lat.length > 0
             ? { p50: run_hook_round2(rank(0.5)), p95: run_hook_round2(rank(0.95)), max: run_hook_round2(lat[lat.length - 1]) }
             : null,
-        load: load ? { verdict: results.load.verdict, metrics: load.metrics ?? null } : null,
+        // An invalid load run (its generator fell behind) says so: a comparison must not take its p95 as the engine's.
+        load: load ? { verdict: results.load.verdict, ...(load.valid === false ? { valid: false } : {}), metrics: load.metrics ?? null } : null,
         answered: counts.answered,
         errored: counts.errored,
     };
@@ -20929,7 +21021,8 @@ function busyMessage(runId, shownOut, holder, shownLock) {
 /**
  * Feeds the history store from the event stream: each WAR ROOM finding in its own transaction as it is
  * raised (a crash keeps every finding already raised), SIM case results buffered and written in
- * batches (one transaction per batch, the rest when a stage finishes, on `done` or on close). The run row itself is opened
+ * batches (one transaction per full batch or per second, the rest when a stage finishes, on `done` or
+ * on close). The run row itself is opened
  * and closed by the runner (beginRun/finishRun), which knows the engine and the outcome.
  */
 class StoreSink {
@@ -20940,10 +21033,16 @@ class StoreSink {
     batchSize;
     reported = new Set();
     written = { events: 0, cases: 0 };
+    maxDelayMs;
+    now;
+    lastFlush;
     constructor(store, opts = {}) {
         this.store = store;
         this.opts = opts;
         this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 1000));
+        this.maxDelayMs = opts.maxDelayMs ?? 1000;
+        this.now = opts.now ?? (() => performance.now());
+        this.lastFlush = this.now();
     }
     handle(e) {
         switch (e.type) {
@@ -20966,7 +21065,9 @@ class StoreSink {
                     message: e.error ?? null,
                     location: e.location ?? null,
                 });
-                if (this.buffer.length >= this.batchSize)
+                // A full batch, or a slow run's results a second old: a process killed mid-stage (a server,
+                // SIGKILL) loses at most that much of its history, not the whole stage's.
+                if (this.buffer.length >= this.batchSize || this.now() - this.lastFlush >= this.maxDelayMs)
                     this.flush();
                 return;
             case 'subsystem':
@@ -20984,6 +21085,7 @@ class StoreSink {
     }
     /** Writes the buffered case results now. */
     flush() {
+        this.lastFlush = this.now();
         if (this.buffer.length === 0)
             return;
         // Taken out first: a batch that cannot be written is reported and dropped, not retried forever.
@@ -21612,6 +21714,7 @@ function renderReportHtml(report, opts = {}) {
 
 
 
+
 const JOB_SUMMARY_BUDGET = { bytes: 1024 * 1024 };
 const COMMENT_BUDGET = { chars: 60_000 };
 const ICON = { PASS: '✅', WARN: '⚠️', FAIL: '❌', ERROR: '🛑', SKIPPED: '⏭️' };
@@ -21676,7 +21779,8 @@ function stageFigures(name, s) {
             return `p95 ${typeof d['p(95)'] === 'number' ? `${n(Math.round(d['p(95)'] * 10) / 10)} ms` : '–'}, ${n(reqs)} requests, ${summary_md_pct(f.rate) ?? '–'} failed`;
         }
         case 'replay': {
-            const det = `determinism ${typeof s.determinismScore === 'number' ? n(Math.round(s.determinismScore * 10) / 10) : '–'} / 100`;
+            // Rounded down, as report.html shows it: 89.97 must not read "90" beside a WARN.
+            const det = `determinism ${typeof s.determinismScore === 'number' ? fixedDown(s.determinismScore, 1) : '–'} / 100`;
             // Drift's rate is null when nothing was compared: "not measured", never a 0% that reads as "no drift".
             if (!summary_md_isObj(s.drift))
                 return det;
@@ -21744,7 +21848,7 @@ function renderSummaryMarkdown(report, opts = {}) {
         '',
         `${mdText(report.reason, 1000)}`,
         '',
-        `Run ${code(report.runId)} · engine ${mdText(report.engine?.kind, 40)} ${mdText(report.engine?.version ?? '', 80)} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s` +
+        `Run ${code(report.runId)} · engine ${[mdText(report.engine?.kind, 40), mdText(report.engine?.version ?? '', 80)].filter((t) => t !== '').join(' ')} · ${n(Math.round((report.durationMs ?? 0) / 100) / 10)} s` +
             (report.shard ? ` · shard ${n(report.shard.index)}/${n(report.shard.total)}` : '') +
             (report.merged ? ` · merged from ${n(report.merged.shards.length)} of ${n(report.merged.total ?? 0)} shards` : ''),
     ];
@@ -21771,7 +21875,7 @@ function renderSummaryMarkdown(report, opts = {}) {
     const load = stages.load;
     const headline = [];
     if (summary_md_isObj(replay) && typeof replay.determinismScore === 'number')
-        headline.push(`**Determinism** ${n(Math.round(replay.determinismScore * 10) / 10)} / 100`);
+        headline.push(`**Determinism** ${fixedDown(replay.determinismScore, 1)} / 100`);
     const p95 = summary_md_isObj(load) && summary_md_isObj(load.metrics) && summary_md_isObj(load.metrics.http_req_duration) ? load.metrics.http_req_duration['p(95)'] : undefined;
     // Merged k6 runners: percentiles are upper bounds (src/merge/k6.ts).
     const bound = summary_md_isObj(load) && summary_md_isObj(load.metrics) && summary_md_isObj(load.metrics.http_req_duration) && Array.isArray(load.metrics.http_req_duration.upperBound) && load.metrics.http_req_duration.upperBound.includes('p(95)');
@@ -22766,7 +22870,7 @@ function comparisonMarkdown(c, _where) {
     lines.push(metricRow('load error rate', c.metrics.errorRate, '%', ' pts'));
     lines.push(metricRow('determinism score', c.metrics.determinismScore, '', ' pts'));
     const k = c.counts;
-    lines.push('', `Cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.new} new, ${k.removed} removed; ${k.regressed} regressed (pass → fail), ${k.fixed} fixed (fail → pass).`, '');
+    lines.push('', `Cases: ${k.unchanged} unchanged, ${k.changed} changed, ${k.noise} unstable (noise: not compared), ${k.new} new, ${k.removed} removed; ${k.regressed} regressed (pass → fail), ${k.fixed} fixed (fail → pass).`, '');
     lines.push('## Rules', '', '| rule | level | max | value | status |', '|---|---|---|---|---|');
     for (const r of c.rules)
         lines.push(`| ${r.name} | ${r.level} | ${r.max} | ${r.value === null ? NA : `${r.value}${r.unit === '%' ? '%' : r.unit ? ` ${r.unit}` : ''}`} | ${r.status === 'broken' ? '**broken**' : r.status} |`);
@@ -22786,6 +22890,8 @@ function comparisonMarkdown(c, _where) {
         { head: 'latency', value: lat },
         { head: 'errors', value: err },
     ]));
+    // Reported apart (DESIGN §4.2): answers that differ between replays, so whether they changed is unknown.
+    lines.push(...caseTable('Unstable (noise)', c.cases.filter((x) => x.status === 'noise'), [{ head: 'latency', value: lat }, { head: 'errors', value: err }]));
     lines.push(...caseTable('New cases', c.cases.filter((x) => x.status === 'new'), [{ head: 'candidate passed', value: (x) => (x.pass.candidate === null ? NA : String(x.pass.candidate)) }]));
     lines.push(...caseTable('Removed cases', c.cases.filter((x) => x.status === 'removed'), [{ head: 'baseline passed', value: (x) => (x.pass.baseline === null ? NA : String(x.pass.baseline)) }]));
     if (c.cases.length === 0)
@@ -22822,6 +22928,22 @@ function loadNumbers(metrics) {
     return { p95Ms: p95, errorRate: failed === null ? null : r4(failed * 100) };
 }
 const r4 = (x) => Math.round(x * 1e4) / 1e4;
+/**
+ * Whether a load block (a report's load stage, a snapshot header's metrics.load) says its run was invalid:
+ * the generator fell behind, so its latency holds the generator's lag (DESIGN §4.3: invalid, not passed).
+ */
+function loadInvalid(load) {
+    return rec(load)?.valid === false;
+}
+/** A load block's numbers as a comparison may use them: no p95 of an invalid run (its errors still count). */
+function comparableLoad(load) {
+    const l = loadNumbers(rec(load)?.metrics);
+    return loadInvalid(load) ? { p95Ms: null, errorRate: l.errorRate } : l;
+}
+/** The note a comparison carries for a side whose load run was invalid, or null. */
+function invalidLoadNote(load, side) {
+    return loadInvalid(load) ? `${side}'s load run was invalid (its generator fell behind, so its latency holds the lag): its p95 is not available` : null;
+}
 /** A report.json's stages (DESIGN §3.3): stages that were skipped or errored give nulls. */
 function reportMetrics(stages) {
     const s = rec(stages);
@@ -22833,7 +22955,7 @@ function reportMetrics(stages) {
     const load = ran('load');
     const replay = ran('replay');
     const passRate = metrics_num(sim?.passRate);
-    const l = loadNumbers(load?.metrics);
+    const l = comparableLoad(load);
     return {
         passRate: passRate === null ? null : r4(passRate * 100),
         p95Ms: l.p95Ms,
@@ -22846,7 +22968,7 @@ function reportMetrics(stages) {
 function snapshotMetrics(metrics) {
     const m = rec(metrics);
     const passRate = metrics_num(rec(m?.sim)?.passRate);
-    const l = loadNumbers(rec(m?.load)?.metrics);
+    const l = comparableLoad(m?.load);
     return { passRate: passRate === null ? null : r4(passRate * 100), p95Ms: l.p95Ms, errorRate: l.errorRate, determinismScore: null };
 }
 /** The report's number where there is one, else the snapshot's. */
@@ -22954,7 +23076,7 @@ function combinedVerdict(candidate, comparison) {
 }
 
 ;// CONCATENATED MODULE: ./schemas/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"tool":{"description":"The toron-testops that wrote the report. formatRevision is the revision of the meanings of its fields (bumped whenever a recorded field\'s meaning changes); reports of builds before it have no tool and count as revision 1.","type":"object","required":["name","version","formatRevision"],"properties":{"name":{"const":"toron-testops"},"version":{"type":"string"},"formatRevision":{"type":"integer","minimum":1}}},"runId":{"type":"string","minLength":1,"pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","description":"A run id as --run-id takes it (it names the run\'s folder and snapshot): no separators or dots at either end."},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"},"proxy":{"type":"string","description":"host:port of the proxy the engine requests went through (engine.proxy, HTTPS_PROXY/HTTP_PROXY), without credentials; absent when they went directly."}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, SIM concurrency, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"rateLimited":{"$ref":"#/definitions/rateLimits"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"rateLimits":{"description":"Present when the engine rate-limited the stage\'s requests (HTTP 429, or 503 with Retry-After): the requests that met one, in how many cases, their retries, the time waited (ms, not in any latency) and the requests still rate-limited after their retries (engine errors).","type":"object","required":["cases","requests","retries","waitedMs","stillLimited"],"properties":{"cases":{"type":"integer","minimum":0},"requests":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"waitedMs":{"type":"number","minimum":0},"stillLimited":{"type":"integer","minimum":0}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rateLimited":{"$ref":"#/definitions/rateLimits"},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/ryuzen/toron-testops/schemas/report.schema.json","title":"toron-testops report.json (schemaVersion 1)","description":"The report of one run (DESIGN §3.3). Stage objects may carry more fields than listed here; the listed ones are the contract. A stage that did not run is { verdict: SKIPPED, reason }. Every path is relative: no report names a path of the machine that made it.","type":"object","additionalProperties":false,"required":["schemaVersion","runId","verdict","reason","startedAt","finishedAt","durationMs","engine","stages","warroom","artifacts"],"properties":{"schemaVersion":{"const":1},"tool":{"description":"The toron-testops that wrote the report. formatRevision is the revision of the meanings of its fields (bumped whenever a recorded field\'s meaning changes); reports of builds before it have no tool and count as revision 1.","type":"object","required":["name","version","formatRevision"],"properties":{"name":{"const":"toron-testops"},"version":{"type":"string"},"formatRevision":{"type":"integer","minimum":1}}},"runId":{"type":"string","minLength":1,"pattern":"^(?!(?:[Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])(?:\\\\.|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?$","description":"A run id as --run-id takes it (it names the run\'s folder and snapshot): no separators or dots at either end."},"verdict":{"$ref":"#/definitions/verdict"},"reason":{"type":"string","description":"Why the run has its verdict, in one line."},"startedAt":{"$ref":"#/definitions/timestamp"},"finishedAt":{"$ref":"#/definitions/timestamp"},"durationMs":{"type":"number","minimum":0},"cancelled":{"type":"boolean"},"error":{"description":"Set when the run ended in ERROR: what broke (not a test verdict).","oneOf":[{"type":"null"},{"type":"object","required":["kind","message"],"properties":{"kind":{"type":"string"},"message":{"type":"string"}}}]},"engine":{"type":"object","required":["kind","target","version","profile"],"properties":{"kind":{"type":"string"},"target":{"type":"string","description":"The engine spec with secrets redacted."},"version":{"type":["string","null"]},"profile":{"type":"string"},"proxy":{"type":"string","description":"host:port of the proxy the engine requests went through (engine.proxy, HTTPS_PROXY/HTTP_PROXY), without credentials; absent when they went directly."}}},"settings":{"type":"object","properties":{"configFile":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"shard":{"type":["string","null"],"pattern":"^[0-9]+/[0-9]+$"}}},"shard":{"description":"Set in the report of one shard of a sharded run (--shard i/n): which slice it is, a fingerprint of the settings every shard of the run must share, and the verdict rules merge judges the union of the shards with.","type":"object","required":["index","total","fingerprint","rules"],"properties":{"index":{"type":"integer","minimum":1},"total":{"type":"integer","minimum":1},"fingerprint":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"sha256 of the portable settings (config without run id, shard, SIM concurrency, cwd, out or machine paths) and the baseline."},"rules":{"type":"object","description":"The settings merge needs to judge again: stages, failOn, the engine profile, sim.passRate, replay, pipeline, load and the baseline.","required":["stages","failOn","sim","replay","pipeline","load"],"properties":{"stages":{"type":"array","items":{"enum":["sim","load","replay","pipeline"]}},"failOn":{"enum":["fail","warn","never"]},"engineProfile":{"type":"string"},"sim":{"type":"object","required":["passRate"],"properties":{"passRate":{"type":"object","required":["warn","fail"],"properties":{"warn":{"type":"number"},"fail":{"type":"number"}}}}},"replay":{"type":"object"},"pipeline":{"type":"object"},"load":{"type":"object"},"baseline":{"type":["string","null"]}}}}},"merged":{"description":"Set in the report `toron-testops merge` builds from the reports of a sharded run\'s shards.","type":"object","required":["total","shards","missing"],"properties":{"total":{"type":["integer","null"],"minimum":1},"fingerprint":{"type":["string","null"]},"shards":{"type":"array","items":{"type":"object","required":["index","verdict","source"],"properties":{"index":{"type":"integer","minimum":1},"verdict":{"$ref":"#/definitions/verdict"},"source":{"type":"string","description":"The input it came from (a bundle or a report folder), as given."},"cases":{"type":["integer","null"]}}}},"missing":{"type":"array","items":{"type":"integer","minimum":1}},"k6Summaries":{"type":"array","items":{"type":"string"}}}},"stages":{"type":"object","required":["sim","load","replay","pipeline"],"properties":{"sim":{"$ref":"#/definitions/simStage"},"load":{"$ref":"#/definitions/loadStage"},"replay":{"$ref":"#/definitions/replayStage"},"pipeline":{"$ref":"#/definitions/pipelineStage"}},"additionalProperties":{"$ref":"#/definitions/stageBase"}},"warroom":{"type":"array","items":{"$ref":"#/definitions/finding"}},"artifacts":{"type":"object","required":["report","html","summary","log","snapshot","bundle"],"description":"Files of the run, relative to the report folder; null when the run has no such file.","additionalProperties":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"properties":{"report":{"$ref":"#/definitions/relativePath"},"html":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"summary":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"log":{"$ref":"#/definitions/relativePath"},"snapshot":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]},"bundle":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/relativePath"}]}}}},"definitions":{"verdict":{"enum":["PASS","WARN","FAIL","ERROR"]},"stageVerdict":{"enum":["PASS","WARN","FAIL","ERROR","SKIPPED"]},"severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFO"]},"timestamp":{"type":"string","description":"ISO 8601, UTC.","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]+)?Z$"},"relativePath":{"type":"string","minLength":1,"description":"Forward slashes, relative: never absolute, never a drive letter.","pattern":"^(?![/\\\\\\\\])(?![A-Za-z]:)[^\\\\\\\\]*$"},"location":{"type":"object","required":["file","line"],"properties":{"file":{"$ref":"#/definitions/relativePath"},"line":{"type":"integer","minimum":1}}},"rate":{"type":"number","minimum":0,"maximum":1},"stageBase":{"type":"object","required":["verdict"],"properties":{"verdict":{"$ref":"#/definitions/stageVerdict"},"reason":{"type":"string"}},"if":{"type":"object","properties":{"verdict":{"const":"SKIPPED"}}},"then":{"type":"object","required":["verdict","reason"]}},"notRunOrBroken":{"description":"A stage that did not run (SKIPPED, with its reason) or broke before it had results (ERROR).","type":"object","properties":{"verdict":{"enum":["SKIPPED","ERROR"]}},"required":["verdict"]},"finding":{"type":"object","required":["id","runId","severity","score","subsystem","message","remediation","timestamp"],"properties":{"id":{"type":"string"},"runId":{"type":"string"},"type":{"type":"string","description":"The finding type: the key into the remediation catalogue."},"severity":{"$ref":"#/definitions/severity"},"score":{"enum":[100,75,40,10,0],"description":"CRITICAL 100, HIGH 75, MEDIUM 40, LOW 10, INFO 0."},"subsystem":{"type":"string"},"message":{"type":"string"},"remediation":{"type":"string"},"caseId":{"type":"string"},"location":{"$ref":"#/definitions/location"},"timestamp":{"$ref":"#/definitions/timestamp"}},"allOf":[{"if":{"type":"object","properties":{"severity":{"const":"CRITICAL"}}},"then":{"type":"object","properties":{"score":{"const":100}}}},{"if":{"type":"object","properties":{"severity":{"const":"HIGH"}}},"then":{"type":"object","properties":{"score":{"const":75}}}},{"if":{"type":"object","properties":{"severity":{"const":"MEDIUM"}}},"then":{"type":"object","properties":{"score":{"const":40}}}},{"if":{"type":"object","properties":{"severity":{"const":"LOW"}}},"then":{"type":"object","properties":{"score":{"const":10}}}},{"if":{"type":"object","properties":{"severity":{"const":"INFO"}}},"then":{"type":"object","properties":{"score":{"const":0}}}}]},"simStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","total","passed","failed","errored","flaky","passRate","datasets","cases"],"properties":{"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"rateLimited":{"$ref":"#/definitions/rateLimits"},"datasets":{"type":"array","items":{"type":"object","required":["name","file","total","passed","failed","passRate"],"properties":{"name":{"type":"string"},"file":{"$ref":"#/definitions/relativePath"},"total":{"type":"integer","minimum":0},"passed":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0},"errored":{"type":"integer","minimum":0},"flaky":{"type":"integer","minimum":0},"passRate":{"anyOf":[{"$ref":"#/definitions/rate"},{"type":"null"}],"description":"null when no case of the dataset was judged (the run was cancelled first)"}}}},"cases":{"type":"array","items":{"type":"object","required":["id","dataset","passed","repeats","passes","passRate","wilson","latencyMs","failures","location"],"properties":{"id":{"type":"string"},"dataset":{"type":"string"},"status":{"enum":["passed","failed","flaky","errored"]},"passed":{"type":"boolean"},"repeats":{"type":"integer","minimum":0},"passes":{"type":"integer","minimum":0},"passRate":{"$ref":"#/definitions/rate"},"wilson":{"type":"array","minItems":2,"maxItems":2,"items":{"$ref":"#/definitions/rate"}},"latencyMs":{"type":["number","null"]},"failures":{"type":"array","items":{"type":"object","required":["assertion","message"],"properties":{"assertion":{"type":"string"},"message":{"type":"string"}}}},"actual":{"type":"string","description":"An excerpt of the answer of a failing attempt (expected vs actual)."},"location":{"$ref":"#/definitions/location"}}}}}}},"trendStats":{"type":"object","properties":{"avg":{"type":["number","null"]},"min":{"type":["number","null"]},"med":{"type":["number","null"]},"max":{"type":["number","null"]},"p(90)":{"type":["number","null"]},"p(95)":{"type":["number","null"]},"p(99)":{"type":["number","null"]}}},"loadStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","generator","metrics","thresholds"],"properties":{"generator":{"enum":["builtin","k6"]},"metrics":{"type":"object","description":"k6 metric names (DESIGN §4.3).","properties":{"http_reqs":{"type":["object","number","null"]},"http_req_duration":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/trendStats"}]},"http_req_failed":{"type":["object","number","null"]},"iterations":{"type":["object","number","null"]},"dropped_iterations":{"type":["object","number","null"]},"scheduler_lag_ms":{"type":["object","number","null"]}}},"thresholds":{"type":["array","object"]},"timeline":{"type":"array","description":"Per-second rows: { t | second, p50 | p50Ms, p95 | p95Ms, p99 | p99Ms, rate | completed, errors }."},"histogram":{"type":["array","object","null"],"description":"Latency bins [{ from, to, count }] in ms, or { bins: [...] }."}}}},"rateLimits":{"description":"Present when the engine rate-limited the stage\'s requests (HTTP 429, or 503 with Retry-After): the requests that met one, in how many cases, their retries, the time waited (ms, not in any latency) and the requests still rate-limited after their retries (engine errors).","type":"object","required":["cases","requests","retries","waitedMs","stillLimited"],"properties":{"cases":{"type":"integer","minimum":0},"requests":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"waitedMs":{"type":"number","minimum":0},"stillLimited":{"type":"integer","minimum":0}}},"replayStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","determinismScore","rounds","tarCanonical","tarRaw","uniqueOutputs","cases","drift"],"properties":{"determinismScore":{"type":["number","null"],"minimum":0,"maximum":100},"rateLimited":{"$ref":"#/definitions/rateLimits"},"rounds":{"type":"integer","minimum":0},"tarCanonical":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"tarRaw":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"uniqueOutputs":{"type":["number","null"],"minimum":0},"cases":{"type":"array","items":{"type":"object","required":["id","agreed","uniqueOutputs","modalAgreement","firstDivergence","diffs"],"properties":{"id":{"type":"string"},"agreed":{"type":"boolean"},"uniqueOutputs":{"type":"integer","minimum":0},"modalAgreement":{"type":["number","null"],"minimum":0},"firstDivergence":{"oneOf":[{"type":"null"},{"type":"object","required":["pointer"],"properties":{"pointer":{"type":"string"},"charIndex":{"type":"integer","minimum":0}}}]},"diffs":{"type":"array"}}}},"drift":{"oneOf":[{"type":"null"},{"type":"object","required":["baseline","rate","cases"],"properties":{"baseline":{"type":["string","null"]},"rate":{"description":"Changed over the stable cases both runs have (0..1). null when drift was not measured (no case in common with the baseline, or every case in common unstable): never 0, which means no drift.","oneOf":[{"type":"null"},{"$ref":"#/definitions/rate"}]},"cases":{"type":"array","items":{"type":"object","required":["id","status"],"properties":{"id":{"type":"string"},"status":{"enum":["unchanged","changed","new","removed","noise"]}}}}}}]}}}},"pipelineStage":{"type":"object","allOf":[{"$ref":"#/definitions/stageBase"}],"if":{"$ref":"#/definitions/notRunOrBroken"},"else":{"type":"object","required":["verdict","checks"],"properties":{"checks":{"type":"array","items":{"type":"object","required":["name","ok","severity","detail"],"properties":{"name":{"type":"string"},"ok":{"type":"boolean"},"severity":{"type":"string","description":"The severity a failure raises (CRITICAL..INFO), or OFF."},"detail":{"type":"string"}}}}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 
 
@@ -23105,6 +23227,9 @@ function sideOfRun(run, custom) {
     const metrics = report ? reportMetrics(report.stages) : NO_METRICS;
     const pass = passByCase(report);
     const notes = [];
+    const invalid = invalidLoadNote(sides_rec(report?.stages)?.load, `run ${run.runId}`);
+    if (invalid)
+        notes.push(invalid);
     if (!report?.artifacts.snapshot || !external_node_fs_default().existsSync(run.paths.snapshot)) {
         notes.push(`run ${run.runId} wrote no snapshot (SIM did not run or did not complete): no per-case comparison`);
         return { cases: [], metrics, hasPassData: false, runId: run.runId, engine, notes, drift: driftByCase(report) };
@@ -23170,6 +23295,9 @@ function sideOfBaselineFile(spec, cwd, custom) {
                 `(${legacy} case(s) with engine errors), where this version leaves such cases out: the scores do not measure the same thing, so determinism is not available`);
         }
         const metrics = preferFirst(report ? reportMetrics(sides_rec(report)?.stages) : NO_METRICS, snapshotMetrics(header.metrics));
+        const invalid = invalidLoadNote(report ? sides_rec(sides_rec(report)?.stages)?.load : sides_rec(header.metrics)?.load, `the baseline (run ${header.runId})`);
+        if (invalid)
+            notes.push(invalid);
         const profile = header.engine.profile ?? 'auto';
         return {
             label: loaded.label,
@@ -24009,6 +24137,10 @@ const sim_caseKey = (c) => `${c.dataset}\u0000${c.id}`;
  * uses (totals, simVerdict). Cases are listed in suite order (each shard's case carries its index in
  * the whole suite), so the merged report lists them as an unsharded run does.
  */
+/** The suite fingerprints the legs recorded (older legs recorded none): more than one is two suites. */
+function suiteFingerprints(shards) {
+    return [...new Set(shards.map((s) => s.report.stages.sim?.shard?.suite).filter((x) => typeof x === 'string'))];
+}
 function mergeSim(shards, passRate, runId) {
     const blocks = shards.map((s) => s.report.stages.sim);
     const ran = blocks.filter((b) => Array.isArray(b.cases));
@@ -24528,6 +24660,7 @@ function snapshot_round2(x) {
 
 
 
+
 /**
  * `toron-testops merge`: the shards of one sharded run (report folders, folders holding them at any
  * depth, bundle.zip files) -> one run with the verdict and per-case results an unsharded run of the
@@ -24683,6 +24816,12 @@ async function mergeShards(inputs, opts) {
             recomputed.push(rateLimitedFinding(simLimits, 'SIM'));
         order = sim.order;
         results.sim = want('sim') ? sim.result : notRequested;
+        if (want('sim') && suiteFingerprints(sel.shards).length > 1) {
+            // Legs run on edited datasets (a prompt or an assertion changed, the count of cases not): no one run.
+            const m = 'the shards ran different suites (a case\'s prompt, assertions or settings differ between their datasets): merge only the shards of one run, on the same datasets';
+            errors.push(m);
+            own.push({ type: 'merge-input-rejected', severity: 'CRITICAL', subsystem: 'merge', message: m });
+        }
         if (sim.suiteCases !== null && sel.missing.length === 0 && want('sim')) {
             const got = (sim.result.report.total ?? 0) + sel.shards.reduce((n, s) => n + ((s.report.stages.sim.notRun) ?? 0), 0);
             if (got !== sim.suiteCases) {
@@ -24713,6 +24852,20 @@ async function mergeShards(inputs, opts) {
         else {
             const first = sel.shards.find((s) => s.report.shard.index === 1);
             results.load = first ? fromBlock(first.report.stages.load, first.summaries.load) : { verdict: 'SKIPPED', reason: 'shard 1, which runs the load, is missing', report: {} };
+            // Shard 1 judged its answers under load against its own slice's SIM pass rate: judged again
+            // against the merged one, as an unsharded run would (assembleFindings leaves shard 1's out).
+            if (first) {
+                const simRate = sim.result.report.passRate;
+                const merged = typeof simRate === 'number' && want('sim') ? simRate : null;
+                for (const block of [results.load.report, results.load.summary]) {
+                    const q = block?.quality;
+                    if (q)
+                        q.simPassRate = merged;
+                }
+                const answers = loadAnswersFinding(results.load.report.quality, merged);
+                if (answers)
+                    recomputed.push(answers);
+            }
         }
         if (!want('replay'))
             results.replay = notRequested;
@@ -24895,7 +25048,8 @@ function assembleFindings(shards, order, own, recomputed, loadReplaced, runId) {
             if (f.type === 'engine-rate-limited')
                 continue;
             if (f.subsystem === 'load') {
-                if (!loadReplaced && s.report.shard.index === 1)
+                // load-answers-failed is judged again on the merged SIM pass rate (recomputed).
+                if (!loadReplaced && s.report.shard.index === 1 && f.type !== 'load-answers-failed')
                     load.push({ ...f, runId });
                 continue;
             }

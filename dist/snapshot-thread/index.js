@@ -2104,7 +2104,9 @@ function json_source_pointerToSegments(pointer) {
         .slice(1)
         .split('/')
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+        // An array index as a number; a longer run of digits (no array is that long) stays the member name it
+        // is, a double would round it: "12345678901234567890" must not become ...567000.
+        .map((s) => (/^(0|[1-9][0-9]{0,14})$/.test(s) ? Number(s) : s));
 }
 function segmentsToPointer(segments) {
     return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
