@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ReferenceKnobs } from '../../src/settings/types.js';
 import type { EngineRequest } from '../../src/engine/types.js';
 import { InputError } from '../../src/util/errors.js';
@@ -206,6 +206,24 @@ describe('knobs', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(slowest).toBeGreaterThanOrEqual(300);
+  });
+
+  it('a freeze longer than the period between freezes still leaves the engine a free moment after each', () => {
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const e = new ReferenceEngine(knobs({ stallMs: 3000, seed: 2 }));
+      const wait = () => (e as unknown as { stallWait(): number }).stallWait();
+      const first = (e as unknown as { nextStallAt: number }).nextStallAt;
+      now = first + 10;
+      expect(wait()).toBe(2990); // in the first freeze: until its end
+      now = first + 3000 + 10;
+      expect(wait()).toBe(0); // just after it: free, not in a next freeze already
+      now = first + 3000 + 1400;
+      expect(wait()).toBe(0); // the next one comes 1.5-2.5 s after this one ended
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('rejects bad knobs with the flag name', () => {

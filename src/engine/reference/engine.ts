@@ -250,7 +250,9 @@ export class ReferenceEngine {
     const ms = this.knobs.stallMs;
     if (ms <= 0 || this.stallMode !== 'delay') return 0;
     const t = performance.now() - this.started;
-    while (t >= this.nextStallAt + ms) this.nextStallAt += this.stallPeriod();
+    // The next freeze comes a period after this one ends (as in busy mode): counted from its start,
+    // freezes longer than the period ran back to back and the engine never answered between them.
+    while (t >= this.nextStallAt + ms) this.nextStallAt += ms + this.stallPeriod();
     return t >= this.nextStallAt ? this.nextStallAt + ms - t : 0;
   }
 
