@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOctokit, isPermissionError, type Octokit } from '../../src/github/octokit.js';
-import { batches, conclusionFor, postCheckRun } from '../../src/github/checks.js';
+import { batches, CheckRunIncomplete, conclusionFor, postCheckRun } from '../../src/github/checks.js';
 import { commentBody, findSticky, marker, upsertSticky } from '../../src/github/comment.js';
 import { listChangedFiles } from '../../src/github/pr-files.js';
 import { startEmulator, type GitHubEmulator } from '../helpers/github-emulator.js';
@@ -61,6 +61,30 @@ describe('check runs (real Octokit against the local API)', () => {
     expect(out.summary).not.toMatch(lone);
     expect(out.title!.length).toBeLessThanOrEqual(255);
     expect(out.title).not.toMatch(lone);
+  });
+
+  it('a later batch refused: the run is concluded anyway (never left in progress) and the caller told how far it got', async () => {
+    emu.fail('PATCH', /\/check-runs\/\d+$/, 500, 'boom', 1);
+    let caught: unknown;
+    try {
+      await postCheckRun(octokit, {
+        owner: emu.owner,
+        repo: emu.repo,
+        name: 'partial',
+        headSha: 'd'.repeat(40),
+        conclusion: 'failure',
+        title: 'FAIL',
+        summary: 's',
+        annotations: Array.from({ length: 60 }, (_, i) => ann(i + 1)),
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(CheckRunIncomplete);
+    expect((caught as CheckRunIncomplete).run).toMatchObject({ sent: 50, total: 60, concluded: true });
+    const run = emu.checkRuns.find((c) => c.id === (caught as CheckRunIncomplete).run.id)!;
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(run.annotations).toHaveLength(50);
   });
 
   it('one batch: a single request, completed at once', async () => {

@@ -7,7 +7,7 @@ import {
   PER_LEVEL_LIMIT,
   overflowText,
 } from '../github/annotations.js';
-import { conclusionFor, postCheckRun } from '../github/checks.js';
+import { CheckRunIncomplete, conclusionFor, postCheckRun } from '../github/checks.js';
 import { createOctokit, describeHttpError, isPermissionError, type Octokit } from '../github/octokit.js';
 import { listChangedFiles } from '../github/pr-files.js';
 import type { ActionContext } from './action-context.js';
@@ -83,10 +83,18 @@ export async function publishAnnotations(
         if (plan.overflow > 0) log.info(`toron-testops: ${overflowText(plan.overflow, plan.items.length, where, limit)}`);
         return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
       } catch (err) {
-        const reason = describeHttpError(err);
-        log.info(
-          `toron-testops: annotations: checks: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : `the check run failed (${reason})`}; using workflow commands instead`,
-        );
+        if (err instanceof CheckRunIncomplete) {
+          // It was created (the token may create check runs): say what it got, and how it ended.
+          const { sent, total, concluded, url } = err.run;
+          log.warning(
+            `check run "${opts.checkName}" got ${sent} of ${total} annotation(s) (${describeHttpError(err.cause)})${concluded ? ', and was concluded with the verdict' : ' and could not be concluded: it shows as in progress'}${url ? `: ${url}` : ''}; the annotations follow as workflow commands`,
+          );
+        } else {
+          const reason = describeHttpError(err);
+          log.info(
+            `toron-testops: annotations: checks: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : `the check run failed (${reason})`}; using workflow commands instead`,
+          );
+        }
       }
     }
   }

@@ -63,16 +63,49 @@ export async function postCheckRun(octokit: Octokit, r: CheckRunRequest): Promis
   });
   const id = Number(created.data.id);
   let requests = 1;
+  let sent = parts[0]?.length ?? 0;
   for (let i = 1; i < parts.length; i++) {
-    await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-      owner: r.owner,
-      repo: r.repo,
-      check_run_id: id,
-      ...(i === last ? done : {}),
-      output: output(parts[i]),
-      request: { signal: r.signal },
-    });
+    try {
+      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner: r.owner,
+        repo: r.repo,
+        check_run_id: id,
+        ...(i === last ? done : {}),
+        output: output(parts[i]),
+        request: { signal: r.signal },
+      });
+    } catch (err) {
+      // A run left in progress never concludes: a required check would wait forever and never show
+      // the verdict. Concluded with the annotations it has (best effort), then the caller is told.
+      let concluded = false;
+      try {
+        await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+          owner: r.owner,
+          repo: r.repo,
+          check_run_id: id,
+          ...done,
+          output: output([]),
+          request: { signal: r.signal },
+        });
+        concluded = true;
+      } catch {
+        // nothing more to do: the error below says what happened
+      }
+      throw new CheckRunIncomplete(err, { id, url: created.data.html_url ?? null, sent, total: r.annotations.length, concluded });
+    }
+    sent += parts[i].length;
     requests++;
   }
   return { id, url: created.data.html_url ?? null, requests };
+}
+
+/** A check run created, whose later annotations could not all be added: concluded anyway when it could be. */
+export class CheckRunIncomplete extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly run: { id: number; url: string | null; sent: number; total: number; concluded: boolean },
+  ) {
+    super(`the check run got ${run.sent} of ${run.total} annotation(s)${run.concluded ? ' and was concluded' : ', and could not be concluded'}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'CheckRunIncomplete';
+  }
 }
