@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOctokit, isPermissionError, type Octokit } from '../../src/github/octokit.js';
+import { createOctokit, describeHttpError, isPermissionError, isRateLimited, type Octokit } from '../../src/github/octokit.js';
 import { batches, CheckRunIncomplete, conclusionFor, postCheckRun } from '../../src/github/checks.js';
 import { commentBody, findSticky, marker, upsertSticky } from '../../src/github/comment.js';
 import { listChangedFiles } from '../../src/github/pr-files.js';
@@ -198,6 +198,19 @@ describe('sticky PR comment', () => {
     expect((await upsertSticky(octokit, req({ mode: 'on-failure', state: 's3' }))).action).toBe('updated');
     expect(emu.comments.get(9)).toHaveLength(1);
     expect(emu.comments.get(9)![0].body).toContain('state="s3"');
+  });
+
+  it('a rate-limited GET /user is no reason to take the token for an installation token: no comment rather than a second one', async () => {
+    const body = (state: string) => commentBody({ key: 'rl', state, summary: state, footer: 'f' });
+    const first = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 414, key: 'rl', state: 's1', body: body('s1'), mode: 'always', verdict: 'FAIL' });
+    expect(first.action).toBe('created');
+    emu.fail('GET', /\/user$/, 403, 'API rate limit exceeded for user ID 1.', 1);
+    const err = await upsertSticky(octokit, { owner: emu.owner, repo: emu.repo, number: 414, key: 'rl', state: 's2', body: body('s2'), mode: 'always', verdict: 'FAIL' }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(isPermissionError(err)).toBe(false);
+    expect(isRateLimited(err)).toBe(true);
+    expect(describeHttpError(err)).toMatch(/a GitHub API rate limit, not a missing permission/);
+    expect(emu.comments.get(414)).toHaveLength(1);
   });
 
   it('a 403 (fork or read-only token) is an error the caller can classify, not a crash', async () => {
