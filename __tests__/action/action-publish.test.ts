@@ -77,6 +77,16 @@ describe.concurrent('publishing', { timeout: E2E_TIMEOUT }, () => {
       expect(second.outputs['artifact-id']).toBe(String(emu.artifacts.find((a) => a.name === 'toron-testops-gate-2')!.id));
     }));
 
+  it('an ERROR check run says "not a test verdict" once in its title', () =>
+    withEmu(async (emu) => {
+      const r = await runAction({ workspace: repoWith(PASSING), emu, inputs: { annotations: 'checks', engine: 'http://127.0.0.1:1/run', 'run-id': 'err-title' } });
+      expect(r.code).toBe(2);
+      const run = emu.checkRuns.at(-1)!;
+      expect(run.conclusion).toBe('failure');
+      expect(run.output.title).toMatch(/^ERROR \(not a test verdict\): /);
+      expect(run.output.title).not.toMatch(/not a test verdict\).*not a test verdict\)/);
+    }));
+
   it('a 403 on the comment is a warning, never a FAIL: PASS stays PASS with exit 0', () =>
     withEmu(async (emu) => {
       emu.fail('POST', /\/issues\/42\/comments$/, 403);

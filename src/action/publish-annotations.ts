@@ -73,7 +73,8 @@ export async function publishAnnotations(
           name: opts.checkName,
           headSha: gh.headSha!,
           conclusion: conclusionFor(o.verdict, o.cancelled),
-          title: `${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}: ${o.reason}`,
+          // An ERROR's reason already opens with "ERROR (not a test verdict): ": said once.
+          title: o.reason.startsWith(`${o.verdict} `) ? o.reason : `${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}: ${o.reason}`,
           summary: opts.summary + more,
           annotations: plan.items.map(toCheckAnnotation),
           detailsUrl: opts.detailsUrl,
