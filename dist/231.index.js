@@ -13811,8 +13811,10 @@ class ReferenceEngine {
         if (ms <= 0 || this.stallMode !== 'delay')
             return 0;
         const t = external_node_perf_hooks_.performance.now() - this.started;
+        // The next freeze comes a period after this one ends (as in busy mode): counted from its start,
+        // freezes longer than the period ran back to back and the engine never answered between them.
         while (t >= this.nextStallAt + ms)
-            this.nextStallAt += this.stallPeriod();
+            this.nextStallAt += ms + this.stallPeriod();
         return t >= this.nextStallAt ? this.nextStallAt + ms - t : 0;
     }
     scheduleBusyStall() {
@@ -18010,16 +18012,33 @@ function httpStatus(err) {
     const s = err?.status;
     return typeof s === 'number' ? s : undefined;
 }
-/** 401/403/404 from a write: the token may not do it (fork PRs, read-only default permissions). */
+/**
+ * 401/403/404 from a write: the token may not do it (fork PRs, read-only default permissions). A rate
+ * limit (GitHub answers it with 403 too) is not: the same call may work in a minute.
+ */
 function isPermissionError(err) {
     const s = httpStatus(err);
-    return s === 401 || s === 403 || s === 404;
+    return (s === 401 || s === 403 || s === 404) && !isRateLimited(err);
+}
+/**
+ * GitHub's primary rate limit (403 or 429 with x-ratelimit-remaining: 0) or secondary one (403 or 429
+ * saying so, often with retry-after).
+ */
+function isRateLimited(err) {
+    const s = httpStatus(err);
+    if (s !== 403 && s !== 429)
+        return false;
+    const headers = err?.response?.headers ?? {};
+    if (String(headers['x-ratelimit-remaining'] ?? '') === '0' || headers['retry-after'] !== undefined)
+        return true;
+    return /rate limit/i.test(err instanceof Error ? err.message : '');
 }
 /** A short reason for a log line: status and the API's message, never the token or headers. */
 function describeHttpError(err) {
     const status = httpStatus(err);
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return status ? `HTTP ${status}: ${message.replace(/ - https:\/\/docs\.github\.com\S*/, '')}` : message;
+    const limited = isRateLimited(err) ? ' (a GitHub API rate limit, not a missing permission)' : '';
+    return status ? `HTTP ${status}: ${message.replace(/ - https:\/\/docs\.github\.com\S*/, '')}${limited}` : message;
 }
 
 ;// CONCATENATED MODULE: ./src/github/baseline.ts
@@ -25903,18 +25922,53 @@ async function postCheckRun(octokit, r) {
     });
     const id = Number(created.data.id);
     let requests = 1;
+    let sent = parts[0]?.length ?? 0;
     for (let i = 1; i < parts.length; i++) {
-        await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-            owner: r.owner,
-            repo: r.repo,
-            check_run_id: id,
-            ...(i === last ? done : {}),
-            output: output(parts[i]),
-            request: { signal: r.signal },
-        });
+        try {
+            await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+                owner: r.owner,
+                repo: r.repo,
+                check_run_id: id,
+                ...(i === last ? done : {}),
+                output: output(parts[i]),
+                request: { signal: r.signal },
+            });
+        }
+        catch (err) {
+            // A run left in progress never concludes: a required check would wait forever and never show
+            // the verdict. Concluded with the annotations it has (best effort), then the caller is told.
+            let concluded = false;
+            try {
+                await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+                    owner: r.owner,
+                    repo: r.repo,
+                    check_run_id: id,
+                    ...done,
+                    output: output([]),
+                    request: { signal: r.signal },
+                });
+                concluded = true;
+            }
+            catch {
+                // nothing more to do: the error below says what happened
+            }
+            throw new CheckRunIncomplete(err, { id, url: created.data.html_url ?? null, sent, total: r.annotations.length, concluded });
+        }
+        sent += parts[i].length;
         requests++;
     }
     return { id, url: created.data.html_url ?? null, requests };
+}
+/** A check run created, whose later annotations could not all be added: concluded anyway when it could be. */
+class CheckRunIncomplete extends Error {
+    cause;
+    run;
+    constructor(cause, run) {
+        super(`the check run got ${run.sent} of ${run.total} annotation(s)${run.concluded ? ' and was concluded' : ', and could not be concluded'}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.cause = cause;
+        this.run = run;
+        this.name = 'CheckRunIncomplete';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/pr-files.ts
@@ -25989,7 +26043,8 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                     name: opts.checkName,
                     headSha: gh.headSha,
                     conclusion: conclusionFor(o.verdict, o.cancelled),
-                    title: `${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}: ${o.reason}`,
+                    // An ERROR's reason already opens with "ERROR (not a test verdict): ": said once.
+                    title: o.reason.startsWith(`${o.verdict} `) ? o.reason : `${o.verdict}${o.verdict === 'ERROR' ? ' (not a test verdict)' : ''}: ${o.reason}`,
                     summary: opts.summary + more,
                     annotations: plan.items.map(toCheckAnnotation),
                     detailsUrl: opts.detailsUrl,
@@ -26001,8 +26056,15 @@ async function publishAnnotations(ctx, inputs, o, opts) {
                 return `Annotations: ${plan.items.length} on the check run${r.url ? ` [${opts.checkName}](${r.url})` : ''}${notShown(plan.overflow, o.findings.length, opts.summaryListed ?? null, opts.reportHome ?? 'the artifact')}`;
             }
             catch (err) {
-                const reason = describeHttpError(err);
-                log.info(`toron-testops: annotations: checks: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : `the check run failed (${reason})`}; using workflow commands instead`);
+                if (err instanceof CheckRunIncomplete) {
+                    // It was created (the token may create check runs): say what it got, and how it ended.
+                    const { sent, total, concluded, url } = err.run;
+                    log.warning(`check run "${opts.checkName}" got ${sent} of ${total} annotation(s) (${describeHttpError(err.cause)})${concluded ? ', and was concluded with the verdict' : ' and could not be concluded: it shows as in progress'}${url ? `: ${url}` : ''}; the annotations follow as workflow commands`);
+                }
+                else {
+                    const reason = describeHttpError(err);
+                    log.info(`toron-testops: annotations: checks: ${isPermissionError(err) ? `the token may not create check runs (${reason}; needs checks: write)` : `the check run failed (${reason})`}; using workflow commands instead`);
+                }
             }
         }
     }
