@@ -34,16 +34,16 @@ interface SimBlock {
 
 export const caseKey = (c: { dataset: string; id: string }) => `${c.dataset}\u0000${c.id}`;
 
-/**
- * SIM of the whole run from its shards' per-case results, judged by the same pure functions the stage
- * uses (totals, simVerdict). Cases are listed in suite order (each shard's case carries its index in
- * the whole suite), so the merged report lists them as an unsharded run does.
- */
 /** The suite fingerprints the legs recorded (older legs recorded none): more than one is two suites. */
 export function suiteFingerprints(shards: ShardRun[]): string[] {
   return [...new Set(shards.map((s) => (s.report.stages.sim as SimBlock | undefined)?.shard?.suite).filter((x): x is string => typeof x === 'string'))];
 }
 
+/**
+ * SIM of the whole run from its shards' per-case results, judged by the same pure functions the stage
+ * uses (totals, simVerdict). Cases are listed in suite order (each shard's case carries its index in
+ * the whole suite), so the merged report lists them as an unsharded run does.
+ */
 export function mergeSim(shards: ShardRun[], passRate: { warn: number; fail: number }, runId: string): { result: StageResult; order: Map<string, number>; suiteCases: number | null } {
   const blocks = shards.map((s) => s.report.stages.sim as SimBlock);
   const ran = blocks.filter((b) => Array.isArray(b.cases));

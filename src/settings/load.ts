@@ -4,6 +4,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import { InputError, errorMessage } from '../util/errors.js';
 import { parseJsonSource, pointerToSegments, segmentsToPointer } from '../util/json-source.js';
 import { readTextFile } from '../util/text-file.js';
+import { getAtPointer } from '../util/json-pointer.js';
 
 /** A loaded config file: its path as printed (relative to cwd), its value, and where each value sits. */
 export interface ConfigSource {
@@ -131,10 +132,7 @@ export function inConfigFile(err: InputError, configFile: string | null, cwd: st
   if (err.file !== undefined || err.pointer === undefined || configFile === null) return err;
   try {
     const src = loadConfigFile(configFile, cwd);
-    const segs = pointerToSegments(err.pointer);
-    let v: unknown = src.value;
-    for (const seg of segs) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[String(seg)] : undefined;
-    if (v === undefined) return err;
+    if (!getAtPointer(src.value, err.pointer).found) return err;
     return new InputError(err.message, { file: src.file, line: src.lineOf(err.pointer), pointer: err.pointer });
   } catch {
     return err;

@@ -18,7 +18,8 @@ import { describeThreshold, generatorValidity, loadVerdict } from './verdict.js'
 export const loadStage: Stage = {
   name: 'load',
   checkInputs(settings): void {
-    suiteOf(settings);
+    // The suite SIM loads: checked once, by SIM, when it runs too.
+    if (!settings.stages.includes('sim')) suiteOf(settings);
   },
   async run(ctx: RunContext, prior: StageResults): Promise<StageResult> {
     const { settings } = ctx;

@@ -256,7 +256,7 @@ async function replayWith(
     rounds: r.rounds,
     roundsDone: outcome.roundsDone,
     cancelled: outcome.cancelled,
-    notReplayed: outcome.notReplayed.length,
+    notReplayed: notReplayed.length,
     notReplayedWhy: notReplayed.length > 0 ? whyUnanswered(notReplayed) : undefined,
     baseline: outcome.drift?.baseline ?? '',
   });
