@@ -2406,7 +2406,134 @@ function decodes(prefix, stream) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/json-pointer.ts
+
+/** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
+const POINTER_RE = /^(\/([^~/]|~[01])*)*$/;
+function isJsonPointer(pointer) {
+    return POINTER_RE.test(pointer);
+}
+// The same few pointers (a profile's fields, the datasets' paths) are read in every answer of a run:
+// splitting each once saves most of a read (0.43 -> 0.06 us). Bounded, so odd pointers cannot grow it
+// without end; the arrays are shared, so nothing may change them.
+const SEGMENTS_MAX = 10_000;
+const segmentsCache = new Map();
+/** pointerToSegments, remembered; null for a malformed pointer. */
+function segmentsOf(pointer) {
+    let segs = segmentsCache.get(pointer);
+    if (segs === undefined) {
+        try {
+            segs = json_source_pointerToSegments(pointer);
+        }
+        catch {
+            segs = null;
+        }
+        if (segmentsCache.size < SEGMENTS_MAX)
+            segmentsCache.set(pointer, segs);
+    }
+    return segs;
+}
+const validPointers = new Set();
+/** isJsonPointer for a pointer read in every answer: valid ones are remembered (bounded like the segments). */
+function isKnownJsonPointer(pointer) {
+    if (validPointers.has(pointer))
+        return true;
+    if (!POINTER_RE.test(pointer))
+        return false;
+    if (validPointers.size < SEGMENTS_MAX)
+        validPointers.add(pointer);
+    return true;
+}
+/** An array index token per RFC 6901: `0` or digits without a leading zero (never `-`). */
+function arrayIndex(seg, length) {
+    if (typeof seg !== 'number')
+        return undefined;
+    return seg < length ? seg : undefined;
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/**
+ * The value at a JSON Pointer. Only own properties count, so `/constructor` or `/__proto__` on a plain
+ * object is "not found" rather than a prototype member.
+ */
+function getAtPointer(value, pointer) {
+    const segs = segmentsOf(pointer);
+    if (segs === null)
+        throw new Error(`not a JSON Pointer: ${pointer}`);
+    let cur = value;
+    for (const seg of segs) {
+        if (Array.isArray(cur)) {
+            const i = arrayIndex(seg, cur.length);
+            if (i === undefined)
+                return { found: false };
+            cur = cur[i];
+        }
+        else if (isObject(cur)) {
+            const key = String(seg);
+            if (!Object.hasOwn(cur, key))
+                return { found: false };
+            cur = cur[key];
+        }
+        else {
+            return { found: false };
+        }
+    }
+    return { found: true, value: cur };
+}
+/**
+ * A copy of `value` without the member at `pointer` (array elements are spliced out, as JSON Patch
+ * `remove` does). Only the containers along the path are copied; the input is never mutated. An absent
+ * path returns the input unchanged (ignorePaths name fields that only some responses have). The root
+ * pointer `""` removes everything: the result is `undefined`.
+ */
+function removeAtPointer(value, pointer) {
+    const segs = pointerToSegments(pointer);
+    if (segs.length === 0)
+        return undefined;
+    return removeAt(value, segs, 0);
+}
+function removeAt(cur, segs, depth) {
+    const seg = segs[depth];
+    const last = depth === segs.length - 1;
+    if (Array.isArray(cur)) {
+        const i = arrayIndex(seg, cur.length);
+        if (i === undefined)
+            return cur;
+        if (last)
+            return [...cur.slice(0, i), ...cur.slice(i + 1)];
+        const child = removeAt(cur[i], segs, depth + 1);
+        if (child === cur[i])
+            return cur;
+        const copy = cur.slice();
+        copy[i] = child;
+        return copy;
+    }
+    if (isObject(cur)) {
+        const key = String(seg);
+        if (!Object.hasOwn(cur, key))
+            return cur;
+        if (last) {
+            // fromEntries defines properties, so a JSON key named "__proto__" stays an ordinary key.
+            return Object.fromEntries(Object.entries(cur).filter(([k]) => k !== key));
+        }
+        const child = removeAt(cur[key], segs, depth + 1);
+        if (child === cur[key])
+            return cur;
+        return { ...cur, [key]: child };
+    }
+    return cur;
+}
+/** Remove every pointer in turn (absent ones are skipped). */
+function removeAtPointers(value, pointers) {
+    let out = value;
+    for (const p of pointers)
+        out = removeAtPointer(out, p);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/load.ts
+
 
 
 
@@ -2536,11 +2663,7 @@ function inConfigFile(err, configFile, cwd) {
         return err;
     try {
         const src = loadConfigFile(configFile, cwd);
-        const segs = json_source_pointerToSegments(err.pointer);
-        let v = src.value;
-        for (const seg of segs)
-            v = v !== null && typeof v === 'object' ? v[String(seg)] : undefined;
-        if (v === undefined)
+        if (!getAtPointer(src.value, err.pointer).found)
             return err;
         return new InputError(err.message, { file: src.file, line: src.lineOf(err.pointer), pointer: err.pointer });
     }
@@ -3544,132 +3667,6 @@ function trimSep(p) {
 }
 function escapeRegExp(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: ./src/util/json-pointer.ts
-
-/** RFC 6901 syntax: empty, or `/`-separated tokens where `~` is only ever `~0` or `~1`. */
-const POINTER_RE = /^(\/([^~/]|~[01])*)*$/;
-function isJsonPointer(pointer) {
-    return POINTER_RE.test(pointer);
-}
-// The same few pointers (a profile's fields, the datasets' paths) are read in every answer of a run:
-// splitting each once saves most of a read (0.43 -> 0.06 us). Bounded, so odd pointers cannot grow it
-// without end; the arrays are shared, so nothing may change them.
-const SEGMENTS_MAX = 10_000;
-const segmentsCache = new Map();
-/** pointerToSegments, remembered; null for a malformed pointer. */
-function segmentsOf(pointer) {
-    let segs = segmentsCache.get(pointer);
-    if (segs === undefined) {
-        try {
-            segs = json_source_pointerToSegments(pointer);
-        }
-        catch {
-            segs = null;
-        }
-        if (segmentsCache.size < SEGMENTS_MAX)
-            segmentsCache.set(pointer, segs);
-    }
-    return segs;
-}
-const validPointers = new Set();
-/** isJsonPointer for a pointer read in every answer: valid ones are remembered (bounded like the segments). */
-function isKnownJsonPointer(pointer) {
-    if (validPointers.has(pointer))
-        return true;
-    if (!POINTER_RE.test(pointer))
-        return false;
-    if (validPointers.size < SEGMENTS_MAX)
-        validPointers.add(pointer);
-    return true;
-}
-/** An array index token per RFC 6901: `0` or digits without a leading zero (never `-`). */
-function arrayIndex(seg, length) {
-    if (typeof seg !== 'number')
-        return undefined;
-    return seg < length ? seg : undefined;
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/**
- * The value at a JSON Pointer. Only own properties count, so `/constructor` or `/__proto__` on a plain
- * object is "not found" rather than a prototype member.
- */
-function getAtPointer(value, pointer) {
-    const segs = segmentsOf(pointer);
-    if (segs === null)
-        throw new Error(`not a JSON Pointer: ${pointer}`);
-    let cur = value;
-    for (const seg of segs) {
-        if (Array.isArray(cur)) {
-            const i = arrayIndex(seg, cur.length);
-            if (i === undefined)
-                return { found: false };
-            cur = cur[i];
-        }
-        else if (isObject(cur)) {
-            const key = String(seg);
-            if (!Object.hasOwn(cur, key))
-                return { found: false };
-            cur = cur[key];
-        }
-        else {
-            return { found: false };
-        }
-    }
-    return { found: true, value: cur };
-}
-/**
- * A copy of `value` without the member at `pointer` (array elements are spliced out, as JSON Patch
- * `remove` does). Only the containers along the path are copied; the input is never mutated. An absent
- * path returns the input unchanged (ignorePaths name fields that only some responses have). The root
- * pointer `""` removes everything: the result is `undefined`.
- */
-function removeAtPointer(value, pointer) {
-    const segs = pointerToSegments(pointer);
-    if (segs.length === 0)
-        return undefined;
-    return removeAt(value, segs, 0);
-}
-function removeAt(cur, segs, depth) {
-    const seg = segs[depth];
-    const last = depth === segs.length - 1;
-    if (Array.isArray(cur)) {
-        const i = arrayIndex(seg, cur.length);
-        if (i === undefined)
-            return cur;
-        if (last)
-            return [...cur.slice(0, i), ...cur.slice(i + 1)];
-        const child = removeAt(cur[i], segs, depth + 1);
-        if (child === cur[i])
-            return cur;
-        const copy = cur.slice();
-        copy[i] = child;
-        return copy;
-    }
-    if (isObject(cur)) {
-        const key = String(seg);
-        if (!Object.hasOwn(cur, key))
-            return cur;
-        if (last) {
-            // fromEntries defines properties, so a JSON key named "__proto__" stays an ordinary key.
-            return Object.fromEntries(Object.entries(cur).filter(([k]) => k !== key));
-        }
-        const child = removeAt(cur[key], segs, depth + 1);
-        if (child === cur[key])
-            return cur;
-        return { ...cur, [key]: child };
-    }
-    return cur;
-}
-/** Remove every pointer in turn (absent ones are skipped). */
-function removeAtPointers(value, pointers) {
-    let out = value;
-    for (const p of pointers)
-        out = removeAtPointer(out, p);
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/replay/ignore-paths.ts
@@ -10942,7 +10939,9 @@ function verdict_round3(x) {
 const loadStage = {
     name: 'load',
     checkInputs(settings) {
-        suiteOf(settings);
+        // The suite SIM loads: checked once, by SIM, when it runs too.
+        if (!settings.stages.includes('sim'))
+            suiteOf(settings);
     },
     async run(ctx, prior) {
         const { settings } = ctx;
@@ -16458,7 +16457,7 @@ async function replayWith(ctx, snapshot, baseline, mode, shown, engineDiedBefore
         rounds: r.rounds,
         roundsDone: outcome.roundsDone,
         cancelled: outcome.cancelled,
-        notReplayed: outcome.notReplayed.length,
+        notReplayed: notReplayed.length,
         notReplayedWhy: notReplayed.length > 0 ? whyUnanswered(notReplayed) : undefined,
         baseline: outcome.drift?.baseline ?? '',
     });
@@ -24151,15 +24150,15 @@ function mergePipeline(shards, settings, runId) {
 ;// CONCATENATED MODULE: ./src/merge/sim.ts
 
 const sim_caseKey = (c) => `${c.dataset}\u0000${c.id}`;
+/** The suite fingerprints the legs recorded (older legs recorded none): more than one is two suites. */
+function suiteFingerprints(shards) {
+    return [...new Set(shards.map((s) => s.report.stages.sim?.shard?.suite).filter((x) => typeof x === 'string'))];
+}
 /**
  * SIM of the whole run from its shards' per-case results, judged by the same pure functions the stage
  * uses (totals, simVerdict). Cases are listed in suite order (each shard's case carries its index in
  * the whole suite), so the merged report lists them as an unsharded run does.
  */
-/** The suite fingerprints the legs recorded (older legs recorded none): more than one is two suites. */
-function suiteFingerprints(shards) {
-    return [...new Set(shards.map((s) => s.report.stages.sim?.shard?.suite).filter((x) => typeof x === 'string'))];
-}
 function mergeSim(shards, passRate, runId) {
     const blocks = shards.map((s) => s.report.stages.sim);
     const ran = blocks.filter((b) => Array.isArray(b.cases));
