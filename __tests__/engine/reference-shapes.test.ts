@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/util/seed.js';
 import { analyzePrompt, cleanPrompt, countWords, promptFacts } from '../../src/engine/reference/prompt.js';
@@ -23,6 +24,16 @@ interface Sample {
 function samples(file: string): Sample[] {
   const path = fileURLToPath(new URL(`../fixtures/reference/${file}`, import.meta.url));
   return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Sample);
+}
+
+/** Answers recorded from the real engines by fixtures/reference/record-real-answers.py. */
+function recorded(file: string): Sample[] {
+  const path = fileURLToPath(new URL(`../fixtures/reference/${file}`, import.meta.url));
+  return gunzipSync(readFileSync(path))
+    .toString('utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Sample);
@@ -87,9 +98,8 @@ describe('prompt analysis', () => {
       '"Water boils at 100 C at sea level" conflicts with "my teacher said 90 C" (but)',
       'conflicting values for °C: 100 vs 90',
     ]);
-    expect(f.numericConflicts).toEqual(['conflicting values for °C: 100 vs 90']);
     expect(analyzePrompt('Calculate 3x + 5 = 20, and explain why it works.').contradictions).toEqual([]);
-    expect(analyzePrompt('It costs 50% or maybe 60 percent').numericConflicts).toEqual(['conflicting values for %: 50 vs 60']);
+    expect(analyzePrompt('It costs 50% or maybe 60 percent').contradictions).toEqual(['conflicting values for %: 50 vs 60']);
     expect(analyzePrompt('Although it rained, we went out. However, nobody cared.').contradictions).toHaveLength(2);
     expect(analyzePrompt('The butter is soft').contradictions).toEqual([]);
   });
@@ -128,6 +138,14 @@ describe('toron-2.5h shape', () => {
     }
   });
 
+  it('picks the witness by int(now) % 8 with Python\'s truncation and modulo, and by no clock for a now of 0', () => {
+    // What RyuzenToronV25HPlus(now=n).run("Hi") answered (727a7c79).
+    const real: [number, string][] = [[-7.5, 'GPT-5.1'], [-1, 'Perplexity Sonar'], [7.9, 'Perplexity Sonar'], [1e12 + 3.2, 'Gemini-Pro']];
+    for (const [now, witness] of real) expect(toron25h('Hi', seededRandom(1), { now }).random_witness, String(now)).toBe(witness);
+    const seededOnly = new Set(Array.from({ length: 16 }, (_, i) => toron25h('Hi', seededRandom(i), { now: 0 }).random_witness));
+    expect(seededOnly.size).toBeGreaterThan(1);
+  });
+
   it('picks the witness by the request clock as the real engine does', () => {
     for (const s of S25.filter((x) => x.request.now !== undefined)) {
       const mine = toron25h(s.request.prompt, seededRandom(1), { now: s.request.now });
@@ -163,37 +181,55 @@ describe('toron-2.5h shape', () => {
     expect(body.state_snapshot.JUDICIAL_RESULT.opus_result.result).toBe('Opus processed: Is it not so?');
   });
 
-  it('reports contradictions in T1, the summary, the CDG, the audit and the confidence', () => {
-    const p = 'The drug is safe, but the trial found serious harm. Dose is 5 mg... no, 10 kg and 20 kg.';
-    const body = toron25h(p, seededRandom(5)) as Record<string, any>;
-    const f = analyzePrompt(p);
-    expect(f.contradictions).toHaveLength(2);
-    const snap = body.state_snapshot;
-    const reported = new Set<string>(snap.T1_RAW.flatMap((t: any) => t.contradictions));
-    expect([...reported].sort()).toEqual([...f.contradictions].sort());
-    for (const c of f.contradictions) {
-      const n = snap.T1_RAW.filter((t: any) => t.contradictions.includes(c)).length;
-      expect(n).toBeGreaterThanOrEqual(3);
-      expect(n).toBeLessThanOrEqual(6);
-      expect(snap.T1_SUMMARY.contradiction_map[c]).toHaveLength(n);
+  it('equals the real engine apart from the seeded choices for every bundled SIM prompt and edge prompt', () => {
+    const real = recorded('real-answers-2.5h.jsonl.gz');
+    expect(real.length).toBeGreaterThan(100);
+    // Prompts whose answers depend on the rules the samples do not reach: contradictions, URLs, numbers,
+    // dots that split words, the character bounds of domain and evidence scarcity.
+    for (const name of ['numbers-and-contrast', 'urls-ignored', 'dots-split-words-121', 'clean-240-chars', 'clean-80-chars', 'harmful-redacted']) {
+      expect(real.map((s) => s.case)).toContain(name);
     }
-    expect(snap.CDG_STRUCTURE.paradoxes).toEqual(f.contradictions);
-    expect(snap.T2_AUDIT_REPORT.cdg_valid).toBe(false);
-    expect(snap.REALITY_PACKET.conflicts_detected).toEqual(['conflicting values for kg: 10 vs 20']);
-    expect(snap.REALITY_PACKET.escalation_required).toBe(true);
-    expect(body.meta_surveillance_flags).toEqual(['contradictions_detected']);
-    expect(body.confidence_score).toBe(58 - 10);
-    expect(snap.RWL_RESULT.dissent_score).toBe(0.35);
+    for (const s of real) {
+      const mine = toron25h(s.request.prompt, seededRandom(17), { now: s.request.now });
+      expect(unseeded(mine, SEEDED_25H), s.case).toEqual(unseeded(s.response, SEEDED_25H));
+      expect(mine.random_witness, s.case).toBe(s.response.random_witness);
+    }
   });
 
-  it('adds an evidence layer per cited URL', () => {
+  it('reports no contradiction, whatever the prompt holds, as the real engine', () => {
+    const p = 'The drug is safe, but the trial found serious harm. Dose is 10 kg and 20 kg.';
+    const body = toron25h(p, seededRandom(5)) as Record<string, any>;
+    const snap = body.state_snapshot;
+    expect(snap.T1_RAW.flatMap((t: any) => t.contradictions)).toEqual([]);
+    expect(snap.T1_SUMMARY.contradiction_map).toEqual({});
+    expect(snap.CDG_STRUCTURE.paradoxes).toEqual([]);
+    expect(snap.T2_AUDIT_REPORT.cdg_valid).toBe(true);
+    expect(snap.REALITY_PACKET.conflicts_detected).toEqual([]);
+    expect(body.meta_surveillance_flags).toEqual([]);
+    expect(body.confidence_score).toBe(58);
+    expect(snap.RWL_RESULT.dissent_score).toBe(0.15);
+  });
+
+  it('keeps the four evidence layers whatever URLs the prompt cites', () => {
     const body = toron25h('Compare https://www.cdc.gov/flu with http://example.com/x', seededRandom(1)) as Record<string, any>;
     const rp = body.state_snapshot.REALITY_PACKET;
-    expect(body.sources_used).toEqual(['layer_1', 'layer_2', 'layer_3', 'layer_4', 'layer_5', 'layer_9']);
-    expect(rp.verified_facts).toContain('Fact from layer 3: https://www.cdc.gov/flu');
-    expect(rp.trust_scores.layer_3).toBe(0.95);
-    expect(rp.trust_scores.layer_5).toBe(0.6);
-    expect(rp.evidence_density).toBe(0.8);
+    expect(body.sources_used).toEqual(['layer_1', 'layer_2', 'layer_4', 'layer_9']);
+    expect(rp.verified_facts[0]).toBe('Fact from layer 1: Compare https://www cdc gov/flu with http://example com/x');
+    expect(Object.values(rp.trust_scores)).toEqual([0.85, 0.85, 0.85, 0.85]);
+    expect(rp.evidence_density).toBe(0.6000000000000001);
+  });
+
+  it('plans by the cleaned prompt: its words for complexity and Opus, its characters for domain and scarcity', () => {
+    const plan = (p: string) => (toron25h(p, seededRandom(1)) as Record<string, any>).state_snapshot.EXECUTION_PLAN;
+    // 90 words as written, 120 once every "." splits: still medium; one more word makes it high.
+    const dotted = Array(30).fill('a.b').join(' ');
+    expect(plan(`${Array(60).fill('word').join(' ')} ${dotted}`)).toMatchObject({ complexity: 'medium', use_opus: false });
+    expect(plan(`${Array(61).fill('word').join(' ')} ${dotted}`)).toMatchObject({ complexity: 'high', use_opus: true });
+    expect(plan('x'.repeat(239)).domain).toBe('general');
+    expect(plan('x'.repeat(240)).domain).toBe('specialized');
+    expect(plan('y'.repeat(79)).evidence_scarcity).toBe('medium');
+    expect(plan('y'.repeat(80)).evidence_scarcity).toBe('low');
+    expect(plan(`${'y'.repeat(79)}.`).evidence_scarcity).toBe('medium');
   });
 });
 
@@ -228,13 +264,22 @@ describe('toron-2.5h-stability shape', () => {
     expect(long.state_snapshot.JUDICIAL_RESULT.opus_result.result).toMatch(/^OpusResolution:\d{4}$/);
   });
 
-  it('counts contradictions at the top and in the snapshot', () => {
+  it('equals the real patch apart from the seeded choices for every bundled SIM prompt and edge prompt', () => {
+    const real = recorded('real-answers-2.5h-stability.jsonl.gz');
+    expect(real.length).toBeGreaterThan(100);
+    for (const s of real) {
+      const mine = toron25hStability(s.request.prompt, seededRandom(19));
+      expect(unseeded(mine, SEEDED_STAB), s.case).toEqual(unseeded(s.response, SEEDED_STAB));
+    }
+  });
+
+  it('counts no contradiction at the top or in the snapshot, whatever the prompt holds', () => {
     const body = toron25hStability('It is hot, however it is cold.', seededRandom(2)) as Record<string, any>;
-    expect(body.contradictions).toBe(1);
-    expect(body.state_snapshot.CONTRADICTIONS).toBe(1);
-    expect(body.snapshot.t1_summary.contradiction_map).toEqual({ count: 1 });
-    expect(body.snapshot.meta_flags).toEqual(['contradictions_detected']);
-    expect(body.confidence_score).toBe(77);
+    expect(body.contradictions).toBe(0);
+    expect(body.state_snapshot.CONTRADICTIONS).toBe(0);
+    expect(body.snapshot.t1_summary.contradiction_map).toEqual({ count: 0 });
+    expect(body.snapshot.meta_flags).toEqual({});
+    expect(body.confidence_score).toBe(82);
     expect(body.latency_ms).toBeGreaterThanOrEqual(300);
     expect(body.latency_ms).toBeLessThanOrEqual(340);
     expect(body.snapshot).toEqual(body.state_snapshot.NORMALIZED_SNAPSHOT);

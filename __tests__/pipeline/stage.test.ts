@@ -63,7 +63,7 @@ const pipelineFindings = (f: Finding[]) => f.filter((x) => x.subsystem === 'pipe
 const check = (p: PipelineReport, name: string) => p.checks.find((c) => c.name === name)!;
 
 describe('the reference engine, three generations: no false alarm', () => {
-  it('toron-2.5h on the bundled datasets: PASS, with the escalations and contradictions they declare', async () => {
+  it('toron-2.5h on the bundled datasets: PASS, with the escalations they declare and no contradiction', async () => {
     const { report, pipeline, findings } = await run(ROOT, { engine: 'reference' });
     expect(pipelineFindings(findings)).toEqual([]);
     expect(report.verdict).toBe('PASS');
@@ -71,12 +71,13 @@ describe('the reference engine, three generations: no false alarm', () => {
     expect(pipeline.checks.map((c) => c.name)).toEqual([...CHECK_NAMES]);
     expect(pipeline.checks.every((c) => c.ok)).toBe(true);
     expect(pipeline.profile.used).toBe('toron-2.5h');
-    // Not vacuous: the datasets escalate and contradict on purpose, and declare it.
+    // Not vacuous: the datasets escalate on purpose, and declare it.
     expect(pipeline.escalations.escalated).toBeGreaterThan(10);
     expect(pipeline.escalations.declared).toBe(pipeline.escalations.escalated);
-    expect(pipeline.contradictions.overLimitDeclared).toBeGreaterThanOrEqual(3);
-    expect(pipeline.contradictions.meanPerAnswer).toBeGreaterThan(0);
-    expect(check(pipeline, 'contradiction-density').detail).toMatch(/^mean 0\.\d+ per answer, max 8/);
+    // The real engine reports no contradiction, whatever the prompt (its reference neither): measured, zero.
+    expect(pipeline.contradictions.measured).toBeGreaterThan(80);
+    expect(pipeline.contradictions.meanPerAnswer).toBe(0);
+    expect(pipeline.contradictions.overLimitDeclared).toBe(0);
   });
 
   it('toron-2.5h-stability on its fixture dataset: PASS', async () => {
@@ -88,7 +89,7 @@ describe('the reference engine, three generations: no false alarm', () => {
     expect(pipelineFindings(findings)).toEqual([]);
     expect(pipeline).toMatchObject({ verdict: 'PASS', profile: { used: 'toron-2.5h-stability' } });
     expect(pipeline.escalations).toMatchObject({ undeclaredCases: 1 }); // counted, within the limit of 3
-    expect(pipeline.contradictions.overLimitDeclared).toBe(1); // six, declared by expected.contradictions
+    expect(pipeline.contradictions).toMatchObject({ meanPerAnswer: 0, overLimitDeclared: 0 });
   });
 
   it('toron-3 (/query form) on the bundled toron3-consensus dataset: PASS', async () => {

@@ -8,8 +8,10 @@ import { hash } from 'node:crypto';
  * - `clean`: the prompt split on ".", each piece trimmed, empty pieces dropped, joined with one space.
  *   This is what the real 2.5h engines do ("Hi." -> "Hi"; "a. b" -> "a b"), and what their answers quote.
  * - `words`: whitespace-separated words of the raw prompt (Python's `str.split()`).
+ * - `cleanWords`: the same of `clean`, which the 2.5h engines count ("e.g. 3.5" is 4 words there).
  * - `hasNot`: the raw prompt contains the letters "not" anywhere, any case ("another", "Note" count).
- * - `contradictions`: (at most MAX_CONTRADICTIONS, contrast markers first)
+ * - `contradictions` (the toron-3 shape's only: the real 2.5h engines detect none, nor does their
+ *   reference; at most MAX_CONTRADICTIONS, contrast markers first):
  *     1. every whole-word contrast marker (any case): but, however, although, though, whereas,
  *        nevertheless, nonetheless. One contradiction per occurrence:
  *        `"<claim before>" conflicts with "<claim after>" (<marker>)`.
@@ -20,17 +22,16 @@ import { hash } from 'node:crypto';
  *        lb / lbs / pounds, years, months, weeks, days, hours, minutes, seconds, dollars (also `$N`),
  *        euros, people. Singular and plural are one unit. "100 C ... 90 C" is a conflict; "3x + 5 = 20"
  *        is not (no unit).
- * - `numericConflicts`: the texts of the second kind only (the evidence tier reports them).
- * - `urls`: distinct http(s) URLs in the raw prompt, in order, at most MAX_URLS, trailing punctuation cut.
+ * - `urls` (toron-3's cited sources): distinct http(s) URLs in the raw prompt, in order, at most MAX_URLS, trailing punctuation cut.
  */
 export interface PromptFacts {
   prompt: string;
   lower: string;
   clean: string;
   words: number;
+  cleanWords: number;
   hasNot: boolean;
   contradictions: string[];
-  numericConflicts: string[];
   urls: string[];
   /** sha256 hex of `clean` (the 2.5h engines' `prompt_signature`). */
   signature: string;
@@ -171,9 +172,9 @@ export function analyzePrompt(prompt: string): PromptFacts {
     lower,
     clean,
     words: countWords(prompt),
+    cleanWords: countWords(clean),
     hasNot: lower.includes('not'),
     contradictions,
-    numericConflicts: numeric.slice(0, MAX_CONTRADICTIONS),
     urls: findUrls(prompt),
     // One-shot hashes: a Hash object per prompt costs more than the hashing of a short text.
     signature: hash('sha256', clean, 'hex'),

@@ -1,6 +1,6 @@
 import type { Random } from '../../../util/seed.js';
 import type { PromptFacts } from '../prompt.js';
-import { pickIndices, shuffled } from './common.js';
+import { shuffled } from './common.js';
 
 /**
  * The parts that toron-2.5h and its stability patch share (their `state_snapshot` members), built the
@@ -21,19 +21,27 @@ export const T1_MODELS = [
 ] as const;
 
 export const OPUS_MODEL = 'Opus';
-export const BASE_LAYERS = [1, 2, 4, 9];
-/** Layers added, in this order, one per URL cited in the prompt. */
-export const URL_LAYERS = [3, 5, 6, 7];
+/**
+ * The evidence tier's layers: always these four. The real engines plan them as a constant; URLs in the
+ * prompt do not add layers or change trust (they are only quoted, like any text, in the facts).
+ */
+export const MMRE_LAYERS = [1, 2, 4, 9];
 export const ANSWER_PREFIX =
   'Here is a clear, empathetic explanation grounded in the verified facts while preserving every objective element: ';
 export const ANSWER_SUFFIX = ' (Tone: calm, inclusive, safety-checked.)';
 export const GOVERNANCE = 'Applied tone, safety, and consent refinements.';
+/** Above this many words of the cleaned prompt a plan is "high" complexity (and 2.5h escalates). */
 export const LONG_PROMPT_WORDS = 120;
-/** Confidence points lost per contradiction, for at most CONFIDENCE_PENALTY_CAP contradictions. */
-export const CONFIDENCE_PENALTY = 5;
-export const CONFIDENCE_PENALTY_CAP = 4;
+/** Cleaned prompts shorter than this (characters) are "general" domain, longer "specialized". */
+export const GENERAL_DOMAIN_CHARS = 240;
+/** Cleaned prompts shorter than this (characters) have "medium" evidence scarcity, longer "low". */
+export const SCARCE_EVIDENCE_CHARS = 80;
 const LOGIC_CHAIN = ['Parse prompt', 'Generate reasoning', 'Deliver hypothesis'];
 const IMPLICIT_ASSUMPTIONS = ['Citations may be required', 'User intent requires clarity'];
+const TRUST = 0.85;
+const DISSENT = 0.15;
+// The engines' own arithmetic, kept as such: 0.4 + 0.05 * 4 is 0.6000000000000001 in both languages.
+const EVIDENCE_DENSITY = Math.min(1, 0.4 + 0.05 * MMRE_LAYERS.length);
 
 /**
  * Everything about a prompt that does not depend on the request seed, computed once per prompt: load
@@ -42,13 +50,8 @@ const IMPLICIT_ASSUMPTIONS = ['Citations may be required', 'User intent requires
  */
 interface FamilyKit {
   tokens: number;
-  layers: number[];
-  sources: string[];
   hypotheses: string[];
   facts: string[];
-  clusterKeys: string[];
-  clusterValues: string[][];
-  trust: number[];
 }
 
 // The kit of the prompt being answered (asked for several times per answer). Not a WeakMap keyed by
@@ -57,89 +60,56 @@ interface FamilyKit {
 let lastFacts: PromptFacts | null = null;
 let lastKit: FamilyKit | null = null;
 const CLAIM_NODES = T1_MODELS.map((_, i) => `claim_${i + 1}`);
+const SOURCES = MMRE_LAYERS.map((l) => `layer_${l}`);
 
 function kitOf(f: PromptFacts): FamilyKit {
   if (f === lastFacts && lastKit) return lastKit;
-  const layers = [...BASE_LAYERS, ...URL_LAYERS.slice(0, f.urls.length)].sort((a, b) => a - b);
   const fact = f.clean.slice(0, 100);
-  const facts: string[] = [];
-  const clusterKeys: string[] = [];
-  const clusterValues: string[][] = [];
-  const trust: number[] = [];
-  for (const layer of layers) {
-    const urlAt = URL_LAYERS.indexOf(layer);
-    clusterKeys.push(`layer_${layer}`);
-    if (urlAt < 0) {
-      facts.push(`Fact from layer ${layer}: ${fact}`);
-      clusterValues.push([`source_${layer}_a`, `source_${layer}_b`]);
-      trust.push(0.85);
-    } else {
-      const url = f.urls[urlAt];
-      facts.push(`Fact from layer ${layer}: ${url}`);
-      clusterValues.push([url]);
-      trust.push(trustOf(url));
-    }
-  }
   const head = f.clean.slice(0, 120);
   const kit: FamilyKit = {
     tokens: Math.max(24, Math.floor(f.clean.length / 4)),
-    layers,
-    sources: clusterKeys.slice(),
     hypotheses: T1_MODELS.map((m) => `${m} hypothesis on: ${head}`),
-    facts,
-    clusterKeys,
-    clusterValues,
-    trust,
+    facts: MMRE_LAYERS.map((l) => `Fact from layer ${l}: ${fact}`),
   };
   lastFacts = f;
   lastKit = kit;
   return kit;
 }
 
+/** Opus by the 2.5h plan: a long cleaned prompt, or the letters "not" in it (any case). */
+export function plansOpus(f: PromptFacts): boolean {
+  return f.cleanWords > LONG_PROMPT_WORDS || f.hasNot;
+}
+
 export function tokensFor(f: PromptFacts): number {
   return kitOf(f).tokens;
 }
 
-export function confidencePenalty(f: PromptFacts): number {
-  return CONFIDENCE_PENALTY * Math.min(f.contradictions.length, CONFIDENCE_PENALTY_CAP);
-}
-
 export function executionPlan(f: PromptFacts, useOpus: boolean): Record<string, unknown> {
-  const long = f.words > LONG_PROMPT_WORDS;
+  const long = f.cleanWords > LONG_PROMPT_WORDS;
   return {
-    domain: long ? 'specialized' : 'general',
+    domain: f.clean.length < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
     complexity: long ? 'high' : 'medium',
-    contradiction_likelihood: f.hasNot || f.contradictions.length > 0 ? 'elevated' : 'baseline',
+    contradiction_likelihood: f.hasNot ? 'elevated' : 'baseline',
     emotional_volatility: 'low',
-    evidence_scarcity: f.words > 12 || f.urls.length > 0 ? 'low' : 'medium',
+    evidence_scarcity: f.clean.length < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
     latency_target_ms: long ? 3200 : 2000,
     use_opus: useOpus,
     tier1_models: T1_MODELS.slice(),
-    mmre_layers: kitOf(f).layers.slice(),
+    mmre_layers: MMRE_LAYERS.slice(),
     synthesis_depth: long ? 'deep' : 'standard',
   };
 }
 
-/**
- * Which contradictions each tier-1 model reports: every contradiction is seen by 3 to 6 of the 8
- * models (seeded), so per-model lists vary by seed while their union is the prompt's contradictions.
- */
-export function assignContradictions(f: PromptFacts, rnd: Random): string[][] {
-  const per: string[][] = T1_MODELS.map(() => []);
-  for (const c of f.contradictions) {
-    for (const i of pickIndices(T1_MODELS.length, rnd.int(3, 6), rnd)) per[i].push(c);
-  }
-  return per;
-}
-
-export function t1Raw(f: PromptFacts, latencyMs: number, perModel: string[][]): Record<string, unknown>[] {
+export function t1Raw(f: PromptFacts, latencyMs: number): Record<string, unknown>[] {
   const kit = kitOf(f);
   const tokens = kit.tokens;
   return T1_MODELS.map((model, i) => ({
     model,
     hypothesis: kit.hypotheses[i],
     logic_chain: LOGIC_CHAIN.slice(),
-    contradictions: perModel[i].slice(),
+    // The real engines' tier 1 never reports a contradiction (see the top of toron25h.ts).
+    contradictions: [],
     missing_premises: [],
     latency_ms: latencyMs,
     tokens_used: tokens,
@@ -151,73 +121,48 @@ export function sharedConclusions(f: PromptFacts, rnd: Random): string[] {
   return shuffled(kitOf(f).hypotheses, rnd);
 }
 
-export function t1Summary(
-  f: PromptFacts,
-  shared: string[],
-  perModel: string[][],
-  stability: boolean,
-): Record<string, unknown> {
-  const divergent = T1_MODELS.filter((_, i) => perModel[i].length > 0);
-  let map: Record<string, unknown>;
-  if (stability) map = { count: f.contradictions.length };
-  else {
-    map = {};
-    for (const c of f.contradictions) map[c] = T1_MODELS.filter((_, i) => perModel[i].includes(c));
-  }
+export function t1Summary(shared: string[], stability: boolean): Record<string, unknown> {
   return {
     shared_conclusions: shared.slice(),
-    divergent_branches: divergent,
+    divergent_branches: [],
     missing_premises: [],
-    contradiction_map: map,
+    contradiction_map: stability ? { count: 0 } : {},
     implicit_assumptions: IMPLICIT_ASSUMPTIONS.slice(),
   };
 }
 
-export function cdgStructure(f: PromptFacts): Record<string, unknown> {
+export function cdgStructure(): Record<string, unknown> {
   const edges = [];
   for (let i = 1; i < CLAIM_NODES.length; i++) edges.push({ from: CLAIM_NODES[i - 1], to: CLAIM_NODES[i], weight: 0.8 });
   return {
     nodes: CLAIM_NODES.slice(),
     edges,
     cycles: false,
-    paradoxes: f.contradictions.slice(),
+    paradoxes: [],
     missing_parents: [],
     invalid_chains: [],
   };
 }
 
-function trustOf(url: string): number {
-  let host = '';
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return 0.6;
-  }
-  if (/\.(gov|edu)$/i.test(host)) return 0.95;
-  return url.toLowerCase().startsWith('https:') ? 0.8 : 0.6;
-}
-
 export function realityPacket(f: PromptFacts): Record<string, unknown> {
-  const kit = kitOf(f);
   const clusters: Record<string, string[]> = {};
   const trust: Record<string, number> = {};
-  for (let i = 0; i < kit.clusterKeys.length; i++) {
-    clusters[kit.clusterKeys[i]] = kit.clusterValues[i].slice();
-    trust[kit.clusterKeys[i]] = kit.trust[i];
+  for (const l of MMRE_LAYERS) {
+    clusters[`layer_${l}`] = [`source_${l}_a`, `source_${l}_b`];
+    trust[`layer_${l}`] = TRUST;
   }
   return {
-    verified_facts: kit.facts.slice(),
+    verified_facts: kitOf(f).facts.slice(),
     source_clusters: clusters,
     trust_scores: trust,
-    conflicts_detected: f.numericConflicts.slice(),
-    // Written the way the engine's arithmetic rounds (4 layers: 0.6000000000000001), at most 1.
-    evidence_density: Math.min(1, 0.2 + 0.1 * kit.facts.length),
-    escalation_required: f.numericConflicts.length > 0,
+    conflicts_detected: [],
+    evidence_density: EVIDENCE_DENSITY,
+    escalation_required: false,
   };
 }
 
-export function sourcesUsed(f: PromptFacts): string[] {
-  return kitOf(f).sources.slice();
+export function sourcesUsed(): string[] {
+  return SOURCES.slice();
 }
 
 export function finalAnswer(f: PromptFacts, shared: string[]): string {
@@ -232,11 +177,11 @@ export function heavyAudit(): Record<string, unknown> {
   };
 }
 
-export function rwlResult(witness: string, f: PromptFacts): Record<string, unknown> {
+export function rwlResult(witness: string): Record<string, unknown> {
   return {
     model: witness,
     challenge: 'Challenge issued: validate logic chains and biases.',
-    dissent_score: Math.round((0.15 + 0.1 * Math.min(f.contradictions.length, 8)) * 100) / 100,
+    dissent_score: DISSENT,
   };
 }
 

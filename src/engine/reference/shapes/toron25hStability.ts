@@ -13,27 +13,25 @@
  *   ten members are all `{}`; `T2_AUDIT_REPORT` and
  *   `REALITY_PACKET` carry a `latency_ms`.
  *
- * Rules a dataset can rely on (see ../prompt.ts for words, clean, contradictions):
+ * Rules a dataset can rely on (see ../prompt.ts for clean; words = words of clean):
  * - Opus only when words > 120 (a "not" in the prompt does NOT escalate here, unlike 2.5h; it still
  *   makes `EXECUTION_PLAN.contradiction_likelihood` "elevated"). With Opus: `tier_path` is
  *   ["T1","T2","T3","T4"] (else ["T1","T2","T3"]), `models_used` ends with "Opus", the judicial result
  *   is the Opus review with `opus_result.result` "OpusResolution:<1000-9999, seeded>", and the flags
- *   contain "opus_escalation".
+ *   are ["opus_escalation"].
  * - `confidence_score` (= `CONFIDENCE_SCORE` = `snapshot.confidence_score`, an integer): 77 with Opus,
- *   82 without, minus 5 per contradiction (at most 4 count).
- * - `contradictions` (= `CONTRADICTIONS`, = `t1_summary.contradiction_map.count`): the number of the
- *   prompt's contradictions. Each appears in 3 to 6 of the 8 T1 entries' `contradictions[]` (seeded);
- *   `divergent_branches` lists those models; `cdg_structure.paradoxes` lists the texts and
- *   `t2_audit_report.cdg_valid` is false; the flags contain "contradictions_detected".
- * - Flags: `meta_surveillance_flags` and `MSL_FLAGS` are lists ("opus_escalation" first, then
- *   "contradictions_detected"); `snapshot.meta_flags` is the same list, or `{}` when it is empty (as the
- *   real engine writes it).
- * - `final_answer`, evidence (`reality_packet`, `sources_used`, URLs, numeric conflicts), the execution
- *   plan and tokens: as toron-2.5h (see toron25h.ts).
+ *   82 without, whatever else the prompt holds.
+ * - Contradictions: none, ever, as in 2.5h: `contradictions` (= `CONTRADICTIONS` =
+ *   `t1_summary.contradiction_map.count`) is 0, the lists are empty, `cdg_valid` is true, the critiques
+ *   are "R1: structural integrity acceptable" and "K2: no major logical gaps".
+ * - Flags: `meta_surveillance_flags` and `MSL_FLAGS` are ["opus_escalation"] or []; `snapshot.meta_flags`
+ *   is the same list, or `{}` when it is empty (as the real engine writes it).
+ * - `final_answer`, evidence (`reality_packet`, `sources_used`), the execution plan and tokens: as
+ *   toron-2.5h (see toron25h.ts).
  * - Seeded by the request seed: `latency_ms` (300-340; every T1 entry, the reality packet and the plan
  *   carry the same value), the T2 audit's `latency_ms` (300-340), `random_witness` (= rwl model; the
- *   request's `now` is ignored, as in the real patch), the order of the shared conclusions, which models
- *   report each contradiction, and the Opus resolution number.
+ *   request's `now` is ignored, as in the real patch), the order of the shared conclusions and the Opus
+ *   resolution number.
  */
 import type { Random } from '../../../util/seed.js';
 import { promptFacts } from '../prompt.js';
@@ -44,12 +42,11 @@ import {
   OPUS_MODEL,
   T1_MODELS,
   aloePolicy,
-  assignContradictions,
   cdgStructure,
-  confidencePenalty,
   executionPlan,
   finalAnswer,
   heavyAudit,
+  plansOpus,
   realityPacket,
   rwlResult,
   sharedConclusions,
@@ -73,7 +70,7 @@ const SNAPSHOT_KEYS = [
 ] as const;
 
 export function usesOpusStability(prompt: string): boolean {
-  return promptFacts(prompt).words > LONG_PROMPT_WORDS;
+  return promptFacts(prompt).cleanWords > LONG_PROMPT_WORDS;
 }
 
 export function toron25hStability(
@@ -82,34 +79,27 @@ export function toron25hStability(
   _opts: ShapeOptions = {},
 ): Record<string, unknown> {
   const f = promptFacts(prompt);
-  const useOpus = f.words > LONG_PROMPT_WORDS;
+  const useOpus = f.cleanWords > LONG_PROMPT_WORDS;
   const latency = rnd.int(300, 340);
   const t2Latency = rnd.int(300, 340);
   const witness = T1_MODELS[rnd.int(0, T1_MODELS.length - 1)];
   const shared = sharedConclusions(f, rnd);
-  const perModel = assignContradictions(f, rnd);
-  const n = f.contradictions.length;
-  const confidence = (useOpus ? 77 : 82) - confidencePenalty(f);
+  const confidence = useOpus ? 77 : 82;
   const tierPath = useOpus ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'];
-  const flags: string[] = [];
-  if (useOpus) flags.push('opus_escalation');
-  if (n > 0) flags.push('contradictions_detected');
+  const flags: string[] = useOpus ? ['opus_escalation'] : [];
 
   const opusNumber = useOpus ? rnd.int(1000, 9999) : 0;
 
   // Consumers may edit an answer in place (dropping ignored paths, say); a parsed HTTP answer never
   // shares objects between its members, so neither does this one: each copy is built afresh.
   const members = () => ({
-    raw: t1Raw(f, latency, perModel),
-    summary: t1Summary(f, shared, perModel, true),
-    cdg: cdgStructure(f),
+    raw: t1Raw(f, latency),
+    summary: t1Summary(shared, true),
+    cdg: cdgStructure(),
     t2: {
       models: ['DeepSeek R1 (Light)', 'Kimi K2 (Light)'],
-      critiques: [
-        n > 0 ? `R1: structural integrity weakened by ${n} contradiction(s)` : 'R1: structural integrity acceptable',
-        'K2: no major logical gaps',
-      ],
-      cdg_valid: n === 0,
+      critiques: ['R1: structural integrity acceptable', 'K2: no major logical gaps'],
+      cdg_valid: true,
       missing_steps: [],
       latency_ms: t2Latency,
     },
@@ -122,7 +112,7 @@ export function toron25hStability(
           revision_applied: false,
         }
       : {},
-    rwl: rwlResult(witness, f),
+    rwl: rwlResult(witness),
     aloe: aloePolicy(f),
   });
   const snapshotOf = () => {
@@ -150,7 +140,7 @@ export function toron25hStability(
   return {
     final_answer: finalAnswer(f, shared),
     confidence_score: confidence,
-    sources_used: sourcesUsed(f),
+    sources_used: sourcesUsed(),
     models_used: models,
     tier_path: tierPath,
     opus_used: useOpus,
@@ -158,7 +148,7 @@ export function toron25hStability(
     governance_adjustments: GOVERNANCE,
     meta_surveillance_flags: flags,
     latency_ms: latency,
-    contradictions: n,
+    contradictions: 0,
     snapshot: snapshotOf(),
     state_snapshot: {
       CLEAN_PROMPT: f.clean,
@@ -166,7 +156,7 @@ export function toron25hStability(
         ...executionPlan(f, useOpus),
         latency_ms: latency,
         // The patch plans T4 by the old 2.5h rule ("not" included) but escalates by length only.
-        tier_path: useOpus || f.hasNot ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'],
+        tier_path: plansOpus(f) ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'],
         snapshot: emptySnapshot,
       },
       T1_RAW: top.raw,
@@ -180,7 +170,7 @@ export function toron25hStability(
       ALOE_POLICY: top.aloe,
       MSL_FLAGS: flags.slice(),
       LATENCY_MS: latency,
-      CONTRADICTIONS: n,
+      CONTRADICTIONS: 0,
       NORMALIZED_SNAPSHOT: snapshotOf(),
     },
   };
