@@ -129,7 +129,7 @@ describe('the bundled datasets against the reference engine', () => {
   it('fail the confidence and format expectations on toron-2.5h-stability', async () => {
     const { sim } = await simOf(settingsFor({ generation: '2.5h-stability' }, { datasets: ['evidence-and-confidence', 'answers-and-format'] }));
     const byId = new Map(sim.cases.map((c) => [c.id, c]));
-    // 82 without Opus there, outside 2.5h's 38..68.
+    // 82 without Opus there, outside 2.5h's 58..68.
     expect(byId.get('confidence-58-baseline')?.failures[0].message).toContain('got 82');
     // A list ["T1","T2","T3"] there, a string in 2.5h.
     expect(byId.get('tier-path-is-one-string')?.passed).toBe(false);
@@ -140,5 +140,29 @@ describe('the bundled datasets against the reference engine', () => {
     const { sim } = await simOf(settingsFor({ generation: '3' }, { datasets: ['toron3-consensus'] }));
     expect(sim.cases.filter((c) => !c.passed)).toEqual([]);
     expect(sim.verdict).toBe('PASS');
+  });
+});
+
+describe('the bundled datasets against the real engines (answers recorded from their code)', () => {
+  const fixtures = path.join(root, '__tests__/fixtures/reference');
+  const recorded = (file: string) =>
+    `cmd:"${process.execPath}" "${path.join(fixtures, 'recorded-engine.mjs')}" "${path.join(fixtures, file)}"`;
+
+  it('pass in full against toron-2.5h: what they assert is what the real engine does, not only its reference', async () => {
+    const { sim } = await simOf(settingsFor({ engine: recorded('real-answers-2.5h.jsonl.gz') }));
+    const failing = sim.cases.filter((c) => !c.passed).map((c) => `${c.dataset}/${c.id}: ${JSON.stringify(c.failures)}`);
+    expect(failing).toEqual([]);
+    expect(sim.verdict).toBe('PASS');
+    expect(sim.total).toBeGreaterThanOrEqual(60);
+  });
+
+  it('fail the same cases against the real stability patch as against the reference engine\'s 2.5h-stability', async () => {
+    const real = await simOf(settingsFor({ engine: recorded('real-answers-2.5h-stability.jsonl.gz') }));
+    const mine = await simOf(settingsFor({ generation: '2.5h-stability' }));
+    const failed = (cases: ReportCase[]) => cases.filter((c) => !c.passed).map((c) => `${c.dataset}/${c.id}`).sort();
+    expect(failed(real.sim.cases).length).toBeGreaterThan(10);
+    expect(failed(mine.sim.cases)).toEqual(failed(real.sim.cases));
+    // Not an engine error in sight: every failure is an answer that differs.
+    expect(real.sim.cases.every((c) => c.status !== 'error')).toBe(true);
   });
 });
