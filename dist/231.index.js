@@ -12505,104 +12505,78 @@ const T1_MODELS = [
     'Perplexity Sonar',
 ];
 const OPUS_MODEL = 'Opus';
-const BASE_LAYERS = [1, 2, 4, 9];
-/** Layers added, in this order, one per URL cited in the prompt. */
-const URL_LAYERS = [3, 5, 6, 7];
+/**
+ * The evidence tier's layers: always these four. The real engines plan them as a constant; URLs in the
+ * prompt do not add layers or change trust (they are only quoted, like any text, in the facts).
+ */
+const MMRE_LAYERS = [1, 2, 4, 9];
 const ANSWER_PREFIX = 'Here is a clear, empathetic explanation grounded in the verified facts while preserving every objective element: ';
 const ANSWER_SUFFIX = ' (Tone: calm, inclusive, safety-checked.)';
 const GOVERNANCE = 'Applied tone, safety, and consent refinements.';
+/** Above this many words of the cleaned prompt a plan is "high" complexity (and 2.5h escalates). */
 const toron25hFamily_LONG_PROMPT_WORDS = 120;
-/** Confidence points lost per contradiction, for at most CONFIDENCE_PENALTY_CAP contradictions. */
-const CONFIDENCE_PENALTY = 5;
-const CONFIDENCE_PENALTY_CAP = 4;
+/** Cleaned prompts shorter than this (characters) are "general" domain, longer "specialized". */
+const GENERAL_DOMAIN_CHARS = 240;
+/** Cleaned prompts shorter than this (characters) have "medium" evidence scarcity, longer "low". */
+const SCARCE_EVIDENCE_CHARS = 80;
 const LOGIC_CHAIN = ['Parse prompt', 'Generate reasoning', 'Deliver hypothesis'];
 const IMPLICIT_ASSUMPTIONS = ['Citations may be required', 'User intent requires clarity'];
+const TRUST = 0.85;
+const DISSENT = 0.15;
+// The engines' own arithmetic, kept as such: 0.4 + 0.05 * 4 is 0.6000000000000001 in both languages.
+const EVIDENCE_DENSITY = Math.min(1, 0.4 + 0.05 * MMRE_LAYERS.length);
 // The kit of the prompt being answered (asked for several times per answer). Not a WeakMap keyed by
 // the facts: V8's young-generation collector keeps a WeakMap's values alive, so with all-new prompts
 // every kit reached the old generation (heap sampling of a 100k-case SIM run: 190 MB promoted).
 let lastFacts = null;
 let lastKit = null;
 const CLAIM_NODES = T1_MODELS.map((_, i) => `claim_${i + 1}`);
+const SOURCES = MMRE_LAYERS.map((l) => `layer_${l}`);
 function kitOf(f) {
     if (f === lastFacts && lastKit)
         return lastKit;
-    const layers = [...BASE_LAYERS, ...URL_LAYERS.slice(0, f.urls.length)].sort((a, b) => a - b);
     const fact = f.clean.slice(0, 100);
-    const facts = [];
-    const clusterKeys = [];
-    const clusterValues = [];
-    const trust = [];
-    for (const layer of layers) {
-        const urlAt = URL_LAYERS.indexOf(layer);
-        clusterKeys.push(`layer_${layer}`);
-        if (urlAt < 0) {
-            facts.push(`Fact from layer ${layer}: ${fact}`);
-            clusterValues.push([`source_${layer}_a`, `source_${layer}_b`]);
-            trust.push(0.85);
-        }
-        else {
-            const url = f.urls[urlAt];
-            facts.push(`Fact from layer ${layer}: ${url}`);
-            clusterValues.push([url]);
-            trust.push(trustOf(url));
-        }
-    }
     const head = f.clean.slice(0, 120);
     const kit = {
         tokens: Math.max(24, Math.floor(f.clean.length / 4)),
-        layers,
-        sources: clusterKeys.slice(),
         hypotheses: T1_MODELS.map((m) => `${m} hypothesis on: ${head}`),
-        facts,
-        clusterKeys,
-        clusterValues,
-        trust,
+        facts: MMRE_LAYERS.map((l) => `Fact from layer ${l}: ${fact}`),
     };
     lastFacts = f;
     lastKit = kit;
     return kit;
 }
+/** Opus by the 2.5h plan: a long cleaned prompt, or the letters "not" in it (any case). */
+function toron25hFamily_plansOpus(f) {
+    return f.cleanWords > toron25hFamily_LONG_PROMPT_WORDS || f.hasNot;
+}
 function tokensFor(f) {
     return kitOf(f).tokens;
 }
-function confidencePenalty(f) {
-    return CONFIDENCE_PENALTY * Math.min(f.contradictions.length, CONFIDENCE_PENALTY_CAP);
-}
 function executionPlan(f, useOpus) {
-    const long = f.words > toron25hFamily_LONG_PROMPT_WORDS;
+    const long = f.cleanWords > toron25hFamily_LONG_PROMPT_WORDS;
     return {
-        domain: long ? 'specialized' : 'general',
+        domain: f.clean.length < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
         complexity: long ? 'high' : 'medium',
-        contradiction_likelihood: f.hasNot || f.contradictions.length > 0 ? 'elevated' : 'baseline',
+        contradiction_likelihood: f.hasNot ? 'elevated' : 'baseline',
         emotional_volatility: 'low',
-        evidence_scarcity: f.words > 12 || f.urls.length > 0 ? 'low' : 'medium',
+        evidence_scarcity: f.clean.length < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
         latency_target_ms: long ? 3200 : 2000,
         use_opus: useOpus,
         tier1_models: T1_MODELS.slice(),
-        mmre_layers: kitOf(f).layers.slice(),
+        mmre_layers: MMRE_LAYERS.slice(),
         synthesis_depth: long ? 'deep' : 'standard',
     };
 }
-/**
- * Which contradictions each tier-1 model reports: every contradiction is seen by 3 to 6 of the 8
- * models (seeded), so per-model lists vary by seed while their union is the prompt's contradictions.
- */
-function assignContradictions(f, rnd) {
-    const per = T1_MODELS.map(() => []);
-    for (const c of f.contradictions) {
-        for (const i of pickIndices(T1_MODELS.length, rnd.int(3, 6), rnd))
-            per[i].push(c);
-    }
-    return per;
-}
-function t1Raw(f, latencyMs, perModel) {
+function t1Raw(f, latencyMs) {
     const kit = kitOf(f);
     const tokens = kit.tokens;
     return T1_MODELS.map((model, i) => ({
         model,
         hypothesis: kit.hypotheses[i],
         logic_chain: LOGIC_CHAIN.slice(),
-        contradictions: perModel[i].slice(),
+        // The real engines' tier 1 never reports a contradiction (see the top of toron25h.ts).
+        contradictions: [],
         missing_premises: [],
         latency_ms: latencyMs,
         tokens_used: tokens,
@@ -12612,25 +12586,16 @@ function t1Raw(f, latencyMs, perModel) {
 function sharedConclusions(f, rnd) {
     return shuffled(kitOf(f).hypotheses, rnd);
 }
-function t1Summary(f, shared, perModel, stability) {
-    const divergent = T1_MODELS.filter((_, i) => perModel[i].length > 0);
-    let map;
-    if (stability)
-        map = { count: f.contradictions.length };
-    else {
-        map = {};
-        for (const c of f.contradictions)
-            map[c] = T1_MODELS.filter((_, i) => perModel[i].includes(c));
-    }
+function t1Summary(shared, stability) {
     return {
         shared_conclusions: shared.slice(),
-        divergent_branches: divergent,
+        divergent_branches: [],
         missing_premises: [],
-        contradiction_map: map,
+        contradiction_map: stability ? { count: 0 } : {},
         implicit_assumptions: IMPLICIT_ASSUMPTIONS.slice(),
     };
 }
-function cdgStructure(f) {
+function cdgStructure() {
     const edges = [];
     for (let i = 1; i < CLAIM_NODES.length; i++)
         edges.push({ from: CLAIM_NODES[i - 1], to: CLAIM_NODES[i], weight: 0.8 });
@@ -12638,43 +12603,29 @@ function cdgStructure(f) {
         nodes: CLAIM_NODES.slice(),
         edges,
         cycles: false,
-        paradoxes: f.contradictions.slice(),
+        paradoxes: [],
         missing_parents: [],
         invalid_chains: [],
     };
 }
-function trustOf(url) {
-    let host = '';
-    try {
-        host = new URL(url).hostname;
-    }
-    catch {
-        return 0.6;
-    }
-    if (/\.(gov|edu)$/i.test(host))
-        return 0.95;
-    return url.toLowerCase().startsWith('https:') ? 0.8 : 0.6;
-}
 function realityPacket(f) {
-    const kit = kitOf(f);
     const clusters = {};
     const trust = {};
-    for (let i = 0; i < kit.clusterKeys.length; i++) {
-        clusters[kit.clusterKeys[i]] = kit.clusterValues[i].slice();
-        trust[kit.clusterKeys[i]] = kit.trust[i];
+    for (const l of MMRE_LAYERS) {
+        clusters[`layer_${l}`] = [`source_${l}_a`, `source_${l}_b`];
+        trust[`layer_${l}`] = TRUST;
     }
     return {
-        verified_facts: kit.facts.slice(),
+        verified_facts: kitOf(f).facts.slice(),
         source_clusters: clusters,
         trust_scores: trust,
-        conflicts_detected: f.numericConflicts.slice(),
-        // Written the way the engine's arithmetic rounds (4 layers: 0.6000000000000001), at most 1.
-        evidence_density: Math.min(1, 0.2 + 0.1 * kit.facts.length),
-        escalation_required: f.numericConflicts.length > 0,
+        conflicts_detected: [],
+        evidence_density: EVIDENCE_DENSITY,
+        escalation_required: false,
     };
 }
-function sourcesUsed(f) {
-    return kitOf(f).sources.slice();
+function sourcesUsed() {
+    return SOURCES.slice();
 }
 function finalAnswer(f, shared) {
     const body = shared.join(' ') + ' ' + kitOf(f).facts.join(' ');
@@ -12686,11 +12637,11 @@ function heavyAudit() {
         findings: ['No adversarial contradictions detected.'],
     };
 }
-function rwlResult(witness, f) {
+function rwlResult(witness) {
     return {
         model: witness,
         challenge: 'Challenge issued: validate logic chains and biases.',
-        dissent_score: Math.round((0.15 + 0.1 * Math.min(f.contradictions.length, 8)) * 100) / 100,
+        dissent_score: DISSENT,
     };
 }
 function aloePolicy(f) {
@@ -12837,9 +12788,9 @@ function analyzePrompt(prompt) {
         lower,
         clean,
         words: countWords(prompt),
+        cleanWords: countWords(clean),
         hasNot: lower.includes('not'),
         contradictions,
-        numericConflicts: numeric.slice(0, MAX_CONTRADICTIONS),
         urls: findUrls(prompt),
         // One-shot hashes: a Hash object per prompt costs more than the hashing of a short text.
         signature: (0,external_node_crypto_.hash)('sha256', clean, 'hex'),
@@ -13026,7 +12977,7 @@ const DOMAINS = [
 ];
 const CODE_WORDS = ['code', 'python', 'javascript', 'typescript', 'function', 'program', 'compile', 'bug'];
 const REASONING = ['calculate', 'solve', 'prove', 'analyze', 'compare', 'evaluate', 'step by step', 'reasoning', 'logic', 'mathematical', 'equation', 'algorithm', 'optimize', 'derive', 'explain why', 'how does'];
-const SOURCES = {
+const toron3_SOURCES = {
     medical: ['PubMed-API', 'CDC-API', 'WHO-API', 'ClinicalTrials-API'],
     legal: ['Government-Data-API', 'EU-Legislation-API', 'Britannica-API'],
     financial: ['SEC-EDGAR', 'FinancialTimes-API', 'Government-Data-API'],
@@ -13065,7 +13016,7 @@ function domainOf(lower) {
     }
     return { domain: best, hits };
 }
-function toron3_trustOf(url) {
+function trustOf(url) {
     try {
         if (/\.(gov|edu)$/i.test(new URL(url).hostname))
             return 0.95;
@@ -13078,17 +13029,17 @@ function toron3_trustOf(url) {
 function sourcesFor(f, context, domain) {
     let names;
     if (domain)
-        names = SOURCES[domain];
+        names = toron3_SOURCES[domain];
     else if (countHits(f.lower, CODE_WORDS) > 0)
-        names = SOURCES.code;
+        names = toron3_SOURCES.code;
     else if (context === 'real-time')
-        names = SOURCES['real-time'];
+        names = toron3_SOURCES['real-time'];
     else
-        names = SOURCES.general;
+        names = toron3_SOURCES.general;
     if (f.words < 3)
         names = names.slice(0, 1);
     const out = names.map((model) => ({ model, confidence: WEIGHTS[model] ?? DEFAULT_WEIGHT, agrees: true }));
-    f.urls.slice(0, MAX_CITED).forEach((url, i) => out.push({ model: `Cited-Source-${i + 1}`, confidence: toron3_trustOf(url), agrees: true }));
+    f.urls.slice(0, MAX_CITED).forEach((url, i) => out.push({ model: `Cited-Source-${i + 1}`, confidence: trustOf(url), agrees: true }));
     return out;
 }
 function weightOf(model, context) {
@@ -13380,32 +13331,24 @@ function perturbAnswer(generation, body, rnd) {
 const TIER_PATH_25H = 'T1->T1_SUMMARY->CDG->T2->MMRE->SYNTH->JUDICIAL->RWL->CONSENSUS->ALOE';
 const T1_LATENCY_MS = 420;
 function usesOpus25h(prompt) {
-    const f = promptFacts(prompt);
-    return f.words > LONG_PROMPT_WORDS || f.hasNot;
+    return plansOpus(promptFacts(prompt));
 }
 function toron25h(prompt, rnd, opts = {}) {
     const f = prompt_promptFacts(prompt);
-    const useOpus = f.words > toron25hFamily_LONG_PROMPT_WORDS || f.hasNot;
-    const witnessAt = typeof opts.now === 'number' && Number.isFinite(opts.now)
-        ? ((Math.floor(opts.now) % T1_MODELS.length) + T1_MODELS.length) % T1_MODELS.length
+    const useOpus = toron25hFamily_plansOpus(f);
+    // The engine's `int(now) % 8`: truncation toward zero, then Python's non-negative modulo. A `now` of 0
+    // is falsy there, so the engine reads its clock instead: seeded here.
+    const witnessAt = typeof opts.now === 'number' && Number.isFinite(opts.now) && opts.now !== 0
+        ? ((Math.trunc(opts.now) % T1_MODELS.length) + T1_MODELS.length) % T1_MODELS.length
         : rnd.int(0, T1_MODELS.length - 1);
     const witness = T1_MODELS[witnessAt];
     const shared = sharedConclusions(f, rnd);
-    const perModel = assignContradictions(f, rnd);
-    const packet = realityPacket(f);
-    const confidence = (useOpus ? 68 : 58) - confidencePenalty(f);
-    const n = f.contradictions.length;
-    const flags = n > 0 ? ['contradictions_detected'] : [];
-    const critiques = [
-        'DeepSeek R1 (Light) notes potential gaps in evidence density.',
-        'Kimi K2 (Light) suggests clarifying assumptions in shared conclusions.',
-    ];
-    if (n > 0)
-        critiques.push(`DeepSeek R1 (Light) flags ${n} contradiction(s) between tier-1 hypotheses.`);
+    const confidence = useOpus ? 68 : 58;
     const judicial = useOpus
         ? {
             opus_result: {
-                result: `Opus processed: ${f.clean.slice(0, 256)}`,
+                // The engine's model layer blanks the word "harmful" out of every model's text.
+                result: `Opus processed: ${f.clean.slice(0, 256)}`.replaceAll('harmful', '[redacted]').trim(),
                 latency_ms: T1_LATENCY_MS,
                 tokens_used: tokensFor(f),
             },
@@ -13420,31 +13363,34 @@ function toron25h(prompt, rnd, opts = {}) {
     return {
         final_answer: finalAnswer(f, shared),
         confidence_score: confidence,
-        sources_used: sourcesUsed(f),
+        sources_used: sourcesUsed(),
         models_used: models,
         tier_path: TIER_PATH_25H,
         opus_used: useOpus,
         random_witness: witness,
         governance_adjustments: GOVERNANCE,
-        meta_surveillance_flags: flags,
+        meta_surveillance_flags: [],
         state_snapshot: {
             CLEAN_PROMPT: f.clean,
             EXECUTION_PLAN: executionPlan(f, useOpus),
-            T1_RAW: t1Raw(f, T1_LATENCY_MS, perModel),
-            T1_SUMMARY: t1Summary(f, shared, perModel, false),
-            CDG_STRUCTURE: cdgStructure(f),
+            T1_RAW: t1Raw(f, T1_LATENCY_MS),
+            T1_SUMMARY: t1Summary(shared, false),
+            CDG_STRUCTURE: cdgStructure(),
             T2_AUDIT_REPORT: {
                 models: ['DeepSeek R1 (Light)', 'Kimi K2 (Light)'],
-                critiques,
-                cdg_valid: n === 0,
+                critiques: [
+                    'DeepSeek R1 (Light) notes potential gaps in evidence density.',
+                    'Kimi K2 (Light) suggests clarifying assumptions in shared conclusions.',
+                ],
+                cdg_valid: true,
                 missing_steps: [],
             },
-            REALITY_PACKET: packet,
+            REALITY_PACKET: realityPacket(f),
             JUDICIAL_RESULT: judicial,
-            RWL_RESULT: rwlResult(witness, f),
+            RWL_RESULT: rwlResult(witness),
             CONFIDENCE_SCORE: confidence,
             ALOE_POLICY: aloePolicy(f),
-            MSL_FLAGS: flags.slice(),
+            MSL_FLAGS: [],
         },
     };
 }
@@ -13465,38 +13411,29 @@ const SNAPSHOT_KEYS = [
     'meta_flags',
 ];
 function usesOpusStability(prompt) {
-    return promptFacts(prompt).words > LONG_PROMPT_WORDS;
+    return promptFacts(prompt).cleanWords > LONG_PROMPT_WORDS;
 }
 function toron25hStability(prompt, rnd, _opts = {}) {
     const f = prompt_promptFacts(prompt);
-    const useOpus = f.words > toron25hFamily_LONG_PROMPT_WORDS;
+    const useOpus = f.cleanWords > toron25hFamily_LONG_PROMPT_WORDS;
     const latency = rnd.int(300, 340);
     const t2Latency = rnd.int(300, 340);
     const witness = T1_MODELS[rnd.int(0, T1_MODELS.length - 1)];
     const shared = sharedConclusions(f, rnd);
-    const perModel = assignContradictions(f, rnd);
-    const n = f.contradictions.length;
-    const confidence = (useOpus ? 77 : 82) - confidencePenalty(f);
+    const confidence = useOpus ? 77 : 82;
     const tierPath = useOpus ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'];
-    const flags = [];
-    if (useOpus)
-        flags.push('opus_escalation');
-    if (n > 0)
-        flags.push('contradictions_detected');
+    const flags = useOpus ? ['opus_escalation'] : [];
     const opusNumber = useOpus ? rnd.int(1000, 9999) : 0;
     // Consumers may edit an answer in place (dropping ignored paths, say); a parsed HTTP answer never
     // shares objects between its members, so neither does this one: each copy is built afresh.
     const members = () => ({
-        raw: t1Raw(f, latency, perModel),
-        summary: t1Summary(f, shared, perModel, true),
-        cdg: cdgStructure(f),
+        raw: t1Raw(f, latency),
+        summary: t1Summary(shared, true),
+        cdg: cdgStructure(),
         t2: {
             models: ['DeepSeek R1 (Light)', 'Kimi K2 (Light)'],
-            critiques: [
-                n > 0 ? `R1: structural integrity weakened by ${n} contradiction(s)` : 'R1: structural integrity acceptable',
-                'K2: no major logical gaps',
-            ],
-            cdg_valid: n === 0,
+            critiques: ['R1: structural integrity acceptable', 'K2: no major logical gaps'],
+            cdg_valid: true,
             missing_steps: [],
             latency_ms: t2Latency,
         },
@@ -13509,7 +13446,7 @@ function toron25hStability(prompt, rnd, _opts = {}) {
                 revision_applied: false,
             }
             : {},
-        rwl: rwlResult(witness, f),
+        rwl: rwlResult(witness),
         aloe: aloePolicy(f),
     });
     const snapshotOf = () => {
@@ -13538,7 +13475,7 @@ function toron25hStability(prompt, rnd, _opts = {}) {
     return {
         final_answer: finalAnswer(f, shared),
         confidence_score: confidence,
-        sources_used: sourcesUsed(f),
+        sources_used: sourcesUsed(),
         models_used: models,
         tier_path: tierPath,
         opus_used: useOpus,
@@ -13546,7 +13483,7 @@ function toron25hStability(prompt, rnd, _opts = {}) {
         governance_adjustments: GOVERNANCE,
         meta_surveillance_flags: flags,
         latency_ms: latency,
-        contradictions: n,
+        contradictions: 0,
         snapshot: snapshotOf(),
         state_snapshot: {
             CLEAN_PROMPT: f.clean,
@@ -13554,7 +13491,7 @@ function toron25hStability(prompt, rnd, _opts = {}) {
                 ...executionPlan(f, useOpus),
                 latency_ms: latency,
                 // The patch plans T4 by the old 2.5h rule ("not" included) but escalates by length only.
-                tier_path: useOpus || f.hasNot ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'],
+                tier_path: toron25hFamily_plansOpus(f) ? ['T1', 'T2', 'T3', 'T4'] : ['T1', 'T2', 'T3'],
                 snapshot: emptySnapshot,
             },
             T1_RAW: top.raw,
@@ -13568,7 +13505,7 @@ function toron25hStability(prompt, rnd, _opts = {}) {
             ALOE_POLICY: top.aloe,
             MSL_FLAGS: flags.slice(),
             LATENCY_MS: latency,
-            CONTRADICTIONS: n,
+            CONTRADICTIONS: 0,
             NORMALIZED_SNAPSHOT: snapshotOf(),
         },
     };
