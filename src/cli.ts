@@ -8,6 +8,7 @@ import { mergeCommand } from './cli/merge-command.js';
 import { errorMessage } from './util/errors.js';
 import { outliveClosedConsole } from './util/closed-console.js';
 import { neutralise } from './github/commands.js';
+import { toolStamp } from './util/tool.js';
 
 const USAGE = `toron-testops <command> [options]
 
@@ -18,6 +19,7 @@ const USAGE = `toron-testops <command> [options]
   replay SNAPSHOT     replay a stored snapshot against an engine (toron-testops replay --help)
   compare             the staging gate: a candidate engine against a baseline engine or snapshot (toron-testops compare --help)
   merge SHARDS...     the shards of a sharded run (--shard i/n) -> one report, verdict and bundle (toron-testops merge --help)
+  --version           this build's version and the format revision of the files it writes
 
 Exit codes: 0 PASS/WARN, 1 FAIL, 2 ERROR (not a test verdict); with --fail-on warn WARN exits 1, with --fail-on never FAIL exits 0.`;
 
@@ -54,6 +56,13 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
     case 'merge':
       return mergeCommand(rest, { cwd: process.cwd(), env: process.env, signal: cancellation() });
+    case '--version':
+    case '-V':
+    case 'version': {
+      const t = toolStamp();
+      process.stdout.write(`${t.name} ${t.version} (format revision ${t.formatRevision}, Node ${process.version})\n`);
+      return 0;
+    }
     case undefined:
     case '-h':
     case '--help':

@@ -27,6 +27,16 @@ describe('--help of every command', () => {
   });
 });
 
+describe('--version', () => {
+  it.each([['--version'], ['-V'], ['version']])('%s prints the version and format revision on stdout, exit 0', async (flag) => {
+    const { toolStamp } = await import('../../src/util/tool.js');
+    const r = await runCli([flag], { cwd: makeProject({}), timeoutMs: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`toron-testops ${toolStamp().version} (format revision ${toolStamp().formatRevision}, Node ${process.version})\n`);
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('every flag a --help names is parsed, and every parsed flag is named', () => {
   const flagsIn = (text: string) => new Set([...text.matchAll(/(?<![\w-])--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]));
   const named = (options: object, except: string[] = []) => new Set(Object.keys(options).filter((k) => k !== 'help' && !except.includes(k)));
