@@ -149,11 +149,15 @@ describe('the bundled datasets against the real engines (answers recorded from t
     `cmd:"${process.execPath}" "${path.join(fixtures, 'recorded-engine.mjs')}" "${path.join(fixtures, file)}"`;
 
   it('pass in full against toron-2.5h: what they assert is what the real engine does, not only its reference', async () => {
-    const { sim } = await simOf(settingsFor({ engine: recorded('real-answers-2.5h.jsonl.gz') }));
+    const { outcome, sim } = await simOf(settingsFor({ engine: recorded('real-answers-2.5h.jsonl.gz'), stages: 'sim,pipeline' }));
     const failing = sim.cases.filter((c) => !c.passed).map((c) => `${c.dataset}/${c.id}: ${JSON.stringify(c.failures)}`);
     expect(failing).toEqual([]);
     expect(sim.verdict).toBe('PASS');
     expect(sim.total).toBeGreaterThanOrEqual(60);
+    // And the pipeline checker raises nothing on the real engine's answers: no false alarm.
+    const pipeline = outcome.report!.stages.pipeline as { verdict: string; profile: { used: string } };
+    expect(pipeline).toMatchObject({ verdict: 'PASS', profile: { used: 'toron-2.5h' } });
+    expect((outcome.report!.warroom as { subsystem: string }[]).filter((f) => f.subsystem === 'pipeline')).toEqual([]);
   });
 
   it('fail the same cases against the real stability patch as against the reference engine\'s 2.5h-stability', async () => {
