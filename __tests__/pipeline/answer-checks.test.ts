@@ -72,6 +72,13 @@ describe('mutated copies raise exactly the expected failure', () => {
     const c = byCase(samples.t3query(), 'plain');
     c.metrics.providers_called = 2;
     expectOnly(run(p3, c), 't1-present', /2 responder\(s\), fewer than 3/);
+    // The real engine (691df6d6, simulation mode) with 5 of its 9 tier-1 models failing: 4 answered, and
+    // providers_called = 6 counts the answers that came back (tiers 1-3), providers_failed = 5 the
+    // tier-1 failures. Not "1 responder".
+    const d = byCase(samples.t3query(), 'plain');
+    d.metrics.providers_called = 6;
+    d.metrics.providers_failed = 5;
+    expect(run(p3, d).find((x) => x.name === 't1-present')).toMatchObject({ status: 'ok' });
   });
 
   it('confidence 140 on a 0-100 scale', () => {

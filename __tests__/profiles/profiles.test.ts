@@ -118,7 +118,8 @@ describe('toron-3 profile (both answer forms)', () => {
     expect(plain.t3).toMatchObject({ summary: 'strong' });
     expect(p.view(byCase(q, 'two_contradictions_opus'))).toMatchObject({ opusEscalated: true, judicial: true, tierPathHasT4: null, tierPath: ['T1', 'T3', 'T4'] });
     expect(p.view(byCase(q, 'long_failsafe'))).toMatchObject({ opusEscalated: true, judicial: true });
-    expect(p.view(byCase(q, 'very_long_t1_timeout')).t1?.responders).toBe(10); // 11 called, 1 failed
+    // providers_called counts the answers that came back; the failed ones are counted apart, not again.
+    expect(p.view(byCase(q, 'very_long_t1_timeout')).t1?.responders).toBe(11);
   });
 
   it('maps the full form: representative output, avg confidence, tier flags from metrics', () => {

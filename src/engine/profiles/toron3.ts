@@ -9,7 +9,8 @@ import { at, bool, describe, finiteNumber, isRecord, normalise } from './read.js
  *   ...}`, `metrics{total_latency_ms, tier2_invoked, tier4_arbitration_invoked, tier4_arbitration_model, ...}`.
  *
  * Confidence is on a 0..1 scale in both. toron-3 exposes no per-model tier-1 outputs and no tier-2
- * audit: its tier-1 view is the number of responders (providers called minus failed) and the
+ * audit: its tier-1 view is the number of responders (`providers_called`: the answers that came back,
+ * as the real engine counts them) and the
  * representative output with its model; the tier-2 check does not apply. Evidence is reported as a
  * grade (`evidence_strength`). It reports no contradiction count (the contradiction check does not apply).
  *
@@ -72,13 +73,15 @@ function escalatedBy(source: unknown): boolean | null {
 }
 
 function t1Of(consensus: Record<string, unknown>, metrics: unknown, form: Form): T1View {
+  // The real engine counts in providers_called the answers that came back (from every tier), and its
+  // tier-1 failures apart in providers_failed: subtracting those again made 4 of 9 tier-1 models
+  // answering (called 6, failed 5) read as 1 responder, a false alarm. The count is an upper bound.
   const called = finiteNumber(isRecord(metrics) ? metrics.providers_called : undefined);
-  const failed = finiteNumber(isRecord(metrics) ? metrics.providers_failed : undefined) ?? 0;
   const f = FIELDS[form];
   return {
     pointer: '/metrics/providers_called',
     outputs: null,
-    responders: called === null ? null : called - failed,
+    responders: called,
     representative: { model: consensus[f.model], output: consensus[f.answer] },
     ...(called === null ? { malformed: `/metrics/providers_called is ${describe(isRecord(metrics) ? metrics.providers_called : undefined)}` } : {}),
   };
