@@ -185,7 +185,7 @@ describe('mutated copies raise exactly the expected failure', () => {
     const q = byCase(samples.t3query(), 'plain');
     expect(failures(run(p3, q))).toEqual([]);
     q.consensus.agreement = '3/8';
-    expectOnly(run(p3, q), 'tier-consistency', /^agreement 3\/8 \(\/consensus\/agreement\) is below 0\.7, but the answer was not arbitrated/);
+    expectOnly(run(p3, q), 'tier-consistency', /^agreement 3\/8 \(\/consensus\/agreement\) is below 0\.7, but the answer names no arbitration \(no tier-4 result: not run, or its arbiter failed\)/);
     q.consensus.agreement = '7/10';
     expect(failures(run(p3, q))).toEqual([]);
     const f = byCase(samples.t3full(), 'plain');

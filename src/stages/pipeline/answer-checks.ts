@@ -83,7 +83,7 @@ export function checkTierConsistency(v: AnswerView, p: Profile): Result {
   if (v.agreementProblem) why.push(v.agreementProblem);
   const a = v.agreement;
   if (a && a.share < a.arbitrateBelow && !opus) {
-    why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
+    why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer names no arbitration (no tier-4 result: not run, or its arbiter failed)`);
   }
   return why.length ? fail(name, why.join('; ')) : ok(name);
 }
