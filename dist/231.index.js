@@ -4984,13 +4984,15 @@ function escalatedBy(source) {
     return null;
 }
 function toron3_t1Of(consensus, metrics, form) {
+    // The real engine counts in providers_called the answers that came back (from every tier), and its
+    // tier-1 failures apart in providers_failed: subtracting those again made 4 of 9 tier-1 models
+    // answering (called 6, failed 5) read as 1 responder, a false alarm. The count is an upper bound.
     const called = finiteNumber(isRecord(metrics) ? metrics.providers_called : undefined);
-    const failed = finiteNumber(isRecord(metrics) ? metrics.providers_failed : undefined) ?? 0;
     const f = FIELDS[form];
     return {
         pointer: '/metrics/providers_called',
         outputs: null,
-        responders: called === null ? null : called - failed,
+        responders: called,
         representative: { model: consensus[f.model], output: consensus[f.answer] },
         ...(called === null ? { malformed: `/metrics/providers_called is ${describe(isRecord(metrics) ? metrics.providers_called : undefined)}` } : {}),
     };
@@ -11185,7 +11187,7 @@ function checkTierConsistency(v, p) {
         why.push(v.agreementProblem);
     const a = v.agreement;
     if (a && a.share < a.arbitrateBelow && !opus) {
-        why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer was not arbitrated (tier 4 did not run)`);
+        why.push(`agreement ${a.text} (${a.pointer}) is below ${a.arbitrateBelow}, but the answer names no arbitration (no tier-4 result: not run, or its arbiter failed)`);
     }
     return why.length ? fail(name, why.join('; ')) : ok(name);
 }

@@ -3619,13 +3619,15 @@ function escalatedBy(source) {
     return null;
 }
 function toron3_t1Of(consensus, metrics, form) {
+    // The real engine counts in providers_called the answers that came back (from every tier), and its
+    // tier-1 failures apart in providers_failed: subtracting those again made 4 of 9 tier-1 models
+    // answering (called 6, failed 5) read as 1 responder, a false alarm. The count is an upper bound.
     const called = read_finiteNumber(read_isRecord(metrics) ? metrics.providers_called : undefined);
-    const failed = read_finiteNumber(read_isRecord(metrics) ? metrics.providers_failed : undefined) ?? 0;
     const f = FIELDS[form];
     return {
         pointer: '/metrics/providers_called',
         outputs: null,
-        responders: called === null ? null : called - failed,
+        responders: called,
         representative: { model: consensus[f.model], output: consensus[f.answer] },
         ...(called === null ? { malformed: `/metrics/providers_called is ${read_describe(read_isRecord(metrics) ? metrics.providers_called : undefined)}` } : {}),
     };
