@@ -281,6 +281,12 @@ describe('drift against a baseline', () => {
     const auto = await run(dir, { engine: 'reference', stages: 'sim,replay', baseline: 'auto', runId: 'auto-cli' });
     expect(auto.reportJson.error.message).toMatch(/^auto: baseline not found .*`auto` is the action's baseline input/);
     expect(auto.reportJson.stages.sim.total ?? 0).toBe(0);
+    // Without the replay stage nothing reads the baseline: the run goes on, and says it is unused.
+    const unused = await run(dir, { engine: 'reference', stages: 'sim', baseline: 'nope/snapshot.json', runId: 'unused' });
+    expect(unused.verdict).toBe('PASS');
+    expect(fs.readFileSync(path.join(unused.paths.reportDir, 'run.log'), 'utf8')).toMatch(
+      /WARN  \[runner\] --baseline nope\/snapshot\.json is not used: only the replay stage reads a baseline, and this run's stages are sim/,
+    );
 
     fs.writeFileSync(path.join(dir, 'bundle.zip'), 'PK');
     expect(() => loadBaseline('bundle.zip', dir)).toThrow(/^bundle\.zip: cannot read the bundle: /);
