@@ -163,7 +163,10 @@ describe('the bundled datasets against the real engines (answers recorded from t
   it('fail the same cases against the real stability patch as against the reference engine\'s 2.5h-stability', async () => {
     const real = await simOf(settingsFor({ engine: recorded('real-answers-2.5h-stability.jsonl.gz') }));
     const mine = await simOf(settingsFor({ generation: '2.5h-stability' }));
-    const failed = (cases: ReportCase[]) => cases.filter((c) => !c.passed).map((c) => `${c.dataset}/${c.id}`).sort();
+    // The patch picks its witness by the prompt's hash (the reference: by the seed), so the cases that pin
+    // a clock-chosen witness pass or fail there by chance: left out of the comparison.
+    const byChance = (c: ReportCase) => c.id.startsWith('witness-from-now-');
+    const failed = (cases: ReportCase[]) => cases.filter((c) => !c.passed && !byChance(c)).map((c) => `${c.dataset}/${c.id}`).sort();
     expect(failed(real.sim.cases).length).toBeGreaterThan(10);
     expect(failed(mine.sim.cases)).toEqual(failed(real.sim.cases));
     // Not an engine error in sight: every failure is an answer that differs.
