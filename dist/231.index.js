@@ -22298,6 +22298,10 @@ async function runPipeline(settings, opts = {}) {
         // A missing baseline is an ERROR either way: said before the suite runs, not after.
         if (settings.baseline && settings.stages.includes('replay'))
             baselineStat(settings.baseline, settings.cwd);
+        // Only the replay reads it: a mistyped path in a run without replay would otherwise pass unnoticed.
+        else if (settings.baseline) {
+            log('warn', 'runner', `--baseline ${settings.baseline} is not used: only the replay stage reads a baseline, and this run's stages are ${settings.stages.join(', ')}`);
+        }
         engine = createEngine(settings.engine, settings.reference, {
             log: (level, message) => log(level, 'engine', message),
             env: opts.env ?? process.env,
