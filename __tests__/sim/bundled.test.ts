@@ -42,6 +42,7 @@ interface ReportCase {
   passed: boolean;
   repeats: number;
   failures: { assertion: string; message: string }[];
+  warnings?: { assertion: string; message: string }[];
 }
 
 async function simOf(settings: Settings) {
@@ -145,8 +146,8 @@ describe('the bundled datasets against the reference engine', () => {
 
 describe('the bundled datasets against the real engines (answers recorded from their code)', () => {
   const fixtures = path.join(root, '__tests__/fixtures/reference');
-  const recorded = (file: string) =>
-    `cmd:"${process.execPath}" "${path.join(fixtures, 'recorded-engine.mjs')}" "${path.join(fixtures, file)}"`;
+  const recorded = (file: string, ...flags: string[]) =>
+    `cmd:"${process.execPath}" "${path.join(fixtures, 'recorded-engine.mjs')}" "${path.join(fixtures, file)}"${flags.map((f) => ` ${f}`).join('')}`;
 
   it('pass in full against toron-2.5h: what they assert is what the real engine does, not only its reference', async () => {
     const { outcome, sim } = await simOf(settingsFor({ engine: recorded('real-answers-2.5h.jsonl.gz'), stages: 'sim,pipeline' }));
@@ -158,6 +159,18 @@ describe('the bundled datasets against the real engines (answers recorded from t
     const pipeline = outcome.report!.stages.pipeline as { verdict: string; profile: { used: string } };
     expect(pipeline).toMatchObject({ verdict: 'PASS', profile: { used: 'toron-2.5h' } });
     expect((outcome.report!.warroom as { subsystem: string }[]).filter((f) => f.subsystem === 'pipeline')).toEqual([]);
+  });
+
+  it('warn, not fail, when a build starts detecting contradictions: the contradictions dataset pins their absence at warn level', async () => {
+    const { sim } = await simOf(
+      settingsFor({ engine: recorded('real-answers-2.5h.jsonl.gz', '--detect-contrasts') }, { datasets: ['contradictions'] }),
+    );
+    expect(sim.verdict).toBe('WARN');
+    expect(sim.failed).toBe(0);
+    // Passed, with the warn-level assertions that no longer hold as warnings.
+    const warned = sim.cases.filter((c) => c.passed && (c.warnings ?? []).length > 0).map((c) => c.id);
+    expect(warned).toEqual(expect.arrayContaining(['contrast-but-answered-plainly', 'contrast-however-answered-plainly', 'contrast-and-two-values']));
+    expect(warned).not.toContain('butter-is-no-contrast');
   });
 
   it('fail the same cases against the real stability patch as against the reference engine\'s 2.5h-stability', async () => {
