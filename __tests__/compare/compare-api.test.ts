@@ -41,6 +41,11 @@ describe('compareEngines', () => {
     expect(closed).toBe(1);
     expect(fs.existsSync(o.paths.json) && fs.existsSync(o.paths.markdown)).toBe(true);
     expect(o.paths.dir).toBe(path.join(dir, '.toron-testops', 'compare', 'api'));
+    // compare gives its candidate's run the baseline's snapshot itself: no "unused --baseline" warning
+    // about a flag the user never gave, though replay did not run.
+    const logs = events.filter((e) => e.type === 'log').map((e) => (e as { message: string }).message);
+    expect(logs.some((m) => m.includes('is not used'))).toBe(false);
+    expect(fs.readFileSync(path.join(o.candidate.paths.reportDir, 'run.log'), 'utf8')).not.toContain('is not used');
   });
 
   it('a baseline snapshot outside the working directory, given absolute, is named relative in comparison.json (also in its notes)', async () => {

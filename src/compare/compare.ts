@@ -68,7 +68,12 @@ export async function compareEngines(opts: CompareOptions): Promise<CompareOutco
     const snap = baselineRun.report?.artifacts.snapshot ? baselineRun.paths.snapshot : null;
     driftBaseline = snap && fs.existsSync(snap) ? snap : null;
   }
-  const candidateRun = await runPipeline(sideSettings(s, candidateSpec, { baseline: driftBaseline }), { sinks, signal: opts.signal, env: opts.env });
+  const candidateRun = await runPipeline(sideSettings(s, candidateSpec, { baseline: driftBaseline }), {
+    sinks,
+    signal: opts.signal,
+    env: opts.env,
+    baselineFrom: 'compare',
+  });
 
   // Read both sides (a side that cannot be read is an ERROR of the comparison, with the reason).
   const sideErrors: NewCompareFinding[] = [];

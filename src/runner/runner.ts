@@ -38,6 +38,11 @@ export interface RunOptions {
   stages?: Partial<Record<StageName, Stage>>;
   /** When the run starts (default: now): recorded as the history row's started_at; serve derives its SSE instance token from it. */
   startedAt?: Date;
+  /**
+   * Who set settings.baseline: the user (a flag, the config, an input), or `compare` for its candidate's
+   * run (compare reads the baseline itself). Only a user's baseline that no stage reads is said to be unused.
+   */
+  baselineFrom?: 'user' | 'compare';
 }
 
 export interface RunOutcome {
@@ -177,7 +182,7 @@ export async function runPipeline(settings: Settings, opts: RunOptions = {}): Pr
     // A missing baseline is an ERROR either way: said before the suite runs, not after.
     if (settings.baseline && settings.stages.includes('replay')) baselineStat(settings.baseline, settings.cwd);
     // Only the replay reads it: a mistyped path in a run without replay would otherwise pass unnoticed.
-    else if (settings.baseline) {
+    else if (settings.baseline && opts.baselineFrom !== 'compare') {
       log('warn', 'runner', `--baseline ${settings.baseline} is not used: only the replay stage reads a baseline, and this run's stages are ${settings.stages.join(', ')}`);
     }
     engine = createEngine(settings.engine, settings.reference, {
