@@ -184,6 +184,16 @@ describe('toron-testops compare', () => {
     // The answer text is read through each side's own profile, so texts are still compared.
     expect(json.cases.filter((c) => c.similarity !== null).length).toBeGreaterThan(0);
     expect(json.promote).toBe(false);
+    // The candidate run's own CRITICAL findings (its drift) count against promotion, and the reason says
+    // where they are: not among the comparison's findings, which the console table lists.
+    const candidateReport = JSON.parse(fs.readFileSync(path.join(dir, '.toron-testops', 'reports', 'upgrade', 'report.json'), 'utf8'));
+    const candidateCritical = candidateReport.warroom.filter((f: { severity: string }) => f.severity === 'CRITICAL').length;
+    expect(candidateCritical).toBeGreaterThan(0);
+    expect(json.reason).toContain(`(${candidateCritical} in the candidate's run report)`);
+    // More findings than the console table shows: the rest are said to be in the comparison's files.
+    expect(json.findings.length).toBeGreaterThan(30);
+    expect(r.stdout).toContain('(all in comparison.json and comparison.md)');
+    expect(r.stdout).not.toContain('all in report.json');
   });
 
   it('an unreachable candidate: ERROR, promote false, and the files are still written', async () => {

@@ -59,6 +59,10 @@ describe('warroomTable', () => {
     expect(lines.filter((l) => /critical \d|medium \d|info$/.test(l)).map((l) => l.trim().split(/\s{2,}/).at(-1))).toEqual(['critical 0', 'critical 1', 'medium 0']);
     expect(lines).toContain('  … 2 more MEDIUM (all in report.json and warroom/warroom.log)');
     expect(lines).toContain('  … 1 more INFO (all in report.json and warroom/warroom.log)');
+    // compare's own findings live in its comparison files: the "more" line says so.
+    expect(warroomTable(findings, { maxRows: 3, allIn: 'comparison.json and comparison.md' }).split('\n')).toContain(
+      '  … 2 more MEDIUM (all in comparison.json and comparison.md)',
+    );
   });
 
   it('a narrow width still leaves room for the message', () => {

@@ -101,7 +101,8 @@ function delta(name: string, m: MetricDelta, unit: string, deltaUnit: string): s
 export function compareBlock(o: CompareOutcome, cwd: string): string {
   const c = o.comparison;
   const lines = [''];
-  if (c.findings.length > 0) lines.push(warroomTable(c.findings));
+  // The comparison's own findings: they are in comparison.json and .md, not in a run's files.
+  if (c.findings.length > 0) lines.push(warroomTable(c.findings, { allIn: 'comparison.json and comparison.md' }));
   lines.push(`Compare: ${c.verdict}${c.verdict === 'ERROR' ? ' (not a test verdict)' : ''}  promote: ${c.promote ? 'yes' : 'no'}  run ${c.runId}`);
   lines.push(`  ${c.reason}`);
   const m = c.metrics;

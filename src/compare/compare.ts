@@ -204,8 +204,8 @@ function buildComparison(i: BuildInput): Comparison {
   const candidateVerdict = i.candidateRun.verdict;
   const comparisonVerdict: Verdict = ok ? rulesVerdict(rules) : 'ERROR';
   const verdict: Verdict = candidateVerdict === 'ERROR' || comparisonVerdict === 'ERROR' ? 'ERROR' : combinedVerdict(candidateVerdict, comparisonVerdict);
-  const critical =
-    findings.filter((f) => f.severity === 'CRITICAL').length + (i.candidateRun.report?.warroom.filter((f) => f.severity === 'CRITICAL').length ?? 0);
+  const candidateCritical = i.candidateRun.report?.warroom.filter((f) => f.severity === 'CRITICAL').length ?? 0;
+  const critical = findings.filter((f) => f.severity === 'CRITICAL').length + candidateCritical;
   const promote = promoteDecision(verdict, critical);
 
   const broken = rules.filter((r) => r.status === 'broken');
@@ -215,7 +215,8 @@ function buildComparison(i: BuildInput): Comparison {
       ? `comparison ${comparisonVerdict}${broken.length ? `: ${broken.map((r) => r.message).join('; ')}` : ''}`
       : `comparison ERROR: ${i.sideErrors.map((e) => e.message).join('; ')}`,
   ];
-  if (critical > 0) reasonParts.push(`${critical} CRITICAL finding(s)`);
+  // Said apart: the candidate run's findings are in its own report, not among the comparison's.
+  if (critical > 0) reasonParts.push(`${critical} CRITICAL finding(s)${candidateCritical > 0 ? ` (${candidateCritical} in the candidate's run report)` : ''}`);
   const reason = `${reasonParts.join('; ')}; promote ${promote ? 'yes' : 'no'}`;
 
   const candidateSide: CompareSide = {

@@ -10,6 +10,8 @@ export interface WarroomTableOptions {
   width?: number;
   /** Finding rows shown in all, most severe first (default 30); the rest are counted. */
   maxRows?: number;
+  /** Where every finding is, for the "more" lines (default: a run's report.json and warroom.log). */
+  allIn?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function warroomTable(findings: Finding[], opts: WarroomTableOptions = {}
       lines.push(`  ${cells.join('  ')}`.trimEnd());
     }
     const hidden = group.length - shown.length;
-    if (hidden > 0) lines.push(`  … ${hidden} more ${severity} (all in report.json and warroom/warroom.log)`);
+    if (hidden > 0) lines.push(`  … ${hidden} more ${severity} (all in ${opts.allIn ?? 'report.json and warroom/warroom.log'})`);
   }
   return lines.join('\n');
 }
