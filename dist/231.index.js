@@ -22299,7 +22299,7 @@ async function runPipeline(settings, opts = {}) {
         if (settings.baseline && settings.stages.includes('replay'))
             baselineStat(settings.baseline, settings.cwd);
         // Only the replay reads it: a mistyped path in a run without replay would otherwise pass unnoticed.
-        else if (settings.baseline) {
+        else if (settings.baseline && opts.baselineFrom !== 'compare') {
             log('warn', 'runner', `--baseline ${settings.baseline} is not used: only the replay stage reads a baseline, and this run's stages are ${settings.stages.join(', ')}`);
         }
         engine = createEngine(settings.engine, settings.reference, {
@@ -23433,7 +23433,12 @@ async function compareEngines(opts) {
         const snap = baselineRun.report?.artifacts.snapshot ? baselineRun.paths.snapshot : null;
         driftBaseline = snap && external_node_fs_default().existsSync(snap) ? snap : null;
     }
-    const candidateRun = await runPipeline(sideSettings(s, candidateSpec, { baseline: driftBaseline }), { sinks, signal: opts.signal, env: opts.env });
+    const candidateRun = await runPipeline(sideSettings(s, candidateSpec, { baseline: driftBaseline }), {
+        sinks,
+        signal: opts.signal,
+        env: opts.env,
+        baselineFrom: 'compare',
+    });
     // Read both sides (a side that cannot be read is an ERROR of the comparison, with the reason).
     const sideErrors = [];
     let candidate = null;
@@ -23542,7 +23547,8 @@ function buildComparison(i) {
     const candidateVerdict = i.candidateRun.verdict;
     const comparisonVerdict = ok ? rulesVerdict(rules) : 'ERROR';
     const verdict = candidateVerdict === 'ERROR' || comparisonVerdict === 'ERROR' ? 'ERROR' : combinedVerdict(candidateVerdict, comparisonVerdict);
-    const critical = findings.filter((f) => f.severity === 'CRITICAL').length + (i.candidateRun.report?.warroom.filter((f) => f.severity === 'CRITICAL').length ?? 0);
+    const candidateCritical = i.candidateRun.report?.warroom.filter((f) => f.severity === 'CRITICAL').length ?? 0;
+    const critical = findings.filter((f) => f.severity === 'CRITICAL').length + candidateCritical;
     const promote = promoteDecision(verdict, critical);
     const broken = rules.filter((r) => r.status === 'broken');
     const reasonParts = [
@@ -23551,8 +23557,9 @@ function buildComparison(i) {
             ? `comparison ${comparisonVerdict}${broken.length ? `: ${broken.map((r) => r.message).join('; ')}` : ''}`
             : `comparison ERROR: ${i.sideErrors.map((e) => e.message).join('; ')}`,
     ];
+    // Said apart: the candidate run's findings are in its own report, not among the comparison's.
     if (critical > 0)
-        reasonParts.push(`${critical} CRITICAL finding(s)`);
+        reasonParts.push(`${critical} CRITICAL finding(s)${candidateCritical > 0 ? ` (${candidateCritical} in the candidate's run report)` : ''}`);
     const reason = `${reasonParts.join('; ')}; promote ${promote ? 'yes' : 'no'}`;
     const candidateSide = {
         spec: shownSpec(i.candidateSpec, i.settings.cwd),
