@@ -186,7 +186,7 @@ describe('toron-2.5h shape', () => {
     expect(real.length).toBeGreaterThan(100);
     // Prompts whose answers depend on the rules the samples do not reach: contradictions, URLs, numbers,
     // dots that split words, the character bounds of domain and evidence scarcity.
-    for (const name of ['numbers-and-contrast', 'urls-ignored', 'dots-split-words-121', 'clean-240-chars', 'clean-80-chars', 'harmful-redacted']) {
+    for (const name of ['numbers-and-contrast', 'urls-ignored', 'dots-split-words-121', 'clean-240-chars', 'clean-80-chars', 'harmful-redacted', 'emoji-counted-as-one', 'emoji-at-the-cut']) {
       expect(real.map((s) => s.case)).toContain(name);
     }
     for (const s of real) {

@@ -9,6 +9,7 @@ import { hash } from 'node:crypto';
  *   This is what the real 2.5h engines do ("Hi." -> "Hi"; "a. b" -> "a b"), and what their answers quote.
  * - `words`: whitespace-separated words of the raw prompt (Python's `str.split()`).
  * - `cleanWords`: the same of `clean`, which the 2.5h engines count ("e.g. 3.5" is 4 words there).
+ * - `cleanChars`: characters (code points, Python's `len`) of `clean`; an emoji is one, not two.
  * - `hasNot`: the raw prompt contains the letters "not" anywhere, any case ("another", "Note" count).
  * - `contradictions` (the toron-3 shape's only: the real 2.5h engines detect none, nor does their
  *   reference; at most MAX_CONTRADICTIONS, contrast markers first):
@@ -30,6 +31,7 @@ export interface PromptFacts {
   clean: string;
   words: number;
   cleanWords: number;
+  cleanChars: number;
   hasNot: boolean;
   contradictions: string[];
   urls: string[];
@@ -88,6 +90,30 @@ export function countWords(text: string): number {
     }
   }
   return n;
+}
+
+// Python's len(s) and s[:n] count code points; a JS string's length and slice count UTF-16 units, two
+// for an emoji or any character beyond the BMP. Most prompts have none: then the two agree.
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Python's len() of a string. */
+export function pyLen(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Python's s[:n]. */
+export function pyHead(s: string, n: number): string {
+  if (!SURROGATE.test(s)) return s.slice(0, n);
+  let out = '';
+  let i = 0;
+  for (const ch of s) {
+    if (i++ >= n) break;
+    out += ch;
+  }
+  return out;
 }
 
 export function cleanPrompt(prompt: string): string {
@@ -173,6 +199,7 @@ export function analyzePrompt(prompt: string): PromptFacts {
     clean,
     words: countWords(prompt),
     cleanWords: countWords(clean),
+    cleanChars: pyLen(clean),
     hasNot: lower.includes('not'),
     contradictions,
     urls: findUrls(prompt),

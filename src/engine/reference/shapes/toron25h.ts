@@ -42,7 +42,7 @@
  *   choice; a `now` of 0 counts as none, as there.
  */
 import type { Random } from '../../../util/seed.js';
-import { promptFacts } from '../prompt.js';
+import { promptFacts, pyHead } from '../prompt.js';
 import type { ShapeOptions } from './common.js';
 import {
   GOVERNANCE,
@@ -86,7 +86,7 @@ export function toron25h(prompt: string, rnd: Random, opts: ShapeOptions = {}): 
     ? {
         opus_result: {
           // The engine's model layer blanks the word "harmful" out of every model's text.
-          result: `Opus processed: ${f.clean.slice(0, 256)}`.replaceAll('harmful', '[redacted]').trim(),
+          result: `Opus processed: ${pyHead(f.clean, 256)}`.replaceAll('harmful', '[redacted]').trim(),
           latency_ms: T1_LATENCY_MS,
           tokens_used: tokensFor(f),
         },

@@ -1,5 +1,5 @@
 import type { Random } from '../../../util/seed.js';
-import type { PromptFacts } from '../prompt.js';
+import { pyHead, type PromptFacts } from '../prompt.js';
 import { shuffled } from './common.js';
 
 /**
@@ -64,10 +64,10 @@ const SOURCES = MMRE_LAYERS.map((l) => `layer_${l}`);
 
 function kitOf(f: PromptFacts): FamilyKit {
   if (f === lastFacts && lastKit) return lastKit;
-  const fact = f.clean.slice(0, 100);
-  const head = f.clean.slice(0, 120);
+  const fact = pyHead(f.clean, 100);
+  const head = pyHead(f.clean, 120);
   const kit: FamilyKit = {
-    tokens: Math.max(24, Math.floor(f.clean.length / 4)),
+    tokens: Math.max(24, Math.floor(f.cleanChars / 4)),
     hypotheses: T1_MODELS.map((m) => `${m} hypothesis on: ${head}`),
     facts: MMRE_LAYERS.map((l) => `Fact from layer ${l}: ${fact}`),
   };
@@ -88,11 +88,11 @@ export function tokensFor(f: PromptFacts): number {
 export function executionPlan(f: PromptFacts, useOpus: boolean): Record<string, unknown> {
   const long = f.cleanWords > LONG_PROMPT_WORDS;
   return {
-    domain: f.clean.length < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
+    domain: f.cleanChars < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
     complexity: long ? 'high' : 'medium',
     contradiction_likelihood: f.hasNot ? 'elevated' : 'baseline',
     emotional_volatility: 'low',
-    evidence_scarcity: f.clean.length < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
+    evidence_scarcity: f.cleanChars < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
     latency_target_ms: long ? 3200 : 2000,
     use_opus: useOpus,
     tier1_models: T1_MODELS.slice(),
