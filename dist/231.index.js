@@ -12448,6 +12448,202 @@ function nullableRound(x, digits) {
     return x === null ? null : stage_round(x, digits);
 }
 
+;// CONCATENATED MODULE: ./src/engine/reference/prompt.ts
+
+const MAX_CONTRADICTIONS = 8;
+const MAX_URLS = 4;
+const CONTRAST = /\b(but|however|although|though|whereas|nevertheless|nonetheless)\b/gi;
+const SENTENCE_END = /[.!?;\n]/;
+const CLAIM_CHARS = 60;
+const UNIT_PATTERN = /(\$\s?(-?\d+(?:\.\d+)?))|(-?\d+(?:\.\d+)?)\s?(degrees?\s+celsius|degrees?\s+fahrenheit|%|percent|°\s?c|°\s?f|celsius|fahrenheit|degrees?|kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|m|kilograms?|kg|grams?|g|lbs?|pounds?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|dollars?|euros?|people|c|f)(?![\p{L}\p{N}])/giu;
+const UNIT_CANON = [
+    [/^degrees?\s+celsius$|^°\s?c$|^celsius$|^c$/i, '°C'],
+    [/^degrees?\s+fahrenheit$|^°\s?f$|^fahrenheit$|^f$/i, '°F'],
+    [/^%$|^percent$/i, '%'],
+    [/^degrees?$/i, 'degrees'],
+    [/^kilomet(?:er|re)s?$|^km$/i, 'km'],
+    [/^miles?$/i, 'miles'],
+    [/^met(?:er|re)s?$|^m$/i, 'm'],
+    [/^kilograms?$|^kg$/i, 'kg'],
+    [/^grams?$|^g$/i, 'g'],
+    [/^lbs?$|^pounds?$/i, 'lb'],
+    [/^years?$/i, 'years'],
+    [/^months?$/i, 'months'],
+    [/^weeks?$/i, 'weeks'],
+    [/^days?$/i, 'days'],
+    [/^hours?$/i, 'hours'],
+    [/^minutes?$/i, 'minutes'],
+    [/^seconds?$/i, 'seconds'],
+    [/^dollars?$/i, 'dollars'],
+    [/^euros?$/i, 'euros'],
+    [/^people$/i, 'people'],
+];
+const URL_PATTERN = /https?:\/\/[^\s"'<>()[\]{}]+/gi;
+/** Python's str.split() word count. */
+function countWords(text) {
+    let n = 0;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        const space = c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]));
+        if (space)
+            inWord = false;
+        else if (!inWord) {
+            inWord = true;
+            n++;
+        }
+    }
+    return n;
+}
+// Python's len(s) and s[:n] count code points; a JS string's length and slice count UTF-16 units, two
+// for an emoji or any character beyond the BMP. Most prompts have none: then the two agree.
+const prompt_SURROGATE = /[\uD800-\uDFFF]/;
+/** Python's len() of a string. */
+function pyLen(s) {
+    if (!prompt_SURROGATE.test(s))
+        return s.length;
+    let n = 0;
+    for (const _ of s)
+        n++;
+    return n;
+}
+/** Python's s[:n]. */
+function pyHead(s, n) {
+    if (!prompt_SURROGATE.test(s))
+        return s.slice(0, n);
+    let out = '';
+    let i = 0;
+    for (const ch of s) {
+        if (i++ >= n)
+            break;
+        out += ch;
+    }
+    return out;
+}
+function cleanPrompt(prompt) {
+    const parts = [];
+    for (const piece of prompt.split('.')) {
+        const t = piece.trim();
+        if (t)
+            parts.push(t);
+    }
+    return parts.join(' ');
+}
+function tidyClaim(s) {
+    const t = s.replace(/\s+/g, ' ').trim().replace(/^[,:;\-–—\s]+|[,:;\-–—\s]+$/g, '');
+    return t.length > CLAIM_CHARS ? t.slice(0, CLAIM_CHARS).trimEnd() : t;
+}
+function claimBefore(text) {
+    const pieces = text.split(SENTENCE_END);
+    for (let i = pieces.length - 1; i >= 0; i--) {
+        const t = tidyClaim(pieces[i]);
+        if (t)
+            return t.length >= CLAIM_CHARS ? t : tidyClaim(pieces[i].slice(-CLAIM_CHARS));
+    }
+    return '';
+}
+function claimAfter(text) {
+    return tidyClaim(text.split(SENTENCE_END)[0] ?? '');
+}
+function contrastContradictions(prompt) {
+    const out = [];
+    for (const m of prompt.matchAll(CONTRAST)) {
+        const at = m.index ?? 0;
+        const before = claimBefore(prompt.slice(Math.max(0, at - 400), at));
+        const after = claimAfter(prompt.slice(at + m[0].length, at + m[0].length + 400));
+        out.push(`"${before}" conflicts with "${after}" (${m[0].toLowerCase()})`);
+        if (out.length >= MAX_CONTRADICTIONS)
+            break;
+    }
+    return out;
+}
+function canonicalUnit(raw) {
+    const u = raw.replace(/\s+/g, ' ').trim();
+    for (const [re, name] of UNIT_CANON)
+        if (re.test(u))
+            return name;
+    return u.toLowerCase();
+}
+function numericConflicts(prompt) {
+    const byUnit = new Map();
+    for (const m of prompt.matchAll(UNIT_PATTERN)) {
+        const value = m[2] ?? m[3];
+        const unit = m[1] !== undefined ? 'dollars' : canonicalUnit(m[4]);
+        const n = String(Number(value));
+        const seen = byUnit.get(unit);
+        if (!seen)
+            byUnit.set(unit, [n]);
+        else if (!seen.includes(n))
+            seen.push(n);
+    }
+    const out = [];
+    for (const [unit, values] of byUnit) {
+        if (values.length > 1)
+            out.push(`conflicting values for ${unit}: ${values.join(' vs ')}`);
+    }
+    return out;
+}
+function findUrls(prompt) {
+    const out = [];
+    for (const m of prompt.matchAll(URL_PATTERN)) {
+        const url = m[0].replace(/[.,;:!?]+$/, '');
+        if (!out.includes(url))
+            out.push(url);
+        if (out.length >= MAX_URLS)
+            break;
+    }
+    return out;
+}
+function analyzePrompt(prompt) {
+    const clean = cleanPrompt(prompt);
+    const numeric = numericConflicts(prompt);
+    const contradictions = [...contrastContradictions(prompt), ...numeric].slice(0, MAX_CONTRADICTIONS);
+    const lower = prompt.toLowerCase();
+    return {
+        prompt,
+        lower,
+        clean,
+        words: countWords(prompt),
+        cleanWords: countWords(clean),
+        cleanChars: pyLen(clean),
+        hasNot: lower.includes('not'),
+        contradictions,
+        urls: findUrls(prompt),
+        // One-shot hashes: a Hash object per prompt costs more than the hashing of a short text.
+        signature: (0,external_node_crypto_.hash)('sha256', clean, 'hex'),
+        promptHash: (0,external_node_crypto_.hash)('sha256', prompt, 'hex').slice(0, 16),
+    };
+}
+// Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
+// per-call cost of the reference engine to building the answer object. A prompt is cached the second
+// time it comes: a suite of 100k different prompts would otherwise keep each one's facts (and the
+// answer kit built from them) alive through 256 more calls, long enough to reach the old generation.
+const CACHE_MAX = 256;
+const CACHE_PROMPT_CHARS = 20_000;
+const SEEN_MAX = 4096;
+const prompt_cache = new Map();
+const seenOnce = new Set();
+/** analyzePrompt, memoised (the result is shared: treat it as read-only). */
+function prompt_promptFacts(prompt) {
+    const hit = prompt_cache.get(prompt);
+    if (hit)
+        return hit;
+    const facts = analyzePrompt(prompt);
+    if (prompt.length <= CACHE_PROMPT_CHARS) {
+        if (seenOnce.has(prompt)) {
+            if (prompt_cache.size >= CACHE_MAX)
+                prompt_cache.clear();
+            prompt_cache.set(prompt, facts);
+        }
+        else {
+            if (seenOnce.size >= SEEN_MAX)
+                seenOnce.clear();
+            seenOnce.add(prompt);
+        }
+    }
+    return facts;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/reference/shapes/common.ts
 /** A prompt the engine refuses, the way the real one does (toron-3's empty prompt): an HTTP 500. */
 class ShapeRejection extends Error {
@@ -12489,6 +12685,7 @@ function clamp01(x) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/reference/shapes/toron25hFamily.ts
+
 
 /**
  * The parts that toron-2.5h and its stability patch share (their `state_snapshot` members), built the
@@ -12537,10 +12734,10 @@ const SOURCES = MMRE_LAYERS.map((l) => `layer_${l}`);
 function kitOf(f) {
     if (f === lastFacts && lastKit)
         return lastKit;
-    const fact = f.clean.slice(0, 100);
-    const head = f.clean.slice(0, 120);
+    const fact = pyHead(f.clean, 100);
+    const head = pyHead(f.clean, 120);
     const kit = {
-        tokens: Math.max(24, Math.floor(f.clean.length / 4)),
+        tokens: Math.max(24, Math.floor(f.cleanChars / 4)),
         hypotheses: T1_MODELS.map((m) => `${m} hypothesis on: ${head}`),
         facts: MMRE_LAYERS.map((l) => `Fact from layer ${l}: ${fact}`),
     };
@@ -12558,11 +12755,11 @@ function tokensFor(f) {
 function executionPlan(f, useOpus) {
     const long = f.cleanWords > toron25hFamily_LONG_PROMPT_WORDS;
     return {
-        domain: f.clean.length < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
+        domain: f.cleanChars < GENERAL_DOMAIN_CHARS ? 'general' : 'specialized',
         complexity: long ? 'high' : 'medium',
         contradiction_likelihood: f.hasNot ? 'elevated' : 'baseline',
         emotional_volatility: 'low',
-        evidence_scarcity: f.clean.length < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
+        evidence_scarcity: f.cleanChars < SCARCE_EVIDENCE_CHARS ? 'medium' : 'low',
         latency_target_ms: long ? 3200 : 2000,
         use_opus: useOpus,
         tier1_models: T1_MODELS.slice(),
@@ -12657,176 +12854,6 @@ function aloePolicy(f) {
         disallowed_transformations: ['generate_disallowed_content'],
         prompt_signature: f.signature,
     };
-}
-
-;// CONCATENATED MODULE: ./src/engine/reference/prompt.ts
-
-const MAX_CONTRADICTIONS = 8;
-const MAX_URLS = 4;
-const CONTRAST = /\b(but|however|although|though|whereas|nevertheless|nonetheless)\b/gi;
-const SENTENCE_END = /[.!?;\n]/;
-const CLAIM_CHARS = 60;
-const UNIT_PATTERN = /(\$\s?(-?\d+(?:\.\d+)?))|(-?\d+(?:\.\d+)?)\s?(degrees?\s+celsius|degrees?\s+fahrenheit|%|percent|°\s?c|°\s?f|celsius|fahrenheit|degrees?|kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|m|kilograms?|kg|grams?|g|lbs?|pounds?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|dollars?|euros?|people|c|f)(?![\p{L}\p{N}])/giu;
-const UNIT_CANON = [
-    [/^degrees?\s+celsius$|^°\s?c$|^celsius$|^c$/i, '°C'],
-    [/^degrees?\s+fahrenheit$|^°\s?f$|^fahrenheit$|^f$/i, '°F'],
-    [/^%$|^percent$/i, '%'],
-    [/^degrees?$/i, 'degrees'],
-    [/^kilomet(?:er|re)s?$|^km$/i, 'km'],
-    [/^miles?$/i, 'miles'],
-    [/^met(?:er|re)s?$|^m$/i, 'm'],
-    [/^kilograms?$|^kg$/i, 'kg'],
-    [/^grams?$|^g$/i, 'g'],
-    [/^lbs?$|^pounds?$/i, 'lb'],
-    [/^years?$/i, 'years'],
-    [/^months?$/i, 'months'],
-    [/^weeks?$/i, 'weeks'],
-    [/^days?$/i, 'days'],
-    [/^hours?$/i, 'hours'],
-    [/^minutes?$/i, 'minutes'],
-    [/^seconds?$/i, 'seconds'],
-    [/^dollars?$/i, 'dollars'],
-    [/^euros?$/i, 'euros'],
-    [/^people$/i, 'people'],
-];
-const URL_PATTERN = /https?:\/\/[^\s"'<>()[\]{}]+/gi;
-/** Python's str.split() word count. */
-function countWords(text) {
-    let n = 0;
-    let inWord = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        const space = c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]));
-        if (space)
-            inWord = false;
-        else if (!inWord) {
-            inWord = true;
-            n++;
-        }
-    }
-    return n;
-}
-function cleanPrompt(prompt) {
-    const parts = [];
-    for (const piece of prompt.split('.')) {
-        const t = piece.trim();
-        if (t)
-            parts.push(t);
-    }
-    return parts.join(' ');
-}
-function tidyClaim(s) {
-    const t = s.replace(/\s+/g, ' ').trim().replace(/^[,:;\-–—\s]+|[,:;\-–—\s]+$/g, '');
-    return t.length > CLAIM_CHARS ? t.slice(0, CLAIM_CHARS).trimEnd() : t;
-}
-function claimBefore(text) {
-    const pieces = text.split(SENTENCE_END);
-    for (let i = pieces.length - 1; i >= 0; i--) {
-        const t = tidyClaim(pieces[i]);
-        if (t)
-            return t.length >= CLAIM_CHARS ? t : tidyClaim(pieces[i].slice(-CLAIM_CHARS));
-    }
-    return '';
-}
-function claimAfter(text) {
-    return tidyClaim(text.split(SENTENCE_END)[0] ?? '');
-}
-function contrastContradictions(prompt) {
-    const out = [];
-    for (const m of prompt.matchAll(CONTRAST)) {
-        const at = m.index ?? 0;
-        const before = claimBefore(prompt.slice(Math.max(0, at - 400), at));
-        const after = claimAfter(prompt.slice(at + m[0].length, at + m[0].length + 400));
-        out.push(`"${before}" conflicts with "${after}" (${m[0].toLowerCase()})`);
-        if (out.length >= MAX_CONTRADICTIONS)
-            break;
-    }
-    return out;
-}
-function canonicalUnit(raw) {
-    const u = raw.replace(/\s+/g, ' ').trim();
-    for (const [re, name] of UNIT_CANON)
-        if (re.test(u))
-            return name;
-    return u.toLowerCase();
-}
-function numericConflicts(prompt) {
-    const byUnit = new Map();
-    for (const m of prompt.matchAll(UNIT_PATTERN)) {
-        const value = m[2] ?? m[3];
-        const unit = m[1] !== undefined ? 'dollars' : canonicalUnit(m[4]);
-        const n = String(Number(value));
-        const seen = byUnit.get(unit);
-        if (!seen)
-            byUnit.set(unit, [n]);
-        else if (!seen.includes(n))
-            seen.push(n);
-    }
-    const out = [];
-    for (const [unit, values] of byUnit) {
-        if (values.length > 1)
-            out.push(`conflicting values for ${unit}: ${values.join(' vs ')}`);
-    }
-    return out;
-}
-function findUrls(prompt) {
-    const out = [];
-    for (const m of prompt.matchAll(URL_PATTERN)) {
-        const url = m[0].replace(/[.,;:!?]+$/, '');
-        if (!out.includes(url))
-            out.push(url);
-        if (out.length >= MAX_URLS)
-            break;
-    }
-    return out;
-}
-function analyzePrompt(prompt) {
-    const clean = cleanPrompt(prompt);
-    const numeric = numericConflicts(prompt);
-    const contradictions = [...contrastContradictions(prompt), ...numeric].slice(0, MAX_CONTRADICTIONS);
-    const lower = prompt.toLowerCase();
-    return {
-        prompt,
-        lower,
-        clean,
-        words: countWords(prompt),
-        cleanWords: countWords(clean),
-        hasNot: lower.includes('not'),
-        contradictions,
-        urls: findUrls(prompt),
-        // One-shot hashes: a Hash object per prompt costs more than the hashing of a short text.
-        signature: (0,external_node_crypto_.hash)('sha256', clean, 'hex'),
-        promptHash: (0,external_node_crypto_.hash)('sha256', prompt, 'hex').slice(0, 16),
-    };
-}
-// Load tests and SIM repeats send the same few prompts over and over: analysing each once keeps the
-// per-call cost of the reference engine to building the answer object. A prompt is cached the second
-// time it comes: a suite of 100k different prompts would otherwise keep each one's facts (and the
-// answer kit built from them) alive through 256 more calls, long enough to reach the old generation.
-const CACHE_MAX = 256;
-const CACHE_PROMPT_CHARS = 20_000;
-const SEEN_MAX = 4096;
-const prompt_cache = new Map();
-const seenOnce = new Set();
-/** analyzePrompt, memoised (the result is shared: treat it as read-only). */
-function prompt_promptFacts(prompt) {
-    const hit = prompt_cache.get(prompt);
-    if (hit)
-        return hit;
-    const facts = analyzePrompt(prompt);
-    if (prompt.length <= CACHE_PROMPT_CHARS) {
-        if (seenOnce.has(prompt)) {
-            if (prompt_cache.size >= CACHE_MAX)
-                prompt_cache.clear();
-            prompt_cache.set(prompt, facts);
-        }
-        else {
-            if (seenOnce.size >= SEEN_MAX)
-                seenOnce.clear();
-            seenOnce.add(prompt);
-        }
-    }
-    return facts;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/reference/shapes/toron3.ts
@@ -13350,7 +13377,7 @@ function toron25h(prompt, rnd, opts = {}) {
         ? {
             opus_result: {
                 // The engine's model layer blanks the word "harmful" out of every model's text.
-                result: `Opus processed: ${f.clean.slice(0, 256)}`.replaceAll('harmful', '[redacted]').trim(),
+                result: `Opus processed: ${pyHead(f.clean, 256)}`.replaceAll('harmful', '[redacted]').trim(),
                 latency_ms: T1_LATENCY_MS,
                 tokens_used: tokensFor(f),
             },
